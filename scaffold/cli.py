@@ -1,0 +1,84 @@
+"""The Typer command line: parse options, call one library function, render, exit.
+
+Nothing here imports copier or jinja2 at module level: `scaffold --help` and
+`scaffold check` must stay fast, so the generate path is imported inside the
+commands that need it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated
+
+import typer
+
+from scaffold import __version__
+from scaffold.errors import ScaffoldError
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="scaffold",
+    help="Generate Python modules, packages and workspaces; check their exports and imports.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _debug_enabled() -> bool:
+    return os.environ.get("SCAFFOLD_DEBUG", "") not in ("", "0")
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"scaffold {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version_callback, is_eager=True, help="Print the version."
+        ),
+    ] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show tracebacks for internal errors.")
+    ] = False,
+) -> None:
+    """Generate Python modules, packages and workspaces; check their exports and imports."""
+    if debug:
+        os.environ["SCAFFOLD_DEBUG"] = "1"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; map every failure to a one-line message and an exit code."""
+    try:
+        app(args=argv, prog_name="scaffold")
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+    except ScaffoldError as exc:
+        if _debug_enabled():
+            raise
+        typer.secho(f"error: {exc.message}", err=True, fg=typer.colors.RED)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        typer.echo("Interrupted.", err=True)
+        return 130
+    except Exception as exc:
+        if _debug_enabled():
+            raise
+        typer.secho(
+            f"error: internal error: {type(exc).__name__}: {exc} (rerun with --debug for details)",
+            err=True,
+            fg=typer.colors.RED,
+        )
+        return 2
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
