@@ -9,12 +9,18 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Annotated
+from collections.abc import Mapping
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from scaffold import __version__
-from scaffold.errors import ScaffoldError
+from scaffold.errors import ScaffoldError, UsageError
+
+if TYPE_CHECKING:
+    from scaffold.generate import GenerateResult
 
 __all__ = ["app", "main"]
 
@@ -25,6 +31,222 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+# --- generate commands ---
+new_app = typer.Typer(
+    help="Create a module, package, workspace or game from a template.",
+    no_args_is_help=True,
+)
+app.add_typer(new_app, name="new")
+
+DestOption = Annotated[
+    Path | None,
+    typer.Option("--dest", help="Folder to write into (default: ./NAME; for `module`, .)."),
+]
+DryRunOption = Annotated[
+    bool, typer.Option("--dry-run", help="Print the tree that would be written; write nothing.")
+]
+ForceOption = Annotated[
+    bool,
+    typer.Option(
+        "--force",
+        help="Write into a non-empty destination (never deletes files the template does not"
+        " produce).",
+    ),
+]
+DefaultsOption = Annotated[
+    bool, typer.Option("--defaults", help="Never ask; use defaults for every question.")
+]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")]
+ShadowOption = Annotated[
+    bool,
+    typer.Option(
+        "--allow-stdlib-shadow", help="Allow a top-level name that shadows a stdlib module."
+    ),
+]
+DescriptionOption = Annotated[
+    str | None, typer.Option("--description", help="One-line description.")
+]
+
+
+class Layout(StrEnum):
+    """Where the package folder lives."""
+
+    flat = "flat"
+    src = "src"
+
+
+class License(StrEnum):
+    """Licenses the package template knows."""
+
+    mit = "MIT"
+    apache = "Apache-2.0"
+    bsd3 = "BSD-3-Clause"
+    proprietary = "Proprietary"
+
+
+def _interactive(defaults: bool) -> bool:
+    return not defaults and sys.stdin.isatty()
+
+
+def _required_name(name: str | None, what: str, usage: str, *, defaults: bool) -> str:
+    """NAME when given; asked for on a terminal; otherwise a usage error (never a hang)."""
+    if name is not None:
+        return name
+    if _interactive(defaults):
+        return str(typer.prompt(f"{what} name"))
+    raise UsageError(f"missing {what} NAME; usage: {usage}")
+
+
+@new_app.command("package")
+def new_package(
+    name: Annotated[str | None, typer.Argument(help="Import name of the package.")] = None,
+    module: Annotated[
+        list[str] | None, typer.Option("--module", "-m", help="Add a module (repeatable).")
+    ] = None,
+    subpackage: Annotated[
+        list[str] | None, typer.Option("--subpackage", help="Add a subpackage (repeatable).")
+    ] = None,
+    script: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--script",
+            help="Console script NAME=MODULE:FUNC (repeatable; default: NAME=cli:main).",
+        ),
+    ] = None,
+    layout: Annotated[Layout, typer.Option("--layout", help="flat or src layout.")] = Layout.flat,
+    python: Annotated[
+        str, typer.Option("--python", help="Oldest supported Python (3.11-3.14).")
+    ] = "3.11",
+    description: DescriptionOption = None,
+    author: Annotated[str | None, typer.Option("--author", help="Author name.")] = None,
+    license: Annotated[
+        License, typer.Option("--license", help="License of the project.")
+    ] = License.mit,
+    dest: DestOption = None,
+    dry_run: DryRunOption = False,
+    force: ForceOption = False,
+    defaults: DefaultsOption = False,
+    quiet: QuietOption = False,
+    allow_stdlib_shadow: ShadowOption = False,
+) -> None:
+    """Create an installable package with __init__.py, __all__, __main__.py and a CLI."""
+    from scaffold.generate import GenerateRequest, generate
+    from scaffold.templates import builtin_template, package_answers
+
+    name = _required_name(name, "package", "scaffold new package NAME", defaults=defaults)
+    answers = package_answers(
+        name,
+        modules=module or (),
+        subpackages=subpackage or (),
+        scripts=script or (),
+        layout=layout.value,
+        python=python,
+        description=description,
+        author=author,
+        license=license.value,
+        allow_stdlib_shadow=allow_stdlib_shadow,
+    )
+    destination = dest if dest is not None else Path(name)
+    result = generate(
+        GenerateRequest(
+            source=str(builtin_template("package")),
+            destination=destination,
+            data=answers,
+            force=force,
+            dry_run=dry_run,
+            interactive=_interactive(defaults),
+        )
+    )
+    if not quiet:
+        _report_generated(
+            result,
+            kind="package",
+            name=name,
+            next_steps=_package_next_steps(result.destination, str(answers["package"]), answers),
+        )
+
+
+@new_app.command("module")
+def new_module(
+    name: Annotated[str | None, typer.Argument(help="Module name (writes NAME.py).")] = None,
+    description: DescriptionOption = None,
+    dest: DestOption = None,
+    dry_run: DryRunOption = False,
+    force: ForceOption = False,
+    defaults: DefaultsOption = False,
+    quiet: QuietOption = False,
+    allow_stdlib_shadow: ShadowOption = False,
+) -> None:
+    """Write NAME.py and test_NAME.py into the destination folder (default: here)."""
+    from scaffold.generate import GenerateRequest, generate
+    from scaffold.templates import builtin_template, module_answers
+
+    name = _required_name(name, "module", "scaffold new module NAME", defaults=defaults)
+    answers = module_answers(name, description=description, allow_stdlib_shadow=allow_stdlib_shadow)
+    result = generate(
+        GenerateRequest(
+            source=str(builtin_template("module")),
+            destination=dest if dest is not None else Path.cwd(),
+            data=answers,
+            force=force,
+            dry_run=dry_run,
+            interactive=_interactive(defaults),
+            merge=True,
+        )
+    )
+    if not quiet:
+        folder = _display_path(result.destination)
+        steps = [f"cd {folder}"] if folder != "." else []
+        steps += [f"python {name}.py --help", f"python -m pytest test_{name}.py"]
+        _report_generated(result, kind="module", name=name, next_steps=steps)
+
+
+def _display_path(path: Path) -> str:
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return str(path)
+    return str(path) if relative.startswith("..") else relative
+
+
+def _package_next_steps(
+    destination: Path, package: str, answers: Mapping[str, object]
+) -> list[str]:
+    scripts = answers.get("scripts")
+    first = scripts[0] if isinstance(scripts, list) and scripts else {}
+    command = first.get("name", package) if isinstance(first, dict) else package
+    return [
+        f"cd {_display_path(destination)}",
+        'python -m pip install -e ".[dev]"',
+        f"{command} --help",
+        "python -m pytest",
+        "scaffold check .",
+    ]
+
+
+def _report_generated(
+    result: GenerateResult, *, kind: str, name: str, next_steps: list[str]
+) -> None:
+    from scaffold.generate import render_tree
+
+    where = _display_path(result.destination)
+    verb = "Would create" if result.dry_run else "Created"
+    typer.echo(f"{verb} {kind} {name!r} in {where}:")
+    typer.echo(render_tree(where, result.files))
+    if result.replaced:
+        action = "would overwrite" if result.dry_run else "overwrote"
+        typer.echo(f"({action} {len(result.replaced)} existing file(s))")
+    if result.dry_run:
+        typer.echo("Dry run: nothing was written.")
+        return
+    typer.echo("\nNext:")
+    for step in next_steps:
+        typer.echo(f"  {step}")
+
+
+# --- end generate commands ---
 
 
 def _debug_enabled() -> bool:
@@ -57,27 +279,49 @@ def _root(
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; map every failure to a one-line message and an exit code."""
     try:
-        app(args=argv, prog_name="scaffold")
+        result = app(args=argv, prog_name="scaffold", standalone_mode=False)
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
     except ScaffoldError as exc:
         if _debug_enabled():
             raise
-        typer.secho(f"error: {exc.message}", err=True, fg=typer.colors.RED)
+        _error(exc.message)
         return exc.exit_code
     except KeyboardInterrupt:
         typer.echo("Interrupted.", err=True)
         return 130
     except Exception as exc:
+        if _is_click_exception(exc):
+            return _report_click_exception(exc)
         if _debug_enabled():
             raise
-        typer.secho(
-            f"error: internal error: {type(exc).__name__}: {exc} (rerun with --debug for details)",
-            err=True,
-            fg=typer.colors.RED,
-        )
+        _error(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug for details)")
         return 2
-    return 0
+    return result if isinstance(result, int) else 0
+
+
+def _error(message: str) -> None:
+    typer.secho(f"error: {message}", err=True, fg=typer.colors.RED)
+
+
+def _is_click_exception(exc: BaseException) -> bool:
+    # Typer vendors click in some versions and depends on it in others; the
+    # exception's class name is the one stable handle on its usage errors.
+    return any(cls.__name__ == "ClickException" for cls in type(exc).__mro__)
+
+
+def _report_click_exception(exc: Exception) -> int:
+    exit_code = int(getattr(exc, "exit_code", 2))
+    if type(exc).__name__ == "NoArgsIsHelpError":
+        ctx = getattr(exc, "ctx", None)
+        if ctx is not None:
+            typer.echo(ctx.get_help())
+        return exit_code
+    message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+    ctx = getattr(exc, "ctx", None)
+    hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+    _error(" ".join(f"{message}{hint}".split()))
+    return exit_code
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -5,6 +5,7 @@ from __future__ import annotations
 import keyword
 import re
 import sys
+import unicodedata
 from collections.abc import Iterable
 
 from scaffold.errors import InvalidNameError
@@ -25,7 +26,8 @@ _DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*$")
 
 def suggest_identifier(name: str) -> str:
     """Return the closest valid lower-case identifier to `name` (`My-Game` -> `my_game`)."""
-    text = name.strip().lower()
+    # Transliterate first so `café` suggests `cafe`, not `caf`.
+    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().strip().lower()
     text = re.sub(r"[^a-z0-9_]+", "_", text)
     text = re.sub(r"_+", "_", text).strip("_") or "pkg"
     if text[0].isdigit():
@@ -52,11 +54,13 @@ def validate_module_name(
     names are also refused when they would shadow a standard-library module.
     """
     if not name:
-        raise InvalidNameError(f"the {kind} name is empty; give a lower-case identifier such as 'mypkg'")
+        raise InvalidNameError(
+            f"the {kind} name is empty; give a lower-case identifier such as 'mypkg'"
+        )
     if not name.isascii() or not name.isidentifier():
         raise InvalidNameError(
-            f"{kind} name {name!r} is not a valid Python identifier"
-            f" (letters, digits and '_', not starting with a digit); try {suggest_identifier(name)!r}"
+            f"{kind} name {name!r} is not a valid Python identifier (letters, digits and '_',"
+            f" not starting with a digit); try {suggest_identifier(name)!r}"
         )
     if keyword.iskeyword(name):
         raise InvalidNameError(
@@ -132,7 +136,12 @@ def validate_script(spec: str, *, package: str, modules: Iterable[str]) -> tuple
             f"--script {spec!r} points at module {module!r}, which the package does not generate;"
             f" use one of {choices} (add it with --module)"
         )
-    if not func.isidentifier() or not func.isascii() or keyword.iskeyword(func):
+    if (
+        not func.isidentifier()
+        or not func.isascii()
+        or keyword.iskeyword(func)
+        or func != func.lower()
+    ):
         raise InvalidNameError(
             f"--script {spec!r}: {func!r} is not a valid function name; try"
             f" {suggest_identifier(func)!r}"

@@ -1,0 +1,155 @@
+"""All-or-nothing generation: a failure or Ctrl-C at any step leaves the destination as it was."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import pytest
+
+import scaffold.generate as generate_module
+from scaffold.errors import DestinationError, TemplateError
+from scaffold.generate import GenerateRequest, generate, render_tree
+from scaffold.templates import builtin_template, builtin_templates_root, package_answers
+from tests.conftest import tree_snapshot
+
+
+def _request(destination: Path, **kwargs: Any) -> GenerateRequest:
+    return GenerateRequest(
+        source=str(builtin_template("package")),
+        destination=destination,
+        data=package_answers("foo", modules=["bar"]),
+        **kwargs,
+    )
+
+
+def test_builtin_templates_are_found_in_the_checkout() -> None:
+    root = builtin_templates_root()
+    assert (root / "package" / "copier.yml").is_file()
+    assert (root / "module" / "copier.yml").is_file()
+    with pytest.raises(TemplateError, match="no built-in template named 'nope'"):
+        builtin_template("nope")
+
+
+def test_generate_writes_the_project_and_leaves_no_staging(tmp_path: Path) -> None:
+    result = generate(_request(tmp_path / "foo"))
+    assert PurePosixPath("foo/bar.py") in result.files
+    assert (tmp_path / "foo" / "foo" / "bar.py").is_file()
+    assert [p.name for p in tmp_path.iterdir()] == ["foo"]
+
+
+def test_folder_name_seen_by_the_template_is_the_destination_name(tmp_path: Path) -> None:
+    # The package question defaults to `_folder_name`: staging must not leak its own name.
+    request = GenerateRequest(
+        source=str(builtin_template("package")),
+        destination=tmp_path / "my-project",
+        data={"scaffold_version": "1"},
+    )
+    generate(request)
+    assert (tmp_path / "my-project" / "my_project" / "__init__.py").is_file()
+
+
+class _Boom(Exception):
+    pass
+
+
+def _fail_on_nth_replace(monkeypatch: pytest.MonkeyPatch, n: int, exc: BaseException) -> None:
+    real_replace = os.replace
+    calls = {"count": 0}
+
+    def flaky_replace(src: Any, dst: Any) -> None:
+        calls["count"] += 1
+        if calls["count"] == n:
+            raise exc
+        real_replace(src, dst)
+
+    monkeypatch.setattr(generate_module.os, "replace", flaky_replace)
+
+
+@pytest.mark.parametrize("exc", [OSError(28, "No space left on device"), KeyboardInterrupt()])
+def test_failure_while_moving_into_a_new_destination_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, exc: BaseException
+) -> None:
+    _fail_on_nth_replace(monkeypatch, 1, exc)
+    with pytest.raises(type(exc)):
+        generate(_request(tmp_path / "deep" / "foo"))
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("nth", [1, 3, 7, 12])
+@pytest.mark.parametrize("exc", [OSError(5, "I/O error"), KeyboardInterrupt()])
+def test_failure_midway_through_force_restores_every_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, nth: int, exc: BaseException
+) -> None:
+    dest = tmp_path / "foo"
+    dest.mkdir()
+    (dest / "README.md").write_text("my readme\n")
+    (dest / "pyproject.toml").write_text("[project]\nname = 'mine'\n")
+    (dest / "foo").mkdir()
+    (dest / "foo" / "__init__.py").write_text("# mine\n")
+    (dest / "notes.txt").write_text("untouched\n")
+    before = tree_snapshot(tmp_path)
+    _fail_on_nth_replace(monkeypatch, nth, exc)
+    with pytest.raises(type(exc)):
+        generate(_request(dest, force=True))
+    assert tree_snapshot(tmp_path) == before
+
+
+def test_interrupt_during_render_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import copier
+
+    def interrupted_copy(src: str, dst: Path, **kwargs: Any) -> None:
+        Path(dst).mkdir(parents=True)
+        (Path(dst) / "half-written.txt").write_text("x")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(copier, "run_copy", interrupted_copy)
+    (tmp_path / "keep.txt").write_text("keep\n")
+    before = tree_snapshot(tmp_path)
+    with pytest.raises(KeyboardInterrupt):
+        generate(_request(tmp_path / "foo"))
+    assert tree_snapshot(tmp_path) == before
+
+
+def test_template_error_becomes_a_one_line_message(tmp_path: Path) -> None:
+    broken = tmp_path / "broken"
+    (broken / "template").mkdir(parents=True)
+    (broken / "copier.yml").write_text("_subdirectory: template\nname:\n  type: str\n")
+    (broken / "template" / "x.txt.jinja").write_text("{{ name | no_such_filter }}\n")
+    request = GenerateRequest(source=str(broken), destination=tmp_path / "out", data={"name": "a"})
+    with pytest.raises(TemplateError) as info:
+        generate(request)
+    assert "\n" not in info.value.message
+    assert not (tmp_path / "out").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["broken"]
+
+
+def test_unwritable_parent_is_a_destination_error(tmp_path: Path) -> None:
+    if os.geteuid() == 0:
+        pytest.skip("root can write anywhere")
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        with pytest.raises(DestinationError, match="cannot write"):
+            generate(_request(locked / "foo"))
+    finally:
+        locked.chmod(0o700)
+
+
+def test_render_tree_draws_folders_first() -> None:
+    files = tuple(PurePosixPath(p) for p in ["b.txt", "pkg/__init__.py", "a.txt", "pkg/x/y.py"])
+    assert render_tree("proj", files) == "\n".join(
+        [
+            "proj/",
+            "├── pkg/",
+            "│   ├── x/",
+            "│   │   └── y.py",
+            "│   └── __init__.py",
+            "├── a.txt",
+            "└── b.txt",
+        ]
+    )

@@ -1,0 +1,109 @@
+"""Name rules of DESIGN §3: which names are refused, and what is suggested instead."""
+
+from __future__ import annotations
+
+import pytest
+
+from scaffold.errors import InvalidNameError
+from scaffold.names import (
+    distribution_name,
+    suggest_identifier,
+    validate_module_name,
+    validate_script,
+    validate_sibling_names,
+)
+
+
+@pytest.mark.parametrize("name", ["foo", "my_game", "_private", "pkg2", "a"])
+def test_valid_names_are_accepted(name: str) -> None:
+    assert validate_module_name(name, top_level=True) == name
+
+
+@pytest.mark.parametrize(
+    ("name", "fragment", "suggestion"),
+    [
+        ("my-game", "not a valid Python identifier", "'my_game'"),
+        ("Foo", "not lower case", "'foo'"),
+        ("MyGame", "not lower case", "'mygame'"),
+        ("class", "keyword", "'class_'"),
+        ("__init__", "reserved", "'init'"),
+        ("__main__", "reserved", "'main'"),
+        ("2fast", "not a valid Python identifier", "'_2fast'"),
+        ("café", "not a valid Python identifier", "'cafe'"),
+        ("", "empty", "'mypkg'"),
+        ("my game", "not a valid Python identifier", "'my_game'"),
+        ("random", "shadows the standard-library module", "'random_utils'"),
+        ("json", "shadows the standard-library module", "'json_utils'"),
+    ],
+)
+def test_bad_top_level_names_are_refused_with_a_suggestion(
+    name: str, fragment: str, suggestion: str
+) -> None:
+    with pytest.raises(InvalidNameError) as info:
+        validate_module_name(name, top_level=True)
+    assert fragment in info.value.message
+    assert suggestion in info.value.message
+    assert "\n" not in info.value.message
+
+
+def test_submodules_may_share_a_stdlib_name() -> None:
+    assert validate_module_name("types", kind="module") == "types"
+
+
+def test_stdlib_shadow_can_be_allowed_explicitly() -> None:
+    assert validate_module_name("random", top_level=True, allow_stdlib_shadow=True) == "random"
+
+
+def test_duplicate_siblings_are_refused() -> None:
+    with pytest.raises(InvalidNameError, match="given twice"):
+        validate_sibling_names(["a", "b", "a"], kind="module", parent="pkg")
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("my_game", "my-game"), ("My_Game", "my-game"), ("a.b__c", "a-b-c"), ("x", "x")],
+)
+def test_distribution_name_is_pep503_normalised(name: str, expected: str) -> None:
+    assert distribution_name(name) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("My-Game", "my_game"),
+        ("class", "class_"),
+        ("1x", "_1x"),
+        ("---", "pkg"),
+        ("match", "match_"),
+    ],
+)
+def test_suggestions_are_valid_identifiers(name: str, expected: str) -> None:
+    assert suggest_identifier(name) == expected
+
+
+def test_script_accepts_cli_and_generated_modules() -> None:
+    assert validate_script("tool=cli:main", package="foo", modules=[]) == ("tool", "cli", "main")
+    assert validate_script("t = foo.bar : run", package="foo", modules=["bar"]) == (
+        "t",
+        "bar",
+        "run",
+    )
+
+
+@pytest.mark.parametrize(
+    ("spec", "fragment"),
+    [
+        ("tool", "is not NAME=MODULE:FUNCTION"),
+        ("tool=cli", "is not NAME=MODULE:FUNCTION"),
+        ("=cli:main", "is not NAME=MODULE:FUNCTION"),
+        ("tool=nope:main", "does not generate"),
+        ("tool=cli:class", "not a valid function name"),
+        ("tool=cli:Main", "not a valid function name"),
+        ("bad name=cli:main", "not a valid command name"),
+        ("tool=a-b:main", "not a dotted module path"),
+    ],
+)
+def test_bad_scripts_are_refused(spec: str, fragment: str) -> None:
+    with pytest.raises(InvalidNameError) as info:
+        validate_script(spec, package="foo", modules=["bar"])
+    assert fragment in info.value.message
