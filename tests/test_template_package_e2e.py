@@ -1,0 +1,210 @@
+"""End to end: render the package and module templates with several answer sets, then run
+the generated project's own tests, linters and type checker, build its wheel, install it
+into a fresh virtual environment and run its entry points."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import venv
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from scaffold.cli import main
+
+pytestmark = pytest.mark.slow
+
+
+@dataclass(frozen=True)
+class AnswerSet:
+    id: str
+    argv: tuple[str, ...]
+    package: str
+    scripts: tuple[str, ...]
+    src: bool = False
+
+
+ANSWER_SETS = [
+    AnswerSet(
+        "flat-two-modules", ("pkgone", "--module", "bar", "--module", "baz"), "pkgone", ("pkgone",)
+    ),
+    AnswerSet("bare", ("pkgbare",), "pkgbare", ("pkgbare",)),
+    AnswerSet(
+        "src-everything",
+        (
+            "pkg_two",
+            "--layout",
+            "src",
+            "--module",
+            "util",
+            "--module",
+            "core",
+            "--subpackage",
+            "plugins",
+            "--subpackage",
+            "io_tools",
+            "--script",
+            "pkg-two=cli:main",
+            "--script",
+            "pkg-two-util=util:run",
+            "--script",
+            "pkg2.alt=pkg_two.cli:alt",
+            "--python",
+            "3.12",
+            "--license",
+            "Apache-2.0",
+            "--author",
+            "Ada Lovelace",
+        ),
+        "pkg_two",
+        ("pkg-two", "pkg-two-util", "pkg2.alt"),
+        src=True,
+    ),
+    AnswerSet(
+        "tricky-text",
+        (
+            "pkgtricky",
+            "--module",
+            "types",
+            "--license",
+            "Proprietary",
+            "--description",
+            'Says "hi" \\o/ 🎉\nover two lines',
+            "--author",
+            'Zoë "Z" O\'Neil',
+        ),
+        "pkgtricky",
+        ("pkgtricky",),
+    ),
+    AnswerSet(
+        "bsd", ("pkgbsd", "--subpackage", "sub", "--license", "BSD-3-Clause"), "pkgbsd", ("pkgbsd",)
+    ),
+]
+
+
+def _run(argv: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run(
+        argv,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1", **env},
+    )
+    assert proc.returncode == 0, f"{argv} failed in {cwd}:\n{proc.stdout}\n{proc.stderr}"
+    return proc
+
+
+@pytest.fixture(scope="module")
+def projects(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("projects")
+    made = {}
+    for answers in ANSWER_SETS:
+        dest = root / answers.id
+        assert main(["new", "package", *answers.argv, "--dest", str(dest), "--quiet"]) == 0
+        made[answers.id] = dest
+    return made
+
+
+@pytest.fixture(scope="module")
+def fresh_venv(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    path = tmp_path_factory.mktemp("venv")
+    venv.create(path, with_pip=True, clear=True)
+    yield path
+
+
+def _bin(env: Path, name: str) -> Path:
+    return env / ("Scripts" if sys.platform == "win32" else "bin") / name
+
+
+@pytest.mark.parametrize("answers", ANSWER_SETS, ids=[a.id for a in ANSWER_SETS])
+def test_generated_project_passes_its_own_checks(
+    answers: AnswerSet, projects: dict[str, Path]
+) -> None:
+    project = projects[answers.id]
+    _run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], project)
+    _run([sys.executable, "-m", "ruff", "check", "--no-cache", "."], project)
+    _run([sys.executable, "-m", "ruff", "format", "--check", "--no-cache", "."], project)
+    _run([sys.executable, "-m", "mypy", "--strict", "--no-incremental"], project)
+
+
+@pytest.mark.parametrize("answers", ANSWER_SETS, ids=[a.id for a in ANSWER_SETS])
+def test_generated_wheel_installs_and_its_entry_points_run(
+    answers: AnswerSet, projects: dict[str, Path], fresh_venv: Path, tmp_path: Path
+) -> None:
+    project = projects[answers.id]
+    _run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "--ignore-requires-python",  # one answer set targets a newer Python than this one
+            "-w",
+            str(tmp_path),
+            str(project),
+        ],
+        project,
+    )
+    (wheel,) = tmp_path.glob("*.whl")
+    python = _bin(fresh_venv, "python")
+    _run(
+        [
+            str(python),
+            "-m",
+            "pip",
+            "install",
+            "--no-index",
+            "--no-deps",
+            "-q",
+            "--ignore-requires-python",
+            str(wheel),
+        ],
+        tmp_path,
+    )
+    for script in answers.scripts:
+        out = _run([str(_bin(fresh_venv, script)), "Ada"], tmp_path).stdout
+        assert "Hello, Ada" in out
+        _run([str(_bin(fresh_venv, script)), "--help"], tmp_path)
+    out = _run([str(python), "-m", answers.package, "--help"], tmp_path).stdout
+    assert "usage:" in out
+    star = _run(
+        [
+            str(python),
+            "-c",
+            f"from {answers.package} import *; "
+            f"import {answers.package} as p; print(sorted(p.__all__))",
+        ],
+        tmp_path,
+    ).stdout
+    assert "__version__" in star
+
+
+def test_module_template_passes_its_own_checks(tmp_path: Path) -> None:
+    assert main(["new", "module", "tool", "--dest", str(tmp_path), "--quiet"]) == 0
+    _run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], tmp_path)
+    _run(
+        [
+            sys.executable,
+            "-m",
+            "ruff",
+            "check",
+            "--no-cache",
+            "--select",
+            "E,F,W,I,B,UP,RUF,SIM",
+            ".",
+        ],
+        tmp_path,
+    )
+    _run([sys.executable, "-m", "ruff", "format", "--check", "--no-cache", "."], tmp_path)
+    _run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "tool.py", "test_tool.py"],
+        tmp_path,
+    )
+    assert "Hello, Ada" in _run([sys.executable, "tool.py", "Ada"], tmp_path).stdout

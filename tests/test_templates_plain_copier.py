@@ -1,0 +1,58 @@
+"""The built-in templates are plain Copier templates: `copier copy` works without scaffold."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import yaml
+
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+
+
+def _copier(*args: str, cwd: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "copier", "copy", "--defaults", "--quiet", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_package_template_with_plain_copier(tmp_path: Path) -> None:
+    _copier("--data", "modules=[alpha, beta]", str(TEMPLATES / "package"), "my-proj", cwd=tmp_path)
+    project = tmp_path / "my-proj"
+    # The package name defaults to the folder name, made importable.
+    init = project / "my_proj" / "__init__.py"
+    tree = ast.parse(init.read_text())
+    assigned = {
+        t.id: n.value
+        for n in tree.body
+        if isinstance(n, ast.Assign)
+        for t in n.targets
+        if isinstance(t, ast.Name)
+    }
+    assert ast.literal_eval(assigned["__all__"]) == ["__version__", "alpha", "beta"]
+    data = tomllib.loads((project / "pyproject.toml").read_text())
+    assert data["project"]["name"] == "my-proj"
+    assert data["project"]["scripts"] == {"my-proj": "my_proj.cli:main"}
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    assert answers["modules"] == ["alpha", "beta"]
+    assert "package_dir" not in answers  # computed values are not recorded
+
+
+def test_module_template_with_plain_copier(tmp_path: Path) -> None:
+    _copier("--data", "module=tool", str(TEMPLATES / "module"), ".", cwd=tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["test_tool.py", "tool.py"]
+
+
+def test_builtin_templates_need_no_trust() -> None:
+    for copier_yml in TEMPLATES.glob("*/copier.yml"):
+        config = yaml.safe_load(copier_yml.read_text())
+        for key in ("_tasks", "_migrations", "_jinja_extensions"):
+            assert key not in config, f"{copier_yml} declares {key}"
