@@ -203,6 +203,74 @@ def new_module(
         _report_generated(result, kind="module", name=name, next_steps=steps)
 
 
+@new_app.command("workspace")
+def new_workspace(
+    name: Annotated[str | None, typer.Argument(help="Name of the workspace folder.")] = None,
+    package: Annotated[
+        list[str] | None,
+        typer.Option("--package", "-p", help="Add a member package (repeatable)."),
+    ] = None,
+    namespace: Annotated[
+        str | None,
+        typer.Option("--namespace", help="Make members PEP 420 portions NS.PACKAGE."),
+    ] = None,
+    depends: Annotated[
+        list[str] | None,
+        typer.Option("--depends", help="MEMBER:REQUIRED, e.g. api:core (repeatable)."),
+    ] = None,
+    python: Annotated[
+        str, typer.Option("--python", help="Oldest supported Python (3.11-3.14).")
+    ] = "3.11",
+    description: DescriptionOption = None,
+    author: Annotated[str | None, typer.Option("--author", help="Author name.")] = None,
+    license: Annotated[
+        License, typer.Option("--license", help="License of every member.")
+    ] = License.mit,
+    dest: DestOption = None,
+    dry_run: DryRunOption = False,
+    force: ForceOption = False,
+    defaults: DefaultsOption = False,
+    quiet: QuietOption = False,
+    allow_stdlib_shadow: ShadowOption = False,
+) -> None:
+    """Create a repository of several packages under packages/, each with src/ and tests."""
+    from scaffold.generate import GenerateRequest, generate
+    from scaffold.templates import builtin_template, workspace_answers
+
+    usage = "scaffold new workspace NAME --package P [--package P]..."
+    name = _required_name(name, "workspace", usage, defaults=defaults)
+    answers = workspace_answers(
+        name,
+        packages=package or (),
+        namespace=namespace,
+        depends=depends or (),
+        python=python,
+        description=description,
+        author=author,
+        license=license.value,
+        allow_stdlib_shadow=allow_stdlib_shadow,
+    )
+    result = generate(
+        GenerateRequest(
+            source=str(builtin_template("workspace")),
+            destination=dest if dest is not None else Path(name),
+            data=answers,
+            force=force,
+            dry_run=dry_run,
+            interactive=_interactive(defaults),
+        )
+    )
+    if not quiet:
+        members = [f"-e packages/{member}" for member in package or ()]
+        steps = [
+            f"cd {_display_path(result.destination)}",
+            f"python -m pip install {' '.join(members)} pytest",
+            "python -m pytest",
+            "scaffold check .",
+        ]
+        _report_generated(result, kind="workspace", name=name, next_steps=steps)
+
+
 def _display_path(path: Path) -> str:
     try:
         relative = os.path.relpath(path)

@@ -13,6 +13,7 @@ from scaffold.errors import InvalidNameError
 __all__ = [
     "distribution_name",
     "suggest_identifier",
+    "validate_folder_name",
     "validate_module_name",
     "validate_script",
     "validate_script_name",
@@ -21,6 +22,7 @@ __all__ = [
 
 _RESERVED_MODULE_NAMES = frozenset({"__init__", "__main__"})
 _SCRIPT_NAME = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$")
+_FOLDER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*$")
 
 
@@ -81,6 +83,17 @@ def validate_module_name(
         raise InvalidNameError(
             f"{kind} name {name!r} shadows the standard-library module {name!r};"
             f" try {_stdlib_alternative(name)!r} (or pass --allow-stdlib-shadow)"
+        )
+    return name
+
+
+def validate_folder_name(name: str, *, kind: str) -> str:
+    """Return `name` if it is a plain folder name (letters, digits, '.', '_', '-')."""
+    if not _FOLDER_NAME.match(name):
+        suggestion = distribution_name(suggest_identifier(name))
+        raise InvalidNameError(
+            f"{kind} name {name!r} is not a plain folder name (letters, digits, '.', '_', '-',"
+            f" starting with a letter or digit); try {suggestion!r}"
         )
     return name
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from scaffold import __version__
-from scaffold.errors import InvalidNameError, TemplateError
+from scaffold.errors import InvalidNameError, TemplateError, UsageError
 from scaffold.names import (
     distribution_name,
+    validate_folder_name,
     validate_module_name,
     validate_script,
     validate_sibling_names,
@@ -23,6 +24,7 @@ __all__ = [
     "builtin_templates_root",
     "module_answers",
     "package_answers",
+    "workspace_answers",
 ]
 
 #: Built-in template names with a one-line description, in display order.
@@ -173,3 +175,111 @@ def module_answers(
     if description is not None:
         answers["description"] = description
     return answers
+
+
+def workspace_answers(
+    name: str,
+    *,
+    packages: Sequence[str],
+    namespace: str | None = None,
+    depends: Sequence[str] = (),
+    python: str = "3.11",
+    description: str | None = None,
+    author: str | None = None,
+    license: str = "MIT",
+    allow_stdlib_shadow: bool = False,
+) -> Answers:
+    """Validate the options of `scaffold new workspace` and turn them into template answers.
+
+    `depends` holds `MEMBER:REQUIRED` pairs; a dependency loop between members is refused
+    because no install order could satisfy it.
+    """
+    validate_folder_name(name, kind="workspace")
+    if not packages:
+        raise UsageError(
+            f"a workspace needs at least one member; usage: scaffold new workspace {name}"
+            " --package core [--package api]..."
+        )
+    if namespace:
+        validate_module_name(
+            namespace, kind="namespace", top_level=True, allow_stdlib_shadow=allow_stdlib_shadow
+        )
+    for member in packages:
+        # With a namespace, members are `ns.member` and shadow nothing at the top level.
+        validate_module_name(
+            member,
+            kind="package",
+            top_level=not namespace,
+            allow_stdlib_shadow=allow_stdlib_shadow,
+        )
+    validate_sibling_names(packages, kind="package", parent=namespace or name)
+    if python not in PYTHON_VERSIONS:
+        raise InvalidNameError(
+            f"--python {python!r} is not supported; use one of {', '.join(PYTHON_VERSIONS)}"
+        )
+    if license not in LICENSES:
+        raise InvalidNameError(f"--license {license!r} is not one of {', '.join(LICENSES)}")
+
+    edges: list[dict[str, str]] = []
+    for spec in depends:
+        member, colon, required = (part.strip() for part in spec.partition(":"))
+        if not colon or not member or not required:
+            raise UsageError(f"--depends {spec!r} is not MEMBER:REQUIRED; for example 'api:core'")
+        for part in (member, required):
+            if part not in packages:
+                raise UsageError(
+                    f"--depends {spec!r} names {part!r}, which is not a member;"
+                    f" members are {', '.join(packages)}"
+                )
+        if member == required:
+            raise UsageError(f"--depends {spec!r}: a package cannot depend on itself")
+        edge = {"package": member, "requires": required}
+        if edge not in edges:
+            edges.append(edge)
+    loop = _dependency_loop(edges)
+    if loop:
+        raise UsageError(
+            f"--depends makes a loop ({' -> '.join(loop)}); members must depend on each other"
+            " in one direction only"
+        )
+
+    answers: Answers = {
+        "workspace": name,
+        "packages": list(packages),
+        "namespace": namespace or "",
+        "depends": edges,
+        "python": python,
+        "license": license,
+        "scaffold_version": __version__,
+    }
+    if description is not None:
+        answers["description"] = description
+    if author is not None:
+        answers["author"] = author
+    return answers
+
+
+def _dependency_loop(edges: Sequence[Mapping[str, str]]) -> list[str]:
+    """One loop in the member dependency graph, as a path that ends where it starts."""
+    graph: dict[str, list[str]] = {}
+    for edge in edges:
+        graph.setdefault(edge["package"], []).append(edge["requires"])
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(node: str) -> list[str]:
+        state[node] = 1
+        stack.append(node)
+        for nxt in graph.get(node, ()):
+            if state.get(nxt) == 1:
+                return [*stack[stack.index(nxt) :], nxt]
+            if nxt not in state and (found := visit(nxt)):
+                return found
+        stack.pop()
+        state[node] = 2
+        return []
+
+    for start in sorted(graph):
+        if start not in state and (found := visit(start)):
+            return found
+    return []
