@@ -17,7 +17,15 @@ from pathlib import Path, PurePosixPath
 
 from scaffold.errors import DestinationError, TemplateError
 
-__all__ = ["GenerateRequest", "GenerateResult", "generate", "render_tree"]
+__all__ = [
+    "GenerateRequest",
+    "GenerateResult",
+    "generate",
+    "place_files",
+    "render_template",
+    "render_tree",
+    "staging_folder",
+]
 
 
 @dataclass(frozen=True)
@@ -62,6 +70,19 @@ def generate(request: GenerateRequest) -> GenerateResult:
     """
     destination = Path(os.path.abspath(request.destination))
     _check_destination(destination, merge=request.merge, force=request.force)
+    with staging_folder(destination) as staging:
+        rendered = staging / destination.name
+        _render(request, rendered)
+        files = tuple(sorted(_walk_files(rendered)))
+        replaced = _conflicts(files, destination, merge=request.merge, force=request.force)
+        if not request.dry_run:
+            _move_into_place(rendered, destination, files, staging / ".backup")
+    return GenerateResult(destination, files, replaced, request.dry_run)
+
+
+@contextlib.contextmanager
+def staging_folder(destination: Path) -> Iterator[Path]:
+    """A temporary folder on the same filesystem as `destination`, removed afterwards."""
     anchor = _nearest_existing_folder(destination.parent)
     try:
         staging = Path(tempfile.mkdtemp(prefix=f".{destination.name}.scaffold-", dir=anchor))
@@ -70,15 +91,42 @@ def generate(request: GenerateRequest) -> GenerateResult:
             f"cannot write into {anchor}: {exc.strerror or exc}; choose a writable --dest"
         ) from exc
     try:
-        rendered = staging / destination.name
-        _render(request, rendered)
-        files = tuple(sorted(_walk_files(rendered)))
-        replaced = _conflicts(files, destination, merge=request.merge, force=request.force)
-        if not request.dry_run:
-            _move_into_place(rendered, destination, files, staging / ".backup")
+        yield staging
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return GenerateResult(destination, files, replaced, request.dry_run)
+
+
+def render_template(
+    source: str, data: Mapping[str, object], rendered: Path, *, interactive: bool = False
+) -> tuple[PurePosixPath, ...]:
+    """Render `source` into the new folder `rendered`; return the files it holds."""
+    request = GenerateRequest(
+        source=source, destination=rendered, data=data, interactive=interactive
+    )
+    _render(request, rendered)
+    return tuple(sorted(_walk_files(rendered)))
+
+
+def place_files(
+    staged: Path,
+    destination: Path,
+    files: tuple[PurePosixPath, ...],
+    *,
+    may_replace: frozenset[PurePosixPath],
+    backup: Path,
+) -> None:
+    """Move staged files into an existing folder, all or nothing.
+
+    Files listed in `may_replace` are backed up under `backup` and restored if any
+    later step fails; any other existing file is refused before anything moves.
+    """
+    existing = _conflicts(files, destination, merge=True, force=True)
+    refused = [rel for rel in existing if rel not in may_replace]
+    if refused:
+        raise DestinationError(
+            f"{destination / refused[0]} already exists; choose another name or pass --force"
+        )
+    _merge_files(staged, destination, files, backup)
 
 
 def _check_destination(destination: Path, *, merge: bool, force: bool) -> None:

@@ -1,0 +1,167 @@
+"""`scaffold add`: render one module or subpackage into a package and register it there."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from scaffold import __version__
+from scaffold.edit import SourceEditError, register_submodule
+from scaffold.errors import DestinationError, UsageError
+from scaffold.generate import place_files, render_template, staging_folder
+from scaffold.names import validate_module_name
+from scaffold.templates import builtin_template
+
+__all__ = ["AddResult", "PackageLocation", "add_to_package", "locate_package"]
+
+_DEFAULT_LINE_LENGTH = 88
+
+
+@dataclass(frozen=True)
+class PackageLocation:
+    """Where a package folder sits: its dotted name, its project and the project's tests."""
+
+    folder: Path
+    dotted: str
+    project_root: Path
+    tests: Path
+
+
+@dataclass(frozen=True)
+class AddResult:
+    """What `add` wrote (or would write) and what it did to `__init__.py`."""
+
+    location: PackageLocation
+    created: tuple[PurePosixPath, ...]
+    edited: PurePosixPath
+    notes: tuple[str, ...]
+    dry_run: bool
+
+
+def locate_package(folder: Path) -> PackageLocation:
+    """Find the dotted name, project root and tests folder of the package in `folder`.
+
+    The dotted name climbs through folders holding `__init__.py`, then through PEP 420
+    namespace folders up to a `src/` folder or the project root (`src/acme/core` is
+    `acme.core`). The project root is the nearest folder above with a `pyproject.toml`.
+    """
+    folder = Path(os.path.abspath(folder))
+    if not folder.is_dir():
+        raise UsageError(f"--to {folder} is not a folder; point it at a package folder")
+    if not (folder / "__init__.py").is_file():
+        raise UsageError(
+            f"--to {folder} is not a package (no __init__.py);"
+            " point it at a folder that holds __init__.py"
+        )
+    project_root = next(
+        (p for p in (folder, *folder.parents) if (p / "pyproject.toml").is_file()), None
+    )
+    parts = [folder.name]
+    current = folder.parent
+    while (current / "__init__.py").is_file():
+        parts.insert(0, current.name)
+        current = current.parent
+    while current.name != "src" and current != project_root and project_root is not None:
+        if not current.name.isidentifier() or current == current.parent:
+            break
+        parts.insert(0, current.name)
+        current = current.parent
+    root = project_root if project_root is not None else current
+    return PackageLocation(folder, ".".join(parts), root, root / "tests")
+
+
+def _line_length(project_root: Path) -> int:
+    try:
+        data = tomllib.loads((project_root / "pyproject.toml").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return _DEFAULT_LINE_LENGTH
+    value = data.get("tool", {}).get("ruff", {}).get("line-length", _DEFAULT_LINE_LENGTH)
+    return value if isinstance(value, int) else _DEFAULT_LINE_LENGTH
+
+
+def add_to_package(
+    kind: str, name: str, folder: Path, *, force: bool = False, dry_run: bool = False
+) -> AddResult:
+    """Add module or subpackage `name` to the package in `folder`, all or nothing.
+
+    The new files come from the package template (the same one `new package` uses);
+    `__init__.py` gains the import and the `__all__` entry, and nothing else in it changes.
+    """
+    if kind not in ("module", "package"):
+        raise UsageError(f"cannot add a {kind!r}; add a 'module' or a 'package'")
+    location = locate_package(folder)
+    validate_module_name(name, kind="module" if kind == "module" else "subpackage")
+    for taken in (folder / f"{name}.py", folder / name):
+        if taken.exists() and not (force and taken.is_file()):
+            raise DestinationError(
+                f"{taken} already exists in package {location.dotted};"
+                " choose another name (or pass --force to overwrite a module)"
+            )
+
+    init = location.folder / "__init__.py"
+    try:
+        with init.open(encoding="utf-8", newline="") as handle:
+            source = handle.read()
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"cannot edit {init}: it is not UTF-8 text") from exc
+    try:
+        registration = register_submodule(
+            source, name, line_length=_line_length(location.project_root)
+        )
+    except SourceEditError as exc:
+        raise UsageError(f"cannot edit {init}: {exc}; fix it first") from exc
+
+    root = location.project_root
+    package_rel = PurePosixPath(location.folder.relative_to(root).as_posix())
+    test_rel = _test_file(location, name, package_rel, force=force)
+    answers: dict[str, object] = {
+        "package": location.dotted,
+        "modules": [name] if kind == "module" else [],
+        "subpackages": [name] if kind == "package" else [],
+        "scaffold_version": __version__,
+    }
+    with staging_folder(root / ".scaffold-add") as staging:
+        rendered = staging / "render"
+        render_template(str(builtin_template("package")), answers, rendered)
+        dotted_dir = PurePosixPath(*location.dotted.split("."))
+        if kind == "module":
+            produced = {package_rel / f"{name}.py": dotted_dir / f"{name}.py"}
+        else:
+            produced = {package_rel / name / "__init__.py": dotted_dir / name / "__init__.py"}
+        produced[test_rel] = PurePosixPath("tests") / f"test_{name}.py"
+        staged = staging / "staged"
+        for target, origin in produced.items():
+            (staged / target).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(rendered / origin, staged / target)
+        init_rel = package_rel / "__init__.py"
+        with (staged / init_rel).open("w", encoding="utf-8", newline="") as handle:
+            handle.write(registration.text)
+        created = tuple(sorted(produced))
+        if not dry_run:
+            replaceable = {init_rel, *(created if force else ())}
+            place_files(
+                staged,
+                root,
+                (*created, init_rel),
+                may_replace=frozenset(replaceable),
+                backup=staging / ".backup",
+            )
+    return AddResult(location, created, init_rel, registration.notes, dry_run)
+
+
+def _test_file(
+    location: PackageLocation, name: str, package_rel: PurePosixPath, *, force: bool
+) -> PurePosixPath:
+    tests_rel = PurePosixPath(location.tests.relative_to(location.project_root).as_posix())
+    candidates = [f"test_{name}.py", f"test_{location.dotted.replace('.', '_')}_{name}.py"]
+    for candidate in candidates:
+        if not (location.tests / candidate).exists():
+            return tests_rel / candidate
+    if force:
+        return tests_rel / candidates[0]
+    raise DestinationError(
+        f"{location.tests / candidates[0]} and {candidates[1]} already exist;"
+        " choose another name or pass --force"
+    )

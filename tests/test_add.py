@@ -1,0 +1,142 @@
+"""`scaffold add module|package`: new files from the package template, registered in
+`__init__.py`, all or nothing."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import scaffold.generate as generate_module
+from scaffold.add import locate_package
+from scaffold.cli import main
+from tests.conftest import tree_snapshot
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    assert main(["new", "package", "foo", "--module", "bar", "--quiet"]) == 0
+    return tmp_path / "foo"
+
+
+def test_add_module_registers_it(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["add", "module", "util", "--to", "foo/foo"]) == 0
+    out = capsys.readouterr().out
+    assert "Added module foo.util" in out and "tests/test_util.py" in out
+    init = (project / "foo" / "__init__.py").read_text()
+    assert "from . import bar, util\n" in init
+    assert '__all__ = ["__version__", "bar", "util"]' in init
+    assert "from foo.util import greet" in (project / "tests" / "test_util.py").read_text()
+
+
+def test_add_package_then_a_module_inside_it(project: Path) -> None:
+    assert main(["add", "package", "plugins", "--to", "foo/foo", "-q"]) == 0
+    assert main(["add", "module", "deep", "--to", "foo/foo/plugins", "-q"]) == 0
+    sub_init = (project / "foo" / "plugins" / "__init__.py").read_text()
+    assert "from . import deep\n" in sub_init
+    assert '__all__ = ["deep", "greet"]' in sub_init
+    assert "from foo.plugins.deep import greet" in (project / "tests" / "test_deep.py").read_text()
+
+
+def test_a_taken_test_file_name_gets_a_qualified_one(project: Path) -> None:
+    assert main(["add", "package", "plugins", "--to", "foo/foo", "-q"]) == 0
+    assert main(["add", "module", "bar", "--to", "foo/foo/plugins", "-q"]) == 0
+    assert (project / "tests" / "test_foo_plugins_bar.py").is_file()
+
+
+@pytest.mark.parametrize(
+    ("argv", "fragment"),
+    [
+        (["add", "module", "bar", "--to", "foo/foo"], "already exists"),
+        (["add", "module", "My-Mod", "--to", "foo/foo"], "'my_mod'"),
+        (["add", "module", "class", "--to", "foo/foo"], "keyword"),
+        (["add", "module", "x", "--to", "foo"], "not a package (no __init__.py)"),
+        (["add", "module", "x", "--to", "nowhere"], "is not a folder"),
+        (["add", "module", "x"], "Missing option '--to'"),
+    ],
+)
+def test_bad_add_is_one_line_and_writes_nothing(
+    project: Path, argv: list[str], fragment: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = tree_snapshot(project.parent)
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and fragment in err[0], err
+    assert tree_snapshot(project.parent) == before
+
+
+def test_unparseable_init_is_refused(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (project / "foo" / "__init__.py").write_text("def (:\n")
+    before = tree_snapshot(project.parent)
+    assert main(["add", "module", "x", "--to", "foo/foo"]) == 2
+    assert "does not parse" in capsys.readouterr().err
+    assert tree_snapshot(project.parent) == before
+
+
+def test_dry_run_writes_nothing(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    before = tree_snapshot(project.parent)
+    assert main(["add", "module", "util", "--to", "foo/foo", "--dry-run"]) == 0
+    assert "Would add module foo.util" in capsys.readouterr().out
+    assert tree_snapshot(project.parent) == before
+
+
+@pytest.mark.parametrize("nth", [1, 2, 3])
+def test_failure_midway_restores_init(
+    project: Path, monkeypatch: pytest.MonkeyPatch, nth: int
+) -> None:
+    before = tree_snapshot(project.parent)
+    real_replace = os.replace
+    calls = {"n": 0}
+
+    def flaky(src: Any, dst: Any) -> None:
+        # Count only the moves into the project, not the staging shuffles.
+        if str(dst).startswith(str(project)) and ".scaffold-" not in str(dst):
+            calls["n"] += 1
+            if calls["n"] == nth:
+                raise KeyboardInterrupt
+        real_replace(src, dst)
+
+    monkeypatch.setattr(generate_module.os, "replace", flaky)
+    with pytest.raises(KeyboardInterrupt):
+        from scaffold.add import add_to_package
+
+        add_to_package("module", "util", project / "foo")
+    assert tree_snapshot(project.parent) == before
+
+
+def test_locate_package_in_a_namespace_workspace(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["new", "workspace", "ws", "--package", "core", "--namespace", "acme", "-q"]) == 0
+    location = locate_package(tmp_path / "ws/packages/core/src/acme/core")
+    assert location.dotted == "acme.core"
+    assert location.project_root == tmp_path / "ws/packages/core"
+    assert location.tests == tmp_path / "ws/packages/core/tests"
+
+
+@pytest.mark.slow
+def test_a_package_grown_by_several_adds_still_passes_its_checks(project: Path) -> None:
+    for argv in (
+        ["add", "module", "util", "--to", "foo/foo"],
+        ["add", "package", "plugins", "--to", "foo/foo"],
+        ["add", "module", "alpha", "--to", "foo/foo"],
+        ["add", "module", "deep", "--to", "foo/foo/plugins"],
+        ["add", "package", "nested", "--to", "foo/foo/plugins"],
+    ):
+        assert main([*argv, "-q"]) == 0
+    for tool in (
+        ["pytest", "-q", "-p", "no:cacheprovider"],
+        ["ruff", "check", "--no-cache", "."],
+        ["ruff", "format", "--check", "--no-cache", "."],
+        ["mypy", "--strict", "--no-incremental"],
+    ):
+        proc = subprocess.run(
+            [sys.executable, "-m", *tool], cwd=project, capture_output=True, text=True, check=False
+        )
+        assert proc.returncode == 0, f"{tool}:\n{proc.stdout}\n{proc.stderr}"
