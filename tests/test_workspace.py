@@ -1,0 +1,214 @@
+"""`scaffold new workspace`: members, namespaces, dependencies; installs and tests pass."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tomllib
+import venv
+from pathlib import Path
+
+import pytest
+
+from scaffold.cli import main
+from tests.conftest import tree_snapshot
+
+
+@pytest.mark.parametrize(
+    ("argv", "fragment"),
+    [
+        (["new", "workspace", "ws"], "needs at least one member"),
+        (["new", "workspace", "ws", "--package", "a", "--package", "a"], "given twice"),
+        (["new", "workspace", "ws", "--package", "json"], "'json_utils'"),
+        (["new", "workspace", "ws", "--package", "a", "--namespace", "Acme"], "not lower case"),
+        (["new", "workspace", "ws", "--package", "a", "--namespace", "os"], "'os_utils'"),
+        (["new", "workspace", "ws", "--package", "a", "--depends", "a"], "MEMBER:REQUIRED"),
+        (["new", "workspace", "ws", "--package", "a", "--depends", "a:b"], "not a member"),
+        (["new", "workspace", "ws", "--package", "a", "--depends", "a:a"], "itself"),
+        (
+            [
+                "new",
+                "workspace",
+                "ws",
+                "-p",
+                "a",
+                "-p",
+                "b",
+                "-p",
+                "c",
+                "--depends",
+                "a:b",
+                "--depends",
+                "b:c",
+                "--depends",
+                "c:a",
+            ],
+            "loop (a -> b -> c -> a)",
+        ),
+        (["new", "workspace", "my ws", "--package", "a"], "not a plain folder name"),
+    ],
+)
+def test_bad_workspace_input(
+    argv: list[str],
+    fragment: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    before = tree_snapshot(tmp_path)
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and fragment in err[0], err
+    assert tree_snapshot(tmp_path) == before
+
+
+def test_stdlib_member_names_are_fine_inside_a_namespace(tmp_path: Path) -> None:
+    dest = tmp_path / "ws"
+    argv = ["new", "workspace", "ws", "-p", "json", "--namespace", "acme", "--dest", str(dest)]
+    assert main([*argv, "-q"]) == 0
+    assert (dest / "packages/json/src/acme/json/__init__.py").is_file()
+
+
+def test_namespace_workspace_layout(tmp_path: Path) -> None:
+    dest = tmp_path / "acme"
+    argv = ["new", "workspace", "acme", "-p", "core", "-p", "api", "--namespace", "acme"]
+    assert main([*argv, "--depends", "api:core", "--dest", str(dest), "-q"]) == 0
+    root = tomllib.loads((dest / "pyproject.toml").read_text())
+    assert root["tool"]["uv"]["workspace"]["members"] == ["packages/core", "packages/api"]
+    assert root["tool"]["scaffold"]["workspace"]["members"] == ["packages/core", "packages/api"]
+    assert root["tool"]["scaffold"]["check"]["namespace-packages"] == ["acme"]
+    api = tomllib.loads((dest / "packages/api/pyproject.toml").read_text())
+    assert api["project"]["name"] == "acme-api"
+    assert api["project"]["dependencies"] == ["acme-core"]
+    assert not (dest / "packages/api/src/acme/__init__.py").exists()
+    assert (
+        "from acme.core import greet"
+        in (dest / "packages/api/src/acme/api/greeting.py").read_text()
+    )
+
+
+def _run(argv: list[str], cwd: Path) -> str:
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    proc = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, check=False, env=env)
+    assert proc.returncode == 0, f"{argv} in {cwd}:\n{proc.stdout}\n{proc.stderr}"
+    return proc.stdout
+
+
+@pytest.mark.slow
+def test_workspaces_install_editable_and_as_wheels_and_pass_their_checks(tmp_path: Path) -> None:
+    plain, spaced = tmp_path / "plain", tmp_path / "spaced"
+    assert (
+        main(
+            [
+                "new",
+                "workspace",
+                "plain",
+                "-p",
+                "core",
+                "-p",
+                "web_api",
+                "--depends",
+                "web_api:core",
+                "--dest",
+                str(plain),
+                "-q",
+            ]
+        )
+        == 0
+    )
+    assert (
+        main(
+            [
+                "new",
+                "workspace",
+                "spaced",
+                "-p",
+                "core",
+                "-p",
+                "api",
+                "-p",
+                "cli",
+                "--namespace",
+                "acme",
+                "--depends",
+                "api:core",
+                "--depends",
+                "cli:api",
+                "--dest",
+                str(spaced),
+                "-q",
+            ]
+        )
+        == 0
+    )
+    members = {plain: ["core", "web_api"], spaced: ["core", "api", "cli"]}
+
+    for ws in members:
+        _run([sys.executable, "-m", "ruff", "check", "--no-cache", "."], ws)
+        _run([sys.executable, "-m", "ruff", "format", "--check", "--no-cache", "."], ws)
+        _run([sys.executable, "-m", "mypy", "--no-incremental"], ws)
+
+    # One venv with every member of both workspaces, editable (the README's command).
+    editable = tmp_path / "editable"
+    venv.create(editable, with_pip=True)
+    python = str(editable / "bin" / "python")
+    args = [f"-e{ws / 'packages' / m}" for ws, ms in members.items() for m in ms]
+    _run([python, "-m", "pip", "install", "-q", *args, "pytest"], tmp_path)
+    for ws in members:
+        assert "passed" in _run([python, "-m", "pytest", "-q", "-p", "no:cacheprovider"], ws)
+    out = _run(
+        [python, "-c", "import acme.api, web_api; print(acme.api.greet('A'), web_api.greet('B'))"],
+        tmp_path,
+    )
+    assert "from acme.core" in out and "from core" in out
+
+    # The same members as wheels in another fresh venv: namespace portions merge.
+    wheels = tmp_path / "wheels"
+    for ws, ms in members.items():
+        for m in ms:
+            _run(
+                [
+                    sys.executable,
+                    "-m",
+                    "pip",
+                    "wheel",
+                    "--no-deps",
+                    "--no-build-isolation",
+                    "-w",
+                    str(wheels),
+                    str(ws / "packages" / m),
+                ],
+                tmp_path,
+            )
+    built = tmp_path / "built"
+    venv.create(built, with_pip=True)
+    python = str(built / "bin" / "python")
+    _run(
+        [
+            python,
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--no-index",
+            "--find-links",
+            str(wheels),
+            "acme-cli",
+            "web-api",
+        ],
+        tmp_path,
+    )
+    out = _run(
+        [
+            python,
+            "-c",
+            "import acme, acme.cli, acme.core, web_api; "
+            "print(list(acme.__path__), acme.cli.greet('C'))",
+        ],
+        tmp_path,
+    )
+    assert "from acme.api" in out and "from acme.core" in out
+    listing = _run([python, "-m", "pip", "show", "-f", "acme-core"], tmp_path)
+    assert "acme/__init__.py" not in listing
