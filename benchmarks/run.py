@@ -1,0 +1,252 @@
+"""Side-by-side speed and memory figures for scaffold (DESIGN §7), printed as tables.
+
+    python -m pip install ".[bench]" && python benchmarks/run.py [--only startup,new,check]
+
+Every figure is a median of fresh processes on this machine, measured in one run; targets
+are ratios, so the table shows ratios next to the seconds. Nothing here is a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from measure import Measurement, measure
+from trees import SYMPY_VERSION, real_tree, small_tree, synthetic_tree
+
+__all__ = ["main"]
+
+REPO = Path(__file__).resolve().parents[1]
+JOBS = os.cpu_count() or 1
+PYLINT_CHECKS = (
+    "cyclic-import,undefined-all-variable,invalid-all-object,invalid-all-format,"
+    "wildcard-import,import-self,relative-beyond-top-level"
+)
+RUFF_RULES = "F401,F403,F405,F822,PLE0604,PLE0605"
+
+
+def _scaffold() -> list[str]:
+    script = Path(sys.executable).with_name("scaffold")
+    return [str(script)] if script.is_file() else [sys.executable, "-m", "scaffold"]
+
+
+def _tool(name: str) -> list[str] | None:
+    script = Path(sys.executable).with_name(name)
+    if script.is_file():
+        return [str(script)]
+    found = shutil.which(name)
+    return [found] if found else None
+
+
+def _clear_caches(root: Path) -> None:
+    for cache in root.rglob(".scaffold_cache"):
+        shutil.rmtree(cache, ignore_errors=True)
+
+
+def _row(m: Measurement, base: Measurement | None = None, note: str = "") -> str:
+    ratio = f"{m.seconds / base.seconds:.2f}x" if base and not m.timed_out else ""
+    secs = f">{m.seconds:.0f}" if m.timed_out else f"{m.seconds:.3f}"
+    return f"| {m.label} | {secs} | {ratio} | {m.peak_mb:.0f} | {note} |"
+
+
+def _table(title: str, rows: list[str]) -> None:
+    print(f"\n### {title}\n")
+    print("| command | median s | ratio | peak MB | note |")
+    print("|---|---:|---:|---:|---|")
+    for row in rows:
+        print(row)
+
+
+def bench_startup() -> None:
+    scaffold = _scaffold()
+    small = small_tree()
+    bare = measure("python -c pass", [sys.executable, "-c", "pass"], repeat=7)
+    help_ = measure("scaffold --help", [*scaffold, "--help"], repeat=7)
+    rows = [_row(bare), _row(help_, bare, "target < 0.25 s")]
+    check = measure(
+        "scaffold check (10 files)",
+        [*scaffold, "check", str(small), "--exit-zero"],
+        repeat=7,
+        before_each=lambda: _clear_caches(small),
+    )
+    rows.append(_row(check, bare, "target < 0.25 s; exit codes " + str(set(check.exit_codes))))
+    _table("Start-up", rows)
+
+
+def bench_new() -> None:
+    scaffold = _scaffold()
+    template = REPO / "templates" / "package"
+    work = Path(tempfile.mkdtemp(prefix="scaffold-bench-"))
+
+    def fresh() -> None:
+        for child in work.iterdir():
+            shutil.rmtree(child)
+
+    copier_code = (
+        "import sys, copier; copier.run_copy(sys.argv[1], sys.argv[2], "
+        "data={'package': 'demo', 'modules': ['core', 'draw'], 'scaffold_version': '0'}, "
+        "defaults=True, quiet=True)"
+    )
+    copier_direct = measure(
+        "copier.run_copy (same template, same answers)",
+        [sys.executable, "-c", copier_code, str(template), str(work / "demo")],
+        repeat=7,
+        before_each=fresh,
+    )
+    new = measure(
+        "scaffold new package demo --module core --module draw",
+        [
+            *scaffold,
+            "new",
+            "package",
+            "demo",
+            "--module",
+            "core",
+            "--module",
+            "draw",
+            "--dest",
+            str(work / "demo"),
+            "--quiet",
+        ],
+        repeat=7,
+        before_each=fresh,
+    )
+    shutil.rmtree(work, ignore_errors=True)
+    _table(
+        "Generation",
+        [_row(copier_direct), _row(new, copier_direct, "target <= 1.10x copier")],
+    )
+
+
+def bench_check(pylint_timeout: float, repeat: int) -> None:
+    scaffold = _scaffold()
+    tree = real_tree()
+    root = tree / "sympy"
+    files = sum(1 for _ in root.rglob("*.py"))
+    lines = sum(p.read_bytes().count(b"\n") for p in root.rglob("*.py"))
+    print(f"\nsympy {SYMPY_VERSION}: {files} files, {lines:,} lines; {JOBS} cores")
+
+    floor = measure(
+        f"parse floor (ast.parse, {JOBS} processes)",
+        [sys.executable, str(REPO / "benchmarks" / "floor.py"), str(root), "-j", str(JOBS)],
+        repeat=repeat,
+    )
+    check_argv = [*scaffold, "check", str(root), "--exit-zero"]
+    cold = measure(
+        "scaffold check (cold)", check_argv, repeat=repeat, before_each=lambda: _clear_caches(tree)
+    )
+    _clear_caches(tree)
+    subprocess.run(check_argv, capture_output=True, check=False)
+    warm = measure("scaffold check (warm)", check_argv, repeat=repeat)
+    victim = root / "core" / "basic.py"
+    original = victim.read_bytes()
+
+    def touch_one() -> None:
+        victim.write_bytes(victim.read_bytes() + f"# {time.time_ns()}\n".encode())
+
+    try:
+        changed = measure(
+            "scaffold check (one file changed)", check_argv, repeat=repeat, before_each=touch_one
+        )
+    finally:
+        victim.write_bytes(original)
+    rows = [
+        _row(floor),
+        _row(cold, floor, "target <= 1.25x floor"),
+        _row(warm, floor, "target < 0.3 s"),
+        _row(changed, floor, "target < 0.5 s"),
+    ]
+
+    ruff = _tool("ruff")
+    ruff_m = None
+    if ruff:
+        ruff_m = measure(
+            f"ruff check --no-cache --select {RUFF_RULES}",
+            [*ruff, "check", "--no-cache", "--exit-zero", "--select", RUFF_RULES, str(root)],
+            repeat=repeat,
+        )
+        rows.append(_row(ruff_m, floor, "Rust"))
+    else:
+        rows.append("| ruff | not installed | | | pip install '.[bench]' |")
+    pylint = _tool("pylint")
+    if pylint:
+        pl = measure(
+            f"pylint -j {JOBS} (comparable checks)",
+            [
+                *pylint,
+                "-j",
+                str(JOBS),
+                "--disable=all",
+                f"--enable={PYLINT_CHECKS}",
+                "--ignore=resolvent_lookup.py",
+                "--exit-zero",
+                str(root),
+            ],
+            repeat=1,
+            timeout=pylint_timeout,
+        )
+        note = "resolvent_lookup.py ignored: pylint crashes on it; " + (
+            f"stopped at {pylint_timeout:.0f} s"
+            if pl.timed_out
+            else f"scaffold cold is {pl.seconds / cold.seconds:.0f}x faster (target >= 25x)"
+        )
+        rows.append(_row(pl, floor, note))
+    else:
+        rows.append("| pylint | not installed | | | pip install '.[bench]' |")
+    if ruff_m:
+        rows.append(
+            f"| scaffold warm / ruff cold | | {warm.seconds / ruff_m.seconds:.2f}x | | "
+            "warm should beat ruff's cold run |"
+        )
+    rows.append(f"| peak memory, scaffold cold | | | {cold.peak_mb:.0f} | target < 400 MB |")
+    _table(f"check on sympy {SYMPY_VERSION}", rows)
+
+    scale_rows = []
+    base = None
+    for scale in (1, 2, 4):
+        syn = synthetic_tree(scale)
+        m = measure(
+            f"scaffold check synthetic {scale}x ({scale * 400} files, cold)",
+            [*scaffold, "check", str(syn), "--exit-zero"],
+            repeat=repeat,
+            before_each=lambda syn=syn: _clear_caches(syn),
+        )  # type: ignore[misc]
+        base = base or m
+        scale_rows.append(_row(m, base, "target: 4x files <= 4.4x time" if scale == 4 else ""))
+    _table("Scaling", scale_rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--only", default="startup,new,check", help="comma-separated sections: startup, new, check"
+    )
+    parser.add_argument("--repeat", type=int, default=3, help="runs per check figure")
+    parser.add_argument("--pylint-timeout", type=float, default=400.0)
+    args = parser.parse_args()
+    print(
+        f"## scaffold benchmarks, {time.strftime('%Y-%m-%d')}, {platform.platform()}, "
+        f"Python {platform.python_version()}, {JOBS} cores"
+    )
+    sections = set(args.only.split(","))
+    if "startup" in sections:
+        bench_startup()
+    if "new" in sections:
+        bench_new()
+    if "check" in sections:
+        bench_check(args.pylint_timeout, args.repeat)
+
+
+if __name__ == "__main__":
+    main()
