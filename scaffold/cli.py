@@ -203,6 +203,59 @@ def new_module(
         _report_generated(result, kind="module", name=name, next_steps=steps)
 
 
+@new_app.command("game")
+def new_game(
+    name: Annotated[str | None, typer.Argument(help="Import name of the game package.")] = None,
+    python: Annotated[
+        str, typer.Option("--python", help="Oldest supported Python (3.11-3.14).")
+    ] = "3.11",
+    description: DescriptionOption = None,
+    author: Annotated[str | None, typer.Option("--author", help="Author name.")] = None,
+    license: Annotated[
+        License, typer.Option("--license", help="License of the project.")
+    ] = License.mit,
+    dest: DestOption = None,
+    dry_run: DryRunOption = False,
+    force: ForceOption = False,
+    defaults: DefaultsOption = False,
+    quiet: QuietOption = False,
+    allow_stdlib_shadow: ShadowOption = False,
+) -> None:
+    """Create a playable terminal ping-pong game: logic in game.py, drawing in draw.py."""
+    from scaffold.generate import GenerateRequest, generate
+    from scaffold.templates import builtin_template, game_answers
+
+    name = _required_name(name, "game", "scaffold new game NAME", defaults=defaults)
+    answers = game_answers(
+        name,
+        python=python,
+        description=description,
+        author=author,
+        license=license.value,
+        allow_stdlib_shadow=allow_stdlib_shadow,
+    )
+    result = generate(
+        GenerateRequest(
+            source=str(builtin_template("game")),
+            destination=dest if dest is not None else Path(name),
+            data=answers,
+            force=force,
+            dry_run=dry_run,
+            interactive=_interactive(defaults),
+        )
+    )
+    if not quiet:
+        command = str(answers["distribution"])
+        steps = [
+            f"cd {_display_path(result.destination)}",
+            'python -m pip install -e ".[dev]"',
+            f"{command}                      # play: arrows or W/S, q quits",
+            f"{command} --demo --frames 200  # watch two bots play",
+            "python -m pytest",
+        ]
+        _report_generated(result, kind="game", name=name, next_steps=steps)
+
+
 @new_app.command("workspace")
 def new_workspace(
     name: Annotated[str | None, typer.Argument(help="Name of the workspace folder.")] = None,

@@ -22,6 +22,7 @@ __all__ = [
     "Answers",
     "builtin_template",
     "builtin_templates_root",
+    "game_answers",
     "module_answers",
     "package_answers",
     "workspace_answers",
@@ -283,3 +284,36 @@ def _dependency_loop(edges: Sequence[Mapping[str, str]]) -> list[str]:
         if start not in state and (found := visit(start)):
             return found
     return []
+
+
+def game_answers(
+    name: str,
+    *,
+    python: str = "3.11",
+    description: str | None = None,
+    author: str | None = None,
+    license: str = "MIT",
+    allow_stdlib_shadow: bool = False,
+) -> Answers:
+    """Validate the options of `scaffold new game` and turn them into template answers."""
+    package = validate_module_name(
+        name, kind="package", top_level=True, allow_stdlib_shadow=allow_stdlib_shadow
+    )
+    if python not in PYTHON_VERSIONS:
+        raise InvalidNameError(
+            f"--python {python!r} is not supported; use one of {', '.join(PYTHON_VERSIONS)}"
+        )
+    if license not in LICENSES:
+        raise InvalidNameError(f"--license {license!r} is not one of {', '.join(LICENSES)}")
+    answers: Answers = {
+        "package": package,
+        "distribution": distribution_name(package),
+        "python": python,
+        "license": license,
+        "scaffold_version": __version__,
+    }
+    if description is not None:
+        answers["description"] = description
+    if author is not None:
+        answers["author"] = author
+    return answers
