@@ -6,7 +6,7 @@ import contextlib
 import math
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:  # type hints only: game imports draw, never the other way at run time
     from .game import Action, GameState
@@ -29,8 +29,6 @@ NET = ":"
 _BORDER_COLUMNS = 2
 _HEADER_ROWS = 1
 _BORDER_ROWS = 2
-
-_T = TypeVar("_T")
 
 
 class TerminalUnavailableError(Exception):
@@ -100,6 +98,7 @@ class _Window(Protocol):
     def getch(self) -> int: ...
     def erase(self) -> None: ...
     def addstr(self, y: int, x: int, text: str, /) -> None: ...
+    def insstr(self, y: int, x: int, text: str, /) -> None: ...
     def refresh(self) -> None: ...
 
 
@@ -135,16 +134,18 @@ class TerminalScreen:
         columns, rows = self.size()
         self._window.erase()
         for row, line in enumerate(lines[:rows]):
-            # Writing the bottom-right cell makes curses fail to move the cursor.
-            text = line[: columns - 1] if row == rows - 1 else line[:columns]
+            text = line[:columns]
             try:
-                self._window.addstr(row, 0, text)
+                if row == rows - 1:  # addstr fails after writing the bottom-right cell
+                    self._window.insstr(row, 0, text)
+                else:
+                    self._window.addstr(row, 0, text)
             except self._error:  # the window shrank between size() and here
                 break
         self._window.refresh()
 
 
-def run_in_terminal(body: Callable[[TerminalScreen], _T]) -> _T:
+def run_in_terminal(body: Callable[[TerminalScreen], GameState]) -> GameState:
     """Run `body` on a full-screen curses terminal and restore the terminal however it ends.
 
     Raises TerminalUnavailableError when curses is missing or cannot start.
@@ -169,7 +170,7 @@ def run_in_terminal(body: Callable[[TerminalScreen], _T]) -> _T:
         ord("Q"): "quit",
     }
 
-    def session(window: curses.window) -> _T:
+    def session(window: curses.window) -> GameState:
         with contextlib.suppress(curses.error):  # a visible cursor is only cosmetic
             curses.curs_set(0)
         window.nodelay(True)

@@ -22,6 +22,7 @@ __all__ = [
     "COURT_HEIGHT",
     "COURT_WIDTH",
     "FPS",
+    "KEY_BUFFER",
     "MIN_COURT_HEIGHT",
     "MIN_COURT_WIDTH",
     "PADDLE_HEIGHT",
@@ -56,6 +57,8 @@ MAX_COURT_HEIGHT = 30
 PADDLE_HEIGHT = 4
 PADDLE_SPEED = 1.0
 """Rows a paddle moves in one update at full command."""
+KEY_BUFFER = 3
+"""Key presses that may wait for later updates: a burst of presses is not lost."""
 AI_SPEED = 0.5
 """Share of PADDLE_SPEED the computer uses: slower than the ball's steepest angle."""
 AI_SIGHT = 0.5
@@ -237,16 +240,21 @@ def play(
         raise TerminalTooSmallError(columns, rows)
     state = new_game(seed, min(width, MAX_COURT_WIDTH), min(height, MAX_COURT_HEIGHT))
     need_columns, need_rows = frame_size(state.width, state.height)
+    pending = 0  # rows the player asked for and the paddle has not moved yet
     tick = 1 / FPS
     deadline = clock()
     while True:
         actions = screen.read_actions()
         if "quit" in actions:
             return state
-        command = actions.count("down") - actions.count("up")
+        # Each press moves the paddle one row; presses that arrive together are
+        # spread over the next updates so the paddle keeps its top speed.
+        pending += actions.count("down") - actions.count("up")
+        pending = max(-KEY_BUFFER, min(KEY_BUFFER, pending))
         columns, rows = screen.size()
         if columns >= need_columns and rows >= need_rows:
-            player = max(-1.0, min(1.0, float(command)))
+            player = (pending > 0) - (pending < 0)
+            pending -= player
             state = step(state, Inputs(left=player, right=ai_command(state, "right")))
         screen.show(draw_game(state, columns, rows))
         deadline += tick
