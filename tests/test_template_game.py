@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-import yaml
+import yaml  # type: ignore[import-untyped,unused-ignore]
 from copier import run_copy
 
 TEMPLATE = Path(__file__).resolve().parent.parent / "templates" / "game"
@@ -102,14 +102,16 @@ def _python_files(project: Path) -> list[Path]:
 
 def _module_all(tree: ast.Module) -> list[str] | None:
     for node in tree.body:
-        target = node.target if isinstance(node, ast.AnnAssign) else None
         if isinstance(node, ast.Assign) and len(node.targets) == 1:
-            target = node.targets[0]
+            target, value = node.targets[0], node.value
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            target, value = node.target, node.value
+        else:
+            continue
         if isinstance(target, ast.Name) and target.id == "__all__":
-            assert node.value is not None
-            value = ast.literal_eval(node.value)
-            assert isinstance(value, list)
-            return value
+            names = ast.literal_eval(value)
+            assert isinstance(names, list)
+            return names
     return None
 
 
