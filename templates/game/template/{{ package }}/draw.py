@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Protocol
@@ -177,9 +178,14 @@ def run_in_terminal(body: Callable[[TerminalScreen], GameState]) -> GameState:
         window.keypad(True)
         return body(TerminalScreen(window, bindings, curses.error))
 
+    # curses trusts exported LINES/COLUMNS over the terminal's real size, and they
+    # go stale when the window is resized: hide them while the game runs.
+    stale = {name: os.environ.pop(name) for name in ("LINES", "COLUMNS") if name in os.environ}
     try:
         # wrapper() puts the terminal back (echo, cooked mode, main screen) even
         # when body raises, KeyboardInterrupt included.
         return curses.wrapper(session)
     except curses.error as error:
         raise TerminalUnavailableError(f"cannot drive this terminal ({error})") from error
+    finally:
+        os.environ.update(stale)
