@@ -141,6 +141,10 @@ def _left_paddle_top(lines: list[str]) -> int:
     return min(row for row, line in enumerate(lines) if line[2:3] == "#")
 
 
+def _paddle_at(row: int) -> Callable[[list[str]], bool]:
+    return lambda lines: _left_paddle_top(lines) == row
+
+
 def _exit_code(lines: list[str]) -> int | None:
     found = re.search(r"^EXIT=(\d+)$", "\n".join(lines), re.MULTILINE)
     return int(found.group(1)) if found else None
@@ -172,10 +176,13 @@ def test_keys_move_the_paddle_and_q_quits(
     assert lines[-1].startswith("+---")  # the court fills the 80x24 terminal
     start = _left_paddle_top(lines)
 
-    term.press("Up", "Up", "w")
-    term.wait_for(lambda s: _left_paddle_top(s) == start - 3, "the paddle to move up 3 rows")
-    term.press("Down", "s", "S", "Down", "s")
-    term.wait_for(lambda s: _left_paddle_top(s) == start + 2, "the paddle to move down 5 rows")
+    # One key at a time, each waited for: a loaded machine must not merge presses.
+    expected = start
+    for key in ("Up", "Up", "w", "W", "Down", "s", "S", "Down", "s"):
+        expected += -1 if key in {"Up", "w", "W"} else 1
+        term.press(key)
+        term.wait_for(_paddle_at(expected), f"{key} to move the paddle to row {expected}")
+    assert expected == start + 1
 
     term.press("q")
     lines = term.wait_for(lambda s: _exit_code(s) is not None, "the game to exit")
