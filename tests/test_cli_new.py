@@ -35,6 +35,9 @@ BAD_INPUTS = [
     (["new", "module", "os"], "'os_utils'"),
     (["new", "module", "My-Tool"], "'my_tool'"),
     (["new", "module", "test_tool"], "looks like a test file"),
+    (["new", "game", "My-Game"], "'my_game'"),
+    (["new", "game", "curses"], "'curses_utils'"),
+    (["new", "game"], "missing game NAME"),
     (["new", "nonsense", "x"], "No such command"),
     (["--no-such-option"], "No such option"),
 ]
@@ -147,6 +150,19 @@ def test_new_module_writes_two_files_and_refuses_to_overwrite(
 def test_new_module_into_a_new_dest_folder(tmp_path: Path) -> None:
     assert main(["new", "module", "tool", "--dest", str(tmp_path / "a" / "b"), "--quiet"]) == 0
     assert (tmp_path / "a" / "b" / "tool.py").is_file()
+
+
+def test_new_game_writes_the_two_modules(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["new", "game", "pong", "--author", "Ada"]) == 0
+    out = capsys.readouterr().out
+    assert "Created game 'pong'" in out and "--demo" in out
+    game = (tmp_path / "pong" / "pong" / "game.py").read_text()
+    assert "from .draw import" in game or "from . import draw" in game
+    assert "def draw_game(" in (tmp_path / "pong" / "pong" / "draw.py").read_text()
+    assert "Ada" in (tmp_path / "pong" / "LICENSE").read_text()
 
 
 def test_dest_option_names_the_project_folder(tmp_path: Path) -> None:

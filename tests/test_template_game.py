@@ -53,6 +53,7 @@ ANSWER_SETS = [
 EXPECTED_FILES = {
     ".copier-answers.yml",
     ".gitignore",
+    "LICENSE",
     "README.md",
     "pyproject.toml",
     "{pkg}/__init__.py",
