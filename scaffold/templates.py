@@ -43,6 +43,8 @@ __all__ = [
     "parse_data",
     "registered_templates",
     "remove_template",
+    "team_answers",
+    "team_template",
     "user_registry_path",
 ]
 
@@ -474,3 +476,49 @@ def _write_user_registry(path: Path, entries: dict[str, TemplateEntry]) -> None:
             raise
     except OSError as exc:
         raise TemplateError(f"cannot write {path}: {exc.strerror or exc}") from exc
+
+
+def team_template(name: str | None, source: str | None, cwd: Path | None = None) -> TemplateEntry:
+    """The template `scaffold new` runs: registered `name`, or `source` (`--template SRC`).
+
+    A `--template` source gets an entry with an empty name. Built-in names have
+    their own commands and are never resolved here.
+    """
+    here = Path.cwd() if cwd is None else cwd
+    if name is not None and source is not None:
+        raise UsageError(
+            f"give a registered TEMPLATE name or --template SRC, not both ({name!r} and"
+            f" --template {source!r})"
+        )
+    if source is not None:
+        return TemplateEntry("", normalize_source(source, base=here), "", "--template")
+    if name is None:
+        raise UsageError(
+            "missing template; usage: scaffold new TEMPLATE NAME or scaffold new --template"
+            " SRC NAME"
+        )
+    entry = find_template(name, here)
+    if entry.builtin:
+        raise UsageError(
+            f"{name!r} is a built-in template with its own command; see"
+            f" 'scaffold new {name} --help'"
+        )
+    if not is_remote_source(entry.source) and not Path(entry.source).exists():
+        raise TemplateError(
+            f"template {name!r} is registered in {entry.origin} with the source"
+            f" {entry.source}, which does not exist; fix it with 'scaffold templates add"
+            f" {name} SRC'"
+        )
+    return entry
+
+
+def team_answers(specs: Sequence[str]) -> Answers:
+    """Answers for a team template: `--data` options plus scaffold's version.
+
+    A template that declares a `scaffold_version` question (as the built-in
+    ones do) records the version as an answer; for the others it is not
+    recorded by Copier, and scaffold adds it to the answers file itself.
+    """
+    answers: Answers = dict(parse_data(specs))
+    answers.setdefault("scaffold_version", __version__)
+    return answers
