@@ -31,6 +31,7 @@ from scaffold.errors import (
     UntrustedTemplateError,
     UsageError,
 )
+from scaffold.templates import BUILTIN_TEMPLATES, is_remote_source
 
 if TYPE_CHECKING:
     from copier._main import Worker
@@ -156,6 +157,11 @@ def _render(request: GenerateRequest, rendered: Path) -> str | None:
     )
     try:
         with worker, _copier_warnings_silenced():
+            if is_remote_source(request.source) and worker.template.vcs != "git":
+                raise TemplateError(
+                    f"template source {request.source} is not a URL Copier reads as git;"
+                    " end it with .git or prefix it with git+ (git+https://host/repo)"
+                )
             if request.vcs_ref is not None and worker.template.vcs != "git":
                 raise UsageError(
                     f"--vcs-ref {request.vcs_ref!r} needs a git repository as the template"
@@ -599,8 +605,6 @@ def _read_answers(path: Path) -> dict[str, object]:
 
 def _updatable_source(project: Path, answers: Mapping[str, object]) -> str:
     """The recorded template source, or a clear refusal saying why it cannot be updated."""
-    from scaffold.templates import BUILTIN_TEMPLATES, is_remote_source
-
     source = answers.get("_src_path")
     if not isinstance(source, str) or not source:
         raise UsageError(

@@ -35,7 +35,7 @@ BAD_INPUTS = [
     (["new", "module", "os"], "'os_utils'"),
     (["new", "module", "My-Tool"], "'my_tool'"),
     (["new", "module", "test_tool"], "looks like a test file"),
-    (["new", "nonsense", "x"], "No such command"),
+    (["new", "nonsense", "x"], "no template named 'nonsense'"),
     (["--no-such-option"], "No such option"),
 ]
 
