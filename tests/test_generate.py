@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-import scaffold.generate as generate_module
 from scaffold.errors import DestinationError, TemplateError
 from scaffold.generate import GenerateRequest, generate, render_tree
 from scaffold.templates import builtin_template, builtin_templates_root, package_answers
@@ -64,7 +63,7 @@ def _fail_on_nth_replace(monkeypatch: pytest.MonkeyPatch, n: int, exc: BaseExcep
             raise exc
         real_replace(src, dst)
 
-    monkeypatch.setattr(generate_module.os, "replace", flaky_replace)
+    monkeypatch.setattr(os, "replace", flaky_replace)  # the module generate.py uses
 
 
 @pytest.mark.parametrize("exc", [OSError(28, "No space left on device"), KeyboardInterrupt()])
