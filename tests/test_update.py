@@ -249,3 +249,18 @@ def test_a_failure_midway_restores_files_already_rewritten(
     assert "exit 3" in _one_line_error(capsys)
     assert _worktree(project) == before
     assert git(project, "status", "--porcelain") == ""
+
+
+def test_unreachable_template_is_one_line_and_changes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = tmp_path / "billing"
+    url = f"git+{(tmp_path / 'gone').as_uri()}"
+    write_tree(project, {".copier-answers.yml": f"_commit: v1\n_src_path: {url}\n"})
+    git(project, "init", "-q")
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", "Generated")
+    before = _worktree(project)
+    assert main(["update", str(project)]) == 2
+    assert "cannot fetch template" in _one_line_error(capsys)
+    assert _worktree(project) == before
