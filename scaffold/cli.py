@@ -494,13 +494,13 @@ def update_project(
     command then exits 1.
     """
     from scaffold.generate import UpdateRequest, update
-    from scaffold.templates import parse_data
+    from scaffold.templates import team_answers
 
     result = update(
         UpdateRequest(
             project=project,
             vcs_ref=vcs_ref,
-            data=parse_data(data or ()),
+            data=team_answers(data or ()),
             interactive=_interactive(defaults),
             trust=trust,
         )
