@@ -564,7 +564,9 @@ def update(request: UpdateRequest) -> UpdateResult:
         source=source,
         old_commit=_optional_str(answers.get("_commit")),
         new_commit=_optional_str(new_answers.get("_commit")),
-        changed=_git_paths(project, "ls-files", "--modified", "--others", "--exclude-standard"),
+        changed=_git_paths(
+            project, "ls-files", "--modified", "--deleted", "--others", "--exclude-standard"
+        ),
         conflicts=_git_paths(project, "diff", "--name-only", "--relative", "--diff-filter=U"),
     )
 
