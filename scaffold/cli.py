@@ -15,12 +15,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from typer.core import TyperGroup
 
 from scaffold import __version__
 from scaffold.errors import ScaffoldError, UsageError
 
 if TYPE_CHECKING:
-    from scaffold.generate import GenerateResult
+    # typer 0.28 vendors click as typer._click; only the annotations need it.
+    import typer._click as click
+
+    from scaffold.generate import GenerateResult, UpdateResult
+    from scaffold.templates import TemplateEntry
 
 __all__ = ["app", "main"]
 
@@ -34,8 +39,45 @@ app = typer.Typer(
 
 
 # --- generate commands ---
+#: The hidden command behind `new TEMPLATE NAME` and `new --template SRC NAME`. Its
+#: name cannot be a registered template's (those start with a letter or digit).
+_TEAM_COMMAND = "_team-template"
+_TEMPLATE_META = "scaffold.template"
+
+
+class _NewGroup(TyperGroup):
+    """`scaffold new`: a built-in command, else a team template by name or by --template SRC.
+
+    Built-in commands resolve first, so a registered name never hides one; any
+    other first word is handed to the team-template command, with the template
+    name (when it is one) passed along in the context's meta.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ctx.help_option_names:
+            args = [_TEAM_COMMAND, *args]
+        return super().parse_args(ctx, args)
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        if not args or args[0] != _TEAM_COMMAND:
+            return super().resolve_command(ctx, args)
+        command, rest = self.commands[_TEAM_COMMAND], args[1:]
+        if rest and not rest[0].startswith("-"):
+            ctx.meta[_TEMPLATE_META] = rest[0]
+            return rest[0], command, rest[1:]
+        return "--template SRC", command, rest
+
+
 new_app = typer.Typer(
-    help="Create a module, package, workspace or game from a template.",
+    cls=_NewGroup,
+    help="Create a module, package, workspace or game from a template.\n\n"
+    "Also: `scaffold new TEMPLATE NAME` runs a registered team template (see"
+    " `scaffold templates list`), and `scaffold new --template SRC NAME` runs any Copier"
+    " template from a folder, a git repository or a git URL (gh:org/repo); see"
+    " `scaffold new TEMPLATE --help` for their options.",
+    subcommand_metavar="COMMAND|TEMPLATE [ARGS]...",
     no_args_is_help=True,
 )
 app.add_typer(new_app, name="new")
@@ -324,6 +366,95 @@ def new_workspace(
         _report_generated(result, kind="workspace", name=name, next_steps=steps)
 
 
+@new_app.command(
+    _TEAM_COMMAND,
+    hidden=True,
+    context_settings={"help_option_names": ["--help", "-h"]},
+)
+def new_from_template(
+    ctx: typer.Context,
+    name: Annotated[
+        str | None,
+        typer.Argument(metavar="NAME", help="Project folder name (Copier's _folder_name)."),
+    ] = None,
+    template: Annotated[
+        str | None,
+        typer.Option(
+            "--template",
+            "-t",
+            metavar="SRC",
+            help="Any Copier template: a folder, a git repository, or a git URL"
+            " (https://…, git@…, gh:org/repo, gl:org/repo).",
+        ),
+    ] = None,
+    data: Annotated[
+        list[str] | None,
+        typer.Option("--data", "-d", metavar="KEY=VALUE", help="Answer a question (repeatable)."),
+    ] = None,
+    vcs_ref: Annotated[
+        str | None,
+        typer.Option(
+            "--vcs-ref", help="Git tag, branch or commit to render (default: the latest tag)."
+        ),
+    ] = None,
+    trust: Annotated[
+        bool,
+        typer.Option(
+            "--trust",
+            help="Allow a template that runs code (tasks, migrations, Jinja extensions).",
+        ),
+    ] = False,
+    dest: DestOption = None,
+    dry_run: DryRunOption = False,
+    force: ForceOption = False,
+    defaults: DefaultsOption = False,
+    quiet: QuietOption = False,
+) -> None:
+    """Create a project NAME from a team template: a registered name, or --template SRC."""
+    from scaffold.generate import GenerateRequest, generate
+    from scaffold.names import validate_destination_name
+    from scaffold.templates import team_answers, team_template
+
+    entry = team_template(ctx.meta.get(_TEMPLATE_META), template)
+    usage = f"scaffold new {entry.name or '--template SRC'} NAME"
+    name = validate_destination_name(_required_name(name, "project", usage, defaults=defaults))
+    result = generate(
+        GenerateRequest(
+            source=entry.source,
+            destination=dest if dest is not None else Path(name),
+            data=team_answers(data or ()),
+            vcs_ref=vcs_ref,
+            force=force,
+            dry_run=dry_run,
+            interactive=_interactive(defaults),
+            trust=trust,
+        )
+    )
+    if not quiet:
+        _report_generated(
+            result,
+            kind="project",
+            name=name,
+            origin=_template_label(entry, result.commit),
+            next_steps=_team_next_steps(result),
+        )
+
+
+def _template_label(entry: TemplateEntry, commit: str | None) -> str:
+    label = f"template {entry.name!r} ({entry.source})" if entry.name else entry.source
+    return f"{label} at {commit}" if commit else label
+
+
+def _team_next_steps(result: GenerateResult) -> list[str]:
+    steps = [f"cd {_display_path(result.destination)}"]
+    if result.commit is not None and not (result.destination / ".git").exists():
+        # `scaffold update` merges through git: the generated state must be committed.
+        steps.append('git init && git add -A && git commit -m "Generate from template"')
+    if result.commit is not None:
+        steps.append("scaffold update    # later, to merge a newer template version")
+    return steps
+
+
 def _display_path(path: Path) -> str:
     try:
         relative = os.path.relpath(path)
@@ -348,13 +479,19 @@ def _package_next_steps(
 
 
 def _report_generated(
-    result: GenerateResult, *, kind: str, name: str, next_steps: list[str]
+    result: GenerateResult,
+    *,
+    kind: str,
+    name: str,
+    next_steps: list[str],
+    origin: str | None = None,
 ) -> None:
     from scaffold.generate import render_tree
 
     where = _display_path(result.destination)
     verb = "Would create" if result.dry_run else "Created"
-    typer.echo(f"{verb} {kind} {name!r} in {where}:")
+    source = f" from {origin}" if origin else ""
+    typer.echo(f"{verb} {kind} {name!r}{source} in {where}:")
     typer.echo(render_tree(where, result.files))
     if result.replaced:
         action = "would overwrite" if result.dry_run else "overwrote"
@@ -418,6 +555,154 @@ def add_package(
 
 
 # --- end generate commands ---
+
+
+# --- templates commands ---
+templates_app = typer.Typer(
+    help="List, register and remove named team templates (`scaffold new NAME PROJECT`).",
+    invoke_without_command=True,
+)
+app.add_typer(templates_app, name="templates")
+
+
+@templates_app.callback()
+def _templates_default(ctx: typer.Context) -> None:
+    """List, register and remove named team templates; with no command, list them."""
+    if ctx.invoked_subcommand is None:
+        templates_list()
+
+
+@templates_app.command("list")
+def templates_list() -> None:
+    """List built-in and registered templates with their source and description."""
+    from scaffold.templates import all_templates, user_registry_path
+
+    entries = all_templates()
+    typer.echo(_render_template_table(entries))
+    files = sorted({entry.origin for entry in entries if not entry.builtin})
+    typer.echo(f"\nYour registry: {user_registry_path()}")
+    for origin in files:
+        if origin != str(user_registry_path()):
+            typer.echo(f"Project registry: {_display_path(Path(origin))} [tool.scaffold.templates]")
+
+
+@templates_app.command("add")
+def templates_add(
+    name: Annotated[str, typer.Argument(metavar="NAME", help="Name to run it by.")],
+    source: Annotated[
+        str,
+        typer.Argument(metavar="SRC", help="Template folder, git repository or git URL."),
+    ],
+    description: Annotated[
+        str, typer.Option("--description", help="One line shown by `templates list`.")
+    ] = "",
+) -> None:
+    """Register SRC as NAME in your registry (it is not trusted by being registered)."""
+    from scaffold.templates import add_template
+
+    entry = add_template(name, source, description=description)
+    typer.echo(f"Registered {entry.name!r} -> {entry.source} in {entry.origin}")
+    typer.echo(f"Run it with: scaffold new {entry.name} PROJECT")
+
+
+@templates_app.command("remove")
+def templates_remove(
+    name: Annotated[str, typer.Argument(metavar="NAME", help="Registered name.")],
+) -> None:
+    """Remove NAME from your registry."""
+    from scaffold.templates import remove_template
+
+    entry = remove_template(name)
+    typer.echo(f"Removed {entry.name!r} ({entry.source}) from {entry.origin}")
+
+
+def _render_template_table(entries: list[TemplateEntry]) -> str:
+    rows = [("NAME", "FROM", "SOURCE", "DESCRIPTION")]
+    for entry in entries:
+        origin = "built-in" if entry.builtin else Path(entry.origin).name
+        rows.append((entry.name, origin, entry.source, entry.description))
+    widths = [max(len(row[column]) for row in rows) for column in range(3)]
+    return "\n".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(row[:3], widths, strict=True))
+        + f"  {row[3]}".rstrip()
+        for row in rows
+    )
+
+
+# --- end templates commands ---
+
+
+# --- update command ---
+@app.command("update")
+def update_project(
+    project: Annotated[
+        Path, typer.Argument(metavar="[PROJECT]", help="Generated project folder (default: .).")
+    ] = Path("."),
+    vcs_ref: Annotated[
+        str | None,
+        typer.Option("--vcs-ref", help="Template tag, branch or commit (default: latest tag)."),
+    ] = None,
+    data: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--data", "-d", metavar="KEY=VALUE", help="Answer a new question (repeatable)."
+        ),
+    ] = None,
+    trust: Annotated[
+        bool,
+        typer.Option(
+            "--trust",
+            help="Allow a template that runs code (tasks, migrations, Jinja extensions).",
+        ),
+    ] = False,
+    defaults: DefaultsOption = False,
+    quiet: QuietOption = False,
+) -> None:
+    """Merge a newer version of the project's git-hosted template into it (Copier's update).
+
+    The project must be committed to git with no local changes. Conflicts are
+    left in the files as <<<<<<< markers (and as unmerged paths in git); the
+    command then exits 1.
+    """
+    from scaffold.generate import UpdateRequest, update
+    from scaffold.templates import team_answers
+
+    result = update(
+        UpdateRequest(
+            project=project,
+            vcs_ref=vcs_ref,
+            data=team_answers(data or ()),
+            interactive=_interactive(defaults),
+            trust=trust,
+        )
+    )
+    if not quiet:
+        _report_update(result)
+    if result.conflicts:
+        raise typer.Exit(1)
+
+
+def _report_update(result: UpdateResult) -> None:
+    where = _display_path(result.project)
+    versions = f"{result.old_commit or '?'} -> {result.new_commit or '?'}"
+    if not result.changed:
+        typer.echo(f"{where} is up to date with {result.source} ({versions}).")
+        return
+    typer.echo(f"Updated {where} from {result.source} ({versions}); changed:")
+    for path in result.changed:
+        mark = "  conflict" if path in result.conflicts else ""
+        typer.echo(f"  {path}{mark}")
+    if result.conflicts:
+        typer.echo(
+            f"{len(result.conflicts)} file(s) have conflicts: resolve the <<<<<<< markers,"
+            " `git add` them, then commit.",
+            err=True,
+        )
+    else:
+        typer.echo("Review with `git diff`, then commit.")
+
+
+# --- end update command ---
 
 
 def _debug_enabled() -> bool:

@@ -13,11 +13,13 @@ from scaffold.errors import InvalidNameError
 __all__ = [
     "distribution_name",
     "suggest_identifier",
+    "validate_destination_name",
     "validate_folder_name",
     "validate_module_name",
     "validate_script",
     "validate_script_name",
     "validate_sibling_names",
+    "validate_template_name",
 ]
 
 _RESERVED_MODULE_NAMES = frozenset({"__init__", "__main__"})
@@ -160,3 +162,37 @@ def validate_script(spec: str, *, package: str, modules: Iterable[str]) -> tuple
             f" {suggest_identifier(func)!r}"
         )
     return name, module, func
+
+
+_TEMPLATE_NAME = re.compile(r"^[a-z0-9](?:[a-z0-9_-]*[a-z0-9])?$")
+_RESERVED_FOLDER_NAMES = frozenset({".", ".."})
+
+
+def validate_template_name(name: str) -> str:
+    """Return `name` if it can name a registered template (`team-service`, `svc2`)."""
+    if not _TEMPLATE_NAME.match(name):
+        suggestion = re.sub(r"[^a-z0-9_-]+", "-", name.lower()).strip("-_") or "team-template"
+        raise InvalidNameError(
+            f"template name {name!r} must be lower-case letters, digits, '-' and '_',"
+            f" starting and ending with a letter or digit; try {suggestion!r}"
+        )
+    return name
+
+
+def validate_destination_name(name: str) -> str:
+    """Return `name` if it can name one new folder (the NAME of `new TEMPLATE NAME`)."""
+    if not name.strip():
+        raise InvalidNameError("the project NAME is empty; give a folder name such as 'my-service'")
+    if "/" in name or "\\" in name or name in _RESERVED_FOLDER_NAMES:
+        raise InvalidNameError(
+            f"project NAME {name!r} must be a single folder name; use --dest DIR to write"
+            " somewhere else"
+        )
+    if name.startswith("-"):
+        raise InvalidNameError(f"project NAME {name!r} must not start with '-'")
+    if name != name.strip() or any(not ch.isprintable() for ch in name):
+        raise InvalidNameError(
+            f"project NAME {name!r} has surrounding spaces or control characters;"
+            f" try {'-'.join(name.split())!r}"
+        )
+    return name

@@ -1,8 +1,15 @@
-"""Where templates come from, and the answers scaffold gives the built-in ones."""
+"""Where templates come from (built-in, registered, any source); answers for the built-ins."""
 
 from __future__ import annotations
 
+import contextlib
+import difflib
+import os
+import re
+import tempfile
+import tomllib
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from scaffold import __version__
@@ -13,18 +20,34 @@ from scaffold.names import (
     validate_module_name,
     validate_script,
     validate_sibling_names,
+    validate_template_name,
 )
 
 __all__ = [
+    "BUILTIN_ORIGIN",
     "BUILTIN_TEMPLATES",
     "LICENSES",
     "PYTHON_VERSIONS",
     "Answers",
+    "TemplateEntry",
+    "add_template",
+    "all_templates",
+    "builtin_entries",
     "builtin_template",
     "builtin_templates_root",
+    "find_pyproject",
+    "find_template",
     "game_answers",
+    "is_remote_source",
     "module_answers",
+    "normalize_source",
     "package_answers",
+    "parse_data",
+    "registered_templates",
+    "remove_template",
+    "team_answers",
+    "team_template",
+    "user_registry_path",
     "workspace_answers",
 ]
 
@@ -316,4 +339,330 @@ def game_answers(
         answers["description"] = description
     if author is not None:
         answers["author"] = author
+    return answers
+
+
+# --- team templates: sources, --data, the registry (issue 8) ---
+
+#: Prefixes Copier reads as git URLs (besides `scheme://`): shortcuts and scp-like hosts.
+_REMOTE_PREFIXES = ("gh:", "gl:", "git@", "git+")
+_DATA_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
+_USER_REGISTRY_FILE = "templates.toml"
+#: The `origin` of a built-in TemplateEntry.
+BUILTIN_ORIGIN = "built-in"
+
+
+@dataclass(frozen=True)
+class TemplateEntry:
+    """A template scaffold can run by name.
+
+    `source` is what Copier gets: an absolute folder or a git URL. `origin` says
+    where the entry comes from: "built-in", or the TOML file that registers it.
+    """
+
+    name: str
+    source: str
+    description: str
+    origin: str
+
+    @property
+    def builtin(self) -> bool:
+        return self.origin == BUILTIN_ORIGIN
+
+
+def is_remote_source(source: str) -> bool:
+    """True when `source` is a URL for git (`https://…`, `gh:org/repo`, `git@host:repo`)."""
+    if "://" in source or source.startswith(_REMOTE_PREFIXES):
+        return True
+    if len(source) > 1 and source[1] == ":" and source[0].isalpha():
+        return False  # a Windows drive letter
+    head, colon, _ = source.partition(":")
+    return bool(colon) and "/" not in head and "\\" not in head
+
+
+def normalize_source(source: str, *, base: Path) -> str:
+    """The template source as Copier must record it: a URL as given, a path made absolute.
+
+    Copier stores `_src_path` exactly as it is given, and a relative path breaks
+    `scaffold update` run from anywhere else. Relative paths are taken from `base`.
+    Raises TemplateError when a local source does not exist.
+    """
+    if not source.strip():
+        raise TemplateError("the template source is empty; give a folder or a git URL")
+    if is_remote_source(source):
+        return source
+    path = Path(source).expanduser()
+    absolute = Path(os.path.normpath(path if path.is_absolute() else base / path))
+    if not absolute.exists():
+        raise TemplateError(
+            f"template source {source!r} not found (no such folder: {absolute}); give a"
+            " template folder, a git repository, or a git URL such as gh:org/repo"
+        )
+    if absolute.is_dir() and not (
+        any(absolute.glob("copier.y*ml")) or (absolute / ".git").exists()
+    ):
+        raise TemplateError(
+            f"template source {absolute} has no copier.yml; is it a Copier template?"
+        )
+    return str(absolute)
+
+
+def parse_data(specs: Sequence[str]) -> dict[str, str]:
+    """Turn `--data KEY=VALUE` options into answers (Copier casts each to its question's type)."""
+    data: dict[str, str] = {}
+    for spec in specs:
+        key, sep, value = spec.partition("=")
+        key = key.strip()
+        if not sep or not _DATA_KEY.match(key):
+            raise UsageError(
+                f"--data {spec!r} is not KEY=VALUE with KEY a question name"
+                " (letters, digits, '_', '-'), e.g. --data project_name=demo"
+            )
+        if key in data:
+            raise UsageError(f"--data {key!r} is given twice")
+        data[key] = value
+    return data
+
+
+def builtin_entries() -> list[TemplateEntry]:
+    """The built-in templates, in display order."""
+    root = builtin_templates_root()
+    return [
+        TemplateEntry(name, str(root / name), description, BUILTIN_ORIGIN)
+        for name, description in BUILTIN_TEMPLATES.items()
+    ]
+
+
+def user_registry_path() -> Path:
+    """The user's registry file (`templates.toml` in the platform's config folder)."""
+    # platformdirs is imported here: only the registry commands pay for it.
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir("scaffold", appauthor=False)) / _USER_REGISTRY_FILE
+
+
+def find_pyproject(start: Path) -> Path | None:
+    """The nearest `pyproject.toml` at or above `start`."""
+    for folder in (start, *start.parents):
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def registered_templates(cwd: Path | None = None) -> dict[str, TemplateEntry]:
+    """Registered templates by name: the user's file, overridden by the nearest pyproject.toml.
+
+    A team commits `[tool.scaffold.templates]` to its repository; inside that
+    repository its names win over the user's own registrations.
+    """
+    here = Path.cwd() if cwd is None else cwd
+    entries = _read_user_registry(user_registry_path())
+    pyproject = find_pyproject(here)
+    if pyproject is not None:
+        entries.update(_read_project_registry(pyproject))
+    return dict(sorted(entries.items()))
+
+
+def all_templates(cwd: Path | None = None) -> list[TemplateEntry]:
+    """Built-in templates first (display order), then registered ones by name."""
+    return [*builtin_entries(), *registered_templates(cwd).values()]
+
+
+def find_template(name: str, cwd: Path | None = None) -> TemplateEntry:
+    """The registered template `name`; a TemplateError naming the choices when there is none."""
+    registered = registered_templates(cwd)
+    if name in registered:
+        return registered[name]
+    if name in BUILTIN_TEMPLATES:
+        return next(entry for entry in builtin_entries() if entry.name == name)
+    known = [*BUILTIN_TEMPLATES, *registered]
+    close = difflib.get_close_matches(name, known, n=1)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    names = ", ".join(registered) or "none"
+    raise TemplateError(
+        f"no template named {name!r}: not built-in ({', '.join(BUILTIN_TEMPLATES)}) nor"
+        f" registered ({names}); {hint}see 'scaffold templates list', or give a folder or"
+        " git URL with --template SRC"
+    )
+
+
+def add_template(
+    name: str, source: str, *, description: str = "", cwd: Path | None = None
+) -> TemplateEntry:
+    """Register `source` as `name` in the user's registry file and return the new entry.
+
+    The name may not hide a built-in template; a local source is stored as an
+    absolute path. Registering trusts nothing: `--trust` is still asked per run.
+    """
+    _check_registrable(name)
+    here = Path.cwd() if cwd is None else cwd
+    path = user_registry_path()
+    entries = _read_user_registry(path)
+    entry = TemplateEntry(
+        name, normalize_source(source, base=here), " ".join(description.split()), str(path)
+    )
+    entries[name] = entry
+    _write_user_registry(path, entries)
+    return entry
+
+
+def remove_template(name: str, cwd: Path | None = None) -> TemplateEntry:
+    """Remove `name` from the user's registry file and return the removed entry."""
+    if name in BUILTIN_TEMPLATES:
+        raise TemplateError(f"{name!r} is a built-in template and cannot be removed")
+    path = user_registry_path()
+    entries = _read_user_registry(path)
+    if name not in entries:
+        pyproject = find_pyproject(Path.cwd() if cwd is None else cwd)
+        if pyproject is not None and name in _read_project_registry(pyproject):
+            raise TemplateError(
+                f"template {name!r} is registered by {pyproject} ([tool.scaffold.templates]);"
+                " edit that file to remove it"
+            )
+        names = ", ".join(entries) or "none"
+        raise TemplateError(
+            f"no registered template named {name!r} in {path} (registered there: {names})"
+        )
+    removed = entries.pop(name)
+    _write_user_registry(path, entries)
+    return removed
+
+
+def _check_registrable(name: str) -> None:
+    validate_template_name(name)
+    if name in BUILTIN_TEMPLATES:
+        raise InvalidNameError(
+            f"template name {name!r} would hide the built-in template {name!r};"
+            f" choose another name such as 'team-{name}'"
+        )
+
+
+def _read_toml(path: Path) -> dict[str, object]:
+    try:
+        with path.open("rb") as file:
+            return tomllib.load(file)
+    except FileNotFoundError:
+        return {}
+    except tomllib.TOMLDecodeError as exc:
+        raise TemplateError(f"cannot read {path}: {exc}; fix or delete the file") from exc
+    except OSError as exc:
+        raise TemplateError(f"cannot read {path}: {exc.strerror or exc}") from exc
+
+
+def _read_user_registry(path: Path) -> dict[str, TemplateEntry]:
+    table = _read_toml(path).get("templates", {})
+    return _entries_from_table(table, path, where="[templates]", base=path.parent)
+
+
+def _read_project_registry(pyproject: Path) -> dict[str, TemplateEntry]:
+    tool = _read_toml(pyproject).get("tool", {})
+    scaffold = tool.get("scaffold", {}) if isinstance(tool, dict) else {}
+    table = scaffold.get("templates", {}) if isinstance(scaffold, dict) else {}
+    return _entries_from_table(
+        table, pyproject, where="[tool.scaffold.templates]", base=pyproject.parent
+    )
+
+
+def _entries_from_table(
+    table: object, path: Path, *, where: str, base: Path
+) -> dict[str, TemplateEntry]:
+    """Read `name = "source"` or `name = {source = "...", description = "..."}` entries."""
+    if not isinstance(table, dict):
+        raise TemplateError(f"{path}: {where} must be a table of name = source")
+    entries: dict[str, TemplateEntry] = {}
+    for name, value in table.items():
+        try:
+            _check_registrable(name)
+        except InvalidNameError as exc:
+            raise TemplateError(f"{path}: {where} {exc.message}") from exc
+        if isinstance(value, str):
+            source, description = value, ""
+        elif isinstance(value, dict) and isinstance(value.get("source"), str):
+            source = value["source"]
+            description = value.get("description", "")
+            if not isinstance(description, str):
+                raise TemplateError(f"{path}: {where} {name}.description must be a string")
+        else:
+            raise TemplateError(
+                f"{path}: {where} {name} must be a source string or a table with"
+                ' source = "..." (and optionally description = "...")'
+            )
+        if not is_remote_source(source):
+            # Relative to the file, so a team's committed registry works from any folder.
+            local = Path(source).expanduser()
+            source = os.path.normpath(local if local.is_absolute() else base / local)
+        entries[name] = TemplateEntry(name, source, " ".join(description.split()), str(path))
+    return entries
+
+
+def _write_user_registry(path: Path, entries: dict[str, TemplateEntry]) -> None:
+    import tomli_w
+
+    document = {
+        "templates": {
+            name: {"source": entry.source, "description": entry.description}
+            for name, entry in sorted(entries.items())
+        }
+    }
+    text = tomli_w.dumps(document)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Write then rename, so a crash never leaves half a registry.
+        fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as file:
+                file.write(text)
+            os.replace(temporary, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+            raise
+    except OSError as exc:
+        raise TemplateError(f"cannot write {path}: {exc.strerror or exc}") from exc
+
+
+def team_template(name: str | None, source: str | None, cwd: Path | None = None) -> TemplateEntry:
+    """The template `scaffold new` runs: registered `name`, or `source` (`--template SRC`).
+
+    A `--template` source gets an entry with an empty name. Built-in names have
+    their own commands and are never resolved here.
+    """
+    here = Path.cwd() if cwd is None else cwd
+    if name is not None and source is not None:
+        raise UsageError(
+            f"give a registered TEMPLATE name or --template SRC, not both ({name!r} and"
+            f" --template {source!r})"
+        )
+    if source is not None:
+        return TemplateEntry("", normalize_source(source, base=here), "", "--template")
+    if name is None:
+        raise UsageError(
+            "missing template; usage: scaffold new TEMPLATE NAME or scaffold new --template"
+            " SRC NAME"
+        )
+    entry = find_template(name, here)
+    if entry.builtin:
+        raise UsageError(
+            f"{name!r} is a built-in template with its own command; see"
+            f" 'scaffold new {name} --help'"
+        )
+    if not is_remote_source(entry.source) and not Path(entry.source).exists():
+        raise TemplateError(
+            f"template {name!r} is registered in {entry.origin} with the source"
+            f" {entry.source}, which does not exist; fix it with 'scaffold templates add"
+            f" {name} SRC'"
+        )
+    return entry
+
+
+def team_answers(specs: Sequence[str]) -> Answers:
+    """Answers for a team template: `--data` options plus scaffold's version.
+
+    A template that declares a `scaffold_version` question (as the built-in
+    ones do) records the version as an answer; for the others it is not
+    recorded by Copier, and scaffold adds it to the answers file itself.
+    """
+    answers: Answers = dict(parse_data(specs))
+    answers.setdefault("scaffold_version", __version__)
     return answers

@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 
-import scaffold.generate as generate_module
 from scaffold.add import locate_package
 from scaffold.cli import main
 from tests.conftest import tree_snapshot
@@ -101,7 +100,7 @@ def test_failure_midway_restores_init(
                 raise KeyboardInterrupt
         real_replace(src, dst)
 
-    monkeypatch.setattr(generate_module.os, "replace", flaky)
+    monkeypatch.setattr(os, "replace", flaky)
     with pytest.raises(KeyboardInterrupt):
         from scaffold.add import add_to_package
 

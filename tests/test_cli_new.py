@@ -38,7 +38,7 @@ BAD_INPUTS = [
     (["new", "game", "My-Game"], "'my_game'"),
     (["new", "game", "curses"], "'curses_utils'"),
     (["new", "game"], "missing game NAME"),
-    (["new", "nonsense", "x"], "No such command"),
+    (["new", "nonsense", "x"], "no template named 'nonsense'"),
     (["--no-such-option"], "No such option"),
 ]
 

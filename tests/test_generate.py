@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-import scaffold.generate as generate_module
 from scaffold.errors import DestinationError, TemplateError
 from scaffold.generate import GenerateRequest, generate, render_tree
 from scaffold.templates import builtin_template, builtin_templates_root, package_answers
@@ -64,7 +63,7 @@ def _fail_on_nth_replace(monkeypatch: pytest.MonkeyPatch, n: int, exc: BaseExcep
             raise exc
         real_replace(src, dst)
 
-    monkeypatch.setattr(generate_module.os, "replace", flaky_replace)
+    monkeypatch.setattr(os, "replace", flaky_replace)  # the module generate.py uses
 
 
 @pytest.mark.parametrize("exc", [OSError(28, "No space left on device"), KeyboardInterrupt()])
@@ -99,14 +98,15 @@ def test_failure_midway_through_force_restores_every_file(
 def test_interrupt_during_render_leaves_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import copier
+    from copier._main import Worker
 
-    def interrupted_copy(src: str, dst: Path, **kwargs: Any) -> None:
-        Path(dst).mkdir(parents=True)
-        (Path(dst) / "half-written.txt").write_text("x")
+    def interrupted_copy(worker: Any) -> None:
+        Path(worker.dst_path).mkdir(parents=True)
+        (Path(worker.dst_path) / "half-written.txt").write_text("x")
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(copier, "run_copy", interrupted_copy)
+    # scaffold renders through a subclass of Copier's Worker (its trust check).
+    monkeypatch.setattr(Worker, "run_copy", interrupted_copy)
     (tmp_path / "keep.txt").write_text("keep\n")
     before = tree_snapshot(tmp_path)
     with pytest.raises(KeyboardInterrupt):

@@ -25,7 +25,16 @@ def _imported_modules(*args: str) -> set[str]:
 
 
 @pytest.mark.parametrize(
-    "args", [("--help",), ("--version",), ("new", "--help"), ("new", "package", "--help")]
+    "args",
+    [
+        ("--help",),
+        ("--version",),
+        ("new", "--help"),
+        ("new", "package", "--help"),
+        ("new", "team-service", "--help"),
+        ("templates", "list"),
+        ("update", "--help"),
+    ],
 )
 def test_no_heavy_imports(args: tuple[str, ...]) -> None:
     imported = _imported_modules(*args)

@@ -1,0 +1,89 @@
+"""`.pre-commit-hooks.yaml`: the hook definition teams use to run `scaffold check`."""
+
+from __future__ import annotations
+
+import importlib
+import re
+import shlex
+import tomllib
+from pathlib import Path
+
+import pytest
+import typer
+import yaml
+
+from scaffold.cli import app
+
+ROOT = Path(__file__).resolve().parents[1]
+MANIFEST = ROOT / ".pre-commit-hooks.yaml"
+
+
+def _hooks() -> list[dict[str, object]]:
+    hooks = yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))
+    assert isinstance(hooks, list)
+    return hooks
+
+
+def _check_hook() -> dict[str, object]:
+    (hook,) = [hook for hook in _hooks() if hook["id"] == "scaffold-check"]
+    return hook
+
+
+def test_manifest_structure() -> None:
+    hooks = _hooks()
+    ids = [hook["id"] for hook in hooks]
+    assert len(ids) == len(set(ids))
+    for hook in hooks:
+        assert {"id", "name", "entry", "language"} <= set(hook)
+        assert all(isinstance(hook[key], str) for key in ("id", "name", "entry", "language"))
+    hook = _check_hook()
+    assert hook["language"] == "python"  # pre-commit pip-installs this repository
+    # The check spans modules (cycles, re-exports): it runs on the whole tree.
+    assert hook["pass_filenames"] is False
+    assert hook["require_serial"] is True
+
+
+def test_manifest_is_valid_for_pre_commit_itself() -> None:
+    clientlib = pytest.importorskip("pre_commit.clientlib")
+    loaded = clientlib.load_manifest(MANIFEST)
+    assert [hook["id"] for hook in loaded] == [hook["id"] for hook in _hooks()]
+
+
+@pytest.mark.parametrize(
+    ("path", "runs"),
+    [
+        ("pkg/mod.py", True),
+        ("pkg/mod.pyi", True),
+        ("pyproject.toml", True),
+        ("packages/core/pyproject.toml", True),
+        ("README.md", False),
+        ("setup.cfg", False),
+        ("notpyproject.toml", False),
+    ],
+)
+def test_hook_runs_when_python_or_pyproject_changes(path: str, runs: bool) -> None:
+    pattern = _check_hook()["files"]
+    assert isinstance(pattern, str)
+    assert bool(re.search(pattern, path)) is runs
+
+
+def test_entry_is_the_scaffold_console_script() -> None:
+    entry = _check_hook()["entry"]
+    assert isinstance(entry, str)
+    script, *arguments = shlex.split(entry)
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
+    assert script in scripts
+    module_name, _, attribute = scripts[script].partition(":")
+    target = getattr(importlib.import_module(module_name), attribute)
+    assert callable(target)
+    assert arguments == ["check"]
+
+
+def test_entry_command_exists() -> None:
+    group = typer.main.get_command(app)
+    commands = getattr(group, "commands", {})
+    if "check" not in commands:
+        pytest.skip("`scaffold check` is being built on another branch")
+    from scaffold.cli import main
+
+    assert main([*shlex.split(str(_check_hook()["entry"]))[1:], "--help"]) == 0
