@@ -30,6 +30,12 @@ __all__ = [
 _EFFECT_BUILTINS = frozenset({"print", "input", "open", "exit", "quit"})
 _PATH_METHODS = frozenset({"insert", "append", "extend"})
 _ALL_METHODS = frozenset({"extend", "append", "remove"})
+_WORD = re.compile(r"[^\W\d]\w*")
+# Code that writes its own namespace or package path: its names cannot be known statically.
+_DYNAMIC = re.compile(
+    r"\b(?:globals|vars|exec)\s*\(|\b__path__\s*(?:\+?=|\.)|\bmodules\s*\[[^\]]*\]\s*="
+)
+_PATH_HINT = re.compile(r"\bpath\s*(?:\.\s*(?:insert|append|extend)\b|\+?=|\[)|addsitedir")
 _NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*))?", re.I)
 
 
@@ -230,7 +236,7 @@ def parse_source(data: bytes | str) -> ModuleFacts:
     except (ValueError, RecursionError, MemoryError, OverflowError) as exc:
         return ModuleFacts(error=SourceError("SYN001", _why(exc), FILE_SPAN), noqa=noqa)
     try:
-        return _Collector().collect(tree, noqa)
+        return _Collector().collect(tree, text, noqa)
     except (RecursionError, MemoryError) as exc:
         return ModuleFacts(error=SourceError("SYN001", _why(exc), FILE_SPAN), noqa=noqa)
 
@@ -321,11 +327,12 @@ class _Collector:
         self.all_sources: list[tuple[str, Span]] = []
         self.all_problems: list[tuple[Span, str]] = []
         self.effects: list[tuple[Span, str, str | None]] = []  # span, message, receiver root
-        self.annotation_strings: list[str] = []
 
-    def collect(self, tree: ast.Module, noqa: dict[int, frozenset[str] | None]) -> ModuleFacts:
+    def collect(
+        self, tree: ast.Module, text: str, noqa: dict[int, frozenset[str] | None]
+    ) -> ModuleFacts:
         self.block(tree.body, _Flow(Where.MODULE, True, False, False))
-        uses, path_hacks = self.scan_whole(tree)
+        uses, path_hacks = self.scan_whole(tree, text)
         import_bound = {
             (n.asname or n.name.partition(".")[0])
             for imp in self.imports
@@ -393,7 +400,6 @@ class _Collector:
                 for expr in [*node.decorator_list, *node.args.defaults, *node.args.kw_defaults]:
                     if expr is not None:
                         self.expression(expr, flow)
-            self.note_annotations(node)
             self.block(node.body, _Flow(Where.FUNCTION, False, True, True))
             self.bind([node.name], flow)
         elif isinstance(node, ast.ClassDef):
@@ -412,8 +418,6 @@ class _Collector:
                     self.target_expression(target, flow)
                 self.bind(_target_names(target), flow)
         elif isinstance(node, ast.AnnAssign):
-            if isinstance(node.annotation, ast.Constant) and isinstance(node.annotation.value, str):
-                self.annotation_strings.append(node.annotation.value)
             if node.value is not None:
                 self.expression(node.value, flow)
                 if (
@@ -518,20 +522,8 @@ class _Collector:
             return
         name = _dotted(func)
         receiver = name.partition(".")[0] if name is not None and "." in name else None
-        shown = name if name is not None else "a call"
-        self.effects.append((_span(node), f"`{shown}(...)` runs at import time", receiver))
-
-    def note_annotations(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
-        args = node.args
-        every = [*args.posonlyargs, *args.args, *args.kwonlyargs]
-        if args.vararg is not None:
-            every.append(args.vararg)
-        if args.kwarg is not None:
-            every.append(args.kwarg)
-        annotations = [a.annotation for a in every] + [node.returns]
-        for ann in annotations:
-            if isinstance(ann, ast.Constant) and isinstance(ann.value, str):
-                self.annotation_strings.append(ann.value)
+        shown = f"`{name}(...)`" if name is not None else "a call"
+        self.effects.append((_span(node), f"{shown} runs at import time", receiver))
 
     def add_import(
         self,
@@ -685,23 +677,25 @@ class _Collector:
         if walrus:
             self.bind(walrus, flow)
 
-    def scan_whole(self, tree: ast.Module) -> tuple[set[str], list[tuple[Span, str]]]:
-        """One walk over everything, function bodies included: names read, sys.path changes."""
-        uses: set[str] = set()
+    def scan_whole(self, tree: ast.Module, text: str) -> tuple[set[str], list[tuple[Span, str]]]:
+        """Names read and sys.path changes anywhere, function bodies included.
+
+        Walking every node of every file costs more than parsing it, so the text is searched
+        first: the words of the file over-approximate the names it reads (which only makes
+        EXP006 quieter), and the tree is walked only when the text mentions a path change.
+        """
+        uses = set(_WORD.findall(text))
+        if _DYNAMIC.search(text):
+            self.dynamic = True
+        if not _PATH_HINT.search(text):
+            return uses, []
         sys_names: set[str] = set()
         path_names: set[str] = set()
         site_names: set[str] = set()
         addsitedir_names: set[str] = set()
         candidates: list[tuple[str, Span, str]] = []  # dotted, span, kind
         for node in ast.walk(tree):
-            if isinstance(node, ast.Name):
-                if isinstance(node.ctx, ast.Load):
-                    uses.add(node.id)
-                    if node.id in {"globals", "exec", "vars"}:
-                        self.dynamic = True
-                elif node.id == "__path__":
-                    self.dynamic = True
-            elif isinstance(node, ast.Import):
+            if isinstance(node, ast.Import):
                 for alias in node.names:
                     if alias.name == "sys":
                         sys_names.add(alias.asname or "sys")
@@ -725,27 +719,16 @@ class _Collector:
                     name = _dotted(target)
                     if name is not None:
                         candidates.append((name, _span(node), "assign"))
-        for text in self.annotation_strings:
-            try:
-                expr = ast.parse(text, mode="eval")
-            except (SyntaxError, ValueError, RecursionError, MemoryError):
-                continue
-            uses.update(n.id for n in ast.walk(expr) if isinstance(n, ast.Name))
         hacks: list[tuple[Span, str]] = []
         paths = {f"{s}.path" for s in sys_names} | path_names
         for name, span, kind in candidates:
             head, _, method = name.rpartition(".")
             if kind == "assign" and name in paths:
                 hacks.append((span, f"`{name}` is changed"))
-            elif (kind == "call" and head in paths and method in _PATH_METHODS) or (
-                kind == "call"
-                and (name in addsitedir_names or (head in site_names and method == "addsitedir"))
+            elif kind == "call" and (
+                (head in paths and method in _PATH_METHODS)
+                or name in addsitedir_names
+                or (head in site_names and method == "addsitedir")
             ):
                 hacks.append((span, f"`{name}(...)` changes sys.path"))
-            if (
-                kind == "assign"
-                and name.endswith(".modules")
-                and name.partition(".")[0] in sys_names
-            ):
-                self.dynamic = True
         return uses, hacks

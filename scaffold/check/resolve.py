@@ -2,13 +2,30 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from scaffold.check.parse import ImportFact, ModuleFacts, Where
 from scaffold.check.tree import SourceFile
 
-__all__ = ["Project", "Target"]
+__all__ = ["MODULE_ATTRIBUTES", "Project", "Target"]
+
+# Every module has these without binding them.
+MODULE_ATTRIBUTES = frozenset(
+    {
+        "__doc__",
+        "__name__",
+        "__file__",
+        "__spec__",
+        "__loader__",
+        "__package__",
+        "__builtins__",
+        "__dict__",
+        "__cached__",
+        "__annotations__",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,7 +39,13 @@ class Target:
 class Project:
     """The resolved first-party world: every module by name, and what names each one binds."""
 
-    def __init__(self, files: Iterable[SourceFile], facts: Mapping[str, ModuleFacts]) -> None:
+    def __init__(
+        self,
+        files: Iterable[SourceFile],
+        facts: Mapping[str, ModuleFacts],
+        folders: Iterable[str] = (),
+    ) -> None:
+        """`folders` are the dotted names of every folder: any of them imports as a namespace."""
         self.facts = facts
         self.files: dict[str, SourceFile] = {}
         self.by_name: dict[str, SourceFile] = {}
@@ -43,14 +66,20 @@ class Project:
                 self.scopes.setdefault(source.scope, {})[source.module] = source
             else:
                 self.by_name.setdefault(source.module, source)
+        for name in folders:
+            if name and name not in self.by_name:
+                self.namespaces.add(name)
         for name in list(self.by_name):
             parts = name.split(".")
             for i in range(1, len(parts)):
                 prefix = ".".join(parts[:i])
                 if prefix not in self.by_name:
                     self.namespaces.add(prefix)
+        # A namespace portion loses to any regular module of the same name on sys.path.
         self.top_level = {name.partition(".")[0] for name in self.by_name} | {
-            n.partition(".")[0] for n in self.namespaces
+            n.partition(".")[0]
+            for n in self.namespaces
+            if n.partition(".")[0] not in sys.stdlib_module_names
         }
         self._names: dict[str, frozenset[str] | None] = {}
         self._exports: dict[str, frozenset[str] | None] = {}
@@ -134,7 +163,9 @@ class Project:
         facts = self.facts.get(source.key)
         if facts is None or facts.error is not None or facts.has_getattr or facts.dynamic:
             return None
-        names = set(facts.bindings)
+        names = set(facts.bindings) | MODULE_ATTRIBUTES
+        if source.is_package:
+            names.add("__path__")
         for imp in facts.imports:
             if not imp.is_star or imp.where is not Where.MODULE or not imp.binds:
                 continue
@@ -179,7 +210,7 @@ class Project:
         names = self.names(source)
         if names is None:
             return None
-        return frozenset(n for n in names if not n.startswith("_"))
+        return frozenset(n for n in names if not n.startswith("_") and n not in MODULE_ATTRIBUTES)
 
     def all_names(self, source: SourceFile) -> frozenset[str] | None:
         """The full `__all__` of a module, following `+= other.__all__`; None if unknown."""

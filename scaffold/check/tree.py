@@ -15,6 +15,7 @@ __all__ = ["Folder", "SourceFile", "Tree", "discover", "display_path"]
 
 _SKIP_DIRS = frozenset({"__pycache__", "node_modules", "build", "dist", "site-packages"})
 _TEST_DIRS = frozenset({"tests", "test"})
+_SOURCE_SUFFIXES = (".py", ".pyi", ".so", ".pyd")
 _EXEMPT_FILES = frozenset({"setup.py", "__main__.py", "conftest.py"})
 
 
@@ -40,6 +41,7 @@ class SourceFile:
     scope: str  # "" for modules of a root; the script folder's rel for its scripts
     is_package: bool
     is_stub: bool
+    is_extension: bool  # a compiled module (.so/.pyd): importable, names unknown
     in_package: bool  # its folder is a regular package
     exempt: bool  # a test file, setup.py or __main__.py
     is_test: bool
@@ -193,7 +195,7 @@ def discover(path: Path) -> Tree:
                 if (child / "pyvenv.cfg").exists() or ignores.ignored(child, True):
                     continue
                 children.append((child, config))
-            elif is_regular and (name.endswith(".py") or name.endswith(".pyi")):
+            elif is_regular and name.endswith(_SOURCE_SUFFIXES):
                 if name == "__init__.py":
                     init_dirs.add(folder)
                 if ignores.ignored(child, False):
@@ -253,7 +255,9 @@ def _name_files(
         root = _root_of(path, tree.roots)
         folder = path.parent
         is_stub = path.suffix == ".pyi"
-        stem = path.name[: -len(path.suffix)]
+        is_extension = path.suffix in (".so", ".pyd")
+        # `_speedups.cpython-311-x86_64-linux-gnu.so` is the module `_speedups`.
+        stem = path.name.partition(".")[0] if is_extension else path.name[: -len(path.suffix)]
         is_package = stem == "__init__"
         rel_parts = path.relative_to(root).parts
         scope = ""
@@ -271,7 +275,8 @@ def _name_files(
         key = f"{scope}:{module}" if scope else module
         if is_stub:
             key = f"{key}.pyi"
-        rank = (0 if is_package else 1, tree.roots.index(root), str(path))
+        kind = 0 if is_package else 2 if is_extension else 1
+        rank = (kind, tree.roots.index(root), str(path))
         named.append(
             (
                 rank,
@@ -283,6 +288,7 @@ def _name_files(
                     scope=scope,
                     is_package=is_package,
                     is_stub=is_stub,
+                    is_extension=is_extension,
                     in_package=folder in init_dirs,
                     exempt=_is_test(rel_parts) or path.name in _EXEMPT_FILES,
                     is_test=_is_test(rel_parts),
@@ -315,6 +321,7 @@ def _replace_key(source: SourceFile, key: str) -> SourceFile:
         scope=source.scope,
         is_package=source.is_package,
         is_stub=source.is_stub,
+        is_extension=source.is_extension,
         in_package=source.in_package,
         exempt=source.exempt,
         is_test=source.is_test,

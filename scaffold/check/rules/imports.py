@@ -49,8 +49,10 @@ def _wildcard(project: Project, source: SourceFile, imp: ImportFact) -> Iterator
 
 
 def _sibling(project: Project, source: SourceFile, imp: ImportFact) -> Iterator[Finding]:
-    if imp.level or not source.in_package or imp.guarded or not source.module:
+    if imp.level or not source.in_package or not source.module:
         return
+    if imp.guarded or imp.conditional:
+        return  # `if __package__:` / `try:` dual-mode code chooses the import deliberately
     heads = [imp.module] if imp.is_from else [a.name for a in imp.names]
     package = source.module if source.is_package else source.module.rpartition(".")[0]
     for dotted in heads:
@@ -58,8 +60,8 @@ def _sibling(project: Project, source: SourceFile, imp: ImportFact) -> Iterator[
         if head in sys.stdlib_module_names or project.find(head, source.scope) is not None:
             continue
         sibling = project.find(f"{package}.{head}", source.scope)
-        if sibling is None:
-            continue
+        if sibling is None or sibling.file is source:
+            continue  # naming itself means the installed distribution of the same name
         fix = f"from .{dotted} import ..." if imp.is_from else f"from . import {head}"
         yield Finding(
             "IMP004",
@@ -190,7 +192,10 @@ def check_import_time(project: Project) -> Iterator[Finding]:
     starts = [
         source
         for source in project.files.values()
-        if source.module and not source.is_stub and not source.key.endswith("#file")
+        if source.module
+        and not source.is_stub
+        and not source.is_extension
+        and not source.key.endswith("#file")
     ]
     for failure in simulate_imports(project, starts):
         source = project.files[failure.key]

@@ -59,7 +59,7 @@ def check_layout(tree: Tree) -> Iterator[Finding]:
             )
     files = {f.path for f in tree.files}
     for source in tree.files:
-        if source.is_stub:
+        if source.is_stub or source.is_extension:
             continue
         stem = source.path.name[:-3]
         if source.in_package and not source.module and not source.is_package:
