@@ -119,7 +119,7 @@ def _selection(config: CheckConfig, options: CheckOptions) -> _Selection:
 
 def read_facts(
     files: Iterable[SourceFile],
-    parse: Callable[[bytes], ModuleFacts] = parse_source,
+    parse: Callable[..., ModuleFacts] = parse_source,
 ) -> dict[str, ModuleFacts]:
     """Read and parse every file once (the seam for a facts cache or parallel parsing)."""
     facts: dict[str, ModuleFacts] = {}
@@ -138,7 +138,7 @@ def read_facts(
 def _read_into(
     facts: dict[str, ModuleFacts],
     files: Iterable[SourceFile],
-    parse: Callable[[bytes], ModuleFacts],
+    parse: Callable[..., ModuleFacts],
 ) -> None:
     for source in files:
         if source.is_extension:
@@ -150,7 +150,7 @@ def _read_into(
                 error=SourceError("SYN002", f"cannot read file: {exc.strerror or exc}", _FILE)
             )
             continue
-        facts[source.key] = parse(data)
+        facts[source.key] = parse(data, is_package=source.is_package)
 
 
 _FILE = _Span(1, 1, 1, 1)

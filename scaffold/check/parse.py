@@ -30,7 +30,6 @@ __all__ = [
 _EFFECT_BUILTINS = frozenset({"print", "input", "open", "exit", "quit"})
 _PATH_METHODS = frozenset({"insert", "append", "extend"})
 _ALL_METHODS = frozenset({"extend", "append", "remove"})
-_WORD = re.compile(r"[^\W\d]\w*")
 # Code that writes its own namespace or package path: its names cannot be known statically.
 _DYNAMIC = re.compile(
     r"\b(?:globals|vars|exec)\s*\(|\b__path__\s*(?:\+?=|\.)|\bmodules\s*\[[^\]]*\]\s*="
@@ -162,7 +161,8 @@ class ModuleFacts:
     bindings: frozenset[str] = frozenset()
     typing_bindings: frozenset[str] = frozenset()
     assigned: frozenset[str] = frozenset()  # bound by assignment, def or class
-    uses: frozenset[str] = frozenset()
+    declared: frozenset[str] = frozenset()  # `name: T` without a value (what stubs do)
+    uses: frozenset[str] = frozenset()  # names read anywhere; computed for packages only
     has_getattr: bool = False
     dynamic: bool = False  # writes its own namespace (globals(), exec) or __path__
     defines_all: bool = False
@@ -216,8 +216,12 @@ def decode_source(data: bytes) -> str:
     return text.removeprefix("\ufeff")
 
 
-def parse_source(data: bytes | str) -> ModuleFacts:
-    """Parse one file's content into facts; never raises for bad input."""
+def parse_source(data: bytes | str, *, is_package: bool = False) -> ModuleFacts:
+    """Parse one file's content into facts; never raises for bad input.
+
+    `is_package` (an `__init__`) adds the names the module reads, which only the package
+    rules need and which cost a walk over every node.
+    """
     if isinstance(data, bytes):
         try:
             text = decode_source(data)
@@ -236,7 +240,7 @@ def parse_source(data: bytes | str) -> ModuleFacts:
     except (ValueError, RecursionError, MemoryError, OverflowError) as exc:
         return ModuleFacts(error=SourceError("SYN001", _why(exc), FILE_SPAN), noqa=noqa)
     try:
-        return _Collector().collect(tree, text, noqa)
+        return _Collector().collect(tree, text, noqa, is_package=is_package)
     except (RecursionError, MemoryError) as exc:
         return ModuleFacts(error=SourceError("SYN001", _why(exc), FILE_SPAN), noqa=noqa)
 
@@ -318,6 +322,7 @@ class _Collector:
         self.bindings: set[str] = set()
         self.typing_bindings: set[str] = set()
         self.assigned: set[str] = set()
+        self.declared: set[str] = set()
         self.has_getattr = False
         self.dynamic = False
         self.defines_all = False
@@ -329,10 +334,15 @@ class _Collector:
         self.effects: list[tuple[Span, str, str | None]] = []  # span, message, receiver root
 
     def collect(
-        self, tree: ast.Module, text: str, noqa: dict[int, frozenset[str] | None]
+        self,
+        tree: ast.Module,
+        text: str,
+        noqa: dict[int, frozenset[str] | None],
+        *,
+        is_package: bool,
     ) -> ModuleFacts:
         self.block(tree.body, _Flow(Where.MODULE, True, False, False))
-        uses, path_hacks = self.scan_whole(tree, text)
+        uses, path_hacks = self.scan_whole(tree, text, is_package)
         import_bound = {
             (n.asname or n.name.partition(".")[0])
             for imp in self.imports
@@ -358,6 +368,7 @@ class _Collector:
             bindings=frozenset(self.bindings),
             typing_bindings=frozenset(self.typing_bindings - self.bindings),
             assigned=frozenset(self.assigned),
+            declared=frozenset(self.declared),
             uses=frozenset(uses),
             has_getattr=self.has_getattr,
             dynamic=self.dynamic,
@@ -416,9 +427,17 @@ class _Collector:
                     self.all_assign(node.value, flow, augmented=False)
                 else:
                     self.target_expression(target, flow)
+                    if flow.module_level and "__all__" in _target_names(target):
+                        # `__getattr__, __dir__, __all__ = lazy.attach_stub(...)`: a lazy
+                        # loader computes __all__; it exists but its content is unknown.
+                        self.defines_all = True
+                        self.all_complete = False
                 self.bind(_target_names(target), flow)
         elif isinstance(node, ast.AnnAssign):
-            if node.value is not None:
+            if node.value is None:
+                if flow.module_level and flow.where is Where.MODULE:
+                    self.declared.update(_target_names(node.target))
+            else:
                 self.expression(node.value, flow)
                 if (
                     isinstance(node.target, ast.Name)
@@ -677,16 +696,36 @@ class _Collector:
         if walrus:
             self.bind(walrus, flow)
 
-    def scan_whole(self, tree: ast.Module, text: str) -> tuple[set[str], list[tuple[Span, str]]]:
+    def names_read(self, tree: ast.Module) -> set[str]:
+        """Every name loaded anywhere, string annotations included."""
+        uses: set[str] = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name):
+                uses.add(node.id)
+            elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+                # Cheap enough for package files: a string may be a forward reference.
+                if node.value.isidentifier():
+                    uses.add(node.value)
+                elif len(node.value) < 200:
+                    try:
+                        expr = ast.parse(node.value, mode="eval")
+                    except (SyntaxError, ValueError, RecursionError, MemoryError):
+                        continue
+                    uses.update(n.id for n in ast.walk(expr) if isinstance(n, ast.Name))
+        return uses
+
+    def scan_whole(
+        self, tree: ast.Module, text: str, is_package: bool
+    ) -> tuple[set[str], list[tuple[Span, str]]]:
         """Names read and sys.path changes anywhere, function bodies included.
 
         Walking every node of every file costs more than parsing it, so the text is searched
-        first: the words of the file over-approximate the names it reads (which only makes
-        EXP006 quieter), and the tree is walked only when the text mentions a path change.
+        first and the tree is walked only when it can matter: for the names a package reads,
+        or when the text mentions a change of sys.path.
         """
-        uses = set(_WORD.findall(text))
         if _DYNAMIC.search(text):
             self.dynamic = True
+        uses = self.names_read(tree) if is_package else set()
         if not _PATH_HINT.search(text):
             return uses, []
         sys_names: set[str] = set()

@@ -142,7 +142,7 @@ class Project:
         facts = self.facts.get(stub.key)
         if facts is None or facts.error is not None:
             return frozenset()
-        return facts.bindings | facts.typing_bindings
+        return facts.bindings | facts.typing_bindings | facts.declared
 
     def names(self, source: SourceFile) -> frozenset[str] | None:
         """Every name the module binds at run time; None when that cannot be known."""

@@ -146,6 +146,12 @@ def discover(path: Path) -> Tree:
                 break
     configs: dict[Path, CheckConfig] = {top_config.directory: top_config}
     ignores.add(top_config.directory, list(top_config.exclude))
+    probe = base / "__scaffold_probe__.py"
+    if ignores.ignored(probe, False):
+        # PATH was named explicitly: patterns that exclude everything in it do not apply.
+        ignores.specs = [
+            (d, s) for d, s in ignores.specs if not s.match_file(probe.relative_to(d).as_posix())
+        ]
     roots: set[Path] = {scan}
     raw_files: list[tuple[Path, CheckConfig]] = []
     init_dirs: set[Path] = set()
