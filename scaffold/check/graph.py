@@ -382,17 +382,28 @@ class _Simulator:
                 target = self.project.submodule(target, attr, source.scope)
                 continue
             sub = self.project.submodule(target, attr, source.scope)
-            if self.state.get_status(tkey) == _LOADING and (
-                sub is not None or self.eventually_binds(owner, attr)
+            sub_loading = (
+                sub is not None
+                and sub.file is not None
+                and self.state.get_status(sub.file.key) == _LOADING
+            )
+            # The import system sets `pkg.sub` only once `pkg.sub` has finished loading.
+            if sub_loading or (
+                self.state.get_status(tkey) == _LOADING
+                and (sub is not None or self.eventually_binds(owner, attr))
             ):
-                what = "submodule" if sub is not None else "name"
-                self.report(
-                    source.key,
-                    event.span,
-                    f"{event.name}.{attr}",
-                    f"module '{target.name}' has no attribute '{attr}' yet: the {what} is"
-                    f" bound only after the import loop {self.loop_text(tkey)} comes back here",
-                )
+                loop = self.loop_text(sub.file.key if sub_loading and sub and sub.file else tkey)
+                if sub is not None:
+                    message = (
+                        f"cannot access submodule '{attr}' of module '{target.name}' while it"
+                        f" is still initialising (import loop {loop})"
+                    )
+                else:
+                    message = (
+                        f"module '{target.name}' has no attribute '{attr}' yet: it is bound"
+                        f" only after the import loop {loop} comes back here"
+                    )
+                self.report(source.key, event.span, f"{event.name}.{attr}", message)
             return
 
     def alias(self, key: str, local: str) -> str | None:

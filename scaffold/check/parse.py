@@ -770,4 +770,5 @@ class _Collector:
                 or (head in site_names and method == "addsitedir")
             ):
                 hacks.append((span, f"`{name}(...)` changes sys.path"))
+        hacks.sort(key=lambda item: (item[0].line, item[0].column))
         return uses, hacks
