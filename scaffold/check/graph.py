@@ -346,8 +346,8 @@ class _Simulator:
                     imp.span,
                     alias.name,
                     f"cannot import name '{alias.name}' from partially initialized module"
-                    f" '{package.name}': it is bound only after the import loop"
-                    f" {self.loop_text(pkg_key)} comes back here",
+                    f" '{package.name}' (import loop {self.loop_text(pkg_key)}): it is bound"
+                    f" only later in '{package.name}'",
                 )
             if imp.binds:
                 self.state.writable(key).add(local)
@@ -400,8 +400,8 @@ class _Simulator:
                     )
                 else:
                     message = (
-                        f"module '{target.name}' has no attribute '{attr}' yet: it is bound"
-                        f" only after the import loop {loop} comes back here"
+                        f"module '{target.name}' has no attribute '{attr}' yet (import loop"
+                        f" {loop}): it is bound only later in '{target.name}'"
                     )
                 self.report(source.key, event.span, f"{event.name}.{attr}", message)
             return

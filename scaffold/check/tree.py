@@ -132,8 +132,11 @@ def discover(path: Path) -> Tree:
     is_file = path.is_file()
     base = path.parent if is_file else path
     scan = base
-    # Inside a package, modules only make sense from the first folder above it without one.
+    walk_from = base
+    # Inside a package, modules only make sense from the first folder above it without one;
+    # that folder is the root, but only the top package below it is walked.
     while (scan / "__init__.py").is_file() and scan.parent != scan:
+        walk_from = scan
         scan = scan.parent
     top_config = _nearest_config(base)
     tree = Tree(base=base, roots=[])
@@ -160,7 +163,7 @@ def discover(path: Path) -> Tree:
     if is_file and path.suffix not in (".py", ".pyi"):
         raise UsageError(f"not a Python file: {path}")
     seen: set[tuple[int, int]] = set()
-    stack: list[tuple[Path, CheckConfig]] = [(scan, top_config)]
+    stack: list[tuple[Path, CheckConfig]] = [(walk_from, top_config)]
     while stack:
         folder, config = stack.pop()
         try:
@@ -200,6 +203,8 @@ def discover(path: Path) -> Tree:
                     continue
                 if (child / "pyvenv.cfg").exists() or ignores.ignored(child, True):
                     continue
+                if is_file and folder == scan and not (child / "__init__.py").is_file():
+                    continue  # beside a single file only its importable packages matter
                 children.append((child, config))
             elif is_regular and name.endswith(_SOURCE_SUFFIXES):
                 if name == "__init__.py":
