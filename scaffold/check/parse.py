@@ -424,7 +424,8 @@ class _Collector:
             self.expression(node.value, flow)
             for target in node.targets:
                 if isinstance(target, ast.Name) and target.id == "__all__" and flow.module_level:
-                    self.all_assign(node.value, flow, augmented=False)
+                    if flow.runs:
+                        self.all_assign(node.value, flow, augmented=False)
                 else:
                     self.target_expression(target, flow)
                     if flow.module_level and "__all__" in _target_names(target):
@@ -443,13 +444,14 @@ class _Collector:
                     isinstance(node.target, ast.Name)
                     and node.target.id == "__all__"
                     and flow.module_level
+                    and flow.runs
                 ):
                     self.all_assign(node.value, flow, augmented=False)
                 self.bind(_target_names(node.target), flow)
         elif isinstance(node, ast.AugAssign):
             self.expression(node.value, flow)
             if isinstance(node.target, ast.Name) and node.target.id == "__all__":
-                if flow.module_level:
+                if flow.module_level and flow.runs:
                     if isinstance(node.op, ast.Add):
                         self.all_assign(node.value, flow, augmented=True)
                     else:
@@ -533,6 +535,7 @@ class _Collector:
             and isinstance(func.value, ast.Name)
             and func.value.id == "__all__"
             and flow.module_level
+            and flow.runs
         ):
             self.all_method(call, func.attr, flow)
             if func.attr in _ALL_METHODS:

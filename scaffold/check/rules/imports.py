@@ -117,8 +117,12 @@ def _unresolved(project: Project, source: SourceFile, imp: ImportFact) -> Iterat
         if missing is not None:
             yield Finding("IMP006", source.rel, imp.span, f"no module named '{missing}'")
         return
+    typing_only = frozenset[str]()
+    if target.file is not None and (found := project.facts.get(target.file.key)) is not None:
+        # Names a module binds only for type checkers still exist for them.
+        typing_only = found.typing_bindings | found.declared
     for alias in imp.names:
-        if alias.name == "*":
+        if alias.name == "*" or alias.name in typing_only:
             continue
         if project.has_name(target, alias.name, source.scope) is False:
             yield Finding(
@@ -134,6 +138,8 @@ def _private(project: Project, source: SourceFile, imp: ImportFact) -> Iterator[
     if module is None or not module or not project.is_first_party(module, source.scope):
         return
     top = module.partition(".")[0]
+    if not source.module:
+        return  # a file no import can reach (PKG003) has no package to compare with
     own_top = source.module.partition(".")[0] if not source.scope else None
     if imp.level or top == own_top:
         return
