@@ -176,6 +176,11 @@ def _diagnostic(finding: Finding) -> Diagnostic:
     )
 
 
+def _noqa_codes(code: str) -> tuple[str, ...]:
+    rule = get_rule(code)
+    return (code, *rule.ruff_codes) if rule is not None else (code,)
+
+
 def check_tree(
     tree: Tree, facts: Mapping[str, ModuleFacts], options: CheckOptions
 ) -> list[Diagnostic]:
@@ -218,7 +223,10 @@ def check_tree(
         if not selections[id(config)].allows(finding.code, path):
             continue
         span = finding.span
-        if file_facts is not None and file_facts.suppressed(finding.code, span.line, span.end_line):
+        if file_facts is not None and any(
+            file_facts.suppressed(code, span.line, span.end_line)
+            for code in _noqa_codes(finding.code)
+        ):
             continue
         result.append(_diagnostic(finding))
     return result

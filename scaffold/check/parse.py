@@ -264,6 +264,10 @@ def _dotted(node: ast.expr) -> str | None:
     return None
 
 
+def _is_all_reference(node: ast.expr) -> bool:
+    return isinstance(node, ast.Attribute) and node.attr == "__all__"
+
+
 def _target_names(target: ast.expr) -> Iterator[str]:
     if isinstance(target, ast.Name):
         yield target.id
@@ -614,6 +618,27 @@ class _Collector:
         elif isinstance(value, ast.BinOp) and isinstance(value.op, ast.Add):
             self.all_value(value.left, flow)
             self.all_value(value.right, flow)
+        elif (
+            isinstance(value, ast.Call)
+            and not value.keywords
+            and (
+                (
+                    isinstance(value.func, ast.Attribute)
+                    and value.func.attr == "copy"
+                    and not value.args
+                    and _is_all_reference(value.func.value)
+                )
+                or (
+                    isinstance(value.func, ast.Name)
+                    and value.func.id in ("list", "tuple")
+                    and len(value.args) == 1
+                    and _is_all_reference(value.args[0])
+                )
+            )
+        ):
+            # `other.__all__.copy()` / `list(other.__all__)`: the same names as `other.__all__`.
+            inner = value.func.value if isinstance(value.func, ast.Attribute) else value.args[0]
+            self.all_value(inner, flow)
         elif isinstance(value, ast.Attribute) and value.attr == "__all__":
             source = _dotted(value.value)
             if source is None:

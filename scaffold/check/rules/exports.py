@@ -139,8 +139,6 @@ def _package_rules(project: Project, source: SourceFile, facts: ModuleFacts) -> 
                 continue
             if package is not None and project.submodule(package, alias.name, source.scope):
                 continue  # importing a submodule binds it on the package anyway
-            if facts.suppressed("F401", alias.span.line, imp.span.end_line):
-                continue  # ruff's unused-import silenced: the re-export is deliberate
             yield Finding(
                 "EXP006",
                 source.rel,

@@ -31,6 +31,9 @@ class Rule:
     bad: str
     good: str
     fix: FixKind = FixKind.NONE
+    # ruff's rules for the same problem: their `# noqa` silences this rule too, so the two
+    # tools never make a user write two comments for one decision.
+    ruff_codes: tuple[str, ...] = ()
 
     def explain(self) -> str:
         """The text of `scaffold rule CODE`."""
@@ -74,6 +77,7 @@ RULES: tuple[Rule, ...] = (
         " and type checkers advertise something that is not there.",
         '# mygame/draw.py\n__all__ = ["draw_game", "draw_score"]\n\ndef draw_game(): ...',
         '# mygame/draw.py\n__all__ = ["draw_game"]\n\ndef draw_game(): ...',
+        ruff_codes=("F822",),
     ),
     Rule(
         "EXP002", "invalid-all", W,
@@ -82,6 +86,7 @@ RULES: tuple[Rule, ...] = (
         "Readers and tools (scaffold, ruff, type checkers, IDEs) cannot tell what is exported.",
         '__all__ = [name for name in dir() if not name.startswith("_")]',
         '__all__ = ["load", "save"]\n__all__ += core.__all__',
+        ruff_codes=("PLE0604", "PLE0605"),
     ),
     Rule(
         "EXP003", "duplicate-export", W,
@@ -116,6 +121,7 @@ RULES: tuple[Rule, ...] = (
         '# pkg/__init__.py\nfrom .core import load, save\n\n__all__ = ["load"]',
         '# pkg/__init__.py\nfrom .core import load, save\n\n__all__ = ["load", "save"]',
         FixKind.UNSAFE,
+        ruff_codes=("F401",),
     ),
     Rule(
         "EXP007", "unsorted-all", Severity.OFF,
@@ -126,6 +132,7 @@ RULES: tuple[Rule, ...] = (
         '__all__ = ["save", "Loader", "MAX"]',
         '__all__ = ["MAX", "Loader", "save"]',
         FixKind.SAFE,
+        ruff_codes=("RUF022",),
     ),
     Rule(
         "IMP001", "wildcard-import", W,
@@ -135,6 +142,7 @@ RULES: tuple[Rule, ...] = (
         " grows.",
         "from mygame.draw import *",
         "from mygame.draw import draw_game",
+        ruff_codes=("F403",),
     ),
     Rule(
         "IMP002", "import-cycle", W,
