@@ -28,13 +28,38 @@ __all__ = [
 
 # Calls that are side effects wherever they sit at module level.
 _EFFECT_BUILTINS = frozenset({"print", "input", "open", "exit", "quit"})
+_COMPOUND = frozenset(
+    {
+        ast.FunctionDef,
+        ast.AsyncFunctionDef,
+        ast.ClassDef,
+        ast.If,
+        ast.For,
+        ast.AsyncFor,
+        ast.While,
+        ast.With,
+        ast.AsyncWith,
+        ast.Try,
+        ast.TryStar,
+        ast.Match,
+    }
+)
 _PATH_METHODS = frozenset({"insert", "append", "extend"})
 _ALL_METHODS = frozenset({"extend", "append", "remove"})
 # Code that writes its own namespace or package path: its names cannot be known statically.
-_DYNAMIC = re.compile(
-    r"\b(?:globals|vars|exec)\s*\(|\b__path__\s*(?:\+?=|\.)|\bmodules\s*\[[^\]]*\]\s*="
+# Each pattern starts with a literal so the regex engine can skip ahead quickly; a few extra
+# matches (`myglobals(`) only make the checker quieter.
+_DYNAMIC = tuple(
+    re.compile(pattern)
+    for pattern in (
+        r"globals\s*\(",
+        r"vars\s*\(",
+        r"exec\s*\(",
+        r"__path__\s*(?:\+?=|\.)",
+        r"modules\s*\[[^\]\n]*\]\s*=",
+    )
 )
-_PATH_HINT = re.compile(r"\bpath\s*(?:\.\s*(?:insert|append|extend)\b|\+?=|\[)|addsitedir")
+_PATH_HINT = re.compile(r"path\s*(?:\.\s*(?:insert|append|extend)\b|\+?=|\[)")
 _NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*))?", re.I)
 
 
@@ -410,7 +435,9 @@ class _Collector:
         self.events.append(Bind(names))
 
     def statement(self, node: ast.stmt, flow: _Flow) -> None:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        if flow.where is Where.FUNCTION:
+            self.function_statement(node, flow)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             if flow.runs:
                 for expr in [*node.decorator_list, *node.args.defaults, *node.args.kw_defaults]:
                     if expr is not None:
@@ -528,6 +555,25 @@ class _Collector:
             for child in ast.iter_child_nodes(node):
                 if isinstance(child, ast.expr):
                     self.expression(child, flow)
+
+    def function_statement(self, node: ast.stmt, flow: _Flow) -> None:
+        """Inside a function only imports matter; most statements are skipped unlooked-at."""
+        kind = type(node)
+        if kind is ast.Import or kind is ast.ImportFrom:
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    self.add_import(node, False, alias.name, 0, [alias], flow)
+            elif isinstance(node, ast.ImportFrom):
+                self.add_import(node, True, node.module or "", node.level, node.names, flow)
+            return
+        if kind not in _COMPOUND:
+            return
+        for name in ("body", "orelse", "finalbody"):
+            self.block(getattr(node, name, ()), flow)
+        for handler in getattr(node, "handlers", ()):
+            self.block(handler.body, flow)
+        for case in getattr(node, "cases", ()):
+            self.block(case.body, flow)
 
     def expression_statement(self, node: ast.Expr, flow: _Flow) -> None:
         call = node.value
@@ -751,10 +797,10 @@ class _Collector:
         first and the tree is walked only when it can matter: for the names a package reads,
         or when the text mentions a change of sys.path.
         """
-        if _DYNAMIC.search(text):
+        if any(pattern.search(text) for pattern in _DYNAMIC):
             self.dynamic = True
         uses = self.names_read(tree) if is_package else set()
-        if not _PATH_HINT.search(text):
+        if "addsitedir" not in text and not _PATH_HINT.search(text):
             return uses, []
         sys_names: set[str] = set()
         path_names: set[str] = set()

@@ -31,8 +31,8 @@ class Rule:
     bad: str
     good: str
     fix: FixKind = FixKind.NONE
-    # ruff's rules for the same problem: their `# noqa` silences this rule too, so the two
-    # tools never make a user write two comments for one decision.
+    # ruff's rules for the same problem: a noqa comment naming one silences this rule too, so
+    # the two tools never make a user write two comments for one decision.
     ruff_codes: tuple[str, ...] = ()
 
     def explain(self) -> str:
