@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from scaffold.check.parse import Access, Bind, ImportFact, ModuleFacts, RunImport, Span, Where
-from scaffold.check.resolve import Project, Target
+from scaffold.check.resolve import MODULE_ATTRIBUTES, Project, Target
 from scaffold.check.tree import SourceFile
 
 __all__ = [
@@ -259,6 +259,11 @@ class _Simulator:
         if self.state.get_status(key):
             return target
         self.state.status[key] = _LOADING
+        # The import system sets these before the first statement runs.
+        bound = self.state.writable(key)
+        bound.update(MODULE_ATTRIBUTES)
+        if source.is_package:
+            bound.add("__path__")
         self.stack.append(key)
         try:
             self.execute(source)

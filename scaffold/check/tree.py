@@ -13,7 +13,9 @@ from scaffold.errors import UsageError
 
 __all__ = ["Folder", "SourceFile", "Tree", "discover", "display_path"]
 
-_SKIP_DIRS = frozenset({"__pycache__", "node_modules", "build", "dist", "site-packages"})
+_SKIP_DIRS = frozenset({"__pycache__", "node_modules", "site-packages"})
+# Build output, unless it is a real package of that name (pip._internal.operations.build).
+_OUTPUT_DIRS = frozenset({"build", "dist"})
 _TEST_DIRS = frozenset({"tests", "test"})
 _SOURCE_SUFFIXES = (".py", ".pyi", ".so", ".pyd")
 _EXEMPT_FILES = frozenset({"setup.py", "__main__.py", "conftest.py"})
@@ -201,6 +203,8 @@ def discover(path: Path) -> Tree:
             if is_dir:
                 if name.startswith(".") or name in _SKIP_DIRS or name.endswith(".egg-info"):
                     continue
+                if name in _OUTPUT_DIRS and not (child / "__init__.py").is_file():
+                    continue
                 if (child / "pyvenv.cfg").exists() or ignores.ignored(child, True):
                     continue
                 if is_file and folder == scan and not (child / "__init__.py").is_file():
@@ -286,7 +290,8 @@ def _name_files(
         key = f"{scope}:{module}" if scope else module
         if is_stub:
             key = f"{key}.pyi"
-        kind = 0 if is_package else 2 if is_extension else 1
+        # The import system tries a package folder, then compiled modules, then source.
+        kind = 0 if is_package else 1 if is_extension else 2
         rank = (kind, tree.roots.index(root), str(path))
         named.append(
             (

@@ -80,6 +80,21 @@ SCENARIOS: dict[str, tuple[dict[str, str], list[str]]] = {
         },
         ["p.sub", "p.sub.mod"],
     ),
+    "implicit-module-attribute-in-a-loop": (
+        {
+            "p/__init__.py": D + "from p import boot\n",
+            "p/boot.py": D + "import os\nimport p\n\nHERE = os.path.dirname(p.__file__)\n",
+        },
+        ["p", "p.boot"],
+    ),
+    "import-at-the-bottom-breaks-from-the-other-side": (
+        {
+            "p/__init__.py": D,
+            "p/types.py": D + "class T:\n    pass\n\nfrom p.visitor import Visitor  # noqa: E402\n",
+            "p/visitor.py": D + "from p.types import T\n\nclass Visitor:\n    pass\n",
+        },
+        ["p.types", "p.visitor"],
+    ),
     "attribute-read-inside-function-only": (
         {
             "p/__init__.py": D,

@@ -60,6 +60,20 @@ def test_skipped_folders(tree: Tree) -> None:
     assert list(modules(root)) == ["kept.py"]
 
 
+def test_build_output_skipped_but_a_package_named_build_kept(tree: Tree) -> None:
+    # pip._internal.operations.build is a package; build/ beside setup.py is output.
+    root = tree(
+        {
+            "build/lib/pkg/__init__.py": "broken (\n",
+            "pkg/__init__.py": D,
+            "pkg/build/__init__.py": D + "STEP = 1\n",
+            "pkg/steps.py": D + "from pkg.build import STEP\n\nNEXT = STEP\n",
+        }
+    )
+    assert findings(run_check(CheckOptions(paths=(root,)))) == []
+    assert "pkg/build/__init__.py" in modules(root)
+
+
 def test_exclude_from_config(tree: Tree) -> None:
     root = tree(
         {
