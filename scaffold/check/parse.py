@@ -448,7 +448,7 @@ class _Collector:
             if flow.runs:
                 for expr in [*node.decorator_list, *node.bases, *(k.value for k in node.keywords)]:
                     self.expression(expr, flow)
-            inner = flow.but(module_level=False) if flow.where is not Where.FUNCTION else flow
+            inner = flow.but(module_level=False)
             self.block(node.body, inner)
             self.bind([node.name], flow)
         elif isinstance(node, ast.Assign):
@@ -496,10 +496,10 @@ class _Collector:
         elif isinstance(node, ast.ImportFrom):
             self.add_import(node, True, node.module or "", node.level, node.names, flow)
         elif isinstance(node, ast.If):
-            if _is_type_checking(node.test) and flow.where is not Where.FUNCTION:
+            if _is_type_checking(node.test):
                 self.block(node.body, flow.but(where=Where.TYPE_CHECKING))
                 self.block(node.orelse, flow.but(conditional=True))
-            elif _is_main_guard(node.test) and flow.where is not Where.FUNCTION:
+            elif _is_main_guard(node.test):
                 self.block(node.body, flow.but(where=Where.MAIN))
                 self.block(node.orelse, flow.but(conditional=True))
             else:
