@@ -143,11 +143,13 @@ def _private(project: Project, source: SourceFile, imp: ImportFact) -> Iterator[
     own_top = source.module.partition(".")[0] if not source.scope else None
     if imp.level or top == own_top:
         return
+    # A private top-level package (`_pytest` behind `pytest`) exists to be imported by the
+    # project's public packages; reaching into another package's privates is what counts.
     if imp.is_from:
-        private = [p for p in module.split(".") if _private_part(p)]
+        private = [p for p in module.split(".")[1:] if _private_part(p)]
         private += [a.name for a in imp.names if _private_part(a.name)]
     else:
-        private = [p for a in imp.names for p in a.name.split(".") if _private_part(p)]
+        private = [p for a in imp.names for p in a.name.split(".")[1:] if _private_part(p)]
     if private:
         yield Finding(
             "IMP007",
