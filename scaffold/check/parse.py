@@ -7,6 +7,7 @@ import enum
 import io
 import re
 import tokenize
+import warnings
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
@@ -256,7 +257,10 @@ def parse_source(data: bytes | str, *, is_package: bool = False) -> ModuleFacts:
         text = data
     noqa = scan_noqa(text)
     try:
-        tree = ast.parse(text)
+        with warnings.catch_warnings():
+            # `x is 1` and friends make the compiler warn on stderr; the user ran a checker.
+            warnings.simplefilter("ignore")
+            tree = ast.parse(text)
     except SyntaxError as exc:
         line = exc.lineno or 1
         col = exc.offset or 1
@@ -265,7 +269,9 @@ def parse_source(data: bytes | str, *, is_package: bool = False) -> ModuleFacts:
     except (ValueError, RecursionError, MemoryError, OverflowError) as exc:
         return ModuleFacts(error=SourceError("SYN001", _why(exc), FILE_SPAN), noqa=noqa)
     try:
-        return _Collector().collect(tree, text, noqa, is_package=is_package)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return _Collector().collect(tree, text, noqa, is_package=is_package)
     except (RecursionError, MemoryError) as exc:
         return ModuleFacts(error=SourceError("SYN001", _why(exc), FILE_SPAN), noqa=noqa)
 

@@ -39,6 +39,11 @@ def test_bom_and_coding_cookie_decode() -> None:
     assert parse_source(latin).error is None
 
 
+def test_compiler_warnings_stay_quiet(recwarn: pytest.WarningsRecorder) -> None:
+    assert parse_source(b"x = 1\nif x is 1:\n    (1)(2)\n'\\d'\n").error is None
+    assert not recwarn.list
+
+
 def test_large_file_parses() -> None:
     data = b"".join(b"value_%d = %d\n" % (i, i) for i in range(60_000))
     facts = parse_source(data)
