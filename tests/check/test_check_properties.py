@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path
 
 import hypothesmith
+import pytest
 from check_support import write_tree
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -73,6 +74,8 @@ def test_checker_never_raises_on_generated_trees(files: dict[str, str | bytes]) 
         shutil.rmtree(root, ignore_errors=True)
 
 
+# hypothesmith compiles what it generates, and the compiler warns about odd code.
+@pytest.mark.filterwarnings("ignore::SyntaxWarning")
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(hypothesmith.from_grammar())
 def test_parse_never_raises_on_valid_python(source: str) -> None:
