@@ -51,7 +51,7 @@ def _check(
     ] = False,
 ) -> None:
     """Check exports (__all__) and import hygiene of a Python tree."""
-    from scaffold.check.cli_support import run_check_command
+    from scaffold.check.command import run_check_command
 
     raise typer.Exit(
         run_check_command(paths or ["."], output_format, select, ignore, exit_zero, statistics)

@@ -6,7 +6,7 @@ from collections import deque
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
-from scaffold.check.parse import Access, Bind, ImportFact, ModuleFacts, RunImport, Span, Where
+from scaffold.check.parse import Access, Bind, ImportFact, RunImport, Span, Where
 from scaffold.check.resolve import MODULE_ATTRIBUTES, Project, Target
 from scaffold.check.tree import SourceFile
 
@@ -287,7 +287,7 @@ class _Simulator:
                 for name in event.names:
                     aliases.pop(name, None)
             elif isinstance(event, RunImport):
-                self.run_import(source, facts, facts.imports[event.index])
+                self.run_import(source, facts.imports[event.index])
             else:
                 self.access(source, event)
 
@@ -296,7 +296,7 @@ class _Simulator:
         if ident not in self.failures:
             self.failures[ident] = ImportFailure(key, span, message, tuple(self.stack))
 
-    def run_import(self, source: SourceFile, facts: ModuleFacts, imp: ImportFact) -> None:
+    def run_import(self, source: SourceFile, imp: ImportFact) -> None:
         module = self.project.absolute(source, imp)
         if module is None or module == "__future__":
             return

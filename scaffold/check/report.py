@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from scaffold import __version__
-from scaffold.check.diagnostics import CheckReport, Diagnostic, Severity
+from scaffold.check.diagnostics import CheckReport, Diagnostic, Related, Severity
 from scaffold.check.rules.registry import RULES
 
 __all__ = [
@@ -119,21 +119,14 @@ def render_json(report: CheckReport) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def _is_folder_finding(report: CheckReport, d: Diagnostic) -> bool:
-    return not d.path.endswith((".py", ".pyi", ".toml"))
+def _artifact(path: str) -> dict[str, Any]:
+    return {"artifactLocation": {"uri": path, "uriBaseId": "%SRCROOT%"}}
 
 
-def _location(
-    report: CheckReport,
-    path: str,
-    d: Diagnostic | None,
-    line: int,
-    column: int,
-) -> dict[str, Any]:
-    physical: dict[str, Any] = {"artifactLocation": {"uri": path, "uriBaseId": "%SRCROOT%"}}
-    if d is None:
-        physical["region"] = {"startLine": line, "startColumn": column}
-    elif not _is_folder_finding(report, d):
+def _location(d: Diagnostic) -> dict[str, Any]:
+    physical = _artifact(d.path)
+    # A folder finding (PKG001 on `pkg/sub`) has no lines to point at.
+    if d.path.endswith((".py", ".pyi", ".toml")):
         physical["region"] = {
             "startLine": d.line,
             "startColumn": d.column,
@@ -141,6 +134,12 @@ def _location(
             "endColumn": d.end_column,
         }
     return {"physicalLocation": physical}
+
+
+def _related_location(index: int, related: Related) -> dict[str, Any]:
+    physical = _artifact(related.path)
+    physical["region"] = {"startLine": related.line, "startColumn": related.column}
+    return {"id": index, "physicalLocation": physical, "message": {"text": related.message}}
 
 
 def render_sarif(report: CheckReport) -> str:
@@ -171,17 +170,10 @@ def render_sarif(report: CheckReport) -> str:
             "ruleIndex": index[d.code],
             "level": "error" if d.severity is Severity.ERROR else "warning",
             "message": {"text": d.message},
-            "locations": [_location(report, d.path, d, d.line, d.column)],
+            "locations": [_location(d)],
         }
         if d.related:
-            result["relatedLocations"] = [
-                {
-                    **_location(report, r.path, None, r.line, r.column),
-                    "id": i,
-                    "message": {"text": r.message},
-                }
-                for i, r in enumerate(d.related)
-            ]
+            result["relatedLocations"] = [_related_location(i, r) for i, r in enumerate(d.related)]
         results.append(result)
     document = {
         "$schema": _SARIF_SCHEMA,
