@@ -363,6 +363,11 @@ class _Simulator:
                     aliases.pop(local, None)
 
     def eventually_binds(self, source: SourceFile, name: str) -> bool:
+        facts = self.project.facts.get(source.key)
+        if facts is None or facts.has_getattr or facts.dynamic:
+            return False
+        if name in facts.bindings:
+            return True  # no need to expand star imports, which may loop
         names = self.project.names(source)
         return names is not None and name in names
 

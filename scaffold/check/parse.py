@@ -295,6 +295,19 @@ def _dotted(node: ast.expr) -> str | None:
     return None
 
 
+def _maybe_skipped(parent: ast.AST, child: ast.AST) -> bool:
+    """Whether evaluating `parent` may skip `child` (short-circuits, comprehension bodies)."""
+    if isinstance(parent, ast.IfExp):
+        return child is not parent.test
+    if isinstance(parent, ast.BoolOp):
+        return child is not parent.values[0]
+    if isinstance(parent, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+        return child is not parent.generators[0]
+    if isinstance(parent, ast.comprehension):
+        return child is not parent.iter
+    return False
+
+
 def _is_all_reference(node: ast.expr) -> bool:
     return isinstance(node, ast.Attribute) and node.attr == "__all__"
 
@@ -738,12 +751,13 @@ class _Collector:
             return
         inner: set[int] = set()
         walrus: list[str] = []
-        stack: list[ast.AST] = [root]
+        # (node, maybe skipped): `b if c else d`, `a or b` and comprehension bodies may not run.
+        stack: list[tuple[ast.AST, bool]] = [(root, flow.conditional)]
         while stack:
-            node = stack.pop()
+            node, maybe = stack.pop()
             if isinstance(node, ast.Lambda):
-                stack.extend(node.args.defaults)
-                stack.extend(d for d in node.args.kw_defaults if d is not None)
+                stack.extend((d, maybe) for d in node.args.defaults)
+                stack.extend((d, maybe) for d in node.args.kw_defaults if d is not None)
                 continue
             if isinstance(node, ast.Attribute) and id(node) not in inner:
                 attrs: list[str] = []
@@ -754,13 +768,7 @@ class _Collector:
                     base = base.value
                 if isinstance(base, ast.Name) and isinstance(node.ctx, ast.Load):
                     self.events.append(
-                        Access(
-                            base.id,
-                            tuple(reversed(attrs)),
-                            _span(node),
-                            flow.conditional,
-                            flow.guarded,
-                        )
+                        Access(base.id, tuple(reversed(attrs)), _span(node), maybe, flow.guarded)
                     )
             elif isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
                 walrus.append(node.target.id)
@@ -772,7 +780,10 @@ class _Collector:
                 self.effects.append(
                     (_span(node), f"`{node.func.id}(...)` runs at import time", None)
                 )
-            stack.extend(reversed(list(ast.iter_child_nodes(node))))
+            stack.extend(
+                (child, maybe or _maybe_skipped(node, child))
+                for child in reversed(list(ast.iter_child_nodes(node)))
+            )
         if walrus:
             self.bind(walrus, flow)
 

@@ -184,6 +184,8 @@ class Project:
         target = self.find(module, source.scope)
         if target is None or target.file is None:
             return None
+        if target.file is source:
+            return frozenset()  # a module star-importing itself binds nothing new
         return self.exports(target.file)
 
     def exports(self, source: SourceFile) -> frozenset[str] | None:
