@@ -61,7 +61,8 @@ def check_exports(project: Project, source: SourceFile, facts: ModuleFacts) -> I
             names = list(literal.names)
             if len(names) > 1 and names != sorted(names, key=ruf022_key):
                 yield Finding("EXP007", rel, literal.span, "__all__ is not sorted")
-    if source.is_package:
+    # A private package (`pip._internal.vcs`) has no public API to declare or leak.
+    if source.is_package and not any(_is_private(part) for part in source.module.split(".")):
         yield from _package_rules(project, source, facts)
 
 
