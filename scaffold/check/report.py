@@ -53,8 +53,8 @@ def render_text(
         if color:
             where = f"{_BOLD}{where}{_RESET}"
             code = f"{_RED if d.severity is Severity.ERROR else _YELLOW}{code}{_RESET}"
-        fix = " [*]" if d.fixable else ""
-        lines.append(f"{where} {code}{fix} {d.message}")
+        # No `[*]` marker yet: it would promise a `--fix` that a later issue adds.
+        lines.append(f"{where} {code} {d.message}")
     lines.append(_summary(report))
     return "\n".join(lines) + "\n"
 
@@ -68,8 +68,6 @@ def _summary(report: CheckReport) -> str:
         f" ({_plural(report.errors, 'error')}, {_plural(report.warnings, 'warning')})"
         f" in {files}."
     )
-    if report.fixable:
-        text += f" {report.fixable} fixable ([*])."
     return text
 
 
