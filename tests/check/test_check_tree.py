@@ -211,3 +211,45 @@ def test_multiple_paths_share_a_base(tree: Tree) -> None:
     root = tree({"one/a.py": D + "print(1)\n", "two/b.py": D + "print(2)\n"})
     report = run_check(CheckOptions(paths=(root / "one", root / "two")))
     assert findings(report) == ["IMP009 one/a.py:2", "IMP009 two/b.py:2"]
+
+
+def test_entry_points_of_a_workspace_member_with_src_layout(tree: Tree) -> None:
+    root = tree(
+        {
+            "pyproject.toml": '[project]\nname = "top"\n',
+            "packages/core/pyproject.toml": (
+                '[project]\nname = "acme-core"\n\n[project.scripts]\n'
+                'core = "acme.core.cli:main"\nbroken = "acme.core.cli:nope"\n'
+            ),
+            "packages/core/src/acme/core/__init__.py": D,
+            "packages/core/src/acme/core/cli.py": D + "\n\ndef main() -> int:\n    return 0\n",
+        }
+    )
+    assert findings(run_check(CheckOptions(paths=(root,)))) == [
+        "ENT002 packages/core/pyproject.toml:6"
+    ]
+
+
+def test_bare_import_of_a_top_level_module_is_not_a_sibling_import(tree: Tree) -> None:
+    root = tree(
+        {
+            "draw.py": D,
+            "pkg/__init__.py": D,
+            "pkg/draw.py": D,
+            "pkg/game.py": D + "import draw\n\nUSED = draw\n",
+        }
+    )
+    assert findings(run_check(CheckOptions(paths=(root,)))) == []
+
+
+def test_noqa_in_pyproject_silences_entry_point_rules(tree: Tree) -> None:
+    root = tree(
+        {
+            "pyproject.toml": (
+                '[project]\nname = "x"\n\n[project.scripts]\nx = "x.cli:gone"  # noqa: ENT002\n'
+            ),
+            "x/__init__.py": D,
+            "x/cli.py": D,
+        }
+    )
+    assert findings(run_check(CheckOptions(paths=(root,)))) == []
