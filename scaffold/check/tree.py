@@ -242,6 +242,15 @@ def _root_of(path: Path, roots: list[Path]) -> Path:
     return best if best is not None else path.parent
 
 
+def _inside_package(folder: Path, root: Path, init_dirs: set[Path]) -> bool:
+    """Whether `folder` or a folder between it and `root` is a regular package."""
+    while folder != root and folder.parent != folder:
+        if folder in init_dirs:
+            return True
+        folder = folder.parent
+    return False
+
+
 def _selected(path: Path, target: Path, is_file: bool) -> bool:
     return path == target if is_file else path.is_relative_to(target)
 
@@ -278,7 +287,9 @@ def _name_files(
         scope = ""
         if folder == root:
             parts = [stem]
-        elif folder in init_dirs or folder.parent in init_dirs:
+        elif _inside_package(folder, root, init_dirs):
+            # Folders without __init__.py below a regular package are (accidental)
+            # namespace packages: the dotted path still imports.
             parts = [*rel_parts[:-1], stem]
         else:
             # A folder of scripts: each imports its neighbours by bare name.
@@ -354,12 +365,14 @@ def _describe_folders(
     init_dirs: set[Path],
     files: set[Path],
 ) -> None:
+    # A folder holds code when any .py file lies below it, however deep.
     has_code: set[Path] = set()
     for path in files:
         if path.suffix == ".py":
-            has_code.add(path.parent)
-    for folder in list(init_dirs):
-        has_code.add(folder.parent)
+            for folder in path.parents:
+                if folder in has_code:
+                    break
+                has_code.add(folder)
     roots = set(tree.roots)
     for folder, config in sorted(dirs, key=lambda d: str(d[0])):
         root = _root_of(folder, tree.roots)

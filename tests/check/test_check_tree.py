@@ -253,3 +253,9 @@ def test_noqa_in_pyproject_silences_entry_point_rules(tree: Tree) -> None:
         }
     )
     assert findings(run_check(CheckOptions(paths=(root,)))) == []
+
+
+def test_nested_folders_without_init_inside_a_package(tree: Tree) -> None:
+    root = tree({"pkg/__init__.py": D, "pkg/a/b/x.py": D, "pkg/user.py": D + "import pkg.a.b.x\n"})
+    assert modules(root)["pkg/a/b/x.py"] == "pkg.a.b.x"
+    assert findings(run_check(CheckOptions(paths=(root,)))) == ["PKG001 pkg/a:1"]
