@@ -8,8 +8,8 @@ import io
 import re
 import tokenize
 import warnings
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 __all__ = [
     "Access",
@@ -199,23 +199,22 @@ class ModuleFacts:
     all_problems: tuple[tuple[Span, str], ...] = ()
     side_effects: tuple[tuple[Span, str], ...] = ()
     path_hacks: tuple[tuple[Span, str], ...] = ()
-    noqa: Mapping[int, frozenset[str] | None] = field(default_factory=dict)
+    # (line, codes) pairs; codes None for a bare noqa comment. A tuple keeps the record hashable.
+    noqa: tuple[tuple[int, frozenset[str] | None], ...] = ()
 
     def suppressed(self, code: str, line: int, end_line: int) -> bool:
         """True when a `# noqa` comment on the first or last line silences `code`."""
-        for number in {line, end_line}:
-            if number in self.noqa:
-                codes = self.noqa[number]
-                if codes is None or code in codes:
-                    return True
+        for number, codes in self.noqa:
+            if number in (line, end_line) and (codes is None or code in codes):
+                return True
         return False
 
 
-def scan_noqa(text: str) -> dict[int, frozenset[str] | None]:
-    """Map line numbers to the codes their `# noqa` comment names (None: every code)."""
-    result: dict[int, frozenset[str] | None] = {}
+def scan_noqa(text: str) -> tuple[tuple[int, frozenset[str] | None], ...]:
+    """Each line with a `# noqa` comment and the codes it names (None: every code)."""
+    result: list[tuple[int, frozenset[str] | None]] = []
     if "noqa" not in text.lower():
-        return result
+        return ()
     for number, line in enumerate(text.splitlines(), start=1):
         if "noqa" not in line.lower():
             continue
@@ -223,10 +222,9 @@ def scan_noqa(text: str) -> dict[int, frozenset[str] | None]:
         if match is None:
             continue
         codes = match.group("codes")
-        result[number] = (
-            None if codes is None else frozenset(c.strip().upper() for c in codes.split(","))
-        )
-    return result
+        names = None if codes is None else frozenset(c.strip().upper() for c in codes.split(","))
+        result.append((number, names))
+    return tuple(result)
 
 
 def decode_source(data: bytes) -> str:
@@ -385,7 +383,7 @@ class _Collector:
         self,
         tree: ast.Module,
         text: str,
-        noqa: dict[int, frozenset[str] | None],
+        noqa: tuple[tuple[int, frozenset[str] | None], ...],
         *,
         is_package: bool,
     ) -> ModuleFacts:

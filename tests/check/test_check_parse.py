@@ -12,7 +12,7 @@ from scaffold.check.parse import Access, Bind, RunImport, Where, parse_source, s
 def test_facts_are_picklable_and_hold_no_ast() -> None:
     facts = parse_source(b'"""Doc."""\nimport os\nfrom . import x\n__all__ = ["a"]\na = os.sep\n')
     clone = pickle.loads(pickle.dumps(facts))
-    assert clone == facts
+    assert clone == facts and hash(clone) == hash(facts)
     assert "ast" not in repr(facts).lower().replace("last", "")
 
 
@@ -97,7 +97,7 @@ def test_getattr_by_assignment_is_dynamic() -> None:
 
 
 def test_noqa_comments() -> None:
-    noqa = scan_noqa("a = 1  # noqa\nb = 2  # noqa: IMP009, EXP001\nc = 3  # NOQA:F401\n")
+    noqa = dict(scan_noqa("a = 1  # noqa\nb = 2  # noqa: IMP009, EXP001\nc = 3  # NOQA:F401\n"))
     assert noqa[1] is None
     assert noqa[2] == frozenset({"IMP009", "EXP001"})
     assert noqa[3] == frozenset({"F401"})
