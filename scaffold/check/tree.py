@@ -275,6 +275,8 @@ def _name_files(
 ) -> None:
     taken: set[str] = set()
     named: list[tuple[tuple[int, int, str], SourceFile]] = []
+    # Module-name prefixes that are namespace folders in the file's own root.
+    portions: dict[Path, tuple[str, ...]] = {}
     for path, config in raw:
         root = _root_of(path, tree.roots)
         folder = path.parent
@@ -298,6 +300,12 @@ def _name_files(
         if is_package:
             parts = parts[:-1]
         module = ".".join(parts) if parts and all(_is_identifier(p) for p in parts) else ""
+        if module and not scope:
+            portions[path] = tuple(
+                ".".join(parts[: i + 1])
+                for i in range(len(rel_parts) - 1)
+                if root.joinpath(*rel_parts[: i + 1]) not in init_dirs
+            )
         key = f"{scope}:{module}" if scope else module
         if is_stub:
             key = f"{key}.pyi"
@@ -326,10 +334,13 @@ def _name_files(
         )
     # Packages before modules (the import system prefers them), then earlier roots.
     named.sort(key=lambda item: item[0])
+    regular = {s.module for _, s in named if s.is_package and not s.scope and not s.is_stub}
     files: list[SourceFile] = []
     for _, source in named:
         key = source.key
-        if not source.module or key in taken:
+        # PEP 420: a regular package of a name, in any root, hides namespace portions of it.
+        hidden = any(prefix in regular for prefix in portions.get(source.path, ()))
+        if not source.module or key in taken or hidden:
             key = f"{source.rel}#file"
         taken.add(key)
         files.append(_replace_key(source, key))

@@ -259,3 +259,29 @@ def test_nested_folders_without_init_inside_a_package(tree: Tree) -> None:
     root = tree({"pkg/__init__.py": D, "pkg/a/b/x.py": D, "pkg/user.py": D + "import pkg.a.b.x\n"})
     assert modules(root)["pkg/a/b/x.py"] == "pkg.a.b.x"
     assert findings(run_check(CheckOptions(paths=(root,)))) == ["PKG001 pkg/a:1"]
+
+
+def test_namespace_portions_merge_and_a_regular_package_wins(tree: Tree) -> None:
+    root = tree(
+        {
+            "pyproject.toml": '[tool.scaffold.check]\nsrc = ["one", "two", "three"]\n',
+            "one/acme/core/__init__.py": D,
+            "two/acme/web/__init__.py": D + "from acme.core import *\n",
+            "three/plain/__init__.py": D,
+            "four/plain/extra.py": D,
+        }
+    )
+    keys = modules(root)
+    assert keys["one/acme/core/__init__.py"] == "acme.core"
+    assert keys["two/acme/web/__init__.py"] == "acme.web"
+
+
+def test_regular_package_hides_a_namespace_portion(tree: Tree) -> None:
+    root = tree(
+        {
+            "pyproject.toml": '[tool.scaffold.check]\nsrc = ["one", "two"]\n',
+            "one/acme/__init__.py": D,
+            "two/acme/web/__init__.py": D,
+        }
+    )
+    assert modules(root)["two/acme/web/__init__.py"] == "two/acme/web/__init__.py#file"
