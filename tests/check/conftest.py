@@ -6,7 +6,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
-from check_support import write_tree
+
+from .check_support import write_tree
 
 collect_ignore_glob = ["fixtures/*", "golden/*"]
 

@@ -10,9 +10,10 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
-from check_support import FIXTURES
 
 from scaffold.cli import main
+
+from .check_support import FIXTURES
 
 Tree = Callable[[Mapping[str, str | bytes]], Path]
 PROJECT = Path(__file__).resolve().parents[2]

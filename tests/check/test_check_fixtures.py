@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from check_support import FIXTURES, check, findings
 
 from scaffold.check.rules import RULES, get_rule
+
+from .check_support import FIXTURES, check, findings
 
 CASES = sorted(p.parent for p in FIXTURES.rglob("expected.txt"))
 

@@ -9,9 +9,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from check_support import check, write_tree
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from .check_support import check, write_tree
 
 MODULES = ["m0", "m1", "m2"]
 

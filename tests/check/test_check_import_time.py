@@ -8,7 +8,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
-from check_support import FIXTURES, check
+
+from .check_support import FIXTURES, check
 
 Tree = Callable[[Mapping[str, str | bytes]], Path]
 

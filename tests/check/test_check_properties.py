@@ -8,11 +8,12 @@ from pathlib import Path
 
 import hypothesmith
 import pytest
-from check_support import write_tree
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scaffold.check import CheckOptions, parse_source, run_check
+
+from .check_support import write_tree
 
 NAMES = st.sampled_from(["a", "b", "c", "core", "util", "_p", "class", "random", "x-y"])
 MODULES = st.lists(NAMES, min_size=1, max_size=3).map(".".join)

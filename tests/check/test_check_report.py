@@ -10,7 +10,6 @@ from typing import Any
 
 import jsonschema
 import pytest
-from check_support import FIXTURES, check
 
 from scaffold.check import (
     RULES,
@@ -20,6 +19,8 @@ from scaffold.check import (
     render_sarif,
     render_text,
 )
+
+from .check_support import FIXTURES, check
 
 GOLDEN = Path(__file__).parent / "golden"
 CASE = FIXTURES / "IMP003" / "bad"

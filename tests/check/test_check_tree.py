@@ -7,11 +7,12 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
-from check_support import findings
 
 from scaffold.check import CheckOptions, run_check
 from scaffold.check.tree import discover
 from scaffold.errors import UsageError
+
+from .check_support import findings
 
 Tree = Callable[[Mapping[str, str | bytes]], Path]
 D = '"""Module."""\n'
