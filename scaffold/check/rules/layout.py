@@ -62,7 +62,14 @@ def check_layout(tree: Tree) -> Iterator[Finding]:
         if source.is_stub or source.is_extension:
             continue
         stem = source.path.name[:-3]
-        if source.in_package and not source.module and not source.is_package:
+        # `0001_initial.py` (Django, Alembic migrations) is numbered on purpose and loaded by
+        # path; a bad name inside a bad folder is reported once, at the folder.
+        if (
+            source.in_package
+            and not source.is_package
+            and not _importable(stem)
+            and not stem[:1].isdigit()
+        ):
             yield Finding(
                 "PKG003",
                 source.rel,
