@@ -703,6 +703,57 @@ def _report_update(result: UpdateResult) -> None:
 
 
 # --- end update command ---
+# --- check commands ---
+@app.command("check")
+def _check(
+    paths: Annotated[
+        list[str] | None, typer.Argument(help="Projects, folders or files (default: .).")
+    ] = None,
+    output_format: Annotated[
+        str, typer.Option("--format", help="Output: text, json, sarif or github.")
+    ] = "text",
+    select: Annotated[
+        str | None, typer.Option("--select", help="Rule codes or prefixes to run, comma-separated.")
+    ] = None,
+    ignore: Annotated[
+        str | None,
+        typer.Option("--ignore", help="Rule codes or prefixes to skip, comma-separated."),
+    ] = None,
+    exit_zero: Annotated[
+        bool, typer.Option("--exit-zero", help="Exit 0 even when there are findings.")
+    ] = False,
+    statistics: Annotated[
+        bool, typer.Option("--statistics", help="Print counts per rule instead of findings.")
+    ] = False,
+) -> None:
+    """Check exports (__all__) and import hygiene of a Python tree."""
+    from scaffold.check.command import run_check_command
+
+    raise typer.Exit(
+        run_check_command(paths or ["."], output_format, select, ignore, exit_zero, statistics)
+    )
+
+
+@app.command("rules")
+def _rules() -> None:
+    """List every check rule: code, name, default severity, fix."""
+    from scaffold.check.report import render_rules
+
+    typer.echo(render_rules(), nl=False)
+
+
+@app.command("rule")
+def _rule(code: Annotated[str, typer.Argument(help="A rule code such as EXP001.")]) -> None:
+    """Explain one check rule, with a bad and a good example."""
+    from scaffold.check.rules import get_rule
+
+    rule = get_rule(code)
+    if rule is None:
+        raise ScaffoldError(f"unknown rule code {code!r} (see `scaffold rules`)")
+    typer.echo(rule.explain(), nl=False)
+
+
+# --- end check commands ---
 
 
 def _debug_enabled() -> bool:

@@ -1,0 +1,107 @@
+"""`[tool.scaffold.check]` in pyproject.toml, read and validated into a CheckConfig."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from scaffold.errors import UsageError
+
+__all__ = ["CheckConfig", "ConfigError", "load_config", "read_pyproject"]
+
+_KEYS = frozenset(
+    {
+        "select",
+        "ignore",
+        "per-file-ignores",
+        "exclude",
+        "namespace-packages",
+        "src",
+        "extend-select",
+    }
+)
+
+
+class ConfigError(UsageError):
+    """`[tool.scaffold.check]` holds a value scaffold cannot use."""
+
+
+@dataclass(frozen=True)
+class CheckConfig:
+    """One project's check settings; `directory` is where relative patterns start."""
+
+    directory: Path
+    select: tuple[str, ...] | None = None
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    exclude: tuple[str, ...] = ()
+    namespace_packages: frozenset[str] = frozenset()
+    src: tuple[str, ...] = ()
+    pyproject: Path | None = None
+    data: Mapping[str, Any] = field(default_factory=dict)
+    error: tuple[int, str] | None = None  # the pyproject did not parse: (line, message)
+
+
+def read_pyproject(path: Path) -> tuple[dict[str, Any], tuple[int, str] | None]:
+    """Load a pyproject.toml; a TOML error comes back as (line, message), never raised."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return {}, (1, f"cannot read pyproject.toml: {exc}")
+    try:
+        return tomllib.loads(text), None
+    except tomllib.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", None) or 1
+        return {}, (int(line), f"pyproject.toml is not valid TOML: {exc}")
+
+
+def _strings(value: object, key: str, where: Path) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where}: [tool.scaffold.check] {key} must be a list of strings")
+    return tuple(value)
+
+
+def load_config(directory: Path) -> CheckConfig:
+    """Read `directory/pyproject.toml` (if any) into a CheckConfig; bad values raise ConfigError."""
+    pyproject = directory / "pyproject.toml"
+    if not pyproject.is_file():
+        return CheckConfig(directory=directory)
+    data, error = read_pyproject(pyproject)
+    if error is not None:
+        return CheckConfig(directory=directory, pyproject=pyproject, error=error)
+    tool = data.get("tool", {})
+    table = tool.get("scaffold", {}).get("check", {}) if isinstance(tool, dict) else {}
+    if not isinstance(table, dict):
+        raise ConfigError(f"{pyproject}: [tool.scaffold.check] must be a table")
+    unknown = sorted(set(table) - _KEYS)
+    if unknown:
+        raise ConfigError(
+            f"{pyproject}: unknown key {unknown[0]!r} in [tool.scaffold.check]"
+            f" (valid: {', '.join(sorted(_KEYS))})"
+        )
+    per_file: list[tuple[str, tuple[str, ...]]] = []
+    raw = table.get("per-file-ignores", {})
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{pyproject}: [tool.scaffold.check] per-file-ignores must be a table")
+    for pattern, codes in sorted(raw.items()):
+        per_file.append((pattern, _strings(codes, f"per-file-ignores.{pattern}", pyproject)))
+    return CheckConfig(
+        directory=directory,
+        select=_strings(table["select"], "select", pyproject) if "select" in table else None,
+        extend_select=_strings(table.get("extend-select", []), "extend-select", pyproject),
+        ignore=_strings(table.get("ignore", []), "ignore", pyproject),
+        per_file_ignores=tuple(per_file),
+        exclude=_strings(table.get("exclude", []), "exclude", pyproject),
+        namespace_packages=frozenset(
+            _strings(table.get("namespace-packages", []), "namespace-packages", pyproject)
+        ),
+        src=_strings(table.get("src", []), "src", pyproject),
+        pyproject=pyproject,
+        data=data,
+    )

@@ -1,0 +1,455 @@
+"""The first-party import graph: edges, strongly connected groups, import-order simulation."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+
+from scaffold.check.parse import Access, Bind, ImportFact, RunImport, Span, Where
+from scaffold.check.resolve import MODULE_ATTRIBUTES, Project, Target
+from scaffold.check.tree import SourceFile
+
+__all__ = [
+    "Edge",
+    "ImportFailure",
+    "build_graph",
+    "shortest_cycle",
+    "simulate_imports",
+    "strongly_connected",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    """Module `source` imports module `target` at import time, at `span`."""
+
+    source: str
+    target: str
+    span: Span
+
+
+def _import_targets(project: Project, source: SourceFile, imp: ImportFact) -> Iterator[Target]:
+    module = project.absolute(source, imp)
+    if module is None:
+        return
+    if not imp.is_from:
+        target = project.find(module, source.scope)
+        if target is not None:
+            yield target
+        return
+    package = project.find(module, source.scope)
+    if package is None:
+        return
+    pointed_at_package = False
+    for alias in imp.names:
+        sub = None if alias.name == "*" else project.submodule(package, alias.name, source.scope)
+        if sub is not None:
+            yield sub
+        else:
+            pointed_at_package = True
+    if pointed_at_package:
+        yield package
+
+
+def build_graph(project: Project) -> dict[str, list[Edge]]:
+    """Edges of module-level imports between first-party files, ancestors and self left out."""
+    graph: dict[str, list[Edge]] = {}
+    for key, source in sorted(project.files.items()):
+        if source.is_stub or not source.module:
+            continue
+        facts = project.facts.get(key)
+        edges: list[Edge] = []
+        graph[key] = edges
+        if facts is None or facts.error is not None:
+            continue
+        ancestors = project.ancestors_of(source)
+        seen: set[str] = set()
+        for imp in facts.imports:
+            if imp.where is not Where.MODULE:
+                continue
+            for target in _import_targets(project, source, imp):
+                if target.file is None or target.file.key == key:
+                    continue
+                if not source.scope and target.name in ancestors:
+                    continue
+                if target.file.key not in seen:
+                    seen.add(target.file.key)
+                    edges.append(Edge(key, target.file.key, imp.span))
+    return graph
+
+
+def strongly_connected(graph: Mapping[str, list[Edge]]) -> list[list[str]]:
+    """Tarjan's algorithm, iterative; groups of two or more modules, sorted."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    groups: list[list[str]] = []
+    counter = 0
+    for start in sorted(graph):
+        if start in index:
+            continue
+        work: list[tuple[str, int]] = [(start, 0)]
+        while work:
+            node, position = work.pop()
+            if position == 0:
+                index[node] = low[node] = counter
+                counter += 1
+                stack.append(node)
+                on_stack.add(node)
+            edges = graph.get(node, [])
+            advanced = False
+            while position < len(edges):
+                nxt = edges[position].target
+                position += 1
+                if nxt not in graph:
+                    continue
+                if nxt not in index:
+                    work.append((node, position))
+                    work.append((nxt, 0))
+                    advanced = True
+                    break
+                if nxt in on_stack:
+                    low[node] = min(low[node], index[nxt])
+            if advanced:
+                continue
+            if low[node] == index[node]:
+                group: list[str] = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    group.append(member)
+                    if member == node:
+                        break
+                if len(group) > 1:
+                    groups.append(sorted(group))
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+    groups.sort()
+    return groups
+
+
+def shortest_cycle(group: list[str], graph: Mapping[str, list[Edge]]) -> list[Edge]:
+    """A shortest loop inside one strongly connected group (BFS from each member, pruned)."""
+    members = set(group)
+    best: list[Edge] | None = None
+    for start in group:
+        limit = len(best) - 1 if best is not None else len(group)
+        if limit < 2:
+            break
+        parents: dict[str, Edge] = {}
+        depth = {start: 0}
+        queue = deque([start])
+        found: Edge | None = None
+        while queue and found is None:
+            node = queue.popleft()
+            if depth[node] >= limit:
+                break
+            for edge in graph[node]:
+                if edge.target not in members:
+                    continue
+                if edge.target == start:
+                    found = edge
+                    break
+                if edge.target not in depth:
+                    depth[edge.target] = depth[node] + 1
+                    parents[edge.target] = edge
+                    queue.append(edge.target)
+        if found is None:
+            continue
+        path = [found]
+        node = found.source
+        while node != start:
+            edge = parents[node]
+            path.append(edge)
+            node = edge.source
+        path.reverse()
+        if best is None or len(path) < len(best):
+            best = path
+    return best or []
+
+
+# --- import-order simulation ------------------------------------------------------------------
+
+_LOADING = 1
+_DONE = 2
+
+
+@dataclass(frozen=True, slots=True)
+class ImportFailure:
+    """A statement that raises at import time because its target is still initialising."""
+
+    key: str
+    span: Span
+    message: str
+    chain: tuple[str, ...]
+
+
+@dataclass
+class _State:
+    """`sys.modules` and each module's bound names; forks share unchanged parts with a parent."""
+
+    parent: _State | None = None
+    status: dict[str, int] = field(default_factory=dict)
+    bound: dict[str, set[str]] = field(default_factory=dict)
+    aliases: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def get_status(self, key: str) -> int:
+        state: _State | None = self
+        while state is not None:
+            if key in state.status:
+                return state.status[key]
+            state = state.parent
+        return 0
+
+    def get_bound(self, key: str) -> set[str]:
+        state: _State | None = self
+        while state is not None:
+            if key in state.bound:
+                return state.bound[key]
+            state = state.parent
+        return set()
+
+    def writable(self, key: str) -> set[str]:
+        if key not in self.bound:
+            self.bound[key] = set(self.parent.get_bound(key)) if self.parent else set()
+        return self.bound[key]
+
+    def writable_aliases(self, key: str) -> dict[str, str]:
+        if key not in self.aliases:
+            inherited: dict[str, str] = {}
+            state = self.parent
+            while state is not None:
+                if key in state.aliases:
+                    inherited = state.aliases[key]
+                    break
+                state = state.parent
+            self.aliases[key] = dict(inherited)
+        return self.aliases[key]
+
+
+class _Simulator:
+    """Run first-party modules the way the import system would, statement by statement."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.failures: dict[tuple[str, int, int, str], ImportFailure] = {}
+        self.state = _State()
+        self.stack: list[str] = []
+        self.shaky = 0  # frames entered through an import that may not run, or is guarded
+
+    def run(self, name: str, scope: str, state: _State) -> None:
+        self.state = state
+        self.stack = []
+        self.shaky = 0
+        self.import_module(name, scope)
+
+    def import_module(self, name: str, scope: str) -> Target | None:
+        target = self.project.find(name, scope)
+        if target is None:
+            return None
+        parent, _, last = name.rpartition(".")
+        parent_target = self.import_module(parent, scope) if parent else None
+        source = target.file
+        if source is None:
+            return target
+        key = source.key
+        if self.state.get_status(key):
+            return target
+        self.state.status[key] = _LOADING
+        # The import system sets these before the first statement runs.
+        bound = self.state.writable(key)
+        bound.update(MODULE_ATTRIBUTES)
+        if source.is_package:
+            bound.add("__path__")
+        self.stack.append(key)
+        try:
+            self.execute(source)
+        finally:
+            self.stack.pop()
+            self.state.status[key] = _DONE
+        if parent_target is not None and parent_target.file is not None:
+            # The import system binds a submodule on its parent only once it has loaded.
+            self.state.writable(parent_target.file.key).add(last)
+        return target
+
+    def execute(self, source: SourceFile) -> None:
+        facts = self.project.facts.get(source.key)
+        if facts is None or facts.error is not None:
+            return
+        key = source.key
+        for event in facts.events:
+            if isinstance(event, Bind):
+                self.state.writable(key).update(event.names)
+                aliases = self.state.writable_aliases(key)
+                for name in event.names:
+                    aliases.pop(name, None)
+            elif isinstance(event, RunImport):
+                self.run_import(source, facts.imports[event.index])
+            else:
+                self.access(source, event)
+
+    def report(self, key: str, span: Span, detail: str, message: str) -> None:
+        ident = (key, span.line, span.column, detail)
+        if ident not in self.failures:
+            self.failures[ident] = ImportFailure(key, span, message, tuple(self.stack))
+
+    def run_import(self, source: SourceFile, imp: ImportFact) -> None:
+        module = self.project.absolute(source, imp)
+        if module is None or module == "__future__":
+            return
+        shaky = imp.conditional or imp.guarded
+        self.shaky += shaky
+        try:
+            self._run_import(source, imp, module)
+        finally:
+            self.shaky -= shaky
+
+    def _run_import(self, source: SourceFile, imp: ImportFact, module: str) -> None:
+        key = source.key
+        scope = source.scope
+        if not imp.is_from:
+            self.import_module(module, scope)
+            if imp.binds:
+                alias = imp.names[0]
+                local = alias.asname or module.partition(".")[0]
+                self.state.writable(key).add(local)
+                target_name = module if alias.asname else local
+                self.state.writable_aliases(key)[local] = target_name
+            return
+        package = self.import_module(module, scope)
+        if package is None:
+            if imp.binds:
+                self.state.writable(key).update(
+                    a.asname or a.name for a in imp.names if a.name != "*"
+                )
+            return
+        pkg_key = package.file.key if package.file is not None else None
+        for alias in imp.names:
+            if alias.name == "*":
+                if pkg_key is not None and imp.binds:
+                    brought = self.state.get_bound(pkg_key)
+                    self.state.writable(key).update(n for n in brought if not n.startswith("_"))
+                continue
+            local = alias.asname or alias.name
+            sub = self.project.submodule(package, alias.name, scope)
+            if pkg_key is not None and alias.name in self.state.get_bound(pkg_key):
+                pass
+            elif sub is not None:
+                self.import_module(sub.name, scope)
+            elif (
+                pkg_key is not None
+                and self.state.get_status(pkg_key) == _LOADING
+                and not self.shaky
+                and package.file is not None
+                and self.eventually_binds(package.file, alias.name)
+            ):
+                self.report(
+                    key,
+                    imp.span,
+                    alias.name,
+                    f"cannot import name '{alias.name}' from partially initialized module"
+                    f" '{package.name}' (import loop {self.loop_text(pkg_key)}): it is bound"
+                    f" only later in '{package.name}'",
+                )
+            if imp.binds:
+                self.state.writable(key).add(local)
+                aliases = self.state.writable_aliases(key)
+                if sub is not None:
+                    aliases[local] = sub.name
+                else:
+                    aliases.pop(local, None)
+
+    def eventually_binds(self, source: SourceFile, name: str) -> bool:
+        facts = self.project.facts.get(source.key)
+        if facts is None or facts.has_getattr or facts.dynamic:
+            return False
+        if name in facts.bindings:
+            return True  # no need to expand star imports, which may loop
+        names = self.project.names(source)
+        return names is not None and name in names
+
+    def loop_text(self, key: str) -> str:
+        chain = self.stack[self.stack.index(key) :] if key in self.stack else list(self.stack)
+        names = [self.project.files[k].module or k for k in chain]
+        return " -> ".join([*names, names[0]])
+
+    def access(self, source: SourceFile, event: Access) -> None:
+        if self.shaky or event.conditional or event.guarded:
+            return
+        target_name = self.alias(source.key, event.name)
+        if not target_name:
+            return
+        target = self.project.find(target_name, source.scope)
+        for attr in event.attrs:
+            owner = target.file if target is not None else None
+            if target is None or owner is None:
+                return
+            tkey = owner.key
+            if attr in self.state.get_bound(tkey):
+                target = self.project.submodule(target, attr, source.scope)
+                continue
+            sub = self.project.submodule(target, attr, source.scope)
+            sub_loading = (
+                sub is not None
+                and sub.file is not None
+                and self.state.get_status(sub.file.key) == _LOADING
+            )
+            # The import system sets `pkg.sub` only once `pkg.sub` has finished loading.
+            if sub_loading or (
+                self.state.get_status(tkey) == _LOADING
+                and (sub is not None or self.eventually_binds(owner, attr))
+            ):
+                loop = self.loop_text(sub.file.key if sub_loading and sub and sub.file else tkey)
+                if sub is not None:
+                    message = (
+                        f"cannot access submodule '{attr}' of module '{target.name}' while it"
+                        f" is still initialising (import loop {loop})"
+                    )
+                else:
+                    message = (
+                        f"module '{target.name}' has no attribute '{attr}' yet (import loop"
+                        f" {loop}): it is bound only later in '{target.name}'"
+                    )
+                self.report(source.key, event.span, f"{event.name}.{attr}", message)
+            return
+
+    def alias(self, key: str, local: str) -> str | None:
+        state: _State | None = self.state
+        while state is not None:
+            if key in state.aliases:
+                return state.aliases[key].get(local)
+            state = state.parent
+        return None
+
+
+def simulate_imports(project: Project, starts: list[SourceFile]) -> list[ImportFailure]:
+    """Import each start module in a fresh interpreter (simulated) and collect what raises.
+
+    Importing `a.b.c` first imports `a` and `a.b`, so each package's state is computed once
+    and every module below it starts from a fork of it.
+    """
+    simulator = _Simulator(project)
+    package_states: dict[tuple[str, str], _State] = {}
+    root = _State()
+    for source in sorted(starts, key=lambda s: (s.scope, s.module.count("."), s.module)):
+        name = source.module
+        if not name:
+            continue
+        parent_name = name.rpartition(".")[0]
+        parent_state = (
+            package_states.get((source.scope, parent_name), root) if parent_name else root
+        )
+        if parent_name and (source.scope, parent_name) not in package_states:
+            parent_state = _State(parent=root)
+            simulator.run(parent_name, source.scope, parent_state)
+            package_states[(source.scope, parent_name)] = parent_state
+        if parent_state.get_status(source.key) == _DONE and not source.is_package:
+            continue
+        state = _State(parent=parent_state)
+        simulator.run(name, source.scope, state)
+        if source.is_package:
+            package_states[(source.scope, name)] = state
+    return sorted(simulator.failures.values(), key=lambda f: (f.key, f.span.line, f.span.column))

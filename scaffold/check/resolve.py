@@ -1,0 +1,280 @@
+"""First-party module resolution, the names each module binds, and star-import expansion."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from scaffold.check.parse import ImportFact, ModuleFacts, Where
+from scaffold.check.tree import SourceFile
+
+__all__ = ["MODULE_ATTRIBUTES", "Project", "Target"]
+
+# Every module has these without binding them.
+MODULE_ATTRIBUTES = frozenset(
+    {
+        "__doc__",
+        "__name__",
+        "__file__",
+        "__spec__",
+        "__loader__",
+        "__package__",
+        "__builtins__",
+        "__dict__",
+        "__cached__",
+        "__annotations__",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """What an import resolved to: a first-party file, or a namespace package (file None)."""
+
+    name: str
+    file: SourceFile | None
+
+
+class Project:
+    """The resolved first-party world: every module by name, and what names each one binds."""
+
+    def __init__(
+        self,
+        files: Iterable[SourceFile],
+        facts: Mapping[str, ModuleFacts],
+        folders: Iterable[str] = (),
+    ) -> None:
+        """`folders` are the dotted names of every folder: any of them imports as a namespace."""
+        self.facts = facts
+        self.files: dict[str, SourceFile] = {}
+        self.by_name: dict[str, SourceFile] = {}
+        self.stubs: dict[tuple[str, str], SourceFile] = {}
+        self.scopes: dict[str, dict[str, SourceFile]] = {}
+        self.namespaces: set[str] = set()
+        self.scope_namespaces: dict[str, set[str]] = {}
+        for source in files:
+            self.files[source.key] = source
+            if not source.module:
+                continue
+            if source.is_stub:
+                self.stubs.setdefault((source.scope, source.module), source)
+                continue
+            if source.key.endswith("#file"):
+                continue  # shadowed by a package or an earlier root
+            if source.scope:
+                self.scopes.setdefault(source.scope, {})[source.module] = source
+            else:
+                self.by_name.setdefault(source.module, source)
+        for name in folders:
+            if name and name not in self.by_name:
+                self.namespaces.add(name)
+        for name in list(self.by_name):
+            parts = name.split(".")
+            for i in range(1, len(parts)):
+                prefix = ".".join(parts[:i])
+                if prefix not in self.by_name:
+                    self.namespaces.add(prefix)
+        # A namespace portion loses to any regular module of the same name on sys.path.
+        self.top_level = {name.partition(".")[0] for name in self.by_name} | {
+            n.partition(".")[0]
+            for n in self.namespaces
+            if n.partition(".")[0] not in sys.stdlib_module_names
+        }
+        self._names: dict[str, frozenset[str] | None] = {}
+        self._exports: dict[str, frozenset[str] | None] = {}
+        self._busy_names: set[str] = set()
+        self._busy_exports: set[str] = set()
+
+    # --- finding modules --------------------------------------------------------------------
+
+    def find(self, name: str, scope: str = "") -> Target | None:
+        """Resolve an absolute module name as seen from a file in `scope`."""
+        if scope:
+            local = self.scopes.get(scope, {})
+            if name.partition(".")[0] in local:
+                found = local.get(name)
+                return Target(name, found) if found is not None else None
+        found = self.by_name.get(name)
+        if found is not None:
+            return Target(name, found)
+        if name in self.namespaces:
+            return Target(name, None)
+        return None
+
+    def is_first_party(self, name: str, scope: str = "") -> bool:
+        """True when the top-level name of `name` is a module or package found under the roots."""
+        top = name.partition(".")[0]
+        if scope and top in self.scopes.get(scope, {}):
+            return True
+        return top in self.top_level
+
+    def absolute(self, source: SourceFile, imp: ImportFact) -> str | None:
+        """The absolute module an import names; None when a relative import climbs too far."""
+        if imp.level == 0:
+            return imp.module
+        package = source.module.split(".") if source.module else []
+        if not source.is_package:
+            package = package[:-1]
+        if source.scope or imp.level > len(package) or not source.module:
+            return None
+        base = package[: len(package) - imp.level + 1]
+        return ".".join([*base, imp.module] if imp.module else base)
+
+    def submodule(self, package: Target, name: str, scope: str) -> Target | None:
+        """`package.name` when that is a module or package of its own."""
+        if package.file is not None and not package.file.is_package:
+            return None
+        return self.find(f"{package.name}.{name}", scope)
+
+    def ancestors_of(self, source: SourceFile) -> set[str]:
+        """Every package above `source` (its own package included for an `__init__`)."""
+        parts = source.module.split(".")
+        return {".".join(parts[:i]) for i in range(1, len(parts) + (1 if source.is_package else 0))}
+
+    # --- names ------------------------------------------------------------------------------
+
+    def stub_names(self, source: SourceFile) -> frozenset[str]:
+        """Names a `.pyi` stub beside the module binds (empty when there is none)."""
+        stub = self.stubs.get((source.scope, source.module))
+        if stub is None:
+            return frozenset()
+        facts = self.facts.get(stub.key)
+        if facts is None or facts.error is not None:
+            return frozenset()
+        return facts.bindings | facts.typing_bindings | facts.declared
+
+    def names(self, source: SourceFile) -> frozenset[str] | None:
+        """Every name the module binds at run time; None when that cannot be known."""
+        key = source.key
+        if key in self._names:
+            return self._names[key]
+        if key in self._busy_names:
+            return None  # a star-import loop: give up rather than guess
+        self._busy_names.add(key)
+        try:
+            result = self._compute_names(source)
+        finally:
+            self._busy_names.discard(key)
+        self._names[key] = result
+        return result
+
+    def _compute_names(self, source: SourceFile) -> frozenset[str] | None:
+        facts = self.facts.get(source.key)
+        if facts is None or facts.error is not None or facts.has_getattr or facts.dynamic:
+            return None
+        names = set(facts.bindings) | MODULE_ATTRIBUTES
+        if source.is_package:
+            names.add("__path__")
+        for imp in facts.imports:
+            if not imp.is_star or imp.where is not Where.MODULE or not imp.binds:
+                continue
+            brought = self.star_names(source, imp)
+            if brought is None:
+                return None
+            names |= brought
+        names |= self.stub_names(source)
+        return frozenset(names)
+
+    def star_names(self, source: SourceFile, imp: ImportFact) -> frozenset[str] | None:
+        """What `from X import *` binds in `source`; None when X is not first-party or opaque."""
+        module = self.absolute(source, imp)
+        if module is None:
+            return None
+        target = self.find(module, source.scope)
+        if target is None or target.file is None:
+            return None
+        if target.file is source:
+            return frozenset()  # a module star-importing itself binds nothing new
+        return self.exports(target.file)
+
+    def exports(self, source: SourceFile) -> frozenset[str] | None:
+        """The names `from module import *` brings: its `__all__`, or its public names."""
+        key = source.key
+        if key in self._exports:
+            return self._exports[key]
+        if key in self._busy_exports:
+            return None
+        self._busy_exports.add(key)
+        try:
+            result = self._compute_exports(source)
+        finally:
+            self._busy_exports.discard(key)
+        self._exports[key] = result
+        return result
+
+    def _compute_exports(self, source: SourceFile) -> frozenset[str] | None:
+        facts = self.facts.get(source.key)
+        if facts is None or facts.error is not None:
+            return None
+        if facts.defines_all:
+            return self.all_names(source)
+        names = self.names(source)
+        if names is None:
+            return None
+        return frozenset(n for n in names if not n.startswith("_") and n not in MODULE_ATTRIBUTES)
+
+    def all_names(self, source: SourceFile) -> frozenset[str] | None:
+        """The full `__all__` of a module, following `+= other.__all__`; None if unknown."""
+        facts = self.facts.get(source.key)
+        if facts is None or not facts.defines_all or not facts.all_complete:
+            return None
+        names = {entry.name for entry in facts.all_entries}
+        for dotted, _ in facts.all_sources:
+            other = self.resolve_local(source, dotted)
+            if other is None or other.file is None:
+                return None
+            brought = self.exports(other.file)
+            if brought is None:
+                return None
+            names |= brought
+        return frozenset(names)
+
+    def resolve_local(self, source: SourceFile, dotted: str) -> Target | None:
+        """The module a dotted local name (`core`, `pkg.core`) of `source` refers to."""
+        facts = self.facts.get(source.key)
+        if facts is None:
+            return None
+        head, _, rest = dotted.partition(".")
+        target = self.local_module(source, facts, head)
+        if target is None:
+            return None
+        for part in rest.split(".") if rest else []:
+            nxt = self.submodule(target, part, source.scope)
+            if nxt is None:
+                return None
+            target = nxt
+        return target
+
+    def local_module(self, source: SourceFile, facts: ModuleFacts, local: str) -> Target | None:
+        """The first-party module bound to the name `local` by one of `source`'s imports."""
+        found: Target | None = None
+        for imp in facts.imports:
+            if not imp.binds or imp.where is Where.FUNCTION or imp.is_star:
+                continue
+            for alias in imp.names:
+                if imp.is_from:
+                    if (alias.asname or alias.name) != local:
+                        continue
+                    module = self.absolute(source, imp)
+                    if module is None:
+                        continue
+                    package = self.find(module, source.scope)
+                    if package is not None:
+                        found = self.submodule(package, alias.name, source.scope) or found
+                elif alias.asname == local:
+                    found = self.find(alias.name, source.scope) or found
+                elif alias.asname is None and alias.name.partition(".")[0] == local:
+                    found = self.find(local, source.scope) or found
+        return found
+
+    def has_name(self, target: Target, name: str, scope: str) -> bool | None:
+        """Whether `from target import name` finds something; None when unknowable."""
+        if self.submodule(target, name, scope) is not None:
+            return True
+        if target.file is None:
+            return None  # a namespace package: portions may live outside the tree
+        names = self.names(target.file)
+        if names is None:
+            return None
+        return name in names

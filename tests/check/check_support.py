@@ -1,0 +1,34 @@
+"""Helpers for the check tests: fixture locations, running a check, building trees."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from scaffold.check import CheckOptions, CheckReport, Severity, run_check
+from scaffold.check.rules import RULES
+
+FIXTURES = Path(__file__).parent / "fixtures"
+DEFAULT = tuple(rule.code for rule in RULES if rule.severity is not Severity.OFF)
+
+
+def check(path: Path, *extra: str) -> CheckReport:
+    """Run every default rule plus `extra` codes on `path`."""
+    return run_check(CheckOptions(paths=(path,), select=(*DEFAULT, *extra)))
+
+
+def findings(report: CheckReport) -> list[str]:
+    """`CODE path:line` for each diagnostic, sorted, like expected.txt."""
+    return sorted(f"{d.code} {d.path}:{d.line}" for d in report.diagnostics)
+
+
+def write_tree(root: Path, files: Mapping[str, str | bytes]) -> Path:
+    """Create files from a {relative path: content} mapping under `root`."""
+    for rel, content in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    return root

@@ -1,0 +1,111 @@
+"""parse_source: facts from text, never an exception, nothing unpicklable kept."""
+
+from __future__ import annotations
+
+import pickle
+
+import pytest
+
+from scaffold.check.parse import Access, Bind, RunImport, Where, parse_source, scan_noqa
+
+
+def test_facts_are_picklable_and_hold_no_ast() -> None:
+    facts = parse_source(b'"""Doc."""\nimport os\nfrom . import x\n__all__ = ["a"]\na = os.sep\n')
+    clone = pickle.loads(pickle.dumps(facts))
+    assert clone == facts and hash(clone) == hash(facts)
+    assert "ast" not in repr(facts).lower().replace("last", "")
+
+
+@pytest.mark.parametrize(
+    ("data", "code"),
+    [
+        (b"def f(:\n    pass\n", "SYN001"),
+        (b"x = 1\x00\n", "SYN001"),
+        (b'x = "caf\xe9"\n', "SYN002"),
+        (b"# -*- coding: no-such-codec -*-\nx = 1\n", "SYN002"),
+        (b"x = " + b"(" * 1000 + b")" * 1000 + b"\n", "SYN001"),
+        (b"x = " + b"-" * 100_000 + b"1\n", "SYN001"),
+    ],
+    ids=["syntax", "nul", "latin1", "codec", "nesting", "deep-unary"],
+)
+def test_bad_input_becomes_an_error_record(data: bytes, code: str) -> None:
+    facts = parse_source(data)
+    assert facts.error is not None and facts.error.code == code
+
+
+def test_bom_and_coding_cookie_decode() -> None:
+    assert parse_source("\ufeffx = 1\n".encode()).error is None
+    latin = "# -*- coding: latin-1 -*-\nx = 'café'\n".encode("latin-1")
+    assert parse_source(latin).error is None
+
+
+def test_compiler_warnings_stay_quiet(recwarn: pytest.WarningsRecorder) -> None:
+    assert parse_source(b"x = 1\nif x is 1:\n    (1)(2)\n'\\d'\n").error is None
+    assert not recwarn.list
+
+
+def test_large_file_parses() -> None:
+    data = b"".join(b"value_%d = %d\n" % (i, i) for i in range(60_000))
+    facts = parse_source(data)
+    assert facts.error is None and "value_59999" in facts.bindings
+
+
+def test_where_imports_run() -> None:
+    facts = parse_source(
+        "from typing import TYPE_CHECKING\n"
+        "if TYPE_CHECKING:\n    import a\n"
+        "def f():\n    import b\n"
+        "if __name__ == '__main__':\n    import c\n"
+        "try:\n    import d\nexcept ImportError:\n    d = None\n"
+    )
+    where = {imp.names[0].name: (imp.where, imp.guarded) for imp in facts.imports}
+    assert where["a"] == (Where.TYPE_CHECKING, False)
+    assert where["b"][0] is Where.FUNCTION
+    assert where["c"][0] is Where.MAIN
+    assert where["d"] == (Where.MODULE, True)
+    assert "a" in facts.typing_bindings and "a" not in facts.bindings
+    assert "c" not in facts.bindings
+
+
+def test_events_follow_execution_order() -> None:
+    facts = parse_source("from pkg import a\nclass B(a.A):\n    pass\nX = 1\n")
+    kinds = [type(e) for e in facts.events]
+    assert kinds == [RunImport, Access, Bind, Bind]
+    access = facts.events[1]
+    assert isinstance(access, Access) and access.name == "a" and access.attrs == ("A",)
+
+
+def test_function_bodies_produce_no_events() -> None:
+    facts = parse_source("import m\ndef f():\n    return m.x\nlam = lambda: m.y\n")
+    assert not any(isinstance(e, Access) for e in facts.events)
+
+
+def test_all_forms() -> None:
+    facts = parse_source(
+        "from . import core\n__all__ = ['a']\n__all__ += ['b']\n__all__.extend(('c',))\n"
+        "__all__.append('d')\n__all__ += core.__all__\n__all__.remove('a')\n"
+    )
+    assert [e.name for e in facts.all_entries] == ["b", "c", "d"]
+    assert [s for s, _ in facts.all_sources] == ["core"]
+    assert facts.all_complete and not facts.all_problems
+
+
+def test_getattr_by_assignment_is_dynamic() -> None:
+    assert parse_source("__getattr__ = make()\n").has_getattr
+    assert parse_source("def __getattr__(name):\n    return name\n").has_getattr
+    assert parse_source("globals()['x'] = 1\n").dynamic
+
+
+def test_noqa_comments() -> None:
+    noqa = dict(scan_noqa("a = 1  # noqa\nb = 2  # noqa: IMP009, EXP001\nc = 3  # NOQA:F401\n"))
+    assert noqa[1] is None
+    assert noqa[2] == frozenset({"IMP009", "EXP001"})
+    assert noqa[3] == frozenset({"F401"})
+
+
+def test_sys_path_changes_found_through_aliases() -> None:
+    facts = parse_source(
+        "import sys as s\nfrom sys import path as p\n"
+        "def f():\n    s.path.insert(0, 'x')\np.append('y')\ns.path = []\n"
+    )
+    assert [span.line for span, _ in facts.path_hacks] == [4, 5, 6]

