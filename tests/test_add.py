@@ -129,6 +129,7 @@ def test_a_package_grown_by_several_adds_still_passes_its_checks(project: Path) 
         ["add", "package", "nested", "--to", "foo/foo/plugins"],
     ):
         assert main([*argv, "-q"]) == 0
+    assert main(["check", str(project)]) == 0
     for tool in (
         ["pytest", "-q", "-p", "no:cacheprovider"],
         ["ruff", "check", "--no-cache", "."],

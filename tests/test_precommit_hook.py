@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import importlib
+import os
 import re
 import shlex
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -81,9 +84,44 @@ def test_entry_is_the_scaffold_console_script() -> None:
 
 def test_entry_command_exists() -> None:
     group = typer.main.get_command(app)
-    commands = getattr(group, "commands", {})
-    if "check" not in commands:
-        pytest.skip("`scaffold check` is being built on another branch")
+    assert "check" in getattr(group, "commands", {})
     from scaffold.cli import main
 
     assert main([*shlex.split(str(_check_hook()["entry"]))[1:], "--help"]) == 0
+
+
+@pytest.mark.slow
+def test_pre_commit_runs_the_hook_from_this_repository(tmp_path: Path) -> None:
+    """`pre-commit try-repo` installs scaffold from this checkout and runs the hook."""
+    if not (ROOT / ".git").exists():
+        pytest.skip("try-repo needs scaffold's own git checkout")
+    project = tmp_path / "proj"
+    pkg = project / "pkg"
+    pkg.mkdir(parents=True)
+    (pkg / "__init__.py").write_text('"""Pkg."""\n\n__all__ = ["missing"]\n')
+    env = {
+        **os.environ,
+        "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.com",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.com",
+    }
+    subprocess.run(["git", "init", "-q"], cwd=project, check=True, env=env)
+    subprocess.run(["git", "add", "-A"], cwd=project, check=True, env=env)
+    argv = [
+        sys.executable,
+        "-m",
+        "pre_commit",
+        "try-repo",
+        str(ROOT),
+        "scaffold-check",
+        "--all-files",
+    ]
+    bad = subprocess.run(argv, cwd=project, capture_output=True, text=True, env=env, check=False)
+    assert bad.returncode == 1, bad.stdout + bad.stderr
+    assert "EXP001" in bad.stdout
+    (pkg / "__init__.py").write_text('"""Pkg."""\n\n__all__: list[str] = []\n')
+    subprocess.run(["git", "add", "-A"], cwd=project, check=True, env=env)
+    good = subprocess.run(argv, cwd=project, capture_output=True, text=True, env=env, check=False)
+    assert good.returncode == 0, good.stdout + good.stderr

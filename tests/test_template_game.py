@@ -17,6 +17,8 @@ import pytest
 import yaml  # type: ignore[import-untyped,unused-ignore]
 from copier import run_copy
 
+from scaffold.cli import main as scaffold_main
+
 TEMPLATE = Path(__file__).resolve().parent.parent / "templates" / "game"
 
 
@@ -314,6 +316,7 @@ def test_generated_project_passes_its_checks_builds_installs_and_runs(
     _run([python, "-m", "ruff", "check", "--no-cache", "."], project)
     _run([python, "-m", "ruff", "format", "--check", "--no-cache", "."], project)
     _run([python, "-m", "mypy", "--strict", "--cache-dir", str(tmp_path / "mypy")], project)
+    assert scaffold_main(["check", str(project)]) == 0  # no findings
 
     # Build with the hatchling already installed here: no network, no isolated env.
     dist = tmp_path / "dist"

@@ -130,6 +130,7 @@ def test_generated_project_passes_its_own_checks(
     _run([sys.executable, "-m", "ruff", "check", "--no-cache", "."], project)
     _run([sys.executable, "-m", "ruff", "format", "--check", "--no-cache", "."], project)
     _run([sys.executable, "-m", "mypy", "--strict", "--no-incremental"], project)
+    assert main(["check", str(project)]) == 0  # scaffold check: no findings
 
 
 @pytest.mark.parametrize("answers", ANSWER_SETS, ids=[a.id for a in ANSWER_SETS])
