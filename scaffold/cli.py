@@ -107,6 +107,8 @@ ShadowOption = Annotated[
         "--allow-stdlib-shadow", help="Allow a top-level name that shadows a stdlib module."
     ),
 ]
+PythonOption = Annotated[str, typer.Option("--python", help="Oldest supported Python (3.11-3.14).")]
+AuthorOption = Annotated[str | None, typer.Option("--author", help="Author name.")]
 DescriptionOption = Annotated[
     str | None, typer.Option("--description", help="One-line description.")
 ]
@@ -126,6 +128,9 @@ class License(StrEnum):
     apache = "Apache-2.0"
     bsd3 = "BSD-3-Clause"
     proprietary = "Proprietary"
+
+
+LicenseOption = Annotated[License, typer.Option("--license", help="License of the project.")]
 
 
 def _interactive(defaults: bool) -> bool:
@@ -158,14 +163,10 @@ def new_package(
         ),
     ] = None,
     layout: Annotated[Layout, typer.Option("--layout", help="flat or src layout.")] = Layout.flat,
-    python: Annotated[
-        str, typer.Option("--python", help="Oldest supported Python (3.11-3.14).")
-    ] = "3.11",
+    python: PythonOption = "3.11",
     description: DescriptionOption = None,
-    author: Annotated[str | None, typer.Option("--author", help="Author name.")] = None,
-    license: Annotated[
-        License, typer.Option("--license", help="License of the project.")
-    ] = License.mit,
+    author: AuthorOption = None,
+    license: LicenseOption = License.mit,
     dest: DestOption = None,
     dry_run: DryRunOption = False,
     force: ForceOption = False,
@@ -174,8 +175,7 @@ def new_package(
     allow_stdlib_shadow: ShadowOption = False,
 ) -> None:
     """Create an installable package with __init__.py, __all__, __main__.py and a CLI."""
-    from scaffold.generate import GenerateRequest, generate
-    from scaffold.templates import builtin_template, package_answers
+    from scaffold.templates import package_answers
 
     name = _required_name(name, "package", "scaffold new package NAME", defaults=defaults)
     answers = package_answers(
@@ -191,15 +191,8 @@ def new_package(
         allow_stdlib_shadow=allow_stdlib_shadow,
     )
     destination = dest if dest is not None else Path(name)
-    result = generate(
-        GenerateRequest(
-            source=str(builtin_template("package")),
-            destination=destination,
-            data=answers,
-            force=force,
-            dry_run=dry_run,
-            interactive=_interactive(defaults),
-        )
+    result = _generate_builtin(
+        "package", destination, answers, force=force, dry_run=dry_run, defaults=defaults
     )
     if not quiet:
         _report_generated(
@@ -222,21 +215,18 @@ def new_module(
     allow_stdlib_shadow: ShadowOption = False,
 ) -> None:
     """Write NAME.py and test_NAME.py into the destination folder (default: here)."""
-    from scaffold.generate import GenerateRequest, generate
-    from scaffold.templates import builtin_template, module_answers
+    from scaffold.templates import module_answers
 
     name = _required_name(name, "module", "scaffold new module NAME", defaults=defaults)
     answers = module_answers(name, description=description, allow_stdlib_shadow=allow_stdlib_shadow)
-    result = generate(
-        GenerateRequest(
-            source=str(builtin_template("module")),
-            destination=dest if dest is not None else Path.cwd(),
-            data=answers,
-            force=force,
-            dry_run=dry_run,
-            interactive=_interactive(defaults),
-            merge=True,
-        )
+    result = _generate_builtin(
+        "module",
+        dest if dest is not None else Path.cwd(),
+        answers,
+        force=force,
+        dry_run=dry_run,
+        defaults=defaults,
+        merge=True,
     )
     if not quiet:
         folder = _display_path(result.destination)
@@ -248,14 +238,10 @@ def new_module(
 @new_app.command("game")
 def new_game(
     name: Annotated[str | None, typer.Argument(help="Import name of the game package.")] = None,
-    python: Annotated[
-        str, typer.Option("--python", help="Oldest supported Python (3.11-3.14).")
-    ] = "3.11",
+    python: PythonOption = "3.11",
     description: DescriptionOption = None,
-    author: Annotated[str | None, typer.Option("--author", help="Author name.")] = None,
-    license: Annotated[
-        License, typer.Option("--license", help="License of the project.")
-    ] = License.mit,
+    author: AuthorOption = None,
+    license: LicenseOption = License.mit,
     dest: DestOption = None,
     dry_run: DryRunOption = False,
     force: ForceOption = False,
@@ -264,8 +250,7 @@ def new_game(
     allow_stdlib_shadow: ShadowOption = False,
 ) -> None:
     """Create a playable terminal ping-pong game: logic in game.py, drawing in draw.py."""
-    from scaffold.generate import GenerateRequest, generate
-    from scaffold.templates import builtin_template, game_answers
+    from scaffold.templates import game_answers
 
     name = _required_name(name, "game", "scaffold new game NAME", defaults=defaults)
     answers = game_answers(
@@ -276,15 +261,13 @@ def new_game(
         license=license.value,
         allow_stdlib_shadow=allow_stdlib_shadow,
     )
-    result = generate(
-        GenerateRequest(
-            source=str(builtin_template("game")),
-            destination=dest if dest is not None else Path(name),
-            data=answers,
-            force=force,
-            dry_run=dry_run,
-            interactive=_interactive(defaults),
-        )
+    result = _generate_builtin(
+        "game",
+        dest if dest is not None else Path(name),
+        answers,
+        force=force,
+        dry_run=dry_run,
+        defaults=defaults,
     )
     if not quiet:
         command = str(answers["distribution"])
@@ -313,14 +296,10 @@ def new_workspace(
         list[str] | None,
         typer.Option("--depends", help="MEMBER:REQUIRED, e.g. api:core (repeatable)."),
     ] = None,
-    python: Annotated[
-        str, typer.Option("--python", help="Oldest supported Python (3.11-3.14).")
-    ] = "3.11",
+    python: PythonOption = "3.11",
     description: DescriptionOption = None,
-    author: Annotated[str | None, typer.Option("--author", help="Author name.")] = None,
-    license: Annotated[
-        License, typer.Option("--license", help="License of every member.")
-    ] = License.mit,
+    author: AuthorOption = None,
+    license: LicenseOption = License.mit,
     dest: DestOption = None,
     dry_run: DryRunOption = False,
     force: ForceOption = False,
@@ -329,8 +308,7 @@ def new_workspace(
     allow_stdlib_shadow: ShadowOption = False,
 ) -> None:
     """Create a repository of several packages under packages/, each with src/ and tests."""
-    from scaffold.generate import GenerateRequest, generate
-    from scaffold.templates import builtin_template, workspace_answers
+    from scaffold.templates import workspace_answers
 
     usage = "scaffold new workspace NAME --package P [--package P]..."
     name = _required_name(name, "workspace", usage, defaults=defaults)
@@ -345,15 +323,13 @@ def new_workspace(
         license=license.value,
         allow_stdlib_shadow=allow_stdlib_shadow,
     )
-    result = generate(
-        GenerateRequest(
-            source=str(builtin_template("workspace")),
-            destination=dest if dest is not None else Path(name),
-            data=answers,
-            force=force,
-            dry_run=dry_run,
-            interactive=_interactive(defaults),
-        )
+    result = _generate_builtin(
+        "workspace",
+        dest if dest is not None else Path(name),
+        answers,
+        force=force,
+        dry_run=dry_run,
+        defaults=defaults,
     )
     if not quiet:
         members = [f"-e packages/{member}" for member in package or ()]
@@ -453,6 +429,32 @@ def _team_next_steps(result: GenerateResult) -> list[str]:
     if result.commit is not None:
         steps.append("scaffold update    # later, to merge a newer template version")
     return steps
+
+
+def _generate_builtin(
+    template: str,
+    destination: Path,
+    answers: Mapping[str, object],
+    *,
+    force: bool,
+    dry_run: bool,
+    defaults: bool,
+    merge: bool = False,
+) -> GenerateResult:
+    from scaffold.generate import GenerateRequest, generate
+    from scaffold.templates import builtin_template
+
+    return generate(
+        GenerateRequest(
+            source=str(builtin_template(template)),
+            destination=destination,
+            data=answers,
+            force=force,
+            dry_run=dry_run,
+            interactive=_interactive(defaults),
+            merge=merge,
+        )
+    )
 
 
 def _display_path(path: Path) -> str:

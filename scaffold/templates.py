@@ -97,6 +97,24 @@ def builtin_template(name: str) -> Path:
     return path
 
 
+def _validate_python_and_license(python: str, license: str) -> None:
+    if python not in PYTHON_VERSIONS:
+        raise InvalidNameError(
+            f"--python {python!r} is not supported; use one of {', '.join(PYTHON_VERSIONS)}"
+        )
+    if license not in LICENSES:
+        raise InvalidNameError(f"--license {license!r} is not one of {', '.join(LICENSES)}")
+
+
+def _with_free_text(answers: Answers, description: str | None, author: str | None) -> Answers:
+    """Pass free text only when given, so an interactive run can still ask for it."""
+    if description is not None:
+        answers["description"] = description
+    if author is not None:
+        answers["author"] = author
+    return answers
+
+
 def package_answers(
     name: str,
     *,
@@ -136,12 +154,7 @@ def package_answers(
     )
     if layout not in ("flat", "src"):
         raise InvalidNameError(f"--layout {layout!r} is not one of: flat, src")
-    if python not in PYTHON_VERSIONS:
-        raise InvalidNameError(
-            f"--python {python!r} is not supported; use one of {', '.join(PYTHON_VERSIONS)}"
-        )
-    if license not in LICENSES:
-        raise InvalidNameError(f"--license {license!r} is not one of {', '.join(LICENSES)}")
+    _validate_python_and_license(python, license)
 
     distribution = distribution_name(package)
     script_entries: list[dict[str, str]] = []
@@ -176,11 +189,7 @@ def package_answers(
         "license": license,
         "scaffold_version": __version__,
     }
-    if description is not None:
-        answers["description"] = description
-    if author is not None:
-        answers["author"] = author
-    return answers
+    return _with_free_text(answers, description, author)
 
 
 def module_answers(
@@ -237,12 +246,7 @@ def workspace_answers(
             allow_stdlib_shadow=allow_stdlib_shadow,
         )
     validate_sibling_names(packages, kind="package", parent=namespace or name)
-    if python not in PYTHON_VERSIONS:
-        raise InvalidNameError(
-            f"--python {python!r} is not supported; use one of {', '.join(PYTHON_VERSIONS)}"
-        )
-    if license not in LICENSES:
-        raise InvalidNameError(f"--license {license!r} is not one of {', '.join(LICENSES)}")
+    _validate_python_and_license(python, license)
 
     edges: list[dict[str, str]] = []
     for spec in depends:
@@ -276,11 +280,7 @@ def workspace_answers(
         "license": license,
         "scaffold_version": __version__,
     }
-    if description is not None:
-        answers["description"] = description
-    if author is not None:
-        answers["author"] = author
-    return answers
+    return _with_free_text(answers, description, author)
 
 
 def _dependency_loop(edges: Sequence[Mapping[str, str]]) -> list[str]:
@@ -322,12 +322,7 @@ def game_answers(
     package = validate_module_name(
         name, kind="package", top_level=True, allow_stdlib_shadow=allow_stdlib_shadow
     )
-    if python not in PYTHON_VERSIONS:
-        raise InvalidNameError(
-            f"--python {python!r} is not supported; use one of {', '.join(PYTHON_VERSIONS)}"
-        )
-    if license not in LICENSES:
-        raise InvalidNameError(f"--license {license!r} is not one of {', '.join(LICENSES)}")
+    _validate_python_and_license(python, license)
     answers: Answers = {
         "package": package,
         "distribution": distribution_name(package),
@@ -335,11 +330,7 @@ def game_answers(
         "license": license,
         "scaffold_version": __version__,
     }
-    if description is not None:
-        answers["description"] = description
-    if author is not None:
-        answers["author"] = author
-    return answers
+    return _with_free_text(answers, description, author)
 
 
 # --- team templates: sources, --data, the registry (issue 8) ---
