@@ -810,7 +810,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _error(message: str) -> None:
-    typer.secho(f"error: {message}", err=True, fg=typer.colors.RED)
+    # click drops the colour when stderr is not a terminal; NO_COLOR is the user's veto.
+    colour = None if os.environ.get("NO_COLOR") else typer.colors.RED
+    typer.secho(f"error: {message}", err=True, fg=colour)
 
 
 def _is_click_exception(exc: BaseException) -> bool:
