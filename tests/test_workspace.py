@@ -214,3 +214,25 @@ def test_workspaces_install_editable_and_as_wheels_and_pass_their_checks(tmp_pat
     assert "from acme.api" in out and "from acme.core" in out
     listing = _run([python, "-m", "pip", "show", "-f", "acme-core"], tmp_path)
     assert "acme/__init__.py" not in listing
+
+
+def test_check_follows_imports_across_members(tmp_path: Path) -> None:
+    """`scaffold check` on the root finds every member's src/ and sees across them."""
+    from scaffold.check import CheckOptions, run_check
+
+    ws = tmp_path / "ws"
+    argv = ["new", "workspace", "ws", "-p", "core", "-p", "api", "--namespace", "acme"]
+    assert main([*argv, "--depends", "api:core", "--dest", str(ws), "-q"]) == 0
+    assert run_check(CheckOptions(paths=(ws,))).diagnostics == ()
+
+    core = ws / "packages/core/src/acme/core/greeting.py"
+    core.write_text(core.read_text() + "\nfrom acme.api import greet as api_greet\n")
+    api = ws / "packages/api/src/acme/api/greeting.py"
+    api.write_text(api.read_text() + "\nfrom acme.core import no_such_name\n")
+    codes = {(d.code, d.path) for d in run_check(CheckOptions(paths=(ws,))).diagnostics}
+    assert ("IMP006", "packages/api/src/acme/api/greeting.py") in codes
+    cycles = [d for d in run_check(CheckOptions(paths=(ws,))).diagnostics if d.code == "IMP002"]
+    assert len(cycles) == 1
+    related = {r.path for r in cycles[0].related}
+    assert any("packages/core" in p for p in related | {cycles[0].path})
+    assert any("packages/api" in p for p in related | {cycles[0].path})
