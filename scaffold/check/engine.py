@@ -223,8 +223,10 @@ def check_tree(
         if not selections[id(config)].allows(finding.code, path):
             continue
         span = finding.span
+        first = finding.statement_line or span.line
         if file_facts is not None and any(
             file_facts.suppressed(code, span.line, span.end_line)
+            or file_facts.suppressed(code, first, first)
             for code in _noqa_codes(finding.code)
         ):
             continue

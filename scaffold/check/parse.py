@@ -196,6 +196,8 @@ class ModuleFacts:
     all_entries: tuple[AllEntry, ...] = ()
     all_literals: tuple[AllLiteral, ...] = ()
     all_sources: tuple[tuple[str, Span], ...] = ()  # `core.__all__` → ("core", span)
+    # `from .core import __all__ as core_all` then `__all__ = core_all + [...]`: import index.
+    all_imports: tuple[int, ...] = ()
     all_problems: tuple[tuple[Span, str], ...] = ()
     side_effects: tuple[tuple[Span, str], ...] = ()
     path_hacks: tuple[tuple[Span, str], ...] = ()
@@ -376,6 +378,7 @@ class _Collector:
         self.all_entries: list[AllEntry] = []
         self.all_literals: list[AllLiteral] = []
         self.all_sources: list[tuple[str, Span]] = []
+        self.all_imports: list[int] = []
         self.all_problems: list[tuple[Span, str]] = []
         self.effects: list[tuple[Span, str, str | None]] = []  # span, message, receiver root
 
@@ -423,6 +426,7 @@ class _Collector:
             all_entries=tuple(self.all_entries),
             all_literals=tuple(self.all_literals),
             all_sources=tuple(self.all_sources),
+            all_imports=tuple(self.all_imports),
             all_problems=tuple(self.all_problems),
             side_effects=tuple(effects),
             path_hacks=tuple(path_hacks),
@@ -665,6 +669,7 @@ class _Collector:
                 # A plain reassignment replaces what came before it.
                 self.all_entries.clear()
                 self.all_sources.clear()
+                self.all_imports.clear()
             self.defines_all = True
         self.all_value(value, flow)
 
@@ -702,6 +707,8 @@ class _Collector:
             # `other.__all__.copy()` / `list(other.__all__)`: the same names as `other.__all__`.
             inner = value.func.value if isinstance(value.func, ast.Attribute) else value.args[0]
             self.all_value(inner, flow)
+        elif isinstance(value, ast.Name) and (index := self.imported_all(value.id)) is not None:
+            self.all_imports.append(index)
         elif isinstance(value, ast.Attribute) and value.attr == "__all__":
             source = _dotted(value.value)
             if source is None:
@@ -712,6 +719,14 @@ class _Collector:
             self.all_problem(
                 value, "__all__ must be a list or tuple of string literals (or another __all__)"
             )
+
+    def imported_all(self, local: str) -> int | None:
+        """The import that bound `local` as another module's `__all__`, if one did."""
+        for index in range(len(self.imports) - 1, -1, -1):
+            imp = self.imports[index]
+            if imp.is_from and any(n.name == "__all__" and n.asname == local for n in imp.names):
+                return index
+        return None
 
     def all_method(self, call: ast.Call, method: str, flow: _Flow) -> None:
         if method not in _ALL_METHODS:

@@ -220,6 +220,15 @@ class Project:
         if facts is None or not facts.defines_all or not facts.all_complete:
             return None
         names = {entry.name for entry in facts.all_entries}
+        for index in facts.all_imports:
+            module = self.absolute(source, facts.imports[index])
+            target = self.find(module, source.scope) if module else None
+            if target is None or target.file is None:
+                return None
+            brought = self.exports(target.file)
+            if brought is None:
+                return None
+            names |= brought
         for dotted, _ in facts.all_sources:
             other = self.resolve_local(source, dotted)
             if other is None or other.file is None:

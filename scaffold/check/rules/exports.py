@@ -146,4 +146,5 @@ def _package_rules(project: Project, source: SourceFile, facts: ModuleFacts) -> 
                 alias.span,
                 f"'{local}' is imported but neither used, listed in __all__ nor re-exported"
                 f" with `as {local}`",
+                statement_line=imp.span.line,
             )

@@ -130,6 +130,7 @@ def _unresolved(project: Project, source: SourceFile, imp: ImportFact) -> Iterat
                 source.rel,
                 alias.span,
                 f"cannot import name '{alias.name}' from '{module}'",
+                statement_line=imp.span.line,
             )
 
 
