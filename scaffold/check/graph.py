@@ -292,7 +292,8 @@ class _Simulator:
                 self.access(source, event)
 
     def report(self, key: str, span: Span, detail: str, message: str) -> None:
-        ident = (key, span.line, span.column, detail)
+        # Python stops at the first name it cannot import: one finding per statement.
+        ident = (key, span.line, span.column, "")
         if ident not in self.failures:
             self.failures[ident] = ImportFailure(key, span, message, tuple(self.stack))
 
