@@ -209,7 +209,12 @@ def check_import_time(project: Project) -> Iterator[Finding]:
     for failure in simulate_imports(project, starts):
         source = project.files[failure.key]
         related = tuple(
-            Related(project.files[k].rel, 1, 1, f"'{project.files[k].module}' is initialising")
-            for k in failure.chain
+            Related(
+                project.files[key].rel,
+                span.line if span else 1,
+                span.column if span else 1,
+                f"'{project.files[key].module}' is still initialising, running this import",
+            )
+            for key, span in failure.chain
         )
         yield Finding("IMP003", source.rel, failure.span, failure.message, related)
