@@ -6,6 +6,7 @@ import enum
 import fnmatch
 import gc
 import os
+import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -213,7 +214,15 @@ def check_tree(
             noqa_cache[rel] = ModuleFacts(noqa=scan_noqa(text))
             by_rel[rel] = (config.pyproject, config, noqa_cache[rel], True)
     result: list[Diagnostic] = []
-    for finding in run_rules(tree, project, enabled):
+    # Star-import chains and import chains are followed recursively; real trees stay far
+    # below this, and anything deeper becomes a note (rules.run_rules), not a crash.
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 10_000))
+    try:
+        findings = list(run_rules(tree, project, enabled))
+    finally:
+        sys.setrecursionlimit(limit)
+    for finding in findings:
         entry = by_rel.get(finding.path)
         if entry is None:
             continue

@@ -286,3 +286,12 @@ def test_regular_package_hides_a_namespace_portion(tree: Tree) -> None:
         }
     )
     assert modules(root)["two/acme/web/__init__.py"] == "two/acme/web/__init__.py#file"
+
+
+def test_absurdly_deep_import_chains_do_not_crash(tree: Tree) -> None:
+    # Python itself raises RecursionError importing m0; the checker must still report.
+    files: dict[str, str | bytes] = {"p/__init__.py": ""}
+    for i in range(3000):
+        files[f"p/m{i}.py"] = (f"from p.m{i + 1} import *\n" if i < 2999 else "") + f"V{i} = 1\n"
+    report = run_check(CheckOptions(paths=(tree(files),), select=("IMP003", "EXP001")))
+    assert report.files == 3001
