@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import fnmatch
 import gc
@@ -270,6 +271,11 @@ def _join(prefix: str, path: str) -> str:
 
 def run_check(options: CheckOptions) -> CheckReport:
     """Check every path of `options` and return the sorted findings."""
+    options = dataclasses.replace(
+        options,
+        select=None if options.select is None else validate_codes(options.select, "select"),
+        ignore=None if options.ignore is None else validate_codes(options.ignore, "ignore"),
+    )
     paths = [Path(os.path.abspath(p)) for p in options.paths] or [Path(os.path.abspath("."))]
     for path in paths:
         if not path.exists():

@@ -203,6 +203,11 @@ def test_invalid_toml_is_a_finding(tree: Tree) -> None:
     assert findings(run_check(CheckOptions(paths=(root,)))) == ["SYN001 pyproject.toml:1"]
 
 
+def test_unknown_code_in_options_is_a_usage_error(tree: Tree) -> None:
+    with pytest.raises(UsageError, match="'NOPE9'"):
+        run_check(CheckOptions(paths=(tree({"a.py": D}),), select=("NOPE9",)))
+
+
 def test_missing_path_is_a_usage_error(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="does not exist"):
         run_check(CheckOptions(paths=(tmp_path / "nope",)))
