@@ -381,6 +381,8 @@ class _Simulator:
             return False
         if name in facts.bindings:
             return True  # no need to expand star imports, which may loop
+        if name in facts.global_names:
+            return False  # bound by a function call at a time no one can tell
         names = self.project.names(source)
         return names is not None and name in names
 

@@ -188,6 +188,8 @@ class ModuleFacts:
     typing_bindings: frozenset[str] = frozenset()
     assigned: frozenset[str] = frozenset()  # bound by assignment, def or class
     declared: frozenset[str] = frozenset()  # `name: T` without a value (what stubs do)
+    # Declared `global` in a function: bound whenever that function runs, if ever.
+    global_names: frozenset[str] = frozenset()
     uses: frozenset[str] = frozenset()  # names read anywhere; computed for packages only
     has_getattr: bool = False
     dynamic: bool = False  # writes its own namespace (globals(), exec) or __path__
@@ -371,6 +373,7 @@ class _Collector:
         self.typing_bindings: set[str] = set()
         self.assigned: set[str] = set()
         self.declared: set[str] = set()
+        self.global_names: set[str] = set()
         self.has_getattr = False
         self.dynamic = False
         self.defines_all = False
@@ -418,6 +421,7 @@ class _Collector:
             typing_bindings=frozenset(self.typing_bindings - self.bindings),
             assigned=frozenset(self.assigned),
             declared=frozenset(self.declared),
+            global_names=frozenset(self.global_names - self.bindings),
             uses=frozenset(uses),
             has_getattr=self.has_getattr,
             dynamic=self.dynamic,
@@ -580,6 +584,9 @@ class _Collector:
     def function_statement(self, node: ast.stmt, flow: _Flow) -> None:
         """Inside a function only imports matter; most statements are skipped unlooked-at."""
         kind = type(node)
+        if kind is ast.Global and isinstance(node, ast.Global):
+            self.global_names.update(node.names)
+            return
         if kind is ast.Import or kind is ast.ImportFrom:
             if isinstance(node, ast.Import):
                 for alias in node.names:

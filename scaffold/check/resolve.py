@@ -163,7 +163,7 @@ class Project:
         facts = self.facts.get(source.key)
         if facts is None or facts.error is not None or facts.has_getattr or facts.dynamic:
             return None
-        names = set(facts.bindings) | MODULE_ATTRIBUTES
+        names = set(facts.bindings) | facts.global_names | MODULE_ATTRIBUTES
         if source.is_package:
             names.add("__path__")
         for imp in facts.imports:
