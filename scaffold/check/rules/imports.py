@@ -57,7 +57,9 @@ def _sibling(project: Project, source: SourceFile, imp: ImportFact) -> Iterator[
     package = source.module if source.is_package else source.module.rpartition(".")[0]
     for dotted in heads:
         head = dotted.partition(".")[0]
-        if head in sys.stdlib_module_names or project.find(head, source.scope) is not None:
+        if head == "__main__" or head in sys.stdlib_module_names:
+            continue  # `import __main__` is the running program, never the sibling file
+        if project.find(head, source.scope) is not None:
             continue
         sibling = project.find(f"{package}.{head}", source.scope)
         if sibling is None or sibling.file is source:
