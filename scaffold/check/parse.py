@@ -199,7 +199,7 @@ class ModuleFacts:
     all_literals: tuple[AllLiteral, ...] = ()
     all_sources: tuple[tuple[str, Span], ...] = ()  # `core.__all__` → ("core", span)
     # `from .core import __all__ as core_all` then `__all__ = core_all + [...]`: import index.
-    all_imports: tuple[int, ...] = ()
+    all_imports: tuple[tuple[int, Span], ...] = ()
     all_problems: tuple[tuple[Span, str], ...] = ()
     side_effects: tuple[tuple[Span, str], ...] = ()
     path_hacks: tuple[tuple[Span, str], ...] = ()
@@ -381,7 +381,7 @@ class _Collector:
         self.all_entries: list[AllEntry] = []
         self.all_literals: list[AllLiteral] = []
         self.all_sources: list[tuple[str, Span]] = []
-        self.all_imports: list[int] = []
+        self.all_imports: list[tuple[int, Span]] = []
         self.all_problems: list[tuple[Span, str]] = []
         self.effects: list[tuple[Span, str, str | None]] = []  # span, message, receiver root
 
@@ -715,7 +715,7 @@ class _Collector:
             inner = value.func.value if isinstance(value.func, ast.Attribute) else value.args[0]
             self.all_value(inner, flow)
         elif isinstance(value, ast.Name) and (index := self.imported_all(value.id)) is not None:
-            self.all_imports.append(index)
+            self.all_imports.append((index, _span(value)))
         elif isinstance(value, ast.Attribute) and value.attr == "__all__":
             source = _dotted(value.value)
             if source is None:
