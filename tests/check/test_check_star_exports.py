@@ -22,7 +22,8 @@ PROBE = """
 import json, subprocess, sys
 failed, broken = [], []
 for name in sys.argv[1:]:
-    code = f"import {name}\\ntry:\\n    exec('from {name} import *')\\nexcept AttributeError:\\n    raise SystemExit(3)"
+    code = (f"import {name}\\ntry:\\n    exec('from {name} import *')\\n"
+            "except AttributeError:\\n    raise SystemExit(3)")
     status = subprocess.run([sys.executable, "-c", code], capture_output=True).returncode
     if status == 3:
         failed.append(name)
