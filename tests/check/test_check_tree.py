@@ -300,3 +300,16 @@ def test_absurdly_deep_import_chains_do_not_crash(tree: Tree) -> None:
         files[f"p/m{i}.py"] = (f"from p.m{i + 1} import *\n" if i < 2999 else "") + f"V{i} = 1\n"
     report = run_check(CheckOptions(paths=(tree(files),), select=("IMP003", "EXP001")))
     assert report.files == 3001
+
+
+def test_extend_select_turns_on_an_off_rule(tree: Tree) -> None:
+    root = tree(
+        {
+            "pyproject.toml": '[tool.scaffold.check]\nextend-select = ["EXP007"]\n',
+            "mod.py": D + 'b = a = 1\n__all__ = ["b", "a"]\nprint(a)\n',
+        }
+    )
+    assert findings(run_check(CheckOptions(paths=(root,)))) == [
+        "EXP007 mod.py:3",
+        "IMP009 mod.py:4",
+    ]
