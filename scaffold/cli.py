@@ -709,17 +709,23 @@ def _report_update(result: UpdateResult) -> None:
 @app.command("check")
 def _check(
     paths: Annotated[
-        list[str] | None, typer.Argument(help="Projects, folders or files (default: .).")
+        list[str] | None,
+        typer.Argument(metavar="[PATH]...", help="Projects, folders or files (default: .)."),
     ] = None,
     output_format: Annotated[
-        str, typer.Option("--format", help="Output: text, json, sarif or github.")
+        str, typer.Option("--format", metavar="FORMAT", help="Output: text, json, sarif or github.")
     ] = "text",
     select: Annotated[
-        str | None, typer.Option("--select", help="Rule codes or prefixes to run, comma-separated.")
+        str | None,
+        typer.Option(
+            "--select", metavar="CODES", help="Rule codes or prefixes to run, comma-separated."
+        ),
     ] = None,
     ignore: Annotated[
         str | None,
-        typer.Option("--ignore", help="Rule codes or prefixes to skip, comma-separated."),
+        typer.Option(
+            "--ignore", metavar="CODES", help="Rule codes or prefixes to skip, comma-separated."
+        ),
     ] = None,
     exit_zero: Annotated[
         bool, typer.Option("--exit-zero", help="Exit 0 even when there are findings.")
@@ -745,7 +751,9 @@ def _rules() -> None:
 
 
 @app.command("rule")
-def _rule(code: Annotated[str, typer.Argument(help="A rule code such as EXP001.")]) -> None:
+def _rule(
+    code: Annotated[str, typer.Argument(metavar="CODE", help="A rule code such as EXP001.")],
+) -> None:
     """Explain one check rule, with a bad and a good example."""
     from scaffold.check.rules import get_rule
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TextIO
 
 from scaffold.check.engine import CheckOptions, OutputFormat, run_check, validate_codes
 from scaffold.check.report import (
@@ -23,6 +24,15 @@ def _codes(raw: str | None, option: str) -> tuple[str, ...] | None:
     if raw is None:
         return None
     return validate_codes(raw.split(","), option)
+
+
+def _write(stream: TextIO, text: str) -> None:
+    """Write even when the terminal's encoding cannot show a file name or a message."""
+    try:
+        stream.write(text)
+    except UnicodeEncodeError:
+        encoding = stream.encoding or "ascii"
+        stream.write(text.encode(encoding, "backslashreplace").decode(encoding))
 
 
 def _use_color() -> bool:
@@ -65,8 +75,8 @@ def run_check_command(
         out = render_github(report, relative_to=cwd)
     else:
         out = render_text(report, relative_to=cwd, color=_use_color())
-    sys.stdout.write(out)
+    _write(sys.stdout, out)
     for note in report.notes:
-        sys.stderr.write(f"note: {note}\n")
+        _write(sys.stderr, f"note: {note}\n")
     sys.stdout.flush()
     return 0 if exit_zero or not report.diagnostics else 1

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import fnmatch
 import gc
 import os
+import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -213,7 +215,15 @@ def check_tree(
             noqa_cache[rel] = ModuleFacts(noqa=scan_noqa(text))
             by_rel[rel] = (config.pyproject, config, noqa_cache[rel], True)
     result: list[Diagnostic] = []
-    for finding in run_rules(tree, project, enabled):
+    # Star-import chains and import chains are followed recursively; real trees stay far
+    # below this, and anything deeper becomes a note (rules.run_rules), not a crash.
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 10_000))
+    try:
+        findings = list(run_rules(tree, project, enabled))
+    finally:
+        sys.setrecursionlimit(limit)
+    for finding in findings:
         entry = by_rel.get(finding.path)
         if entry is None:
             continue
@@ -223,8 +233,10 @@ def check_tree(
         if not selections[id(config)].allows(finding.code, path):
             continue
         span = finding.span
+        first = finding.statement_line or span.line
         if file_facts is not None and any(
             file_facts.suppressed(code, span.line, span.end_line)
+            or file_facts.suppressed(code, first, first)
             for code in _noqa_codes(finding.code)
         ):
             continue
@@ -259,6 +271,11 @@ def _join(prefix: str, path: str) -> str:
 
 def run_check(options: CheckOptions) -> CheckReport:
     """Check every path of `options` and return the sorted findings."""
+    options = dataclasses.replace(
+        options,
+        select=None if options.select is None else validate_codes(options.select, "select"),
+        ignore=None if options.ignore is None else validate_codes(options.ignore, "ignore"),
+    )
     paths = [Path(os.path.abspath(p)) for p in options.paths] or [Path(os.path.abspath("."))]
     for path in paths:
         if not path.exists():

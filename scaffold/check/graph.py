@@ -184,7 +184,8 @@ class ImportFailure:
     key: str
     span: Span
     message: str
-    chain: tuple[str, ...]
+    # The loop: each module still initialising and the import it is running, outermost first.
+    chain: tuple[tuple[str, Span | None], ...]
 
 
 @dataclass
@@ -238,11 +239,13 @@ class _Simulator:
         self.failures: dict[tuple[str, int, int, str], ImportFailure] = {}
         self.state = _State()
         self.stack: list[str] = []
+        self.running: list[Span | None] = []  # the import each frame of `stack` is executing
         self.shaky = 0  # frames entered through an import that may not run, or is guarded
 
     def run(self, name: str, scope: str, state: _State) -> None:
         self.state = state
         self.stack = []
+        self.running = []
         self.shaky = 0
         self.import_module(name, scope)
 
@@ -265,10 +268,12 @@ class _Simulator:
         if source.is_package:
             bound.add("__path__")
         self.stack.append(key)
+        self.running.append(None)
         try:
             self.execute(source)
         finally:
             self.stack.pop()
+            self.running.pop()
             self.state.status[key] = _DONE
         if parent_target is not None and parent_target.file is not None:
             # The import system binds a submodule on its parent only once it has loaded.
@@ -291,10 +296,16 @@ class _Simulator:
             else:
                 self.access(source, event)
 
-    def report(self, key: str, span: Span, detail: str, message: str) -> None:
-        ident = (key, span.line, span.column, detail)
+    def report(self, key: str, span: Span, loop_key: str, message: str) -> None:
+        # Python stops at the first name it cannot import: one finding per statement.
+        ident = (key, span.line, span.column, "")
         if ident not in self.failures:
-            self.failures[ident] = ImportFailure(key, span, message, tuple(self.stack))
+            start = 0
+            if loop_key in self.stack:
+                start = self.stack.index(loop_key)
+            # The failing module's own frame is the finding's location, not related to it.
+            chain = tuple(zip(self.stack[start:-1], self.running[start:-1], strict=True))
+            self.failures[ident] = ImportFailure(key, span, message, chain)
 
     def run_import(self, source: SourceFile, imp: ImportFact) -> None:
         module = self.project.absolute(source, imp)
@@ -302,6 +313,8 @@ class _Simulator:
             return
         shaky = imp.conditional or imp.guarded
         self.shaky += shaky
+        if self.running:
+            self.running[-1] = imp.span
         try:
             self._run_import(source, imp, module)
         finally:
@@ -349,7 +362,7 @@ class _Simulator:
                 self.report(
                     key,
                     imp.span,
-                    alias.name,
+                    pkg_key,
                     f"cannot import name '{alias.name}' from partially initialized module"
                     f" '{package.name}' (import loop {self.loop_text(pkg_key)}): it is bound"
                     f" only later in '{package.name}'",
@@ -368,6 +381,8 @@ class _Simulator:
             return False
         if name in facts.bindings:
             return True  # no need to expand star imports, which may loop
+        if name in facts.global_names:
+            return False  # bound by a function call at a time no one can tell
         names = self.project.names(source)
         return names is not None and name in names
 
@@ -413,7 +428,8 @@ class _Simulator:
                         f"module '{target.name}' has no attribute '{attr}' yet (import loop"
                         f" {loop}): it is bound only later in '{target.name}'"
                     )
-                self.report(source.key, event.span, f"{event.name}.{attr}", message)
+                loop_key = sub.file.key if sub_loading and sub and sub.file else tkey
+                self.report(source.key, event.span, loop_key, message)
             return
 
     def alias(self, key: str, local: str) -> str | None:

@@ -188,6 +188,8 @@ class ModuleFacts:
     typing_bindings: frozenset[str] = frozenset()
     assigned: frozenset[str] = frozenset()  # bound by assignment, def or class
     declared: frozenset[str] = frozenset()  # `name: T` without a value (what stubs do)
+    # Declared `global` in a function: bound whenever that function runs, if ever.
+    global_names: frozenset[str] = frozenset()
     uses: frozenset[str] = frozenset()  # names read anywhere; computed for packages only
     has_getattr: bool = False
     dynamic: bool = False  # writes its own namespace (globals(), exec) or __path__
@@ -196,6 +198,8 @@ class ModuleFacts:
     all_entries: tuple[AllEntry, ...] = ()
     all_literals: tuple[AllLiteral, ...] = ()
     all_sources: tuple[tuple[str, Span], ...] = ()  # `core.__all__` → ("core", span)
+    # `from .core import __all__ as core_all` then `__all__ = core_all + [...]`: import index.
+    all_imports: tuple[tuple[int, Span], ...] = ()
     all_problems: tuple[tuple[Span, str], ...] = ()
     side_effects: tuple[tuple[Span, str], ...] = ()
     path_hacks: tuple[tuple[Span, str], ...] = ()
@@ -369,6 +373,7 @@ class _Collector:
         self.typing_bindings: set[str] = set()
         self.assigned: set[str] = set()
         self.declared: set[str] = set()
+        self.global_names: set[str] = set()
         self.has_getattr = False
         self.dynamic = False
         self.defines_all = False
@@ -376,6 +381,7 @@ class _Collector:
         self.all_entries: list[AllEntry] = []
         self.all_literals: list[AllLiteral] = []
         self.all_sources: list[tuple[str, Span]] = []
+        self.all_imports: list[tuple[int, Span]] = []
         self.all_problems: list[tuple[Span, str]] = []
         self.effects: list[tuple[Span, str, str | None]] = []  # span, message, receiver root
 
@@ -415,6 +421,7 @@ class _Collector:
             typing_bindings=frozenset(self.typing_bindings - self.bindings),
             assigned=frozenset(self.assigned),
             declared=frozenset(self.declared),
+            global_names=frozenset(self.global_names - self.bindings),
             uses=frozenset(uses),
             has_getattr=self.has_getattr,
             dynamic=self.dynamic,
@@ -423,6 +430,7 @@ class _Collector:
             all_entries=tuple(self.all_entries),
             all_literals=tuple(self.all_literals),
             all_sources=tuple(self.all_sources),
+            all_imports=tuple(self.all_imports),
             all_problems=tuple(self.all_problems),
             side_effects=tuple(effects),
             path_hacks=tuple(path_hacks),
@@ -576,6 +584,9 @@ class _Collector:
     def function_statement(self, node: ast.stmt, flow: _Flow) -> None:
         """Inside a function only imports matter; most statements are skipped unlooked-at."""
         kind = type(node)
+        if kind is ast.Global and isinstance(node, ast.Global):
+            self.global_names.update(node.names)
+            return
         if kind is ast.Import or kind is ast.ImportFrom:
             if isinstance(node, ast.Import):
                 for alias in node.names:
@@ -665,6 +676,7 @@ class _Collector:
                 # A plain reassignment replaces what came before it.
                 self.all_entries.clear()
                 self.all_sources.clear()
+                self.all_imports.clear()
             self.defines_all = True
         self.all_value(value, flow)
 
@@ -702,6 +714,8 @@ class _Collector:
             # `other.__all__.copy()` / `list(other.__all__)`: the same names as `other.__all__`.
             inner = value.func.value if isinstance(value.func, ast.Attribute) else value.args[0]
             self.all_value(inner, flow)
+        elif isinstance(value, ast.Name) and (index := self.imported_all(value.id)) is not None:
+            self.all_imports.append((index, _span(value)))
         elif isinstance(value, ast.Attribute) and value.attr == "__all__":
             source = _dotted(value.value)
             if source is None:
@@ -712,6 +726,14 @@ class _Collector:
             self.all_problem(
                 value, "__all__ must be a list or tuple of string literals (or another __all__)"
             )
+
+    def imported_all(self, local: str) -> int | None:
+        """The import that bound `local` as another module's `__all__`, if one did."""
+        for index in range(len(self.imports) - 1, -1, -1):
+            imp = self.imports[index]
+            if imp.is_from and any(n.name == "__all__" and n.asname == local for n in imp.names):
+                return index
+        return None
 
     def all_method(self, call: ast.Call, method: str, flow: _Flow) -> None:
         if method not in _ALL_METHODS:

@@ -6,7 +6,7 @@ import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from scaffold.check.parse import ImportFact, ModuleFacts, Where
+from scaffold.check.parse import ImportFact, ModuleFacts, Span, Where
 from scaffold.check.tree import SourceFile
 
 __all__ = ["MODULE_ATTRIBUTES", "Project", "Target"]
@@ -163,7 +163,7 @@ class Project:
         facts = self.facts.get(source.key)
         if facts is None or facts.error is not None or facts.has_getattr or facts.dynamic:
             return None
-        names = set(facts.bindings) | MODULE_ATTRIBUTES
+        names = set(facts.bindings) | facts.global_names | MODULE_ATTRIBUTES
         if source.is_package:
             names.add("__path__")
         for imp in facts.imports:
@@ -220,15 +220,33 @@ class Project:
         if facts is None or not facts.defines_all or not facts.all_complete:
             return None
         names = {entry.name for entry in facts.all_entries}
-        for dotted, _ in facts.all_sources:
-            other = self.resolve_local(source, dotted)
-            if other is None or other.file is None:
-                return None
-            brought = self.exports(other.file)
+        for _, brought in self.borrowed_alls(source):
             if brought is None:
                 return None
             names |= brought
         return frozenset(names)
+
+    def borrowed_alls(self, source: SourceFile) -> list[tuple[Span, frozenset[str] | None]]:
+        """Each other module's `__all__` added to this one, with its names (None: unknown)."""
+        facts = self.facts.get(source.key)
+        if facts is None:
+            return []
+        targets: list[tuple[Span, Target | None]] = []
+        for index, span in facts.all_imports:
+            module = self.absolute(source, facts.imports[index])
+            targets.append((span, self.find(module, source.scope) if module else None))
+        for dotted, span in facts.all_sources:
+            targets.append((span, self.resolve_local(source, dotted)))
+        result: list[tuple[Span, frozenset[str] | None]] = []
+        for span, target in targets:
+            other = self.facts.get(target.file.key) if target and target.file else None
+            if target is None or target.file is None or other is None or not other.defines_all:
+                # Not first-party, or `other.__all__` raises AttributeError (EXP002 says so).
+                result.append((span, None))
+            else:
+                # Through exports(), whose guard stops `a.__all__ += b.__all__` loops.
+                result.append((span, self.exports(target.file)))
+        return result
 
     def resolve_local(self, source: SourceFile, dotted: str) -> Target | None:
         """The module a dotted local name (`core`, `pkg.core`) of `source` refers to."""

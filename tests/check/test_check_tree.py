@@ -203,6 +203,11 @@ def test_invalid_toml_is_a_finding(tree: Tree) -> None:
     assert findings(run_check(CheckOptions(paths=(root,)))) == ["SYN001 pyproject.toml:1"]
 
 
+def test_unknown_code_in_options_is_a_usage_error(tree: Tree) -> None:
+    with pytest.raises(UsageError, match="'NOPE9'"):
+        run_check(CheckOptions(paths=(tree({"a.py": D}),), select=("NOPE9",)))
+
+
 def test_missing_path_is_a_usage_error(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="does not exist"):
         run_check(CheckOptions(paths=(tmp_path / "nope",)))
@@ -286,3 +291,25 @@ def test_regular_package_hides_a_namespace_portion(tree: Tree) -> None:
         }
     )
     assert modules(root)["two/acme/web/__init__.py"] == "two/acme/web/__init__.py#file"
+
+
+def test_absurdly_deep_import_chains_do_not_crash(tree: Tree) -> None:
+    # Python itself raises RecursionError importing m0; the checker must still report.
+    files: dict[str, str | bytes] = {"p/__init__.py": ""}
+    for i in range(3000):
+        files[f"p/m{i}.py"] = (f"from p.m{i + 1} import *\n" if i < 2999 else "") + f"V{i} = 1\n"
+    report = run_check(CheckOptions(paths=(tree(files),), select=("IMP003", "EXP001")))
+    assert report.files == 3001
+
+
+def test_extend_select_turns_on_an_off_rule(tree: Tree) -> None:
+    root = tree(
+        {
+            "pyproject.toml": '[tool.scaffold.check]\nextend-select = ["EXP007"]\n',
+            "mod.py": D + 'b = a = 1\n__all__ = ["b", "a"]\nprint(a)\n',
+        }
+    )
+    assert findings(run_check(CheckOptions(paths=(root,)))) == [
+        "EXP007 mod.py:3",
+        "IMP009 mod.py:4",
+    ]

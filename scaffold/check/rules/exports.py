@@ -49,6 +49,24 @@ def check_exports(project: Project, source: SourceFile, facts: ModuleFacts) -> I
     rel = source.rel
     for span, message in facts.all_problems:
         yield Finding("EXP002", rel, span, message)
+    for dotted, span in facts.all_sources:
+        other = project.resolve_local(source, dotted)
+        if other is None or other.file is None:
+            continue
+        other_facts = project.facts.get(other.file.key)
+        if (
+            other_facts is not None
+            and other_facts.error is None
+            and not other_facts.defines_all
+            and not other_facts.has_getattr
+            and not other_facts.dynamic
+        ):
+            yield Finding(
+                "EXP002",
+                rel,
+                span,
+                f"`{dotted}.__all__` does not exist: '{other.name}' defines no __all__",
+            )
     if facts.defines_all:
         yield from _undefined(project, source, facts)
         yield from _duplicates(rel, facts)
@@ -80,6 +98,22 @@ def _undefined(project: Project, source: SourceFile, facts: ModuleFacts) -> Iter
         else:
             message = f"'{entry.name}' is listed in __all__ but not defined"
         yield Finding("EXP001", source.rel, entry.span, message)
+    # Names added with `__all__ += other.__all__` must be bound here too (by a star import).
+    reported = {entry.name for entry in facts.all_entries}
+    for span, brought in project.borrowed_alls(source):
+        for name in sorted(brought or ()):
+            if name in names or name in reported:
+                continue
+            if source.is_package and project.find(f"{source.module}.{name}", source.scope):
+                continue
+            reported.add(name)
+            yield Finding(
+                "EXP001",
+                source.rel,
+                span,
+                f"'{name}' comes into __all__ from another module's __all__ but is not defined"
+                " here",
+            )
 
 
 def _duplicates(rel: str, facts: ModuleFacts) -> Iterator[Finding]:
@@ -146,4 +180,5 @@ def _package_rules(project: Project, source: SourceFile, facts: ModuleFacts) -> 
                 alias.span,
                 f"'{local}' is imported but neither used, listed in __all__ nor re-exported"
                 f" with `as {local}`",
+                statement_line=imp.span.line,
             )

@@ -57,7 +57,9 @@ def _sibling(project: Project, source: SourceFile, imp: ImportFact) -> Iterator[
     package = source.module if source.is_package else source.module.rpartition(".")[0]
     for dotted in heads:
         head = dotted.partition(".")[0]
-        if head in sys.stdlib_module_names or project.find(head, source.scope) is not None:
+        if head == "__main__" or head in sys.stdlib_module_names:
+            continue  # `import __main__` is the running program, never the sibling file
+        if project.find(head, source.scope) is not None:
             continue
         sibling = project.find(f"{package}.{head}", source.scope)
         if sibling is None or sibling.file is source:
@@ -130,6 +132,7 @@ def _unresolved(project: Project, source: SourceFile, imp: ImportFact) -> Iterat
                 source.rel,
                 alias.span,
                 f"cannot import name '{alias.name}' from '{module}'",
+                statement_line=imp.span.line,
             )
 
 
@@ -208,7 +211,12 @@ def check_import_time(project: Project) -> Iterator[Finding]:
     for failure in simulate_imports(project, starts):
         source = project.files[failure.key]
         related = tuple(
-            Related(project.files[k].rel, 1, 1, f"'{project.files[k].module}' is initialising")
-            for k in failure.chain
+            Related(
+                project.files[key].rel,
+                span.line if span else 1,
+                span.column if span else 1,
+                f"'{project.files[key].module}' is still initialising, running this import",
+            )
+            for key, span in failure.chain
         )
         yield Finding("IMP003", source.rel, failure.span, failure.message, related)

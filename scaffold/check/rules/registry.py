@@ -64,6 +64,9 @@ class Finding:
     span: Span
     message: str
     related: tuple[Related, ...] = ()
+    # A name inside a multi-line import: a noqa comment on the statement's first line counts
+    # too, as flake8 and pyflakes users write it.
+    statement_line: int = 0
 
 
 E = Severity.ERROR
