@@ -756,6 +756,30 @@ def _rule(code: Annotated[str, typer.Argument(help="A rule code such as EXP001."
 # --- end check commands ---
 
 
+# --- graph command ---
+@app.command("graph")
+def _graph(
+    path: Annotated[str, typer.Argument(help="A project, folder or file (default: .).")] = ".",
+    output_format: Annotated[
+        str, typer.Option("--format", help="Output: mermaid, dot or json.")
+    ] = "mermaid",
+    cycles: Annotated[
+        bool, typer.Option("--cycles", help="Show only the modules in import cycles.")
+    ] = False,
+    depth: Annotated[
+        int | None,
+        typer.Option("--depth", help="Collapse modules to packages of N name parts.", min=1),
+    ] = None,
+) -> None:
+    """Print the first-party import graph; modules in cycles are highlighted."""
+    from scaffold.check.graph_render import render_graph
+
+    typer.echo(render_graph(path, output_format, cycles_only=cycles, depth=depth), nl=False)
+
+
+# --- end graph command ---
+
+
 def _debug_enabled() -> bool:
     return os.environ.get("SCAFFOLD_DEBUG", "") not in ("", "0")
 
