@@ -725,12 +725,32 @@ def _check(
     statistics: Annotated[
         bool, typer.Option("--statistics", help="Print counts per rule instead of findings.")
     ] = False,
+    fix: Annotated[
+        bool, typer.Option("--fix", help="Apply the safe fixes, then report what remains.")
+    ] = False,
+    unsafe_fixes: Annotated[
+        bool,
+        typer.Option("--unsafe-fixes", help="With --fix, also apply fixes that change the API."),
+    ] = False,
+    diff: Annotated[
+        bool, typer.Option("--diff", help="Print the fixes as a unified diff; write nothing.")
+    ] = False,
 ) -> None:
     """Check exports (__all__) and import hygiene of a Python tree."""
     from scaffold.check.command import run_check_command
 
     raise typer.Exit(
-        run_check_command(paths or ["."], output_format, select, ignore, exit_zero, statistics)
+        run_check_command(
+            paths or ["."],
+            output_format,
+            select,
+            ignore,
+            exit_zero,
+            statistics,
+            fix=fix,
+            unsafe_fixes=unsafe_fixes,
+            diff=diff,
+        )
     )
 
 
