@@ -12,6 +12,7 @@ import re
 import sys
 import tempfile
 import tokenize
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -65,10 +66,13 @@ class FixResult:
 
     files: list[FileFix] = field(default_factory=list)
     report: CheckReport | None = None
+    fixed_count: int | None = None  # measured by checking again, when the fixes were written
 
     @property
     def fixed(self) -> int:
-        """Number of findings fixed."""
+        """Number of findings fixed (with `--diff`: that the fixes address)."""
+        if self.fixed_count is not None:
+            return self.fixed_count
         return sum(f.fixed for f in self.files)
 
 
@@ -356,20 +360,34 @@ def _public_names(project: Project, source: SourceFile) -> list[str] | None:
             if brought is None:
                 return None
             names |= brought
-    # Every submodule imported while the package initialises becomes one of its attributes.
+    # Every submodule imported while the package initialises becomes one of its attributes;
+    # one imported only on some platform or inside `try` may not be, and naming it in
+    # __all__ would make `from pkg import *` import it, so only unconditional imports count.
     graph = build_graph(project)
     seen = {source.key}
     stack = [source.key]
     prefix = f"{source.module}."
+    children: set[str] = set()
     while stack:
-        for edge in graph.get(stack.pop(), []):
-            if edge.target in seen:
+        key = stack.pop()
+        key_facts = project.facts.get(key)
+        optional = {
+            imp.span
+            for imp in (key_facts.imports if key_facts else ())
+            if imp.conditional or imp.guarded
+        }
+        for edge in graph.get(key, []):
+            if edge.target in seen or edge.span in optional:
                 continue
             seen.add(edge.target)
             stack.append(edge.target)
             target = project.files.get(edge.target)
             if target is not None and target.module.startswith(prefix) and not target.scope:
-                names.add(target.module[len(prefix) :].partition(".")[0])
+                children.add(target.module[len(prefix) :].partition(".")[0])
+    submodules = {
+        name for name in names if project.find(f"{prefix}{name}", source.scope) is not None
+    }
+    names = (names - submodules) | children
     return sorted(n for n in names if not n.startswith("_"))
 
 
@@ -452,6 +470,7 @@ def run_fixes(options: CheckOptions, *, unsafe: bool = False, write: bool = True
     result = FixResult()
     originals: dict[Path, FileFix] = {}
     rounds = _ROUNDS if write else 1
+    initial = run_check(options) if write else None
     for _ in range(rounds):
         plans = plan_fixes(options, codes)
         if not plans:
@@ -468,7 +487,20 @@ def run_fixes(options: CheckOptions, *, unsafe: bool = False, write: bool = True
                 )
     result.files = [originals[p] for p in sorted(originals)]
     result.report = run_check(options)
+    if write and initial is not None:
+        # Count what disappeared rather than what the fixers meant to fix: a repeat dropped
+        # from `__all__` can also make it sorted, and that fixes its EXP007 too.
+        left = Counter(_identity(d) for d in result.report.diagnostics)
+        gone = 0
+        for key, count in Counter(_identity(d) for d in initial.diagnostics).items():
+            gone += max(0, count - left.get(key, 0))
+        result.fixed_count = gone
     return result
+
+
+def _identity(diagnostic: Diagnostic) -> tuple[str, str, str]:
+    # Lines move when a file is fixed; path, code and message say which finding it is.
+    return (diagnostic.path, diagnostic.code, diagnostic.message)
 
 
 def unified_diff(files: Iterable[FileFix], relative_to: Path | None = None) -> str:
