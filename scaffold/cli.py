@@ -735,6 +735,13 @@ def _check(
     diff: Annotated[
         bool, typer.Option("--diff", help="Print the fixes as a unified diff; write nothing.")
     ] = False,
+    run_imports: Annotated[
+        bool,
+        typer.Option(
+            "--import",
+            help="Also import each package in a subprocess (runs its code) and report RUN001.",
+        ),
+    ] = False,
 ) -> None:
     """Check exports (__all__) and import hygiene of a Python tree."""
     from scaffold.check.command import run_check_command
@@ -750,6 +757,7 @@ def _check(
             fix=fix,
             unsafe_fixes=unsafe_fixes,
             diff=diff,
+            run_imports=run_imports,
         )
     )
 

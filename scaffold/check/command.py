@@ -42,11 +42,13 @@ def run_check_command(
     fix: bool = False,
     unsafe_fixes: bool = False,
     diff: bool = False,
+    run_imports: bool = False,
 ) -> int:
     """Run the check, print the chosen rendering, return 0 (clean), 1 (findings).
 
     `fix` rewrites fixable findings first and reports what is left; `diff` prints what
-    `fix` would change and writes nothing (exit 1 when something would change).
+    `fix` would change and writes nothing (exit 1 when something would change);
+    `run_imports` (`--import`) imports each package in a subprocess and adds RUN001.
     """
     try:
         fmt = OutputFormat(output_format.lower())
@@ -78,6 +80,10 @@ def run_check_command(
         fixed = result.fixed
     else:
         report = run_check(options)
+    if run_imports:
+        from scaffold.check.runtime import run_import_check
+
+        report = run_import_check(options, report)
     if statistics and fmt is OutputFormat.TEXT:
         out = render_statistics(report)
     elif fmt is OutputFormat.JSON:
