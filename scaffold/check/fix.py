@@ -461,40 +461,40 @@ def _exported_name(diagnostic: Diagnostic) -> str | None:
 
 
 def run_fixes(options: CheckOptions, *, unsafe: bool = False, write: bool = True) -> FixResult:
-    """Fix in rounds until nothing changes, then check again for the final report.
+    """Fix in rounds until no fixable finding is left, checking again after each round.
 
-    With `write=False` (`--diff`) the rounds run on copies in memory: each round's
-    check reads the files, so only the first round is planned and nothing is written.
+    With `write=False` (`--diff`) one round is planned in memory (the next round's check
+    would read the files, which are not written) and no report is made.
     """
     codes = fix_codes(unsafe=unsafe)
     result = FixResult()
     originals: dict[Path, FileFix] = {}
-    rounds = _ROUNDS if write else 1
-    initial = run_check(options) if write else None
-    for _ in range(rounds):
-        plans = plan_fixes(options, codes)
-        if not plans:
+    report = run_check(options) if write else None
+    initial = report
+    for _ in range(_ROUNDS if write else 1):
+        if report is not None and not any(d.code in codes for d in report.diagnostics):
             break
+        plans = plan_fixes(options, codes)
         for plan in plans:
             if write:
                 _write_atomic(plan.path, plan.encoded())
             first = originals.get(plan.path)
-            if first is None:
-                originals[plan.path] = plan
-            else:
-                originals[plan.path] = replace(
-                    first, after=plan.after, fixed=first.fixed + plan.fixed
-                )
+            originals[plan.path] = (
+                plan
+                if first is None
+                else replace(first, after=plan.after, fixed=first.fixed + plan.fixed)
+            )
+        if not plans or not write:
+            break
+        report = run_check(options)
     result.files = [originals[p] for p in sorted(originals)]
-    result.report = run_check(options)
-    if write and initial is not None:
+    result.report = report
+    if report is not None and initial is not None:
         # Count what disappeared rather than what the fixers meant to fix: a repeat dropped
         # from `__all__` can also make it sorted, and that fixes its EXP007 too.
-        left = Counter(_identity(d) for d in result.report.diagnostics)
-        gone = 0
-        for key, count in Counter(_identity(d) for d in initial.diagnostics).items():
-            gone += max(0, count - left.get(key, 0))
-        result.fixed_count = gone
+        left = Counter(_identity(d) for d in report.diagnostics)
+        before = Counter(_identity(d) for d in initial.diagnostics)
+        result.fixed_count = sum(max(0, n - left.get(k, 0)) for k, n in before.items())
     return result
 
 
