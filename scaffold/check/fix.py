@@ -471,9 +471,12 @@ def run_fixes(options: CheckOptions, *, unsafe: bool = False, write: bool = True
     originals: dict[Path, FileFix] = {}
     report = run_check(options) if write else None
     initial = report
+    written: set[str] | None = None  # files the last round wrote, relative to the report
     for _ in range(_ROUNDS if write else 1):
-        if report is not None and not any(d.code in codes for d in report.diagnostics):
-            break
+        if report is not None and not any(
+            d.code in codes and (written is None or d.path in written) for d in report.diagnostics
+        ):
+            break  # what is left was left by a fixer that will decide the same again
         plans = plan_fixes(options, codes)
         for plan in plans:
             if write:
@@ -487,6 +490,7 @@ def run_fixes(options: CheckOptions, *, unsafe: bool = False, write: bool = True
         if not plans or not write:
             break
         report = run_check(options)
+        written = {_rel_to(plan.path, report.root) for plan in plans}
     result.files = [originals[p] for p in sorted(originals)]
     result.report = report
     if report is not None and initial is not None:
@@ -496,6 +500,10 @@ def run_fixes(options: CheckOptions, *, unsafe: bool = False, write: bool = True
         before = Counter(_identity(d) for d in initial.diagnostics)
         result.fixed_count = sum(max(0, n - left.get(k, 0)) for k, n in before.items())
     return result
+
+
+def _rel_to(path: Path, root: str) -> str:
+    return os.path.relpath(path, root).replace(os.sep, "/")
 
 
 def _identity(diagnostic: Diagnostic) -> tuple[str, str, str]:
