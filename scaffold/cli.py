@@ -733,12 +733,40 @@ def _check(
     statistics: Annotated[
         bool, typer.Option("--statistics", help="Print counts per rule instead of findings.")
     ] = False,
+    fix: Annotated[
+        bool, typer.Option("--fix", help="Apply the safe fixes, then report what remains.")
+    ] = False,
+    unsafe_fixes: Annotated[
+        bool,
+        typer.Option("--unsafe-fixes", help="With --fix, also apply fixes that change the API."),
+    ] = False,
+    diff: Annotated[
+        bool, typer.Option("--diff", help="Print the fixes as a unified diff; write nothing.")
+    ] = False,
+    run_imports: Annotated[
+        bool,
+        typer.Option(
+            "--import",
+            help="Also import each package in a subprocess (runs its code) and report RUN001.",
+        ),
+    ] = False,
 ) -> None:
     """Check exports (__all__) and import hygiene of a Python tree."""
     from scaffold.check.command import run_check_command
 
     raise typer.Exit(
-        run_check_command(paths or ["."], output_format, select, ignore, exit_zero, statistics)
+        run_check_command(
+            paths or ["."],
+            output_format,
+            select,
+            ignore,
+            exit_zero,
+            statistics,
+            fix=fix,
+            unsafe_fixes=unsafe_fixes,
+            diff=diff,
+            run_imports=run_imports,
+        )
     )
 
 
@@ -764,6 +792,30 @@ def _rule(
 
 
 # --- end check commands ---
+
+
+# --- graph command ---
+@app.command("graph")
+def _graph(
+    path: Annotated[str, typer.Argument(help="A project, folder or file (default: .).")] = ".",
+    output_format: Annotated[
+        str, typer.Option("--format", help="Output: mermaid, dot or json.")
+    ] = "mermaid",
+    cycles: Annotated[
+        bool, typer.Option("--cycles", help="Show only the modules in import cycles.")
+    ] = False,
+    depth: Annotated[
+        int | None,
+        typer.Option("--depth", help="Collapse modules to packages of N name parts.", min=1),
+    ] = None,
+) -> None:
+    """Print the first-party import graph; modules in cycles are highlighted."""
+    from scaffold.check.graph_render import render_graph
+
+    typer.echo(render_graph(path, output_format, cycles_only=cycles, depth=depth), nl=False)
+
+
+# --- end graph command ---
 
 
 def _debug_enabled() -> bool:

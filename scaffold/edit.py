@@ -8,7 +8,15 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-__all__ = ["Registration", "SourceEditError", "TextEdit", "apply_edits", "register_submodule"]
+__all__ = [
+    "Registration",
+    "SourceEditError",
+    "SourceOffsets",
+    "TextEdit",
+    "add_to_all",
+    "apply_edits",
+    "register_submodule",
+]
 
 
 class SourceEditError(ValueError):
@@ -71,6 +79,10 @@ class _Offsets:
     def line_end(self, offset: int) -> int:
         end = self.source.find("\n", offset)
         return len(self.source) if end == -1 else end
+
+
+#: Public name for the position converter, for the fixes of `scaffold check --fix`.
+SourceOffsets = _Offsets
 
 
 def _ruf022_key(name: str) -> tuple[int, str]:
@@ -349,3 +361,36 @@ def _new_import(source: str, offsets: _Offsets, tree: ast.Module, name: str) -> 
         at = offsets.line_end(offsets.end(body[0]))
         return TextEdit(at, at, f"\n\n{line.rstrip()}")
     return TextEdit(0, 0, line + ("\n" if source.strip() else ""))
+
+
+def add_to_all(source: str, names: Sequence[str], *, line_length: int = 88) -> str:
+    """Add `names` to the module's single literal `__all__`, keeping its order and layout.
+
+    Raises SourceEditError when the source does not parse or its `__all__` is missing,
+    computed or changed in several places (there is no one literal to edit).
+    """
+    for name in names:
+        try:
+            tree = ast.parse(source)
+        except SyntaxError as exc:
+            raise SourceEditError(f"it does not parse (line {exc.lineno}: {exc.msg})") from exc
+        all_node, reason = _module_all(tree)
+        if not isinstance(all_node, ast.List | ast.Tuple):
+            raise SourceEditError(reason or "the module has no __all__")
+        offsets = _Offsets(source)
+        existing = [
+            e.value
+            for e in all_node.elts
+            if isinstance(e, ast.Constant) and isinstance(e.value, str)
+        ]
+        if name in existing:
+            continue
+        quote = "'" if all_node.elts and source[offsets.start(all_node.elts[0])] == "'" else '"'
+        seq = _sequence_of(source, offsets, all_node)
+        index = _insertion_index(existing, name)
+        item_edits = _insert_item(source, offsets, seq, index, f"{quote}{name}{quote}")
+        edits = _wrap_if_long(
+            source, offsets, all_node, item_edits, line_length, quote, existing, index, name
+        )
+        source = apply_edits(source, edits)
+    return source

@@ -48,8 +48,18 @@ def run_check_command(
     ignore: str | None,
     exit_zero: bool,
     statistics: bool,
+    *,
+    fix: bool = False,
+    unsafe_fixes: bool = False,
+    diff: bool = False,
+    run_imports: bool = False,
 ) -> int:
-    """Run the check, print the chosen rendering, return 0 (clean), 1 (findings)."""
+    """Run the check, print the chosen rendering, return 0 (clean), 1 (findings).
+
+    `fix` rewrites fixable findings first and reports what is left; `diff` prints what
+    `fix` would change and writes nothing (exit 1 when something would change);
+    `run_imports` (`--import`) imports each package in a subprocess and adds RUN001.
+    """
     try:
         fmt = OutputFormat(output_format.lower())
     except ValueError:
@@ -63,8 +73,27 @@ def run_check_command(
         exit_zero=exit_zero,
         statistics=statistics,
     )
-    report = run_check(options)
     cwd = Path.cwd()
+    fixed: int | None = None
+    if fix or diff:
+        from scaffold.check.fix import run_fixes, unified_diff
+
+        result = run_fixes(options, unsafe=unsafe_fixes, write=not diff)
+        if diff:
+            sys.stdout.write(unified_diff(result.files, relative_to=cwd))
+            sys.stdout.flush()
+            count = result.fixed
+            sys.stderr.write(f"Would fix {count} finding{'' if count == 1 else 's'}.\n")
+            return 1 if result.files else 0
+        assert result.report is not None
+        report = result.report
+        fixed = result.fixed
+    else:
+        report = run_check(options)
+    if run_imports:
+        from scaffold.check.runtime import run_import_check
+
+        report = run_import_check(options, report)
     if statistics and fmt is OutputFormat.TEXT:
         out = render_statistics(report)
     elif fmt is OutputFormat.JSON:
@@ -75,6 +104,9 @@ def run_check_command(
         out = render_github(report, relative_to=cwd)
     else:
         out = render_text(report, relative_to=cwd, color=_use_color())
+    if fixed is not None and fmt is OutputFormat.TEXT:
+        remaining = len(report.diagnostics)
+        out += f"Fixed {fixed} finding{'' if fixed == 1 else 's'}, {remaining} remaining.\n"
     _write(sys.stdout, out)
     for note in report.notes:
         _write(sys.stderr, f"note: {note}\n")

@@ -287,6 +287,19 @@ RULES: tuple[Rule, ...] = (
         "# a Latin-1 file without a coding cookie: caf\\xe9 = 1",
         "# -*- coding: latin-1 -*-\ncafé = 1",
     ),
+    Rule(
+        "RUN001", "runtime-import-failure", E,
+        "Only with `--import`, which runs the project's code: imports each first-party package"
+        " in a subprocess (with a timeout, the checked roots first on `sys.path`) and reports"
+        " an import that raises, hangs or exits, naming the exception and the module that"
+        " raised; and a `from pkg import *` that binds other names than the static `__all__`.",
+        "Static analysis cannot see a missing dependency, a failing import-time computation or"
+        " an `__all__` changed at run time; users hit them on their first `import`.",
+        "# pkg/__init__.py\nfrom .config import settings\n# pkg/config.py\n"
+        'settings = open("settings.toml").read()   # FileNotFoundError at import',
+        "# pkg/config.py\ndef load_settings() -> str:\n"
+        '    with open("settings.toml") as f:\n        return f.read()',
+    ),
 )  # fmt: skip
 
 _BY_CODE = {rule.code: rule for rule in RULES}

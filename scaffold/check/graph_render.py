@@ -1,0 +1,215 @@
+"""`scaffold graph`: the first-party import graph as Mermaid, Graphviz dot or JSON."""
+
+from __future__ import annotations
+
+import enum
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from scaffold.check.engine import read_facts
+from scaffold.check.graph import Edge, build_graph, strongly_connected
+from scaffold.check.parse import FILE_SPAN
+from scaffold.check.resolve import Project
+from scaffold.check.tree import discover
+from scaffold.errors import UsageError
+
+__all__ = [
+    "GraphFormat",
+    "ImportGraph",
+    "collect_graph",
+    "render_dot",
+    "render_graph",
+    "render_graph_json",
+    "render_mermaid",
+]
+
+
+class GraphFormat(enum.StrEnum):
+    """The three renderings of an import graph."""
+
+    MERMAID = "mermaid"
+    DOT = "dot"
+    JSON = "json"
+
+
+@dataclass(frozen=True, slots=True)
+class ImportGraph:
+    """Modules (or packages, when collapsed) and the module-level imports between them.
+
+    Everything is sorted: `nodes` by name, `edges` by (source, target), `cycles` (strongly
+    connected groups of two or more nodes) by their sorted members. `files` maps each node
+    to the files it stands for, relative to the checked folder.
+    """
+
+    nodes: tuple[str, ...]
+    edges: tuple[tuple[str, str], ...]
+    cycles: tuple[tuple[str, ...], ...]
+    files: dict[str, tuple[str, ...]]
+    # Nodes that hold a loop of their own modules which collapsing made invisible.
+    inner_cycles: frozenset[str] = frozenset()
+
+    @property
+    def cyclic_nodes(self) -> frozenset[str]:
+        """Every node in a cycle (between nodes, or among the modules a node collapses)."""
+        return frozenset(n for group in self.cycles for n in group) | self.inner_cycles
+
+    def is_cycle_edge(self, source: str, target: str) -> bool:
+        """True when both ends lie in the same strongly connected group."""
+        return any(source in group and target in group for group in self.cycles)
+
+    def only_cycles(self) -> ImportGraph:
+        """The subgraph of the nodes in cycles and the edges between them."""
+        keep = self.cyclic_nodes
+        return ImportGraph(
+            nodes=tuple(n for n in self.nodes if n in keep),
+            edges=tuple((s, t) for s, t in self.edges if s in keep and t in keep),
+            cycles=self.cycles,
+            files={n: f for n, f in self.files.items() if n in keep},
+            inner_cycles=self.inner_cycles,
+        )
+
+
+def _collapse(module: str, depth: int | None) -> str:
+    if depth is None:
+        return module
+    return ".".join(module.split(".")[:depth])
+
+
+def collect_graph(path: str | Path, depth: int | None = None) -> ImportGraph:
+    """Discover PATH like `scaffold check`, and build its graph of importable modules.
+
+    Scripts in script folders (`tests/`, `scripts/`) are not importable by a module name,
+    so they are left out; `depth` collapses modules to their first `depth` name parts.
+    """
+    if depth is not None and depth < 1:
+        raise UsageError(f"--depth must be 1 or more, not {depth}")
+    target = Path(os.path.abspath(path))
+    if not target.exists():
+        raise UsageError(f"path does not exist: {path}")
+    tree = discover(target)
+    facts = read_facts(tree.files)
+    project = Project(
+        tree.files, facts, (f.module for f in tree.folders if f.module and f.parent_is_package)
+    )
+    module_graph = build_graph(project)
+    shown = {
+        key: source
+        for key, source in project.files.items()
+        if key in module_graph and source.selected and not source.scope
+    }
+    node_of = {key: _collapse(source.module, depth) for key, source in shown.items()}
+    files: dict[str, set[str]] = {}
+    for key, source in shown.items():
+        files.setdefault(node_of[key], set()).add(source.rel)
+    edges: set[tuple[str, str]] = set()
+    for key, module_edges in module_graph.items():
+        if key not in shown:
+            continue
+        for edge in module_edges:
+            if edge.target in shown and node_of[edge.target] != node_of[key]:
+                edges.add((node_of[key], node_of[edge.target]))
+    nodes = sorted(files)
+    adjacency: dict[str, list[tuple[str, str]]] = {n: [] for n in nodes}
+    for source_node, target_node in sorted(edges):
+        adjacency[source_node].append((source_node, target_node))
+    cycles = _groups(adjacency)
+    inner: set[str] = set()
+    if depth is not None:
+        shown_graph = {k: [e for e in v if e.target in shown] for k, v in module_graph.items()}
+        for group in strongly_connected({k: v for k, v in shown_graph.items() if k in shown}):
+            heads = {node_of[k] for k in group}
+            if len(heads) == 1:
+                inner |= heads
+    return ImportGraph(
+        nodes=tuple(nodes),
+        edges=tuple(sorted(edges)),
+        cycles=tuple(cycles),
+        files={n: tuple(sorted(f)) for n, f in sorted(files.items())},
+        inner_cycles=frozenset(inner),
+    )
+
+
+def _groups(adjacency: dict[str, list[tuple[str, str]]]) -> list[tuple[str, ...]]:
+    graph = {n: [Edge(s, t, FILE_SPAN) for s, t in out] for n, out in adjacency.items()}
+    return [tuple(group) for group in strongly_connected(graph)]
+
+
+def render_mermaid(graph: ImportGraph) -> str:
+    """A Mermaid flowchart that GitHub renders as is; cycles drawn thick and red."""
+    ids = {name: f"m{index}" for index, name in enumerate(graph.nodes)}
+    cyclic = graph.cyclic_nodes
+    lines = ["flowchart LR"]
+    if not graph.nodes:
+        lines.append("    %% no first-party modules to show")
+    for name in graph.nodes:
+        lines.append(f'    {ids[name]}["{name}"]')
+    red: list[str] = []
+    for index, (source, target) in enumerate(graph.edges):
+        if graph.is_cycle_edge(source, target):
+            lines.append(f"    {ids[source]} ==> {ids[target]}")
+            red.append(str(index))
+        else:
+            lines.append(f"    {ids[source]} --> {ids[target]}")
+    if cyclic:
+        lines.append("    classDef cycle fill:#fdd,stroke:#c00,stroke-width:2px")
+        members = ",".join(ids[n] for n in graph.nodes if n in cyclic)
+        lines.append(f"    class {members} cycle")
+    if red:
+        lines.append(f"    linkStyle {','.join(red)} stroke:#c00,stroke-width:2px")
+    return "\n".join(lines) + "\n"
+
+
+def _dot_id(name: str) -> str:
+    return json.dumps(name)
+
+
+def render_dot(graph: ImportGraph) -> str:
+    """A Graphviz digraph; modules and imports in cycles are red."""
+    cyclic = graph.cyclic_nodes
+    lines = ["digraph imports {", "    rankdir=LR;", "    node [shape=box];"]
+    for name in graph.nodes:
+        style = " [color=red, fontcolor=red]" if name in cyclic else ""
+        lines.append(f"    {_dot_id(name)}{style};")
+    for source, target in graph.edges:
+        style = " [color=red]" if graph.is_cycle_edge(source, target) else ""
+        lines.append(f"    {_dot_id(source)} -> {_dot_id(target)}{style};")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def render_graph_json(graph: ImportGraph) -> str:
+    """Nodes (with their files), edges and cycles as one JSON document (version 1)."""
+    cyclic = graph.cyclic_nodes
+    document = {
+        "version": 1,
+        "nodes": [
+            {"id": name, "files": list(graph.files.get(name, ())), "cycle": name in cyclic}
+            for name in graph.nodes
+        ],
+        "edges": [
+            {"source": s, "target": t, "cycle": graph.is_cycle_edge(s, t)} for s, t in graph.edges
+        ],
+        "cycles": [list(group) for group in graph.cycles],
+    }
+    return json.dumps(document, indent=2) + "\n"
+
+
+def render_graph(
+    path: str | Path, output_format: str, *, cycles_only: bool = False, depth: int | None = None
+) -> str:
+    """The `scaffold graph` command body: validate, collect, filter, render."""
+    try:
+        fmt = GraphFormat(output_format.lower())
+    except ValueError:
+        choices = ", ".join(f.value for f in GraphFormat)
+        raise UsageError(f"unknown --format {output_format!r} (choose one of: {choices})") from None
+    graph = collect_graph(path, depth)
+    if cycles_only:
+        graph = graph.only_cycles()
+    if fmt is GraphFormat.DOT:
+        return render_dot(graph)
+    if fmt is GraphFormat.JSON:
+        return render_graph_json(graph)
+    return render_mermaid(graph)

@@ -1,0 +1,80 @@
+"""`scaffold graph`: golden outputs for a small tree in each format, filters, bad input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from scaffold.check.graph_render import collect_graph, render_graph
+from scaffold.cli import main
+
+from .check_support import FIXTURES
+
+GRAPH = FIXTURES / "graph"
+GOLDEN = Path(__file__).parent / "golden"
+
+
+@pytest.mark.parametrize(
+    ("args", "golden"),
+    [
+        (["--format", "mermaid"], "graph.mermaid"),
+        (["--format", "dot"], "graph.dot"),
+        (["--format", "json"], "graph.json"),
+        (["--cycles"], "graph-cycles.mermaid"),
+        (["--depth", "1"], "graph-depth1.mermaid"),
+        (["--depth", "2", "--format", "dot"], "graph-depth2.dot"),
+    ],
+)
+def test_golden_output(args: list[str], golden: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["graph", str(GRAPH), *args]) == 0
+    assert capsys.readouterr().out == (GOLDEN / golden).read_text(encoding="utf-8")
+
+
+def test_graph_leaves_out_scripts_function_and_type_checking_imports() -> None:
+    graph = collect_graph(GRAPH)
+    assert "test_tools" not in graph.nodes
+    assert ("pkg.sub.x", "pkg.b") not in graph.edges
+    assert ("tools", "pkg.b") not in graph.edges
+    assert graph.cycles == (("pkg.a", "pkg.b"),)
+
+
+def test_depth_keeps_a_collapsed_loop_visible() -> None:
+    graph = collect_graph(GRAPH, depth=1)
+    assert graph.nodes == ("pkg", "tools")
+    assert graph.cycles == ()
+    assert graph.cyclic_nodes == {"pkg"}
+
+
+def test_output_is_deterministic() -> None:
+    first = render_graph(GRAPH, "json")
+    assert all(render_graph(GRAPH, "json") == first for _ in range(3))
+
+
+def test_a_package_folder_shows_only_its_modules() -> None:
+    graph = collect_graph(GRAPH / "pkg" / "sub")
+    assert graph.nodes == ("pkg.sub", "pkg.sub.x")
+    assert graph.edges == ()
+
+
+def test_cycles_on_an_acyclic_tree_is_empty(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["graph", str(GRAPH / "pkg" / "sub"), "--cycles"]) == 0
+    assert capsys.readouterr().out == "flowchart LR\n    %% no first-party modules to show\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["graph", "/no/such/path"], "path does not exist"),
+        (["graph", str(GRAPH), "--format", "svg"], "unknown --format 'svg'"),
+        (["graph", str(GRAPH), "--depth", "0"], "--depth"),
+        (["graph", str(GRAPH), "--depth", "x"], "--depth"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(
+    args: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert len(err.strip().splitlines()) == 1

@@ -1,0 +1,100 @@
+"""`scaffold check --import`: real imports in a subprocess, RUN001, timeouts and exits."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import pytest
+
+from scaffold.check import CheckOptions
+from scaffold.check.runtime import import_packages, run_import_check
+from scaffold.cli import main
+
+Tree = Callable[[Mapping[str, str | bytes]], Path]
+
+
+def _run001(root: Path, timeout: float = 10.0) -> dict[str, str]:
+    report = run_import_check(CheckOptions(paths=(root,)), timeout=timeout)
+    return {f"{d.path}:{d.line}": d.message for d in report.diagnostics if d.code == "RUN001"}
+
+
+def test_failures_name_the_exception_and_the_module_that_raised(tree: Tree) -> None:
+    root = tree(
+        {
+            "ok/__init__.py": '__all__ = ["x"]\nx = 1\n',
+            "boom/__init__.py": 'from .inner import y\n\n__all__ = ["y"]\n',
+            "boom/inner.py": "import json\n\ny = json.loads('{')\n",
+            "missing/__init__.py": "import no_such_dependency_xyz\n",
+            "noisy/__init__.py": 'print("hello")\nanswer = input()\n',
+        }
+    )
+    found = _run001(root)
+    assert set(found) == {"boom/inner.py:3", "missing/__init__.py:1", "noisy/__init__.py:2"}
+    assert "importing 'boom' fails: JSONDecodeError" in found["boom/inner.py:3"]
+    assert "raised in boom/inner.py:3" in found["boom/inner.py:3"]
+    assert (
+        "ModuleNotFoundError: No module named 'no_such_dependency_xyz'"
+        in (found["missing/__init__.py:1"])
+    )
+    assert "EOFError" in found["noisy/__init__.py:2"]  # stdin is closed; prints go nowhere
+
+
+def test_a_hang_or_an_exit_is_reported_and_the_rest_still_imported(tree: Tree) -> None:
+    root = tree(
+        {
+            "a_hang/__init__.py": "import time\nwhile True:\n    time.sleep(0.1)\n",
+            "b_quit/__init__.py": "import os\nos._exit(3)\n",
+            "c_exit/__init__.py": "import sys\nsys.exit(4)\n",
+            "d_fine/__init__.py": '__all__ = ["x"]\nx = 1\n',
+        }
+    )
+    started = time.monotonic()
+    found = _run001(root, timeout=1.0)
+    assert time.monotonic() - started < 8
+    assert "did not finish within 1 s" in found["a_hang/__init__.py:1"]
+    assert "exited with code 3" in found["b_quit/__init__.py:1"]
+    assert "SystemExit: 4" in found["c_exit/__init__.py:2"]
+    assert not any(path.startswith("d_fine") for path in found)
+
+
+def test_star_import_is_compared_with_the_static_all(tree: Tree) -> None:
+    root = tree(
+        {
+            "dyn/__init__.py": '__all__ = ["a"]\na = b = 1\nglobals()["__all__"] += ["b"]\n',
+            "same/__init__.py": "from .core import *\nfrom .core import __all__ as _core\n"
+            '__all__ = ["c"]\n__all__ += core.__all__\nc = 1\n',
+            "same/core.py": '__all__ = ["d"]\nd = 1\n',
+        }
+    )
+    found = _run001(root)
+    assert found == {
+        "dyn/__init__.py:1": "at run time `from dyn import *` binds b which the static __all__"
+        " does not list"
+    }
+
+
+def test_the_checked_roots_come_first_on_sys_path(tree: Tree) -> None:
+    # A package named like an installed one: the checked copy must be the one imported.
+    root = tree({"pytest/__init__.py": "raise RuntimeError('the local copy')\n"})
+    outcome = import_packages(["pytest"], [root])["pytest"]
+    assert outcome.error == "RuntimeError: the local copy"
+
+
+def test_import_option_json_and_select(
+    tree: Tree, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tree({"pkg/__init__.py": "raise ValueError('no')\n"})
+    monkeypatch.chdir(root)
+    assert main(["check", ".", "--import", "--format", "json"]) == 1
+    diagnostics = json.loads(capsys.readouterr().out)["diagnostics"]
+    assert [(d["code"], d["name"], d["path"]) for d in diagnostics] == [
+        ("RUN001", "runtime-import-failure", "pkg/__init__.py")
+    ]
+    assert main(["check", ".", "--import", "--ignore", "RUN"]) == 0
+    capsys.readouterr()
+    assert main(["check", "."]) == 0  # never on without --import
+    assert main(["rule", "RUN001"]) == 0
+    assert "--import" in capsys.readouterr().out
