@@ -7,6 +7,7 @@ import itertools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 __all__ = [
     "Registration",
@@ -16,6 +17,7 @@ __all__ = [
     "add_to_all",
     "apply_edits",
     "register_submodule",
+    "ruf022_key",
 ]
 
 
@@ -85,19 +87,33 @@ class _Offsets:
 SourceOffsets = _Offsets
 
 
-def _ruf022_key(name: str) -> tuple[int, str]:
-    # ruff's RUF022 "isort-style" order: SCREAMING_SNAKE_CASE, then CamelCase, then the rest.
-    stripped = name.strip("_")
-    if stripped and stripped.isupper() and len(stripped) > 1:
-        return (0, name)
-    if stripped[:1].isupper():
-        return (1, name)
-    return (2, name)
+_DIGITS = re.compile(r"(\d+)")
+
+
+def ruf022_key(name: str) -> tuple[int, list[tuple[int, int | str]]]:
+    """Sort key of ruff's RUF022: SCREAMING_CASE, CamelCase, the rest; natural order within."""
+    cased = [c for c in name if c.isupper() or c.islower()]
+    if len(name) > 1 and cased and all(c.isupper() for c in cased):
+        group = 0
+    elif name[:1].isupper():
+        group = 1
+    else:
+        group = 2
+    # Digits compare as numbers; other characters by code point, as a natural sort does.
+    chunks: list[tuple[int, int | str]] = []
+    for piece in _DIGITS.split(name):
+        if not piece:
+            continue
+        if piece.isdigit():
+            chunks.append((0, int(piece)))
+        else:
+            chunks.extend((1, ch) for ch in piece)
+    return group, chunks
 
 
 def _insertion_index(existing: Sequence[str], name: str) -> int:
     """Keep a sorted sequence sorted (in RUF022's or plain order); otherwise append."""
-    orders: list[Callable[[str], tuple[int, str]]] = [_ruf022_key, lambda n: (0, n)]
+    orders: list[Callable[[str], Any]] = [ruf022_key, lambda n: n]
     for key in orders:
         if all(key(a) <= key(b) for a, b in itertools.pairwise(existing)):
             index = 0

@@ -23,9 +23,15 @@ from scaffold.check.graph import build_graph
 from scaffold.check.parse import Where
 from scaffold.check.resolve import Project
 from scaffold.check.rules import FixKind
-from scaffold.check.rules.exports import ruf022_key
 from scaffold.check.tree import SourceFile, discover
-from scaffold.edit import SourceEditError, SourceOffsets, TextEdit, add_to_all, apply_edits
+from scaffold.edit import (
+    SourceEditError,
+    SourceOffsets,
+    TextEdit,
+    add_to_all,
+    apply_edits,
+    ruf022_key,
+)
 from scaffold.errors import UsageError
 
 __all__ = ["FileFix", "FixResult", "fix_codes", "plan_fixes", "run_fixes", "unified_diff"]

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from scaffold.check.rules import RULES, get_rule
-from scaffold.check.rules.exports import ruf022_key
+from scaffold.edit import ruf022_key
 
 TRICKY = [
     "zeta", "Alpha", "ALPHA", "alpha", "a10", "a2", "a1b", "A", "AB", "Ab", "aB", "_x", "_X",

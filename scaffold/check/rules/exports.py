@@ -2,42 +2,19 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from scaffold.check.parse import FILE_SPAN, AllEntry, ModuleFacts, Where
 from scaffold.check.resolve import Project
 from scaffold.check.rules.registry import Finding
 from scaffold.check.tree import SourceFile
+from scaffold.edit import ruf022_key
 
-__all__ = ["check_exports", "ruf022_key"]
-
-_DIGITS = re.compile(r"(\d+)")
+__all__ = ["check_exports"]
 
 
 def _is_private(name: str) -> bool:
     return name.startswith("_") and not (name.startswith("__") and name.endswith("__"))
-
-
-def ruf022_key(name: str) -> tuple[int, list[tuple[int, int | str]]]:
-    """Sort key of ruff's RUF022: SCREAMING_CASE, CamelCase, the rest; natural order within."""
-    cased = [c for c in name if c.isupper() or c.islower()]
-    if len(name) > 1 and cased and all(c.isupper() for c in cased):
-        group = 0
-    elif name[:1].isupper():
-        group = 1
-    else:
-        group = 2
-    # Digits compare as numbers; other characters by code point, as a natural sort does.
-    chunks: list[tuple[int, int | str]] = []
-    for piece in _DIGITS.split(name):
-        if not piece:
-            continue
-        if piece.isdigit():
-            chunks.append((0, int(piece)))
-        else:
-            chunks.extend((1, ch) for ch in piece)
-    return group, chunks
 
 
 def _first_party_import(project: Project, source: SourceFile, module: str, level: int) -> bool:
