@@ -725,12 +725,23 @@ def _check(
     statistics: Annotated[
         bool, typer.Option("--statistics", help="Print counts per rule instead of findings.")
     ] = False,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Neither read nor write .scaffold_cache/.")
+    ] = False,
 ) -> None:
     """Check exports (__all__) and import hygiene of a Python tree."""
     from scaffold.check.command import run_check_command
 
     raise typer.Exit(
-        run_check_command(paths or ["."], output_format, select, ignore, exit_zero, statistics)
+        run_check_command(
+            paths or ["."],
+            output_format,
+            select,
+            ignore,
+            exit_zero,
+            statistics,
+            use_cache=not no_cache,
+        )
     )
 
 

@@ -38,6 +38,8 @@ def run_check_command(
     ignore: str | None,
     exit_zero: bool,
     statistics: bool,
+    *,
+    use_cache: bool = True,
 ) -> int:
     """Run the check, print the chosen rendering, return 0 (clean), 1 (findings)."""
     try:
@@ -52,6 +54,7 @@ def run_check_command(
         output_format=fmt,
         exit_zero=exit_zero,
         statistics=statistics,
+        use_cache=use_cache,
     )
     report = run_check(options)
     cwd = Path.cwd()
