@@ -219,8 +219,22 @@ class FactsCache:
         return entry[2]
 
     def facts(self, source: SourceFile) -> ModuleFacts | None:
-        """The cached facts of an unchanged file, or None (changed, new, or a bad entry)."""
+        """The cached facts of a file, or None when it must be parsed.
+
+        An unchanged stat means an unchanged file (no read). A known file whose stat changed
+        (touched, checked out again, or too recent to trust its mtime) is read and hashed:
+        identical content still needs no parse.
+        """
         digest = self.known_digest(source)
+        stat = self.stat(source)
+        if digest is None and stat is not None and str(source.path) in self._index:
+            try:
+                digest = content_digest(source.path.read_bytes())
+            except OSError:
+                return None
+            if _entry_key(digest, source.is_package) in self._entries:
+                self._index[str(source.path)] = (*stat, digest)
+                self._dirty = True
         if digest is None:
             return None
         encoded = self._entries.get(_entry_key(digest, source.is_package))

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from scaffold.check.cache import content_digest, encode_facts
 from scaffold.check.parse import ModuleFacts, SourceError, Span, parse_source
+
+if TYPE_CHECKING:
+    from multiprocessing.context import BaseContext
 
 __all__ = ["ParseJob", "Parsed", "parse_jobs", "plan_workers"]
 
@@ -91,9 +93,11 @@ def _batches(jobs: Sequence[ParseJob], count: int) -> list[list[ParseJob]]:
     return [batch for batch in batches if batch]
 
 
-def _context() -> multiprocessing.context.BaseContext:
+def _context() -> BaseContext:
     # Forked workers start in milliseconds and already hold every imported module; elsewhere
     # (macOS, Windows) the platform default is the safe choice.
+    import multiprocessing
+
     if sys.platform == "linux":
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context()
@@ -106,6 +110,9 @@ def parse_jobs(
     if workers < 1 or len(jobs) < 2:
         yield from _parse_batch(jobs, parse)
         return
+    # Imported here: a run that needs no pool (small trees, warm caches) never pays for it.
+    from concurrent.futures import ProcessPoolExecutor
+
     batches = _batches(jobs, workers * BATCHES_PER_WORKER)
     with ProcessPoolExecutor(workers, mp_context=_context()) as pool:
         for result in pool.map(_parse_batch, batches, [parse] * len(batches)):
