@@ -14,6 +14,7 @@ import enum
 import hashlib
 import marshal
 import os
+import re
 import sys
 import tempfile
 import time
@@ -74,6 +75,23 @@ _FIELDS: dict[type, tuple[str, ...]] = {
     if dataclasses.is_dataclass(cls)
 }
 _PLAIN = frozenset({str, int, bool, float, bytes, type(None), frozenset})
+_PLAIN_ANNOTATION_WORDS = frozenset(
+    {"int", "str", "bool", "float", "bytes", "None", "frozenset", "tuple"}
+)
+
+
+def _holds_only_builtins(annotation: object) -> bool:
+    # Annotations are strings here (`from __future__ import annotations`); any word that is
+    # not a builtin (a record, an alias such as Event, a typo) means "decode it".
+    text = annotation if isinstance(annotation, str) else getattr(annotation, "__name__", "?")
+    return set(re.findall(r"[A-Za-z_]\w*", text)) <= _PLAIN_ANNOTATION_WORDS
+
+
+# Per record type, which fields can be passed through as marshal returned them: decoding
+# is the cost of a warm run with one changed file, and most fields are ints and strings.
+_DECODE_MASK: dict[type, tuple[bool, ...]] = {
+    cls: tuple(not _holds_only_builtins(f.type) for f in dataclasses.fields(cls)) for cls in _FIELDS
+}
 
 
 def _encode(value: object) -> object:
@@ -97,9 +115,12 @@ def _decode(value: object) -> object:
         items: list[object] = value  # type: ignore[assignment]
         cls = _TYPES[cast(int, items[0])]
         args = items[1:]
-        if issubclass(cls, enum.Enum):
-            return cls(args[0])
-        return cls(*[_decode(arg) for arg in args])
+        mask = _DECODE_MASK.get(cls)
+        if mask is None:
+            return cls(args[0])  # an enum
+        return cls(
+            *[_decode(arg) if wanted else arg for arg, wanted in zip(args, mask, strict=True)]
+        )
     if kind is tuple:
         return tuple([_decode(item) for item in value])  # type: ignore[attr-defined]
     return value
