@@ -16,7 +16,6 @@ import marshal
 import os
 import re
 import sys
-import tempfile
 import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -357,6 +356,9 @@ def _entry_key(digest: bytes, is_package: bool) -> bytes:
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
+    # Imported here: tempfile pulls in random, and a warm run writes nothing.
+    import tempfile
+
     handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
     try:
         with os.fdopen(handle, "wb") as stream:
