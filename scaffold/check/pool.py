@@ -112,8 +112,17 @@ def parse_jobs(
         return
     # Imported here: a run that needs no pool (small trees, warm caches) never pays for it.
     from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     batches = _batches(jobs, workers * BATCHES_PER_WORKER)
-    with ProcessPoolExecutor(workers, mp_context=_context()) as pool:
-        for result in pool.map(_parse_batch, batches, [parse] * len(batches)):
-            yield from result
+    done: set[str] = set()
+    try:
+        with ProcessPoolExecutor(workers, mp_context=_context()) as pool:
+            for result in pool.map(_parse_batch, batches, [parse] * len(batches)):
+                for parsed in result:
+                    done.add(parsed.key)
+                    yield parsed
+    except (BrokenProcessPool, OSError):
+        # A worker was killed (out of memory, say) or no process could be started: the
+        # files it had not sent back are parsed here, so the run still reports on them.
+        yield from _parse_batch([job for job in jobs if job.key not in done], parse)

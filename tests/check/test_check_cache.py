@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import marshal
+import os
 import subprocess
 import sys
 from collections.abc import Callable, Mapping
@@ -236,3 +237,22 @@ def test_the_pool_is_skipped_for_small_trees() -> None:
     assert plan_workers(50_000_000, cores=1) == 0
     assert plan_workers(50_000_000, cores=2) == 2
     assert plan_workers(1_200_000, cores=16) == 2
+
+
+class ParserThatDiesInWorkers:
+    """Kills any process but the one that made it, as an out-of-memory kill would."""
+
+    def __init__(self) -> None:
+        self.parent = os.getpid()
+
+    def __call__(self, data: bytes | str, *, is_package: bool = False) -> ModuleFacts:
+        if os.getpid() != self.parent:
+            os._exit(1)
+        return parse_source(data, is_package=is_package)
+
+
+def test_a_dead_worker_falls_back_to_parsing_here(tree: Build) -> None:
+    root = tree(PROJECT)
+    files = discover(root).files
+    expected = read_facts(files, workers=0)
+    assert read_facts(files, ParserThatDiesInWorkers(), workers=2) == expected
