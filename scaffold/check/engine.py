@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from scaffold.check.cache import FactsCache, decode_facts
+from scaffold.check.cache import FactsCache, encode_facts
 from scaffold.check.config import CheckConfig
 from scaffold.check.diagnostics import CheckReport, Diagnostic, Related, Severity
 from scaffold.check.parse import ModuleFacts, parse_source, scan_noqa
@@ -132,6 +132,7 @@ def read_facts(
     Parsing runs in `workers` processes (None: as many as pay for the amount of source, see
     `plan_workers`; 0: in this process).
     """
+    files = list(files)
     facts: dict[str, ModuleFacts] = {}
     # ASTs are acyclic and die by reference counting; the cyclic collector only rescans the
     # growing heap over and over (4x slower parsing on sympy), so it waits until the end.
@@ -142,7 +143,8 @@ def read_facts(
     finally:
         if collecting:
             gc.enable()
-    return facts
+    # Workers answer in no set order; the tree's order keeps every later step deterministic.
+    return {source.key: facts[source.key] for source in files if source.key in facts}
 
 
 def _read_into(
@@ -169,9 +171,10 @@ def _read_into(
         workers = plan_workers(sum(job.size for job in jobs))
     for parsed in parse_jobs(jobs, workers, parse):
         source, stat = pending[parsed.key]
-        facts[parsed.key] = decode_facts(parsed.encoded)
+        facts[parsed.key] = parsed.decoded()
         if cache is not None and stat is not None and parsed.digest is not None:
-            cache.store(source, parsed.digest, parsed.encoded, stat)
+            encoded = parsed.encoded or encode_facts(facts[parsed.key])
+            cache.store(source, parsed.digest, encoded, stat)
 
 
 def _size(path: Path) -> int:

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from scaffold.check.cache import content_digest, encode_facts
+from scaffold.check.cache import content_digest, decode_facts, encode_facts
 from scaffold.check.parse import ModuleFacts, SourceError, Span, parse_source
 
 if TYPE_CHECKING:
@@ -41,11 +41,23 @@ class ParseJob:
 
 @dataclass(frozen=True, slots=True)
 class Parsed:
-    """What a worker sends back: the content hash (None: unreadable) and encoded facts."""
+    """One parsed file: its content hash (None: unreadable) and its facts.
+
+    From a worker the facts arrive encoded (marshal is much faster than pickling records);
+    parsed in this process they stay objects.
+    """
 
     key: str
     digest: bytes | None
-    encoded: bytes
+    encoded: bytes | None = None
+    facts: ModuleFacts | None = None
+
+    def decoded(self) -> ModuleFacts:
+        """The facts, decoding them if they came from a worker."""
+        if self.facts is not None:
+            return self.facts
+        assert self.encoded is not None
+        return decode_facts(self.encoded)
 
 
 def _usable_cores() -> int:
@@ -62,24 +74,31 @@ def plan_workers(total_bytes: int, cores: int | None = None) -> int:
     return max(2, min(cores, total_bytes // BYTES_PER_WORKER))
 
 
-def _parse_one(job: ParseJob, parse: Parser) -> Parsed:
+def _parse_one(job: ParseJob, parse: Parser, encode: bool) -> Parsed:
+    digest = None
     try:
         with open(job.path, "rb") as stream:
             data = stream.read()
     except OSError as exc:
         error = SourceError("SYN002", f"cannot read file: {exc.strerror or exc}", _WHOLE_FILE)
-        return Parsed(job.key, None, encode_facts(ModuleFacts(error=error)))
-    facts = parse(data, is_package=job.is_package)
-    return Parsed(job.key, content_digest(data), encode_facts(facts))
+        facts = ModuleFacts(error=error)
+    else:
+        digest = content_digest(data)
+        facts = parse(data, is_package=job.is_package)
+    if encode:
+        return Parsed(job.key, digest, encoded=encode_facts(facts))
+    return Parsed(job.key, digest, facts=facts)
 
 
-def _parse_batch(batch: Sequence[ParseJob], parse: Parser = parse_source) -> list[Parsed]:
+def _parse_batch(
+    batch: Sequence[ParseJob], parse: Parser = parse_source, encode: bool = True
+) -> list[Parsed]:
     # ASTs are acyclic and die by reference counting; the cyclic collector would only rescan
     # a heap that keeps growing (see docs/decisions.md), so it waits until the batch is done.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return [_parse_one(job, parse) for job in batch]
+        return [_parse_one(job, parse, encode) for job in batch]
     finally:
         if collecting:
             gc.enable()
@@ -108,7 +127,7 @@ def parse_jobs(
 ) -> Iterator[Parsed]:
     """Parse every job, across `workers` processes (0: here); results in no set order."""
     if workers < 1 or len(jobs) < 2:
-        yield from _parse_batch(jobs, parse)
+        yield from _parse_batch(jobs, parse, encode=False)
         return
     # Imported here: a run that needs no pool (small trees, warm caches) never pays for it.
     from concurrent.futures import ProcessPoolExecutor
@@ -125,4 +144,4 @@ def parse_jobs(
     except (BrokenProcessPool, OSError):
         # A worker was killed (out of memory, say) or no process could be started: the
         # files it had not sent back are parsed here, so the run still reports on them.
-        yield from _parse_batch([job for job in jobs if job.key not in done], parse)
+        yield from _parse_batch([job for job in jobs if job.key not in done], parse, False)
