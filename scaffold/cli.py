@@ -750,6 +750,9 @@ def _check(
             help="Also import each package in a subprocess (runs its code) and report RUN001.",
         ),
     ] = False,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Neither read nor write .scaffold_cache/.")
+    ] = False,
 ) -> None:
     """Check exports (__all__) and import hygiene of a Python tree."""
     from scaffold.check.command import run_check_command
@@ -766,6 +769,7 @@ def _check(
             unsafe_fixes=unsafe_fixes,
             diff=diff,
             run_imports=run_imports,
+            use_cache=not no_cache,
         )
     )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -40,3 +41,15 @@ def test_no_heavy_imports(args: tuple[str, ...]) -> None:
     imported = _imported_modules(*args)
     assert "scaffold" in imported
     assert not imported & set(HEAVY), sorted(imported & set(HEAVY))
+
+
+def test_check_on_a_small_tree_imports_nothing_heavy(tmp_path: Path) -> None:
+    package = tmp_path / "small" / "pkg"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text('from .core import run\n\n__all__ = ["run"]\n')
+    (package / "core.py").write_text("def run() -> None:\n    pass\n")
+    # The first run parses and writes the cache, the second reads it: neither is heavy.
+    for _run in ("cold", "warm"):
+        imported = _imported_modules("check", str(tmp_path / "small"))
+        assert "scaffold" in imported
+        assert not imported & {*HEAVY, "multiprocessing", "concurrent"}, sorted(imported)

@@ -53,6 +53,7 @@ def run_check_command(
     unsafe_fixes: bool = False,
     diff: bool = False,
     run_imports: bool = False,
+    use_cache: bool = True,
 ) -> int:
     """Run the check, print the chosen rendering, return 0 (clean), 1 (findings).
 
@@ -72,6 +73,7 @@ def run_check_command(
         output_format=fmt,
         exit_zero=exit_zero,
         statistics=statistics,
+        use_cache=use_cache,
     )
     cwd = Path.cwd()
     fixed: int | None = None

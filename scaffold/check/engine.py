@@ -12,10 +12,11 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from scaffold.check.cache import FactsCache, encode_facts
 from scaffold.check.config import CheckConfig
 from scaffold.check.diagnostics import CheckReport, Diagnostic, Related, Severity
-from scaffold.check.parse import ModuleFacts, SourceError, parse_source, scan_noqa
-from scaffold.check.parse import Span as _Span
+from scaffold.check.parse import ModuleFacts, parse_source, scan_noqa
+from scaffold.check.pool import ParseJob, parse_jobs, plan_workers
 from scaffold.check.resolve import Project
 from scaffold.check.rules import RULES, Finding, FixKind, get_rule, run_rules
 from scaffold.check.tree import SourceFile, Tree, discover
@@ -50,6 +51,8 @@ class CheckOptions:
     output_format: OutputFormat = OutputFormat.TEXT
     exit_zero: bool = False
     statistics: bool = False
+    use_cache: bool = True  # read and write `.scaffold_cache/` (False: --no-cache)
+    workers: int | None = None  # parsing processes; None sizes the pool to the work
 
 
 def validate_codes(codes: Iterable[str], where: str) -> tuple[str, ...]:
@@ -122,40 +125,65 @@ def _selection(config: CheckConfig, options: CheckOptions) -> _Selection:
 def read_facts(
     files: Iterable[SourceFile],
     parse: Callable[..., ModuleFacts] = parse_source,
+    *,
+    cache: FactsCache | None = None,
+    workers: int | None = None,
 ) -> dict[str, ModuleFacts]:
-    """Read and parse every file once (the seam for a facts cache or parallel parsing)."""
+    """Facts of every file: from `cache` when its stat is unchanged, else read and parsed once.
+
+    Parsing runs in `workers` processes (None: as many as pay for the amount of source, see
+    `plan_workers`; 0: in this process).
+    """
+    files = list(files)
     facts: dict[str, ModuleFacts] = {}
     # ASTs are acyclic and die by reference counting; the cyclic collector only rescans the
     # growing heap over and over (4x slower parsing on sympy), so it waits until the end.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        _read_into(facts, files, parse)
+        _read_into(facts, files, parse, cache, workers)
     finally:
         if collecting:
             gc.enable()
-    return facts
+    # Workers answer in no set order; the tree's order keeps every later step deterministic.
+    return {source.key: facts[source.key] for source in files if source.key in facts}
 
 
 def _read_into(
     facts: dict[str, ModuleFacts],
     files: Iterable[SourceFile],
     parse: Callable[..., ModuleFacts],
+    cache: FactsCache | None,
+    workers: int | None,
 ) -> None:
+    jobs: list[ParseJob] = []
+    pending: dict[str, tuple[SourceFile, tuple[int, int] | None]] = {}
     for source in files:
         if source.is_extension:
             continue
-        try:
-            data = source.path.read_bytes()
-        except OSError as exc:
-            facts[source.key] = ModuleFacts(
-                error=SourceError("SYN002", f"cannot read file: {exc.strerror or exc}", _FILE)
-            )
+        cached = cache.facts(source) if cache is not None else None
+        if cached is not None:
+            facts[source.key] = cached
             continue
-        facts[source.key] = parse(data, is_package=source.is_package)
+        stat = cache.stat(source) if cache is not None else None
+        size = stat[0] if stat is not None else _size(source.path)
+        jobs.append(ParseJob(source.key, str(source.path), source.is_package, size))
+        pending[source.key] = (source, stat)
+    if workers is None:
+        workers = plan_workers(sum(job.size for job in jobs))
+    for parsed in parse_jobs(jobs, workers, parse):
+        source, stat = pending[parsed.key]
+        facts[parsed.key] = parsed.decoded()
+        if cache is not None and stat is not None and parsed.digest is not None:
+            encoded = parsed.encoded or encode_facts(facts[parsed.key])
+            cache.store(source, parsed.digest, encoded, stat)
 
 
-_FILE = _Span(1, 1, 1, 1)
+def _size(path: Path) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
 
 
 def _diagnostic(finding: Finding) -> Diagnostic:
@@ -269,6 +297,22 @@ def _join(prefix: str, path: str) -> str:
     return os.path.normpath(os.path.join(prefix, path)).replace(os.sep, "/")
 
 
+def _check_cached(tree: Tree, options: CheckOptions) -> list[Diagnostic]:
+    """check_tree over cached facts; an unchanged tree gets its last report without parsing."""
+    if not options.use_cache:
+        return check_tree(tree, read_facts(tree.files, workers=options.workers), options)
+    cache = FactsCache.open(tree)
+    # Only what changes findings is part of the key, not the output format.
+    inputs = (options.select, options.ignore)
+    report = cache.report(cache.report_key(tree, inputs))
+    if report is None:
+        facts = read_facts(tree.files, cache=cache, workers=options.workers)
+        report = check_tree(tree, facts, options)
+        cache.store_report(cache.report_key(tree, inputs), report)
+    cache.save()
+    return report
+
+
 def run_check(options: CheckOptions) -> CheckReport:
     """Check every path of `options` and return the sorted findings."""
     options = dataclasses.replace(
@@ -287,13 +331,12 @@ def run_check(options: CheckOptions) -> CheckReport:
     files: set[Path] = set()
     for path, base in zip(paths, bases, strict=True):
         tree = discover(path)
-        facts = read_facts(tree.files)
         files.update(
             f.path for f in tree.files if f.selected and not f.is_stub and not f.is_extension
         )
         prefix = os.path.relpath(base, common) if base != common else ""
         prefix = "" if prefix == "." else prefix
-        for diagnostic in check_tree(tree, facts, options):
+        for diagnostic in _check_cached(tree, options):
             rebased = _rebase(diagnostic, prefix)
             diagnostics.setdefault((*rebased.sort_key(), rebased.end_line), rebased)
         notes.extend(tree.notes)

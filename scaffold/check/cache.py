@@ -1,0 +1,370 @@
+"""The on-disk facts cache: file stat → content hash → ModuleFacts, plus the last report.
+
+One file per checked folder under `.scaffold_cache/` at the project root holds a stat index
+(path → size, mtime_ns, content hash), the encoded facts of each content hash, and the
+diagnostics of the last run with the digest of everything they depend on. Anything that
+cannot be read or trusted is a miss, never an error.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import enum
+import hashlib
+import marshal
+import os
+import re
+import sys
+import time
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import cast
+
+import scaffold
+from scaffold.check import diagnostics as _diagnostics
+from scaffold.check import parse as _parse
+from scaffold.check.diagnostics import Diagnostic
+from scaffold.check.parse import ModuleFacts
+from scaffold.check.tree import Folder, SourceFile, Tree
+
+__all__ = [
+    "CACHE_DIR",
+    "FactsCache",
+    "content_digest",
+    "decode_facts",
+    "encode_facts",
+]
+
+CACHE_DIR = ".scaffold_cache"
+# Bump when the layout of the cache file changes (the fingerprint covers the analyser code).
+_FORMAT = b"scaffold-check-cache/1\n"
+_DIGEST_SIZE = 16
+# A file modified this close to when the index was written may change again within the same
+# mtime tick without its stat changing; such entries are re-hashed on the next run.
+_RACY_NS = 2_000_000_000
+_GITIGNORE = b"# Created by scaffold check: a cache, never commit it.\n*\n"
+
+Stat = tuple[int, int]  # (size, mtime_ns)
+
+
+def content_digest(data: bytes) -> bytes:
+    """The key a file's facts are stored under."""
+    return hashlib.blake2b(data, digest_size=_DIGEST_SIZE).digest()
+
+
+def _record_types() -> tuple[type, ...]:
+    # Every dataclass and enum a ModuleFacts or Diagnostic can hold, in a stable order: a
+    # record is encoded as [type index, *fields], so field changes change the fingerprint.
+    found: dict[str, type] = {}
+    for module in (_parse, _diagnostics):
+        for name, value in vars(module).items():
+            if not isinstance(value, type) or value.__module__ != module.__name__:
+                continue
+            if dataclasses.is_dataclass(value) or issubclass(value, enum.Enum):
+                found[f"{module.__name__}.{name}"] = value
+    return tuple(found[name] for name in sorted(found))
+
+
+_TYPES = _record_types()
+_TYPE_INDEX = {cls: index for index, cls in enumerate(_TYPES)}
+_FIELDS: dict[type, tuple[str, ...]] = {
+    cls: tuple(f.name for f in dataclasses.fields(cls))
+    for cls in _TYPES
+    if dataclasses.is_dataclass(cls)
+}
+_PLAIN = frozenset({str, int, bool, float, bytes, type(None), frozenset})
+_PLAIN_ANNOTATION_WORDS = frozenset(
+    {"int", "str", "bool", "float", "bytes", "None", "frozenset", "tuple"}
+)
+
+
+def _holds_only_builtins(annotation: object) -> bool:
+    # Annotations are strings here (`from __future__ import annotations`); any word that is
+    # not a builtin (a record, an alias such as Event, a typo) means "decode it".
+    text = annotation if isinstance(annotation, str) else getattr(annotation, "__name__", "?")
+    return set(re.findall(r"[A-Za-z_]\w*", text)) <= _PLAIN_ANNOTATION_WORDS
+
+
+# Per record type, which fields can be passed through as marshal returned them: decoding
+# is the cost of a warm run with one changed file, and most fields are ints and strings.
+_DECODE_MASK: dict[type, tuple[bool, ...]] = {
+    cls: tuple(not _holds_only_builtins(f.type) for f in dataclasses.fields(cls)) for cls in _FIELDS
+}
+
+
+def _encode(value: object) -> object:
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    if kind is tuple:
+        return tuple(_encode(item) for item in value)  # type: ignore[attr-defined]
+    index = _TYPE_INDEX.get(kind)
+    if index is None:
+        raise TypeError(f"cannot encode {kind.__name__} in the facts cache")
+    if isinstance(value, enum.Enum):
+        return [index, value.value]
+    # A list marks a record: records hold only tuples and frozensets, never lists.
+    return [index, *(_encode(getattr(value, name)) for name in _FIELDS[kind])]
+
+
+def _decode(value: object) -> object:
+    kind = type(value)
+    if kind is list:
+        items: list[object] = value  # type: ignore[assignment]
+        cls = _TYPES[cast(int, items[0])]
+        args = items[1:]
+        mask = _DECODE_MASK.get(cls)
+        if mask is None:
+            return cls(args[0])  # an enum
+        return cls(
+            *[_decode(arg) if wanted else arg for arg, wanted in zip(args, mask, strict=True)]
+        )
+    if kind is tuple:
+        return tuple([_decode(item) for item in value])  # type: ignore[attr-defined]
+    return value
+
+
+def encode_facts(facts: ModuleFacts) -> bytes:
+    """ModuleFacts as marshal bytes of builtins: compact, and fast to load."""
+    return marshal.dumps(_encode(facts))  # type: ignore[arg-type]
+
+
+def decode_facts(data: bytes) -> ModuleFacts:
+    """The inverse of `encode_facts`; raises ValueError for data it did not write."""
+    try:
+        facts = _decode(marshal.loads(data))
+    except (EOFError, TypeError, IndexError, KeyError, ValueError) as exc:
+        raise ValueError(f"bad cache entry: {exc}") from exc
+    if not isinstance(facts, ModuleFacts):
+        raise ValueError("bad cache entry: not a ModuleFacts")
+    return facts
+
+
+def _fingerprint() -> bytes:
+    """What the cached facts and reports depend on besides the files: the analyser itself.
+
+    The version alone is not enough while the checker is developed (or patched in place),
+    so the source of every module of `scaffold.check` counts too; reading them is cheap.
+    """
+    digest = hashlib.blake2b(digest_size=_DIGEST_SIZE)
+    digest.update(_FORMAT)
+    digest.update(f"{scaffold.__version__}\0{sys.version}\0{sys.implementation.name}".encode())
+    package = Path(_parse.__file__).parent
+    for source in sorted(package.rglob("*.py")):
+        digest.update(source.relative_to(package).as_posix().encode())
+        try:
+            digest.update(source.read_bytes())
+        except OSError:
+            digest.update(b"\0unreadable")
+    return digest.digest()
+
+
+def cache_root(tree: Tree) -> Path:
+    """The project root: the folder of the pyproject.toml that configures PATH, else PATH."""
+    for config in tree.configs:
+        if config.pyproject is not None and tree.base.is_relative_to(config.directory):
+            return config.directory
+    return tree.base
+
+
+def _cache_file(tree: Tree) -> Path:
+    # One file per checked folder, so checking a subfolder never evicts the whole project.
+    name = hashlib.blake2b(os.fsencode(tree.base), digest_size=8).hexdigest()
+    return cache_root(tree) / CACHE_DIR / f"check-{name}.bin"
+
+
+class FactsCache:
+    """The cache of one checked folder for one run; `save()` writes it back atomically."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.fingerprint = _fingerprint()
+        self._index: dict[str, tuple[int, int, bytes]] = {}
+        self._entries: dict[bytes, bytes] = {}
+        self._result: tuple[bytes, bytes] | None = None
+        self._stats: dict[str, Stat | None] = {}
+        self._dirty = False
+
+    @classmethod
+    def open(cls, tree: Tree) -> FactsCache:
+        """Load the cache file of `tree`; a missing, stale or corrupt one starts empty."""
+        cache = cls(_cache_file(tree))
+        cache._load()
+        return cache
+
+    def _load(self) -> None:
+        assert self.path is not None
+        try:
+            blob = self.path.read_bytes()
+        except OSError:
+            return
+        head = len(_FORMAT) + _DIGEST_SIZE
+        if not blob.startswith(_FORMAT) or len(blob) < head:
+            return
+        # The checksum keeps a truncated or garbled file away from marshal entirely.
+        payload = blob[head:]
+        if hashlib.blake2b(payload, digest_size=_DIGEST_SIZE).digest() != blob[len(_FORMAT) : head]:
+            return
+        try:
+            fingerprint, index, entries, result = marshal.loads(payload)
+        except (EOFError, ValueError, TypeError):
+            return
+        if fingerprint != self.fingerprint:
+            return
+        if isinstance(index, dict) and isinstance(entries, dict):
+            self._index = index
+            self._entries = entries
+        if isinstance(result, tuple) and len(result) == 2:
+            self._result = result
+
+    def stat(self, source: SourceFile) -> Stat | None:
+        """(size, mtime_ns) of a file, once per run; None when it cannot be stat'ed."""
+        key = str(source.path)
+        if key not in self._stats:
+            try:
+                info = os.stat(source.path)
+            except OSError:
+                self._stats[key] = None
+            else:
+                self._stats[key] = (info.st_size, info.st_mtime_ns)
+        return self._stats[key]
+
+    def known_digest(self, source: SourceFile) -> bytes | None:
+        """The content hash of an unchanged file, from the stat index alone (no read)."""
+        entry = self._index.get(str(source.path))
+        stat = self.stat(source)
+        if entry is None or stat is None or entry[:2] != stat:
+            return None
+        return entry[2]
+
+    def facts(self, source: SourceFile) -> ModuleFacts | None:
+        """The cached facts of a file, or None when it must be parsed.
+
+        An unchanged stat means an unchanged file (no read). A known file whose stat changed
+        (touched, checked out again, or too recent to trust its mtime) is read and hashed:
+        identical content still needs no parse.
+        """
+        digest = self.known_digest(source)
+        stat = self.stat(source)
+        if digest is None and stat is not None and str(source.path) in self._index:
+            try:
+                digest = content_digest(source.path.read_bytes())
+            except OSError:
+                return None
+            if _entry_key(digest, source.is_package) in self._entries:
+                self._index[str(source.path)] = (*stat, digest)
+                self._dirty = True
+        if digest is None:
+            return None
+        encoded = self._entries.get(_entry_key(digest, source.is_package))
+        if encoded is None:
+            return None
+        try:
+            return decode_facts(encoded)
+        except ValueError:
+            return None
+
+    def store(self, source: SourceFile, digest: bytes, encoded: bytes, stat: Stat) -> None:
+        """Remember the facts of a file just parsed; `stat` is from before it was read."""
+        self._index[str(source.path)] = (*stat, digest)
+        self._entries[_entry_key(digest, source.is_package)] = encoded
+        self._dirty = True
+
+    def report_key(self, tree: Tree, options: Sequence[object]) -> bytes | None:
+        """Digest of everything a report depends on, or None when a file's stat changed."""
+        digest = hashlib.blake2b(self.fingerprint, digest_size=_DIGEST_SIZE)
+        digest.update(repr((tree.base, tree.roots, tuple(options))).encode())
+        for config in tree.configs:
+            digest.update(repr((config.directory, config.pyproject)).encode())
+            if config.pyproject is not None:
+                try:
+                    digest.update(config.pyproject.read_bytes())
+                except OSError:
+                    digest.update(b"\0unreadable")
+        for source in tree.files:
+            content = b"extension" if source.is_extension else self.known_digest(source)
+            if content is None:
+                return None
+            digest.update(_describe(source, content))
+        for folder in tree.folders:
+            digest.update(_describe(folder, b""))
+        return digest.digest()
+
+    def report(self, key: bytes | None) -> list[Diagnostic] | None:
+        """The diagnostics stored under `key` by an earlier run, if any."""
+        if key is None or self._result is None or self._result[0] != key:
+            return None
+        try:
+            value = _decode(marshal.loads(self._result[1]))
+        except (EOFError, TypeError, IndexError, KeyError, ValueError):
+            return None
+        if not isinstance(value, tuple) or not all(isinstance(d, Diagnostic) for d in value):
+            return None
+        return list(value)
+
+    def store_report(self, key: bytes | None, diagnostics: Iterable[Diagnostic]) -> None:
+        """Remember a report for the next run with the same inputs."""
+        if key is None:
+            return
+        self._result = (key, marshal.dumps(_encode(tuple(diagnostics))))  # type: ignore[arg-type]
+        self._dirty = True
+
+    def save(self) -> None:
+        """Write the cache atomically (temp file + os.replace); a failure only loses it."""
+        if self.path is None or not self._dirty:
+            return
+        now = time.time_ns()
+        index: dict[str, tuple[int, int, bytes]] = {}
+        for path, (size, mtime_ns, digest) in self._index.items():
+            # An mtime of -1 never matches, so a racy file is hashed again next time; its
+            # facts stay cached under the hash, so it is not parsed again.
+            index[path] = (size, mtime_ns if now - mtime_ns > _RACY_NS else -1, digest)
+        live = {digest for _, _, digest in index.values()}
+        entries = {k: v for k, v in self._entries.items() if k[:_DIGEST_SIZE] in live}
+        payload = marshal.dumps((self.fingerprint, index, entries, self._result))
+        checksum = hashlib.blake2b(payload, digest_size=_DIGEST_SIZE).digest()
+        folder = self.path.parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            ignore = folder / ".gitignore"
+            if not ignore.exists():
+                _write_atomically(ignore, _GITIGNORE)
+            _write_atomically(self.path, _FORMAT + checksum + payload)
+        except OSError:
+            return
+        self._dirty = False
+
+
+def _describe(item: SourceFile | Folder, content: bytes) -> bytes:
+    # Every field a rule may read, with the config named by its folder (the config's own
+    # content is covered by its pyproject.toml's bytes).
+    values = [getattr(item, name) for name in _DESCRIBED[type(item)]]
+    return repr((values, item.config.directory)).encode() + content
+
+
+_DESCRIBED = {
+    cls: tuple(f.name for f in dataclasses.fields(cls) if f.name != "config")
+    for cls in (SourceFile, Folder)
+}
+
+
+def _entry_key(digest: bytes, is_package: bool) -> bytes:
+    # The facts of an `__init__` hold more (the names it reads), so the same content parsed
+    # as a package and as a module are two entries.
+    return digest + (b"P" if is_package else b"M")
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    # Imported here: tempfile pulls in random, and a warm run writes nothing.
+    import tempfile
+
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise

@@ -1,0 +1,147 @@
+"""Read, hash and parse files into encoded facts, in worker processes when that pays."""
+
+from __future__ import annotations
+
+import gc
+import os
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from scaffold.check.cache import content_digest, decode_facts, encode_facts
+from scaffold.check.parse import ModuleFacts, SourceError, Span, parse_source
+
+if TYPE_CHECKING:
+    from multiprocessing.context import BaseContext
+
+__all__ = ["ParseJob", "Parsed", "parse_jobs", "plan_workers"]
+
+# Below this much source a pool costs more than it saves: forking and collecting results
+# take ~30-60 ms, which is what parsing about a megabyte takes on one core.
+POOL_MIN_BYTES = 1_000_000
+# Each worker is handed at least this much source, so a pool is never wider than its work.
+BYTES_PER_WORKER = 500_000
+# Batches per worker: more balances better (the largest files go first), fewer cost less.
+BATCHES_PER_WORKER = 8
+
+Parser = Callable[..., ModuleFacts]
+_WHOLE_FILE = Span(1, 1, 1, 1)
+
+
+@dataclass(frozen=True, slots=True)
+class ParseJob:
+    """One file to parse: its tree key, path, whether it is an `__init__`, and its size."""
+
+    key: str
+    path: str
+    is_package: bool
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """One parsed file: its content hash (None: unreadable) and its facts.
+
+    From a worker the facts arrive encoded (marshal is much faster than pickling records);
+    parsed in this process they stay objects.
+    """
+
+    key: str
+    digest: bytes | None
+    encoded: bytes | None = None
+    facts: ModuleFacts | None = None
+
+    def decoded(self) -> ModuleFacts:
+        """The facts, decoding them if they came from a worker."""
+        if self.facts is not None:
+            return self.facts
+        assert self.encoded is not None
+        return decode_facts(self.encoded)
+
+
+def _usable_cores() -> int:
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def plan_workers(total_bytes: int, cores: int | None = None) -> int:
+    """How many processes to parse `total_bytes` of source with; 0 means in this process."""
+    cores = _usable_cores() if cores is None else cores
+    if cores < 2 or total_bytes < POOL_MIN_BYTES:
+        return 0
+    return max(2, min(cores, total_bytes // BYTES_PER_WORKER))
+
+
+def _parse_one(job: ParseJob, parse: Parser, encode: bool) -> Parsed:
+    digest = None
+    try:
+        with open(job.path, "rb") as stream:
+            data = stream.read()
+    except OSError as exc:
+        error = SourceError("SYN002", f"cannot read file: {exc.strerror or exc}", _WHOLE_FILE)
+        facts = ModuleFacts(error=error)
+    else:
+        digest = content_digest(data)
+        facts = parse(data, is_package=job.is_package)
+    if encode:
+        return Parsed(job.key, digest, encoded=encode_facts(facts))
+    return Parsed(job.key, digest, facts=facts)
+
+
+def _parse_batch(
+    batch: Sequence[ParseJob], parse: Parser = parse_source, encode: bool = True
+) -> list[Parsed]:
+    # ASTs are acyclic and die by reference counting; the cyclic collector would only rescan
+    # a heap that keeps growing (see docs/decisions.md), so it waits until the batch is done.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return [_parse_one(job, parse, encode) for job in batch]
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _batches(jobs: Sequence[ParseJob], count: int) -> list[list[ParseJob]]:
+    # Largest first, dealt round-robin: every batch gets a similar share of big files, and
+    # the batches that finish last are the ones holding only small files.
+    ordered = sorted(jobs, key=lambda job: job.size, reverse=True)
+    batches = [ordered[start::count] for start in range(count)]
+    return [batch for batch in batches if batch]
+
+
+def _context() -> BaseContext:
+    # Forked workers start in milliseconds and already hold every imported module; elsewhere
+    # (macOS, Windows) the platform default is the safe choice.
+    import multiprocessing
+
+    if sys.platform == "linux":
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context()
+
+
+def parse_jobs(
+    jobs: Sequence[ParseJob], workers: int, parse: Parser = parse_source
+) -> Iterator[Parsed]:
+    """Parse every job, across `workers` processes (0: here); results in no set order."""
+    if workers < 1 or len(jobs) < 2:
+        yield from _parse_batch(jobs, parse, encode=False)
+        return
+    # Imported here: a run that needs no pool (small trees, warm caches) never pays for it.
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    batches = _batches(jobs, workers * BATCHES_PER_WORKER)
+    done: set[str] = set()
+    try:
+        with ProcessPoolExecutor(workers, mp_context=_context()) as pool:
+            for result in pool.map(_parse_batch, batches, [parse] * len(batches)):
+                for parsed in result:
+                    done.add(parsed.key)
+                    yield parsed
+    except (BrokenProcessPool, OSError):
+        # A worker was killed (out of memory, say) or no process could be started: the
+        # files it had not sent back are parsed here, so the run still reports on them.
+        yield from _parse_batch([job for job in jobs if job.key not in done], parse, False)

@@ -1,0 +1,258 @@
+"""The facts cache and the parsing pool change how fast a check is, never what it reports."""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import pytest
+
+import scaffold
+from scaffold.check import CheckOptions, ModuleFacts, parse_source, read_facts, run_check
+from scaffold.check.cache import CACHE_DIR, FactsCache, decode_facts, encode_facts
+from scaffold.check.diagnostics import Diagnostic
+from scaffold.check.pool import plan_workers
+from scaffold.check.tree import discover
+from scaffold.generate import GenerateRequest, generate
+from scaffold.templates import builtin_template, package_answers
+
+from .check_support import DEFAULT, FIXTURES
+
+REPO = Path(__file__).resolve().parents[2]
+
+Build = Callable[[Mapping[str, str | bytes]], Path]
+
+PROJECT = {
+    "pyproject.toml": '[project]\nname = "demo"\nversion = "0"\n',
+    "demo/__init__.py": 'from .core import run\n\n__all__ = ["run", "missing"]\n',
+    "demo/core.py": "from demo import helpers\n\n\ndef run() -> None:\n    helpers.go()\n",
+    "demo/helpers.py": "import sys\n\nsys.path.insert(0, '.')\n\n\ndef go() -> None:\n    pass\n",
+    "demo/broken.py": "def (:\n",
+}
+
+
+class CountingParser:
+    """parse_source that records which contents it was asked to parse."""
+
+    def __init__(self) -> None:
+        self.parsed: list[bytes] = []
+
+    def __call__(self, data: bytes | str, *, is_package: bool = False) -> ModuleFacts:
+        self.parsed.append(data if isinstance(data, bytes) else data.encode())
+        return parse_source(data, is_package=is_package)
+
+
+def _options(path: Path, **changes: object) -> CheckOptions:
+    return CheckOptions(paths=(path,), select=DEFAULT, **changes)  # type: ignore[arg-type]
+
+
+def _report(path: Path, **changes: object) -> tuple[tuple[Diagnostic, ...], int]:
+    report = run_check(_options(path, **changes))
+    return report.diagnostics, report.files
+
+
+def _cache_files(root: Path) -> list[Path]:
+    return sorted((root / CACHE_DIR).glob("check-*.bin"))
+
+
+def _read_with_cache(root: Path, parser: CountingParser) -> dict[str, ModuleFacts]:
+    tree = discover(root)
+    cache = FactsCache.open(tree)
+    facts = read_facts(tree.files, parser, cache=cache, workers=0)
+    cache.save()
+    return facts
+
+
+def test_an_unchanged_file_is_not_parsed_again_and_a_changed_one_is(tree: Build) -> None:
+    root = tree(PROJECT)
+    first = CountingParser()
+    cold = _read_with_cache(root, first)
+    assert len(first.parsed) == 4
+    warm = CountingParser()
+    assert _read_with_cache(root, warm) == cold
+    assert warm.parsed == []
+    (root / "demo" / "core.py").write_text("def run() -> None:\n    pass\n", encoding="utf-8")
+    changed = CountingParser()
+    facts = _read_with_cache(root, changed)
+    assert changed.parsed == [b"def run() -> None:\n    pass\n"]
+    assert facts["demo.core"].imports == ()
+
+
+def test_a_changed_file_changes_the_report(tree: Build) -> None:
+    root = tree(PROJECT)
+    before, _ = _report(root)
+    assert "EXP001" in {d.code for d in before}
+    (root / "demo" / "__init__.py").write_text(
+        'from .core import run\n\n__all__ = ["run"]\n', encoding="utf-8"
+    )
+    after, _ = _report(root)
+    assert "EXP001" not in {d.code for d in after}
+    assert after == _report(root, use_cache=False)[0]
+
+
+def test_the_cache_folder_ignores_itself_for_git(tree: Build) -> None:
+    root = tree(PROJECT)
+    _report(root)
+    assert (root / CACHE_DIR / ".gitignore").read_text(encoding="utf-8").splitlines()[-1] == "*"
+    assert len(_cache_files(root)) == 1
+
+
+def test_no_cache_writes_no_cache(tree: Build) -> None:
+    root = tree(PROJECT)
+    _report(root, use_cache=False)
+    assert not (root / CACHE_DIR).exists()
+
+
+def test_the_cache_lives_at_the_project_root(tree: Build) -> None:
+    root = tree(PROJECT)
+    _report(root / "demo")
+    assert len(_cache_files(root)) == 1
+    assert not (root / "demo" / CACHE_DIR).exists()
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda blob: b"",
+        lambda blob: b"garbage" * 50,
+        lambda blob: blob[: len(blob) // 2],
+        lambda blob: blob[:-1] + bytes([blob[-1] ^ 0xFF]),
+    ],
+    ids=["empty", "garbage", "truncated", "flipped-byte"],
+)
+def test_a_corrupt_cache_file_is_a_miss(tree: Build, damage: Callable[[bytes], bytes]) -> None:
+    root = tree(PROJECT)
+    expected = _report(root, use_cache=False)
+    _report(root)
+    (cache_file,) = _cache_files(root)
+    cache_file.write_bytes(damage(cache_file.read_bytes()))
+    assert _report(root) == expected
+    assert _report(root) == expected
+
+
+def test_a_bad_entry_behind_a_valid_checksum_is_a_miss(tree: Build) -> None:
+    root = tree(PROJECT)
+    expected = _report(root, use_cache=False)
+    _report(root)
+    (cache_file,) = _cache_files(root)
+    blob = cache_file.read_bytes()
+    head = blob.index(b"\n") + 1
+    fingerprint, index, entries, _ = marshal.loads(blob[head + 16 :])
+    payload = marshal.dumps(
+        (fingerprint, index, {key: b"\x00junk" for key in entries}, (b"key", b"junk"))
+    )
+    checksum = hashlib.blake2b(payload, digest_size=16).digest()
+    cache_file.write_bytes(blob[:head] + checksum + payload)
+    parser = CountingParser()
+    _read_with_cache(root, parser)
+    assert len(parser.parsed) == 4
+    assert _report(root) == expected
+
+
+def test_a_new_scaffold_version_invalidates_the_cache(
+    tree: Build, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tree(PROJECT)
+    _read_with_cache(root, CountingParser())
+    monkeypatch.setattr(scaffold, "__version__", "99.0.0")
+    parser = CountingParser()
+    _read_with_cache(root, parser)
+    assert len(parser.parsed) == 4
+
+
+def test_a_config_change_is_seen_by_a_warm_run(tree: Build) -> None:
+    root = tree(PROJECT)
+    assert "IMP008" in {d.code for d in _report(root)[0]}
+    with (root / "pyproject.toml").open("a", encoding="utf-8") as stream:
+        stream.write('\n[tool.scaffold.check]\nignore = ["IMP008"]\n')
+    assert "IMP008" not in {d.code for d in _report(root)[0]}
+
+
+def test_concurrent_runs_leave_a_valid_cache(tree: Build) -> None:
+    files = dict(PROJECT)
+    files.update({f"demo/extra{i}.py": f"VALUE = {i}\n" for i in range(30)})
+    root = tree(files)
+    expected = _report(root, use_cache=False)
+    command = [sys.executable, "-m", "scaffold", "check", str(root), "--exit-zero"]
+    for _ in range(3):
+        runs = [subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL) for _ in range(2)]
+        assert [run.wait(timeout=60) for run in runs] == [0, 0]
+    assert len(_cache_files(root)) == 1
+    assert not list((root / CACHE_DIR).glob(".tmp-*"))
+    parser = CountingParser()
+    _read_with_cache(root, parser)
+    assert parser.parsed == []
+    assert _report(root) == expected
+
+
+def _variants(path: Path) -> list[tuple[tuple[Diagnostic, ...], int]]:
+    return [
+        _report(path, use_cache=False, workers=0),
+        _report(path, use_cache=False, workers=2),
+        _report(path, workers=2),  # cold cache, through the pool
+        _report(path, workers=0),  # warm cache
+    ]
+
+
+@pytest.mark.parametrize("fixture", ["EXP001", "IMP003", "SYN001", "PKG001"])
+def test_cache_and_pool_do_not_change_a_fixture_report(fixture: str) -> None:
+    path = FIXTURES / fixture
+    results = _variants(path)
+    assert results[0][0], f"{fixture} should have findings"
+    assert all(result == results[0] for result in results)
+
+
+def test_cache_and_pool_do_not_change_a_generated_project_report(tmp_path: Path) -> None:
+    project = tmp_path / "gen"
+    generate(
+        GenerateRequest(
+            source=str(builtin_template("package")),
+            destination=project,
+            data=package_answers("gen", modules=["core", "draw"]),
+        )
+    )
+    # A few findings, so the comparison compares something.
+    (next(project.rglob("draw.py"))).write_text(
+        "from gen.core import *\nimport sys\n\nsys.path.append('x')\n", encoding="utf-8"
+    )
+    results = _variants(project)
+    assert {"IMP001", "IMP008"} <= {d.code for d in results[0][0]}
+    assert all(result == results[0] for result in results)
+
+
+def test_facts_survive_encoding() -> None:
+    source = (FIXTURES / "IMP003").rglob("*.py")
+    for path in source:
+        facts = parse_source(path.read_bytes(), is_package=path.name == "__init__.py")
+        assert decode_facts(encode_facts(facts)) == facts
+
+
+def test_the_pool_is_skipped_for_small_trees() -> None:
+    assert plan_workers(10_000, cores=8) == 0
+    assert plan_workers(50_000_000, cores=1) == 0
+    assert plan_workers(50_000_000, cores=2) == 2
+    assert plan_workers(1_200_000, cores=16) == 2
+
+
+class ParserThatDiesInWorkers:
+    """Kills any process but the one that made it, as an out-of-memory kill would."""
+
+    def __init__(self) -> None:
+        self.parent = os.getpid()
+
+    def __call__(self, data: bytes | str, *, is_package: bool = False) -> ModuleFacts:
+        if os.getpid() != self.parent:
+            os._exit(1)
+        return parse_source(data, is_package=is_package)
+
+
+def test_a_dead_worker_falls_back_to_parsing_here(tree: Build) -> None:
+    root = tree(PROJECT)
+    files = discover(root).files
+    expected = read_facts(files, workers=0)
+    assert read_facts(files, ParserThatDiesInWorkers(), workers=2) == expected
