@@ -55,6 +55,7 @@ def test_wheel_installs_and_generates_a_working_package(tmp_path: Path) -> None:
     answers = (work / "demo" / ".copier-answers.yml").read_text()
     # The template came from inside the installed wheel, recorded as an absolute path.
     assert "site-packages" in answers and "_templates" in answers
+    assert "All checks passed" in _run([str(bindir / "scaffold"), "check", "demo"], work).stdout
     _run([str(bindir / "scaffold"), "new", "module", "tool"], work)
     assert (work / "tool.py").is_file()
 
