@@ -73,10 +73,12 @@ _FIELDS: dict[type, tuple[str, ...]] = {
     for cls in _TYPES
     if dataclasses.is_dataclass(cls)
 }
-_PLAIN = frozenset({str, int, bool, float, bytes, type(None), frozenset})
-_PLAIN_ANNOTATION_WORDS = frozenset(
-    {"int", "str", "bool", "float", "bytes", "None", "frozenset", "tuple"}
-)
+_PLAIN = frozenset({str, int, bool, float, bytes, type(None)})
+_PLAIN_ANNOTATION_WORDS = frozenset({"int", "str", "bool", "float", "bytes", "None", "tuple"})
+# A frozenset is encoded as [_SET, *sorted items]: marshal writes a frozenset in iteration
+# order, which depends on the per-process string hash, and equal facts must encode to equal
+# bytes (the report is keyed by a digest of the encoded facts).
+_SET = -1
 
 
 def _holds_only_builtins(annotation: object) -> bool:
@@ -99,6 +101,8 @@ def _encode(value: object) -> object:
         return value
     if kind is tuple:
         return tuple(_encode(item) for item in value)  # type: ignore[attr-defined]
+    if kind is frozenset:
+        return [_SET, *sorted(cast(frozenset[str], value))]
     index = _TYPE_INDEX.get(kind)
     if index is None:
         raise TypeError(f"cannot encode {kind.__name__} in the facts cache")
@@ -112,6 +116,8 @@ def _decode(value: object) -> object:
     kind = type(value)
     if kind is list:
         items: list[object] = value  # type: ignore[assignment]
+        if items[0] == _SET:
+            return frozenset(items[1:])
         cls = _TYPES[cast(int, items[0])]
         args = items[1:]
         mask = _DECODE_MASK.get(cls)
@@ -238,8 +244,8 @@ class FactsCache:
             return None
         return entry[2]
 
-    def facts(self, source: SourceFile) -> ModuleFacts | None:
-        """The cached facts of a file, or None when it must be parsed.
+    def encoded(self, source: SourceFile) -> bytes | None:
+        """The cached encoded facts of a file, or None when it must be parsed.
 
         An unchanged stat means an unchanged file (no read). A known file whose stat changed
         (touched, checked out again, or too recent to trust its mtime) is read and hashed:
@@ -257,7 +263,11 @@ class FactsCache:
                 self._dirty = True
         if digest is None:
             return None
-        encoded = self._entries.get(_entry_key(digest, source.is_package))
+        return self._entries.get(_entry_key(digest, source.is_package))
+
+    def facts(self, source: SourceFile) -> ModuleFacts | None:
+        """The cached facts of a file (see `encoded`), or None when it must be parsed."""
+        encoded = self.encoded(source)
         if encoded is None:
             return None
         try:
@@ -272,7 +282,12 @@ class FactsCache:
         self._dirty = True
 
     def report_key(self, tree: Tree, options: Sequence[object]) -> bytes | None:
-        """Digest of everything a report depends on, or None when a file's stat changed."""
+        """Digest of everything a report depends on, or None when a file's facts are unknown.
+
+        A file counts by its encoded facts, not its bytes: the rules see only facts, so an
+        edit that leaves them equal (a comment, a change inside a function body that moves
+        no line) keeps the report.
+        """
         digest = hashlib.blake2b(self.fingerprint, digest_size=_DIGEST_SIZE)
         digest.update(repr((tree.base, tree.roots, tuple(options))).encode())
         for config in tree.configs:
@@ -283,10 +298,10 @@ class FactsCache:
                 except OSError:
                     digest.update(b"\0unreadable")
         for source in tree.files:
-            content = b"extension" if source.is_extension else self.known_digest(source)
-            if content is None:
+            encoded = b"extension" if source.is_extension else self.encoded(source)
+            if encoded is None:
                 return None
-            digest.update(_describe(source, content))
+            digest.update(_describe(source, content_digest(encoded)))
         for folder in tree.folders:
             digest.update(_describe(folder, b""))
         return digest.digest()
