@@ -17,7 +17,7 @@ import os
 import re
 import sys
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import cast
 
@@ -116,19 +116,42 @@ def _decode(value: object) -> object:
     kind = type(value)
     if kind is list:
         items: list[object] = value  # type: ignore[assignment]
-        if items[0] == _SET:
-            return frozenset(items[1:])
-        cls = _TYPES[cast(int, items[0])]
-        args = items[1:]
-        mask = _DECODE_MASK.get(cls)
-        if mask is None:
-            return cls(args[0])  # an enum
-        return cls(
-            *[_decode(arg) if wanted else arg for arg, wanted in zip(args, mask, strict=True)]
-        )
+        return _DECODERS[items[0]](items)  # type: ignore[index]
     if kind is tuple:
         return tuple([_decode(item) for item in value])  # type: ignore[attr-defined]
     return value
+
+
+def _record_decoder(cls: type, index: int) -> Callable[[list[object]], object]:
+    # One straight-line function per record type (no zip, no mask test per field): decoding
+    # is most of a run with one changed file.
+    mask = _DECODE_MASK[cls]
+    args = ", ".join(f"decode(v[{i}])" if wanted else f"v[{i}]" for i, wanted in enumerate(mask, 1))
+    source = (
+        "def decode_record(v):\n"
+        f"    if len(v) != {len(mask) + 1}:\n"
+        f"        raise ValueError('record {index} has {{len(v) - 1}} fields, not {len(mask)}')\n"
+        f"    return cls({args})\n"
+    )
+    namespace: dict[str, object] = {"cls": cls, "decode": _decode}
+    exec(source, namespace)  # generated from the record's own field list
+    return cast(Callable[[list[object]], object], namespace["decode_record"])
+
+
+def _enum_decoder(cls: type[enum.Enum]) -> Callable[[list[object]], object]:
+    members = {member.value: member for member in cls}
+    return lambda v: members[v[1]]
+
+
+def _set_decoder(v: list[object]) -> object:
+    return frozenset(v[1:])
+
+
+_DECODERS: dict[int, Callable[[list[object]], object]] = {_SET: _set_decoder}
+for _index, _cls in enumerate(_TYPES):
+    _DECODERS[_index] = (
+        _record_decoder(_cls, _index) if _cls in _DECODE_MASK else _enum_decoder(_cls)
+    )
 
 
 def encode_facts(facts: ModuleFacts) -> bytes:
