@@ -99,17 +99,31 @@ def _encode(value: object) -> object:
     kind = type(value)
     if kind in _PLAIN:
         return value
+    encoder = _ENCODERS.get(kind)
+    if encoder is not None:
+        return encoder(value)
     if kind is tuple:
-        return tuple(_encode(item) for item in value)  # type: ignore[attr-defined]
+        return tuple([_encode(item) for item in value])  # type: ignore[attr-defined]
     if kind is frozenset:
         return [_SET, *sorted(cast(frozenset[str], value))]
-    index = _TYPE_INDEX.get(kind)
-    if index is None:
-        raise TypeError(f"cannot encode {kind.__name__} in the facts cache")
-    if isinstance(value, enum.Enum):
-        return [index, value.value]
-    # A list marks a record: records hold only tuples and frozensets, never lists.
-    return [index, *(_encode(getattr(value, name)) for name in _FIELDS[kind])]
+    raise TypeError(f"cannot encode {kind.__name__} in the facts cache")
+
+
+def _record_encoder(cls: type, index: int) -> Callable[[object], object]:
+    # A list marks a record: records hold only tuples and frozensets, never lists. Fields
+    # that hold only builtins go to marshal as they are (the workers encode every file).
+    fields = ", ".join(
+        f"encode(v.{name})" if wanted else f"v.{name}"
+        for name, wanted in zip(_FIELDS[cls], _DECODE_MASK[cls], strict=True)
+    )
+    source = f"def encode_record(v):\n    return [{index}, {fields}]\n"
+    namespace: dict[str, object] = {"encode": _encode}
+    exec(source, namespace)  # generated from the record's own field list
+    return cast(Callable[[object], object], namespace["encode_record"])
+
+
+def _enum_encoder(index: int) -> Callable[[object], object]:
+    return lambda v: [index, cast(enum.Enum, v).value]
 
 
 def _decode(value: object) -> object:
@@ -148,10 +162,14 @@ def _set_decoder(v: list[object]) -> object:
 
 
 _DECODERS: dict[int, Callable[[list[object]], object]] = {_SET: _set_decoder}
+_ENCODERS: dict[type, Callable[[object], object]] = {}
 for _index, _cls in enumerate(_TYPES):
-    _DECODERS[_index] = (
-        _record_decoder(_cls, _index) if _cls in _DECODE_MASK else _enum_decoder(_cls)
-    )
+    if _cls in _DECODE_MASK:
+        _DECODERS[_index] = _record_decoder(_cls, _index)
+        _ENCODERS[_cls] = _record_encoder(_cls, _index)
+    else:
+        _DECODERS[_index] = _enum_decoder(_cls)
+        _ENCODERS[_cls] = _enum_encoder(_index)
 
 
 def encode_facts(facts: ModuleFacts) -> bytes:
