@@ -17,7 +17,7 @@ import os
 import re
 import sys
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import cast
 
@@ -73,10 +73,12 @@ _FIELDS: dict[type, tuple[str, ...]] = {
     for cls in _TYPES
     if dataclasses.is_dataclass(cls)
 }
-_PLAIN = frozenset({str, int, bool, float, bytes, type(None), frozenset})
-_PLAIN_ANNOTATION_WORDS = frozenset(
-    {"int", "str", "bool", "float", "bytes", "None", "frozenset", "tuple"}
-)
+_PLAIN = frozenset({str, int, bool, float, bytes, type(None)})
+_PLAIN_ANNOTATION_WORDS = frozenset({"int", "str", "bool", "float", "bytes", "None", "tuple"})
+# A frozenset is encoded as [_SET, *sorted items]: marshal writes a frozenset in iteration
+# order, which depends on the per-process string hash, and equal facts must encode to equal
+# bytes (the report is keyed by a digest of the encoded facts).
+_SET = -1
 
 
 def _holds_only_builtins(annotation: object) -> bool:
@@ -97,32 +99,77 @@ def _encode(value: object) -> object:
     kind = type(value)
     if kind in _PLAIN:
         return value
+    encoder = _ENCODERS.get(kind)
+    if encoder is not None:
+        return encoder(value)
     if kind is tuple:
-        return tuple(_encode(item) for item in value)  # type: ignore[attr-defined]
-    index = _TYPE_INDEX.get(kind)
-    if index is None:
-        raise TypeError(f"cannot encode {kind.__name__} in the facts cache")
-    if isinstance(value, enum.Enum):
-        return [index, value.value]
-    # A list marks a record: records hold only tuples and frozensets, never lists.
-    return [index, *(_encode(getattr(value, name)) for name in _FIELDS[kind])]
+        return tuple([_encode(item) for item in value])  # type: ignore[attr-defined]
+    if kind is frozenset:
+        return [_SET, *sorted(cast(frozenset[str], value))]
+    raise TypeError(f"cannot encode {kind.__name__} in the facts cache")
+
+
+def _record_encoder(cls: type, index: int) -> Callable[[object], object]:
+    # A list marks a record: records hold only tuples and frozensets, never lists. Fields
+    # that hold only builtins go to marshal as they are (the workers encode every file).
+    fields = ", ".join(
+        f"encode(v.{name})" if wanted else f"v.{name}"
+        for name, wanted in zip(_FIELDS[cls], _DECODE_MASK[cls], strict=True)
+    )
+    source = f"def encode_record(v):\n    return [{index}, {fields}]\n"
+    namespace: dict[str, object] = {"encode": _encode}
+    exec(source, namespace)  # generated from the record's own field list
+    return cast(Callable[[object], object], namespace["encode_record"])
+
+
+def _enum_encoder(index: int) -> Callable[[object], object]:
+    return lambda v: [index, cast(enum.Enum, v).value]
 
 
 def _decode(value: object) -> object:
     kind = type(value)
     if kind is list:
         items: list[object] = value  # type: ignore[assignment]
-        cls = _TYPES[cast(int, items[0])]
-        args = items[1:]
-        mask = _DECODE_MASK.get(cls)
-        if mask is None:
-            return cls(args[0])  # an enum
-        return cls(
-            *[_decode(arg) if wanted else arg for arg, wanted in zip(args, mask, strict=True)]
-        )
+        return _DECODERS[items[0]](items)  # type: ignore[index]
     if kind is tuple:
         return tuple([_decode(item) for item in value])  # type: ignore[attr-defined]
     return value
+
+
+def _record_decoder(cls: type, index: int) -> Callable[[list[object]], object]:
+    # One straight-line function per record type (no zip, no mask test per field): decoding
+    # is most of a run with one changed file.
+    mask = _DECODE_MASK[cls]
+    args = ", ".join(f"decode(v[{i}])" if wanted else f"v[{i}]" for i, wanted in enumerate(mask, 1))
+    source = (
+        "def decode_record(v):\n"
+        f"    if len(v) != {len(mask) + 1}:\n"
+        f"        raise ValueError('record {index} has {{len(v) - 1}} fields, not {len(mask)}')\n"
+        f"    return cls({args})\n"
+    )
+    namespace: dict[str, object] = {"cls": cls, "decode": _decode}
+    exec(source, namespace)  # generated from the record's own field list
+    return cast(Callable[[list[object]], object], namespace["decode_record"])
+
+
+def _enum_decoder(cls: type[enum.Enum]) -> Callable[[list[object]], object]:
+    members = {member.value: member for member in cls}
+    return lambda v: members[v[1]]
+
+
+def _set_decoder(v: list[object]) -> object:
+    return frozenset(v[1:])
+
+
+_DECODERS: dict[int, Callable[[list[object]], object]] = {_SET: _set_decoder}
+_ENCODERS: dict[type, Callable[[object], object]] = {}
+for _index, _cls in enumerate(_TYPES):
+    if _cls in _DECODE_MASK:
+        _DECODERS[_index] = _record_decoder(_cls, _index)
+        _ENCODERS[_cls] = _record_encoder(_cls, _index)
+    else:
+        _DECODERS[_index] = _enum_decoder(_cls)
+        _ENCODERS[_cls] = _enum_encoder(_index)
 
 
 def encode_facts(facts: ModuleFacts) -> bytes:
@@ -238,8 +285,8 @@ class FactsCache:
             return None
         return entry[2]
 
-    def facts(self, source: SourceFile) -> ModuleFacts | None:
-        """The cached facts of a file, or None when it must be parsed.
+    def encoded(self, source: SourceFile) -> bytes | None:
+        """The cached encoded facts of a file, or None when it must be parsed.
 
         An unchanged stat means an unchanged file (no read). A known file whose stat changed
         (touched, checked out again, or too recent to trust its mtime) is read and hashed:
@@ -257,7 +304,11 @@ class FactsCache:
                 self._dirty = True
         if digest is None:
             return None
-        encoded = self._entries.get(_entry_key(digest, source.is_package))
+        return self._entries.get(_entry_key(digest, source.is_package))
+
+    def facts(self, source: SourceFile) -> ModuleFacts | None:
+        """The cached facts of a file (see `encoded`), or None when it must be parsed."""
+        encoded = self.encoded(source)
         if encoded is None:
             return None
         try:
@@ -272,7 +323,12 @@ class FactsCache:
         self._dirty = True
 
     def report_key(self, tree: Tree, options: Sequence[object]) -> bytes | None:
-        """Digest of everything a report depends on, or None when a file's stat changed."""
+        """Digest of everything a report depends on, or None when a file's facts are unknown.
+
+        A file counts by its encoded facts, not its bytes: the rules see only facts, so an
+        edit that leaves them equal (a comment, a change inside a function body that moves
+        no line) keeps the report.
+        """
         digest = hashlib.blake2b(self.fingerprint, digest_size=_DIGEST_SIZE)
         digest.update(repr((tree.base, tree.roots, tuple(options))).encode())
         for config in tree.configs:
@@ -283,10 +339,10 @@ class FactsCache:
                 except OSError:
                     digest.update(b"\0unreadable")
         for source in tree.files:
-            content = b"extension" if source.is_extension else self.known_digest(source)
-            if content is None:
+            encoded = b"extension" if source.is_extension else self.encoded(source)
+            if encoded is None:
                 return None
-            digest.update(_describe(source, content))
+            digest.update(_describe(source, content_digest(encoded)))
         for folder in tree.folders:
             digest.update(_describe(folder, b""))
         return digest.digest()

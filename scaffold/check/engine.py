@@ -128,14 +128,15 @@ def read_facts(
     *,
     cache: FactsCache | None = None,
     workers: int | None = None,
+    known: Mapping[str, ModuleFacts] | None = None,
 ) -> dict[str, ModuleFacts]:
     """Facts of every file: from `cache` when its stat is unchanged, else read and parsed once.
 
     Parsing runs in `workers` processes (None: as many as pay for the amount of source, see
-    `plan_workers`; 0: in this process).
+    `plan_workers`; 0: in this process). Files keyed in `known` take their facts from it.
     """
     files = list(files)
-    facts: dict[str, ModuleFacts] = {}
+    facts: dict[str, ModuleFacts] = dict(known or {})
     # ASTs are acyclic and die by reference counting; the cyclic collector only rescans the
     # growing heap over and over (4x slower parsing on sympy), so it waits until the end.
     collecting = gc.isenabled()
@@ -159,7 +160,7 @@ def _read_into(
     jobs: list[ParseJob] = []
     pending: dict[str, tuple[SourceFile, tuple[int, int] | None]] = {}
     for source in files:
-        if source.is_extension:
+        if source.is_extension or source.key in facts:
             continue
         cached = cache.facts(source) if cache is not None else None
         if cached is not None:
@@ -306,9 +307,16 @@ def _check_cached(tree: Tree, options: CheckOptions) -> list[Diagnostic]:
     inputs = (options.select, options.ignore)
     report = cache.report(cache.report_key(tree, inputs))
     if report is None:
-        facts = read_facts(tree.files, cache=cache, workers=options.workers)
-        report = check_tree(tree, facts, options)
-        cache.store_report(cache.report_key(tree, inputs), report)
+        # Parse what changed first: when its facts come out as before, so does the report,
+        # and no cached facts need decoding.
+        missing = [s for s in tree.files if not s.is_extension and cache.encoded(s) is None]
+        fresh = read_facts(missing, cache=cache, workers=options.workers)
+        key = cache.report_key(tree, inputs)
+        report = cache.report(key)
+        if report is None:
+            facts = read_facts(tree.files, cache=cache, workers=options.workers, known=fresh)
+            report = check_tree(tree, facts, options)
+            cache.store_report(key, report)
     cache.save()
     return report
 

@@ -241,6 +241,15 @@ class _Simulator:
         self.stack: list[str] = []
         self.running: list[Span | None] = []  # the import each frame of `stack` is executing
         self.shaky = 0  # frames entered through an import that may not run, or is guarded
+        self._found: dict[tuple[str, str], Target | None] = {}
+
+    def find(self, name: str, scope: str) -> Target | None:
+        """`project.find`, remembered: the simulation asks for the same modules many times."""
+        try:
+            return self._found[name, scope]
+        except KeyError:
+            found = self._found[name, scope] = self.project.find(name, scope)
+            return found
 
     def run(self, name: str, scope: str, state: _State) -> None:
         self.state = state
@@ -250,9 +259,12 @@ class _Simulator:
         self.import_module(name, scope)
 
     def import_module(self, name: str, scope: str) -> Target | None:
-        target = self.project.find(name, scope)
+        target = self.find(name, scope)
         if target is None:
             return None
+        if target.file is not None and self.state.get_status(target.file.key):
+            # Loaded or loading: its packages were imported before it and nothing changes.
+            return target
         parent, _, last = name.rpartition(".")
         parent_target = self.import_module(parent, scope) if parent else None
         source = target.file
@@ -397,7 +409,7 @@ class _Simulator:
         target_name = self.alias(source.key, event.name)
         if not target_name:
             return
-        target = self.project.find(target_name, source.scope)
+        target = self.find(target_name, source.scope)
         for attr in event.attrs:
             owner = target.file if target is not None else None
             if target is None or owner is None:

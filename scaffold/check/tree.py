@@ -77,9 +77,27 @@ class Tree:
     configs: list[CheckConfig] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
-    def rel(self, path: Path) -> str:
+    def rel(self, path: Path | str) -> str:
         """`path` relative to the checked folder, with POSIX slashes."""
-        return display_path(Path(os.path.relpath(path, self.base)).as_posix())
+        text = os.fspath(path)
+        base = os.fspath(self.base)
+        prefix = base if base.endswith(os.sep) else base + os.sep
+        if text.startswith(prefix) and os.path.isabs(text) and os.path.normpath(text) == text:
+            rel = text[len(prefix) :]  # what relpath returns, without its two abspath calls
+        else:
+            rel = os.path.relpath(text, base)
+        return display_path(rel.replace(os.sep, "/") if os.sep != "/" else rel)
+
+
+def _prefix(folder: str) -> str:
+    """`folder` with one trailing separator: `p.startswith(_prefix(f))` is "p is below f"."""
+    return folder if folder.endswith(os.sep) else folder + os.sep
+
+
+def _suffix(name: str) -> str:
+    """`PurePath(name).suffix`, on a string."""
+    i = name.rfind(".")
+    return name[i:] if 0 < i < len(name) - 1 else ""
 
 
 class _Ignores:
@@ -87,10 +105,12 @@ class _Ignores:
 
     def __init__(self) -> None:
         self.specs: list[tuple[Path, pathspec.GitIgnoreSpec]] = []
+        self._prefixes: list[tuple[str, pathspec.GitIgnoreSpec]] = []
 
     def add(self, directory: Path, lines: list[str]) -> None:
         if lines:
             self.specs.append((directory, pathspec.GitIgnoreSpec.from_lines(lines)))
+            self._prefixes = []
 
     def add_gitignore(self, directory: Path) -> None:
         try:
@@ -99,14 +119,26 @@ class _Ignores:
             return
         self.add(directory, text.splitlines())
 
-    def ignored(self, path: Path, is_dir: bool) -> bool:
-        for directory, spec in self.specs:
-            try:
-                rel = path.relative_to(directory).as_posix()
-            except ValueError:
-                continue
-            if rel == ".":
-                continue
+    def unignore(self, probe: Path) -> None:
+        """Drop the specs that match `probe` (PATH was named explicitly)."""
+        self.specs = [
+            (d, s) for d, s in self.specs if not s.match_file(probe.relative_to(d).as_posix())
+        ]
+        self._prefixes = []
+
+    def ignored(self, path: Path | str, is_dir: bool) -> bool:
+        """Whether a spec matches `path` (absolute and normalised, as the walk makes them)."""
+        if not self.specs:
+            return False
+        if not self._prefixes:
+            self._prefixes = [(_prefix(str(d)), spec) for d, spec in self.specs]
+        text = os.fspath(path)
+        for prefix, spec in self._prefixes:
+            if not text.startswith(prefix):
+                continue  # not below this folder (the folder itself is never matched)
+            rel = text[len(prefix) :]
+            if os.sep != "/":
+                rel = rel.replace(os.sep, "/")
             if spec.match_file(rel + "/" if is_dir else rel):
                 return True
         return False
@@ -154,47 +186,50 @@ def discover(path: Path) -> Tree:
     probe = base / "__scaffold_probe__.py"
     if ignores.ignored(probe, False):
         # PATH was named explicitly: patterns that exclude everything in it do not apply.
-        ignores.specs = [
-            (d, s) for d, s in ignores.specs if not s.match_file(probe.relative_to(d).as_posix())
-        ]
+        ignores.unignore(probe)
     roots: set[Path] = {scan}
-    raw_files: list[tuple[Path, CheckConfig]] = []
-    init_dirs: set[Path] = set()
-    dirs: list[tuple[Path, CheckConfig]] = []
+    # The walk works on strings (absolute, normalised): pathlib costs ~10x more per path.
+    raw_files: list[tuple[str, CheckConfig]] = []
+    init_dirs: set[str] = set()
+    dirs: list[tuple[str, CheckConfig]] = []
     _add_src_roots(top_config, roots)
     if is_file and path.suffix not in (".py", ".pyi"):
         raise UsageError(f"not a Python file: {path}")
+    scan_str = str(scan)
+    join = os.path.join
+    isfile = os.path.isfile
     seen: set[tuple[int, int]] = set()
-    stack: list[tuple[Path, CheckConfig]] = [(walk_from, top_config)]
+    stack: list[tuple[str, CheckConfig]] = [(str(walk_from), top_config)]
     while stack:
-        folder, config = stack.pop()
+        here, config = stack.pop()
         try:
-            info = folder.stat()
+            info = os.stat(here)
         except OSError as exc:
-            tree.notes.append(f"skipped {tree.rel(folder)}: {exc.strerror or exc}")
+            tree.notes.append(f"skipped {tree.rel(here)}: {exc.strerror or exc}")
             continue
         ident = (info.st_dev, info.st_ino)
         if ident in seen:
-            tree.notes.append(f"skipped {tree.rel(folder)}: symlink loop or repeated folder")
+            tree.notes.append(f"skipped {tree.rel(here)}: symlink loop or repeated folder")
             continue
         seen.add(ident)
-        if folder != scan and (folder / "pyproject.toml").is_file():
-            config = configs.setdefault(folder, load_config(folder))
-            ignores.add(folder, list(config.exclude))
-            roots.add(folder)
+        if here != scan_str and isfile(join(here, "pyproject.toml")):
+            folder_path = Path(here)
+            config = configs.setdefault(folder_path, load_config(folder_path))
+            ignores.add(folder_path, list(config.exclude))
+            roots.add(folder_path)
             _add_src_roots(config, roots)
-        if folder != scan and (folder / ".gitignore").is_file():
-            ignores.add_gitignore(folder)
-        dirs.append((folder, config))
+        if here != scan_str and isfile(join(here, ".gitignore")):
+            ignores.add_gitignore(Path(here))
+        dirs.append((here, config))
         try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+            entries = sorted(os.scandir(here), key=lambda e: e.name)
         except OSError as exc:
-            tree.notes.append(f"skipped {tree.rel(folder)}: {exc.strerror or exc}")
+            tree.notes.append(f"skipped {tree.rel(here)}: {exc.strerror or exc}")
             continue
-        children: list[tuple[Path, CheckConfig]] = []
+        children: list[tuple[str, CheckConfig]] = []
         for entry in entries:
             name = entry.name
-            child = Path(entry.path)
+            child = entry.path
             try:
                 is_dir = entry.is_dir()
                 is_regular = entry.is_file()
@@ -203,24 +238,25 @@ def discover(path: Path) -> Tree:
             if is_dir:
                 if name.startswith(".") or name in _SKIP_DIRS or name.endswith(".egg-info"):
                     continue
-                if name in _OUTPUT_DIRS and not (child / "__init__.py").is_file():
+                if name in _OUTPUT_DIRS and not isfile(join(child, "__init__.py")):
                     continue
-                if (child / "pyvenv.cfg").exists() or ignores.ignored(child, True):
+                if os.path.exists(join(child, "pyvenv.cfg")) or ignores.ignored(child, True):
                     continue
-                if is_file and folder == scan and not (child / "__init__.py").is_file():
+                if is_file and here == scan_str and not isfile(join(child, "__init__.py")):
                     continue  # beside a single file only its importable packages matter
                 children.append((child, config))
             elif is_regular and name.endswith(_SOURCE_SUFFIXES):
                 if name == "__init__.py":
-                    init_dirs.add(folder)
+                    init_dirs.add(here)
                 if ignores.ignored(child, False):
                     continue
                 raw_files.append((child, config))
         stack.extend(reversed(children))
     tree.roots = sorted(roots, key=lambda p: (len(p.parts), str(p)))
     tree.configs = sorted(configs.values(), key=lambda c: str(c.directory))
-    _name_files(tree, path, is_file, raw_files, init_dirs)
-    _describe_folders(tree, path, is_file, dirs, init_dirs, {f for f, _ in raw_files})
+    roots_of = _RootFinder(tree.roots)
+    _name_files(tree, path, is_file, raw_files, init_dirs, roots_of)
+    _describe_folders(tree, path, is_file, dirs, init_dirs, [f for f, _ in raw_files], roots_of)
     return tree
 
 
@@ -233,29 +269,50 @@ def _add_src_roots(config: CheckConfig, roots: set[Path]) -> None:
             roots.add(Path(os.path.abspath(config.directory / extra)))
 
 
-def _root_of(path: Path, roots: list[Path]) -> Path:
-    """The deepest root above `path`: a file under `PATH/src` is never a module of PATH."""
-    best: Path | None = None
-    for root in roots:
-        if path.is_relative_to(root) and (best is None or len(root.parts) > len(best.parts)):
-            best = root
-    return best if best is not None else path.parent
+class _RootFinder:
+    """The deepest root above a path: a file under `PATH/src` is never a module of PATH."""
+
+    def __init__(self, roots: list[Path]) -> None:
+        self.roots = [str(r) for r in roots]
+        self.index = {r: i for i, r in enumerate(self.roots)}
+        # Deepest first; among roots above one path, the deepest is also the longest.
+        self._by_depth = sorted(
+            ((_prefix(r), r) for r in self.roots), key=lambda item: -len(item[0])
+        )
+        self._memo: dict[str, str] = {}
+
+    def __call__(self, path: str) -> str:
+        """The root of `path`; a path outside every root is its own parent's."""
+        found = self._memo.get(path)
+        if found is None:
+            found = os.path.dirname(path)
+            for prefix, root in self._by_depth:
+                if path == root or path.startswith(prefix):
+                    found = root
+                    break
+            self._memo[path] = found
+        return found
 
 
-def _inside_package(folder: Path, root: Path, init_dirs: set[Path]) -> bool:
+def _parts_below(path: str, root: str) -> list[str]:
+    """`Path(path).relative_to(root).parts`, for a `path` strictly below `root`."""
+    return path[len(_prefix(root)) :].split(os.sep)
+
+
+def _below(path: str, target: str) -> bool:
+    return path == target or path.startswith(_prefix(target))
+
+
+def _inside_package(folder: str, root: str, init_dirs: set[str]) -> bool:
     """Whether `folder` or a folder between it and `root` is a regular package."""
-    while folder != root and folder.parent != folder:
+    while folder != root and os.path.dirname(folder) != folder:
         if folder in init_dirs:
             return True
-        folder = folder.parent
+        folder = os.path.dirname(folder)
     return False
 
 
-def _selected(path: Path, target: Path, is_file: bool) -> bool:
-    return path == target if is_file else path.is_relative_to(target)
-
-
-def _is_test(rel_parts: tuple[str, ...]) -> bool:
+def _is_test(rel_parts: list[str]) -> bool:
     name = rel_parts[-1]
     stem = name.rsplit(".", 1)[0]
     return (
@@ -270,53 +327,65 @@ def _name_files(
     tree: Tree,
     target: Path,
     is_file: bool,
-    raw: list[tuple[Path, CheckConfig]],
-    init_dirs: set[Path],
+    raw: list[tuple[str, CheckConfig]],
+    init_dirs: set[str],
+    root_of: _RootFinder,
 ) -> None:
     taken: set[str] = set()
     named: list[tuple[tuple[int, int, str], SourceFile]] = []
     # Module-name prefixes that are namespace folders in the file's own root.
-    portions: dict[Path, tuple[str, ...]] = {}
+    portions: dict[str, tuple[str, ...]] = {}
+    target_str = str(target)
+    inside: dict[tuple[str, str], bool] = {}
+    scopes: dict[str, str] = {}
     for path, config in raw:
-        root = _root_of(path, tree.roots)
-        folder = path.parent
-        is_stub = path.suffix == ".pyi"
-        is_extension = path.suffix in (".so", ".pyd")
+        root = root_of(path)
+        folder, name = os.path.split(path)
+        suffix = _suffix(name)
+        is_stub = suffix == ".pyi"
+        is_extension = suffix in (".so", ".pyd")
         # `_speedups.cpython-311-x86_64-linux-gnu.so` is the module `_speedups`.
-        stem = path.name.partition(".")[0] if is_extension else path.name[: -len(path.suffix)]
+        stem = name.partition(".")[0] if is_extension else name[: -len(suffix)]
         is_package = stem == "__init__"
-        rel_parts = path.relative_to(root).parts
+        rel_parts = _parts_below(path, root)
         scope = ""
         if folder == root:
             parts = [stem]
-        elif _inside_package(folder, root, init_dirs):
-            # Folders without __init__.py below a regular package are (accidental)
-            # namespace packages: the dotted path still imports.
-            parts = [*rel_parts[:-1], stem]
         else:
-            # A folder of scripts: each imports its neighbours by bare name.
-            parts = [stem]
-            scope = tree.rel(folder)
+            in_pkg = inside.get((folder, root))
+            if in_pkg is None:
+                in_pkg = inside[(folder, root)] = _inside_package(folder, root, init_dirs)
+            if in_pkg:
+                # Folders without __init__.py below a regular package are (accidental)
+                # namespace packages: the dotted path still imports.
+                parts = [*rel_parts[:-1], stem]
+            else:
+                # A folder of scripts: each imports its neighbours by bare name.
+                parts = [stem]
+                scope = scopes.get(folder) or scopes.setdefault(folder, tree.rel(folder))
         if is_package:
             parts = parts[:-1]
         module = ".".join(parts) if parts and all(_is_identifier(p) for p in parts) else ""
         if module and not scope:
-            portions[path] = tuple(
-                ".".join(parts[: i + 1])
-                for i in range(len(rel_parts) - 1)
-                if root.joinpath(*rel_parts[: i + 1]) not in init_dirs
-            )
+            namespace: list[str] = []
+            below = root
+            for i in range(len(rel_parts) - 1):
+                below = os.path.join(below, rel_parts[i])
+                if below not in init_dirs:
+                    namespace.append(".".join(parts[: i + 1]))
+            portions[path] = tuple(namespace)
         key = f"{scope}:{module}" if scope else module
         if is_stub:
             key = f"{key}.pyi"
         # The import system tries a package folder, then compiled modules, then source.
         kind = 0 if is_package else 1 if is_extension else 2
-        rank = (kind, tree.roots.index(root), str(path))
+        rank = (kind, root_of.index[root], path)
+        is_test = _is_test(rel_parts)
         named.append(
             (
                 rank,
                 SourceFile(
-                    path=path,
+                    path=Path(path),
                     rel=tree.rel(path),
                     module=module,
                     key=key,
@@ -325,9 +394,9 @@ def _name_files(
                     is_stub=is_stub,
                     is_extension=is_extension,
                     in_package=folder in init_dirs,
-                    exempt=_is_test(rel_parts) or path.name in _EXEMPT_FILES,
-                    is_test=_is_test(rel_parts),
-                    selected=_selected(path, target, is_file),
+                    exempt=is_test or name in _EXEMPT_FILES,
+                    is_test=is_test,
+                    selected=path == target_str if is_file else _below(path, target_str),
                     config=config,
                 ),
             )
@@ -336,10 +405,10 @@ def _name_files(
     named.sort(key=lambda item: item[0])
     regular = {s.module for _, s in named if s.is_package and not s.scope and not s.is_stub}
     files: list[SourceFile] = []
-    for _, source in named:
+    for (_, _, path), source in named:
         key = source.key
         # PEP 420: a regular package of a name, in any root, hides namespace portions of it.
-        hidden = any(prefix in regular for prefix in portions.get(source.path, ()))
+        hidden = any(prefix in regular for prefix in portions.get(path, ()))
         if not source.module or key in taken or hidden:
             key = f"{source.rel}#file"
         taken.add(key)
@@ -372,33 +441,38 @@ def _describe_folders(
     tree: Tree,
     target: Path,
     is_file: bool,
-    dirs: list[tuple[Path, CheckConfig]],
-    init_dirs: set[Path],
-    files: set[Path],
+    dirs: list[tuple[str, CheckConfig]],
+    init_dirs: set[str],
+    files: list[str],
+    root_of: _RootFinder,
 ) -> None:
     # A folder holds code when any .py file lies below it, however deep.
-    has_code: set[Path] = set()
+    has_code: set[str] = set()
     for path in files:
-        if path.suffix == ".py":
-            for folder in path.parents:
-                if folder in has_code:
-                    break
+        if _suffix(os.path.basename(path)) == ".py":
+            folder = os.path.dirname(path)
+            while folder not in has_code:
                 has_code.add(folder)
-    roots = set(tree.roots)
-    for folder, config in sorted(dirs, key=lambda d: str(d[0])):
-        root = _root_of(folder, tree.roots)
-        parts = folder.relative_to(root).parts if folder != root else ()
+                parent = os.path.dirname(folder)
+                if parent == folder:
+                    break
+                folder = parent
+    roots = set(root_of.roots)
+    target_str = str(target)
+    for folder, config in sorted(dirs, key=lambda d: d[0]):
+        root = root_of(folder)
+        parts = _parts_below(folder, root) if folder != root else []
         module = ".".join(parts) if parts and all(_is_identifier(p) for p in parts) else ""
         tree.folders.append(
             Folder(
-                path=folder,
+                path=Path(folder),
                 rel=tree.rel(folder),
                 module=module,
                 has_init=folder in init_dirs,
-                parent_is_package=folder.parent in init_dirs and folder not in roots,
+                parent_is_package=os.path.dirname(folder) in init_dirs and folder not in roots,
                 holds_code=folder in has_code,
                 is_root=folder in roots,
-                selected=not is_file and folder.is_relative_to(target),
+                selected=not is_file and _below(folder, target_str),
                 config=config,
             )
         )

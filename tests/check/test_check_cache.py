@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 import scaffold
+import scaffold.check.engine as engine
 from scaffold.check import CheckOptions, ModuleFacts, parse_source, read_facts, run_check
 from scaffold.check.cache import CACHE_DIR, FactsCache, decode_facts, encode_facts
 from scaffold.check.diagnostics import Diagnostic
@@ -93,6 +94,48 @@ def test_a_changed_file_changes_the_report(tree: Build) -> None:
     after, _ = _report(root)
     assert "EXP001" not in {d.code for d in after}
     assert after == _report(root, use_cache=False)[0]
+
+
+def test_an_edit_that_keeps_the_facts_keeps_the_report(
+    tree: Build, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tree(PROJECT)
+    before, _ = _report(root)
+    core = root / "demo" / "core.py"
+    core.write_text(core.read_text(encoding="utf-8") + "# a comment\n", encoding="utf-8")
+
+    def no_rules(*args: object, **kwargs: object) -> object:
+        raise AssertionError("the rules ran again")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(engine, "check_tree", no_rules)
+        assert _report(root)[0] == before
+    # An edit that changes the facts (a new import) runs the rules again.
+    core.write_text("from demo import nope\n" + core.read_text(encoding="utf-8"), encoding="utf-8")
+    after, _ = _report(root)
+    assert after != before
+    assert after == _report(root, use_cache=False)[0]
+
+
+def test_equal_facts_encode_to_equal_bytes_in_every_process() -> None:
+    # Frozensets iterate in per-process hash order; the report key needs stable bytes.
+    code = (
+        "import sys; from scaffold.check.cache import encode_facts;"
+        "from scaffold.check.parse import parse_source;"
+        "sys.stdout.write(encode_facts(parse_source(b'a = b = c = d = e = 1\\nimport x, y, z\\n'))"
+        ".hex())"
+    )
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(REPO)},
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(outputs) == 1
 
 
 def test_the_cache_folder_ignores_itself_for_git(tree: Build) -> None:
