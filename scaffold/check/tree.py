@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pathspec
@@ -412,29 +412,9 @@ def _name_files(
         if not source.module or key in taken or hidden:
             key = f"{source.rel}#file"
         taken.add(key)
-        files.append(_replace_key(source, key))
+        files.append(source if key == source.key else replace(source, key=key))
     files.sort(key=lambda f: f.rel)
     tree.files = files
-
-
-def _replace_key(source: SourceFile, key: str) -> SourceFile:
-    if key == source.key:
-        return source
-    return SourceFile(
-        path=source.path,
-        rel=source.rel,
-        module=source.module,
-        key=key,
-        scope=source.scope,
-        is_package=source.is_package,
-        is_stub=source.is_stub,
-        is_extension=source.is_extension,
-        in_package=source.in_package,
-        exempt=source.exempt,
-        is_test=source.is_test,
-        selected=source.selected,
-        config=source.config,
-    )
 
 
 def _describe_folders(
