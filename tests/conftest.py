@@ -1,7 +1,11 @@
-"""Shared fixtures: isolate every test from the user's Copier and scaffold settings."""
+"""Shared fixtures: isolate every test from the user's Copier and scaffold settings; run
+commands and build wheels the way the end-to-end tests all need."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -31,3 +35,45 @@ def tree_snapshot(root: Path) -> dict[str, bytes]:
         for path in sorted(root.rglob("*"))
         if path.is_dir()
     }
+
+
+def run_ok(argv: list[str], cwd: Path, *, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    """Run a command as a user would (not with this test run's import path or pytest
+    settings) and fail the test with its output unless it exits 0."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("PYTHONPATH", "VIRTUAL_ENV") and not key.startswith("PYTEST_")
+    }
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    proc = subprocess.run(
+        argv, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
+    assert proc.returncode == 0, f"{argv} failed in {cwd}:\n{proc.stdout}\n{proc.stderr}"
+    return proc
+
+
+def build_wheel(project: Path, dist: Path) -> Path:
+    """Build `project`'s wheel into `dist` with this interpreter's hatchling (no network).
+
+    Requires-Python is not enforced: some answer sets target a newer Python than the one
+    running the tests, and building does not run the code.
+    """
+    before = set(dist.glob("*.whl")) if dist.is_dir() else set()
+    run_ok(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "--ignore-requires-python",
+            "-w",
+            str(dist),
+            str(project),
+        ],
+        project,
+    )
+    (wheel,) = set(dist.glob("*.whl")) - before
+    return wheel

@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from copier import run_copy
 
+from tests.conftest import build_wheel
+
 TEMPLATE = Path(__file__).resolve().parent.parent / "templates" / "game"
 TMUX = shutil.which("tmux")
 PROMPT = "READY$"
@@ -44,12 +46,13 @@ def game(tmp_path_factory: pytest.TempPathFactory) -> Path:
             vcs_ref=None,
         )
     python = sys.executable
-    for args in (
-        [python, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(root / "dist")],
+    wheel = build_wheel(root / "ttygame", root / "dist")
+    subprocess.run(
         [python, "-m", "venv", "--without-pip", str(root / "venv")],
-    ):
-        subprocess.run(args, cwd=root / "ttygame", check=True, capture_output=True, timeout=120)
-    (wheel,) = (root / "dist").glob("*.whl")
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     env_python = str(root / "venv" / "bin" / "python")
     install = [python, "-m", "pip", "--python", env_python, "install", "--no-index", "-q"]
     subprocess.run([*install, str(wheel)], check=True, capture_output=True, timeout=120)

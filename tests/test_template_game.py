@@ -5,8 +5,6 @@ and run its console script."""
 from __future__ import annotations
 
 import ast
-import os
-import subprocess
 import sys
 import tomllib
 from collections.abc import Iterator, Mapping
@@ -18,6 +16,7 @@ import yaml  # type: ignore[import-untyped,unused-ignore]
 from copier import run_copy
 
 from scaffold.cli import main as scaffold_main
+from tests.conftest import build_wheel, run_ok
 
 TEMPLATE = Path(__file__).resolve().parent.parent / "templates" / "game"
 
@@ -291,18 +290,6 @@ def test_invalid_python_versions_are_refused(
 # --- slow: the generated project keeps its own promises -----------------------------------
 
 
-def _run(args: list[str], cwd: Path, timeout: float = 180) -> subprocess.CompletedProcess[str]:
-    env = {key: value for key, value in os.environ.items() if not key.startswith("PYTEST_")}
-    env.pop("PYTHONPATH", None)
-    result = subprocess.run(
-        args, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False
-    )
-    assert result.returncode == 0, (
-        f"{' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}"
-    )
-    return result
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("answers", ANSWER_SETS, ids=lambda a: a.id)
 def test_generated_project_passes_its_checks_builds_installs_and_runs(
@@ -311,34 +298,32 @@ def test_generated_project_passes_its_checks_builds_installs_and_runs(
     project = rendered[answers.id]
     python = sys.executable
 
-    tests = _run([python, "-m", "pytest", "-q", "-p", "no:cacheprovider"], project)
+    tests = run_ok([python, "-m", "pytest", "-q", "-p", "no:cacheprovider"], project)
     assert " passed" in tests.stdout and "failed" not in tests.stdout
-    _run([python, "-m", "ruff", "check", "--no-cache", "."], project)
-    _run([python, "-m", "ruff", "format", "--check", "--no-cache", "."], project)
-    _run([python, "-m", "mypy", "--strict", "--cache-dir", str(tmp_path / "mypy")], project)
+    run_ok([python, "-m", "ruff", "check", "--no-cache", "."], project)
+    run_ok([python, "-m", "ruff", "format", "--check", "--no-cache", "."], project)
+    run_ok([python, "-m", "mypy", "--strict", "--cache-dir", str(tmp_path / "mypy")], project)
     assert scaffold_main(["check", str(project)]) == 0  # no findings
 
     # Build with the hatchling already installed here: no network, no isolated env.
-    dist = tmp_path / "dist"
-    _run([python, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(dist)], project)
-    (wheel,) = dist.glob("*.whl")
+    wheel = build_wheel(project, tmp_path / "dist")
 
     env_dir = tmp_path / "venv"
-    _run([python, "-m", "venv", "--without-pip", str(env_dir)], tmp_path)
+    run_ok([python, "-m", "venv", "--without-pip", str(env_dir)], tmp_path)
     env_python = env_dir / "bin" / "python"
     install = [python, "-m", "pip", "--python", str(env_python), "install", "--no-index", "-q"]
     required = tuple(int(part) for part in answers.data.get("python", "3.11").split("."))
     if sys.version_info[:2] < required:
         # The project asks for a newer Python than this one; its code still runs here.
         install.append("--ignore-requires-python")
-    _run([*install, str(wheel)], tmp_path)
+    run_ok([*install, str(wheel)], tmp_path)
 
     # Run from elsewhere: the installed package must not need its folder on sys.path.
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     script = env_dir / "bin" / answers.distribution
-    demo = _run([str(script), "--demo", "--frames", "30"], elsewhere)
+    demo = run_ok([str(script), "--demo", "--frames", "30"], elsewhere)
     assert demo.stdout.splitlines()[-1] == "Score: left 0, right 0 after 30 frames (seed 0)"
     assert "\x1b" not in demo.stdout and demo.stderr == ""
-    again = _run([str(env_python), "-m", answers.package, "--demo", "--frames", "30"], elsewhere)
+    again = run_ok([str(env_python), "-m", answers.package, "--demo", "--frames", "30"], elsewhere)
     assert again.stdout == demo.stdout

@@ -4,8 +4,6 @@ into a fresh virtual environment and run its entry points."""
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 import venv
 from collections.abc import Iterator
@@ -15,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from scaffold.cli import main
+from tests.conftest import build_wheel, run_ok
 
 pytestmark = pytest.mark.slow
 
@@ -86,19 +85,6 @@ ANSWER_SETS = [
 ]
 
 
-def _run(argv: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    proc = subprocess.run(
-        argv,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        check=False,
-        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1", **env},
-    )
-    assert proc.returncode == 0, f"{argv} failed in {cwd}:\n{proc.stdout}\n{proc.stderr}"
-    return proc
-
-
 @pytest.fixture(scope="module")
 def projects(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("projects")
@@ -126,36 +112,21 @@ def test_generated_project_passes_its_own_checks(
     answers: AnswerSet, projects: dict[str, Path]
 ) -> None:
     project = projects[answers.id]
-    _run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], project)
-    _run([sys.executable, "-m", "ruff", "check", "--no-cache", "."], project)
-    _run([sys.executable, "-m", "ruff", "format", "--check", "--no-cache", "."], project)
-    _run([sys.executable, "-m", "mypy", "--strict", "--no-incremental"], project)
+    run_ok([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], project)
+    run_ok([sys.executable, "-m", "ruff", "check", "--no-cache", "."], project)
+    run_ok([sys.executable, "-m", "ruff", "format", "--check", "--no-cache", "."], project)
+    run_ok([sys.executable, "-m", "mypy", "--strict", "--no-incremental"], project)
     assert main(["check", str(project)]) == 0  # scaffold check: no findings
 
 
 @pytest.mark.parametrize("answers", ANSWER_SETS, ids=[a.id for a in ANSWER_SETS])
-def test_generated_wheel_installs_and_its_entry_points_run(
+def test_generated_wheel_installs_and_its_entry_pointsrun_ok(
     answers: AnswerSet, projects: dict[str, Path], fresh_venv: Path, tmp_path: Path
 ) -> None:
     project = projects[answers.id]
-    _run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "wheel",
-            "--no-deps",
-            "--no-build-isolation",
-            "--ignore-requires-python",  # one answer set targets a newer Python than this one
-            "-w",
-            str(tmp_path),
-            str(project),
-        ],
-        project,
-    )
-    (wheel,) = tmp_path.glob("*.whl")
+    wheel = build_wheel(project, tmp_path)
     python = _bin(fresh_venv, "python")
-    _run(
+    run_ok(
         [
             str(python),
             "-m",
@@ -170,12 +141,12 @@ def test_generated_wheel_installs_and_its_entry_points_run(
         tmp_path,
     )
     for script in answers.scripts:
-        out = _run([str(_bin(fresh_venv, script)), "Ada"], tmp_path).stdout
+        out = run_ok([str(_bin(fresh_venv, script)), "Ada"], tmp_path).stdout
         assert "Hello, Ada" in out
-        _run([str(_bin(fresh_venv, script)), "--help"], tmp_path)
-    out = _run([str(python), "-m", answers.package, "--help"], tmp_path).stdout
+        run_ok([str(_bin(fresh_venv, script)), "--help"], tmp_path)
+    out = run_ok([str(python), "-m", answers.package, "--help"], tmp_path).stdout
     assert "usage:" in out
-    star = _run(
+    star = run_ok(
         [
             str(python),
             "-c",
@@ -189,8 +160,8 @@ def test_generated_wheel_installs_and_its_entry_points_run(
 
 def test_module_template_passes_its_own_checks(tmp_path: Path) -> None:
     assert main(["new", "module", "tool", "--dest", str(tmp_path), "--quiet"]) == 0
-    _run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], tmp_path)
-    _run(
+    run_ok([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], tmp_path)
+    run_ok(
         [
             sys.executable,
             "-m",
@@ -203,9 +174,9 @@ def test_module_template_passes_its_own_checks(tmp_path: Path) -> None:
         ],
         tmp_path,
     )
-    _run([sys.executable, "-m", "ruff", "format", "--check", "--no-cache", "."], tmp_path)
-    _run(
+    run_ok([sys.executable, "-m", "ruff", "format", "--check", "--no-cache", "."], tmp_path)
+    run_ok(
         [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "tool.py", "test_tool.py"],
         tmp_path,
     )
-    assert "Hello, Ada" in _run([sys.executable, "tool.py", "Ada"], tmp_path).stdout
+    assert "Hello, Ada" in run_ok([sys.executable, "tool.py", "Ada"], tmp_path).stdout

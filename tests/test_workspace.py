@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 import tomllib
 import venv
@@ -12,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from scaffold.cli import main
-from tests.conftest import tree_snapshot
+from tests.conftest import build_wheel, run_ok, tree_snapshot
 
 
 @pytest.mark.parametrize(
@@ -89,13 +87,6 @@ def test_namespace_workspace_layout(tmp_path: Path) -> None:
     )
 
 
-def _run(argv: list[str], cwd: Path) -> str:
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
-    proc = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, check=False, env=env)
-    assert proc.returncode == 0, f"{argv} in {cwd}:\n{proc.stdout}\n{proc.stderr}"
-    return proc.stdout
-
-
 @pytest.mark.slow
 def test_workspaces_install_editable_and_as_wheels_and_pass_their_checks(tmp_path: Path) -> None:
     plain, spaced = tmp_path / "plain", tmp_path / "spaced"
@@ -146,9 +137,9 @@ def test_workspaces_install_editable_and_as_wheels_and_pass_their_checks(tmp_pat
     members = {plain: ["core", "web_api"], spaced: ["core", "api", "cli"]}
 
     for ws in members:
-        _run([sys.executable, "-m", "ruff", "check", "--no-cache", "."], ws)
-        _run([sys.executable, "-m", "ruff", "format", "--check", "--no-cache", "."], ws)
-        _run([sys.executable, "-m", "mypy", "--no-incremental"], ws)
+        run_ok([sys.executable, "-m", "ruff", "check", "--no-cache", "."], ws)
+        run_ok([sys.executable, "-m", "ruff", "format", "--check", "--no-cache", "."], ws)
+        run_ok([sys.executable, "-m", "mypy", "--no-incremental"], ws)
         # Every member's src/ is a root; imports between members resolve; no findings.
         assert main(["check", str(ws)]) == 0
 
@@ -157,37 +148,26 @@ def test_workspaces_install_editable_and_as_wheels_and_pass_their_checks(tmp_pat
     venv.create(editable, with_pip=True)
     python = str(editable / "bin" / "python")
     args = [f"-e{ws / 'packages' / m}" for ws, ms in members.items() for m in ms]
-    _run([python, "-m", "pip", "install", "-q", *args, "pytest"], tmp_path)
+    run_ok([python, "-m", "pip", "install", "-q", *args, "pytest"], tmp_path)
     for ws in members:
-        assert "passed" in _run([python, "-m", "pytest", "-q", "-p", "no:cacheprovider"], ws)
-    out = _run(
+        assert (
+            "passed" in run_ok([python, "-m", "pytest", "-q", "-p", "no:cacheprovider"], ws).stdout
+        )
+    out = run_ok(
         [python, "-c", "import acme.api, web_api; print(acme.api.greet('A'), web_api.greet('B'))"],
         tmp_path,
-    )
+    ).stdout
     assert "from acme.core" in out and "from core" in out
 
     # The same members as wheels in another fresh venv: namespace portions merge.
     wheels = tmp_path / "wheels"
     for ws, ms in members.items():
         for m in ms:
-            _run(
-                [
-                    sys.executable,
-                    "-m",
-                    "pip",
-                    "wheel",
-                    "--no-deps",
-                    "--no-build-isolation",
-                    "-w",
-                    str(wheels),
-                    str(ws / "packages" / m),
-                ],
-                tmp_path,
-            )
+            build_wheel(ws / "packages" / m, wheels)
     built = tmp_path / "built"
     venv.create(built, with_pip=True)
     python = str(built / "bin" / "python")
-    _run(
+    run_ok(
         [
             python,
             "-m",
@@ -202,7 +182,7 @@ def test_workspaces_install_editable_and_as_wheels_and_pass_their_checks(tmp_pat
         ],
         tmp_path,
     )
-    out = _run(
+    out = run_ok(
         [
             python,
             "-c",
@@ -210,9 +190,9 @@ def test_workspaces_install_editable_and_as_wheels_and_pass_their_checks(tmp_pat
             "print(list(acme.__path__), acme.cli.greet('C'))",
         ],
         tmp_path,
-    )
+    ).stdout
     assert "from acme.api" in out and "from acme.core" in out
-    listing = _run([python, "-m", "pip", "show", "-f", "acme-core"], tmp_path)
+    listing = run_ok([python, "-m", "pip", "show", "-f", "acme-core"], tmp_path).stdout
     assert "acme/__init__.py" not in listing
 
 
