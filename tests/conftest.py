@@ -77,3 +77,21 @@ def build_wheel(project: Path, dist: Path) -> Path:
     )
     (wheel,) = set(dist.glob("*.whl")) - before
     return wheel
+
+
+def assert_refused(
+    argv: list[str], fragment: str, root: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`scaffold ARGV` is refused the way all bad input is: exit 2, one `error:` line on
+    stderr naming the problem, no traceback, and nothing under `root` changed."""
+    from scaffold.cli import main
+
+    before = tree_snapshot(root)
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1, captured.err
+    assert lines[0].startswith("error: ")
+    assert fragment in lines[0]
+    assert "Traceback" not in captured.err + captured.out
+    assert tree_snapshot(root) == before

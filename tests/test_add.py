@@ -13,7 +13,7 @@ import pytest
 
 from scaffold.add import locate_package
 from scaffold.cli import main
-from tests.conftest import tree_snapshot
+from tests.conftest import assert_refused, tree_snapshot
 
 
 @pytest.fixture
@@ -62,11 +62,7 @@ def test_a_taken_test_file_name_gets_a_qualified_one(project: Path) -> None:
 def test_bad_add_is_one_line_and_writes_nothing(
     project: Path, argv: list[str], fragment: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    before = tree_snapshot(project.parent)
-    assert main(argv) == 2
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and fragment in err[0], err
-    assert tree_snapshot(project.parent) == before
+    assert_refused(argv, fragment, project.parent, capsys)
 
 
 def test_unparseable_init_is_refused(project: Path, capsys: pytest.CaptureFixture[str]) -> None:

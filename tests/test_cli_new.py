@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from scaffold.cli import main
-from tests.conftest import tree_snapshot
+from tests.conftest import assert_refused, tree_snapshot
 
 BAD_INPUTS = [
     (["new", "package", "my-game"], "'my_game'"),
@@ -53,15 +53,7 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "keep.txt").write_text("mine\n")
-    before = tree_snapshot(tmp_path)
-    assert main(argv) == 2
-    captured = capsys.readouterr()
-    lines = captured.err.strip().splitlines()
-    assert len(lines) == 1, captured.err
-    assert lines[0].startswith("error: ")
-    assert fragment in lines[0]
-    assert "Traceback" not in captured.err + captured.out
-    assert tree_snapshot(tmp_path) == before
+    assert_refused(argv, fragment, tmp_path, capsys)
 
 
 def test_existing_project_destination_is_refused(

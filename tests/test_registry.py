@@ -23,7 +23,7 @@ from scaffold.templates import (
     team_template,
     user_registry_path,
 )
-from tests.conftest import tree_snapshot
+from tests.conftest import assert_refused
 
 
 @pytest.fixture
@@ -232,15 +232,8 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    before = tree_snapshot(tmp_path)
     argv = [arg.replace("{tpl}", str(template_dir)) for arg in argv]
-    assert main(argv) == 2
-    captured = capsys.readouterr()
-    lines = captured.err.strip().splitlines()
-    assert len(lines) == 1, captured.err
-    assert lines[0].startswith("error: ")
-    assert fragment in lines[0]
-    assert tree_snapshot(tmp_path) == before
+    assert_refused(argv, fragment, tmp_path, capsys)
     assert not user_registry_path().exists()
 
 

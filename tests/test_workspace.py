@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from scaffold.cli import main
-from tests.conftest import build_wheel, run_ok, tree_snapshot
+from tests.conftest import assert_refused, build_wheel, run_ok
 
 
 @pytest.mark.parametrize(
@@ -55,11 +55,7 @@ def test_bad_workspace_input(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    before = tree_snapshot(tmp_path)
-    assert main(argv) == 2
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and fragment in err[0], err
-    assert tree_snapshot(tmp_path) == before
+    assert_refused(argv, fragment, tmp_path, capsys)
 
 
 def test_stdlib_member_names_are_fine_inside_a_namespace(tmp_path: Path) -> None:
