@@ -54,7 +54,7 @@ def apply_edits(source: str, edits: Sequence[TextEdit]) -> str:
     return result
 
 
-class _Offsets:
+class SourceOffsets:
     """Convert ast (line, UTF-8 byte column) positions into character offsets."""
 
     def __init__(self, source: str) -> None:
@@ -69,11 +69,12 @@ class _Offsets:
         col = len(line.encode("utf-8")[:byte_col].decode("utf-8", errors="replace"))
         return self.starts[lineno - 1] + col
 
-    def start(self, node: ast.AST) -> int:
-        return self.at(node.lineno, node.col_offset)  # type: ignore[attr-defined]
+    def start(self, node: ast.expr | ast.stmt | ast.alias) -> int:
+        return self.at(node.lineno, node.col_offset)
 
-    def end(self, node: ast.AST) -> int:
-        return self.at(node.end_lineno, node.end_col_offset)  # type: ignore[attr-defined]
+    def end(self, node: ast.expr | ast.stmt | ast.alias) -> int:
+        # Parsed nodes always carry end positions; the fallbacks only satisfy the types.
+        return self.at(node.end_lineno or node.lineno, node.end_col_offset or node.col_offset)
 
     def line_start(self, offset: int) -> int:
         return self.source.rfind("\n", 0, offset) + 1
@@ -81,10 +82,6 @@ class _Offsets:
     def line_end(self, offset: int) -> int:
         end = self.source.find("\n", offset)
         return len(self.source) if end == -1 else end
-
-
-#: Public name for the position converter, for the fixes of `scaffold check --fix`.
-SourceOffsets = _Offsets
 
 
 _DIGITS = re.compile(r"(\d+)")
@@ -135,7 +132,7 @@ class _Sequence:
 
 
 def _insert_item(
-    source: str, offsets: _Offsets, seq: _Sequence, index: int, text: str
+    source: str, offsets: SourceOffsets, seq: _Sequence, index: int, text: str
 ) -> list[TextEdit]:
     """Edits that insert `text` as item `index`, in the sequence's own layout."""
     items = seq.items
@@ -170,10 +167,13 @@ def _insert_item(
     return [*edits, TextEdit(prev_end, prev_end, f", {text}")]
 
 
-def _explode(source: str, start: int, end: int, head: str, entries: list[str], tail: str) -> str:
-    indent = re.match(r"[ \t]*", source[source.rfind("\n", 0, start) + 1 :]).group(0)  # type: ignore[union-attr]
+def _one_per_line(source: str, start: int, opener: str, entries: list[str], closer: str) -> str:
+    """`entries` one per line with a trailing comma (the layout ruff format keeps), indented
+    one level deeper than the line that holds offset `start`."""
+    line = source[source.rfind("\n", 0, start) + 1 :]
+    indent = line[: len(line) - len(line.lstrip(" \t"))]
     body = "".join(f"{indent}    {entry},\n" for entry in entries)
-    return f"{head}(\n{body}{indent}){tail}"
+    return f"{opener}\n{body}{indent}{closer}"
 
 
 def _module_all(tree: ast.Module) -> tuple[ast.expr | None, str | None]:
@@ -214,7 +214,7 @@ def _module_all(tree: ast.Module) -> tuple[ast.expr | None, str | None]:
     return value, None
 
 
-def _sequence_of(source: str, offsets: _Offsets, node: ast.List | ast.Tuple) -> _Sequence:
+def _sequence_of(source: str, offsets: SourceOffsets, node: ast.List | ast.Tuple) -> _Sequence:
     start, end = offsets.start(node), offsets.end(node)
     items = [(offsets.start(e), offsets.end(e)) for e in node.elts]
     bracketed = source[start] in "[("
@@ -234,7 +234,7 @@ def register_submodule(source: str, name: str, *, line_length: int = 88) -> Regi
         tree = ast.parse(source)
     except SyntaxError as exc:
         raise SourceEditError(f"it does not parse (line {exc.lineno}: {exc.msg})") from exc
-    offsets = _Offsets(source)
+    offsets = SourceOffsets(source)
     edits: list[TextEdit] = []
     notes: list[str] = []
 
@@ -273,7 +273,7 @@ def register_submodule(source: str, name: str, *, line_length: int = 88) -> Regi
 
 def _wrap_if_long(
     source: str,
-    offsets: _Offsets,
+    offsets: SourceOffsets,
     node: ast.List | ast.Tuple,
     item_edits: list[TextEdit],
     line_length: int,
@@ -292,16 +292,13 @@ def _wrap_if_long(
         return item_edits
     entries = [f"{quote}{item}{quote}" for item in existing]
     entries.insert(index, f"{quote}{name}{quote}")
-    opener, closer = source[start], source[end - 1]
-    indent = source[line_start:start][
-        : len(source[line_start:start]) - len(source[line_start:start].lstrip())
+    return [
+        TextEdit(start, end, _one_per_line(source, start, source[start], entries, source[end - 1]))
     ]
-    body = "".join(f"{indent}    {entry},\n" for entry in entries)
-    return [TextEdit(start, end, f"{opener}\n{body}{indent}{closer}")]
 
 
 def _import_edits(
-    source: str, offsets: _Offsets, tree: ast.Module, name: str, line_length: int
+    source: str, offsets: SourceOffsets, tree: ast.Module, name: str, line_length: int
 ) -> tuple[list[TextEdit], str]:
     relative = [
         stmt
@@ -346,13 +343,13 @@ def _import_edits(
         if "\n" not in text and len(line) + len(name) + 2 > line_length:
             entries = [a.name if a.asname is None else f"{a.name} as {a.asname}" for a in aliases]
             entries.insert(index, name)
-            exploded = _explode(source, start, end, "from . import ", entries, "")
+            exploded = "from . import " + _one_per_line(source, start, "(", entries, ")")
             return [TextEdit(start, end, exploded)], f"added '{name}' to `from . import`"
         return edits, f"added '{name}' to `from . import`"
     return [_new_import(source, offsets, tree, name)], f"added `from . import {name}`"
 
 
-def _new_import(source: str, offsets: _Offsets, tree: ast.Module, name: str) -> TextEdit:
+def _new_import(source: str, offsets: SourceOffsets, tree: ast.Module, name: str) -> TextEdit:
     """Insert `from . import name` where isort would put it: before other relative imports."""
     line = f"from . import {name}\n"
     imports = [s for s in tree.body if isinstance(s, ast.Import | ast.ImportFrom)]
@@ -393,7 +390,7 @@ def add_to_all(source: str, names: Sequence[str], *, line_length: int = 88) -> s
         all_node, reason = _module_all(tree)
         if not isinstance(all_node, ast.List | ast.Tuple):
             raise SourceEditError(reason or "the module has no __all__")
-        offsets = _Offsets(source)
+        offsets = SourceOffsets(source)
         existing = [
             e.value
             for e in all_node.elts
