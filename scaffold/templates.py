@@ -205,9 +205,7 @@ def module_answers(
             f" try {module.removeprefix('test_')!r}"
         )
     answers: Answers = {"module": module, "scaffold_version": __version__}
-    if description is not None:
-        answers["description"] = description
-    return answers
+    return _with_free_text(answers, description, author=None)
 
 
 def workspace_answers(
