@@ -17,28 +17,33 @@ import os
 import re
 import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import cast
 
 import scaffold
 from scaffold.check import diagnostics as _diagnostics
+from scaffold.check import graph as _graph
 from scaffold.check import parse as _parse
 from scaffold.check.diagnostics import Diagnostic
 from scaffold.check.parse import ModuleFacts
+from scaffold.check.rules import registry as _registry
 from scaffold.check.tree import Folder, SourceFile, Tree
 
 __all__ = [
     "CACHE_DIR",
     "FactsCache",
+    "LazyFacts",
     "content_digest",
     "decode_facts",
+    "decode_value",
     "encode_facts",
+    "encode_value",
 ]
 
 CACHE_DIR = ".scaffold_cache"
 # Bump when the layout of the cache file changes (the fingerprint covers the analyser code).
-_FORMAT = b"scaffold-check-cache/1\n"
+_FORMAT = b"scaffold-check-cache/2\n"
 _DIGEST_SIZE = 16
 # A file modified this close to when the index was written may change again within the same
 # mtime tick without its stat changing; such entries are re-hashed on the next run.
@@ -54,10 +59,10 @@ def content_digest(data: bytes) -> bytes:
 
 
 def _record_types() -> tuple[type, ...]:
-    # Every dataclass and enum a ModuleFacts or Diagnostic can hold, in a stable order: a
-    # record is encoded as [type index, *fields], so field changes change the fingerprint.
+    # Every dataclass and enum a ModuleFacts, Diagnostic or stored rule result can hold, in a
+    # stable order: a record is encoded as [type index, *fields].
     found: dict[str, type] = {}
-    for module in (_parse, _diagnostics):
+    for module in (_parse, _diagnostics, _graph, _registry):
         for name, value in vars(module).items():
             if not isinstance(value, type) or value.__module__ != module.__name__:
                 continue
@@ -172,6 +177,16 @@ for _index, _cls in enumerate(_TYPES):
         _ENCODERS[_cls] = _enum_encoder(_index)
 
 
+def encode_value(value: object) -> object:
+    """Records (facts, findings, edges) as builtins marshal can write; see `decode_value`."""
+    return _encode(value)
+
+
+def decode_value(value: object) -> object:
+    """The inverse of `encode_value`; raises ValueError (or a LookupError) for foreign data."""
+    return _decode(value)
+
+
 def encode_facts(facts: ModuleFacts) -> bytes:
     """ModuleFacts as marshal bytes of builtins: compact, and fast to load."""
     return marshal.dumps(_encode(facts))  # type: ignore[arg-type]
@@ -230,7 +245,9 @@ class FactsCache:
         self._index: dict[str, tuple[int, int, bytes]] = {}
         self._entries: dict[bytes, bytes] = {}
         self._result: tuple[bytes, bytes] | None = None
+        self._analysis: bytes | None = None
         self._stats: dict[str, Stat | None] = {}
+        self._facts_digests: dict[str, bytes | None] = {}
         self._dirty = False
 
     @classmethod
@@ -254,7 +271,7 @@ class FactsCache:
         if hashlib.blake2b(payload, digest_size=_DIGEST_SIZE).digest() != blob[len(_FORMAT) : head]:
             return
         try:
-            fingerprint, index, entries, result = marshal.loads(payload)
+            fingerprint, index, entries, result, analysis = marshal.loads(payload)
         except (EOFError, ValueError, TypeError):
             return
         if fingerprint != self.fingerprint:
@@ -264,6 +281,8 @@ class FactsCache:
             self._entries = entries
         if isinstance(result, tuple) and len(result) == 2:
             self._result = result
+        if isinstance(analysis, bytes):
+            self._analysis = analysis
 
     def stat(self, source: SourceFile) -> Stat | None:
         """(size, mtime_ns) of a file, once per run; None when it cannot be stat'ed."""
@@ -320,15 +339,20 @@ class FactsCache:
         """Remember the facts of a file just parsed; `stat` is from before it was read."""
         self._index[str(source.path)] = (*stat, digest)
         self._entries[_entry_key(digest, source.is_package)] = encoded
+        self._facts_digests.pop(source.key, None)
         self._dirty = True
 
-    def report_key(self, tree: Tree, options: Sequence[object]) -> bytes | None:
-        """Digest of everything a report depends on, or None when a file's facts are unknown.
+    def facts_digest(self, source: SourceFile) -> bytes | None:
+        """The digest of a file's encoded facts (None: not cached), once per run."""
+        key = source.key
+        if key not in self._facts_digests:
+            encoded = b"extension" if source.is_extension else self.encoded(source)
+            self._facts_digests[key] = None if encoded is None else content_digest(encoded)
+        return self._facts_digests[key]
 
-        A file counts by its encoded facts, not its bytes: the rules see only facts, so an
-        edit that leaves them equal (a comment, a change inside a function body that moves
-        no line) keeps the report.
-        """
+    def structure_key(self, tree: Tree, options: Sequence[object]) -> bytes:
+        """Digest of what results depend on besides the facts: the analyser, the options,
+        the configuration, and which files and folders there are (not what they hold)."""
         digest = hashlib.blake2b(self.fingerprint, digest_size=_DIGEST_SIZE)
         digest.update(repr((tree.base, tree.roots, tuple(options))).encode())
         for config in tree.configs:
@@ -339,12 +363,24 @@ class FactsCache:
                 except OSError:
                     digest.update(b"\0unreadable")
         for source in tree.files:
-            encoded = b"extension" if source.is_extension else self.encoded(source)
-            if encoded is None:
-                return None
-            digest.update(_describe(source, content_digest(encoded)))
+            digest.update(_describe(source, b""))
         for folder in tree.folders:
             digest.update(_describe(folder, b""))
+        return digest.digest()
+
+    def report_key(self, tree: Tree, options: Sequence[object]) -> bytes | None:
+        """Digest of everything a report depends on, or None when a file's facts are unknown.
+
+        A file counts by its encoded facts, not its bytes: the rules see only facts, so an
+        edit that leaves them equal (a comment, a change inside a function body that moves
+        no line) keeps the report.
+        """
+        digest = hashlib.blake2b(self.structure_key(tree, options), digest_size=_DIGEST_SIZE)
+        for source in tree.files:
+            facts_digest = self.facts_digest(source)
+            if facts_digest is None:
+                return None
+            digest.update(facts_digest)
         return digest.digest()
 
     def report(self, key: bytes | None) -> list[Diagnostic] | None:
@@ -366,6 +402,16 @@ class FactsCache:
         self._result = (key, marshal.dumps(_encode(tuple(diagnostics))))  # type: ignore[arg-type]
         self._dirty = True
 
+    @property
+    def analysis(self) -> bytes | None:
+        """What the last run stored for reuse (see scaffold.check.incremental), if anything."""
+        return self._analysis
+
+    def store_analysis(self, blob: bytes) -> None:
+        """Keep what this run's rules found, for the next run to reuse."""
+        self._analysis = blob
+        self._dirty = True
+
     def save(self) -> None:
         """Write the cache atomically (temp file + os.replace); a failure only loses it."""
         if self.path is None or not self._dirty:
@@ -378,7 +424,7 @@ class FactsCache:
             index[path] = (size, mtime_ns if now - mtime_ns > _RACY_NS else -1, digest)
         live = {digest for _, _, digest in index.values()}
         entries = {k: v for k, v in self._entries.items() if k[:_DIGEST_SIZE] in live}
-        payload = marshal.dumps((self.fingerprint, index, entries, self._result))
+        payload = marshal.dumps((self.fingerprint, index, entries, self._result, self._analysis))
         checksum = hashlib.blake2b(payload, digest_size=_DIGEST_SIZE).digest()
         folder = self.path.parent
         try:
@@ -424,3 +470,45 @@ def _write_atomically(path: Path, data: bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(temp)
         raise
+
+
+class LazyFacts(Mapping[str, ModuleFacts]):
+    """The facts of every file of a tree, decoded from the cache only when something asks.
+
+    A run that reuses most of the last one's results reads the facts of a few files only;
+    decoding all of them would be most of its time. `fallback` parses a file whose cache
+    entry cannot be decoded.
+    """
+
+    def __init__(
+        self,
+        cache: FactsCache,
+        files: Iterable[SourceFile],
+        known: Mapping[str, ModuleFacts],
+        fallback: Callable[[SourceFile], ModuleFacts],
+    ) -> None:
+        self._cache = cache
+        self._sources = {source.key: source for source in files if not source.is_extension}
+        self._decoded = dict(known)
+        self._fallback = fallback
+
+    def __getitem__(self, key: str) -> ModuleFacts:
+        try:
+            return self._decoded[key]
+        except KeyError:
+            pass
+        source = self._sources[key]
+        facts = self._cache.facts(source)
+        if facts is None:
+            facts = self._fallback(source)
+        self._decoded[key] = facts
+        return facts
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._sources
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._sources)
+
+    def __len__(self) -> int:
+        return len(self._sources)

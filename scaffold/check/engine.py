@@ -12,13 +12,14 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from scaffold.check.cache import FactsCache, encode_facts
+from scaffold.check.cache import FactsCache, LazyFacts, encode_facts
 from scaffold.check.config import CheckConfig
 from scaffold.check.diagnostics import CheckReport, Diagnostic, Related, Severity
+from scaffold.check.incremental import NOTHING, Reuse, Stored, dump, plan
 from scaffold.check.parse import ModuleFacts, parse_source, scan_noqa
 from scaffold.check.pool import ParseJob, parse_jobs, plan_workers
 from scaffold.check.resolve import Project
-from scaffold.check.rules import RULES, Finding, FixKind, get_rule, run_rules
+from scaffold.check.rules import RULES, Analysis, Finding, FixKind, analyse, get_rule
 from scaffold.check.tree import SourceFile, Tree, discover
 from scaffold.errors import UsageError
 
@@ -216,6 +217,12 @@ def check_tree(
     tree: Tree, facts: Mapping[str, ModuleFacts], options: CheckOptions
 ) -> list[Diagnostic]:
     """The engine over facts: run the rules, apply selection, per-file ignores and noqa."""
+    return _diagnose(tree, facts, options, NOTHING)[0]
+
+
+def _diagnose(
+    tree: Tree, facts: Mapping[str, ModuleFacts], options: CheckOptions, reuse: Reuse
+) -> tuple[list[Diagnostic], Analysis]:
     project = Project(
         tree.files, facts, (f.module for f in tree.folders if f.module and f.parent_is_package)
     )
@@ -228,9 +235,11 @@ def check_tree(
         for rule in RULES
         if any(_enabled(rule.code, s.select, s.ignore) for s in selections.values())
     )
-    by_rel: dict[str, tuple[Path, CheckConfig, ModuleFacts | None, bool]] = {}
+    # Where each finding's file is, and whose noqa comments apply (facts are looked up only
+    # for files with findings: a run that reuses most results decodes few facts).
+    by_rel: dict[str, tuple[Path, CheckConfig, str | None, bool]] = {}
     for source in tree.files:
-        by_rel[source.rel] = (source.path, source.config, facts.get(source.key), source.selected)
+        by_rel[source.rel] = (source.path, source.config, source.key, source.selected)
     for folder in tree.folders:
         by_rel.setdefault(folder.rel, (folder.path, folder.config, None, folder.selected))
     noqa_cache: dict[str, ModuleFacts] = {}
@@ -242,25 +251,26 @@ def check_tree(
             except OSError:
                 text = ""
             noqa_cache[rel] = ModuleFacts(noqa=scan_noqa(text))
-            by_rel[rel] = (config.pyproject, config, noqa_cache[rel], True)
+            by_rel[rel] = (config.pyproject, config, None, True)
     result: list[Diagnostic] = []
     # Star-import chains and import chains are followed recursively; real trees stay far
-    # below this, and anything deeper becomes a note (rules.run_rules), not a crash.
+    # below this, and anything deeper becomes a note (rules.analyse), not a crash.
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(limit, 10_000))
     try:
-        findings = list(run_rules(tree, project, enabled))
+        analysis = analyse(tree, project, enabled, known=reuse.files, known_failures=reuse.failures)
     finally:
         sys.setrecursionlimit(limit)
-    for finding in findings:
+    for finding in analysis.findings:
         entry = by_rel.get(finding.path)
         if entry is None:
             continue
-        path, config, file_facts, selected = entry
+        path, config, key, selected = entry
         if not selected:
             continue
         if not selections[id(config)].allows(finding.code, path):
             continue
+        file_facts = facts.get(key) if key is not None else noqa_cache.get(finding.path)
         span = finding.span
         first = finding.statement_line or span.line
         if file_facts is not None and any(
@@ -270,7 +280,7 @@ def check_tree(
         ):
             continue
         result.append(_diagnostic(finding))
-    return result
+    return result, analysis
 
 
 def _rebase(diagnostic: Diagnostic, prefix: str) -> Diagnostic:
@@ -299,7 +309,7 @@ def _join(prefix: str, path: str) -> str:
 
 
 def _check_cached(tree: Tree, options: CheckOptions) -> list[Diagnostic]:
-    """check_tree over cached facts; an unchanged tree gets its last report without parsing."""
+    """check_tree over cached facts and the last run's still valid results (incremental)."""
     if not options.use_cache:
         return check_tree(tree, read_facts(tree.files, workers=options.workers), options)
     cache = FactsCache.open(tree)
@@ -314,11 +324,19 @@ def _check_cached(tree: Tree, options: CheckOptions) -> list[Diagnostic]:
         key = cache.report_key(tree, inputs)
         report = cache.report(key)
         if report is None:
-            facts = read_facts(tree.files, cache=cache, workers=options.workers, known=fresh)
-            report = check_tree(tree, facts, options)
+            facts = LazyFacts(cache, tree.files, fresh, _parse_one)
+            structure = cache.structure_key(tree, inputs)
+            digests = {source.key: cache.facts_digest(source) for source in tree.files}
+            reuse = plan(Stored.load(cache.analysis, structure), digests, facts)
+            report, analysis = _diagnose(tree, facts, options, reuse)
             cache.store_report(key, report)
+            cache.store_analysis(dump(structure, digests, analysis, facts, reuse))
     cache.save()
     return report
+
+
+def _parse_one(source: SourceFile) -> ModuleFacts:
+    return read_facts([source], workers=0)[source.key]
 
 
 def run_check(options: CheckOptions) -> CheckReport:

@@ -6,16 +6,24 @@ from collections import deque
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
-from scaffold.check.parse import Access, Bind, ImportFact, RunImport, Span, Where
+from scaffold.check.parse import Access, Bind, ImportFact, ModuleFacts, RunImport, Span, Where
 from scaffold.check.resolve import MODULE_ATTRIBUTES, Project, Target
 from scaffold.check.tree import SourceFile
 
 __all__ = [
     "Edge",
+    "Failure",
     "ImportFailure",
+    "Ref",
+    "asked_names",
     "build_graph",
+    "file_edges",
+    "in_graph",
+    "locate",
     "shortest_cycle",
+    "simulate_failures",
     "simulate_imports",
+    "simulation_view",
     "strongly_connected",
 ]
 
@@ -52,31 +60,41 @@ def _import_targets(project: Project, source: SourceFile, imp: ImportFact) -> It
         yield package
 
 
+def file_edges(project: Project, source: SourceFile) -> list[Edge]:
+    """The module-level imports of one file that reach other first-party files."""
+    key = source.key
+    facts = project.facts.get(key)
+    edges: list[Edge] = []
+    if facts is None or facts.error is not None:
+        return edges
+    ancestors = project.ancestors_of(source)
+    seen: set[str] = set()
+    for imp in facts.imports:
+        if imp.where is not Where.MODULE:
+            continue
+        for target in _import_targets(project, source, imp):
+            if target.file is None or target.file.key == key:
+                continue
+            if not source.scope and target.name in ancestors:
+                continue
+            if target.file.key not in seen:
+                seen.add(target.file.key)
+                edges.append(Edge(key, target.file.key, imp.span))
+    return edges
+
+
+def in_graph(source: SourceFile) -> bool:
+    """Whether a file is a node of the import graph."""
+    return bool(source.module) and not source.is_stub
+
+
 def build_graph(project: Project) -> dict[str, list[Edge]]:
     """Edges of module-level imports between first-party files, ancestors and self left out."""
-    graph: dict[str, list[Edge]] = {}
-    for key, source in sorted(project.files.items()):
-        if source.is_stub or not source.module:
-            continue
-        facts = project.facts.get(key)
-        edges: list[Edge] = []
-        graph[key] = edges
-        if facts is None or facts.error is not None:
-            continue
-        ancestors = project.ancestors_of(source)
-        seen: set[str] = set()
-        for imp in facts.imports:
-            if imp.where is not Where.MODULE:
-                continue
-            for target in _import_targets(project, source, imp):
-                if target.file is None or target.file.key == key:
-                    continue
-                if not source.scope and target.name in ancestors:
-                    continue
-                if target.file.key not in seen:
-                    seen.add(target.file.key)
-                    edges.append(Edge(key, target.file.key, imp.span))
-    return graph
+    return {
+        key: file_edges(project, source)
+        for key, source in sorted(project.files.items())
+        if in_graph(source)
+    }
 
 
 def strongly_connected(graph: Mapping[str, list[Edge]]) -> list[list[str]]:
@@ -177,14 +195,30 @@ _LOADING = 1
 _DONE = 2
 
 
+# A statement of a module without its position: ("import", index into `facts.imports`) or
+# ("access", how many Access events come before it). The simulation's results are kept
+# in this form, so a cached result survives edits that only move lines (see `locate`).
+Ref = tuple[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """A statement that raises at import time because its target is still initialising."""
+
+    key: str
+    at: Ref
+    message: str
+    # The loop: each module still initialising and the import it is running, outermost first.
+    chain: tuple[tuple[str, Ref | None], ...]
+
+
 @dataclass(frozen=True, slots=True)
 class ImportFailure:
-    """A statement that raises at import time because its target is still initialising."""
+    """A Failure located in the source: the spans of the statement and of the loop's imports."""
 
     key: str
     span: Span
     message: str
-    # The loop: each module still initialising and the import it is running, outermost first.
     chain: tuple[tuple[str, Span | None], ...]
 
 
@@ -236,10 +270,10 @@ class _Simulator:
 
     def __init__(self, project: Project) -> None:
         self.project = project
-        self.failures: dict[tuple[str, int, int, str], ImportFailure] = {}
+        self.failures: dict[tuple[str, Ref], Failure] = {}
         self.state = _State()
         self.stack: list[str] = []
-        self.running: list[Span | None] = []  # the import each frame of `stack` is executing
+        self.running: list[Ref | None] = []  # the import each frame of `stack` is executing
         self.shaky = 0  # frames entered through an import that may not run, or is guarded
         self._found: dict[tuple[str, str], Target | None] = {}
 
@@ -297,6 +331,7 @@ class _Simulator:
         if facts is None or facts.error is not None:
             return
         key = source.key
+        accesses = 0
         for event in facts.events:
             if isinstance(event, Bind):
                 self.state.writable(key).update(event.names)
@@ -304,35 +339,36 @@ class _Simulator:
                 for name in event.names:
                     aliases.pop(name, None)
             elif isinstance(event, RunImport):
-                self.run_import(source, facts.imports[event.index])
+                self.run_import(source, facts.imports[event.index], event.index)
             else:
-                self.access(source, event)
+                self.access(source, event, ("access", accesses))
+                accesses += 1
 
-    def report(self, key: str, span: Span, loop_key: str, message: str) -> None:
+    def report(self, key: str, at: Ref, loop_key: str, message: str) -> None:
         # Python stops at the first name it cannot import: one finding per statement.
-        ident = (key, span.line, span.column, "")
+        ident = (key, at)
         if ident not in self.failures:
             start = 0
             if loop_key in self.stack:
                 start = self.stack.index(loop_key)
             # The failing module's own frame is the finding's location, not related to it.
             chain = tuple(zip(self.stack[start:-1], self.running[start:-1], strict=True))
-            self.failures[ident] = ImportFailure(key, span, message, chain)
+            self.failures[ident] = Failure(key, at, message, chain)
 
-    def run_import(self, source: SourceFile, imp: ImportFact) -> None:
+    def run_import(self, source: SourceFile, imp: ImportFact, index: int) -> None:
         module = self.project.absolute(source, imp)
         if module is None or module == "__future__":
             return
         shaky = imp.conditional or imp.guarded
         self.shaky += shaky
         if self.running:
-            self.running[-1] = imp.span
+            self.running[-1] = ("import", index)
         try:
-            self._run_import(source, imp, module)
+            self._run_import(source, imp, index, module)
         finally:
             self.shaky -= shaky
 
-    def _run_import(self, source: SourceFile, imp: ImportFact, module: str) -> None:
+    def _run_import(self, source: SourceFile, imp: ImportFact, index: int, module: str) -> None:
         key = source.key
         scope = source.scope
         if not imp.is_from:
@@ -373,7 +409,7 @@ class _Simulator:
             ):
                 self.report(
                     key,
-                    imp.span,
+                    ("import", index),
                     pkg_key,
                     f"cannot import name '{alias.name}' from partially initialized module"
                     f" '{package.name}' (import loop {self.loop_text(pkg_key)}): it is bound"
@@ -403,7 +439,7 @@ class _Simulator:
         names = [self.project.files[k].module or k for k in chain]
         return " -> ".join([*names, names[0]])
 
-    def access(self, source: SourceFile, event: Access) -> None:
+    def access(self, source: SourceFile, event: Access, at: Ref) -> None:
         if self.shaky or event.conditional or event.guarded:
             return
         target_name = self.alias(source.key, event.name)
@@ -441,7 +477,7 @@ class _Simulator:
                         f" {loop}): it is bound only later in '{target.name}'"
                     )
                 loop_key = sub.file.key if sub_loading and sub and sub.file else tkey
-                self.report(source.key, event.span, loop_key, message)
+                self.report(source.key, at, loop_key, message)
             return
 
     def alias(self, key: str, local: str) -> str | None:
@@ -453,7 +489,7 @@ class _Simulator:
         return None
 
 
-def simulate_imports(project: Project, starts: list[SourceFile]) -> list[ImportFailure]:
+def simulate_failures(project: Project, starts: list[SourceFile]) -> list[Failure]:
     """Import each start module in a fresh interpreter (simulated) and collect what raises.
 
     Importing `a.b.c` first imports `a` and `a.b`, so each package's state is computed once
@@ -480,4 +516,104 @@ def simulate_imports(project: Project, starts: list[SourceFile]) -> list[ImportF
         simulator.run(name, source.scope, state)
         if source.is_package:
             package_states[(source.scope, name)] = state
-    return sorted(simulator.failures.values(), key=lambda f: (f.key, f.span.line, f.span.column))
+    return list(simulator.failures.values())
+
+
+# --- what the simulation sees of a module -----------------------------------------------------
+#
+# The simulation asks only whether certain names are bound: the names of `from m import
+# name` and of module-level attribute reads (`m.name`). Everything else it reads of a module
+# is its imports and the order of its events. So two versions of a file with the same view
+# under the names asked anywhere give the same simulation: its cached result stays valid
+# when a new top-level name nobody imports appears, or when lines only move. Keep these two
+# functions in step with `_Simulator` and the name lookups of `Project` it makes.
+
+
+def asked_names(facts: ModuleFacts) -> set[str]:
+    """The names this module's imports and attribute reads can ask the simulation about."""
+    asked: set[str] = set()
+    for imp in facts.imports:
+        if imp.is_from:
+            asked.update(alias.name for alias in imp.names)
+    for event in facts.events:
+        if isinstance(event, Access):
+            asked.add(event.name)
+            asked.update(event.attrs)
+    return asked
+
+
+def simulation_view(facts: ModuleFacts, asked: frozenset[str]) -> tuple[object, ...]:
+    """Everything of a module the simulation can observe when only `asked` names are asked."""
+    if facts.error is not None:
+        return ("error",)
+    events: list[object] = []
+    for event in facts.events:
+        if isinstance(event, Bind):
+            names = tuple(name for name in event.names if name in asked)
+            if names:
+                events.append(names)
+        elif isinstance(event, RunImport):
+            events.append(event.index)
+        else:
+            events.append((event.name, event.attrs, event.conditional, event.guarded))
+    imports = tuple(
+        (
+            imp.is_from,
+            imp.module,
+            imp.level,
+            tuple((alias.name, alias.asname) for alias in imp.names),
+            imp.where.value,
+            imp.conditional,
+            imp.guarded,
+            imp.binds,
+        )
+        for imp in facts.imports
+    )
+    return (
+        imports,
+        tuple(events),
+        facts.has_getattr,
+        facts.dynamic,
+        facts.defines_all,
+        facts.all_complete,
+        *(
+            tuple(sorted(names & asked))
+            for names in (
+                facts.bindings,
+                facts.global_names,
+                facts.typing_bindings,
+                facts.declared,
+                frozenset(entry.name for entry in facts.all_entries),
+            )
+        ),
+        tuple(index for index, _ in facts.all_imports),
+        tuple(dotted for dotted, _ in facts.all_sources),
+    )
+
+
+def _span_of(project: Project, key: str, at: Ref) -> Span:
+    facts = project.facts[key]
+    kind, index = at
+    if kind == "import":
+        return facts.imports[index].span
+    accesses = (event for event in facts.events if isinstance(event, Access))
+    for position, event in enumerate(accesses):
+        if position == index:
+            return event.span
+    raise LookupError(f"{key} has no access {index}")
+
+
+def locate(project: Project, failure: Failure) -> ImportFailure:
+    """A Failure with the spans of the facts it refers to, as they are now."""
+    chain = tuple(
+        (key, None if at is None else _span_of(project, key, at)) for key, at in failure.chain
+    )
+    return ImportFailure(
+        failure.key, _span_of(project, failure.key, failure.at), failure.message, chain
+    )
+
+
+def simulate_imports(project: Project, starts: list[SourceFile]) -> list[ImportFailure]:
+    """`simulate_failures`, located and in file order."""
+    located = [locate(project, failure) for failure in simulate_failures(project, starts)]
+    return sorted(located, key=lambda f: (f.key, f.span.line, f.span.column))

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from scaffold.check.parse import ImportFact, ModuleFacts, Span, Where
@@ -36,8 +37,42 @@ class Target:
     file: SourceFile | None
 
 
+class _Reads(Mapping[str, ModuleFacts]):
+    """The facts of every file, noting which files' facts a rule reads (see Project.recording)."""
+
+    def __init__(self, facts: Mapping[str, ModuleFacts], open_records: list[set[str]]) -> None:
+        self._facts = facts
+        self._open = open_records
+
+    def __getitem__(self, key: str) -> ModuleFacts:
+        if self._open:
+            self._open[-1].add(key)
+        return self._facts[key]
+
+    def get(self, key: str, default: object = None) -> ModuleFacts | None:  # type: ignore[override]
+        if self._open:
+            self._open[-1].add(key)
+        return self._facts.get(key, default)  # type: ignore[arg-type]
+
+    def __contains__(self, key: object) -> bool:
+        if self._open and isinstance(key, str):
+            self._open[-1].add(key)
+        return key in self._facts
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._facts)
+
+    def __len__(self) -> int:
+        return len(self._facts)
+
+
 class Project:
-    """The resolved first-party world: every module by name, and what names each one binds."""
+    """The resolved first-party world: every module by name, and what names each one binds.
+
+    Every read of another file's facts goes through `self.facts`, so `recording()` can tell
+    which files a rule's result depends on; the names memoised per module carry the files
+    they were computed from, and a later reader inherits them.
+    """
 
     def __init__(
         self,
@@ -46,7 +81,8 @@ class Project:
         folders: Iterable[str] = (),
     ) -> None:
         """`folders` are the dotted names of every folder: any of them imports as a namespace."""
-        self.facts = facts
+        self._records: list[set[str]] = []
+        self.facts: Mapping[str, ModuleFacts] = _Reads(facts, self._records)
         self.files: dict[str, SourceFile] = {}
         self.by_name: dict[str, SourceFile] = {}
         self.stubs: dict[tuple[str, str], SourceFile] = {}
@@ -85,6 +121,27 @@ class Project:
         self._exports: dict[str, frozenset[str] | None] = {}
         self._busy_names: set[str] = set()
         self._busy_exports: set[str] = set()
+        # The files each memoised names()/exports() result was computed from.
+        self._names_reads: dict[str, frozenset[str]] = {}
+        self._exports_reads: dict[str, frozenset[str]] = {}
+
+    # --- what a result depends on -----------------------------------------------------------
+
+    @contextmanager
+    def recording(self) -> Iterator[set[str]]:
+        """Collect the keys of every file whose facts are read inside the block."""
+        record: set[str] = set()
+        self._records.append(record)
+        try:
+            yield record
+        finally:
+            self._records.pop()
+            if self._records:
+                self._records[-1] |= record
+
+    def _note(self, keys: Iterable[str]) -> None:
+        if self._records:
+            self._records[-1].update(keys)
 
     # --- finding modules --------------------------------------------------------------------
 
@@ -148,15 +205,21 @@ class Project:
         """Every name the module binds at run time; None when that cannot be known."""
         key = source.key
         if key in self._names:
+            self._note(self._names_reads[key])
             return self._names[key]
         if key in self._busy_names:
-            return None  # a star-import loop: give up rather than guess
+            # A star-import loop: give up rather than guess. The answer depends on the
+            # module still being computed, so whoever reads it depends on that module.
+            self._note((key,))
+            return None
         self._busy_names.add(key)
         try:
-            result = self._compute_names(source)
+            with self.recording() as reads:
+                result = self._compute_names(source)
         finally:
             self._busy_names.discard(key)
         self._names[key] = result
+        self._names_reads[key] = frozenset(reads)
         return result
 
     def _compute_names(self, source: SourceFile) -> frozenset[str] | None:
@@ -192,15 +255,19 @@ class Project:
         """The names `from module import *` brings: its `__all__`, or its public names."""
         key = source.key
         if key in self._exports:
+            self._note(self._exports_reads[key])
             return self._exports[key]
         if key in self._busy_exports:
+            self._note((key,))
             return None
         self._busy_exports.add(key)
         try:
-            result = self._compute_exports(source)
+            with self.recording() as reads:
+                result = self._compute_exports(source)
         finally:
             self._busy_exports.discard(key)
         self._exports[key] = result
+        self._exports_reads[key] = frozenset(reads)
         return result
 
     def _compute_exports(self, source: SourceFile) -> frozenset[str] | None:

@@ -185,9 +185,9 @@ def test_a_bad_entry_behind_a_valid_checksum_is_a_miss(tree: Build) -> None:
     (cache_file,) = _cache_files(root)
     blob = cache_file.read_bytes()
     head = blob.index(b"\n") + 1
-    fingerprint, index, entries, _ = marshal.loads(blob[head + 16 :])
+    fingerprint, index, entries, _, _ = marshal.loads(blob[head + 16 :])
     payload = marshal.dumps(
-        (fingerprint, index, {key: b"\x00junk" for key in entries}, (b"key", b"junk"))
+        (fingerprint, index, {key: b"\x00junk" for key in entries}, (b"key", b"junk"), b"junk")
     )
     checksum = hashlib.blake2b(payload, digest_size=16).digest()
     cache_file.write_bytes(blob[:head] + checksum + payload)
@@ -299,3 +299,109 @@ def test_a_dead_worker_falls_back_to_parsing_here(tree: Build) -> None:
     files = discover(root).files
     expected = read_facts(files, workers=0)
     assert read_facts(files, ParserThatDiesInWorkers(), workers=2) == expected
+
+
+# --- incremental rules ------------------------------------------------------------------------
+
+LOOP = {
+    "pyproject.toml": '[project]\nname = "pkg"\nversion = "0"\n',
+    "pkg/__init__.py": "",
+    # a imports b, which reads a.value at import time: bound only after the import in a.
+    "pkg/a.py": "from pkg import b\n\nvalue = 1\n",
+    "pkg/b.py": "from pkg import a\n\nCOPY = a.value\n",
+    "pkg/uses_a.py": "from pkg.a import value\n\n__all__ = ['value']\n",
+    "pkg/alone.py": "import os\n\nHOME = os.sep\n",
+    "pkg/uses_alone.py": "from pkg.alone import HOME\n\n__all__ = ['HOME']\n",
+}
+
+
+def _edit(path: Path, text: str) -> None:
+    """Write `text` and move the mtime on, so even a same-size edit is seen as a change."""
+    before = path.stat().st_mtime_ns
+    path.write_text(text, encoding="utf-8")
+    os.utime(path, ns=(before + 1_000_000_000, before + 1_000_000_000))
+
+
+class Calls:
+    """Wraps a function of scaffold.check.rules and records what it was called for."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+        import scaffold.check.rules as rules
+
+        self.calls: list[object] = []
+        original = getattr(rules, name)
+
+        def wrapper(*args: object, **kwargs: object) -> object:
+            self.calls.append(args[1] if len(args) > 1 else None)
+            return original(*args, **kwargs)
+
+        monkeypatch.setattr(rules, name, wrapper)
+
+
+def _rechecked(calls: Calls) -> set[str]:
+    return {source.rel for source in calls.calls if hasattr(source, "rel")}  # type: ignore[attr-defined]
+
+
+def test_an_edit_reruns_only_the_files_that_read_the_edited_one(
+    tree: Build, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tree(LOOP)
+    _report(root)
+    per_file = Calls(monkeypatch, "check_file")
+    simulation = Calls(monkeypatch, "simulate_failures")
+    _edit(root / "pkg/a.py", "from pkg import b\n\nvalue = 1\nextra = 2\n")
+    incremental = _report(root)
+    # The files whose findings can depend on a: a itself, and those importing names from it
+    # (b only imports the module a, which needs no look at a's names).
+    assert _rechecked(per_file) == {"pkg/a.py", "pkg/uses_a.py"}
+    # Nobody asks for `extra`: the import-time simulation's result still holds.
+    assert simulation.calls == []
+    assert incremental == _report(root, use_cache=False)
+
+
+def test_a_new_import_runs_the_simulation_again(
+    tree: Build, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tree(LOOP)
+    _report(root)
+    simulation = Calls(monkeypatch, "simulate_failures")
+    _edit(root / "pkg/alone.py", "import os\nfrom pkg import a\n\nHOME = os.sep\n")
+    incremental = _report(root)
+    assert len(simulation.calls) == 1
+    assert incremental == _report(root, use_cache=False)
+
+
+def test_reused_import_time_findings_follow_moved_lines(
+    tree: Build, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tree(LOOP)
+    before = [d for d in _report(root)[0] if d.code == "IMP003"]
+    assert [(d.path, d.line) for d in before] == [("pkg/b.py", 3)]
+    assert [(r.path, r.line) for r in before[0].related] == [("pkg/a.py", 1)]
+    simulation = Calls(monkeypatch, "simulate_failures")
+    _edit(root / "pkg/a.py", '"""Doc."""\n\n# moved\n\nfrom pkg import b\n\nvalue = 1\n')
+    _edit(root / "pkg/b.py", "# moved\n\nfrom pkg import a\n\n\nCOPY = a.value\n")
+    incremental = _report(root)
+    assert simulation.calls == []
+    after = [d for d in incremental[0] if d.code == "IMP003"]
+    assert [(d.path, d.line) for d in after] == [("pkg/b.py", 6)]
+    assert [(r.path, r.line) for r in after[0].related] == [("pkg/a.py", 5)]
+    assert incremental == _report(root, use_cache=False)
+
+
+def test_binding_the_name_in_time_clears_the_import_time_finding(tree: Build) -> None:
+    root = tree(LOOP)
+    assert "IMP003" in {d.code for d in _report(root)[0]}
+    _edit(root / "pkg/a.py", "value = 1\n\nfrom pkg import b\n")
+    report = _report(root)
+    assert report == _report(root, use_cache=False)
+    assert "IMP003" not in {d.code for d in report[0]}
+
+
+def test_a_removed_name_is_reported_in_the_unchanged_file_that_imports_it(tree: Build) -> None:
+    root = tree(LOOP)
+    assert _report(root) == _report(root, use_cache=False)
+    _edit(root / "pkg/alone.py", "import os\n\nHOMEDIR = os.sep\n")
+    report = _report(root)
+    assert report == _report(root, use_cache=False)
+    assert ("IMP006", "pkg/uses_alone.py") in {(d.code, d.path) for d in report[0]}

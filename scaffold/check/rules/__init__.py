@@ -1,58 +1,150 @@
-"""The rule registry and the rule families, run together over a resolved project."""
+"""The rule registry and the rule families, run together over a resolved project.
+
+Most rules look at one file at a time (and at what its imports reach); their results are
+kept per file with the files they read, so a later run can reuse them while those files'
+facts are unchanged. The project-wide rules run again each time, over those per-file
+results where they can: the import cycles over each file's edges, the import-time
+simulation from its own reusable result (see `scaffold.check.graph.simulation_view`).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
-from scaffold.check.parse import Span
+from scaffold.check.graph import Edge, Failure, file_edges, in_graph, simulate_failures
+from scaffold.check.parse import ModuleFacts, Span
 from scaffold.check.resolve import Project
 from scaffold.check.rules.entry_points import check_entry_points
 from scaffold.check.rules.exports import check_exports
-from scaffold.check.rules.imports import check_cycles, check_import_time, check_imports
+from scaffold.check.rules.imports import (
+    check_cycles,
+    check_import_time,
+    check_imports,
+    import_time_starts,
+)
 from scaffold.check.rules.layout import check_layout
 from scaffold.check.rules.registry import RULES, Finding, FixKind, Rule, get_rule
-from scaffold.check.tree import Tree
+from scaffold.check.tree import SourceFile, Tree
 
-__all__ = ["RULES", "Finding", "FixKind", "Rule", "get_rule", "run_rules"]
+__all__ = [
+    "RULES",
+    "Analysis",
+    "FileResult",
+    "Finding",
+    "FixKind",
+    "Rule",
+    "analyse",
+    "check_file",
+    "get_rule",
+]
 
 
-def _guarded(tree: Tree, what: str, findings: Iterable[Finding]) -> list[Finding]:
-    """Run one family to the end; an absurdly deep tree becomes a note, never a crash."""
-    try:
-        return list(findings)
-    except RecursionError:
-        tree.notes.append(f"skipped {what}: imports nest too deeply to analyse")
-        return []
+@dataclass(frozen=True, slots=True)
+class FileResult:
+    """What the per-file rules found in one file, and the import edges it adds to the graph.
+
+    `reads` are the keys of every file whose facts went into it, the file's own included:
+    the result holds for as long as their facts are unchanged.
+    """
+
+    findings: tuple[Finding, ...]
+    edges: tuple[Edge, ...]
+    reads: tuple[str, ...]
+    notes: tuple[str, ...] = ()
 
 
-def run_rules(tree: Tree, project: Project, enabled: frozenset[str]) -> Iterator[Finding]:
-    """Every finding of every enabled family; filtering by code happens afterwards."""
-    for source in tree.files:
-        facts = project.facts.get(source.key)
-        if facts is None or source.is_stub:
-            continue
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """Every finding of a run, and the parts a later run may reuse."""
+
+    findings: list[Finding]
+    files: dict[str, FileResult]
+    failures: list[Failure] | None  # the import-time simulation; None when IMP003 did not run
+
+
+def check_file(
+    project: Project, source: SourceFile, facts: ModuleFacts, enabled: frozenset[str]
+) -> FileResult:
+    """The per-file rules for one file (not a stub), with what they read."""
+    findings: list[Finding] = []
+    notes: list[str] = []
+    with project.recording() as reads:
+        reads.add(source.key)
         if facts.error is not None:
             error = facts.error
-            yield Finding(error.code, source.rel, error.span, error.message)
+            findings.append(Finding(error.code, source.rel, error.span, error.message))
+        else:
+            if any(code.startswith("EXP") for code in enabled):
+                findings.extend(_guarded(notes, source.rel, check_exports(project, source, facts)))
+            findings.extend(_guarded(notes, source.rel, check_imports(project, source, facts)))
+        edges = file_edges(project, source) if in_graph(source) else []
+    return FileResult(tuple(findings), tuple(edges), tuple(sorted(reads)), tuple(notes))
+
+
+def analyse(
+    tree: Tree,
+    project: Project,
+    enabled: frozenset[str],
+    *,
+    known: Mapping[str, FileResult] | None = None,
+    known_failures: Sequence[Failure] | None = None,
+) -> Analysis:
+    """Every finding of every enabled family; filtering by code happens afterwards.
+
+    `known` holds per-file results still valid from an earlier run, `known_failures` the
+    simulation's result when it is still valid; everything else is computed here.
+    """
+    known = known or {}
+    files: dict[str, FileResult] = {}
+    findings: list[Finding] = []
+    for source in tree.files:
+        if source.is_stub or source.key not in project.facts:
             continue
-        if any(code.startswith("EXP") for code in enabled):
-            yield from _guarded(tree, source.rel, check_exports(project, source, facts))
-        yield from _guarded(tree, source.rel, check_imports(project, source, facts))
+        result = known.get(source.key)
+        if result is None:
+            result = check_file(project, source, project.facts[source.key], enabled)
+        files[source.key] = result
+        findings.extend(result.findings)
+        tree.notes.extend(result.notes)
     if any(code.startswith("PKG") for code in enabled):
-        yield from check_layout(tree)
+        findings.extend(check_layout(tree))
     if "IMP002" in enabled:
-        yield from check_cycles(project)
+        graph = {
+            source.key: list(files[source.key].edges) if source.key in files else []
+            for source in sorted(tree.files, key=lambda s: s.key)
+            if in_graph(source)
+        }
+        findings.extend(check_cycles(project, graph))
+    failures: list[Failure] | None = None
     if "IMP003" in enabled:
-        yield from _guarded(tree, "IMP003", check_import_time(project))
+        if known_failures is not None:
+            failures = list(known_failures)
+        else:
+            try:
+                failures = simulate_failures(project, import_time_starts(project))
+            except RecursionError:
+                tree.notes.append("skipped IMP003: imports nest too deeply to analyse")
+        findings.extend(check_import_time(project, failures or []))
     for config in tree.configs:
         if config.pyproject is None or not config.directory.is_relative_to(tree.base):
             continue
         rel = tree.rel(config.pyproject)
         if config.error is not None:
             line, message = config.error
-            yield Finding("SYN001", rel, _line(line), message)
+            findings.append(Finding("SYN001", rel, _line(line), message))
         elif any(code.startswith("ENT") for code in enabled):
-            yield from _guarded(tree, rel, check_entry_points(project, config, rel))
+            findings.extend(_guarded(tree.notes, rel, check_entry_points(project, config, rel)))
+    return Analysis(findings, files, failures)
+
+
+def _guarded(notes: list[str], what: str, findings: Iterable[Finding]) -> list[Finding]:
+    """Run one family to the end; an absurdly deep tree becomes a note, never a crash."""
+    try:
+        return list(findings)
+    except RecursionError:
+        notes.append(f"skipped {what}: imports nest too deeply to analyse")
+        return []
 
 
 def _line(line: int) -> Span:

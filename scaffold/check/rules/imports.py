@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 
 from scaffold.check.diagnostics import Related
-from scaffold.check.graph import build_graph, shortest_cycle, simulate_imports, strongly_connected
+from scaffold.check.graph import (
+    Edge,
+    Failure,
+    build_graph,
+    locate,
+    shortest_cycle,
+    simulate_failures,
+    strongly_connected,
+)
 from scaffold.check.parse import ImportFact, ModuleFacts
 from scaffold.check.resolve import Project
 from scaffold.check.rules.registry import Finding
 from scaffold.check.tree import SourceFile
 
-__all__ = ["check_cycles", "check_import_time", "check_imports"]
+__all__ = ["check_cycles", "check_import_time", "check_imports", "import_time_starts"]
 
 
 def _private_part(name: str) -> bool:
@@ -162,9 +170,12 @@ def _private(project: Project, source: SourceFile, imp: ImportFact) -> Iterator[
         )
 
 
-def check_cycles(project: Project) -> Iterator[Finding]:
+def check_cycles(
+    project: Project, graph: Mapping[str, list[Edge]] | None = None
+) -> Iterator[Finding]:
     """IMP002: one finding per strongly connected group of first-party modules."""
-    graph = build_graph(project)
+    if graph is None:
+        graph = build_graph(project)
     for group in strongly_connected(graph):
         loop = shortest_cycle(group, graph)
         if not loop:
@@ -198,9 +209,9 @@ def check_cycles(project: Project) -> Iterator[Finding]:
         )
 
 
-def check_import_time(project: Project) -> Iterator[Finding]:
-    """IMP003: simulate importing every first-party module and report what would raise."""
-    starts = [
+def import_time_starts(project: Project) -> list[SourceFile]:
+    """The modules IMP003 imports, each in a fresh (simulated) interpreter."""
+    return [
         source
         for source in project.files.values()
         if source.module
@@ -208,7 +219,22 @@ def check_import_time(project: Project) -> Iterator[Finding]:
         and not source.is_extension
         and not source.key.endswith("#file")
     ]
-    for failure in simulate_imports(project, starts):
+
+
+def check_import_time(
+    project: Project, failures: Iterable[Failure] | None = None
+) -> Iterator[Finding]:
+    """IMP003: simulate importing every first-party module and report what would raise.
+
+    `failures` are the simulation's result when it is already known (see `simulate_failures`).
+    """
+    if failures is None:
+        failures = simulate_failures(project, import_time_starts(project))
+    located = sorted(
+        (locate(project, failure) for failure in failures),
+        key=lambda f: (f.key, f.span.line, f.span.column),
+    )
+    for failure in located:
         source = project.files[failure.key]
         related = tuple(
             Related(

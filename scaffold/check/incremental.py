@@ -1,0 +1,182 @@
+"""What the last run found that still holds after an edit, and how it is kept.
+
+Beside the facts cache, a run stores what its rules found: the digest of each file's facts,
+each file's `FileResult` (its findings, its import edges and the files whose facts it read)
+and the import-time simulation's failures, with the names the project asks about and how
+each file looked to the simulation under them (`graph.simulation_view`). The next run with
+the same structure (`FactsCache.structure_key`: the checker, the options, the configuration,
+which files and folders exist) reuses
+
+* a file's result when no file it read has changed facts;
+* the simulation's failures when every changed file looks the same to it;
+
+and computes everything else, which after a one-file edit is that file, the files that read
+it, and the project-wide rules over the per-file edges. A structural change starts afresh.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from scaffold.check.cache import decode_value, encode_value
+from scaffold.check.graph import Edge, Failure, asked_names, simulation_view
+from scaffold.check.parse import ModuleFacts
+from scaffold.check.rules import Analysis, FileResult
+from scaffold.check.rules.registry import Finding
+
+__all__ = ["NOTHING", "Reuse", "Stored", "dump", "plan"]
+
+_VERSION = 1
+
+# A FileResult as stored: (encoded findings, encoded edges, reads, notes).
+_RawFile = tuple[object, object, tuple[str, ...], tuple[str, ...]]
+# The simulation as stored: (names asked, file key -> view digest, encoded failures).
+_RawSimulation = tuple[tuple[str, ...], dict[str, bytes], object]
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """The last run's results, still encoded, for one structure."""
+
+    digests: dict[str, bytes | None]
+    files: dict[str, _RawFile]
+    simulation: _RawSimulation | None
+
+    @classmethod
+    def load(cls, blob: bytes | None, structure: bytes) -> Stored | None:
+        """The stored results when they were made for `structure`; None otherwise."""
+        if blob is None:
+            return None
+        try:
+            version, stored_structure, digests, files, simulation = marshal.loads(blob)
+        except (EOFError, ValueError, TypeError):
+            return None
+        if version != _VERSION or stored_structure != structure:
+            return None
+        if not isinstance(digests, dict) or not isinstance(files, dict):
+            return None
+        return cls(digests, files, simulation)
+
+
+@dataclass(frozen=True, slots=True)
+class Reuse:
+    """What `analyse` need not compute again, and the stored form of it."""
+
+    files: dict[str, FileResult]
+    raw_files: dict[str, _RawFile]
+    failures: tuple[Failure, ...] | None
+    raw_simulation: _RawSimulation | None
+
+
+NOTHING = Reuse({}, {}, None, None)
+
+
+def _view_digest(facts: ModuleFacts | None, asked: frozenset[str]) -> bytes:
+    # repr, not marshal: marshal's output depends on how objects are shared in memory.
+    view = None if facts is None else simulation_view(facts, asked)
+    return hashlib.blake2b(repr(view).encode(), digest_size=16).digest()
+
+
+def plan(
+    stored: Stored | None,
+    digests: Mapping[str, bytes | None],
+    facts: Mapping[str, ModuleFacts],
+) -> Reuse:
+    """Which stored results hold for the files as they are now (`digests` of their facts)."""
+    if stored is None:
+        return NOTHING
+    changed = {
+        key
+        for key, digest in digests.items()
+        if digest is None or stored.digests.get(key) != digest
+    }
+    files: dict[str, FileResult] = {}
+    raw_files: dict[str, _RawFile] = {}
+    for key, raw in stored.files.items():
+        if key not in digests:
+            continue
+        try:
+            result = _file_result(raw, changed, digests)
+        except (LookupError, TypeError, ValueError):
+            result = None  # not what `dump` wrote: compute it again
+        if result is not None:
+            files[key] = result
+            raw_files[key] = raw
+    failures: tuple[Failure, ...] | None = None
+    raw_simulation = stored.simulation
+    try:
+        failures = _failures(raw_simulation, changed, facts)
+    except (LookupError, TypeError, ValueError):
+        failures = None
+    if failures is None:
+        raw_simulation = None
+    return Reuse(files, raw_files, failures, raw_simulation)
+
+
+def _file_result(
+    raw: _RawFile, changed: set[str], digests: Mapping[str, bytes | None]
+) -> FileResult | None:
+    encoded_findings, encoded_edges, reads, notes = raw
+    if not changed.isdisjoint(reads) or not all(read in digests for read in reads):
+        return None
+    findings = decode_value(encoded_findings)
+    edges = decode_value(encoded_edges)
+    if not (
+        isinstance(findings, tuple)
+        and isinstance(edges, tuple)
+        and all(isinstance(finding, Finding) for finding in findings)
+        and all(isinstance(edge, Edge) for edge in edges)
+    ):
+        return None
+    return FileResult(findings, edges, tuple(reads), tuple(notes))
+
+
+def _failures(
+    raw: _RawSimulation | None, changed: set[str], facts: Mapping[str, ModuleFacts]
+) -> tuple[Failure, ...] | None:
+    if raw is None:
+        return None
+    names, views, encoded = raw
+    asked = frozenset(names)
+    if any(views.get(key) != _view_digest(facts.get(key), asked) for key in changed):
+        return None
+    failures = decode_value(encoded)
+    if not isinstance(failures, tuple) or not all(isinstance(f, Failure) for f in failures):
+        return None
+    return failures
+
+
+def dump(
+    structure: bytes,
+    digests: Mapping[str, bytes | None],
+    analysis: Analysis,
+    facts: Mapping[str, ModuleFacts],
+    reuse: Reuse,
+) -> bytes:
+    """This run's results in the form `Stored.load` reads; reused parts are copied as stored."""
+    files: dict[str, _RawFile] = {}
+    for key, result in analysis.files.items():
+        raw = reuse.raw_files.get(key)
+        if raw is None:
+            raw = (
+                encode_value(result.findings),
+                encode_value(result.edges),
+                result.reads,
+                result.notes,
+            )
+        files[key] = raw
+    simulation = reuse.raw_simulation
+    if analysis.failures is None:
+        simulation = None
+    elif simulation is None:
+        # The simulation ran: it read every file, so every file's facts are decoded already.
+        asked: set[str] = set()
+        for key in facts:
+            asked |= asked_names(facts[key])
+        frozen = frozenset(asked)
+        views = {key: _view_digest(facts[key], frozen) for key in facts}
+        simulation = (tuple(sorted(frozen)), views, encode_value(tuple(analysis.failures)))
+    return marshal.dumps((_VERSION, structure, dict(digests), files, simulation))  # type: ignore[arg-type]
