@@ -18,7 +18,7 @@ from scaffold.check import CheckOptions, ModuleFacts, parse_source, read_facts, 
 from scaffold.check.cache import CACHE_DIR, FactsCache, decode_facts, encode_facts
 from scaffold.check.diagnostics import Diagnostic
 from scaffold.check.pool import plan_workers
-from scaffold.check.tree import discover
+from scaffold.check.tree import SourceFile, discover
 from scaffold.generate import GenerateRequest, generate
 from scaffold.templates import builtin_template, package_answers
 
@@ -339,7 +339,7 @@ class Calls:
 
 
 def _rechecked(calls: Calls) -> set[str]:
-    return {source.rel for source in calls.calls if hasattr(source, "rel")}  # type: ignore[attr-defined]
+    return {source.rel for source in calls.calls if isinstance(source, SourceFile)}
 
 
 def test_an_edit_reruns_only_the_files_that_read_the_edited_one(
