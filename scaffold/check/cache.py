@@ -14,9 +14,10 @@ import enum
 import hashlib
 import marshal
 import os
-import re
 import sys
 import time
+import types
+import typing
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import cast
@@ -58,15 +59,23 @@ def content_digest(data: bytes) -> bytes:
     return hashlib.blake2b(data, digest_size=_DIGEST_SIZE).digest()
 
 
+def _is_named_tuple(cls: type) -> bool:
+    return issubclass(cls, tuple) and hasattr(cls, "_fields")
+
+
 def _record_types() -> tuple[type, ...]:
-    # Every dataclass and enum a ModuleFacts, Diagnostic or stored rule result can hold, in a
-    # stable order: a record is encoded as [type index, *fields].
+    # Every record a ModuleFacts, Diagnostic or stored rule result can hold, in a stable
+    # order: dataclasses, named tuples and enums.
     found: dict[str, type] = {}
     for module in (_parse, _diagnostics, _graph, _registry):
         for name, value in vars(module).items():
             if not isinstance(value, type) or value.__module__ != module.__name__:
                 continue
-            if dataclasses.is_dataclass(value) or issubclass(value, enum.Enum):
+            if (
+                dataclasses.is_dataclass(value)
+                or _is_named_tuple(value)
+                or issubclass(value, enum.Enum)
+            ):
                 found[f"{module.__name__}.{name}"] = value
     return tuple(found[name] for name in sorted(found))
 
@@ -75,29 +84,42 @@ _TYPES = _record_types()
 _TYPE_INDEX = {cls: index for index, cls in enumerate(_TYPES)}
 _FIELDS: dict[type, tuple[str, ...]] = {
     cls: tuple(f.name for f in dataclasses.fields(cls))
-    for cls in _TYPES
     if dataclasses.is_dataclass(cls)
+    else cls._fields  # type: ignore[attr-defined]
+    for cls in _TYPES
+    if not issubclass(cls, enum.Enum)
 }
-_PLAIN = frozenset({str, int, bool, float, bytes, type(None)})
-_PLAIN_ANNOTATION_WORDS = frozenset({"int", "str", "bool", "float", "bytes", "None", "tuple"})
+_HINTS: dict[type, dict[str, object]] = {cls: typing.get_type_hints(cls) for cls in _FIELDS}
+_NONE = type(None)
+_PLAIN = frozenset({str, int, bool, float, bytes, _NONE})
 # A frozenset is encoded as [_SET, *sorted items]: marshal writes a frozenset in iteration
 # order, which depends on the per-process string hash, and equal facts must encode to equal
 # bytes (the report is keyed by a digest of the encoded facts).
 _SET = -1
 
 
-def _holds_only_builtins(annotation: object) -> bool:
-    # Annotations are strings here (`from __future__ import annotations`); any word that is
-    # not a builtin (a record, an alias such as Event, a typo) means "decode it".
-    text = annotation if isinstance(annotation, str) else getattr(annotation, "__name__", "?")
-    return set(re.findall(r"[A-Za-z_]\w*", text)) <= _PLAIN_ANNOTATION_WORDS
+def _plain(hint: object) -> bool:
+    """A value marshal gives back exactly as it was: builtins and tuples of them."""
+    if hint in _PLAIN:
+        return True
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin is tuple or origin in (typing.Union, types.UnionType):
+        return all(arg is Ellipsis or _plain(arg) for arg in args)
+    return False
 
 
-# Per record type, which fields can be passed through as marshal returned them: decoding
-# is the cost of a warm run with one changed file, and most fields are ints and strings.
-_DECODE_MASK: dict[type, tuple[bool, ...]] = {
-    cls: tuple(not _holds_only_builtins(f.type) for f in dataclasses.fields(cls)) for cls in _FIELDS
+# Per record type, which fields need encoding; the others go to marshal as they are (the
+# workers encode every file, and most fields are ints and strings).
+_ENCODE_MASK: dict[type, tuple[bool, ...]] = {
+    cls: tuple(not _plain(_HINTS[cls][name]) for name in fields) for cls, fields in _FIELDS.items()
 }
+
+# --- encoding -----------------------------------------------------------------------------------
+#
+# A dataclass record is encoded as the list [type index, *fields] (records hold tuples and
+# frozensets, never lists, so a list marks a record), an enum as [type index, value]. A
+# named tuple (Span, ImportedName: the most numerous records) is a plain tuple of its
+# fields: it is only ever decoded where its type is known from an annotation.
 
 
 def _encode(value: object) -> object:
@@ -115,13 +137,14 @@ def _encode(value: object) -> object:
 
 
 def _record_encoder(cls: type, index: int) -> Callable[[object], object]:
-    # A list marks a record: records hold only tuples and frozensets, never lists. Fields
-    # that hold only builtins go to marshal as they are (the workers encode every file).
+    if _is_named_tuple(cls) and not any(_ENCODE_MASK[cls]):
+        return cast(Callable[[object], object], tuple)
     fields = ", ".join(
         f"encode(v.{name})" if wanted else f"v.{name}"
-        for name, wanted in zip(_FIELDS[cls], _DECODE_MASK[cls], strict=True)
+        for name, wanted in zip(_FIELDS[cls], _ENCODE_MASK[cls], strict=True)
     )
-    source = f"def encode_record(v):\n    return [{index}, {fields}]\n"
+    body = f"({fields},)" if _is_named_tuple(cls) else f"[{index}, {fields}]"
+    source = f"def encode_record(v):\n    return {body}\n"
     namespace: dict[str, object] = {"encode": _encode}
     exec(source, namespace)  # generated from the record's own field list
     return cast(Callable[[object], object], namespace["encode_record"])
@@ -129,6 +152,15 @@ def _record_encoder(cls: type, index: int) -> Callable[[object], object]:
 
 def _enum_encoder(index: int) -> Callable[[object], object]:
     return lambda v: [index, cast(enum.Enum, v).value]
+
+
+# --- decoding -----------------------------------------------------------------------------------
+#
+# Decoding is most of a run that re-checks a few files but simulates the whole project, so
+# each record type gets a straight-line decoder written from its field annotations: a
+# `tuple[ImportFact, ...]` field becomes one list comprehension calling ImportFact's decoder
+# directly, a `Where` field one dictionary lookup, a Span one C call, a field of builtins
+# nothing at all. Only a union of records (an Event) goes through the `_decode` dispatch.
 
 
 def _decode(value: object) -> object:
@@ -141,25 +173,57 @@ def _decode(value: object) -> object:
     return value
 
 
+def _decode_expr(hint: object, var: str, depth: int) -> str:
+    """Python source that decodes the encoded value in `var`, which has type `hint`."""
+    if _plain(hint):
+        return var
+    if isinstance(hint, type) and hint in _TYPE_INDEX:
+        index = _TYPE_INDEX[hint]
+        if issubclass(hint, enum.Enum):
+            return f"M{index}[{var}[1]]"
+        if not _is_named_tuple(hint):
+            return f"D{index}({var})"
+        if not any(_ENCODE_MASK[hint]):
+            return f"new(C{index}, {var})"
+        parts = [
+            _decode_expr(_HINTS[hint][name], f"{var}[{i}]", depth)
+            for i, name in enumerate(_FIELDS[hint])
+        ]
+        return f"new(C{index}, ({', '.join(parts)},))"
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        others = [arg for arg in args if arg is not _NONE]
+        if len(others) == 1:
+            return f"(None if {var} is None else {_decode_expr(others[0], var, depth)})"
+        if any(isinstance(arg, type) and _is_named_tuple(arg) for arg in others):
+            raise TypeError(f"a named tuple cannot be told apart in {hint}: make it a dataclass")
+    elif origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+        item = f"x{depth}"
+        return f"tuple([{_decode_expr(args[0], item, depth + 1)} for {item} in {var}])"
+    elif origin is tuple:
+        parts = [_decode_expr(arg, f"{var}[{i}]", depth) for i, arg in enumerate(args)]
+        return f"({', '.join(parts)},)"
+    elif origin is frozenset and all(_plain(arg) for arg in args):
+        return f"frozenset({var}[1:])"
+    return f"decode({var})"
+
+
+_NAMESPACE: dict[str, object] = {"decode": _decode, "new": tuple.__new__}
+
+
 def _record_decoder(cls: type, index: int) -> Callable[[list[object]], object]:
-    # One straight-line function per record type (no zip, no mask test per field): decoding
-    # is most of a run with one changed file.
-    mask = _DECODE_MASK[cls]
-    args = ", ".join(f"decode(v[{i}])" if wanted else f"v[{i}]" for i, wanted in enumerate(mask, 1))
-    source = (
-        "def decode_record(v):\n"
-        f"    if len(v) != {len(mask) + 1}:\n"
-        f"        raise ValueError('record {index} has {{len(v) - 1}} fields, not {len(mask)}')\n"
-        f"    return cls({args})\n"
+    fields = _FIELDS[cls]
+    args = ", ".join(
+        _decode_expr(_HINTS[cls][name], f"v[{i}]", 0) for i, name in enumerate(fields, 1)
     )
-    namespace: dict[str, object] = {"cls": cls, "decode": _decode}
-    exec(source, namespace)  # generated from the record's own field list
-    return cast(Callable[[list[object]], object], namespace["decode_record"])
-
-
-def _enum_decoder(cls: type[enum.Enum]) -> Callable[[list[object]], object]:
-    members = {member.value: member for member in cls}
-    return lambda v: members[v[1]]
+    source = (
+        f"def D{index}(v):\n"
+        f"    if len(v) != {len(fields) + 1}:\n"
+        f"        raise ValueError('record {index} has {{len(v) - 1}} fields, not {len(fields)}')\n"
+        f"    return C{index}({args})\n"
+    )
+    exec(source, _NAMESPACE)  # generated from the record's own annotations
+    return cast(Callable[[list[object]], object], _NAMESPACE[f"D{index}"])
 
 
 def _set_decoder(v: list[object]) -> object:
@@ -169,12 +233,17 @@ def _set_decoder(v: list[object]) -> object:
 _DECODERS: dict[int, Callable[[list[object]], object]] = {_SET: _set_decoder}
 _ENCODERS: dict[type, Callable[[object], object]] = {}
 for _index, _cls in enumerate(_TYPES):
-    if _cls in _DECODE_MASK:
-        _DECODERS[_index] = _record_decoder(_cls, _index)
-        _ENCODERS[_cls] = _record_encoder(_cls, _index)
-    else:
-        _DECODERS[_index] = _enum_decoder(_cls)
+    _NAMESPACE[f"C{_index}"] = _cls
+    if issubclass(_cls, enum.Enum):
+        _members = {member.value: member for member in _cls}
+        _NAMESPACE[f"M{_index}"] = _members
+        _DECODERS[_index] = lambda v, members=_members: members[v[1]]  # type: ignore[misc]
         _ENCODERS[_cls] = _enum_encoder(_index)
+    else:
+        _ENCODERS[_cls] = _record_encoder(_cls, _index)
+for _index, _cls in enumerate(_TYPES):
+    if _cls in _FIELDS and not _is_named_tuple(_cls):
+        _DECODERS[_index] = _record_decoder(_cls, _index)
 
 
 def encode_value(value: object) -> object:
@@ -243,6 +312,7 @@ class FactsCache:
         self.path = path
         self.fingerprint = _fingerprint()
         self._index: dict[str, tuple[int, int, bytes]] = {}
+        self._loaded_index: dict[str, tuple[int, int, bytes]] = {}
         self._entries: dict[bytes, bytes] = {}
         self._result: tuple[bytes, bytes] | None = None
         self._analysis: bytes | None = None
@@ -278,6 +348,7 @@ class FactsCache:
             return
         if isinstance(index, dict) and isinstance(entries, dict):
             self._index = index
+            self._loaded_index = dict(index)
             self._entries = entries
         if isinstance(result, tuple) and len(result) == 2:
             self._result = result
@@ -324,6 +395,13 @@ class FactsCache:
         if digest is None:
             return None
         return self._entries.get(_entry_key(digest, source.is_package))
+
+    def previous_encoded(self, source: SourceFile) -> bytes | None:
+        """The encoded facts the file had when the cache was last written, if any."""
+        entry = self._loaded_index.get(str(source.path))
+        if entry is None:
+            return None
+        return self._entries.get(_entry_key(entry[2], source.is_package))
 
     def facts(self, source: SourceFile) -> ModuleFacts | None:
         """The cached facts of a file (see `encoded`), or None when it must be parsed."""
@@ -458,10 +536,11 @@ def _entry_key(digest: bytes, is_package: bool) -> bytes:
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
-    # Imported here: tempfile pulls in random, and a warm run writes nothing.
-    import tempfile
-
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+    # A temp file of a name no other run can pick (O_EXCL), then os.replace: readers see
+    # the old file or the new one, never half of one. Not tempfile: importing it (random,
+    # shutil, ...) costs more than a run that rewrites one changed file's cache.
+    temp = path.with_name(f".tmp-{os.getpid()}-{os.urandom(6).hex()}{path.suffix}")
+    handle = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)

@@ -327,7 +327,9 @@ def _check_cached(tree: Tree, options: CheckOptions) -> list[Diagnostic]:
             facts = LazyFacts(cache, tree.files, fresh, _parse_one)
             structure = cache.structure_key(tree, inputs)
             digests = {source.key: cache.facts_digest(source) for source in tree.files}
-            reuse = plan(Stored.load(cache.analysis, structure), digests, facts)
+            sources = {source.key: source for source in tree.files}
+            stored = Stored.load(cache.analysis, structure)
+            reuse = plan(stored, digests, facts, lambda k: cache.previous_encoded(sources[k]))
             report, analysis = _diagnose(tree, facts, options, reuse)
             cache.store_report(key, report)
             cache.store_analysis(dump(structure, digests, analysis, facts, reuse))

@@ -2,13 +2,14 @@
 
 Beside the facts cache, a run stores what its rules found: the digest of each file's facts,
 each file's `FileResult` (its findings, its import edges and the files whose facts it read)
-and the import-time simulation's failures, with the names the project asks about and how
-each file looked to the simulation under them (`graph.simulation_view`). The next run with
-the same structure (`FactsCache.structure_key`: the checker, the options, the configuration,
-which files and folders exist) reuses
+and the import-time simulation's failures, with the names the project asks about. The next
+run with the same structure (`FactsCache.structure_key`: the checker, the options, the
+configuration, which files and folders exist) reuses
 
 * a file's result when no file it read has changed facts;
-* the simulation's failures when every changed file looks the same to it;
+* the simulation's failures when every changed file looks the same to it as before
+  (`graph.simulation_view` of its facts then and now; the cache still holds the facts of
+  the last run, and a run that reuses the failures has checked the same of the run before);
 
 and computes everything else, which after a one-file edit is that file, the files that read
 it, and the project-wide rules over the per-file edges. A structural change starts afresh.
@@ -16,12 +17,11 @@ it, and the project-wide rules over the per-file edges. A structural change star
 
 from __future__ import annotations
 
-import hashlib
 import marshal
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from scaffold.check.cache import decode_value, encode_value
+from scaffold.check.cache import content_digest, decode_facts, decode_value, encode_value
 from scaffold.check.graph import Edge, Failure, asked_names, simulation_view
 from scaffold.check.parse import ModuleFacts
 from scaffold.check.rules import Analysis, FileResult
@@ -33,8 +33,8 @@ _VERSION = 1
 
 # A FileResult as stored: (encoded findings, encoded edges, reads, notes).
 _RawFile = tuple[object, object, tuple[str, ...], tuple[str, ...]]
-# The simulation as stored: (names asked, file key -> view digest, encoded failures).
-_RawSimulation = tuple[tuple[str, ...], dict[str, bytes], object]
+# The simulation as stored: (names asked, encoded failures).
+_RawSimulation = tuple[tuple[str, ...], object]
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,18 +74,16 @@ class Reuse:
 NOTHING = Reuse({}, {}, None, None)
 
 
-def _view_digest(facts: ModuleFacts | None, asked: frozenset[str]) -> bytes:
-    # repr, not marshal: marshal's output depends on how objects are shared in memory.
-    view = None if facts is None else simulation_view(facts, asked)
-    return hashlib.blake2b(repr(view).encode(), digest_size=16).digest()
-
-
 def plan(
     stored: Stored | None,
     digests: Mapping[str, bytes | None],
     facts: Mapping[str, ModuleFacts],
+    previous: Callable[[str], bytes | None],
 ) -> Reuse:
-    """Which stored results hold for the files as they are now (`digests` of their facts)."""
+    """Which stored results hold for the files as they are now (`digests` of their facts).
+
+    `previous(key)` is the encoded facts the file had in the last run, if still cached.
+    """
     if stored is None:
         return NOTHING
     changed = {
@@ -108,7 +106,7 @@ def plan(
     failures: tuple[Failure, ...] | None = None
     raw_simulation = stored.simulation
     try:
-        failures = _failures(raw_simulation, changed, facts)
+        failures = _failures(raw_simulation, changed, stored.digests, facts, previous)
     except (LookupError, TypeError, ValueError):
         failures = None
     if failures is None:
@@ -135,14 +133,22 @@ def _file_result(
 
 
 def _failures(
-    raw: _RawSimulation | None, changed: set[str], facts: Mapping[str, ModuleFacts]
+    raw: _RawSimulation | None,
+    changed: set[str],
+    digests: Mapping[str, bytes | None],
+    facts: Mapping[str, ModuleFacts],
+    previous: Callable[[str], bytes | None],
 ) -> tuple[Failure, ...] | None:
     if raw is None:
         return None
-    names, views, encoded = raw
+    names, encoded = raw
     asked = frozenset(names)
-    if any(views.get(key) != _view_digest(facts.get(key), asked) for key in changed):
-        return None
+    for key in changed:
+        before = previous(key)
+        if before is None or content_digest(before) != digests.get(key) or key not in facts:
+            return None  # not the version the stored result saw
+        if simulation_view(decode_facts(before), asked) != simulation_view(facts[key], asked):
+            return None
     failures = decode_value(encoded)
     if not isinstance(failures, tuple) or not all(isinstance(f, Failure) for f in failures):
         return None
@@ -176,7 +182,5 @@ def dump(
         asked: set[str] = set()
         for key in facts:
             asked |= asked_names(facts[key])
-        frozen = frozenset(asked)
-        views = {key: _view_digest(facts[key], frozen) for key in facts}
-        simulation = (tuple(sorted(frozen)), views, encode_value(tuple(analysis.failures)))
+        simulation = (tuple(sorted(asked)), encode_value(tuple(analysis.failures)))
     return marshal.dumps((_VERSION, structure, dict(digests), files, simulation))  # type: ignore[arg-type]
