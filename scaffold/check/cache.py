@@ -136,18 +136,49 @@ def _encode(value: object) -> object:
     raise TypeError(f"cannot encode {kind.__name__} in the facts cache")
 
 
+def _encode_expr(hint: object, var: str, depth: int) -> str:
+    """Python source that encodes `var`, of type `hint`; the mirror of `_decode_expr`."""
+    if _plain(hint):
+        return var
+    if isinstance(hint, type) and hint in _TYPE_INDEX:
+        index = _TYPE_INDEX[hint]
+        if issubclass(hint, enum.Enum):
+            return f"{var}.value"
+        if not _is_named_tuple(hint):
+            return f"E{index}({var})"
+        if not any(_ENCODE_MASK[hint]):
+            return f"tuple({var})"
+        parts = [
+            _encode_expr(_HINTS[hint][name], f"{var}[{i}]", depth)
+            for i, name in enumerate(_FIELDS[hint])
+        ]
+        return f"({', '.join(parts)},)"
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        others = [arg for arg in args if arg is not _NONE]
+        if len(others) == 1:
+            return f"(None if {var} is None else {_encode_expr(others[0], var, depth)})"
+    elif origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+        item = f"x{depth}"
+        return f"tuple([{_encode_expr(args[0], item, depth + 1)} for {item} in {var}])"
+    elif origin is tuple:
+        parts = [_encode_expr(arg, f"{var}[{i}]", depth) for i, arg in enumerate(args)]
+        return f"({', '.join(parts)},)"
+    elif origin is frozenset and all(_plain(arg) for arg in args):
+        return f"[{_SET}, *sorted({var})]"
+    return f"encode({var})"
+
+
+_ENCODER_NAMESPACE: dict[str, object] = {"encode": _encode}
+
+
 def _record_encoder(cls: type, index: int) -> Callable[[object], object]:
-    if _is_named_tuple(cls) and not any(_ENCODE_MASK[cls]):
-        return cast(Callable[[object], object], tuple)
-    fields = ", ".join(
-        f"encode(v.{name})" if wanted else f"v.{name}"
-        for name, wanted in zip(_FIELDS[cls], _ENCODE_MASK[cls], strict=True)
-    )
+    # Enum fields are stored as their value and named tuples untagged: the field's type
+    # says how to decode them. A value of a union type (an Event) is tagged by `_encode`.
+    fields = ", ".join(_encode_expr(_HINTS[cls][name], f"v.{name}", 0) for name in _FIELDS[cls])
     body = f"({fields},)" if _is_named_tuple(cls) else f"[{index}, {fields}]"
-    source = f"def encode_record(v):\n    return {body}\n"
-    namespace: dict[str, object] = {"encode": _encode}
-    exec(source, namespace)  # generated from the record's own field list
-    return cast(Callable[[object], object], namespace["encode_record"])
+    exec(f"def E{index}(v):\n    return {body}\n", _ENCODER_NAMESPACE)  # from the annotations
+    return cast(Callable[[object], object], _ENCODER_NAMESPACE[f"E{index}"])
 
 
 def _enum_encoder(index: int) -> Callable[[object], object]:
@@ -180,7 +211,7 @@ def _decode_expr(hint: object, var: str, depth: int) -> str:
     if isinstance(hint, type) and hint in _TYPE_INDEX:
         index = _TYPE_INDEX[hint]
         if issubclass(hint, enum.Enum):
-            return f"M{index}[{var}[1]]"
+            return f"M{index}[{var}]"
         if not _is_named_tuple(hint):
             return f"D{index}({var})"
         if not any(_ENCODE_MASK[hint]):
@@ -195,8 +226,9 @@ def _decode_expr(hint: object, var: str, depth: int) -> str:
         others = [arg for arg in args if arg is not _NONE]
         if len(others) == 1:
             return f"(None if {var} is None else {_decode_expr(others[0], var, depth)})"
-        if any(isinstance(arg, type) and _is_named_tuple(arg) for arg in others):
-            raise TypeError(f"a named tuple cannot be told apart in {hint}: make it a dataclass")
+        if not all(dataclasses.is_dataclass(arg) for arg in others):
+            raise TypeError(f"only dataclasses are told apart in a union, not in {hint}")
+        return f"decoders[{var}[0]]({var})"  # tagged by `_encode`
     elif origin is tuple and len(args) == 2 and args[1] is Ellipsis:
         item = f"x{depth}"
         return f"tuple([{_decode_expr(args[0], item, depth + 1)} for {item} in {var}])"
@@ -209,6 +241,8 @@ def _decode_expr(hint: object, var: str, depth: int) -> str:
 
 
 _NAMESPACE: dict[str, object] = {"decode": _decode, "new": tuple.__new__}
+_DECODERS: dict[int, Callable[[list[object]], object]] = {}
+_NAMESPACE["decoders"] = _DECODERS
 
 
 def _record_decoder(cls: type, index: int) -> Callable[[list[object]], object]:
@@ -230,7 +264,7 @@ def _set_decoder(v: list[object]) -> object:
     return frozenset(v[1:])
 
 
-_DECODERS: dict[int, Callable[[list[object]], object]] = {_SET: _set_decoder}
+_DECODERS[_SET] = _set_decoder
 _ENCODERS: dict[type, Callable[[object], object]] = {}
 for _index, _cls in enumerate(_TYPES):
     _NAMESPACE[f"C{_index}"] = _cls
@@ -241,6 +275,7 @@ for _index, _cls in enumerate(_TYPES):
         _ENCODERS[_cls] = _enum_encoder(_index)
     else:
         _ENCODERS[_cls] = _record_encoder(_cls, _index)
+        _ENCODER_NAMESPACE[f"E{_index}"] = _ENCODERS[_cls]
 for _index, _cls in enumerate(_TYPES):
     if _cls in _FIELDS and not _is_named_tuple(_cls):
         _DECODERS[_index] = _record_decoder(_cls, _index)
@@ -318,6 +353,7 @@ class FactsCache:
         self._analysis: bytes | None = None
         self._stats: dict[str, Stat | None] = {}
         self._facts_digests: dict[str, bytes | None] = {}
+        self._structure: dict[tuple[int, tuple[object, ...]], bytes] = {}
         self._dirty = False
 
     @classmethod
@@ -431,6 +467,12 @@ class FactsCache:
     def structure_key(self, tree: Tree, options: Sequence[object]) -> bytes:
         """Digest of what results depend on besides the facts: the analyser, the options,
         the configuration, and which files and folders there are (not what they hold)."""
+        memo = (id(tree), tuple(options))
+        if memo not in self._structure:
+            self._structure[memo] = self._structure_key(tree, options)
+        return self._structure[memo]
+
+    def _structure_key(self, tree: Tree, options: Sequence[object]) -> bytes:
         digest = hashlib.blake2b(self.fingerprint, digest_size=_DIGEST_SIZE)
         digest.update(repr((tree.base, tree.roots, tuple(options))).encode())
         for config in tree.configs:

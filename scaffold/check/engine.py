@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import enum
 import fnmatch
-import gc
 import os
 import sys
 from collections.abc import Callable, Iterable, Mapping
@@ -17,7 +16,7 @@ from scaffold.check.config import CheckConfig
 from scaffold.check.diagnostics import CheckReport, Diagnostic, Related, Severity
 from scaffold.check.incremental import NOTHING, Reuse, Stored, dump, plan
 from scaffold.check.parse import ModuleFacts, parse_source, scan_noqa
-from scaffold.check.pool import ParseJob, parse_jobs, plan_workers
+from scaffold.check.pool import ParseJob, parse_jobs, plan_workers, without_cyclic_gc
 from scaffold.check.resolve import Project
 from scaffold.check.rules import RULES, Analysis, Finding, FixKind, analyse, get_rule
 from scaffold.check.tree import SourceFile, Tree, discover
@@ -138,15 +137,8 @@ def read_facts(
     """
     files = list(files)
     facts: dict[str, ModuleFacts] = dict(known or {})
-    # ASTs are acyclic and die by reference counting; the cyclic collector only rescans the
-    # growing heap over and over (4x slower parsing on sympy), so it waits until the end.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with without_cyclic_gc():
         _read_into(facts, files, parse, cache, workers)
-    finally:
-        if collecting:
-            gc.enable()
     # Workers answer in no set order; the tree's order keeps every later step deterministic.
     return {source.key: facts[source.key] for source in files if source.key in facts}
 
@@ -364,7 +356,9 @@ def run_check(options: CheckOptions) -> CheckReport:
         )
         prefix = os.path.relpath(base, common) if base != common else ""
         prefix = "" if prefix == "." else prefix
-        for diagnostic in _check_cached(tree, options):
+        with without_cyclic_gc():
+            checked = _check_cached(tree, options)
+        for diagnostic in checked:
             rebased = _rebase(diagnostic, prefix)
             diagnostics.setdefault((*rebased.sort_key(), rebased.end_line), rebased)
         notes.extend(tree.notes)

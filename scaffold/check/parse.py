@@ -68,8 +68,9 @@ _NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+
 class Span(NamedTuple):
     """A 1-based source range.
 
-    A named tuple, as ImportedName: they are the most numerous records (60,000 and 35,000 on
-    sympy), and a tuple is built and decoded from the cache in one call.
+    A named tuple, as ImportedName and ImportFact: they are the most numerous records
+    (60,000, 35,000 and 17,000 on sympy), and a tuple is built and decoded from the cache
+    in one call, where a frozen dataclass sets each field through object.__setattr__.
     """
 
     line: int
@@ -106,8 +107,7 @@ class ImportedName(NamedTuple):
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
-class ImportFact:
+class ImportFact(NamedTuple):
     """One import: `import name` (one per alias) or `from module import names`."""
 
     is_from: bool
