@@ -250,7 +250,7 @@ def _diagnose(
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(limit, 10_000))
     try:
-        analysis = analyse(tree, project, enabled, known=reuse.files, known_failures=reuse.failures)
+        analysis = analyse(tree, project, enabled, known=reuse.files, import_time=reuse.import_time)
     finally:
         sys.setrecursionlimit(limit)
     for finding in analysis.findings:

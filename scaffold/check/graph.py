@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections import deque
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -15,6 +16,10 @@ __all__ = [
     "Failure",
     "ImportFailure",
     "Ref",
+    "RunId",
+    "RunRecord",
+    "Simulation",
+    "asked_in",
     "asked_names",
     "build_graph",
     "file_edges",
@@ -270,7 +275,7 @@ class _Simulator:
 
     def __init__(self, project: Project) -> None:
         self.project = project
-        self.failures: dict[tuple[str, Ref], Failure] = {}
+        self.failures: dict[tuple[str, Ref], Failure] = {}  # of the current run
         self.state = _State()
         self.stack: list[str] = []
         self.running: list[Ref | None] = []  # the import each frame of `stack` is executing
@@ -285,12 +290,15 @@ class _Simulator:
             found = self._found[name, scope] = self.project.find(name, scope)
             return found
 
-    def run(self, name: str, scope: str, state: _State) -> None:
+    def run(self, name: str, scope: str, state: _State) -> list[Failure]:
+        """Import `name` into `state`, as a fresh `import name` would; what raised in it."""
         self.state = state
         self.stack = []
         self.running = []
         self.shaky = 0
+        self.failures = {}
         self.import_module(name, scope)
+        return list(self.failures.values())
 
     def import_module(self, name: str, scope: str) -> Target | None:
         target = self.find(name, scope)
@@ -489,34 +497,154 @@ class _Simulator:
         return None
 
 
-def simulate_failures(project: Project, starts: list[SourceFile]) -> list[Failure]:
+# A run of the simulation: ("package", scope, name) imports a package into the state its
+# submodules start from; ("module", scope, name) imports one module from its package's.
+RunId = tuple[str, str, str]
+_SKIPPED = b"skipped"  # the state of a module run whose module its package already imported
+
+
+@dataclass(frozen=True, slots=True)
+class RunRecord:
+    """What one run found, the files whose facts it read, and (package runs) a digest of the
+    names it bound, restricted to the names anything asks about."""
+
+    reads: tuple[str, ...]
+    failures: tuple[Failure, ...]
+    state: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Simulation:
+    """The failures of every run, first found first, and each run's record."""
+
+    failures: list[Failure]
+    runs: dict[RunId, RunRecord]
+
+
+class _Runs:
+    """The runs of a simulation, each reused from `previous` when nothing it saw changed.
+
+    A run sees the state of its package and the facts it reads. Its package's state is
+    unchanged when that package's run and all above it were reused, or ran again and bound
+    the same asked names as before (early cutoff: a new import of a module that was
+    already loaded changes nothing below it). A reused package's state is rebuilt only
+    when a run below it must run again.
+    """
+
+    def __init__(
+        self,
+        project: Project,
+        asked: frozenset[str] | None,
+        previous: Mapping[RunId, RunRecord],
+        changed: frozenset[str],
+    ) -> None:
+        self.simulator = _Simulator(project)
+        self.project = project
+        self.asked = asked  # None: nothing is recorded (no cache to keep it in)
+        self.previous = previous
+        self.changed = changed
+        self.runs: dict[RunId, RunRecord] = {}
+        self.root = _State()
+        self.states: dict[tuple[str, str], _State] = {}
+        self.parents: dict[tuple[str, str], tuple[str, str] | None] = {}
+        self.same: dict[tuple[str, str], bool] = {}
+
+    def process(
+        self, run: RunId, parent: tuple[str, str] | None, skip_if_loaded: str | None = None
+    ) -> None:
+        kind, scope, name = run
+        parent_same = parent is None or self.same[parent]
+        old = self.previous.get(run)
+        if kind == "package":
+            self.parents[(scope, name)] = parent
+        if old is not None and parent_same and self.changed.isdisjoint(old.reads):
+            self.runs[run] = old
+            if kind == "package":
+                self.same[(scope, name)] = True
+            return
+        base = self.state_of(parent)
+        if skip_if_loaded is not None and base.get_status(skip_if_loaded) == _DONE:
+            self.runs[run] = RunRecord((), (), _SKIPPED)
+            return
+        state = self.execute(run, base)
+        if kind == "package":
+            self.states[(scope, name)] = state
+            same = old is not None and parent_same and old.state == self.runs[run].state
+            self.same[(scope, name)] = same
+
+    def state_of(self, package: tuple[str, str] | None) -> _State:
+        """The state after importing `package` (the root for None), run again if reused."""
+        if package is None:
+            return self.root
+        if package not in self.states:
+            base = self.state_of(self.parents[package])
+            self.states[package] = self.execute(("package", *package), base)
+        return self.states[package]
+
+    def execute(self, run: RunId, base: _State) -> _State:
+        kind, scope, name = run
+        state = _State(parent=base)
+        if self.asked is None:
+            failures = self.simulator.run(name, scope, state)
+            self.runs[run] = RunRecord((), tuple(failures), b"")
+            return state
+        with self.project.recording() as reads:
+            failures = self.simulator.run(name, scope, state)
+        digest = _state_digest(state, self.asked) if kind == "package" else b""
+        self.runs[run] = RunRecord(tuple(sorted(reads)), tuple(failures), digest)
+        return state
+
+
+def _state_digest(state: _State, asked: frozenset[str]) -> bytes:
+    # What a run added to its package's state, as far as anything can observe it.
+    parts = [
+        sorted(state.status.items()),
+        sorted((key, sorted(names & asked)) for key, names in state.bound.items()),
+        sorted(
+            (key, sorted((n, t) for n, t in aliases.items() if n in asked))
+            for key, aliases in state.aliases.items()
+        ),
+    ]
+    return hashlib.blake2b(repr(parts).encode(), digest_size=16).digest()
+
+
+def simulate_failures(
+    project: Project,
+    starts: list[SourceFile],
+    *,
+    asked: frozenset[str] | None = None,
+    previous: Mapping[RunId, RunRecord] | None = None,
+    changed: frozenset[str] = frozenset(),
+) -> Simulation:
     """Import each start module in a fresh interpreter (simulated) and collect what raises.
 
     Importing `a.b.c` first imports `a` and `a.b`, so each package's state is computed once
-    and every module below it starts from a fork of it.
+    and every module below it starts from a fork of it. With `asked` (every name any
+    module asks about, see `asked_names`) each run is recorded for the next simulation,
+    which reuses the runs of `previous` that saw none of the `changed` files.
     """
-    simulator = _Simulator(project)
-    package_states: dict[tuple[str, str], _State] = {}
-    root = _State()
+    runs = _Runs(project, asked, previous or {}, changed)
     for source in sorted(starts, key=lambda s: (s.scope, s.module.count("."), s.module)):
         name = source.module
         if not name:
             continue
+        scope = source.scope
         parent_name = name.rpartition(".")[0]
-        parent_state = (
-            package_states.get((source.scope, parent_name), root) if parent_name else root
-        )
-        if parent_name and (source.scope, parent_name) not in package_states:
-            parent_state = _State(parent=root)
-            simulator.run(parent_name, source.scope, parent_state)
-            package_states[(source.scope, parent_name)] = parent_state
-        if parent_state.get_status(source.key) == _DONE and not source.is_package:
-            continue
-        state = _State(parent=parent_state)
-        simulator.run(name, source.scope, state)
+        parent = (scope, parent_name) if parent_name else None
+        if parent is not None and parent not in runs.parents:
+            # A namespace package: nothing to run but its own parents, from a fresh start.
+            runs.process(("package", *parent), None)
         if source.is_package:
-            package_states[(source.scope, name)] = state
-    return list(simulator.failures.values())
+            runs.process(("package", scope, name), parent)
+        else:
+            runs.process(("module", scope, name), parent, skip_if_loaded=source.key)
+    # Python stops at the first name it cannot import: one failure per statement, as the
+    # first run to meet it saw it.
+    failures: dict[tuple[str, Ref], Failure] = {}
+    for record in runs.runs.values():
+        for failure in record.failures:
+            failures.setdefault((failure.key, failure.at), failure)
+    return Simulation(list(failures.values()), runs.runs)
 
 
 # --- what the simulation sees of a module -----------------------------------------------------
@@ -540,6 +668,14 @@ def asked_names(facts: ModuleFacts) -> set[str]:
             asked.add(event.name)
             asked.update(event.attrs)
     return asked
+
+
+def asked_in(facts: Mapping[str, ModuleFacts]) -> frozenset[str]:
+    """Every name the simulation may be asked about, over all modules."""
+    asked: set[str] = set()
+    for key in facts:
+        asked |= asked_names(facts[key])
+    return frozenset(asked)
 
 
 def simulation_view(facts: ModuleFacts, asked: frozenset[str]) -> tuple[object, ...]:
@@ -615,5 +751,5 @@ def locate(project: Project, failure: Failure) -> ImportFailure:
 
 def simulate_imports(project: Project, starts: list[SourceFile]) -> list[ImportFailure]:
     """`simulate_failures`, located and in file order."""
-    located = [locate(project, failure) for failure in simulate_failures(project, starts)]
+    located = [locate(project, f) for f in simulate_failures(project, starts).failures]
     return sorted(located, key=lambda f: (f.key, f.span.line, f.span.column))

@@ -22,9 +22,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from scaffold.check.cache import content_digest, decode_facts, decode_value, encode_value
-from scaffold.check.graph import Edge, Failure, asked_names, simulation_view
+from scaffold.check.graph import (
+    Edge,
+    Failure,
+    RunId,
+    RunRecord,
+    asked_names,
+    simulation_view,
+)
 from scaffold.check.parse import ModuleFacts
-from scaffold.check.rules import Analysis, FileResult
+from scaffold.check.rules import Analysis, FileResult, ImportTime
 from scaffold.check.rules.registry import Finding
 
 __all__ = ["NOTHING", "Reuse", "Stored", "dump", "plan"]
@@ -33,8 +40,8 @@ _VERSION = 1
 
 # A FileResult as stored: (encoded findings, encoded edges, reads, notes).
 _RawFile = tuple[object, object, tuple[str, ...], tuple[str, ...]]
-# The simulation as stored: (names asked, encoded failures).
-_RawSimulation = tuple[tuple[str, ...], object]
+# The simulation as stored: (names asked, encoded failures, run id -> encoded RunRecord).
+_RawSimulation = tuple[tuple[str, ...], object, dict[RunId, object]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,11 +74,11 @@ class Reuse:
 
     files: dict[str, FileResult]
     raw_files: dict[str, _RawFile]
-    failures: tuple[Failure, ...] | None
-    raw_simulation: _RawSimulation | None
+    import_time: ImportTime
+    raw_simulation: _RawSimulation | None  # kept as it is when the failures are reused
 
 
-NOTHING = Reuse({}, {}, None, None)
+NOTHING = Reuse({}, {}, ImportTime(), None)
 
 
 def plan(
@@ -85,7 +92,7 @@ def plan(
     `previous(key)` is the encoded facts the file had in the last run, if still cached.
     """
     if stored is None:
-        return NOTHING
+        return Reuse({}, {}, ImportTime(record=True), None)
     changed = {
         key
         for key, digest in digests.items()
@@ -103,15 +110,12 @@ def plan(
         if result is not None:
             files[key] = result
             raw_files[key] = raw
-    failures: tuple[Failure, ...] | None = None
-    raw_simulation = stored.simulation
     try:
-        failures = _failures(raw_simulation, changed, stored.digests, facts, previous)
+        import_time = _import_time(stored, changed, facts, previous)
     except (LookupError, TypeError, ValueError):
-        failures = None
-    if failures is None:
-        raw_simulation = None
-    return Reuse(files, raw_files, failures, raw_simulation)
+        import_time = ImportTime(record=True)
+    raw_simulation = stored.simulation if import_time.failures is not None else None
+    return Reuse(files, raw_files, import_time, raw_simulation)
 
 
 def _file_result(
@@ -132,27 +136,41 @@ def _file_result(
     return FileResult(findings, edges, tuple(reads), tuple(notes))
 
 
-def _failures(
-    raw: _RawSimulation | None,
+def _import_time(
+    stored: Stored,
     changed: set[str],
-    digests: Mapping[str, bytes | None],
     facts: Mapping[str, ModuleFacts],
     previous: Callable[[str], bytes | None],
-) -> tuple[Failure, ...] | None:
-    if raw is None:
-        return None
-    names, encoded = raw
+) -> ImportTime:
+    """The simulation's stored result when every changed file looks the same to it; else
+    its stored runs, when the changed files ask about no new names; else nothing."""
+    if stored.simulation is None:
+        return ImportTime(record=True)
+    names, encoded_failures, encoded_runs = stored.simulation
     asked = frozenset(names)
+    same_view = True
     for key in changed:
         before = previous(key)
-        if before is None or content_digest(before) != digests.get(key) or key not in facts:
-            return None  # not the version the stored result saw
+        if before is None or content_digest(before) != stored.digests.get(key):
+            return ImportTime(record=True)  # not the version the stored result saw
+        if key not in facts:
+            return ImportTime(record=True)
         if simulation_view(decode_facts(before), asked) != simulation_view(facts[key], asked):
-            return None
-    failures = decode_value(encoded)
-    if not isinstance(failures, tuple) or not all(isinstance(f, Failure) for f in failures):
-        return None
-    return failures
+            same_view = False
+            if not asked_names(facts[key]) <= asked:
+                return ImportTime(record=True)  # the digests of the stored runs miss a name
+    if same_view:
+        failures = decode_value(encoded_failures)
+        if isinstance(failures, tuple) and all(isinstance(f, Failure) for f in failures):
+            return ImportTime(failures=failures)
+        return ImportTime(record=True)
+    runs: dict[RunId, RunRecord] = {}
+    for run, encoded in encoded_runs.items():
+        record = decode_value(encoded)
+        if not isinstance(record, RunRecord):
+            return ImportTime(record=True)
+        runs[tuple(run)] = record  # type: ignore[index]
+    return ImportTime(record=True, asked=asked, runs=runs, changed=frozenset(changed))
 
 
 def dump(
@@ -177,10 +195,8 @@ def dump(
     simulation = reuse.raw_simulation
     if analysis.failures is None:
         simulation = None
-    elif simulation is None:
-        # The simulation ran: it read every file, so every file's facts are decoded already.
-        asked: set[str] = set()
-        for key in facts:
-            asked |= asked_names(facts[key])
-        simulation = (tuple(sorted(asked)), encode_value(tuple(analysis.failures)))
+    elif analysis.runs is not None and analysis.asked is not None:
+        runs = {run: encode_value(record) for run, record in analysis.runs.items()}
+        failures = encode_value(tuple(analysis.failures))
+        simulation = (tuple(sorted(analysis.asked)), failures, runs)
     return marshal.dumps((_VERSION, structure, dict(digests), files, simulation))  # type: ignore[arg-type]

@@ -371,6 +371,30 @@ def test_a_new_import_runs_the_simulation_again(
     assert incremental == _report(root, use_cache=False)
 
 
+def test_a_new_import_reruns_only_the_simulation_runs_that_read_the_file(
+    tree: Build, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import scaffold.check.graph as graph
+
+    root = tree(LOOP)
+    _report(root)
+    ran: list[str] = []
+    original = graph._Simulator.run
+
+    def run(self: graph._Simulator, name: str, scope: str, state: object) -> object:
+        ran.append(name)
+        return original(self, name, scope, state)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(graph._Simulator, "run", run)
+    _edit(root / "pkg/alone.py", "import os\nimport os.path\n\nHOME = os.sep\n")
+    incremental = _report(root)
+    # Each module is imported in a fresh interpreter: only pkg.alone's own run and
+    # pkg.uses_alone's (which imports it) read alone.py; the rest are reused, and the
+    # package they start from is imported again to rebuild its state.
+    assert sorted(ran) == ["pkg", "pkg.alone", "pkg.uses_alone"]
+    assert incremental == _report(root, use_cache=False)
+
+
 def test_reused_import_time_findings_follow_moved_lines(
     tree: Build, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -9,10 +9,19 @@ simulation from its own reusable result (see `scaffold.check.graph.simulation_vi
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 
-from scaffold.check.graph import Edge, Failure, file_edges, in_graph, simulate_failures
+from scaffold.check.graph import (
+    Edge,
+    Failure,
+    RunId,
+    RunRecord,
+    asked_in,
+    file_edges,
+    in_graph,
+    simulate_failures,
+)
 from scaffold.check.parse import ModuleFacts, Span
 from scaffold.check.resolve import Project
 from scaffold.check.rules.entry_points import check_entry_points
@@ -33,6 +42,7 @@ __all__ = [
     "FileResult",
     "Finding",
     "FixKind",
+    "ImportTime",
     "Rule",
     "analyse",
     "check_file",
@@ -55,12 +65,30 @@ class FileResult:
 
 
 @dataclass(frozen=True, slots=True)
+class ImportTime:
+    """What is known of the import-time simulation (IMP003) before it runs.
+
+    `failures`: its result, still valid: nothing runs. Otherwise, with `record`, each run
+    is recorded under the `asked` names (all facts' when None), and the runs of `runs`
+    that read none of the `changed` files are reused (see `graph.simulate_failures`).
+    """
+
+    failures: tuple[Failure, ...] | None = None
+    record: bool = False
+    asked: frozenset[str] | None = None
+    runs: Mapping[RunId, RunRecord] = field(default_factory=dict)
+    changed: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
 class Analysis:
     """Every finding of a run, and the parts a later run may reuse."""
 
     findings: list[Finding]
     files: dict[str, FileResult]
     failures: list[Failure] | None  # the import-time simulation; None when IMP003 did not run
+    asked: frozenset[str] | None = None  # with `runs`: what the simulation recorded
+    runs: dict[RunId, RunRecord] | None = None
 
 
 def check_file(
@@ -88,12 +116,12 @@ def analyse(
     enabled: frozenset[str],
     *,
     known: Mapping[str, FileResult] | None = None,
-    known_failures: Sequence[Failure] | None = None,
+    import_time: ImportTime = ImportTime(),
 ) -> Analysis:
     """Every finding of every enabled family; filtering by code happens afterwards.
 
-    `known` holds per-file results still valid from an earlier run, `known_failures` the
-    simulation's result when it is still valid; everything else is computed here.
+    `known` holds per-file results still valid from an earlier run, `import_time` what is
+    known of the import-time simulation; everything else is computed here.
     """
     known = known or {}
     files: dict[str, FileResult] = {}
@@ -117,14 +145,29 @@ def analyse(
         }
         findings.extend(check_cycles(project, graph))
     failures: list[Failure] | None = None
+    asked = runs = None
     if "IMP003" in enabled:
-        if known_failures is not None:
-            failures = list(known_failures)
+        if import_time.failures is not None:
+            failures = list(import_time.failures)
         else:
+            if import_time.record:
+                asked = import_time.asked
+                if asked is None:
+                    asked = asked_in(project.facts)
             try:
-                failures = simulate_failures(project, import_time_starts(project))
+                simulation = simulate_failures(
+                    project,
+                    import_time_starts(project),
+                    asked=asked,
+                    previous=import_time.runs,
+                    changed=import_time.changed,
+                )
             except RecursionError:
                 tree.notes.append("skipped IMP003: imports nest too deeply to analyse")
+                asked = None
+            else:
+                failures = simulation.failures
+                runs = simulation.runs if asked is not None else None
         findings.extend(check_import_time(project, failures or []))
     for config in tree.configs:
         if config.pyproject is None or not config.directory.is_relative_to(tree.base):
@@ -135,7 +178,7 @@ def analyse(
             findings.append(Finding("SYN001", rel, _line(line), message))
         elif any(code.startswith("ENT") for code in enabled):
             findings.extend(_guarded(tree.notes, rel, check_entry_points(project, config, rel)))
-    return Analysis(findings, files, failures)
+    return Analysis(findings, files, failures, asked, runs)
 
 
 def _guarded(notes: list[str], what: str, findings: Iterable[Finding]) -> list[Finding]:

@@ -229,7 +229,7 @@ def check_import_time(
     `failures` are the simulation's result when it is already known (see `simulate_failures`).
     """
     if failures is None:
-        failures = simulate_failures(project, import_time_starts(project))
+        failures = simulate_failures(project, import_time_starts(project)).failures
     located = sorted(
         (locate(project, failure) for failure in failures),
         key=lambda f: (f.key, f.span.line, f.span.column),
