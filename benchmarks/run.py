@@ -221,9 +221,9 @@ def bench_check(pylint_timeout: float, repeat: int) -> None:
         _row(first, floor, "cold plus writing the cache"),
         _row(warm, floor, "target < 0.3 s"),
         _row(changed, floor, "target < 0.5 s; facts unchanged: the stored report is kept"),
-        _row(rebound, floor, "target < 0.5 s; the files that read it are checked again"),
-        _row(moved, floor, "target < 0.5 s; as above, the import-time simulation is reused"),
-        _row(imported, floor, "target < 0.5 s; the import-time simulation runs again"),
+        _row(rebound, floor, "target < 0.5 s; the files that read it are checked again, the simulation is kept"),
+        _row(moved, floor, "target < 0.5 s; as above, kept findings are located anew"),
+        _row(imported, floor, "target < 0.5 s; the simulation runs again where it read the file"),
     ]
 
     ruff = _tool("ruff")
