@@ -20,7 +20,7 @@ import types
 import typing
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import cast
+from typing import NamedTuple, cast
 
 import scaffold
 from scaffold.check import diagnostics as _diagnostics
@@ -136,46 +136,15 @@ def _encode(value: object) -> object:
     raise TypeError(f"cannot encode {kind.__name__} in the facts cache")
 
 
-def _encode_expr(hint: object, var: str, depth: int) -> str:
-    """Python source that encodes `var`, of type `hint`; the mirror of `_decode_expr`."""
-    if _plain(hint):
-        return var
-    if isinstance(hint, type) and hint in _TYPE_INDEX:
-        index = _TYPE_INDEX[hint]
-        if issubclass(hint, enum.Enum):
-            return f"{var}.value"
-        if not _is_named_tuple(hint):
-            return f"E{index}({var})"
-        if not any(_ENCODE_MASK[hint]):
-            return f"tuple({var})"
-        parts = [
-            _encode_expr(_HINTS[hint][name], f"{var}[{i}]", depth)
-            for i, name in enumerate(_FIELDS[hint])
-        ]
-        return f"({', '.join(parts)},)"
-    origin, args = typing.get_origin(hint), typing.get_args(hint)
-    if origin in (typing.Union, types.UnionType):
-        others = [arg for arg in args if arg is not _NONE]
-        if len(others) == 1:
-            return f"(None if {var} is None else {_encode_expr(others[0], var, depth)})"
-    elif origin is tuple and len(args) == 2 and args[1] is Ellipsis:
-        item = f"x{depth}"
-        return f"tuple([{_encode_expr(args[0], item, depth + 1)} for {item} in {var}])"
-    elif origin is tuple:
-        parts = [_encode_expr(arg, f"{var}[{i}]", depth) for i, arg in enumerate(args)]
-        return f"({', '.join(parts)},)"
-    elif origin is frozenset and all(_plain(arg) for arg in args):
-        return f"[{_SET}, *sorted({var})]"
-    return f"encode({var})"
-
-
 _ENCODER_NAMESPACE: dict[str, object] = {"encode": _encode}
 
 
 def _record_encoder(cls: type, index: int) -> Callable[[object], object]:
     # Enum fields are stored as their value and named tuples untagged: the field's type
     # says how to decode them. A value of a union type (an Event) is tagged by `_encode`.
-    fields = ", ".join(_encode_expr(_HINTS[cls][name], f"v.{name}", 0) for name in _FIELDS[cls])
+    fields = ", ".join(
+        _codec_expr(_HINTS[cls][name], f"v.{name}", 0, _ENCODING) for name in _FIELDS[cls]
+    )
     body = f"({fields},)" if _is_named_tuple(cls) else f"[{index}, {fields}]"
     exec(f"def E{index}(v):\n    return {body}\n", _ENCODER_NAMESPACE)  # from the annotations
     return cast(Callable[[object], object], _ENCODER_NAMESPACE[f"E{index}"])
@@ -204,40 +173,77 @@ def _decode(value: object) -> object:
     return value
 
 
-def _decode_expr(hint: object, var: str, depth: int) -> str:
-    """Python source that decodes the encoded value in `var`, which has type `hint`."""
+class _Spelling(NamedTuple):
+    """How one direction (encoding or decoding) writes each kind of value, as source."""
+
+    enum: str
+    record: str
+    plain_named_tuple: str
+    named_tuple: str
+    union: str
+    frozenset: str
+    other: str
+
+
+_ENCODING = _Spelling(
+    enum="{var}.value",
+    record="E{index}({var})",
+    plain_named_tuple="tuple({var})",
+    named_tuple="({parts},)",
+    union="encode({var})",  # tagged: [type index, *fields]
+    frozenset=f"[{_SET}, *sorted({{var}})]",
+    other="encode({var})",
+)
+_DECODING = _Spelling(
+    enum="M{index}[{var}]",
+    record="D{index}({var})",
+    plain_named_tuple="new(C{index}, {var})",
+    named_tuple="new(C{index}, ({parts},))",
+    union="decoders[{var}[0]]({var})",
+    frozenset="frozenset({var}[1:])",
+    other="decode({var})",
+)
+
+
+def _codec_expr(hint: object, var: str, depth: int, spelling: _Spelling) -> str:
+    """Python source that encodes or decodes `var`, of type `hint`, without dispatching on
+    the value's type at run time wherever the annotation already says it."""
     if _plain(hint):
         return var
     if isinstance(hint, type) and hint in _TYPE_INDEX:
         index = _TYPE_INDEX[hint]
         if issubclass(hint, enum.Enum):
-            return f"M{index}[{var}]"
+            return spelling.enum.format(index=index, var=var)
         if not _is_named_tuple(hint):
-            return f"D{index}({var})"
+            return spelling.record.format(index=index, var=var)
         if not any(_ENCODE_MASK[hint]):
-            return f"new(C{index}, {var})"
-        parts = [
-            _decode_expr(_HINTS[hint][name], f"{var}[{i}]", depth)
+            return spelling.plain_named_tuple.format(index=index, var=var)
+        parts = ", ".join(
+            _codec_expr(_HINTS[hint][name], f"{var}[{i}]", depth, spelling)
             for i, name in enumerate(_FIELDS[hint])
-        ]
-        return f"new(C{index}, ({', '.join(parts)},))"
+        )
+        return spelling.named_tuple.format(index=index, var=var, parts=parts)
     origin, args = typing.get_origin(hint), typing.get_args(hint)
     if origin in (typing.Union, types.UnionType):
         others = [arg for arg in args if arg is not _NONE]
         if len(others) == 1:
-            return f"(None if {var} is None else {_decode_expr(others[0], var, depth)})"
+            inner = _codec_expr(others[0], var, depth, spelling)
+            return f"(None if {var} is None else {inner})"
         if not all(dataclasses.is_dataclass(arg) for arg in others):
             raise TypeError(f"only dataclasses are told apart in a union, not in {hint}")
-        return f"decoders[{var}[0]]({var})"  # tagged by `_encode`
-    elif origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+        return spelling.union.format(var=var)
+    if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
         item = f"x{depth}"
-        return f"tuple([{_decode_expr(args[0], item, depth + 1)} for {item} in {var}])"
-    elif origin is tuple:
-        parts = [_decode_expr(arg, f"{var}[{i}]", depth) for i, arg in enumerate(args)]
-        return f"({', '.join(parts)},)"
-    elif origin is frozenset and all(_plain(arg) for arg in args):
-        return f"frozenset({var}[1:])"
-    return f"decode({var})"
+        inner = _codec_expr(args[0], item, depth + 1, spelling)
+        return f"tuple([{inner} for {item} in {var}])"
+    if origin is tuple:
+        parts = ", ".join(
+            _codec_expr(arg, f"{var}[{i}]", depth, spelling) for i, arg in enumerate(args)
+        )
+        return f"({parts},)"
+    if origin is frozenset and all(_plain(arg) for arg in args):
+        return spelling.frozenset.format(var=var)
+    return spelling.other.format(var=var)
 
 
 _NAMESPACE: dict[str, object] = {"decode": _decode, "new": tuple.__new__}
@@ -248,7 +254,7 @@ _NAMESPACE["decoders"] = _DECODERS
 def _record_decoder(cls: type, index: int) -> Callable[[list[object]], object]:
     fields = _FIELDS[cls]
     args = ", ".join(
-        _decode_expr(_HINTS[cls][name], f"v[{i}]", 0) for i, name in enumerate(fields, 1)
+        _codec_expr(_HINTS[cls][name], f"v[{i}]", 0, _DECODING) for i, name in enumerate(fields, 1)
     )
     source = (
         f"def D{index}(v):\n"
