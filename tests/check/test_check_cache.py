@@ -359,18 +359,6 @@ def test_an_edit_reruns_only_the_files_that_read_the_edited_one(
     assert incremental == _report(root, use_cache=False)
 
 
-def test_a_new_import_runs_the_simulation_again(
-    tree: Build, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    root = tree(LOOP)
-    _report(root)
-    simulation = Calls(monkeypatch, "simulate_failures")
-    _edit(root / "pkg/alone.py", "import os\nfrom pkg import a\n\nHOME = os.sep\n")
-    incremental = _report(root)
-    assert len(simulation.calls) == 1
-    assert incremental == _report(root, use_cache=False)
-
-
 def test_a_new_import_reruns_only_the_simulation_runs_that_read_the_file(
     tree: Build, monkeypatch: pytest.MonkeyPatch
 ) -> None:
