@@ -16,7 +16,14 @@ from scaffold.check.parse import ModuleFacts, SourceError, Span, parse_source
 if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
 
-__all__ = ["ParseJob", "Parsed", "parse_jobs", "plan_workers", "without_cyclic_gc"]
+__all__ = [
+    "ParseJob",
+    "Parsed",
+    "parse_jobs",
+    "plan_workers",
+    "start_in_fork",
+    "without_cyclic_gc",
+]
 
 # Below this much source a pool costs more than it saves: forking and collecting results
 # take ~30-60 ms, which is what parsing about a megabyte takes on one core.
@@ -156,3 +163,38 @@ def parse_jobs(
         # A worker was killed (out of memory, say) or no process could be started: the
         # files it had not sent back are parsed here, so the run still reports on them.
         yield from _parse_batch([job for job in jobs if job.key not in done], parse, False)
+
+
+def start_in_fork(work: Callable[[], bytes]) -> Callable[[], bytes | None]:
+    """Run `work` in a forked child while this process goes on with something else.
+
+    The returned function waits for the child and gives the bytes `work` returned, or
+    None when this platform does not fork (Linux only, as the parsing pool) or the child
+    failed: the caller then does the work itself. The child inherits every fact already
+    in memory, so nothing is sent to it.
+    """
+    if sys.platform != "linux":
+        return lambda: None
+    try:
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+    except OSError:
+        return lambda: None
+    if pid == 0:  # pragma: no cover - the child's coverage is not collected
+        code = 1
+        try:
+            os.close(read_end)
+            with without_cyclic_gc(), os.fdopen(write_end, "wb") as stream:
+                stream.write(work())
+            code = 0
+        finally:
+            os._exit(code)  # no cleanup, no atexit: the parent owns every resource
+    os.close(write_end)
+
+    def join() -> bytes | None:
+        with os.fdopen(read_end, "rb") as stream:
+            data = stream.read()
+        _, status = os.waitpid(pid, 0)
+        return data if os.waitstatus_to_exitcode(status) == 0 else None
+
+    return join

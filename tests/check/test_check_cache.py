@@ -301,6 +301,35 @@ def test_a_dead_worker_falls_back_to_parsing_here(tree: Build) -> None:
     assert read_facts(files, ParserThatDiesInWorkers(), workers=2) == expected
 
 
+def test_the_simulation_in_a_forked_child_reports_and_records_the_same(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import shutil
+
+    root = tmp_path / "bad"
+    shutil.copytree(FIXTURES / "IMP003" / "bad", root)
+    here = _report(root, use_cache=False)
+    monkeypatch.setattr(engine, "_FORK_MIN_FILES", 1)
+    forked = _report(root, use_cache=False)
+    assert forked == here and any(d.code == "IMP003" for d in forked[0])
+    # The runs it recorded came back through the pipe: the next cached run reuses them.
+    assert _report(root) == here
+    first = next(p for p in sorted(root.rglob("*.py")) if p.name != "__init__.py")
+    _edit(first, first.read_text(encoding="utf-8") + "\nimport os\n")
+    assert _report(root) == _report(root, use_cache=False)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="only Linux forks")
+def test_a_failed_child_gives_none_and_the_caller_works_itself() -> None:
+    from scaffold.check.pool import start_in_fork
+
+    def fails() -> bytes:
+        raise RuntimeError("boom")
+
+    assert start_in_fork(lambda: b"result")() == b"result"
+    assert start_in_fork(fails)() is None
+
+
 # --- incremental rules ------------------------------------------------------------------------
 
 LOOP = {

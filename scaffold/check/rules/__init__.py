@@ -9,7 +9,7 @@ simulation from its own reusable result (see `scaffold.check.graph.simulation_vi
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from scaffold.check.graph import (
@@ -17,6 +17,7 @@ from scaffold.check.graph import (
     Failure,
     RunId,
     RunRecord,
+    Simulation,
     asked_in,
     file_edges,
     in_graph,
@@ -39,6 +40,7 @@ from scaffold.check.tree import SourceFile, Tree
 __all__ = [
     "RULES",
     "Analysis",
+    "Background",
     "FileResult",
     "Finding",
     "FixKind",
@@ -80,6 +82,10 @@ class ImportTime:
     changed: frozenset[str] = frozenset()
 
 
+# Starts a computation elsewhere and gives back the function that waits for its result.
+Background = Callable[[Callable[[], Simulation]], Callable[[], Simulation]]
+
+
 @dataclass(frozen=True, slots=True)
 class Analysis:
     """Every finding of a run, and the parts a later run may reuse."""
@@ -117,15 +123,35 @@ def analyse(
     *,
     known: Mapping[str, FileResult] | None = None,
     import_time: ImportTime = ImportTime(),
+    background: Background | None = None,
 ) -> Analysis:
     """Every finding of every enabled family; filtering by code happens afterwards.
 
     `known` holds per-file results still valid from an earlier run, `import_time` what is
-    known of the import-time simulation; everything else is computed here.
+    known of the import-time simulation; everything else is computed here. `background`
+    may run the simulation elsewhere while the other rules run here.
     """
     known = known or {}
     files: dict[str, FileResult] = {}
     findings: list[Finding] = []
+    asked: frozenset[str] | None = None
+    if import_time.record and "IMP003" in enabled and import_time.failures is None:
+        asked = import_time.asked if import_time.asked is not None else asked_in(project.facts)
+    starts = import_time_starts(project)
+
+    def run_simulation() -> Simulation:
+        return simulate_failures(
+            project,
+            starts,
+            asked=asked,
+            previous=import_time.runs,
+            changed=import_time.changed,
+        )
+
+    simulate = run_simulation
+    if background is not None and "IMP003" in enabled and import_time.failures is None:
+        # The simulation reads every module; the per-file rules below need not wait for it.
+        simulate = background(run_simulation)
     for source in tree.files:
         if source.is_stub or source.key not in project.facts:
             continue
@@ -145,23 +171,13 @@ def analyse(
         }
         findings.extend(check_cycles(project, graph))
     failures: list[Failure] | None = None
-    asked = runs = None
+    runs = None
     if "IMP003" in enabled:
         if import_time.failures is not None:
             failures = list(import_time.failures)
         else:
-            if import_time.record:
-                asked = import_time.asked
-                if asked is None:
-                    asked = asked_in(project.facts)
             try:
-                simulation = simulate_failures(
-                    project,
-                    import_time_starts(project),
-                    asked=asked,
-                    previous=import_time.runs,
-                    changed=import_time.changed,
-                )
+                simulation = simulate()
             except RecursionError:
                 tree.notes.append("skipped IMP003: imports nest too deeply to analyse")
                 asked = None
