@@ -10,8 +10,9 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
-__all__ = ["Measurement", "measure"]
+__all__ = ["Measurement", "measure", "measure_alternating"]
 
 # Runs the command as its child and prints the child's peak resident set size, so the
 # figure belongs to that command alone (RUSAGE_CHILDREN of a fresh wrapper process).
@@ -43,6 +44,18 @@ class Measurement:
     exit_codes: tuple[int | None, ...] = ()
 
 
+def _run_once(argv: Sequence[str], timeout: float, cwd: Path | None) -> dict[str, object]:
+    out = subprocess.run(
+        [sys.executable, "-c", _WRAPPER, str(timeout), *argv],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=cwd,
+    ).stdout
+    result: dict[str, object] = json.loads(out.strip().splitlines()[-1])
+    return result
+
+
 def measure(
     label: str,
     argv: Sequence[str],
@@ -53,26 +66,50 @@ def measure(
     cwd: Path | None = None,
 ) -> Measurement:
     """Median wall time and the largest peak RSS over `repeat` fresh runs of `argv`."""
-    times: list[float] = []
-    peaks: list[float] = []
-    codes: list[int | None] = []
+    return measure_alternating(
+        [(label, argv)], repeat=repeat, timeout=timeout, before_each=before_each, cwd=cwd
+    )[0]
+
+
+def measure_alternating(
+    commands: Sequence[tuple[str, Sequence[str]]],
+    *,
+    repeat: int = 3,
+    timeout: float = 600.0,
+    before_each: Callable[[], None] | None = None,
+    cwd: Path | None = None,
+) -> list[Measurement]:
+    """`measure` for several commands, one run of each in turn per round.
+
+    Compared commands then see the same machine: on a shared one, load drifts over the
+    minutes that one command's runs take, and measuring them one after the other turns
+    that drift into a ratio.
+    """
+    times: list[list[float]] = [[] for _ in commands]
+    peaks: list[list[float]] = [[] for _ in commands]
+    codes: list[list[int | None]] = [[] for _ in commands]
+    timed_out = [False] * len(commands)
     for _ in range(repeat):
-        if before_each is not None:
-            before_each()
-        out = subprocess.run(
-            [sys.executable, "-c", _WRAPPER, str(timeout), *argv],
-            capture_output=True,
-            text=True,
-            check=True,
-            cwd=cwd,
-        ).stdout
-        result = json.loads(out.strip().splitlines()[-1])
-        if result["timed_out"]:
-            return Measurement(label, timeout, result["peak_mb"], len(times) + 1, True)
-        times.append(result["seconds"])
-        peaks.append(result["peak_mb"])
-        codes.append(result["code"])
-    return Measurement(label, statistics.median(times), max(peaks), repeat, False, tuple(codes))
+        for index, (_, argv) in enumerate(commands):
+            if timed_out[index]:
+                continue
+            if before_each is not None:
+                before_each()
+            result = _run_once(argv, timeout, cwd)
+            if result["timed_out"]:
+                timed_out[index] = True
+                continue
+            times[index].append(float(cast(float, result["seconds"])))
+            peaks[index].append(float(cast(float, result["peak_mb"])))
+            codes[index].append(cast("int | None", result["code"]))
+    return [
+        Measurement(label, timeout, max(peaks[i], default=0.0), len(times[i]) + 1, True)
+        if timed_out[i]
+        else Measurement(
+            label, statistics.median(times[i]), max(peaks[i]), repeat, False, tuple(codes[i])
+        )
+        for i, (label, _) in enumerate(commands)
+    ]
 
 
 def timed(func: Callable[[], object]) -> float:

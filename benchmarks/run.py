@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 # Run as `python benchmarks/run.py`: this folder is sys.path[0], so its modules import by name.
-from measure import Measurement, measure
+from measure import Measurement, measure, measure_alternating
 from trees import SYMPY_VERSION, real_tree, small_tree, synthetic_tree
 
 __all__ = ["main"]
@@ -112,28 +112,30 @@ def bench_new() -> None:
         "data={'package': 'demo', 'modules': ['core', 'draw'], 'scaffold_version': '0'}, "
         "defaults=True, quiet=True)"
     )
-    copier_direct = measure(
-        "copier.run_copy (same template, same answers)",
-        [sys.executable, "-c", copier_code, str(template), str(work / "demo")],
-        repeat=7,
-        before_each=fresh,
-    )
-    new = measure(
-        "scaffold new package demo --module core --module draw",
+    copier_direct, new = measure_alternating(
         [
-            *scaffold,
-            "new",
-            "package",
-            "demo",
-            "--module",
-            "core",
-            "--module",
-            "draw",
-            "--dest",
-            str(work / "demo"),
-            "--quiet",
+            (
+                "copier.run_copy (same template, same answers)",
+                [sys.executable, "-c", copier_code, str(template), str(work / "demo")],
+            ),
+            (
+                "scaffold new package demo --module core --module draw",
+                [
+                    *scaffold,
+                    "new",
+                    "package",
+                    "demo",
+                    "--module",
+                    "core",
+                    "--module",
+                    "draw",
+                    "--dest",
+                    str(work / "demo"),
+                    "--quiet",
+                ],
+            ),
         ],
-        repeat=7,
+        repeat=9,
         before_each=fresh,
     )
     shutil.rmtree(work, ignore_errors=True)
@@ -151,13 +153,17 @@ def bench_check(pylint_timeout: float, repeat: int) -> None:
     lines = sum(p.read_bytes().count(b"\n") for p in root.rglob("*.py"))
     print(f"\nsympy {SYMPY_VERSION}: {files} files, {lines:,} lines; {JOBS} cores")
 
-    floor = measure(
-        f"parse floor (ast.parse, {JOBS} processes)",
-        [sys.executable, str(REPO / "benchmarks" / "floor.py"), str(root), "-j", str(JOBS)],
+    check_argv = [*scaffold, "check", str(root), "--exit-zero"]
+    floor, cold = measure_alternating(
+        [
+            (
+                f"parse floor (ast.parse, {JOBS} processes)",
+                [sys.executable, str(REPO / "benchmarks" / "floor.py"), str(root), "-j", str(JOBS)],
+            ),
+            ("scaffold check --no-cache (cold)", [*check_argv, "--no-cache"]),
+        ],
         repeat=repeat,
     )
-    check_argv = [*scaffold, "check", str(root), "--exit-zero"]
-    cold = measure("scaffold check --no-cache (cold)", [*check_argv, "--no-cache"], repeat=repeat)
     first = measure(
         "scaffold check (first run: parse and write the cache)",
         check_argv,
