@@ -342,7 +342,7 @@ def _check_cached(tree: Tree, options: CheckOptions) -> list[Diagnostic]:
             reuse = plan(stored, digests, facts, lambda k: cache.previous_encoded(sources[k]))
             report, analysis = _diagnose(tree, facts, options, reuse)
             cache.store_report(key, report)
-            cache.store_analysis(dump(structure, digests, analysis, facts, reuse))
+            cache.store_analysis(dump(structure, digests, analysis, reuse))
     cache.save()
     return report
 

@@ -10,9 +10,13 @@ configuration, which files and folders exist) reuses
 * the simulation's failures when every changed file looks the same to it as before
   (`graph.simulation_view` of its facts then and now; the cache still holds the facts of
   the last run, and a run that reuses the failures has checked the same of the run before);
+* otherwise each of the simulation's runs that read no changed file, from a package state
+  that came out the same (`graph.simulate_failures`), as long as the changed files ask
+  about no new name;
 
 and computes everything else, which after a one-file edit is that file, the files that read
-it, and the project-wide rules over the per-file edges. A structural change starts afresh.
+it, the simulation's runs that read it, and the project-wide rules over the per-file edges.
+A structural change starts afresh.
 """
 
 from __future__ import annotations
@@ -177,7 +181,6 @@ def dump(
     structure: bytes,
     digests: Mapping[str, bytes | None],
     analysis: Analysis,
-    facts: Mapping[str, ModuleFacts],
     reuse: Reuse,
 ) -> bytes:
     """This run's results in the form `Stored.load` reads; reused parts are copied as stored."""
