@@ -529,6 +529,11 @@ class _Runs:
     the same asked names as before (early cutoff: a new import of a module that was
     already loaded changes nothing below it). A reused package's state is rebuilt only
     when a run below it must run again.
+
+    When the changed files ask about names the stored digests did not cover (`asked` is
+    larger than `compared`, the names they were taken over), sameness is still decided on
+    `compared`: a reused module run reads no changed file, so it asks about none of the
+    new names. But every package runs again, to store digests that cover them.
     """
 
     def __init__(
@@ -537,10 +542,12 @@ class _Runs:
         asked: frozenset[str] | None,
         previous: Mapping[RunId, RunRecord],
         changed: frozenset[str],
+        compared: frozenset[str] | None = None,
     ) -> None:
         self.simulator = _Simulator(project)
         self.project = project
         self.asked = asked  # None: nothing is recorded (no cache to keep it in)
+        self.compared = asked if compared is None else compared
         self.previous = previous
         self.changed = changed
         self.runs: dict[RunId, RunRecord] = {}
@@ -557,7 +564,8 @@ class _Runs:
         old = self.previous.get(run)
         if kind == "package":
             self.parents[(scope, name)] = parent
-        if old is not None and parent_same and self.changed.isdisjoint(old.reads):
+        unchanged = old is not None and parent_same and self.changed.isdisjoint(old.reads)
+        if old is not None and unchanged and (kind == "module" or self.compared == self.asked):
             self.runs[run] = old
             if kind == "package":
                 self.same[(scope, name)] = True
@@ -569,7 +577,14 @@ class _Runs:
         state = self.execute(run, base)
         if kind == "package":
             self.states[(scope, name)] = state
-            same = old is not None and parent_same and old.state == self.runs[run].state
+            if unchanged:
+                same = True  # run again only for its digest: same inputs, same state
+            elif old is None or not parent_same:
+                same = False
+            elif self.compared is None or self.compared == self.asked:
+                same = old.state == self.runs[run].state
+            else:
+                same = old.state == _state_digest(state, self.compared)
             self.same[(scope, name)] = same
 
     def state_of(self, package: tuple[str, str] | None) -> _State:
@@ -615,15 +630,17 @@ def simulate_failures(
     asked: frozenset[str] | None = None,
     previous: Mapping[RunId, RunRecord] | None = None,
     changed: frozenset[str] = frozenset(),
+    compared: frozenset[str] | None = None,
 ) -> Simulation:
     """Import each start module in a fresh interpreter (simulated) and collect what raises.
 
     Importing `a.b.c` first imports `a` and `a.b`, so each package's state is computed once
     and every module below it starts from a fork of it. With `asked` (every name any
     module asks about, see `asked_names`) each run is recorded for the next simulation,
-    which reuses the runs of `previous` that saw none of the `changed` files.
+    which reuses the runs of `previous` that saw none of the `changed` files (their
+    package digests taken over the names `compared`, when fewer than `asked`).
     """
-    runs = _Runs(project, asked, previous or {}, changed)
+    runs = _Runs(project, asked, previous or {}, changed, compared)
     for source in sorted(starts, key=lambda s: (s.scope, s.module.count("."), s.module)):
         name = source.module
         if not name:

@@ -6,7 +6,9 @@ and the import-time simulation's failures, with the names the project asks about
 run with the same structure (`FactsCache.structure_key`: the checker, the options, the
 configuration, which files and folders exist) reuses
 
-* a file's result when no file it read has changed facts;
+* a file's result when its own facts are unchanged and no other file it read changed as
+  other files see it (positions and noqa comments do not count: no rule reads another
+  file's line numbers);
 * the simulation's failures when every changed file looks the same to it as before
   (`graph.simulation_view` of its facts then and now; the cache still holds the facts of
   the last run, and a run that reuses the failures has checked the same of the run before);
@@ -21,6 +23,8 @@ A structural change starts afresh.
 
 from __future__ import annotations
 
+import dataclasses
+import enum
 import marshal
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -34,7 +38,7 @@ from scaffold.check.graph import (
     asked_names,
     simulation_view,
 )
-from scaffold.check.parse import ModuleFacts
+from scaffold.check.parse import ModuleFacts, Span
 from scaffold.check.rules import Analysis, FileResult, ImportTime
 from scaffold.check.rules.registry import Finding
 
@@ -102,31 +106,73 @@ def plan(
         for key, digest in digests.items()
         if digest is None or stored.digests.get(key) != digest
     }
+    before = {key: _before(key, stored, previous) for key in changed}
+    # Files whose facts changed only in positions or noqa comments: the files that read
+    # them see no difference (a rule reads another file's names, never its line numbers).
+    seen = {
+        key
+        for key in changed
+        if before[key] is None or key not in facts or _outline(before[key]) != _outline(facts[key])
+    }
     files: dict[str, FileResult] = {}
     raw_files: dict[str, _RawFile] = {}
     for key, raw in stored.files.items():
-        if key not in digests:
+        if key not in digests or key in changed:
             continue
         try:
-            result = _file_result(raw, changed, digests)
+            result = _file_result(raw, seen, digests)
         except (LookupError, TypeError, ValueError):
             result = None  # not what `dump` wrote: compute it again
         if result is not None:
             files[key] = result
             raw_files[key] = raw
     try:
-        import_time = _import_time(stored, changed, facts, previous)
+        import_time = _import_time(stored, changed, facts, before)
     except (LookupError, TypeError, ValueError):
         import_time = ImportTime(record=True)
     raw_simulation = stored.simulation if import_time.failures is not None else None
     return Reuse(files, raw_files, import_time, raw_simulation)
 
 
+def _before(
+    key: str, stored: Stored, previous: Callable[[str], bytes | None]
+) -> ModuleFacts | None:
+    """The facts a changed file had when the stored results were made, if still cached."""
+    encoded = previous(key)
+    if encoded is None or content_digest(encoded) != stored.digests.get(key):
+        return None  # not the version the stored results saw
+    try:
+        return decode_facts(encoded)
+    except ValueError:
+        return None
+
+
+def _outline(facts: ModuleFacts | None) -> str:
+    """A file's facts as other files' rules see them: without positions or noqa comments."""
+    return repr(_without_positions(dataclasses.replace(facts, noqa=()) if facts else None))
+
+
+def _without_positions(value: object) -> object:
+    if type(value) is Span:
+        return None
+    if isinstance(value, tuple):  # named tuples too
+        return tuple([_without_positions(item) for item in value])
+    if isinstance(value, frozenset):
+        return tuple(sorted(value))
+    if isinstance(value, enum.Enum):
+        return value.value
+    if dataclasses.is_dataclass(value):
+        return tuple(
+            [_without_positions(getattr(value, field.name)) for field in dataclasses.fields(value)]
+        )
+    return value
+
+
 def _file_result(
-    raw: _RawFile, changed: set[str], digests: Mapping[str, bytes | None]
+    raw: _RawFile, seen: set[str], digests: Mapping[str, bytes | None]
 ) -> FileResult | None:
     encoded_findings, encoded_edges, reads, notes = raw
-    if not changed.isdisjoint(reads) or not all(read in digests for read in reads):
+    if not seen.isdisjoint(reads) or not all(read in digests for read in reads):
         return None
     findings = decode_value(encoded_findings)
     edges = decode_value(encoded_edges)
@@ -144,7 +190,7 @@ def _import_time(
     stored: Stored,
     changed: set[str],
     facts: Mapping[str, ModuleFacts],
-    previous: Callable[[str], bytes | None],
+    before: Mapping[str, ModuleFacts | None],
 ) -> ImportTime:
     """The simulation's stored result when every changed file looks the same to it; else
     its stored runs, when the changed files ask about no new names; else nothing."""
@@ -153,16 +199,14 @@ def _import_time(
     names, encoded_failures, encoded_runs = stored.simulation
     asked = frozenset(names)
     same_view = True
+    new_names: set[str] = set()
     for key in changed:
-        before = previous(key)
-        if before is None or content_digest(before) != stored.digests.get(key):
-            return ImportTime(record=True)  # not the version the stored result saw
-        if key not in facts:
+        old = before[key]
+        if old is None or key not in facts:
             return ImportTime(record=True)
-        if simulation_view(decode_facts(before), asked) != simulation_view(facts[key], asked):
+        if simulation_view(old, asked) != simulation_view(facts[key], asked):
             same_view = False
-            if not asked_names(facts[key]) <= asked:
-                return ImportTime(record=True)  # the digests of the stored runs miss a name
+            new_names |= asked_names(facts[key]) - asked
     if same_view:
         failures = decode_value(encoded_failures)
         if isinstance(failures, tuple) and all(isinstance(f, Failure) for f in failures):
@@ -174,7 +218,13 @@ def _import_time(
         if not isinstance(record, RunRecord):
             return ImportTime(record=True)
         runs[tuple(run)] = record  # type: ignore[index]
-    return ImportTime(record=True, asked=asked, runs=runs, changed=frozenset(changed))
+    return ImportTime(
+        record=True,
+        asked=asked | new_names,
+        runs=runs,
+        changed=frozenset(changed),
+        compared=asked,
+    )
 
 
 def dump(

@@ -388,6 +388,19 @@ def test_an_edit_reruns_only_the_files_that_read_the_edited_one(
     assert incremental == _report(root, use_cache=False)
 
 
+def test_lines_that_only_move_recheck_no_other_file(
+    tree: Build, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tree(LOOP)
+    _report(root)
+    per_file = Calls(monkeypatch, "check_file")
+    # A longer docstring: every later line of a.py moves, its names stay as they were.
+    _edit(root / "pkg/a.py", '"""A.\n\nLonger.\n"""\n\nfrom pkg import b\n\nvalue = 1\n')
+    incremental = _report(root)
+    assert _rechecked(per_file) == {"pkg/a.py"}
+    assert incremental == _report(root, use_cache=False)
+
+
 def test_a_new_import_reruns_only_the_simulation_runs_that_read_the_file(
     tree: Build, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -408,6 +421,35 @@ def test_a_new_import_reruns_only_the_simulation_runs_that_read_the_file(
     # Each module is imported in a fresh interpreter: only pkg.alone's own run and
     # pkg.uses_alone's (which imports it) read alone.py; the rest are reused, and the
     # package they start from is imported again to rebuild its state.
+    assert sorted(ran) == ["pkg", "pkg.alone", "pkg.uses_alone"]
+    assert incremental == _report(root, use_cache=False)
+
+
+def test_a_name_nobody_asked_for_before_keeps_the_module_runs(
+    tree: Build, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import scaffold.check.graph as graph
+
+    root = tree(LOOP)
+    _report(root)
+    ran: list[str] = []
+    original = graph._Simulator.run
+
+    def run(self: graph._Simulator, name: str, scope: str, state: object) -> object:
+        ran.append(name)
+        return original(self, name, scope, state)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(graph._Simulator, "run", run)
+    # `HOMEX` was never asked about: the stored package digests do not cover it, so every
+    # package runs again (to record digests that do), but no other module's run does.
+    _edit(root / "pkg/uses_alone.py", "from pkg.alone import HOME, HOMEX\n\n__all__ = ['HOME']\n")
+    incremental = _report(root)
+    assert sorted(ran) == ["pkg", "pkg.uses_alone"]
+    assert incremental == _report(root, use_cache=False)
+    # The digests stored now cover HOMEX: binding it is seen by the unchanged importer.
+    ran.clear()
+    _edit(root / "pkg/alone.py", "import os\n\nHOME = os.sep\nHOMEX = 1\n")
+    incremental = _report(root)
     assert sorted(ran) == ["pkg", "pkg.alone", "pkg.uses_alone"]
     assert incremental == _report(root, use_cache=False)
 

@@ -72,7 +72,8 @@ class ImportTime:
 
     `failures`: its result, still valid: nothing runs. Otherwise, with `record`, each run
     is recorded under the `asked` names (all facts' when None), and the runs of `runs`
-    that read none of the `changed` files are reused (see `graph.simulate_failures`).
+    (recorded under the names `compared`, when fewer) that read none of the `changed`
+    files are reused (see `graph.simulate_failures`).
     """
 
     failures: tuple[Failure, ...] | None = None
@@ -80,6 +81,7 @@ class ImportTime:
     asked: frozenset[str] | None = None
     runs: Mapping[RunId, RunRecord] = field(default_factory=dict)
     changed: frozenset[str] = frozenset()
+    compared: frozenset[str] | None = None
 
 
 # Starts a computation elsewhere and gives back the function that waits for its result.
@@ -146,6 +148,7 @@ def analyse(
             asked=asked,
             previous=import_time.runs,
             changed=import_time.changed,
+            compared=import_time.compared,
         )
 
     simulate = run_simulation
