@@ -266,6 +266,7 @@ def _diagnose(
             project,
             enabled,
             known=reuse.files,
+            changed=reuse.seen,
             import_time=reuse.import_time,
             background=_in_fork if whole else None,
         )

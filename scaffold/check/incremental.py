@@ -6,9 +6,10 @@ and the import-time simulation's failures, with the names the project asks about
 run with the same structure (`FactsCache.structure_key`: the checker, the options, the
 configuration, which files and folders exist) reuses
 
-* a file's result when its own facts are unchanged and no other file it read changed as
+* a file's result when its own facts are unchanged, no other file it read changed as
   other files see it (positions and noqa comments do not count: no rule reads another
-  file's line numbers);
+  file's line numbers), and the names it imports from changed files are still there
+  (`Project.can_import`, asked again);
 * the simulation's failures when every changed file looks the same to it as before
   (`graph.simulation_view` of its facts then and now; the cache still holds the facts of
   the last run, and a run that reuses the failures has checked the same of the run before);
@@ -39,15 +40,15 @@ from scaffold.check.graph import (
     simulation_view,
 )
 from scaffold.check.parse import ModuleFacts, Span
-from scaffold.check.rules import Analysis, FileResult, ImportTime
+from scaffold.check.rules import Analysis, Answers, FileResult, ImportTime
 from scaffold.check.rules.registry import Finding
 
 __all__ = ["NOTHING", "Reuse", "Stored", "dump", "plan"]
 
-_VERSION = 1
+_VERSION = 2
 
-# A FileResult as stored: (encoded findings, encoded edges, reads, notes).
-_RawFile = tuple[object, object, tuple[str, ...], tuple[str, ...]]
+# A FileResult as stored: (encoded findings, encoded edges, reads, notes, asks).
+_RawFile = tuple[object, object, tuple[str, ...], tuple[str, ...], Answers]
 # The simulation as stored: (names asked, encoded failures, run id -> encoded RunRecord).
 _RawSimulation = tuple[tuple[str, ...], object, dict[RunId, object]]
 
@@ -84,6 +85,7 @@ class Reuse:
     raw_files: dict[str, _RawFile]
     import_time: ImportTime
     raw_simulation: _RawSimulation | None  # kept as it is when the failures are reused
+    seen: frozenset[str] = frozenset()  # files other files see changed: re-ask their answers
 
 
 NOTHING = Reuse({}, {}, ImportTime(), None)
@@ -131,7 +133,7 @@ def plan(
     except (LookupError, TypeError, ValueError):
         import_time = ImportTime(record=True)
     raw_simulation = stored.simulation if import_time.failures is not None else None
-    return Reuse(files, raw_files, import_time, raw_simulation)
+    return Reuse(files, raw_files, import_time, raw_simulation, frozenset(seen))
 
 
 def _before(
@@ -171,8 +173,10 @@ def _without_positions(value: object) -> object:
 def _file_result(
     raw: _RawFile, seen: set[str], digests: Mapping[str, bytes | None]
 ) -> FileResult | None:
-    encoded_findings, encoded_edges, reads, notes = raw
+    encoded_findings, encoded_edges, reads, notes, asks = raw
     if not seen.isdisjoint(reads) or not all(read in digests for read in reads):
+        return None
+    if not all(read in digests for _, _, taken, _ in asks for read in taken):
         return None
     findings = decode_value(encoded_findings)
     edges = decode_value(encoded_edges)
@@ -183,7 +187,7 @@ def _file_result(
         and all(isinstance(edge, Edge) for edge in edges)
     ):
         return None
-    return FileResult(findings, edges, tuple(reads), tuple(notes))
+    return FileResult(findings, edges, tuple(reads), tuple(notes), tuple(asks))
 
 
 def _import_time(
@@ -236,13 +240,16 @@ def dump(
     """This run's results in the form `Stored.load` reads; reused parts are copied as stored."""
     files: dict[str, _RawFile] = {}
     for key, result in analysis.files.items():
-        raw = reuse.raw_files.get(key)
+        # The stored form only for a result reused as it was (analyse may have computed a
+        # candidate again, when an answer it took from a changed file came out different).
+        raw = reuse.raw_files.get(key) if reuse.files.get(key) is result else None
         if raw is None:
             raw = (
                 encode_value(result.findings),
                 encode_value(result.edges),
                 result.reads,
                 result.notes,
+                result.asks,
             )
         files[key] = raw
     simulation = reuse.raw_simulation

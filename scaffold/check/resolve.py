@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from scaffold.check.parse import ImportFact, ModuleFacts, Span, Where
 from scaffold.check.tree import SourceFile
 
-__all__ = ["MODULE_ATTRIBUTES", "Project", "Target"]
+__all__ = ["MODULE_ATTRIBUTES", "Asks", "Project", "Target"]
 
 # Every module has these without binding them.
 MODULE_ATTRIBUTES = frozenset(
@@ -27,6 +27,11 @@ MODULE_ATTRIBUTES = frozenset(
         "__annotations__",
     }
 )
+
+
+# What `can_import` answered, by (module, scope): the files the answers were taken from,
+# and each name's answer.
+Asks = dict[tuple[str, str], tuple[set[str], dict[str, "bool | None"]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +87,7 @@ class Project:
     ) -> None:
         """`folders` are the dotted names of every folder: any of them imports as a namespace."""
         self._records: list[set[str]] = []
+        self._asks: list[Asks] = []
         self.facts: Mapping[str, ModuleFacts] = _Reads(facts, self._records)
         self.files: dict[str, SourceFile] = {}
         self.by_name: dict[str, SourceFile] = {}
@@ -138,6 +144,17 @@ class Project:
             self._records.pop()
             if self._records:
                 self._records[-1] |= record
+
+    @contextmanager
+    def asking(self) -> Iterator[Asks]:
+        """Collect the answers of `can_import` inside the block, by module, with the files
+        each answer was taken from (which `recording()` then does not count as read)."""
+        asks: Asks = {}
+        self._asks.append(asks)
+        try:
+            yield asks
+        finally:
+            self._asks.pop()
 
     def _note(self, keys: Iterable[str]) -> None:
         if self._records:
@@ -352,6 +369,32 @@ class Project:
                 elif alias.asname is None and alias.name.partition(".")[0] == local:
                     found = self.find(local, source.scope) or found
         return found
+
+    def can_import(self, target: Target, name: str, scope: str) -> bool | None:
+        """Whether `from target import name` finds something, for a type checker too
+        (None: unknowable).
+
+        A rule that asks this depends on the answer, not on the module's facts: inside
+        `asking()`, the files the answer was taken from are kept with it instead of being
+        noted as read, and a later run asks again only when one of them has changed.
+        """
+        taken: set[str] = set()
+        self._records.append(taken)
+        try:
+            facts = self.facts.get(target.file.key) if target.file is not None else None
+            if facts is not None and (name in facts.typing_bindings or name in facts.declared):
+                answer: bool | None = True
+            else:
+                answer = self.has_name(target, name, scope)
+        finally:
+            self._records.pop()
+        if self._asks:
+            files, answers = self._asks[-1].setdefault((target.name, scope), (set(), {}))
+            files |= taken
+            answers[name] = answer
+        else:
+            self._note(taken)
+        return answer
 
     def has_name(self, target: Target, name: str, scope: str) -> bool | None:
         """Whether `from target import name` finds something; None when unknowable."""

@@ -40,6 +40,7 @@ from scaffold.check.tree import SourceFile, Tree
 __all__ = [
     "RULES",
     "Analysis",
+    "Answers",
     "Background",
     "FileResult",
     "Finding",
@@ -52,18 +53,38 @@ __all__ = [
 ]
 
 
+# Answers of `Project.can_import` a result depends on: (module, scope, the files the
+# answers were taken from, ((name, answer), ...)).
+Answers = tuple[tuple[str, str, tuple[str, ...], tuple[tuple[str, bool | None], ...]], ...]
+
+
 @dataclass(frozen=True, slots=True)
 class FileResult:
     """What the per-file rules found in one file, and the import edges it adds to the graph.
 
-    `reads` are the keys of every file whose facts went into it, the file's own included:
-    the result holds for as long as their facts are unchanged.
+    `reads` are the keys of every file whose facts went into it, the file's own included;
+    `asks` the answers it took from other modules about single names. The result holds
+    while the facts of `reads` are unchanged and the `asks` get the same answers.
     """
 
     findings: tuple[Finding, ...]
     edges: tuple[Edge, ...]
     reads: tuple[str, ...]
     notes: tuple[str, ...] = ()
+    asks: Answers = ()
+
+    def answers_hold(self, project: Project, changed: frozenset[str]) -> bool:
+        """Whether every answer taken from a changed file comes out the same now."""
+        for module, scope, taken, answers in self.asks:
+            if changed.isdisjoint(taken):
+                continue
+            target = project.find(module, scope)
+            if target is None:
+                return False
+            for name, answer in answers:
+                if project.can_import(target, name, scope) != answer:
+                    return False
+        return True
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +126,7 @@ def check_file(
     """The per-file rules for one file (not a stub), with what they read."""
     findings: list[Finding] = []
     notes: list[str] = []
-    with project.recording() as reads:
+    with project.recording() as reads, project.asking() as asks:
         reads.add(source.key)
         if facts.error is not None:
             error = facts.error
@@ -115,7 +136,11 @@ def check_file(
                 findings.extend(_guarded(notes, source.rel, check_exports(project, source, facts)))
             findings.extend(_guarded(notes, source.rel, check_imports(project, source, facts)))
         edges = file_edges(project, source) if in_graph(source) else []
-    return FileResult(tuple(findings), tuple(edges), tuple(sorted(reads)), tuple(notes))
+    answers = tuple(
+        (module, scope, tuple(sorted(taken)), tuple(sorted(named.items())))
+        for (module, scope), (taken, named) in sorted(asks.items())
+    )
+    return FileResult(tuple(findings), tuple(edges), tuple(sorted(reads)), tuple(notes), answers)
 
 
 def analyse(
@@ -124,14 +149,16 @@ def analyse(
     enabled: frozenset[str],
     *,
     known: Mapping[str, FileResult] | None = None,
+    changed: frozenset[str] = frozenset(),
     import_time: ImportTime = ImportTime(),
     background: Background | None = None,
 ) -> Analysis:
     """Every finding of every enabled family; filtering by code happens afterwards.
 
-    `known` holds per-file results still valid from an earlier run, `import_time` what is
-    known of the import-time simulation; everything else is computed here. `background`
-    may run the simulation elsewhere while the other rules run here.
+    `known` holds per-file results from an earlier run whose reads are unchanged; they hold
+    unless an answer taken from one of the `changed` files differs now. `import_time` is
+    what is known of the import-time simulation; everything else is computed here.
+    `background` may run the simulation elsewhere while the other rules run here.
     """
     known = known or {}
     files: dict[str, FileResult] = {}
@@ -159,6 +186,8 @@ def analyse(
         if source.is_stub or source.key not in project.facts:
             continue
         result = known.get(source.key)
+        if result is not None and not result.answers_hold(project, changed):
+            result = None
         if result is None:
             result = check_file(project, source, project.facts[source.key], enabled)
         files[source.key] = result

@@ -127,14 +127,9 @@ def _unresolved(project: Project, source: SourceFile, imp: ImportFact) -> Iterat
         if missing is not None:
             yield Finding("IMP006", source.rel, imp.span, f"no module named '{missing}'")
         return
-    typing_only = frozenset[str]()
-    if target.file is not None and (found := project.facts.get(target.file.key)) is not None:
-        # Names a module binds only for type checkers still exist for them.
-        typing_only = found.typing_bindings | found.declared
     for alias in imp.names:
-        if alias.name == "*" or alias.name in typing_only:
-            continue
-        if project.has_name(target, alias.name, source.scope) is False:
+        # Names a module binds only for type checkers still exist for them (can_import).
+        if alias.name != "*" and project.can_import(target, alias.name, source.scope) is False:
             yield Finding(
                 "IMP006",
                 source.rel,
