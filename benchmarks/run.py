@@ -230,7 +230,7 @@ def bench_check(pylint_timeout: float, repeat: int) -> None:
         _row(
             rebound,
             floor,
-            "target < 0.5 s; the files that read it are checked again, the simulation is kept",
+            "target < 0.5 s; files importing names from it keep results while the names exist",
         ),
         _row(moved, floor, "target < 0.5 s; as above, kept findings are located anew"),
         _row(imported, floor, "target < 0.5 s; the simulation runs again where it read the file"),
