@@ -401,13 +401,10 @@ def test_lines_that_only_move_recheck_no_other_file(
     assert incremental == _report(root, use_cache=False)
 
 
-def test_a_new_import_reruns_only_the_simulation_runs_that_read_the_file(
-    tree: Build, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _simulated_runs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names the import-time simulation imports from now on, one per run."""
     import scaffold.check.graph as graph
 
-    root = tree(LOOP)
-    _report(root)
     ran: list[str] = []
     original = graph._Simulator.run
 
@@ -416,42 +413,54 @@ def test_a_new_import_reruns_only_the_simulation_runs_that_read_the_file(
         return original(self, name, scope, state)  # type: ignore[arg-type]
 
     monkeypatch.setattr(graph._Simulator, "run", run)
-    _edit(root / "pkg/alone.py", "import os\nimport os.path\n\nHOME = os.sep\n")
+    return ran
+
+
+def _runs_after(root: Path, ran: list[str], path: str, text: str) -> list[str]:
+    """Edit one file, check with the cache (the same report as without it), and return
+    the simulation runs that ran."""
+    ran.clear()
+    _edit(root / path, text)
     incremental = _report(root)
+    runs = sorted(ran)
+    assert incremental == _report(root, use_cache=False)
+    return runs
+
+
+def test_a_new_import_reruns_only_the_simulation_runs_that_read_the_file(
+    tree: Build, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tree(LOOP)
+    _report(root)
+    ran = _simulated_runs(monkeypatch)
     # Each module is imported in a fresh interpreter: only pkg.alone's own run and
     # pkg.uses_alone's (which imports it) read alone.py; the rest are reused, and the
     # package they start from is imported again to rebuild its state.
-    assert sorted(ran) == ["pkg", "pkg.alone", "pkg.uses_alone"]
-    assert incremental == _report(root, use_cache=False)
+    new_import = "import os\nimport os.path\n\nHOME = os.sep\n"
+    assert _runs_after(root, ran, "pkg/alone.py", new_import) == [
+        "pkg",
+        "pkg.alone",
+        "pkg.uses_alone",
+    ]
 
 
 def test_a_name_nobody_asked_for_before_keeps_the_module_runs(
     tree: Build, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import scaffold.check.graph as graph
-
     root = tree(LOOP)
     _report(root)
-    ran: list[str] = []
-    original = graph._Simulator.run
-
-    def run(self: graph._Simulator, name: str, scope: str, state: object) -> object:
-        ran.append(name)
-        return original(self, name, scope, state)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(graph._Simulator, "run", run)
+    ran = _simulated_runs(monkeypatch)
     # `HOMEX` was never asked about: the stored package digests do not cover it, so every
     # package runs again (to record digests that do), but no other module's run does.
-    _edit(root / "pkg/uses_alone.py", "from pkg.alone import HOME, HOMEX\n\n__all__ = ['HOME']\n")
-    incremental = _report(root)
-    assert sorted(ran) == ["pkg", "pkg.uses_alone"]
-    assert incremental == _report(root, use_cache=False)
+    asks = "from pkg.alone import HOME, HOMEX\n\n__all__ = ['HOME']\n"
+    assert _runs_after(root, ran, "pkg/uses_alone.py", asks) == ["pkg", "pkg.uses_alone"]
     # The digests stored now cover HOMEX: binding it is seen by the unchanged importer.
-    ran.clear()
-    _edit(root / "pkg/alone.py", "import os\n\nHOME = os.sep\nHOMEX = 1\n")
-    incremental = _report(root)
-    assert sorted(ran) == ["pkg", "pkg.alone", "pkg.uses_alone"]
-    assert incremental == _report(root, use_cache=False)
+    binds = "import os\n\nHOME = os.sep\nHOMEX = 1\n"
+    assert _runs_after(root, ran, "pkg/alone.py", binds) == [
+        "pkg",
+        "pkg.alone",
+        "pkg.uses_alone",
+    ]
 
 
 def test_reused_import_time_findings_follow_moved_lines(
