@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -190,17 +190,17 @@ def new_package(
         license=license.value,
         allow_stdlib_shadow=allow_stdlib_shadow,
     )
-    destination = dest if dest is not None else Path(name)
-    result = _generate_builtin(
-        "package", destination, answers, force=force, dry_run=dry_run, defaults=defaults
+    _new_builtin(
+        "package",
+        name,
+        answers,
+        dest if dest is not None else Path(name),
+        force=force,
+        dry_run=dry_run,
+        defaults=defaults,
+        quiet=quiet,
+        next_steps=lambda where: _package_next_steps(where, str(answers["package"]), answers),
     )
-    if not quiet:
-        _report_generated(
-            result,
-            kind="package",
-            name=name,
-            next_steps=_package_next_steps(result.destination, str(answers["package"]), answers),
-        )
 
 
 @new_app.command("module")
@@ -219,20 +219,24 @@ def new_module(
 
     name = _required_name(name, "module", "scaffold new module NAME", defaults=defaults)
     answers = module_answers(name, description=description, allow_stdlib_shadow=allow_stdlib_shadow)
-    result = _generate_builtin(
+
+    def steps(where: Path) -> list[str]:
+        folder = _display_path(where)
+        enter = [] if folder == "." else [f"cd {folder}"]
+        return [*enter, f"python {name}.py --help", f"python -m pytest test_{name}.py"]
+
+    _new_builtin(
         "module",
-        dest if dest is not None else Path.cwd(),
+        name,
         answers,
+        dest if dest is not None else Path.cwd(),
         force=force,
         dry_run=dry_run,
         defaults=defaults,
+        quiet=quiet,
+        next_steps=steps,
         merge=True,
     )
-    if not quiet:
-        folder = _display_path(result.destination)
-        steps = [f"cd {folder}"] if folder != "." else []
-        steps += [f"python {name}.py --help", f"python -m pytest test_{name}.py"]
-        _report_generated(result, kind="module", name=name, next_steps=steps)
 
 
 @new_app.command("game")
@@ -261,24 +265,24 @@ def new_game(
         license=license.value,
         allow_stdlib_shadow=allow_stdlib_shadow,
     )
-    result = _generate_builtin(
+    command = str(answers["distribution"])
+    _new_builtin(
         "game",
-        dest if dest is not None else Path(name),
+        name,
         answers,
+        dest if dest is not None else Path(name),
         force=force,
         dry_run=dry_run,
         defaults=defaults,
-    )
-    if not quiet:
-        command = str(answers["distribution"])
-        steps = [
-            f"cd {_display_path(result.destination)}",
+        quiet=quiet,
+        next_steps=lambda where: [
+            f"cd {_display_path(where)}",
             'python -m pip install -e ".[dev]"',
             f"{command}                      # play: arrows or W/S, q quits",
             f"{command} --demo --frames 200  # watch two bots play",
             "python -m pytest",
-        ]
-        _report_generated(result, kind="game", name=name, next_steps=steps)
+        ],
+    )
 
 
 @new_app.command("workspace")
@@ -323,23 +327,23 @@ def new_workspace(
         license=license.value,
         allow_stdlib_shadow=allow_stdlib_shadow,
     )
-    result = _generate_builtin(
+    members = " ".join(f"-e packages/{member}" for member in package or ())
+    _new_builtin(
         "workspace",
-        dest if dest is not None else Path(name),
+        name,
         answers,
+        dest if dest is not None else Path(name),
         force=force,
         dry_run=dry_run,
         defaults=defaults,
-    )
-    if not quiet:
-        members = [f"-e packages/{member}" for member in package or ()]
-        steps = [
-            f"cd {_display_path(result.destination)}",
-            f"python -m pip install {' '.join(members)} pytest",
+        quiet=quiet,
+        next_steps=lambda where: [
+            f"cd {_display_path(where)}",
+            f"python -m pip install {members} pytest",
             "python -m pytest",
             "scaffold check .",
-        ]
-        _report_generated(result, kind="workspace", name=name, next_steps=steps)
+        ],
+    )
 
 
 @new_app.command(
@@ -431,20 +435,24 @@ def _team_next_steps(result: GenerateResult) -> list[str]:
     return steps
 
 
-def _generate_builtin(
+def _new_builtin(
     template: str,
-    destination: Path,
+    name: str,
     answers: Mapping[str, object],
+    destination: Path,
     *,
     force: bool,
     dry_run: bool,
     defaults: bool,
+    quiet: bool,
+    next_steps: Callable[[Path], list[str]],
     merge: bool = False,
-) -> GenerateResult:
+) -> None:
+    """Render a built-in template and, unless quiet, say what was written and what next."""
     from scaffold.generate import GenerateRequest, generate
     from scaffold.templates import builtin_template
 
-    return generate(
+    result = generate(
         GenerateRequest(
             source=str(builtin_template(template)),
             destination=destination,
@@ -455,6 +463,9 @@ def _generate_builtin(
             merge=merge,
         )
     )
+    if not quiet:
+        steps = next_steps(result.destination)
+        _report_generated(result, kind=template, name=name, next_steps=steps)
 
 
 def _display_path(path: Path) -> str:
