@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -123,13 +123,9 @@ class Project:
             for n in self.namespaces
             if n.partition(".")[0] not in sys.stdlib_module_names
         }
-        self._names: dict[str, frozenset[str] | None] = {}
-        self._exports: dict[str, frozenset[str] | None] = {}
-        self._busy_names: set[str] = set()
-        self._busy_exports: set[str] = set()
-        # The files each memoised names()/exports() result was computed from.
-        self._names_reads: dict[str, frozenset[str]] = {}
-        self._exports_reads: dict[str, frozenset[str]] = {}
+        # names()/exports() by (which, file key): the result and the files it was read from.
+        self._memo: dict[tuple[str, str], tuple[frozenset[str] | None, frozenset[str]]] = {}
+        self._busy: set[tuple[str, str]] = set()
 
     # --- what a result depends on -----------------------------------------------------------
 
@@ -218,26 +214,35 @@ class Project:
             return frozenset()
         return facts.bindings | facts.typing_bindings | facts.declared
 
+    def _memoised(
+        self,
+        which: str,
+        source: SourceFile,
+        compute: Callable[[SourceFile], frozenset[str] | None],
+    ) -> frozenset[str] | None:
+        """`compute(source)` once per module, kept with the files it read: a later caller
+        depends on them too. A loop back into a computation in progress (star imports that
+        import each other) gives None rather than a guess, and depends on that module."""
+        ident = (which, source.key)
+        if ident in self._memo:
+            result, reads = self._memo[ident]
+            self._note(reads)
+            return result
+        if ident in self._busy:
+            self._note((source.key,))
+            return None
+        self._busy.add(ident)
+        try:
+            with self.recording() as read:
+                result = compute(source)
+        finally:
+            self._busy.discard(ident)
+        self._memo[ident] = (result, frozenset(read))
+        return result
+
     def names(self, source: SourceFile) -> frozenset[str] | None:
         """Every name the module binds at run time; None when that cannot be known."""
-        key = source.key
-        if key in self._names:
-            self._note(self._names_reads[key])
-            return self._names[key]
-        if key in self._busy_names:
-            # A star-import loop: give up rather than guess. The answer depends on the
-            # module still being computed, so whoever reads it depends on that module.
-            self._note((key,))
-            return None
-        self._busy_names.add(key)
-        try:
-            with self.recording() as reads:
-                result = self._compute_names(source)
-        finally:
-            self._busy_names.discard(key)
-        self._names[key] = result
-        self._names_reads[key] = frozenset(reads)
-        return result
+        return self._memoised("names", source, self._compute_names)
 
     def _compute_names(self, source: SourceFile) -> frozenset[str] | None:
         facts = self.facts.get(source.key)
@@ -270,22 +275,7 @@ class Project:
 
     def exports(self, source: SourceFile) -> frozenset[str] | None:
         """The names `from module import *` brings: its `__all__`, or its public names."""
-        key = source.key
-        if key in self._exports:
-            self._note(self._exports_reads[key])
-            return self._exports[key]
-        if key in self._busy_exports:
-            self._note((key,))
-            return None
-        self._busy_exports.add(key)
-        try:
-            with self.recording() as reads:
-                result = self._compute_exports(source)
-        finally:
-            self._busy_exports.discard(key)
-        self._exports[key] = result
-        self._exports_reads[key] = frozenset(reads)
-        return result
+        return self._memoised("exports", source, self._compute_exports)
 
     def _compute_exports(self, source: SourceFile) -> frozenset[str] | None:
         facts = self.facts.get(source.key)
