@@ -224,9 +224,7 @@ def check_tree(
 def _diagnose(
     tree: Tree, facts: Mapping[str, ModuleFacts], options: CheckOptions, reuse: Reuse
 ) -> tuple[list[Diagnostic], Analysis]:
-    project = Project(
-        tree.files, facts, (f.module for f in tree.folders if f.module and f.parent_is_package)
-    )
+    project = Project.of(tree, facts)
     selections = {id(c): _selection(c, options) for c in tree.configs}
     for source in tree.files:
         if id(source.config) not in selections:

@@ -409,9 +409,7 @@ def plan_fixes(options: CheckOptions, codes: frozenset[str]) -> list[FileFix]:
             raise UsageError(f"path does not exist: {path}")
         tree = discover(path)
         facts = read_facts(tree.files)
-        project = Project(
-            tree.files, facts, (f.module for f in tree.folders if f.module and f.parent_is_package)
-        )
+        project = Project.of(tree, facts)
         by_rel = {f.rel: f for f in tree.files if not f.is_stub}
         found: dict[str, list[Diagnostic]] = {}
         for diagnostic in check_tree(tree, facts, options):

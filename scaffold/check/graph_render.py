@@ -90,9 +90,7 @@ def collect_graph(path: str | Path, depth: int | None = None) -> ImportGraph:
         raise UsageError(f"path does not exist: {path}")
     tree = discover(target)
     facts = read_facts(tree.files)
-    project = Project(
-        tree.files, facts, (f.module for f in tree.folders if f.module and f.parent_is_package)
-    )
+    project = Project.of(tree, facts)
     module_graph = build_graph(project)
     shown = {
         key: source

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from scaffold.check.parse import ImportFact, ModuleFacts, Span, Where
-from scaffold.check.tree import SourceFile
+from scaffold.check.tree import SourceFile, Tree
 
 __all__ = ["MODULE_ATTRIBUTES", "Asks", "Project", "Target"]
 
@@ -126,6 +126,13 @@ class Project:
         # names()/exports() by (which, file key): the result and the files it was read from.
         self._memo: dict[tuple[str, str], tuple[frozenset[str] | None, frozenset[str]]] = {}
         self._busy: set[tuple[str, str]] = set()
+
+    @classmethod
+    def of(cls, tree: Tree, facts: Mapping[str, ModuleFacts]) -> Project:
+        """The project of a discovered tree: its files, and its folders below packages."""
+        return cls(
+            tree.files, facts, (f.module for f in tree.folders if f.module and f.parent_is_package)
+        )
 
     # --- what a result depends on -----------------------------------------------------------
 
