@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import difflib
 import os
 import re
-import tempfile
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -14,6 +12,7 @@ from pathlib import Path
 
 from scaffold import __version__
 from scaffold.errors import InvalidNameError, TemplateError, UsageError
+from scaffold.files import write_atomically
 from scaffold.names import (
     distribution_name,
     validate_folder_name,
@@ -598,15 +597,7 @@ def _write_user_registry(path: Path, entries: dict[str, TemplateEntry]) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         # Write then rename, so a crash never leaves half a registry.
-        fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as file:
-                file.write(text)
-            os.replace(temporary, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
-            raise
+        write_atomically(path, text.encode("utf-8"))
     except OSError as exc:
         raise TemplateError(f"cannot write {path}: {exc.strerror or exc}") from exc
 

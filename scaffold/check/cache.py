@@ -8,7 +8,6 @@ cannot be read or trusted is a miss, never an error.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import enum
 import hashlib
@@ -30,6 +29,7 @@ from scaffold.check.diagnostics import Diagnostic
 from scaffold.check.parse import ModuleFacts
 from scaffold.check.rules import registry as _registry
 from scaffold.check.tree import Folder, SourceFile, Tree
+from scaffold.files import write_atomically
 
 __all__ = [
     "CACHE_DIR",
@@ -557,8 +557,8 @@ class FactsCache:
             folder.mkdir(parents=True, exist_ok=True)
             ignore = folder / ".gitignore"
             if not ignore.exists():
-                _write_atomically(ignore, _GITIGNORE)
-            _write_atomically(self.path, _FORMAT + checksum + payload)
+                write_atomically(ignore, _GITIGNORE)
+            write_atomically(self.path, _FORMAT + checksum + payload)
         except OSError:
             return
         self._dirty = False
@@ -581,22 +581,6 @@ def _entry_key(digest: bytes, is_package: bool) -> bytes:
     # The facts of an `__init__` hold more (the names it reads), so the same content parsed
     # as a package and as a module are two entries.
     return digest + (b"P" if is_package else b"M")
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    # A temp file of a name no other run can pick (O_EXCL), then os.replace: readers see
-    # the old file or the new one, never half of one. Not tempfile: importing it (random,
-    # shutil, ...) costs more than a run that rewrites one changed file's cache.
-    temp = path.with_name(f".tmp-{os.getpid()}-{os.urandom(6).hex()}{path.suffix}")
-    handle = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
 
 
 class LazyFacts(Mapping[str, ModuleFacts]):

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import ast
-import contextlib
 import difflib
 import io
 import itertools
 import os
 import re
 import sys
-import tempfile
 import tokenize
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -33,6 +31,7 @@ from scaffold.edit import (
     ruf022_key,
 )
 from scaffold.errors import UsageError
+from scaffold.files import write_atomically
 
 __all__ = ["FileFix", "FixResult", "fix_codes", "plan_fixes", "run_fixes", "unified_diff"]
 
@@ -108,21 +107,6 @@ def _read(path: Path) -> _Source | None:
     if not crlf and "\r" in text:
         return None  # old Mac newlines
     return _Source(text.replace("\r\n", "\n"), encoding, "\r\n" if crlf else "\n")
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Write beside the file and rename over it, keeping its permission bits."""
-    mode = path.stat().st_mode & 0o7777
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(temp, mode)
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
 
 
 def _parses(text: str) -> bool:
@@ -484,7 +468,7 @@ def run_fixes(options: CheckOptions, *, unsafe: bool = False, write: bool = True
         plans = plan_fixes(options, codes)
         for plan in plans:
             if write:
-                _write_atomic(plan.path, plan.encoded())
+                write_atomically(plan.path, plan.encoded(), plan.path.stat().st_mode & 0o7777)
             first = originals.get(plan.path)
             originals[plan.path] = (
                 plan
