@@ -243,6 +243,10 @@ def _codec_expr(hint: object, var: str, depth: int, spelling: _Spelling) -> str:
         return f"({parts},)"
     if origin is frozenset and all(_plain(arg) for arg in args):
         return spelling.frozenset.format(var=var)
+    if origin is dict and _plain(args[0]):
+        key, item = f"k{depth}", f"x{depth}"
+        inner = _codec_expr(args[1], item, depth + 1, spelling)
+        return f"{{{key}: {inner} for {key}, {item} in {var}.items()}}"
     return spelling.other.format(var=var)
 
 

@@ -11,12 +11,11 @@ import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
 
 from scaffold.check.cache import FactsCache, LazyFacts, decode_value, encode_facts, encode_value
 from scaffold.check.config import CheckConfig
 from scaffold.check.diagnostics import CheckReport, Diagnostic, Related, Severity
-from scaffold.check.graph import Failure, RunRecord, Simulation
+from scaffold.check.graph import Simulation
 from scaffold.check.incremental import NOTHING, Reuse, Stored, dump, plan
 from scaffold.check.parse import ModuleFacts, parse_source, scan_noqa
 from scaffold.check.pool import (
@@ -352,31 +351,20 @@ _FORK_MIN_FILES = 500
 
 def _in_fork(simulate: Callable[[], Simulation]) -> Callable[[], Simulation]:
     """Start `simulate` in a forked child; the result, or `simulate()` here if that fails."""
-    join = start_in_fork(lambda: _encode_simulation(simulate()))
+    join = start_in_fork(lambda: marshal.dumps(encode_value(simulate())))  # type: ignore[arg-type]
 
     def result() -> Simulation:
         data = join()
         if data is not None:
             try:
-                return _decode_simulation(data)
+                simulation = decode_value(marshal.loads(data))
             except (EOFError, LookupError, TypeError, ValueError):
-                pass
+                simulation = None
+            if isinstance(simulation, Simulation):
+                return simulation
         return simulate()
 
     return result
-
-
-def _encode_simulation(simulation: Simulation) -> bytes:
-    runs = {run: encode_value(record) for run, record in simulation.runs.items()}
-    return marshal.dumps((encode_value(tuple(simulation.failures)), runs))  # type: ignore[arg-type]
-
-
-def _decode_simulation(data: bytes) -> Simulation:
-    failures, runs = marshal.loads(data)
-    return Simulation(
-        list(cast(tuple[Failure, ...], decode_value(failures))),
-        {tuple(run): cast(RunRecord, decode_value(record)) for run, record in runs.items()},
-    )
 
 
 def _parse_one(source: SourceFile) -> ModuleFacts:

@@ -515,7 +515,7 @@ class RunRecord:
 class Simulation:
     """The failures of every run, first found first, and each run's record."""
 
-    failures: list[Failure]
+    failures: tuple[Failure, ...]
     runs: dict[RunId, RunRecord]
 
 
@@ -659,7 +659,7 @@ def simulate_failures(
     for record in runs.runs.values():
         for failure in record.failures:
             failures.setdefault((failure.key, failure.at), failure)
-    return Simulation(list(failures.values()), runs.runs)
+    return Simulation(tuple(failures.values()), runs.runs)
 
 
 # --- what the simulation sees of a module -----------------------------------------------------

@@ -31,26 +31,19 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from scaffold.check.cache import content_digest, decode_facts, decode_value, encode_value
-from scaffold.check.graph import (
-    Edge,
-    Failure,
-    RunId,
-    RunRecord,
-    asked_names,
-    simulation_view,
-)
+from scaffold.check.graph import Edge, Simulation, asked_names, simulation_view
 from scaffold.check.parse import ModuleFacts, Span
 from scaffold.check.rules import Analysis, Answers, FileResult, ImportTime
 from scaffold.check.rules.registry import Finding
 
 __all__ = ["NOTHING", "Reuse", "Stored", "dump", "plan"]
 
-_VERSION = 2
+_VERSION = 3
 
 # A FileResult as stored: (encoded findings, encoded edges, reads, notes, asks).
 _RawFile = tuple[object, object, tuple[str, ...], tuple[str, ...], Answers]
-# The simulation as stored: (names asked, encoded failures, run id -> encoded RunRecord).
-_RawSimulation = tuple[tuple[str, ...], object, dict[RunId, object]]
+# The simulation as stored: (names asked, the encoded Simulation).
+_RawSimulation = tuple[tuple[str, ...], object]
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,10 +190,10 @@ def _import_time(
     before: Mapping[str, ModuleFacts | None],
 ) -> ImportTime:
     """The simulation's stored result when every changed file looks the same to it; else
-    its stored runs, when the changed files ask about no new names; else nothing."""
+    its stored runs, to reuse those that saw no changed file; else nothing."""
     if stored.simulation is None:
         return ImportTime(record=True)
-    names, encoded_failures, encoded_runs = stored.simulation
+    names, encoded = stored.simulation
     asked = frozenset(names)
     same_view = True
     new_names: set[str] = set()
@@ -211,21 +204,15 @@ def _import_time(
         if simulation_view(old, asked) != simulation_view(facts[key], asked):
             same_view = False
             new_names |= asked_names(facts[key]) - asked
-    if same_view:
-        failures = decode_value(encoded_failures)
-        if isinstance(failures, tuple) and all(isinstance(f, Failure) for f in failures):
-            return ImportTime(failures=failures)
+    simulation = decode_value(encoded)
+    if not isinstance(simulation, Simulation):
         return ImportTime(record=True)
-    runs: dict[RunId, RunRecord] = {}
-    for run, encoded in encoded_runs.items():
-        record = decode_value(encoded)
-        if not isinstance(record, RunRecord):
-            return ImportTime(record=True)
-        runs[tuple(run)] = record  # type: ignore[index]
+    if same_view:
+        return ImportTime(failures=simulation.failures)
     return ImportTime(
         record=True,
         asked=asked | new_names,
-        runs=runs,
+        runs=simulation.runs,
         changed=frozenset(changed),
         compared=asked,
     )
@@ -256,7 +243,6 @@ def dump(
     if analysis.failures is None:
         simulation = None
     elif analysis.runs is not None and analysis.asked is not None:
-        runs = {run: encode_value(record) for run, record in analysis.runs.items()}
-        failures = encode_value(tuple(analysis.failures))
-        simulation = (tuple(sorted(analysis.asked)), failures, runs)
+        recorded = Simulation(tuple(analysis.failures), analysis.runs)
+        simulation = (tuple(sorted(analysis.asked)), encode_value(recorded))
     return marshal.dumps((_VERSION, structure, dict(digests), files, simulation))  # type: ignore[arg-type]

@@ -214,7 +214,7 @@ def analyse(
                 tree.notes.append("skipped IMP003: imports nest too deeply to analyse")
                 asked = None
             else:
-                failures = simulation.failures
+                failures = list(simulation.failures)
                 runs = simulation.runs if asked is not None else None
         findings.extend(check_import_time(project, failures or []))
     for config in tree.configs:
