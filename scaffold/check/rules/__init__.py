@@ -166,12 +166,11 @@ def analyse(
     asked: frozenset[str] | None = None
     if import_time.record and "IMP003" in enabled and import_time.failures is None:
         asked = import_time.asked if import_time.asked is not None else asked_in(project.facts)
-    starts = import_time_starts(project)
 
     def run_simulation() -> Simulation:
         return simulate_failures(
             project,
-            starts,
+            import_time_starts(project),
             asked=asked,
             previous=import_time.runs,
             changed=import_time.changed,
