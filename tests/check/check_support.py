@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+import subprocess
+import sys
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from scaffold.check import CheckOptions, CheckReport, Severity, run_check
 from scaffold.check.rules import RULES
@@ -32,3 +36,17 @@ def write_tree(root: Path, files: Mapping[str, str | bytes]) -> Path:
         else:
             path.write_text(content, encoding="utf-8")
     return root
+
+
+def run_probe(root: Path, probe: str, modules: Sequence[str]) -> Any:
+    """Run `probe` (Python source that prints JSON) with MODULES as arguments, in a fresh
+    interpreter whose only path entry is `root`; its parsed output."""
+    out = subprocess.run(
+        [sys.executable, "-c", probe, *modules],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PYTHONPATH": str(root), "PYTHONDONTWRITEBYTECODE": "1"},
+    )
+    return json.loads(out.stdout)

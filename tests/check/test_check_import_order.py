@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import shutil
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from .check_support import check, write_tree
+from .check_support import check, run_probe, write_tree
 
 MODULES = ["m0", "m1", "m2"]
 
@@ -77,15 +74,7 @@ def test_simulation_matches_the_interpreter(files: dict[str, str]) -> None:
     try:
         write_tree(root, files)
         names = ["p", *(f"p.{m}" for m in MODULES)]
-        out = subprocess.run(
-            [sys.executable, "-c", PROBE, *names],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            env={"PYTHONPATH": str(root), "PYTHONDONTWRITEBYTECODE": "1"},
-        )
-        failed = json.loads(out.stdout)
+        failed = run_probe(root, PROBE, names)
         reported = [d for d in check(root).diagnostics if d.code == "IMP003"]
         assert bool(failed) == bool(reported), (failed, [d.message for d in reported])
     finally:

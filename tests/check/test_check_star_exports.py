@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import shutil
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from .check_support import check, write_tree
+from .check_support import check, run_probe, write_tree
 
 COUNT = 3
 
@@ -61,15 +58,7 @@ def test_exp001_matches_star_import(files: dict[str, str]) -> None:
     try:
         write_tree(root, files)
         names = [f"p.m{i}" for i in range(COUNT)]
-        out = subprocess.run(
-            [sys.executable, "-c", PROBE, *names],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            env={"PYTHONPATH": str(root), "PYTHONDONTWRITEBYTECODE": "1"},
-        )
-        failed, broken = map(set, json.loads(out.stdout))
+        failed, broken = map(set, run_probe(root, PROBE, names))
         report = check(root)
         reported = {
             "p." + d.path.removeprefix("p/").removesuffix(".py")
