@@ -194,7 +194,7 @@ def new_package(
         "package",
         name,
         answers,
-        dest if dest is not None else Path(name),
+        dest,
         force=force,
         dry_run=dry_run,
         defaults=defaults,
@@ -270,7 +270,7 @@ def new_game(
         "game",
         name,
         answers,
-        dest if dest is not None else Path(name),
+        dest,
         force=force,
         dry_run=dry_run,
         defaults=defaults,
@@ -332,7 +332,7 @@ def new_workspace(
         "workspace",
         name,
         answers,
-        dest if dest is not None else Path(name),
+        dest,
         force=force,
         dry_run=dry_run,
         defaults=defaults,
@@ -439,7 +439,7 @@ def _new_builtin(
     template: str,
     name: str,
     answers: Mapping[str, object],
-    destination: Path,
+    destination: Path | None,
     *,
     force: bool,
     dry_run: bool,
@@ -448,14 +448,15 @@ def _new_builtin(
     next_steps: Callable[[Path], list[str]],
     merge: bool = False,
 ) -> None:
-    """Render a built-in template and, unless quiet, say what was written and what next."""
+    """Render a built-in template into `destination` (None: a folder NAME here) and,
+    unless quiet, say what was written and what to do next."""
     from scaffold.generate import GenerateRequest, generate
     from scaffold.templates import builtin_template
 
     result = generate(
         GenerateRequest(
             source=str(builtin_template(template)),
-            destination=destination,
+            destination=destination if destination is not None else Path(name),
             data=answers,
             force=force,
             dry_run=dry_run,
