@@ -1,38 +1,45 @@
-"""`scaffold check`: a static checker of `__all__` exports and first-party import hygiene."""
+"""`scaffold check`: a static checker of `__all__` exports and first-party import hygiene.
 
-from scaffold.check.diagnostics import CheckReport, Diagnostic, Related, Severity
-from scaffold.check.engine import CheckOptions, OutputFormat, check_tree, read_facts, run_check
-from scaffold.check.parse import ModuleFacts, parse_source
-from scaffold.check.report import (
-    render_github,
-    render_json,
-    render_rules,
-    render_sarif,
-    render_statistics,
-    render_text,
-)
-from scaffold.check.rules import RULES, FixKind, Rule, get_rule
+The names below are the library's public API. They load on first use (PEP 562), so a
+process that needs one leaf module (a parsing worker imports only the facts collector)
+does not import the whole checker with the package.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from scaffold.check.engine import CheckOptions, run_check
+    from scaffold.check.model import CheckReport, Diagnostic, ModuleFacts, Related, Severity
+    from scaffold.check.parse import parse_source
 
 __all__ = [
-    "RULES",
     "CheckOptions",
     "CheckReport",
     "Diagnostic",
-    "FixKind",
     "ModuleFacts",
-    "OutputFormat",
     "Related",
-    "Rule",
     "Severity",
-    "check_tree",
-    "get_rule",
     "parse_source",
-    "read_facts",
-    "render_github",
-    "render_json",
-    "render_rules",
-    "render_sarif",
-    "render_statistics",
-    "render_text",
     "run_check",
 ]
+
+_HOMES = {
+    "CheckOptions": "scaffold.check.engine",
+    "run_check": "scaffold.check.engine",
+    "CheckReport": "scaffold.check.model",
+    "Diagnostic": "scaffold.check.model",
+    "ModuleFacts": "scaffold.check.model",
+    "Related": "scaffold.check.model",
+    "Severity": "scaffold.check.model",
+    "parse_source": "scaffold.check.parse",
+}
+
+
+def __getattr__(name: str) -> object:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(home), name)

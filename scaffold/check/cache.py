@@ -22,11 +22,9 @@ from pathlib import Path
 from typing import NamedTuple, cast
 
 import scaffold
-from scaffold.check import diagnostics as _diagnostics
 from scaffold.check import graph as _graph
-from scaffold.check import parse as _parse
-from scaffold.check.diagnostics import Diagnostic
-from scaffold.check.parse import ModuleFacts
+from scaffold.check import model as _model
+from scaffold.check.model import Diagnostic, ModuleFacts
 from scaffold.check.rules import registry as _registry
 from scaffold.check.tree import Folder, SourceFile, Tree
 from scaffold.files import write_atomically
@@ -67,7 +65,7 @@ def _record_types() -> tuple[type, ...]:
     # Every record a ModuleFacts, Diagnostic or stored rule result can hold, in a stable
     # order: dataclasses, named tuples and enums.
     found: dict[str, type] = {}
-    for module in (_parse, _diagnostics, _graph, _registry):
+    for module in (_model, _graph, _registry):
         for name, value in vars(module).items():
             if not isinstance(value, type) or value.__module__ != module.__name__:
                 continue
@@ -326,7 +324,7 @@ def _fingerprint() -> bytes:
     digest = hashlib.blake2b(digest_size=_DIGEST_SIZE)
     digest.update(_FORMAT)
     digest.update(f"{scaffold.__version__}\0{sys.version}\0{sys.implementation.name}".encode())
-    package = Path(_parse.__file__).parent
+    package = Path(_model.__file__).parent
     for source in sorted(package.rglob("*.py")):
         digest.update(source.relative_to(package).as_posix().encode())
         try:

@@ -14,10 +14,10 @@ from pathlib import Path
 
 from scaffold.check.cache import FactsCache, LazyFacts, decode_value, encode_facts, encode_value
 from scaffold.check.config import CheckConfig
-from scaffold.check.diagnostics import CheckReport, Diagnostic, Related, Severity
 from scaffold.check.graph import Simulation
 from scaffold.check.incremental import NOTHING, Reuse, Stored, dump, plan
-from scaffold.check.parse import ModuleFacts, parse_source, scan_noqa
+from scaffold.check.model import CheckReport, Diagnostic, Finding, ModuleFacts, Related, Severity
+from scaffold.check.parse import parse_source, scan_noqa
 from scaffold.check.pool import (
     ParseJob,
     parse_jobs,
@@ -26,7 +26,7 @@ from scaffold.check.pool import (
     without_cyclic_gc,
 )
 from scaffold.check.resolve import Project
-from scaffold.check.rules import RULES, Analysis, Finding, FixKind, analyse, get_rule
+from scaffold.check.rules import RULES, Analysis, FixKind, analyse, get_rule
 from scaffold.check.tree import SourceFile, Tree, discover
 from scaffold.errors import UsageError
 

@@ -7,7 +7,7 @@ from collections import deque
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
-from scaffold.check.parse import Access, Bind, ImportFact, ModuleFacts, RunImport, Span, Where
+from scaffold.check.model import Access, Bind, ImportFact, ModuleFacts, RunImport, Span, Where
 from scaffold.check.resolve import MODULE_ATTRIBUTES, Project, Target
 from scaffold.check.tree import SourceFile
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from scaffold.check.engine import read_facts
 from scaffold.check.graph import Edge, build_graph, strongly_connected
-from scaffold.check.parse import FILE_SPAN
+from scaffold.check.model import FILE_SPAN
 from scaffold.check.resolve import Project
 from scaffold.check.tree import discover
 from scaffold.errors import UsageError

@@ -32,9 +32,8 @@ from dataclasses import dataclass
 
 from scaffold.check.cache import content_digest, decode_facts, decode_value, encode_value
 from scaffold.check.graph import Edge, Simulation, asked_names, simulation_view
-from scaffold.check.parse import ModuleFacts, Span
+from scaffold.check.model import Finding, ModuleFacts, Span
 from scaffold.check.rules import Analysis, Answers, FileResult, ImportTime
-from scaffold.check.rules.registry import Finding
 
 __all__ = ["NOTHING", "Reuse", "Stored", "dump", "plan"]
 

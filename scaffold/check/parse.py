@@ -3,30 +3,30 @@
 from __future__ import annotations
 
 import ast
-import enum
 import io
 import re
 import tokenize
 import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import NamedTuple
 
-__all__ = [
-    "Access",
-    "AllEntry",
-    "AllLiteral",
-    "Bind",
-    "Event",
-    "ImportFact",
-    "ImportedName",
-    "ModuleFacts",
-    "RunImport",
-    "SourceError",
-    "Span",
-    "Where",
-    "parse_source",
-]
+from scaffold.check.model import (
+    FILE_SPAN,
+    Access,
+    AllEntry,
+    AllLiteral,
+    Bind,
+    Event,
+    ImportedName,
+    ImportFact,
+    ModuleFacts,
+    RunImport,
+    SourceError,
+    Span,
+    Where,
+)
+
+__all__ = ["decode_source", "parse_source", "scan_noqa"]
 
 # Calls that are side effects wherever they sit at module level.
 _EFFECT_BUILTINS = frozenset({"print", "input", "open", "exit", "quit"})
@@ -65,156 +65,12 @@ _PATH_HINT = re.compile(r"path\s*(?:\.\s*(?:insert|append|extend)\b|\+?=|\[)")
 _NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*))?", re.I)
 
 
-class Span(NamedTuple):
-    """A 1-based source range.
-
-    A named tuple, as ImportedName and ImportFact: they are the most numerous records
-    (60,000, 35,000 and 17,000 on sympy), and a tuple is built and decoded from the cache
-    in one call, where a frozen dataclass sets each field through object.__setattr__.
-    """
-
-    line: int
-    column: int
-    end_line: int
-    end_column: int
-
-
-FILE_SPAN = Span(1, 1, 1, 1)
-
-
 def _span(node: ast.AST) -> Span:
     line = getattr(node, "lineno", 1)
     col = getattr(node, "col_offset", 0)
     end_line = getattr(node, "end_lineno", None) or line
     end_col = getattr(node, "end_col_offset", None)
     return Span(line, col + 1, end_line, (col if end_col is None else end_col) + 1)
-
-
-class Where(enum.Enum):
-    """Where an import statement runs."""
-
-    MODULE = "module"  # at import time, module or class body
-    FUNCTION = "function"  # only when the function is called
-    TYPE_CHECKING = "type-checking"  # never at run time
-    MAIN = "main"  # only when run as a script
-
-
-class ImportedName(NamedTuple):
-    """One `name [as asname]` of an import statement."""
-
-    name: str
-    asname: str | None
-    span: Span
-
-
-class ImportFact(NamedTuple):
-    """One import: `import name` (one per alias) or `from module import names`."""
-
-    is_from: bool
-    module: str
-    level: int
-    names: tuple[ImportedName, ...]
-    span: Span
-    where: Where
-    conditional: bool
-    guarded: bool
-    binds: bool  # binds module-level names (not a class body)
-
-    @property
-    def is_star(self) -> bool:
-        """True for `from m import *`."""
-        return self.is_from and len(self.names) == 1 and self.names[0].name == "*"
-
-
-@dataclass(frozen=True, slots=True)
-class Bind:
-    """Module-level names become bound at this point of execution."""
-
-    names: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class RunImport:
-    """The import `imports[index]` runs at this point of execution."""
-
-    index: int
-
-
-@dataclass(frozen=True, slots=True)
-class Access:
-    """Module-level code reads `name.attrs[0].attrs[1]...` at this point of execution."""
-
-    name: str
-    attrs: tuple[str, ...]
-    span: Span
-    conditional: bool
-    guarded: bool
-
-
-Event = Bind | RunImport | Access
-
-
-@dataclass(frozen=True, slots=True)
-class AllEntry:
-    """A string literal inside `__all__`; `conditional` when it sits in an if/try branch."""
-
-    name: str
-    span: Span
-    conditional: bool
-
-
-@dataclass(frozen=True, slots=True)
-class AllLiteral:
-    """One list or tuple literal that feeds `__all__` (what RUF022 sorts)."""
-
-    names: tuple[str, ...]
-    span: Span
-
-
-@dataclass(frozen=True, slots=True)
-class SourceError:
-    """Why a file could not be analysed: SYN001 (parse) or SYN002 (read/decode)."""
-
-    code: str
-    message: str
-    span: Span
-
-
-@dataclass(frozen=True, slots=True)
-class ModuleFacts:
-    """Everything the rules need to know about one file."""
-
-    error: SourceError | None = None
-    imports: tuple[ImportFact, ...] = ()
-    events: tuple[Event, ...] = ()
-    bindings: frozenset[str] = frozenset()
-    typing_bindings: frozenset[str] = frozenset()
-    assigned: frozenset[str] = frozenset()  # bound by assignment, def or class
-    declared: frozenset[str] = frozenset()  # `name: T` without a value (what stubs do)
-    # Declared `global` in a function: bound whenever that function runs, if ever.
-    global_names: frozenset[str] = frozenset()
-    uses: frozenset[str] = frozenset()  # names read anywhere; computed for packages only
-    has_getattr: bool = False
-    dynamic: bool = False  # writes its own namespace (globals(), exec) or __path__
-    defines_all: bool = False
-    all_complete: bool = True
-    all_entries: tuple[AllEntry, ...] = ()
-    all_literals: tuple[AllLiteral, ...] = ()
-    all_sources: tuple[tuple[str, Span], ...] = ()  # `core.__all__` → ("core", span)
-    # `from .core import __all__ as core_all` then `__all__ = core_all + [...]`: import index.
-    all_imports: tuple[tuple[int, Span], ...] = ()
-    all_problems: tuple[tuple[Span, str], ...] = ()
-    side_effects: tuple[tuple[Span, str], ...] = ()
-    path_hacks: tuple[tuple[Span, str], ...] = ()
-    # (line, codes) pairs; codes None for a bare noqa comment. A tuple keeps the record hashable.
-    noqa: tuple[tuple[int, frozenset[str] | None], ...] = ()
-
-    def suppressed(self, code: str, line: int, end_line: int) -> bool:
-        """True when a `# noqa` comment on the first or last line silences `code`."""
-        for number, codes in self.noqa:
-            if number in (line, end_line) and (codes is None or code in codes):
-                return True
-        return False
 
 
 def scan_noqa(text: str) -> tuple[tuple[int, frozenset[str] | None], ...]:

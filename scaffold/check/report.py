@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from scaffold import __version__
-from scaffold.check.diagnostics import CheckReport, Diagnostic, Related, Severity
+from scaffold.check.model import CheckReport, Diagnostic, Related, Severity
 from scaffold.check.rules.registry import RULES
 
 __all__ = [

@@ -13,8 +13,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from scaffold.check.diagnostics import CheckReport, Diagnostic, Severity
 from scaffold.check.engine import CheckOptions, read_facts, run_check
+from scaffold.check.model import CheckReport, Diagnostic, Severity
 from scaffold.check.resolve import Project
 from scaffold.check.rules import get_rule
 from scaffold.check.tree import SourceFile, discover

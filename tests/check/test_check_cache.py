@@ -14,9 +14,10 @@ import pytest
 
 import scaffold
 import scaffold.check.engine as engine
-from scaffold.check import CheckOptions, ModuleFacts, parse_source, read_facts, run_check
+from scaffold.check import CheckOptions, ModuleFacts, parse_source, run_check
 from scaffold.check.cache import CACHE_DIR, FactsCache, decode_facts, encode_facts
-from scaffold.check.diagnostics import Diagnostic
+from scaffold.check.engine import read_facts
+from scaffold.check.model import Diagnostic
 from scaffold.check.pool import plan_workers
 from scaffold.check.tree import SourceFile, discover
 from scaffold.generate import GenerateRequest, generate

@@ -11,14 +11,9 @@ from typing import Any
 import jsonschema
 import pytest
 
-from scaffold.check import (
-    RULES,
-    CheckReport,
-    render_github,
-    render_json,
-    render_sarif,
-    render_text,
-)
+from scaffold.check.model import CheckReport
+from scaffold.check.report import render_github, render_json, render_sarif, render_text
+from scaffold.check.rules import RULES
 
 from .check_support import FIXTURES, check
 

@@ -23,7 +23,7 @@ from scaffold.check.graph import (
     in_graph,
     simulate_failures,
 )
-from scaffold.check.parse import ModuleFacts, Span
+from scaffold.check.model import Finding, ModuleFacts, Span
 from scaffold.check.resolve import Project
 from scaffold.check.rules.entry_points import check_entry_points
 from scaffold.check.rules.exports import check_exports
@@ -34,7 +34,7 @@ from scaffold.check.rules.imports import (
     import_time_starts,
 )
 from scaffold.check.rules.layout import check_layout
-from scaffold.check.rules.registry import RULES, Finding, FixKind, Rule, get_rule
+from scaffold.check.rules.registry import RULES, FixKind, Rule, get_rule
 from scaffold.check.tree import SourceFile, Tree
 
 __all__ = [

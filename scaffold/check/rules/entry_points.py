@@ -9,9 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from scaffold.check.config import CheckConfig
-from scaffold.check.parse import Span
+from scaffold.check.model import Finding, Span
 from scaffold.check.resolve import Project
-from scaffold.check.rules.registry import Finding
 
 __all__ = ["check_entry_points", "parse_entry_point"]
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from scaffold.check.parse import FILE_SPAN, AllEntry, ModuleFacts, Where
+from scaffold.check.model import FILE_SPAN, AllEntry, Finding, ModuleFacts, Where
 from scaffold.check.resolve import Project
-from scaffold.check.rules.registry import Finding
 from scaffold.check.tree import SourceFile
 from scaffold.edit import ruf022_key
 

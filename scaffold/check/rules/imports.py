@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable, Iterator, Mapping
 
-from scaffold.check.diagnostics import Related
 from scaffold.check.graph import (
     Edge,
     Failure,
@@ -15,9 +14,8 @@ from scaffold.check.graph import (
     simulate_failures,
     strongly_connected,
 )
-from scaffold.check.parse import ImportFact, ModuleFacts
+from scaffold.check.model import Finding, ImportFact, ModuleFacts, Related
 from scaffold.check.resolve import Project
-from scaffold.check.rules.registry import Finding
 from scaffold.check.tree import SourceFile
 
 __all__ = ["check_cycles", "check_import_time", "check_imports", "import_time_starts"]

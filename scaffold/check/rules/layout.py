@@ -6,8 +6,7 @@ import keyword
 import sys
 from collections.abc import Iterator
 
-from scaffold.check.parse import FILE_SPAN
-from scaffold.check.rules.registry import Finding
+from scaffold.check.model import FILE_SPAN, Finding
 from scaffold.check.tree import Tree
 
 __all__ = ["check_layout"]

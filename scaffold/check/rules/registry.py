@@ -5,10 +5,9 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from scaffold.check.diagnostics import Related, Severity
-from scaffold.check.parse import Span
+from scaffold.check.model import Severity
 
-__all__ = ["RULES", "Finding", "FixKind", "Rule", "get_rule"]
+__all__ = ["RULES", "FixKind", "Rule", "get_rule"]
 
 
 class FixKind(enum.StrEnum):
@@ -53,20 +52,6 @@ class Rule:
 
 def _indent(text: str) -> str:
     return "\n".join(f"    {line}" if line else "" for line in text.strip("\n").splitlines())
-
-
-@dataclass(frozen=True, slots=True)
-class Finding:
-    """What a rule reports, before configuration, noqa and rendering see it."""
-
-    code: str
-    path: str
-    span: Span
-    message: str
-    related: tuple[Related, ...] = ()
-    # A name inside a multi-line import: a noqa comment on the statement's first line counts
-    # too, as flake8 and pyflakes users write it.
-    statement_line: int = 0
 
 
 E = Severity.ERROR

@@ -1,0 +1,255 @@
+"""The types every stage of `scaffold check` shares: spans, a file's facts, findings, reports.
+
+Facts are what one file says (imports, bindings, `__all__`, noqa comments); a Finding is
+what a rule reports about them; a Diagnostic is a finding after selection, ready to
+render. This module imports nothing of the package, so every other module may import it.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+__all__ = [
+    "FILE_SPAN",
+    "Access",
+    "AllEntry",
+    "AllLiteral",
+    "Bind",
+    "CheckReport",
+    "Diagnostic",
+    "Event",
+    "Finding",
+    "ImportFact",
+    "ImportedName",
+    "ModuleFacts",
+    "Related",
+    "RunImport",
+    "Severity",
+    "SourceError",
+    "Span",
+    "Where",
+]
+
+
+class Span(NamedTuple):
+    """A 1-based source range.
+
+    A named tuple, as ImportedName and ImportFact: they are the most numerous records
+    (60,000, 35,000 and 17,000 on sympy), and a tuple is built and decoded from the cache
+    in one call, where a frozen dataclass sets each field through object.__setattr__.
+    """
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+FILE_SPAN = Span(1, 1, 1, 1)
+
+
+class Where(enum.Enum):
+    """Where an import statement runs."""
+
+    MODULE = "module"  # at import time, module or class body
+    FUNCTION = "function"  # only when the function is called
+    TYPE_CHECKING = "type-checking"  # never at run time
+    MAIN = "main"  # only when run as a script
+
+
+class ImportedName(NamedTuple):
+    """One `name [as asname]` of an import statement."""
+
+    name: str
+    asname: str | None
+    span: Span
+
+
+class ImportFact(NamedTuple):
+    """One import: `import name` (one per alias) or `from module import names`."""
+
+    is_from: bool
+    module: str
+    level: int
+    names: tuple[ImportedName, ...]
+    span: Span
+    where: Where
+    conditional: bool
+    guarded: bool
+    binds: bool  # binds module-level names (not a class body)
+
+    @property
+    def is_star(self) -> bool:
+        """True for `from m import *`."""
+        return self.is_from and len(self.names) == 1 and self.names[0].name == "*"
+
+
+@dataclass(frozen=True, slots=True)
+class Bind:
+    """Module-level names become bound at this point of execution."""
+
+    names: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RunImport:
+    """The import `imports[index]` runs at this point of execution."""
+
+    index: int
+
+
+@dataclass(frozen=True, slots=True)
+class Access:
+    """Module-level code reads `name.attrs[0].attrs[1]...` at this point of execution."""
+
+    name: str
+    attrs: tuple[str, ...]
+    span: Span
+    conditional: bool
+    guarded: bool
+
+
+Event = Bind | RunImport | Access
+
+
+@dataclass(frozen=True, slots=True)
+class AllEntry:
+    """A string literal inside `__all__`; `conditional` when it sits in an if/try branch."""
+
+    name: str
+    span: Span
+    conditional: bool
+
+
+@dataclass(frozen=True, slots=True)
+class AllLiteral:
+    """One list or tuple literal that feeds `__all__` (what RUF022 sorts)."""
+
+    names: tuple[str, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class SourceError:
+    """Why a file could not be analysed: SYN001 (parse) or SYN002 (read/decode)."""
+
+    code: str
+    message: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleFacts:
+    """Everything the rules need to know about one file."""
+
+    error: SourceError | None = None
+    imports: tuple[ImportFact, ...] = ()
+    events: tuple[Event, ...] = ()
+    bindings: frozenset[str] = frozenset()
+    typing_bindings: frozenset[str] = frozenset()
+    assigned: frozenset[str] = frozenset()  # bound by assignment, def or class
+    declared: frozenset[str] = frozenset()  # `name: T` without a value (what stubs do)
+    # Declared `global` in a function: bound whenever that function runs, if ever.
+    global_names: frozenset[str] = frozenset()
+    uses: frozenset[str] = frozenset()  # names read anywhere; computed for packages only
+    has_getattr: bool = False
+    dynamic: bool = False  # writes its own namespace (globals(), exec) or __path__
+    defines_all: bool = False
+    all_complete: bool = True
+    all_entries: tuple[AllEntry, ...] = ()
+    all_literals: tuple[AllLiteral, ...] = ()
+    all_sources: tuple[tuple[str, Span], ...] = ()  # `core.__all__` → ("core", span)
+    # `from .core import __all__ as core_all` then `__all__ = core_all + [...]`: import index.
+    all_imports: tuple[tuple[int, Span], ...] = ()
+    all_problems: tuple[tuple[Span, str], ...] = ()
+    side_effects: tuple[tuple[Span, str], ...] = ()
+    path_hacks: tuple[tuple[Span, str], ...] = ()
+    # (line, codes) pairs; codes None for a bare noqa comment. A tuple keeps the record hashable.
+    noqa: tuple[tuple[int, frozenset[str] | None], ...] = ()
+
+    def suppressed(self, code: str, line: int, end_line: int) -> bool:
+        """True when a `# noqa` comment on the first or last line silences `code`."""
+        for number, codes in self.noqa:
+            if number in (line, end_line) and (codes is None or code in codes):
+                return True
+        return False
+
+
+class Severity(enum.StrEnum):
+    """How bad a finding is; `off` rules run only when selected by their exact code."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    OFF = "off"
+
+
+@dataclass(frozen=True, slots=True)
+class Related:
+    """A further location that explains a diagnostic (each import of a cycle, say)."""
+
+    path: str
+    line: int
+    column: int
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One finding; `path` is POSIX and relative to the checked folder, positions 1-based."""
+
+    code: str
+    name: str
+    severity: Severity
+    message: str
+    path: str
+    line: int = 1
+    column: int = 1
+    end_line: int = 1
+    end_column: int = 1
+    fixable: bool = False
+    related: tuple[Related, ...] = ()
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        """Order findings by file, position, code, then message, so output is reproducible."""
+        return (self.path, self.line, self.column, self.code, self.message)
+
+
+@dataclass(frozen=True, slots=True)
+class CheckReport:
+    """Everything one run found: sorted diagnostics, how many files were read, skip notes."""
+
+    diagnostics: tuple[Diagnostic, ...]
+    files: int
+    root: str = "."
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def errors(self) -> int:
+        """Number of error-severity findings."""
+        return sum(1 for d in self.diagnostics if d.severity is Severity.ERROR)
+
+    @property
+    def warnings(self) -> int:
+        """Number of warning-severity findings."""
+        return sum(1 for d in self.diagnostics if d.severity is Severity.WARNING)
+
+    @property
+    def fixable(self) -> int:
+        """Number of findings with a safe fix."""
+        return sum(1 for d in self.diagnostics if d.fixable)
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """What a rule reports, before configuration, noqa and rendering see it."""
+
+    code: str
+    path: str
+    span: Span
+    message: str
+    related: tuple[Related, ...] = ()
+    # A name inside a multi-line import: a noqa comment on the statement's first line counts
+    # too, as flake8 and pyflakes users write it.
+    statement_line: int = 0
