@@ -24,9 +24,9 @@ from typing import NamedTuple, cast
 import scaffold
 from scaffold.check import graph as _graph
 from scaffold.check import model as _model
+from scaffold.check.discover import Folder, SourceFile, Tree
 from scaffold.check.model import Diagnostic, ModuleFacts
 from scaffold.check.rules import registry as _registry
-from scaffold.check.tree import Folder, SourceFile, Tree
 from scaffold.files import write_atomically
 
 __all__ = [

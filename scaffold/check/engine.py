@@ -14,6 +14,7 @@ from pathlib import Path
 
 from scaffold.check.cache import FactsCache, LazyFacts, decode_value, encode_facts, encode_value
 from scaffold.check.config import CheckConfig
+from scaffold.check.discover import SourceFile, Tree, discover
 from scaffold.check.graph import Simulation
 from scaffold.check.incremental import NOTHING, Reuse, Stored, dump, plan
 from scaffold.check.model import CheckReport, Diagnostic, Finding, ModuleFacts, Related, Severity
@@ -25,9 +26,8 @@ from scaffold.check.pool import (
     start_in_fork,
     without_cyclic_gc,
 )
-from scaffold.check.resolve import Project
+from scaffold.check.project import Project
 from scaffold.check.rules import RULES, Analysis, FixKind, analyse, get_rule
-from scaffold.check.tree import SourceFile, Tree, discover
 from scaffold.errors import UsageError
 
 __all__ = [

@@ -15,12 +15,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from scaffold.check.discover import SourceFile, discover
 from scaffold.check.engine import CheckOptions, check_tree, read_facts, run_check
 from scaffold.check.graph import build_graph
 from scaffold.check.model import CheckReport, Diagnostic, Where
-from scaffold.check.resolve import Project
+from scaffold.check.project import Project
 from scaffold.check.rules import FixKind
-from scaffold.check.tree import SourceFile, discover
 from scaffold.edit import (
     SourceEditError,
     SourceOffsets,

@@ -7,9 +7,9 @@ from collections import deque
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
+from scaffold.check.discover import SourceFile
 from scaffold.check.model import Access, Bind, ImportFact, ModuleFacts, RunImport, Span, Where
-from scaffold.check.resolve import MODULE_ATTRIBUTES, Project, Target
-from scaffold.check.tree import SourceFile
+from scaffold.check.project import MODULE_ATTRIBUTES, Project, Target
 
 __all__ = [
     "Edge",

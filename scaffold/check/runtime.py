@@ -13,11 +13,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from scaffold.check.discover import SourceFile, discover
 from scaffold.check.engine import CheckOptions, read_facts, run_check
 from scaffold.check.model import CheckReport, Diagnostic, Severity
-from scaffold.check.resolve import Project
+from scaffold.check.project import Project
 from scaffold.check.rules import get_rule
-from scaffold.check.tree import SourceFile, discover
 
 __all__ = ["ImportOutcome", "import_packages", "run_import_check", "runtime_diagnostics"]
 

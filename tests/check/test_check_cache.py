@@ -16,10 +16,10 @@ import scaffold
 import scaffold.check.engine as engine
 from scaffold.check import CheckOptions, ModuleFacts, parse_source, run_check
 from scaffold.check.cache import CACHE_DIR, FactsCache, decode_facts, encode_facts
+from scaffold.check.discover import SourceFile, discover
 from scaffold.check.engine import read_facts
 from scaffold.check.model import Diagnostic
 from scaffold.check.pool import plan_workers
-from scaffold.check.tree import SourceFile, discover
 from scaffold.generate import GenerateRequest, generate
 from scaffold.templates import builtin_template, package_answers
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
+from scaffold.check.discover import SourceFile, Tree
 from scaffold.check.graph import (
     Edge,
     Failure,
@@ -24,7 +25,7 @@ from scaffold.check.graph import (
     simulate_failures,
 )
 from scaffold.check.model import Finding, ModuleFacts, Span
-from scaffold.check.resolve import Project
+from scaffold.check.project import Project
 from scaffold.check.rules.entry_points import check_entry_points
 from scaffold.check.rules.exports import check_exports
 from scaffold.check.rules.imports import (
@@ -35,7 +36,6 @@ from scaffold.check.rules.imports import (
 )
 from scaffold.check.rules.layout import check_layout
 from scaffold.check.rules.registry import RULES, FixKind, Rule, get_rule
-from scaffold.check.tree import SourceFile, Tree
 
 __all__ = [
     "RULES",

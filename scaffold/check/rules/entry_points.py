@@ -10,7 +10,7 @@ from typing import Any
 
 from scaffold.check.config import CheckConfig
 from scaffold.check.model import Finding, Span
-from scaffold.check.resolve import Project
+from scaffold.check.project import Project
 
 __all__ = ["check_entry_points", "parse_entry_point"]
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from scaffold.check.discover import SourceFile
 from scaffold.check.model import FILE_SPAN, AllEntry, Finding, ModuleFacts, Where
-from scaffold.check.resolve import Project
-from scaffold.check.tree import SourceFile
+from scaffold.check.project import Project
 from scaffold.edit import ruf022_key
 
 __all__ = ["check_exports"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable, Iterator, Mapping
 
+from scaffold.check.discover import SourceFile
 from scaffold.check.graph import (
     Edge,
     Failure,
@@ -15,8 +16,7 @@ from scaffold.check.graph import (
     strongly_connected,
 )
 from scaffold.check.model import Finding, ImportFact, ModuleFacts, Related
-from scaffold.check.resolve import Project
-from scaffold.check.tree import SourceFile
+from scaffold.check.project import Project
 
 __all__ = ["check_cycles", "check_import_time", "check_imports", "import_time_starts"]
 

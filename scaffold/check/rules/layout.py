@@ -6,8 +6,8 @@ import keyword
 import sys
 from collections.abc import Iterator
 
+from scaffold.check.discover import Tree
 from scaffold.check.model import FILE_SPAN, Finding
-from scaffold.check.tree import Tree
 
 __all__ = ["check_layout"]
 
