@@ -22,9 +22,10 @@ from pathlib import Path
 from typing import NamedTuple, cast
 
 import scaffold
-from scaffold.check import graph as _graph
 from scaffold.check import model as _model
 from scaffold.check.discover import Folder, SourceFile, Tree
+from scaffold.check.imports import graph as _graph
+from scaffold.check.imports import simulation as _simulation
 from scaffold.check.model import Diagnostic, ModuleFacts
 from scaffold.check.rules import registry as _registry
 from scaffold.files import write_atomically
@@ -65,7 +66,7 @@ def _record_types() -> tuple[type, ...]:
     # Every record a ModuleFacts, Diagnostic or stored rule result can hold, in a stable
     # order: dataclasses, named tuples and enums.
     found: dict[str, type] = {}
-    for module in (_model, _graph, _registry):
+    for module in (_model, _graph, _simulation, _registry):
         for name, value in vars(module).items():
             if not isinstance(value, type) or value.__module__ != module.__name__:
                 continue

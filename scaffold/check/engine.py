@@ -15,7 +15,7 @@ from pathlib import Path
 from scaffold.check.cache import FactsCache, LazyFacts, decode_value, encode_facts, encode_value
 from scaffold.check.config import CheckConfig
 from scaffold.check.discover import SourceFile, Tree, discover
-from scaffold.check.graph import Simulation
+from scaffold.check.imports.simulation import Simulation
 from scaffold.check.incremental import NOTHING, Reuse, Stored, dump, plan
 from scaffold.check.model import CheckReport, Diagnostic, Finding, ModuleFacts, Related, Severity
 from scaffold.check.parse import parse_source, scan_noqa

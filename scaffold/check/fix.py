@@ -17,7 +17,7 @@ from pathlib import Path
 
 from scaffold.check.discover import SourceFile, discover
 from scaffold.check.engine import CheckOptions, check_tree, read_facts, run_check
-from scaffold.check.graph import build_graph
+from scaffold.check.imports.graph import build_graph
 from scaffold.check.model import CheckReport, Diagnostic, Where
 from scaffold.check.project import Project
 from scaffold.check.rules import FixKind

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from scaffold.check.discover import discover
 from scaffold.check.engine import read_facts
-from scaffold.check.graph import Edge, build_graph, strongly_connected
+from scaffold.check.imports.graph import Edge, build_graph, strongly_connected
 from scaffold.check.model import FILE_SPAN
 from scaffold.check.project import Project
 from scaffold.errors import UsageError

@@ -31,7 +31,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from scaffold.check.cache import content_digest, decode_facts, decode_value, encode_value
-from scaffold.check.graph import Edge, Simulation, asked_names, simulation_view
+from scaffold.check.imports.graph import Edge
+from scaffold.check.imports.simulation import Simulation, asked_names, simulation_view
 from scaffold.check.model import Finding, ModuleFacts, Span
 from scaffold.check.rules import Analysis, Answers, FileResult, ImportTime
 

@@ -404,7 +404,7 @@ def test_lines_that_only_move_recheck_no_other_file(
 
 def _simulated_runs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The names the import-time simulation imports from now on, one per run."""
-    import scaffold.check.graph as graph
+    import scaffold.check.imports.simulation as graph
 
     ran: list[str] = []
     original = graph._Simulator.run

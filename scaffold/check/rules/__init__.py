@@ -13,15 +13,13 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from scaffold.check.discover import SourceFile, Tree
-from scaffold.check.graph import (
-    Edge,
+from scaffold.check.imports.graph import Edge, file_edges, in_graph
+from scaffold.check.imports.simulation import (
     Failure,
     RunId,
     RunRecord,
     Simulation,
     asked_in,
-    file_edges,
-    in_graph,
     simulate_failures,
 )
 from scaffold.check.model import Finding, ModuleFacts, Span

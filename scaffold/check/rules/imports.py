@@ -6,15 +6,8 @@ import sys
 from collections.abc import Iterable, Iterator, Mapping
 
 from scaffold.check.discover import SourceFile
-from scaffold.check.graph import (
-    Edge,
-    Failure,
-    build_graph,
-    locate,
-    shortest_cycle,
-    simulate_failures,
-    strongly_connected,
-)
+from scaffold.check.imports.graph import Edge, build_graph, shortest_cycle, strongly_connected
+from scaffold.check.imports.simulation import Failure, locate, simulate_failures
 from scaffold.check.model import Finding, ImportFact, ModuleFacts, Related
 from scaffold.check.project import Project
 
