@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from scaffold.check.engine import CheckOptions, OutputFormat, run_check, validate_codes
+from scaffold.check.engine import CheckOptions, OutputFormat, run_check
 from scaffold.check.report import (
     render_github,
     render_json,
@@ -15,6 +15,7 @@ from scaffold.check.report import (
     render_statistics,
     render_text,
 )
+from scaffold.check.select import validate_codes
 from scaffold.errors import UsageError
 
 __all__ = ["run_check_command"]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-import fnmatch
 import marshal
 import os
 import sys
@@ -13,12 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scaffold.check.cache import FactsCache, LazyFacts, decode_value, encode_facts, encode_value
-from scaffold.check.config import CheckConfig
 from scaffold.check.discover import SourceFile, Tree, discover
 from scaffold.check.imports.simulation import Simulation
 from scaffold.check.incremental import NOTHING, Reuse, Stored, dump, plan
-from scaffold.check.model import CheckReport, Diagnostic, Finding, ModuleFacts, Related, Severity
-from scaffold.check.parse import parse_source, scan_noqa
+from scaffold.check.model import CheckReport, Diagnostic, ModuleFacts, Related
+from scaffold.check.parse import parse_source
 from scaffold.check.pool import (
     ParseJob,
     parse_jobs,
@@ -27,7 +25,8 @@ from scaffold.check.pool import (
     without_cyclic_gc,
 )
 from scaffold.check.project import Project
-from scaffold.check.rules import RULES, Analysis, FixKind, analyse, get_rule
+from scaffold.check.rules import Analysis, analyse
+from scaffold.check.select import Selection, validate_codes
 from scaffold.errors import UsageError
 
 __all__ = [
@@ -36,7 +35,6 @@ __all__ = [
     "check_tree",
     "read_facts",
     "run_check",
-    "validate_codes",
 ]
 
 
@@ -61,73 +59,6 @@ class CheckOptions:
     statistics: bool = False
     use_cache: bool = True  # read and write `.scaffold_cache/` (False: --no-cache)
     workers: int | None = None  # parsing processes; None sizes the pool to the work
-
-
-def validate_codes(codes: Iterable[str], where: str) -> tuple[str, ...]:
-    """Upper-case rule codes or prefixes; an unknown one is a UsageError naming it."""
-    result: list[str] = []
-    for raw in codes:
-        code = raw.strip().upper()
-        if not code:
-            continue
-        if code != "ALL" and not any(rule.code.startswith(code) for rule in RULES):
-            raise UsageError(f"unknown rule code or prefix {raw.strip()!r} in {where}")
-        result.append(code)
-    return tuple(result)
-
-
-def _enabled(code: str, select: tuple[str, ...] | None, ignore: tuple[str, ...]) -> bool:
-    rule = get_rule(code)
-    default_on = rule is not None and rule.severity is not Severity.OFF
-    if select is None:
-        on = default_on
-    else:
-        # A rule that is off by default runs only when named by its exact code.
-        on = code in select or (
-            default_on and any(s == "ALL" or code.startswith(s) for s in select)
-        )
-    return on and not any(code.startswith(i) for i in ignore)
-
-
-@dataclass(frozen=True)
-class _Selection:
-    select: tuple[str, ...] | None
-    ignore: tuple[str, ...]
-    per_file: tuple[tuple[str, tuple[str, ...]], ...]
-    directory: Path
-
-    def allows(self, code: str, path: Path | None) -> bool:
-        if not _enabled(code, self.select, self.ignore):
-            return False
-        if path is None or not self.per_file:
-            return True
-        try:
-            rel = path.relative_to(self.directory).as_posix()
-        except ValueError:
-            return True
-        for pattern, codes in self.per_file:
-            matches = fnmatch.fnmatchcase(rel, pattern) or fnmatch.fnmatchcase(path.name, pattern)
-            if matches and any(code.startswith(c) or c == "ALL" for c in codes):
-                return False
-        return True
-
-
-def _selection(config: CheckConfig, options: CheckOptions) -> _Selection:
-    where = str(config.pyproject or "the configuration")
-    select = options.select
-    if select is None and config.select is not None:
-        select = validate_codes(config.select, where)
-    if config.extend_select:
-        extra = validate_codes(config.extend_select, where)
-        base = (
-            select
-            if select is not None
-            else tuple(r.code for r in RULES if r.severity is not Severity.OFF)
-        )
-        select = (*base, *extra)
-    ignore = options.ignore if options.ignore is not None else validate_codes(config.ignore, where)
-    per_file = tuple((p, validate_codes(c, where)) for p, c in config.per_file_ignores)
-    return _Selection(select, ignore, per_file, config.directory)
 
 
 def read_facts(
@@ -188,31 +119,6 @@ def _size(path: Path) -> int:
         return 0
 
 
-def _diagnostic(finding: Finding) -> Diagnostic:
-    rule = get_rule(finding.code)
-    assert rule is not None, finding.code
-    severity = Severity.WARNING if rule.severity is Severity.OFF else rule.severity
-    span = finding.span
-    return Diagnostic(
-        code=rule.code,
-        name=rule.name,
-        severity=severity,
-        message=finding.message,
-        path=finding.path,
-        line=span.line,
-        column=span.column,
-        end_line=span.end_line,
-        end_column=span.end_column,
-        fixable=rule.fix is FixKind.SAFE,
-        related=finding.related,
-    )
-
-
-def _noqa_codes(code: str) -> tuple[str, ...]:
-    rule = get_rule(code)
-    return (code, *rule.ruff_codes) if rule is not None else (code,)
-
-
 def check_tree(
     tree: Tree, facts: Mapping[str, ModuleFacts], options: CheckOptions
 ) -> list[Diagnostic]:
@@ -224,33 +130,8 @@ def _diagnose(
     tree: Tree, facts: Mapping[str, ModuleFacts], options: CheckOptions, reuse: Reuse
 ) -> tuple[list[Diagnostic], Analysis]:
     project = Project.of(tree, facts)
-    selections = {id(c): _selection(c, options) for c in tree.configs}
-    for source in tree.files:
-        if id(source.config) not in selections:
-            selections[id(source.config)] = _selection(source.config, options)
-    enabled = frozenset(
-        rule.code
-        for rule in RULES
-        if any(_enabled(rule.code, s.select, s.ignore) for s in selections.values())
-    )
-    # Where each finding's file is, and whose noqa comments apply (facts are looked up only
-    # for files with findings: a run that reuses most results decodes few facts).
-    by_rel: dict[str, tuple[Path, CheckConfig, str | None, bool]] = {}
-    for source in tree.files:
-        by_rel[source.rel] = (source.path, source.config, source.key, source.selected)
-    for folder in tree.folders:
-        by_rel.setdefault(folder.rel, (folder.path, folder.config, None, folder.selected))
-    noqa_cache: dict[str, ModuleFacts] = {}
-    for config in tree.configs:
-        if config.pyproject is not None and config.directory.is_relative_to(tree.base):
-            rel = tree.rel(config.pyproject)
-            try:
-                text = config.pyproject.read_text(encoding="utf-8", errors="replace")
-            except OSError:
-                text = ""
-            noqa_cache[rel] = ModuleFacts(noqa=scan_noqa(text))
-            by_rel[rel] = (config.pyproject, config, None, True)
-    result: list[Diagnostic] = []
+    selection = Selection(tree, options.select, options.ignore)
+    enabled = selection.enabled
     # Star-import chains and import chains are followed recursively; real trees stay far
     # below this, and anything deeper becomes a note (rules.analyse), not a crash.
     limit = sys.getrecursionlimit()
@@ -269,26 +150,7 @@ def _diagnose(
         )
     finally:
         sys.setrecursionlimit(limit)
-    for finding in analysis.findings:
-        entry = by_rel.get(finding.path)
-        if entry is None:
-            continue
-        path, config, key, selected = entry
-        if not selected:
-            continue
-        if not selections[id(config)].allows(finding.code, path):
-            continue
-        file_facts = facts.get(key) if key is not None else noqa_cache.get(finding.path)
-        span = finding.span
-        first = finding.statement_line or span.line
-        if file_facts is not None and any(
-            file_facts.suppressed(code, span.line, span.end_line)
-            or file_facts.suppressed(code, first, first)
-            for code in _noqa_codes(finding.code)
-        ):
-            continue
-        result.append(_diagnostic(finding))
-    return result, analysis
+    return selection.diagnostics(analysis.findings, facts), analysis
 
 
 def _rebase(diagnostic: Diagnostic, prefix: str) -> Diagnostic:
