@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from scaffold.check.engine import CheckOptions, OutputFormat, run_check
+from scaffold.check.incremental.run import run_check
+from scaffold.check.pipeline import CheckOptions, OutputFormat
 from scaffold.check.report import (
     render_github,
     render_json,

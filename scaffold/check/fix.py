@@ -16,9 +16,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from scaffold.check.discover import SourceFile, discover
-from scaffold.check.engine import CheckOptions, check_tree, read_facts, run_check
 from scaffold.check.imports.graph import build_graph
+from scaffold.check.incremental.pool import read_facts
+from scaffold.check.incremental.run import check_tree, run_check
 from scaffold.check.model import CheckReport, Diagnostic, Where
+from scaffold.check.pipeline import CheckOptions
 from scaffold.check.project import Project
 from scaffold.check.rules import FixKind
 from scaffold.edit import (

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scaffold.check.discover import discover
-from scaffold.check.engine import read_facts
 from scaffold.check.imports.graph import Edge, build_graph, strongly_connected
+from scaffold.check.incremental.pool import read_facts
 from scaffold.check.model import FILE_SPAN
 from scaffold.check.project import Project
 from scaffold.errors import UsageError

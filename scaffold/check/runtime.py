@@ -14,8 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from scaffold.check.discover import SourceFile, discover
-from scaffold.check.engine import CheckOptions, read_facts, run_check
+from scaffold.check.incremental.pool import read_facts
+from scaffold.check.incremental.run import run_check
 from scaffold.check.model import CheckReport, Diagnostic, Severity
+from scaffold.check.pipeline import CheckOptions
 from scaffold.check.project import Project
 from scaffold.check.rules import get_rule
 

@@ -1,4 +1,4 @@
-"""The first-party import graph: module-level import edges, strongly connected groups, cycles."""
+"""The first-party import graph: module-level edges, strongly connected groups, shortest loops."""
 
 from __future__ import annotations
 
