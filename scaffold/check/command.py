@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from scaffold.check.incremental.run import run_check
-from scaffold.check.pipeline import CheckOptions, OutputFormat
+from scaffold.check.incremental.run import check
+from scaffold.check.pipeline import CheckedTree, CheckOptions, OutputFormat
 from scaffold.check.report import (
     render_github,
     render_json,
@@ -79,6 +79,7 @@ def run_check_command(
     )
     cwd = Path.cwd()
     fixed: int | None = None
+    trees: tuple[CheckedTree, ...] | None = None  # what the check saw, for --import
     if fix or diff:
         from scaffold.check.fix import run_fixes, unified_diff
 
@@ -93,11 +94,12 @@ def run_check_command(
         report = result.report
         fixed = result.fixed
     else:
-        report = run_check(options)
+        checked = check(options)
+        report, trees = checked.report, checked.trees
     if run_imports:
         from scaffold.check.runtime import run_import_check
 
-        report = run_import_check(options, report)
+        report = run_import_check(options, report, trees=trees)
     if statistics and fmt is OutputFormat.TEXT:
         out = render_statistics(report)
     elif fmt is OutputFormat.JSON:

@@ -79,12 +79,15 @@ def _simulate_in_fork(project: Project, simulate: Simulate) -> Callable[[], Sequ
     return lambda: join().failures
 
 
-def resolve_path(path: Path) -> Resolved:
-    """Discover `path` and read its facts through the cache (parsing only what changed)."""
+def resolve_path(path: Path, *, use_cache: bool = True, workers: int | None = None) -> Resolved:
+    """Discover `path` and read its facts, through the cache (parsing only what changed)
+    unless `use_cache` is off; the first stages of a check, for what needs no rules."""
     tree = discover(path)
+    if not use_cache:
+        return resolve(tree, partial(read_facts, workers=workers))
     cache = FactsCache.open(tree)
     with without_cyclic_gc():
-        facts = _cached_facts(tree, cache, workers=None)
+        facts = _cached_facts(tree, cache, workers)
     cache.save()
     return Resolved(tree, facts, Project.of(tree, facts))
 
