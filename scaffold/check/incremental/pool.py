@@ -1,4 +1,8 @@
-"""Read, hash and parse files into encoded facts, in worker processes when that pays."""
+"""Worker processes: parse files into encoded facts when that pays; run work in a fork.
+
+`read_facts` is a pipeline FactsReader (with the cache or without); `in_fork` runs a whole
+import-time simulation beside the other rules.
+"""
 
 from __future__ import annotations
 

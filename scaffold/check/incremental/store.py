@@ -1,9 +1,11 @@
-"""The on-disk facts cache: file stat → content hash → ModuleFacts, plus the last report.
+"""The on-disk cache: file stat → content hash → ModuleFacts, the last report and results.
 
 One file per checked folder under `.scaffold_cache/` at the project root holds a stat index
-(path → size, mtime_ns, content hash), the encoded facts of each content hash, and the
-diagnostics of the last run with the digest of everything they depend on. Anything that
-cannot be read or trusted is a miss, never an error.
+(path → size, mtime_ns, content hash), the encoded facts of each content hash, the
+diagnostics of the last run with the digest of everything they depend on, and what its
+rules found (incremental.reuse). Anything that cannot be read or trusted is a miss, never
+an error. The records it holds are encoded by CODEC, built here over the modules that
+define them.
 """
 
 from __future__ import annotations
@@ -293,7 +295,7 @@ class FactsCache:
 
     @property
     def analysis(self) -> bytes | None:
-        """What the last run stored for reuse (see scaffold.check.incremental), if anything."""
+        """What the last run stored for reuse (see incremental.reuse), if anything."""
         return self._analysis
 
     def store_analysis(self, blob: bytes) -> None:
