@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from pathlib import Path
 
-from scaffold.check.analysis import Simulate, simulate_when_asked
+from scaffold.check.analysis import Simulate, StartSimulation, simulate_when_asked
 from scaffold.check.discover import SourceFile, Tree, discover
 from scaffold.check.imports.simulation import Failure, Simulation
 from scaffold.check.incremental.pool import in_fork, read_facts
@@ -67,9 +67,7 @@ def check_tree(
     return diagnose(resolved, options, start_simulation=_simulation_starter(tree)).diagnostics
 
 
-def _simulation_starter(
-    tree: Tree,
-) -> Callable[[Project, Simulate], Callable[[], Sequence[Failure]]]:
+def _simulation_starter(tree: Tree) -> StartSimulation:
     """Where a whole simulation of `tree` runs: in a forked child when the tree is large."""
     return _simulate_in_fork if len(tree.files) >= _FORK_MIN_FILES else simulate_when_asked
 
