@@ -789,7 +789,7 @@ def _check(
 @app.command("rules")
 def _rules() -> None:
     """List every check rule: code, name, default severity, fix."""
-    from scaffold.check.report import render_rules
+    from scaffold.check.output.rule_table import render_rules
 
     typer.echo(render_rules(), nl=False)
 

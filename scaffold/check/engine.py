@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import enum
 import fnmatch
 import marshal
 import os
@@ -32,21 +31,11 @@ from scaffold.errors import UsageError
 
 __all__ = [
     "CheckOptions",
-    "OutputFormat",
     "check_tree",
     "read_facts",
     "run_check",
     "validate_codes",
 ]
-
-
-class OutputFormat(enum.StrEnum):
-    """The four renderings of a report."""
-
-    TEXT = "text"
-    JSON = "json"
-    SARIF = "sarif"
-    GITHUB = "github"
 
 
 @dataclass(frozen=True)
@@ -56,9 +45,6 @@ class CheckOptions:
     paths: tuple[str | Path, ...] = (".",)
     select: tuple[str, ...] | None = None
     ignore: tuple[str, ...] | None = None
-    output_format: OutputFormat = OutputFormat.TEXT
-    exit_zero: bool = False
-    statistics: bool = False
     use_cache: bool = True  # read and write `.scaffold_cache/` (False: --no-cache)
     workers: int | None = None  # parsing processes; None sizes the pool to the work
 
