@@ -183,7 +183,7 @@ def _diagnostic(finding: Finding) -> Diagnostic:
         code=rule.code,
         name=rule.name,
         severity=severity,
-        message=finding.message,
+        message=rule.render(dict(finding.args)),
         path=finding.path,
         line=span.line,
         column=span.column,
@@ -191,6 +191,7 @@ def _diagnostic(finding: Finding) -> Diagnostic:
         end_column=span.end_column,
         fixable=rule.fix is FixKind.SAFE,
         related=finding.related,
+        args=finding.args,
     )
 
 
@@ -295,6 +296,7 @@ def _rebase(diagnostic: Diagnostic, prefix: str) -> Diagnostic:
         end_column=diagnostic.end_column,
         fixable=diagnostic.fixable,
         related=related,
+        args=diagnostic.args,
     )
 
 

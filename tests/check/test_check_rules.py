@@ -26,7 +26,7 @@ def test_codes_are_unique_and_well_formed() -> None:
     for rule in RULES:
         assert re.fullmatch(r"[A-Z]{3}\d{3}", rule.code)
         assert re.fullmatch(r"[a-z]+(-[a-z]+)*", rule.name)
-        assert rule.summary and rule.why and rule.bad and rule.good
+        assert rule.summary and rule.why and rule.docs.example and rule.docs.use_instead
         assert get_rule(rule.code.lower()) is rule
 
 

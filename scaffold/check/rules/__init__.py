@@ -9,7 +9,7 @@ simulation from its own reusable result (see `scaffold.check.graph.simulation_vi
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from scaffold.check.graph import (
@@ -23,18 +23,19 @@ from scaffold.check.graph import (
     in_graph,
     simulate_failures,
 )
-from scaffold.check.model import Finding, ModuleFacts, Span
+from scaffold.check.model import Finding, ModuleFacts
 from scaffold.check.resolve import Project
-from scaffold.check.rules.entry_points import check_entry_points
-from scaffold.check.rules.exports import check_exports
-from scaffold.check.rules.imports import (
-    check_cycles,
-    check_import_time,
-    check_imports,
-    import_time_starts,
+from scaffold.check.rules.registry import RULES, checks_in, get_rule, run_checks
+from scaffold.check.rules.unit import (
+    ConfigContext,
+    FileContext,
+    FixKind,
+    GraphContext,
+    ImportTimeContext,
+    Rule,
+    Scope,
+    TreeContext,
 )
-from scaffold.check.rules.layout import check_layout
-from scaffold.check.rules.registry import RULES, FixKind, Rule, get_rule
 from scaffold.check.tree import SourceFile, Tree
 
 __all__ = [
@@ -128,13 +129,9 @@ def check_file(
     notes: list[str] = []
     with project.recording() as reads, project.asking() as asks:
         reads.add(source.key)
-        if facts.error is not None:
-            error = facts.error
-            findings.append(Finding(error.code, source.rel, error.span, error.message))
-        else:
-            if any(code.startswith("EXP") for code in enabled):
-                findings.extend(_guarded(notes, source.rel, check_exports(project, source, facts)))
-            findings.extend(_guarded(notes, source.rel, check_imports(project, source, facts)))
+        scope = Scope.FILE if facts.error is None else Scope.UNPARSED
+        context = FileContext(project, source, facts)
+        findings.extend(_guarded(notes, source.rel, scope, context, enabled))
         edges = file_edges(project, source) if in_graph(source) else []
     answers = tuple(
         (module, scope, tuple(sorted(taken)), tuple(sorted(named.items())))
@@ -164,13 +161,14 @@ def analyse(
     files: dict[str, FileResult] = {}
     findings: list[Finding] = []
     asked: frozenset[str] | None = None
-    if import_time.record and "IMP003" in enabled and import_time.failures is None:
+    simulate_wanted = bool(checks_in(Scope.IMPORT_TIME, enabled))
+    if import_time.record and simulate_wanted and import_time.failures is None:
         asked = import_time.asked if import_time.asked is not None else asked_in(project.facts)
 
     def run_simulation() -> Simulation:
         return simulate_failures(
             project,
-            import_time_starts(project),
+            _import_time_starts(project),
             asked=asked,
             previous=import_time.runs,
             changed=import_time.changed,
@@ -178,7 +176,7 @@ def analyse(
         )
 
     simulate = run_simulation
-    if background is not None and "IMP003" in enabled and import_time.failures is None:
+    if background is not None and simulate_wanted and import_time.failures is None:
         # The simulation reads every module; the per-file rules below need not wait for it.
         simulate = background(run_simulation)
     for source in tree.files:
@@ -192,18 +190,17 @@ def analyse(
         files[source.key] = result
         findings.extend(result.findings)
         tree.notes.extend(result.notes)
-    if any(code.startswith("PKG") for code in enabled):
-        findings.extend(check_layout(tree))
-    if "IMP002" in enabled:
+    findings.extend(run_checks(Scope.TREE, TreeContext(tree), enabled))
+    if checks_in(Scope.GRAPH, enabled):
         graph = {
             source.key: list(files[source.key].edges) if source.key in files else []
             for source in sorted(tree.files, key=lambda s: s.key)
             if in_graph(source)
         }
-        findings.extend(check_cycles(project, graph))
+        findings.extend(run_checks(Scope.GRAPH, GraphContext(project, graph), enabled))
     failures: list[Failure] | None = None
     runs = None
-    if "IMP003" in enabled:
+    if simulate_wanted:
         if import_time.failures is not None:
             failures = list(import_time.failures)
         else:
@@ -215,27 +212,35 @@ def analyse(
             else:
                 failures = list(simulation.failures)
                 runs = simulation.runs if asked is not None else None
-        findings.extend(check_import_time(project, failures or []))
+        found = ImportTimeContext(project, failures or [])
+        findings.extend(run_checks(Scope.IMPORT_TIME, found, enabled))
     for config in tree.configs:
         if config.pyproject is None or not config.directory.is_relative_to(tree.base):
             continue
         rel = tree.rel(config.pyproject)
-        if config.error is not None:
-            line, message = config.error
-            findings.append(Finding("SYN001", rel, _line(line), message))
-        elif any(code.startswith("ENT") for code in enabled):
-            findings.extend(_guarded(tree.notes, rel, check_entry_points(project, config, rel)))
+        context = ConfigContext(project, config, rel)
+        findings.extend(_guarded(tree.notes, rel, Scope.CONFIG, context, enabled))
     return Analysis(findings, files, failures, asked, runs)
 
 
-def _guarded(notes: list[str], what: str, findings: Iterable[Finding]) -> list[Finding]:
-    """Run one family to the end; an absurdly deep tree becomes a note, never a crash."""
+def _guarded(
+    notes: list[str], what: str, scope: Scope, context: object, enabled: frozenset[str]
+) -> list[Finding]:
+    """Run the checks of one scope; an absurdly deep tree becomes a note, never a crash."""
     try:
-        return list(findings)
+        return run_checks(scope, context, enabled)
     except RecursionError:
         notes.append(f"skipped {what}: imports nest too deeply to analyse")
         return []
 
 
-def _line(line: int) -> Span:
-    return Span(line, 1, line, 1)
+def _import_time_starts(project: Project) -> list[SourceFile]:
+    """The modules IMP003 imports, each in a fresh (simulated) interpreter."""
+    return [
+        source
+        for source in project.files.values()
+        if source.module
+        and not source.is_stub
+        and not source.is_extension
+        and not source.key.endswith("#file")
+    ]
