@@ -52,3 +52,46 @@ def test_exp007_sorts_exactly_like_ruff_ruf022(tmp_path: Path) -> None:
     namespace: dict[str, object] = {}
     exec(source.read_text(encoding="utf-8"), namespace)
     assert namespace["__all__"] == sorted(TRICKY, key=ruf022_key)
+
+
+def test_a_family_is_loaded_by_module_path_like_a_plugin(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from scaffold.check.parse import parse_source
+    from scaffold.check.resolve import Project
+    from scaffold.check.rules.registry import FAMILIES, _load, run_checks
+    from scaffold.check.rules.unit import FileContext, Scope
+    from scaffold.check.tree import discover
+
+    family = tmp_path / "plugins" / "demo_rules"
+    family.mkdir(parents=True)
+    (family / "__init__.py").write_text(
+        "from scaffold.check.model import Severity\n"
+        "from scaffold.check.rules.unit import Check, Rule, RuleDocs, Scope\n\n"
+        "def check(ctx):\n"
+        "    for imp in ctx.facts.imports:\n"
+        "        if imp.module == 'pickle':\n"
+        "            yield RULE.finding(ctx.source.rel, imp.span, module=imp.module)\n\n"
+        "RULE = Rule('DEM001', 'demo-rule', Severity.WARNING, '`{module}` is imported',\n"
+        "            RuleDocs('w', 'y', 'import pickle', 'import json'),\n"
+        "            checks=(Check(Scope.FILE, check),))\n"
+        "RULES = (RULE,)\n",
+        encoding="utf-8",
+    )
+    monkeypatch.syspath_prepend(str(tmp_path / "plugins"))
+    rules = _load((*FAMILIES, "demo_rules"))
+    demo = rules[-1]
+    assert demo.code == "DEM001" and len(rules) == len(RULES) + 1
+
+    project_dir = tmp_path / "proj"
+    project_dir.mkdir()
+    (project_dir / "mod.py").write_text("import pickle\n", encoding="utf-8")
+    tree = discover(project_dir)
+    source = tree.files[0]
+    facts = parse_source(source.path.read_bytes())
+    context = FileContext(Project.of(tree, {source.key: facts}), source, facts)
+    findings = [f for check in demo.checks for f in check.run(context)]
+    assert [demo.render(dict(f.args)) for f in findings] == ["`pickle` is imported"]
+    with pytest.raises(ValueError, match="DEM001 is defined by demo_rules and demo_rules"):
+        _load((*FAMILIES, "demo_rules", "demo_rules"))
+    assert run_checks(Scope.FILE, context, frozenset({"EXP001"})) == []
