@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from scaffold.check.rules import RULES, get_rule
+from scaffold.check.rules import RULES, FixKind, Rule, get_rule
 from scaffold.edit import ruf022_key
 
 TRICKY = [
@@ -34,6 +34,16 @@ def test_explain_has_every_section() -> None:
     text = RULES[0].explain()
     for section in ("What it does", "Why is this bad?", "Example", "Use instead"):
         assert section in text
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)
+def test_every_fix_says_why_it_is_safe_or_not(rule: Rule) -> None:
+    assert (rule.fixer is None) == (rule.fix is FixKind.NONE)
+    assert bool(rule.docs.fix_safety) == (rule.fix is not FixKind.NONE)
+    if rule.docs.fix_safety:
+        assert "Fix safety" in rule.explain()
+    if rule.fix is FixKind.UNSAFE:
+        assert rule.docs.fix_safety.startswith("Unsafe")
 
 
 @pytest.mark.skipif(

@@ -165,7 +165,8 @@ class RuleDocs:
     why: str
     example: str
     use_instead: str
-    exemptions: str = ""
+    exemptions: str = ""  # what the rule deliberately leaves alone
+    fix_safety: str = ""  # why the fix keeps (or, unsafe, changes) behaviour
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,13 +217,18 @@ class Rule:
             FixKind.SAFE: "safe fix available",
             FixKind.UNSAFE: "unsafe fix available (only with --unsafe-fixes)",
         }[self.fix]
-        return (
-            f"{self.code} ({self.name}) — default severity: {self.severity.value}; {fix}\n\n"
-            f"What it does\n    {self.docs.what}\n\n"
-            f"Why is this bad?\n    {self.docs.why}\n\n"
-            f"Example\n{_indent(self.docs.example)}\n\n"
-            f"Use instead\n{_indent(self.docs.use_instead)}\n"
-        )
+        sections = [
+            f"{self.code} ({self.name}) — default severity: {self.severity.value}; {fix}",
+            f"What it does\n    {self.docs.what}",
+            f"Why is this bad?\n    {self.docs.why}",
+            f"Example\n{_indent(self.docs.example)}",
+            f"Use instead\n{_indent(self.docs.use_instead)}",
+        ]
+        if self.docs.exemptions:
+            sections.append(f"Exemptions\n    {self.docs.exemptions}")
+        if self.docs.fix_safety:
+            sections.append(f"Fix safety\n    {self.docs.fix_safety}")
+        return "\n\n".join(sections) + "\n"
 
 
 def _indent(text: str) -> str:

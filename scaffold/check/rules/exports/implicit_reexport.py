@@ -68,6 +68,8 @@ RULE = Rule(
         use_instead='# pkg/__init__.py\nfrom .core import load, save\n\n__all__ = ["load", "save"]',
         exemptions="`_private` names, names the package uses itself, and submodules (importing"
         " one binds it on the package anyway).",
+        fix_safety="Unsafe: listing a name in `__all__` makes it part of the package's public API, "
+        "and `from pkg import *` starts to bind it. Applied only with `--unsafe-fixes`.",
     ),
     checks=(Check(Scope.FILE, check),),
     fix=FixKind.UNSAFE,

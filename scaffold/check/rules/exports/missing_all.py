@@ -135,6 +135,9 @@ RULE = Rule(
         use_instead='# pkg/__init__.py\nfrom .core import load, save\n\n__all__ = ["load", "save"]',
         exemptions="Private packages (`pip._internal`), exempt files (tests, scripts), and"
         " packages that import only `_private` names.",
+        fix_safety="The `__all__` it writes lists exactly what `from pkg import *` binds today "
+        "(public names and the submodules the package imports unconditionally), so star "
+        "imports keep working as before.",
     ),
     checks=(Check(Scope.FILE, check),),
     fix=FixKind.SAFE,

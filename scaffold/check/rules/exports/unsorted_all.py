@@ -34,6 +34,7 @@ RULE = Rule(
         example='__all__ = ["save", "Loader", "MAX"]',
         use_instead='__all__ = ["MAX", "Loader", "save"]',
         exemptions="A literal with comments between its items is left to a human to sort.",
+        fix_safety="The order of `__all__` does not change what it exports.",
     ),
     checks=(Check(Scope.FILE, check),),
     fix=FixKind.SAFE,

@@ -120,6 +120,9 @@ RULE = Rule(
         use_instead="# mygame/game.py\nfrom .draw import draw_game",
         exemptions="Imports under `try:` or `if` (dual-mode code that chooses deliberately),"
         " and a name that is also a top-level module or the standard library's.",
+        fix_safety="The relative import names the module the bare import found when the package "
+        "folder was on `sys.path`; installed or run with `python -m`, it now works too. "
+        "`import draw.sub` is left alone: no relative form binds `draw` the same way.",
     ),
     checks=(Check(Scope.FILE, check),),
     fix=FixKind.SAFE,
