@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from scaffold.check.engine import CheckOptions, read_facts, run_check
-from scaffold.check.model import CheckReport, Diagnostic, Severity
+from scaffold.check.model import CheckReport, Diagnostic
 from scaffold.check.resolve import Project
 from scaffold.check.rules import get_rule
 from scaffold.check.tree import SourceFile, discover
@@ -160,16 +160,18 @@ def _packages(files: Iterable[SourceFile]) -> list[SourceFile]:
 def _diagnostic(message: str, path: str, line: int, column: int = 1) -> Diagnostic:
     rule = get_rule("RUN001")
     assert rule is not None
+    args = (("what", message),)
     return Diagnostic(
         code=rule.code,
         name=rule.name,
-        severity=Severity.ERROR,
-        message=message,
+        severity=rule.severity,
+        message=rule.render(dict(args)),
         path=path,
         line=line,
         column=column,
         end_line=line,
         end_column=column,
+        args=args,
     )
 
 
