@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Mapping
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -18,6 +17,7 @@ import typer
 from typer.core import TyperGroup
 
 from scaffold import __version__
+from scaffold.choices import DEFAULT_PYTHON, PYTHON_VERSIONS, Layout, License
 from scaffold.errors import ScaffoldError, UsageError
 
 if TYPE_CHECKING:
@@ -107,27 +107,16 @@ ShadowOption = Annotated[
         "--allow-stdlib-shadow", help="Allow a top-level name that shadows a stdlib module."
     ),
 ]
-PythonOption = Annotated[str, typer.Option("--python", help="Oldest supported Python (3.11-3.14).")]
+PythonOption = Annotated[
+    str,
+    typer.Option(
+        "--python", help=f"Oldest supported Python ({PYTHON_VERSIONS[0]}-{PYTHON_VERSIONS[-1]})."
+    ),
+]
 AuthorOption = Annotated[str | None, typer.Option("--author", help="Author name.")]
 DescriptionOption = Annotated[
     str | None, typer.Option("--description", help="One-line description.")
 ]
-
-
-class Layout(StrEnum):
-    """Where the package folder lives."""
-
-    flat = "flat"
-    src = "src"
-
-
-class License(StrEnum):
-    """Licenses the package template knows."""
-
-    mit = "MIT"
-    apache = "Apache-2.0"
-    bsd3 = "BSD-3-Clause"
-    proprietary = "Proprietary"
 
 
 LicenseOption = Annotated[License, typer.Option("--license", help="License of the project.")]
@@ -162,11 +151,11 @@ def new_package(
             help="Console script NAME=MODULE:FUNC (repeatable; default: NAME=cli:main).",
         ),
     ] = None,
-    layout: Annotated[Layout, typer.Option("--layout", help="flat or src layout.")] = Layout.flat,
-    python: PythonOption = "3.11",
+    layout: Annotated[Layout, typer.Option("--layout", help="flat or src layout.")] = Layout.FLAT,
+    python: PythonOption = DEFAULT_PYTHON,
     description: DescriptionOption = None,
     author: AuthorOption = None,
-    license: LicenseOption = License.mit,
+    license: LicenseOption = License.MIT,
     dest: DestOption = None,
     dry_run: DryRunOption = False,
     force: ForceOption = False,
@@ -242,10 +231,10 @@ def new_module(
 @new_app.command("game")
 def new_game(
     name: Annotated[str | None, typer.Argument(help="Import name of the game package.")] = None,
-    python: PythonOption = "3.11",
+    python: PythonOption = DEFAULT_PYTHON,
     description: DescriptionOption = None,
     author: AuthorOption = None,
-    license: LicenseOption = License.mit,
+    license: LicenseOption = License.MIT,
     dest: DestOption = None,
     dry_run: DryRunOption = False,
     force: ForceOption = False,
@@ -300,10 +289,10 @@ def new_workspace(
         list[str] | None,
         typer.Option("--depends", help="MEMBER:REQUIRED, e.g. api:core (repeatable)."),
     ] = None,
-    python: PythonOption = "3.11",
+    python: PythonOption = DEFAULT_PYTHON,
     description: DescriptionOption = None,
     author: AuthorOption = None,
-    license: LicenseOption = License.mit,
+    license: LicenseOption = License.MIT,
     dest: DestOption = None,
     dry_run: DryRunOption = False,
     force: ForceOption = False,
