@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     import typer._click as click
 
     from scaffold.generate import GenerateResult, UpdateResult
+    from scaffold.generate.answers import BuiltinAnswers, PackageAnswers
     from scaffold.templates import TemplateEntry
 
 __all__ = ["app", "main"]
@@ -164,7 +165,7 @@ def new_package(
     allow_stdlib_shadow: ShadowOption = False,
 ) -> None:
     """Create an installable package with __init__.py, __all__, __main__.py and a CLI."""
-    from scaffold.templates import package_answers
+    from scaffold.generate.answers import ProjectInfo, package_answers
 
     name = _required_name(name, "package", "scaffold new package NAME", defaults=defaults)
     answers = package_answers(
@@ -172,11 +173,8 @@ def new_package(
         modules=module or (),
         subpackages=subpackage or (),
         scripts=script or (),
-        layout=layout.value,
-        python=python,
-        description=description,
-        author=author,
-        license=license.value,
+        layout=layout,
+        project=ProjectInfo(python, license, description, author),
         allow_stdlib_shadow=allow_stdlib_shadow,
     )
     _new_builtin(
@@ -188,7 +186,7 @@ def new_package(
         dry_run=dry_run,
         defaults=defaults,
         quiet=quiet,
-        next_steps=lambda where: _package_next_steps(where, str(answers["package"]), answers),
+        next_steps=lambda where: _package_next_steps(where, answers),
     )
 
 
@@ -204,7 +202,7 @@ def new_module(
     allow_stdlib_shadow: ShadowOption = False,
 ) -> None:
     """Write NAME.py and test_NAME.py into the destination folder (default: here)."""
-    from scaffold.templates import module_answers
+    from scaffold.generate.answers import module_answers
 
     name = _required_name(name, "module", "scaffold new module NAME", defaults=defaults)
     answers = module_answers(name, description=description, allow_stdlib_shadow=allow_stdlib_shadow)
@@ -243,18 +241,15 @@ def new_game(
     allow_stdlib_shadow: ShadowOption = False,
 ) -> None:
     """Create a playable terminal ping-pong game: logic in game.py, drawing in draw.py."""
-    from scaffold.templates import game_answers
+    from scaffold.generate.answers import ProjectInfo, game_answers
 
     name = _required_name(name, "game", "scaffold new game NAME", defaults=defaults)
     answers = game_answers(
         name,
-        python=python,
-        description=description,
-        author=author,
-        license=license.value,
+        project=ProjectInfo(python, license, description, author),
         allow_stdlib_shadow=allow_stdlib_shadow,
     )
-    command = str(answers["distribution"])
+    command = answers.distribution
     _new_builtin(
         "game",
         name,
@@ -301,7 +296,7 @@ def new_workspace(
     allow_stdlib_shadow: ShadowOption = False,
 ) -> None:
     """Create a repository of several packages under packages/, each with src/ and tests."""
-    from scaffold.templates import workspace_answers
+    from scaffold.generate.answers import ProjectInfo, workspace_answers
 
     usage = "scaffold new workspace NAME --package P [--package P]..."
     name = _required_name(name, "workspace", usage, defaults=defaults)
@@ -310,10 +305,7 @@ def new_workspace(
         packages=package or (),
         namespace=namespace,
         depends=depends or (),
-        python=python,
-        description=description,
-        author=author,
-        license=license.value,
+        project=ProjectInfo(python, license, description, author),
         allow_stdlib_shadow=allow_stdlib_shadow,
     )
     members = " ".join(f"-e packages/{member}" for member in package or ())
@@ -381,8 +373,9 @@ def new_from_template(
 ) -> None:
     """Create a project NAME from a team template: a registered name, or --template SRC."""
     from scaffold.generate import GenerateRequest, generate
+    from scaffold.generate.answers import team_answers
     from scaffold.names import validate_destination_name
-    from scaffold.templates import team_answers, team_template
+    from scaffold.templates import team_template
 
     entry = team_template(ctx.meta.get(_TEMPLATE_META), template)
     usage = f"scaffold new {entry.name or '--template SRC'} NAME"
@@ -427,7 +420,7 @@ def _team_next_steps(result: GenerateResult) -> list[str]:
 def _new_builtin(
     template: str,
     name: str,
-    answers: Mapping[str, object],
+    answers: BuiltinAnswers,
     destination: Path | None,
     *,
     force: bool,
@@ -466,16 +459,11 @@ def _display_path(path: Path) -> str:
     return str(path) if relative.startswith("..") else relative
 
 
-def _package_next_steps(
-    destination: Path, package: str, answers: Mapping[str, object]
-) -> list[str]:
-    scripts = answers.get("scripts")
-    first = scripts[0] if isinstance(scripts, list) and scripts else {}
-    command = first.get("name", package) if isinstance(first, dict) else package
+def _package_next_steps(destination: Path, answers: PackageAnswers) -> list[str]:
     return [
         f"cd {_display_path(destination)}",
         'python -m pip install -e ".[dev]"',
-        f"{command} --help",
+        f"{answers.scripts[0].name} --help",
         "python -m pytest",
         "scaffold check .",
     ]
@@ -668,7 +656,7 @@ def update_project(
     command then exits 1.
     """
     from scaffold.generate import UpdateRequest, update
-    from scaffold.templates import team_answers
+    from scaffold.generate.answers import team_answers
 
     result = update(
         UpdateRequest(

@@ -1,4 +1,4 @@
-"""The built-in templates' copier.yml and scaffold's choices agree exactly, so neither drifts."""
+"""Each built-in copier.yml and scaffold's choices and typed answers agree, so neither drifts."""
 
 from __future__ import annotations
 
@@ -9,6 +9,14 @@ import pytest
 import yaml
 
 from scaffold.choices import DEFAULT_PYTHON, PYTHON_VERSIONS, Layout, License
+from scaffold.generate.answers import (
+    BuiltinAnswers,
+    ProjectInfo,
+    game_answers,
+    module_answers,
+    package_answers,
+    workspace_answers,
+)
 from scaffold.templates import BUILTIN_TEMPLATES, builtin_template
 
 
@@ -61,3 +69,25 @@ def test_game_accepts_every_python_version() -> None:
     assert pattern is not None
     assert all(re.match(pattern.group(1), version) for version in PYTHON_VERSIONS)
     assert str(python["default"]) == DEFAULT_PYTHON
+
+
+PROJECT = ProjectInfo(description="A demo.", author="Ada")
+#: One record per built-in template, with every optional answer given.
+RECORDS: list[BuiltinAnswers] = [
+    package_answers("demo", modules=["core"], subpackages=["sub"], project=PROJECT),
+    module_answers("demo", description="A demo."),
+    game_answers("demo", project=PROJECT),
+    workspace_answers("demo", packages=["core", "api"], depends=["api:core"], project=PROJECT),
+]
+
+
+def test_a_record_per_builtin_template() -> None:
+    assert sorted(record.template for record in RECORDS) == sorted(BUILTIN_TEMPLATES)
+
+
+@pytest.mark.parametrize("record", RECORDS, ids=lambda record: record.template)
+def test_records_answer_exactly_the_questions_the_template_asks(record: BuiltinAnswers) -> None:
+    questions = _questions(record.template)
+    # `when: false` questions are computed by the template, never answered.
+    asked = {name for name, spec in questions.items() if spec.get("when") is not False}
+    assert set(record.copier_data()) == asked

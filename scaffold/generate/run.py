@@ -20,6 +20,7 @@ from scaffold.errors import (
     UsageError,
     one_line,
 )
+from scaffold.generate.answers import BuiltinAnswers, copier_data
 from scaffold.generate.placement import (
     check_destination,
     conflicts,
@@ -59,7 +60,8 @@ class GenerateRequest:
 
     source: str
     destination: Path
-    data: Mapping[str, object] = field(default_factory=dict)
+    #: A built-in template's typed answers, or a team template's `--data` answers.
+    data: Mapping[str, object] | BuiltinAnswers = field(default_factory=dict)
     vcs_ref: str | None = None
     force: bool = False
     dry_run: bool = False
@@ -102,7 +104,11 @@ def generate(request: GenerateRequest) -> GenerateResult:
 
 
 def render_template(
-    source: str, data: Mapping[str, object], rendered: Path, *, interactive: bool = False
+    source: str,
+    data: Mapping[str, object] | BuiltinAnswers,
+    rendered: Path,
+    *,
+    interactive: bool = False,
 ) -> tuple[PurePosixPath, ...]:
     """Render `source` into the new folder `rendered`; return the files it holds."""
     request = GenerateRequest(
@@ -114,10 +120,11 @@ def render_template(
 
 def _render(request: GenerateRequest, rendered: Path) -> str | None:
     """Run Copier into `rendered`; return the template's git description (`v2`), if any."""
+    data = copier_data(request.data)
     worker = worker_class()(
         src_path=request.source,
         dst_path=rendered,
-        data=dict(request.data),
+        data=data,
         vcs_ref=request.vcs_ref,
         defaults=not request.interactive,
         overwrite=True,
@@ -129,7 +136,7 @@ def _render(request: GenerateRequest, rendered: Path) -> str | None:
     try:
         with copier_failures(request.source, f"template {request.source}"), worker:
             _check_source(request, worker)
-            run_asking_for_missing(worker.run_copy, worker, request.source, request.data)
+            run_asking_for_missing(worker.run_copy, worker, request.source, data)
             answers_relpath = worker.answers_relpath
             commit = worker.template.commit
     except OSError as exc:
