@@ -12,7 +12,6 @@ from scaffold.generate.run import (
     generate,
     record_scaffold_version,
     render_template,
-    render_tree,
 )
 from scaffold.generate.trust import unsafe_features
 from scaffold.generate.update import UpdateRequest, UpdateResult, update
@@ -26,7 +25,6 @@ __all__ = [
     "place_files",
     "record_scaffold_version",
     "render_template",
-    "render_tree",
     "staging_folder",
     "unsafe_features",
     "update",

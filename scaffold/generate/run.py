@@ -41,7 +41,6 @@ __all__ = [
     "generate",
     "record_scaffold_version",
     "render_template",
-    "render_tree",
     "run_asking_for_missing",
 ]
 
@@ -276,23 +275,3 @@ def record_scaffold_version(answers_file: Path) -> None:
     separator = "" if not text or text.endswith("\n") else "\n"
     with answers_file.open("a", encoding="utf-8") as file:
         file.write(f"{separator}_scaffold_version: {__version__}\n")
-
-
-def render_tree(root_label: str, files: tuple[PurePosixPath, ...]) -> str:
-    """Draw `files` (relative paths) as an indented tree under `root_label`."""
-    tree: dict[str, dict[str, object]] = {}
-    for rel in files:
-        node = tree
-        for part in rel.parts:
-            node = node.setdefault(part, {})  # type: ignore[assignment]
-    lines = [root_label.rstrip("/") + "/"]
-
-    def walk(node: dict[str, dict[str, object]], prefix: str) -> None:
-        entries = sorted(node.items(), key=lambda item: (not item[1], item[0]))
-        for index, (name, child) in enumerate(entries):
-            last = index == len(entries) - 1
-            lines.append(f"{prefix}{'└── ' if last else '├── '}{name}{'/' if child else ''}")
-            walk(child, prefix + ("    " if last else "│   "))  # type: ignore[arg-type]
-
-    walk(tree, "")
-    return "\n".join(lines)
