@@ -71,6 +71,15 @@ def test_game_accepts_every_python_version() -> None:
     assert str(python["default"]) == DEFAULT_PYTHON
 
 
+@pytest.mark.parametrize("template", ["package", "game"])
+def test_license_file_has_a_text_per_license(template: str) -> None:
+    # Each license gets its own branch; Proprietary is the final `else`.
+    text = (builtin_template(template) / "template" / "LICENSE.jinja").read_text(encoding="utf-8")
+    branches = re.findall(r'license == "([^"]+)"', text)
+    expected = {member.value for member in License} - {License.PROPRIETARY.value}
+    assert sorted(branches) == sorted(expected)
+
+
 PROJECT = ProjectInfo(description="A demo.", author="Ada")
 #: One record per built-in template, with every optional answer given.
 RECORDS: list[BuiltinAnswers] = [
