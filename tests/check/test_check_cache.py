@@ -21,7 +21,8 @@ from scaffold.check.model import Diagnostic
 from scaffold.check.pool import plan_workers
 from scaffold.check.tree import SourceFile, discover
 from scaffold.generate import GenerateRequest, generate
-from scaffold.templates import builtin_template, package_answers
+from scaffold.generate.answers import package_answers
+from scaffold.templates import builtin_template
 
 from .check_support import DEFAULT, FIXTURES
 
