@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from scaffold.check.engine import CheckOptions, run_check
+    from scaffold.check.facts import parse_source
     from scaffold.check.model import CheckReport, Diagnostic, ModuleFacts, Related, Severity
-    from scaffold.check.parse import parse_source
 
 __all__ = [
     "CheckOptions",
@@ -34,7 +34,7 @@ _HOMES = {
     "ModuleFacts": "scaffold.check.model",
     "Related": "scaffold.check.model",
     "Severity": "scaffold.check.model",
-    "parse_source": "scaffold.check.parse",
+    "parse_source": "scaffold.check.facts",
 }
 
 

@@ -13,10 +13,10 @@ from pathlib import Path
 
 from scaffold.check.cache import FactsCache, LazyFacts, decode_value, encode_facts, encode_value
 from scaffold.check.config import CheckConfig
+from scaffold.check.facts import parse_source, scan_noqa
 from scaffold.check.graph import Simulation
 from scaffold.check.incremental import NOTHING, Reuse, Stored, dump, plan
 from scaffold.check.model import CheckReport, Diagnostic, Finding, ModuleFacts, Related, Severity
-from scaffold.check.parse import parse_source, scan_noqa
 from scaffold.check.pool import (
     ParseJob,
     parse_jobs,

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from scaffold.check.cache import content_digest, decode_facts, encode_facts
+from scaffold.check.facts import parse_source
 from scaffold.check.model import ModuleFacts, SourceError, Span
-from scaffold.check.parse import parse_source
 
 if TYPE_CHECKING:
     from multiprocessing.context import BaseContext

@@ -123,7 +123,7 @@ def test_equal_facts_encode_to_equal_bytes_in_every_process() -> None:
     # Frozensets iterate in per-process hash order; the report key needs stable bytes.
     code = (
         "import sys; from scaffold.check.cache import encode_facts;"
-        "from scaffold.check.parse import parse_source;"
+        "from scaffold.check.facts import parse_source;"
         "sys.stdout.write(encode_facts(parse_source(b'a = b = c = d = e = 1\\nimport x, y, z\\n'))"
         ".hex())"
     )
