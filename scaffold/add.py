@@ -7,10 +7,10 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from scaffold import __version__
-from scaffold.edit import SourceEditError, register_submodule
+from scaffold.edit import Registration, SourceEditError, register_submodule
 from scaffold.errors import DestinationError, UsageError
 from scaffold.generate import place_files, render_template, staging_folder
+from scaffold.generate.answers import member_answers
 from scaffold.names import validate_module_name
 from scaffold.templates import builtin_template
 
@@ -100,45 +100,18 @@ def add_to_package(
                 " choose another name (or pass --force to overwrite a module)"
             )
 
-    init = location.folder / "__init__.py"
-    try:
-        with init.open(encoding="utf-8", newline="") as handle:
-            source = handle.read()
-    except UnicodeDecodeError as exc:
-        raise UsageError(f"cannot edit {init}: it is not UTF-8 text") from exc
-    try:
-        registration = register_submodule(
-            source, name, line_length=_line_length(location.project_root)
-        )
-    except SourceEditError as exc:
-        raise UsageError(f"cannot edit {init}: {exc}; fix it first") from exc
-
+    registration = _registration(location, name)
     root = location.project_root
     package_rel = PurePosixPath(location.folder.relative_to(root).as_posix())
     test_rel = _test_file(location, name, package_rel, force=force)
-    answers: dict[str, object] = {
-        "package": location.dotted,
-        "modules": [name] if kind == "module" else [],
-        "subpackages": [name] if kind == "package" else [],
-        "scaffold_version": __version__,
-    }
+    init_rel = package_rel / "__init__.py"
     with staging_folder(root / ".scaffold-add") as staging:
-        rendered = staging / "render"
-        render_template(str(builtin_template("package")), answers, rendered)
-        dotted_dir = PurePosixPath(*location.dotted.split("."))
-        if kind == "module":
-            produced = {package_rel / f"{name}.py": dotted_dir / f"{name}.py"}
-        else:
-            produced = {package_rel / name / "__init__.py": dotted_dir / name / "__init__.py"}
-        produced[test_rel] = PurePosixPath("tests") / f"test_{name}.py"
         staged = staging / "staged"
-        for target, origin in produced.items():
-            (staged / target).parent.mkdir(parents=True, exist_ok=True)
-            os.replace(rendered / origin, staged / target)
-        init_rel = package_rel / "__init__.py"
+        created = _stage_member(
+            kind, name, location.dotted, (package_rel, test_rel), staging / "render", staged
+        )
         with (staged / init_rel).open("w", encoding="utf-8", newline="") as handle:
             handle.write(registration.text)
-        created = tuple(sorted(produced))
         if not dry_run:
             replaceable = {init_rel, *(created if force else ())}
             place_files(
@@ -149,6 +122,49 @@ def add_to_package(
                 backup=staging / ".backup",
             )
     return AddResult(location, created, init_rel, registration.notes, dry_run)
+
+
+def _registration(location: PackageLocation, name: str) -> Registration:
+    """The package's `__init__.py` with `name` imported and listed in `__all__`."""
+    init = location.folder / "__init__.py"
+    try:
+        with init.open(encoding="utf-8", newline="") as handle:
+            source = handle.read()
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"cannot edit {init}: it is not UTF-8 text") from exc
+    try:
+        return register_submodule(source, name, line_length=_line_length(location.project_root))
+    except SourceEditError as exc:
+        raise UsageError(f"cannot edit {init}: {exc}; fix it first") from exc
+
+
+def _stage_member(
+    kind: str,
+    name: str,
+    dotted: str,
+    places: tuple[PurePosixPath, PurePosixPath],
+    rendered: Path,
+    staged: Path,
+) -> tuple[PurePosixPath, ...]:
+    """Render the new member with the package template and stage its two files.
+
+    `places` are the package folder and the test file, relative to the project; the
+    member and its test land there under `staged`. Returns the staged files.
+    """
+    module, subpackage = (name, None) if kind == "module" else (None, name)
+    answers = member_answers(dotted, module=module, subpackage=subpackage)
+    render_template(str(builtin_template("package")), answers, rendered)
+    dotted_dir = PurePosixPath(*dotted.split("."))
+    package_rel, test_rel = places
+    if kind == "module":
+        produced = {package_rel / f"{name}.py": dotted_dir / f"{name}.py"}
+    else:
+        produced = {package_rel / name / "__init__.py": dotted_dir / name / "__init__.py"}
+    produced[test_rel] = PurePosixPath("tests") / f"test_{name}.py"
+    for target, origin in produced.items():
+        (staged / target).parent.mkdir(parents=True, exist_ok=True)
+        os.replace(rendered / origin, staged / target)
+    return tuple(sorted(produced))
 
 
 def _test_file(

@@ -9,6 +9,7 @@ __all__ = [
     "TemplateError",
     "UntrustedTemplateError",
     "UsageError",
+    "one_line",
 ]
 
 
@@ -43,3 +44,8 @@ class TemplateError(ScaffoldError):
 
 class UntrustedTemplateError(TemplateError):
     """A template from outside wants to run code and `--trust` was not given."""
+
+
+def one_line(text: str) -> str:
+    """`text` with every run of whitespace, newlines included, folded to one space."""
+    return " ".join(text.split())

@@ -8,9 +8,11 @@ from typing import Any
 
 import pytest
 
+from scaffold.cli.render import render_tree
 from scaffold.errors import DestinationError, TemplateError
-from scaffold.generate import GenerateRequest, generate, render_tree
-from scaffold.templates import builtin_template, builtin_templates_root, package_answers
+from scaffold.generate import GenerateRequest, generate
+from scaffold.generate.answers import package_answers
+from scaffold.templates import builtin_template, builtin_templates_root
 from tests.conftest import tree_snapshot
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from scaffold.cli import main
 from scaffold.errors import InvalidNameError, TemplateError, UsageError
+from scaffold.generate.answers import parse_data, team_answers
 from scaffold.templates import (
     BUILTIN_TEMPLATES,
     add_template,
@@ -16,10 +17,8 @@ from scaffold.templates import (
     find_template,
     is_remote_source,
     normalize_source,
-    parse_data,
     registered_templates,
     remove_template,
-    team_answers,
     team_template,
     user_registry_path,
 )

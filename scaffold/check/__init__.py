@@ -11,9 +11,9 @@ import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from scaffold.check.facts import parse_source
     from scaffold.check.incremental.run import run_check
     from scaffold.check.model import CheckReport, Diagnostic, ModuleFacts, Related, Severity
-    from scaffold.check.parse import parse_source
     from scaffold.check.pipeline import CheckOptions
 
 __all__ = [
@@ -35,7 +35,7 @@ _HOMES = {
     "ModuleFacts": "scaffold.check.model",
     "Related": "scaffold.check.model",
     "Severity": "scaffold.check.model",
-    "parse_source": "scaffold.check.parse",
+    "parse_source": "scaffold.check.facts",
 }
 
 

@@ -1,33 +1,34 @@
-"""Run the rule families over a resolved project: per-file rules, then project-wide ones.
+"""Run the rules over a resolved project: per-file checks, then the project-wide scopes.
 
-Most rules look at one file at a time (and at what its imports reach); the project-wide
-ones run over their per-file results where they can (the import cycles over each file's
-edges). Two hooks let a caller compute some of this elsewhere or take it from an earlier
-run: `file_result` gives each file's per-file result, `start_simulation` the import-time
-simulation's failures. Their defaults compute everything here; the incremental check
+Every rule's checks come from the registry (rules.registry), by scope. Most look at one
+file at a time (and at what its imports reach); the project-wide ones run over the
+per-file results where they can (the import cycles over each file's edges). Two hooks let
+a caller compute some of this elsewhere or take it from an earlier run: `file_result`
+gives each file's per-file result, `start_simulation` the import-time simulation's
+failures. Their defaults compute everything here; the incremental check
 (scaffold.check.incremental) passes its own.
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from scaffold.check.discover import SourceFile, Tree
 from scaffold.check.imports.graph import Edge, file_edges, in_graph
 from scaffold.check.imports.simulation import Failure, RunMemory, Simulation, simulate_failures
-from scaffold.check.model import Finding, ModuleFacts, Span
+from scaffold.check.model import Finding, ModuleFacts
 from scaffold.check.project import Project
-from scaffold.check.rules.entry_points import check_entry_points
-from scaffold.check.rules.exports import check_exports
-from scaffold.check.rules.imports import (
-    check_cycles,
-    check_import_time,
-    check_imports,
-    import_time_starts,
+from scaffold.check.rules.registry import checks_in, run_checks
+from scaffold.check.rules.unit import (
+    ConfigContext,
+    FileContext,
+    GraphContext,
+    ImportTimeContext,
+    Scope,
+    TreeContext,
 )
-from scaffold.check.rules.layout import check_layout
 
 __all__ = [
     "Analysis",
@@ -85,15 +86,10 @@ def check_file(
     project: Project, source: SourceFile, facts: ModuleFacts, enabled: frozenset[str]
 ) -> FileResult:
     """The per-file rules for one file (not a stub), and its import edges."""
-    findings: list[Finding] = []
     notes: list[str] = []
-    if facts.error is not None:
-        error = facts.error
-        findings.append(Finding(error.code, source.rel, error.span, error.message))
-    else:
-        if any(code.startswith("EXP") for code in enabled):
-            findings.extend(_guarded(notes, source.rel, check_exports(project, source, facts)))
-        findings.extend(_guarded(notes, source.rel, check_imports(project, source, facts)))
+    scope = Scope.FILE if facts.error is None else Scope.UNPARSED
+    context = FileContext(project, source, facts)
+    findings = _guarded(notes, source.rel, scope, context, enabled)
     edges = file_edges(project, source) if in_graph(source) else []
     return FileResult(tuple(findings), tuple(edges), tuple(notes))
 
@@ -106,7 +102,7 @@ def analyse(
     file_result: FileResults = compute_file,
     start_simulation: StartSimulation = simulate_when_asked,
 ) -> Analysis:
-    """Every finding of every enabled family; filtering by code happens afterwards."""
+    """Every finding of every enabled rule; filtering by code happens afterwards."""
     # Star-import chains and import chains are followed recursively; real trees stay far
     # below this, and anything deeper becomes a note (`_guarded`), not a crash.
     limit = sys.getrecursionlimit()
@@ -127,10 +123,10 @@ def _analyse(
     files: dict[str, FileResult] = {}
     findings: list[Finding] = []
     simulated: Callable[[], Sequence[Failure]] | None = None
-    if "IMP003" in enabled:
+    if checks_in(Scope.IMPORT_TIME, enabled):
 
         def simulate(memory: RunMemory | None) -> Simulation:
-            return simulate_failures(project, import_time_starts(project), memory)
+            return simulate_failures(project, _import_time_starts(project), memory)
 
         # Started first: the simulation may run elsewhere while the per-file rules run here.
         simulated = start_simulation(project, simulate)
@@ -145,42 +141,49 @@ def _analyse(
         files[source.key] = result
         findings.extend(result.findings)
         tree.notes.extend(result.notes)
-    if any(code.startswith("PKG") for code in enabled):
-        findings.extend(check_layout(tree))
-    if "IMP002" in enabled:
+    findings.extend(run_checks(Scope.TREE, TreeContext(tree), enabled))
+    if checks_in(Scope.GRAPH, enabled):
         graph = {
             source.key: list(files[source.key].edges) if source.key in files else []
             for source in sorted(tree.files, key=lambda s: s.key)
             if in_graph(source)
         }
-        findings.extend(check_cycles(project, graph))
+        findings.extend(run_checks(Scope.GRAPH, GraphContext(project, graph), enabled))
     failures: list[Failure] | None = None
     if simulated is not None:
         try:
             failures = list(simulated())
         except RecursionError:
             tree.notes.append("skipped IMP003: imports nest too deeply to analyse")
-        findings.extend(check_import_time(project, failures or []))
+        found = ImportTimeContext(project, failures or [])
+        findings.extend(run_checks(Scope.IMPORT_TIME, found, enabled))
     for config in tree.configs:
         if config.pyproject is None or not config.directory.is_relative_to(tree.base):
             continue
         rel = tree.rel(config.pyproject)
-        if config.error is not None:
-            line, message = config.error
-            findings.append(Finding("SYN001", rel, _line(line), message))
-        elif any(code.startswith("ENT") for code in enabled):
-            findings.extend(_guarded(tree.notes, rel, check_entry_points(project, config, rel)))
+        context = ConfigContext(project, config, rel)
+        findings.extend(_guarded(tree.notes, rel, Scope.CONFIG, context, enabled))
     return Analysis(findings, files, failures)
 
 
-def _guarded(notes: list[str], what: str, findings: Iterable[Finding]) -> list[Finding]:
-    """Run one family to the end; an absurdly deep tree becomes a note, never a crash."""
+def _guarded(
+    notes: list[str], what: str, scope: Scope, context: object, enabled: frozenset[str]
+) -> list[Finding]:
+    """Run the checks of one scope; an absurdly deep tree becomes a note, never a crash."""
     try:
-        return list(findings)
+        return run_checks(scope, context, enabled)
     except RecursionError:
         notes.append(f"skipped {what}: imports nest too deeply to analyse")
         return []
 
 
-def _line(line: int) -> Span:
-    return Span(line, 1, line, 1)
+def _import_time_starts(project: Project) -> list[SourceFile]:
+    """The modules IMP003 imports, each in a fresh (simulated) interpreter."""
+    return [
+        source
+        for source in project.files.values()
+        if source.module
+        and not source.is_stub
+        and not source.is_extension
+        and not source.key.endswith("#file")
+    ]

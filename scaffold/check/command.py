@@ -8,16 +8,11 @@ from pathlib import Path
 from typing import TextIO
 
 from scaffold.check.incremental.run import check
-from scaffold.check.pipeline import CheckedTree, CheckOptions, OutputFormat
-from scaffold.check.report import (
-    render_github,
-    render_json,
-    render_sarif,
-    render_statistics,
-    render_text,
-)
+from scaffold.check.output import FORMATS, format_named
+from scaffold.check.output.context import RenderContext
+from scaffold.check.output.text import plural
+from scaffold.check.pipeline import CheckedTree, CheckOptions
 from scaffold.check.select import validate_codes
-from scaffold.errors import UsageError
 
 __all__ = ["run_check_command"]
 
@@ -43,6 +38,17 @@ def _use_color() -> bool:
     return sys.stdout.isatty()
 
 
+def _print_diff(options: CheckOptions, unsafe_fixes: bool) -> int:
+    """`--diff`: print what `--fix` would change, write nothing; 1 when something would."""
+    from scaffold.check.fix import run_fixes, unified_diff
+
+    result = run_fixes(options, unsafe=unsafe_fixes, write=False)
+    sys.stdout.write(unified_diff(result.files, relative_to=Path.cwd()))
+    sys.stdout.flush()
+    sys.stderr.write(f"Would fix {plural(result.fixed, 'finding')}.\n")
+    return 1 if result.files else 0
+
+
 def run_check_command(
     paths: list[str],
     output_format: str,
@@ -63,36 +69,23 @@ def run_check_command(
     `fix` would change and writes nothing (exit 1 when something would change);
     `run_imports` (`--import`) imports each package in a subprocess and adds RUN001.
     """
-    try:
-        fmt = OutputFormat(output_format.lower())
-    except ValueError:
-        choices = ", ".join(f.value for f in OutputFormat)
-        raise UsageError(f"unknown --format {output_format!r} (choose one of: {choices})") from None
+    renderer = format_named(FORMATS, output_format)
     options = CheckOptions(
         paths=tuple(paths),
         select=_codes(select, "--select"),
         ignore=_codes(ignore, "--ignore"),
-        output_format=fmt,
-        exit_zero=exit_zero,
-        statistics=statistics,
         use_cache=use_cache,
     )
-    cwd = Path.cwd()
+    if diff:
+        return _print_diff(options, unsafe_fixes)
     fixed: int | None = None
     trees: tuple[CheckedTree, ...] | None = None  # what the check saw, for --import
-    if fix or diff:
-        from scaffold.check.fix import run_fixes, unified_diff
+    if fix:
+        from scaffold.check.fix import run_fixes
 
-        result = run_fixes(options, unsafe=unsafe_fixes, write=not diff)
-        if diff:
-            sys.stdout.write(unified_diff(result.files, relative_to=cwd))
-            sys.stdout.flush()
-            count = result.fixed
-            sys.stderr.write(f"Would fix {count} finding{'' if count == 1 else 's'}.\n")
-            return 1 if result.files else 0
+        result = run_fixes(options, unsafe=unsafe_fixes)
         assert result.report is not None
-        report = result.report
-        fixed = result.fixed
+        report, fixed = result.report, result.fixed
     else:
         checked = check(options)
         report, trees = checked.report, checked.trees
@@ -100,20 +93,9 @@ def run_check_command(
         from scaffold.check.runtime import run_import_check
 
         report = run_import_check(options, report, trees=trees)
-    if statistics and fmt is OutputFormat.TEXT:
-        out = render_statistics(report)
-    elif fmt is OutputFormat.JSON:
-        out = render_json(report)
-    elif fmt is OutputFormat.SARIF:
-        out = render_sarif(report)
-    elif fmt is OutputFormat.GITHUB:
-        out = render_github(report, relative_to=cwd)
-    else:
-        out = render_text(report, relative_to=cwd, color=_use_color())
-    if fixed is not None and fmt is OutputFormat.TEXT:
-        remaining = len(report.diagnostics)
-        out += f"Fixed {fixed} finding{'' if fixed == 1 else 's'}, {remaining} remaining.\n"
-    _write(sys.stdout, out)
+    render = renderer.statistics if statistics and renderer.statistics else renderer.render
+    context = RenderContext(relative_to=Path.cwd(), color=_use_color(), fixed=fixed)
+    _write(sys.stdout, render(report, context))
     for note in report.notes:
         _write(sys.stderr, f"note: {note}\n")
     sys.stdout.flush()

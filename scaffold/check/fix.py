@@ -5,10 +5,7 @@ from __future__ import annotations
 import ast
 import difflib
 import io
-import itertools
 import os
-import re
-import sys
 import tokenize
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -16,27 +13,19 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from scaffold.check.discover import SourceFile, discover
-from scaffold.check.imports.graph import build_graph
 from scaffold.check.incremental.pool import read_facts
 from scaffold.check.incremental.run import check_tree, run_check
-from scaffold.check.model import CheckReport, Diagnostic, Where
+from scaffold.check.model import CheckReport, Diagnostic
 from scaffold.check.pipeline import CheckOptions
 from scaffold.check.project import Project
-from scaffold.check.rules import FixKind
-from scaffold.edit import (
-    SourceEditError,
-    SourceOffsets,
-    TextEdit,
-    add_to_all,
-    apply_edits,
-    ruf022_key,
-)
+from scaffold.check.rules import RULES
+from scaffold.check.rules.unit import FixContext, Fixer, FixKind
+from scaffold.edit import apply_edits
 from scaffold.errors import UsageError
 from scaffold.files import write_atomically
 
 __all__ = ["FileFix", "FixResult", "fix_codes", "plan_fixes", "run_fixes", "unified_diff"]
 
-_LINE_LENGTH = 88
 # A fix can reveal another (an added name makes a sorted __all__ unsorted); a few rounds
 # settle every case the fixers know, and the limit keeps a fixer bug from looping forever.
 _ROUNDS = 4
@@ -44,8 +33,6 @@ _ROUNDS = 4
 
 def fix_codes(*, unsafe: bool) -> frozenset[str]:
     """The codes `--fix` rewrites: the safe fixes, plus the unsafe ones when asked."""
-    from scaffold.check.rules import RULES
-
     kinds = {FixKind.SAFE, FixKind.UNSAFE} if unsafe else {FixKind.SAFE}
     return frozenset(rule.code for rule in RULES if rule.fix in kinds)
 
@@ -118,270 +105,6 @@ def _parses(text: str) -> bool:
     return True
 
 
-# --- the fixers -------------------------------------------------------------------------------
-
-
-def _position(diagnostic: Diagnostic) -> tuple[int, int, int, int]:
-    return (diagnostic.line, diagnostic.column, diagnostic.end_line, diagnostic.end_column)
-
-
-def _node_position(node: ast.AST) -> tuple[int, int, int, int]:
-    return (
-        getattr(node, "lineno", 0),
-        getattr(node, "col_offset", 0) + 1,
-        getattr(node, "end_lineno", 0) or 0,
-        (getattr(node, "end_col_offset", 0) or 0) + 1,
-    )
-
-
-@dataclass
-class _FileFixer:
-    """Edits for one file, computed on its parsed text; each fixer skips what it cannot do."""
-
-    text: str
-    tree: ast.Module
-    source: SourceFile
-    project: Project
-    offsets: SourceOffsets = field(init=False)
-    edits: list[TextEdit] = field(default_factory=list)
-    fixed: int = 0
-
-    def __post_init__(self) -> None:
-        self.offsets = SourceOffsets(self.text)
-
-    def nodes_at(self, diagnostic: Diagnostic) -> list[tuple[ast.AST, ast.AST | None]]:
-        """Nodes whose span is exactly the diagnostic's, with their parents."""
-        want = _position(diagnostic)
-        found: list[tuple[ast.AST, ast.AST | None]] = []
-        for parent in ast.walk(self.tree):
-            for child in ast.iter_child_nodes(parent):
-                if _node_position(child) == want:
-                    found.append((child, parent))
-        return found
-
-    # EXP003 and EXP007 both rewrite one `__all__` literal: they are planned together.
-    def literals(self, duplicates: list[Diagnostic], unsorted: list[Diagnostic]) -> None:
-        plans: dict[int, tuple[ast.List | ast.Tuple, set[int], bool, int]] = {}
-        for diagnostic in duplicates:
-            for node, parent in self.nodes_at(diagnostic):
-                if isinstance(parent, ast.List | ast.Tuple) and node in parent.elts:
-                    literal, drop, sort, count = plans.get(id(parent), (parent, set(), False, 0))
-                    drop.add(parent.elts.index(node))
-                    plans[id(parent)] = (literal, drop, sort, count + 1)
-                    break
-        for diagnostic in unsorted:
-            for node, _ in self.nodes_at(diagnostic):
-                if isinstance(node, ast.List | ast.Tuple):
-                    literal, drop, _sort, count = plans.get(id(node), (node, set(), False, 0))
-                    plans[id(node)] = (literal, drop, True, count + 1)
-                    break
-        for literal, drop, sort, count in plans.values():
-            edits, sorted_too = self.rewrite_literal(literal, drop, sort)
-            if edits is not None:
-                self.edits += edits
-                self.fixed += count - (1 if sort and not sorted_too else 0)
-
-    def rewrite_literal(
-        self, literal: ast.List | ast.Tuple, drop: set[int], sort: bool
-    ) -> tuple[list[TextEdit] | None, bool]:
-        """Edits that drop items `drop` and sort the rest; also whether it sorts."""
-        text, offsets = self.text, self.offsets
-        elts = literal.elts
-        spans = [(offsets.start(e), offsets.end(e)) for e in elts]
-        start, end = offsets.start(literal), offsets.end(literal)
-        bracketed = text[start] in "[("
-        inner = (start + 1, end - 1) if bracketed else (start, end)
-        # The gaps between items hold commas, spaces and comments; sorting moves items
-        # across them, so a literal with comments inside is sorted by a human instead.
-        gaps = [text[inner[0] : spans[0][0]]] if spans else []
-        gaps += [text[a[1] : b[0]] for a, b in itertools.pairwise(spans)]
-        gaps += [text[spans[-1][1] : inner[1]]] if spans else []
-        edits: list[TextEdit] = []
-        keep = [i for i in range(len(elts)) if i not in drop]
-        if sort and any("#" in gap for gap in gaps[1:]):
-            if not drop:
-                return None, False
-            sort = False  # still drop the repeats
-        if sort:
-            texts = [text[a:b] for a, b in spans]
-            values = [e.value if isinstance(e, ast.Constant) else "" for e in elts]
-            order = sorted(keep, key=lambda i: ruf022_key(str(values[i])))
-            for slot, index in zip(keep, order, strict=True):
-                if slot != index:
-                    edits.append(TextEdit(spans[slot][0], spans[slot][1], texts[index]))
-        if drop and not keep:
-            return ([*edits, TextEdit(inner[0], inner[1], "")] if bracketed else None), sort
-        for index in sorted(drop):
-            removal = self.removal(spans, index, keep, inner)
-            if removal is None:
-                return None, False
-            edits.append(removal)
-        return edits, sort
-
-    def removal(
-        self, spans: list[tuple[int, int]], index: int, keep: list[int], inner: tuple[int, int]
-    ) -> TextEdit | None:
-        """Delete item `index`: its whole line when it stands alone there, else with a comma."""
-        text, offsets = self.text, self.offsets
-        a, b = spans[index]
-        line_start, line_end = offsets.line_start(a), offsets.line_end(b)
-        before, after = text[line_start:a], text[b:line_end]
-        if not before.strip() and after.strip() in ("", ",") and line_end < len(text):
-            return TextEdit(line_start, line_end + 1, "")
-        if index > 0:
-            cut = TextEdit(spans[index - 1][1], b, "")
-        elif index + 1 < len(spans):
-            cut = TextEdit(a, spans[index + 1][0], "")
-        else:
-            cut = TextEdit(a, inner[1], "")
-        removed = text[cut.start : cut.end].replace(text[a:b], "", 1)
-        if removed.strip(" \t\n,\\"):
-            return None  # a comment would go with it
-        return cut
-
-    def sibling_imports(self, diagnostics: list[Diagnostic]) -> None:
-        done: set[tuple[int, int, int, int]] = set()
-        for diagnostic in diagnostics:
-            where = _position(diagnostic)
-            if where in done:
-                continue
-            done.add(where)
-            for node, _ in self.nodes_at(diagnostic):
-                if isinstance(node, ast.ImportFrom | ast.Import):
-                    edit = self.relative_import(node)
-                    if edit is not None:
-                        self.edits.append(edit)
-                        self.fixed += sum(1 for d in diagnostics if _position(d) == where)
-                    break
-
-    def is_sibling(self, dotted: str) -> bool:
-        source, project = self.source, self.project
-        head = dotted.partition(".")[0]
-        if head in sys.stdlib_module_names or project.find(head, source.scope) is not None:
-            return False
-        package = source.module if source.is_package else source.module.rpartition(".")[0]
-        sibling = project.find(f"{package}.{head}", source.scope)
-        return sibling is not None and sibling.file is not source
-
-    def relative_import(self, node: ast.Import | ast.ImportFrom) -> TextEdit | None:
-        start, end = self.offsets.start(node), self.offsets.end(node)
-        statement = self.text[start:end]
-        if isinstance(node, ast.ImportFrom):
-            match = re.match(r"from(?:[ \t]|\\\n)+", statement)
-            if (
-                node.level
-                or match is None
-                or not statement[match.end() :].startswith(node.module or "\0")
-            ):
-                return None
-            at = start + match.end()
-            return TextEdit(at, at, ".")
-        pieces: list[str] = []
-        plain: list[str] = []
-        for alias in node.names:
-            shown = alias.name if alias.asname is None else f"{alias.name} as {alias.asname}"
-            if not self.is_sibling(alias.name):
-                plain.append(shown)
-                continue
-            if plain:
-                pieces.append(f"import {', '.join(plain)}")
-                plain = []
-            package, _, name = alias.name.rpartition(".")
-            if package and alias.asname is None:
-                return None  # `import draw.sub` binds `draw`; no relative form says that
-            pieces.append(f"from .{package} import {name if package else shown}")
-            if package:
-                pieces[-1] += f" as {alias.asname}"
-        if plain:
-            pieces.append(f"import {', '.join(plain)}")
-        line_start = self.offsets.line_start(start)
-        indent = self.text[line_start:start]
-        joiner = f"\n{indent}" if not indent.strip() else "; "
-        return TextEdit(start, end, joiner.join(pieces))
-
-    def missing_all(self, diagnostics: list[Diagnostic]) -> None:
-        if not diagnostics or not self.source.is_package:
-            return
-        names = _public_names(self.project, self.source)
-        if not names:
-            return
-        items = [f'"{n}"' for n in sorted(names, key=ruf022_key)]
-        one_line = f"__all__ = [{', '.join(items)}]"
-        if len(one_line) > _LINE_LENGTH:
-            one_line = "__all__ = [\n" + "".join(f"    {i},\n" for i in items) + "]"
-        self.edits.append(self.after_imports(one_line))
-        self.fixed += len(diagnostics)
-
-    def after_imports(self, statement: str) -> TextEdit:
-        """Insert a statement after the module's top-level imports, a blank line before it."""
-        last: ast.stmt | None = None
-        for stmt in self.tree.body:
-            if isinstance(stmt, ast.Import | ast.ImportFrom) or (
-                isinstance(stmt, ast.Try | ast.If)
-                and any(isinstance(s, ast.Import | ast.ImportFrom) for s in stmt.body)
-            ):
-                last = stmt
-        if last is None:
-            body = self.tree.body
-            docstring = (
-                body
-                and isinstance(body[0], ast.Expr)
-                and isinstance(body[0].value, ast.Constant)
-                and isinstance(body[0].value.value, str)
-            )
-            if not docstring:
-                return TextEdit(0, 0, f"{statement}\n\n")
-            last = body[0]
-        at = self.offsets.line_end(self.offsets.end(last))
-        if at == len(self.text):
-            return TextEdit(at, at, f"\n\n{statement}\n")
-        return TextEdit(at, at, f"\n\n{statement}")
-
-
-def _public_names(project: Project, source: SourceFile) -> list[str] | None:
-    """What `from pkg import *` binds today without `__all__`: public names and submodules."""
-    names: set[str] = set()
-    facts = project.facts.get(source.key)
-    if facts is None or facts.error is not None or facts.dynamic or facts.has_getattr:
-        return None
-    names |= facts.bindings
-    for imp in facts.imports:
-        if imp.is_star and imp.binds and imp.where is Where.MODULE:
-            brought = project.star_names(source, imp)
-            if brought is None:
-                return None
-            names |= brought
-    # Every submodule imported while the package initialises becomes one of its attributes;
-    # one imported only on some platform or inside `try` may not be, and naming it in
-    # __all__ would make `from pkg import *` import it, so only unconditional imports count.
-    graph = build_graph(project)
-    seen = {source.key}
-    stack = [source.key]
-    prefix = f"{source.module}."
-    children: set[str] = set()
-    while stack:
-        key = stack.pop()
-        key_facts = project.facts.get(key)
-        optional = {
-            imp.span
-            for imp in (key_facts.imports if key_facts else ())
-            if imp.conditional or imp.guarded
-        }
-        for edge in graph.get(key, []):
-            if edge.target in seen or edge.span in optional:
-                continue
-            seen.add(edge.target)
-            stack.append(edge.target)
-            target = project.files.get(edge.target)
-            if target is not None and target.module.startswith(prefix) and not target.scope:
-                children.add(target.module[len(prefix) :].partition(".")[0])
-    submodules = {
-        name for name in names if project.find(f"{prefix}{name}", source.scope) is not None
-    }
-    names = (names - submodules) | children
-    return sorted(n for n in names if not n.startswith("_"))
-
-
 # --- planning and applying ----------------------------------------------------------------------
 
 
@@ -411,6 +134,7 @@ def plan_fixes(options: CheckOptions, codes: frozenset[str]) -> list[FileFix]:
 
 
 def _fix_file(source: SourceFile, project: Project, found: list[Diagnostic]) -> FileFix | None:
+    """Run each rule's fixer over its findings in one file; None when nothing can change."""
     read = _read(source.path)
     if read is None:
         return None
@@ -418,35 +142,33 @@ def _fix_file(source: SourceFile, project: Project, found: list[Diagnostic]) -> 
         tree = ast.parse(read.text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
-
-    def of(code: str) -> list[Diagnostic]:
-        return [d for d in found if d.code == code]
-
-    fixer = _FileFixer(read.text, tree, source, project)
-    fixer.literals(of("EXP003"), of("EXP007"))
-    fixer.sibling_imports(of("IMP004"))
-    fixer.missing_all(of("EXP005"))
+    context = FixContext(read.text, tree, source, project)
+    for fixer, diagnostics in _by_fixer(found):
+        fixer(context, diagnostics)
     try:
-        after = apply_edits(read.text, fixer.edits)
+        after = apply_edits(read.text, context.edits)
     except ValueError:
         return None  # overlapping edits: the next round picks up what is left
-    fixed = fixer.fixed
-    added = [_exported_name(d) for d in of("EXP006")]
-    names = [n for n in dict.fromkeys(added) if n]
-    if names:
-        try:
-            after = add_to_all(after, names, line_length=_LINE_LENGTH)
-            fixed += len(added)
-        except SourceEditError:
-            pass
+    fixed = context.fixed
+    for rewrite, count in context.rewrites:
+        rewritten = rewrite(after)
+        if rewritten is not None:
+            after, fixed = rewritten, fixed + count
     if after == read.text or not _parses(after):
         return None
     return FileFix(source.path, read.text, after, fixed, read.encoding, read.newline)
 
 
-def _exported_name(diagnostic: Diagnostic) -> str | None:
-    match = re.match(r"'([A-Za-z_][A-Za-z0-9_]*)' is imported", diagnostic.message)
-    return match.group(1) if match else None
+def _by_fixer(found: list[Diagnostic]) -> list[tuple[Fixer, list[Diagnostic]]]:
+    """The findings of each fixer, in rule order; rules that share a fixer share one call."""
+    groups: dict[int, tuple[Fixer, list[Diagnostic]]] = {}
+    for rule in RULES:
+        if rule.fixer is None:
+            continue
+        mine = [d for d in found if d.code == rule.code]
+        if mine:
+            groups.setdefault(id(rule.fixer), (rule.fixer, []))[1].extend(mine)
+    return list(groups.values())
 
 
 def run_fixes(options: CheckOptions, *, unsafe: bool = False, write: bool = True) -> FixResult:

@@ -1,9 +1,7 @@
-"""`scaffold graph`: the first-party import graph as Mermaid, Graphviz dot or JSON."""
+"""`scaffold graph`: collect the first-party import graph, then render it in the chosen format."""
 
 from __future__ import annotations
 
-import enum
-import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,27 +9,12 @@ from pathlib import Path
 from scaffold.check.imports.graph import Edge, build_graph, strongly_connected
 from scaffold.check.incremental.run import resolve_path
 from scaffold.check.model import FILE_SPAN
+from scaffold.check.output import format_named
+from scaffold.check.output.graph import GRAPH_FORMATS
 from scaffold.check.pipeline import Resolved
 from scaffold.errors import UsageError
 
-__all__ = [
-    "GraphFormat",
-    "ImportGraph",
-    "collect_graph",
-    "graph_of",
-    "render_dot",
-    "render_graph",
-    "render_graph_json",
-    "render_mermaid",
-]
-
-
-class GraphFormat(enum.StrEnum):
-    """The three renderings of an import graph."""
-
-    MERMAID = "mermaid"
-    DOT = "dot"
-    JSON = "json"
+__all__ = ["ImportGraph", "collect_graph", "graph_of", "render_graph"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,80 +121,12 @@ def _groups(adjacency: dict[str, list[tuple[str, str]]]) -> list[tuple[str, ...]
     return [tuple(group) for group in strongly_connected(graph)]
 
 
-def render_mermaid(graph: ImportGraph) -> str:
-    """A Mermaid flowchart that GitHub renders as is; cycles drawn thick and red."""
-    ids = {name: f"m{index}" for index, name in enumerate(graph.nodes)}
-    cyclic = graph.cyclic_nodes
-    lines = ["flowchart LR"]
-    if not graph.nodes:
-        lines.append("    %% no first-party modules to show")
-    for name in graph.nodes:
-        lines.append(f'    {ids[name]}["{name}"]')
-    red: list[str] = []
-    for index, (source, target) in enumerate(graph.edges):
-        if graph.is_cycle_edge(source, target):
-            lines.append(f"    {ids[source]} ==> {ids[target]}")
-            red.append(str(index))
-        else:
-            lines.append(f"    {ids[source]} --> {ids[target]}")
-    if cyclic:
-        lines.append("    classDef cycle fill:#fdd,stroke:#c00,stroke-width:2px")
-        members = ",".join(ids[n] for n in graph.nodes if n in cyclic)
-        lines.append(f"    class {members} cycle")
-    if red:
-        lines.append(f"    linkStyle {','.join(red)} stroke:#c00,stroke-width:2px")
-    return "\n".join(lines) + "\n"
-
-
-def _dot_id(name: str) -> str:
-    return json.dumps(name)
-
-
-def render_dot(graph: ImportGraph) -> str:
-    """A Graphviz digraph; modules and imports in cycles are red."""
-    cyclic = graph.cyclic_nodes
-    lines = ["digraph imports {", "    rankdir=LR;", "    node [shape=box];"]
-    for name in graph.nodes:
-        style = " [color=red, fontcolor=red]" if name in cyclic else ""
-        lines.append(f"    {_dot_id(name)}{style};")
-    for source, target in graph.edges:
-        style = " [color=red]" if graph.is_cycle_edge(source, target) else ""
-        lines.append(f"    {_dot_id(source)} -> {_dot_id(target)}{style};")
-    lines.append("}")
-    return "\n".join(lines) + "\n"
-
-
-def render_graph_json(graph: ImportGraph) -> str:
-    """Nodes (with their files), edges and cycles as one JSON document (version 1)."""
-    cyclic = graph.cyclic_nodes
-    document = {
-        "version": 1,
-        "nodes": [
-            {"id": name, "files": list(graph.files.get(name, ())), "cycle": name in cyclic}
-            for name in graph.nodes
-        ],
-        "edges": [
-            {"source": s, "target": t, "cycle": graph.is_cycle_edge(s, t)} for s, t in graph.edges
-        ],
-        "cycles": [list(group) for group in graph.cycles],
-    }
-    return json.dumps(document, indent=2) + "\n"
-
-
 def render_graph(
     path: str | Path, output_format: str, *, cycles_only: bool = False, depth: int | None = None
 ) -> str:
     """The `scaffold graph` command body: validate, collect, filter, render."""
-    try:
-        fmt = GraphFormat(output_format.lower())
-    except ValueError:
-        choices = ", ".join(f.value for f in GraphFormat)
-        raise UsageError(f"unknown --format {output_format!r} (choose one of: {choices})") from None
+    render = format_named(GRAPH_FORMATS, output_format)
     graph = collect_graph(path, depth)
     if cycles_only:
         graph = graph.only_cycles()
-    if fmt is GraphFormat.DOT:
-        return render_dot(graph)
-    if fmt is GraphFormat.JSON:
-        return render_graph_json(graph)
-    return render_mermaid(graph)
+    return render(graph)

@@ -16,6 +16,7 @@ __all__ = [
     "Access",
     "AllEntry",
     "AllLiteral",
+    "Arg",
     "Bind",
     "CheckReport",
     "Diagnostic",
@@ -210,6 +211,11 @@ class Diagnostic:
     end_column: int = 1
     fixable: bool = False
     related: tuple[Related, ...] = ()
+    args: tuple[tuple[str, Arg], ...] = ()  # the finding's args (see Finding)
+
+    def arg(self, name: str) -> Arg | None:
+        """One of the finding's args, or None."""
+        return dict(self.args).get(name)
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         """Order findings by file, position, code, then message, so output is reproducible."""
@@ -241,6 +247,10 @@ class CheckReport:
         return sum(1 for d in self.diagnostics if d.fixable)
 
 
+# A finding's argument: a name, a module, a count.
+Arg = str | int
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
     """What a rule reports, before configuration, noqa and rendering see it."""
@@ -248,7 +258,9 @@ class Finding:
     code: str
     path: str
     span: Span
-    message: str
+    # What the message and the fix need, as sorted (name, value) pairs: the rule renders its
+    # message from them, and a fixer reads them (never the message).
+    args: tuple[tuple[str, Arg], ...] = ()
     related: tuple[Related, ...] = ()
     # A name inside a multi-line import: a noqa comment on the statement's first line counts
     # too, as flake8 and pyflakes users write it.

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import enum
 import gc
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -30,6 +29,7 @@ from scaffold.check.analysis import (
     simulate_when_asked,
 )
 from scaffold.check.discover import SourceFile, Tree, discover
+from scaffold.check.facts import parse_source
 from scaffold.check.model import (
     FILE_SPAN,
     CheckReport,
@@ -38,7 +38,6 @@ from scaffold.check.model import (
     Related,
     SourceError,
 )
-from scaffold.check.parse import parse_source
 from scaffold.check.project import Project
 from scaffold.check.select import Selection, validate_codes
 from scaffold.errors import UsageError
@@ -48,7 +47,6 @@ __all__ = [
     "CheckResult",
     "CheckedTree",
     "FactsReader",
-    "OutputFormat",
     "Resolved",
     "TreeCheck",
     "check_afresh",
@@ -61,15 +59,6 @@ __all__ = [
 ]
 
 
-class OutputFormat(enum.StrEnum):
-    """The four renderings of a report."""
-
-    TEXT = "text"
-    JSON = "json"
-    SARIF = "sarif"
-    GITHUB = "github"
-
-
 @dataclass(frozen=True)
 class CheckOptions:
     """What to check and how; `select`/`ignore` given here override the pyproject's."""
@@ -77,9 +66,6 @@ class CheckOptions:
     paths: tuple[str | Path, ...] = (".",)
     select: tuple[str, ...] | None = None
     ignore: tuple[str, ...] | None = None
-    output_format: OutputFormat = OutputFormat.TEXT
-    exit_zero: bool = False
-    statistics: bool = False
     use_cache: bool = True  # read and write `.scaffold_cache/` (False: --no-cache)
     workers: int | None = None  # parsing processes; None sizes the pool to the work
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from scaffold.check.discover import SourceFile
 from scaffold.check.incremental.run import check, resolve_path
-from scaffold.check.model import CheckReport, Diagnostic, Severity
+from scaffold.check.model import CheckReport, Diagnostic
 from scaffold.check.pipeline import CheckOptions, Resolved
 from scaffold.check.project import Project
 from scaffold.check.rules import get_rule
@@ -161,16 +161,18 @@ def _packages(files: Iterable[SourceFile]) -> list[SourceFile]:
 def _diagnostic(message: str, path: str, line: int, column: int = 1) -> Diagnostic:
     rule = get_rule("RUN001")
     assert rule is not None
+    args = (("what", message),)
     return Diagnostic(
         code=rule.code,
         name=rule.name,
-        severity=Severity.ERROR,
-        message=message,
+        severity=rule.severity,
+        message=rule.render(dict(args)),
         path=path,
         line=line,
         column=column,
         end_line=line,
         end_column=column,
+        args=args,
     )
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from scaffold.check.config import CheckConfig
 from scaffold.check.discover import Tree
+from scaffold.check.facts import scan_noqa
 from scaffold.check.model import Diagnostic, Finding, ModuleFacts, Severity
-from scaffold.check.parse import scan_noqa
 from scaffold.check.rules import RULES, FixKind, get_rule
 from scaffold.errors import UsageError
 
@@ -170,7 +170,7 @@ def _diagnostic(finding: Finding) -> Diagnostic:
         code=rule.code,
         name=rule.name,
         severity=severity,
-        message=finding.message,
+        message=rule.render(dict(finding.args)),
         path=finding.path,
         line=span.line,
         column=span.column,
@@ -178,4 +178,5 @@ def _diagnostic(finding: Finding) -> Diagnostic:
         end_column=span.end_column,
         fixable=rule.fix is FixKind.SAFE,
         related=finding.related,
+        args=finding.args,
     )

@@ -20,7 +20,8 @@ from scaffold.check.incremental.pool import plan_workers, read_facts
 from scaffold.check.incremental.store import CACHE_DIR, FactsCache, decode_facts, encode_facts
 from scaffold.check.model import Diagnostic
 from scaffold.generate import GenerateRequest, generate
-from scaffold.templates import builtin_template, package_answers
+from scaffold.generate.answers import package_answers
+from scaffold.templates import builtin_template
 
 from .check_support import DEFAULT, FIXTURES
 
@@ -121,7 +122,7 @@ def test_equal_facts_encode_to_equal_bytes_in_every_process() -> None:
     # Frozensets iterate in per-process hash order; the report key needs stable bytes.
     code = (
         "import sys; from scaffold.check.incremental.store import encode_facts;"
-        "from scaffold.check.parse import parse_source;"
+        "from scaffold.check.facts import parse_source;"
         "sys.stdout.write(encode_facts(parse_source(b'a = b = c = d = e = 1\\nimport x, y, z\\n'))"
         ".hex())"
     )

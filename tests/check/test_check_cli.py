@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from scaffold.check.output import FORMATS
 from scaffold.cli import main
 
 from .check_support import FIXTURES
@@ -62,6 +63,11 @@ def test_usage_errors_exit_2_with_one_line(
     assert main(args) == 2
     err = capsys.readouterr().err
     assert message in err and len(err.strip().splitlines()) == 1
+
+
+def test_unknown_format_lists_the_registered_formats(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", ".", "--format", "xml"]) == 2
+    assert f"(choose one of: {', '.join(FORMATS)})" in capsys.readouterr().err
 
 
 def test_unknown_option_exits_2() -> None:

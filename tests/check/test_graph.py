@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from scaffold.check.graph_render import collect_graph, render_graph
+from scaffold.check.output.graph import GRAPH_FORMATS
 from scaffold.cli import main
 
 from .check_support import FIXTURES
@@ -29,6 +30,16 @@ GOLDEN = Path(__file__).parent / "golden"
 def test_golden_output(args: list[str], golden: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["graph", str(GRAPH), *args]) == 0
     assert capsys.readouterr().out == (GOLDEN / golden).read_text(encoding="utf-8")
+
+
+def test_unknown_format_lists_the_registered_formats(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["graph", str(GRAPH), "--format", "svg"]) == 2
+    assert f"(choose one of: {', '.join(GRAPH_FORMATS)})" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", list(GRAPH_FORMATS))
+def test_every_registered_graph_format_renders(name: str) -> None:
+    assert "pkg.a" in render_graph(GRAPH, name)
 
 
 def test_graph_leaves_out_scripts_function_and_type_checking_imports() -> None:

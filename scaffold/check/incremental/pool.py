@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from scaffold.check.discover import SourceFile
+from scaffold.check.facts import parse_source
 from scaffold.check.incremental.store import (
     CODEC,
     FactsCache,
@@ -23,7 +24,6 @@ from scaffold.check.incremental.store import (
     encode_facts,
 )
 from scaffold.check.model import ModuleFacts
-from scaffold.check.parse import parse_source
 from scaffold.check.pipeline import read_source, without_cyclic_gc
 
 if TYPE_CHECKING:

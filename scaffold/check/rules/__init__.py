@@ -1,11 +1,12 @@
-"""The rules of `scaffold check`: the registry of every rule, and the rule families.
+"""The rules of `scaffold check`: each rule a unit in its family, every family registered.
 
-The families (exports, imports, layout, entry_points) are imported where they run
-(scaffold.check.analysis), so reading the registry imports none of them.
+The rules run where scaffold.check.analysis runs them, by scope; this package only names
+the registry and the rule type.
 """
 
 from __future__ import annotations
 
-from scaffold.check.rules.registry import RULES, FixKind, Rule, get_rule
+from scaffold.check.rules.registry import RULES, get_rule
+from scaffold.check.rules.unit import FixKind, Rule
 
 __all__ = ["RULES", "FixKind", "Rule", "get_rule"]

@@ -6,8 +6,8 @@ import pickle
 
 import pytest
 
+from scaffold.check.facts import parse_source, scan_noqa
 from scaffold.check.model import Access, Bind, RunImport, Where
-from scaffold.check.parse import parse_source, scan_noqa
 
 
 def test_facts_are_picklable_and_hold_no_ast() -> None:

@@ -1,18 +1,18 @@
-"""ENT rules: `pyproject.toml` entry points checked against the code they name."""
+"""The entry points a pyproject.toml declares, each with the line it sits on."""
 
 from __future__ import annotations
 
 import re
 import tomllib
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from scaffold.check.config import CheckConfig
-from scaffold.check.model import Finding, Span
-from scaffold.check.project import Project
+from scaffold.check.model import Span
+from scaffold.check.rules.unit import ConfigContext
 
-__all__ = ["check_entry_points", "parse_entry_point"]
+__all__ = ["EntryPoint", "declared_entry_points", "distribution_module", "parse_entry_point"]
 
 _DOTTED = r"[^\W\d]\w*(?:\s*\.\s*[^\W\d]\w*)*"
 _ENTRY = re.compile(
@@ -85,25 +85,31 @@ class _Lines:
         return start or 1
 
 
-def _span(line: int) -> Span:
-    return Span(line, 1, line, 1)
+@dataclass(frozen=True, slots=True)
+class EntryPoint:
+    """One `name = value` of an entry-point group, or a whole forbidden group (`name` empty)."""
+
+    group: str
+    name: str
+    value: object
+    required: bool  # scripts and gui-scripts need `:object`
+    span: Span
+    forbidden: bool = False
 
 
-def check_entry_points(project: Project, config: CheckConfig, rel: str) -> Iterator[Finding]:
-    """ENT001-ENT003 for one project's pyproject.toml (`rel` is its reported path)."""
-    pyproject = config.pyproject
-    if pyproject is None:
+def declared_entry_points(ctx: ConfigContext) -> Iterator[EntryPoint]:
+    """Every entry point of the project table, in file order of groups, sorted by name."""
+    pyproject = ctx.config.pyproject
+    if pyproject is None or ctx.config.error is not None:
         return
-    table = config.data.get("project")
+    table = ctx.config.data.get("project")
     if not isinstance(table, dict):
         return
     try:
         lines = _Lines(Path(pyproject).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError):
         return
-    dist = str(table.get("name", "")).lower().replace("-", "_").replace(".", "_")
     groups: list[tuple[tuple[str, ...], str, Mapping[str, object], bool]] = []
-    path: tuple[str, ...]
     for key, header in _SCRIPT_GROUPS.items():
         value = table.get(key)
         if isinstance(value, dict):
@@ -111,61 +117,24 @@ def check_entry_points(project: Project, config: CheckConfig, rel: str) -> Itera
     entry_points = table.get("entry-points")
     if isinstance(entry_points, dict):
         for group, value in sorted(entry_points.items()):
-            path = ("project", "entry-points", group)
+            table_path = ("project", "entry-points", group)
             if group in ("console_scripts", "gui_scripts"):
-                yield Finding(
-                    "ENT003",
-                    rel,
-                    _span(lines.header(path)),
-                    f"[project.entry-points.{group}] is forbidden by PEP 621: use"
-                    f" [project.{'scripts' if group == 'console_scripts' else 'gui-scripts'}]",
-                )
-                continue
-            if isinstance(value, dict):
-                groups.append((path, group, value, False))
+                span = _line(lines.header(table_path))
+                yield EntryPoint(group, "", None, False, span, forbidden=True)
+            elif isinstance(value, dict):
+                groups.append((table_path, group, value, False))
     for path, group, entries, required in groups:
         for name, value in sorted(entries.items()):
             line = lines.key(path, name, value if isinstance(value, str) else "")
-            yield from _check_one(project, rel, line, group, name, value, required, dist)
+            yield EntryPoint(group, name, value, required, _line(line))
 
 
-def _check_one(
-    project: Project,
-    rel: str,
-    line: int,
-    group: str,
-    name: str,
-    value: object,
-    required: bool,
-    dist: str,
-) -> Iterator[Finding]:
-    parsed = parse_entry_point(value, object_required=required) if isinstance(value, str) else None
-    if parsed is None:
-        form = "module.path:object" if required else "module.path[:object]"
-        yield Finding(
-            "ENT003",
-            rel,
-            _span(line),
-            f"entry point {group}.{name} = {value!r} does not match `{form} [extras]`",
-        )
-        return
-    module, obj = parsed
-    top = module.partition(".")[0]
-    if not project.is_first_party(module) and top != dist:
-        return  # points at another distribution's code
-    target = project.find(module)
-    if target is None or target.file is None:
-        yield Finding(
-            "ENT001", rel, _span(line), f"entry point {group}.{name}: no module named '{module}'"
-        )
-        return
-    if obj is None:
-        return
-    head = obj.partition(".")[0]
-    if project.has_name(target, head, "") is False:
-        yield Finding(
-            "ENT002",
-            rel,
-            _span(line),
-            f"entry point {group}.{name}: module '{module}' does not define '{head}'",
-        )
+def distribution_module(ctx: ConfigContext) -> str:
+    """The project's name as a module name: entry points into it count as first-party."""
+    table = ctx.config.data.get("project")
+    name = table.get("name", "") if isinstance(table, dict) else ""
+    return str(name).lower().replace("-", "_").replace(".", "_")
+
+
+def _line(line: int) -> Span:
+    return Span(line, 1, line, 1)

@@ -1,0 +1,60 @@
+"""One source file in, one picklable ModuleFacts record out; no AST survives the call.
+
+`parse_source` decodes (source.py), finds the noqa comments (noqa.py), parses, and hands the
+tree to the statement walker (collector.py), which reads `__all__` (all_value.py) and the
+whole-file facts (whole_tree.py).
+"""
+
+from __future__ import annotations
+
+import ast
+import warnings
+
+from scaffold.check.facts.collector import Collector
+from scaffold.check.facts.noqa import scan_noqa
+from scaffold.check.facts.source import decode_source
+from scaffold.check.model import FILE_SPAN, ModuleFacts, SourceError, Span
+
+__all__ = ["decode_source", "parse_source", "scan_noqa"]
+
+
+def parse_source(data: bytes | str, *, is_package: bool = False) -> ModuleFacts:
+    """Parse one file's content into facts; never raises for bad input.
+
+    `is_package` (an `__init__`) adds the names the module reads, which only the package
+    rules need and which cost a walk over every node.
+    """
+    if isinstance(data, bytes):
+        try:
+            text = decode_source(data)
+        except ValueError as exc:
+            return ModuleFacts(error=SourceError("SYN002", str(exc), FILE_SPAN))
+    else:
+        text = data
+    noqa = scan_noqa(text)
+    try:
+        with warnings.catch_warnings():
+            # `x is 1` and friends make the compiler warn on stderr; the user ran a checker.
+            warnings.simplefilter("ignore")
+            tree = ast.parse(text)
+    except SyntaxError as exc:
+        line = exc.lineno or 1
+        col = exc.offset or 1
+        msg = exc.msg or "invalid syntax"
+        return ModuleFacts(error=SourceError("SYN001", msg, Span(line, col, line, col)), noqa=noqa)
+    except (ValueError, RecursionError, MemoryError, OverflowError) as exc:
+        return ModuleFacts(error=SourceError("SYN001", _why(exc), FILE_SPAN), noqa=noqa)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return Collector().collect(tree, text, noqa, is_package=is_package)
+    except (RecursionError, MemoryError) as exc:
+        return ModuleFacts(error=SourceError("SYN001", _why(exc), FILE_SPAN), noqa=noqa)
+
+
+def _why(exc: BaseException) -> str:
+    if isinstance(exc, RecursionError):
+        return "the file is too deeply nested to analyse"
+    if isinstance(exc, MemoryError):
+        return "the file is too large or too deeply nested to parse"
+    return str(exc) or type(exc).__name__

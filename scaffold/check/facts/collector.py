@@ -1,0 +1,493 @@
+"""The statement walker: one pass over a module's statements, in execution order, into facts.
+
+Each statement goes to the handler its class is mapped to in dispatch.py (one table for
+code that runs at import time, one for function bodies); expressions are walked
+iteratively by `Collector.expression`.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from scaffold.check.facts.all_value import AllValue
+from scaffold.check.facts.dispatch import (
+    FUNCTION_STATEMENTS,
+    IGNORED_AT_IMPORT_TIME,
+    IGNORED_IN_FUNCTIONS,
+    IMPORT_TIME_STATEMENTS,
+    MAY_SKIP_CHILDREN,
+    UNKNOWN_STATEMENT,
+)
+from scaffold.check.facts.nodes import dotted_name, span_of, target_names
+from scaffold.check.facts.whole_tree import names_read, path_hacks, writes_own_namespace
+from scaffold.check.model import (
+    Access,
+    Bind,
+    Event,
+    ImportedName,
+    ImportFact,
+    ModuleFacts,
+    RunImport,
+    Span,
+    Where,
+)
+
+__all__ = ["Collector", "Flow"]
+
+# Calls that are side effects wherever they sit at module level.
+_EFFECT_BUILTINS = frozenset({"print", "input", "open", "exit", "quit"})
+
+
+def _is_type_checking(test: ast.expr) -> bool:
+    if isinstance(test, ast.Constant) and test.value is False:
+        return True
+    name = dotted_name(test)
+    return name is not None and name.rpartition(".")[2] == "TYPE_CHECKING"
+
+
+def _is_main_guard(test: ast.expr) -> bool:
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1):
+        return False
+    if not isinstance(test.ops[0], ast.Eq):
+        return False
+    sides = [test.left, test.comparators[0]]
+    names = {s.id for s in sides if isinstance(s, ast.Name)}
+    consts = {s.value for s in sides if isinstance(s, ast.Constant)}
+    return names == {"__name__"} and consts == {"__main__"}
+
+
+def _maybe_skipped(parent: ast.AST, child: ast.AST) -> bool:
+    """Whether evaluating `parent` may skip `child` (short-circuits, comprehension bodies)."""
+    if type(parent) not in MAY_SKIP_CHILDREN:
+        return False
+    if isinstance(parent, ast.IfExp):
+        return child is not parent.test
+    if isinstance(parent, ast.BoolOp):
+        return child is not parent.values[0]
+    if isinstance(parent, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+        return child is not parent.generators[0]
+    if isinstance(parent, ast.comprehension):
+        return child is not parent.iter
+    return False
+
+
+@dataclass(slots=True)
+class Flow:
+    """The context a statement runs in."""
+
+    where: Where
+    module_level: bool  # binds module names (not a class body, not a function)
+    conditional: bool
+    guarded: bool
+    in_loop: bool = False
+
+    @property
+    def runs(self) -> bool:
+        """Whether the statement runs at import time (module level or a class body)."""
+        return self.where is Where.MODULE
+
+    def but(self, **changes: object) -> Flow:
+        """A copy with some fields changed."""
+        flow = Flow(self.where, self.module_level, self.conditional, self.guarded, self.in_loop)
+        for key, value in changes.items():
+            setattr(flow, key, value)
+        return flow
+
+
+class Collector:
+    """Walk statements once, tracking where each runs; expressions are walked iteratively."""
+
+    def __init__(self) -> None:
+        self.imports: list[ImportFact] = []
+        self.events: list[Event] = []
+        self.bindings: set[str] = set()
+        self.typing_bindings: set[str] = set()
+        self.assigned: set[str] = set()
+        self.declared: set[str] = set()
+        self.global_names: set[str] = set()
+        self.has_getattr = False
+        self.all_value = AllValue(self.imports)
+        self.effects: list[tuple[Span, str, str | None]] = []  # span, message, receiver root
+
+    def collect(
+        self,
+        tree: ast.Module,
+        text: str,
+        noqa: tuple[tuple[int, frozenset[str] | None], ...],
+        *,
+        is_package: bool,
+    ) -> ModuleFacts:
+        """The facts of one parsed module."""
+        self.block(tree.body, Flow(Where.MODULE, True, False, False))
+        dynamic = writes_own_namespace(text)
+        uses = names_read(tree) if is_package else set()
+        hacks = path_hacks(tree, text)
+        import_bound = {
+            (n.asname or n.name.partition(".")[0])
+            for imp in self.imports
+            if imp.binds and not imp.is_star
+            for n in imp.names
+        }
+        events = tuple(
+            e for e in self.events if not isinstance(e, Access) or e.name in import_bound
+        )
+        hack_spans = {s for s, _ in hacks}
+        effects: list[tuple[Span, str]] = []
+        seen: set[Span] = set()
+        for span, message, receiver in self.effects:
+            if span in hack_spans or span in seen:
+                continue
+            if receiver is not None and receiver in self.assigned and receiver not in import_bound:
+                continue  # a method of an object this module built: configuration, not an effect
+            seen.add(span)
+            effects.append((span, message))
+        all_value = self.all_value
+        return ModuleFacts(
+            imports=tuple(self.imports),
+            events=events,
+            bindings=frozenset(self.bindings),
+            typing_bindings=frozenset(self.typing_bindings - self.bindings),
+            assigned=frozenset(self.assigned),
+            declared=frozenset(self.declared),
+            global_names=frozenset(self.global_names - self.bindings),
+            uses=frozenset(uses),
+            has_getattr=self.has_getattr,
+            dynamic=dynamic,
+            defines_all=all_value.defined,
+            all_complete=all_value.complete,
+            all_entries=tuple(all_value.entries),
+            all_literals=tuple(all_value.literals),
+            all_sources=tuple(all_value.sources),
+            all_imports=tuple(all_value.imports),
+            all_problems=tuple(all_value.problems),
+            side_effects=tuple(effects),
+            path_hacks=tuple(hacks),
+            noqa=noqa,
+        )
+
+    def block(self, body: Iterable[ast.stmt], flow: Flow) -> None:
+        """Each statement of a body, through the table for where the body runs."""
+        table = _FUNCTION_DISPATCH if flow.where is Where.FUNCTION else _IMPORT_TIME_DISPATCH
+        for stmt in body:
+            table.get(type(stmt), _unknown_statement)(self, stmt, flow)
+
+    def bind(self, names: Iterable[str], flow: Flow, *, assigned: bool = True) -> None:
+        """Module-level names become bound here (if the flow binds module names at all)."""
+        names = tuple(names)
+        if not names or not flow.module_level:
+            return
+        if flow.where is Where.TYPE_CHECKING:
+            self.typing_bindings.update(names)
+            return
+        if flow.where is not Where.MODULE:
+            return
+        self.bindings.update(names)
+        if assigned:
+            self.assigned.update(names)
+        if "__getattr__" in names:
+            self.has_getattr = True
+        self.events.append(Bind(names))
+
+    # --- statements that run at import time (module level, class bodies) -------------------
+
+    def function_def(self, node: ast.FunctionDef | ast.AsyncFunctionDef, flow: Flow) -> None:
+        """Decorators and defaults run now; the body runs only when called."""
+        if flow.runs:
+            for expr in [*node.decorator_list, *node.args.defaults, *node.args.kw_defaults]:
+                if expr is not None:
+                    self.expression(expr, flow)
+        self.block(node.body, Flow(Where.FUNCTION, False, True, True))
+        self.bind([node.name], flow)
+
+    def class_def(self, node: ast.ClassDef, flow: Flow) -> None:
+        """The class body runs now but binds class attributes, not module names."""
+        if flow.runs:
+            for expr in [*node.decorator_list, *node.bases, *(k.value for k in node.keywords)]:
+                self.expression(expr, flow)
+        inner = flow.but(module_level=False)
+        self.block(node.body, inner)
+        self.bind([node.name], flow)
+
+    def assign(self, node: ast.Assign, flow: Flow) -> None:
+        """`a = b = value`, `__all__ = [...]` included."""
+        self.expression(node.value, flow)
+        for target in node.targets:
+            if isinstance(target, ast.Name) and target.id == "__all__" and flow.module_level:
+                if flow.runs:
+                    self.all_value.assign(node.value, conditional=flow.conditional, augmented=False)
+            else:
+                self.target_expression(target, flow)
+                if flow.module_level and "__all__" in target_names(target):
+                    # `__getattr__, __dir__, __all__ = lazy.attach_stub(...)`: a lazy
+                    # loader computes __all__; it exists but its content is unknown.
+                    self.all_value.computed()
+            self.bind(target_names(target), flow)
+
+    def annotated_assign(self, node: ast.AnnAssign, flow: Flow) -> None:
+        """`name: T = value` binds; `name: T` alone only declares (what stubs do)."""
+        if node.value is None:
+            if flow.module_level and flow.where is Where.MODULE:
+                self.declared.update(target_names(node.target))
+            return
+        self.expression(node.value, flow)
+        if (
+            isinstance(node.target, ast.Name)
+            and node.target.id == "__all__"
+            and flow.module_level
+            and flow.runs
+        ):
+            self.all_value.assign(node.value, conditional=flow.conditional, augmented=False)
+        self.bind(target_names(node.target), flow)
+
+    def augmented_assign(self, node: ast.AugAssign, flow: Flow) -> None:
+        """`name += value`, `__all__ += [...]` included."""
+        self.expression(node.value, flow)
+        if isinstance(node.target, ast.Name) and node.target.id == "__all__":
+            if flow.module_level and flow.runs:
+                if isinstance(node.op, ast.Add):
+                    self.all_value.assign(node.value, conditional=flow.conditional, augmented=True)
+                else:
+                    self.all_value.problem(node, "__all__ is changed with an unsupported operator")
+        else:
+            self.target_expression(node.target, flow)
+        self.bind(target_names(node.target), flow)
+
+    def if_statement(self, node: ast.If, flow: Flow) -> None:
+        """`if TYPE_CHECKING:` and `if __name__ == "__main__":` change where the body runs."""
+        if _is_type_checking(node.test):
+            self.block(node.body, flow.but(where=Where.TYPE_CHECKING))
+            self.block(node.orelse, flow.but(conditional=True))
+        elif _is_main_guard(node.test):
+            self.block(node.body, flow.but(where=Where.MAIN))
+            self.block(node.orelse, flow.but(conditional=True))
+        else:
+            self.expression(node.test, flow)
+            self.block(node.body, flow.but(conditional=True))
+            self.block(node.orelse, flow.but(conditional=True))
+
+    def try_statement(self, node: ast.Try | ast.TryStar, flow: Flow) -> None:
+        """A body with handlers is guarded; handlers and `else` may not run."""
+        self.block(node.body, flow.but(guarded=flow.guarded or bool(node.handlers)))
+        for handler in node.handlers:
+            self.block(handler.body, flow.but(conditional=True))
+        self.block(node.orelse, flow.but(conditional=True))
+        self.block(node.finalbody, flow)
+
+    def for_loop(self, node: ast.For | ast.AsyncFor, flow: Flow) -> None:
+        """The iterable is read once; the body may run any number of times."""
+        self.expression(node.iter, flow)
+        self.bind(target_names(node.target), flow)
+        inner = flow.but(conditional=True, in_loop=True)
+        self.block(node.body, inner)
+        self.block(node.orelse, inner)
+
+    def while_loop(self, node: ast.While, flow: Flow) -> None:
+        """A module-level `while` is a side effect of importing."""
+        self.expression(node.test, flow)
+        if flow.runs and flow.module_level and not flow.in_loop:
+            self.effects.append((span_of(node), "a module-level `while` loop runs at import", None))
+        inner = flow.but(conditional=True, in_loop=True)
+        self.block(node.body, inner)
+        self.block(node.orelse, inner)
+
+    def with_statement(self, node: ast.With | ast.AsyncWith, flow: Flow) -> None:
+        """Each context expression is read; `as` targets bind."""
+        for item in node.items:
+            self.expression(item.context_expr, flow)
+            if item.optional_vars is not None:
+                self.bind(target_names(item.optional_vars), flow)
+        self.block(node.body, flow)
+
+    def match_statement(self, node: ast.Match, flow: Flow) -> None:
+        """The subject is read; each case's capture patterns bind, its body may not run."""
+        self.expression(node.subject, flow)
+        for case in node.cases:
+            names = [
+                n.name
+                for n in ast.walk(case.pattern)
+                if isinstance(n, (ast.MatchAs, ast.MatchStar)) and n.name
+            ]
+            names += [
+                n.rest for n in ast.walk(case.pattern) if isinstance(n, ast.MatchMapping) and n.rest
+            ]
+            self.bind(names, flow)
+            self.block(case.body, flow.but(conditional=True))
+
+    def expression_statement(self, node: ast.Expr, flow: Flow) -> None:
+        """A bare expression: `__all__.extend(...)`, or a call that runs at import time."""
+        self.expression(node.value, flow)
+        call = node.value
+        if not isinstance(call, ast.Call):
+            return
+        func = call.func
+        if (
+            isinstance(func, ast.Attribute)
+            and isinstance(func.value, ast.Name)
+            and func.value.id == "__all__"
+            and flow.module_level
+            and flow.runs
+            and self.all_value.method(call, func.attr, conditional=flow.conditional)
+        ):
+            return
+        if not (flow.runs and flow.module_level and not flow.in_loop):
+            return
+        name = dotted_name(func)
+        receiver = name.partition(".")[0] if name is not None and "." in name else None
+        shown = f"`{name}(...)`" if name is not None else "a call"
+        self.effects.append((span_of(node), f"{shown} runs at import time", receiver))
+
+    def read_expressions(self, node: ast.stmt, flow: Flow) -> None:
+        """A statement that binds no module name: only the expressions in it run."""
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.expr):
+                self.expression(child, flow)
+
+    def skip(self, node: ast.stmt, flow: Flow) -> None:
+        """A statement that holds no facts where it stands."""
+
+    # --- statements shared with function bodies ---------------------------------------------
+
+    def import_names(self, node: ast.Import, flow: Flow) -> None:
+        """`import a.b, c as d`: one import fact per name."""
+        for alias in node.names:
+            self.add_import(node, False, alias.name, 0, [alias], flow)
+
+    def import_from(self, node: ast.ImportFrom, flow: Flow) -> None:
+        """`from m import a, b`: one import fact."""
+        self.add_import(node, True, node.module or "", node.level, node.names, flow)
+
+    def add_import(
+        self,
+        node: ast.Import | ast.ImportFrom,
+        is_from: bool,
+        module: str,
+        level: int,
+        aliases: list[ast.alias],
+        flow: Flow,
+    ) -> None:
+        """Record an import, when it runs, and the names it binds."""
+        names = tuple(ImportedName(a.name, a.asname, span_of(a)) for a in aliases)
+        fact = ImportFact(
+            is_from=is_from,
+            module=module,
+            level=level,
+            names=names,
+            span=span_of(node),
+            where=flow.where,
+            conditional=flow.conditional,
+            guarded=flow.guarded,
+            binds=flow.module_level,
+        )
+        index = len(self.imports)
+        self.imports.append(fact)
+        if flow.runs:
+            self.events.append(RunImport(index))
+        if fact.is_star:
+            # A module-level star import is expanded by the resolver, which knows the
+            # target's names.
+            return
+        bound = [a.asname or (a.name if is_from else a.name.partition(".")[0]) for a in aliases]
+        if is_from and module == "__future__":
+            return
+        if flow.module_level and flow.where is Where.MODULE:
+            self.bindings.update(bound)
+            if "__getattr__" in bound:
+                self.has_getattr = True
+        elif flow.module_level and flow.where is Where.TYPE_CHECKING:
+            self.typing_bindings.update(bound)
+
+    # --- statements in function bodies ------------------------------------------------------
+
+    def global_statement(self, node: ast.Global, flow: Flow) -> None:
+        """`global x` in a function: x is bound whenever that function runs, if ever."""
+        self.global_names.update(node.names)
+
+    def nested_blocks(self, node: ast.stmt, flow: Flow) -> None:
+        """A compound statement in a function: only the imports in its bodies matter."""
+        for name in ("body", "orelse", "finalbody"):
+            self.block(getattr(node, name, ()), flow)
+        for handler in getattr(node, "handlers", ()):
+            self.block(handler.body, flow)
+        for case in getattr(node, "cases", ()):
+            self.block(case.body, flow)
+
+    # --- expressions ------------------------------------------------------------------------
+
+    def target_expression(self, target: ast.expr, flow: Flow) -> None:
+        """What an assignment target reads: `a.b.c = x` reads `a.b`, `a[i] = x` a and i."""
+        if isinstance(target, ast.Attribute):
+            self.expression(target.value, flow)
+        elif isinstance(target, ast.Subscript):
+            self.expression(target.value, flow)
+            self.expression(target.slice, flow)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            for elt in target.elts:
+                self.target_expression(elt, flow)
+
+    def expression(self, root: ast.expr, flow: Flow) -> None:
+        """Record attribute reads, walrus bindings and effect calls of code that runs now.
+
+        Only the classes of `dispatch.READ_SPECIALLY` are looked at; every other node is only
+        descended into. Below a `dispatch.MAY_SKIP_CHILDREN` node (`a or b`, `x if c else y`,
+        comprehension bodies) the reads are conditional.
+        """
+        if not flow.runs:
+            return
+        inner: set[int] = set()
+        walrus: list[str] = []
+        # (node, maybe skipped): `b if c else d`, `a or b` and comprehension bodies may not run.
+        stack: list[tuple[ast.AST, bool]] = [(root, flow.conditional)]
+        while stack:
+            node, maybe = stack.pop()
+            if isinstance(node, ast.Lambda):
+                stack.extend((d, maybe) for d in node.args.defaults)
+                stack.extend((d, maybe) for d in node.args.kw_defaults if d is not None)
+                continue
+            if isinstance(node, ast.Attribute) and id(node) not in inner:
+                attrs: list[str] = []
+                base: ast.expr = node
+                while isinstance(base, ast.Attribute):
+                    inner.add(id(base))
+                    attrs.append(base.attr)
+                    base = base.value
+                if isinstance(base, ast.Name) and isinstance(node.ctx, ast.Load):
+                    self.events.append(
+                        Access(base.id, tuple(reversed(attrs)), span_of(node), maybe, flow.guarded)
+                    )
+            elif isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
+                walrus.append(node.target.id)
+            elif (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in _EFFECT_BUILTINS
+            ):
+                self.effects.append(
+                    (span_of(node), f"`{node.func.id}(...)` runs at import time", None)
+                )
+            stack.extend(
+                (child, maybe or _maybe_skipped(node, child))
+                for child in reversed(list(ast.iter_child_nodes(node)))
+            )
+        if walrus:
+            self.bind(walrus, flow)
+
+
+# A handler takes the collector, a node of the class it is registered for, and the flow.
+_Handler = Callable[[Collector, Any, Flow], None]
+
+
+def _handlers(
+    handled: dict[type[ast.stmt], str], ignored: frozenset[type[ast.stmt]]
+) -> dict[type[ast.stmt], _Handler]:
+    """What `Collector.block` looks up: the handler of each class, ignored classes included."""
+    table: dict[type[ast.stmt], _Handler] = dict.fromkeys(ignored, Collector.skip)
+    table.update((kind, getattr(Collector, name)) for kind, name in handled.items())
+    return table
+
+
+_IMPORT_TIME_DISPATCH = _handlers(IMPORT_TIME_STATEMENTS, IGNORED_AT_IMPORT_TIME)
+_FUNCTION_DISPATCH = _handlers(FUNCTION_STATEMENTS, IGNORED_IN_FUNCTIONS)
+_unknown_statement: _Handler = getattr(Collector, UNKNOWN_STATEMENT)

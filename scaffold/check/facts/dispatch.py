@@ -1,0 +1,140 @@
+"""How the fact collector treats each AST node class: tables of handlers and of what it skips.
+
+Statements are dispatched on their class: each table maps a class to the name of the
+`Collector` method that handles it, and each has the set of classes it ignores on purpose.
+Expressions are walked generically except the few classes listed here. A test walks every
+node class of the running Python and fails on any class these tables do not account for,
+so new syntax (as `type X = ...` was in 3.12) is never skipped unnoticed; at run time an
+unknown statement only has its expressions read.
+"""
+
+from __future__ import annotations
+
+import ast
+
+__all__ = [
+    "BINDING_PATTERNS",
+    "FUNCTION_STATEMENTS",
+    "IGNORED_AT_IMPORT_TIME",
+    "IGNORED_IN_FUNCTIONS",
+    "IMPORT_TIME_STATEMENTS",
+    "MAY_SKIP_CHILDREN",
+    "READ_SPECIALLY",
+    "UNKNOWN_STATEMENT",
+]
+
+
+def _newer_classes(*names: str) -> tuple[type[ast.stmt], ...]:
+    """Statement classes of newer Pythons, by name; those the running one lacks are left out."""
+    found = (getattr(ast, name, None) for name in names)
+    return tuple(kind for kind in found if isinstance(kind, type) and issubclass(kind, ast.stmt))
+
+
+# Code that runs at import time: module level and class bodies, `if TYPE_CHECKING:` and
+# `if __name__ == "__main__":` bodies included (the flow says which).
+IMPORT_TIME_STATEMENTS: dict[type[ast.stmt], str] = {
+    ast.FunctionDef: "function_def",
+    ast.AsyncFunctionDef: "function_def",
+    ast.ClassDef: "class_def",
+    ast.Assign: "assign",
+    ast.AnnAssign: "annotated_assign",
+    ast.AugAssign: "augmented_assign",
+    ast.Import: "import_names",
+    ast.ImportFrom: "import_from",
+    ast.If: "if_statement",
+    ast.Try: "try_statement",
+    ast.TryStar: "try_statement",
+    ast.For: "for_loop",
+    ast.AsyncFor: "for_loop",
+    ast.While: "while_loop",
+    ast.With: "with_statement",
+    ast.AsyncWith: "with_statement",
+    ast.Match: "match_statement",
+    ast.Expr: "expression_statement",
+    # They bind no module name (`del` unbinds one, which is not tracked): only reads.
+    ast.Delete: "read_expressions",
+    ast.Raise: "read_expressions",
+    ast.Assert: "read_expressions",
+    ast.Return: "read_expressions",
+}
+IGNORED_AT_IMPORT_TIME = frozenset(
+    {
+        # No expression and no name: nothing to read or bind.
+        ast.Pass,
+        ast.Break,
+        ast.Continue,
+        # `global` changes nothing at module level and `nonlocal` is not allowed there; in a
+        # class body they send the body's later bindings elsewhere, which is not tracked.
+        ast.Global,
+        ast.Nonlocal,
+        # `type X = ...` (3.12+): the value is evaluated lazily, so nothing is read now. It
+        # does bind X, which is not recorded yet (issue 13); until then X stays unbound.
+        *_newer_classes("TypeAlias"),
+    }
+)
+
+# A function body runs only when the function is called: its imports are facts (the import
+# rules look at them) and so are the names it declares `global`; nothing else is.
+FUNCTION_STATEMENTS: dict[type[ast.stmt], str] = {
+    ast.Import: "import_names",
+    ast.ImportFrom: "import_from",
+    ast.Global: "global_statement",
+    # Compound statements: their bodies may hold imports.
+    **dict.fromkeys(
+        (
+            ast.FunctionDef,
+            ast.AsyncFunctionDef,
+            ast.ClassDef,
+            ast.If,
+            ast.For,
+            ast.AsyncFor,
+            ast.While,
+            ast.With,
+            ast.AsyncWith,
+            ast.Try,
+            ast.TryStar,
+            ast.Match,
+        ),
+        "nested_blocks",
+    ),
+}
+IGNORED_IN_FUNCTIONS = frozenset(
+    {
+        # Simple statements: they hold no import and bind no module name when they run.
+        ast.Assign,
+        ast.AnnAssign,
+        ast.AugAssign,
+        ast.Expr,
+        ast.Delete,
+        ast.Raise,
+        ast.Assert,
+        ast.Return,
+        ast.Pass,
+        ast.Break,
+        ast.Continue,
+        ast.Nonlocal,
+        *_newer_classes("TypeAlias"),
+    }
+)
+# A statement class newer than the tables: read its expressions, bind nothing, never crash.
+UNKNOWN_STATEMENT = "read_expressions"
+
+# The expression classes `Collector.expression` looks at: an attribute chain on a name is a
+# read, a walrus binds, a call of an effect builtin is a side effect, a lambda's body does
+# not run (only its defaults). Every other class is only descended into (ast.iter_child_nodes).
+READ_SPECIALLY = frozenset({ast.Attribute, ast.Call, ast.Lambda, ast.NamedExpr})
+# Expressions that may not evaluate some of their children: reads there are conditional.
+MAY_SKIP_CHILDREN = frozenset(
+    {
+        ast.IfExp,
+        ast.BoolOp,
+        ast.ListComp,
+        ast.SetComp,
+        ast.GeneratorExp,
+        ast.DictComp,
+        ast.comprehension,
+    }
+)
+# The match patterns that bind a name (`case x`, `case [*rest]`, `case {**rest}`); the
+# others only nest patterns or compare values, and `match_statement` walks into them all.
+BINDING_PATTERNS = frozenset({ast.MatchAs, ast.MatchStar, ast.MatchMapping})

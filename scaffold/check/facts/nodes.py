@@ -1,0 +1,42 @@
+"""Small readings of AST nodes that the fact collectors share: spans, dotted names, targets."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from scaffold.check.model import Span
+
+__all__ = ["dotted_name", "span_of", "target_names"]
+
+
+def span_of(node: ast.AST) -> Span:
+    """The 1-based source range of a node; a node without positions starts at line 1."""
+    line = getattr(node, "lineno", 1)
+    col = getattr(node, "col_offset", 0)
+    end_line = getattr(node, "end_lineno", None) or line
+    end_col = getattr(node, "end_col_offset", None)
+    return Span(line, col + 1, end_line, (col if end_col is None else end_col) + 1)
+
+
+def dotted_name(node: ast.expr) -> str | None:
+    """`a.b.c` for a chain of attributes on a name; None for anything else."""
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+        return ".".join(reversed(parts))
+    return None
+
+
+def target_names(target: ast.expr) -> Iterator[str]:
+    """The plain names an assignment target binds (unpacking included, attributes not)."""
+    if isinstance(target, ast.Name):
+        yield target.id
+    elif isinstance(target, (ast.Tuple, ast.List)):
+        for elt in target.elts:
+            yield from target_names(elt)
+    elif isinstance(target, ast.Starred):
+        yield from target_names(target.value)

@@ -1,0 +1,105 @@
+"""Facts read from the whole file, function bodies included: names read, sys.path changes.
+
+Walking every node of every file costs more than parsing it, so the text is searched first
+and the tree is walked only when it can matter.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from scaffold.check.facts.nodes import dotted_name, span_of
+from scaffold.check.model import Span
+
+__all__ = ["names_read", "path_hacks", "writes_own_namespace"]
+
+_PATH_METHODS = frozenset({"insert", "append", "extend"})
+# Code that writes its own namespace or package path: its names cannot be known statically.
+# Each pattern starts with a literal so the regex engine can skip ahead quickly; a few extra
+# matches (`myglobals(`) only make the checker quieter.
+_DYNAMIC = tuple(
+    re.compile(pattern)
+    for pattern in (
+        r"globals\s*\(",
+        r"vars\s*\(",
+        r"exec\s*\(",
+        r"__path__\s*(?:\+?=|\.)",
+        r"modules\s*\[[^\]\n]*\]\s*=",
+    )
+)
+_PATH_HINT = re.compile(r"path\s*(?:\.\s*(?:insert|append|extend)\b|\+?=|\[)")
+
+
+def writes_own_namespace(text: str) -> bool:
+    """Whether the text may write its own namespace (globals(), exec) or `__path__`."""
+    return any(pattern.search(text) for pattern in _DYNAMIC)
+
+
+def names_read(tree: ast.Module) -> set[str]:
+    """Every name loaded anywhere, string annotations included."""
+    uses: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            uses.add(node.id)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            # Cheap enough for package files: a string may be a forward reference.
+            if node.value.isidentifier():
+                uses.add(node.value)
+            elif len(node.value) < 200:
+                try:
+                    expr = ast.parse(node.value, mode="eval")
+                except (SyntaxError, ValueError, RecursionError, MemoryError):
+                    continue
+                uses.update(n.id for n in ast.walk(expr) if isinstance(n, ast.Name))
+    return uses
+
+
+def path_hacks(tree: ast.Module, text: str) -> list[tuple[Span, str]]:
+    """Each change of sys.path (`sys.path.insert(...)`, `site.addsitedir(...)`), in order."""
+    if "addsitedir" not in text and not _PATH_HINT.search(text):
+        return []
+    sys_names: set[str] = set()
+    path_names: set[str] = set()
+    site_names: set[str] = set()
+    addsitedir_names: set[str] = set()
+    candidates: list[tuple[str, Span, str]] = []  # dotted, span, kind
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name == "sys":
+                    sys_names.add(alias.asname or "sys")
+                elif alias.name == "site":
+                    site_names.add(alias.asname or "site")
+        elif isinstance(node, ast.ImportFrom) and node.level == 0:
+            for alias in node.names:
+                if node.module == "sys" and alias.name == "path":
+                    path_names.add(alias.asname or "path")
+                elif node.module == "site" and alias.name == "addsitedir":
+                    addsitedir_names.add(alias.asname or "addsitedir")
+        elif isinstance(node, ast.Call):
+            name = dotted_name(node.func)
+            if name is not None:
+                candidates.append((name, span_of(node), "call"))
+        elif isinstance(node, (ast.Assign, ast.AugAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                if isinstance(target, ast.Subscript):
+                    target = target.value
+                name = dotted_name(target)
+                if name is not None:
+                    candidates.append((name, span_of(node), "assign"))
+    hacks: list[tuple[Span, str]] = []
+    paths = {f"{s}.path" for s in sys_names} | path_names
+    for name, span, kind in candidates:
+        head, _, method = name.rpartition(".")
+        if kind == "assign" and name in paths:
+            hacks.append((span, f"`{name}` is changed"))
+        elif kind == "call" and (
+            (head in paths and method in _PATH_METHODS)
+            or name in addsitedir_names
+            or (head in site_names and method == "addsitedir")
+        ):
+            hacks.append((span, f"`{name}(...)` changes sys.path"))
+    hacks.sort(key=lambda item: (item[0].line, item[0].column))
+    return hacks

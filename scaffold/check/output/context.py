@@ -1,0 +1,36 @@
+"""What a renderer may need besides the report: where paths are shown from, colour, fixes."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from scaffold.check.model import CheckReport
+
+__all__ = ["RenderContext"]
+
+
+@dataclass(frozen=True, slots=True)
+class RenderContext:
+    """The run's circumstances; each format reads what it needs and ignores the rest.
+
+    `relative_to` is the folder paths are shown relative to (None: relative to the checked
+    root, as the JSON and SARIF contracts want); `color` allows ANSI colours; `fixed` is how
+    many findings `--fix` rewrote (None: no fix ran).
+    """
+
+    relative_to: Path | None = None
+    color: bool = False
+    fixed: int | None = None
+
+    def shown_path(self, report: CheckReport, path: str) -> str:
+        """A finding's path as the user should see it: relative to `relative_to` when given."""
+        if self.relative_to is None:
+            return path
+        full = os.path.join(report.root, path)
+        try:
+            shown = os.path.relpath(full, self.relative_to)
+        except ValueError:  # another drive on Windows
+            shown = full
+        return shown.replace(os.sep, "/")

@@ -1,0 +1,84 @@
+"""The renderings of `scaffold graph`: an ImportGraph as Mermaid, Graphviz dot or JSON.
+
+They take an ImportGraph, not a CheckReport, so they have their own registry,
+`GRAPH_FORMATS`, beside the report formats' `FORMATS`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from scaffold.check.graph_render import ImportGraph
+
+__all__ = ["GRAPH_FORMATS", "render_dot", "render_graph_json", "render_mermaid"]
+
+
+def render_mermaid(graph: ImportGraph) -> str:
+    """A Mermaid flowchart that GitHub renders as is; cycles drawn thick and red."""
+    ids = {name: f"m{index}" for index, name in enumerate(graph.nodes)}
+    cyclic = graph.cyclic_nodes
+    lines = ["flowchart LR"]
+    if not graph.nodes:
+        lines.append("    %% no first-party modules to show")
+    for name in graph.nodes:
+        lines.append(f'    {ids[name]}["{name}"]')
+    red: list[str] = []
+    for index, (source, target) in enumerate(graph.edges):
+        if graph.is_cycle_edge(source, target):
+            lines.append(f"    {ids[source]} ==> {ids[target]}")
+            red.append(str(index))
+        else:
+            lines.append(f"    {ids[source]} --> {ids[target]}")
+    if cyclic:
+        lines.append("    classDef cycle fill:#fdd,stroke:#c00,stroke-width:2px")
+        members = ",".join(ids[n] for n in graph.nodes if n in cyclic)
+        lines.append(f"    class {members} cycle")
+    if red:
+        lines.append(f"    linkStyle {','.join(red)} stroke:#c00,stroke-width:2px")
+    return "\n".join(lines) + "\n"
+
+
+def _dot_id(name: str) -> str:
+    return json.dumps(name)
+
+
+def render_dot(graph: ImportGraph) -> str:
+    """A Graphviz digraph; modules and imports in cycles are red."""
+    cyclic = graph.cyclic_nodes
+    lines = ["digraph imports {", "    rankdir=LR;", "    node [shape=box];"]
+    for name in graph.nodes:
+        style = " [color=red, fontcolor=red]" if name in cyclic else ""
+        lines.append(f"    {_dot_id(name)}{style};")
+    for source, target in graph.edges:
+        style = " [color=red]" if graph.is_cycle_edge(source, target) else ""
+        lines.append(f"    {_dot_id(source)} -> {_dot_id(target)}{style};")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def render_graph_json(graph: ImportGraph) -> str:
+    """Nodes (with their files), edges and cycles as one JSON document (version 1)."""
+    cyclic = graph.cyclic_nodes
+    document = {
+        "version": 1,
+        "nodes": [
+            {"id": name, "files": list(graph.files.get(name, ())), "cycle": name in cyclic}
+            for name in graph.nodes
+        ],
+        "edges": [
+            {"source": s, "target": t, "cycle": graph.is_cycle_edge(s, t)} for s, t in graph.edges
+        ],
+        "cycles": [list(group) for group in graph.cycles],
+    }
+    return json.dumps(document, indent=2) + "\n"
+
+
+# The order is the order `--format`'s error message lists the choices in.
+GRAPH_FORMATS: Mapping[str, Callable[[ImportGraph], str]] = {
+    "mermaid": render_mermaid,
+    "dot": render_dot,
+    "json": render_graph_json,
+}

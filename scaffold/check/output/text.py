@@ -1,0 +1,62 @@
+"""The human formats: one line per finding or counts per rule (`--statistics`), a summary."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from scaffold.check.model import CheckReport, Severity
+from scaffold.check.output.context import RenderContext
+
+__all__ = ["plural", "render_statistics", "render_text", "summary"]
+
+_RED, _YELLOW, _BOLD, _RESET = "\033[31m", "\033[33m", "\033[1m", "\033[0m"
+
+
+def plural(count: int, word: str) -> str:
+    """`1 file`, `2 files`."""
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def summary(report: CheckReport) -> str:
+    """The last line of the text output: what was found in how many files."""
+    files = plural(report.files, "file")
+    if not report.diagnostics:
+        return f"All checks passed ({files} checked)."
+    return (
+        f"Found {plural(len(report.diagnostics), 'finding')}"
+        f" ({plural(report.errors, 'error')}, {plural(report.warnings, 'warning')})"
+        f" in {files}."
+    )
+
+
+def _closing_lines(report: CheckReport, context: RenderContext) -> list[str]:
+    lines = [summary(report)]
+    if context.fixed is not None:
+        remaining = len(report.diagnostics)
+        lines.append(f"Fixed {plural(context.fixed, 'finding')}, {remaining} remaining.")
+    return lines
+
+
+def render_text(report: CheckReport, context: RenderContext) -> str:
+    """`path:line:col: CODE message` per finding, then a one-line summary."""
+    lines: list[str] = []
+    for d in report.diagnostics:
+        where = f"{context.shown_path(report, d.path)}:{d.line}:{d.column}:"
+        code = d.code
+        if context.color:
+            where = f"{_BOLD}{where}{_RESET}"
+            code = f"{_RED if d.severity is Severity.ERROR else _YELLOW}{code}{_RESET}"
+        # No `[*]` marker yet: it would promise a `--fix` that a later issue adds.
+        lines.append(f"{where} {code} {d.message}")
+    lines.extend(_closing_lines(report, context))
+    return "\n".join(lines) + "\n"
+
+
+def render_statistics(report: CheckReport, context: RenderContext) -> str:
+    """Counts per rule, most frequent first, like `ruff --statistics`."""
+    counts = Counter(d.code for d in report.diagnostics)
+    names = {d.code: d.name for d in report.diagnostics}
+    rows = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    lines = [f"{count:>5}  {code}  {names[code]}" for code, count in rows]
+    lines.extend(_closing_lines(report, context))
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,52 @@
+"""EXP002 invalid-all: an `__all__` that no reader can know statically."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from scaffold.check.model import Finding, Severity
+from scaffold.check.rules.unit import Check, FileContext, Rule, RuleDocs, Scope
+
+__all__ = ["RULE"]
+
+
+def check(ctx: FileContext) -> Iterator[Finding]:
+    project, source, facts = ctx.project, ctx.source, ctx.facts
+    for span, problem in facts.all_problems:
+        yield RULE.finding(source.rel, span, kind="form", problem=problem)
+    for dotted, span in facts.all_sources:
+        other = project.resolve_local(source, dotted)
+        if other is None or other.file is None:
+            continue
+        other_facts = project.facts.get(other.file.key)
+        if (
+            other_facts is not None
+            and other_facts.error is None
+            and not other_facts.defines_all
+            and not other_facts.has_getattr
+            and not other_facts.dynamic
+        ):
+            yield RULE.finding(source.rel, span, kind="no-source", source=dotted, module=other.name)
+
+
+RULE = Rule(
+    code="EXP002",
+    name="invalid-all",
+    severity=Severity.WARNING,
+    message={
+        "form": "{problem}",
+        "no-source": "`{source}.__all__` does not exist: '{module}' defines no __all__",
+    },
+    docs=RuleDocs(
+        what="Finds `__all__` built from anything but string literals in a list or tuple,"
+        " `+=`/`.extend`/`.append` of those, or another first-party module's `__all__`.",
+        why="Readers and tools (scaffold, ruff, type checkers, IDEs) cannot tell what is exported.",
+        example='__all__ = [name for name in dir() if not name.startswith("_")]',
+        use_instead='__all__ = ["load", "save"]\n__all__ += core.__all__',
+        exemptions="`__all__` computed by a lazy loader in one assignment with other names"
+        " (`__getattr__, __dir__, __all__ = lazy.attach_stub(...)`) is taken as existing"
+        " but unknown.",
+    ),
+    checks=(Check(Scope.FILE, check),),
+    ruff_codes=("PLE0604", "PLE0605"),
+)

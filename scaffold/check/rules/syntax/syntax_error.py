@@ -1,0 +1,37 @@
+"""SYN001 syntax-error: a file (or pyproject.toml) that does not parse."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from scaffold.check.model import Finding, Severity, Span
+from scaffold.check.rules.unit import Check, ConfigContext, FileContext, Rule, RuleDocs, Scope
+
+__all__ = ["RULE"]
+
+
+def check_file(ctx: FileContext) -> Iterator[Finding]:
+    error = ctx.facts.error
+    if error is not None and error.code == "SYN001":
+        yield RULE.finding(ctx.source.rel, error.span, reason=error.message)
+
+
+def check_config(ctx: ConfigContext) -> Iterator[Finding]:
+    if ctx.config.error is not None:
+        line, message = ctx.config.error
+        yield RULE.finding(ctx.rel, Span(line, 1, line, 1), reason=message)
+
+
+RULE = Rule(
+    code="SYN001",
+    name="syntax-error",
+    severity=Severity.ERROR,
+    message="{reason}",
+    docs=RuleDocs(
+        what="Reports a file that does not parse (or is too deeply nested to analyse).",
+        why="Nothing else can be checked in it, and importing it raises SyntaxError.",
+        example="def f(:\n    pass",
+        use_instead="def f():\n    pass",
+    ),
+    checks=(Check(Scope.UNPARSED, check_file), Check(Scope.CONFIG, check_config)),
+)

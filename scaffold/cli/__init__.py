@@ -1,0 +1,110 @@
+"""The Typer command line: the root app, its command groups, and `main`, which maps failures."""
+
+# Each command group lives in its own module and imports the library it calls
+# inside the command: `scaffold --help` and `scaffold check` must not pay for
+# copier or jinja2 (tests/test_startup.py).
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+import typer
+
+from scaffold import __version__
+from scaffold.cli import add, check, graph, new, templates, update
+from scaffold.errors import ScaffoldError
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="scaffold",
+    help="Generate Python modules, packages and workspaces; check their exports and imports.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+# Unnamed groups add their commands to the root, listed in this order by --help.
+app.add_typer(update.app)
+app.add_typer(check.app)
+app.add_typer(graph.app)
+app.add_typer(new.app, name="new")
+app.add_typer(add.app, name="add")
+app.add_typer(templates.app, name="templates")
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"scaffold {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version_callback, is_eager=True, help="Print the version."
+        ),
+    ] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show tracebacks for internal errors.")
+    ] = False,
+) -> None:
+    """Generate Python modules, packages and workspaces; check their exports and imports."""
+    if debug:
+        os.environ["SCAFFOLD_DEBUG"] = "1"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; map every failure to a one-line message and an exit code."""
+    try:
+        result = app(args=argv, prog_name="scaffold", standalone_mode=False)
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+    except ScaffoldError as exc:
+        if _debug_enabled():
+            raise
+        _error(exc.message)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        typer.echo("Interrupted.", err=True)
+        return 130
+    except Exception as exc:
+        if _is_click_exception(exc):
+            return _report_click_exception(exc)
+        if _debug_enabled():
+            raise
+        _error(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug for details)")
+        return 2
+    return result if isinstance(result, int) else 0
+
+
+def _debug_enabled() -> bool:
+    return os.environ.get("SCAFFOLD_DEBUG", "") not in ("", "0")
+
+
+def _error(message: str) -> None:
+    # click drops the colour when stderr is not a terminal; NO_COLOR is the user's veto.
+    colour = None if os.environ.get("NO_COLOR") else typer.colors.RED
+    typer.secho(f"error: {message}", err=True, fg=colour)
+
+
+def _is_click_exception(exc: BaseException) -> bool:
+    # Typer vendors click in some versions and depends on it in others; the
+    # exception's class name is the one stable handle on its usage errors.
+    return any(cls.__name__ == "ClickException" for cls in type(exc).__mro__)
+
+
+def _report_click_exception(exc: Exception) -> int:
+    exit_code = int(getattr(exc, "exit_code", 2))
+    if type(exc).__name__ == "NoArgsIsHelpError":
+        ctx = getattr(exc, "ctx", None)
+        if ctx is not None:
+            typer.echo(ctx.get_help())
+        return exit_code
+    message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+    ctx = getattr(exc, "ctx", None)
+    hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+    _error(" ".join(f"{message}{hint}".split()))
+    return exit_code

@@ -1,0 +1,398 @@
+"""`scaffold new`: a project or module from a built-in template, a registered one, or any source."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from typer.core import TyperGroup
+
+from scaffold.choices import DEFAULT_PYTHON, Layout, License
+from scaffold.cli.options import (
+    AuthorOption,
+    DefaultsOption,
+    DescriptionOption,
+    DestOption,
+    DryRunOption,
+    ForceOption,
+    LicenseOption,
+    NewSwitches,
+    PythonOption,
+    QuietOption,
+    ShadowOption,
+    TrustOption,
+)
+from scaffold.cli.render import display_path, render_tree
+
+if TYPE_CHECKING:
+    # typer 0.28 vendors click as typer._click; only the annotations need it.
+    import typer._click as click
+
+    from scaffold.generate import GenerateResult
+    from scaffold.generate.answers import BuiltinAnswers, PackageAnswers
+    from scaffold.templates import TemplateEntry
+
+__all__ = ["app"]
+
+#: The hidden command behind `new TEMPLATE NAME` and `new --template SRC NAME`. Its
+#: name cannot be a registered template's (those start with a letter or digit).
+_TEAM_COMMAND = "_team-template"
+_TEMPLATE_META = "scaffold.template"
+
+
+class _NewGroup(TyperGroup):
+    """`scaffold new`: a built-in command, else a team template by name or by --template SRC.
+
+    Built-in commands resolve first, so a registered name never hides one; any
+    other first word is handed to the team-template command, with the template
+    name (when it is one) passed along in the context's meta.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ctx.help_option_names:
+            args = [_TEAM_COMMAND, *args]
+        return super().parse_args(ctx, args)
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        if not args or args[0] != _TEAM_COMMAND:
+            return super().resolve_command(ctx, args)
+        command, rest = self.commands[_TEAM_COMMAND], args[1:]
+        if rest and not rest[0].startswith("-"):
+            ctx.meta[_TEMPLATE_META] = rest[0]
+            return rest[0], command, rest[1:]
+        return "--template SRC", command, rest
+
+
+app = typer.Typer(
+    cls=_NewGroup,
+    help="Create a module, package, workspace or game from a template.\n\n"
+    "Also: `scaffold new TEMPLATE NAME` runs a registered team template (see"
+    " `scaffold templates list`), and `scaffold new --template SRC NAME` runs any Copier"
+    " template from a folder, a git repository or a git URL (gh:org/repo); see"
+    " `scaffold new TEMPLATE --help` for their options.",
+    subcommand_metavar="COMMAND|TEMPLATE [ARGS]...",
+    no_args_is_help=True,
+)
+
+ModuleOption = Annotated[
+    list[str] | None, typer.Option("--module", "-m", help="Add a module (repeatable).")
+]
+SubpackageOption = Annotated[
+    list[str] | None, typer.Option("--subpackage", help="Add a subpackage (repeatable).")
+]
+ScriptOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--script", help="Console script NAME=MODULE:FUNC (repeatable; default: NAME=cli:main)."
+    ),
+]
+LayoutOption = Annotated[Layout, typer.Option("--layout", help=f"{' or '.join(Layout)} layout.")]
+PackageOption = Annotated[
+    list[str] | None, typer.Option("--package", "-p", help="Add a member package (repeatable).")
+]
+NamespaceOption = Annotated[
+    str | None, typer.Option("--namespace", help="Make members PEP 420 portions NS.PACKAGE.")
+]
+DependsOption = Annotated[
+    list[str] | None,
+    typer.Option("--depends", help="MEMBER:REQUIRED, e.g. api:core (repeatable)."),
+]
+TemplateOption = Annotated[
+    str | None,
+    typer.Option(
+        "--template",
+        "-t",
+        metavar="SRC",
+        help="Any Copier template: a folder, a git repository, or a git URL"
+        " (https://…, git@…, gh:org/repo, gl:org/repo).",
+    ),
+]
+DataOption = Annotated[
+    list[str] | None,
+    typer.Option("--data", "-d", metavar="KEY=VALUE", help="Answer a question (repeatable)."),
+]
+VcsRefOption = Annotated[
+    str | None,
+    typer.Option(
+        "--vcs-ref", help="Git tag, branch or commit to render (default: the latest tag)."
+    ),
+]
+
+
+@app.command("package")
+def new_package(
+    name: Annotated[str | None, typer.Argument(help="Import name of the package.")] = None,
+    module: ModuleOption = None,
+    subpackage: SubpackageOption = None,
+    script: ScriptOption = None,
+    layout: LayoutOption = Layout.FLAT,
+    python: PythonOption = DEFAULT_PYTHON,
+    description: DescriptionOption = None,
+    author: AuthorOption = None,
+    license: LicenseOption = License.MIT,
+    dest: DestOption = None,
+    dry_run: DryRunOption = False,
+    force: ForceOption = False,
+    defaults: DefaultsOption = False,
+    quiet: QuietOption = False,
+    allow_stdlib_shadow: ShadowOption = False,
+) -> None:
+    """Create an installable package with __init__.py, __all__, __main__.py and a CLI."""
+    from scaffold.generate.answers import ProjectInfo, package_answers
+
+    switches = NewSwitches(dest, dry_run, force, defaults, quiet)
+    name = switches.required_name(name, "package", "scaffold new package NAME")
+    answers = package_answers(
+        name,
+        modules=module or (),
+        subpackages=subpackage or (),
+        scripts=script or (),
+        layout=layout,
+        project=ProjectInfo(python, license, description, author),
+        allow_stdlib_shadow=allow_stdlib_shadow,
+    )
+    _run_builtin(answers, name, switches, lambda where: _package_next_steps(where, answers))
+
+
+@app.command("module")
+def new_module(
+    name: Annotated[str | None, typer.Argument(help="Module name (writes NAME.py).")] = None,
+    description: DescriptionOption = None,
+    dest: DestOption = None,
+    dry_run: DryRunOption = False,
+    force: ForceOption = False,
+    defaults: DefaultsOption = False,
+    quiet: QuietOption = False,
+    allow_stdlib_shadow: ShadowOption = False,
+) -> None:
+    """Write NAME.py and test_NAME.py into the destination folder (default: here)."""
+    from scaffold.generate.answers import module_answers
+
+    switches = NewSwitches(dest, dry_run, force, defaults, quiet)
+    name = switches.required_name(name, "module", "scaffold new module NAME")
+    answers = module_answers(name, description=description, allow_stdlib_shadow=allow_stdlib_shadow)
+
+    def steps(where: Path) -> list[str]:
+        folder = display_path(where)
+        enter = [] if folder == "." else [f"cd {folder}"]
+        return [*enter, f"python {name}.py --help", f"python -m pytest test_{name}.py"]
+
+    _run_builtin(answers, name, switches, steps, merge=True)
+
+
+@app.command("game")
+def new_game(
+    name: Annotated[str | None, typer.Argument(help="Import name of the game package.")] = None,
+    python: PythonOption = DEFAULT_PYTHON,
+    description: DescriptionOption = None,
+    author: AuthorOption = None,
+    license: LicenseOption = License.MIT,
+    dest: DestOption = None,
+    dry_run: DryRunOption = False,
+    force: ForceOption = False,
+    defaults: DefaultsOption = False,
+    quiet: QuietOption = False,
+    allow_stdlib_shadow: ShadowOption = False,
+) -> None:
+    """Create a playable terminal ping-pong game: logic in game.py, drawing in draw.py."""
+    from scaffold.generate.answers import ProjectInfo, game_answers
+
+    switches = NewSwitches(dest, dry_run, force, defaults, quiet)
+    name = switches.required_name(name, "game", "scaffold new game NAME")
+    answers = game_answers(
+        name,
+        project=ProjectInfo(python, license, description, author),
+        allow_stdlib_shadow=allow_stdlib_shadow,
+    )
+    command = answers.distribution
+    _run_builtin(
+        answers,
+        name,
+        switches,
+        lambda where: [
+            f"cd {display_path(where)}",
+            'python -m pip install -e ".[dev]"',
+            f"{command}                      # play: arrows or W/S, q quits",
+            f"{command} --demo --frames 200  # watch two bots play",
+            "python -m pytest",
+        ],
+    )
+
+
+@app.command("workspace")
+def new_workspace(
+    name: Annotated[str | None, typer.Argument(help="Name of the workspace folder.")] = None,
+    package: PackageOption = None,
+    namespace: NamespaceOption = None,
+    depends: DependsOption = None,
+    python: PythonOption = DEFAULT_PYTHON,
+    description: DescriptionOption = None,
+    author: AuthorOption = None,
+    license: LicenseOption = License.MIT,
+    dest: DestOption = None,
+    dry_run: DryRunOption = False,
+    force: ForceOption = False,
+    defaults: DefaultsOption = False,
+    quiet: QuietOption = False,
+    allow_stdlib_shadow: ShadowOption = False,
+) -> None:
+    """Create a repository of several packages under packages/, each with src/ and tests."""
+    from scaffold.generate.answers import ProjectInfo, workspace_answers
+
+    switches = NewSwitches(dest, dry_run, force, defaults, quiet)
+    usage = "scaffold new workspace NAME --package P [--package P]..."
+    name = switches.required_name(name, "workspace", usage)
+    answers = workspace_answers(
+        name,
+        packages=package or (),
+        namespace=namespace,
+        depends=depends or (),
+        project=ProjectInfo(python, license, description, author),
+        allow_stdlib_shadow=allow_stdlib_shadow,
+    )
+    members = " ".join(f"-e packages/{member}" for member in answers.packages)
+    _run_builtin(
+        answers,
+        name,
+        switches,
+        lambda where: [
+            f"cd {display_path(where)}",
+            f"python -m pip install {members} pytest",
+            "python -m pytest",
+            "scaffold check .",
+        ],
+    )
+
+
+@app.command(
+    _TEAM_COMMAND,
+    hidden=True,
+    context_settings={"help_option_names": ["--help", "-h"]},
+)
+def new_from_template(
+    ctx: typer.Context,
+    name: Annotated[
+        str | None,
+        typer.Argument(metavar="NAME", help="Project folder name (Copier's _folder_name)."),
+    ] = None,
+    template: TemplateOption = None,
+    data: DataOption = None,
+    vcs_ref: VcsRefOption = None,
+    trust: TrustOption = False,
+    dest: DestOption = None,
+    dry_run: DryRunOption = False,
+    force: ForceOption = False,
+    defaults: DefaultsOption = False,
+    quiet: QuietOption = False,
+) -> None:
+    """Create a project NAME from a team template: a registered name, or --template SRC."""
+    from scaffold.generate import GenerateRequest, generate
+    from scaffold.generate.answers import team_answers
+    from scaffold.names import validate_destination_name
+    from scaffold.templates import team_template
+
+    switches = NewSwitches(dest, dry_run, force, defaults, quiet)
+    entry = team_template(ctx.meta.get(_TEMPLATE_META), template)
+    usage = f"scaffold new {entry.name or '--template SRC'} NAME"
+    name = validate_destination_name(switches.required_name(name, "project", usage))
+    result = generate(
+        GenerateRequest(
+            source=entry.source,
+            destination=switches.dest if switches.dest is not None else Path(name),
+            data=team_answers(data or ()),
+            vcs_ref=vcs_ref,
+            force=switches.force,
+            dry_run=switches.dry_run,
+            interactive=switches.interactive,
+            trust=trust,
+        )
+    )
+    if not switches.quiet:
+        origin = _template_label(entry, result.commit)
+        _report_generated(result, "project", name, _team_next_steps(result), origin=origin)
+
+
+def _run_builtin(
+    answers: BuiltinAnswers,
+    name: str,
+    switches: NewSwitches,
+    next_steps: Callable[[Path], list[str]],
+    *,
+    merge: bool = False,
+) -> None:
+    """Render the built-in template `answers` are for and, unless quiet, report it.
+
+    The destination defaults to a folder NAME here; with `merge` (files that join a
+    folder), to here.
+    """
+    from scaffold.generate import GenerateRequest, generate
+    from scaffold.templates import builtin_template
+
+    default = Path.cwd() if merge else Path(name)
+    result = generate(
+        GenerateRequest(
+            source=str(builtin_template(answers.template)),
+            destination=switches.dest if switches.dest is not None else default,
+            data=answers,
+            force=switches.force,
+            dry_run=switches.dry_run,
+            interactive=switches.interactive,
+            merge=merge,
+        )
+    )
+    if not switches.quiet:
+        _report_generated(result, answers.template, name, next_steps(result.destination))
+
+
+def _package_next_steps(destination: Path, answers: PackageAnswers) -> list[str]:
+    return [
+        f"cd {display_path(destination)}",
+        'python -m pip install -e ".[dev]"',
+        f"{answers.scripts[0].name} --help",
+        "python -m pytest",
+        "scaffold check .",
+    ]
+
+
+def _template_label(entry: TemplateEntry, commit: str | None) -> str:
+    label = f"template {entry.name!r} ({entry.source})" if entry.name else entry.source
+    return f"{label} at {commit}" if commit else label
+
+
+def _team_next_steps(result: GenerateResult) -> list[str]:
+    steps = [f"cd {display_path(result.destination)}"]
+    if result.commit is not None and not (result.destination / ".git").exists():
+        # `scaffold update` merges through git: the generated state must be committed.
+        steps.append('git init && git add -A && git commit -m "Generate from template"')
+    if result.commit is not None:
+        steps.append("scaffold update    # later, to merge a newer template version")
+    return steps
+
+
+def _report_generated(
+    result: GenerateResult,
+    kind: str,
+    name: str,
+    next_steps: list[str],
+    *,
+    origin: str | None = None,
+) -> None:
+    """Say what was written (or would be, on a dry run) as a tree, then what to do next."""
+    where = display_path(result.destination)
+    verb = "Would create" if result.dry_run else "Created"
+    source = f" from {origin}" if origin else ""
+    typer.echo(f"{verb} {kind} {name!r}{source} in {where}:")
+    typer.echo(render_tree(where, result.files))
+    if result.replaced:
+        action = "would overwrite" if result.dry_run else "overwrote"
+        typer.echo(f"({action} {len(result.replaced)} existing file(s))")
+    if result.dry_run:
+        typer.echo("Dry run: nothing was written.")
+        return
+    typer.echo("\nNext:")
+    for step in next_steps:
+        typer.echo(f"  {step}")

@@ -1,0 +1,143 @@
+"""Options the commands share, declared once; the switches of every `scaffold new` command."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
+
+import typer
+
+from scaffold.choices import PYTHON_VERSIONS, License
+from scaffold.errors import UsageError
+
+if TYPE_CHECKING:
+    # typer 0.28 vendors click as typer._click; only the annotations need it.
+    import typer._click as click
+
+try:  # typer vendors click in some versions and depends on it in others
+    from typer._click.types import ParamType
+except ImportError:  # pragma: no cover
+    from click.types import ParamType  # type: ignore[import-not-found, no-redef]
+
+__all__ = [
+    "AuthorOption",
+    "DefaultsOption",
+    "DescriptionOption",
+    "DestOption",
+    "DryRunOption",
+    "ForceOption",
+    "FormatChoice",
+    "LicenseOption",
+    "NewSwitches",
+    "PythonOption",
+    "QuietOption",
+    "ShadowOption",
+    "TrustOption",
+    "format_option",
+    "interactive",
+]
+
+DestOption = Annotated[
+    Path | None,
+    typer.Option("--dest", help="Folder to write into (default: ./NAME; for `module`, .)."),
+]
+DryRunOption = Annotated[
+    bool, typer.Option("--dry-run", help="Print the tree that would be written; write nothing.")
+]
+ForceOption = Annotated[
+    bool,
+    typer.Option(
+        "--force",
+        help="Write into a non-empty destination (never deletes files the template does not"
+        " produce).",
+    ),
+]
+DefaultsOption = Annotated[
+    bool, typer.Option("--defaults", help="Never ask; use defaults for every question.")
+]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")]
+ShadowOption = Annotated[
+    bool,
+    typer.Option(
+        "--allow-stdlib-shadow", help="Allow a top-level name that shadows a stdlib module."
+    ),
+]
+PythonOption = Annotated[
+    str,
+    typer.Option(
+        "--python", help=f"Oldest supported Python ({PYTHON_VERSIONS[0]}-{PYTHON_VERSIONS[-1]})."
+    ),
+]
+AuthorOption = Annotated[str | None, typer.Option("--author", help="Author name.")]
+DescriptionOption = Annotated[
+    str | None, typer.Option("--description", help="One-line description.")
+]
+LicenseOption = Annotated[License, typer.Option("--license", help="License of the project.")]
+TrustOption = Annotated[
+    bool,
+    typer.Option(
+        "--trust",
+        help="Allow a template that runs code (tasks, migrations, Jinja extensions).",
+    ),
+]
+
+
+def interactive(defaults: bool) -> bool:
+    """Whether to ask questions: on a terminal, unless --defaults."""
+    return not defaults and sys.stdin.isatty()
+
+
+class NewSwitches(NamedTuple):
+    """What every `scaffold new` command takes besides the answers: where, and how."""
+
+    dest: Path | None
+    dry_run: bool
+    force: bool
+    defaults: bool
+    quiet: bool
+
+    @property
+    def interactive(self) -> bool:
+        return interactive(self.defaults)
+
+    def required_name(self, name: str | None, what: str, usage: str) -> str:
+        """NAME when given; asked for on a terminal; otherwise a usage error (never a hang)."""
+        if name is not None:
+            return name
+        if self.interactive:
+            return str(typer.prompt(f"{what} name"))
+        raise UsageError(f"missing {what} NAME; usage: {usage}")
+
+
+class FormatChoice(ParamType):
+    """A `--format` value: one of the choices in any case; any other is a usage error.
+
+    Click's own choice type words a bad value its way; scaffold's message names the
+    option and the choices on one line, as the library it mirrors does.
+    """
+
+    name = "choice"
+
+    def __init__(self, choices: list[str]) -> None:
+        self.choices = choices
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
+        return f"<{'|'.join(self.choices)}>"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        text = str(value)
+        if text.lower() in self.choices:
+            return text.lower()
+        choices = ", ".join(self.choices)
+        raise UsageError(f"unknown --format {text!r} (choose one of: {choices})")
+
+
+def format_option(formats: type[StrEnum], *, metavar: str | None = None) -> Any:
+    """The `--format` option choosing one of `formats`; its help lists them."""
+    values = [member.value for member in formats]
+    listed = f"{', '.join(values[:-1])} or {values[-1]}"
+    return typer.Option(
+        "--format", metavar=metavar, click_type=FormatChoice(values), help=f"Output: {listed}."
+    )
