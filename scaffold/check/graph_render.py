@@ -11,7 +11,7 @@ from scaffold.check.incremental.run import resolve_path
 from scaffold.check.model import FILE_SPAN
 from scaffold.check.output import format_named
 from scaffold.check.output.graph import GRAPH_FORMATS
-from scaffold.check.pipeline import Resolved
+from scaffold.check.pipeline import Resolved, without_cyclic_gc
 from scaffold.errors import UsageError
 
 __all__ = ["ImportGraph", "collect_graph", "graph_of", "render_graph"]
@@ -68,7 +68,8 @@ def collect_graph(path: str | Path, depth: int | None = None) -> ImportGraph:
     target = Path(os.path.abspath(path))
     if not target.exists():
         raise UsageError(f"path does not exist: {path}")
-    return graph_of(resolve_path(target), depth)
+    with without_cyclic_gc():  # facts are decoded while the graph is built
+        return graph_of(resolve_path(target), depth)
 
 
 def graph_of(resolved: Resolved, depth: int | None = None) -> ImportGraph:
