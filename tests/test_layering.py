@@ -116,7 +116,7 @@ def test_no_forbidden_arrow() -> None:
         ("scaffold.check.rules.exports.undefined_export", "scaffold.cli", "scaffold.cli"),
         ("scaffold.check.output.text", "scaffold.cli.check", "scaffold.cli.check"),
         ("scaffold.check.model", "scaffold.errors", "scaffold.check.model imports"),
-        ("scaffold.check.tree", "scaffold.generate", "scaffold.generate"),
+        ("scaffold.check.discover", "scaffold.generate", "scaffold.generate"),
     ],
 )
 def test_an_added_arrow_is_caught(source: str, target: str, expected: str) -> None:

@@ -11,9 +11,10 @@ import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from scaffold.check.engine import CheckOptions, run_check
     from scaffold.check.facts import parse_source
+    from scaffold.check.incremental.run import run_check
     from scaffold.check.model import CheckReport, Diagnostic, ModuleFacts, Related, Severity
+    from scaffold.check.pipeline import CheckOptions
 
 __all__ = [
     "CheckOptions",
@@ -27,8 +28,8 @@ __all__ = [
 ]
 
 _HOMES = {
-    "CheckOptions": "scaffold.check.engine",
-    "run_check": "scaffold.check.engine",
+    "CheckOptions": "scaffold.check.pipeline",
+    "run_check": "scaffold.check.incremental.run",
     "CheckReport": "scaffold.check.model",
     "Diagnostic": "scaffold.check.model",
     "ModuleFacts": "scaffold.check.model",

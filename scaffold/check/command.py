@@ -7,10 +7,12 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from scaffold.check.engine import CheckOptions, run_check, validate_codes
+from scaffold.check.incremental.run import check
 from scaffold.check.output import FORMATS, format_named
 from scaffold.check.output.context import RenderContext
 from scaffold.check.output.text import plural
+from scaffold.check.pipeline import CheckedTree, CheckOptions
+from scaffold.check.select import validate_codes
 
 __all__ = ["run_check_command"]
 
@@ -77,6 +79,7 @@ def run_check_command(
     if diff:
         return _print_diff(options, unsafe_fixes)
     fixed: int | None = None
+    trees: tuple[CheckedTree, ...] | None = None  # what the check saw, for --import
     if fix:
         from scaffold.check.fix import run_fixes
 
@@ -84,11 +87,12 @@ def run_check_command(
         assert result.report is not None
         report, fixed = result.report, result.fixed
     else:
-        report = run_check(options)
+        checked = check(options)
+        report, trees = checked.report, checked.trees
     if run_imports:
         from scaffold.check.runtime import run_import_check
 
-        report = run_import_check(options, report)
+        report = run_import_check(options, report, trees=trees)
     render = renderer.statistics if statistics and renderer.statistics else renderer.render
     context = RenderContext(relative_to=Path.cwd(), color=_use_color(), fixed=fixed)
     _write(sys.stdout, render(report, context))

@@ -12,12 +12,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from scaffold.check.engine import CheckOptions, check_tree, read_facts, run_check
+from scaffold.check.discover import SourceFile, discover
+from scaffold.check.incremental.pool import read_facts
+from scaffold.check.incremental.run import check_tree, run_check
 from scaffold.check.model import CheckReport, Diagnostic
-from scaffold.check.resolve import Project
+from scaffold.check.pipeline import CheckOptions
+from scaffold.check.project import Project
 from scaffold.check.rules import RULES
 from scaffold.check.rules.unit import FixContext, Fixer, FixKind
-from scaffold.check.tree import SourceFile, discover
 from scaffold.edit import apply_edits
 from scaffold.errors import UsageError
 from scaffold.files import write_atomically

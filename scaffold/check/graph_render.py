@@ -6,16 +6,15 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from scaffold.check.engine import read_facts
-from scaffold.check.graph import Edge, build_graph, strongly_connected
+from scaffold.check.imports.graph import Edge, build_graph, strongly_connected
+from scaffold.check.incremental.run import resolve_path
 from scaffold.check.model import FILE_SPAN
 from scaffold.check.output import format_named
 from scaffold.check.output.graph import GRAPH_FORMATS
-from scaffold.check.resolve import Project
-from scaffold.check.tree import discover
+from scaffold.check.pipeline import Resolved, without_cyclic_gc
 from scaffold.errors import UsageError
 
-__all__ = ["ImportGraph", "collect_graph", "render_graph"]
+__all__ = ["ImportGraph", "collect_graph", "graph_of", "render_graph"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,19 +61,24 @@ def _collapse(module: str, depth: int | None) -> str:
 
 
 def collect_graph(path: str | Path, depth: int | None = None) -> ImportGraph:
-    """Discover PATH like `scaffold check`, and build its graph of importable modules.
-
-    Scripts in script folders (`tests/`, `scripts/`) are not importable by a module name,
-    so they are left out; `depth` collapses modules to their first `depth` name parts.
-    """
+    """Discover PATH like `scaffold check`, read its facts through the cache, and build its
+    graph of importable modules (see `graph_of`)."""
     if depth is not None and depth < 1:
         raise UsageError(f"--depth must be 1 or more, not {depth}")
     target = Path(os.path.abspath(path))
     if not target.exists():
         raise UsageError(f"path does not exist: {path}")
-    tree = discover(target)
-    facts = read_facts(tree.files)
-    project = Project.of(tree, facts)
+    with without_cyclic_gc():  # facts are decoded while the graph is built
+        return graph_of(resolve_path(target), depth)
+
+
+def graph_of(resolved: Resolved, depth: int | None = None) -> ImportGraph:
+    """The graph of the importable modules of one resolved tree.
+
+    Scripts in script folders (`tests/`, `scripts/`) are not importable by a module name,
+    so they are left out; `depth` collapses modules to their first `depth` name parts.
+    """
+    project = resolved.project
     module_graph = build_graph(project)
     shown = {
         key: source

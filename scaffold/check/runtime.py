@@ -13,11 +13,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from scaffold.check.engine import CheckOptions, read_facts, run_check
+from scaffold.check.discover import SourceFile
+from scaffold.check.incremental.run import check, resolve_path
 from scaffold.check.model import CheckReport, Diagnostic
-from scaffold.check.resolve import Project
+from scaffold.check.pipeline import CheckOptions, Resolved
+from scaffold.check.project import Project
 from scaffold.check.rules import get_rule
-from scaffold.check.tree import SourceFile, discover
 
 __all__ = ["ImportOutcome", "import_packages", "run_import_check", "runtime_diagnostics"]
 
@@ -176,23 +177,22 @@ def _diagnostic(message: str, path: str, line: int, column: int = 1) -> Diagnost
 
 
 def runtime_diagnostics(
-    options: CheckOptions, root: Path, *, timeout: float = DEFAULT_TIMEOUT
+    trees: Iterable[Resolved], root: Path, *, timeout: float = DEFAULT_TIMEOUT
 ) -> list[Diagnostic]:
-    """RUN001 for every package of `options.paths` that fails to import or whose
+    """RUN001 for every package of the checked trees that fails to import or whose
     `from pkg import *` differs from its static `__all__`; paths relative to `root`."""
     result: list[Diagnostic] = []
-    for raw in options.paths:
-        tree = discover(Path(os.path.abspath(raw)))
-        packages = _packages(tree.files)
+    for resolved in trees:
+        packages = _packages(resolved.tree.files)
         if not packages:
             continue
-        facts = read_facts(tree.files)
-        project = Project(tree.files, facts)
-        outcomes = import_packages([p.module for p in packages], tree.roots, timeout=timeout)
+        outcomes = import_packages(
+            [p.module for p in packages], resolved.tree.roots, timeout=timeout
+        )
         for package in packages:
             outcome = outcomes.get(package.module)
             if outcome is not None:
-                result.extend(_findings(project, package, outcome, root))
+                result.extend(_findings(resolved.project, package, outcome, root))
     return result
 
 
@@ -252,11 +252,25 @@ def run_import_check(
     report: CheckReport | None = None,
     *,
     timeout: float = DEFAULT_TIMEOUT,
+    trees: Sequence[Resolved] | None = None,
 ) -> CheckReport:
-    """The static report (checked now unless given) plus RUN001 findings, sorted."""
-    report = report if report is not None else run_check(options)
+    """The static report (checked now unless given) plus RUN001 findings, sorted.
+
+    `trees` are the paths of `options` as the check that made `report` resolved them; when
+    not given, they are read again (through the cache, if on, which that check left warm).
+    """
+    if report is None:
+        checked = check(options)
+        report, trees = checked.report, checked.trees
     if not _enabled(options):
         return report
-    found = runtime_diagnostics(options, Path(report.root), timeout=timeout)
+    if trees is None:
+        trees = [
+            resolve_path(
+                Path(os.path.abspath(raw)), use_cache=options.use_cache, workers=options.workers
+            )
+            for raw in options.paths
+        ]
+    found = runtime_diagnostics(trees, Path(report.root), timeout=timeout)
     merged = sorted({*report.diagnostics, *found}, key=Diagnostic.sort_key)
     return replace(report, diagnostics=tuple(merged))

@@ -13,13 +13,12 @@ from pathlib import Path
 import pytest
 
 import scaffold
-import scaffold.check.engine as engine
+import scaffold.check.incremental.run as engine
 from scaffold.check import CheckOptions, ModuleFacts, parse_source, run_check
-from scaffold.check.cache import CACHE_DIR, FactsCache, decode_facts, encode_facts
-from scaffold.check.engine import read_facts
+from scaffold.check.discover import SourceFile, discover
+from scaffold.check.incremental.pool import plan_workers, read_facts
+from scaffold.check.incremental.store import CACHE_DIR, FactsCache, decode_facts, encode_facts
 from scaffold.check.model import Diagnostic
-from scaffold.check.pool import plan_workers
-from scaffold.check.tree import SourceFile, discover
 from scaffold.generate import GenerateRequest, generate
 from scaffold.generate.answers import package_answers
 from scaffold.templates import builtin_template
@@ -122,7 +121,7 @@ def test_an_edit_that_keeps_the_facts_keeps_the_report(
 def test_equal_facts_encode_to_equal_bytes_in_every_process() -> None:
     # Frozensets iterate in per-process hash order; the report key needs stable bytes.
     code = (
-        "import sys; from scaffold.check.cache import encode_facts;"
+        "import sys; from scaffold.check.incremental.store import encode_facts;"
         "from scaffold.check.facts import parse_source;"
         "sys.stdout.write(encode_facts(parse_source(b'a = b = c = d = e = 1\\nimport x, y, z\\n'))"
         ".hex())"
@@ -323,7 +322,7 @@ def test_the_simulation_in_a_forked_child_reports_and_records_the_same(
 
 @pytest.mark.skipif(sys.platform != "linux", reason="only Linux forks")
 def test_a_failed_child_gives_none_and_the_caller_works_itself() -> None:
-    from scaffold.check.pool import start_in_fork
+    from scaffold.check.incremental.pool import start_in_fork
 
     def fails() -> bytes:
         raise RuntimeError("boom")
@@ -357,7 +356,7 @@ class Calls:
     """Wraps a function of scaffold.check.rules and records what it was called for."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch, name: str) -> None:
-        import scaffold.check.rules as rules
+        import scaffold.check.analysis as rules
 
         self.calls: list[object] = []
         original = getattr(rules, name)
@@ -405,7 +404,7 @@ def test_lines_that_only_move_recheck_no_other_file(
 
 def _simulated_runs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The names the import-time simulation imports from now on, one per run."""
-    import scaffold.check.graph as graph
+    import scaffold.check.imports.simulation as graph
 
     ran: list[str] = []
     original = graph._Simulator.run

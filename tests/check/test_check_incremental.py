@@ -26,7 +26,7 @@ from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 
 from scaffold.check import CheckOptions, CheckReport, run_check
-from scaffold.check.cache import CACHE_DIR
+from scaffold.check.incremental.store import CACHE_DIR
 
 # Every rule, including the ones that are off by default.
 SELECT = ("ALL", "EXP007")

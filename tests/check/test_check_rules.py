@@ -67,11 +67,11 @@ def test_exp007_sorts_exactly_like_ruff_ruf022(tmp_path: Path) -> None:
 def test_a_family_is_loaded_by_module_path_like_a_plugin(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from scaffold.check.discover import discover
     from scaffold.check.facts import parse_source
-    from scaffold.check.resolve import Project
+    from scaffold.check.project import Project
     from scaffold.check.rules.registry import FAMILIES, _load, run_checks
     from scaffold.check.rules.unit import FileContext, Scope
-    from scaffold.check.tree import discover
 
     family = tmp_path / "plugins" / "demo_rules"
     family.mkdir(parents=True)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from scaffold.check import CheckOptions, run_check
-from scaffold.check.tree import discover
+from scaffold.check.discover import discover
 from scaffold.errors import UsageError
 
 from .check_support import findings

@@ -20,9 +20,10 @@ from scaffold.edit import SourceOffsets, TextEdit
 
 if TYPE_CHECKING:
     from scaffold.check.config import CheckConfig
-    from scaffold.check.graph import Edge, Failure
-    from scaffold.check.resolve import Project
-    from scaffold.check.tree import SourceFile, Tree
+    from scaffold.check.discover import SourceFile, Tree
+    from scaffold.check.imports.graph import Edge
+    from scaffold.check.imports.simulation import Failure
+    from scaffold.check.project import Project
 
 __all__ = [
     "Check",

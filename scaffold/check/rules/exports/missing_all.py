@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator, Sequence
 
-from scaffold.check.graph import build_graph
+from scaffold.check.imports.graph import build_graph
 from scaffold.check.model import FILE_SPAN, Diagnostic, Finding, Severity, Where
 from scaffold.check.rules.exports.package_api import first_party, public_package, runtime_imports
 from scaffold.check.rules.unit import Check, FileContext, FixContext, FixKind, Rule, RuleDocs, Scope

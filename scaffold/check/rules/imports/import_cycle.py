@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from scaffold.check.graph import shortest_cycle, strongly_connected
+from scaffold.check.imports.graph import shortest_cycle, strongly_connected
 from scaffold.check.model import Finding, Related, Severity
 from scaffold.check.rules.unit import Check, GraphContext, Rule, RuleDocs, Scope
 

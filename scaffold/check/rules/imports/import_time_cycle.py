@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from scaffold.check.graph import locate
+from scaffold.check.imports.simulation import locate
 from scaffold.check.model import Finding, Related, Severity
 from scaffold.check.rules.unit import Check, ImportTimeContext, Rule, RuleDocs, Scope
 

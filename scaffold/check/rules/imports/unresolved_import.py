@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from scaffold.check.model import Finding, ImportFact, Severity
-from scaffold.check.resolve import Project
+from scaffold.check.project import Project
 from scaffold.check.rules.unit import Check, FileContext, Rule, RuleDocs, Scope
 
 __all__ = ["RULE"]

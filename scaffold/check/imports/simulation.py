@@ -1,200 +1,31 @@
-"""The first-party import graph: edges, strongly connected groups, import-order simulation."""
+"""The import-order simulation: which imports raise while their target still initialises.
+
+Each first-party module is imported as a fresh interpreter would, statement by statement
+(IMP003 reports what raises). The incremental check keeps runs between checks through the
+RunMemory protocol; nothing here knows about the cache.
+"""
 
 from __future__ import annotations
 
-import hashlib
-from collections import deque
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
-from scaffold.check.model import Access, Bind, ImportFact, ModuleFacts, RunImport, Span, Where
-from scaffold.check.resolve import MODULE_ATTRIBUTES, Project, Target
-from scaffold.check.tree import SourceFile
+from scaffold.check.discover import SourceFile
+from scaffold.check.model import Access, Bind, ImportFact, RunImport, Span
+from scaffold.check.project import MODULE_ATTRIBUTES, Project, Target
 
 __all__ = [
-    "Edge",
     "Failure",
     "ImportFailure",
     "Ref",
     "RunId",
-    "RunRecord",
+    "RunMemory",
     "Simulation",
-    "asked_in",
-    "asked_names",
-    "build_graph",
-    "file_edges",
-    "in_graph",
+    "State",
     "locate",
-    "shortest_cycle",
     "simulate_failures",
-    "simulate_imports",
-    "simulation_view",
-    "strongly_connected",
 ]
-
-
-@dataclass(frozen=True, slots=True)
-class Edge:
-    """Module `source` imports module `target` at import time, at `span`."""
-
-    source: str
-    target: str
-    span: Span
-
-
-def _import_targets(project: Project, source: SourceFile, imp: ImportFact) -> Iterator[Target]:
-    module = project.absolute(source, imp)
-    if module is None:
-        return
-    if not imp.is_from:
-        target = project.find(module, source.scope)
-        if target is not None:
-            yield target
-        return
-    package = project.find(module, source.scope)
-    if package is None:
-        return
-    pointed_at_package = False
-    for alias in imp.names:
-        sub = None if alias.name == "*" else project.submodule(package, alias.name, source.scope)
-        if sub is not None:
-            yield sub
-        else:
-            pointed_at_package = True
-    if pointed_at_package:
-        yield package
-
-
-def file_edges(project: Project, source: SourceFile) -> list[Edge]:
-    """The module-level imports of one file that reach other first-party files."""
-    key = source.key
-    facts = project.facts.get(key)
-    edges: list[Edge] = []
-    if facts is None or facts.error is not None:
-        return edges
-    ancestors = project.ancestors_of(source)
-    seen: set[str] = set()
-    for imp in facts.imports:
-        if imp.where is not Where.MODULE:
-            continue
-        for target in _import_targets(project, source, imp):
-            if target.file is None or target.file.key == key:
-                continue
-            if not source.scope and target.name in ancestors:
-                continue
-            if target.file.key not in seen:
-                seen.add(target.file.key)
-                edges.append(Edge(key, target.file.key, imp.span))
-    return edges
-
-
-def in_graph(source: SourceFile) -> bool:
-    """Whether a file is a node of the import graph."""
-    return bool(source.module) and not source.is_stub
-
-
-def build_graph(project: Project) -> dict[str, list[Edge]]:
-    """Edges of module-level imports between first-party files, ancestors and self left out."""
-    return {
-        key: file_edges(project, source)
-        for key, source in sorted(project.files.items())
-        if in_graph(source)
-    }
-
-
-def strongly_connected(graph: Mapping[str, list[Edge]]) -> list[list[str]]:
-    """Tarjan's algorithm, iterative; groups of two or more modules, sorted."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    on_stack: set[str] = set()
-    stack: list[str] = []
-    groups: list[list[str]] = []
-    counter = 0
-    for start in sorted(graph):
-        if start in index:
-            continue
-        work: list[tuple[str, int]] = [(start, 0)]
-        while work:
-            node, position = work.pop()
-            if position == 0:
-                index[node] = low[node] = counter
-                counter += 1
-                stack.append(node)
-                on_stack.add(node)
-            edges = graph.get(node, [])
-            advanced = False
-            while position < len(edges):
-                nxt = edges[position].target
-                position += 1
-                if nxt not in graph:
-                    continue
-                if nxt not in index:
-                    work.append((node, position))
-                    work.append((nxt, 0))
-                    advanced = True
-                    break
-                if nxt in on_stack:
-                    low[node] = min(low[node], index[nxt])
-            if advanced:
-                continue
-            if low[node] == index[node]:
-                group: list[str] = []
-                while True:
-                    member = stack.pop()
-                    on_stack.discard(member)
-                    group.append(member)
-                    if member == node:
-                        break
-                if len(group) > 1:
-                    groups.append(sorted(group))
-            if work:
-                parent = work[-1][0]
-                low[parent] = min(low[parent], low[node])
-    groups.sort()
-    return groups
-
-
-def shortest_cycle(group: list[str], graph: Mapping[str, list[Edge]]) -> list[Edge]:
-    """A shortest loop inside one strongly connected group (BFS from each member, pruned)."""
-    members = set(group)
-    best: list[Edge] | None = None
-    for start in group:
-        limit = len(best) - 1 if best is not None else len(group)
-        if limit < 2:
-            break
-        parents: dict[str, Edge] = {}
-        depth = {start: 0}
-        queue = deque([start])
-        found: Edge | None = None
-        while queue and found is None:
-            node = queue.popleft()
-            if depth[node] >= limit:
-                break
-            for edge in graph[node]:
-                if edge.target not in members:
-                    continue
-                if edge.target == start:
-                    found = edge
-                    break
-                if edge.target not in depth:
-                    depth[edge.target] = depth[node] + 1
-                    parents[edge.target] = edge
-                    queue.append(edge.target)
-        if found is None:
-            continue
-        path = [found]
-        node = found.source
-        while node != start:
-            edge = parents[node]
-            path.append(edge)
-            node = edge.source
-        path.reverse()
-        if best is None or len(path) < len(best):
-            best = path
-    return best or []
-
-
-# --- import-order simulation ------------------------------------------------------------------
 
 _LOADING = 1
 _DONE = 2
@@ -228,10 +59,14 @@ class ImportFailure:
 
 
 @dataclass
-class _State:
-    """`sys.modules` and each module's bound names; forks share unchanged parts with a parent."""
+class State:
+    """`sys.modules` and each module's bound names; forks share unchanged parts with a parent.
 
-    parent: _State | None = None
+    Each field holds what this state changed over its parent: the status of modules
+    (loading, done), the names bound in them, and which module each local alias names.
+    """
+
+    parent: State | None = None
     status: dict[str, int] = field(default_factory=dict)
     bound: dict[str, set[str]] = field(default_factory=dict)
     aliases: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -239,7 +74,7 @@ class _State:
     # The three lookups walk the parent chain each in its own loop: they are the hot path of
     # the simulation, and a shared getattr-based walk measured 12% slower.
     def get_status(self, key: str) -> int:
-        state: _State | None = self
+        state: State | None = self
         while state is not None:
             if key in state.status:
                 return state.status[key]
@@ -247,7 +82,7 @@ class _State:
         return 0
 
     def get_bound(self, key: str) -> set[str]:
-        state: _State | None = self
+        state: State | None = self
         while state is not None:
             if key in state.bound:
                 return state.bound[key]
@@ -260,7 +95,7 @@ class _State:
         return self.bound[key]
 
     def get_aliases(self, key: str) -> dict[str, str]:
-        state: _State | None = self
+        state: State | None = self
         while state is not None:
             if key in state.aliases:
                 return state.aliases[key]
@@ -279,7 +114,7 @@ class _Simulator:
     def __init__(self, project: Project) -> None:
         self.project = project
         self.failures: dict[tuple[str, Ref], Failure] = {}  # of the current run
-        self.state = _State()
+        self.state = State()
         self.stack: list[str] = []
         self.running: list[Ref | None] = []  # the import each frame of `stack` is executing
         self.shaky = 0  # frames entered through an import that may not run, or is guarded
@@ -293,7 +128,7 @@ class _Simulator:
             found = self._found[name, scope] = self.project.find(name, scope)
             return found
 
-    def run(self, name: str, scope: str, state: _State) -> list[Failure]:
+    def run(self, name: str, scope: str, state: State) -> list[Failure]:
         """Import `name` into `state`, as a fresh `import name` would; what raised in it."""
         self.state = state
         self.stack = []
@@ -498,59 +333,51 @@ class _Simulator:
 # A run of the simulation: ("package", scope, name) imports a package into the state its
 # submodules start from; ("module", scope, name) imports one module from its package's.
 RunId = tuple[str, str, str]
-_SKIPPED = b"skipped"  # the state of a module run whose module its package already imported
-
-
-@dataclass(frozen=True, slots=True)
-class RunRecord:
-    """What one run found, the files whose facts it read, and (package runs) a digest of the
-    names it bound, restricted to the names anything asks about."""
-
-    reads: tuple[str, ...]
-    failures: tuple[Failure, ...]
-    state: bytes
 
 
 @dataclass(frozen=True, slots=True)
 class Simulation:
-    """The failures of every run, first found first, and each run's record."""
+    """What importing every start module raised: one failure per statement, first found first."""
 
     failures: tuple[Failure, ...]
-    runs: dict[RunId, RunRecord]
+
+
+class RunMemory(Protocol):
+    """Keeps each run of a simulation for the next one, and gives back the runs that still
+    hold (the incremental check's, see scaffold.check.incremental.runs). A simulation
+    without one runs everything; with one, it asks before each run, and a package whose
+    run came out as before lets the runs below it be recalled too (early cutoff)."""
+
+    def recall(self, run: RunId, parent_same: bool) -> tuple[Failure, ...] | None:
+        """The failures `run` found last time, when nothing it depends on has changed
+        (`parent_same`: the state its package leaves is as before)."""
+        ...
+
+    def record(self, run: RunId, state: State, execute: Callable[[], list[Failure]]) -> None:
+        """Call `execute` (which runs `run` into the fresh `state`) and keep what it found."""
+        ...
+
+    def same_state(self, run: RunId, parent_same: bool, state: State) -> bool:
+        """Whether the package run just recorded left `state` as it did last time."""
+        ...
+
+    def skipped(self, run: RunId) -> None:
+        """`run` did not run: its package had already imported its module."""
+        ...
 
 
 class _Runs:
-    """The runs of a simulation, each reused from `previous` when nothing it saw changed.
+    """The runs of one simulation, each executed, or recalled from a RunMemory.
 
-    A run sees the state of its package and the facts it reads. Its package's state is
-    unchanged when that package's run and all above it were reused, or ran again and bound
-    the same asked names as before (early cutoff: a new import of a module that was
-    already loaded changes nothing below it). A reused package's state is rebuilt only
-    when a run below it must run again.
-
-    When the changed files ask about names the stored digests did not cover (`asked` is
-    larger than `compared`, the names they were taken over), sameness is still decided on
-    `compared`: a reused module run reads no changed file, so it asks about none of the
-    new names. But every package runs again, to store digests that cover them.
+    A recalled package's state is rebuilt only when a run below it must execute.
     """
 
-    def __init__(
-        self,
-        project: Project,
-        asked: frozenset[str] | None,
-        previous: Mapping[RunId, RunRecord],
-        changed: frozenset[str],
-        compared: frozenset[str] | None = None,
-    ) -> None:
+    def __init__(self, project: Project, memory: RunMemory | None) -> None:
         self.simulator = _Simulator(project)
-        self.project = project
-        self.asked = asked  # None: nothing is recorded (no cache to keep it in)
-        self.compared = asked if compared is None else compared
-        self.previous = previous
-        self.changed = changed
-        self.runs: dict[RunId, RunRecord] = {}
-        self.root = _State()
-        self.states: dict[tuple[str, str], _State] = {}
+        self.memory = memory
+        self.found: dict[RunId, tuple[Failure, ...]] = {}
+        self.root = State()
+        self.states: dict[tuple[str, str], State] = {}
         self.parents: dict[tuple[str, str], tuple[str, str] | None] = {}
         self.same: dict[tuple[str, str], bool] = {}
 
@@ -559,34 +386,29 @@ class _Runs:
     ) -> None:
         kind, scope, name = run
         parent_same = parent is None or self.same[parent]
-        old = self.previous.get(run)
         if kind == "package":
             self.parents[(scope, name)] = parent
-        unchanged = old is not None and parent_same and self.changed.isdisjoint(old.reads)
-        if old is not None and unchanged and (kind == "module" or self.compared == self.asked):
-            self.runs[run] = old
-            if kind == "package":
-                self.same[(scope, name)] = True
-            return
+        if self.memory is not None:
+            recalled = self.memory.recall(run, parent_same)
+            if recalled is not None:
+                self.found[run] = recalled
+                if kind == "package":
+                    self.same[(scope, name)] = True
+                return
         base = self.state_of(parent)
         if skip_if_loaded is not None and base.get_status(skip_if_loaded) == _DONE:
-            self.runs[run] = RunRecord((), (), _SKIPPED)
+            self.found[run] = ()
+            if self.memory is not None:
+                self.memory.skipped(run)
             return
         state = self.execute(run, base)
         if kind == "package":
             self.states[(scope, name)] = state
-            if unchanged:
-                same = True  # run again only for its digest: same inputs, same state
-            elif old is None or not parent_same:
-                same = False
-            elif self.compared is None or self.compared == self.asked:
-                same = old.state == self.runs[run].state
-            else:
-                same = old.state == _state_digest(state, self.compared)
+            same = self.memory is not None and self.memory.same_state(run, parent_same, state)
             self.same[(scope, name)] = same
 
-    def state_of(self, package: tuple[str, str] | None) -> _State:
-        """The state after importing `package` (the root for None), run again if reused."""
+    def state_of(self, package: tuple[str, str] | None) -> State:
+        """The state after importing `package` (the root for None), run again if recalled."""
         if package is None:
             return self.root
         if package not in self.states:
@@ -594,51 +416,32 @@ class _Runs:
             self.states[package] = self.execute(("package", *package), base)
         return self.states[package]
 
-    def execute(self, run: RunId, base: _State) -> _State:
-        kind, scope, name = run
-        state = _State(parent=base)
-        if self.asked is None:
+    def execute(self, run: RunId, base: State) -> State:
+        _, scope, name = run
+        state = State(parent=base)
+
+        def execute() -> list[Failure]:
             failures = self.simulator.run(name, scope, state)
-            self.runs[run] = RunRecord((), tuple(failures), b"")
-            return state
-        with self.project.recording() as reads:
-            failures = self.simulator.run(name, scope, state)
-        digest = _state_digest(state, self.asked) if kind == "package" else b""
-        self.runs[run] = RunRecord(tuple(sorted(reads)), tuple(failures), digest)
+            self.found[run] = tuple(failures)
+            return failures
+
+        if self.memory is None:
+            execute()
+        else:
+            self.memory.record(run, state, execute)
         return state
 
 
-def _state_digest(state: _State, asked: frozenset[str]) -> bytes:
-    # What a run added to its package's state, as far as anything can observe it.
-    parts = [
-        sorted(state.status.items()),
-        sorted((key, sorted(names & asked)) for key, names in state.bound.items()),
-        sorted(
-            (key, sorted((n, t) for n, t in aliases.items() if n in asked))
-            for key, aliases in state.aliases.items()
-        ),
-    ]
-    return hashlib.blake2b(repr(parts).encode(), digest_size=16).digest()
-
-
 def simulate_failures(
-    project: Project,
-    starts: list[SourceFile],
-    *,
-    asked: frozenset[str] | None = None,
-    previous: Mapping[RunId, RunRecord] | None = None,
-    changed: frozenset[str] = frozenset(),
-    compared: frozenset[str] | None = None,
+    project: Project, starts: list[SourceFile], memory: RunMemory | None = None
 ) -> Simulation:
     """Import each start module in a fresh interpreter (simulated) and collect what raises.
 
     Importing `a.b.c` first imports `a` and `a.b`, so each package's state is computed once
-    and every module below it starts from a fork of it. With `asked` (every name any
-    module asks about, see `asked_names`) each run is recorded for the next simulation,
-    which reuses the runs of `previous` that saw none of the `changed` files (their
-    package digests taken over the names `compared`, when fewer than `asked`).
+    and every module below it starts from a fork of it. `memory` keeps the runs for the
+    next simulation and gives back those of the last one that still hold.
     """
-    runs = _Runs(project, asked, previous or {}, changed, compared)
+    runs = _Runs(project, memory)
     for source in sorted(starts, key=lambda s: (s.scope, s.module.count("."), s.module)):
         name = source.module
         if not name:
@@ -656,90 +459,10 @@ def simulate_failures(
     # Python stops at the first name it cannot import: one failure per statement, as the
     # first run to meet it saw it.
     failures: dict[tuple[str, Ref], Failure] = {}
-    for record in runs.runs.values():
-        for failure in record.failures:
+    for found in runs.found.values():
+        for failure in found:
             failures.setdefault((failure.key, failure.at), failure)
-    return Simulation(tuple(failures.values()), runs.runs)
-
-
-# --- what the simulation sees of a module -----------------------------------------------------
-#
-# The simulation asks only whether certain names are bound: the names of `from m import
-# name` and of module-level attribute reads (`m.name`). Everything else it reads of a module
-# is its imports and the order of its events. So two versions of a file with the same view
-# under the names asked anywhere give the same simulation: its cached result stays valid
-# when a new top-level name nobody imports appears, or when lines only move. Keep these two
-# functions in step with `_Simulator` and the name lookups of `Project` it makes.
-
-
-def asked_names(facts: ModuleFacts) -> set[str]:
-    """The names this module's imports and attribute reads can ask the simulation about."""
-    asked: set[str] = set()
-    for imp in facts.imports:
-        if imp.is_from:
-            asked.update(alias.name for alias in imp.names)
-    for event in facts.events:
-        if isinstance(event, Access):
-            asked.add(event.name)
-            asked.update(event.attrs)
-    return asked
-
-
-def asked_in(facts: Mapping[str, ModuleFacts]) -> frozenset[str]:
-    """Every name the simulation may be asked about, over all modules."""
-    asked: set[str] = set()
-    for key in facts:
-        asked |= asked_names(facts[key])
-    return frozenset(asked)
-
-
-def simulation_view(facts: ModuleFacts, asked: frozenset[str]) -> tuple[object, ...]:
-    """Everything of a module the simulation can observe when only `asked` names are asked."""
-    if facts.error is not None:
-        return ("error",)
-    events: list[object] = []
-    for event in facts.events:
-        if isinstance(event, Bind):
-            names = tuple(name for name in event.names if name in asked)
-            if names:
-                events.append(names)
-        elif isinstance(event, RunImport):
-            events.append(event.index)
-        else:
-            events.append((event.name, event.attrs, event.conditional, event.guarded))
-    imports = tuple(
-        (
-            imp.is_from,
-            imp.module,
-            imp.level,
-            tuple((alias.name, alias.asname) for alias in imp.names),
-            imp.where.value,
-            imp.conditional,
-            imp.guarded,
-            imp.binds,
-        )
-        for imp in facts.imports
-    )
-    return (
-        imports,
-        tuple(events),
-        facts.has_getattr,
-        facts.dynamic,
-        facts.defines_all,
-        facts.all_complete,
-        *(
-            tuple(sorted(names & asked))
-            for names in (
-                facts.bindings,
-                facts.global_names,
-                facts.typing_bindings,
-                facts.declared,
-                frozenset(entry.name for entry in facts.all_entries),
-            )
-        ),
-        tuple(index for index, _ in facts.all_imports),
-        tuple(dotted for dotted, _ in facts.all_sources),
-    )
+    return Simulation(tuple(failures.values()))
 
 
 def _span_of(project: Project, key: str, at: Ref) -> Span:
@@ -762,9 +485,3 @@ def locate(project: Project, failure: Failure) -> ImportFailure:
     return ImportFailure(
         failure.key, _span_of(project, failure.key, failure.at), failure.message, chain
     )
-
-
-def simulate_imports(project: Project, starts: list[SourceFile]) -> list[ImportFailure]:
-    """`simulate_failures`, located and in file order."""
-    located = [locate(project, f) for f in simulate_failures(project, starts).failures]
-    return sorted(located, key=lambda f: (f.key, f.span.line, f.span.column))

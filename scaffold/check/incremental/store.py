@@ -1,43 +1,42 @@
-"""The on-disk facts cache: file stat → content hash → ModuleFacts, plus the last report.
+"""The on-disk cache: file stat → content hash → ModuleFacts, the last report and results.
 
 One file per checked folder under `.scaffold_cache/` at the project root holds a stat index
-(path → size, mtime_ns, content hash), the encoded facts of each content hash, and the
-diagnostics of the last run with the digest of everything they depend on. Anything that
-cannot be read or trusted is a miss, never an error.
+(path → size, mtime_ns, content hash), the encoded facts of each content hash, the
+diagnostics of the last run with the digest of everything they depend on, and what its
+rules found (incremental.reuse). Anything that cannot be read or trusted is a miss, never
+an error. The records it holds are encoded by CODEC, built here over the modules that
+define them.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import enum
 import hashlib
 import marshal
 import os
 import sys
 import time
-import types
-import typing
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import NamedTuple, cast
 
 import scaffold
-from scaffold.check import graph as _graph
-from scaffold.check import model as _model
+from scaffold.check import model
+from scaffold.check.discover import Folder, SourceFile, Tree
+from scaffold.check.imports import graph as imports_graph
+from scaffold.check.imports import simulation as imports_simulation
+from scaffold.check.incremental import runs
+from scaffold.check.incremental.codec import Codec, records_of
 from scaffold.check.model import Diagnostic, ModuleFacts
-from scaffold.check.rules import registry as _registry
-from scaffold.check.tree import Folder, SourceFile, Tree
 from scaffold.files import write_atomically
 
 __all__ = [
     "CACHE_DIR",
+    "CODEC",
     "FactsCache",
     "LazyFacts",
     "content_digest",
     "decode_facts",
-    "decode_value",
     "encode_facts",
-    "encode_value",
 ]
 
 CACHE_DIR = ".scaffold_cache"
@@ -57,257 +56,21 @@ def content_digest(data: bytes) -> bytes:
     return hashlib.blake2b(data, digest_size=_DIGEST_SIZE).digest()
 
 
-def _is_named_tuple(cls: type) -> bool:
-    return issubclass(cls, tuple) and hasattr(cls, "_fields")
-
-
-def _record_types() -> tuple[type, ...]:
-    # Every record a ModuleFacts, Diagnostic or stored rule result can hold, in a stable
-    # order: dataclasses, named tuples and enums.
-    found: dict[str, type] = {}
-    for module in (_model, _graph, _registry):
-        for name, value in vars(module).items():
-            if not isinstance(value, type) or value.__module__ != module.__name__:
-                continue
-            if (
-                dataclasses.is_dataclass(value)
-                or _is_named_tuple(value)
-                or issubclass(value, enum.Enum)
-            ):
-                found[f"{module.__name__}.{name}"] = value
-    return tuple(found[name] for name in sorted(found))
-
-
-_TYPES = _record_types()
-_TYPE_INDEX = {cls: index for index, cls in enumerate(_TYPES)}
-_FIELDS: dict[type, tuple[str, ...]] = {
-    cls: tuple(f.name for f in dataclasses.fields(cls))
-    if dataclasses.is_dataclass(cls)
-    else cls._fields  # type: ignore[attr-defined]
-    for cls in _TYPES
-    if not issubclass(cls, enum.Enum)
-}
-_HINTS: dict[type, dict[str, object]] = {cls: typing.get_type_hints(cls) for cls in _FIELDS}
-_NONE = type(None)
-_PLAIN = frozenset({str, int, bool, float, bytes, _NONE})
-# A frozenset is encoded as [_SET, *sorted items]: marshal writes a frozenset in iteration
-# order, which depends on the per-process string hash, and equal facts must encode to equal
-# bytes (the report is keyed by a digest of the encoded facts).
-_SET = -1
-
-
-def _plain(hint: object) -> bool:
-    """A value marshal gives back exactly as it was: builtins and tuples of them."""
-    if hint in _PLAIN:
-        return True
-    origin, args = typing.get_origin(hint), typing.get_args(hint)
-    if origin is tuple or origin in (typing.Union, types.UnionType):
-        return all(arg is Ellipsis or _plain(arg) for arg in args)
-    return False
-
-
-# Per record type, which fields need encoding; the others go to marshal as they are (the
-# workers encode every file, and most fields are ints and strings).
-_ENCODE_MASK: dict[type, tuple[bool, ...]] = {
-    cls: tuple(not _plain(_HINTS[cls][name]) for name in fields) for cls, fields in _FIELDS.items()
-}
-
-# --- encoding -----------------------------------------------------------------------------------
-#
-# A dataclass record is encoded as the list [type index, *fields] (records hold tuples and
-# frozensets, never lists, so a list marks a record), an enum as [type index, value]. A
-# named tuple (Span, ImportedName: the most numerous records) is a plain tuple of its
-# fields: it is only ever decoded where its type is known from an annotation.
-
-
-def _encode(value: object) -> object:
-    kind = type(value)
-    if kind in _PLAIN:
-        return value
-    encoder = _ENCODERS.get(kind)
-    if encoder is not None:
-        return encoder(value)
-    if kind is tuple:
-        return tuple([_encode(item) for item in value])  # type: ignore[attr-defined]
-    if kind is frozenset:
-        return [_SET, *sorted(cast(frozenset[str], value))]
-    raise TypeError(f"cannot encode {kind.__name__} in the facts cache")
-
-
-_ENCODER_NAMESPACE: dict[str, object] = {"encode": _encode}
-
-
-def _record_encoder(cls: type, index: int) -> Callable[[object], object]:
-    # Enum fields are stored as their value and named tuples untagged: the field's type
-    # says how to decode them. A value of a union type (an Event) is tagged by `_encode`.
-    fields = ", ".join(
-        _codec_expr(_HINTS[cls][name], f"v.{name}", 0, _ENCODING) for name in _FIELDS[cls]
-    )
-    body = f"({fields},)" if _is_named_tuple(cls) else f"[{index}, {fields}]"
-    exec(f"def E{index}(v):\n    return {body}\n", _ENCODER_NAMESPACE)  # from the annotations
-    return cast(Callable[[object], object], _ENCODER_NAMESPACE[f"E{index}"])
-
-
-def _enum_encoder(index: int) -> Callable[[object], object]:
-    return lambda v: [index, cast(enum.Enum, v).value]
-
-
-# --- decoding -----------------------------------------------------------------------------------
-#
-# Decoding is most of a run that re-checks a few files but simulates the whole project, so
-# each record type gets a straight-line decoder written from its field annotations: a
-# `tuple[ImportFact, ...]` field becomes one list comprehension calling ImportFact's decoder
-# directly, a `Where` field one dictionary lookup, a Span one C call, a field of builtins
-# nothing at all. Only a union of records (an Event) goes through the `_decode` dispatch.
-
-
-def _decode(value: object) -> object:
-    kind = type(value)
-    if kind is list:
-        items: list[object] = value  # type: ignore[assignment]
-        return _DECODERS[items[0]](items)  # type: ignore[index]
-    if kind is tuple:
-        return tuple([_decode(item) for item in value])  # type: ignore[attr-defined]
-    return value
-
-
-class _Spelling(NamedTuple):
-    """How one direction (encoding or decoding) writes each kind of value, as source."""
-
-    enum: str
-    record: str
-    plain_named_tuple: str
-    named_tuple: str
-    union: str
-    frozenset: str
-    other: str
-
-
-_ENCODING = _Spelling(
-    enum="{var}.value",
-    record="E{index}({var})",
-    plain_named_tuple="tuple({var})",
-    named_tuple="({parts},)",
-    union="encode({var})",  # tagged: [type index, *fields]
-    frozenset=f"[{_SET}, *sorted({{var}})]",
-    other="encode({var})",
-)
-_DECODING = _Spelling(
-    enum="M{index}[{var}]",
-    record="D{index}({var})",
-    plain_named_tuple="new(C{index}, {var})",
-    named_tuple="new(C{index}, ({parts},))",
-    union="decoders[{var}[0]]({var})",
-    frozenset="frozenset({var}[1:])",
-    other="decode({var})",
-)
-
-
-def _codec_expr(hint: object, var: str, depth: int, spelling: _Spelling) -> str:
-    """Python source that encodes or decodes `var`, of type `hint`, without dispatching on
-    the value's type at run time wherever the annotation already says it."""
-    if _plain(hint):
-        return var
-    if isinstance(hint, type) and hint in _TYPE_INDEX:
-        index = _TYPE_INDEX[hint]
-        if issubclass(hint, enum.Enum):
-            return spelling.enum.format(index=index, var=var)
-        if not _is_named_tuple(hint):
-            return spelling.record.format(index=index, var=var)
-        if not any(_ENCODE_MASK[hint]):
-            return spelling.plain_named_tuple.format(index=index, var=var)
-        parts = ", ".join(
-            _codec_expr(_HINTS[hint][name], f"{var}[{i}]", depth, spelling)
-            for i, name in enumerate(_FIELDS[hint])
-        )
-        return spelling.named_tuple.format(index=index, var=var, parts=parts)
-    origin, args = typing.get_origin(hint), typing.get_args(hint)
-    if origin in (typing.Union, types.UnionType):
-        others = [arg for arg in args if arg is not _NONE]
-        if len(others) == 1:
-            inner = _codec_expr(others[0], var, depth, spelling)
-            return f"(None if {var} is None else {inner})"
-        if not all(dataclasses.is_dataclass(arg) for arg in others):
-            raise TypeError(f"only dataclasses are told apart in a union, not in {hint}")
-        return spelling.union.format(var=var)
-    if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
-        item = f"x{depth}"
-        inner = _codec_expr(args[0], item, depth + 1, spelling)
-        return f"tuple([{inner} for {item} in {var}])"
-    if origin is tuple:
-        parts = ", ".join(
-            _codec_expr(arg, f"{var}[{i}]", depth, spelling) for i, arg in enumerate(args)
-        )
-        return f"({parts},)"
-    if origin is frozenset and all(_plain(arg) for arg in args):
-        return spelling.frozenset.format(var=var)
-    if origin is dict and _plain(args[0]):
-        key, item = f"k{depth}", f"x{depth}"
-        inner = _codec_expr(args[1], item, depth + 1, spelling)
-        return f"{{{key}: {inner} for {key}, {item} in {var}.items()}}"
-    return spelling.other.format(var=var)
-
-
-_NAMESPACE: dict[str, object] = {"decode": _decode, "new": tuple.__new__}
-_DECODERS: dict[int, Callable[[list[object]], object]] = {}
-_NAMESPACE["decoders"] = _DECODERS
-
-
-def _record_decoder(cls: type, index: int) -> Callable[[list[object]], object]:
-    fields = _FIELDS[cls]
-    args = ", ".join(
-        _codec_expr(_HINTS[cls][name], f"v[{i}]", 0, _DECODING) for i, name in enumerate(fields, 1)
-    )
-    source = (
-        f"def D{index}(v):\n"
-        f"    if len(v) != {len(fields) + 1}:\n"
-        f"        raise ValueError('record {index} has {{len(v) - 1}} fields, not {len(fields)}')\n"
-        f"    return C{index}({args})\n"
-    )
-    exec(source, _NAMESPACE)  # generated from the record's own annotations
-    return cast(Callable[[list[object]], object], _NAMESPACE[f"D{index}"])
-
-
-def _set_decoder(v: list[object]) -> object:
-    return frozenset(v[1:])
-
-
-_DECODERS[_SET] = _set_decoder
-_ENCODERS: dict[type, Callable[[object], object]] = {}
-for _index, _cls in enumerate(_TYPES):
-    _NAMESPACE[f"C{_index}"] = _cls
-    if issubclass(_cls, enum.Enum):
-        _members = {member.value: member for member in _cls}
-        _NAMESPACE[f"M{_index}"] = _members
-        _DECODERS[_index] = lambda v, members=_members: members[v[1]]  # type: ignore[misc]
-        _ENCODERS[_cls] = _enum_encoder(_index)
-    else:
-        _ENCODERS[_cls] = _record_encoder(_cls, _index)
-        _ENCODER_NAMESPACE[f"E{_index}"] = _ENCODERS[_cls]
-for _index, _cls in enumerate(_TYPES):
-    if _cls in _FIELDS and not _is_named_tuple(_cls):
-        _DECODERS[_index] = _record_decoder(_cls, _index)
-
-
-def encode_value(value: object) -> object:
-    """Records (facts, findings, edges) as builtins marshal can write; see `decode_value`."""
-    return _encode(value)
-
-
-def decode_value(value: object) -> object:
-    """The inverse of `encode_value`; raises ValueError (or a LookupError) for foreign data."""
-    return _decode(value)
+# Every record the cache holds: facts, findings and diagnostics (model), import edges, the
+# simulation's failures and the records of its runs. Gathered here, above the modules that
+# define them, so that none of them imports the cache.
+CODEC = Codec(records_of(model, imports_graph, imports_simulation, runs))
 
 
 def encode_facts(facts: ModuleFacts) -> bytes:
     """ModuleFacts as marshal bytes of builtins: compact, and fast to load."""
-    return marshal.dumps(_encode(facts))  # type: ignore[arg-type]
+    return marshal.dumps(CODEC.encode(facts))  # type: ignore[arg-type]
 
 
 def decode_facts(data: bytes) -> ModuleFacts:
     """The inverse of `encode_facts`; raises ValueError for data it did not write."""
     try:
-        facts = _decode(marshal.loads(data))
+        facts = CODEC.decode(marshal.loads(data))
     except (EOFError, TypeError, IndexError, KeyError, ValueError) as exc:
         raise ValueError(f"bad cache entry: {exc}") from exc
     if not isinstance(facts, ModuleFacts):
@@ -324,7 +87,7 @@ def _fingerprint() -> bytes:
     digest = hashlib.blake2b(digest_size=_DIGEST_SIZE)
     digest.update(_FORMAT)
     digest.update(f"{scaffold.__version__}\0{sys.version}\0{sys.implementation.name}".encode())
-    package = Path(_model.__file__).parent
+    package = Path(model.__file__).parent
     for source in sorted(package.rglob("*.py")):
         digest.update(source.relative_to(package).as_posix().encode())
         try:
@@ -516,7 +279,7 @@ class FactsCache:
         if key is None or self._result is None or self._result[0] != key:
             return None
         try:
-            value = _decode(marshal.loads(self._result[1]))
+            value = CODEC.decode(marshal.loads(self._result[1]))
         except (EOFError, TypeError, IndexError, KeyError, ValueError):
             return None
         if not isinstance(value, tuple) or not all(isinstance(d, Diagnostic) for d in value):
@@ -527,12 +290,12 @@ class FactsCache:
         """Remember a report for the next run with the same inputs."""
         if key is None:
             return
-        self._result = (key, marshal.dumps(_encode(tuple(diagnostics))))  # type: ignore[arg-type]
+        self._result = (key, marshal.dumps(CODEC.encode(tuple(diagnostics))))  # type: ignore[arg-type]
         self._dirty = True
 
     @property
     def analysis(self) -> bytes | None:
-        """What the last run stored for reuse (see scaffold.check.incremental), if anything."""
+        """What the last run stored for reuse (see incremental.reuse), if anything."""
         return self._analysis
 
     def store_analysis(self, blob: bytes) -> None:

@@ -7,8 +7,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from scaffold.check.discover import SourceFile, Tree
 from scaffold.check.model import ImportFact, ModuleFacts, Span, Where
-from scaffold.check.tree import SourceFile, Tree
 
 __all__ = ["MODULE_ATTRIBUTES", "Asks", "Project", "Target"]
 

@@ -1,18 +1,30 @@
-"""Read, hash and parse files into encoded facts, in worker processes when that pays."""
+"""Worker processes: parse files into encoded facts when that pays; run work in a fork.
+
+`read_facts` is a pipeline FactsReader (with the cache or without); `in_fork` runs a whole
+import-time simulation beside the other rules.
+"""
 
 from __future__ import annotations
 
-import contextlib
-import gc
+import marshal
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
-from scaffold.check.cache import content_digest, decode_facts, encode_facts
+from scaffold.check.discover import SourceFile
 from scaffold.check.facts import parse_source
-from scaffold.check.model import ModuleFacts, SourceError, Span
+from scaffold.check.incremental.store import (
+    CODEC,
+    FactsCache,
+    content_digest,
+    decode_facts,
+    encode_facts,
+)
+from scaffold.check.model import ModuleFacts
+from scaffold.check.pipeline import read_source, without_cyclic_gc
 
 if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
@@ -20,10 +32,11 @@ if TYPE_CHECKING:
 __all__ = [
     "ParseJob",
     "Parsed",
+    "in_fork",
     "parse_jobs",
     "plan_workers",
+    "read_facts",
     "start_in_fork",
-    "without_cyclic_gc",
 ]
 
 # Below this much source a pool costs more than it saves: forking and collecting results
@@ -35,7 +48,7 @@ BYTES_PER_WORKER = 500_000
 BATCHES_PER_WORKER = 8
 
 Parser = Callable[..., ModuleFacts]
-_WHOLE_FILE = Span(1, 1, 1, 1)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,36 +97,11 @@ def plan_workers(total_bytes: int, cores: int | None = None) -> int:
 
 
 def _parse_one(job: ParseJob, parse: Parser, encode: bool) -> Parsed:
-    digest = None
-    try:
-        with open(job.path, "rb") as stream:
-            data = stream.read()
-    except OSError as exc:
-        error = SourceError("SYN002", f"cannot read file: {exc.strerror or exc}", _WHOLE_FILE)
-        facts = ModuleFacts(error=error)
-    else:
-        digest = content_digest(data)
-        facts = parse(data, is_package=job.is_package)
+    data, facts = read_source(job.path, job.is_package, parse)
+    digest = content_digest(data) if data is not None else None
     if encode:
         return Parsed(job.key, digest, encoded=encode_facts(facts))
     return Parsed(job.key, digest, facts=facts)
-
-
-@contextlib.contextmanager
-def without_cyclic_gc() -> Iterator[None]:
-    """Hold the cyclic garbage collector off while facts are built or decoded.
-
-    ASTs and facts are acyclic and die by reference counting; the collector would only
-    rescan the growing heap over and over (4x slower parsing on sympy, 2.5x slower decoding
-    of cached facts; see docs/decisions.md), so it waits until the block ends.
-    """
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _parse_batch(
@@ -199,3 +187,79 @@ def start_in_fork(work: Callable[[], bytes]) -> Callable[[], bytes | None]:
         return data if os.waitstatus_to_exitcode(status) == 0 else None
 
     return join
+
+
+def in_fork(work: Callable[[], T], kind: type[T]) -> Callable[[], T]:
+    """Start `work` in a forked child; the function returned waits for its result (a record
+    of type `kind`, sent back encoded), or calls `work()` here if the child failed."""
+    join = start_in_fork(lambda: marshal.dumps(CODEC.encode(work())))  # type: ignore[arg-type]
+
+    def result() -> T:
+        data = join()
+        if data is not None:
+            try:
+                value = CODEC.decode(marshal.loads(data))
+            except (EOFError, LookupError, TypeError, ValueError):
+                value = None
+            if isinstance(value, kind):
+                return value
+        return work()
+
+    return result
+
+
+def read_facts(
+    files: Iterable[SourceFile],
+    parse: Parser = parse_source,
+    *,
+    cache: FactsCache | None = None,
+    workers: int | None = None,
+) -> dict[str, ModuleFacts]:
+    """Facts of every file: from `cache` when its stat is unchanged, else read and parsed once.
+
+    Parsing runs in `workers` processes (None: as many as pay for the amount of source, see
+    `plan_workers`; 0: in this process). A pipeline FactsReader, with the cache or without.
+    """
+    files = list(files)
+    facts: dict[str, ModuleFacts] = {}
+    with without_cyclic_gc():
+        _read_into(facts, files, parse, cache, workers)
+    # Workers answer in no set order; the tree's order keeps every later step deterministic.
+    return {source.key: facts[source.key] for source in files if source.key in facts}
+
+
+def _read_into(
+    facts: dict[str, ModuleFacts],
+    files: Iterable[SourceFile],
+    parse: Parser,
+    cache: FactsCache | None,
+    workers: int | None,
+) -> None:
+    jobs: list[ParseJob] = []
+    pending: dict[str, tuple[SourceFile, tuple[int, int] | None]] = {}
+    for source in files:
+        if source.is_extension or source.key in facts:
+            continue
+        cached = cache.facts(source) if cache is not None else None
+        if cached is not None:
+            facts[source.key] = cached
+            continue
+        stat = cache.stat(source) if cache is not None else None
+        size = stat[0] if stat is not None else _size(source.path)
+        jobs.append(ParseJob(source.key, str(source.path), source.is_package, size))
+        pending[source.key] = (source, stat)
+    if workers is None:
+        workers = plan_workers(sum(job.size for job in jobs))
+    for parsed in parse_jobs(jobs, workers, parse):
+        source, stat = pending[parsed.key]
+        facts[parsed.key] = parsed.decoded()
+        if cache is not None and stat is not None and parsed.digest is not None:
+            encoded = parsed.encoded or encode_facts(facts[parsed.key])
+            cache.store(source, parsed.digest, encoded, stat)
+
+
+def _size(path: Path) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0

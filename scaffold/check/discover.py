@@ -172,60 +172,93 @@ def discover(path: Path) -> Tree:
     while (scan / "__init__.py").is_file() and scan.parent != scan:
         walk_from = scan
         scan = scan.parent
-    top_config = _nearest_config(base)
     tree = Tree(base=base, roots=[])
-    ignores = _Ignores()
-    git_top = _git_top(scan)
-    if git_top is not None:
-        for folder in [scan, *scan.parents]:
-            ignores.add_gitignore(folder)
-            if folder == git_top:
-                break
-    configs: dict[Path, CheckConfig] = {top_config.directory: top_config}
-    ignores.add(top_config.directory, list(top_config.exclude))
-    probe = base / "__scaffold_probe__.py"
-    if ignores.ignored(probe, False):
-        # PATH was named explicitly: patterns that exclude everything in it do not apply.
-        ignores.unignore(probe)
-    roots: set[Path] = {scan}
-    # The walk works on strings (absolute, normalised): pathlib costs ~10x more per path.
-    raw_files: list[tuple[str, CheckConfig]] = []
-    init_dirs: set[str] = set()
-    dirs: list[tuple[str, CheckConfig]] = []
-    _add_src_roots(top_config, roots)
+    walk = _Walk(tree, scan, is_file, _nearest_config(base))
     if is_file and path.suffix not in (".py", ".pyi"):
         raise UsageError(f"not a Python file: {path}")
-    scan_str = str(scan)
-    join = os.path.join
-    isfile = os.path.isfile
-    seen: set[tuple[int, int]] = set()
-    stack: list[tuple[str, CheckConfig]] = [(str(walk_from), top_config)]
-    while stack:
-        here, config = stack.pop()
-        try:
-            info = os.stat(here)
-        except OSError as exc:
-            tree.notes.append(f"skipped {tree.rel(here)}: {exc.strerror or exc}")
-            continue
-        ident = (info.st_dev, info.st_ino)
-        if ident in seen:
-            tree.notes.append(f"skipped {tree.rel(here)}: symlink loop or repeated folder")
-            continue
-        seen.add(ident)
-        if here != scan_str and isfile(join(here, "pyproject.toml")):
+    walk.run(str(walk_from))
+    tree.roots = sorted(walk.roots, key=lambda p: (len(p.parts), str(p)))
+    tree.configs = sorted(walk.configs.values(), key=lambda c: str(c.directory))
+    roots_of = _RootFinder(tree.roots)
+    _name_files(tree, path, is_file, walk.files, walk.init_dirs, roots_of)
+    files = [f for f, _ in walk.files]
+    _describe_folders(tree, path, is_file, walk.dirs, walk.init_dirs, files, roots_of)
+    return tree
+
+
+class _Walk:
+    """The walk below the scanned folder: its files, folders, configs, roots and ignores.
+
+    It works on strings (absolute, normalised): pathlib costs ~10x more per path.
+    """
+
+    def __init__(self, tree: Tree, scan: Path, is_file: bool, top_config: CheckConfig) -> None:
+        self.tree = tree
+        self.scan = str(scan)
+        self.is_file = is_file
+        self.ignores = _Ignores()
+        git_top = _git_top(scan)
+        if git_top is not None:
+            for folder in [scan, *scan.parents]:
+                self.ignores.add_gitignore(folder)
+                if folder == git_top:
+                    break
+        self.top_config = top_config
+        self.configs: dict[Path, CheckConfig] = {top_config.directory: top_config}
+        self.ignores.add(top_config.directory, list(top_config.exclude))
+        probe = tree.base / "__scaffold_probe__.py"
+        if self.ignores.ignored(probe, False):
+            # PATH was named explicitly: patterns that exclude everything in it do not apply.
+            self.ignores.unignore(probe)
+        self.roots: set[Path] = {scan}
+        self.files: list[tuple[str, CheckConfig]] = []
+        self.init_dirs: set[str] = set()
+        self.dirs: list[tuple[str, CheckConfig]] = []
+        _add_src_roots(top_config, self.roots)
+
+    def run(self, walk_from: str) -> None:
+        """Walk from `walk_from`, depth first in name order, each folder once."""
+        seen: set[tuple[int, int]] = set()
+        stack: list[tuple[str, CheckConfig]] = [(walk_from, self.top_config)]
+        while stack:
+            here, config = stack.pop()
+            try:
+                info = os.stat(here)
+            except OSError as exc:
+                self.tree.notes.append(f"skipped {self.tree.rel(here)}: {exc.strerror or exc}")
+                continue
+            ident = (info.st_dev, info.st_ino)
+            if ident in seen:
+                self.tree.notes.append(
+                    f"skipped {self.tree.rel(here)}: symlink loop or repeated folder"
+                )
+                continue
+            seen.add(ident)
+            config = self.enter(here, config)
+            self.dirs.append((here, config))
+            stack.extend(reversed(self.scan_folder(here, config)))
+
+    def enter(self, here: str, config: CheckConfig) -> CheckConfig:
+        """The config of a folder: its own pyproject.toml's (a new root), or its parent's."""
+        if here != self.scan and os.path.isfile(os.path.join(here, "pyproject.toml")):
             folder_path = Path(here)
-            config = configs.setdefault(folder_path, load_config(folder_path))
-            ignores.add(folder_path, list(config.exclude))
-            roots.add(folder_path)
-            _add_src_roots(config, roots)
-        if here != scan_str and isfile(join(here, ".gitignore")):
-            ignores.add_gitignore(Path(here))
-        dirs.append((here, config))
+            config = self.configs.setdefault(folder_path, load_config(folder_path))
+            self.ignores.add(folder_path, list(config.exclude))
+            self.roots.add(folder_path)
+            _add_src_roots(config, self.roots)
+        if here != self.scan and os.path.isfile(os.path.join(here, ".gitignore")):
+            self.ignores.add_gitignore(Path(here))
+        return config
+
+    def scan_folder(self, here: str, config: CheckConfig) -> list[tuple[str, CheckConfig]]:
+        """Note the source files of one folder; the subfolders to walk, in name order."""
         try:
             entries = sorted(os.scandir(here), key=lambda e: e.name)
         except OSError as exc:
-            tree.notes.append(f"skipped {tree.rel(here)}: {exc.strerror or exc}")
-            continue
+            self.tree.notes.append(f"skipped {self.tree.rel(here)}: {exc.strerror or exc}")
+            return []
+        join = os.path.join
+        isfile = os.path.isfile
         children: list[tuple[str, CheckConfig]] = []
         for entry in entries:
             name = entry.name
@@ -240,24 +273,18 @@ def discover(path: Path) -> Tree:
                     continue
                 if name in _OUTPUT_DIRS and not isfile(join(child, "__init__.py")):
                     continue
-                if os.path.exists(join(child, "pyvenv.cfg")) or ignores.ignored(child, True):
+                if os.path.exists(join(child, "pyvenv.cfg")) or self.ignores.ignored(child, True):
                     continue
-                if is_file and here == scan_str and not isfile(join(child, "__init__.py")):
+                if self.is_file and here == self.scan and not isfile(join(child, "__init__.py")):
                     continue  # beside a single file only its importable packages matter
                 children.append((child, config))
             elif is_regular and name.endswith(_SOURCE_SUFFIXES):
                 if name == "__init__.py":
-                    init_dirs.add(here)
-                if ignores.ignored(child, False):
+                    self.init_dirs.add(here)
+                if self.ignores.ignored(child, False):
                     continue
-                raw_files.append((child, config))
-        stack.extend(reversed(children))
-    tree.roots = sorted(roots, key=lambda p: (len(p.parts), str(p)))
-    tree.configs = sorted(configs.values(), key=lambda c: str(c.directory))
-    roots_of = _RootFinder(tree.roots)
-    _name_files(tree, path, is_file, raw_files, init_dirs, roots_of)
-    _describe_folders(tree, path, is_file, dirs, init_dirs, [f for f, _ in raw_files], roots_of)
-    return tree
+                self.files.append((child, config))
+        return children
 
 
 def _add_src_roots(config: CheckConfig, roots: set[Path]) -> None:
@@ -331,15 +358,45 @@ def _name_files(
     init_dirs: set[str],
     root_of: _RootFinder,
 ) -> None:
+    namer = _Namer(tree, target, is_file, init_dirs, root_of)
+    named = [namer.name(path, config) for path, config in raw]
+    # Packages before modules (the import system prefers them), then earlier roots.
+    named.sort(key=lambda item: item[0])
+    regular = {s.module for _, s in named if s.is_package and not s.scope and not s.is_stub}
     taken: set[str] = set()
-    named: list[tuple[tuple[int, int, str], SourceFile]] = []
-    # Module-name prefixes that are namespace folders in the file's own root.
-    portions: dict[str, tuple[str, ...]] = {}
-    target_str = str(target)
-    inside: dict[tuple[str, str], bool] = {}
-    scopes: dict[str, str] = {}
-    for path, config in raw:
-        root = root_of(path)
+    files: list[SourceFile] = []
+    for (_, _, path), source in named:
+        key = source.key
+        # PEP 420: a regular package of a name, in any root, hides namespace portions of it.
+        hidden = any(prefix in regular for prefix in namer.portions.get(path, ()))
+        if not source.module or key in taken or hidden:
+            key = f"{source.rel}#file"
+        taken.add(key)
+        files.append(source if key == source.key else replace(source, key=key))
+    files.sort(key=lambda f: f.rel)
+    tree.files = files
+
+
+class _Namer:
+    """The module each file is, by where it lies: below a root, a package, a script folder."""
+
+    def __init__(
+        self, tree: Tree, target: Path, is_file: bool, init_dirs: set[str], root_of: _RootFinder
+    ) -> None:
+        self.tree = tree
+        self.target = str(target)
+        self.is_file = is_file
+        self.init_dirs = init_dirs
+        self.root_of = root_of
+        # Module-name prefixes that are namespace folders in the file's own root.
+        self.portions: dict[str, tuple[str, ...]] = {}
+        self._inside: dict[tuple[str, str], bool] = {}
+        self._scopes: dict[str, str] = {}
+
+    def name(self, path: str, config: CheckConfig) -> tuple[tuple[int, int, str], SourceFile]:
+        """One file as a SourceFile (its key not yet made unique), and its rank among the
+        files of the same key: packages, then compiled modules, then source; earlier roots."""
+        root = self.root_of(path)
         folder, name = os.path.split(path)
         suffix = _suffix(name)
         is_stub = suffix == ".pyi"
@@ -348,21 +405,7 @@ def _name_files(
         stem = name.partition(".")[0] if is_extension else name[: -len(suffix)]
         is_package = stem == "__init__"
         rel_parts = _parts_below(path, root)
-        scope = ""
-        if folder == root:
-            parts = [stem]
-        else:
-            in_pkg = inside.get((folder, root))
-            if in_pkg is None:
-                in_pkg = inside[(folder, root)] = _inside_package(folder, root, init_dirs)
-            if in_pkg:
-                # Folders without __init__.py below a regular package are (accidental)
-                # namespace packages: the dotted path still imports.
-                parts = [*rel_parts[:-1], stem]
-            else:
-                # A folder of scripts: each imports its neighbours by bare name.
-                parts = [stem]
-                scope = scopes.get(folder) or scopes.setdefault(folder, tree.rel(folder))
+        parts, scope = self.parts(folder, root, rel_parts, stem)
         if is_package:
             parts = parts[:-1]
         module = ".".join(parts) if parts and all(_is_identifier(p) for p in parts) else ""
@@ -371,50 +414,48 @@ def _name_files(
             below = root
             for i in range(len(rel_parts) - 1):
                 below = os.path.join(below, rel_parts[i])
-                if below not in init_dirs:
+                if below not in self.init_dirs:
                     namespace.append(".".join(parts[: i + 1]))
-            portions[path] = tuple(namespace)
+            self.portions[path] = tuple(namespace)
         key = f"{scope}:{module}" if scope else module
         if is_stub:
             key = f"{key}.pyi"
         # The import system tries a package folder, then compiled modules, then source.
         kind = 0 if is_package else 1 if is_extension else 2
-        rank = (kind, root_of.index[root], path)
         is_test = _is_test(rel_parts)
-        named.append(
-            (
-                rank,
-                SourceFile(
-                    path=Path(path),
-                    rel=tree.rel(path),
-                    module=module,
-                    key=key,
-                    scope=scope,
-                    is_package=is_package,
-                    is_stub=is_stub,
-                    is_extension=is_extension,
-                    in_package=folder in init_dirs,
-                    exempt=is_test or name in _EXEMPT_FILES,
-                    is_test=is_test,
-                    selected=path == target_str if is_file else _below(path, target_str),
-                    config=config,
-                ),
-            )
+        source = SourceFile(
+            path=Path(path),
+            rel=self.tree.rel(path),
+            module=module,
+            key=key,
+            scope=scope,
+            is_package=is_package,
+            is_stub=is_stub,
+            is_extension=is_extension,
+            in_package=folder in self.init_dirs,
+            exempt=is_test or name in _EXEMPT_FILES,
+            is_test=is_test,
+            selected=path == self.target if self.is_file else _below(path, self.target),
+            config=config,
         )
-    # Packages before modules (the import system prefers them), then earlier roots.
-    named.sort(key=lambda item: item[0])
-    regular = {s.module for _, s in named if s.is_package and not s.scope and not s.is_stub}
-    files: list[SourceFile] = []
-    for (_, _, path), source in named:
-        key = source.key
-        # PEP 420: a regular package of a name, in any root, hides namespace portions of it.
-        hidden = any(prefix in regular for prefix in portions.get(path, ()))
-        if not source.module or key in taken or hidden:
-            key = f"{source.rel}#file"
-        taken.add(key)
-        files.append(source if key == source.key else replace(source, key=key))
-    files.sort(key=lambda f: f.rel)
-    tree.files = files
+        return (kind, self.root_of.index[root], path), source
+
+    def parts(
+        self, folder: str, root: str, rel_parts: list[str], stem: str
+    ) -> tuple[list[str], str]:
+        """The dotted parts of a file's module, and its scope (a script folder's rel)."""
+        if folder == root:
+            return [stem], ""
+        in_pkg = self._inside.get((folder, root))
+        if in_pkg is None:
+            in_pkg = self._inside[(folder, root)] = _inside_package(folder, root, self.init_dirs)
+        if in_pkg:
+            # Folders without __init__.py below a regular package are (accidental)
+            # namespace packages: the dotted path still imports.
+            return [*rel_parts[:-1], stem], ""
+        # A folder of scripts: each imports its neighbours by bare name.
+        scope = self._scopes.get(folder) or self._scopes.setdefault(folder, self.tree.rel(folder))
+        return [stem], scope
 
 
 def _describe_folders(

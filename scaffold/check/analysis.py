@@ -1,0 +1,189 @@
+"""Run the rules over a resolved project: per-file checks, then the project-wide scopes.
+
+Every rule's checks come from the registry (rules.registry), by scope. Most look at one
+file at a time (and at what its imports reach); the project-wide ones run over the
+per-file results where they can (the import cycles over each file's edges). Two hooks let
+a caller compute some of this elsewhere or take it from an earlier run: `file_result`
+gives each file's per-file result, `start_simulation` the import-time simulation's
+failures. Their defaults compute everything here; the incremental check
+(scaffold.check.incremental) passes its own.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from scaffold.check.discover import SourceFile, Tree
+from scaffold.check.imports.graph import Edge, file_edges, in_graph
+from scaffold.check.imports.simulation import Failure, RunMemory, Simulation, simulate_failures
+from scaffold.check.model import Finding, ModuleFacts
+from scaffold.check.project import Project
+from scaffold.check.rules.registry import checks_in, run_checks
+from scaffold.check.rules.unit import (
+    ConfigContext,
+    FileContext,
+    GraphContext,
+    ImportTimeContext,
+    Scope,
+    TreeContext,
+)
+
+__all__ = [
+    "Analysis",
+    "FileResult",
+    "FileResults",
+    "Simulate",
+    "StartSimulation",
+    "analyse",
+    "check_file",
+    "compute_file",
+    "simulate_when_asked",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class FileResult:
+    """What the per-file rules found in one file, and the import edges it adds to the graph."""
+
+    findings: tuple[Finding, ...]
+    edges: tuple[Edge, ...]
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """Every finding of a run, each file's per-file result, and the simulation's failures."""
+
+    findings: list[Finding]
+    files: dict[str, FileResult]
+    failures: list[Failure] | None  # the import-time simulation; None when IMP003 did not run
+
+
+# Gives one file's per-file result: calls `compute`, or takes an earlier run's that holds.
+FileResults = Callable[[Project, SourceFile, Callable[[], FileResult]], FileResult]
+# The import-time simulation of the project, keeping its runs in a RunMemory if given one.
+Simulate = Callable[[RunMemory | None], Simulation]
+# Starts the simulation (here, in another process, or not at all when an earlier result
+# holds) and gives back the function that waits for its failures.
+StartSimulation = Callable[[Project, Simulate], Callable[[], Sequence[Failure]]]
+
+
+def compute_file(
+    project: Project, source: SourceFile, compute: Callable[[], FileResult]
+) -> FileResult:
+    """The default `file_result`: compute every file's result."""
+    return compute()
+
+
+def simulate_when_asked(project: Project, simulate: Simulate) -> Callable[[], Sequence[Failure]]:
+    """The default `start_simulation`: simulate here, once the failures are asked for."""
+    return lambda: simulate(None).failures
+
+
+def check_file(
+    project: Project, source: SourceFile, facts: ModuleFacts, enabled: frozenset[str]
+) -> FileResult:
+    """The per-file rules for one file (not a stub), and its import edges."""
+    notes: list[str] = []
+    scope = Scope.FILE if facts.error is None else Scope.UNPARSED
+    context = FileContext(project, source, facts)
+    findings = _guarded(notes, source.rel, scope, context, enabled)
+    edges = file_edges(project, source) if in_graph(source) else []
+    return FileResult(tuple(findings), tuple(edges), tuple(notes))
+
+
+def analyse(
+    tree: Tree,
+    project: Project,
+    enabled: frozenset[str],
+    *,
+    file_result: FileResults = compute_file,
+    start_simulation: StartSimulation = simulate_when_asked,
+) -> Analysis:
+    """Every finding of every enabled rule; filtering by code happens afterwards."""
+    # Star-import chains and import chains are followed recursively; real trees stay far
+    # below this, and anything deeper becomes a note (`_guarded`), not a crash.
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 10_000))
+    try:
+        return _analyse(tree, project, enabled, file_result, start_simulation)
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+def _analyse(
+    tree: Tree,
+    project: Project,
+    enabled: frozenset[str],
+    file_result: FileResults,
+    start_simulation: StartSimulation,
+) -> Analysis:
+    files: dict[str, FileResult] = {}
+    findings: list[Finding] = []
+    simulated: Callable[[], Sequence[Failure]] | None = None
+    if checks_in(Scope.IMPORT_TIME, enabled):
+
+        def simulate(memory: RunMemory | None) -> Simulation:
+            return simulate_failures(project, _import_time_starts(project), memory)
+
+        # Started first: the simulation may run elsewhere while the per-file rules run here.
+        simulated = start_simulation(project, simulate)
+    for source in tree.files:
+        if source.is_stub or source.key not in project.facts:
+            continue
+
+        def compute(source: SourceFile = source) -> FileResult:
+            return check_file(project, source, project.facts[source.key], enabled)
+
+        result = file_result(project, source, compute)
+        files[source.key] = result
+        findings.extend(result.findings)
+        tree.notes.extend(result.notes)
+    findings.extend(run_checks(Scope.TREE, TreeContext(tree), enabled))
+    if checks_in(Scope.GRAPH, enabled):
+        graph = {
+            source.key: list(files[source.key].edges) if source.key in files else []
+            for source in sorted(tree.files, key=lambda s: s.key)
+            if in_graph(source)
+        }
+        findings.extend(run_checks(Scope.GRAPH, GraphContext(project, graph), enabled))
+    failures: list[Failure] | None = None
+    if simulated is not None:
+        try:
+            failures = list(simulated())
+        except RecursionError:
+            tree.notes.append("skipped IMP003: imports nest too deeply to analyse")
+        found = ImportTimeContext(project, failures or [])
+        findings.extend(run_checks(Scope.IMPORT_TIME, found, enabled))
+    for config in tree.configs:
+        if config.pyproject is None or not config.directory.is_relative_to(tree.base):
+            continue
+        rel = tree.rel(config.pyproject)
+        context = ConfigContext(project, config, rel)
+        findings.extend(_guarded(tree.notes, rel, Scope.CONFIG, context, enabled))
+    return Analysis(findings, files, failures)
+
+
+def _guarded(
+    notes: list[str], what: str, scope: Scope, context: object, enabled: frozenset[str]
+) -> list[Finding]:
+    """Run the checks of one scope; an absurdly deep tree becomes a note, never a crash."""
+    try:
+        return run_checks(scope, context, enabled)
+    except RecursionError:
+        notes.append(f"skipped {what}: imports nest too deeply to analyse")
+        return []
+
+
+def _import_time_starts(project: Project) -> list[SourceFile]:
+    """The modules IMP003 imports, each in a fresh (simulated) interpreter."""
+    return [
+        source
+        for source in project.files.values()
+        if source.module
+        and not source.is_stub
+        and not source.is_extension
+        and not source.key.endswith("#file")
+    ]

@@ -1,0 +1,261 @@
+"""Records (dataclasses, named tuples, enums) as builtins marshal can write, and back.
+
+A Codec is built for a given set of record types; it imports none of them. Which records
+the cache holds is decided by the module that stores them (incremental.store), which sits
+above every module that defines one.
+
+A dataclass record is encoded as the list [type index, *fields] (records hold tuples and
+frozensets, never lists, so a list marks a record), an enum as [type index, value]. A
+named tuple (Span, ImportedName: the most numerous records) is a plain tuple of its
+fields: it is only ever decoded where its type is known from an annotation. Decoding is
+most of a run that re-checks a few files but simulates the whole project, so each record
+type gets a straight-line encoder and decoder written from its field annotations: a
+`tuple[ImportFact, ...]` field becomes one list comprehension calling ImportFact's decoder
+directly, a `Where` field one dictionary lookup, a Span one C call, a field of builtins
+nothing at all. Only a union of records (an Event) goes through the dispatch.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import types
+import typing
+from collections.abc import Callable, Iterable
+from typing import NamedTuple, cast
+
+__all__ = ["Codec", "records_of"]
+
+_NONE = type(None)
+_PLAIN = frozenset({str, int, bool, float, bytes, _NONE})
+# A frozenset is encoded as [_SET, *sorted items]: marshal writes a frozenset in iteration
+# order, which depends on the per-process string hash, and equal facts must encode to equal
+# bytes (the report is keyed by a digest of the encoded facts).
+_SET = -1
+
+Encoder = Callable[[object], object]
+Decoder = Callable[[list[object]], object]
+
+
+def _is_named_tuple(cls: type) -> bool:
+    return issubclass(cls, tuple) and hasattr(cls, "_fields")
+
+
+def _is_frozen_dataclass(cls: type) -> bool:
+    return dataclasses.is_dataclass(cls) and cls.__dataclass_params__.frozen  # type: ignore[attr-defined]
+
+
+def records_of(*modules: types.ModuleType) -> tuple[type, ...]:
+    """Every frozen dataclass, named tuple and enum the modules define, in a stable order."""
+    found: dict[str, type] = {}
+    for module in modules:
+        for name, value in vars(module).items():
+            if not isinstance(value, type) or value.__module__ != module.__name__:
+                continue
+            if (
+                _is_frozen_dataclass(value)
+                or _is_named_tuple(value)
+                or issubclass(value, enum.Enum)
+            ):
+                found[f"{module.__name__}.{name}"] = value
+    return tuple(found[name] for name in sorted(found))
+
+
+def _plain(hint: object) -> bool:
+    """A value marshal gives back exactly as it was: builtins and tuples of them."""
+    if hint in _PLAIN:
+        return True
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin is tuple or origin in (typing.Union, types.UnionType):
+        return all(arg is Ellipsis or _plain(arg) for arg in args)
+    return False
+
+
+class _Spelling(NamedTuple):
+    """How one direction (encoding or decoding) writes each kind of value, as source."""
+
+    enum: str
+    record: str
+    plain_named_tuple: str
+    named_tuple: str
+    union: str
+    frozenset: str
+    other: str
+
+
+_ENCODING = _Spelling(
+    enum="{var}.value",
+    record="E{index}({var})",
+    plain_named_tuple="tuple({var})",
+    named_tuple="({parts},)",
+    union="encode({var})",  # tagged: [type index, *fields]
+    frozenset=f"[{_SET}, *sorted({{var}})]",
+    other="encode({var})",
+)
+_DECODING = _Spelling(
+    enum="M{index}[{var}]",
+    record="D{index}({var})",
+    plain_named_tuple="new(C{index}, {var})",
+    named_tuple="new(C{index}, ({parts},))",
+    union="decoders[{var}[0]]({var})",
+    frozenset="frozenset({var}[1:])",
+    other="decode({var})",
+)
+
+
+def _dispatch_encoder(encoders: dict[type, Encoder]) -> Encoder:
+    def encode(value: object) -> object:
+        kind = type(value)
+        if kind in _PLAIN:
+            return value
+        encoder = encoders.get(kind)
+        if encoder is not None:
+            return encoder(value)
+        if kind is tuple:
+            return tuple([encode(item) for item in value])  # type: ignore[attr-defined]
+        if kind is frozenset:
+            return [_SET, *sorted(cast(frozenset[str], value))]
+        raise TypeError(f"cannot encode {kind.__name__} in the facts cache")
+
+    return encode
+
+
+def _dispatch_decoder(decoders: dict[int, Decoder]) -> Callable[[object], object]:
+    def decode(value: object) -> object:
+        kind = type(value)
+        if kind is list:
+            items: list[object] = value  # type: ignore[assignment]
+            return decoders[items[0]](items)  # type: ignore[index]
+        if kind is tuple:
+            return tuple([decode(item) for item in value])  # type: ignore[attr-defined]
+        return value
+
+    return decode
+
+
+def _set_decoder(v: list[object]) -> object:
+    return frozenset(v[1:])
+
+
+class Codec:
+    """Encodes and decodes the given record types (and builtins, tuples, frozensets)."""
+
+    def __init__(self, records: Iterable[type]) -> None:
+        self._types = tuple(records)
+        self._index = {cls: index for index, cls in enumerate(self._types)}
+        self._fields: dict[type, tuple[str, ...]] = {
+            cls: tuple(f.name for f in dataclasses.fields(cls))
+            if dataclasses.is_dataclass(cls)
+            else cls._fields  # type: ignore[attr-defined]
+            for cls in self._types
+            if not issubclass(cls, enum.Enum)
+        }
+        self._hints = {cls: typing.get_type_hints(cls) for cls in self._fields}
+        # Per record type, which fields need encoding; the others go to marshal as they are
+        # (the workers encode every file, and most fields are ints and strings).
+        self._mask = {
+            cls: tuple(not _plain(self._hints[cls][name]) for name in fields)
+            for cls, fields in self._fields.items()
+        }
+        encoders: dict[type, Encoder] = {}
+        decoders: dict[int, Decoder] = {_SET: _set_decoder}
+        #: A record (or builtins holding records) as builtins marshal can write.
+        self.encode = _dispatch_encoder(encoders)
+        #: The inverse of `encode`; raises ValueError (or a LookupError) for foreign data.
+        self.decode = _dispatch_decoder(decoders)
+        self._build(encoders, decoders)
+
+    def _build(self, encoders: dict[type, Encoder], decoders: dict[int, Decoder]) -> None:
+        encoding: dict[str, object] = {"encode": self.encode}
+        decoding: dict[str, object] = {
+            "decode": self.decode,
+            "new": tuple.__new__,
+            "decoders": decoders,
+        }
+        for index, cls in enumerate(self._types):
+            decoding[f"C{index}"] = cls
+            if issubclass(cls, enum.Enum):
+                members = {member.value: member for member in cls}
+                decoding[f"M{index}"] = members
+                decoders[index] = lambda v, members=members: members[v[1]]  # type: ignore[misc]
+                encoders[cls] = lambda v, index=index: [index, cast(enum.Enum, v).value]  # type: ignore[misc]
+            else:
+                encoders[cls] = self._record_encoder(cls, index, encoding)
+                encoding[f"E{index}"] = encoders[cls]
+        for index, cls in enumerate(self._types):
+            if cls in self._fields and not _is_named_tuple(cls):
+                decoders[index] = self._record_decoder(cls, index, decoding)
+
+    def _record_encoder(self, cls: type, index: int, namespace: dict[str, object]) -> Encoder:
+        # Enum fields are stored as their value and named tuples untagged: the field's type
+        # says how to decode them. A value of a union type (an Event) is tagged by `encode`.
+        fields = ", ".join(
+            self._expr(self._hints[cls][name], f"v.{name}", 0, _ENCODING)
+            for name in self._fields[cls]
+        )
+        body = f"({fields},)" if _is_named_tuple(cls) else f"[{index}, {fields}]"
+        exec(f"def E{index}(v):\n    return {body}\n", namespace)  # from the annotations
+        return cast(Encoder, namespace[f"E{index}"])
+
+    def _record_decoder(self, cls: type, index: int, namespace: dict[str, object]) -> Decoder:
+        fields = self._fields[cls]
+        args = ", ".join(
+            self._expr(self._hints[cls][name], f"v[{i}]", 0, _DECODING)
+            for i, name in enumerate(fields, 1)
+        )
+        size = len(fields)
+        source = (
+            f"def D{index}(v):\n"
+            f"    if len(v) != {size + 1}:\n"
+            f"        raise ValueError('record {index} has {{len(v) - 1}} fields, not {size}')\n"
+            f"    return C{index}({args})\n"
+        )
+        exec(source, namespace)  # generated from the record's own annotations
+        return cast(Decoder, namespace[f"D{index}"])
+
+    def _expr(self, hint: object, var: str, depth: int, spelling: _Spelling) -> str:
+        """Python source that encodes or decodes `var`, of type `hint`, without dispatching
+        on the value's type at run time wherever the annotation already says it."""
+        if _plain(hint):
+            return var
+        if isinstance(hint, type) and hint in self._index:
+            return self._record_expr(hint, var, depth, spelling)
+        origin, args = typing.get_origin(hint), typing.get_args(hint)
+        if origin in (typing.Union, types.UnionType):
+            others = [arg for arg in args if arg is not _NONE]
+            if len(others) == 1:
+                inner = self._expr(others[0], var, depth, spelling)
+                return f"(None if {var} is None else {inner})"
+            if not all(dataclasses.is_dataclass(arg) for arg in others):
+                raise TypeError(f"only dataclasses are told apart in a union, not in {hint}")
+            return spelling.union.format(var=var)
+        if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+            item = f"x{depth}"
+            inner = self._expr(args[0], item, depth + 1, spelling)
+            return f"tuple([{inner} for {item} in {var}])"
+        if origin is tuple:
+            parts = ", ".join(
+                self._expr(arg, f"{var}[{i}]", depth, spelling) for i, arg in enumerate(args)
+            )
+            return f"({parts},)"
+        if origin is frozenset and all(_plain(arg) for arg in args):
+            return spelling.frozenset.format(var=var)
+        if origin is dict and _plain(args[0]):
+            key, item = f"k{depth}", f"x{depth}"
+            inner = self._expr(args[1], item, depth + 1, spelling)
+            return f"{{{key}: {inner} for {key}, {item} in {var}.items()}}"
+        return spelling.other.format(var=var)
+
+    def _record_expr(self, hint: type, var: str, depth: int, spelling: _Spelling) -> str:
+        index = self._index[hint]
+        if issubclass(hint, enum.Enum):
+            return spelling.enum.format(index=index, var=var)
+        if not _is_named_tuple(hint):
+            return spelling.record.format(index=index, var=var)
+        if not any(self._mask[hint]):
+            return spelling.plain_named_tuple.format(index=index, var=var)
+        parts = ", ".join(
+            self._expr(self._hints[hint][name], f"{var}[{i}]", depth, spelling)
+            for i, name in enumerate(self._fields[hint])
+        )
+        return spelling.named_tuple.format(index=index, var=var, parts=parts)

@@ -1,0 +1,358 @@
+"""What the last run found that still holds after an edit, and how it is kept.
+
+Beside the facts cache, a run stores what its rules found: the digest of each file's facts,
+each file's per-file result (its findings, its import edges, the files whose facts it read
+and the answers it took from others)
+and the import-time simulation's failures, with the names the project asks about. The next
+run with the same structure (`FactsCache.structure_key`: the checker, the options, the
+configuration, which files and folders exist) reuses
+
+* a file's result when its own facts are unchanged, no other file it read changed as
+  other files see it (positions and noqa comments do not count: no rule reads another
+  file's line numbers), and the names it imports from changed files are still there
+  (`Project.can_import`, asked again);
+* the simulation's failures when every changed file looks the same to it as before
+  (`runs.simulation_view` of its facts then and now; the cache still holds the facts of
+  the last run, and a run that reuses the failures has checked the same of the run before);
+* otherwise each of the simulation's runs that read no changed file, from a package state
+  that came out the same (`runs.RecordedRuns`), as long as the changed files ask
+  about no new name;
+
+and computes everything else, which after a one-file edit is that file, the files that read
+it, the simulation's runs that read it, and the project-wide rules over the per-file edges.
+A structural change starts afresh. `Reuse` carries the plan into the run: its two methods
+are the hooks of `analysis.analyse`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import marshal
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from scaffold.check.analysis import Analysis, FileResult, Simulate
+from scaffold.check.discover import SourceFile
+from scaffold.check.imports.graph import Edge
+from scaffold.check.imports.simulation import Failure, RunId
+from scaffold.check.incremental.pool import in_fork
+from scaffold.check.incremental.runs import (
+    RecordedRuns,
+    RecordedSimulation,
+    RunRecord,
+    asked_in,
+    asked_names,
+    simulation_view,
+)
+from scaffold.check.incremental.store import CODEC, content_digest, decode_facts
+from scaffold.check.model import Finding, ModuleFacts, Span
+from scaffold.check.project import Project
+
+__all__ = ["Kept", "Reuse", "Stored", "dump", "plan"]
+
+_VERSION = 4
+
+# Answers of `Project.can_import` a result depends on: (module, scope, the files the
+# answers were taken from, ((name, answer), ...)).
+Answers = tuple[tuple[str, str, tuple[str, ...], tuple[tuple[str, bool | None], ...]], ...]
+# A per-file result as stored: (encoded findings, encoded edges, reads, notes, asks).
+_RawFile = tuple[object, object, tuple[str, ...], tuple[str, ...], Answers]
+# The simulation as stored: (names asked, the encoded RecordedSimulation).
+_RawSimulation = tuple[tuple[str, ...], object]
+
+
+@dataclass(frozen=True, slots=True)
+class Kept:
+    """A file's per-file result and what it depends on.
+
+    `reads` are the keys of every file whose facts went into it, the file's own included;
+    `asks` the answers it took from other modules about single names. The result holds
+    while the facts of `reads` are unchanged and the `asks` get the same answers.
+    """
+
+    result: FileResult
+    reads: tuple[str, ...]
+    asks: Answers
+
+    def answers_hold(self, project: Project, changed: frozenset[str]) -> bool:
+        """Whether every answer taken from a changed file comes out the same now."""
+        for module, scope, taken, answers in self.asks:
+            if changed.isdisjoint(taken):
+                continue
+            target = project.find(module, scope)
+            if target is None:
+                return False
+            for name, answer in answers:
+                if project.can_import(target, name, scope) != answer:
+                    return False
+        return True
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """The last run's results, still encoded, for one structure."""
+
+    digests: dict[str, bytes | None]
+    files: dict[str, _RawFile]
+    simulation: _RawSimulation | None
+
+    @classmethod
+    def load(cls, blob: bytes | None, structure: bytes) -> Stored | None:
+        """The stored results when they were made for `structure`; None otherwise."""
+        if blob is None:
+            return None
+        try:
+            version, stored_structure, digests, files, simulation = marshal.loads(blob)
+        except (EOFError, ValueError, TypeError):
+            return None
+        if version != _VERSION or stored_structure != structure:
+            return None
+        if not isinstance(digests, dict) or not isinstance(files, dict):
+            return None
+        return cls(digests, files, simulation)
+
+
+@dataclass(frozen=True, slots=True)
+class SimulationPlan:
+    """What is known of the import-time simulation (IMP003) before it runs.
+
+    `failures`: its result, still valid: nothing runs. Otherwise each run is recorded under
+    the `asked` names (all facts' when None), and the runs of `runs` (recorded under the
+    names `compared`, when fewer) that read none of the `changed` files are recalled.
+    """
+
+    failures: tuple[Failure, ...] | None = None
+    asked: frozenset[str] | None = None
+    runs: Mapping[RunId, RunRecord] = field(default_factory=dict)
+    changed: frozenset[str] = frozenset()
+    compared: frozenset[str] | None = None
+
+
+class Reuse:
+    """What a run takes from the last one, and what it computes and records instead.
+
+    `file_result` and `start_simulation` are the hooks `analysis.analyse` calls; `kept`
+    and `recorded` are what this run found, for `dump`.
+    """
+
+    def __init__(
+        self,
+        files: dict[str, Kept],
+        raw_files: dict[str, _RawFile],
+        simulation: SimulationPlan,
+        raw_simulation: _RawSimulation | None = None,
+        seen: frozenset[str] = frozenset(),
+    ) -> None:
+        self.files = files
+        self.raw_files = raw_files
+        self.simulation = simulation
+        self.raw_simulation = raw_simulation  # kept as it is when the failures are reused
+        self.seen = seen  # files other files see changed: re-ask their answers
+        self.fork = False  # run a whole simulation in a forked child (`pool.in_fork`)
+        self.kept: dict[str, Kept] = {}
+        self.recorded: tuple[frozenset[str], RecordedSimulation] | None = None
+
+    def file_result(
+        self, project: Project, source: SourceFile, compute: Callable[[], FileResult]
+    ) -> FileResult:
+        """The stored result while its answers hold; else computed, with what it read."""
+        kept = self.files.get(source.key)
+        if kept is None or not kept.answers_hold(project, self.seen):
+            with project.recording() as reads, project.asking() as asks:
+                reads.add(source.key)
+                result = compute()
+            answers = tuple(
+                (module, scope, tuple(sorted(taken)), tuple(sorted(named.items())))
+                for (module, scope), (taken, named) in sorted(asks.items())
+            )
+            kept = Kept(result, tuple(sorted(reads)), answers)
+        self.kept[source.key] = kept
+        return kept.result
+
+    def start_simulation(
+        self, project: Project, simulate: Simulate
+    ) -> Callable[[], Sequence[Failure]]:
+        """The stored failures while they hold; else the simulation, recalling what it can
+        of the last one's runs and recording its own."""
+        plan = self.simulation
+        if plan.failures is not None:
+            failures = plan.failures
+            return lambda: failures
+        asked = plan.asked if plan.asked is not None else asked_in(project.facts)
+
+        def run() -> RecordedSimulation:
+            memory = RecordedRuns(project, asked, plan.runs, plan.changed, plan.compared)
+            return RecordedSimulation(simulate(memory).failures, memory.runs)
+
+        # A partial simulation (a few runs) stays here: a fork would cost more than it saves.
+        join = in_fork(run, RecordedSimulation) if self.fork and not plan.runs else run
+
+        def wait() -> Sequence[Failure]:
+            recorded = join()
+            self.recorded = (asked, recorded)
+            return recorded.failures
+
+        return wait
+
+
+def plan(
+    stored: Stored | None,
+    digests: Mapping[str, bytes | None],
+    facts: Mapping[str, ModuleFacts],
+    previous: Callable[[str], bytes | None],
+) -> Reuse:
+    """Which stored results hold for the files as they are now (`digests` of their facts).
+
+    `previous(key)` is the encoded facts the file had in the last run, if still cached.
+    """
+    if stored is None:
+        return Reuse({}, {}, SimulationPlan())
+    changed = {
+        key
+        for key, digest in digests.items()
+        if digest is None or stored.digests.get(key) != digest
+    }
+    before = {key: _before(key, stored, previous) for key in changed}
+    # Files whose facts changed only in positions or noqa comments: the files that read
+    # them see no difference (a rule reads another file's names, never its line numbers).
+    seen = {
+        key
+        for key in changed
+        if before[key] is None or key not in facts or _outline(before[key]) != _outline(facts[key])
+    }
+    files: dict[str, Kept] = {}
+    raw_files: dict[str, _RawFile] = {}
+    for key, raw in stored.files.items():
+        if key not in digests or key in changed:
+            continue
+        try:
+            kept = _kept(raw, seen, digests)
+        except (LookupError, TypeError, ValueError):
+            kept = None  # not what `dump` wrote: compute it again
+        if kept is not None:
+            files[key] = kept
+            raw_files[key] = raw
+    try:
+        simulation = _simulation_plan(stored, changed, facts, before)
+    except (LookupError, TypeError, ValueError):
+        simulation = SimulationPlan()
+    raw_simulation = stored.simulation if simulation.failures is not None else None
+    return Reuse(files, raw_files, simulation, raw_simulation, frozenset(seen))
+
+
+def _before(
+    key: str, stored: Stored, previous: Callable[[str], bytes | None]
+) -> ModuleFacts | None:
+    """The facts a changed file had when the stored results were made, if still cached."""
+    encoded = previous(key)
+    if encoded is None or content_digest(encoded) != stored.digests.get(key):
+        return None  # not the version the stored results saw
+    try:
+        return decode_facts(encoded)
+    except ValueError:
+        return None
+
+
+def _outline(facts: ModuleFacts | None) -> str:
+    """A file's facts as other files' rules see them: without positions or noqa comments."""
+    return repr(_without_positions(dataclasses.replace(facts, noqa=()) if facts else None))
+
+
+def _without_positions(value: object) -> object:
+    if type(value) is Span:
+        return None
+    if isinstance(value, tuple):  # named tuples too
+        return tuple([_without_positions(item) for item in value])
+    if isinstance(value, frozenset):
+        return tuple(sorted(value))
+    if isinstance(value, enum.Enum):
+        return value.value
+    if dataclasses.is_dataclass(value):
+        return tuple(
+            [_without_positions(getattr(value, field.name)) for field in dataclasses.fields(value)]
+        )
+    return value
+
+
+def _kept(raw: _RawFile, seen: set[str], digests: Mapping[str, bytes | None]) -> Kept | None:
+    encoded_findings, encoded_edges, reads, notes, asks = raw
+    if not seen.isdisjoint(reads) or not all(read in digests for read in reads):
+        return None
+    if not all(read in digests for _, _, taken, _ in asks for read in taken):
+        return None
+    findings = CODEC.decode(encoded_findings)
+    edges = CODEC.decode(encoded_edges)
+    if not (
+        isinstance(findings, tuple)
+        and isinstance(edges, tuple)
+        and all(isinstance(finding, Finding) for finding in findings)
+        and all(isinstance(edge, Edge) for edge in edges)
+    ):
+        return None
+    return Kept(FileResult(findings, edges, tuple(notes)), tuple(reads), tuple(asks))
+
+
+def _simulation_plan(
+    stored: Stored,
+    changed: set[str],
+    facts: Mapping[str, ModuleFacts],
+    before: Mapping[str, ModuleFacts | None],
+) -> SimulationPlan:
+    """The simulation's stored result when every changed file looks the same to it; else
+    its stored runs, to recall those that saw no changed file; else nothing."""
+    if stored.simulation is None:
+        return SimulationPlan()
+    names, encoded = stored.simulation
+    asked = frozenset(names)
+    same_view = True
+    new_names: set[str] = set()
+    for key in changed:
+        old = before[key]
+        if old is None or key not in facts:
+            return SimulationPlan()
+        if simulation_view(old, asked) != simulation_view(facts[key], asked):
+            same_view = False
+            new_names |= asked_names(facts[key]) - asked
+    simulation = CODEC.decode(encoded)
+    if not isinstance(simulation, RecordedSimulation):
+        return SimulationPlan()
+    if same_view:
+        return SimulationPlan(failures=simulation.failures)
+    return SimulationPlan(
+        asked=asked | new_names,
+        runs=simulation.runs,
+        changed=frozenset(changed),
+        compared=asked,
+    )
+
+
+def dump(
+    structure: bytes,
+    digests: Mapping[str, bytes | None],
+    analysis: Analysis,
+    reuse: Reuse,
+) -> bytes:
+    """This run's results in the form `Stored.load` reads; reused parts are copied as stored."""
+    files: dict[str, _RawFile] = {}
+    for key in analysis.files:
+        kept = reuse.kept[key]
+        # The stored form only for a result reused as it was (a candidate whose answers
+        # came out different was computed again).
+        raw = reuse.raw_files.get(key) if reuse.files.get(key) is kept else None
+        if raw is None:
+            raw = (
+                CODEC.encode(kept.result.findings),
+                CODEC.encode(kept.result.edges),
+                kept.reads,
+                kept.result.notes,
+                kept.asks,
+            )
+        files[key] = raw
+    simulation = reuse.raw_simulation
+    if analysis.failures is None:
+        simulation = None
+    elif reuse.recorded is not None:
+        asked, recorded = reuse.recorded
+        simulation = (tuple(sorted(asked)), CODEC.encode(recorded))
+    return marshal.dumps((_VERSION, structure, dict(digests), files, simulation))  # type: ignore[arg-type]

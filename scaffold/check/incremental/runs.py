@@ -1,0 +1,208 @@
+"""How the incremental check keeps the import-time simulation between runs.
+
+A simulation is made of runs (imports.simulation): one per package, importing it into the
+state its submodules start from, and one per module. `RecordedRuns` is the RunMemory that
+records each run with the files whose facts it read and, for a package, a digest of the
+names it bound; the next simulation recalls a run when its package's state is unchanged
+and it read no changed file. Whether a changed file can change the simulation at all is
+decided first, on what the simulation can see of it (`simulation_view`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from scaffold.check.imports.simulation import Failure, RunId, State
+from scaffold.check.model import Access, Bind, ModuleFacts, RunImport
+from scaffold.check.project import Project
+
+__all__ = [
+    "RecordedRuns",
+    "RecordedSimulation",
+    "RunRecord",
+    "asked_in",
+    "asked_names",
+    "simulation_view",
+]
+
+_SKIPPED = b"skipped"  # the state of a module run whose module its package already imported
+
+
+@dataclass(frozen=True, slots=True)
+class RunRecord:
+    """What one run found, the files whose facts it read, and (package runs) a digest of the
+    names it bound, restricted to the names anything asks about."""
+
+    reads: tuple[str, ...]
+    failures: tuple[Failure, ...]
+    state: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedSimulation:
+    """The failures of a simulation, first found first, and each of its runs' record."""
+
+    failures: tuple[Failure, ...]
+    runs: dict[RunId, RunRecord]
+
+
+class RecordedRuns:
+    """The RunMemory of a cached check: records every run, and recalls those of `previous`
+    that read none of the `changed` files from a package state that came out the same.
+
+    A package's state is unchanged when that package's run and all above it were recalled,
+    or ran again and bound the same asked names as before (early cutoff: a new import of a
+    module that was already loaded changes nothing below it).
+
+    When the changed files ask about names the stored digests did not cover (`asked` is
+    larger than `compared`, the names they were taken over), sameness is still decided on
+    `compared`: a recalled module run reads no changed file, so it asks about none of the
+    new names. But every package runs again, to store digests that cover them.
+    """
+
+    def __init__(
+        self,
+        project: Project,
+        asked: frozenset[str],
+        previous: Mapping[RunId, RunRecord],
+        changed: frozenset[str],
+        compared: frozenset[str] | None = None,
+    ) -> None:
+        self.project = project
+        self.asked = asked
+        self.compared = asked if compared is None else compared
+        self.previous = previous
+        self.changed = changed
+        self.runs: dict[RunId, RunRecord] = {}
+
+    def _unchanged(self, run: RunId, parent_same: bool) -> RunRecord | None:
+        old = self.previous.get(run)
+        if old is not None and parent_same and self.changed.isdisjoint(old.reads):
+            return old
+        return None
+
+    def recall(self, run: RunId, parent_same: bool) -> tuple[Failure, ...] | None:
+        """The failures of an unchanged run; a package only while no new name is asked."""
+        old = self._unchanged(run, parent_same)
+        if old is None or (run[0] == "package" and self.compared != self.asked):
+            return None
+        self.runs[run] = old
+        return old.failures
+
+    def record(self, run: RunId, state: State, execute: Callable[[], list[Failure]]) -> None:
+        """Execute the run, keeping the files it read and (a package) what it bound."""
+        with self.project.recording() as reads:
+            failures = execute()
+        digest = _state_digest(state, self.asked) if run[0] == "package" else b""
+        self.runs[run] = RunRecord(tuple(sorted(reads)), tuple(failures), digest)
+
+    def same_state(self, run: RunId, parent_same: bool, state: State) -> bool:
+        """Whether the package run just recorded bound what it bound last time."""
+        if self._unchanged(run, parent_same) is not None:
+            return True  # ran again only for its digest: same inputs, same state
+        old = self.previous.get(run)
+        if old is None or not parent_same:
+            return False
+        if self.compared == self.asked:
+            return old.state == self.runs[run].state
+        return old.state == _state_digest(state, self.compared)
+
+    def skipped(self, run: RunId) -> None:
+        """Keep that the run did not run (its package imported its module)."""
+        self.runs[run] = RunRecord((), (), _SKIPPED)
+
+
+def _state_digest(state: State, asked: frozenset[str]) -> bytes:
+    # What a run added to its package's state, as far as anything can observe it.
+    parts = [
+        sorted(state.status.items()),
+        sorted((key, sorted(names & asked)) for key, names in state.bound.items()),
+        sorted(
+            (key, sorted((n, t) for n, t in aliases.items() if n in asked))
+            for key, aliases in state.aliases.items()
+        ),
+    ]
+    return hashlib.blake2b(repr(parts).encode(), digest_size=16).digest()
+
+
+# --- what the simulation sees of a module -----------------------------------------------------
+#
+# The simulation asks only whether certain names are bound: the names of `from m import
+# name` and of module-level attribute reads (`m.name`). Everything else it reads of a module
+# is its imports and the order of its events. So two versions of a file with the same view
+# under the names asked anywhere give the same simulation: its stored result stays valid
+# when a new top-level name nobody imports appears, or when lines only move. Keep these
+# functions in step with `_Simulator` (imports.simulation) and the name lookups of
+# `Project` it makes.
+
+
+def asked_names(facts: ModuleFacts) -> set[str]:
+    """The names this module's imports and attribute reads can ask the simulation about."""
+    asked: set[str] = set()
+    for imp in facts.imports:
+        if imp.is_from:
+            asked.update(alias.name for alias in imp.names)
+    for event in facts.events:
+        if isinstance(event, Access):
+            asked.add(event.name)
+            asked.update(event.attrs)
+    return asked
+
+
+def asked_in(facts: Mapping[str, ModuleFacts]) -> frozenset[str]:
+    """Every name the simulation may be asked about, over all modules."""
+    asked: set[str] = set()
+    for key in facts:
+        asked |= asked_names(facts[key])
+    return frozenset(asked)
+
+
+def simulation_view(facts: ModuleFacts, asked: frozenset[str]) -> tuple[object, ...]:
+    """Everything of a module the simulation can observe when only `asked` names are asked."""
+    if facts.error is not None:
+        return ("error",)
+    events: list[object] = []
+    for event in facts.events:
+        if isinstance(event, Bind):
+            names = tuple(name for name in event.names if name in asked)
+            if names:
+                events.append(names)
+        elif isinstance(event, RunImport):
+            events.append(event.index)
+        else:
+            events.append((event.name, event.attrs, event.conditional, event.guarded))
+    imports = tuple(
+        (
+            imp.is_from,
+            imp.module,
+            imp.level,
+            tuple((alias.name, alias.asname) for alias in imp.names),
+            imp.where.value,
+            imp.conditional,
+            imp.guarded,
+            imp.binds,
+        )
+        for imp in facts.imports
+    )
+    return (
+        imports,
+        tuple(events),
+        facts.has_getattr,
+        facts.dynamic,
+        facts.defines_all,
+        facts.all_complete,
+        *(
+            tuple(sorted(names & asked))
+            for names in (
+                facts.bindings,
+                facts.global_names,
+                facts.typing_bindings,
+                facts.declared,
+                frozenset(entry.name for entry in facts.all_entries),
+            )
+        ),
+        tuple(index for index, _ in facts.all_imports),
+        tuple(dotted for dotted, _ in facts.all_sources),
+    )

@@ -1,0 +1,182 @@
+"""Which findings a run reports: select, ignore, per-file ignores and noqa comments; and
+each reported Finding made a Diagnostic."""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from scaffold.check.config import CheckConfig
+from scaffold.check.discover import Tree
+from scaffold.check.facts import scan_noqa
+from scaffold.check.model import Diagnostic, Finding, ModuleFacts, Severity
+from scaffold.check.rules import RULES, FixKind, get_rule
+from scaffold.errors import UsageError
+
+__all__ = ["Selection", "validate_codes"]
+
+
+def validate_codes(codes: Iterable[str], where: str) -> tuple[str, ...]:
+    """Upper-case rule codes or prefixes; an unknown one is a UsageError naming it."""
+    result: list[str] = []
+    for raw in codes:
+        code = raw.strip().upper()
+        if not code:
+            continue
+        if code != "ALL" and not any(rule.code.startswith(code) for rule in RULES):
+            raise UsageError(f"unknown rule code or prefix {raw.strip()!r} in {where}")
+        result.append(code)
+    return tuple(result)
+
+
+def _enabled(code: str, select: tuple[str, ...] | None, ignore: tuple[str, ...]) -> bool:
+    rule = get_rule(code)
+    default_on = rule is not None and rule.severity is not Severity.OFF
+    if select is None:
+        on = default_on
+    else:
+        # A rule that is off by default runs only when named by its exact code.
+        on = code in select or (
+            default_on and any(s == "ALL" or code.startswith(s) for s in select)
+        )
+    return on and not any(code.startswith(i) for i in ignore)
+
+
+@dataclass(frozen=True)
+class _ConfigSelection:
+    """The codes one configuration (one pyproject.toml) reports, and where."""
+
+    select: tuple[str, ...] | None
+    ignore: tuple[str, ...]
+    per_file: tuple[tuple[str, tuple[str, ...]], ...]
+    directory: Path
+
+    def allows(self, code: str, path: Path | None) -> bool:
+        if not _enabled(code, self.select, self.ignore):
+            return False
+        if path is None or not self.per_file:
+            return True
+        try:
+            rel = path.relative_to(self.directory).as_posix()
+        except ValueError:
+            return True
+        for pattern, codes in self.per_file:
+            matches = fnmatch.fnmatchcase(rel, pattern) or fnmatch.fnmatchcase(path.name, pattern)
+            if matches and any(code.startswith(c) or c == "ALL" for c in codes):
+                return False
+        return True
+
+
+def _config_selection(
+    config: CheckConfig, select: tuple[str, ...] | None, ignore: tuple[str, ...] | None
+) -> _ConfigSelection:
+    """`select`/`ignore` given on the command line override the configuration's."""
+    where = str(config.pyproject or "the configuration")
+    if select is None and config.select is not None:
+        select = validate_codes(config.select, where)
+    if config.extend_select:
+        extra = validate_codes(config.extend_select, where)
+        base = (
+            select
+            if select is not None
+            else tuple(r.code for r in RULES if r.severity is not Severity.OFF)
+        )
+        select = (*base, *extra)
+    ignore = ignore if ignore is not None else validate_codes(config.ignore, where)
+    per_file = tuple((p, validate_codes(c, where)) for p, c in config.per_file_ignores)
+    return _ConfigSelection(select, ignore, per_file, config.directory)
+
+
+class Selection:
+    """What one tree reports: each configuration's selection, and which rules must run."""
+
+    def __init__(
+        self, tree: Tree, select: tuple[str, ...] | None, ignore: tuple[str, ...] | None
+    ) -> None:
+        """`select`/`ignore` are the validated command-line codes (None: the configuration's)."""
+        self.tree = tree
+        self._by_config = {id(c): _config_selection(c, select, ignore) for c in tree.configs}
+        for source in tree.files:
+            if id(source.config) not in self._by_config:
+                self._by_config[id(source.config)] = _config_selection(
+                    source.config, select, ignore
+                )
+        #: Every rule some configuration reports; the others need not run.
+        self.enabled = frozenset(
+            rule.code
+            for rule in RULES
+            if any(_enabled(rule.code, s.select, s.ignore) for s in self._by_config.values())
+        )
+
+    def diagnostics(
+        self, findings: Iterable[Finding], facts: Mapping[str, ModuleFacts]
+    ) -> list[Diagnostic]:
+        """The findings this tree reports, as diagnostics: selected, not ignored, no noqa."""
+        tree = self.tree
+        # Where each finding's file is, and whose noqa comments apply (facts are looked up only
+        # for files with findings: a run that reuses most results decodes few facts).
+        by_rel: dict[str, tuple[Path, CheckConfig, str | None, bool]] = {}
+        for source in tree.files:
+            by_rel[source.rel] = (source.path, source.config, source.key, source.selected)
+        for folder in tree.folders:
+            by_rel.setdefault(folder.rel, (folder.path, folder.config, None, folder.selected))
+        noqa_cache: dict[str, ModuleFacts] = {}
+        for config in tree.configs:
+            if config.pyproject is not None and config.directory.is_relative_to(tree.base):
+                rel = tree.rel(config.pyproject)
+                try:
+                    text = config.pyproject.read_text(encoding="utf-8", errors="replace")
+                except OSError:
+                    text = ""
+                noqa_cache[rel] = ModuleFacts(noqa=scan_noqa(text))
+                by_rel[rel] = (config.pyproject, config, None, True)
+        result: list[Diagnostic] = []
+        for finding in findings:
+            entry = by_rel.get(finding.path)
+            if entry is None:
+                continue
+            path, config, key, selected = entry
+            if not selected or not self._by_config[id(config)].allows(finding.code, path):
+                continue
+            file_facts = facts.get(key) if key is not None else noqa_cache.get(finding.path)
+            if file_facts is None or not _suppressed(finding, file_facts):
+                result.append(_diagnostic(finding))
+        return result
+
+
+def _suppressed(finding: Finding, facts: ModuleFacts) -> bool:
+    """Whether a noqa comment on the finding's lines (or its statement's first) names it."""
+    span = finding.span
+    first = finding.statement_line or span.line
+    return any(
+        facts.suppressed(code, span.line, span.end_line) or facts.suppressed(code, first, first)
+        for code in _noqa_codes(finding.code)
+    )
+
+
+def _noqa_codes(code: str) -> tuple[str, ...]:
+    rule = get_rule(code)
+    return (code, *rule.ruff_codes) if rule is not None else (code,)
+
+
+def _diagnostic(finding: Finding) -> Diagnostic:
+    rule = get_rule(finding.code)
+    assert rule is not None, finding.code
+    severity = Severity.WARNING if rule.severity is Severity.OFF else rule.severity
+    span = finding.span
+    return Diagnostic(
+        code=rule.code,
+        name=rule.name,
+        severity=severity,
+        message=rule.render(dict(finding.args)),
+        path=finding.path,
+        line=span.line,
+        column=span.column,
+        end_line=span.end_line,
+        end_column=span.end_column,
+        fixable=rule.fix is FixKind.SAFE,
+        related=finding.related,
+        args=finding.args,
+    )
