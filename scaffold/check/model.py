@@ -21,6 +21,7 @@ __all__ = [
     "CheckReport",
     "Diagnostic",
     "Event",
+    "Fact",
     "Finding",
     "ImportFact",
     "ImportedName",
@@ -134,11 +135,26 @@ class AllLiteral:
 
 @dataclass(frozen=True, slots=True)
 class SourceError:
-    """Why a file could not be analysed: SYN001 (parse) or SYN002 (read/decode)."""
+    """Why a file could not be analysed.
 
-    code: str
-    message: str
+    `kind`: "read" (the file cannot be read), "decode" (its bytes are not text in its
+    encoding), "syntax" (the compiler rejects it), "invalid" (the parser refuses it, e.g.
+    NUL bytes), "nesting" (too deeply nested to analyse) or "size" (too large to parse).
+    `detail` is what the system or the compiler said, when it said something.
+    """
+
+    kind: str
+    detail: str
     span: Span
+
+
+class Fact(NamedTuple):
+    """Something a module does that a rule may report: where, what kind, and the name it
+    concerns ("" when none). The kinds of each ModuleFacts field are listed there."""
+
+    span: Span
+    kind: str
+    name: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,9 +180,15 @@ class ModuleFacts:
     all_sources: tuple[tuple[str, Span], ...] = ()  # `core.__all__` → ("core", span)
     # `from .core import __all__ as core_all` then `__all__ = core_all + [...]`: import index.
     all_imports: tuple[tuple[int, Span], ...] = ()
-    all_problems: tuple[tuple[Span, str], ...] = ()
-    side_effects: tuple[tuple[Span, str], ...] = ()
-    path_hacks: tuple[tuple[Span, str], ...] = ()
+    # Changes of `__all__` that cannot be read: "element" (not a string literal), "operator"
+    # (not `+=`), "expression" (an unreadable `x.__all__`), "value" (anything else),
+    # "arguments" / "argument" (`__all__.<name>()` with a wrong argument list / argument).
+    all_problems: tuple[Fact, ...] = ()
+    # Work done at import time: "call" (name: the callee, "" when it has no dotted name)
+    # or "while" (a module-level loop).
+    side_effects: tuple[Fact, ...] = ()
+    # Changes of sys.path: "assign" (name: what is assigned) or "call" (name: the callee).
+    path_hacks: tuple[Fact, ...] = ()
     # (line, codes) pairs; codes None for a bare noqa comment. A tuple keeps the record hashable.
     noqa: tuple[tuple[int, frozenset[str] | None], ...] = ()
 

@@ -84,7 +84,7 @@ def read_source(
         with open(path, "rb") as stream:
             data = stream.read()
     except OSError as exc:
-        error = SourceError("SYN002", f"cannot read file: {exc.strerror or exc}", FILE_SPAN)
+        error = SourceError("read", str(exc.strerror or exc), FILE_SPAN)
         return None, ModuleFacts(error=error)
     return data, parse(data, is_package=is_package)
 

@@ -17,6 +17,10 @@ def test_facts_are_picklable_and_hold_no_ast() -> None:
     assert "ast" not in repr(facts).lower().replace("last", "")
 
 
+# The kinds of SourceError each rule reports: what cannot be parsed, what cannot be read.
+KINDS = {"SYN001": {"syntax", "invalid", "nesting", "size"}, "SYN002": {"read", "decode"}}
+
+
 @pytest.mark.parametrize(
     ("data", "code"),
     [
@@ -31,7 +35,7 @@ def test_facts_are_picklable_and_hold_no_ast() -> None:
 )
 def test_bad_input_becomes_an_error_record(data: bytes, code: str) -> None:
     facts = parse_source(data)
-    assert facts.error is not None and facts.error.code == code
+    assert facts.error is not None and facts.error.kind in KINDS[code]
 
 
 def test_bom_and_coding_cookie_decode() -> None:
@@ -109,4 +113,4 @@ def test_sys_path_changes_found_through_aliases() -> None:
         "import sys as s\nfrom sys import path as p\n"
         "def f():\n    s.path.insert(0, 'x')\np.append('y')\ns.path = []\n"
     )
-    assert [span.line for span, _ in facts.path_hacks] == [4, 5, 6]
+    assert [hack.span.line for hack in facts.path_hacks] == [4, 5, 6]

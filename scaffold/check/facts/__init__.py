@@ -28,7 +28,7 @@ def parse_source(data: bytes | str, *, is_package: bool = False) -> ModuleFacts:
         try:
             text = decode_source(data)
         except ValueError as exc:
-            return ModuleFacts(error=SourceError("SYN002", str(exc), FILE_SPAN))
+            return ModuleFacts(error=SourceError("decode", str(exc), FILE_SPAN))
     else:
         text = data
     noqa = scan_noqa(text)
@@ -41,20 +41,20 @@ def parse_source(data: bytes | str, *, is_package: bool = False) -> ModuleFacts:
         line = exc.lineno or 1
         col = exc.offset or 1
         msg = exc.msg or "invalid syntax"
-        return ModuleFacts(error=SourceError("SYN001", msg, Span(line, col, line, col)), noqa=noqa)
+        return ModuleFacts(error=SourceError("syntax", msg, Span(line, col, line, col)), noqa=noqa)
     except (ValueError, RecursionError, MemoryError, OverflowError) as exc:
-        return ModuleFacts(error=SourceError("SYN001", _why(exc), FILE_SPAN), noqa=noqa)
+        return ModuleFacts(error=_unparsable(exc), noqa=noqa)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             return Collector().collect(tree, text, noqa, is_package=is_package)
     except (RecursionError, MemoryError) as exc:
-        return ModuleFacts(error=SourceError("SYN001", _why(exc), FILE_SPAN), noqa=noqa)
+        return ModuleFacts(error=_unparsable(exc), noqa=noqa)
 
 
-def _why(exc: BaseException) -> str:
+def _unparsable(exc: BaseException) -> SourceError:
     if isinstance(exc, RecursionError):
-        return "the file is too deeply nested to analyse"
+        return SourceError("nesting", "", FILE_SPAN)
     if isinstance(exc, MemoryError):
-        return "the file is too large or too deeply nested to parse"
-    return str(exc) or type(exc).__name__
+        return SourceError("size", "", FILE_SPAN)
+    return SourceError("invalid", str(exc) or type(exc).__name__, FILE_SPAN)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 
 from scaffold.check.facts.nodes import dotted_name, span_of
-from scaffold.check.model import AllEntry, AllLiteral, ImportFact, Span
+from scaffold.check.model import AllEntry, AllLiteral, Fact, ImportFact, Span
 
 __all__ = ["AllValue"]
 
@@ -30,11 +30,11 @@ class AllValue:
         self.sources: list[tuple[str, Span]] = []
         # `__all__ = core_all + [...]` after `from .core import __all__ as core_all`.
         self.imports: list[tuple[int, Span]] = []
-        self.problems: list[tuple[Span, str]] = []
+        self.problems: list[Fact] = []
 
-    def problem(self, node: ast.AST, message: str) -> None:
+    def problem(self, node: ast.AST, kind: str, name: str = "") -> None:
         """Record a statement that changes `__all__` in a way that cannot be read."""
-        self.problems.append((span_of(node), message))
+        self.problems.append(Fact(span_of(node), kind, name))
         self.complete = False
 
     def computed(self) -> None:
@@ -62,7 +62,7 @@ class AllValue:
                     names.append(elt.value)
                     self.entries.append(AllEntry(elt.value, span_of(elt), conditional))
                 else:
-                    self.problem(elt, "__all__ must contain only string literals")
+                    self.problem(elt, "element")
             self.literals.append(AllLiteral(tuple(names), span_of(value)))
         elif isinstance(value, ast.BinOp) and isinstance(value.op, ast.Add):
             self.read(value.left, conditional)
@@ -93,13 +93,11 @@ class AllValue:
         elif isinstance(value, ast.Attribute) and value.attr == "__all__":
             source = dotted_name(value.value)
             if source is None:
-                self.problem(value, "__all__ is built from an expression scaffold cannot read")
+                self.problem(value, "expression")
             else:
                 self.sources.append((source, span_of(value)))
         else:
-            self.problem(
-                value, "__all__ must be a list or tuple of string literals (or another __all__)"
-            )
+            self.problem(value, "value")
 
     def imported_all(self, local: str) -> int | None:
         """The import that bound `local` as another module's `__all__`, if one did."""
@@ -114,7 +112,7 @@ class AllValue:
         if method not in _ALL_METHODS:
             return False
         if len(call.args) != 1 or call.keywords:
-            self.problem(call, f"__all__.{method}() takes one argument")
+            self.problem(call, "arguments", method)
             return True
         arg = call.args[0]
         if method == "extend":
@@ -125,5 +123,5 @@ class AllValue:
             else:
                 self.entries[:] = [e for e in self.entries if e.name != arg.value]
         else:
-            self.problem(arg, f"__all__.{method}() must be given a string literal")
+            self.problem(arg, "argument", method)
         return True

@@ -27,6 +27,7 @@ from scaffold.check.model import (
     Access,
     Bind,
     Event,
+    Fact,
     ImportedName,
     ImportFact,
     ModuleFacts,
@@ -110,7 +111,7 @@ class Collector:
         self.global_names: set[str] = set()
         self.has_getattr = False
         self.all_value = AllValue(self.imports)
-        self.effects: list[tuple[Span, str, str | None]] = []  # span, message, receiver root
+        self.effects: list[tuple[Fact, str | None]] = []  # the effect, its receiver's root
 
     def collect(
         self,
@@ -134,16 +135,16 @@ class Collector:
         events = tuple(
             e for e in self.events if not isinstance(e, Access) or e.name in import_bound
         )
-        hack_spans = {s for s, _ in hacks}
-        effects: list[tuple[Span, str]] = []
+        hack_spans = {hack.span for hack in hacks}
+        effects: list[Fact] = []
         seen: set[Span] = set()
-        for span, message, receiver in self.effects:
-            if span in hack_spans or span in seen:
+        for effect, receiver in self.effects:
+            if effect.span in hack_spans or effect.span in seen:
                 continue
             if receiver is not None and receiver in self.assigned and receiver not in import_bound:
                 continue  # a method of an object this module built: configuration, not an effect
-            seen.add(span)
-            effects.append((span, message))
+            seen.add(effect.span)
+            effects.append(effect)
         all_value = self.all_value
         return ModuleFacts(
             imports=tuple(self.imports),
@@ -250,7 +251,7 @@ class Collector:
                 if isinstance(node.op, ast.Add):
                     self.all_value.assign(node.value, conditional=flow.conditional, augmented=True)
                 else:
-                    self.all_value.problem(node, "__all__ is changed with an unsupported operator")
+                    self.all_value.problem(node, "operator")
         else:
             self.target_expression(node.target, flow)
         self.bind(target_names(node.target), flow)
@@ -288,7 +289,7 @@ class Collector:
         """A module-level `while` is a side effect of importing."""
         self.expression(node.test, flow)
         if flow.runs and flow.module_level and not flow.in_loop:
-            self.effects.append((span_of(node), "a module-level `while` loop runs at import", None))
+            self.effects.append((Fact(span_of(node), "while"), None))
         inner = flow.but(conditional=True, in_loop=True)
         self.block(node.body, inner)
         self.block(node.orelse, inner)
@@ -336,8 +337,7 @@ class Collector:
             return
         name = dotted_name(func)
         receiver = name.partition(".")[0] if name is not None and "." in name else None
-        shown = f"`{name}(...)`" if name is not None else "a call"
-        self.effects.append((span_of(node), f"{shown} runs at import time", receiver))
+        self.effects.append((Fact(span_of(node), "call", name or ""), receiver))
 
     def read_expressions(self, node: ast.stmt, flow: Flow) -> None:
         """A statement that binds no module name: only the expressions in it run."""
@@ -464,9 +464,7 @@ class Collector:
                 and isinstance(node.func, ast.Name)
                 and node.func.id in _EFFECT_BUILTINS
             ):
-                self.effects.append(
-                    (span_of(node), f"`{node.func.id}(...)` runs at import time", None)
-                )
+                self.effects.append((Fact(span_of(node), "call", node.func.id), None))
             stack.extend(
                 (child, maybe or _maybe_skipped(node, child))
                 for child in reversed(list(ast.iter_child_nodes(node)))

@@ -10,7 +10,7 @@ import ast
 import re
 
 from scaffold.check.facts.nodes import dotted_name, span_of
-from scaffold.check.model import Span
+from scaffold.check.model import Fact, Span
 
 __all__ = ["names_read", "path_hacks", "writes_own_namespace"]
 
@@ -55,7 +55,7 @@ def names_read(tree: ast.Module) -> set[str]:
     return uses
 
 
-def path_hacks(tree: ast.Module, text: str) -> list[tuple[Span, str]]:
+def path_hacks(tree: ast.Module, text: str) -> list[Fact]:
     """Each change of sys.path (`sys.path.insert(...)`, `site.addsitedir(...)`), in order."""
     if "addsitedir" not in text and not _PATH_HINT.search(text):
         return []
@@ -89,17 +89,17 @@ def path_hacks(tree: ast.Module, text: str) -> list[tuple[Span, str]]:
                 name = dotted_name(target)
                 if name is not None:
                     candidates.append((name, span_of(node), "assign"))
-    hacks: list[tuple[Span, str]] = []
+    hacks: list[Fact] = []
     paths = {f"{s}.path" for s in sys_names} | path_names
     for name, span, kind in candidates:
         head, _, method = name.rpartition(".")
         if kind == "assign" and name in paths:
-            hacks.append((span, f"`{name}` is changed"))
+            hacks.append(Fact(span, "assign", name))
         elif kind == "call" and (
             (head in paths and method in _PATH_METHODS)
             or name in addsitedir_names
             or (head in site_names and method == "addsitedir")
         ):
-            hacks.append((span, f"`{name}(...)` changes sys.path"))
-    hacks.sort(key=lambda item: (item[0].line, item[0].column))
+            hacks.append(Fact(span, "call", name))
+    hacks.sort(key=lambda hack: (hack.span.line, hack.span.column))
     return hacks

@@ -12,8 +12,8 @@ __all__ = ["RULE"]
 
 def check(ctx: FileContext) -> Iterator[Finding]:
     project, source, facts = ctx.project, ctx.source, ctx.facts
-    for span, problem in facts.all_problems:
-        yield RULE.finding(source.rel, span, kind="form", problem=problem)
+    for problem in facts.all_problems:
+        yield RULE.finding(source.rel, problem.span, kind=problem.kind, method=problem.name)
     for dotted, span in facts.all_sources:
         other = project.resolve_local(source, dotted)
         if other is None or other.file is None:
@@ -34,7 +34,12 @@ RULE = Rule(
     name="invalid-all",
     severity=Severity.WARNING,
     message={
-        "form": "{problem}",
+        "element": "__all__ must contain only string literals",
+        "operator": "__all__ is changed with an unsupported operator",
+        "expression": "__all__ is built from an expression scaffold cannot read",
+        "value": "__all__ must be a list or tuple of string literals (or another __all__)",
+        "arguments": "__all__.{method}() takes one argument",
+        "argument": "__all__.{method}() must be given a string literal",
         "no-source": "`{source}.__all__` does not exist: '{module}' defines no __all__",
     },
     docs=RuleDocs(

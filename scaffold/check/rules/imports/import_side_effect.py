@@ -13,15 +13,21 @@ __all__ = ["RULE"]
 def check(ctx: FileContext) -> Iterator[Finding]:
     if ctx.source.exempt:
         return
-    for span, what in ctx.facts.side_effects:
-        yield RULE.finding(ctx.source.rel, span, what=what)
+    for effect in ctx.facts.side_effects:
+        # A call of something without a dotted name (`f()()`, `x[0]()`) is worded apart.
+        kind = "unnamed-call" if effect.kind == "call" and not effect.name else effect.kind
+        yield RULE.finding(ctx.source.rel, effect.span, kind=kind, name=effect.name)
 
 
 RULE = Rule(
     code="IMP009",
     name="import-side-effect",
     severity=Severity.WARNING,
-    message="{what}",
+    message={
+        "call": "`{name}(...)` runs at import time",
+        "unnamed-call": "a call runs at import time",
+        "while": "a module-level `while` loop runs at import",
+    },
     docs=RuleDocs(
         what="Finds module-level code that does work at import time: a call used as a"
         " statement, `print`/`input`/`open`/`exit` anywhere at module level, or a"

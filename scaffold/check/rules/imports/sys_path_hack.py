@@ -13,15 +13,15 @@ __all__ = ["RULE"]
 def check(ctx: FileContext) -> Iterator[Finding]:
     if ctx.source.exempt:
         return
-    for span, what in ctx.facts.path_hacks:
-        yield RULE.finding(ctx.source.rel, span, what=what)
+    for hack in ctx.facts.path_hacks:
+        yield RULE.finding(ctx.source.rel, hack.span, kind=hack.kind, name=hack.name)
 
 
 RULE = Rule(
     code="IMP008",
     name="sys-path-hack",
     severity=Severity.WARNING,
-    message="{what}",
+    message={"assign": "`{name}` is changed", "call": "`{name}(...)` changes sys.path"},
     docs=RuleDocs(
         what="Finds code that changes `sys.path` or calls `site.addsitedir`.",
         why="Imports then depend on where the program runs from; install the project instead"

@@ -9,24 +9,32 @@ from scaffold.check.rules.unit import Check, ConfigContext, FileContext, Rule, R
 
 __all__ = ["RULE"]
 
+# The kinds of SourceError this rule reports; the others are SYN002's.
+_KINDS = frozenset({"syntax", "invalid", "nesting", "size"})
+
 
 def check_file(ctx: FileContext) -> Iterator[Finding]:
     error = ctx.facts.error
-    if error is not None and error.code == "SYN001":
-        yield RULE.finding(ctx.source.rel, error.span, reason=error.message)
+    if error is not None and error.kind in _KINDS:
+        yield RULE.finding(ctx.source.rel, error.span, kind=error.kind, detail=error.detail)
 
 
 def check_config(ctx: ConfigContext) -> Iterator[Finding]:
     if ctx.config.error is not None:
         line, message = ctx.config.error
-        yield RULE.finding(ctx.rel, Span(line, 1, line, 1), reason=message)
+        yield RULE.finding(ctx.rel, Span(line, 1, line, 1), kind="syntax", detail=message)
 
 
 RULE = Rule(
     code="SYN001",
     name="syntax-error",
     severity=Severity.ERROR,
-    message="{reason}",
+    message={
+        "syntax": "{detail}",
+        "invalid": "{detail}",
+        "nesting": "the file is too deeply nested to analyse",
+        "size": "the file is too large or too deeply nested to parse",
+    },
     docs=RuleDocs(
         what="Reports a file that does not parse (or is too deeply nested to analyse).",
         why="Nothing else can be checked in it, and importing it raises SyntaxError.",

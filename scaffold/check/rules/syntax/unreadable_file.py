@@ -12,15 +12,15 @@ __all__ = ["RULE"]
 
 def check(ctx: FileContext) -> Iterator[Finding]:
     error = ctx.facts.error
-    if error is not None and error.code == "SYN002":
-        yield RULE.finding(ctx.source.rel, error.span, reason=error.message)
+    if error is not None and error.kind in ("read", "decode"):
+        yield RULE.finding(ctx.source.rel, error.span, kind=error.kind, detail=error.detail)
 
 
 RULE = Rule(
     code="SYN002",
     name="unreadable-file",
     severity=Severity.ERROR,
-    message="{reason}",
+    message={"read": "cannot read file: {detail}", "decode": "{detail}"},
     docs=RuleDocs(
         what="Reports a file that cannot be read or decoded.",
         why="Python cannot import it either.",
