@@ -12,16 +12,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from scaffold.check.discover import SourceFile, discover
-from scaffold.check.incremental.pool import read_facts
-from scaffold.check.incremental.run import check_tree, run_check
+from scaffold.check.discover import SourceFile
+from scaffold.check.incremental.run import check
 from scaffold.check.model import CheckReport, Diagnostic
-from scaffold.check.pipeline import CheckOptions
+from scaffold.check.pipeline import CheckOptions, CheckResult
 from scaffold.check.project import Project
 from scaffold.check.rules import RULES
 from scaffold.check.rules.unit import FixContext, Fixer, FixKind
 from scaffold.edit import apply_edits
-from scaffold.errors import UsageError
 from scaffold.files import write_atomically
 
 __all__ = ["FileFix", "FixResult", "fix_codes", "plan_fixes", "run_fixes", "unified_diff"]
@@ -108,26 +106,20 @@ def _parses(text: str) -> bool:
 # --- planning and applying ----------------------------------------------------------------------
 
 
-def plan_fixes(options: CheckOptions, codes: frozenset[str]) -> list[FileFix]:
-    """One round: check, then compute each file's fixed text (verified to parse)."""
+def plan_fixes(checked: CheckResult, codes: frozenset[str]) -> list[FileFix]:
+    """Each file's fixed text (verified to parse) for the findings of `codes` in a check."""
     plans: dict[Path, FileFix] = {}
-    for raw in options.paths:
-        path = Path(os.path.abspath(raw))
-        if not path.exists():
-            raise UsageError(f"path does not exist: {path}")
-        tree = discover(path)
-        facts = read_facts(tree.files)
-        project = Project.of(tree, facts)
-        by_rel = {f.rel: f for f in tree.files if not f.is_stub}
+    for one in checked.trees:
+        by_rel = {f.rel: f for f in one.tree.files if not f.is_stub}
         found: dict[str, list[Diagnostic]] = {}
-        for diagnostic in check_tree(tree, facts, options):
+        for diagnostic in one.diagnostics:
             if diagnostic.code in codes and diagnostic.path in by_rel:
                 found.setdefault(diagnostic.path, []).append(diagnostic)
         for rel, diagnostics in sorted(found.items()):
             source = by_rel[rel]
             if source.path in plans:
                 continue
-            plan = _fix_file(source, project, diagnostics)
+            plan = _fix_file(source, one.project, diagnostics)
             if plan is not None:
                 plans[source.path] = plan
     return [plans[p] for p in sorted(plans)]
@@ -174,21 +166,24 @@ def _by_fixer(found: list[Diagnostic]) -> list[tuple[Fixer, list[Diagnostic]]]:
 def run_fixes(options: CheckOptions, *, unsafe: bool = False, write: bool = True) -> FixResult:
     """Fix in rounds until no fixable finding is left, checking again after each round.
 
-    With `write=False` (`--diff`) one round is planned in memory (the next round's check
-    would read the files, which are not written) and no report is made.
+    Each round plans from one check (its trees, facts and projects; through the cache, so a
+    round after the first parses only the files the last one wrote). With `write=False`
+    (`--diff`) one round is planned in memory (the next round's check would read the files,
+    which are not written) and no report is made.
     """
     codes = fix_codes(unsafe=unsafe)
     result = FixResult()
     originals: dict[Path, FileFix] = {}
-    report = run_check(options) if write else None
-    initial = report
+    checked = check(options)
+    initial = checked.report
     written: set[str] | None = None  # files the last round wrote, relative to the report
     for _ in range(_ROUNDS if write else 1):
-        if report is not None and not any(
-            d.code in codes and (written is None or d.path in written) for d in report.diagnostics
+        if not any(
+            d.code in codes and (written is None or d.path in written)
+            for d in checked.report.diagnostics
         ):
             break  # what is left was left by a fixer that will decide the same again
-        plans = plan_fixes(options, codes)
+        plans = plan_fixes(checked, codes)
         for plan in plans:
             if write:
                 write_atomically(plan.path, plan.encoded(), plan.path.stat().st_mode & 0o7777)
@@ -200,11 +195,11 @@ def run_fixes(options: CheckOptions, *, unsafe: bool = False, write: bool = True
             )
         if not plans or not write:
             break
-        report = run_check(options)
-        written = {_rel_to(plan.path, report.root) for plan in plans}
+        checked = check(options)
+        written = {_rel_to(plan.path, checked.report.root) for plan in plans}
     result.files = [originals[p] for p in sorted(originals)]
-    result.report = report
-    if report is not None and initial is not None:
+    if write:
+        report = result.report = checked.report
         # Count what disappeared rather than what the fixers meant to fix: a repeat dropped
         # from `__all__` can also make it sorted, and that fixes its EXP007 too.
         left = Counter(_identity(d) for d in report.diagnostics)

@@ -109,7 +109,7 @@ def test_an_edit_that_keeps_the_facts_keeps_the_report(
         raise AssertionError("the rules ran again")
 
     with monkeypatch.context() as patch:
-        patch.setattr(engine, "check_tree", no_rules)
+        patch.setattr(engine, "diagnose", no_rules)
         assert _report(root)[0] == before
     # An edit that changes the facts (a new import) runs the rules again.
     core.write_text("from demo import nope\n" + core.read_text(encoding="utf-8"), encoding="utf-8")

@@ -10,12 +10,12 @@ pipeline's stages (scaffold.check.pipeline); what this module adds is how:
 
 and both parse in a process pool when the tree is large enough, and run a whole import-time
 simulation of a large tree in a forked child beside the other rules (incremental.pool).
-`scaffold graph` and `fix` use the same ways to read facts (`resolve_path`, `check_tree`).
+`scaffold graph` reads facts the same way (`resolve_path`); `--fix` plans from `check`'s result.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
 
@@ -25,7 +25,7 @@ from scaffold.check.imports.simulation import Failure, Simulation
 from scaffold.check.incremental.pool import in_fork, read_facts
 from scaffold.check.incremental.reuse import Stored, dump, plan
 from scaffold.check.incremental.store import FactsCache, LazyFacts
-from scaffold.check.model import CheckReport, Diagnostic, ModuleFacts
+from scaffold.check.model import CheckReport, ModuleFacts
 from scaffold.check.pipeline import (
     CheckedTree,
     CheckOptions,
@@ -38,7 +38,7 @@ from scaffold.check.pipeline import (
 )
 from scaffold.check.project import Project
 
-__all__ = ["check", "check_cached", "check_tree", "resolve_path", "run_check"]
+__all__ = ["check", "check_cached", "resolve_path", "run_check"]
 
 # Forking and reading back the result cost ~10 ms; simulating 500 modules takes ~50 ms.
 _FORK_MIN_FILES = 500
@@ -57,14 +57,6 @@ def check(options: CheckOptions) -> CheckResult:
 def _check_without_cache(tree: Tree, options: CheckOptions) -> CheckedTree:
     resolved = resolve(tree, partial(read_facts, workers=options.workers))
     return diagnose(resolved, options, start_simulation=_simulation_starter(tree))
-
-
-def check_tree(
-    tree: Tree, facts: Mapping[str, ModuleFacts], options: CheckOptions
-) -> list[Diagnostic]:
-    """The rules and selection over facts already read (what `--fix` plans from)."""
-    resolved = Resolved(tree, facts, Project.of(tree, facts))
-    return diagnose(resolved, options, start_simulation=_simulation_starter(tree)).diagnostics
 
 
 def _simulation_starter(tree: Tree) -> StartSimulation:
