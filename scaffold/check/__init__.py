@@ -13,8 +13,14 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from scaffold.check.facts import parse_source
     from scaffold.check.incremental.run import run_check
-    from scaffold.check.model import CheckReport, Diagnostic, ModuleFacts, Related, Severity
-    from scaffold.check.pipeline import CheckOptions
+    from scaffold.check.model import (
+        CheckReport,
+        Diagnostic,
+        ModuleFacts,
+        Related,
+        Severity,
+    )
+    from scaffold.check.options import CheckOptions
 
 __all__ = [
     "CheckOptions",
@@ -28,7 +34,7 @@ __all__ = [
 ]
 
 _HOMES = {
-    "CheckOptions": "scaffold.check.pipeline",
+    "CheckOptions": "scaffold.check.options",
     "run_check": "scaffold.check.incremental.run",
     "CheckReport": "scaffold.check.model",
     "Diagnostic": "scaffold.check.model",

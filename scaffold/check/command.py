@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import TextIO
 
 from scaffold.check.incremental.run import check
+from scaffold.check.options import CheckOptions
 from scaffold.check.output import FORMATS, format_named
 from scaffold.check.output.context import RenderContext
 from scaffold.check.output.text import plural
-from scaffold.check.pipeline import CheckedTree, CheckOptions
+from scaffold.check.pipeline import CheckedTree
 from scaffold.check.select import validate_codes
 
 __all__ = ["run_check_command"]

@@ -15,7 +15,8 @@ from pathlib import Path
 from scaffold.check.discover import SourceFile
 from scaffold.check.incremental.run import check
 from scaffold.check.model import CheckReport, Diagnostic
-from scaffold.check.pipeline import CheckOptions, CheckResult
+from scaffold.check.options import CheckOptions
+from scaffold.check.pipeline import CheckResult
 from scaffold.check.project import Project
 from scaffold.check.rules import RULES
 from scaffold.check.rules.unit import FixContext, Fixer, FixKind

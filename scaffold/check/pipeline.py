@@ -12,11 +12,9 @@ strategies it passes in (how facts are read, how each tree is checked, the hooks
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import gc
 import os
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,95 +26,25 @@ from scaffold.check.analysis import (
     compute_file,
     simulate_when_asked,
 )
-from scaffold.check.discover import SourceFile, Tree, discover
-from scaffold.check.facts import parse_source
-from scaffold.check.model import (
-    FILE_SPAN,
-    CheckReport,
-    Diagnostic,
-    ModuleFacts,
-    Related,
-    SourceError,
-)
+from scaffold.check.discover import Tree, discover
+from scaffold.check.facts.files import FactsReader, read_here
+from scaffold.check.memory import without_cyclic_gc
+from scaffold.check.model import CheckReport, Diagnostic, ModuleFacts, Related
+from scaffold.check.options import CheckOptions
 from scaffold.check.project import Project
 from scaffold.check.select import Selection, validate_codes
 from scaffold.errors import UsageError
 
 __all__ = [
-    "CheckOptions",
     "CheckResult",
     "CheckedTree",
-    "FactsReader",
     "Resolved",
     "TreeCheck",
     "check_afresh",
     "check_paths",
     "diagnose",
-    "read_here",
-    "read_source",
     "resolve",
-    "without_cyclic_gc",
 ]
-
-
-@dataclass(frozen=True)
-class CheckOptions:
-    """What to check and how; `select`/`ignore` given here override the pyproject's."""
-
-    paths: tuple[str | Path, ...] = (".",)
-    select: tuple[str, ...] | None = None
-    ignore: tuple[str, ...] | None = None
-    use_cache: bool = True  # read and write `.scaffold_cache/` (False: --no-cache)
-    workers: int | None = None  # parsing processes; None sizes the pool to the work
-
-
-# --- facts ----------------------------------------------------------------------------------
-
-# Reads the facts of the given files (extension modules have none), keyed by SourceFile.key.
-FactsReader = Callable[[Sequence[SourceFile]], Mapping[str, ModuleFacts]]
-
-
-def read_source(
-    path: str, is_package: bool, parse: Callable[..., ModuleFacts] = parse_source
-) -> tuple[bytes | None, ModuleFacts]:
-    """A file's bytes (None: unreadable) and its facts; an unreadable file's are a SYN002."""
-    try:
-        with open(path, "rb") as stream:
-            data = stream.read()
-    except OSError as exc:
-        error = SourceError("read", str(exc.strerror or exc), FILE_SPAN)
-        return None, ModuleFacts(error=error)
-    return data, parse(data, is_package=is_package)
-
-
-def read_here(files: Sequence[SourceFile]) -> dict[str, ModuleFacts]:
-    """The pipeline's own FactsReader: each file read and parsed in turn, in this process."""
-    with without_cyclic_gc():
-        return {
-            f.key: read_source(str(f.path), f.is_package)[1] for f in files if not f.is_extension
-        }
-
-
-@contextlib.contextmanager
-def without_cyclic_gc() -> Iterator[None]:
-    """Hold the cyclic garbage collector off while facts are built, decoded or checked.
-
-    ASTs and facts are acyclic and die by reference counting; the collector would only
-    rescan the growing heap over and over (4x slower parsing on sympy, 2.5x slower decoding
-    of cached facts; see docs/decisions.md), so it waits until the block ends. What the
-    block built and still holds (a CheckResult keeps every file's facts) then moves to the
-    oldest generation at once (freeze, unfreeze: two list splices), so the first young
-    collection does not scan it all (~0.07 s on sympy).
-    """
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if collecting:
-            gc.freeze()
-            gc.unfreeze()
-            gc.enable()
 
 
 # --- one tree: project, rules, selection ----------------------------------------------------

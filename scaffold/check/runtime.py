@@ -16,7 +16,8 @@ from typing import Any
 from scaffold.check.discover import SourceFile
 from scaffold.check.incremental.run import check, resolve_path
 from scaffold.check.model import CheckReport, Diagnostic
-from scaffold.check.pipeline import CheckOptions, Resolved
+from scaffold.check.options import CheckOptions
+from scaffold.check.pipeline import Resolved
 from scaffold.check.project import Project
 from scaffold.check.rules import get_rule
 

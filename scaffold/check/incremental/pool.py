@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from scaffold.check.discover import SourceFile
 from scaffold.check.facts import parse_source
+from scaffold.check.facts.files import read_source
 from scaffold.check.incremental.store import (
     CODEC,
     FactsCache,
@@ -23,8 +24,8 @@ from scaffold.check.incremental.store import (
     decode_facts,
     encode_facts,
 )
+from scaffold.check.memory import without_cyclic_gc
 from scaffold.check.model import ModuleFacts
-from scaffold.check.pipeline import read_source, without_cyclic_gc
 
 if TYPE_CHECKING:
     from multiprocessing.context import BaseContext

@@ -25,16 +25,16 @@ from scaffold.check.imports.simulation import Failure, Simulation
 from scaffold.check.incremental.pool import in_fork, read_facts
 from scaffold.check.incremental.reuse import Stored, dump, plan
 from scaffold.check.incremental.store import FactsCache, LazyFacts
+from scaffold.check.memory import without_cyclic_gc
 from scaffold.check.model import CheckReport, ModuleFacts
+from scaffold.check.options import CheckOptions
 from scaffold.check.pipeline import (
     CheckedTree,
-    CheckOptions,
     CheckResult,
     Resolved,
     check_paths,
     diagnose,
     resolve,
-    without_cyclic_gc,
 )
 from scaffold.check.project import Project
 

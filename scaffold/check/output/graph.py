@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from scaffold.check.graph_render import ImportGraph
+    from scaffold.check.imports.diagram import ImportGraph
 
 __all__ = ["GRAPH_FORMATS", "render_dot", "render_graph_json", "render_mermaid"]
 

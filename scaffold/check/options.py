@@ -1,0 +1,20 @@
+"""What one check is asked to do: the paths, the rule selection given on the command line,
+and how to run (cache, processes)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["CheckOptions"]
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    """What to check and how; `select`/`ignore` given here override the pyproject's."""
+
+    paths: tuple[str | Path, ...] = (".",)
+    select: tuple[str, ...] | None = None
+    ignore: tuple[str, ...] | None = None
+    use_cache: bool = True  # read and write `.scaffold_cache/` (False: --no-cache)
+    workers: int | None = None  # parsing processes; None sizes the pool to the work
