@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from scaffold.check.model import Span
 from scaffold.check.rules.unit import ConfigContext
@@ -85,8 +84,7 @@ class _Lines:
         return start or 1
 
 
-@dataclass(frozen=True, slots=True)
-class EntryPoint:
+class EntryPoint(NamedTuple):
     """One `name = value` of an entry-point group, or a whole forbidden group (`name` empty)."""
 
     group: str
