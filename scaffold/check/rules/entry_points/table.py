@@ -9,9 +9,16 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from scaffold.check.model import Span
+from scaffold.check.project import Target
 from scaffold.check.rules.unit import ConfigContext
 
-__all__ = ["EntryPoint", "declared_entry_points", "distribution_module", "parse_entry_point"]
+__all__ = [
+    "EntryPoint",
+    "Reference",
+    "declared_entry_points",
+    "first_party_references",
+    "parse_entry_point",
+]
 
 _DOTTED = r"[^\W\d]\w*(?:\s*\.\s*[^\W\d]\w*)*"
 _ENTRY = re.compile(
@@ -127,7 +134,7 @@ def declared_entry_points(ctx: ConfigContext) -> Iterator[EntryPoint]:
             yield EntryPoint(group, name, value, required, _line(line))
 
 
-def distribution_module(ctx: ConfigContext) -> str:
+def _distribution_module(ctx: ConfigContext) -> str:
     """The project's name as a module name: entry points into it count as first-party."""
     table = ctx.config.data.get("project")
     name = table.get("name", "") if isinstance(table, dict) else ""
@@ -136,3 +143,29 @@ def distribution_module(ctx: ConfigContext) -> str:
 
 def _line(line: int) -> Span:
     return Span(line, 1, line, 1)
+
+
+class Reference(NamedTuple):
+    """A well-formed entry point into this project's code: its module, its object (None for
+    a group that needs none), and the module's target (None: no such module)."""
+
+    entry: EntryPoint
+    module: str
+    object: str | None
+    target: Target | None
+
+
+def first_party_references(ctx: ConfigContext) -> Iterator[Reference]:
+    """Every well-formed entry point whose module is this project's (ENT003 has the rest)."""
+    project, dist = ctx.project, _distribution_module(ctx)
+    for entry in declared_entry_points(ctx):
+        if entry.forbidden or not isinstance(entry.value, str):
+            continue
+        parsed = parse_entry_point(entry.value, object_required=entry.required)
+        if parsed is None:
+            continue
+        module, obj = parsed
+        if not project.is_first_party(module) and module.partition(".")[0] != dist:
+            continue  # points at another distribution's code
+        target = project.find(module)
+        yield Reference(entry, module, obj, target if target and target.file else None)
