@@ -1,4 +1,4 @@
-"""Placing rendered files: staging beside the destination, conflicts, all-or-nothing moves."""
+"""Placing rendered files: staging where the destination lives, conflicts, all-or-nothing moves."""
 
 from __future__ import annotations
 
@@ -23,8 +23,15 @@ __all__ = [
 
 @contextlib.contextmanager
 def staging_folder(destination: Path) -> Iterator[Path]:
-    """A temporary folder on the same filesystem as `destination`, removed afterwards."""
-    anchor = _nearest_existing_folder(destination.parent)
+    """A temporary folder on the same filesystem as `destination`, removed afterwards.
+
+    It is a hidden folder inside `destination` when that exists (its parent may be
+    `/home`, which the user cannot write, or another filesystem when `destination` is
+    a mount point); otherwise it sits in the nearest existing ancestor, where the
+    destination itself will be created.
+    """
+    exists = destination.is_dir()
+    anchor = destination if exists else _nearest_existing_folder(destination.parent)
     try:
         staging = Path(tempfile.mkdtemp(prefix=f".{destination.name}.scaffold-", dir=anchor))
     except OSError as exc:
