@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import shutil
 import tempfile
@@ -14,6 +15,7 @@ from scaffold.errors import DestinationError
 __all__ = [
     "check_destination",
     "conflicts",
+    "move",
     "move_into_place",
     "place_files",
     "staging_folder",
@@ -148,7 +150,7 @@ def move_into_place(
             folder.mkdir()
         if not destination.exists():
             # One rename: the project appears complete or not at all.
-            os.replace(rendered, destination)
+            move(rendered, destination)
             return
         _merge_files(rendered, destination, files, backup)
     except BaseException:
@@ -176,9 +178,9 @@ def _merge_files(
             if target.exists() or target.is_symlink():
                 saved = backup / rel
                 saved.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(target, saved)
+                move(target, saved)
                 backed_up.append((saved, target))
-            os.replace(rendered / rel, target)
+            move(rendered / rel, target)
             moved_in.append(target)
     except BaseException:
         for target in reversed(moved_in):
@@ -186,8 +188,47 @@ def _merge_files(
                 target.unlink()
         for saved, target in reversed(backed_up):
             with contextlib.suppress(OSError):
-                os.replace(saved, target)
+                move(saved, target)
         for folder in reversed(made_folders):
             with contextlib.suppress(OSError):
                 folder.rmdir()
         raise
+
+
+def move(source: Path, target: Path) -> None:
+    """Rename `source` to `target`; across filesystems, copy it and remove the original.
+
+    A Docker volume, a devcontainer workspace or any mount point below the destination
+    makes a rename fail with EXDEV. The copy is made beside `target` and renamed over
+    it, so `target` still appears whole or not at all; `source` is removed only after.
+    """
+    try:
+        os.replace(source, target)
+    except OSError as exc:
+        if exc.errno != errno.EXDEV:
+            raise
+        _copy_over(source, target)
+        _remove(source)
+
+
+def _copy_over(source: Path, target: Path) -> None:
+    """Copy `source` (a file, symlink or folder) into place at `target` with one rename."""
+    holder = Path(tempfile.mkdtemp(prefix=f".{target.name}.scaffold-", dir=target.parent))
+    try:
+        copy = holder / target.name
+        if source.is_symlink():
+            os.symlink(os.readlink(source), copy)
+        elif source.is_dir():
+            shutil.copytree(source, copy, symlinks=True)
+        else:
+            shutil.copy2(source, copy)
+        os.replace(copy, target)
+    finally:
+        shutil.rmtree(holder, ignore_errors=True)
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink()
