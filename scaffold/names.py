@@ -111,9 +111,19 @@ def validate_sibling_names(names: Iterable[str], *, kind: str, parent: str) -> N
         seen.add(name)
 
 
-def distribution_name(name: str) -> str:
-    """The PEP 503 normalised distribution name (`My_Game` -> `my-game`)."""
-    return re.sub(r"[-_.]+", "-", name).lower()
+def distribution_name(name: str, *, kind: str = "package") -> str:
+    """The PEP 503 normalised distribution name (`My_Game` -> `my-game`, `_priv` -> `priv`).
+
+    PEP 508 wants a letter or digit at both ends of a name, so leading and trailing
+    separators go; a name with no letter or digit has no distribution name.
+    """
+    normalised = re.sub(r"[-_.]+", "-", name).lower().strip("-")
+    if not normalised:
+        raise InvalidNameError(
+            f"{kind} name {name!r} has no letter or digit to make a distribution name of"
+            " (PEP 508); give a name such as 'mypkg'"
+        )
+    return normalised
 
 
 def validate_script_name(name: str) -> str:

@@ -18,6 +18,8 @@ BAD_INPUTS = [
     (["new", "package", "class"], "'class_'"),
     (["new", "package", "random"], "'random_utils'"),
     (["new", "package", "__init__"], "reserved"),
+    (["new", "package", "_"], "no letter or digit"),
+    (["new", "game", "_"], "no letter or digit"),
     (["new", "package", "foo", "--module", "a-b"], "'a_b'"),
     (["new", "package", "foo", "--module", "x", "--module", "x"], "given twice"),
     (["new", "package", "foo", "--module", "x", "--subpackage", "x"], "given twice"),

@@ -79,6 +79,13 @@ ANSWER_SETS = [
         "pkgtricky",
         ("pkgtricky",),
     ),
+    # Leading and trailing underscores: the distribution and the script are `priv`.
+    AnswerSet(
+        "underscored",
+        ("_priv", "--module", "__foo__", "--subpackage", "_inner_"),
+        "_priv",
+        ("priv",),
+    ),
     AnswerSet(
         "bsd", ("pkgbsd", "--subpackage", "sub", "--license", "BSD-3-Clause"), "pkgbsd", ("pkgbsd",)
     ),

@@ -345,6 +345,7 @@ def workspace_answers(
             allow_stdlib_shadow=allow_stdlib_shadow,
         )
     validate_sibling_names(packages, kind="package", parent=namespace or name)
+    _validate_member_distributions(packages, namespace)
     project.validate()
     return WorkspaceAnswers(
         workspace=name,
@@ -353,6 +354,20 @@ def workspace_answers(
         depends=_dependencies(depends, packages),
         project=project,
     )
+
+
+def _validate_member_distributions(packages: Sequence[str], namespace: str | None) -> None:
+    """Refuse two members whose distribution names normalise alike (`core`, `_core`)."""
+    owners: dict[str, str] = {}
+    for member in packages:
+        dotted = f"{namespace}.{member}" if namespace else member
+        distribution = distribution_name(dotted)
+        if distribution in owners:
+            raise InvalidNameError(
+                f"packages {owners[distribution]!r} and {member!r} would both be distribution"
+                f" {distribution!r}; rename one of them"
+            )
+        owners[distribution] = member
 
 
 def _dependencies(specs: Sequence[str], packages: Sequence[str]) -> tuple[Dependency, ...]:
