@@ -15,6 +15,7 @@ from scaffold.errors import DestinationError
 __all__ = [
     "check_destination",
     "conflicts",
+    "file_name_limits",
     "move",
     "move_into_place",
     "place_files",
@@ -44,6 +45,26 @@ def staging_folder(destination: Path) -> Iterator[Path]:
         yield staging
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def file_name_limits() -> Iterator[None]:
+    """A name the filesystem finds too long (ENAMETOOLONG) becomes a one-line DestinationError.
+
+    Names are checked against the usual 255-byte limit first; this catches what no
+    name check sees: a long --dest, a long folder above it, `add`'s longer test name.
+    """
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno != errno.ENAMETOOLONG:
+            raise
+        name = os.path.basename(str(exc.filename or "")) or str(exc.filename)
+        shown = repr(name) if len(name) <= 60 else f"{name[:40]!r}... ({len(name)} characters)"
+        raise DestinationError(
+            f"a file name or path is too long for the file system ({shown});"
+            " choose shorter names or a shorter --dest; nothing was written"
+        ) from exc
 
 
 def place_files(
