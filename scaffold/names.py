@@ -251,11 +251,25 @@ def validate_script_name(name: str) -> str:
     return _check(name, "script name", _SCRIPT_RULES)
 
 
-def validate_script(spec: str, *, package: str, modules: Iterable[str]) -> tuple[str, str, str]:
+def _not_function_name(name: str) -> NameProblem | None:
+    lower = name == name.lower()
+    if name.isidentifier() and name.isascii() and not keyword.iskeyword(name) and lower:
+        return None
+    return NameProblem("is not a valid function name", suggest_identifier(name))
+
+
+def validate_script(
+    spec: str,
+    *,
+    package: str,
+    modules: Iterable[str],
+    function_rules: Callable[[str], Sequence[NameRule]] = lambda module: (),
+) -> tuple[str, str, str]:
     """Parse `NAME=MOD:FUNC` into (name, module, function) and check MOD is generated.
 
     MOD may be given as `mod` or `package.mod`; it must be the package's `cli`
     module or one of its `--module`s, because the function is generated there.
+    `function_rules(MOD)` are the template's own checks of FUNC in that module.
     """
     name, sep, target = spec.partition("=")
     module, colon, func = target.partition(":")
@@ -276,16 +290,7 @@ def validate_script(spec: str, *, package: str, modules: Iterable[str]) -> tuple
             f"--script {spec!r} points at module {module!r}, which the package does not generate;"
             f" use one of {choices} (add it with --module)"
         )
-    if (
-        not func.isidentifier()
-        or not func.isascii()
-        or keyword.iskeyword(func)
-        or func != func.lower()
-    ):
-        raise InvalidNameError(
-            f"--script {spec!r}: {func!r} is not a valid function name; try"
-            f" {suggest_identifier(func)!r}"
-        )
+    _check(func, f"--script {spec!r}: function", [_not_function_name, *function_rules(module)])
     return name, module, func
 
 

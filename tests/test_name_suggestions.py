@@ -43,6 +43,10 @@ CHECKS: dict[str, Callable[[str], object]] = {
     "script function": lambda name: validate_script(
         f"tool=bar:{name}", package="p", modules=["bar"]
     ),
+    "module function": lambda name: package_answers(
+        "p", modules=["bar"], scripts=[f"t=bar:{name}"]
+    ),
+    "cli function": lambda name: package_answers("p", modules=["bar"], scripts=[f"t=cli:{name}"]),
     "workspace": lambda name: validate_folder_name(name, kind="workspace"),
     "project NAME": validate_destination_name,
     "template": validate_template_name,
@@ -73,6 +77,12 @@ BAD_NAMES = [
     "cli",
     "Greet",
     "Build_Parser",
+    "Main",
+    "Print",
+    "Argparse",
+    "Annotations",
+    "__Version__",
+    "Pytest",
     "2fast",
     "café",
     "---",
@@ -121,6 +131,9 @@ def test_every_suggestion_passes_the_check_that_refused_the_name(check: str, nam
         ("new module", "test_test_x", "x"),
         ("package module", "Cli", "cli_tools"),
         ("submodule", "Json", "json"),
+        ("package module", "Main", "main_tools"),
+        ("module function", "Print", "run_print"),
+        ("cli function", "Argparse", "run_argparse"),
     ],
 )
 def test_suggestions_are_followed_until_valid(check: str, name: str, suggestion: str) -> None:
@@ -136,7 +149,9 @@ def test_a_name_with_no_valid_suggestion_gets_none() -> None:
     assert "looks like a test file" in info.value.message
 
 
-@pytest.mark.parametrize("check", sorted(set(CHECKS) - {"script function"}))
+@pytest.mark.parametrize(
+    "check", sorted(set(CHECKS) - {"script function", "module function", "cli function"})
+)
 def test_names_too_long_for_a_file_are_refused(check: str) -> None:
     with pytest.raises(InvalidNameError) as info:
         CHECKS[check](LONG)

@@ -104,6 +104,8 @@ def test_suggestions_are_valid_identifiers(name: str, expected: str) -> None:
 
 def test_script_accepts_cli_and_generated_modules() -> None:
     assert validate_script("tool=cli:main", package="foo", modules=[]) == ("tool", "cli", "main")
+    # A function name with no cased letter is lower case too.
+    assert validate_script("tool=cli:_2", package="foo", modules=[]) == ("tool", "cli", "_2")
     assert validate_script("t = foo.bar : run", package="foo", modules=["bar"]) == (
         "t",
         "bar",

@@ -86,6 +86,27 @@ ANSWER_SETS = [
         "_priv",
         ("priv",),
     ),
+    # Names next to the ones the templates bind (those are refused): they must work.
+    AnswerSet(
+        "near-collisions",
+        (
+            "pkgnear",
+            "--module",
+            "parser",
+            "--module",
+            "collections",
+            "--module",
+            "sequence",
+            "--script",
+            "near-args=cli:args",
+            "--script",
+            "near-run=parser:run",
+            "--script",
+            "near-argv=collections:argv",
+        ),
+        "pkgnear",
+        ("near-args", "near-run", "near-argv"),
+    ),
     AnswerSet(
         "bsd", ("pkgbsd", "--subpackage", "sub", "--license", "BSD-3-Clause"), "pkgbsd", ("pkgbsd",)
     ),
