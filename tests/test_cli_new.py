@@ -41,6 +41,11 @@ BAD_INPUTS = [
         for func in ("print", "argparse", "runpy", "pytest", "foo", "core", "__version__")
     ),
     (["new", "package", "foo", "--script", "x=cli:build_parser"], "collides"),
+    # The template exports every member in __all__, where `scaffold check` flags `_x`.
+    (["new", "package", "foo", "--module", "_core"], "is private"),
+    (["new", "package", "foo", "--subpackage", "_inner_"], "is private"),
+    (["new", "package", "foo", "--module", "core", "--script", "x=core:_run"], "is private"),
+    (["new", "package", "foo", "--script", "x=cli:_run"], "is private"),
     (["new", "package", "foo", "--subpackage", "Sub"], "not lower case"),
     (["new", "package", "foo", "--script", "foo=bar:main"], "does not generate"),
     (["new", "package", "foo", "--script", "foo"], "NAME=MODULE:FUNCTION"),

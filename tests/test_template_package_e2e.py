@@ -82,7 +82,7 @@ ANSWER_SETS = [
     # Leading and trailing underscores: the distribution and the script are `priv`.
     AnswerSet(
         "underscored",
-        ("_priv", "--module", "__foo__", "--subpackage", "_inner_"),
+        ("_priv", "--module", "__foo__", "--subpackage", "inner_"),
         "_priv",
         ("priv",),
     ),

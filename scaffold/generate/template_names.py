@@ -24,12 +24,12 @@ _CLI_FUNCTION_NAMES = (_CLI_NAMES - {"main", "args", "argv"}) | {"runpy", "pytes
 
 def module_rules() -> list[NameRule]:
     """The checks of a `--module` name beyond its being a module name."""
-    return [_generated_module, _collides_in_cli]
+    return [_generated_module, _collides_in_cli, _private]
 
 
 def subpackage_rules() -> list[NameRule]:
     """The checks of a `--subpackage` name beyond its being a module name."""
-    return [_clashes_with_generated_module, _collides_in_init]
+    return [_clashes_with_generated_module, _collides_in_init, _private]
 
 
 def new_module_rules() -> list[NameRule]:
@@ -80,9 +80,20 @@ def function_rules(package: str, modules: Sequence[str]) -> Callable[[str], list
                 f"run_{func.strip('_')}",
             )
 
-        return [collides]
+        return [collides, _private]
 
     return rules
+
+
+def _private(name: str) -> NameProblem | None:
+    # The template lists every module, subpackage and script function in an `__all__`,
+    # and `scaffold check` flags a `_private` name there (EXP004); dunders are public.
+    if not name.startswith("_") or (name.startswith("__") and name.endswith("__")):
+        return None
+    return NameProblem(
+        "is private (leading '_') but the package template exports it in __all__",
+        name.lstrip("_"),
+    )
 
 
 def _test_file(name: str) -> NameProblem | None:
