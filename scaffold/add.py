@@ -9,7 +9,7 @@ from pathlib import Path, PurePosixPath
 
 from scaffold.edit import Registration, SourceEditError, register_submodule
 from scaffold.errors import DestinationError, UsageError
-from scaffold.generate import place_files, render_template, staging_folder
+from scaffold.generate import file_name_limits, place_files, render_template, staging_folder
 from scaffold.generate.answers import member_answers
 from scaffold.names import validate_module_name
 from scaffold.templates import builtin_template
@@ -91,6 +91,11 @@ def add_to_package(
     """
     if kind not in ("module", "package"):
         raise UsageError(f"cannot add a {kind!r}; add a 'module' or a 'package'")
+    with file_name_limits():
+        return _add_member(kind, name, folder, force=force, dry_run=dry_run)
+
+
+def _add_member(kind: str, name: str, folder: Path, *, force: bool, dry_run: bool) -> AddResult:
     location = locate_package(folder)
     validate_module_name(name, kind="module" if kind == "module" else "subpackage")
     for taken in (folder / f"{name}.py", folder / name):

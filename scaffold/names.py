@@ -6,11 +6,14 @@ import keyword
 import re
 import sys
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 
 from scaffold.errors import InvalidNameError
 
 __all__ = [
+    "NameProblem",
+    "NameRule",
     "distribution_name",
     "suggest_identifier",
     "validate_destination_name",
@@ -45,59 +48,168 @@ def _stdlib_alternative(name: str) -> str:
     return f"{name}_utils" if not name.endswith("_utils") else f"my_{name}"
 
 
+#: One file name holds at most 255 bytes on ext4, XFS, Btrfs, tmpfs, APFS and NTFS.
+_FILE_NAME_BYTES = 255
+#: The longest file a module name makes is its test, `tests/test_NAME.py`.
+_MODULE_NAME_BYTES = _FILE_NAME_BYTES - len("test_.py")
+
+
+@dataclass(frozen=True)
+class NameProblem:
+    """Why a name is refused, and the name that mends this one problem (None: none does).
+
+    `instead` is the advice when no valid name can be suggested; `aside` follows
+    either (`(or pass --allow-stdlib-shadow)`).
+    """
+
+    reason: str
+    mend: str | None
+    instead: str = "choose another name"
+    aside: str = ""
+
+
+#: One check of a name: the problem it finds, or None.
+NameRule = Callable[[str], NameProblem | None]
+
+
+def _first_problem(name: str, rules: Sequence[NameRule]) -> NameProblem | None:
+    for rule in rules:
+        problem = rule(name)
+        if problem is not None:
+            return problem
+    return None
+
+
+def _first_valid(candidate: str | None, rules: Sequence[NameRule]) -> str | None:
+    """Follow the mends from `candidate` until a name passes every rule; None if none does."""
+    seen: set[str] = set()
+    while candidate and candidate not in seen:
+        seen.add(candidate)
+        problem = _first_problem(candidate, rules)
+        if problem is None:
+            return candidate
+        candidate = problem.mend
+    return None
+
+
+def _check(name: str, what: str, rules: Sequence[NameRule]) -> str:
+    """Return `name` if it passes `rules`; else refuse it, suggesting only a valid name."""
+    problem = _first_problem(name, rules)
+    if problem is None:
+        return name
+    suggestion = _first_valid(problem.mend, rules)
+    advice = f"try {suggestion!r}" if suggestion else problem.instead
+    raise InvalidNameError(f"{what} {_shown(name)} {problem.reason}; {advice}{problem.aside}")
+
+
+def _shown(name: str) -> str:
+    """The name as a message quotes it: whole unless it is too long to read."""
+    return repr(name) if len(name) <= 60 else f"{name[:40]!r}... ({len(name)} characters)"
+
+
+def _longer_than(limit: int) -> NameRule:
+    def too_long(name: str) -> NameProblem | None:
+        if len(name.encode("utf-8")) <= limit:
+            return None
+        return NameProblem("is too long for a file name", None, f"use at most {limit} characters")
+
+    return too_long
+
+
+def _not_identifier(name: str) -> NameProblem | None:
+    if name.isascii() and name.isidentifier():
+        return None
+    return NameProblem(
+        "is not a valid Python identifier (letters, digits and '_', not starting with a digit)",
+        suggest_identifier(name),
+    )
+
+
+def _keyword(name: str) -> NameProblem | None:
+    if not keyword.iskeyword(name):
+        return None
+    return NameProblem("is a Python keyword and cannot be imported", suggest_identifier(name))
+
+
+def _reserved(name: str) -> NameProblem | None:
+    if name not in _RESERVED_MODULE_NAMES:
+        return None
+    return NameProblem("is reserved for Python's own package files", suggest_identifier(name))
+
+
+def _not_lower(name: str) -> NameProblem | None:
+    if name == name.lower():
+        return None
+    return NameProblem("is not lower case (PEP 8 module names are lower case)", name.lower())
+
+
+def _stdlib(name: str) -> NameProblem | None:
+    if name not in sys.stdlib_module_names:
+        return None
+    return NameProblem(
+        f"shadows the standard-library module {name!r}",
+        _stdlib_alternative(name),
+        aside=" (or pass --allow-stdlib-shadow)",
+    )
+
+
 def validate_module_name(
     name: str,
     *,
     kind: str = "package",
     top_level: bool = False,
     allow_stdlib_shadow: bool = False,
+    rules: Sequence[NameRule] = (),
 ) -> str:
     """Return `name` if it can be imported as a module; raise InvalidNameError otherwise.
 
     `kind` words the message ("package", "module", "subpackage"); `top_level`
-    names are also refused when they would shadow a standard-library module.
+    names are also refused when they would shadow a standard-library module;
+    `rules` are the caller's own (a template's generated names). A suggestion is
+    made only if it passes every one of these checks itself.
     """
     if not name:
         raise InvalidNameError(
             f"the {kind} name is empty; give a lower-case identifier such as 'mypkg'"
         )
-    if not name.isascii() or not name.isidentifier():
-        raise InvalidNameError(
-            f"{kind} name {name!r} is not a valid Python identifier (letters, digits and '_',"
-            f" not starting with a digit); try {suggest_identifier(name)!r}"
-        )
-    if keyword.iskeyword(name):
-        raise InvalidNameError(
-            f"{kind} name {name!r} is a Python keyword and cannot be imported;"
-            f" try {suggest_identifier(name)!r}"
-        )
-    if name in _RESERVED_MODULE_NAMES:
-        raise InvalidNameError(
-            f"{kind} name {name!r} is reserved for Python's own package files;"
-            f" try {suggest_identifier(name)!r}"
-        )
-    if name != name.lower():
-        raise InvalidNameError(
-            f"{kind} name {name!r} is not lower case (PEP 8 module names are lower case);"
-            f" try {name.lower()!r}"
-        )
-    if top_level and not allow_stdlib_shadow and name in sys.stdlib_module_names:
-        raise InvalidNameError(
-            f"{kind} name {name!r} shadows the standard-library module {name!r};"
-            f" try {_stdlib_alternative(name)!r} (or pass --allow-stdlib-shadow)"
-        )
-    return name
+    checks: list[NameRule] = [
+        _longer_than(_MODULE_NAME_BYTES),
+        _not_identifier,
+        _keyword,
+        _reserved,
+        _not_lower,
+    ]
+    if top_level and not allow_stdlib_shadow:
+        checks.append(_stdlib)
+    return _check(name, f"{kind} name", [*checks, *rules])
+
+
+def _pattern(pattern: re.Pattern[str], reason: str, mend: Callable[[str], str]) -> NameRule:
+    def mismatch(name: str) -> NameProblem | None:
+        return None if pattern.match(name) else NameProblem(reason, mend(name))
+
+    return mismatch
+
+
+def _plain_name(name: str) -> str:
+    """The closest name of letters, digits and '-' (`My Tool!` -> `my-tool`)."""
+    return distribution_name(suggest_identifier(name))
+
+
+_FOLDER_RULES: tuple[NameRule, ...] = (
+    _longer_than(_FILE_NAME_BYTES),
+    _pattern(
+        _FOLDER_NAME,
+        "is not a plain folder name (letters, digits, '.', '_', '-', starting with a letter"
+        " or digit)",
+        _plain_name,
+    ),
+)
 
 
 def validate_folder_name(name: str, *, kind: str) -> str:
     """Return `name` if it is a plain folder name (letters, digits, '.', '_', '-')."""
-    if not _FOLDER_NAME.match(name):
-        suggestion = distribution_name(suggest_identifier(name))
-        raise InvalidNameError(
-            f"{kind} name {name!r} is not a plain folder name (letters, digits, '.', '_', '-',"
-            f" starting with a letter or digit); try {suggestion!r}"
-        )
-    return name
+    return _check(name, f"{kind} name", _FOLDER_RULES)
 
 
 def validate_sibling_names(names: Iterable[str], *, kind: str, parent: str) -> None:
@@ -111,26 +223,53 @@ def validate_sibling_names(names: Iterable[str], *, kind: str, parent: str) -> N
         seen.add(name)
 
 
-def distribution_name(name: str) -> str:
-    """The PEP 503 normalised distribution name (`My_Game` -> `my-game`)."""
-    return re.sub(r"[-_.]+", "-", name).lower()
+def distribution_name(name: str, *, kind: str = "package") -> str:
+    """The PEP 503 normalised distribution name (`My_Game` -> `my-game`, `_priv` -> `priv`).
+
+    PEP 508 wants a letter or digit at both ends of a name, so leading and trailing
+    separators go; a name with no letter or digit has no distribution name.
+    """
+    normalised = re.sub(r"[-_.]+", "-", name).lower().strip("-")
+    if not normalised:
+        raise InvalidNameError(
+            f"{kind} name {name!r} has no letter or digit to make a distribution name of"
+            " (PEP 508); give a name such as 'mypkg'"
+        )
+    return normalised
+
+
+_SCRIPT_RULES: tuple[NameRule, ...] = (
+    _longer_than(_FILE_NAME_BYTES),
+    _pattern(
+        _SCRIPT_NAME, "is not a valid command name (letters, digits, '-', '_', '.')", _plain_name
+    ),
+)
 
 
 def validate_script_name(name: str) -> str:
     """Return a console-script name if it is a usable command name."""
-    if not _SCRIPT_NAME.match(name):
-        raise InvalidNameError(
-            f"script name {name!r} is not a valid command name (letters, digits, '-', '_', '.');"
-            f" try {distribution_name(suggest_identifier(name))!r}"
-        )
-    return name
+    return _check(name, "script name", _SCRIPT_RULES)
 
 
-def validate_script(spec: str, *, package: str, modules: Iterable[str]) -> tuple[str, str, str]:
+def _not_function_name(name: str) -> NameProblem | None:
+    lower = name == name.lower()
+    if name.isidentifier() and name.isascii() and not keyword.iskeyword(name) and lower:
+        return None
+    return NameProblem("is not a valid function name", suggest_identifier(name))
+
+
+def validate_script(
+    spec: str,
+    *,
+    package: str,
+    modules: Iterable[str],
+    function_rules: Callable[[str], Sequence[NameRule]] = lambda module: (),
+) -> tuple[str, str, str]:
     """Parse `NAME=MOD:FUNC` into (name, module, function) and check MOD is generated.
 
     MOD may be given as `mod` or `package.mod`; it must be the package's `cli`
     module or one of its `--module`s, because the function is generated there.
+    `function_rules(MOD)` are the template's own checks of FUNC in that module.
     """
     name, sep, target = spec.partition("=")
     module, colon, func = target.partition(":")
@@ -151,16 +290,7 @@ def validate_script(spec: str, *, package: str, modules: Iterable[str]) -> tuple
             f"--script {spec!r} points at module {module!r}, which the package does not generate;"
             f" use one of {choices} (add it with --module)"
         )
-    if (
-        not func.isidentifier()
-        or not func.isascii()
-        or keyword.iskeyword(func)
-        or func != func.lower()
-    ):
-        raise InvalidNameError(
-            f"--script {spec!r}: {func!r} is not a valid function name; try"
-            f" {suggest_identifier(func)!r}"
-        )
+    _check(func, f"--script {spec!r}: function", [_not_function_name, *function_rules(module)])
     return name, module, func
 
 
@@ -168,31 +298,56 @@ _TEMPLATE_NAME = re.compile(r"^[a-z0-9](?:[a-z0-9_-]*[a-z0-9])?$")
 _RESERVED_FOLDER_NAMES = frozenset({".", ".."})
 
 
+def _template_name_like(name: str) -> str:
+    return re.sub(r"[^a-z0-9_-]+", "-", name.lower()).strip("-_") or "team-template"
+
+
+_TEMPLATE_RULES: tuple[NameRule, ...] = (
+    _longer_than(_FILE_NAME_BYTES),
+    _pattern(
+        _TEMPLATE_NAME,
+        "must be lower-case letters, digits, '-' and '_', starting and ending with a letter"
+        " or digit",
+        _template_name_like,
+    ),
+)
+
+
 def validate_template_name(name: str) -> str:
     """Return `name` if it can name a registered template (`team-service`, `svc2`)."""
-    if not _TEMPLATE_NAME.match(name):
-        suggestion = re.sub(r"[^a-z0-9_-]+", "-", name.lower()).strip("-_") or "team-template"
-        raise InvalidNameError(
-            f"template name {name!r} must be lower-case letters, digits, '-' and '_',"
-            f" starting and ending with a letter or digit; try {suggestion!r}"
-        )
-    return name
+    return _check(name, "template name", _TEMPLATE_RULES)
+
+
+def _not_one_folder(name: str) -> NameProblem | None:
+    if "/" not in name and "\\" not in name and name not in _RESERVED_FOLDER_NAMES:
+        return None
+    return NameProblem(
+        "must be a single folder name", None, "use --dest DIR to write somewhere else"
+    )
+
+
+def _leading_dash(name: str) -> NameProblem | None:
+    # A leading '-' would be read as an option by every command given the folder.
+    return NameProblem("must not start with '-'", name.lstrip("-")) if name[:1] == "-" else None
+
+
+def _unprintable(name: str) -> NameProblem | None:
+    if name == name.strip() and all(ch.isprintable() for ch in name):
+        return None
+    printable = "".join(ch if ch.isprintable() else " " for ch in name)
+    return NameProblem("has surrounding spaces or control characters", "-".join(printable.split()))
+
+
+_DESTINATION_RULES: tuple[NameRule, ...] = (
+    _longer_than(_FILE_NAME_BYTES),
+    _not_one_folder,
+    _leading_dash,
+    _unprintable,
+)
 
 
 def validate_destination_name(name: str) -> str:
     """Return `name` if it can name one new folder (the NAME of `new TEMPLATE NAME`)."""
     if not name.strip():
         raise InvalidNameError("the project NAME is empty; give a folder name such as 'my-service'")
-    if "/" in name or "\\" in name or name in _RESERVED_FOLDER_NAMES:
-        raise InvalidNameError(
-            f"project NAME {name!r} must be a single folder name; use --dest DIR to write"
-            " somewhere else"
-        )
-    if name.startswith("-"):
-        raise InvalidNameError(f"project NAME {name!r} must not start with '-'")
-    if name != name.strip() or any(not ch.isprintable() for ch in name):
-        raise InvalidNameError(
-            f"project NAME {name!r} has surrounding spaces or control characters;"
-            f" try {'-'.join(name.split())!r}"
-        )
-    return name
+    return _check(name, "project NAME", _DESTINATION_RULES)

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import builtins
+import contextlib
+import errno
+import io
 import os
+from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -129,17 +134,126 @@ def test_template_error_becomes_a_one_line_message(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["broken"]
 
 
-def test_unwritable_parent_is_a_destination_error(tmp_path: Path) -> None:
-    if os.geteuid() == 0:
-        pytest.skip("root can write anywhere")
+def test_unwritable_parent_is_a_destination_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A new destination is created in its parent, so there nothing else can work.
     locked = tmp_path / "locked"
     locked.mkdir()
-    locked.chmod(0o500)
-    try:
-        with pytest.raises(DestinationError, match="cannot write"):
-            generate(_request(locked / "foo"))
-    finally:
-        locked.chmod(0o700)
+    with _read_only(locked, monkeypatch), pytest.raises(DestinationError, match="cannot write"):
+        generate(_request(locked / "foo"))
+    assert list(locked.iterdir()) == []
+
+
+@contextlib.contextmanager
+def _read_only(folder: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """`folder` refuses new and removed entries, as `/home` does for a user.
+
+    By its mode when the tests run as a user; root ignores modes, so there the
+    calls that add or remove an entry raise EACCES for anything directly in it.
+    """
+    if os.geteuid() != 0:
+        folder.chmod(0o500)
+        try:
+            yield
+        finally:
+            folder.chmod(0o700)
+        return
+
+    def in_folder(path: Any) -> bool:
+        return Path(os.path.abspath(path)).parent == folder
+
+    def refused(path: Any) -> PermissionError:
+        return PermissionError(errno.EACCES, "Permission denied", str(path))
+
+    def guard_one(real: Callable[..., Any]) -> Callable[..., Any]:
+        def guarded(path: Any, *args: Any, **kwargs: Any) -> Any:
+            if in_folder(path):
+                raise refused(path)
+            return real(path, *args, **kwargs)
+
+        return guarded
+
+    def guard_two(real: Callable[..., Any]) -> Callable[..., Any]:
+        def guarded(src: Any, dst: Any, *args: Any, **kwargs: Any) -> Any:
+            if in_folder(src) or in_folder(dst):
+                raise refused(dst)
+            return real(src, dst, *args, **kwargs)
+
+        return guarded
+
+    real_open = os.open
+
+    def guarded_open(path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+        if flags & os.O_CREAT and in_folder(path) and not os.path.exists(path):
+            raise refused(path)
+        return real_open(path, flags, *args, **kwargs)
+
+    real_file_open = io.open
+
+    def guarded_file_open(path: Any, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+        creates = "x" in mode or (any(flag in mode for flag in "wa") and not os.path.exists(path))
+        if creates and isinstance(path, (str, os.PathLike)) and in_folder(path):
+            raise refused(path)
+        return real_file_open(path, mode, *args, **kwargs)
+
+    monkeypatch.setattr(io, "open", guarded_file_open)
+    monkeypatch.setattr(builtins, "open", guarded_file_open)
+    for name in ("mkdir", "rmdir", "unlink", "remove"):
+        monkeypatch.setattr(os, name, guard_one(getattr(os, name)))
+    for name in ("replace", "rename", "symlink", "link"):
+        monkeypatch.setattr(os, name, guard_two(getattr(os, name)))
+    monkeypatch.setattr(os, "open", guarded_open)
+    yield
+
+
+def test_the_read_only_stand_in_refuses_what_a_read_only_folder_refuses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "home").mkdir()
+    with _read_only(tmp_path / "home", monkeypatch):
+        with pytest.raises(PermissionError):
+            (tmp_path / "home" / "new").mkdir()
+        with pytest.raises(PermissionError):
+            (tmp_path / "home" / "new.txt").write_text("x")
+
+
+@pytest.mark.parametrize("contents", [[], ["notes.txt"]], ids=["empty", "not-empty"])
+def test_existing_destination_in_a_read_only_parent_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, contents: list[str]
+) -> None:
+    # `--dest .` in a home folder: /home is not writable, the home folder is.
+    home = tmp_path / "home"
+    user = home / "user"
+    user.mkdir(parents=True)
+    for name in contents:
+        (user / name).write_text("mine\n")
+    with _read_only(home, monkeypatch):
+        result = generate(_request(user, force=bool(contents)))
+    assert (user / "foo" / "bar.py").is_file()
+    assert PurePosixPath("foo/bar.py") in result.files
+    # The staging folder inside the destination is never left behind.
+    shown = {p.name for p in user.iterdir()}
+    assert shown == {p.parts[0] for p in result.files} | set(contents)
+    assert [p.name for p in home.iterdir()] == ["user"]
+
+
+@pytest.mark.parametrize("nth", [1, 3, 7])
+@pytest.mark.parametrize("exc", [OSError(5, "I/O error"), KeyboardInterrupt()])
+def test_failure_writing_into_a_destination_in_a_read_only_parent_restores_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, nth: int, exc: BaseException
+) -> None:
+    home = tmp_path / "home"
+    user = home / "user"
+    (user / "foo").mkdir(parents=True)
+    (user / "README.md").write_text("my readme\n")
+    (user / "foo" / "__init__.py").write_text("# mine\n")
+    before = tree_snapshot(tmp_path)
+    with _read_only(home, monkeypatch):
+        _fail_on_nth_replace(monkeypatch, nth, exc)
+        with pytest.raises(type(exc)):
+            generate(_request(user, force=True))
+    assert tree_snapshot(tmp_path) == before
 
 
 def test_render_tree_draws_folders_first() -> None:

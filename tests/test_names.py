@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from packaging.utils import canonicalize_name
 
 from scaffold.errors import InvalidNameError
 from scaffold.names import (
@@ -61,10 +62,30 @@ def test_duplicate_siblings_are_refused() -> None:
 
 @pytest.mark.parametrize(
     ("name", "expected"),
-    [("my_game", "my-game"), ("My_Game", "my-game"), ("a.b__c", "a-b-c"), ("x", "x")],
+    [
+        ("my_game", "my-game"),
+        ("My_Game", "my-game"),
+        ("a.b__c", "a-b-c"),
+        ("x", "x"),
+        ("_priv", "priv"),
+        ("__foo__", "foo"),
+        ("_a_.b_", "a-b"),
+        ("acme._core", "acme-core"),
+    ],
 )
 def test_distribution_name_is_pep503_normalised(name: str, expected: str) -> None:
     assert distribution_name(name) == expected
+    # packaging (the reference implementation, installed with copier) agrees it is a
+    # valid, normalised name: PEP 508 wants a letter or digit at both ends.
+    assert canonicalize_name(expected, validate=True) == expected
+
+
+@pytest.mark.parametrize("name", ["_", "__", "_._"])
+def test_a_name_without_letters_or_digits_has_no_distribution_name(name: str) -> None:
+    with pytest.raises(InvalidNameError) as info:
+        distribution_name(name)
+    assert "letter or digit" in info.value.message
+    assert "\n" not in info.value.message
 
 
 @pytest.mark.parametrize(
@@ -83,6 +104,8 @@ def test_suggestions_are_valid_identifiers(name: str, expected: str) -> None:
 
 def test_script_accepts_cli_and_generated_modules() -> None:
     assert validate_script("tool=cli:main", package="foo", modules=[]) == ("tool", "cli", "main")
+    # A function name with no cased letter is lower case too.
+    assert validate_script("tool=cli:_2", package="foo", modules=[]) == ("tool", "cli", "_2")
     assert validate_script("t = foo.bar : run", package="foo", modules=["bar"]) == (
         "t",
         "bar",

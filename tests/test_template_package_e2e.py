@@ -79,6 +79,34 @@ ANSWER_SETS = [
         "pkgtricky",
         ("pkgtricky",),
     ),
+    # Leading and trailing underscores: the distribution and the script are `priv`.
+    AnswerSet(
+        "underscored",
+        ("_priv", "--module", "__foo__", "--subpackage", "inner_"),
+        "_priv",
+        ("priv",),
+    ),
+    # Names next to the ones the templates bind (those are refused): they must work.
+    AnswerSet(
+        "near-collisions",
+        (
+            "pkgnear",
+            "--module",
+            "parser",
+            "--module",
+            "collections",
+            "--module",
+            "sequence",
+            "--script",
+            "near-args=cli:args",
+            "--script",
+            "near-run=parser:run",
+            "--script",
+            "near-argv=collections:argv",
+        ),
+        "pkgnear",
+        ("near-args", "near-run", "near-argv"),
+    ),
     AnswerSet(
         "bsd", ("pkgbsd", "--subpackage", "sub", "--license", "BSD-3-Clause"), "pkgbsd", ("pkgbsd",)
     ),

@@ -56,3 +56,14 @@ def test_builtin_templates_need_no_trust() -> None:
         config = yaml.safe_load(copier_yml.read_text())
         for key in ("_tasks", "_migrations", "_jinja_extensions"):
             assert key not in config, f"{copier_yml} declares {key}"
+
+
+def test_plain_copier_normalises_underscored_distribution_names(tmp_path: Path) -> None:
+    # The templates' own defaults agree with scaffold's: `_priv` is distribution `priv`.
+    _copier("--data", "package=_priv", str(TEMPLATES / "package"), "pkg", cwd=tmp_path)
+    data = tomllib.loads((tmp_path / "pkg" / "pyproject.toml").read_text())
+    assert data["project"]["name"] == "priv"
+    assert data["project"]["scripts"] == {"priv": "_priv.cli:main"}
+    _copier("--data", "package=_g_", str(TEMPLATES / "game"), "game", cwd=tmp_path)
+    data = tomllib.loads((tmp_path / "game" / "pyproject.toml").read_text())
+    assert data["project"]["name"] == "g"

@@ -45,6 +45,11 @@ from tests.conftest import assert_refused, build_wheel, run_ok
             "loop (a -> b -> c -> a)",
         ),
         (["new", "workspace", "my ws", "--package", "a"], "not a plain folder name"),
+        (
+            ["new", "workspace", "ws", "--package", "core", "--package", "_core"],
+            "'core' and '_core' would both be distribution 'core'",
+        ),
+        (["new", "workspace", "ws", "--package", "_"], "no letter or digit"),
     ],
 )
 def test_bad_workspace_input(
@@ -81,6 +86,31 @@ def test_namespace_workspace_layout(tmp_path: Path) -> None:
         "from acme.core import greet"
         in (dest / "packages/api/src/acme/api/greeting.py").read_text()
     )
+
+
+@pytest.mark.parametrize(
+    ("namespace", "expected"),
+    [
+        (None, {"_core": "core", "api__": "api"}),
+        ("_acme", {"_core": "acme-core", "api__": "acme-api"}),
+    ],
+)
+def test_underscored_names_make_valid_distribution_names(
+    tmp_path: Path, namespace: str | None, expected: dict[str, str]
+) -> None:
+    dest = tmp_path / "ws"
+    argv = ["new", "workspace", "ws", "-p", "_core", "-p", "api__", "--depends", "api__:_core"]
+    argv += ["--namespace", namespace] if namespace else []
+    assert main([*argv, "--dest", str(dest), "-q"]) == 0
+    root = tomllib.loads((dest / "pyproject.toml").read_text())
+    assert sorted(root["tool"]["uv"]["sources"]) == sorted(expected.values())
+    for member, distribution in expected.items():
+        project = tomllib.loads((dest / f"packages/{member}/pyproject.toml").read_text())
+        assert project["project"]["name"] == distribution
+    api = tomllib.loads((dest / "packages/api__/pyproject.toml").read_text())
+    assert api["project"]["dependencies"] == [expected["_core"]]
+    assert sorted(api["tool"]["uv"]["sources"]) == [expected["_core"]]
+    assert f"# {expected['_core']}" in (dest / "packages/_core/README.md").read_text()
 
 
 @pytest.mark.slow

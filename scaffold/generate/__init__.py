@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from scaffold.generate.placement import place_files, staging_folder
+from scaffold.generate.placement import file_name_limits, place_files, staging_folder
 from scaffold.generate.run import (
     GenerateRequest,
     GenerateResult,
@@ -21,6 +21,7 @@ __all__ = [
     "GenerateResult",
     "UpdateRequest",
     "UpdateResult",
+    "file_name_limits",
     "generate",
     "place_files",
     "record_scaffold_version",

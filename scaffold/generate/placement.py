@@ -1,8 +1,9 @@
-"""Placing rendered files: staging beside the destination, conflicts, all-or-nothing moves."""
+"""Placing rendered files: staging where the destination lives, conflicts, all-or-nothing moves."""
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import shutil
 import tempfile
@@ -14,6 +15,8 @@ from scaffold.errors import DestinationError
 __all__ = [
     "check_destination",
     "conflicts",
+    "file_name_limits",
+    "move",
     "move_into_place",
     "place_files",
     "staging_folder",
@@ -23,8 +26,15 @@ __all__ = [
 
 @contextlib.contextmanager
 def staging_folder(destination: Path) -> Iterator[Path]:
-    """A temporary folder on the same filesystem as `destination`, removed afterwards."""
-    anchor = _nearest_existing_folder(destination.parent)
+    """A temporary folder on the same filesystem as `destination`, removed afterwards.
+
+    It is a hidden folder inside `destination` when that exists (its parent may be
+    `/home`, which the user cannot write, or another filesystem when `destination` is
+    a mount point); otherwise it sits in the nearest existing ancestor, where the
+    destination itself will be created.
+    """
+    exists = destination.is_dir()
+    anchor = destination if exists else _nearest_existing_folder(destination.parent)
     try:
         staging = Path(tempfile.mkdtemp(prefix=f".{destination.name}.scaffold-", dir=anchor))
     except OSError as exc:
@@ -35,6 +45,26 @@ def staging_folder(destination: Path) -> Iterator[Path]:
         yield staging
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def file_name_limits() -> Iterator[None]:
+    """A name the filesystem finds too long (ENAMETOOLONG) becomes a one-line DestinationError.
+
+    Names are checked against the usual 255-byte limit first; this catches what no
+    name check sees: a long --dest, a long folder above it, `add`'s longer test name.
+    """
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno != errno.ENAMETOOLONG:
+            raise
+        name = os.path.basename(str(exc.filename or "")) or str(exc.filename)
+        shown = repr(name) if len(name) <= 60 else f"{name[:40]!r}... ({len(name)} characters)"
+        raise DestinationError(
+            f"a file name or path is too long for the file system ({shown});"
+            " choose shorter names or a shorter --dest; nothing was written"
+        ) from exc
 
 
 def place_files(
@@ -141,7 +171,7 @@ def move_into_place(
             folder.mkdir()
         if not destination.exists():
             # One rename: the project appears complete or not at all.
-            os.replace(rendered, destination)
+            move(rendered, destination)
             return
         _merge_files(rendered, destination, files, backup)
     except BaseException:
@@ -169,9 +199,9 @@ def _merge_files(
             if target.exists() or target.is_symlink():
                 saved = backup / rel
                 saved.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(target, saved)
+                move(target, saved)
                 backed_up.append((saved, target))
-            os.replace(rendered / rel, target)
+            move(rendered / rel, target)
             moved_in.append(target)
     except BaseException:
         for target in reversed(moved_in):
@@ -179,8 +209,47 @@ def _merge_files(
                 target.unlink()
         for saved, target in reversed(backed_up):
             with contextlib.suppress(OSError):
-                os.replace(saved, target)
+                move(saved, target)
         for folder in reversed(made_folders):
             with contextlib.suppress(OSError):
                 folder.rmdir()
         raise
+
+
+def move(source: Path, target: Path) -> None:
+    """Rename `source` to `target`; across filesystems, copy it and remove the original.
+
+    A Docker volume, a devcontainer workspace or any mount point below the destination
+    makes a rename fail with EXDEV. The copy is made beside `target` and renamed over
+    it, so `target` still appears whole or not at all; `source` is removed only after.
+    """
+    try:
+        os.replace(source, target)
+    except OSError as exc:
+        if exc.errno != errno.EXDEV:
+            raise
+        _copy_over(source, target)
+        _remove(source)
+
+
+def _copy_over(source: Path, target: Path) -> None:
+    """Copy `source` (a file, symlink or folder) into place at `target` with one rename."""
+    holder = Path(tempfile.mkdtemp(prefix=f".{target.name}.scaffold-", dir=target.parent))
+    try:
+        copy = holder / target.name
+        if source.is_symlink():
+            os.symlink(os.readlink(source), copy)
+        elif source.is_dir():
+            shutil.copytree(source, copy, symlinks=True)
+        else:
+            shutil.copy2(source, copy)
+        os.replace(copy, target)
+    finally:
+        shutil.rmtree(holder, ignore_errors=True)
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink()

@@ -24,6 +24,7 @@ from scaffold.generate.answers import BuiltinAnswers, copier_data
 from scaffold.generate.placement import (
     check_destination,
     conflicts,
+    file_name_limits,
     move_into_place,
     staging_folder,
     walk_files,
@@ -91,14 +92,15 @@ def generate(request: GenerateRequest) -> GenerateResult:
     interrupted. On any failure the destination is left exactly as it was.
     """
     destination = Path(os.path.abspath(request.destination))
-    check_destination(destination, merge=request.merge, force=request.force)
-    with staging_folder(destination) as staging:
-        rendered = staging / destination.name
-        commit = _render(request, rendered)
-        files = tuple(sorted(walk_files(rendered)))
-        replaced = conflicts(files, destination, merge=request.merge, force=request.force)
-        if not request.dry_run:
-            move_into_place(rendered, destination, files, staging / ".backup")
+    with file_name_limits():
+        check_destination(destination, merge=request.merge, force=request.force)
+        with staging_folder(destination) as staging:
+            rendered = staging / destination.name
+            commit = _render(request, rendered)
+            files = tuple(sorted(walk_files(rendered)))
+            replaced = conflicts(files, destination, merge=request.merge, force=request.force)
+            if not request.dry_run:
+                move_into_place(rendered, destination, files, staging / ".backup")
     return GenerateResult(destination, files, replaced, request.dry_run, commit)
 
 
@@ -139,6 +141,8 @@ def _render(request: GenerateRequest, rendered: Path) -> str | None:
             answers_relpath = worker.answers_relpath
             commit = worker.template.commit
     except OSError as exc:
+        if exc.errno == errno.ENAMETOOLONG:
+            raise  # worded by file_name_limits, which knows no render detail is needed
         if exc.errno == errno.ENOSPC:
             raise DestinationError("no space left on the device; nothing was written") from exc
         raise DestinationError(
