@@ -9,18 +9,25 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from scaffold.check.facts.all_value import AllValue
+from scaffold.check.facts.compiles import (
+    SUSPECT_EXPRESSIONS,
+    has_duplicate_parameters,
+    is_bad_future,
+    leading_futures,
+    may_not_compile,
+)
 from scaffold.check.facts.dispatch import (
     FUNCTION_STATEMENTS,
     IGNORED_AT_IMPORT_TIME,
     IGNORED_IN_FUNCTIONS,
     IMPORT_TIME_STATEMENTS,
-    MAY_SKIP_CHILDREN,
     UNKNOWN_STATEMENT,
 )
+from scaffold.check.facts.flow import Flow
+from scaffold.check.facts.guards import is_main_guard, is_type_checking, maybe_skipped
 from scaffold.check.facts.nodes import dotted_name, span_of, target_names
 from scaffold.check.facts.whole_tree import names_read, path_hacks, writes_own_namespace
 from scaffold.check.model import (
@@ -42,62 +49,6 @@ __all__ = ["Collector", "Flow"]
 _EFFECT_BUILTINS = frozenset({"print", "input", "open", "exit", "quit"})
 
 
-def _is_type_checking(test: ast.expr) -> bool:
-    if isinstance(test, ast.Constant) and test.value is False:
-        return True
-    name = dotted_name(test)
-    return name is not None and name.rpartition(".")[2] == "TYPE_CHECKING"
-
-
-def _is_main_guard(test: ast.expr) -> bool:
-    if not (isinstance(test, ast.Compare) and len(test.ops) == 1):
-        return False
-    if not isinstance(test.ops[0], ast.Eq):
-        return False
-    sides = [test.left, test.comparators[0]]
-    names = {s.id for s in sides if isinstance(s, ast.Name)}
-    consts = {s.value for s in sides if isinstance(s, ast.Constant)}
-    return names == {"__name__"} and consts == {"__main__"}
-
-
-def _maybe_skipped(parent: ast.AST, child: ast.AST) -> bool:
-    """Whether evaluating `parent` may skip `child` (short-circuits, comprehension bodies)."""
-    if type(parent) not in MAY_SKIP_CHILDREN:
-        return False
-    if isinstance(parent, ast.IfExp):
-        return child is not parent.test
-    if isinstance(parent, ast.BoolOp):
-        return child is not parent.values[0]
-    if isinstance(parent, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
-        return child is not parent.generators[0]
-    if isinstance(parent, ast.comprehension):
-        return child is not parent.iter
-    return False
-
-
-@dataclass(slots=True)
-class Flow:
-    """The context a statement runs in."""
-
-    where: Where
-    module_level: bool  # binds module names (not a class body, not a function)
-    conditional: bool
-    guarded: bool
-    in_loop: bool = False
-
-    @property
-    def runs(self) -> bool:
-        """Whether the statement runs at import time (module level or a class body)."""
-        return self.where is Where.MODULE
-
-    def but(self, **changes: object) -> Flow:
-        """A copy with some fields changed."""
-        flow = Flow(self.where, self.module_level, self.conditional, self.guarded, self.in_loop)
-        for key, value in changes.items():
-            setattr(flow, key, value)
-        return flow
-
-
 class Collector:
     """Walk statements once, tracking where each runs; expressions are walked iteratively."""
 
@@ -112,6 +63,9 @@ class Collector:
         self.has_getattr = False
         self.all_value = AllValue(self.imports)
         self.effects: list[tuple[Fact, str | None]] = []  # the effect, its receiver's root
+        # Syntax `ast.parse` accepts that may not compile (compiles.py): then compile to know.
+        self.suspect = False
+        self.leading_futures: set[int] = set()
 
     def collect(
         self,
@@ -122,6 +76,7 @@ class Collector:
         is_package: bool,
     ) -> ModuleFacts:
         """The facts of one parsed module."""
+        self.leading_futures = leading_futures(tree)
         self.block(tree.body, Flow(Where.MODULE, True, False, False))
         dynamic = writes_own_namespace(text)
         uses = names_read(tree) if is_package else set()
@@ -196,6 +151,8 @@ class Collector:
 
     def function_def(self, node: ast.FunctionDef | ast.AsyncFunctionDef, flow: Flow) -> None:
         """Decorators and defaults run now; the body runs only when called."""
+        if has_duplicate_parameters(node.args):
+            self.suspect = True
         if flow.runs:
             for expr in [*node.decorator_list, *node.args.defaults, *node.args.kw_defaults]:
                 if expr is not None:
@@ -208,7 +165,7 @@ class Collector:
         if flow.runs:
             for expr in [*node.decorator_list, *node.bases, *(k.value for k in node.keywords)]:
                 self.expression(expr, flow)
-        inner = flow.but(module_level=False)
+        inner = flow.but(module_level=False, can_break=False)
         self.block(node.body, inner)
         self.bind([node.name], flow)
 
@@ -226,6 +183,11 @@ class Collector:
                     # loader computes __all__; it exists but its content is unknown.
                     self.all_value.computed()
             self.bind(target_names(target), flow)
+            # `*a = x` and `a, *b, *c = x` do not compile.
+            self.suspect |= isinstance(target, ast.Starred) or (
+                isinstance(target, (ast.Tuple, ast.List))
+                and sum(isinstance(e, ast.Starred) for e in target.elts) > 1
+            )
 
     def annotated_assign(self, node: ast.AnnAssign, flow: Flow) -> None:
         """`name: T = value` binds; `name: T` alone only declares (what stubs do)."""
@@ -258,10 +220,10 @@ class Collector:
 
     def if_statement(self, node: ast.If, flow: Flow) -> None:
         """`if TYPE_CHECKING:` and `if __name__ == "__main__":` change where the body runs."""
-        if _is_type_checking(node.test):
+        if is_type_checking(node.test):
             self.block(node.body, flow.but(where=Where.TYPE_CHECKING))
             self.block(node.orelse, flow.but(conditional=True))
-        elif _is_main_guard(node.test):
+        elif is_main_guard(node.test):
             self.block(node.body, flow.but(where=Where.MAIN))
             self.block(node.orelse, flow.but(conditional=True))
         else:
@@ -271,6 +233,8 @@ class Collector:
 
     def try_statement(self, node: ast.Try | ast.TryStar, flow: Flow) -> None:
         """A body with handlers is guarded; handlers and `else` may not run."""
+        # A bare `except:` before the last handler does not compile.
+        self.suspect |= any(h.type is None for h in node.handlers[:-1])
         self.block(node.body, flow.but(guarded=flow.guarded or bool(node.handlers)))
         for handler in node.handlers:
             self.block(handler.body, flow.but(conditional=True))
@@ -281,8 +245,9 @@ class Collector:
         """The iterable is read once; the body may run any number of times."""
         self.expression(node.iter, flow)
         self.bind(target_names(node.target), flow)
+        self.suspect |= isinstance(node, ast.AsyncFor)  # outside an `async def`
         inner = flow.but(conditional=True, in_loop=True)
-        self.block(node.body, inner)
+        self.block(node.body, inner.but(can_break=True))
         self.block(node.orelse, inner)
 
     def while_loop(self, node: ast.While, flow: Flow) -> None:
@@ -291,11 +256,12 @@ class Collector:
         if flow.runs and flow.module_level and not flow.in_loop:
             self.effects.append((Fact(span_of(node), "while"), None))
         inner = flow.but(conditional=True, in_loop=True)
-        self.block(node.body, inner)
+        self.block(node.body, inner.but(can_break=True))
         self.block(node.orelse, inner)
 
     def with_statement(self, node: ast.With | ast.AsyncWith, flow: Flow) -> None:
         """Each context expression is read; `as` targets bind."""
+        self.suspect |= isinstance(node, ast.AsyncWith)  # outside an `async def`
         for item in node.items:
             self.expression(item.context_expr, flow)
             if item.optional_vars is not None:
@@ -348,6 +314,16 @@ class Collector:
     def skip(self, node: ast.stmt, flow: Flow) -> None:
         """A statement that holds no facts where it stands."""
 
+    def outside_function(self, node: ast.stmt, flow: Flow) -> None:
+        """`return` or `nonlocal` at import time: a compile error; its expressions are read."""
+        self.suspect = True
+        self.read_expressions(node, flow)
+
+    def loop_exit(self, node: ast.Break | ast.Continue, flow: Flow) -> None:
+        """`break` and `continue` outside a loop body do not compile."""
+        if not flow.can_break:
+            self.suspect = True
+
     # --- statements shared with function bodies ---------------------------------------------
 
     def import_names(self, node: ast.Import, flow: Flow) -> None:
@@ -385,6 +361,10 @@ class Collector:
         self.imports.append(fact)
         if flow.runs:
             self.events.append(RunImport(index))
+        if fact.is_star and not flow.module_level:
+            self.suspect = True  # `import *` in a function or class body does not compile
+        if isinstance(node, ast.ImportFrom) and module == "__future__":
+            self.suspect |= is_bad_future(node, self.leading_futures)
         if fact.is_star:
             # A module-level star import is expanded by the resolver, which knows the
             # target's names.
@@ -404,6 +384,23 @@ class Collector:
     def global_statement(self, node: ast.Global, flow: Flow) -> None:
         """`global x` in a function: x is bound whenever that function runs, if ever."""
         self.global_names.update(node.names)
+
+    def nonlocal_statement(self, node: ast.Nonlocal, flow: Flow) -> None:
+        """`nonlocal x` with no enclosing binding of x does not compile; let the compiler say."""
+        self.suspect = True
+
+    def nested_definition(
+        self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, flow: Flow
+    ) -> None:
+        """A def or class in a function: its body, where `break` no longer reaches a loop."""
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            self.suspect |= has_duplicate_parameters(node.args)
+        self.block(node.body, flow.but(can_break=False))
+
+    def nested_loop(self, node: ast.For | ast.AsyncFor | ast.While, flow: Flow) -> None:
+        """A loop in a function: `break` belongs in its body, not in its `else`."""
+        self.block(node.body, flow.but(can_break=True))
+        self.block(node.orelse, flow)
 
     def nested_blocks(self, node: ast.stmt, flow: Flow) -> None:
         """A compound statement in a function: only the imports in its bodies matter."""
@@ -435,6 +432,8 @@ class Collector:
         comprehension bodies) the reads are conditional.
         """
         if not flow.runs:
+            if flow.where is not Where.FUNCTION:
+                self.not_compiled_here(root)
             return
         inner: set[int] = set()
         walrus: list[str] = []
@@ -442,6 +441,8 @@ class Collector:
         stack: list[tuple[ast.AST, bool]] = [(root, flow.conditional)]
         while stack:
             node, maybe = stack.pop()
+            if type(node) in SUSPECT_EXPRESSIONS:
+                self.suspect |= may_not_compile(node)
             if isinstance(node, ast.Lambda):
                 stack.extend((d, maybe) for d in node.args.defaults)
                 stack.extend((d, maybe) for d in node.args.kw_defaults if d is not None)
@@ -466,11 +467,18 @@ class Collector:
             ):
                 self.effects.append((Fact(span_of(node), "call", node.func.id), None))
             stack.extend(
-                (child, maybe or _maybe_skipped(node, child))
+                (child, maybe or maybe_skipped(node, child))
                 for child in reversed(list(ast.iter_child_nodes(node)))
             )
         if walrus:
             self.bind(walrus, flow)
+
+    def not_compiled_here(self, root: ast.expr) -> None:
+        """Module-level code that does not run on import (`if __name__ == "__main__":`) still
+        has to compile: look for what may not, outside function bodies."""
+        self.suspect |= any(
+            type(node) in SUSPECT_EXPRESSIONS and may_not_compile(node) for node in ast.walk(root)
+        )
 
 
 # A handler takes the collector, a node of the class it is registered for, and the flow.
