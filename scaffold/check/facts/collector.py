@@ -27,6 +27,7 @@ from scaffold.check.facts.dispatch import (
     UNKNOWN_STATEMENT,
 )
 from scaffold.check.facts.flow import Flow
+from scaffold.check.facts.function_bodies import FunctionBodies
 from scaffold.check.facts.guards import is_main_guard, is_type_checking, maybe_skipped
 from scaffold.check.facts.nodes import dotted_name, span_of, target_names
 from scaffold.check.facts.whole_tree import names_read, path_hacks, writes_own_namespace
@@ -49,7 +50,7 @@ __all__ = ["Collector", "Flow"]
 _EFFECT_BUILTINS = frozenset({"print", "input", "open", "exit", "quit"})
 
 
-class Collector:
+class Collector(FunctionBodies):
     """Walk statements once, tracking where each runs; expressions are walked iteratively."""
 
     def __init__(self) -> None:
@@ -281,7 +282,29 @@ class Collector:
                 n.rest for n in ast.walk(case.pattern) if isinstance(n, ast.MatchMapping) and n.rest
             ]
             self.bind(names, flow)
+            if case.guard is not None:
+                self.expression(case.guard, flow.but(conditional=True))
             self.block(case.body, flow.but(conditional=True))
+
+    def type_alias(self, node: ast.stmt, flow: Flow) -> None:
+        """`type X = ...` (3.12+) binds X; its value is evaluated lazily, so nothing is read."""
+        name = getattr(node, "name", None)
+        if isinstance(name, ast.Name):
+            self.bind([name.id], flow)
+
+    def delete(self, node: ast.Delete, flow: Flow) -> None:
+        """`del x` unbinds x when it surely runs; `del a.b`, `del a[i]` only read."""
+        for target in node.targets:
+            self.target_expression(target, flow)
+            names = set(target_names(target))
+            if names and flow.module_level and flow.where is Where.MODULE and not flow.conditional:
+                self.bindings -= names
+                self.assigned -= names
+
+    def class_global(self, node: ast.Global, flow: Flow) -> None:
+        """`global x` in a class body sends its later binding of x to the module."""
+        if not flow.module_level and flow.where is Where.MODULE:
+            self.global_names.update(node.names)
 
     def expression_statement(self, node: ast.Expr, flow: Flow) -> None:
         """A bare expression: `__all__.extend(...)`, or a call that runs at import time."""
@@ -378,38 +401,6 @@ class Collector:
                 self.has_getattr = True
         elif flow.module_level and flow.where is Where.TYPE_CHECKING:
             self.typing_bindings.update(bound)
-
-    # --- statements in function bodies ------------------------------------------------------
-
-    def global_statement(self, node: ast.Global, flow: Flow) -> None:
-        """`global x` in a function: x is bound whenever that function runs, if ever."""
-        self.global_names.update(node.names)
-
-    def nonlocal_statement(self, node: ast.Nonlocal, flow: Flow) -> None:
-        """`nonlocal x` with no enclosing binding of x does not compile; let the compiler say."""
-        self.suspect = True
-
-    def nested_definition(
-        self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, flow: Flow
-    ) -> None:
-        """A def or class in a function: its body, where `break` no longer reaches a loop."""
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            self.suspect |= has_duplicate_parameters(node.args)
-        self.block(node.body, flow.but(can_break=False))
-
-    def nested_loop(self, node: ast.For | ast.AsyncFor | ast.While, flow: Flow) -> None:
-        """A loop in a function: `break` belongs in its body, not in its `else`."""
-        self.block(node.body, flow.but(can_break=True))
-        self.block(node.orelse, flow)
-
-    def nested_blocks(self, node: ast.stmt, flow: Flow) -> None:
-        """A compound statement in a function: only the imports in its bodies matter."""
-        for name in ("body", "orelse", "finalbody"):
-            self.block(getattr(node, name, ()), flow)
-        for handler in getattr(node, "handlers", ()):
-            self.block(handler.body, flow)
-        for case in getattr(node, "cases", ()):
-            self.block(case.body, flow)
 
     # --- expressions ------------------------------------------------------------------------
 

@@ -51,8 +51,13 @@ IMPORT_TIME_STATEMENTS: dict[type[ast.stmt], str] = {
     ast.AsyncWith: "with_statement",
     ast.Match: "match_statement",
     ast.Expr: "expression_statement",
-    # They bind no module name (`del` unbinds one, which is not tracked): only reads.
-    ast.Delete: "read_expressions",
+    ast.Delete: "delete",
+    # `global` changes nothing at module level; in a class body it sends the body's later
+    # bindings of the name to the module.
+    ast.Global: "class_global",
+    # `type X = ...` (3.12+) binds X; its value is evaluated lazily.
+    **dict.fromkeys(_newer_classes("TypeAlias"), "type_alias"),
+    # They bind no module name: only reads.
     ast.Raise: "read_expressions",
     ast.Assert: "read_expressions",
     # Compile errors outside a function, which `ast.parse` accepts (compiles.py).
@@ -65,12 +70,6 @@ IGNORED_AT_IMPORT_TIME = frozenset(
     {
         # No expression and no name: nothing to read or bind.
         ast.Pass,
-        # `global` changes nothing at module level; in a class body it sends the body's later
-        # bindings to the module, which is not tracked.
-        ast.Global,
-        # `type X = ...` (3.12+): the value is evaluated lazily, so nothing is read now. It
-        # does bind X, which is not recorded yet (issue 13); until then X stays unbound.
-        *_newer_classes("TypeAlias"),
     }
 )
 

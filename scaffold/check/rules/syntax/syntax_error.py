@@ -36,8 +36,7 @@ RULE = Rule(
         "size": "the file is too large or too deeply nested to parse",
     },
     docs=RuleDocs(
-        what="Reports a file that does not parse or compile (or is too deeply nested to"
-        " analyse).",
+        what="Reports a file that does not parse or compile (or is too deeply nested to analyse).",
         why="Nothing else can be checked in it, and importing it raises SyntaxError. Some"
         " errors only the compiler finds, after parsing: `return` or `await` outside a"
         " function, `break` outside a loop, `import *` in a function, a late"
