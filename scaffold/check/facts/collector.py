@@ -28,7 +28,12 @@ from scaffold.check.facts.dispatch import (
 )
 from scaffold.check.facts.flow import Flow
 from scaffold.check.facts.function_bodies import FunctionBodies
-from scaffold.check.facts.guards import is_main_guard, is_type_checking, maybe_skipped
+from scaffold.check.facts.guards import (
+    evaluated_on_import,
+    is_main_guard,
+    is_type_checking,
+    maybe_skipped,
+)
 from scaffold.check.facts.nodes import dotted_name, span_of, target_names
 from scaffold.check.facts.whole_tree import names_read, path_hacks, writes_own_namespace
 from scaffold.check.model import (
@@ -225,6 +230,9 @@ class Collector(FunctionBodies):
             self.block(node.body, flow.but(where=Where.TYPE_CHECKING))
             self.block(node.orelse, flow.but(conditional=True))
         elif is_main_guard(node.test):
+            # In `a and __name__ == "__main__" and b`, `a` runs on import and `b` does not.
+            for operand in evaluated_on_import(node.test):
+                self.expression(operand, flow)
             self.block(node.body, flow.but(where=Where.MAIN))
             self.block(node.orelse, flow.but(conditional=True))
         else:
