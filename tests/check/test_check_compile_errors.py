@@ -60,6 +60,8 @@ REJECTED = {
     "starred-assignment": "*a = 1\n",
     "two-starred-targets": "a, *b, *c = d\n",
     "bare-except-not-last": "try:\n    pass\nexcept:\n    pass\nexcept ValueError:\n    pass\n",
+    "bare-except-not-last-in-function": "def f():\n    try:\n        pass\n    except:\n"
+    "        pass\n    except ValueError:\n        pass\n",
 }
 
 # Near misses that compile: none of them may become a SYN001.

@@ -50,7 +50,10 @@ class FunctionBodies:
         """A compound statement in a function: only the imports in its bodies matter."""
         for name in ("body", "orelse", "finalbody"):
             self.block(getattr(node, name, ()), flow)
-        for handler in getattr(node, "handlers", ()):
+        handlers = getattr(node, "handlers", ())
+        # A bare `except:` before the last handler does not compile.
+        self.suspect |= any(h.type is None for h in handlers[:-1])
+        for handler in handlers:
             self.block(handler.body, flow)
         for case in getattr(node, "cases", ()):
             self.block(case.body, flow)
