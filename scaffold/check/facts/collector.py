@@ -255,18 +255,18 @@ class Collector(FunctionBodies):
         self.expression(node.iter, flow)
         self.bind(target_names(node.target), flow)
         self.suspect |= isinstance(node, ast.AsyncFor)  # outside an `async def`
-        inner = flow.but(conditional=True, in_loop=True)
-        self.block(node.body, inner.but(can_break=True))
-        self.block(node.orelse, inner)
+        self.block(node.body, flow.but(conditional=True, in_loop=True, can_break=True))
+        if node.orelse:
+            self.block(node.orelse, flow.but(conditional=True, in_loop=True))
 
     def while_loop(self, node: ast.While, flow: Flow) -> None:
         """A module-level `while` is a side effect of importing."""
         self.expression(node.test, flow)
         if flow.runs and flow.module_level and not flow.in_loop:
             self.effects.append((Fact(span_of(node), "while"), None))
-        inner = flow.but(conditional=True, in_loop=True)
-        self.block(node.body, inner.but(can_break=True))
-        self.block(node.orelse, inner)
+        self.block(node.body, flow.but(conditional=True, in_loop=True, can_break=True))
+        if node.orelse:
+            self.block(node.orelse, flow.but(conditional=True, in_loop=True))
 
     def with_statement(self, node: ast.With | ast.AsyncWith, flow: Flow) -> None:
         """Each context expression is read; `as` targets bind."""
@@ -306,8 +306,9 @@ class Collector(FunctionBodies):
             self.target_expression(target, flow)
             names = set(target_names(target))
             if names and flow.module_level and flow.where is Where.MODULE and not flow.conditional:
+                # `assigned` stays: the calls on an object the module built before deleting
+                # it (`tmp = []; tmp.append(1); del tmp`) are still configuration.
                 self.bindings -= names
-                self.assigned -= names
 
     def class_global(self, node: ast.Global, flow: Flow) -> None:
         """`global x` in a class body sends its later binding of x to the module."""

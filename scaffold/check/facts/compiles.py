@@ -72,9 +72,11 @@ def is_bad_future(node: ast.ImportFrom, leading: set[int]) -> bool:
 
 def has_duplicate_parameters(args: ast.arguments) -> bool:
     """Whether a signature names one parameter twice (`def f(a, a)`)."""
-    names = [a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)]
-    names += [a.arg for a in (args.vararg, args.kwarg) if a is not None]
-    return len(set(names)) != len(names)
+    names = [a.arg for a in args.args]
+    if args.posonlyargs or args.kwonlyargs or args.vararg or args.kwarg:
+        names += [a.arg for a in (*args.posonlyargs, *args.kwonlyargs)]
+        names += [a.arg for a in (args.vararg, args.kwarg) if a is not None]
+    return len(names) > 1 and len(set(names)) != len(names)
 
 
 def syntax_error(exc: SyntaxError) -> SourceError:

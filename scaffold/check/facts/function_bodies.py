@@ -39,12 +39,13 @@ class FunctionBodies:
         """A def or class in a function: its body, where `break` no longer reaches a loop."""
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             self.suspect |= has_duplicate_parameters(node.args)
-        self.block(node.body, flow.but(can_break=False))
+        self.block(node.body, flow.but(can_break=False) if flow.can_break else flow)
 
     def nested_loop(self, node: ast.For | ast.AsyncFor | ast.While, flow: Flow) -> None:
         """A loop in a function: `break` belongs in its body, not in its `else`."""
-        self.block(node.body, flow.but(can_break=True))
-        self.block(node.orelse, flow)
+        self.block(node.body, flow if flow.can_break else flow.but(can_break=True))
+        if node.orelse:
+            self.block(node.orelse, flow)
 
     def nested_blocks(self, node: ast.stmt, flow: Flow) -> None:
         """A compound statement in a function: only the imports in its bodies matter."""
