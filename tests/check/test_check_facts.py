@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import pickle
+from pathlib import Path
 
 import pytest
 
 from scaffold.check.facts import parse_source, scan_noqa
 from scaffold.check.model import Access, Bind, RunImport, Where
+
+from .check_support import run_probe, write_tree
 
 
 def test_facts_are_picklable_and_hold_no_ast() -> None:
@@ -70,6 +73,44 @@ def test_where_imports_run() -> None:
     assert where["d"] == (Where.MODULE, True)
     assert "a" in facts.typing_bindings and "a" not in facts.bindings
     assert "c" not in facts.bindings
+
+
+# `if` tests, and whether the body runs when the module is imported (not run as a script).
+GUARDS = {
+    '__name__ == "__main__"': False,
+    '"__main__" == __name__': False,
+    'sys.platform != "win32" and __name__ == "__main__"': False,
+    '__name__ == "__main__" and sys.argv': False,
+    'sys.argv and sys.path and __name__ == "__main__"': False,
+    'sys.platform != "win32" or __name__ == "__main__"': True,
+    '__name__ == "__main__" or sys.argv': True,
+    '__name__ != "__main__"': True,
+}
+
+PROBE = """
+import importlib, json, sys
+print(json.dumps([importlib.import_module(name).RAN for name in sys.argv[1:]]))
+"""
+
+
+def test_main_guards_match_the_interpreter(tmp_path: Path) -> None:
+    """A body that does not run on import is the main block: its import binds nothing."""
+    sources = {
+        f"m{i}": f"import sys\nRAN = False\nif {test}:\n    RAN = True\n    import json\n"
+        for i, test in enumerate(GUARDS)
+    }
+    write_tree(tmp_path, {f"{name}.py": text for name, text in sources.items()})
+    ran = run_probe(tmp_path, PROBE, list(sources))
+    assert ran == list(GUARDS.values())
+    for runs, text in zip(ran, sources.values(), strict=True):
+        facts = parse_source(text)
+        assert (facts.imports[-1].where is Where.MAIN) is not runs, text
+        assert ("json" in facts.bindings) is runs
+
+
+def test_what_runs_before_a_main_guard_is_read() -> None:
+    facts = parse_source('import os\nif os.sep and __name__ == "__main__" and os.path:\n    pass\n')
+    assert [(e.name, e.attrs) for e in facts.events if isinstance(e, Access)] == [("os", ("sep",))]
 
 
 def test_events_follow_execution_order() -> None:

@@ -2,7 +2,7 @@
 
 `parse_source` decodes (source.py), finds the noqa comments (noqa.py), parses, and hands the
 tree to the statement walker (collector.py), which reads `__all__` (all_value.py) and the
-whole-file facts (whole_tree.py).
+whole-file facts (whole_tree.py) and notes syntax the compiler may still reject (compiles.py).
 """
 
 from __future__ import annotations
@@ -11,9 +11,10 @@ import ast
 import warnings
 
 from scaffold.check.facts.collector import Collector
+from scaffold.check.facts.compiles import compile_error, syntax_error
 from scaffold.check.facts.noqa import scan_noqa
 from scaffold.check.facts.source import decode_source
-from scaffold.check.model import FILE_SPAN, ModuleFacts, SourceError, Span
+from scaffold.check.model import FILE_SPAN, ModuleFacts, SourceError
 
 __all__ = ["decode_source", "parse_source", "scan_noqa"]
 
@@ -38,18 +39,19 @@ def parse_source(data: bytes | str, *, is_package: bool = False) -> ModuleFacts:
             warnings.simplefilter("ignore")
             tree = ast.parse(text)
     except SyntaxError as exc:
-        line = exc.lineno or 1
-        col = exc.offset or 1
-        msg = exc.msg or "invalid syntax"
-        return ModuleFacts(error=SourceError("syntax", msg, Span(line, col, line, col)), noqa=noqa)
+        return ModuleFacts(error=syntax_error(exc), noqa=noqa)
     except (ValueError, RecursionError, MemoryError, OverflowError) as exc:
         return ModuleFacts(error=_unparsable(exc), noqa=noqa)
+    collector = Collector()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return Collector().collect(tree, text, noqa, is_package=is_package)
+            facts = collector.collect(tree, text, noqa, is_package=is_package)
     except (RecursionError, MemoryError) as exc:
         return ModuleFacts(error=_unparsable(exc), noqa=noqa)
+    # Only when the walk saw syntax that may not compile: the compiler has the last word.
+    error = compile_error(tree) if collector.suspect else None
+    return facts if error is None else ModuleFacts(error=error, noqa=noqa)
 
 
 def _unparsable(exc: BaseException) -> SourceError:

@@ -9,17 +9,30 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from scaffold.check.facts.all_value import AllValue
+from scaffold.check.facts.compiles import (
+    SUSPECT_EXPRESSIONS,
+    has_duplicate_parameters,
+    is_bad_future,
+    leading_futures,
+    may_not_compile,
+)
 from scaffold.check.facts.dispatch import (
     FUNCTION_STATEMENTS,
     IGNORED_AT_IMPORT_TIME,
     IGNORED_IN_FUNCTIONS,
     IMPORT_TIME_STATEMENTS,
-    MAY_SKIP_CHILDREN,
     UNKNOWN_STATEMENT,
+)
+from scaffold.check.facts.flow import Flow
+from scaffold.check.facts.function_bodies import FunctionBodies
+from scaffold.check.facts.guards import (
+    evaluated_on_import,
+    is_main_guard,
+    is_type_checking,
+    maybe_skipped,
 )
 from scaffold.check.facts.nodes import dotted_name, span_of, target_names
 from scaffold.check.facts.whole_tree import names_read, path_hacks, writes_own_namespace
@@ -42,63 +55,7 @@ __all__ = ["Collector", "Flow"]
 _EFFECT_BUILTINS = frozenset({"print", "input", "open", "exit", "quit"})
 
 
-def _is_type_checking(test: ast.expr) -> bool:
-    if isinstance(test, ast.Constant) and test.value is False:
-        return True
-    name = dotted_name(test)
-    return name is not None and name.rpartition(".")[2] == "TYPE_CHECKING"
-
-
-def _is_main_guard(test: ast.expr) -> bool:
-    if not (isinstance(test, ast.Compare) and len(test.ops) == 1):
-        return False
-    if not isinstance(test.ops[0], ast.Eq):
-        return False
-    sides = [test.left, test.comparators[0]]
-    names = {s.id for s in sides if isinstance(s, ast.Name)}
-    consts = {s.value for s in sides if isinstance(s, ast.Constant)}
-    return names == {"__name__"} and consts == {"__main__"}
-
-
-def _maybe_skipped(parent: ast.AST, child: ast.AST) -> bool:
-    """Whether evaluating `parent` may skip `child` (short-circuits, comprehension bodies)."""
-    if type(parent) not in MAY_SKIP_CHILDREN:
-        return False
-    if isinstance(parent, ast.IfExp):
-        return child is not parent.test
-    if isinstance(parent, ast.BoolOp):
-        return child is not parent.values[0]
-    if isinstance(parent, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
-        return child is not parent.generators[0]
-    if isinstance(parent, ast.comprehension):
-        return child is not parent.iter
-    return False
-
-
-@dataclass(slots=True)
-class Flow:
-    """The context a statement runs in."""
-
-    where: Where
-    module_level: bool  # binds module names (not a class body, not a function)
-    conditional: bool
-    guarded: bool
-    in_loop: bool = False
-
-    @property
-    def runs(self) -> bool:
-        """Whether the statement runs at import time (module level or a class body)."""
-        return self.where is Where.MODULE
-
-    def but(self, **changes: object) -> Flow:
-        """A copy with some fields changed."""
-        flow = Flow(self.where, self.module_level, self.conditional, self.guarded, self.in_loop)
-        for key, value in changes.items():
-            setattr(flow, key, value)
-        return flow
-
-
-class Collector:
+class Collector(FunctionBodies):
     """Walk statements once, tracking where each runs; expressions are walked iteratively."""
 
     def __init__(self) -> None:
@@ -112,6 +69,9 @@ class Collector:
         self.has_getattr = False
         self.all_value = AllValue(self.imports)
         self.effects: list[tuple[Fact, str | None]] = []  # the effect, its receiver's root
+        # Syntax `ast.parse` accepts that may not compile (compiles.py): then compile to know.
+        self.suspect = False
+        self.leading_futures: set[int] = set()
 
     def collect(
         self,
@@ -122,6 +82,7 @@ class Collector:
         is_package: bool,
     ) -> ModuleFacts:
         """The facts of one parsed module."""
+        self.leading_futures = leading_futures(tree)
         self.block(tree.body, Flow(Where.MODULE, True, False, False))
         dynamic = writes_own_namespace(text)
         uses = names_read(tree) if is_package else set()
@@ -196,6 +157,8 @@ class Collector:
 
     def function_def(self, node: ast.FunctionDef | ast.AsyncFunctionDef, flow: Flow) -> None:
         """Decorators and defaults run now; the body runs only when called."""
+        if has_duplicate_parameters(node.args):
+            self.suspect = True
         if flow.runs:
             for expr in [*node.decorator_list, *node.args.defaults, *node.args.kw_defaults]:
                 if expr is not None:
@@ -208,7 +171,7 @@ class Collector:
         if flow.runs:
             for expr in [*node.decorator_list, *node.bases, *(k.value for k in node.keywords)]:
                 self.expression(expr, flow)
-        inner = flow.but(module_level=False)
+        inner = flow.but(module_level=False, can_break=False)
         self.block(node.body, inner)
         self.bind([node.name], flow)
 
@@ -226,6 +189,11 @@ class Collector:
                     # loader computes __all__; it exists but its content is unknown.
                     self.all_value.computed()
             self.bind(target_names(target), flow)
+            # `*a = x` and `a, *b, *c = x` do not compile.
+            self.suspect |= isinstance(target, ast.Starred) or (
+                isinstance(target, (ast.Tuple, ast.List))
+                and sum(isinstance(e, ast.Starred) for e in target.elts) > 1
+            )
 
     def annotated_assign(self, node: ast.AnnAssign, flow: Flow) -> None:
         """`name: T = value` binds; `name: T` alone only declares (what stubs do)."""
@@ -258,10 +226,13 @@ class Collector:
 
     def if_statement(self, node: ast.If, flow: Flow) -> None:
         """`if TYPE_CHECKING:` and `if __name__ == "__main__":` change where the body runs."""
-        if _is_type_checking(node.test):
+        if is_type_checking(node.test):
             self.block(node.body, flow.but(where=Where.TYPE_CHECKING))
             self.block(node.orelse, flow.but(conditional=True))
-        elif _is_main_guard(node.test):
+        elif is_main_guard(node.test):
+            # In `a and __name__ == "__main__" and b`, `a` runs on import and `b` does not.
+            for operand in evaluated_on_import(node.test):
+                self.expression(operand, flow)
             self.block(node.body, flow.but(where=Where.MAIN))
             self.block(node.orelse, flow.but(conditional=True))
         else:
@@ -271,6 +242,8 @@ class Collector:
 
     def try_statement(self, node: ast.Try | ast.TryStar, flow: Flow) -> None:
         """A body with handlers is guarded; handlers and `else` may not run."""
+        # A bare `except:` before the last handler does not compile.
+        self.suspect |= any(h.type is None for h in node.handlers[:-1])
         self.block(node.body, flow.but(guarded=flow.guarded or bool(node.handlers)))
         for handler in node.handlers:
             self.block(handler.body, flow.but(conditional=True))
@@ -281,21 +254,23 @@ class Collector:
         """The iterable is read once; the body may run any number of times."""
         self.expression(node.iter, flow)
         self.bind(target_names(node.target), flow)
-        inner = flow.but(conditional=True, in_loop=True)
-        self.block(node.body, inner)
-        self.block(node.orelse, inner)
+        self.suspect |= isinstance(node, ast.AsyncFor)  # outside an `async def`
+        self.block(node.body, flow.but(conditional=True, in_loop=True, can_break=True))
+        if node.orelse:
+            self.block(node.orelse, flow.but(conditional=True, in_loop=True))
 
     def while_loop(self, node: ast.While, flow: Flow) -> None:
         """A module-level `while` is a side effect of importing."""
         self.expression(node.test, flow)
         if flow.runs and flow.module_level and not flow.in_loop:
             self.effects.append((Fact(span_of(node), "while"), None))
-        inner = flow.but(conditional=True, in_loop=True)
-        self.block(node.body, inner)
-        self.block(node.orelse, inner)
+        self.block(node.body, flow.but(conditional=True, in_loop=True, can_break=True))
+        if node.orelse:
+            self.block(node.orelse, flow.but(conditional=True, in_loop=True))
 
     def with_statement(self, node: ast.With | ast.AsyncWith, flow: Flow) -> None:
         """Each context expression is read; `as` targets bind."""
+        self.suspect |= isinstance(node, ast.AsyncWith)  # outside an `async def`
         for item in node.items:
             self.expression(item.context_expr, flow)
             if item.optional_vars is not None:
@@ -315,7 +290,30 @@ class Collector:
                 n.rest for n in ast.walk(case.pattern) if isinstance(n, ast.MatchMapping) and n.rest
             ]
             self.bind(names, flow)
+            if case.guard is not None:
+                self.expression(case.guard, flow.but(conditional=True))
             self.block(case.body, flow.but(conditional=True))
+
+    def type_alias(self, node: ast.stmt, flow: Flow) -> None:
+        """`type X = ...` (3.12+) binds X; its value is evaluated lazily, so nothing is read."""
+        name = getattr(node, "name", None)
+        if isinstance(name, ast.Name):
+            self.bind([name.id], flow)
+
+    def delete(self, node: ast.Delete, flow: Flow) -> None:
+        """`del x` unbinds x when it surely runs; `del a.b`, `del a[i]` only read."""
+        for target in node.targets:
+            self.target_expression(target, flow)
+            names = set(target_names(target))
+            if names and flow.module_level and flow.where is Where.MODULE and not flow.conditional:
+                # `assigned` stays: the calls on an object the module built before deleting
+                # it (`tmp = []; tmp.append(1); del tmp`) are still configuration.
+                self.bindings -= names
+
+    def class_global(self, node: ast.Global, flow: Flow) -> None:
+        """`global x` in a class body sends its later binding of x to the module."""
+        if not flow.module_level and flow.where is Where.MODULE:
+            self.global_names.update(node.names)
 
     def expression_statement(self, node: ast.Expr, flow: Flow) -> None:
         """A bare expression: `__all__.extend(...)`, or a call that runs at import time."""
@@ -347,6 +345,16 @@ class Collector:
 
     def skip(self, node: ast.stmt, flow: Flow) -> None:
         """A statement that holds no facts where it stands."""
+
+    def outside_function(self, node: ast.stmt, flow: Flow) -> None:
+        """`return` or `nonlocal` at import time: a compile error; its expressions are read."""
+        self.suspect = True
+        self.read_expressions(node, flow)
+
+    def loop_exit(self, node: ast.Break | ast.Continue, flow: Flow) -> None:
+        """`break` and `continue` outside a loop body do not compile."""
+        if not flow.can_break:
+            self.suspect = True
 
     # --- statements shared with function bodies ---------------------------------------------
 
@@ -385,6 +393,10 @@ class Collector:
         self.imports.append(fact)
         if flow.runs:
             self.events.append(RunImport(index))
+        if fact.is_star and not flow.module_level:
+            self.suspect = True  # `import *` in a function or class body does not compile
+        if isinstance(node, ast.ImportFrom) and module == "__future__":
+            self.suspect |= is_bad_future(node, self.leading_futures)
         if fact.is_star:
             # A module-level star import is expanded by the resolver, which knows the
             # target's names.
@@ -398,21 +410,6 @@ class Collector:
                 self.has_getattr = True
         elif flow.module_level and flow.where is Where.TYPE_CHECKING:
             self.typing_bindings.update(bound)
-
-    # --- statements in function bodies ------------------------------------------------------
-
-    def global_statement(self, node: ast.Global, flow: Flow) -> None:
-        """`global x` in a function: x is bound whenever that function runs, if ever."""
-        self.global_names.update(node.names)
-
-    def nested_blocks(self, node: ast.stmt, flow: Flow) -> None:
-        """A compound statement in a function: only the imports in its bodies matter."""
-        for name in ("body", "orelse", "finalbody"):
-            self.block(getattr(node, name, ()), flow)
-        for handler in getattr(node, "handlers", ()):
-            self.block(handler.body, flow)
-        for case in getattr(node, "cases", ()):
-            self.block(case.body, flow)
 
     # --- expressions ------------------------------------------------------------------------
 
@@ -435,6 +432,8 @@ class Collector:
         comprehension bodies) the reads are conditional.
         """
         if not flow.runs:
+            if flow.where is not Where.FUNCTION:
+                self.not_compiled_here(root)
             return
         inner: set[int] = set()
         walrus: list[str] = []
@@ -442,6 +441,8 @@ class Collector:
         stack: list[tuple[ast.AST, bool]] = [(root, flow.conditional)]
         while stack:
             node, maybe = stack.pop()
+            if type(node) in SUSPECT_EXPRESSIONS:
+                self.suspect |= may_not_compile(node)
             if isinstance(node, ast.Lambda):
                 stack.extend((d, maybe) for d in node.args.defaults)
                 stack.extend((d, maybe) for d in node.args.kw_defaults if d is not None)
@@ -466,11 +467,18 @@ class Collector:
             ):
                 self.effects.append((Fact(span_of(node), "call", node.func.id), None))
             stack.extend(
-                (child, maybe or _maybe_skipped(node, child))
+                (child, maybe or maybe_skipped(node, child))
                 for child in reversed(list(ast.iter_child_nodes(node)))
             )
         if walrus:
             self.bind(walrus, flow)
+
+    def not_compiled_here(self, root: ast.expr) -> None:
+        """Module-level code that does not run on import (`if __name__ == "__main__":`) still
+        has to compile: look for what may not, outside function bodies."""
+        self.suspect |= any(
+            type(node) in SUSPECT_EXPRESSIONS and may_not_compile(node) for node in ast.walk(root)
+        )
 
 
 # A handler takes the collector, a node of the class it is registered for, and the flow.

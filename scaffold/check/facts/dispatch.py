@@ -51,25 +51,25 @@ IMPORT_TIME_STATEMENTS: dict[type[ast.stmt], str] = {
     ast.AsyncWith: "with_statement",
     ast.Match: "match_statement",
     ast.Expr: "expression_statement",
-    # They bind no module name (`del` unbinds one, which is not tracked): only reads.
-    ast.Delete: "read_expressions",
+    ast.Delete: "delete",
+    # `global` changes nothing at module level; in a class body it sends the body's later
+    # bindings of the name to the module.
+    ast.Global: "class_global",
+    # `type X = ...` (3.12+) binds X; its value is evaluated lazily.
+    **dict.fromkeys(_newer_classes("TypeAlias"), "type_alias"),
+    # They bind no module name: only reads.
     ast.Raise: "read_expressions",
     ast.Assert: "read_expressions",
-    ast.Return: "read_expressions",
+    # Compile errors outside a function, which `ast.parse` accepts (compiles.py).
+    ast.Return: "outside_function",
+    ast.Nonlocal: "outside_function",
+    ast.Break: "loop_exit",
+    ast.Continue: "loop_exit",
 }
 IGNORED_AT_IMPORT_TIME = frozenset(
     {
         # No expression and no name: nothing to read or bind.
         ast.Pass,
-        ast.Break,
-        ast.Continue,
-        # `global` changes nothing at module level and `nonlocal` is not allowed there; in a
-        # class body they send the body's later bindings elsewhere, which is not tracked.
-        ast.Global,
-        ast.Nonlocal,
-        # `type X = ...` (3.12+): the value is evaluated lazily, so nothing is read now. It
-        # does bind X, which is not recorded yet (issue 13); until then X stays unbound.
-        *_newer_classes("TypeAlias"),
     }
 )
 
@@ -79,16 +79,16 @@ FUNCTION_STATEMENTS: dict[type[ast.stmt], str] = {
     ast.Import: "import_names",
     ast.ImportFrom: "import_from",
     ast.Global: "global_statement",
+    # What may not compile (compiles.py): `break` outside a loop, `nonlocal` with no binding.
+    ast.Break: "loop_exit",
+    ast.Continue: "loop_exit",
+    ast.Nonlocal: "nonlocal_statement",
     # Compound statements: their bodies may hold imports.
+    **dict.fromkeys((ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef), "nested_definition"),
+    **dict.fromkeys((ast.For, ast.AsyncFor, ast.While), "nested_loop"),
     **dict.fromkeys(
         (
-            ast.FunctionDef,
-            ast.AsyncFunctionDef,
-            ast.ClassDef,
             ast.If,
-            ast.For,
-            ast.AsyncFor,
-            ast.While,
             ast.With,
             ast.AsyncWith,
             ast.Try,
@@ -110,9 +110,6 @@ IGNORED_IN_FUNCTIONS = frozenset(
         ast.Assert,
         ast.Return,
         ast.Pass,
-        ast.Break,
-        ast.Continue,
-        ast.Nonlocal,
         *_newer_classes("TypeAlias"),
     }
 )

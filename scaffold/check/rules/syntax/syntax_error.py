@@ -1,4 +1,4 @@
-"""SYN001 syntax-error: a file (or pyproject.toml) that does not parse."""
+"""SYN001 syntax-error: a file (or pyproject.toml) that does not parse or compile."""
 
 from __future__ import annotations
 
@@ -36,8 +36,11 @@ RULE = Rule(
         "size": "the file is too large or too deeply nested to parse",
     },
     docs=RuleDocs(
-        what="Reports a file that does not parse (or is too deeply nested to analyse).",
-        why="Nothing else can be checked in it, and importing it raises SyntaxError.",
+        what="Reports a file that does not parse or compile (or is too deeply nested to analyse).",
+        why="Nothing else can be checked in it, and importing it raises SyntaxError. Some"
+        " errors only the compiler finds, after parsing: `return` or `await` outside a"
+        " function, `break` outside a loop, `import *` in a function, a late"
+        " `from __future__` import, a parameter named twice.",
         example="def f(:\n    pass",
         use_instead="def f():\n    pass",
     ),

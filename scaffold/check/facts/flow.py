@@ -1,0 +1,40 @@
+"""The context a statement runs in, as the statement walker carries it down the tree."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from scaffold.check.model import Where
+
+__all__ = ["Flow"]
+
+
+@dataclass(slots=True)
+class Flow:
+    """The context a statement runs in."""
+
+    where: Where
+    module_level: bool  # binds module names (not a class body, not a function)
+    conditional: bool
+    guarded: bool
+    in_loop: bool = False
+    can_break: bool = False  # directly in a loop body, not in its `else` or a nested def/class
+
+    @property
+    def runs(self) -> bool:
+        """Whether the statement runs at import time (module level or a class body)."""
+        return self.where is Where.MODULE
+
+    def but(self, **changes: object) -> Flow:
+        """A copy with some fields changed."""
+        flow = Flow(
+            self.where,
+            self.module_level,
+            self.conditional,
+            self.guarded,
+            self.in_loop,
+            self.can_break,
+        )
+        for key, value in changes.items():
+            setattr(flow, key, value)
+        return flow
