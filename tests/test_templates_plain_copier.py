@@ -67,3 +67,39 @@ def test_plain_copier_normalises_underscored_distribution_names(tmp_path: Path) 
     _copier("--data", "package=_g_", str(TEMPLATES / "game"), "game", cwd=tmp_path)
     data = tomllib.loads((tmp_path / "game" / "pyproject.toml").read_text())
     assert data["project"]["name"] == "g"
+
+
+def test_no_template_copies_bytecode(tmp_path: Path) -> None:
+    """pip byte-compiles the templates' .py files inside scaffold's wheel; none may travel."""
+    import shutil
+
+    from scaffold.generate.answers import (
+        BuiltinAnswers,
+        copier_data,
+        game_answers,
+        module_answers,
+        package_answers,
+        workspace_answers,
+    )
+
+    records: dict[str, BuiltinAnswers] = {
+        "package": package_answers("demo", modules=("core",)),
+        "module": module_answers("tool"),
+        "game": game_answers("pong"),
+        "workspace": workspace_answers("acme", packages=("core",)),
+    }
+    for name, record in records.items():
+        template = tmp_path / "templates" / name
+        shutil.copytree(TEMPLATES / name, template)
+        # What an installed wheel holds: a __pycache__ beside every folder's files.
+        for folder in [template / "template", *(template / "template").rglob("*")]:
+            if folder.is_dir() and folder.name != "__pycache__":
+                cache = folder / "__pycache__"
+                cache.mkdir(exist_ok=True)
+                (cache / "x.cpython-311.pyc").write_bytes(b"\0")
+                (folder / "stray.pyc").write_bytes(b"\0")
+        out = tmp_path / "out" / name
+        data = [f"--data={k}={v}" for k, v in copier_data(record).items() if isinstance(v, str)]
+        _copier(*data, str(template), str(out), cwd=tmp_path)
+        leaked = [p for p in out.rglob("*") if p.name == "__pycache__" or p.suffix == ".pyc"]
+        assert leaked == [], name

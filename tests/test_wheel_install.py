@@ -37,6 +37,9 @@ def test_wheel_installs_and_generates_a_working_package(tmp_path: Path) -> None:
     assert "All checks passed" in run_ok([str(bindir / "scaffold"), "check", "demo"], work).stdout
     run_ok([str(bindir / "scaffold"), "new", "module", "tool"], work)
     assert (work / "tool.py").is_file()
+    # pip byte-compiled the templates' .py files in site-packages; none reaches a project.
+    run_ok([str(bindir / "scaffold"), "new", "game", "pong"], work)
+    assert not [p for p in work.rglob("*") if p.name == "__pycache__" or p.suffix == ".pyc"]
 
     # The generated project builds with this interpreter's hatchling and runs in the venv.
     demo_wheel = build_wheel(work / "demo", dist)
