@@ -197,17 +197,28 @@ def find_template(name: str, cwd: Path | None = None) -> TemplateEntry:
 
 
 def add_template(
-    name: str, source: str, *, description: str = "", cwd: Path | None = None
+    name: str,
+    source: str,
+    *,
+    description: str = "",
+    cwd: Path | None = None,
+    replace: bool = False,
 ) -> TemplateEntry:
     """Register `source` as `name` in the user's registry file and return the new entry.
 
-    The name may not hide a built-in template; a local source is stored as an
-    absolute path. Registering trusts nothing: `--trust` is still asked per run.
+    The name may not hide a built-in template, nor, unless `replace`, one already
+    registered; a local source is stored as an absolute path. Registering trusts nothing:
+    `--trust` is still asked per run.
     """
     _check_registrable(name)
     here = Path.cwd() if cwd is None else cwd
     path = user_registry_path()
     entries = _read_user_registry(path)
+    if name in entries and not replace:
+        raise UsageError(
+            f"template {name!r} is already registered ({entries[name].source});"
+            " add --force to replace it, or choose another name"
+        )
     entry = TemplateEntry(
         name, normalize_source(source, base=here), " ".join(description.split()), str(path)
     )

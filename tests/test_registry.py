@@ -55,6 +55,26 @@ def test_add_list_remove_round_trip(template_dir: Path, tmp_path: Path) -> None:
     assert registered_templates(tmp_path) == {}
 
 
+def test_adding_a_registered_name_again_needs_force(
+    template_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "copier.yml").write_text("name: {type: str}\n")
+    add_template("svc", str(template_dir), cwd=tmp_path)
+    with pytest.raises(UsageError, match=r"'svc' is already registered .*--force"):
+        add_template("svc", str(other), cwd=tmp_path)
+    assert find_template("svc", tmp_path).source == str(template_dir)
+    assert_refused(
+        ["templates", "add", "svc", str(other)],
+        "already registered",
+        user_registry_path().parent,
+        capsys,
+    )
+    assert main(["templates", "add", "svc", str(other), "--force"]) == 0
+    assert find_template("svc", tmp_path).source == str(other)
+
+
 def test_relative_local_source_is_stored_absolute(template_dir: Path, tmp_path: Path) -> None:
     # Copier records the source as given, and a relative one breaks later updates.
     entry = add_template("svc", "tpl", cwd=tmp_path)

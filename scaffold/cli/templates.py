@@ -51,11 +51,14 @@ def templates_add(
     description: Annotated[
         str, typer.Option("--description", help="One line shown by `templates list`.")
     ] = "",
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace NAME if it is already registered.")
+    ] = False,
 ) -> None:
     """Register SRC as NAME in your registry (it is not trusted by being registered)."""
     from scaffold.templates import add_template
 
-    entry = add_template(name, source, description=description)
+    entry = add_template(name, source, description=description, replace=force)
     typer.echo(f"Registered {entry.name!r} -> {entry.source} in {entry.origin}")
     typer.echo(f"Run it with: scaffold new {entry.name} PROJECT")
 
