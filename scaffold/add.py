@@ -7,7 +7,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from scaffold.edit import Registration, SourceEditError, register_submodule
+from scaffold.edit import DEFAULT_LINE_LENGTH, Registration, SourceEditError, register_submodule
 from scaffold.errors import DestinationError, UsageError
 from scaffold.generate import file_name_limits, place_files, render_template, staging_folder
 from scaffold.generate.answers import member_answers
@@ -15,8 +15,6 @@ from scaffold.names import validate_module_name
 from scaffold.templates import builtin_template
 
 __all__ = ["AddResult", "PackageLocation", "add_to_package", "locate_package"]
-
-_DEFAULT_LINE_LENGTH = 88
 
 
 @dataclass(frozen=True)
@@ -76,9 +74,9 @@ def _line_length(project_root: Path) -> int:
     try:
         data = tomllib.loads((project_root / "pyproject.toml").read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return _DEFAULT_LINE_LENGTH
-    value = data.get("tool", {}).get("ruff", {}).get("line-length", _DEFAULT_LINE_LENGTH)
-    return value if isinstance(value, int) else _DEFAULT_LINE_LENGTH
+        return DEFAULT_LINE_LENGTH
+    value = data.get("tool", {}).get("ruff", {}).get("line-length", DEFAULT_LINE_LENGTH)
+    return value if isinstance(value, int) else DEFAULT_LINE_LENGTH
 
 
 def add_to_package(

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
+    "DEFAULT_LINE_LENGTH",
     "Registration",
     "SourceEditError",
     "SourceOffsets",
@@ -19,6 +20,9 @@ __all__ = [
     "register_submodule",
     "ruf022_key",
 ]
+
+# ruff's and black's default, what a file without its own setting is formatted to.
+DEFAULT_LINE_LENGTH = 88
 
 
 class SourceEditError(ValueError):
@@ -223,7 +227,9 @@ def _sequence_of(source: str, offsets: SourceOffsets, node: ast.List | ast.Tuple
     return _Sequence(items, start, end, True, False)
 
 
-def register_submodule(source: str, name: str, *, line_length: int = 88) -> Registration:
+def register_submodule(
+    source: str, name: str, *, line_length: int = DEFAULT_LINE_LENGTH
+) -> Registration:
     """Import submodule `name` in a package's `__init__.py` source and list it in `__all__`.
 
     Only the import statement and the `__all__` literal change; everything else, comments
@@ -376,7 +382,7 @@ def _new_import(source: str, offsets: SourceOffsets, tree: ast.Module, name: str
     return TextEdit(0, 0, line + ("\n" if source.strip() else ""))
 
 
-def add_to_all(source: str, names: Sequence[str], *, line_length: int = 88) -> str:
+def add_to_all(source: str, names: Sequence[str], *, line_length: int = DEFAULT_LINE_LENGTH) -> str:
     """Add `names` to the module's single literal `__all__`, keeping its order and layout.
 
     Raises SourceEditError when the source does not parse or its `__all__` is missing,

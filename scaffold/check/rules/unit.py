@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from scaffold.check.model import Diagnostic, Finding, ModuleFacts, Severity, Span
+from scaffold.check.model import Diagnostic, Finding, ModuleFacts, Related, Severity, Span
 from scaffold.edit import SourceOffsets, TextEdit
 
 if TYPE_CHECKING:
@@ -194,9 +194,14 @@ class Rule:
         return self.docs.why
 
     def finding(
-        self, path: str, span: Span, *, statement_line: int = 0, related: tuple[Any, ...] = (),
+        self,
+        path: str,
+        span: Span,
+        *,
+        statement_line: int = 0,
+        related: tuple[Related, ...] = (),
         **args: str | int,
-    ) -> Finding:  # fmt: skip
+    ) -> Finding:
         """A finding of this rule; `args` fill its message."""
         return Finding(self.code, path, span, tuple(sorted(args.items())), related, statement_line)
 

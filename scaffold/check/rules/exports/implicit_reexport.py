@@ -11,8 +11,6 @@ from scaffold.edit import SourceEditError, add_to_all
 
 __all__ = ["RULE"]
 
-_LINE_LENGTH = 88
-
 
 def check(ctx: FileContext) -> Iterator[Finding]:
     project, source, facts = ctx.project, ctx.source, ctx.facts
@@ -46,7 +44,7 @@ def fix(ctx: FixContext, diagnostics: Sequence[Diagnostic]) -> None:
 
     def rewrite(text: str) -> str | None:
         try:
-            return add_to_all(text, names, line_length=_LINE_LENGTH)
+            return add_to_all(text, names)
         except SourceEditError:
             return None
 

@@ -9,11 +9,9 @@ from scaffold.check.imports.graph import build_graph
 from scaffold.check.model import FILE_SPAN, Diagnostic, Finding, Severity, Where
 from scaffold.check.rules.exports.package_api import first_party, public_package, runtime_imports
 from scaffold.check.rules.unit import Check, FileContext, FixContext, FixKind, Rule, RuleDocs, Scope
-from scaffold.edit import TextEdit, ruf022_key
+from scaffold.edit import DEFAULT_LINE_LENGTH, TextEdit, ruf022_key
 
 __all__ = ["RULE"]
-
-_LINE_LENGTH = 88
 
 
 def check(ctx: FileContext) -> Iterator[Finding]:
@@ -36,7 +34,7 @@ def fix(ctx: FixContext, diagnostics: Sequence[Diagnostic]) -> None:
         return
     items = [f'"{n}"' for n in sorted(names, key=ruf022_key)]
     one_line = f"__all__ = [{', '.join(items)}]"
-    if len(one_line) > _LINE_LENGTH:
+    if len(one_line) > DEFAULT_LINE_LENGTH:
         one_line = "__all__ = [\n" + "".join(f"    {i},\n" for i in items) + "]"
     ctx.edits.append(_after_imports(ctx, one_line))
     ctx.fixed += len(diagnostics)
