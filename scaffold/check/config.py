@@ -44,19 +44,26 @@ class CheckConfig:
     pyproject: Path | None = None
     data: Mapping[str, Any] = field(default_factory=dict)
     error: tuple[int, str] | None = None  # the pyproject did not parse: (line, message)
+    # The pyproject's text as read (undecodable bytes replaced), for what needs its lines:
+
+    text: str = ""
 
 
-def read_pyproject(path: Path) -> tuple[dict[str, Any], tuple[int, str] | None]:
-    """Load a pyproject.toml; a TOML error comes back as (line, message), never raised."""
+def read_pyproject(path: Path) -> tuple[dict[str, Any], tuple[int, str] | None, str]:
+    """Load a pyproject.toml: its table, its error as (line, message) (never raised), and its
+    text (undecodable bytes replaced; "" when it cannot be read)."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        return {}, (1, f"cannot read pyproject.toml: {exc}")
+        raw = path.read_bytes()
+    except OSError as exc:
+        return {}, (1, f"cannot read pyproject.toml: {exc}"), ""
+    text = raw.decode("utf-8", errors="replace")
     try:
-        return tomllib.loads(text), None
+        return tomllib.loads(raw.decode("utf-8")), None, text
+    except UnicodeDecodeError as exc:
+        return {}, (1, f"cannot read pyproject.toml: {exc}"), text
     except tomllib.TOMLDecodeError as exc:
         line = getattr(exc, "lineno", None) or 1
-        return {}, (int(line), f"pyproject.toml is not valid TOML: {exc}")
+        return {}, (int(line), f"pyproject.toml is not valid TOML: {exc}"), text
 
 
 def _strings(value: object, key: str, where: Path) -> tuple[str, ...]:
@@ -72,9 +79,9 @@ def load_config(directory: Path) -> CheckConfig:
     pyproject = directory / "pyproject.toml"
     if not pyproject.is_file():
         return CheckConfig(directory=directory)
-    data, error = read_pyproject(pyproject)
+    data, error, text = read_pyproject(pyproject)
     if error is not None:
-        return CheckConfig(directory=directory, pyproject=pyproject, error=error)
+        return CheckConfig(directory=directory, pyproject=pyproject, error=error, text=text)
     tool = data.get("tool", {})
     table = tool.get("scaffold", {}).get("check", {}) if isinstance(tool, dict) else {}
     if not isinstance(table, dict):
@@ -104,4 +111,5 @@ def load_config(directory: Path) -> CheckConfig:
         src=_strings(table.get("src", []), "src", pyproject),
         pyproject=pyproject,
         data=data,
+        text=text,
     )

@@ -126,11 +126,7 @@ class Selection:
         for config in tree.configs:
             if config.pyproject is not None and config.directory.is_relative_to(tree.base):
                 rel = tree.rel(config.pyproject)
-                try:
-                    text = config.pyproject.read_text(encoding="utf-8", errors="replace")
-                except OSError:
-                    text = ""
-                noqa_cache[rel] = ModuleFacts(noqa=scan_noqa(text))
+                noqa_cache[rel] = ModuleFacts(noqa=scan_noqa(config.text))
                 by_rel[rel] = (config.pyproject, config, None, True)
         result: list[Diagnostic] = []
         for finding in findings:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Iterator, Mapping
-from pathlib import Path
 from typing import Any, NamedTuple
 
 from scaffold.check.model import Span
@@ -110,10 +109,7 @@ def declared_entry_points(ctx: ConfigContext) -> Iterator[EntryPoint]:
     table = ctx.config.data.get("project")
     if not isinstance(table, dict):
         return
-    try:
-        lines = _Lines(Path(pyproject).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError):
-        return
+    lines = _Lines(ctx.config.text)
     groups: list[tuple[tuple[str, ...], str, Mapping[str, object], bool]] = []
     for key, header in _SCRIPT_GROUPS.items():
         value = table.get(key)
