@@ -103,3 +103,11 @@ def test_no_template_copies_bytecode(tmp_path: Path) -> None:
         _copier(*data, str(template), str(out), cwd=tmp_path)
         leaked = [p for p in out.rglob("*") if p.name == "__pycache__" or p.suffix == ".pyc"]
         assert leaked == [], name
+
+
+def test_game_and_module_take_their_name_from_the_folder(tmp_path: Path) -> None:
+    """`--defaults` alone renders them (issue 18: no question only a person can answer)."""
+    _copier(str(TEMPLATES / "game"), "Pong-Game", cwd=tmp_path)
+    assert (tmp_path / "Pong-Game" / "pong_game" / "game.py").is_file()
+    _copier(str(TEMPLATES / "module"), "tool", cwd=tmp_path)
+    assert sorted(p.name for p in (tmp_path / "tool").iterdir()) == ["test_tool.py", "tool.py"]
