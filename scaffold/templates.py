@@ -28,6 +28,7 @@ __all__ = [
     "registered_templates",
     "remove_template",
     "team_template",
+    "template_source",
     "user_registry_path",
 ]
 
@@ -366,3 +367,23 @@ def team_template(name: str | None, source: str | None, cwd: Path | None = None)
             f" {name} SRC'"
         )
     return entry
+
+
+def template_source(spec: str, cwd: Path | None = None) -> TemplateEntry:
+    """The template `SRC|NAME` names: a folder or git URL, else a built-in or registered name.
+
+    A spec with a path separator, a URL, or an existing folder is a source; a bare word is
+    looked up by name first (so `package` is the built-in even beside a folder of that
+    name), then, when no template has that name, as a folder; neither is a TemplateError
+    with a "did you mean".
+    """
+    here = Path.cwd() if cwd is None else cwd
+    looks_like_path = any(sep in spec for sep in ("/", "\\")) or spec in (".", "..")
+    if is_remote_source(spec) or looks_like_path:
+        return TemplateEntry("", normalize_source(spec, base=here), "", "SRC")
+    try:
+        return find_template(spec, here)
+    except TemplateError:
+        if (here / spec).is_dir():
+            return TemplateEntry("", normalize_source(spec, base=here), "", "SRC")
+        raise

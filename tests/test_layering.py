@@ -40,6 +40,11 @@ FORBIDDEN: tuple[tuple[str, str, str], ...] = (
     ("scaffold.check.rules", "scaffold.check.output", "a rule never reaches a renderer"),
     ("scaffold.check.rules", "scaffold.check.server", "a rule never reaches the server"),
     ("scaffold.check.output", "scaffold.cli", "a renderer never reaches the CLI"),
+    # Template testing renders through generate/ and reports in check's Diagnostic form;
+    # neither of those reaches back up to it.
+    ("scaffold.template_testing", "scaffold.cli", "template testing is a library under the CLI"),
+    ("scaffold.generate", "scaffold.template_testing", "generation never reaches its tests"),
+    ("scaffold.check", "scaffold.template_testing", "the checker never reaches template testing"),
     *(
         (stage, "scaffold.check.incremental", "the pipeline is correct without incremental/")
         for stage in STAGES
@@ -154,6 +159,8 @@ def test_no_forbidden_arrow() -> None:
         ("scaffold.check.model", "scaffold.errors", "scaffold.check.model imports"),
         ("scaffold.check.discover", "scaffold.generate", "scaffold.generate"),
         ("scaffold.check.rules.unit", "scaffold.check.incremental.run", "incremental"),
+        ("scaffold.template_testing.runner", "scaffold.cli.new", "scaffold.cli"),
+        ("scaffold.generate.run", "scaffold.template_testing.plan", "its tests"),
     ],
 )
 def test_an_added_arrow_is_caught(source: str, target: str, expected: str) -> None:

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from scaffold.cli.options import TrustOption, format_option
 from scaffold.cli.render import display_path
 
 if TYPE_CHECKING:
+    from scaffold.template_testing.report import SetResult
     from scaffold.templates import TemplateEntry
 
 __all__ = ["app"]
 
 app = typer.Typer(
-    help="List, register and remove named team templates (`scaffold new NAME PROJECT`).",
+    help="List, register, remove, test and lint team templates (`scaffold new NAME PROJECT`).",
     invoke_without_command=True,
 )
 
@@ -72,6 +76,152 @@ def templates_remove(
 
     entry = remove_template(name)
     typer.echo(f"Removed {entry.name!r} ({entry.source}) from {entry.origin}")
+
+
+class TestFormat(StrEnum):
+    """The renderings of a `templates test` report."""
+
+    TABLE = "table"
+    JSON = "json"
+    JUNIT = "junit"
+
+
+SpecArgument = Annotated[
+    str,
+    typer.Argument(
+        metavar="SRC|NAME", help="A template folder or git URL, or a built-in or registered name."
+    ),
+]
+VcsRefOption = Annotated[
+    str | None, typer.Option("--vcs-ref", help="Git tag, branch or commit of the template.")
+]
+
+
+DataFileOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--data-file",
+        help="YAML or TOML answer sets: a list of answer mappings, or a matrix with"
+        " exclude/include (default: the template's _scaffold_test answers).",
+    ),
+]
+TestDataOption = Annotated[
+    list[str] | None,
+    typer.Option("--data", "-d", metavar="KEY=VALUE", help="An answer for every set."),
+]
+TestDefaultsOption = Annotated[
+    bool, typer.Option("--defaults", help="Test the template's defaults alone.")
+]
+RunOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--run",
+        metavar="CMD",
+        help="Run CMD in each project (repeatable; replaces the template's _scaffold_test"
+        " commands).",
+    ),
+]
+CheckOnlyOption = Annotated[
+    bool, typer.Option("--check-only", help="Run only `scaffold check`, no commands.")
+]
+VenvOption = Annotated[
+    bool, typer.Option("--venv", help="Run the commands in a fresh virtual environment per set.")
+]
+TimeoutOption = Annotated[
+    float, typer.Option("--timeout", metavar="SECONDS", help="Stop a command after this.")
+]
+JobsOption = Annotated[
+    int | None,
+    typer.Option("--jobs", "-j", metavar="N", help="Sets at a time (default: the cores)."),
+]
+KeepOption = Annotated[
+    Path | None, typer.Option("--keep", metavar="DIR", help="Keep the rendered projects here.")
+]
+NameOption = Annotated[str, typer.Option("--name", help="The project folder name (_folder_name).")]
+TestFormatOption = Annotated[TestFormat, format_option(TestFormat)]
+
+
+@app.command("test")
+def templates_test(
+    spec: SpecArgument,
+    data_file: DataFileOption = None,
+    data: TestDataOption = None,
+    defaults: TestDefaultsOption = False,
+    run: RunOption = None,
+    check_only: CheckOnlyOption = False,
+    venv: VenvOption = False,
+    timeout: TimeoutOption = 600.0,
+    jobs: JobsOption = None,
+    keep: KeepOption = None,
+    name: NameOption = "demo",
+    output_format: TestFormatOption = TestFormat.TABLE,
+    vcs_ref: VcsRefOption = None,
+    trust: TrustOption = False,
+) -> None:
+    """Render the template for each answer set and check each result; exit 1 if any fails."""
+    from scaffold.template_testing import (
+        TestOptions,
+        plan_template_tests,
+        render_json,
+        render_junit,
+        render_table,
+        run_template_tests,
+    )
+
+    options = TestOptions(
+        spec,
+        tuple(data or ()),
+        data_file,
+        defaults,
+        tuple(run or ()),
+        check_only,
+        venv,
+        timeout,
+        jobs,
+        keep,
+        trust,
+        vcs_ref,
+        name,
+    )
+    request = plan_template_tests(options)
+    show_progress = sys.stderr.isatty()
+    report = run_template_tests(request, _print_progress if show_progress else None)
+    renderers = {"table": render_table, "json": render_json, "junit": render_junit}
+    typer.echo(renderers[output_format.value](report), nl=False)
+    raise typer.Exit(1 if report.failed else 0)
+
+
+class LintFormat(StrEnum):
+    """The renderings of lint findings: the same as `scaffold check`'s."""
+
+    TEXT = "text"
+    JSON = "json"
+    SARIF = "sarif"
+    GITHUB = "github"
+
+
+@app.command("lint")
+def templates_lint(
+    spec: SpecArgument,
+    output_format: Annotated[LintFormat, format_option(LintFormat)] = LintFormat.TEXT,
+    vcs_ref: VcsRefOption = None,
+) -> None:
+    """Check copier.yml and the template's files without rendering; exit 1 on findings."""
+    from scaffold.check.output import FORMATS
+    from scaffold.check.output.context import RenderContext
+    from scaffold.template_testing.lint import lint_template
+
+    report = lint_template(spec, vcs_ref)
+    # Paths from the template's root: a git template is linted in a temporary clone.
+    context = RenderContext(relative_to=None, color=False)
+    typer.echo(FORMATS[output_format.value].render(report, context), nl=False)
+    raise typer.Exit(1 if report.diagnostics else 0)
+
+
+def _print_progress(result: SetResult, finished: int, total: int) -> None:
+    verdict = "pass" if result.passed else "FAIL"
+    seconds = sum(step.seconds for step in result.steps)
+    typer.echo(f"[{finished}/{total}] {result.label}: {verdict} ({seconds:.1f}s)", err=True)
 
 
 def _render_template_table(entries: list[TemplateEntry]) -> str:
