@@ -10,6 +10,7 @@ import pytest
 
 from scaffold.cli import main
 from scaffold.template_testing.lint import LINT_RULES
+from scaffold.templates import BUILTIN_TEMPLATES
 from tests.conftest import assert_refused
 from tests.template_repos import commit_version, git_environment, write_tree
 
@@ -143,7 +144,7 @@ def test_copier_yml_that_is_not_yaml_is_a_finding(
     assert line.startswith("copier.yml:4:1: TPL001 copier.yml is not valid YAML: ")
 
 
-@pytest.mark.parametrize("name", ["module", "package", "game", "workspace"])
+@pytest.mark.parametrize("name", list(BUILTIN_TEMPLATES))
 def test_the_builtin_templates_are_clean(name: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["templates", "lint", name]) == 0, capsys.readouterr().out
 

@@ -21,6 +21,7 @@ from scaffold.template_testing.report import (
     TestReport,
 )
 from scaffold.template_testing.report import render_table as table_of
+from scaffold.templates import BUILTIN_TEMPLATES
 from tests.conftest import assert_refused
 from tests.template_repos import commit_version, git_environment, write_tree
 
@@ -316,7 +317,7 @@ def test_the_table_renders_a_report_exactly() -> None:
     )
 
 
-BUILTINS = ["module", "package", "game", "workspace"]
+BUILTINS = list(BUILTIN_TEMPLATES)
 
 
 @pytest.mark.parametrize("name", BUILTINS)
