@@ -165,3 +165,10 @@ def test_a_git_template_is_linted_at_its_latest_tag(
     commit_version(repo, GOOD, "v2")  # GOOD's files beside BROKEN's: still broken
     assert main(["templates", "lint", f"git+file://{repo}", "--vcs-ref", "v1"]) == 1
     assert capsys.readouterr().out == BROKEN_TEXT
+
+
+def test_lint_offers_every_format_check_has() -> None:
+    from scaffold.check.output import FORMATS
+    from scaffold.cli.templates import LintFormat
+
+    assert [f.value for f in LintFormat] == list(FORMATS)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import tempfile
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
@@ -355,3 +356,23 @@ def test_no_progress_when_stderr_is_not_a_terminal(
     monkeypatch.setattr(sys.stderr, "isatty", lambda: False)
     assert main(["templates", "test", str(greeter), "-j", "1"]) == 1
     assert capsys.readouterr().err == ""
+
+
+def test_ctrl_c_stops_the_run_and_removes_its_temporary_folder(
+    greeter: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from scaffold.template_testing import TestOptions, plan_template_tests, run_template_tests
+
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+
+    def interrupted(*args: object, **kwargs: object) -> tuple[bool, str]:
+        raise KeyboardInterrupt
+
+    # The fault is injected where the first check would start, after the render.
+    monkeypatch.setattr(runner, "run_command", interrupted)
+    request = plan_template_tests(TestOptions(str(greeter), jobs=2))
+    with pytest.raises(KeyboardInterrupt):
+        run_template_tests(request)
+    assert list(scratch.iterdir()) == []
