@@ -22,6 +22,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "scaffold"
 STAGES = (
     "scaffold.check.model",
     "scaffold.check.options",
+    "scaffold.check.contracts",
     "scaffold.check.discover",
     "scaffold.check.facts",
     "scaffold.check.project",
@@ -45,6 +46,9 @@ FORBIDDEN: tuple[tuple[str, str, str], ...] = (
     ("scaffold.template_testing", "scaffold.cli", "template testing is a library under the CLI"),
     ("scaffold.generate", "scaffold.template_testing", "generation never reaches its tests"),
     ("scaffold.check", "scaffold.template_testing", "the checker never reaches template testing"),
+    # Contracts are configuration: read with the pyproject, before any file is discovered.
+    ("scaffold.check.contracts", "scaffold.check.discover", "contracts are parsed, not run"),
+    ("scaffold.check.contracts", "scaffold.check.imports", "contracts are parsed, not run"),
     *(
         (stage, "scaffold.check.incremental", "the pipeline is correct without incremental/")
         for stage in STAGES

@@ -242,3 +242,27 @@ def test_check_follows_imports_across_members(tmp_path: Path) -> None:
     related = {r.path for r in cycles[0].related}
     assert any("packages/core" in p for p in related | {cycles[0].path})
     assert any("packages/api" in p for p in related | {cycles[0].path})
+
+
+def test_the_default_contract_holds_members_to_their_declared_dependencies(
+    tmp_path: Path,
+) -> None:
+    """A generated workspace passes its own contracts; an undeclared import breaks one."""
+    from scaffold.check import CheckOptions, run_check
+
+    ws = tmp_path / "ws"
+    argv = ["new", "workspace", "ws", "-p", "core", "-p", "api", "-p", "web", "--namespace", "acme"]
+    assert main([*argv, "--depends", "api:core", "--dest", str(ws), "-q"]) == 0
+    contracts = tomllib.loads((ws / "pyproject.toml").read_text())["tool"]["scaffold"]["check"][
+        "contracts"
+    ]
+    assert {c["name"]: c["forbidden-modules"] for c in contracts} == {
+        "core imports only the members it depends on": ["acme.api", "acme.web"],
+        "api imports only the members it depends on": ["acme.web"],
+        "web imports only the members it depends on": ["acme.core", "acme.api"],
+    }
+    assert run_check(CheckOptions(paths=(ws,))).diagnostics == ()
+    web = ws / "packages/web/src/acme/web/greeting.py"
+    web.write_text(web.read_text() + "\nimport acme.core\n")
+    found = [(d.code, d.path) for d in run_check(CheckOptions(paths=(ws,))).diagnostics]
+    assert found == [("ARC002", "packages/web/src/acme/web/greeting.py")]

@@ -148,7 +148,8 @@ def _analyse(
             for source in sorted(tree.files, key=lambda s: s.key)
             if in_graph(source)
         }
-        findings.extend(run_checks(Scope.GRAPH, GraphContext(project, graph), enabled))
+        whole_graph = GraphContext(project, graph, tuple(tree.configs), tree.base)
+        findings.extend(run_checks(Scope.GRAPH, whole_graph, enabled))
     failures: list[Failure] | None = None
     if simulated is not None:
         try:

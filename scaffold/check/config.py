@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from scaffold.check.contracts import Contract, parse_contracts
 from scaffold.errors import UsageError
 
 __all__ = ["CheckConfig", "ConfigError", "load_config", "read_pyproject"]
@@ -21,6 +22,7 @@ _KEYS = frozenset(
         "namespace-packages",
         "src",
         "extend-select",
+        "contracts",
     }
 )
 
@@ -41,6 +43,7 @@ class CheckConfig:
     exclude: tuple[str, ...] = ()
     namespace_packages: frozenset[str] = frozenset()
     src: tuple[str, ...] = ()
+    contracts: tuple[Contract, ...] = ()
     pyproject: Path | None = None
     data: Mapping[str, Any] = field(default_factory=dict)
     error: tuple[int, str] | None = None  # the pyproject did not parse: (line, message)
@@ -109,6 +112,7 @@ def load_config(directory: Path) -> CheckConfig:
             _strings(table.get("namespace-packages", []), "namespace-packages", pyproject)
         ),
         src=_strings(table.get("src", []), "src", pyproject),
+        contracts=parse_contracts(table.get("contracts", []), pyproject),
         pyproject=pyproject,
         data=data,
         text=text,

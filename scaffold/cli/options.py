@@ -19,7 +19,9 @@ if TYPE_CHECKING:
 try:  # typer vendors click in some versions and depends on it in others
     from typer._click.types import ParamType
 except ImportError:  # pragma: no cover
-    from click.types import ParamType  # type: ignore[import-not-found, no-redef]
+    # Where click is installed too (import-linter, a test dependency, brings it) its
+    # ParamType is a different class to mypy; where it is not, the module is missing.
+    from click.types import ParamType  # type: ignore[import-not-found, no-redef, assignment, unused-ignore]
 
 __all__ = [
     "AuthorOption",

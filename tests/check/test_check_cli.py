@@ -77,7 +77,7 @@ def test_unknown_option_exits_2() -> None:
 def test_rules_lists_every_code(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["rules"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == 26 and lines[0].startswith("EXP001  undefined-export")
+    assert len(lines) == 30 and lines[0].startswith("EXP001  undefined-export")
 
 
 def test_rule_explains_with_examples(capsys: pytest.CaptureFixture[str]) -> None:

@@ -14,6 +14,7 @@ __all__ = [
     "Edge",
     "build_graph",
     "file_edges",
+    "import_targets",
     "in_graph",
     "shortest_cycle",
     "strongly_connected",
@@ -29,7 +30,8 @@ class Edge:
     span: Span
 
 
-def _import_targets(project: Project, source: SourceFile, imp: ImportFact) -> Iterator[Target]:
+def import_targets(project: Project, source: SourceFile, imp: ImportFact) -> Iterator[Target]:
+    """The first-party modules one import statement reaches (a package for a name it binds)."""
     module = project.absolute(source, imp)
     if module is None:
         return
@@ -64,7 +66,7 @@ def file_edges(project: Project, source: SourceFile) -> list[Edge]:
     for imp in facts.imports:
         if imp.where is not Where.MODULE:
             continue
-        for target in _import_targets(project, source, imp):
+        for target in import_targets(project, source, imp):
             if target.file is None or target.file.key == key:
                 continue
             if not source.scope and target.name in ancestors:

@@ -23,6 +23,7 @@ FAMILIES: tuple[str, ...] = (
     "scaffold.check.rules.entry_points",
     "scaffold.check.rules.syntax",
     "scaffold.check.rules.runtime",
+    "scaffold.check.rules.contracts",
 )
 
 

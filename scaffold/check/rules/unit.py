@@ -16,6 +16,7 @@ import ast
 import enum
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from scaffold.check.model import Diagnostic, Finding, ModuleFacts, Related, Severity, Span
@@ -78,10 +79,14 @@ class TreeContext(NamedTuple):
 
 
 class GraphContext(NamedTuple):
-    """The module-level import graph: file key -> edges to the files it imports."""
+    """The module-level import graph: file key -> edges to the files it imports; and the
+    tree's configurations (the one above PATH and each workspace member's), whose contracts
+    are about the whole graph), and the checked folder."""
 
     project: Project
     graph: Mapping[str, list[Edge]]
+    configs: Sequence[CheckConfig] = ()
+    base: Path | None = None
 
 
 class ImportTimeContext(NamedTuple):

@@ -1,0 +1,388 @@
+"""Architecture contracts over the import graph: which chains of imports break each contract.
+
+The graph here is by module name (a contract names modules, not files), built from the same
+per-file edges as IMP002, plus the imports inside functions and under `TYPE_CHECKING` when a
+contract asks for them. A contract's modules are packages: `shop.ui` stands for itself and
+everything below it, as in import-linter. The evaluation is pure: a Contract and a
+ModuleGraph in, the broken (importer, imported) pairs with their shortest chains out.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import deque
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+
+from scaffold.check.contracts import Contract, NotInTreeError, module_pattern
+from scaffold.check.imports.graph import (
+    Edge,
+    import_targets,
+    in_graph,
+    shortest_cycle,
+    strongly_connected,
+)
+from scaffold.check.model import Span, Where
+from scaffold.check.project import Project
+
+__all__ = ["ModuleGraph", "Step", "Violation", "evaluate", "module_graph"]
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One import of a chain: `importer` (in file `path`, at `span`) imports `imported`."""
+
+    importer: str
+    imported: str
+    path: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class ModuleGraph:
+    """Every first-party module by name, and for each the first import of each module it
+    imports."""
+
+    imports: Mapping[str, Mapping[str, Step]]
+    paths: Mapping[str, str]  # module -> its file, relative to the checked folder
+    names: list[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "names", sorted(self.paths))
+
+    def package(self, name: str) -> set[str]:
+        """`name` and every module below it."""
+        start = bisect.bisect_left(self.names, name + ".")
+        found = {name} if name in self.paths else set()
+        for other in self.names[start:]:
+            if not other.startswith(name + "."):
+                break
+            found.add(other)
+        return found
+
+    def children(self, name: str) -> list[str]:
+        """The modules one level below `name` (a package's submodules and subpackages)."""
+        depth = name.count(".") + 1
+        return sorted(m for m in self.package(name) if m.count(".") == depth)
+
+    def expand(self, pattern: str) -> list[str]:
+        """The modules a name or an import-linter pattern (`*`, `**`) stands for."""
+        if "*" not in pattern:
+            return [pattern] if pattern in self.paths or self.package(pattern) else []
+        regex = module_pattern(pattern)
+        return [name for name in self.names if regex.match(name)]
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """A broken contract between two packages: `importer` may not reach `imported`, and does
+    through `chains` (shortest first; each a list of imports from one module to another)."""
+
+    importer: str
+    imported: str
+    chains: tuple[tuple[Step, ...], ...]
+    detail: str = ""  # "sibling" for siblings of one layer, "undeclared" for exhaustive layers
+
+
+def module_graph(
+    project: Project,
+    graph: Mapping[str, list[Edge]],
+    *,
+    type_checking: bool = False,
+    function: bool = False,
+) -> ModuleGraph:
+    """The import graph by module name; `graph` gives the module-level edges by file."""
+    files = project.files
+    imports: dict[str, dict[str, Step]] = {}
+    paths: dict[str, str] = {}
+    for key, edges in graph.items():
+        source = files[key]
+        if source.scope or not source.module:
+            continue  # a script folder's modules are not importable by these names
+        paths[source.module] = source.rel
+        out = imports.setdefault(source.module, {})
+        for edge in edges:
+            target = files[edge.target]
+            if not target.scope and target.module:
+                out.setdefault(
+                    target.module, Step(source.module, target.module, source.rel, edge.span)
+                )
+    wanted = {Where.TYPE_CHECKING} if type_checking else set()
+    wanted |= {Where.FUNCTION, Where.MAIN} if function else set()
+    if wanted:
+        _add_lazy_imports(project, imports, wanted)
+    return ModuleGraph(imports, paths)
+
+
+def _add_lazy_imports(
+    project: Project, imports: dict[str, dict[str, Step]], wanted: set[Where]
+) -> None:
+    for source in project.files.values():
+        if source.scope or not in_graph(source) or source.module not in imports:
+            continue
+        facts = project.facts.get(source.key)
+        if facts is None or facts.error is not None:
+            continue
+        out = imports[source.module]
+        for imp in facts.imports:
+            if imp.where not in wanted:
+                continue
+            for target in import_targets(project, source, imp):
+                name = target.name
+                if target.file is not None and name != source.module and name in imports:
+                    out.setdefault(name, Step(source.module, name, source.rel, imp.span))
+
+
+def evaluate(contract: Contract, graph: ModuleGraph) -> list[Violation]:
+    """Every broken (importer, imported) pair of one contract; NotInTreeError when a module or
+    an import it names is not in the graph."""
+    ignored = _ignored(contract, graph)
+    if contract.kind == "forbidden":
+        return _forbidden(contract, graph, ignored)
+    if contract.kind == "independence":
+        modules = _expand_all(contract, graph, contract.modules, "modules")
+        layer = [modules]
+        return _layered(graph, ignored, layer, independent=[True])
+    if contract.kind == "layers":
+        return _layers(contract, graph, ignored)
+    return _acyclic_siblings(contract, graph, ignored)
+
+
+def _expand_all(
+    contract: Contract, graph: ModuleGraph, patterns: Iterable[str], key: str
+) -> list[str]:
+    found: list[str] = []
+    for pattern in patterns:
+        modules = graph.expand(pattern)
+        if not modules:
+            raise contract.error(
+                f"`{key}` names {pattern!r}, which matches no first-party module of the tree",
+                NotInTreeError,
+            )
+        found.extend(m for m in modules if m not in found)
+    return found
+
+
+def _ignored(contract: Contract, graph: ModuleGraph) -> set[tuple[str, str]]:
+    pairs: set[tuple[str, str]] = set()
+    for importer, imported in contract.ignore_imports:
+        left, right = module_pattern(importer), module_pattern(imported)
+        matched = {
+            (source, target)
+            for source, out in graph.imports.items()
+            if left.match(source)
+            for target in out
+            if right.match(target)
+        }
+        if not matched:
+            raise contract.error(
+                f"`ignore-imports` holds '{importer} -> {imported}', which matches no import;"
+                " remove it",
+                NotInTreeError,
+            )
+        pairs |= matched
+    return pairs
+
+
+def _forbidden(
+    contract: Contract, graph: ModuleGraph, ignored: set[tuple[str, str]]
+) -> list[Violation]:
+    sources = _expand_all(contract, graph, contract.sources, "source-modules")
+    targets = _expand_all(contract, graph, contract.forbidden, "forbidden-modules")
+    found: list[Violation] = []
+    for source in sorted(sources):
+        for target in sorted(targets):
+            if (
+                source == target
+                or target.startswith(source + ".")
+                or source.startswith(target + ".")
+            ):
+                continue  # a module is never forbidden from itself
+            chains = _chains(
+                graph,
+                graph.package(source),
+                graph.package(target),
+                set(),
+                ignored,
+                direct_only=contract.allow_indirect,
+            )
+            if chains:
+                found.append(Violation(source, target, chains))
+    return found
+
+
+def _layers(
+    contract: Contract, graph: ModuleGraph, ignored: set[tuple[str, str]]
+) -> list[Violation]:
+    containers = _expand_all(contract, graph, contract.containers, "containers")
+    found: list[Violation] = []
+    for container in containers or [""]:
+        prefix = f"{container}." if container else ""
+        layers: list[list[str]] = []
+        independent: list[bool] = []
+        for layer in contract.layers:
+            present = [prefix + m for m in layer.modules if graph.package(prefix + m)]
+            missing = [prefix + m for m in layer.modules if not graph.package(prefix + m)]
+            if missing and not layer.optional:
+                raise contract.error(
+                    f"layer {missing[0]!r} is not a first-party module of the tree"
+                    " (write it as `(name)` if it may be missing)",
+                    NotInTreeError,
+                )
+            layers.append(present)
+            independent.append(layer.independent)
+        found.extend(_layered(graph, ignored, layers, independent))
+        if contract.exhaustive:
+            found.extend(_undeclared(contract, graph, container))
+    return found
+
+
+def _layered(
+    graph: ModuleGraph,
+    ignored: set[tuple[str, str]],
+    layers: list[list[str]],
+    independent: list[bool],
+) -> list[Violation]:
+    """Lower layers may not reach higher ones, nor independent siblings each other; a chain
+    through a third layer is that layer's business, so the others are taken out of the graph
+    for each pair (as grimp does)."""
+    packages = {name: graph.package(name) for layer in layers for name in layer}
+    every = set().union(*packages.values()) if packages else set()
+    found: list[Violation] = []
+    pairs: list[tuple[str, str, str]] = []
+    for high_index, high_layer in enumerate(layers):
+        for low_layer in layers[high_index + 1 :]:
+            pairs += [(low, high, "") for low in low_layer for high in high_layer]
+        if independent[high_index]:
+            pairs += [(a, b, "sibling") for a in high_layer for b in high_layer if a != b]
+    for low, high, detail in pairs:
+        blocked = every - packages[low] - packages[high]
+        chains = _chains(graph, packages[low], packages[high], blocked, ignored)
+        if chains:
+            found.append(Violation(low, high, chains, detail))
+    return found
+
+
+def _undeclared(contract: Contract, graph: ModuleGraph, container: str) -> Iterator[Violation]:
+    declared = {f"{container}.{m}" for layer in contract.layers for m in layer.modules}
+    for child in graph.children(container):
+        if child not in declared:
+            yield Violation(child, container, (), "undeclared")
+
+
+def _chains(
+    graph: ModuleGraph,
+    sources: set[str],
+    targets: set[str],
+    blocked: set[str],
+    ignored: set[tuple[str, str]],
+    *,
+    direct_only: bool = False,
+) -> tuple[tuple[Step, ...], ...]:
+    """A shortest chain for each (source, target) module pair that has one, passing through
+    neither package nor `blocked` on the way; shortest first."""
+    closed = sources | targets | blocked
+
+    def out(module: str) -> Iterator[Step]:
+        for step in graph.imports.get(module, {}).values():
+            if (step.importer, step.imported) not in ignored:
+                yield step
+
+    # Only sources with a way into the targets are searched: on a kept contract that is none.
+    reaching = set(targets) if direct_only else _reaching(graph, targets, closed, ignored)
+    chains: list[tuple[Step, ...]] = []
+    for source in sorted(sources):
+        if not any(step.imported in reaching for step in out(source)):
+            continue
+        parents: dict[str, Step] = {}
+        queue = deque([source])
+        while queue:
+            module = queue.popleft()
+            for step in out(module):
+                nxt = step.imported
+                if nxt in parents or nxt == source or nxt not in reaching:
+                    continue
+                parents[nxt] = step
+                if nxt in targets:
+                    chains.append(_walk_back(parents, nxt, source))
+                elif not direct_only and nxt not in closed:
+                    queue.append(nxt)
+    return tuple(sorted(chains, key=lambda c: (len(c), [(s.importer, s.imported) for s in c])))
+
+
+def _reaching(
+    graph: ModuleGraph, targets: set[str], closed: set[str], ignored: set[tuple[str, str]]
+) -> set[str]:
+    """The targets, and the open modules with a chain into them through open modules."""
+    into: dict[str, list[str]] = {}
+    for source, out in graph.imports.items():
+        for target in out:
+            if (source, target) not in ignored:
+                into.setdefault(target, []).append(source)
+    reach = set(targets)
+    queue = deque(targets)
+    while queue:
+        module = queue.popleft()
+        if module not in targets and module in closed:
+            continue
+        for source in into.get(module, ()):
+            if source not in reach:
+                reach.add(source)
+                queue.append(source)
+    return reach
+
+
+def _walk_back(parents: Mapping[str, Step], end: str, start: str) -> tuple[Step, ...]:
+    steps: list[Step] = []
+    module = end
+    while module != start:
+        step = parents[module]
+        steps.append(step)
+        module = step.importer
+    return tuple(reversed(steps))
+
+
+def _acyclic_siblings(
+    contract: Contract, graph: ModuleGraph, ignored: set[tuple[str, str]]
+) -> list[Violation]:
+    found: list[Violation] = []
+    todo = [
+        (a, contract.depth) for a in _expand_all(contract, graph, contract.ancestors, "ancestors")
+    ]
+    seen: set[str] = set()
+    while todo:
+        ancestor, depth = todo.pop(0)
+        if ancestor in seen:
+            continue
+        seen.add(ancestor)
+        children = graph.children(ancestor)
+        if len(children) >= 2:
+            found.extend(_sibling_cycles(graph, ancestor, ignored))
+        if depth:
+            todo.extend((child, depth - 1) for child in children)
+    return found
+
+
+def _sibling_cycles(
+    graph: ModuleGraph, ancestor: str, ignored: set[tuple[str, str]]
+) -> Iterator[Violation]:
+    """One violation per group of children of `ancestor` that import each other in a loop
+    (each child standing for its whole package), at a shortest loop of the group."""
+    depth = ancestor.count(".") + 1
+    child_of = {
+        m: ".".join(m.split(".")[: depth + 1]) for m in graph.package(ancestor) if m != ancestor
+    }
+    between: dict[str, dict[str, Step]] = {}
+    for module, child in sorted(child_of.items()):
+        for step in graph.imports.get(module, {}).values():
+            other = child_of.get(step.imported)
+            if other is not None and other != child and (module, step.imported) not in ignored:
+                between.setdefault(child, {}).setdefault(other, step)
+    loops = {
+        child: [Edge(child, other, step.span) for other, step in sorted(out.items())]
+        for child, out in between.items()
+    }
+    for group in strongly_connected(loops):
+        loop = shortest_cycle(group, loops)
+        steps = tuple(between[edge.source][edge.target] for edge in loop)
+        yield Violation(ancestor, ", ".join(group), (steps,), "cycle")
