@@ -46,9 +46,15 @@ class ModuleGraph:
     imports: Mapping[str, Mapping[str, Step]]
     paths: Mapping[str, str]  # module -> its file, relative to the checked folder
     names: list[str] = field(init=False)
+    importers: Mapping[str, list[str]] = field(init=False)  # module -> who imports it
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "names", sorted(self.paths))
+        importers: dict[str, list[str]] = {}
+        for source, out in self.imports.items():
+            for target in out:
+                importers.setdefault(target, []).append(source)
+        object.__setattr__(self, "importers", importers)
 
     def package(self, name: str) -> set[str]:
         """`name` and every module below it."""
@@ -314,19 +320,14 @@ def _reaching(
     graph: ModuleGraph, targets: set[str], closed: set[str], ignored: set[tuple[str, str]]
 ) -> set[str]:
     """The targets, and the open modules with a chain into them through open modules."""
-    into: dict[str, list[str]] = {}
-    for source, out in graph.imports.items():
-        for target in out:
-            if (source, target) not in ignored:
-                into.setdefault(target, []).append(source)
     reach = set(targets)
     queue = deque(targets)
     while queue:
         module = queue.popleft()
         if module not in targets and module in closed:
             continue
-        for source in into.get(module, ()):
-            if source not in reach:
+        for source in graph.importers.get(module, ()):
+            if source not in reach and (source, module) not in ignored:
                 reach.add(source)
                 queue.append(source)
     return reach
