@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from scaffold.check.imports.breaking import feedback_edges
 from scaffold.check.imports.graph import Edge, build_graph, strongly_connected
 from scaffold.check.model import FILE_SPAN
 from scaffold.check.project import Project
@@ -27,6 +28,8 @@ class ImportGraph:
     files: dict[str, tuple[str, ...]]
     # Nodes that hold a loop of their own modules which collapsing made invisible.
     inner_cycles: frozenset[str] = frozenset()
+    # Edges whose imports, moved into functions or under TYPE_CHECKING, break every cycle.
+    breakers: tuple[tuple[str, str], ...] = ()
 
     @property
     def cyclic_nodes(self) -> frozenset[str]:
@@ -46,6 +49,7 @@ class ImportGraph:
             cycles=self.cycles,
             files={n: f for n, f in self.files.items() if n in keep},
             inner_cycles=self.inner_cycles,
+            breakers=self.breakers,
         )
 
 
@@ -71,18 +75,24 @@ def graph_of(project: Project, depth: int | None = None) -> ImportGraph:
     files: dict[str, set[str]] = {}
     for key, source in shown.items():
         files.setdefault(node_of[key], set()).add(source.rel)
-    edges: set[tuple[str, str]] = set()
+    edges: dict[tuple[str, str], int] = {}  # how many imports each drawn edge stands for
     for key, module_edges in module_graph.items():
         if key not in shown:
             continue
         for edge in module_edges:
             if edge.target in shown and node_of[edge.target] != node_of[key]:
-                edges.add((node_of[key], node_of[edge.target]))
+                arc = (node_of[key], node_of[edge.target])
+                edges[arc] = edges.get(arc, 0) + 1
     nodes = sorted(files)
     adjacency: dict[str, list[tuple[str, str]]] = {n: [] for n in nodes}
     for source_node, target_node in sorted(edges):
         adjacency[source_node].append((source_node, target_node))
     cycles = _groups(adjacency)
+    breakers = [
+        arc
+        for group in cycles
+        for arc in feedback_edges(group, [a for a in edges if set(a) <= set(group)], edges)
+    ]
     inner: set[str] = set()
     if depth is not None:
         shown_graph = {k: [e for e in v if e.target in shown] for k, v in module_graph.items()}
@@ -96,6 +106,7 @@ def graph_of(project: Project, depth: int | None = None) -> ImportGraph:
         cycles=tuple(cycles),
         files={n: tuple(sorted(f)) for n, f in sorted(files.items())},
         inner_cycles=frozenset(inner),
+        breakers=tuple(sorted(breakers)),
     )
 
 

@@ -17,7 +17,8 @@ __all__ = ["GRAPH_FORMATS", "render_dot", "render_graph_json", "render_mermaid"]
 
 
 def render_mermaid(graph: ImportGraph) -> str:
-    """A Mermaid flowchart that GitHub renders as is; cycles drawn thick and red."""
+    """A Mermaid flowchart that GitHub renders as is; cycles drawn thick and red, the imports
+    that break them dotted."""
     ids = {name: f"m{index}" for index, name in enumerate(graph.nodes)}
     cyclic = graph.cyclic_nodes
     lines = ["flowchart LR"]
@@ -26,8 +27,12 @@ def render_mermaid(graph: ImportGraph) -> str:
     for name in graph.nodes:
         lines.append(f'    {ids[name]}["{name}"]')
     red: list[str] = []
+    breakers = set(graph.breakers)
     for index, (source, target) in enumerate(graph.edges):
-        if graph.is_cycle_edge(source, target):
+        if (source, target) in breakers:
+            lines.append(f"    {ids[source]} -.->|break| {ids[target]}")
+            red.append(str(index))
+        elif graph.is_cycle_edge(source, target):
             lines.append(f"    {ids[source]} ==> {ids[target]}")
             red.append(str(index))
         else:
@@ -46,14 +51,18 @@ def _dot_id(name: str) -> str:
 
 
 def render_dot(graph: ImportGraph) -> str:
-    """A Graphviz digraph; modules and imports in cycles are red."""
+    """A Graphviz digraph; modules and imports in cycles are red, the imports that break them
+    dashed."""
     cyclic = graph.cyclic_nodes
     lines = ["digraph imports {", "    rankdir=LR;", "    node [shape=box];"]
     for name in graph.nodes:
         style = " [color=red, fontcolor=red]" if name in cyclic else ""
         lines.append(f"    {_dot_id(name)}{style};")
+    breakers = set(graph.breakers)
     for source, target in graph.edges:
         style = " [color=red]" if graph.is_cycle_edge(source, target) else ""
+        if (source, target) in breakers:
+            style = ' [color=red, style=dashed, label="break"]'
         lines.append(f"    {_dot_id(source)} -> {_dot_id(target)}{style};")
     lines.append("}")
     return "\n".join(lines) + "\n"
@@ -62,6 +71,7 @@ def render_dot(graph: ImportGraph) -> str:
 def render_graph_json(graph: ImportGraph) -> str:
     """Nodes (with their files), edges and cycles as one JSON document (version 1)."""
     cyclic = graph.cyclic_nodes
+    breakers = set(graph.breakers)
     document = {
         "version": 1,
         "nodes": [
@@ -69,9 +79,17 @@ def render_graph_json(graph: ImportGraph) -> str:
             for name in graph.nodes
         ],
         "edges": [
-            {"source": s, "target": t, "cycle": graph.is_cycle_edge(s, t)} for s, t in graph.edges
+            {
+                "source": s,
+                "target": t,
+                "cycle": graph.is_cycle_edge(s, t),
+                "break": (s, t) in breakers,
+            }
+            for s, t in graph.edges
         ],
         "cycles": [list(group) for group in graph.cycles],
+        # Imports to move into functions or under TYPE_CHECKING to break every cycle.
+        "breakers": [list(arc) for arc in graph.breakers],
     }
     return json.dumps(document, indent=2) + "\n"
 

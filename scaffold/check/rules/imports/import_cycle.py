@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
-from scaffold.check.imports.graph import shortest_cycle, strongly_connected
+from scaffold.check.imports.breaking import feedback_edges
+from scaffold.check.imports.graph import Edge, shortest_cycle, strongly_connected
 from scaffold.check.model import Finding, Related, Severity
+from scaffold.check.project import Project
 from scaffold.check.rules.unit import Check, GraphContext, Rule, RuleDocs, Scope
 
 __all__ = ["RULE"]
@@ -36,6 +38,7 @@ def check(ctx: GraphContext) -> Iterator[Finding]:
             for key in sorted(group, key=lambda k: files[k].rel)
             if key not in in_loop
         ]
+        related += _breakers(ctx.project, group, graph)
         kind = "group" if len(group) > len(loop) else "loop"
         yield RULE.finding(
             files[loop[0].source].rel,
@@ -45,6 +48,37 @@ def check(ctx: GraphContext) -> Iterator[Finding]:
             cycle=" -> ".join(names),
             size=len(group),
         )
+
+
+def _breakers(project: Project, group: list[str], graph: Mapping[str, list[Edge]]) -> list[Related]:
+    """The imports whose move (into a function, under TYPE_CHECKING) or removal leaves the
+    group without a loop: few, and those that bring few names (cheaper to move)."""
+    members = set(group)
+    edges = {(e.source, e.target): e for key in group for e in graph[key] if e.target in members}
+    cost = {arc: _names(project, edge) for arc, edge in edges.items()}
+    files = project.files
+    related: list[Related] = []
+    for arc in feedback_edges(group, edges, cost):
+        edge = edges[arc]
+        related.append(
+            Related(
+                files[edge.source].rel,
+                edge.span.line,
+                edge.span.column,
+                f"to break the cycle, move this import of '{files[edge.target].module}' into"
+                " a function or under `if TYPE_CHECKING:` (or remove it)",
+            )
+        )
+    return related
+
+
+def _names(project: Project, edge: Edge) -> int:
+    """How many names the import statement of an edge brings (what moving it touches)."""
+    facts = project.facts.get(edge.source)
+    for imp in facts.imports if facts is not None else ():
+        if imp.span == edge.span:
+            return len(imp.names) if imp.is_from else 1
+    return 1
 
 
 RULE = Rule(
@@ -57,7 +91,10 @@ RULE = Rule(
     },
     docs=RuleDocs(
         what="Finds first-party modules that import each other in a loop at module level; one"
-        " finding per strongly connected group, at an import of its shortest loop.",
+        " finding per strongly connected group, at an import of its shortest loop. The related"
+        " locations list that loop, then a small set of imports whose move into a function"
+        " or under `if TYPE_CHECKING:` breaks every loop of the group (imports of few names"
+        " preferred).",
         why="Loops make import order matter, break on refactors and slow start-up; they often"
         " become IMP003 failures later.",
         example="# a.py\nimport b\n# b.py\nimport a",
