@@ -3,36 +3,106 @@
 from __future__ import annotations
 
 import os
+import re
+from dataclasses import dataclass
 from pathlib import Path
 
-from scaffold.check.imports.diagram import ImportGraph, graph_of
+from scaffold.check.imports.diagram import ImportGraph, contracts_graph, graph_of
 from scaffold.check.incremental.run import resolve_path
 from scaffold.check.memory import without_cyclic_gc
 from scaffold.check.output import format_named
 from scaffold.check.output.graph import GRAPH_FORMATS
 from scaffold.errors import UsageError
 
-__all__ = ["collect_graph", "render_graph"]
+__all__ = ["MERMAID_EDGES", "GraphView", "collect_graph", "render_graph"]
+
+MERMAID_EDGES = 500  # what GitHub's and mermaid's renderers accept by default
+_PART = r"(?:[A-Za-z_][A-Za-z0-9_]*|\*|\*\*)"
+MODULE_EXPRESSION = re.compile(rf"^{_PART}(?:\.{_PART})*$")
 
 
-def collect_graph(path: str | Path, depth: int | None = None) -> ImportGraph:
+@dataclass(frozen=True)
+class GraphView:
+    """Which part of the graph to show: around one module, without some, some collapsed."""
+
+    focus: str | None = None
+    upstream: bool = False
+    downstream: bool = False
+    radius: int | None = None
+    exclude: tuple[str, ...] = ()
+    collapse: tuple[str, ...] = ()
+
+
+def collect_graph(
+    path: str | Path, depth: int | None = None, view: GraphView = GraphView()
+) -> ImportGraph:
     """Discover PATH like `scaffold check`, read its facts through the cache, and build its
     graph of importable modules (see `graph_of`)."""
     if depth is not None and depth < 1:
         raise UsageError(f"--depth must be 1 or more, not {depth}")
+    if view.radius is not None and view.radius < 0:
+        raise UsageError(f"--radius must be 0 or more, not {view.radius}")
+    for option, patterns in (("--exclude", view.exclude), ("--collapse", view.collapse)):
+        for pattern in patterns:
+            if not MODULE_EXPRESSION.match(pattern):
+                raise UsageError(
+                    f"{option} {pattern!r} is not a module name or pattern"
+                    " (dotted names; `*` for one name part, `**` for any number)"
+                )
     target = Path(os.path.abspath(path))
     if not target.exists():
         raise UsageError(f"path does not exist: {path}")
     with without_cyclic_gc():  # facts are decoded while the graph is built
-        return graph_of(resolve_path(target).project, depth)
+        project = resolve_path(target).project
+        graph = graph_of(project, depth, collapse=view.collapse, exclude=view.exclude)
+    if view.focus is None:
+        return graph
+    if view.focus not in graph.nodes:
+        shown = ", ".join(graph.nodes[:3]) or "none"
+        raise UsageError(
+            f"--focus {view.focus!r} is not a node of the graph (after --depth, --collapse and"
+            f" --exclude); nodes are dotted module names such as: {shown}"
+        )
+    return graph.around(
+        view.focus, upstream=view.upstream, downstream=view.downstream, radius=view.radius
+    )
 
 
 def render_graph(
-    path: str | Path, output_format: str, *, cycles_only: bool = False, depth: int | None = None
+    path: str | Path,
+    output_format: str,
+    *,
+    cycles_only: bool = False,
+    depth: int | None = None,
+    check_contracts: bool = False,
+    view: GraphView = GraphView(),
+    notes: list[str] | None = None,
 ) -> str:
-    """The `scaffold graph` command body: validate, collect, filter, render."""
+    """The `scaffold graph` command body: validate, collect, filter, render; what the user
+    should know besides the output (a Mermaid graph too big to draw) goes to `notes`."""
     render = format_named(GRAPH_FORMATS, output_format)
-    graph = collect_graph(path, depth)
+    if check_contracts:
+        resolved = resolve_path(Path(os.path.abspath(path)))
+        graph = contracts_graph(resolved.project, resolved.tree.configs, resolved.tree.base)
+    else:
+        graph = collect_graph(path, depth, view)
     if cycles_only:
         graph = graph.only_cycles()
+    if output_format == "mermaid" and len(graph.edges) > MERMAID_EDGES and notes is not None:
+        notes.append(_too_big_for_mermaid(path, graph, depth))
     return render(graph)
+
+
+def _too_big_for_mermaid(path: str | Path, graph: ImportGraph, depth: int | None) -> str:
+    """GitHub and mermaid refuse more than 500 edges: say so, and which --depth fits."""
+    fits = None
+    for level in range(1, (depth or max(n.count(".") + 1 for n in graph.nodes)) + 1):
+        if len(collect_graph(path, level).edges) <= MERMAID_EDGES:
+            fits = level
+        else:
+            break
+    advice = f"--depth {fits} fits" if fits else "no --depth fits; use --format dot or json"
+    return (
+        f"note: {len(graph.edges)} edges; GitHub and mermaid draw at most {MERMAID_EDGES}"
+        f" ({advice})"
+    )

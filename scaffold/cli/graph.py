@@ -35,8 +35,52 @@ def graph(
         int | None,
         typer.Option("--depth", help="Collapse modules to packages of N name parts.", min=1),
     ] = None,
+    focus: Annotated[
+        str | None,
+        typer.Option("--focus", help="Show only MODULE and the modules around it."),
+    ] = None,
+    upstream: Annotated[
+        bool, typer.Option("--upstream", help="With --focus: only what imports it.")
+    ] = False,
+    downstream: Annotated[
+        bool, typer.Option("--downstream", help="With --focus: only what it imports.")
+    ] = False,
+    radius: Annotated[
+        int | None,
+        typer.Option("--radius", help="With --focus: at most N imports away.", min=0),
+    ] = None,
+    exclude: Annotated[
+        list[str] | None,
+        typer.Option("--exclude", help="Leave out modules matching PATTERN (repeatable)."),
+    ] = None,
+    collapse: Annotated[
+        list[str] | None,
+        typer.Option("--collapse", help="Draw packages matching PATTERN as one node."),
+    ] = None,
+    check_contracts: Annotated[
+        bool,
+        typer.Option(
+            "--check-contracts", help="Show only the import chains that break a contract."
+        ),
+    ] = False,
 ) -> None:
-    """Print the first-party import graph; modules in cycles are highlighted."""
-    from scaffold.check.graph_render import render_graph
+    """Print the first-party import graph; imports in cycles are red, with the ones to move
+    to break them marked."""
+    from scaffold.check.graph_render import GraphView, render_graph
 
-    typer.echo(render_graph(path, output_format.value, cycles_only=cycles, depth=depth), nl=False)
+    view = GraphView(
+        focus, upstream, downstream, radius, tuple(exclude or ()), tuple(collapse or ())
+    )
+    notes: list[str] = []
+    text = render_graph(
+        path,
+        output_format.value,
+        cycles_only=cycles,
+        depth=depth,
+        check_contracts=check_contracts,
+        view=view,
+        notes=notes,
+    )
+    typer.echo(text, nl=False)
+    for note in notes:
+        typer.echo(note, err=True)

@@ -81,3 +81,45 @@ def test_graph_marks_the_imports_to_move(tree: Tree) -> None:
         root, "dot", cycles_only=True
     )
     assert "m1 -.->|break| m0" in render_graph(root, "mermaid", cycles_only=True)
+
+
+def test_graph_check_contracts_draws_only_the_breaking_chains(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from scaffold.cli import main
+
+    from .check_support import FIXTURES
+
+    bad = FIXTURES / "ARC001" / "bad"
+    assert main(["graph", str(bad), "--check-contracts", "--format", "json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert [(e["source"], e["target"], e["contracts"]) for e in document["edges"]] == [
+        ("shop.api", "shop.cli", ["UI above domain"]),
+        ("shop.domain.legacy", "shop.ui", ["UI above domain"]),
+        ("shop.domain.order", "shop.helpers", ["UI above domain"]),
+        ("shop.helpers", "shop.ui", ["UI above domain"]),
+    ]
+    assert main(["graph", str(FIXTURES / "ARC001" / "good"), "--check-contracts"]) == 0
+    assert "%% every contract of [[tool.scaffold.check.contracts]] is kept" in (
+        capsys.readouterr().out
+    )
+
+
+def test_mermaid_over_500_edges_says_so_and_which_depth_fits(
+    tree: Tree, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from scaffold.cli import main
+
+    names = [f"pkg.g{g}.m{m}" for g in range(6) for m in range(6)]
+    files: dict[str, str] = {"pkg/__init__.py": ""}
+    for g in range(6):
+        files[f"pkg/g{g}/__init__.py"] = ""
+    for index, name in enumerate(names):
+        others = [n for n in names if n != name][: 15 + index % 2]
+        files[name.replace(".", "/") + ".py"] = "".join(f"import {o}\n" for o in others)
+    root = tree(files)
+    assert main(["graph", str(root)]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.startswith("flowchart LR")
+    assert captured.err.strip().endswith("(--depth 2 fits)")
+    assert "GitHub and mermaid draw at most 500" in captured.err

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from scaffold.check.graph_render import collect_graph, render_graph
+from scaffold.check.graph_render import GraphView, collect_graph, render_graph
 from scaffold.check.output.graph import GRAPH_FORMATS
 from scaffold.cli import main
 
@@ -70,7 +70,15 @@ def test_a_package_folder_shows_only_its_modules() -> None:
 
 def test_cycles_on_an_acyclic_tree_is_empty(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["graph", str(GRAPH / "pkg" / "sub"), "--cycles"]) == 0
-    assert capsys.readouterr().out == "flowchart LR\n    %% no first-party modules to show\n"
+    out = capsys.readouterr().out
+    assert out == "flowchart LR\n    %% no import cycles among the 2 first-party modules\n"
+
+
+def test_an_empty_folder_says_it_has_no_modules(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["graph", str(tmp_path), "--cycles", "--format", "dot"]) == 0
+    assert "// no first-party modules to show" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(
@@ -89,3 +97,44 @@ def test_bad_input_exits_2_with_one_line(
     err = capsys.readouterr().err
     assert message in err
     assert len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("view", "nodes"),
+    [
+        (GraphView(focus="pkg.a", upstream=True, radius=1), ("pkg", "pkg.a", "pkg.b", "pkg.sub.x")),
+        (GraphView(focus="pkg.a", downstream=True), ("pkg.a", "pkg.b")),
+        (GraphView(focus="tools", radius=1), ("pkg.sub.x", "tools")),
+        (GraphView(focus="tools"), ("pkg.a", "pkg.b", "pkg.sub.x", "tools")),
+        (GraphView(exclude=("pkg.sub",)), ("pkg", "pkg.a", "pkg.b", "tools")),
+        (GraphView(exclude=("pkg.*",)), ("pkg", "tools")),
+        (GraphView(collapse=("pkg.*",)), ("pkg", "pkg.a", "pkg.b", "pkg.sub", "tools")),
+        (GraphView(collapse=("pkg",)), ("pkg", "tools")),
+    ],
+)
+def test_focus_exclude_and_collapse_choose_the_nodes(
+    view: GraphView, nodes: tuple[str, ...]
+) -> None:
+    assert collect_graph(GRAPH, view=view).nodes == nodes
+
+
+def test_collapsing_keeps_the_loop_red_inside_its_package() -> None:
+    graph = collect_graph(GRAPH, view=GraphView(collapse=("pkg",)))
+    assert graph.edges == (("tools", "pkg"),)
+    assert graph.cyclic_nodes == {"pkg"}
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--focus", "nope"], "--focus 'nope' is not a node of the graph"),
+        (["--exclude", "pkg.a-b"], "--exclude 'pkg.a-b' is not a module name or pattern"),
+        (["--collapse", ""], "--collapse '' is not a module name or pattern"),
+    ],
+)
+def test_bad_view_exits_2_with_one_line(
+    args: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["graph", str(GRAPH), *args]) == 2
+    err = capsys.readouterr().err
+    assert message in err and len(err.strip().splitlines()) == 1

@@ -3,14 +3,21 @@ the module-level imports between them, and the cycles among them."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from collections import deque
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
 
+from scaffold.check.config import CheckConfig
+from scaffold.check.contracts import NotInTreeError, module_pattern
 from scaffold.check.imports.breaking import feedback_edges
+from scaffold.check.imports.contracts import evaluate, module_graph
 from scaffold.check.imports.graph import Edge, build_graph, strongly_connected
 from scaffold.check.model import FILE_SPAN
 from scaffold.check.project import Project
 
-__all__ = ["ImportGraph", "graph_of"]
+__all__ = ["ImportGraph", "contracts_graph", "graph_of"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +37,9 @@ class ImportGraph:
     inner_cycles: frozenset[str] = frozenset()
     # Edges whose imports, moved into functions or under TYPE_CHECKING, break every cycle.
     breakers: tuple[tuple[str, str], ...] = ()
+    # Edges on chains that break an architecture contract, with the contracts' names.
+    contracts: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
+    note: str = ""  # why the graph is empty, when it is
 
     @property
     def cyclic_nodes(self) -> frozenset[str]:
@@ -43,35 +53,102 @@ class ImportGraph:
     def only_cycles(self) -> ImportGraph:
         """The subgraph of the nodes in cycles and the edges between them."""
         keep = self.cyclic_nodes
+        note = self.note or (
+            f"no import cycles among the {len(self.nodes)} first-party modules" if not keep else ""
+        )
+        return self.keeping(keep, note)
+
+    def around(
+        self, focus: str, *, upstream: bool, downstream: bool, radius: int | None
+    ) -> ImportGraph:
+        """The nodes within `radius` imports of `focus` (every one when None): what it
+        imports (`downstream`), what imports it (`upstream`), or both when neither is set."""
+        if focus not in self.nodes:
+            raise ValueError(focus)
+        if upstream == downstream:  # both ways: each followed on its own, then together
+            return self.keeping(
+                self._reached(focus, True, radius) | self._reached(focus, False, radius)
+            )
+        return self.keeping(self._reached(focus, upstream, radius))
+
+    def _reached(self, focus: str, upstream: bool, radius: int | None) -> frozenset[str]:
+        following: dict[str, list[str]] = {}
+        for source, target in self.edges:
+            if upstream:
+                following.setdefault(target, []).append(source)
+            else:
+                following.setdefault(source, []).append(target)
+        distance = {focus: 0}
+        queue = deque([focus])
+        while queue:
+            node = queue.popleft()
+            if radius is not None and distance[node] >= radius:
+                continue
+            for nxt in following.get(node, ()):
+                if nxt not in distance:
+                    distance[nxt] = distance[node] + 1
+                    queue.append(nxt)
+        return frozenset(distance)
+
+    def keeping(self, keep: frozenset[str], note: str = "") -> ImportGraph:
+        """The subgraph of the nodes in `keep` and the edges between them."""
         return ImportGraph(
             nodes=tuple(n for n in self.nodes if n in keep),
             edges=tuple((s, t) for s, t in self.edges if s in keep and t in keep),
             cycles=self.cycles,
             files={n: f for n, f in self.files.items() if n in keep},
             inner_cycles=self.inner_cycles,
-            breakers=self.breakers,
+            breakers=tuple(b for b in self.breakers if set(b) <= keep),
+            contracts={e: n for e, n in self.contracts.items() if set(e) <= keep},
+            note=note,
         )
 
 
-def _collapse(module: str, depth: int | None) -> str:
+def _collapse(module: str, depth: int | None, packages: Sequence[re.Pattern[str]] = ()) -> str:
+    parts = module.split(".")
+    for end in range(1, len(parts)):  # the outermost package asked to collapse wins
+        package = ".".join(parts[:end])
+        if any(pattern.match(package) for pattern in packages):
+            module = package
+            break
     if depth is None:
         return module
     return ".".join(module.split(".")[:depth])
 
 
-def graph_of(project: Project, depth: int | None = None) -> ImportGraph:
+def _matches(module: str, patterns: Sequence[re.Pattern[str]]) -> bool:
+    """Whether the module or one of its packages matches a pattern."""
+    parts = module.split(".")
+    names = (".".join(parts[:end]) for end in range(1, len(parts) + 1))
+    return any(pattern.match(name) for name in names for pattern in patterns)
+
+
+def graph_of(
+    project: Project,
+    depth: int | None = None,
+    *,
+    collapse: Sequence[str] = (),
+    exclude: Sequence[str] = (),
+) -> ImportGraph:
     """The graph of the importable modules of one project.
 
     Scripts in script folders (`tests/`, `scripts/`) are not importable by a module name,
-    so they are left out; `depth` collapses modules to their first `depth` name parts.
+    so they are left out; `depth` collapses modules to their first `depth` name parts, and
+    `collapse` each package matching one of its patterns (import-linter's `*`, `**`) to one
+    node; modules matching `exclude` (or inside a package that does) are left out.
     """
     module_graph = build_graph(project)
+    excluded = [module_pattern(p) for p in exclude]
+    packages = [module_pattern(p) for p in collapse]
     shown = {
         key: source
         for key, source in project.files.items()
-        if key in module_graph and source.selected and not source.scope
+        if key in module_graph
+        and source.selected
+        and not source.scope
+        and not _matches(source.module, excluded)
     }
-    node_of = {key: _collapse(source.module, depth) for key, source in shown.items()}
+    node_of = {key: _collapse(source.module, depth, packages) for key, source in shown.items()}
     files: dict[str, set[str]] = {}
     for key, source in shown.items():
         files.setdefault(node_of[key], set()).add(source.rel)
@@ -93,13 +170,7 @@ def graph_of(project: Project, depth: int | None = None) -> ImportGraph:
         for group in cycles
         for arc in feedback_edges(group, [a for a in edges if set(a) <= set(group)], edges)
     ]
-    inner: set[str] = set()
-    if depth is not None:
-        shown_graph = {k: [e for e in v if e.target in shown] for k, v in module_graph.items()}
-        for group in strongly_connected({k: v for k, v in shown_graph.items() if k in shown}):
-            heads = {node_of[k] for k in group}
-            if len(heads) == 1:
-                inner |= heads
+    inner = _hidden_loops(module_graph, node_of) if depth is not None or packages else set()
     return ImportGraph(
         nodes=tuple(nodes),
         edges=tuple(sorted(edges)),
@@ -107,9 +178,66 @@ def graph_of(project: Project, depth: int | None = None) -> ImportGraph:
         files={n: tuple(sorted(f)) for n, f in sorted(files.items())},
         inner_cycles=frozenset(inner),
         breakers=tuple(sorted(breakers)),
+        note="" if nodes else "no first-party modules to show",
     )
+
+
+def _hidden_loops(module_graph: Mapping[str, list[Edge]], node_of: Mapping[str, str]) -> set[str]:
+    """The drawn nodes that hold a loop of their own modules, which collapsing hid."""
+    shown = {
+        k: [e for e in v if e.target in node_of] for k, v in module_graph.items() if k in node_of
+    }
+    inner: set[str] = set()
+    for group in strongly_connected(shown):
+        heads = {node_of[k] for k in group}
+        if len(heads) == 1:
+            inner |= heads
+    return inner
 
 
 def _groups(adjacency: dict[str, list[tuple[str, str]]]) -> list[tuple[str, ...]]:
     graph = {n: [Edge(s, t, FILE_SPAN) for s, t in out] for n, out in adjacency.items()}
     return [tuple(group) for group in strongly_connected(graph)]
+
+
+def contracts_graph(project: Project, configs: Sequence[CheckConfig], base: Path) -> ImportGraph:
+    """Only the chains that break the configured contracts: their modules and imports, each
+    import with the names of the contracts it helps break. As for the ARC rules, a contract
+    naming modules outside a folder inside the project is left out."""
+    files = build_graph(project)
+    on_chains: dict[tuple[str, str], set[str]] = {}
+    for config in configs:
+        for contract in config.contracts:
+            modules = module_graph(
+                project,
+                files,
+                type_checking=contract.include_type_checking,
+                function=contract.include_function_imports,
+            )
+            try:
+                violations = evaluate(contract, modules)
+            except NotInTreeError:
+                if config.directory.is_relative_to(base):
+                    raise
+                continue
+            for violation in violations:
+                for chain in violation.chains:
+                    for step in chain:
+                        on_chains.setdefault((step.importer, step.imported), set()).add(
+                            contract.name
+                        )
+    by_module = {s.module: s.rel for s in project.files.values() if s.module and not s.scope}
+    nodes = sorted({m for arc in on_chains for m in arc})
+    note = (
+        "every contract of [[tool.scaffold.check.contracts]] is kept"
+        if any(c.contracts for c in configs)
+        else "no [[tool.scaffold.check.contracts]] configured"
+    )
+    return ImportGraph(
+        nodes=tuple(nodes),
+        edges=tuple(sorted(on_chains)),
+        cycles=(),
+        files={n: (by_module[n],) if n in by_module else () for n in nodes},
+        contracts={arc: tuple(sorted(names)) for arc, names in sorted(on_chains.items())},
+        note="" if nodes else note,
+    )

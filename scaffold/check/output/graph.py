@@ -23,13 +23,17 @@ def render_mermaid(graph: ImportGraph) -> str:
     cyclic = graph.cyclic_nodes
     lines = ["flowchart LR"]
     if not graph.nodes:
-        lines.append("    %% no first-party modules to show")
+        lines.append(f"    %% {graph.note or 'no first-party modules to show'}")
     for name in graph.nodes:
         lines.append(f'    {ids[name]}["{name}"]')
     red: list[str] = []
+    purple: list[str] = []
     breakers = set(graph.breakers)
     for index, (source, target) in enumerate(graph.edges):
-        if (source, target) in breakers:
+        if (source, target) in graph.contracts:
+            lines.append(f"    {ids[source]} --> {ids[target]}")
+            purple.append(str(index))
+        elif (source, target) in breakers:
             lines.append(f"    {ids[source]} -.->|break| {ids[target]}")
             red.append(str(index))
         elif graph.is_cycle_edge(source, target):
@@ -43,6 +47,8 @@ def render_mermaid(graph: ImportGraph) -> str:
         lines.append(f"    class {members} cycle")
     if red:
         lines.append(f"    linkStyle {','.join(red)} stroke:#c00,stroke-width:2px")
+    if purple:  # red is kept for cycles: a chain that breaks a contract is purple
+        lines.append(f"    linkStyle {','.join(purple)} stroke:#80c,stroke-width:2px")
     return "\n".join(lines) + "\n"
 
 
@@ -55,6 +61,8 @@ def render_dot(graph: ImportGraph) -> str:
     dashed."""
     cyclic = graph.cyclic_nodes
     lines = ["digraph imports {", "    rankdir=LR;", "    node [shape=box];"]
+    if not graph.nodes:
+        lines.append(f"    // {graph.note or 'no first-party modules to show'}")
     for name in graph.nodes:
         style = " [color=red, fontcolor=red]" if name in cyclic else ""
         lines.append(f"    {_dot_id(name)}{style};")
@@ -63,6 +71,9 @@ def render_dot(graph: ImportGraph) -> str:
         style = " [color=red]" if graph.is_cycle_edge(source, target) else ""
         if (source, target) in breakers:
             style = ' [color=red, style=dashed, label="break"]'
+        if (source, target) in graph.contracts:
+            names = ", ".join(graph.contracts[(source, target)])
+            style = f" [color=purple, penwidth=2, tooltip={_dot_id('breaks: ' + names)}]"
         lines.append(f"    {_dot_id(source)} -> {_dot_id(target)}{style};")
     lines.append("}")
     return "\n".join(lines) + "\n"
@@ -84,12 +95,14 @@ def render_graph_json(graph: ImportGraph) -> str:
                 "target": t,
                 "cycle": graph.is_cycle_edge(s, t),
                 "break": (s, t) in breakers,
+                "contracts": list(graph.contracts.get((s, t), ())),
             }
             for s, t in graph.edges
         ],
         "cycles": [list(group) for group in graph.cycles],
         # Imports to move into functions or under TYPE_CHECKING to break every cycle.
         "breakers": [list(arc) for arc in graph.breakers],
+        "note": graph.note,
     }
     return json.dumps(document, indent=2) + "\n"
 
