@@ -40,15 +40,23 @@ class ImportGraph:
     # Edges on chains that break an architecture contract, with the contracts' names.
     contracts: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
     note: str = ""  # why the graph is empty, when it is
+    _group_of: dict[str, int] = field(init=False, repr=False, compare=False)
 
     @property
     def cyclic_nodes(self) -> frozenset[str]:
         """Every node in a cycle (between nodes, or among the modules a node collapses)."""
         return frozenset(n for group in self.cycles for n in group) | self.inner_cycles
 
+    def __post_init__(self) -> None:
+        # Asked once per drawn edge: a lookup, not a scan of every group (10,000 edges and
+        # 14 groups of up to 43 modules on sympy).
+        group_of = {node: index for index, group in enumerate(self.cycles) for node in group}
+        object.__setattr__(self, "_group_of", group_of)
+
     def is_cycle_edge(self, source: str, target: str) -> bool:
         """True when both ends lie in the same strongly connected group."""
-        return any(source in group and target in group for group in self.cycles)
+        group = self._group_of.get(source)
+        return group is not None and self._group_of.get(target) == group
 
     def only_cycles(self) -> ImportGraph:
         """The subgraph of the nodes in cycles and the edges between them."""
