@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
+import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,7 +14,7 @@ from scaffold.check.imports.diagram import ImportGraph, contracts_graph, graph_o
 from scaffold.check.incremental.run import resolve_path
 from scaffold.check.memory import without_cyclic_gc
 from scaffold.check.output import format_named
-from scaffold.check.output.graph import GRAPH_FORMATS
+from scaffold.check.output.graph import GRAPH_FORMATS, render_dot
 from scaffold.errors import UsageError
 
 __all__ = ["MERMAID_EDGES", "GraphView", "collect_graph", "render_graph"]
@@ -80,7 +83,9 @@ def render_graph(
 ) -> str:
     """The `scaffold graph` command body: validate, collect, filter, render; what the user
     should know besides the output (a Mermaid graph too big to draw) goes to `notes`."""
-    render = format_named(GRAPH_FORMATS, output_format)
+    render = (
+        _svg_renderer() if output_format == "svg" else format_named(GRAPH_FORMATS, output_format)
+    )
     if check_contracts:
         resolved = resolve_path(Path(os.path.abspath(path)))
         graph = contracts_graph(resolved.project, resolved.tree.configs, resolved.tree.base)
@@ -91,6 +96,27 @@ def render_graph(
     if output_format == "mermaid" and len(graph.edges) > MERMAID_EDGES and notes is not None:
         notes.append(_too_big_for_mermaid(path, graph, depth))
     return render(graph)
+
+
+def _svg_renderer() -> Callable[[ImportGraph], str]:
+    """The dot rendering drawn by Graphviz's own `dot`, which must be on PATH."""
+    dot = shutil.which("dot")
+    if dot is None:
+        raise UsageError(
+            "--format svg needs Graphviz's `dot` on PATH; install Graphviz, or use"
+            f" --format {', '.join(GRAPH_FORMATS)}"
+        )
+
+    def render(graph: ImportGraph) -> str:
+        done = subprocess.run(
+            [dot, "-Tsvg"], input=render_dot(graph), capture_output=True, text=True, check=False
+        )
+        if done.returncode != 0:
+            problem = (done.stderr.strip().splitlines() or ["no message"])[0]
+            raise UsageError(f"`dot -Tsvg` failed ({done.returncode}): {problem}")
+        return done.stdout
+
+    return render
 
 
 def _too_big_for_mermaid(path: str | Path, graph: ImportGraph, depth: int | None) -> str:

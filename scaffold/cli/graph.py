@@ -22,6 +22,7 @@ class GraphFormat(StrEnum):
     MERMAID = "mermaid"
     DOT = "dot"
     JSON = "json"
+    SVG = "svg"  # the dot rendering drawn by Graphviz, when `dot` is on PATH
 
 
 @app.command("graph")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -33,8 +35,8 @@ def test_golden_output(args: list[str], golden: str, capsys: pytest.CaptureFixtu
 
 
 def test_unknown_format_lists_the_registered_formats(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["graph", str(GRAPH), "--format", "svg"]) == 2
-    assert f"(choose one of: {', '.join(GRAPH_FORMATS)})" in capsys.readouterr().err
+    assert main(["graph", str(GRAPH), "--format", "xml"]) == 2
+    assert f"(choose one of: {', '.join(GRAPH_FORMATS)}, svg)" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("name", list(GRAPH_FORMATS))
@@ -85,7 +87,7 @@ def test_an_empty_folder_says_it_has_no_modules(
     ("args", "message"),
     [
         (["graph", "/no/such/path"], "path does not exist"),
-        (["graph", str(GRAPH), "--format", "svg"], "unknown --format 'svg'"),
+        (["graph", str(GRAPH), "--format", "xml"], "unknown --format 'xml'"),
         (["graph", str(GRAPH), "--depth", "0"], "--depth"),
         (["graph", str(GRAPH), "--depth", "x"], "--depth"),
     ],
@@ -138,3 +140,34 @@ def test_bad_view_exits_2_with_one_line(
     assert main(["graph", str(GRAPH), *args]) == 2
     err = capsys.readouterr().err
     assert message in err and len(err.strip().splitlines()) == 1
+
+
+def test_json_edges_carry_their_import_lines_and_nodes_their_package() -> None:
+    document = json.loads(render_graph(GRAPH, "json", depth=1))
+    [edge] = document["edges"]
+    assert (edge["source"], edge["target"]) == ("tools", "pkg")
+    assert edge["imports"] == [{"path": "tools.py", "line": 5}]
+    packages = {node["id"]: node["package"] for node in document["nodes"]}
+    assert packages == {"pkg": "", "tools": ""}
+    full = json.loads(render_graph(GRAPH, "json"))
+    assert {n["id"]: n["package"] for n in full["nodes"]}["pkg.sub.x"] == "pkg.sub"
+
+
+def test_svg_is_dot_drawn_by_graphviz(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    monkeypatch.setenv("PATH", str(bin_dir))
+    assert main(["graph", str(GRAPH), "--format", "svg"]) == 2
+    err = capsys.readouterr().err
+    assert "--format svg needs Graphviz's `dot` on PATH" in err and "mermaid, dot, json" in err
+    fake = bin_dir / "dot"  # stands in for Graphviz: echoes what it was given, wrapped
+    fake.write_text(
+        f"#!{sys.executable}\nimport sys\n"
+        "assert sys.argv[1:] == ['-Tsvg']\nprint('<svg>' + sys.stdin.read() + '</svg>')\n"
+    )
+    fake.chmod(0o755)
+    assert main(["graph", str(GRAPH), "--format", "svg"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("<svg>digraph imports {") and out.rstrip().endswith("</svg>")

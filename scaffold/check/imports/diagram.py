@@ -40,6 +40,8 @@ class ImportGraph:
     # Edges on chains that break an architecture contract, with the contracts' names.
     contracts: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
     note: str = ""  # why the graph is empty, when it is
+    # The import statements each drawn edge stands for: (file, line), sorted.
+    imports: dict[tuple[str, str], tuple[tuple[str, int], ...]] = field(default_factory=dict)
     _group_of: dict[str, int] = field(init=False, repr=False, compare=False)
 
     @property
@@ -109,6 +111,7 @@ class ImportGraph:
             breakers=tuple(b for b in self.breakers if set(b) <= keep),
             contracts={e: n for e, n in self.contracts.items() if set(e) <= keep},
             note=note,
+            imports={e: i for e, i in self.imports.items() if set(e) <= keep},
         )
 
 
@@ -161,6 +164,7 @@ def graph_of(
     for key, source in shown.items():
         files.setdefault(node_of[key], set()).add(source.rel)
     edges: dict[tuple[str, str], int] = {}  # how many imports each drawn edge stands for
+    lines: dict[tuple[str, str], list[tuple[str, int]]] = {}
     for key, module_edges in module_graph.items():
         if key not in shown:
             continue
@@ -168,6 +172,7 @@ def graph_of(
             if edge.target in shown and node_of[edge.target] != node_of[key]:
                 arc = (node_of[key], node_of[edge.target])
                 edges[arc] = edges.get(arc, 0) + 1
+                lines.setdefault(arc, []).append((shown[key].rel, edge.span.line))
     nodes = sorted(files)
     adjacency: dict[str, list[tuple[str, str]]] = {n: [] for n in nodes}
     for source_node, target_node in sorted(edges):
@@ -187,6 +192,7 @@ def graph_of(
         inner_cycles=frozenset(inner),
         breakers=tuple(sorted(breakers)),
         note="" if nodes else "no first-party modules to show",
+        imports={arc: tuple(sorted(found)) for arc, found in sorted(lines.items())},
     )
 
 
@@ -214,6 +220,7 @@ def contracts_graph(project: Project, configs: Sequence[CheckConfig], base: Path
     naming modules outside a folder inside the project is left out."""
     files = build_graph(project)
     on_chains: dict[tuple[str, str], set[str]] = {}
+    lines: dict[tuple[str, str], tuple[tuple[str, int], ...]] = {}
     for config in configs:
         for contract in config.contracts:
             modules = module_graph(
@@ -231,9 +238,9 @@ def contracts_graph(project: Project, configs: Sequence[CheckConfig], base: Path
             for violation in violations:
                 for chain in violation.chains:
                     for step in chain:
-                        on_chains.setdefault((step.importer, step.imported), set()).add(
-                            contract.name
-                        )
+                        arc = (step.importer, step.imported)
+                        on_chains.setdefault(arc, set()).add(contract.name)
+                        lines[arc] = ((step.path, step.span.line),)
     by_module = {s.module: s.rel for s in project.files.values() if s.module and not s.scope}
     nodes = sorted({m for arc in on_chains for m in arc})
     note = (
@@ -248,4 +255,5 @@ def contracts_graph(project: Project, configs: Sequence[CheckConfig], base: Path
         files={n: (by_module[n],) if n in by_module else () for n in nodes},
         contracts={arc: tuple(sorted(names)) for arc, names in sorted(on_chains.items())},
         note="" if nodes else note,
+        imports=dict(sorted(lines.items())),
     )

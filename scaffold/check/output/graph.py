@@ -86,7 +86,12 @@ def render_graph_json(graph: ImportGraph) -> str:
     document = {
         "version": 1,
         "nodes": [
-            {"id": name, "files": list(graph.files.get(name, ())), "cycle": name in cyclic}
+            {
+                "id": name,
+                "package": name.rpartition(".")[0],
+                "files": list(graph.files.get(name, ())),
+                "cycle": name in cyclic,
+            }
             for name in graph.nodes
         ],
         "edges": [
@@ -96,6 +101,11 @@ def render_graph_json(graph: ImportGraph) -> str:
                 "cycle": graph.is_cycle_edge(s, t),
                 "break": (s, t) in breakers,
                 "contracts": list(graph.contracts.get((s, t), ())),
+                # Module-level imports only: the graph leaves out those in functions and
+                # under TYPE_CHECKING, which do not run when the module is imported.
+                "imports": [
+                    {"path": path, "line": line} for path, line in graph.imports.get((s, t), ())
+                ],
             }
             for s, t in graph.edges
         ],
