@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from keyword import iskeyword
 
 from scaffold.check.discover import SourceFile, Tree
 from scaffold.check.model import ImportFact, ModuleFacts, Span, Where
@@ -84,8 +86,10 @@ class Project:
         files: Iterable[SourceFile],
         facts: Mapping[str, ModuleFacts],
         folders: Iterable[str] = (),
+        roots: Iterable[str] = (),
     ) -> None:
-        """`folders` are the dotted names of every folder: any of them imports as a namespace."""
+        """`folders` are the dotted names of every folder: any of them imports as a namespace;
+        `roots` the source roots, deepest first, which place script folders (`portion_of`)."""
         self._records: list[set[str]] = []
         self._asks: list[Asks] = []
         self.facts: Mapping[str, ModuleFacts] = _Reads(facts, self._records)
@@ -94,6 +98,7 @@ class Project:
         self.stubs: dict[tuple[str, str], SourceFile] = {}
         self.scopes: dict[str, dict[str, SourceFile]] = {}
         self.namespaces: set[str] = set()
+        self._roots = [r if r.endswith(os.sep) else r + os.sep for r in roots]
         self.scope_namespaces: dict[str, set[str]] = {}
         for source in files:
             self.files[source.key] = source
@@ -131,7 +136,10 @@ class Project:
     def of(cls, tree: Tree, facts: Mapping[str, ModuleFacts]) -> Project:
         """The project of a discovered tree: its files, and its folders below packages."""
         return cls(
-            tree.files, facts, (f.module for f in tree.folders if f.module and f.parent_is_package)
+            tree.files,
+            facts,
+            (f.module for f in tree.folders if f.module and f.parent_is_package),
+            sorted((str(r) for r in tree.roots), key=len, reverse=True),
         )
 
     # --- what a result depends on -----------------------------------------------------------
@@ -197,6 +205,21 @@ class Project:
             return None
         base = package[: len(package) - imp.level + 1]
         return ".".join([*base, imp.module] if imp.module else base)
+
+    def portion_of(self, source: SourceFile) -> str:
+        """The PEP 420 namespace package a script folder's file also belongs to: `a/c/d.py`
+        below a root, with no `__init__.py` on the way, imports as `a.c.d` too ("a.c").
+        "" when the file is no script or a folder name is no identifier."""
+        if not source.scope:
+            return ""
+        path = str(source.path)
+        root = next((r for r in self._roots if path.startswith(r)), None)
+        if root is None:
+            return ""
+        folders = path[len(root) :].split(os.sep)[:-1]
+        if not folders or not all(f.isidentifier() and not iskeyword(f) for f in folders):
+            return ""
+        return ".".join(folders)
 
     def submodule(self, package: Target, name: str, scope: str) -> Target | None:
         """`package.name` when that is a module or package of its own."""
