@@ -1,8 +1,9 @@
 """One source file in, one picklable ModuleFacts record out; no AST survives the call.
 
 `parse_source` decodes (source.py), finds the noqa comments (noqa.py), parses, and hands the
-tree to the statement walker (collector.py), which reads `__all__` (all_value.py) and the
-whole-file facts (whole_tree.py) and notes syntax the compiler may still reject (compiles.py).
+tree to the statement walker (collector.py; its expression walk in expressions.py), which
+reads `__all__` (all_value.py) and the whole-file facts (whole_tree.py) and notes syntax the
+compiler may still reject (compiles.py).
 """
 
 from __future__ import annotations

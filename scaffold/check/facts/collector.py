@@ -2,7 +2,7 @@
 
 Each statement goes to the handler its class is mapped to in dispatch.py (one table for
 code that runs at import time, one for function bodies); expressions are walked
-iteratively by `Collector.expression`.
+iteratively by the base class (expressions.py).
 """
 
 from __future__ import annotations
@@ -13,11 +13,9 @@ from typing import Any
 
 from scaffold.check.facts.all_value import AllValue
 from scaffold.check.facts.compiles import (
-    SUSPECT_EXPRESSIONS,
     has_duplicate_parameters,
     is_bad_future,
     leading_futures,
-    may_not_compile,
 )
 from scaffold.check.facts.dispatch import (
     FUNCTION_STATEMENTS,
@@ -26,13 +24,12 @@ from scaffold.check.facts.dispatch import (
     IMPORT_TIME_STATEMENTS,
     UNKNOWN_STATEMENT,
 )
+from scaffold.check.facts.expressions import Expressions
 from scaffold.check.facts.flow import Flow
-from scaffold.check.facts.function_bodies import FunctionBodies
 from scaffold.check.facts.guards import (
     evaluated_on_import,
     is_main_guard,
     is_type_checking,
-    maybe_skipped,
 )
 from scaffold.check.facts.nodes import dotted_name, span_of, target_names
 from scaffold.check.facts.whole_tree import names_read, path_hacks, writes_own_namespace
@@ -51,11 +48,8 @@ from scaffold.check.model import (
 
 __all__ = ["Collector", "Flow"]
 
-# Calls that are side effects wherever they sit at module level.
-_EFFECT_BUILTINS = frozenset({"print", "input", "open", "exit", "quit"})
 
-
-class Collector(FunctionBodies):
+class Collector(Expressions):
     """Walk statements once, tracking where each runs; expressions are walked iteratively."""
 
     def __init__(self) -> None:
@@ -410,75 +404,6 @@ class Collector(FunctionBodies):
                 self.has_getattr = True
         elif flow.module_level and flow.where is Where.TYPE_CHECKING:
             self.typing_bindings.update(bound)
-
-    # --- expressions ------------------------------------------------------------------------
-
-    def target_expression(self, target: ast.expr, flow: Flow) -> None:
-        """What an assignment target reads: `a.b.c = x` reads `a.b`, `a[i] = x` a and i."""
-        if isinstance(target, ast.Attribute):
-            self.expression(target.value, flow)
-        elif isinstance(target, ast.Subscript):
-            self.expression(target.value, flow)
-            self.expression(target.slice, flow)
-        elif isinstance(target, (ast.Tuple, ast.List)):
-            for elt in target.elts:
-                self.target_expression(elt, flow)
-
-    def expression(self, root: ast.expr, flow: Flow) -> None:
-        """Record attribute reads, walrus bindings and effect calls of code that runs now.
-
-        Only the classes of `dispatch.READ_SPECIALLY` are looked at; every other node is only
-        descended into. Below a `dispatch.MAY_SKIP_CHILDREN` node (`a or b`, `x if c else y`,
-        comprehension bodies) the reads are conditional.
-        """
-        if not flow.runs:
-            if flow.where is not Where.FUNCTION:
-                self.not_compiled_here(root)
-            return
-        inner: set[int] = set()
-        walrus: list[str] = []
-        # (node, maybe skipped): `b if c else d`, `a or b` and comprehension bodies may not run.
-        stack: list[tuple[ast.AST, bool]] = [(root, flow.conditional)]
-        while stack:
-            node, maybe = stack.pop()
-            if type(node) in SUSPECT_EXPRESSIONS:
-                self.suspect |= may_not_compile(node)
-            if isinstance(node, ast.Lambda):
-                stack.extend((d, maybe) for d in node.args.defaults)
-                stack.extend((d, maybe) for d in node.args.kw_defaults if d is not None)
-                continue
-            if isinstance(node, ast.Attribute) and id(node) not in inner:
-                attrs: list[str] = []
-                base: ast.expr = node
-                while isinstance(base, ast.Attribute):
-                    inner.add(id(base))
-                    attrs.append(base.attr)
-                    base = base.value
-                if isinstance(base, ast.Name) and isinstance(node.ctx, ast.Load):
-                    self.events.append(
-                        Access(base.id, tuple(reversed(attrs)), span_of(node), maybe, flow.guarded)
-                    )
-            elif isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
-                walrus.append(node.target.id)
-            elif (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Name)
-                and node.func.id in _EFFECT_BUILTINS
-            ):
-                self.effects.append((Fact(span_of(node), "call", node.func.id), None))
-            stack.extend(
-                (child, maybe or maybe_skipped(node, child))
-                for child in reversed(list(ast.iter_child_nodes(node)))
-            )
-        if walrus:
-            self.bind(walrus, flow)
-
-    def not_compiled_here(self, root: ast.expr) -> None:
-        """Module-level code that does not run on import (`if __name__ == "__main__":`) still
-        has to compile: look for what may not, outside function bodies."""
-        self.suspect |= any(
-            type(node) in SUSPECT_EXPRESSIONS and may_not_compile(node) for node in ast.walk(root)
-        )
 
 
 # A handler takes the collector, a node of the class it is registered for, and the flow.

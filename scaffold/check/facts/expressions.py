@@ -1,0 +1,101 @@
+"""The expression walk of module-level code: attribute reads, walrus bindings, effect calls.
+
+Expressions are walked iteratively (deep nesting must not exhaust the stack); only the
+classes of `dispatch.READ_SPECIALLY` are looked at, and below a `dispatch.MAY_SKIP_CHILDREN`
+node the reads are conditional.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable
+
+from scaffold.check.facts.compiles import SUSPECT_EXPRESSIONS, may_not_compile
+from scaffold.check.facts.flow import Flow
+from scaffold.check.facts.function_bodies import FunctionBodies
+from scaffold.check.facts.guards import maybe_skipped
+from scaffold.check.facts.nodes import span_of
+from scaffold.check.model import Access, Event, Fact, Where
+
+__all__ = ["Expressions"]
+
+# Calls that are side effects wherever they sit at module level.
+_EFFECT_BUILTINS = frozenset({"print", "input", "open", "exit", "quit"})
+
+
+class Expressions(FunctionBodies):
+    """The expression handlers of the statement walker; `Collector`'s base."""
+
+    events: list[Event]
+    effects: list[tuple[Fact, str | None]]
+
+    def bind(self, names: Iterable[str], flow: Flow, *, assigned: bool = True) -> None:
+        """Module-level names become bound here."""
+        raise NotImplementedError
+
+    def target_expression(self, target: ast.expr, flow: Flow) -> None:
+        """What an assignment target reads: `a.b.c = x` reads `a.b`, `a[i] = x` a and i."""
+        if isinstance(target, ast.Attribute):
+            self.expression(target.value, flow)
+        elif isinstance(target, ast.Subscript):
+            self.expression(target.value, flow)
+            self.expression(target.slice, flow)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            for elt in target.elts:
+                self.target_expression(elt, flow)
+
+    def expression(self, root: ast.expr, flow: Flow) -> None:
+        """Record attribute reads, walrus bindings and effect calls of code that runs now.
+
+        Only the classes of `dispatch.READ_SPECIALLY` are looked at; every other node is only
+        descended into. Below a `dispatch.MAY_SKIP_CHILDREN` node (`a or b`, `x if c else y`,
+        comprehension bodies) the reads are conditional.
+        """
+        if not flow.runs:
+            if flow.where is not Where.FUNCTION:
+                self.not_compiled_here(root)
+            return
+        inner: set[int] = set()
+        walrus: list[str] = []
+        # (node, maybe skipped): `b if c else d`, `a or b` and comprehension bodies may not run.
+        stack: list[tuple[ast.AST, bool]] = [(root, flow.conditional)]
+        while stack:
+            node, maybe = stack.pop()
+            if type(node) in SUSPECT_EXPRESSIONS:
+                self.suspect |= may_not_compile(node)
+            if isinstance(node, ast.Lambda):
+                stack.extend((d, maybe) for d in node.args.defaults)
+                stack.extend((d, maybe) for d in node.args.kw_defaults if d is not None)
+                continue
+            if isinstance(node, ast.Attribute) and id(node) not in inner:
+                attrs: list[str] = []
+                base: ast.expr = node
+                while isinstance(base, ast.Attribute):
+                    inner.add(id(base))
+                    attrs.append(base.attr)
+                    base = base.value
+                if isinstance(base, ast.Name) and isinstance(node.ctx, ast.Load):
+                    self.events.append(
+                        Access(base.id, tuple(reversed(attrs)), span_of(node), maybe, flow.guarded)
+                    )
+            elif isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
+                walrus.append(node.target.id)
+            elif (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in _EFFECT_BUILTINS
+            ):
+                self.effects.append((Fact(span_of(node), "call", node.func.id), None))
+            stack.extend(
+                (child, maybe or maybe_skipped(node, child))
+                for child in reversed(list(ast.iter_child_nodes(node)))
+            )
+        if walrus:
+            self.bind(walrus, flow)
+
+    def not_compiled_here(self, root: ast.expr) -> None:
+        """Module-level code that does not run on import (`if __name__ == "__main__":`) still
+        has to compile: look for what may not, outside function bodies."""
+        self.suspect |= any(
+            type(node) in SUSPECT_EXPRESSIONS and may_not_compile(node) for node in ast.walk(root)
+        )
