@@ -35,6 +35,20 @@ CONFIRMED: dict[str, dict[str, str | None]] = {
         "import pkg.compat": None,
         "import pkg.sub.mod": None,
     },
+    # Item 4: `__all__` forms that work at run time are read; those that raise are EXP002.
+    "EXP001/bad": {
+        "from pkg.copied import *": "AttributeError: module 'pkg.copied' has no attribute 'zz'",
+    },
+    "EXP002/bad": {
+        "from mixed import *": 'TypeError: can only concatenate list (not "tuple") to list',
+        "from unbound import *": "NameError: name '__all__' is not defined",
+        "from string_all import *": "AttributeError: module 'string_all' has no attribute 'f'",
+    },
+    "EXP002/good": {
+        "from pkg.copies import *; a, b, c, d, visible": None,
+        "from pkg.prefixed import *; e, visible": None,
+        "import pkg.tupled, pkg.aliased": None,
+    },
 }
 
 CASES = [

@@ -178,10 +178,8 @@ class Collector(Expressions):
                     self.all_value.assign(node.value, conditional=flow.conditional, augmented=False)
             else:
                 self.target_expression(target, flow)
-                if flow.module_level and "__all__" in target_names(target):
-                    # `__getattr__, __dir__, __all__ = lazy.attach_stub(...)`: a lazy
-                    # loader computes __all__; it exists but its content is unknown.
-                    self.all_value.computed()
+                if flow.module_level and flow.runs and "__all__" in target_names(target):
+                    self.all_value.unpack(target, node.value, conditional=flow.conditional)
             self.bind(target_names(target), flow)
             # `*a = x` and `a, *b, *c = x` do not compile.
             self.suspect |= isinstance(target, ast.Starred) or (

@@ -40,11 +40,17 @@ RULE = Rule(
         "value": "__all__ must be a list or tuple of string literals (or another __all__)",
         "arguments": "__all__.{method}() takes one argument",
         "argument": "__all__.{method}() must be given a string literal",
+        "string": "__all__ is a string: `import *` would read it letter by letter",
+        "mixed": "__all__ adds a list and a tuple: TypeError when the module runs",
+        "unbound": "__all__ is extended before it is assigned: NameError when the module runs",
         "no-source": "`{source}.__all__` does not exist: '{module}' defines no __all__",
     },
     docs=RuleDocs(
-        what="Finds `__all__` built from anything but string literals in a list or tuple,"
-        " `+=`/`.extend`/`.append` of those, or another first-party module's `__all__`.",
+        what="Finds `__all__` built from anything but string literals in a list or tuple"
+        " (or `list(...)`, `tuple(...)`, `sorted(...)` of one), `+=`/`.extend`/`.append`/"
+        "`__all__ + ...` of those, or another first-party module's `__all__`; and changes"
+        " that raise when the module runs (a list added to a tuple, `+=` before any"
+        " `__all__`).",
         why="Readers and tools (scaffold, ruff, type checkers, IDEs) cannot tell what is exported.",
         example='__all__ = [name for name in dir() if not name.startswith("_")]',
         use_instead='__all__ = ["load", "save"]\n__all__ += core.__all__',
