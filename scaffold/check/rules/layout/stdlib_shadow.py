@@ -12,10 +12,36 @@ __all__ = ["RULE"]
 
 # Names in sys.stdlib_module_names that a project may use at its top without harm.
 _HARMLESS = frozenset({"__main__", "__init__", "__future__", "this", "antigravity"})
+# Every interpreter (3.10 to 3.13) has imported these before the script's folder or the
+# current folder joins sys.path, so `import os` finds them in sys.modules: a local `os.py`
+# never shadows them (the test compares this with a fresh interpreter's sys.modules).
+STARTUP_MODULES = frozenset(
+    {
+        "_collections_abc",
+        "_sitebuiltins",
+        "abc",
+        "codecs",
+        "encodings",
+        "genericpath",
+        "io",
+        "os",
+        "posixpath",
+        "site",
+        "stat",
+        "zipimport",
+    }
+)
 
 
 def _shadows(name: str) -> bool:
-    return name in sys.stdlib_module_names and name not in _HARMLESS
+    # A built-in module (compiled into the interpreter, as `sys` or `_abc`) is found by the
+    # first importer on sys.meta_path, before any folder on sys.path is looked at.
+    return (
+        name in sys.stdlib_module_names
+        and name not in _HARMLESS
+        and name not in sys.builtin_module_names
+        and name not in STARTUP_MODULES
+    )
 
 
 def check(ctx: TreeContext) -> Iterator[Finding]:
@@ -31,19 +57,31 @@ def check(ctx: TreeContext) -> Iterator[Finding]:
             yield RULE.finding(source.rel, FILE_SPAN, kind="module", name=stem)
 
 
+_WHEN = (
+    " whenever its folder comes first on sys.path (`python -m`, `python -c` or a script run"
+    " from that folder); installed, it is the one never imported"
+)
+
 RULE = Rule(
     code="PKG002",
     name="stdlib-shadow",
     severity=Severity.ERROR,
     message={
-        "package": "top-level package '{name}' shadows the standard-library module '{name}'",
-        "module": "top-level module '{name}' shadows the standard-library module '{name}'",
+        "package": "top-level package '{name}' shadows the standard-library module '{name}'"
+        + _WHEN,
+        "module": "top-level module '{name}' shadows the standard-library module '{name}'"
+        + _WHEN,
     },
     docs=RuleDocs(
         what="Finds a top-level module or package named like a standard-library module.",
         why="Whichever comes first on `sys.path` wins: the project or the standard library breaks.",
         example="random.py",
         use_instead="random_utils.py",
+        exemptions="Built-in modules (`sys.builtin_module_names`, such as `sys`, `time` or"
+        " `_abc`) and the modules every interpreter imports before it reads the script's"
+        " folder (`os`, `io`, `abc`, `codecs`, `stat`, `site`, ...) are never shadowed by a"
+        " local file, so naming a module after them is left alone. Script folders (no"
+        " `__init__.py`) are not checked.",
     ),
     checks=(Check(Scope.TREE, check),),
 )
