@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from .check_support import FIXTURES, run_probe
+from scaffold.check.rules.layout.stdlib_shadow import STARTUP_MODULES
+
+from .check_support import FIXTURES, check, findings, run_probe, write_tree
 
 # Runs each statement in its own fresh interpreter; prints, per statement, the last line of
 # what it raised (null when it ran).
@@ -49,6 +51,15 @@ CONFIRMED: dict[str, dict[str, str | None]] = {
         "from pkg.prefixed import *; e, visible": None,
         "import pkg.tupled, pkg.aliased": None,
     },
+    # Item 6: what a local file really shadows (the folder is first on sys.path for -c).
+    "PKG002/bad": {
+        "import random; assert 'fixtures' not in random.__file__": "AssertionError",
+        "import urllib; assert 'fixtures' not in urllib.__file__": "AssertionError",
+    },
+    "PKG002/good": {
+        "import _abc; assert not hasattr(_abc, '__file__')": None,
+        "import stat; assert 'fixtures' not in stat.__file__": None,
+    },
 }
 
 CASES = [
@@ -78,5 +89,37 @@ def test_fixture_behaves_as_claimed_in_the_interpreter(
         assert got is not None and got.startswith(expected), got
 
 
+def test_startup_modules_are_imported_before_the_path_is_read(tmp_path: Path) -> None:
+    # A fresh interpreter: what it has imported before the first line of user code runs.
+    started = run_probe(tmp_path, "import json, sys; print(json.dumps(sorted(sys.modules)))", [])
+    assert set(started) >= STARTUP_MODULES
+
+
 def test_every_confirmed_folder_exists() -> None:
     assert all(Path(FIXTURES / folder / "expected.txt").is_file() for folder in CONFIRMED)
+
+
+def test_noqa_on_the_first_line_covers_a_multi_line_statement(tmp_path: Path) -> None:
+    # Item 7: as ruff users write it, the comment on the line that opens `__all__`.
+    source = '"""M."""\n\na = 1\n__all__ = [  # noqa: EXP001\n    "a",\n    "gone",\n]\n'
+    write_tree(tmp_path, {"m.py": source, "n.py": source.replace("  # noqa: EXP001", "")})
+    assert findings(check(tmp_path)) == ["EXP001 n.py:6"]
+
+
+def test_noqa_text_inside_a_string_silences_nothing(tmp_path: Path) -> None:
+    source = '"""M."""\n\n__all__ = ["gone", "# noqa"]\n'
+    write_tree(tmp_path, {"m.py": source})
+    assert findings(check(tmp_path)) == ["EXP001 m.py:3", "EXP001 m.py:3"]
+
+
+def test_one_noqa_silences_its_own_line_of_a_cycle_only(tmp_path: Path) -> None:
+    # Item 12: a bare noqa left for flake8 on the import IMP002 reports.
+    files = {
+        "p/__init__.py": "",
+        "p/a.py": "import p.b  # noqa\n",
+        "p/b.py": "import p.a\n",
+    }
+    write_tree(tmp_path, files)
+    assert findings(check(tmp_path)) == ["IMP002 p/b.py:1"]
+    write_tree(tmp_path, {"p/b.py": "import p.a  # noqa: IMP002\n"})
+    assert findings(check(tmp_path)) == []

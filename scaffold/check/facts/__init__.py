@@ -13,7 +13,7 @@ import warnings
 
 from scaffold.check.facts.collector import Collector
 from scaffold.check.facts.compiles import compile_error, syntax_error
-from scaffold.check.facts.noqa import scan_noqa
+from scaffold.check.facts.noqa import refine_noqa, scan_noqa
 from scaffold.check.facts.source import decode_source
 from scaffold.check.model import FILE_SPAN, ModuleFacts, SourceError
 
@@ -43,6 +43,7 @@ def parse_source(data: bytes | str, *, is_package: bool = False) -> ModuleFacts:
         return ModuleFacts(error=syntax_error(exc), noqa=noqa)
     except (ValueError, RecursionError, MemoryError, OverflowError) as exc:
         return ModuleFacts(error=_unparsable(exc), noqa=noqa)
+    noqa = refine_noqa(tree, text, noqa)
     collector = Collector()
     try:
         with warnings.catch_warnings():

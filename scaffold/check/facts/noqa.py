@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import ast
+import io
 import re
+import tokenize
 
-__all__ = ["scan_noqa"]
+__all__ = ["refine_noqa", "scan_noqa"]
 
 _NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*))?", re.I)
 
+Noqa = tuple[tuple[int, frozenset[str] | None], ...]
 
-def scan_noqa(text: str) -> tuple[tuple[int, frozenset[str] | None], ...]:
-    """Each line with a `# noqa` comment and the codes it names (None: every code)."""
+
+def scan_noqa(text: str) -> Noqa:
+    """Each line with a `# noqa` comment and the codes it names (None: every code).
+
+    A first reading of the lines, which may still count a `# noqa` inside a string; once the
+    file has parsed, `refine_noqa` keeps the real comments only.
+    """
     result: list[tuple[int, frozenset[str] | None]] = []
     if "noqa" not in text.lower():
         return ()
@@ -24,3 +33,79 @@ def scan_noqa(text: str) -> tuple[tuple[int, frozenset[str] | None], ...]:
         names = None if codes is None else frozenset(c.strip().upper() for c in codes.split(","))
         result.append((number, names))
     return tuple(result)
+
+
+def refine_noqa(tree: ast.Module, text: str, noqa: Noqa) -> Noqa:
+    """The noqa comments the tokenizer finds (none inside a string), each covering the whole
+    simple statement whose first line it is on (as a multi-line `__all__ = [  # noqa: X`).
+
+    Only the innermost statement around each candidate line is tokenized, so a file pays
+    for its few noqa lines, not for a second reading of all of it.
+    """
+    if not noqa:
+        return noqa
+    lines = text.splitlines()
+    result: list[tuple[int, frozenset[str] | None]] = []
+    for number, codes in noqa:
+        statement = _innermost(tree.body, number)
+        if statement is None:
+            result.append((number, codes))  # a comment line between statements
+            continue
+        end = statement.end_lineno or statement.lineno
+        compound = _body_start(statement)
+        if compound is not None:
+            end = compound - 1  # the header of a compound statement
+        if not _comment_on(lines[statement.lineno - 1 : end], number - statement.lineno):
+            continue  # the noqa text is inside a string
+        result.append((number, codes))
+        if compound is None and number == statement.lineno:
+            result.extend((line, codes) for line in range(number + 1, end + 1))
+    return tuple(result)
+
+
+def _innermost(body: list[ast.stmt], line: int) -> ast.stmt | None:
+    """The deepest statement whose lines hold `line` (decorators left out)."""
+    for statement in body:
+        if statement.lineno <= line <= (statement.end_lineno or statement.lineno):
+            inner = _innermost(_children(statement), line)
+            return statement if inner is None else inner
+        if statement.lineno > line:
+            break
+    return None
+
+
+def _children(statement: ast.stmt) -> list[ast.stmt]:
+    """The statements nested in a compound statement, in order (handlers' and cases' too)."""
+    children: list[ast.stmt] = []
+    for field in ("body", "orelse", "finalbody"):
+        children.extend(getattr(statement, field, None) or [])
+    for handler in getattr(statement, "handlers", None) or []:
+        children.extend(handler.body)
+    for case in getattr(statement, "cases", None) or []:
+        children.extend(case.body)
+    children.sort(key=lambda child: child.lineno)
+    return children
+
+
+def _body_start(statement: ast.stmt) -> int | None:
+    """The first line of a compound statement's body; None for a simple statement."""
+    children = _children(statement)
+    if not children:
+        return None
+    first = children[0]
+    decorators: list[ast.expr] = getattr(first, "decorator_list", [])
+    return min([first.lineno, *(d.lineno for d in decorators)])
+
+
+def _comment_on(segment: list[str], index: int) -> bool:
+    """Whether the tokenizer finds a noqa comment on line `index` of a statement's lines."""
+    try:
+        tokens = tokenize.generate_tokens(io.StringIO("\n".join(segment) + "\n").readline)
+        return any(
+            token.type == tokenize.COMMENT
+            and token.start[0] - 1 == index
+            and _NOQA.search(token.string) is not None
+            for token in tokens
+        )
+    except (tokenize.TokenError, SyntaxError):
+        return True  # not a whole statement after all: keep what the lines say

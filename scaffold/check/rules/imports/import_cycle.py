@@ -6,7 +6,7 @@ from collections.abc import Iterator, Mapping
 
 from scaffold.check.imports.breaking import feedback_edges
 from scaffold.check.imports.graph import Edge, shortest_cycle, strongly_connected
-from scaffold.check.model import Finding, Related, Severity
+from scaffold.check.model import Finding, Related, Severity, Span
 from scaffold.check.project import Project
 from scaffold.check.rules.unit import Check, GraphContext, Rule, RuleDocs, Scope
 
@@ -21,6 +21,10 @@ def check(ctx: GraphContext) -> Iterator[Finding]:
         if not loop:
             continue
         first = min(range(len(loop)), key=lambda i: files[loop[i].source].rel)
+        loop = loop[first:] + loop[:first]
+        # A noqa comment silences its own line: the finding goes to the first import of the
+        # loop that has none, and the group is silent only when every one of them has one.
+        first = next((i for i, e in enumerate(loop) if not _silenced(ctx, e.source, e.span)), 0)
         loop = loop[first:] + loop[:first]
         names = [files[e.source].module for e in loop] + [files[loop[0].source].module]
         related = [
@@ -81,6 +85,13 @@ def _names(project: Project, edge: Edge) -> int:
     return 1
 
 
+def _silenced(ctx: GraphContext, key: str, span: Span) -> bool:
+    facts = ctx.project.facts.get(key)
+    return facts is not None and any(
+        facts.suppressed(code, span.line, span.end_line) for code in (RULE.code, *RULE.ruff_codes)
+    )
+
+
 RULE = Rule(
     code="IMP002",
     name="import-cycle",
@@ -100,7 +111,9 @@ RULE = Rule(
         example="# a.py\nimport b\n# b.py\nimport a",
         use_instead="# move what both need into c.py\n# a.py\nimport c\n# b.py\nimport c",
         exemptions="Imports inside functions and under `if TYPE_CHECKING:`, which do not run"
-        " when the module is imported.",
+        " when the module is imported. A `# noqa` (bare or naming IMP002) on one import of"
+        " the loop silences that line only: the finding moves to the next import of the"
+        " loop, and the group is silent only when every import of its loop carries one.",
     ),
     checks=(Check(Scope.GRAPH, check),),
 )

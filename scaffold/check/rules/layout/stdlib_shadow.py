@@ -69,8 +69,7 @@ RULE = Rule(
     message={
         "package": "top-level package '{name}' shadows the standard-library module '{name}'"
         + _WHEN,
-        "module": "top-level module '{name}' shadows the standard-library module '{name}'"
-        + _WHEN,
+        "module": "top-level module '{name}' shadows the standard-library module '{name}'" + _WHEN,
     },
     docs=RuleDocs(
         what="Finds a top-level module or package named like a standard-library module.",
