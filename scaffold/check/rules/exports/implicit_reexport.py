@@ -30,8 +30,14 @@ def check(ctx: FileContext) -> Iterator[Finding]:
                 continue
             if local in exported or local in facts.uses:
                 continue
-            if package is not None and project.submodule(package, alias.name, source.scope):
-                continue  # importing a submodule binds it on the package anyway
+            if (
+                alias.asname is None
+                and package is not None
+                and project.submodule(package, alias.name, source.scope)
+            ):
+                # Importing a submodule binds it on the package under its own name anyway;
+                # `from . import renamed as bees` exports `bees` only through the alias.
+                continue
             yield RULE.finding(source.rel, alias.span, statement_line=imp.span.line, name=local)
 
 
@@ -64,8 +70,10 @@ RULE = Rule(
         " API; type checkers in strict mode reject that.",
         example='# pkg/__init__.py\nfrom .core import load, save\n\n__all__ = ["load"]',
         use_instead='# pkg/__init__.py\nfrom .core import load, save\n\n__all__ = ["load", "save"]',
-        exemptions="`_private` names, names the package uses itself, and submodules (importing"
-        " one binds it on the package anyway).",
+        exemptions="`_private` names, names the package uses itself, and submodules imported"
+        " under their own name (`from . import sub`: importing one binds it on the package"
+        " anyway). A submodule imported under another name (`from . import renamed as"
+        " bees`) is reported: `bees` exists only through that import.",
         fix_safety="Unsafe: listing a name in `__all__` makes it part of the package's public API, "
         "and `from pkg import *` starts to bind it. Applied only with `--unsafe-fixes`.",
     ),
