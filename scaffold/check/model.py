@@ -184,8 +184,9 @@ class ModuleFacts:
     # (not `+=`), "expression" (an unreadable `x.__all__`), "value" (anything else),
     # "arguments" / "argument" (`__all__.<name>()` with a wrong argument list / argument).
     all_problems: tuple[Fact, ...] = ()
-    # Work done at import time: "call" (name: the callee, "" when it has no dotted name)
-    # or "while" (a module-level loop).
+    # Work done at import time: "call" (name: the callee, "" when it has no dotted name),
+    # "write" (name: `os.environ` or `sys.modules`, written by subscript) or "while" (a
+    # module-level `while True:` that no `break` ends).
     side_effects: tuple[Fact, ...] = ()
     # Changes of sys.path: "assign" (name: what is assigned) or "call" (name: the callee).
     path_hacks: tuple[Fact, ...] = ()

@@ -40,6 +40,11 @@ CONFIRMED: dict[str, dict[str, str | None]] = {
     # Item 4: `__all__` forms that work at run time are read; those that raise are EXP002.
     "EXP001/bad": {
         "from pkg.copied import *": "AttributeError: module 'pkg.copied' has no attribute 'zz'",
+        # Item 9: a mention of globals( in a comment, a string or an uncalled function.
+        "from pkg.mentions import *": "AttributeError: module 'pkg.mentions' has no attribute",
+    },
+    "EXP001/good": {
+        "from pkg.filled import *; made, filled": None,
     },
     "EXP002/bad": {
         "from mixed import *": 'TypeError: can only concatenate list (not "tuple") to list',
@@ -50,6 +55,14 @@ CONFIRMED: dict[str, dict[str, str | None]] = {
         "from pkg.copies import *; a, b, c, d, visible": None,
         "from pkg.prefixed import *; e, visible": None,
         "import pkg.tupled, pkg.aliased": None,
+    },
+    # Item 5: `bees` exists on the package only through the aliased import; no star brings it.
+    "EXP006/bad": {
+        "import pkg; pkg.bees.VALUE": None,
+        "from pkg import *; bees": "NameError: name 'bees' is not defined",
+    },
+    "EXP006/good": {
+        "import pkg; pkg.plain, pkg.save": None,
     },
     # Item 6: what a local file really shadows (the folder is first on sys.path for -c).
     "PKG002/bad": {

@@ -32,12 +32,12 @@ def test_findings_exit_1(
     assert main(["check", "bad"]) == 1
     out = capsys.readouterr().out
     assert "bad/pkg/draw.py:3:25: EXP001 'draw_score' is listed in __all__ but not defined" in out
-    assert out.rstrip().splitlines()[-1].startswith("Found 6 findings (6 errors")
+    assert out.rstrip().splitlines()[-1].startswith("Found 7 findings (7 errors")
 
 
 def test_exit_zero_and_statistics(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", str(FIXTURES / "EXP001" / "bad"), "--exit-zero", "--statistics"]) == 0
-    assert capsys.readouterr().out.splitlines()[0].split() == ["6", "EXP001", "undefined-export"]
+    assert capsys.readouterr().out.splitlines()[0].split() == ["7", "EXP001", "undefined-export"]
 
 
 def test_select_and_ignore_options(capsys: pytest.CaptureFixture[str]) -> None:

@@ -139,7 +139,17 @@ def test_all_forms() -> None:
 def test_getattr_by_assignment_is_dynamic() -> None:
     assert parse_source("__getattr__ = make()\n").has_getattr
     assert parse_source("def __getattr__(name):\n    return name\n").has_getattr
-    assert parse_source("globals()['x'] = 1\n").dynamic
+    assert parse_source("globals().update(x=1)\n").dynamic
+    assert parse_source("exec('x = 1')\n").dynamic
+
+
+def test_namespace_calls_bind_only_what_runs_on_import() -> None:
+    # Issue 13, item 9: a mention in a comment, a string or an uncalled function binds nothing.
+    assert not parse_source("# globals() once\ns = 'exec(x)'\n").dynamic
+    assert not parse_source("def f():\n    globals().update(x=1)\n").dynamic
+    assert parse_source("def f():\n    globals().update(x=1)\nf()\n").dynamic
+    literal = parse_source("globals()['x'] = 1\n")
+    assert "x" in literal.bindings and not literal.dynamic
 
 
 def test_noqa_comments() -> None:

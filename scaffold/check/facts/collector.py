@@ -32,7 +32,12 @@ from scaffold.check.facts.guards import (
     is_type_checking,
 )
 from scaffold.check.facts.nodes import dotted_name, span_of, target_names
-from scaffold.check.facts.whole_tree import names_read, path_hacks, writes_own_namespace
+from scaffold.check.facts.whole_tree import (
+    names_read,
+    namespace_item,
+    path_hacks,
+    writes_own_namespace,
+)
 from scaffold.check.model import (
     Access,
     Bind,
@@ -47,6 +52,11 @@ from scaffold.check.model import (
 )
 
 __all__ = ["Collector", "Flow"]
+
+# The warnings functions whose change `warnings.catch_warnings()` undoes on leaving.
+_FILTERS = frozenset({"simplefilter", "filterwarnings", "resetwarnings"})
+# Mappings every module of the interpreter shares: writing them at import time is an effect.
+_SHARED_MAPPINGS = frozenset({"os.environ", "sys.modules"})
 
 
 class Collector(Expressions):
@@ -66,6 +76,8 @@ class Collector(Expressions):
         # Syntax `ast.parse` accepts that may not compile (compiles.py): then compile to know.
         self.suspect = False
         self.leading_futures: set[int] = set()
+        self.called: set[str] = set()
+        self.writes_namespace = False
 
     def collect(
         self,
@@ -78,7 +90,7 @@ class Collector(Expressions):
         """The facts of one parsed module."""
         self.leading_futures = leading_futures(tree)
         self.block(tree.body, Flow(Where.MODULE, True, False, False))
-        dynamic = writes_own_namespace(text)
+        dynamic = self.writes_namespace or writes_own_namespace(tree, text, self.called)
         uses = names_read(tree) if is_package else set()
         hacks = path_hacks(tree, text)
         import_bound = {
@@ -176,7 +188,12 @@ class Collector(Expressions):
             if isinstance(target, ast.Name) and target.id == "__all__" and flow.module_level:
                 if flow.runs:
                     self.all_value.assign(node.value, conditional=flow.conditional, augmented=False)
+            elif (name := namespace_item(target)) is not None:
+                self.bind([name], flow)  # `globals()["NAME"] = value` binds NAME, nothing else
             else:
+                written = isinstance(target, ast.Subscript) and dotted_name(target.value)
+                if written in _SHARED_MAPPINGS and flow.runs and not flow.in_loop:
+                    self.effects.append((Fact(span_of(node), "write", written), None))
                 self.target_expression(target, flow)
                 if flow.module_level and flow.runs and "__all__" in target_names(target):
                     self.all_value.unpack(target, node.value, conditional=flow.conditional)
@@ -252,9 +269,14 @@ class Collector(Expressions):
             self.block(node.orelse, flow.but(conditional=True, in_loop=True))
 
     def while_loop(self, node: ast.While, flow: Flow) -> None:
-        """A module-level `while` is a side effect of importing."""
+        """A module-level `while True:` that no `break` ends holds the importer forever."""
         self.expression(node.test, flow)
-        if flow.runs and flow.module_level and not flow.in_loop:
+        endless = (
+            isinstance(node.test, ast.Constant)
+            and bool(node.test.value)
+            and not any(isinstance(n, ast.Break) for b in node.body for n in ast.walk(b))
+        )
+        if endless and flow.runs and flow.module_level and not flow.in_loop:
             self.effects.append((Fact(span_of(node), "while"), None))
         self.block(node.body, flow.but(conditional=True, in_loop=True, can_break=True))
         if node.orelse:
@@ -267,7 +289,14 @@ class Collector(Expressions):
             self.expression(item.context_expr, flow)
             if item.optional_vars is not None:
                 self.bind(target_names(item.optional_vars), flow)
+        before = len(self.effects)
         self.block(node.body, flow)
+        if any(_is_catch_warnings(item.context_expr) for item in node.items):
+            # `with warnings.catch_warnings():` restores the filters its body changes.
+            kept = [
+                e for e in self.effects[before:] if e[0].name.rpartition(".")[2] not in _FILTERS
+            ]
+            self.effects[before:] = kept
 
     def match_statement(self, node: ast.Match, flow: Flow) -> None:
         """The subject is read; each case's capture patterns bind, its body may not run."""
@@ -402,6 +431,13 @@ class Collector(Expressions):
                 self.has_getattr = True
         elif flow.module_level and flow.where is Where.TYPE_CHECKING:
             self.typing_bindings.update(bound)
+
+
+def _is_catch_warnings(expr: ast.expr) -> bool:
+    if not isinstance(expr, ast.Call):
+        return False
+    name = dotted_name(expr.func)
+    return name is not None and name.rpartition(".")[2] == "catch_warnings"
 
 
 # A handler takes the collector, a node of the class it is registered for, and the flow.

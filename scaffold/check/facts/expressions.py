@@ -21,6 +21,8 @@ __all__ = ["Expressions"]
 
 # Calls that are side effects wherever they sit at module level.
 _EFFECT_BUILTINS = frozenset({"print", "input", "open", "exit", "quit"})
+# Calls through which code running at import time may bind module names no statement shows.
+NAMESPACE_CALLS = frozenset({"globals", "vars", "locals", "exec"})
 
 
 class Expressions(FunctionBodies):
@@ -28,6 +30,9 @@ class Expressions(FunctionBodies):
 
     events: list[Event]
     effects: list[tuple[Fact, str | None]]
+    # Names called by code that runs at import time (a function among them runs then too).
+    called: set[str]
+    writes_namespace: bool  # import-time code calls globals(), vars(), locals() or exec()
 
     def bind(self, names: Iterable[str], flow: Flow, *, assigned: bool = True) -> None:
         """Module-level names become bound here."""
@@ -80,12 +85,13 @@ class Expressions(FunctionBodies):
                     )
             elif isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
                 walrus.append(node.target.id)
-            elif (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Name)
-                and node.func.id in _EFFECT_BUILTINS
-            ):
-                self.effects.append((Fact(span_of(node), "call", node.func.id), None))
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                called = node.func.id
+                self.called.add(called)
+                if called in _EFFECT_BUILTINS:
+                    self.effects.append((Fact(span_of(node), "call", called), None))
+                elif called in NAMESPACE_CALLS:
+                    self.writes_namespace = True
             stack.extend(
                 (child, maybe or maybe_skipped(node, child))
                 for child in reversed(list(ast.iter_child_nodes(node)))

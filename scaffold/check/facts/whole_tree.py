@@ -12,28 +12,62 @@ import re
 from scaffold.check.facts.nodes import dotted_name, span_of
 from scaffold.check.model import Fact, Span
 
-__all__ = ["names_read", "path_hacks", "writes_own_namespace"]
+__all__ = ["names_read", "namespace_item", "path_hacks", "writes_own_namespace"]
 
 _PATH_METHODS = frozenset({"insert", "append", "extend"})
-# Code that writes its own namespace or package path: its names cannot be known statically.
+# Code that writes its package path or sys.modules: its names cannot be known statically.
 # Each pattern starts with a literal so the regex engine can skip ahead quickly; a few extra
-# matches (`myglobals(`) only make the checker quieter.
+# matches only make the checker quieter.
 _DYNAMIC = tuple(
     re.compile(pattern)
     for pattern in (
-        r"globals\s*\(",
-        r"vars\s*\(",
-        r"exec\s*\(",
         r"__path__\s*(?:\+?=|\.)",
         r"modules\s*\[[^\]\n]*\]\s*=",
     )
 )
+# A function whose body may bind module names when it is called.
+_NAMESPACE_HINT = re.compile(r"(?:globals|vars|exec)\s*\(")
+_NAMESPACE_CALLS = frozenset({"globals", "vars", "exec"})
 _PATH_HINT = re.compile(r"path\s*(?:\.\s*(?:insert|append|extend)\b|\+?=|\[)")
 
 
-def writes_own_namespace(text: str) -> bool:
-    """Whether the text may write its own namespace (globals(), exec) or `__path__`."""
-    return any(pattern.search(text) for pattern in _DYNAMIC)
+def writes_own_namespace(tree: ast.Module, text: str, called: set[str]) -> bool:
+    """Whether the module may write its `__path__` or `sys.modules`, or calls at import time
+    (`called`) a module-level function whose body calls globals(), vars() or exec().
+
+    A mention in a comment, a string or a function nobody calls at import time binds
+    nothing; the collector itself notes such calls in code that runs at import time.
+    """
+    if any(pattern.search(text) for pattern in _DYNAMIC):
+        return True
+    if not called or not _NAMESPACE_HINT.search(text):
+        return False
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in called:
+            for inner in ast.walk(node):
+                if (
+                    isinstance(inner, ast.Call)
+                    and isinstance(inner.func, ast.Name)
+                    and inner.func.id in _NAMESPACE_CALLS
+                ):
+                    return True
+    return False
+
+
+def namespace_item(target: ast.expr) -> str | None:
+    """NAME, for an assignment target `globals()["NAME"]`; None for any other target."""
+    if not (isinstance(target, ast.Subscript) and isinstance(target.value, ast.Call)):
+        return None
+    call, key = target.value, target.slice
+    if (
+        isinstance(call.func, ast.Name)
+        and call.func.id == "globals"
+        and not call.args
+        and isinstance(key, ast.Constant)
+        and isinstance(key.value, str)
+    ):
+        return key.value
+    return None
 
 
 def names_read(tree: ast.Module) -> set[str]:

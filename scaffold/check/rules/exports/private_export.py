@@ -22,7 +22,7 @@ def check(ctx: FileContext) -> Iterator[Finding]:
 RULE = Rule(
     code="EXP004",
     name="private-export",
-    severity=Severity.WARNING,
+    severity=Severity.OFF,  # opt-in: always true on real trees, rarely worth acting on
     message="'{name}' is private but listed in __all__",
     docs=RuleDocs(
         what="Finds `_private` names in `__all__` (dunders such as `__version__` are fine).",

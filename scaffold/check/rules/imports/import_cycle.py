@@ -111,9 +111,13 @@ RULE = Rule(
         example="# a.py\nimport b\n# b.py\nimport a",
         use_instead="# move what both need into c.py\n# a.py\nimport c\n# b.py\nimport c",
         exemptions="Imports inside functions and under `if TYPE_CHECKING:`, which do not run"
-        " when the module is imported. A `# noqa` (bare or naming IMP002) on one import of"
-        " the loop silences that line only: the finding moves to the next import of the"
-        " loop, and the group is silent only when every import of its loop carries one.",
+        " when the module is imported; a module's import of its own ancestor package (with"
+        " those edges networkx would be one group of 269 modules, sympy's largest 250):"
+        " a package `__init__` and its submodule importing each other is IMP003's when it"
+        " fails, and IMP003 names that loop itself. A `# noqa` (bare or naming IMP002) on"
+        " one import of the loop silences that line only: the finding moves to the next"
+        " import of the loop, and the group is silent only when every import of its loop"
+        " carries one.",
     ),
     checks=(Check(Scope.GRAPH, check),),
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from scaffold.check.model import Finding, ImportFact, Severity
+from scaffold.check.model import Finding, ImportFact, Severity, Where
 from scaffold.check.rules.names import is_private
 from scaffold.check.rules.unit import Check, FileContext, Rule, RuleDocs, Scope
 
@@ -35,13 +35,14 @@ def check(ctx: FileContext) -> Iterator[Finding]:
     if ctx.source.is_test or not ctx.source.module:
         return  # a file no import can reach (PKG003) has no package to compare with
     for imp in ctx.facts.imports:
-        yield from _private(ctx, imp)
+        if imp.where is not Where.TYPE_CHECKING:  # for annotations only, as ruff's PLC2701
+            yield from _private(ctx, imp)
 
 
 RULE = Rule(
     code="IMP007",
     name="private-import",
-    severity=Severity.WARNING,
+    severity=Severity.OFF,  # opt-in: always true on real trees, rarely worth acting on
     message="imports private '{name}' from another package ('{package}')",
     docs=RuleDocs(
         what="Finds an import of a `_private` module or name from a different top-level"
@@ -51,7 +52,11 @@ RULE = Rule(
         example="from core._cache import _lookup",
         use_instead="from core import lookup",
         exemptions="Test files; imports within the same top-level package; a private"
-        " top-level package (`_pytest`) imported by its public one.",
+        " top-level package (`_pytest`) imported by its public one; imports under"
+        " `if TYPE_CHECKING:`, which serve annotations only. A private name imported at run"
+        " time and used only in annotations (with `from __future__ import annotations`) is"
+        " still reported: the import runs, so the coupling is real. Off by default: select"
+        " it by its code.",
     ),
     checks=(Check(Scope.FILE, check),),
 )

@@ -20,7 +20,7 @@ def check(ctx: FileContext) -> Iterator[Finding]:
 RULE = Rule(
     code="IMP008",
     name="sys-path-hack",
-    severity=Severity.WARNING,
+    severity=Severity.OFF,  # opt-in: always true on real trees, rarely worth acting on
     message={"assign": "`{name}` is changed", "call": "`{name}(...)` changes sys.path"},
     docs=RuleDocs(
         what="Finds code that changes `sys.path` or calls `site.addsitedir`.",
