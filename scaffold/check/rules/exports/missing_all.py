@@ -15,14 +15,23 @@ __all__ = ["RULE"]
 
 
 def check(ctx: FileContext) -> Iterator[Finding]:
-    if ctx.facts.defines_all or ctx.source.exempt or not public_package(ctx):
+    facts = ctx.facts
+    if facts.defines_all or ctx.source.exempt or not public_package(ctx):
         return
+    if any(not _is_dunder(name) for name in facts.assigned):
+        return  # the `__init__.py` holds code of its own, not only re-exports
+    if any(a.asname == a.name for imp in facts.imports for a in imp.names):
+        return  # `import X as X`: the package marks its API the typing way
     if any(
         first_party(ctx, imp)
         and (imp.is_star or any(not (a.asname or a.name).startswith("_") for a in imp.names))
         for imp in runtime_imports(ctx)
     ):
         yield RULE.finding(ctx.source.rel, FILE_SPAN)
+
+
+def _is_dunder(name: str) -> bool:
+    return len(name) > 4 and name.startswith("__") and name.endswith("__")
 
 
 def fix(ctx: FixContext, diagnostics: Sequence[Diagnostic]) -> None:
@@ -131,8 +140,11 @@ RULE = Rule(
         " `from pkg import *` drags in helpers by accident.",
         example="# pkg/__init__.py\nfrom .core import load, save",
         use_instead='# pkg/__init__.py\nfrom .core import load, save\n\n__all__ = ["load", "save"]',
-        exemptions="Private packages (`pip._internal`), exempt files (tests, scripts), and"
-        " packages that import only `_private` names.",
+        exemptions="Private packages (`pip._internal`), exempt files (tests, scripts),"
+        " packages that import only `_private` names, an `__init__.py` that holds code of"
+        " its own (a def, a class or an assignment other than a dunder such as"
+        " `__version__`: its API is more than its re-exports), and one that marks its API"
+        " with `import X as X` (the typing convention).",
         fix_safety="The `__all__` it writes lists exactly what `from pkg import *` binds today "
         "(public names and the submodules the package imports unconditionally), so star "
         "imports keep working as before.",

@@ -29,10 +29,13 @@ def check(ctx: TreeContext) -> Iterator[Finding]:
 RULE = Rule(
     code="PKG003",
     name="invalid-module-name",
-    severity=Severity.ERROR,
+    # A warning: `importlib.import_module` or a loader by path may still load such a file
+    # (rich's `_unicode_data/unicode13-0-0.py`), so it is not broken for sure.
+    severity=Severity.WARNING,
     message={
-        "package": "package folder '{name}' is not importable by name",
-        "module": "module file '{name}' inside a package is not importable by name",
+        "package": "package folder '{name}' is not importable with an `import` statement",
+        "module": "module file '{name}' inside a package is not importable with an `import`"
+        " statement",
     },
     docs=RuleDocs(
         what="Finds a `.py` file or package folder inside a package whose name is not importable.",
@@ -40,7 +43,9 @@ RULE = Rule(
         example="pkg/my-module.py",
         use_instead="pkg/my_module.py",
         exemptions="Numbered files such as Django and Alembic migrations (`0001_initial.py`),"
-        " which are loaded by path.",
+        " which are loaded by path. A file its package loads with"
+        " `importlib.import_module(...)` is still reported, as a warning: whether such a"
+        " loader exists is not yet a fact the layout rules see.",
     ),
     checks=(Check(Scope.TREE, check),),
 )
