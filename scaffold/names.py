@@ -276,21 +276,23 @@ def validate_script(
     name, module, func = name.strip(), module.strip(), func.strip()
     if not sep or not colon or not name or not module or not func:
         raise InvalidNameError(
-            f"--script {spec!r} is not NAME=MODULE:FUNCTION; for example 'mytool=cli:main'"
+            f"--script {_shown(spec)} is not NAME=MODULE:FUNCTION; for example 'mytool=cli:main'"
         )
     validate_script_name(name)
     if not _DOTTED.match(module):
-        raise InvalidNameError(f"--script {spec!r}: {module!r} is not a dotted module path")
+        raise InvalidNameError(f"--script {_shown(spec)}: {module!r} is not a dotted module path")
     if module.startswith(f"{package}."):
         module = module[len(package) + 1 :]
     available = ["cli", *modules]
     if module not in available:
         choices = ", ".join(repr(m) for m in available)
         raise InvalidNameError(
-            f"--script {spec!r} points at module {module!r}, which the package does not generate;"
-            f" use one of {choices} (add it with --module)"
+            f"--script {_shown(spec)} points at module {module!r}, which the package does"
+            f" not generate; use one of {choices} (add it with --module)"
         )
-    _check(func, f"--script {spec!r}: function", [_not_function_name, *function_rules(module)])
+    _check(
+        func, f"--script {_shown(spec)}: function", [_not_function_name, *function_rules(module)]
+    )
     return name, module, func
 
 

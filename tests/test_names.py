@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from packaging.utils import canonicalize_name
 
@@ -130,3 +132,37 @@ def test_bad_scripts_are_refused(spec: str, fragment: str) -> None:
     with pytest.raises(InvalidNameError) as info:
         validate_script(spec, package="foo", modules=["bar"])
     assert fragment in info.value.message
+
+
+def test_names_longer_than_the_templates_lines_allow_are_refused() -> None:
+    # The templates keep every line within ruff's 100 columns for names up to these
+    # lengths (the e2e matrix renders names of exactly these); one more is refused.
+    from scaffold.generate.answers import (
+        game_answers,
+        module_answers,
+        package_answers,
+        workspace_answers,
+    )
+    from scaffold.generate.template_names import MEMBER_NAME_COLUMNS, PACKAGE_NAME_COLUMNS
+
+    def name(columns: int) -> str:
+        return "n" * (columns - 1) + "9"
+
+    package_answers(name(PACKAGE_NAME_COLUMNS), modules=[name(MEMBER_NAME_COLUMNS)])
+    module_answers(name(MEMBER_NAME_COLUMNS))
+    game_answers(name(MEMBER_NAME_COLUMNS))
+    workspace_answers("ws", packages=[name(MEMBER_NAME_COLUMNS)])
+    workspace_answers("ws", packages=[name(MEMBER_NAME_COLUMNS - 5)], namespace="acme")
+    too_long: list[Callable[[], object]] = [
+        lambda: package_answers(name(PACKAGE_NAME_COLUMNS + 1)),
+        lambda: package_answers("p", modules=[name(MEMBER_NAME_COLUMNS + 1)]),
+        lambda: package_answers("p", subpackages=[name(MEMBER_NAME_COLUMNS + 1)]),
+        lambda: package_answers("p", scripts=[f"t=cli:{name(MEMBER_NAME_COLUMNS + 1)}"]),
+        lambda: module_answers(name(MEMBER_NAME_COLUMNS + 1)),
+        lambda: game_answers(name(MEMBER_NAME_COLUMNS + 1)),
+        lambda: workspace_answers("ws", packages=[name(MEMBER_NAME_COLUMNS + 1)]),
+        lambda: workspace_answers("ws", packages=[name(MEMBER_NAME_COLUMNS - 4)], namespace="acme"),
+    ]
+    for make in too_long:
+        with pytest.raises(InvalidNameError, match="ruff's line length"):
+            make()

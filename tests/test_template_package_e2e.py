@@ -13,9 +13,14 @@ from pathlib import Path
 import pytest
 
 from scaffold.cli import main
+from scaffold.generate.template_names import MEMBER_NAME_COLUMNS, PACKAGE_NAME_COLUMNS
 from tests.conftest import build_wheel, run_ok
 
 pytestmark = pytest.mark.slow
+
+
+LONGEST_PACKAGE = "p" + "k" * (PACKAGE_NAME_COLUMNS - 3) + "g9"
+LONGEST_MEMBER = "m" + "o" * (MEMBER_NAME_COLUMNS - 3) + "d1"
 
 
 @dataclass(frozen=True)
@@ -107,6 +112,34 @@ ANSWER_SETS = [
         "pkgnear",
         ("near-args", "near-run", "near-argv"),
     ),
+    # Names of the longest lengths accepted, digit runs ruff sorts naturally (mod9 before
+    # mod10, a leading zero first) and a description far past the line length.
+    AnswerSet(
+        "long-and-numbered",
+        (
+            LONGEST_PACKAGE,
+            "--module",
+            "mod9",
+            "--module",
+            "mod10",
+            "--module",
+            "mod01",
+            "--module",
+            LONGEST_MEMBER,
+            "--subpackage",
+            "sub2",
+            "--script",
+            "long-a9=cli:run9",
+            "--script",
+            "long-a10=cli:run10",
+            "--script",
+            f"long-b=mod9:{LONGEST_MEMBER}",
+            "--description",
+            'Says "hi" \\o/ 🎉 and it\'s long: ' + "a description that goes on " * 12,
+        ),
+        LONGEST_PACKAGE,
+        ("long-a9", "long-a10", "long-b"),
+    ),
     AnswerSet(
         "bsd", ("pkgbsd", "--subpackage", "sub", "--license", "BSD-3-Clause"), "pkgbsd", ("pkgbsd",)
     ),
@@ -186,8 +219,21 @@ def test_generated_wheel_installs_and_its_entry_pointsrun_ok(
     assert "__version__" in star
 
 
-def test_module_template_passes_its_own_checks(tmp_path: Path) -> None:
-    assert main(["new", "module", "tool", "--dest", str(tmp_path), "--quiet"]) == 0
+MODULE_SETS = [
+    ("tool", ()),
+    (
+        LONGEST_MEMBER,
+        ("--description", 'A "long" one \\o/ 🎉 that wraps: ' + "more words here " * 12),
+    ),
+]
+
+
+@pytest.mark.parametrize(("module", "options"), MODULE_SETS, ids=["plain", "long"])
+def test_module_template_passes_its_own_checks(
+    module: str, options: tuple[str, ...], tmp_path: Path
+) -> None:
+    argv = ["new", "module", module, *options, "--dest", str(tmp_path), "--quiet"]
+    assert main(argv) == 0
     run_ok([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], tmp_path)
     run_ok(
         [
@@ -204,7 +250,15 @@ def test_module_template_passes_its_own_checks(tmp_path: Path) -> None:
     )
     run_ok([sys.executable, "-m", "ruff", "format", "--check", "--no-cache", "."], tmp_path)
     run_ok(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "tool.py", "test_tool.py"],
+        [
+            sys.executable,
+            "-m",
+            "mypy",
+            "--strict",
+            "--no-incremental",
+            f"{module}.py",
+            f"test_{module}.py",
+        ],
         tmp_path,
     )
-    assert "Hello, Ada" in run_ok([sys.executable, "tool.py", "Ada"], tmp_path).stdout
+    assert "Hello, Ada" in run_ok([sys.executable, f"{module}.py", "Ada"], tmp_path).stdout

@@ -12,8 +12,11 @@ from scaffold.choices import DEFAULT_PYTHON, PYTHON_VERSIONS, Layout, License
 from scaffold.errors import InvalidNameError, UsageError
 from scaffold.generate.template_names import (
     function_rules,
+    game_rules,
+    member_rules,
     module_rules,
     new_module_rules,
+    package_rules,
     subpackage_rules,
 )
 from scaffold.names import (
@@ -209,7 +212,11 @@ def package_answers(
     """
     project = project or ProjectInfo()
     package = validate_module_name(
-        name, kind="package", top_level=True, allow_stdlib_shadow=allow_stdlib_shadow
+        name,
+        kind="package",
+        top_level=True,
+        allow_stdlib_shadow=allow_stdlib_shadow,
+        rules=package_rules(),
     )
     _validate_package_members(package, modules, subpackages)
     project.validate()
@@ -293,7 +300,11 @@ def game_answers(
     """Validate the options of `scaffold new game` and turn them into template answers."""
     project = project or ProjectInfo()
     package = validate_module_name(
-        name, kind="package", top_level=True, allow_stdlib_shadow=allow_stdlib_shadow
+        name,
+        kind="package",
+        top_level=True,
+        allow_stdlib_shadow=allow_stdlib_shadow,
+        rules=game_rules(),
     )
     project.validate()
     return GameAnswers(package, distribution_name(package), project)
@@ -331,6 +342,7 @@ def workspace_answers(
             kind="package",
             top_level=not namespace,
             allow_stdlib_shadow=allow_stdlib_shadow,
+            rules=member_rules(namespace),
         )
     validate_sibling_names(packages, kind="package", parent=namespace or name)
     _validate_member_distributions(packages, namespace)
