@@ -11,6 +11,7 @@ from scaffold.edit import DEFAULT_LINE_LENGTH, Registration, SourceEditError, re
 from scaffold.errors import DestinationError, UsageError
 from scaffold.generate import file_name_limits, place_files, render_template, staging_folder
 from scaffold.generate.answers import member_answers
+from scaffold.generate.template_names import add_rules
 from scaffold.names import validate_module_name
 from scaffold.templates import builtin_template
 
@@ -95,7 +96,10 @@ def add_to_package(
 
 def _add_member(kind: str, name: str, folder: Path, *, force: bool, dry_run: bool) -> AddResult:
     location = locate_package(folder)
-    validate_module_name(name, kind="module" if kind == "module" else "subpackage")
+    init_source = _init_source(location)
+    validate_module_name(
+        name, kind="module" if kind == "module" else "subpackage", rules=add_rules(init_source)
+    )
     for taken in (folder / f"{name}.py", folder / name):
         if taken.exists() and not (force and taken.is_file()):
             raise DestinationError(
@@ -103,7 +107,7 @@ def _add_member(kind: str, name: str, folder: Path, *, force: bool, dry_run: boo
                 " choose another name (or pass --force to overwrite a module)"
             )
 
-    registration = _registration(location, name)
+    registration = _registration(location, init_source, name)
     root = location.project_root
     package_rel = PurePosixPath(location.folder.relative_to(root).as_posix())
     test_rel = _test_file(location, name, package_rel, force=force)
@@ -127,14 +131,18 @@ def _add_member(kind: str, name: str, folder: Path, *, force: bool, dry_run: boo
     return AddResult(location, created, init_rel, registration.notes, dry_run)
 
 
-def _registration(location: PackageLocation, name: str) -> Registration:
-    """The package's `__init__.py` with `name` imported and listed in `__all__`."""
+def _init_source(location: PackageLocation) -> str:
     init = location.folder / "__init__.py"
     try:
         with init.open(encoding="utf-8", newline="") as handle:
-            source = handle.read()
+            return handle.read()
     except UnicodeDecodeError as exc:
         raise UsageError(f"cannot edit {init}: it is not UTF-8 text") from exc
+
+
+def _registration(location: PackageLocation, source: str, name: str) -> Registration:
+    """The package's `__init__.py` with `name` imported and listed in `__all__`."""
+    init = location.folder / "__init__.py"
     try:
         return register_submodule(source, name, line_length=_line_length(location.project_root))
     except SourceEditError as exc:

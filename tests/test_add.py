@@ -57,12 +57,44 @@ def test_a_taken_test_file_name_gets_a_qualified_one(project: Path) -> None:
         (["add", "module", "x", "--to", "foo"], "not a package (no __init__.py)"),
         (["add", "module", "x", "--to", "nowhere"], "is not a folder"),
         (["add", "module", "x"], "Missing option '--to'"),
+        # The rules `new package` applies to its members apply to what `add` registers:
+        # a name __init__.py binds already (F811), a private name in __all__ (EXP004).
+        (["add", "module", "__version__", "--to", "foo/foo"], "bound in the package's __init__"),
+        (["add", "package", "__version__", "--to", "foo/foo"], "try 'version_tools'"),
+        (["add", "module", "_hidden", "--to", "foo/foo"], "is private"),
     ],
 )
 def test_bad_add_is_one_line_and_writes_nothing(
     project: Path, argv: list[str], fragment: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert_refused(argv, fragment, project.parent, capsys)
+
+
+@pytest.mark.parametrize(
+    ("init", "name"),
+    [
+        ("from __future__ import annotations\n", "annotations"),
+        ("from .core import main as main\n", "main"),
+        ("import json\n", "json"),
+        ("def setup() -> None: ...\n", "setup"),
+        ("DEFAULTS: dict[str, int] = {}\n", "defaults"),
+        ("class Plugin: ...\n", "plugin"),
+    ],
+)
+def test_add_refuses_a_name_the_init_binds(
+    project: Path, init: str, name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    init_file = project / "foo" / "__init__.py"
+    bound = init.replace("DEFAULTS", "defaults").replace("Plugin", "plugin")
+    init_file.write_text(bound + init_file.read_text())
+    assert_refused(
+        ["add", "module", name, "--to", "foo/foo"], "bound in the package's", project.parent, capsys
+    )
+
+
+def test_add_force_over_its_own_module_is_not_a_collision(project: Path) -> None:
+    # `from . import bar` binds the submodule itself: adding bar again with --force is fine.
+    assert main(["add", "module", "bar", "--to", "foo/foo", "--force", "-q"]) == 0
 
 
 def test_unparseable_init_is_refused(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
