@@ -69,6 +69,20 @@ def test_local_folder_template(tmp_path: Path, work: Path) -> None:
     assert [p.name for p in work.iterdir()] == ["billing"]  # no staging left behind
 
 
+def test_the_templates_message_after_copy_is_shown(
+    tmp_path: Path, work: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Plain `copier copy` prints it; scaffold runs Copier quietly and used to lose it.
+    files = dict(SERVICE_V1)
+    files["copier.yml"] += "_message_after_copy: 'Welcome, {{ owner }}: run make setup.'\n"
+    write_tree(tmp_path / "tpl", files)
+    assert main(["new", "--template", "../tpl", "billing", *ANSWERS]) == 0
+    out = capsys.readouterr().out
+    assert out.rstrip().endswith("Welcome, payments: run make setup.")
+    assert main(["new", "--template", "../tpl", "quiet", *ANSWERS, "--quiet"]) == 0
+    assert capsys.readouterr().out == ""
+
+
 def test_git_template_renders_the_latest_tag_and_records_it(
     tmp_path: Path, work: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

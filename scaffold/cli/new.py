@@ -396,3 +396,6 @@ def _report_generated(
     typer.echo("\nNext:")
     for step in next_steps:
         typer.echo(f"  {step}")
+    if result.message:
+        # The template's own `_message_after_copy`, as `copier copy` would show it.
+        typer.echo(f"\n{result.message}")

@@ -80,6 +80,8 @@ class GenerateResult:
     dry_run: bool
     #: The template's version as `git describe` names it (`v2`), for git templates.
     commit: str | None = None
+    #: The template's `_message_after_copy`, rendered ("" when it has none).
+    message: str = ""
 
 
 def generate(request: GenerateRequest) -> GenerateResult:
@@ -96,12 +98,12 @@ def generate(request: GenerateRequest) -> GenerateResult:
         check_destination(destination, merge=request.merge, force=request.force)
         with staging_folder(destination) as staging:
             rendered = staging / destination.name
-            commit = _render(request, rendered)
+            commit, message = _render(request, rendered)
             files = tuple(sorted(walk_files(rendered)))
             replaced = conflicts(files, destination, merge=request.merge, force=request.force)
             if not request.dry_run:
                 move_into_place(rendered, destination, files, staging / ".backup")
-    return GenerateResult(destination, files, replaced, request.dry_run, commit)
+    return GenerateResult(destination, files, replaced, request.dry_run, commit, message)
 
 
 def render_template(
@@ -119,8 +121,10 @@ def render_template(
     return tuple(sorted(walk_files(rendered)))
 
 
-def _render(request: GenerateRequest, rendered: Path) -> str | None:
-    """Run Copier into `rendered`; return the template's git description (`v2`), if any."""
+def _render(request: GenerateRequest, rendered: Path) -> tuple[str | None, str]:
+    """Run Copier into `rendered`; return the template's git description (`v2`), if any,
+    and its rendered `_message_after_copy` (Copier prints it only when not quiet, and
+    scaffold runs it quietly to word its own output)."""
     data = copier_data(request.data)
     worker = worker_class()(
         src_path=request.source,
@@ -140,6 +144,8 @@ def _render(request: GenerateRequest, rendered: Path) -> str | None:
             run_asking_for_missing(worker.run_copy, worker, request.source, data)
             answers_relpath = worker.answers_relpath
             commit = worker.template.commit
+            after_copy = worker.template.message_after_copy
+            message = worker._render_string(after_copy).strip() if after_copy else ""
     except OSError as exc:
         if exc.errno == errno.ENAMETOOLONG:
             raise  # worded by file_name_limits, which knows no render detail is needed
@@ -151,7 +157,7 @@ def _render(request: GenerateRequest, rendered: Path) -> str | None:
     if not rendered.is_dir():
         raise TemplateError(f"template {request.source} produced no files")
     record_scaffold_version(rendered / answers_relpath)
-    return commit
+    return commit, message
 
 
 def _check_source(request: GenerateRequest, worker: Worker) -> None:
