@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["DEFAULT_PYTHON", "PYTHON_VERSIONS", "Layout", "License"]
+__all__ = ["CI", "DEFAULT_PYTHON", "PYTHON_VERSIONS", "Layout", "License"]
 
 
 class License(StrEnum):
@@ -18,6 +18,13 @@ class License(StrEnum):
     APACHE = "Apache-2.0"
     BSD3 = "BSD-3-Clause"
     PROPRIETARY = "Proprietary"
+
+
+class CI(StrEnum):
+    """The continuous-integration workflow a new project gets."""
+
+    GITHUB = "github"
+    NONE = "none"
 
 
 class Layout(StrEnum):

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import yaml
 
-from scaffold.choices import DEFAULT_PYTHON, PYTHON_VERSIONS, Layout, License
+from scaffold.choices import CI, DEFAULT_PYTHON, PYTHON_VERSIONS, Layout, License
 from scaffold.generate.answers import (
     BuiltinAnswers,
     ProjectInfo,
@@ -35,7 +35,7 @@ def _choices(question: dict[str, Any]) -> list[str]:
 
 #: Which built-in template asks which of the shared questions as a choice.
 CHOICE_QUESTIONS = {
-    "package": {"license", "layout", "python"},
+    "package": {"ci", "license", "layout", "python"},
     "game": {"license"},
     "workspace": {"license", "python"},
     "module": set(),
@@ -44,6 +44,7 @@ EXPECTED: dict[str, tuple[list[str], str]] = {
     "license": ([member.value for member in License], License.MIT.value),
     "layout": ([member.value for member in Layout], Layout.FLAT.value),
     "python": (list(PYTHON_VERSIONS), DEFAULT_PYTHON),
+    "ci": ([member.value for member in CI], CI.GITHUB.value),
 }
 
 

@@ -4,6 +4,8 @@ into a fresh virtual environment and run its entry points."""
 
 from __future__ import annotations
 
+import shlex
+import shutil
 import sys
 import venv
 from collections.abc import Iterator
@@ -11,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import yaml
 
 from scaffold.cli import main
 from scaffold.generate.template_names import MEMBER_NAME_COLUMNS, PACKAGE_NAME_COLUMNS
@@ -141,7 +144,10 @@ ANSWER_SETS = [
         ("long-a9", "long-a10", "long-b"),
     ),
     AnswerSet(
-        "bsd", ("pkgbsd", "--subpackage", "sub", "--license", "BSD-3-Clause"), "pkgbsd", ("pkgbsd",)
+        "bsd",
+        ("pkgbsd", "--subpackage", "sub", "--license", "BSD-3-Clause", "--no-ci"),
+        "pkgbsd",
+        ("pkgbsd",),
     ),
 ]
 
@@ -168,16 +174,53 @@ def _bin(env: Path, name: str) -> Path:
     return env / ("Scripts" if sys.platform == "win32" else "bin") / name
 
 
+#: What a project without a CI workflow is checked with: the README's commands.
+README_COMMANDS = [
+    "python -m pytest",
+    "ruff check .",
+    "ruff format --check .",
+    "mypy",
+    "scaffold check .",
+]
+
+
+def _ci_commands(project: Path) -> list[str]:
+    """The commands the project's own CI workflow runs, less its install step (the test
+    environment has the tools); the README's commands when it has no workflow."""
+    workflow = project / ".github" / "workflows" / "ci.yml"
+    if not workflow.is_file():
+        return README_COMMANDS
+    (job,) = yaml.safe_load(workflow.read_text(encoding="utf-8"))["jobs"].values()
+    return [step["run"] for step in job["steps"] if "run" in step and "install" not in step["run"]]
+
+
+def _run_shell(command: str, project: Path) -> None:
+    # The generated commands name bare tools (ruff, mypy, scaffold): find this
+    # environment's, as an activated virtual environment would.
+    tools = shlex.quote(str(Path(sys.executable).parent))
+    run_ok(["bash", "-c", f"PATH={tools}:$PATH; {command}"], project)
+
+
 @pytest.mark.parametrize("answers", ANSWER_SETS, ids=[a.id for a in ANSWER_SETS])
 def test_generated_project_passes_its_own_checks(
     answers: AnswerSet, projects: dict[str, Path]
 ) -> None:
     project = projects[answers.id]
-    run_ok([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], project)
-    run_ok([sys.executable, "-m", "ruff", "check", "--no-cache", "."], project)
-    run_ok([sys.executable, "-m", "ruff", "format", "--check", "--no-cache", "."], project)
+    commands = _ci_commands(project)
+    assert len(commands) == len(README_COMMANDS)
+    for command in commands:
+        _run_shell(command, project)
     run_ok([sys.executable, "-m", "mypy", "--strict", "--no-incremental"], project)
     assert main(["check", str(project)]) == 0  # scaffold check: no findings
+
+
+def test_pre_commit_hooks_pass_on_a_new_project(projects: dict[str, Path], tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    shutil.copytree(projects["src-everything"], project)
+    run_ok(["git", "init", "-q"], project)
+    run_ok(["git", "add", "-A"], project)
+    home = f"PRE_COMMIT_HOME={shlex.quote(str(tmp_path / 'pre-commit-home'))}"
+    _run_shell(f"{home} {shlex.quote(sys.executable)} -m pre_commit run --all-files", project)
 
 
 @pytest.mark.parametrize("answers", ANSWER_SETS, ids=[a.id for a in ANSWER_SETS])

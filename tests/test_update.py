@@ -199,10 +199,9 @@ def test_builtin_template_projects_are_told_what_is_possible(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     project = tmp_path / "foo"
+    # `new package` makes the repository and its first commit (the test's git identity).
     assert main(["new", "package", "foo", "--dest", str(project), "-q"]) == 0
-    git(project, "init", "-q")
-    git(project, "add", "-A")
-    git(project, "commit", "-q", "-m", "Generate")
+    assert git(project, "status", "--porcelain") == ""
     before = _worktree(project)
     assert main(["update", str(project)]) == 2
     line = _one_line_error(capsys)

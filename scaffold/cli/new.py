@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from typer.core import TyperGroup
 
-from scaffold.choices import DEFAULT_PYTHON, Layout, License
+from scaffold.choices import CI, DEFAULT_PYTHON, Layout, License
 from scaffold.cli.options import (
     AuthorOption,
+    CIOption,
     DefaultsOption,
     DescriptionOption,
     DestOption,
@@ -19,6 +20,8 @@ from scaffold.cli.options import (
     ForceOption,
     LicenseOption,
     NewSwitches,
+    NoCIOption,
+    NoGitOption,
     PythonOption,
     QuietOption,
     ShadowOption,
@@ -134,6 +137,9 @@ def new_package(
     description: DescriptionOption = None,
     author: AuthorOption = None,
     license: LicenseOption = License.MIT,
+    ci: CIOption = CI.GITHUB,
+    no_ci: NoCIOption = False,
+    no_git: NoGitOption = False,
     dest: DestOption = None,
     dry_run: DryRunOption = False,
     force: ForceOption = False,
@@ -154,8 +160,11 @@ def new_package(
         layout=layout,
         project=ProjectInfo(python, license, description, author),
         allow_stdlib_shadow=allow_stdlib_shadow,
+        ci=CI.NONE if no_ci else ci,
     )
-    _run_builtin(answers, name, switches, lambda where: _package_next_steps(where, answers))
+    _run_builtin(
+        answers, name, switches, lambda where: _package_next_steps(where, answers), git=not no_git
+    )
 
 
 @app.command("module")
@@ -191,6 +200,7 @@ def new_game(
     description: DescriptionOption = None,
     author: AuthorOption = None,
     license: LicenseOption = License.MIT,
+    no_git: NoGitOption = False,
     dest: DestOption = None,
     dry_run: DryRunOption = False,
     force: ForceOption = False,
@@ -220,6 +230,7 @@ def new_game(
             f"{command} --demo --frames 200  # watch two bots play",
             "python -m pytest",
         ],
+        git=not no_git,
     )
 
 
@@ -233,6 +244,7 @@ def new_workspace(
     description: DescriptionOption = None,
     author: AuthorOption = None,
     license: LicenseOption = License.MIT,
+    no_git: NoGitOption = False,
     dest: DestOption = None,
     dry_run: DryRunOption = False,
     force: ForceOption = False,
@@ -265,6 +277,7 @@ def new_workspace(
             "python -m pytest",
             "scaffold check .",
         ],
+        git=not no_git,
     )
 
 
@@ -323,11 +336,13 @@ def _run_builtin(
     next_steps: Callable[[Path], list[str]],
     *,
     merge: bool = False,
+    git: bool = False,
 ) -> None:
     """Render the built-in template `answers` are for and, unless quiet, report it.
 
     The destination defaults to a folder NAME here; with `merge` (files that join a
-    folder), to here.
+    folder), to here. With `git`, a new project outside any repository gets `git init`
+    and a first commit.
     """
     from scaffold.generate import GenerateRequest, generate
     from scaffold.templates import builtin_template
@@ -344,14 +359,23 @@ def _run_builtin(
             merge=merge,
         )
     )
+    note = None
+    if git and not switches.dry_run:
+        from scaffold.generate.repository import first_commit
+
+        note = first_commit(
+            result.destination, f"Generate {name} with scaffold new {answers.template}"
+        )
     if not switches.quiet:
-        _report_generated(result, answers.template, name, next_steps(result.destination))
+        _report_generated(
+            result, answers.template, name, next_steps(result.destination), git_note=note
+        )
 
 
 def _package_next_steps(destination: Path, answers: PackageAnswers) -> list[str]:
     return [
         f"cd {display_path(destination)}",
-        'python -m pip install -e ".[dev]"',
+        "python -m pip install --group dev -e .    # pip 25.1 or later; or: uv sync",
         f"{answers.scripts[0].name} --help",
         "python -m pytest",
         "scaffold check .",
@@ -380,6 +404,7 @@ def _report_generated(
     next_steps: list[str],
     *,
     origin: str | None = None,
+    git_note: str | None = None,
 ) -> None:
     """Say what was written (or would be, on a dry run) as a tree, then what to do next."""
     where = display_path(result.destination)
@@ -393,6 +418,8 @@ def _report_generated(
     if result.dry_run:
         typer.echo("Dry run: nothing was written.")
         return
+    if git_note:
+        typer.echo(git_note)
     typer.echo("\nNext:")
     for step in next_steps:
         typer.echo(f"  {step}")

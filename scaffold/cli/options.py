@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
 
 import typer
 
-from scaffold.choices import PYTHON_VERSIONS, License
+from scaffold.choices import CI, PYTHON_VERSIONS, License
 from scaffold.errors import UsageError
 
 if TYPE_CHECKING:
@@ -25,6 +25,7 @@ except ImportError:  # pragma: no cover
 
 __all__ = [
     "AuthorOption",
+    "CIOption",
     "DefaultsOption",
     "DescriptionOption",
     "DestOption",
@@ -33,6 +34,8 @@ __all__ = [
     "FormatChoice",
     "LicenseOption",
     "NewSwitches",
+    "NoCIOption",
+    "NoGitOption",
     "PythonOption",
     "QuietOption",
     "ShadowOption",
@@ -41,6 +44,25 @@ __all__ = [
     "interactive",
 ]
 
+CIOption = Annotated[
+    CI,
+    typer.Option(
+        "--ci",
+        help="Continuous integration to write: a GitHub Actions workflow running ruff, mypy,"
+        " pytest on every supported Python, and scaffold check.",
+    ),
+]
+NoCIOption = Annotated[
+    bool, typer.Option("--no-ci", help="Write no CI workflow (the same as --ci none).")
+]
+NoGitOption = Annotated[
+    bool,
+    typer.Option(
+        "--no-git",
+        help="Make no git repository (by default a new project outside any repository gets"
+        " `git init` and a first commit).",
+    ),
+]
 DestOption = Annotated[
     Path | None,
     typer.Option("--dest", help="Folder to write into (default: ./NAME; for `module`, .)."),
