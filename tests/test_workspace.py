@@ -266,3 +266,42 @@ def test_the_default_contract_holds_members_to_their_declared_dependencies(
     web.write_text(web.read_text() + "\nimport acme.core\n")
     found = [(d.code, d.path) for d in run_check(CheckOptions(paths=(ws,))).diagnostics]
     assert found == [("ARC002", "packages/web/src/acme/web/greeting.py")]
+
+
+def test_workspace_readme_tools_licenses_and_sibling_installs(tmp_path: Path) -> None:
+    # Issue 17, bug 8: the README's commands need their tools installed, a member alone
+    # must say how its siblings are found, and the wheels' declared licence must exist.
+    argv = ["new", "workspace", "ws", "-p", "core", "-p", "api", "-p", "web", "--no-git"]
+    argv += ["--depends", "api:core", "--depends", "web:api", "--dest", str(tmp_path), "-q"]
+    assert main(argv) == 0
+    root = tomllib.loads((tmp_path / "pyproject.toml").read_text(encoding="utf-8"))
+    dev = {spec.split(">")[0] for spec in root["dependency-groups"]["dev"]}
+    readme = (tmp_path / "README.md").read_text(encoding="utf-8")
+    # Every tool the README runs is in the dev group its install line installs.
+    assert "python -m pip install --group dev -e packages/core" in readme
+    for tool in ("pytest", "ruff", "mypy", "scaffold"):
+        assert f"{tool} " in readme.replace("python -m pytest", "pytest ")
+        assert tool in dev
+    assert "MIT License" in (tmp_path / "LICENSE").read_text(encoding="utf-8")
+    for member in ("core", "api", "web"):
+        folder = tmp_path / "packages" / member
+        assert "MIT License" in (folder / "LICENSE").read_text(encoding="utf-8")
+        project = tomllib.loads((folder / "pyproject.toml").read_text(encoding="utf-8"))
+        assert project["project"]["license-files"] == ["LICENSE"]
+    # web needs api, and api needs core: both are installed from their folders.
+    web = (tmp_path / "packages" / "web" / "README.md").read_text(encoding="utf-8")
+    assert "python -m pip install -e ../api -e ../core -e . pytest" in web
+    core = (tmp_path / "packages" / "core" / "README.md").read_text(encoding="utf-8")
+    assert "python -m pip install -e . pytest" in core
+
+
+def test_workspace_licence_texts_are_the_package_templates() -> None:
+    templates = Path(__file__).resolve().parent.parent / "templates"
+    text = (templates / "package" / "template" / "LICENSE.jinja").read_text(encoding="utf-8")
+    copies = [
+        templates / "workspace" / "template" / "LICENSE.jinja",
+        *(templates / "workspace" / "template" / "packages").glob("*/LICENSE.jinja"),
+    ]
+    assert len(copies) == 2
+    for copy in copies:
+        assert copy.read_text(encoding="utf-8") == "{%- set distribution = workspace -%}\n" + text
