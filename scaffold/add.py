@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import os
 import tomllib
 from dataclasses import dataclass
@@ -97,6 +98,7 @@ def add_to_package(
 def _add_member(kind: str, name: str, folder: Path, *, force: bool, dry_run: bool) -> AddResult:
     location = locate_package(folder)
     init_source = _init_source(location)
+    _refuse_a_lazy_package(location, init_source, name)
     validate_module_name(
         name, kind="module" if kind == "module" else "subpackage", rules=add_rules(init_source)
     )
@@ -138,6 +140,24 @@ def _init_source(location: PackageLocation) -> str:
             return handle.read()
     except UnicodeDecodeError as exc:
         raise UsageError(f"cannot edit {init}: it is not UTF-8 text") from exc
+
+
+def _refuse_a_lazy_package(location: PackageLocation, source: str, name: str) -> None:
+    """A package that imports its members on first use (a module-level `__getattr__`,
+    PEP 562) would import `name` eagerly from the line `add` writes: refuse instead."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return  # _registration says it does not parse
+    if any(
+        isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == "__getattr__"
+        for node in tree.body
+    ):
+        raise UsageError(
+            f"{location.folder / '__init__.py'} loads its members lazily (a module-level"
+            f" __getattr__), and `from . import {name}` would import {name!r} eagerly;"
+            f" register {name!r} in its lazy table yourself"
+        )
 
 
 def _registration(location: PackageLocation, source: str, name: str) -> Registration:

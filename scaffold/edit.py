@@ -180,37 +180,57 @@ def _one_per_line(source: str, start: int, opener: str, entries: list[str], clos
     return f"{opener}\n{body}{indent}{closer}"
 
 
-def _module_all(tree: ast.Module) -> tuple[ast.expr | None, str | None]:
-    """The literal value of a module's single `__all__` assignment, or why there is none.
+#: `__all__.NAME(...)` calls that only add names: the first literal list can take one more.
+_EXTENDING_METHODS = frozenset({"append", "extend"})
 
-    Returns (node, None) for one plain list/tuple of string literals, (None, reason) for
-    an `__all__` that is computed or changed later, and (None, None) when there is none.
+
+def _all_method(stmt: ast.AST) -> str | None:
+    """NAME when `stmt` is the statement `__all__.NAME(...)`."""
+    if (
+        isinstance(stmt, ast.Expr)
+        and isinstance(stmt.value, ast.Call)
+        and isinstance(stmt.value.func, ast.Attribute)
+        and isinstance(stmt.value.func.value, ast.Name)
+        and stmt.value.func.value.id == "__all__"
+    ):
+        return stmt.value.func.attr
+    return None
+
+
+def _module_all(tree: ast.Module) -> tuple[ast.expr | None, str | None]:
+    """The literal list a new name joins in a module's `__all__`, or why there is none.
+
+    Returns (node, None) for one plain list/tuple of string literals, assigned once at
+    the top level, even when later top-level statements extend it (`__all__ += [...]`,
+    `__all__.extend(...)`, `__all__.append(...)`: the name joins the first list, which
+    ruff and `from m import *` read together with the rest); (None, reason) for an
+    `__all__` that is computed or changed otherwise; (None, None) when there is none.
     """
-    found: list[ast.stmt] = []
+    assigned: list[ast.stmt] = []
+    extended: list[ast.stmt] = []
     for stmt in ast.walk(tree):
+        method = _all_method(stmt)
+        if method is not None:
+            if method not in _EXTENDING_METHODS or stmt not in tree.body:
+                return None, f"__all__ is changed with __all__.{method}()"
+            extended.append(stmt)
+            continue
         targets: list[ast.expr] = []
         if isinstance(stmt, ast.Assign):
             targets = list(stmt.targets)
         elif isinstance(stmt, ast.AnnAssign | ast.AugAssign):
             targets = [stmt.target]
-        elif (
-            isinstance(stmt, ast.Expr)
-            and isinstance(stmt.value, ast.Call)
-            and isinstance(stmt.value.func, ast.Attribute)
-            and isinstance(stmt.value.func.value, ast.Name)
-            and stmt.value.func.value.id == "__all__"
-        ):
-            return None, f"__all__ is changed with __all__.{stmt.value.func.attr}()"
         if any(isinstance(t, ast.Name) and t.id == "__all__" for t in targets):
-            found.append(stmt)  # type: ignore[arg-type]
-    if not found:
-        return None, None
-    if len(found) > 1 or found[0] not in tree.body:
+            adds = isinstance(stmt, ast.AugAssign) and isinstance(stmt.op, ast.Add)
+            (extended if adds and stmt in tree.body else assigned).append(stmt)  # type: ignore[arg-type]
+    if not assigned:
+        return None, ("__all__ is built with += and no first list" if extended else None)
+    if len(assigned) > 1 or assigned[0] not in tree.body:
         return None, "__all__ is assigned more than once or inside a block"
-    stmt = found[0]
+    stmt = assigned[0]
+    if any(tree.body.index(e) < tree.body.index(stmt) for e in extended):
+        return None, "__all__ is extended before it is assigned"
     value = stmt.value if isinstance(stmt, ast.Assign | ast.AnnAssign) else None
-    if isinstance(stmt, ast.AugAssign) or value is None:
-        return None, "__all__ is built with +="
     if not isinstance(value, ast.List | ast.Tuple) or not all(
         isinstance(e, ast.Constant) and isinstance(e.value, str) for e in value.elts
     ):

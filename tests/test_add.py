@@ -97,6 +97,50 @@ def test_add_force_over_its_own_module_is_not_a_collision(project: Path) -> None
     assert main(["add", "module", "bar", "--to", "foo/foo", "--force", "-q"]) == 0
 
 
+@pytest.mark.parametrize(
+    "extension",
+    ['__all__ += ["extra"]\n', '__all__.extend(["extra"])\n', '__all__.append("extra")\n'],
+    ids=["plus-equals", "extend", "append"],
+)
+def test_add_joins_the_first_list_of_an_extended_all(
+    project: Path, extension: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Issue 17, bug 9: the import used to be added and __all__ left alone (ruff F401).
+    init = project / "foo" / "__init__.py"
+    init.write_text(init.read_text() + "\nextra = 1\n\n" + extension)
+    assert main(["add", "module", "util", "--to", "foo/foo"]) == 0
+    assert "added 'util' to __all__" in capsys.readouterr().out
+    text = init.read_text()
+    assert '__all__ = ["__version__", "bar", "util"]' in text
+    assert text.endswith(extension)
+    lint = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--isolated", "--select", "F,I,RUF022", str(init)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert lint.returncode == 0, lint.stdout
+    # What the interpreter exports: the first list and its extension together.
+    star = subprocess.run(
+        [sys.executable, "-c", "import foo; print(sorted(foo.__all__))"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert star.stdout.strip() == "['__version__', 'bar', 'extra', 'util']"
+
+
+def test_add_refuses_a_lazy_package(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    init = project / "foo" / "__init__.py"
+    init.write_text(
+        '"""Lazy."""\n\nimport importlib\n\n__all__ = ["bar"]\n\n\n'
+        "def __getattr__(name: str) -> object:\n"
+        "    return importlib.import_module(f'.{name}', __name__)\n"
+    )
+    assert_refused(["add", "module", "util", "--to", "foo/foo"], "lazily", project.parent, capsys)
+
+
 def test_unparseable_init_is_refused(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (project / "foo" / "__init__.py").write_text("def (:\n")
     before = tree_snapshot(project.parent)

@@ -73,8 +73,10 @@ def test_missing_all_is_left_absent_and_said() -> None:
     ("source", "reason"),
     [
         ("from .core import *\nfrom . import core\n__all__ = core.__all__ + ['x']\n", "computed"),
-        ("__all__ = ['a']\n__all__ += ['b']\n", "more than once"),
-        ("__all__ = ['a']\n__all__.append('b')\n", "__all__.append()"),
+        ("__all__ = ['a']\n__all__ = ['b']\n", "more than once"),
+        ("__all__ += ['b']\n", "built with += and no first list"),
+        ("__all__ = ['a']\n__all__.remove('a')\n", "__all__.remove()"),
+        ("__all__.extend(['b'])\n__all__ = ['a']\n", "extended before it is assigned"),
         ("try:\n    __all__ = ['a']\nexcept Exception:\n    pass\n", "inside a block"),
     ],
 )
@@ -84,6 +86,17 @@ def test_dynamic_all_is_left_alone_and_said(source: str, reason: str) -> None:
     assert any(reason in note and "left it as is" in note for note in result.notes)
     tail = result.text[result.text.index("__all__") :]
     assert tail == source[source.index("__all__") :]
+
+
+@pytest.mark.parametrize(
+    "extension", ["__all__ += ['b']\n", "__all__.extend(['b'])\n", "__all__.append('b')\n"]
+)
+def test_an_extended_all_takes_the_name_in_its_first_list(extension: str) -> None:
+    # Issue 17, bug 9: ruff and the star import read the first list and its extensions
+    # together, so the name joins the first list instead of being left out (F401).
+    result = register_submodule("__all__ = ['a']\n" + extension, "mid")
+    assert result.text == "from . import mid\n\n__all__ = ['a', 'mid']\n" + extension
+    assert "added 'mid' to __all__" in result.notes
 
 
 def test_new_import_goes_after_the_docstring_when_there_are_no_imports() -> None:
