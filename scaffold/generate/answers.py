@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from scaffold import __version__
-from scaffold.choices import DEFAULT_PYTHON, PYTHON_VERSIONS, Layout, License
+from scaffold.choices import CI, DEFAULT_PYTHON, PYTHON_VERSIONS, Layout, License
 from scaffold.errors import InvalidNameError, UsageError
 from scaffold.generate.template_names import (
     function_rules,
@@ -107,6 +107,7 @@ class PackageAnswers:
     scripts: tuple[Script, ...]
     layout: Layout = Layout.FLAT
     project: ProjectInfo = field(default_factory=ProjectInfo)
+    ci: CI = CI.GITHUB
 
     def copier_data(self) -> dict[str, object]:
         """The data Copier renders the template with."""
@@ -120,6 +121,7 @@ class PackageAnswers:
                 for script in self.scripts
             ],
             "layout": str(self.layout),
+            "ci": str(self.ci),
             **self.project.copier_data(),
         }
 
@@ -205,6 +207,7 @@ def package_answers(
     layout: Layout = Layout.FLAT,
     project: ProjectInfo | None = None,
     allow_stdlib_shadow: bool = False,
+    ci: CI = CI.GITHUB,
 ) -> PackageAnswers:
     """Validate the options of `scaffold new package` and turn them into template answers.
 
@@ -229,6 +232,7 @@ def package_answers(
         scripts=_scripts(scripts, package, modules, distribution),
         layout=layout,
         project=project,
+        ci=ci,
     )
 
 
