@@ -39,6 +39,7 @@ __all__ = [
     "main",
     "new_game",
     "play",
+    "resize",
     "run_demo",
     "step",
 ]
@@ -184,6 +185,36 @@ def new_game(
     return _serve(state, toward=None)
 
 
+def resize(state: GameState, width: int, height: int) -> GameState:
+    """Return `state` on a `width` x `height` court: the ball and the paddles keep their
+    place in proportion, the score and the serve carry on."""
+    if width < MIN_COURT_WIDTH or height < MIN_COURT_HEIGHT:
+        raise ValueError(
+            f"a court must be at least {MIN_COURT_WIDTH}x{MIN_COURT_HEIGHT}, not {width}x{height}"
+        )
+    across, down = (width - 1) / (state.width - 1), (height - 1) / (state.height - 1)
+    ball = state.ball
+    moved = Ball(
+        x=min(max(ball.x * across, 0.0), width - 1.0),
+        y=min(max(ball.y * down, 0.0), height - 1.0),
+        dx=ball.dx,
+        dy=ball.dy,
+    )
+    lowest = float(height - state.paddle_height)
+
+    def paddle(top: float) -> float:
+        return min(max(top * lowest / max(state.height - state.paddle_height, 1), 0.0), lowest)
+
+    return replace(
+        state,
+        width=width,
+        height=height,
+        ball=moved,
+        left=paddle(state.left),
+        right=paddle(state.right),
+    )
+
+
 def step(state: GameState, inputs: Inputs) -> GameState:
     """Advance the game by one fixed update: move the paddles, then the ball."""
     if state.winner is not None:
@@ -231,15 +262,14 @@ def play(
 ) -> GameState:
     """Play on `screen` until the player quits: left paddle by keys, right by the computer.
 
-    The court fills the screen as it is at the start. While the screen is too
-    small for the court (the window shrank), the game pauses.
+    The court fills the screen and follows it when the window is resized, down to
+    the smallest court; while the screen is smaller than that, the game pauses.
     """
     columns, rows = screen.size()
     width, height = court_size(columns, rows)
     if width < MIN_COURT_WIDTH or height < MIN_COURT_HEIGHT:
         raise TerminalTooSmallError(columns, rows)
     state = new_game(seed, min(width, MAX_COURT_WIDTH), min(height, MAX_COURT_HEIGHT))
-    need_columns, need_rows = frame_size(state.width, state.height)
     pending = 0  # rows the player asked for and the paddle has not moved yet
     tick = 1 / FPS
     deadline = clock()
@@ -252,7 +282,12 @@ def play(
         pending += actions.count("down") - actions.count("up")
         pending = max(-KEY_BUFFER, min(KEY_BUFFER, pending))
         columns, rows = screen.size()
-        if columns >= need_columns and rows >= need_rows:
+        width, height = court_size(columns, rows)
+        width, height = min(width, MAX_COURT_WIDTH), min(height, MAX_COURT_HEIGHT)
+        fits = width >= MIN_COURT_WIDTH and height >= MIN_COURT_HEIGHT
+        if fits and (width, height) != (state.width, state.height):
+            state = resize(state, width, height)
+        if fits:
             player = (pending > 0) - (pending < 0)
             pending -= player
             state = step(state, Inputs(left=player, right=ai_command(state, "right")))
