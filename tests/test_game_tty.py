@@ -206,7 +206,7 @@ def test_ctrl_c_exits_cleanly(
     _assert_terminal_restored(term, tmp_path)
 
 
-def test_shrinking_the_window_pauses_with_a_message(
+def test_the_court_follows_the_window_and_pauses_below_the_smallest(
     game: Path, terminal: Callable[[int, int], Terminal], tmp_path: Path
 ) -> None:
     term = terminal(80, 24)
@@ -214,7 +214,9 @@ def test_shrinking_the_window_pauses_with_a_message(
     _launch(term, game, tmp_path, env="COLUMNS=80 LINES=24")
     term.wait_for(_court_on_screen, "the court")
     term.tmux("resize-window", "-t", "t", "-x", "40", "-y", "12")
-    term.wait_for(lambda s: s[0].startswith("Too small: 80x24 needed"), "the too-small message")
+    term.wait_for(lambda s: _court_on_screen(s) and len(s[1]) == 40, "a 40-column court")
+    term.tmux("resize-window", "-t", "t", "-x", "30", "-y", "10")
+    term.wait_for(lambda s: s[0].startswith("Too small: 32x11 needed"), "the too-small message")
     term.tmux("resize-window", "-t", "t", "-x", "80", "-y", "24")
     term.wait_for(_court_on_screen, "the court again")
     term.press("q")

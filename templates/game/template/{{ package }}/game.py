@@ -282,12 +282,9 @@ def play(
         pending += actions.count("down") - actions.count("up")
         pending = max(-KEY_BUFFER, min(KEY_BUFFER, pending))
         columns, rows = screen.size()
-        width, height = court_size(columns, rows)
-        width, height = min(width, MAX_COURT_WIDTH), min(height, MAX_COURT_HEIGHT)
-        fits = width >= MIN_COURT_WIDTH and height >= MIN_COURT_HEIGHT
-        if fits and (width, height) != (state.width, state.height):
-            state = resize(state, width, height)
-        if fits:
+        state = _fit(state, columns, rows)
+        need_columns, need_rows = frame_size(state.width, state.height)
+        if columns >= need_columns and rows >= need_rows:
             player = (pending > 0) - (pending < 0)
             pending -= player
             state = step(state, Inputs(left=player, right=ai_command(state, "right")))
@@ -298,6 +295,17 @@ def play(
             sleep(delay)
         else:  # fell behind (a slow terminal): carry on from now rather than rush
             deadline = clock()
+
+
+def _fit(state: GameState, columns: int, rows: int) -> GameState:
+    """`state` on the court a `columns` x `rows` screen holds, within the court limits
+    (below the smallest, the frame says how much room it needs)."""
+    width, height = court_size(columns, rows)
+    width = max(MIN_COURT_WIDTH, min(width, MAX_COURT_WIDTH))
+    height = max(MIN_COURT_HEIGHT, min(height, MAX_COURT_HEIGHT))
+    if (width, height) == (state.width, state.height):
+        return state
+    return resize(state, width, height)
 
 
 def main(argv: list[str] | None = None) -> int:
