@@ -21,7 +21,7 @@ app = typer.Typer(
     name="scaffold",
     help="Generate Python modules, packages and workspaces; check their exports and imports.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
 )
 # Unnamed groups add their commands to the root, listed in this order by --help.

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from scaffold.cli.options import DryRunOption, ForceOption, QuietOption
-from scaffold.cli.render import display_path
+from scaffold.cli.render import display_path, examples
 
 __all__ = ["app"]
 
@@ -20,7 +20,13 @@ app = typer.Typer(
 ToOption = Annotated[Path, typer.Option("--to", help="The package folder (it holds __init__.py).")]
 
 
-@app.command("module")
+@app.command(
+    "module",
+    epilog=examples(
+        "scaffold add module util --to foo/foo",
+        "scaffold add module util --to src/acme/core --dry-run",
+    ),
+)
 def add_module(
     name: Annotated[str, typer.Argument(help="Name of the new module.")],
     to: ToOption,
@@ -32,7 +38,12 @@ def add_module(
     _add("module", name, to, force=force, dry_run=dry_run, quiet=quiet)
 
 
-@app.command("package")
+@app.command(
+    "package",
+    epilog=examples(
+        "scaffold add package plugins --to foo/foo",
+    ),
+)
 def add_package(
     name: Annotated[str, typer.Argument(help="Name of the new subpackage.")],
     to: ToOption,

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from scaffold.cli.options import format_option
+from scaffold.cli.render import examples
 from scaffold.errors import ScaffoldError
 
 __all__ = ["CheckFormat", "app"]
@@ -70,7 +71,14 @@ NoCacheOption = Annotated[
 ]
 
 
-@app.command("check")
+@app.command(
+    "check",
+    epilog=examples(
+        "scaffold check",
+        "scaffold check src --select EXP,IMP --format github",
+        "scaffold check . --fix --diff",
+    ),
+)
 def check(
     paths: PathsArgument = None,
     output_format: FormatOption = CheckFormat.TEXT,
@@ -104,7 +112,12 @@ def check(
     )
 
 
-@app.command("rules")
+@app.command(
+    "rules",
+    epilog=examples(
+        "scaffold rules",
+    ),
+)
 def rules() -> None:
     """List every check rule: code, name, default severity, fix."""
     from scaffold.check.output.rule_table import render_rules
@@ -112,7 +125,12 @@ def rules() -> None:
     typer.echo(render_rules(), nl=False)
 
 
-@app.command("rule")
+@app.command(
+    "rule",
+    epilog=examples(
+        "scaffold rule EXP001",
+    ),
+)
 def rule(
     code: Annotated[str, typer.Argument(metavar="CODE", help="A rule code such as EXP001.")],
 ) -> None:

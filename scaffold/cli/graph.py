@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from scaffold.cli.options import format_option
+from scaffold.cli.render import examples
 
 __all__ = ["GraphFormat", "app"]
 
@@ -25,7 +26,13 @@ class GraphFormat(StrEnum):
     SVG = "svg"  # the dot rendering drawn by Graphviz, when `dot` is on PATH
 
 
-@app.command("graph")
+@app.command(
+    "graph",
+    epilog=examples(
+        "scaffold graph src --cycles",
+        "scaffold graph . --depth 2",
+    ),
+)
 def graph(
     path: Annotated[str, typer.Argument(help="A project, folder or file (default: .).")] = ".",
     output_format: Annotated[GraphFormat, format_option(GraphFormat)] = GraphFormat.MERMAID,

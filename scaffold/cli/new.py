@@ -27,7 +27,7 @@ from scaffold.cli.options import (
     ShadowOption,
     TrustOption,
 )
-from scaffold.cli.render import display_path, render_tree
+from scaffold.cli.render import display_path, examples, render_tree
 
 if TYPE_CHECKING:
     # typer 0.28 vendors click as typer._click; only the annotations need it.
@@ -66,6 +66,10 @@ class _NewGroup(TyperGroup):
         command, rest = self.commands[_TEAM_COMMAND], args[1:]
         if rest and not rest[0].startswith("-"):
             ctx.meta[_TEMPLATE_META] = rest[0]
+            if any(arg in ctx.help_option_names for arg in rest[1:]):
+                from scaffold.templates import find_template
+
+                find_template(rest[0])  # `new typo --help`: say it is unknown, not the help
             return rest[0], command, rest[1:]
         return "--template SRC", command, rest
 
@@ -79,6 +83,14 @@ app = typer.Typer(
     " `scaffold new TEMPLATE --help` for their options.",
     subcommand_metavar="COMMAND|TEMPLATE [ARGS]...",
     no_args_is_help=True,
+    epilog="Team templates take --template SRC, --data KEY=VALUE (repeatable), --vcs-ref REF"
+    " and --trust (allow the template's tasks, migrations and Jinja extensions), with"
+    " --dest, --dry-run, --force, --defaults and --quiet as the built-in commands do.\n\n"
+    + examples(
+        "scaffold new package foo --module core",
+        "scaffold new service billing --data owner=payments",
+        "scaffold new --template gh:acme/service-template billing --vcs-ref v2",
+    ),
 )
 
 ModuleOption = Annotated[
@@ -126,7 +138,14 @@ VcsRefOption = Annotated[
 ]
 
 
-@app.command("package")
+@app.command(
+    "package",
+    epilog=examples(
+        "scaffold new package foo",
+        "scaffold new package foo --module core --script foo=cli:main --layout src",
+        "scaffold new package foo --no-ci --no-git --dry-run",
+    ),
+)
 def new_package(
     name: Annotated[str | None, typer.Argument(help="Import name of the package.")] = None,
     module: ModuleOption = None,
@@ -167,7 +186,13 @@ def new_package(
     )
 
 
-@app.command("module")
+@app.command(
+    "module",
+    epilog=examples(
+        "scaffold new module tool",
+        'scaffold new module tool --description "Small helpers." --dest src',
+    ),
+)
 def new_module(
     name: Annotated[str | None, typer.Argument(help="Module name (writes NAME.py).")] = None,
     description: DescriptionOption = None,
@@ -193,7 +218,13 @@ def new_module(
     _run_builtin(answers, name, switches, steps, merge=True)
 
 
-@app.command("game")
+@app.command(
+    "game",
+    epilog=examples(
+        "scaffold new game pong",
+        "scaffold new game pong --license BSD-3-Clause --no-git",
+    ),
+)
 def new_game(
     name: Annotated[str | None, typer.Argument(help="Import name of the game package.")] = None,
     python: PythonOption = DEFAULT_PYTHON,
@@ -234,7 +265,13 @@ def new_game(
     )
 
 
-@app.command("workspace")
+@app.command(
+    "workspace",
+    epilog=examples(
+        "scaffold new workspace acme --package core --package api --depends api:core",
+        "scaffold new workspace acme -p core -p api --namespace acme",
+    ),
+)
 def new_workspace(
     name: Annotated[str | None, typer.Argument(help="Name of the workspace folder.")] = None,
     package: PackageOption = None,
@@ -285,6 +322,10 @@ def new_workspace(
     _TEAM_COMMAND,
     hidden=True,
     context_settings={"help_option_names": ["--help", "-h"]},
+    epilog=examples(
+        "scaffold new service billing --data owner=payments",
+        "scaffold new --template ../service-template billing --dry-run",
+    ),
 )
 def new_from_template(
     ctx: typer.Context,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path, PurePosixPath
 
-__all__ = ["display_path", "render_tree"]
+__all__ = ["display_path", "examples", "render_tree"]
 
 
 def display_path(path: Path) -> str:
@@ -15,6 +15,12 @@ def display_path(path: Path) -> str:
     except ValueError:  # another drive on Windows
         return str(path)
     return str(path) if relative.startswith("..") else relative
+
+
+def examples(*commands: str) -> str:
+    """A command's `--help` epilog: its example command lines, one a paragraph (the help
+    formatter rewraps lines within a paragraph)."""
+    return "Examples:\n\n" + "\n\n".join(f"  $ {command}" for command in commands)
 
 
 def render_tree(root_label: str, files: tuple[PurePosixPath, ...]) -> str:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from scaffold.cli.options import TrustOption, format_option
-from scaffold.cli.render import display_path
+from scaffold.cli.render import display_path, examples
 
 if TYPE_CHECKING:
     from scaffold.template_testing.report import SetResult
@@ -31,7 +31,12 @@ def _templates_default(ctx: typer.Context) -> None:
         templates_list()
 
 
-@app.command("list")
+@app.command(
+    "list",
+    epilog=examples(
+        "scaffold templates list",
+    ),
+)
 def templates_list() -> None:
     """List built-in and registered templates with their source and description."""
     from scaffold.templates import all_templates, user_registry_path
@@ -45,7 +50,12 @@ def templates_list() -> None:
             typer.echo(f"Project registry: {display_path(Path(origin))} [tool.scaffold.templates]")
 
 
-@app.command("add")
+@app.command(
+    "add",
+    epilog=examples(
+        'scaffold templates add service gh:acme/service-template --description "Our services"',
+    ),
+)
 def templates_add(
     name: Annotated[str, typer.Argument(metavar="NAME", help="Name to run it by.")],
     source: Annotated[
@@ -67,7 +77,12 @@ def templates_add(
     typer.echo(f"Run it with: scaffold new {entry.name} PROJECT")
 
 
-@app.command("remove")
+@app.command(
+    "remove",
+    epilog=examples(
+        "scaffold templates remove service",
+    ),
+)
 def templates_remove(
     name: Annotated[str, typer.Argument(metavar="NAME", help="Registered name.")],
 ) -> None:
@@ -141,7 +156,14 @@ NameOption = Annotated[str, typer.Option("--name", help="The project folder name
 TestFormatOption = Annotated[TestFormat, format_option(TestFormat)]
 
 
-@app.command("test")
+@app.command(
+    "test",
+    epilog=examples(
+        "scaffold templates test package",
+        "scaffold templates test ../service-template --data owner=payments --run pytest",
+        "scaffold templates test service --defaults --venv --format junit",
+    ),
+)
 def templates_test(
     spec: SpecArgument,
     data_file: DataFileOption = None,
@@ -200,7 +222,13 @@ class LintFormat(StrEnum):
     GITHUB = "github"
 
 
-@app.command("lint")
+@app.command(
+    "lint",
+    epilog=examples(
+        "scaffold templates lint ../service-template",
+        "scaffold templates lint service --format github",
+    ),
+)
 def templates_lint(
     spec: SpecArgument,
     output_format: Annotated[LintFormat, format_option(LintFormat)] = LintFormat.TEXT,

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from scaffold.cli.options import DefaultsOption, QuietOption, TrustOption, interactive
-from scaffold.cli.render import display_path
+from scaffold.cli.render import display_path, examples
 
 if TYPE_CHECKING:
     from scaffold.generate import UpdateResult
@@ -30,7 +30,13 @@ DataOption = Annotated[
 ]
 
 
-@app.command("update")
+@app.command(
+    "update",
+    epilog=examples(
+        "scaffold update",
+        "scaffold update billing --vcs-ref v2 --data owner=payments",
+    ),
+)
 def update_project(
     project: ProjectArgument = Path("."),
     vcs_ref: VcsRefOption = None,
