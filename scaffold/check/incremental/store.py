@@ -262,10 +262,15 @@ class FactsCache:
                     digest.update(config.pyproject.read_bytes())
                 except OSError:
                     digest.update(b"\0unreadable")
-        for source in tree.files:
-            digest.update(_describe(source, root))
-        for folder in tree.folders:
-            digest.update(_describe(folder, root))
+        # A tree has few configs and many files: each config's folder is made relative once.
+        config_folders: dict[int, str] = {}
+        items: list[SourceFile | Folder] = [*tree.files, *tree.folders]
+        for item in items:
+            config = item.config
+            folder = config_folders.get(id(config))
+            if folder is None:
+                folder = config_folders[id(config)] = relative(config.directory, root)
+            digest.update(_describe(item, folder))
         return digest.digest()
 
     def report_key(self, tree: Tree, options: Sequence[object]) -> bytes | None:
@@ -340,12 +345,12 @@ class FactsCache:
         self._dirty = False
 
 
-def _describe(item: SourceFile | Folder, root: Path) -> bytes:
-    # Every field a rule may read, with the config named by its folder (the config's own
-    # content is covered by its pyproject.toml's bytes); the absolute path is left out, as
-    # `rel` says where the item is in the tree.
+def _describe(item: SourceFile | Folder, config_folder: str) -> bytes:
+    # Every field a rule may read, with the config named by its folder relative to the root
+    # (the config's own content is covered by its pyproject.toml's bytes); the absolute path
+    # is left out, as `rel` says where the item is in the tree.
     values = [getattr(item, name) for name in _DESCRIBED[type(item)]]
-    return repr((values, relative(item.config.directory, root))).encode()
+    return repr((values, config_folder)).encode()
 
 
 _DESCRIBED = {
