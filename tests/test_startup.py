@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 HEAVY = ("copier", "jinja2", "pydantic")
+# Rendering help with rich imports rich, markdown-it and pygments: more than half of `--help`.
+RICH = ("rich", "markdown_it", "pygments")
 
 
 def _imported_modules(*args: str) -> set[str]:
@@ -40,7 +42,7 @@ def _imported_modules(*args: str) -> set[str]:
 def test_no_heavy_imports(args: tuple[str, ...]) -> None:
     imported = _imported_modules(*args)
     assert "scaffold" in imported
-    assert not imported & set(HEAVY), sorted(imported & set(HEAVY))
+    assert not imported & {*HEAVY, *RICH}, sorted(imported & {*HEAVY, *RICH})
 
 
 def test_check_on_a_small_tree_imports_nothing_heavy(tmp_path: Path) -> None:
@@ -53,3 +55,8 @@ def test_check_on_a_small_tree_imports_nothing_heavy(tmp_path: Path) -> None:
         imported = _imported_modules("check", str(tmp_path / "small"))
         assert "scaffold" in imported
         assert not imported & {*HEAVY, "multiprocessing", "concurrent"}, sorted(imported)
+
+
+def test_check_help_and_a_usage_error_do_not_render_with_rich() -> None:
+    assert not _imported_modules("check", "--help") & set(RICH)
+    assert not _imported_modules("check", "--no-such-option") & set(RICH)

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from scaffold.check.incremental.location import CACHE_DIR_ENV
 from scaffold.check.incremental.run import check
 from scaffold.check.options import CheckOptions
 from scaffold.check.output import FORMATS, format_named
@@ -14,6 +15,7 @@ from scaffold.check.output.context import RenderContext
 from scaffold.check.output.text import plural
 from scaffold.check.pipeline import CheckedTree
 from scaffold.check.select import validate_codes
+from scaffold.errors import UsageError
 
 __all__ = ["run_check_command"]
 
@@ -22,6 +24,19 @@ def _codes(raw: str | None, option: str) -> tuple[str, ...] | None:
     if raw is None:
         return None
     return validate_codes(raw.split(","), option)
+
+
+def _cache_dir(raw: str | None) -> Path | None:
+    """The folder `--cache-dir` (else $SCAFFOLD_CACHE_DIR) names, refused when it is a file."""
+    option = "--cache-dir"
+    if raw is None:
+        raw, option = os.environ.get(CACHE_DIR_ENV) or None, CACHE_DIR_ENV
+    if raw is None:
+        return None
+    path = Path(os.path.abspath(raw))
+    if path.exists() and not path.is_dir():
+        raise UsageError(f"{option} {raw!r} is not a folder (give a folder to keep the cache in)")
+    return path
 
 
 def _write(stream: TextIO, text: str) -> None:
@@ -63,12 +78,14 @@ def run_check_command(
     diff: bool = False,
     run_imports: bool = False,
     use_cache: bool = True,
+    cache_dir: str | None = None,
 ) -> int:
     """Run the check, print the chosen rendering, return 0 (clean), 1 (findings).
 
     `fix` rewrites fixable findings first and reports what is left; `diff` prints what
     `fix` would change and writes nothing (exit 1 when something would change);
-    `run_imports` (`--import`) imports each package in a subprocess and adds RUN001.
+    `run_imports` (`--import`) imports each package in a subprocess and adds RUN001;
+    `cache_dir` (`--cache-dir`, else $SCAFFOLD_CACHE_DIR) is where the cache is kept.
     """
     renderer = format_named(FORMATS, output_format)
     options = CheckOptions(
@@ -76,6 +93,7 @@ def run_check_command(
         select=_codes(select, "--select"),
         ignore=_codes(ignore, "--ignore"),
         use_cache=use_cache,
+        cache_dir=_cache_dir(cache_dir),
     )
     if diff:
         return _print_diff(options, unsafe_fixes)

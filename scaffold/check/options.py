@@ -18,3 +18,5 @@ class CheckOptions:
     ignore: tuple[str, ...] | None = None
     use_cache: bool = True  # read and write `.scaffold_cache/` (False: --no-cache)
     workers: int | None = None  # parsing processes; None sizes the pool to the work
+    # Where the cache is kept; None: $SCAFFOLD_CACHE_DIR, else .scaffold_cache/ at the root.
+    cache_dir: Path | None = None

@@ -268,7 +268,10 @@ def run_import_check(
     if trees is None:
         trees = [
             resolve_path(
-                Path(os.path.abspath(raw)), use_cache=options.use_cache, workers=options.workers
+                Path(os.path.abspath(raw)),
+                use_cache=options.use_cache,
+                workers=options.workers,
+                cache_dir=options.cache_dir,
             )
             for raw in options.paths
         ]

@@ -23,6 +23,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=True,
     pretty_exceptions_enable=False,
+    # Plain help: rendering it with rich imports rich, markdown-it and pygments, which cost
+    # `--help` more than half its time (docs/decisions.md, issue 20).
+    rich_markup_mode=None,
 )
 # Unnamed groups add their commands to the root, listed in this order by --help.
 app.add_typer(update.app)

@@ -69,6 +69,15 @@ ImportOption = Annotated[
 NoCacheOption = Annotated[
     bool, typer.Option("--no-cache", help="Neither read nor write .scaffold_cache/.")
 ]
+CacheDirOption = Annotated[
+    str | None,
+    typer.Option(
+        "--cache-dir",
+        metavar="DIR",
+        help="Keep the cache in DIR (default: $SCAFFOLD_CACHE_DIR, else .scaffold_cache/ at"
+        " the project root).",
+    ),
+]
 
 
 @app.command(
@@ -91,6 +100,7 @@ def check(
     diff: DiffOption = False,
     run_imports: ImportOption = False,
     no_cache: NoCacheOption = False,
+    cache_dir: CacheDirOption = None,
 ) -> None:
     """Check exports (__all__) and import hygiene of a Python tree."""
     from scaffold.check.command import run_check_command
@@ -108,6 +118,7 @@ def check(
             diff=diff,
             run_imports=run_imports,
             use_cache=not no_cache,
+            cache_dir=cache_dir,
         )
     )
 

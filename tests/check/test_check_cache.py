@@ -185,10 +185,10 @@ def test_a_bad_entry_behind_a_valid_checksum_is_a_miss(tree: Build) -> None:
     _report(root)
     (cache_file,) = _cache_files(root)
     blob = cache_file.read_bytes()
-    head = blob.index(b"\n") + 1
-    fingerprint, index, entries, _, _ = marshal.loads(blob[head + 16 :])
+    head = blob.index(b"\n") + 1 + 16  # the format line and the fingerprint
+    index, entries, _, _ = marshal.loads(blob[head + 16 :])
     payload = marshal.dumps(
-        (fingerprint, index, {key: b"\x00junk" for key in entries}, (b"key", b"junk"), b"junk")
+        (index, {key: b"\x00junk" for key in entries}, (b"key", b"junk"), b"junk")
     )
     checksum = hashlib.blake2b(payload, digest_size=16).digest()
     cache_file.write_bytes(blob[:head] + checksum + payload)

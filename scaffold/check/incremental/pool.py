@@ -20,6 +20,7 @@ from scaffold.check.facts.files import read_source
 from scaffold.check.incremental.store import (
     CODEC,
     FactsCache,
+    Stat,
     content_digest,
     decode_facts,
     encode_facts,
@@ -237,7 +238,7 @@ def _read_into(
     workers: int | None,
 ) -> None:
     jobs: list[ParseJob] = []
-    pending: dict[str, tuple[SourceFile, tuple[int, int] | None]] = {}
+    pending: dict[str, tuple[SourceFile, Stat | None]] = {}
     for source in files:
         if source.is_extension or source.key in facts:
             continue

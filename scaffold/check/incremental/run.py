@@ -69,13 +69,15 @@ def _simulate_in_fork(project: Project, simulate: Simulate) -> Callable[[], Sequ
     return lambda: join().failures
 
 
-def resolve_path(path: Path, *, use_cache: bool = True, workers: int | None = None) -> Resolved:
+def resolve_path(
+    path: Path, *, use_cache: bool = True, workers: int | None = None, cache_dir: Path | None = None
+) -> Resolved:
     """Discover `path` and read its facts, through the cache (parsing only what changed)
     unless `use_cache` is off; the first stages of a check, for what needs no rules."""
     tree = discover(path)
     if not use_cache:
         return resolve(tree, partial(read_facts, workers=workers))
-    cache = FactsCache.open(tree)
+    cache = FactsCache.open(tree, cache_dir)
     with without_cyclic_gc():
         facts = _cached_facts(tree, cache, workers)
     cache.save()
@@ -91,7 +93,7 @@ def _cached_facts(tree: Tree, cache: FactsCache, workers: int | None) -> LazyFac
 
 def check_cached(tree: Tree, options: CheckOptions) -> CheckedTree:
     """The pipeline over cached facts, keeping the last run's results that still hold."""
-    cache = FactsCache.open(tree)
+    cache = FactsCache.open(tree, options.cache_dir)
     # Only what changes findings is part of the key, not the output format.
     inputs = (options.select, options.ignore)
     key = cache.report_key(tree, inputs)

@@ -1,11 +1,13 @@
 """The on-disk cache: file stat → content hash → ModuleFacts, the last report and results.
 
-One file per checked folder under `.scaffold_cache/` at the project root holds a stat index
-(path → size, mtime_ns, content hash), the encoded facts of each content hash, the
-diagnostics of the last run with the digest of everything they depend on, and what its
-rules found (incremental.reuse). Anything that cannot be read or trusted is a miss, never
-an error. The records it holds are encoded by CODEC, built here over the modules that
-define them.
+One file per checked folder (where: incremental.location) holds a stat index (path relative
+to the checked folder → size, mtime_ns, inode, ctime_ns, content hash), the encoded facts of
+each content hash, the diagnostics of the last run with the digest of everything they
+depend on, and what its rules found (incremental.reuse). No absolute path is stored, so a
+cache restored at another path is used; there every file's inode and ctime differ, so each
+is read and hashed once and is parsed only when its content changed. Anything that cannot
+be read or trusted is a miss, never an error. The records it holds are encoded by CODEC,
+built here over the modules that define them.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from scaffold.check.imports import graph as imports_graph
 from scaffold.check.imports import simulation as imports_simulation
 from scaffold.check.incremental import runs
 from scaffold.check.incremental.codec import Codec, records_of
+from scaffold.check.incremental.location import CACHE_DIR, CacheLocation, relative
 from scaffold.check.model import Diagnostic, ModuleFacts
 from scaffold.files import write_atomically
 
@@ -34,21 +37,27 @@ __all__ = [
     "CODEC",
     "FactsCache",
     "LazyFacts",
+    "Stat",
     "content_digest",
     "decode_facts",
     "encode_facts",
 ]
 
-CACHE_DIR = ".scaffold_cache"
 # Bump when the layout of the cache file changes (the fingerprint covers the analyser code).
-_FORMAT = b"scaffold-check-cache/2\n"
+_FORMAT = b"scaffold-check-cache/3\n"
 _DIGEST_SIZE = 16
+# The format line, the fingerprint, then the payload's checksum: a cache of another version
+# or Python is refused after reading these bytes, without loading the rest.
+_HEAD = len(_FORMAT) + 2 * _DIGEST_SIZE
 # A file modified this close to when the index was written may change again within the same
 # mtime tick without its stat changing; such entries are re-hashed on the next run.
 _RACY_NS = 2_000_000_000
 _GITIGNORE = b"# Created by scaffold check: a cache, never commit it.\n*\n"
 
-Stat = tuple[int, int]  # (size, mtime_ns)
+# (size, mtime_ns, inode, ctime_ns). Size and mtime alone can be equal in another checkout
+# (tools that fix mtimes, such as Nix's, or a restore): the inode and ctime make any file
+# that was not the one indexed here be read and hashed before its entry is trusted.
+Stat = tuple[int, int, int, int]
 
 
 def content_digest(data: bytes) -> bytes:
@@ -97,28 +106,15 @@ def _fingerprint() -> bytes:
     return digest.digest()
 
 
-def cache_root(tree: Tree) -> Path:
-    """The project root: the folder of the pyproject.toml that configures PATH, else PATH."""
-    for config in tree.configs:
-        if config.pyproject is not None and tree.base.is_relative_to(config.directory):
-            return config.directory
-    return tree.base
-
-
-def _cache_file(tree: Tree) -> Path:
-    # One file per checked folder, so checking a subfolder never evicts the whole project.
-    name = hashlib.blake2b(os.fsencode(tree.base), digest_size=8).hexdigest()
-    return cache_root(tree) / CACHE_DIR / f"check-{name}.bin"
-
-
 class FactsCache:
     """The cache of one checked folder for one run; `save()` writes it back atomically."""
 
-    def __init__(self, path: Path | None) -> None:
+    def __init__(self, path: Path | None, root: Path | None = None) -> None:
         self.path = path
+        self.root = root  # what the stored folder names are relative to
         self.fingerprint = _fingerprint()
-        self._index: dict[str, tuple[int, int, bytes]] = {}
-        self._loaded_index: dict[str, tuple[int, int, bytes]] = {}
+        self._index: dict[str, tuple[int, int, int, int, bytes]] = {}
+        self._loaded_index: dict[str, tuple[int, int, int, int, bytes]] = {}
         self._entries: dict[bytes, bytes] = {}
         self._result: tuple[bytes, bytes] | None = None
         self._analysis: bytes | None = None
@@ -128,30 +124,37 @@ class FactsCache:
         self._dirty = False
 
     @classmethod
-    def open(cls, tree: Tree) -> FactsCache:
-        """Load the cache file of `tree`; a missing, stale or corrupt one starts empty."""
-        cache = cls(_cache_file(tree))
+    def open(cls, tree: Tree, cache_dir: Path | str | None = None) -> FactsCache:
+        """Load the cache file of `tree` (see CacheLocation.of for where it is and what
+        `cache_dir` overrides); a missing, foreign, stale or corrupt one starts empty."""
+        location = CacheLocation.of(tree, cache_dir)
+        cache = cls(location.file, location.root)
         cache._load()
         return cache
 
-    def _load(self) -> None:
+    def _read(self) -> bytes | None:
+        """The payload of the cache file, when it was written by this analyser and is whole."""
         assert self.path is not None
         try:
-            blob = self.path.read_bytes()
+            with self.path.open("rb") as stream:
+                head = stream.read(_HEAD)
+                if len(head) < _HEAD or head[:-_DIGEST_SIZE] != _FORMAT + self.fingerprint:
+                    return None
+                payload = stream.read()
         except OSError:
-            return
-        head = len(_FORMAT) + _DIGEST_SIZE
-        if not blob.startswith(_FORMAT) or len(blob) < head:
-            return
+            return None
         # The checksum keeps a truncated or garbled file away from marshal entirely.
-        payload = blob[head:]
-        if hashlib.blake2b(payload, digest_size=_DIGEST_SIZE).digest() != blob[len(_FORMAT) : head]:
+        if hashlib.blake2b(payload, digest_size=_DIGEST_SIZE).digest() != head[-_DIGEST_SIZE:]:
+            return None
+        return payload
+
+    def _load(self) -> None:
+        payload = self._read()
+        if payload is None:
             return
         try:
-            fingerprint, index, entries, result, analysis = marshal.loads(payload)
+            index, entries, result, analysis = marshal.loads(payload)
         except (EOFError, ValueError, TypeError):
-            return
-        if fingerprint != self.fingerprint:
             return
         if isinstance(index, dict) and isinstance(entries, dict):
             self._index = index
@@ -163,24 +166,25 @@ class FactsCache:
             self._analysis = analysis
 
     def stat(self, source: SourceFile) -> Stat | None:
-        """(size, mtime_ns) of a file, once per run; None when it cannot be stat'ed."""
-        key = str(source.path)
+        """(size, mtime_ns, inode, ctime_ns) of a file, once per run; None when it cannot
+        be stat'ed."""
+        key = source.rel
         if key not in self._stats:
             try:
                 info = os.stat(source.path)
             except OSError:
                 self._stats[key] = None
             else:
-                self._stats[key] = (info.st_size, info.st_mtime_ns)
+                self._stats[key] = (info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns)
         return self._stats[key]
 
     def known_digest(self, source: SourceFile) -> bytes | None:
         """The content hash of an unchanged file, from the stat index alone (no read)."""
-        entry = self._index.get(str(source.path))
+        entry = self._index.get(source.rel)
         stat = self.stat(source)
-        if entry is None or stat is None or entry[:2] != stat:
+        if entry is None or stat is None or entry[:4] != stat:
             return None
-        return entry[2]
+        return entry[4]
 
     def encoded(self, source: SourceFile) -> bytes | None:
         """The cached encoded facts of a file, or None when it must be parsed.
@@ -191,13 +195,13 @@ class FactsCache:
         """
         digest = self.known_digest(source)
         stat = self.stat(source)
-        if digest is None and stat is not None and str(source.path) in self._index:
+        if digest is None and stat is not None and source.rel in self._index:
             try:
                 digest = content_digest(source.path.read_bytes())
             except OSError:
                 return None
             if _entry_key(digest, source.is_package) in self._entries:
-                self._index[str(source.path)] = (*stat, digest)
+                self._index[source.rel] = (*stat, digest)
                 self._dirty = True
         if digest is None:
             return None
@@ -205,10 +209,10 @@ class FactsCache:
 
     def previous_encoded(self, source: SourceFile) -> bytes | None:
         """The encoded facts the file had when the cache was last written, if any."""
-        entry = self._loaded_index.get(str(source.path))
+        entry = self._loaded_index.get(source.rel)
         if entry is None:
             return None
-        return self._entries.get(_entry_key(entry[2], source.is_package))
+        return self._entries.get(_entry_key(entry[4], source.is_package))
 
     def facts(self, source: SourceFile) -> ModuleFacts | None:
         """The cached facts of a file (see `encoded`), or None when it must be parsed."""
@@ -222,7 +226,7 @@ class FactsCache:
 
     def store(self, source: SourceFile, digest: bytes, encoded: bytes, stat: Stat) -> None:
         """Remember the facts of a file just parsed; `stat` is from before it was read."""
-        self._index[str(source.path)] = (*stat, digest)
+        self._index[source.rel] = (*stat, digest)
         self._entries[_entry_key(digest, source.is_package)] = encoded
         self._facts_digests.pop(source.key, None)
         self._dirty = True
@@ -244,19 +248,29 @@ class FactsCache:
         return self._structure[memo]
 
     def _structure_key(self, tree: Tree, options: Sequence[object]) -> bytes:
+        # Every folder by its path relative to the project root, so the key holds wherever
+        # the checkout is.
+        root = tree.base if self.root is None else self.root
+        roots = [relative(folder, root) for folder in (tree.base, *tree.roots)]
         digest = hashlib.blake2b(self.fingerprint, digest_size=_DIGEST_SIZE)
-        digest.update(repr((tree.base, tree.roots, tuple(options))).encode())
+        digest.update(repr((roots, tuple(options))).encode())
         for config in tree.configs:
-            digest.update(repr((config.directory, config.pyproject)).encode())
+            pyproject = None if config.pyproject is None else relative(config.pyproject, root)
+            digest.update(repr((relative(config.directory, root), pyproject)).encode())
             if config.pyproject is not None:
                 try:
                     digest.update(config.pyproject.read_bytes())
                 except OSError:
                     digest.update(b"\0unreadable")
-        for source in tree.files:
-            digest.update(_describe(source, b""))
-        for folder in tree.folders:
-            digest.update(_describe(folder, b""))
+        # A tree has few configs and many files: each config's folder is made relative once.
+        config_folders: dict[int, str] = {}
+        items: list[SourceFile | Folder] = [*tree.files, *tree.folders]
+        for item in items:
+            config = item.config
+            folder = config_folders.get(id(config))
+            if folder is None:
+                folder = config_folders[id(config)] = relative(config.directory, root)
+            digest.update(_describe(item, folder))
         return digest.digest()
 
     def report_key(self, tree: Tree, options: Sequence[object]) -> bytes | None:
@@ -308,14 +322,16 @@ class FactsCache:
         if self.path is None or not self._dirty:
             return
         now = time.time_ns()
-        index: dict[str, tuple[int, int, bytes]] = {}
-        for path, (size, mtime_ns, digest) in self._index.items():
+        index: dict[str, tuple[int, int, int, int, bytes]] = {}
+        for path, (size, mtime_ns, inode, ctime_ns, digest) in self._index.items():
             # An mtime of -1 never matches, so a racy file is hashed again next time; its
-            # facts stay cached under the hash, so it is not parsed again.
-            index[path] = (size, mtime_ns if now - mtime_ns > _RACY_NS else -1, digest)
-        live = {digest for _, _, digest in index.values()}
+            # facts stay cached under the hash, so it is not parsed again. The ctime is the
+            # later of the two whatever `touch` set.
+            racy = now - ctime_ns <= _RACY_NS
+            index[path] = (size, -1 if racy else mtime_ns, inode, ctime_ns, digest)
+        live = {entry[4] for entry in index.values()}
         entries = {k: v for k, v in self._entries.items() if k[:_DIGEST_SIZE] in live}
-        payload = marshal.dumps((self.fingerprint, index, entries, self._result, self._analysis))
+        payload = marshal.dumps((index, entries, self._result, self._analysis))
         checksum = hashlib.blake2b(payload, digest_size=_DIGEST_SIZE).digest()
         folder = self.path.parent
         try:
@@ -323,21 +339,22 @@ class FactsCache:
             ignore = folder / ".gitignore"
             if not ignore.exists():
                 write_atomically(ignore, _GITIGNORE)
-            write_atomically(self.path, _FORMAT + checksum + payload)
+            write_atomically(self.path, _FORMAT + self.fingerprint + checksum + payload)
         except OSError:
             return
         self._dirty = False
 
 
-def _describe(item: SourceFile | Folder, content: bytes) -> bytes:
-    # Every field a rule may read, with the config named by its folder (the config's own
-    # content is covered by its pyproject.toml's bytes).
+def _describe(item: SourceFile | Folder, config_folder: str) -> bytes:
+    # Every field a rule may read, with the config named by its folder relative to the root
+    # (the config's own content is covered by its pyproject.toml's bytes); the absolute path
+    # is left out, as `rel` says where the item is in the tree.
     values = [getattr(item, name) for name in _DESCRIBED[type(item)]]
-    return repr((values, item.config.directory)).encode() + content
+    return repr((values, config_folder)).encode()
 
 
 _DESCRIBED = {
-    cls: tuple(f.name for f in dataclasses.fields(cls) if f.name != "config")
+    cls: tuple(f.name for f in dataclasses.fields(cls) if f.name not in ("config", "path"))
     for cls in (SourceFile, Folder)
 }
 

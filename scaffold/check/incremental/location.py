@@ -1,0 +1,73 @@
+"""Where a checked folder's cache file lives, and the paths in it: relative to its project root.
+
+The project root is the folder of the pyproject.toml that configures the checked folder,
+else the import root (the folder on `sys.path`) that holds it, so a cache is never made
+inside a package folder. The cache folder is `.scaffold_cache/` there, unless `--cache-dir`
+or `SCAFFOLD_CACHE_DIR` names another. Nothing stored depends on where the checkout is:
+a cache restored at another path (a second worktree, a CI runner, a container) is found
+and used.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from scaffold.check.discover import Tree
+
+__all__ = ["CACHE_DIR", "CACHE_DIR_ENV", "CacheLocation", "project_root", "relative"]
+
+CACHE_DIR = ".scaffold_cache"
+CACHE_DIR_ENV = "SCAFFOLD_CACHE_DIR"
+
+
+def relative(path: Path | str, start: Path | str) -> str:
+    """`path` relative to `start`, POSIX: the form every path in the cache takes."""
+    text = os.path.relpath(path, start)
+    return text.replace(os.sep, "/") if os.sep != "/" else text
+
+
+def project_root(tree: Tree) -> Path:
+    """The folder the cache belongs to: the pyproject.toml's folder that configures the
+    checked folder, else the import root holding it, else the checked folder itself."""
+    for config in tree.configs:
+        if config.pyproject is not None and tree.base.is_relative_to(config.directory):
+            return config.directory
+    holding = [root for root in tree.roots if tree.base.is_relative_to(root)]
+    return max(holding, key=lambda root: len(root.parts)) if holding else tree.base
+
+
+def _project_name(tree: Tree, root: Path) -> str:
+    for config in tree.configs:
+        if config.directory == root:
+            project = config.data.get("project")
+            if isinstance(project, dict) and isinstance(project.get("name"), str):
+                return str(project["name"])
+    return ""
+
+
+@dataclass(frozen=True, slots=True)
+class CacheLocation:
+    """The cache file of one checked folder and the root its stored paths are relative to."""
+
+    root: Path
+    file: Path
+
+    @classmethod
+    def of(cls, tree: Tree, cache_dir: Path | str | None = None) -> CacheLocation:
+        """Where the cache of `tree` is: in `cache_dir`, else `$SCAFFOLD_CACHE_DIR`, else
+        `.scaffold_cache/` at the project root.
+
+        One file per checked folder, named by the folder relative to the root (so checking
+        a subfolder never evicts the whole project) and by the project's name (so projects
+        sharing one cache folder keep their own files).
+        """
+        root = project_root(tree)
+        if cache_dir is None:
+            cache_dir = os.environ.get(CACHE_DIR_ENV) or None
+        folder = root / CACHE_DIR if cache_dir is None else Path(os.path.abspath(cache_dir))
+        identity = f"{_project_name(tree, root)}\0{relative(tree.base, root)}"
+        name = hashlib.blake2b(os.fsencode(identity), digest_size=8).hexdigest()
+        return cls(root, folder / f"check-{name}.bin")
