@@ -41,8 +41,8 @@ def test_manifest_structure() -> None:
         assert all(isinstance(hook[key], str) for key in ("id", "name", "entry", "language"))
     hook = _check_hook()
     assert hook["language"] == "python"  # pre-commit pip-installs this repository
-    # The check spans modules (cycles, re-exports): it runs on the whole tree.
-    assert hook["pass_filenames"] is False
+    # The staged files are named; scaffold analyses their projects whole.
+    assert hook["pass_filenames"] is True
     assert hook["require_serial"] is True
 
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from scaffold.check.incremental.location import CACHE_DIR_ENV
+from scaffold.check.config import FAIL_ON, CheckConfig, load_config
 from scaffold.check.incremental.run import check
+from scaffold.check.locations import locate, source_root
+from scaffold.check.model import CheckReport, Severity
 from scaffold.check.options import CheckOptions
 from scaffold.check.output import FORMATS, format_named
 from scaffold.check.output.context import RenderContext
@@ -17,7 +21,34 @@ from scaffold.check.pipeline import CheckedTree
 from scaffold.check.select import validate_codes
 from scaffold.errors import UsageError
 
-__all__ = ["run_check_command"]
+__all__ = ["CheckCommand", "run_check_command"]
+
+COLOR_CHOICES = ("auto", "always", "never")
+
+
+@dataclass(frozen=True)
+class CheckCommand:
+    """Everything `scaffold check` was asked, as the command line gave it."""
+
+    paths: tuple[str, ...] = (".",)
+    output_format: str = "text"
+    output_file: str | None = None
+    select: str | None = None
+    extend_select: str | None = None
+    ignore: str | None = None  # --ignore and --extend-ignore, joined
+    exit_zero: bool = False
+    statistics: bool = False
+    fix: bool = False
+    unsafe_fixes: bool = False
+    diff: bool = False
+    run_imports: bool = False
+    use_cache: bool = True
+    fail_on: str | None = None
+    baseline: str | None = None
+    update_baseline: bool = False
+    add_noqa: bool = False
+    color: str = "auto"
+    quiet: bool = False
 
 
 def _codes(raw: str | None, option: str) -> tuple[str, ...] | None:
@@ -48,10 +79,17 @@ def _write(stream: TextIO, text: str) -> None:
         stream.write(text.encode(encoding, "backslashreplace").decode(encoding))
 
 
-def _use_color() -> bool:
+def _use_color(when: str, to_terminal: bool) -> bool:
+    """`--color`: always, never, or (auto) on a terminal unless NO_COLOR; FORCE_COLOR forces."""
+    if when not in COLOR_CHOICES:
+        raise UsageError(f"unknown --color {when!r} (choose one of: {', '.join(COLOR_CHOICES)})")
+    if when != "auto":
+        return when == "always"
     if os.environ.get("NO_COLOR"):
         return False
-    return sys.stdout.isatty()
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return to_terminal
 
 
 def _print_diff(options: CheckOptions, unsafe_fixes: bool) -> int:
@@ -65,57 +103,145 @@ def _print_diff(options: CheckOptions, unsafe_fixes: bool) -> int:
     return 1 if result.files else 0
 
 
-def run_check_command(
-    paths: list[str],
-    output_format: str,
-    select: str | None,
-    ignore: str | None,
-    exit_zero: bool,
-    statistics: bool,
-    *,
-    fix: bool = False,
-    unsafe_fixes: bool = False,
-    diff: bool = False,
-    run_imports: bool = False,
-    use_cache: bool = True,
-    cache_dir: str | None = None,
-) -> int:
-    """Run the check, print the chosen rendering, return 0 (clean), 1 (findings).
+def _nearest_config(path: str) -> CheckConfig:
+    start = Path(os.path.abspath(path))
+    start = start if start.is_dir() else start.parent
+    for folder in [start, *start.parents]:
+        if (folder / "pyproject.toml").is_file():
+            return load_config(folder)
+    return CheckConfig(directory=start)
 
-    `fix` rewrites fixable findings first and reports what is left; `diff` prints what
-    `fix` would change and writes nothing (exit 1 when something would change);
-    `run_imports` (`--import`) imports each package in a subprocess and adds RUN001;
-    `cache_dir` (`--cache-dir`, else $SCAFFOLD_CACHE_DIR) is where the cache is kept.
-    """
-    renderer = format_named(FORMATS, output_format)
-    options = CheckOptions(
-        paths=tuple(paths),
-        select=_codes(select, "--select"),
-        ignore=_codes(ignore, "--ignore"),
-        use_cache=use_cache,
-        cache_dir=_cache_dir(cache_dir),
-    )
-    if diff:
-        return _print_diff(options, unsafe_fixes)
+
+def _fail_level(command: CheckCommand) -> str:
+    """`--fail-on`, else the `fail-on` of the nearest configuration, else any finding."""
+    level = command.fail_on
+    if level is not None and level not in FAIL_ON:
+        raise UsageError(f"unknown --fail-on {level!r} (choose one of: {', '.join(FAIL_ON)})")
+    return level or _nearest_config(command.paths[0]).fail_on or "warning"
+
+
+def _exit_code(report: CheckReport, command: CheckCommand, level: str) -> int:
+    if command.exit_zero:
+        return 0
+    fails = [d for d in report.diagnostics if level == "warning" or d.severity is Severity.ERROR]
+    return 1 if fails else 0
+
+
+def _run(command: CheckCommand, options: CheckOptions) -> tuple[CheckReport, int | None]:
+    """The report of the check (after `--fix` and `--import` when asked), and how many
+    findings `--fix` fixed (None when it did not run)."""
     fixed: int | None = None
     trees: tuple[CheckedTree, ...] | None = None  # what the check saw, for --import
-    if fix:
+    if command.fix:
         from scaffold.check.fix import run_fixes
 
-        result = run_fixes(options, unsafe=unsafe_fixes)
+        result = run_fixes(options, unsafe=command.unsafe_fixes)
         assert result.report is not None
         report, fixed = result.report, result.fixed
     else:
         checked = check(options)
         report, trees = checked.report, checked.trees
-    if run_imports:
+    if command.run_imports:
         from scaffold.check.runtime import run_import_check
 
         report = run_import_check(options, report, trees=trees)
-    render = renderer.statistics if statistics and renderer.statistics else renderer.render
-    context = RenderContext(relative_to=Path.cwd(), color=_use_color(), fixed=fixed)
-    _write(sys.stdout, render(report, context))
-    for note in report.notes:
-        _write(sys.stderr, f"note: {note}\n")
-    sys.stdout.flush()
-    return 0 if exit_zero or not report.diagnostics else 1
+    return report, fixed
+
+
+def _apply_baseline(command: CheckCommand, report: CheckReport, root: Path) -> CheckReport:
+    """`--baseline FILE`: record the findings when FILE is missing or `--update-baseline`,
+    then report only the findings FILE does not hold."""
+    from scaffold.check.baseline import apply_baseline, read_baseline, write_baseline
+
+    if command.baseline is None:
+        if command.update_baseline:
+            raise UsageError("--update-baseline needs --baseline FILE (the file to write)")
+        return report
+    path = Path(command.baseline)
+    if command.update_baseline or not path.exists():
+        count = write_baseline(path, report, root)
+        if not command.quiet:
+            _write(sys.stderr, f"Wrote {plural(count, 'finding')} to the baseline {path}.\n")
+    report, hidden = apply_baseline(report, read_baseline(path))
+    if hidden:
+        note = f"{plural(hidden, 'finding')} in the baseline {path} not shown"
+        report = dataclasses.replace(report, notes=(*report.notes, note))
+    return report
+
+
+def run_check_command(command: CheckCommand) -> int:
+    """Run the check, print the chosen rendering, return 0 (clean) or 1 (findings that fail).
+
+    `fix` rewrites fixable findings first and reports what is left; `diff` prints what
+    `fix` would change and writes nothing (exit 1 when something would change);
+    `add_noqa` silences every current finding with a noqa comment;
+    `run_imports` (`--import`) imports each package in a subprocess and adds RUN001.
+    """
+    renderer = format_named(FORMATS, command.output_format)
+    level = _fail_level(command)
+    ignore = _codes(command.ignore, "--ignore")
+    options = CheckOptions(
+        paths=command.paths or (".",),
+        select=_codes(command.select, "--select"),
+        ignore=ignore,
+        extend_select=_codes(command.extend_select, "--extend-select") or (),
+        use_cache=command.use_cache,
+    )
+    if command.diff:
+        return _print_diff(options, command.unsafe_fixes)
+    report, fixed = _run(command, options)
+    cwd = Path.cwd()
+    root = source_root(Path(report.root), cwd)
+    report = _apply_baseline(command, locate(report, root), root)
+    if command.add_noqa:
+        return _add_noqa(report, command.quiet)
+    exit_code = _exit_code(report, command, level)
+    render = renderer.statistics if command.statistics and renderer.statistics else renderer.render
+    to_file = command.output_file is not None
+    context = RenderContext(
+        relative_to=cwd,
+        color=_use_color(command.color, not to_file and sys.stdout.isatty()),
+        fixed=fixed,
+        source_root=root,
+        exit_code=exit_code,
+        summary=not command.quiet,
+    )
+    _emit(render(report, context), command.output_file)
+    if not command.quiet:
+        for note in report.notes:
+            _write(sys.stderr, f"note: {note}\n")
+    return exit_code
+
+
+def _emit(text: str, output_file: str | None) -> None:
+    """Print the rendering, or write it to `-o FILE` (whole or not at all)."""
+    if output_file is None:
+        _write(sys.stdout, text)
+        sys.stdout.flush()
+        return
+    from scaffold.files import write_atomically
+
+    path = Path(output_file)
+    try:
+        write_atomically(path, text.encode("utf-8"), 0o644)
+    except OSError as exc:
+        raise UsageError(f"cannot write --output-file {path}: {exc.strerror or exc}") from exc
+
+
+def _add_noqa(report: CheckReport, quiet: bool) -> int:
+    """`--add-noqa`: silence every reported finding where it is; exit 0, as ruff does."""
+    from scaffold.check.add_noqa import add_noqa
+
+    result = add_noqa(report)
+    if not quiet:
+        _write(
+            sys.stderr,
+            f"Added {plural(result.added, 'noqa directive')} in {plural(result.files, 'file')}.\n",
+        )
+        if result.skipped:
+            _write(
+                sys.stderr,
+                f"note: {plural(result.skipped, 'finding')} cannot take a noqa"
+                " comment (folders, unparsable files, lines inside strings)\n",
+            )
+    return 0

@@ -11,7 +11,10 @@ from typing import Any
 from scaffold.check.contracts import Contract, parse_contracts
 from scaffold.errors import UsageError
 
-__all__ = ["CheckConfig", "ConfigError", "load_config", "read_pyproject"]
+__all__ = ["FAIL_ON", "CheckConfig", "ConfigError", "load_config", "read_pyproject"]
+
+# `fail-on` levels: the lowest severity whose findings make the run fail (exit 1).
+FAIL_ON = ("error", "warning")
 
 _KEYS = frozenset(
     {
@@ -23,6 +26,8 @@ _KEYS = frozenset(
         "src",
         "extend-select",
         "contracts",
+        "extend-ignore",
+        "fail-on",
     }
 )
 
@@ -39,6 +44,8 @@ class CheckConfig:
     select: tuple[str, ...] | None = None
     extend_select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
+    extend_ignore: tuple[str, ...] = ()
+    fail_on: str | None = None  # one of FAIL_ON; None: any finding fails
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     exclude: tuple[str, ...] = ()
     namespace_packages: frozenset[str] = frozenset()
@@ -77,6 +84,15 @@ def _strings(value: object, key: str, where: Path) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _fail_on(value: object, where: Path) -> str | None:
+    if value is None or value in FAIL_ON:
+        return value
+    raise ConfigError(
+        f"{where}: [tool.scaffold.check] fail-on must be one of {', '.join(map(repr, FAIL_ON))},"
+        f" not {value!r}"
+    )
+
+
 def load_config(directory: Path) -> CheckConfig:
     """Read `directory/pyproject.toml` (if any) into a CheckConfig; bad values raise ConfigError."""
     pyproject = directory / "pyproject.toml"
@@ -106,6 +122,8 @@ def load_config(directory: Path) -> CheckConfig:
         select=_strings(table["select"], "select", pyproject) if "select" in table else None,
         extend_select=_strings(table.get("extend-select", []), "extend-select", pyproject),
         ignore=_strings(table.get("ignore", []), "ignore", pyproject),
+        extend_ignore=_strings(table.get("extend-ignore", []), "extend-ignore", pyproject),
+        fail_on=_fail_on(table.get("fail-on"), pyproject),
         per_file_ignores=tuple(per_file),
         exclude=_strings(table.get("exclude", []), "exclude", pyproject),
         namespace_packages=frozenset(

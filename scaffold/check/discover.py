@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-
-import pathspec
+from typing import NamedTuple
 
 from scaffold.check.config import CheckConfig, load_config
+from scaffold.check.ignores import Ignores
 from scaffold.errors import UsageError
 
-__all__ = ["Folder", "SourceFile", "Tree", "discover", "display_path"]
+__all__ = ["Folder", "SourceFile", "Tree", "discover", "display_path", "package_root"]
 
 _SKIP_DIRS = frozenset({"__pycache__", "node_modules", "site-packages"})
 # Build output, unless it is a real package of that name (pip._internal.operations.build).
@@ -100,50 +101,6 @@ def _suffix(name: str) -> str:
     return name[i:] if 0 < i < len(name) - 1 else ""
 
 
-class _Ignores:
-    """`.gitignore` files and `exclude` patterns, each anchored at its own folder."""
-
-    def __init__(self) -> None:
-        self.specs: list[tuple[Path, pathspec.GitIgnoreSpec]] = []
-        self._prefixes: list[tuple[str, pathspec.GitIgnoreSpec]] = []
-
-    def add(self, directory: Path, lines: list[str]) -> None:
-        if lines:
-            self.specs.append((directory, pathspec.GitIgnoreSpec.from_lines(lines)))
-            self._prefixes = []
-
-    def add_gitignore(self, directory: Path) -> None:
-        try:
-            text = (directory / ".gitignore").read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            return
-        self.add(directory, text.splitlines())
-
-    def unignore(self, probe: Path) -> None:
-        """Drop the specs that match `probe` (PATH was named explicitly)."""
-        self.specs = [
-            (d, s) for d, s in self.specs if not s.match_file(probe.relative_to(d).as_posix())
-        ]
-        self._prefixes = []
-
-    def ignored(self, path: Path | str, is_dir: bool) -> bool:
-        """Whether a spec matches `path` (absolute and normalised, as the walk makes them)."""
-        if not self.specs:
-            return False
-        if not self._prefixes:
-            self._prefixes = [(_prefix(str(d)), spec) for d, spec in self.specs]
-        text = os.fspath(path)
-        for prefix, spec in self._prefixes:
-            if not text.startswith(prefix):
-                continue  # not below this folder (the folder itself is never matched)
-            rel = text[len(prefix) :]
-            if os.sep != "/":
-                rel = rel.replace(os.sep, "/")
-            if spec.match_file(rel + "/" if is_dir else rel):
-                return True
-        return False
-
-
 def _nearest_config(start: Path) -> CheckConfig:
     for folder in [start, *start.parents]:
         if (folder / "pyproject.toml").is_file():
@@ -158,32 +115,58 @@ def _git_top(start: Path) -> Path | None:
     return None
 
 
-def discover(path: Path) -> Tree:
-    """Walk PATH (DESIGN §5 "Which files"): find roots, files and their module names."""
+def package_root(folder: Path) -> tuple[Path, Path]:
+    """The first folder at or above `folder` without `__init__.py` (the root its modules are
+    named from), and the top package below it that holds `folder` (`folder` itself when it
+    is no package)."""
+    scan = walk_from = folder
+    while (scan / "__init__.py").is_file() and scan.parent != scan:
+        walk_from = scan
+        scan = scan.parent
+    return scan, walk_from
+
+
+def discover(path: Path, *, also: Sequence[Path] = ()) -> Tree:
+    """Walk PATH (DESIGN §5 "Which files"): find roots, files and their module names.
+
+    When PATH is a file, `also` names further files of the same package root, checked in the
+    same tree (pre-commit names several files of one project at once).
+    """
     path = Path(os.path.abspath(path))
     if not path.exists():
         raise UsageError(f"path does not exist: {path}")
     is_file = path.is_file()
-    base = path.parent if is_file else path
-    scan = base
-    walk_from = base
+    named = [path, *(Path(os.path.abspath(p)) for p in also)] if is_file else []
+    for file in named:
+        if file.suffix not in (".py", ".pyi"):
+            raise UsageError(f"not a Python file: {file}")
+    base = Path(os.path.commonpath([str(f.parent) for f in named])) if is_file else path
     # Inside a package, modules only make sense from the first folder above it without one;
-    # that folder is the root, but only the top package below it is walked.
-    while (scan / "__init__.py").is_file() and scan.parent != scan:
-        walk_from = scan
-        scan = scan.parent
+    # that folder is the root, but only the top packages below it are walked.
+    scan, walk_from = package_root(named[0].parent if is_file else path)
+    starts = {package_root(f.parent)[1] for f in named} | {walk_from}
     tree = Tree(base=base, roots=[])
     walk = _Walk(tree, scan, is_file, _nearest_config(base))
-    if is_file and path.suffix not in (".py", ".pyi"):
-        raise UsageError(f"not a Python file: {path}")
-    walk.run(str(walk_from))
+    for start in [scan] if scan in starts else sorted(starts):
+        walk.run(str(start))
     tree.roots = sorted(walk.roots, key=lambda p: (len(p.parts), str(p)))
     tree.configs = sorted(walk.configs.values(), key=lambda c: str(c.directory))
     roots_of = _RootFinder(tree.roots)
-    _name_files(tree, path, is_file, walk.files, walk.init_dirs, roots_of)
+    target = _Target(str(path), frozenset(str(f) for f in named))
+    _name_files(tree, target, walk.files, walk.init_dirs, roots_of)
     files = [f for f, _ in walk.files]
-    _describe_folders(tree, path, is_file, walk.dirs, walk.init_dirs, files, roots_of)
+    _describe_folders(tree, target, walk.dirs, walk.init_dirs, files, roots_of)
     return tree
+
+
+class _Target(NamedTuple):
+    """What was named: a folder (every file below it is reported) or files (those are)."""
+
+    folder: str
+    files: frozenset[str]
+
+    def selects(self, path: str) -> bool:
+        return path in self.files if self.files else _below(path, self.folder)
 
 
 class _Walk:
@@ -196,7 +179,7 @@ class _Walk:
         self.tree = tree
         self.scan = str(scan)
         self.is_file = is_file
-        self.ignores = _Ignores()
+        self.ignores = Ignores()
         git_top = _git_top(scan)
         if git_top is not None:
             for folder in [scan, *scan.parents]:
@@ -352,13 +335,12 @@ def _is_test(rel_parts: list[str]) -> bool:
 
 def _name_files(
     tree: Tree,
-    target: Path,
-    is_file: bool,
+    target: _Target,
     raw: list[tuple[str, CheckConfig]],
     init_dirs: set[str],
     root_of: _RootFinder,
 ) -> None:
-    namer = _Namer(tree, target, is_file, init_dirs, root_of)
+    namer = _Namer(tree, target, init_dirs, root_of)
     named = [namer.name(path, config) for path, config in raw]
     # Packages before modules (the import system prefers them), then earlier roots.
     named.sort(key=lambda item: item[0])
@@ -381,11 +363,10 @@ class _Namer:
     """The module each file is, by where it lies: below a root, a package, a script folder."""
 
     def __init__(
-        self, tree: Tree, target: Path, is_file: bool, init_dirs: set[str], root_of: _RootFinder
+        self, tree: Tree, target: _Target, init_dirs: set[str], root_of: _RootFinder
     ) -> None:
         self.tree = tree
-        self.target = str(target)
-        self.is_file = is_file
+        self.target = target
         self.init_dirs = init_dirs
         self.root_of = root_of
         # Module-name prefixes that are namespace folders in the file's own root.
@@ -435,7 +416,7 @@ class _Namer:
             in_package=folder in self.init_dirs,
             exempt=is_test or name in _EXEMPT_FILES,
             is_test=is_test,
-            selected=path == self.target if self.is_file else _below(path, self.target),
+            selected=self.target.selects(path),
             config=config,
         )
         return (kind, self.root_of.index[root], path), source
@@ -460,8 +441,7 @@ class _Namer:
 
 def _describe_folders(
     tree: Tree,
-    target: Path,
-    is_file: bool,
+    target: _Target,
     dirs: list[tuple[str, CheckConfig]],
     init_dirs: set[str],
     files: list[str],
@@ -479,7 +459,6 @@ def _describe_folders(
                     break
                 folder = parent
     roots = set(root_of.roots)
-    target_str = str(target)
     for folder, config in sorted(dirs, key=lambda d: d[0]):
         root = root_of(folder)
         parts = _parts_below(folder, root) if folder != root else []
@@ -493,7 +472,7 @@ def _describe_folders(
                 parent_is_package=os.path.dirname(folder) in init_dirs and folder not in roots,
                 holds_code=folder in has_code,
                 is_root=folder in roots,
-                selected=not is_file and _below(folder, target_str),
+                selected=not target.files and _below(folder, target.folder),
                 config=config,
             )
         )

@@ -23,7 +23,16 @@ from scaffold.check.rules.unit import FixContext, Fixer, FixKind
 from scaffold.edit import apply_edits
 from scaffold.files import write_atomically
 
-__all__ = ["FileFix", "FixResult", "fix_codes", "plan_fixes", "run_fixes", "unified_diff"]
+__all__ = [
+    "FileFix",
+    "FixResult",
+    "fix_codes",
+    "plan_fixes",
+    "read_for_edit",
+    "run_fixes",
+    "unified_diff",
+    "write_fix",
+]
 
 # A fix can reveal another (an added name makes a sorted __all__ unsorted); a few rounds
 # settle every case the fixers know, and the limit keeps a fixer bug from looping forever.
@@ -78,7 +87,7 @@ class _Source:
     newline: str
 
 
-def _read(path: Path) -> _Source | None:
+def read_for_edit(path: Path) -> _Source | None:
     """The file's text with `\\n` newlines; None when it cannot be edited faithfully."""
     try:
         data = path.read_bytes()
@@ -94,6 +103,12 @@ def _read(path: Path) -> _Source | None:
     if not crlf and "\r" in text:
         return None  # old Mac newlines
     return _Source(text.replace("\r\n", "\n"), encoding, "\r\n" if crlf else "\n")
+
+
+def write_fix(plan: FileFix) -> None:
+    """Replace a file with its planned content, atomically, keeping its mode; the one way
+    `--fix` and `--add-noqa` write a user's file."""
+    write_atomically(plan.path, plan.encoded(), plan.path.stat().st_mode & 0o7777)
 
 
 def _parses(text: str) -> bool:
@@ -128,7 +143,7 @@ def plan_fixes(checked: CheckResult, codes: frozenset[str]) -> list[FileFix]:
 
 def _fix_file(source: SourceFile, project: Project, found: list[Diagnostic]) -> FileFix | None:
     """Run each rule's fixer over its findings in one file; None when nothing can change."""
-    read = _read(source.path)
+    read = read_for_edit(source.path)
     if read is None:
         return None
     try:
@@ -187,7 +202,7 @@ def run_fixes(options: CheckOptions, *, unsafe: bool = False, write: bool = True
         plans = plan_fixes(checked, codes)
         for plan in plans:
             if write:
-                write_atomically(plan.path, plan.encoded(), plan.path.stat().st_mode & 0o7777)
+                write_fix(plan)
             first = originals.get(plan.path)
             originals[plan.path] = (
                 plan

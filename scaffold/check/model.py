@@ -235,6 +235,8 @@ class Diagnostic:
     fixable: bool = False
     related: tuple[Related, ...] = ()
     args: tuple[tuple[str, Arg], ...] = ()  # the finding's args (see Finding)
+    # Identifies the finding across edits (scaffold.check.locations); "" until located.
+    fingerprint: str = ""
 
     def arg(self, name: str) -> Arg | None:
         """One of the finding's args, or None."""

@@ -11,11 +11,12 @@ __all__ = ["CheckOptions"]
 
 @dataclass(frozen=True)
 class CheckOptions:
-    """What to check and how; `select`/`ignore` given here override the pyproject's."""
+    """What to check and how; a `select` given here overrides the pyproject's."""
 
     paths: tuple[str | Path, ...] = (".",)
     select: tuple[str, ...] | None = None
-    ignore: tuple[str, ...] | None = None
+    ignore: tuple[str, ...] | None = None  # added to the configuration's ignores, as ruff
+    extend_select: tuple[str, ...] = ()  # added to the selection
     use_cache: bool = True  # read and write `.scaffold_cache/` (False: --no-cache)
     workers: int | None = None  # parsing processes; None sizes the pool to the work
     # Where the cache is kept; None: $SCAFFOLD_CACHE_DIR, else .scaffold_cache/ at the root.

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,7 +26,7 @@ from scaffold.check.analysis import (
     compute_file,
     simulate_when_asked,
 )
-from scaffold.check.discover import Tree, discover
+from scaffold.check.discover import Tree, discover, package_root
 from scaffold.check.facts.files import FactsReader, read_here
 from scaffold.check.memory import without_cyclic_gc
 from scaffold.check.model import CheckReport, Diagnostic, ModuleFacts, Related
@@ -83,7 +83,7 @@ def diagnose(
 ) -> CheckedTree:
     """Run the enabled rules over a resolved tree, then keep what it reports."""
     tree, facts, project = resolved.tree, resolved.facts, resolved.project
-    selection = Selection(tree, options.select, options.ignore)
+    selection = Selection(tree, options.select, options.ignore, options.extend_select)
     analysis = analyse(
         tree, project, selection.enabled, file_result=file_result, start_simulation=start_simulation
     )
@@ -117,19 +117,20 @@ def check_paths(options: CheckOptions, check: TreeCheck = check_afresh) -> Check
         options,
         select=None if options.select is None else validate_codes(options.select, "select"),
         ignore=None if options.ignore is None else validate_codes(options.ignore, "ignore"),
+        extend_select=validate_codes(options.extend_select, "extend-select"),
     )
-    paths = [Path(os.path.abspath(p)) for p in options.paths] or [Path(os.path.abspath("."))]
-    for path in paths:
-        if not path.exists():
-            raise UsageError(f"path does not exist: {path}")
-    bases = [p if p.is_dir() else p.parent for p in paths]
+    groups = _path_groups(options.paths)
+    bases = [
+        p if p.is_dir() else Path(os.path.commonpath([str(f.parent) for f in (p, *also)]))
+        for p, also in groups
+    ]
     common = Path(os.path.commonpath([str(b) for b in bases]))
     trees: list[CheckedTree] = []
     diagnostics: dict[tuple[object, ...], Diagnostic] = {}
     notes: list[str] = []
     files: set[Path] = set()
-    for path, base in zip(paths, bases, strict=True):
-        tree = discover(path)
+    for (path, also), base in zip(groups, bases, strict=True):
+        tree = discover(path, also=also)
         files.update(
             f.path for f in tree.files if f.selected and not f.is_stub and not f.is_extension
         )
@@ -147,6 +148,29 @@ def check_paths(options: CheckOptions, check: TreeCheck = check_afresh) -> Check
         notes=tuple(dict.fromkeys(notes)),
     )
     return CheckResult(tuple(trees), report)
+
+
+def _path_groups(raw: Sequence[str | Path]) -> list[tuple[Path, tuple[Path, ...]]]:
+    """The trees to discover: each folder alone; named files grouped by the package root
+    they are named from, so that a root is walked once however many of its files are named.
+
+    A named pyproject.toml stands for its project folder: a change of configuration can
+    change any finding.
+    """
+    groups: dict[tuple[bool, Path], list[Path]] = {}
+    for given in raw or ["."]:
+        path = Path(os.path.abspath(given))
+        if not path.exists():
+            raise UsageError(f"path does not exist: {path}")
+        if path.is_file() and path.name == "pyproject.toml":
+            path = path.parent
+        if path.is_file():
+            members = groups.setdefault((True, package_root(path.parent)[0]), [])
+            if path not in members:
+                members.append(path)
+        else:
+            groups.setdefault((False, path), [path])
+    return [(members[0], tuple(members[1:])) for members in groups.values()]
 
 
 def _rebase(diagnostic: Diagnostic, prefix: str) -> Diagnostic:

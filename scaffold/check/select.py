@@ -70,39 +70,51 @@ class _ConfigSelection:
 
 
 def _config_selection(
-    config: CheckConfig, select: tuple[str, ...] | None, ignore: tuple[str, ...] | None
+    config: CheckConfig,
+    select: tuple[str, ...] | None,
+    ignore: tuple[str, ...] | None,
+    extend_select: tuple[str, ...] = (),
 ) -> _ConfigSelection:
-    """`select`/`ignore` given on the command line override the configuration's."""
+    """As ruff: a command-line `select` replaces the configuration's; `extend-select` (the
+    configuration's, then the command line's) adds to it; every ignore adds up."""
     where = str(config.pyproject or "the configuration")
     if select is None and config.select is not None:
         select = validate_codes(config.select, where)
-    if config.extend_select:
-        extra = validate_codes(config.extend_select, where)
+    extra = (*validate_codes(config.extend_select, where), *extend_select)
+    if extra:
         base = (
             select
             if select is not None
             else tuple(r.code for r in RULES if r.severity is not Severity.OFF)
         )
         select = (*base, *extra)
-    ignore = ignore if ignore is not None else validate_codes(config.ignore, where)
+    ignores = (
+        *validate_codes(config.ignore, where),
+        *validate_codes(config.extend_ignore, where),
+        *(ignore or ()),
+    )
     per_file = tuple((p, validate_codes(c, where)) for p, c in config.per_file_ignores)
-    return _ConfigSelection(select, ignore, per_file, config.directory)
+    return _ConfigSelection(select, ignores, per_file, config.directory)
 
 
 class Selection:
     """What one tree reports: each configuration's selection, and which rules must run."""
 
     def __init__(
-        self, tree: Tree, select: tuple[str, ...] | None, ignore: tuple[str, ...] | None
+        self,
+        tree: Tree,
+        select: tuple[str, ...] | None,
+        ignore: tuple[str, ...] | None,
+        extend_select: tuple[str, ...] = (),
     ) -> None:
-        """`select`/`ignore` are the validated command-line codes (None: the configuration's)."""
+        """`select`/`ignore`/`extend_select` are the validated command-line codes (`select`
+        None: the configuration's)."""
         self.tree = tree
-        self._by_config = {id(c): _config_selection(c, select, ignore) for c in tree.configs}
+        choose = (select, ignore, extend_select)
+        self._by_config = {id(c): _config_selection(c, *choose) for c in tree.configs}
         for source in tree.files:
             if id(source.config) not in self._by_config:
-                self._by_config[id(source.config)] = _config_selection(
-                    source.config, select, ignore
-                )
+                self._by_config[id(source.config)] = _config_selection(source.config, *choose)
         #: Every rule some configuration reports; the others need not run.
         self.enabled = frozenset(
             rule.code
@@ -128,13 +140,18 @@ class Selection:
                 rel = tree.rel(config.pyproject)
                 noqa_cache[rel] = ModuleFacts(noqa=scan_noqa(config.text))
                 by_rel[rel] = (config.pyproject, config, None, True)
+        # With named files, a finding elsewhere that points into one (the import in a.py of
+        # the cycle b.py closes) is theirs too.
+        named = {rel for rel, entry in by_rel.items() if entry[3]}
         result: list[Diagnostic] = []
         for finding in findings:
             entry = by_rel.get(finding.path)
             if entry is None:
                 continue
             path, config, key, selected = entry
-            if not selected or not self._by_config[id(config)].allows(finding.code, path):
+            if not selected and not any(r.path in named for r in finding.related):
+                continue
+            if not self._by_config[id(config)].allows(finding.code, path):
                 continue
             file_facts = facts.get(key) if key is not None else noqa_cache.get(finding.path)
             if file_facts is None or not _suppressed(finding, file_facts):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -29,23 +29,46 @@ class CheckFormat(StrEnum):
 
 PathsArgument = Annotated[
     list[str] | None,
-    typer.Argument(metavar="[PATH]...", help="Projects, folders or files (default: .)."),
-]
-FormatOption = Annotated[CheckFormat, format_option(CheckFormat, metavar="FORMAT")]
-SelectOption = Annotated[
-    str | None,
-    typer.Option(
-        "--select", metavar="CODES", help="Rule codes or prefixes to run, comma-separated."
+    typer.Argument(
+        metavar="[PATH]...",
+        help="Projects, folders or files (default: .). Named files are checked with their"
+        " whole project; findings that touch them are reported.",
     ),
+]
+FormatOption = Annotated[
+    CheckFormat, format_option(CheckFormat, metavar="FORMAT", names=("--output-format", "--format"))
+]
+OutputFileOption = Annotated[
+    str | None,
+    typer.Option("--output-file", "-o", metavar="FILE", help="Write the output to FILE."),
+]
+
+
+def _codes_option(name: str, text: str) -> Any:
+    return typer.Option(name, metavar="CODES", help=f"{text}, comma-separated.")
+
+
+SelectOption = Annotated[
+    str | None, _codes_option("--select", "Rule codes or prefixes to run (replaces the config's)")
+]
+ExtendSelectOption = Annotated[
+    str | None, _codes_option("--extend-select", "Rule codes or prefixes to run as well")
 ]
 IgnoreOption = Annotated[
-    str | None,
-    typer.Option(
-        "--ignore", metavar="CODES", help="Rule codes or prefixes to skip, comma-separated."
-    ),
+    str | None, _codes_option("--ignore", "Rule codes or prefixes to skip (adds to the config's)")
 ]
+ExtendIgnoreOption = Annotated[str | None, _codes_option("--extend-ignore", "Same as --ignore")]
 ExitZeroOption = Annotated[
     bool, typer.Option("--exit-zero", help="Exit 0 even when there are findings.")
+]
+FailOnOption = Annotated[
+    str | None,
+    typer.Option(
+        "--fail-on",
+        metavar="LEVEL",
+        help="Exit 1 only for findings of LEVEL or worse: error or warning"
+        " (default: the config's fail-on, else any finding).",
+    ),
 ]
 StatisticsOption = Annotated[
     bool, typer.Option("--statistics", help="Print counts per rule instead of findings.")
@@ -59,6 +82,22 @@ UnsafeFixesOption = Annotated[
 DiffOption = Annotated[
     bool, typer.Option("--diff", help="Print the fixes as a unified diff; write nothing.")
 ]
+AddNoqaOption = Annotated[
+    bool,
+    typer.Option("--add-noqa", help="Silence every current finding with a `# noqa: CODE` comment."),
+]
+BaselineOption = Annotated[
+    str | None,
+    typer.Option(
+        "--baseline",
+        metavar="FILE",
+        help="Report only findings FILE does not hold (FILE is written when missing).",
+    ),
+]
+UpdateBaselineOption = Annotated[
+    bool,
+    typer.Option("--update-baseline", help="Rewrite the --baseline FILE from the findings now."),
+]
 ImportOption = Annotated[
     bool,
     typer.Option(
@@ -69,14 +108,17 @@ ImportOption = Annotated[
 NoCacheOption = Annotated[
     bool, typer.Option("--no-cache", help="Neither read nor write .scaffold_cache/.")
 ]
-CacheDirOption = Annotated[
-    str | None,
+ColorOption = Annotated[
+    str,
     typer.Option(
-        "--cache-dir",
-        metavar="DIR",
-        help="Keep the cache in DIR (default: $SCAFFOLD_CACHE_DIR, else .scaffold_cache/ at"
-        " the project root).",
+        "--color",
+        metavar="WHEN",
+        help="Colour: auto (a terminal, unless NO_COLOR; FORCE_COLOR forces), always, never.",
     ),
+]
+QuietOption = Annotated[
+    bool,
+    typer.Option("--quiet", "-q", help="Print the findings only: no summary, no notes."),
 ]
 
 
@@ -91,36 +133,51 @@ CacheDirOption = Annotated[
 def check(
     paths: PathsArgument = None,
     output_format: FormatOption = CheckFormat.TEXT,
+    output_file: OutputFileOption = None,
     select: SelectOption = None,
+    extend_select: ExtendSelectOption = None,
     ignore: IgnoreOption = None,
+    extend_ignore: ExtendIgnoreOption = None,
     exit_zero: ExitZeroOption = False,
+    fail_on: FailOnOption = None,
     statistics: StatisticsOption = False,
     fix: FixOption = False,
     unsafe_fixes: UnsafeFixesOption = False,
     diff: DiffOption = False,
+    add_noqa: AddNoqaOption = False,
+    baseline: BaselineOption = None,
+    update_baseline: UpdateBaselineOption = False,
     run_imports: ImportOption = False,
     no_cache: NoCacheOption = False,
-    cache_dir: CacheDirOption = None,
+    color: ColorOption = "auto",
+    quiet: QuietOption = False,
 ) -> None:
     """Check exports (__all__) and import hygiene of a Python tree."""
-    from scaffold.check.command import run_check_command
+    from scaffold.check.command import CheckCommand, run_check_command
 
-    raise typer.Exit(
-        run_check_command(
-            paths or ["."],
-            output_format.value,
-            select,
-            ignore,
-            exit_zero,
-            statistics,
-            fix=fix,
-            unsafe_fixes=unsafe_fixes,
-            diff=diff,
-            run_imports=run_imports,
-            use_cache=not no_cache,
-            cache_dir=cache_dir,
-        )
+    ignores = ",".join(c for c in (ignore, extend_ignore) if c is not None) or None
+    command = CheckCommand(
+        paths=tuple(paths or ["."]),
+        output_format=output_format.value,
+        output_file=output_file,
+        select=select,
+        extend_select=extend_select,
+        ignore=ignores,
+        exit_zero=exit_zero,
+        statistics=statistics,
+        fix=fix,
+        unsafe_fixes=unsafe_fixes,
+        diff=diff,
+        run_imports=run_imports,
+        use_cache=not no_cache,
+        fail_on=fail_on,
+        baseline=baseline,
+        update_baseline=update_baseline,
+        add_noqa=add_noqa,
+        color=color,
+        quiet=quiet,
     )
+    raise typer.Exit(run_check_command(command))
 
 
 @app.command(

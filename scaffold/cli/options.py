@@ -158,10 +158,12 @@ class FormatChoice(ParamType):
         raise UsageError(f"unknown --format {text!r} (choose one of: {choices})")
 
 
-def format_option(formats: type[StrEnum], *, metavar: str | None = None) -> Any:
-    """The `--format` option choosing one of `formats`; its help lists them."""
+def format_option(
+    formats: type[StrEnum], *, metavar: str | None = None, names: tuple[str, ...] = ("--format",)
+) -> Any:
+    """The `--format` option (or `names`) choosing one of `formats`; its help lists them."""
     values = [member.value for member in formats]
     listed = f"{', '.join(values[:-1])} or {values[-1]}"
     return typer.Option(
-        "--format", metavar=metavar, click_type=FormatChoice(values), help=f"Output: {listed}."
+        *names, metavar=metavar, click_type=FormatChoice(values), help=f"Output: {listed}."
     )

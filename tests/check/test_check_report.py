@@ -11,6 +11,7 @@ from typing import Any
 import jsonschema
 import pytest
 
+from scaffold.check.locations import locate
 from scaffold.check.model import CheckReport
 from scaffold.check.output import FORMATS, format_named
 from scaffold.check.output.context import RenderContext
@@ -28,7 +29,7 @@ CASE = FIXTURES / "IMP003" / "bad"
 # DESIGN §5's JSON output is a contract: this schema is what consumers may rely on.
 JSON_CONTRACT: dict[str, Any] = {
     "type": "object",
-    "required": ["version", "tool", "summary", "diagnostics"],
+    "required": ["version", "tool", "base", "summary", "diagnostics", "notes"],
     "properties": {
         "version": {"const": 1},
         "tool": {
@@ -36,6 +37,8 @@ JSON_CONTRACT: dict[str, Any] = {
             "required": ["name", "version"],
             "properties": {"name": {"const": "scaffold"}, "version": {"type": "string"}},
         },
+        "base": {"type": "string", "minLength": 1},
+        "notes": {"type": "array", "items": {"type": "string"}},
         "summary": {
             "type": "object",
             "required": ["files", "findings", "errors", "warnings", "fixable"],
@@ -52,7 +55,7 @@ JSON_CONTRACT: dict[str, Any] = {
                 "additionalProperties": False,
                 "required": [
                     "code", "name", "severity", "message", "path", "line", "column",
-                    "end_line", "end_column", "fixable", "related",
+                    "end_line", "end_column", "fixable", "fingerprint", "related",
                 ],
                 "properties": {
                     "code": {"type": "string", "pattern": "^[A-Z]{3}[0-9]{3}$"},
@@ -65,6 +68,7 @@ JSON_CONTRACT: dict[str, Any] = {
                     "end_line": {"type": "integer", "minimum": 1},
                     "end_column": {"type": "integer", "minimum": 1},
                     "fixable": {"type": "boolean"},
+                    "fingerprint": {"type": "string"},
                     "related": {
                         "type": "array",
                         "items": {
@@ -88,7 +92,8 @@ JSON_CONTRACT: dict[str, Any] = {
 
 @pytest.fixture(scope="module")
 def report() -> CheckReport:
-    return check(CASE)
+    # As the command renders it: columns in code points, fingerprints from CASE.
+    return locate(check(CASE), CASE)
 
 
 def _render(report: CheckReport, fmt: str) -> str:
@@ -96,9 +101,11 @@ def _render(report: CheckReport, fmt: str) -> str:
         return render_text(report, RenderContext(relative_to=CASE))
     if fmt == "github":
         return render_github(report, RenderContext(relative_to=CASE))
+    # The JSON's base and SARIF's %SRCROOT% are absolute: the golden files name them <CASE>.
     if fmt == "json":
-        return render_json(report, RenderContext())
-    return render_sarif(report, RenderContext())
+        return render_json(report, RenderContext()).replace(str(CASE), "<CASE>")
+    text = render_sarif(report, RenderContext())
+    return text.replace(CASE.as_uri(), "file:///<CASE>")
 
 
 @pytest.mark.parametrize("name", list(FORMATS))
@@ -127,7 +134,7 @@ def test_golden_output(report: CheckReport, fmt: str) -> None:
 
 
 def test_output_is_deterministic(report: CheckReport) -> None:
-    again = check(CASE)
+    again = locate(check(CASE), CASE)
     for fmt in ("txt", "json", "sarif", "github"):
         assert _render(report, fmt) == _render(again, fmt)
 

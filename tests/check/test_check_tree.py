@@ -168,9 +168,13 @@ def test_config_select_ignore_per_file_and_noqa(tree: Tree) -> None:
         }
     )
     assert findings(run_check(CheckOptions(paths=(root,)))) == ["IMP009 other.py:3"]
-    # Command-line options override the file.
-    cli = CheckOptions(paths=(root,), select=("IMP008",), ignore=())
-    assert findings(run_check(cli)) == ["IMP008 tool.py:3"]
+    # A command-line select replaces the file's; every ignore adds up, as ruff's do.
+    cli = CheckOptions(paths=(root,), select=("IMP008", "IMP009"), ignore=())
+    assert findings(run_check(cli)) == ["IMP009 other.py:3"]
+    cli = CheckOptions(paths=(root,), select=("IMP009",), ignore=("IMP009",))
+    assert findings(run_check(cli)) == []
+    extended = CheckOptions(paths=(root,), extend_select=("IMP008",), ignore=("IMP0",))
+    assert findings(run_check(extended)) == []
 
 
 def test_member_config_applies_to_its_files(tree: Tree) -> None:

@@ -80,9 +80,15 @@ def has_duplicate_parameters(args: ast.arguments) -> bool:
 
 
 def syntax_error(exc: SyntaxError) -> SourceError:
-    """The parser's or the compiler's SyntaxError as facts: its message, where it starts."""
+    """The parser's or the compiler's SyntaxError as facts: its message, where it starts.
+
+    Facts count columns in UTF-8 bytes, as `ast` does. The compiler of a parsed tree does
+    too (and gives no `text`); the parser counts code points on the line it gives as `text`.
+    """
     line = exc.lineno or 1
     col = exc.offset or 1
+    if exc.text is not None and not exc.text.isascii():
+        col = len(exc.text[: col - 1].encode("utf-8", "surrogatepass")) + 1
     return SourceError("syntax", exc.msg or "invalid syntax", Span(line, col, line, col))
 
 

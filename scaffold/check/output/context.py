@@ -17,12 +17,18 @@ class RenderContext:
 
     `relative_to` is the folder paths are shown relative to (None: relative to the checked
     root, as the JSON and SARIF contracts want); `color` allows ANSI colours; `fixed` is how
-    many findings `--fix` rewrote (None: no fix ran).
+    many findings `--fix` rewrote (None: no fix ran); `source_root` is the folder SARIF's
+    `%SRCROOT%` names (the repository's top; None: the report's root); `exit_code` is the
+    code the run exits with (None: not known); `summary` False (`-q`) leaves out the closing
+    lines of the human formats.
     """
 
     relative_to: Path | None = None
     color: bool = False
     fixed: int | None = None
+    source_root: Path | None = None
+    exit_code: int | None = None
+    summary: bool = True
 
     def shown_path(self, report: CheckReport, path: str) -> str:
         """A finding's path as the user should see it: relative to `relative_to` when given."""

@@ -3,26 +3,49 @@
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 from typing import Any
 
 from scaffold import __version__
 from scaffold.check.model import CheckReport, Diagnostic, Related, Severity
 from scaffold.check.output.context import RenderContext
+from scaffold.check.output.rule_markdown import rule_markdown
 from scaffold.check.rules.registry import RULES
 
-__all__ = ["render_sarif"]
+__all__ = ["FINGERPRINT_KEY", "render_sarif"]
 
 _SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _INFO_URI = "https://pypi.org/project/scaffold/"
+_SRCROOT = "%SRCROOT%"
+# The partialFingerprints key of scaffold's fingerprint (scaffold.check.locations); the
+# version suffix changes if the fingerprint's recipe ever does.
+FINGERPRINT_KEY = "scaffoldFingerprint/v1"
 
 
-def _artifact(path: str) -> dict[str, Any]:
-    return {"artifactLocation": {"uri": path, "uriBaseId": "%SRCROOT%"}}
+class _Uris:
+    """Finding paths (relative to the report's root) as URIs relative to the source root."""
+
+    def __init__(self, report: CheckReport, source_root: Path) -> None:
+        self.report = report
+        self.source_root = source_root
+
+    def artifact(self, path: str) -> dict[str, Any]:
+        full = os.path.join(self.report.root, path)
+        rel = os.path.relpath(full, self.source_root).replace(os.sep, "/")
+        return {"artifactLocation": {"uri": _quote(rel), "uriBaseId": _SRCROOT}}
 
 
-def _location(d: Diagnostic) -> dict[str, Any]:
-    physical = _artifact(d.path)
-    # A folder finding (PKG001 on `pkg/sub`) has no lines to point at.
+def _quote(path: str) -> str:
+    from urllib.parse import quote
+
+    return quote(path, safe="/")
+
+
+def _location(uris: _Uris, d: Diagnostic) -> dict[str, Any]:
+    physical = uris.artifact(d.path)
+    # A folder finding (PKG001 on `pkg/sub`) has no lines to point at: by convention its
+    # location is the folder's URI with no region (docs/check-output.md).
     if d.path.endswith((".py", ".pyi", ".toml")):
         physical["region"] = {
             "startLine": d.line,
@@ -33,8 +56,8 @@ def _location(d: Diagnostic) -> dict[str, Any]:
     return {"physicalLocation": physical}
 
 
-def _related_location(index: int, related: Related) -> dict[str, Any]:
-    physical = _artifact(related.path)
+def _related_location(uris: _Uris, index: int, related: Related) -> dict[str, Any]:
+    physical = uris.artifact(related.path)
     physical["region"] = {"startLine": related.line, "startColumn": related.column}
     return {"id": index, "physicalLocation": physical, "message": {"text": related.message}}
 
@@ -52,7 +75,7 @@ def _rule_descriptors() -> tuple[list[dict[str, Any]], dict[str, int]]:
                 "name": rule.name,
                 "shortDescription": {"text": rule.summary},
                 "fullDescription": {"text": f"{rule.summary} {rule.why}"},
-                "help": {"text": rule.explain()},
+                "help": {"text": rule.explain(), "markdown": rule_markdown(rule)},
                 "defaultConfiguration": {
                     "enabled": enabled,
                     "level": rule.severity.value if enabled else "warning",
@@ -63,22 +86,39 @@ def _rule_descriptors() -> tuple[list[dict[str, Any]], dict[str, int]]:
     return rules, index
 
 
-def _result(d: Diagnostic, rule_index: int) -> dict[str, Any]:
+def _result(uris: _Uris, d: Diagnostic, rule_index: int) -> dict[str, Any]:
     result: dict[str, Any] = {
         "ruleId": d.code,
         "ruleIndex": rule_index,
         "level": "error" if d.severity is Severity.ERROR else "warning",
         "message": {"text": d.message},
-        "locations": [_location(d)],
+        "locations": [_location(uris, d)],
     }
+    if d.fingerprint:
+        result["partialFingerprints"] = {FINGERPRINT_KEY: d.fingerprint}
     if d.related:
-        result["relatedLocations"] = [_related_location(i, r) for i, r in enumerate(d.related)]
+        result["relatedLocations"] = [
+            _related_location(uris, i, r) for i, r in enumerate(d.related)
+        ]
     return result
 
 
+def _invocation(report: CheckReport, context: RenderContext) -> dict[str, Any]:
+    invocation: dict[str, Any] = {"executionSuccessful": True}
+    if context.exit_code is not None:
+        invocation["exitCode"] = context.exit_code
+    if report.notes:
+        invocation["toolExecutionNotifications"] = [
+            {"level": "note", "message": {"text": note}} for note in report.notes
+        ]
+    return invocation
+
+
 def render_sarif(report: CheckReport, context: RenderContext) -> str:
-    """One SARIF 2.1.0 run; paths stay relative to the checked root (`%SRCROOT%`)."""
+    """One SARIF 2.1.0 run; URIs relative to the source root, named `%SRCROOT%`."""
     rules, index = _rule_descriptors()
+    root = context.source_root or Path(report.root)
+    uris = _Uris(report, root)
     document = {
         "$schema": _SARIF_SCHEMA,
         "version": "2.1.0",
@@ -92,8 +132,10 @@ def render_sarif(report: CheckReport, context: RenderContext) -> str:
                         "rules": rules,
                     }
                 },
+                "invocations": [_invocation(report, context)],
+                "originalUriBaseIds": {_SRCROOT: {"uri": root.as_uri().rstrip("/") + "/"}},
                 "columnKind": "unicodeCodePoints",
-                "results": [_result(d, index[d.code]) for d in report.diagnostics],
+                "results": [_result(uris, d, index[d.code]) for d in report.diagnostics],
             }
         ],
     }

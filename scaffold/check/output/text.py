@@ -30,10 +30,14 @@ def summary(report: CheckReport) -> str:
 
 
 def _closing_lines(report: CheckReport, context: RenderContext) -> list[str]:
+    if not context.summary:
+        return []
     lines = [summary(report)]
     if context.fixed is not None:
         remaining = len(report.diagnostics)
         lines.append(f"Fixed {plural(context.fixed, 'finding')}, {remaining} remaining.")
+    elif report.fixable:
+        lines.append(f"[*] {report.fixable} fixable with the `--fix` option.")
     return lines
 
 
@@ -46,10 +50,10 @@ def render_text(report: CheckReport, context: RenderContext) -> str:
         if context.color:
             where = f"{_BOLD}{where}{_RESET}"
             code = f"{_RED if d.severity is Severity.ERROR else _YELLOW}{code}{_RESET}"
-        # No `[*]` marker yet: it would promise a `--fix` that a later issue adds.
-        lines.append(f"{where} {code} {d.message}")
+        marker = " [*]" if d.fixable else ""
+        lines.append(f"{where} {code}{marker} {d.message}")
     lines.extend(_closing_lines(report, context))
-    return "\n".join(lines) + "\n"
+    return "".join(line + "\n" for line in lines)
 
 
 def render_statistics(report: CheckReport, context: RenderContext) -> str:
@@ -59,4 +63,4 @@ def render_statistics(report: CheckReport, context: RenderContext) -> str:
     rows = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     lines = [f"{count:>5}  {code}  {names[code]}" for code, count in rows]
     lines.extend(_closing_lines(report, context))
-    return "\n".join(lines) + "\n"
+    return "".join(line + "\n" for line in lines)

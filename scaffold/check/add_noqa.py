@@ -1,0 +1,134 @@
+"""`scaffold check --add-noqa`: a `# noqa: CODE` comment on the line each finding reads it on."""
+
+from __future__ import annotations
+
+import ast
+import io
+import re
+import tokenize
+import tomllib
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from scaffold.check.fix import FileFix, read_for_edit, write_fix
+from scaffold.check.model import CheckReport, Diagnostic
+
+__all__ = ["NoqaResult", "add_noqa", "noqa_comments"]
+
+# A noqa comment that names codes is extended rather than a second one added.
+_NOQA = re.compile(r"#\s*noqa:\s*(?P<codes>[A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*)", re.I)
+_BARE_NOQA = re.compile(r"#\s*noqa(?!\s*:)", re.I)
+
+
+@dataclass
+class NoqaResult:
+    """What `--add-noqa` wrote: comments added, and findings no comment can silence."""
+
+    added: int = 0
+    files: int = 0
+    skipped: int = 0
+
+
+def _comment_lines(text: str) -> set[int] | None:
+    """Lines that end outside any string and without a backslash, where a comment may go
+    (the tokenizer ends them with NEWLINE or NL); None when the text does not tokenize."""
+    try:
+        tokens = tokenize.generate_tokens(io.StringIO(text).readline)
+        return {t.start[0] for t in tokens if t.type in (tokenize.NEWLINE, tokenize.NL)}
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return None
+
+
+def _with_codes(line: str, codes: Collection[str]) -> str:
+    """`line` with a noqa comment naming `codes` (an existing one is extended)."""
+    if _BARE_NOQA.search(line):
+        return line  # a bare noqa already silences every code
+    match = _NOQA.search(line)
+    if match is not None:
+        named = {c.strip().upper() for c in match.group("codes").split(",")}
+        merged = ", ".join(sorted(named | set(codes)))
+        return line[: match.start()] + f"# noqa: {merged}" + line[match.end() :]
+    return f"{line.rstrip()}  # noqa: {', '.join(sorted(codes))}"
+
+
+def _same_meaning(before: str, after: str, is_toml: bool) -> bool:
+    try:
+        if is_toml:
+            return tomllib.loads(before) == tomllib.loads(after)
+        return ast.dump(ast.parse(before)) == ast.dump(ast.parse(after))
+    except (SyntaxError, ValueError, RecursionError, MemoryError, tomllib.TOMLDecodeError):
+        return False
+
+
+def noqa_comments(
+    text: str, wanted: Mapping[int, Collection[str]], *, is_toml: bool = False
+) -> tuple[str, set[int]]:
+    """`text` with each line of `wanted` carrying a noqa comment for its codes, and the lines
+    that could not take one. The result means what `text` meant (same AST, or same TOML)."""
+    lines = text.split("\n")
+    allowed = None if is_toml else _comment_lines(text)
+    refused: set[int] = set()
+    for number in sorted(wanted):
+        if not 0 < number <= len(lines) or (allowed is not None and number not in allowed):
+            refused.add(number)
+            continue
+        edited = _with_codes(lines[number - 1], wanted[number])
+        if is_toml or allowed is None:
+            # No tokenizer to say where comments may go: try the line, keep it if it holds.
+            trial = [*lines[: number - 1], edited, *lines[number:]]
+            if not _same_meaning("\n".join(lines), "\n".join(trial), is_toml):
+                refused.add(number)
+                continue
+        lines[number - 1] = edited
+    after = "\n".join(lines)
+    if after != text and not _same_meaning(text, after, is_toml):
+        return text, set(wanted)
+    return after, refused
+
+
+def _target_lines(
+    text: str, found: list[Diagnostic], is_toml: bool
+) -> tuple[dict[int, set[str]], int]:
+    """The line each finding's noqa goes on: its first line where a comment can go, else
+    its last (a noqa on either silences it); and how many findings have neither."""
+    allowed = None if is_toml else _comment_lines(text)
+    wanted: dict[int, set[str]] = {}
+    skipped = 0
+    for d in found:
+        candidates = [d.line] if d.end_line == d.line else [d.line, d.end_line]
+        usable = [n for n in candidates if allowed is None or n in allowed]
+        if not usable:
+            skipped += 1
+            continue
+        wanted.setdefault(usable[0], set()).add(d.code)
+    return wanted, skipped
+
+
+def add_noqa(report: CheckReport) -> NoqaResult:
+    """Write a noqa comment for every finding of `report` into its file, atomically and
+    only when the file means the same afterwards; folder findings and files that do not
+    parse (SYN001, SYN002) are counted as skipped."""
+    result = NoqaResult()
+    by_file: dict[str, list[Diagnostic]] = {}
+    for d in report.diagnostics:
+        if d.code.startswith("SYN") or not d.path.endswith((".py", ".pyi", ".toml")):
+            result.skipped += 1
+            continue
+        by_file.setdefault(d.path, []).append(d)
+    for rel, found in sorted(by_file.items()):
+        path = Path(report.root, rel)
+        source = read_for_edit(path)
+        if source is None:
+            result.skipped += len(found)
+            continue
+        is_toml = rel.endswith(".toml")
+        wanted, skipped = _target_lines(source.text, found, is_toml)
+        after, refused = noqa_comments(source.text, wanted, is_toml=is_toml)
+        result.skipped += skipped + sum(1 for d in found if d.line in refused)
+        added = len(wanted) - len(refused)
+        if after != source.text:
+            write_fix(FileFix(path, source.text, after, added, source.encoding, source.newline))
+            result.added += added
+            result.files += 1
+    return result

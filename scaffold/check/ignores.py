@@ -1,0 +1,59 @@
+"""`.gitignore` files and `exclude` patterns, each anchored at the folder that declares it."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pathspec
+
+__all__ = ["Ignores", "folder_prefix"]
+
+
+def folder_prefix(folder: str) -> str:
+    """`folder` with one trailing separator: `p.startswith(folder_prefix(f))` is "p is below f"."""
+    return folder if folder.endswith(os.sep) else folder + os.sep
+
+
+class Ignores:
+    """`.gitignore` files and `exclude` patterns, each anchored at its own folder."""
+
+    def __init__(self) -> None:
+        self.specs: list[tuple[Path, pathspec.GitIgnoreSpec]] = []
+        self._prefixes: list[tuple[str, pathspec.GitIgnoreSpec]] = []
+
+    def add(self, directory: Path, lines: list[str]) -> None:
+        if lines:
+            self.specs.append((directory, pathspec.GitIgnoreSpec.from_lines(lines)))
+            self._prefixes = []
+
+    def add_gitignore(self, directory: Path) -> None:
+        try:
+            text = (directory / ".gitignore").read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return
+        self.add(directory, text.splitlines())
+
+    def unignore(self, probe: Path) -> None:
+        """Drop the specs that match `probe` (PATH was named explicitly)."""
+        self.specs = [
+            (d, s) for d, s in self.specs if not s.match_file(probe.relative_to(d).as_posix())
+        ]
+        self._prefixes = []
+
+    def ignored(self, path: Path | str, is_dir: bool) -> bool:
+        """Whether a spec matches `path` (absolute and normalised, as the walk makes them)."""
+        if not self.specs:
+            return False
+        if not self._prefixes:
+            self._prefixes = [(folder_prefix(str(d)), spec) for d, spec in self.specs]
+        text = os.fspath(path)
+        for prefix, spec in self._prefixes:
+            if not text.startswith(prefix):
+                continue  # not below this folder (the folder itself is never matched)
+            rel = text[len(prefix) :]
+            if os.sep != "/":
+                rel = rel.replace(os.sep, "/")
+            if spec.match_file(rel + "/" if is_dir else rel):
+                return True
+        return False

@@ -1,0 +1,109 @@
+"""Where findings are, exactly: columns in Unicode code points, the source root paths are
+relative to, and the fingerprints a baseline and SARIF's partialFingerprints share.
+
+The rules work in the parser's columns (UTF-8 bytes, as `ast` gives them); a report is
+turned into code points here, once, from the lines its findings point at.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+from collections import Counter
+from pathlib import Path
+
+from scaffold.check.facts.source import decode_source
+from scaffold.check.model import CheckReport, Diagnostic
+
+__all__ = ["fingerprint", "locate", "source_root"]
+
+
+def source_root(root: Path, cwd: Path) -> Path:
+    """The folder repository-relative paths start from: the git work tree holding `root`,
+    else the current folder when `root` is inside it, else `root` itself."""
+    for folder in [root, *root.parents]:
+        if (folder / ".git").exists():
+            return folder
+    return cwd if root.is_relative_to(cwd) else root
+
+
+def fingerprint(diagnostic: Diagnostic, path: str, occurrence: int) -> str:
+    """What identifies a finding across edits: its rule, its file (relative to the source
+    root) and its message, which names what is wrong (the export, the import, the loop), and
+    which of the findings alike in that file it is, counted in file order (`:1`, `:2`, as
+    GitHub's own line hashes count). No line number and no line text: moving code or
+    editing around it keeps it; a new finding of the same rule in the same file differs."""
+    text = "\0".join((diagnostic.code, path, diagnostic.message))
+    digest = hashlib.blake2b(text.encode("utf-8", "surrogateescape"), digest_size=16)
+    return f"{digest.hexdigest()}:{occurrence}"
+
+
+class _Lines:
+    """Each file's lines as Python reads them, read once; "" for what cannot be read."""
+
+    def __init__(self) -> None:
+        self._files: dict[str, list[str]] = {}
+
+    def line(self, path: str, number: int) -> str:
+        lines = self._files.get(path)
+        if lines is None:
+            lines = self._files[path] = self._read(path)
+        return lines[number - 1] if 0 < number <= len(lines) else ""
+
+    @staticmethod
+    def _read(path: str) -> list[str]:
+        if not os.path.isfile(path):
+            return []  # a folder finding, or a file gone since the check
+        try:
+            data = Path(path).read_bytes()
+        except OSError:
+            return []
+        try:
+            text = decode_source(data) if path.endswith((".py", ".pyi")) else data.decode()
+        except (ValueError, UnicodeDecodeError):
+            text = data.decode("utf-8", "replace")
+        return text.splitlines()
+
+
+def _code_points(line: str, byte_column: int) -> int:
+    """The 1-based code-point column of a 1-based UTF-8 byte column on `line`."""
+    if line.isascii() or byte_column <= 1:
+        return byte_column
+    encoded = line.encode("utf-8", "surrogateescape")
+    if byte_column - 1 > len(encoded):
+        return byte_column - (len(encoded) - len(line))  # past the end (a newline)
+    return len(encoded[: byte_column - 1].decode("utf-8", "replace")) + 1
+
+
+def locate(report: CheckReport, root: Path) -> CheckReport:
+    """The report with code-point columns and each finding's fingerprint, its paths
+    relative to `root` (the source root) for the fingerprint."""
+    lines = _Lines()
+    located: list[Diagnostic] = []
+    seen: Counter[tuple[str, str, str]] = Counter()
+    for d in report.diagnostics:
+        full = os.path.join(report.root, d.path)
+        start = lines.line(full, d.line)
+        end = start if d.end_line == d.line else lines.line(full, d.end_line)
+        related = tuple(
+            dataclasses.replace(
+                r,
+                column=_code_points(
+                    lines.line(os.path.join(report.root, r.path), r.line), r.column
+                ),
+            )
+            for r in d.related
+        )
+        rel = os.path.relpath(full, root).replace(os.sep, "/")
+        seen[(d.code, rel, d.message)] += 1
+        located.append(
+            dataclasses.replace(
+                d,
+                column=_code_points(start, d.column),
+                end_column=_code_points(end, d.end_column),
+                related=related,
+                fingerprint=fingerprint(d, rel, seen[(d.code, rel, d.message)]),
+            )
+        )
+    return dataclasses.replace(report, diagnostics=tuple(located))

@@ -1,0 +1,42 @@
+"""A rule's documentation as Markdown: SARIF's `help.markdown` (and rule pages)."""
+
+from __future__ import annotations
+
+from scaffold.check.rules.unit import FixKind, Rule
+
+__all__ = ["rule_markdown"]
+
+_FIX = {
+    FixKind.NONE: "no automatic fix",
+    FixKind.SAFE: "safe fix (`--fix`)",
+    FixKind.UNSAFE: "unsafe fix (`--fix --unsafe-fixes`)",
+}
+
+
+def _code_block(text: str, language: str) -> str:
+    return f"```{language}\n{text.strip(chr(10))}\n```"
+
+
+def rule_markdown(rule: Rule) -> str:
+    """The sections of `scaffold rule CODE`, in Markdown."""
+    docs = rule.docs
+    # The entry-point rules' examples are pyproject.toml tables.
+    language = "toml" if rule.code.startswith("ENT") else "python"
+    sections = [
+        f"# {rule.code} {rule.name}",
+        f"Default severity: {rule.severity.value}; {_FIX[rule.fix]}.",
+        f"## What it does\n\n{docs.what}",
+        f"## Why is this bad?\n\n{docs.why}",
+        f"## Example\n\n{_code_block(docs.example, language)}",
+        f"## Use instead\n\n{_code_block(docs.use_instead, language)}",
+    ]
+    if docs.exemptions:
+        sections.append(f"## Exemptions\n\n{docs.exemptions}")
+    if docs.fix_safety:
+        sections.append(f"## Fix safety\n\n{docs.fix_safety}")
+    if rule.ruff_codes:
+        sections.append(
+            "## Related ruff codes\n\n"
+            f"`# noqa: {', '.join(rule.ruff_codes)}` silences this rule too."
+        )
+    return "\n\n".join(sections) + "\n"

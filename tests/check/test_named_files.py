@@ -1,0 +1,83 @@
+"""Checking named files (what pre-commit passes): the project is analysed whole, and the
+report keeps every finding whose location or related locations touch a named file."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import pytest
+
+from scaffold.check import CheckOptions, run_check
+from scaffold.check.discover import discover
+from scaffold.cli import main
+
+Tree = Callable[[Mapping[str, str | bytes]], Path]
+
+CYCLE = {
+    "app/__init__.py": "",
+    "app/a.py": "from . import b\n\nX = 1\n",
+    "app/b.py": "from . import a\n\nY = 2\n",
+    "app/c.py": "from . import d\n",
+    "app/d.py": "from . import c\n",
+    "app/clean.py": "Z = 3\n",
+}
+
+
+def _codes(root: Path, *names: str) -> list[str]:
+    options = CheckOptions(paths=tuple(root / n for n in names), use_cache=False)
+    report = run_check(options)
+    return sorted(f"{d.code} {d.path}" for d in report.diagnostics)
+
+
+def test_a_cycle_reported_in_another_file_is_kept_for_the_file_that_closes_it(
+    tree: Tree,
+) -> None:
+    root = tree(CYCLE)
+    # The cycle a <-> b is reported at a.py's import; b.py is in its related locations.
+    assert _codes(root, "app/b.py") == ["IMP002 a.py"]
+    assert _codes(root, "app/clean.py") == []
+    assert _codes(root, "app/b.py", "app/d.py") == ["IMP002 a.py", "IMP002 c.py"]
+
+
+def test_several_named_files_of_one_root_are_walked_once(tree: Tree) -> None:
+    root = tree(CYCLE)
+    found = discover(root / "app/a.py", also=(root / "app/c.py",))
+    assert sorted(f.rel for f in found.files if f.selected) == ["a.py", "c.py"]
+    assert sorted(f.rel for f in found.files) == [
+        "__init__.py",
+        "a.py",
+        "b.py",
+        "c.py",
+        "clean.py",
+        "d.py",
+    ]
+
+
+def test_named_files_in_two_packages_and_a_script(tree: Tree) -> None:
+    root = tree(
+        {
+            **CYCLE,
+            "lib/__init__.py": "from lib import *\n",
+            "tool.py": "import app.b\n",
+        }
+    )
+    found = _codes(root, "tool.py", "lib/__init__.py", "app/b.py")
+    assert "IMP001 lib/__init__.py" in found
+    assert "IMP002 app/a.py" in found
+    assert not any("app/c.py" in f for f in found)
+
+
+def test_a_named_pyproject_checks_its_project(tree: Tree) -> None:
+    root = tree({**CYCLE, "pyproject.toml": '[project]\nname = "app"\n'})
+    assert _codes(root, "pyproject.toml") == ["IMP002 app/a.py", "IMP002 app/c.py"]
+
+
+def test_the_command_line_exit_code_follows_the_named_files(
+    tree: Tree, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = tree(CYCLE)
+    monkeypatch.chdir(root)
+    assert main(["check", "--no-cache", "app/b.py"]) == 1
+    assert "app/a.py:1:1: IMP002" in capsys.readouterr().out
+    assert main(["check", "--no-cache", "app/clean.py"]) == 0
