@@ -15,6 +15,12 @@ def test_check_formats_are_the_checkers() -> None:
     assert [f.value for f in check.CheckFormat] == list(FORMATS)
 
 
+def test_rule_formats_are_the_rule_renderers() -> None:
+    from scaffold.check.output.rule_docs import RULE_FORMATS
+
+    assert tuple(f.value for f in check.RuleFormat) == RULE_FORMATS
+
+
 def test_graph_formats_are_the_graph_renderers() -> None:
     # svg is dot drawn by Graphviz, not a renderer of its own
     assert [f.value for f in graph.GraphFormat] == [*GRAPH_FORMATS, "svg"]

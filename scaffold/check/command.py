@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -21,7 +22,7 @@ from scaffold.check.pipeline import CheckedTree
 from scaffold.check.select import validate_codes
 from scaffold.errors import UsageError
 
-__all__ = ["CheckCommand", "run_check_command"]
+__all__ = ["CheckCommand", "run_check_command", "write_rule_pages"]
 
 COLOR_CHOICES = ("auto", "always", "never")
 
@@ -245,3 +246,16 @@ def _add_noqa(report: CheckReport, quiet: bool) -> int:
                 " comment (folders, unparsable files, lines inside strings)\n",
             )
     return 0
+
+
+def write_rule_pages(folder: Path, pages: Mapping[str, str]) -> int:
+    """`scaffold rules --output-format markdown --output-dir DIR`: write each page; the count."""
+    from scaffold.files import write_atomically
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, text in sorted(pages.items()):
+            write_atomically(folder / name, text.encode("utf-8"), 0o644)
+    except OSError as exc:
+        raise UsageError(f"cannot write the rule pages to {folder}: {exc.strerror or exc}") from exc
+    return len(pages)

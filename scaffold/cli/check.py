@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -180,17 +181,64 @@ def check(
     raise typer.Exit(run_check_command(command))
 
 
-@app.command(
-    "rules",
-    epilog=examples(
-        "scaffold rules",
-    ),
-)
-def rules() -> None:
-    """List every check rule: code, name, default severity, fix."""
-    from scaffold.check.output.rule_table import render_rules
+@app.command("schema")
+def schema() -> None:
+    """Print the JSON Schema of `scaffold check --output-format json`."""
+    from scaffold.check.output.json import report_schema
 
-    typer.echo(render_rules(), nl=False)
+    typer.echo(report_schema(), nl=False)
+
+
+class RuleFormat(StrEnum):
+    """The renderings of a rule's docs (scaffold.check.output.rule_docs.RULE_FORMATS)."""
+
+    TEXT = "text"
+    MARKDOWN = "markdown"
+    JSON = "json"
+
+
+RuleFormatOption = Annotated[
+    RuleFormat, format_option(RuleFormat, names=("--output-format", "--format"))
+]
+
+
+@app.command("rules")
+def rules(
+    output_format: RuleFormatOption = RuleFormat.TEXT,
+    output_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--output-dir",
+            metavar="DIR",
+            help="With markdown: write one page per rule and an index into DIR (docs/rules).",
+        ),
+    ] = None,
+) -> None:
+    """List every check rule: code, name, default severity, fix."""
+    if output_format is RuleFormat.TEXT:
+        if output_dir is not None:
+            raise ScaffoldError("--output-dir writes Markdown pages: add --output-format markdown")
+        from scaffold.check.output.rule_table import render_rules
+
+        typer.echo(render_rules(), nl=False)
+        return
+    from scaffold.check.output.rule_docs import render_rule, rule_pages
+    from scaffold.check.rules import RULES
+
+    if output_dir is not None:
+        from scaffold.check.command import write_rule_pages
+
+        count = write_rule_pages(output_dir, rule_pages())
+        typer.echo(f"Wrote {count} files to {output_dir}.", err=True)
+        return
+    if output_format is RuleFormat.JSON:
+        import json
+
+        from scaffold.check.output.rule_docs import rule_json
+
+        typer.echo(json.dumps([rule_json(r) for r in RULES], indent=2, ensure_ascii=False))
+        return
+    typer.echo("\n".join(render_rule(r, "markdown") for r in RULES), nl=False)
 
 
 @app.command(
@@ -200,12 +248,17 @@ def rules() -> None:
     ),
 )
 def rule(
-    code: Annotated[str, typer.Argument(metavar="CODE", help="A rule code such as EXP001.")],
+    code: Annotated[
+        str,
+        typer.Argument(metavar="CODE|NAME", help="A rule code or name: IMP002, import-cycle."),
+    ],
+    output_format: RuleFormatOption = RuleFormat.TEXT,
 ) -> None:
     """Explain one check rule, with a bad and a good example."""
+    from scaffold.check.output.rule_docs import render_rule
     from scaffold.check.rules import get_rule
 
     found = get_rule(code)
     if found is None:
-        raise ScaffoldError(f"unknown rule code {code!r} (see `scaffold rules`)")
-    typer.echo(found.explain(), nl=False)
+        raise ScaffoldError(f"unknown rule code or name {code!r} (see `scaffold rules`)")
+    typer.echo(render_rule(found, output_format.value), nl=False)

@@ -54,7 +54,7 @@ def test_select_and_ignore_options(capsys: pytest.CaptureFixture[str]) -> None:
         (["check", "/no/such/path"], "path does not exist"),
         (["check", ".", "--select", "XYZ9"], "unknown rule code or prefix 'XYZ9'"),
         (["check", ".", "--format", "xml"], "unknown --format 'xml'"),
-        (["rule", "NOPE01"], "unknown rule code 'NOPE01'"),
+        (["rule", "NOPE01"], "unknown rule code or name 'NOPE01'"),
     ],
 )
 def test_usage_errors_exit_2_with_one_line(

@@ -20,8 +20,8 @@ def _code_block(text: str, language: str) -> str:
 def rule_markdown(rule: Rule) -> str:
     """The sections of `scaffold rule CODE`, in Markdown."""
     docs = rule.docs
-    # The entry-point rules' examples are pyproject.toml tables.
-    language = "toml" if rule.code.startswith("ENT") else "python"
+    # The entry-point rules' examples are pyproject.toml tables, the layout rules' file trees.
+    language = {"ENT": "toml", "PKG": "text"}.get(rule.code[:3], "python")
     sections = [
         f"# {rule.code} {rule.name}",
         f"Default severity: {rule.severity.value}; {_FIX[rule.fix]}.",
@@ -35,8 +35,8 @@ def rule_markdown(rule: Rule) -> str:
     if docs.fix_safety:
         sections.append(f"## Fix safety\n\n{docs.fix_safety}")
     if rule.ruff_codes:
+        codes = ", ".join(rule.ruff_codes)
         sections.append(
-            "## Related ruff codes\n\n"
-            f"`# noqa: {', '.join(rule.ruff_codes)}` silences this rule too."
+            f"## Related ruff codes\n\n{codes}: `# noqa: {codes}` silences this rule too."
         )
     return "\n\n".join(sections) + "\n"

@@ -41,11 +41,13 @@ def _load(families: Iterable[str]) -> tuple[Rule, ...]:
 
 RULES: tuple[Rule, ...] = _load(FAMILIES)
 _BY_CODE = {rule.code: rule for rule in RULES}
+_BY_NAME = {rule.name: rule for rule in RULES}
 
 
 def get_rule(code: str) -> Rule | None:
-    """The rule with this code (case-insensitive), or None."""
-    return _BY_CODE.get(code.strip().upper())
+    """The rule with this code (case-insensitive) or kebab-case name, or None."""
+    key = code.strip()
+    return _BY_CODE.get(key.upper()) or _BY_NAME.get(key.lower())
 
 
 @functools.cache

@@ -235,6 +235,11 @@ class Rule:
             sections.append(f"Exemptions\n    {self.docs.exemptions}")
         if self.docs.fix_safety:
             sections.append(f"Fix safety\n    {self.docs.fix_safety}")
+        if self.ruff_codes:
+            codes = ", ".join(self.ruff_codes)
+            sections.append(
+                f"Related ruff codes\n    {codes}: `# noqa: {codes}` silences this rule too."
+            )
         return "\n\n".join(sections) + "\n"
 
 
