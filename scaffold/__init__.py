@@ -2,4 +2,9 @@
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__"]
+# The project's home, and where each rule's documentation (docs/rules/CODE.md) is published:
+# SARIF's informationUri and helpUri, the README and the generated projects link here.
+HOME_URL = "https://github.com/scaffold-py/scaffold"
+RULE_DOCS_URL = HOME_URL + "/blob/main/docs/rules/{code}.md"
+
+__all__ = ["HOME_URL", "RULE_DOCS_URL", "__version__"]

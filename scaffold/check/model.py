@@ -194,9 +194,10 @@ class ModuleFacts:
     noqa: tuple[tuple[int, frozenset[str] | None], ...] = ()
 
     def suppressed(self, code: str, line: int, end_line: int) -> bool:
-        """True when a `# noqa` comment on the first or last line silences `code`."""
+        """True when a `# noqa` comment on the first or last line, or a file-level
+        `# scaffold: noqa` (line 0), silences `code`."""
         for number, codes in self.noqa:
-            if number in (line, end_line) and (codes is None or code in codes):
+            if number in (0, line, end_line) and (codes is None or code in codes):
                 return True
         return False
 

@@ -3,10 +3,11 @@ each reported Finding made a Diagnostic."""
 
 from __future__ import annotations
 
-import fnmatch
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+import pathspec
 
 from scaffold.check.config import CheckConfig
 from scaffold.check.discover import Tree
@@ -37,9 +38,12 @@ def _enabled(code: str, select: tuple[str, ...] | None, ignore: tuple[str, ...])
     if select is None:
         on = default_on
     else:
-        # A rule that is off by default runs only when named by its exact code.
-        on = code in select or (
-            default_on and any(s == "ALL" or code.startswith(s) for s in select)
+        # A rule that is off by default runs only when named by its exact code or by ALL
+        # (ruff's ALL is every rule).
+        on = (
+            code in select
+            or "ALL" in select
+            or (default_on and any(code.startswith(s) for s in select))
         )
     return on and not any(code.startswith(i) for i in ignore)
 
@@ -50,7 +54,8 @@ class _ConfigSelection:
 
     select: tuple[str, ...] | None
     ignore: tuple[str, ...]
-    per_file: tuple[tuple[str, tuple[str, ...]], ...]
+    # Each pattern with gitignore semantics, as `exclude` and .gitignore files are read.
+    per_file: tuple[tuple[pathspec.GitIgnoreSpec, tuple[str, ...]], ...]
     directory: Path
 
     def allows(self, code: str, path: Path | None) -> bool:
@@ -62,9 +67,8 @@ class _ConfigSelection:
             rel = path.relative_to(self.directory).as_posix()
         except ValueError:
             return True
-        for pattern, codes in self.per_file:
-            matches = fnmatch.fnmatchcase(rel, pattern) or fnmatch.fnmatchcase(path.name, pattern)
-            if matches and any(code.startswith(c) or c == "ALL" for c in codes):
+        for spec, codes in self.per_file:
+            if spec.match_file(rel) and any(code.startswith(c) or c == "ALL" for c in codes):
                 return False
         return True
 
@@ -93,7 +97,10 @@ def _config_selection(
         *validate_codes(config.extend_ignore, where),
         *(ignore or ()),
     )
-    per_file = tuple((p, validate_codes(c, where)) for p, c in config.per_file_ignores)
+    per_file = tuple(
+        (pathspec.GitIgnoreSpec.from_lines([p]), validate_codes(c, where))
+        for p, c in config.per_file_ignores
+    )
     return _ConfigSelection(select, ignores, per_file, config.directory)
 
 

@@ -47,7 +47,7 @@ def _root(
     version: Annotated[
         bool,
         typer.Option(
-            "--version", callback=_version_callback, is_eager=True, help="Print the version."
+            "--version", "-V", callback=_version_callback, is_eager=True, help="Print the version."
         ),
     ] = False,
     debug: Annotated[

@@ -7,8 +7,10 @@ import json
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+import jsonschema
 import pytest
 
+from scaffold.check.output.json import report_schema
 from scaffold.cli import main
 
 Tree = Callable[[Mapping[str, str | bytes]], Path]
@@ -22,6 +24,7 @@ BEFORE = {
 def _check(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, list[str]]:
     code = main(["check", "--no-cache", "pkg", "--output-format", "json", *args])
     out = json.loads(capsys.readouterr().out)
+    jsonschema.validate(out, json.loads(report_schema()))
     return code, [f"{d['code']} {d['path']}:{d['line']} {d['message']}" for d in out["diagnostics"]]
 
 

@@ -125,3 +125,44 @@ def test_color(
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     assert ("\033[" in _run(capsys, ".", *args)[1]) is colored
+
+
+def test_all_selects_every_rule_the_off_ones_too(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = json.loads(_run(capsys, ".", "--select", "ALL", "--format", "json")[1])
+    assert "EXP007" in {d["code"] for d in out["diagnostics"]}
+
+
+def test_per_file_ignores_match_as_gitignore_does(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A pattern without a slash matches at any depth; one with a slash from the config's
+    # folder, and a folder pattern covers everything below it.
+    for patterns in ('"other.py"', '"pkg/o*.py"', '"pkg/"'):
+        (project / "pyproject.toml").write_text(
+            f'[tool.scaffold.check]\nper-file-ignores = {{ {patterns} = ["EXP007"] }}\n'
+        )
+        out = json.loads(_run(capsys, ".", "--extend-select", "EXP007", "--format", "json")[1])
+        assert "EXP007" not in {d["code"] for d in out["diagnostics"]}, patterns
+    (project / "pyproject.toml").write_text(
+        '[tool.scaffold.check]\nper-file-ignores = { "/other.py" = ["EXP007"] }\n'
+    )
+    out = json.loads(_run(capsys, ".", "--extend-select", "EXP007", "--format", "json")[1])
+    assert "EXP007" in {d["code"] for d in out["diagnostics"]}
+
+
+def test_a_file_level_noqa_silences_its_codes_in_the_whole_file(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    init = project / "pkg/__init__.py"
+    init.write_text(init.read_text() + "# scaffold: noqa: EXP001\n")
+    out = json.loads(_run(capsys, ".", "--format", "json")[1])
+    assert [d["code"] for d in out["diagnostics"]] == ["EXP003"]
+    init.write_text(init.read_text() + "# scaffold: noqa\n")
+    assert _run(capsys, ".")[0] == 0
+
+
+def test_version_short_flag(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["-V"]) == 0
+    assert capsys.readouterr().out.startswith("scaffold ")

@@ -16,7 +16,7 @@ from scaffold.check.model import CheckReport
 from scaffold.check.output import FORMATS, format_named
 from scaffold.check.output.context import RenderContext
 from scaffold.check.output.github import render_github
-from scaffold.check.output.json import render_json
+from scaffold.check.output.json import render_json, render_json_statistics, report_schema
 from scaffold.check.output.sarif import render_sarif
 from scaffold.check.output.text import render_text
 from scaffold.check.rules import RULES
@@ -26,68 +26,9 @@ from .check_support import FIXTURES, check
 GOLDEN = Path(__file__).parent / "golden"
 CASE = FIXTURES / "IMP003" / "bad"
 
-# DESIGN §5's JSON output is a contract: this schema is what consumers may rely on.
-JSON_CONTRACT: dict[str, Any] = {
-    "type": "object",
-    "required": ["version", "tool", "base", "summary", "diagnostics", "notes"],
-    "properties": {
-        "version": {"const": 1},
-        "tool": {
-            "type": "object",
-            "required": ["name", "version"],
-            "properties": {"name": {"const": "scaffold"}, "version": {"type": "string"}},
-        },
-        "base": {"type": "string", "minLength": 1},
-        "notes": {"type": "array", "items": {"type": "string"}},
-        "summary": {
-            "type": "object",
-            "required": ["files", "findings", "errors", "warnings", "fixable"],
-            "additionalProperties": False,
-            "properties": {
-                k: {"type": "integer", "minimum": 0}
-                for k in ("files", "findings", "errors", "warnings", "fixable")
-            },
-        },
-        "diagnostics": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "additionalProperties": False,
-                "required": [
-                    "code", "name", "severity", "message", "path", "line", "column",
-                    "end_line", "end_column", "fixable", "fingerprint", "related",
-                ],
-                "properties": {
-                    "code": {"type": "string", "pattern": "^[A-Z]{3}[0-9]{3}$"},
-                    "name": {"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$"},
-                    "severity": {"enum": ["error", "warning"]},
-                    "message": {"type": "string", "minLength": 1},
-                    "path": {"type": "string", "pattern": "^[^\\\\]+$"},
-                    "line": {"type": "integer", "minimum": 1},
-                    "column": {"type": "integer", "minimum": 1},
-                    "end_line": {"type": "integer", "minimum": 1},
-                    "end_column": {"type": "integer", "minimum": 1},
-                    "fixable": {"type": "boolean"},
-                    "fingerprint": {"type": "string"},
-                    "related": {
-                        "type": "array",
-                        "items": {
-                            "type": "object",
-                            "additionalProperties": False,
-                            "required": ["path", "line", "column", "message"],
-                            "properties": {
-                                "path": {"type": "string"},
-                                "line": {"type": "integer", "minimum": 1},
-                                "column": {"type": "integer", "minimum": 1},
-                                "message": {"type": "string"},
-                            },
-                        },
-                    },
-                },
-            },
-        },
-    },
-}  # fmt: skip
+# DESIGN §5's JSON output is a contract: the schema published in the package
+# (`scaffold schema`) is what consumers may rely on.
+JSON_CONTRACT: dict[str, Any] = json.loads(report_schema())
 
 
 @pytest.fixture(scope="module")
@@ -147,6 +88,24 @@ def test_json_contract(report: CheckReport) -> None:
     assert summary["errors"] + summary["warnings"] == summary["findings"]
     cycle = next(d for d in document["diagnostics"] if d["code"] == "IMP002")
     assert cycle["related"], "a cycle lists the imports of its loop"
+
+
+def test_the_schema_is_a_valid_json_schema_and_scaffold_schema_prints_it(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    jsonschema.Draft202012Validator.check_schema(JSON_CONTRACT)
+    from scaffold.cli import main
+
+    assert main(["schema"]) == 0
+    assert json.loads(capsys.readouterr().out) == JSON_CONTRACT
+
+
+def test_json_statistics_match_their_schema(report: CheckReport) -> None:
+    rows = json.loads(render_json_statistics(report, RenderContext()))
+    statistics = {"$ref": "#/$defs/statistics", "$defs": JSON_CONTRACT["$defs"]}
+    jsonschema.validate(rows, statistics)
+    assert sum(row["count"] for row in rows) == len(report.diagnostics)
+    assert [row["count"] for row in rows] == sorted((row["count"] for row in rows), reverse=True)
 
 
 def test_json_for_a_clean_tree_is_valid() -> None:

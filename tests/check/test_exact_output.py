@@ -14,6 +14,7 @@ from typing import Any
 import jsonschema
 import pytest
 
+from scaffold.check.output.json import report_schema
 from scaffold.cli import main
 
 Tree = Callable[[Mapping[str, str | bytes]], Path]
@@ -140,6 +141,7 @@ def test_json_paths_are_relative_to_its_base(
     repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     document = _json(capsys, "--format", "json")
+    jsonschema.validate(document, json.loads(report_schema()))
     assert document["base"] == str(repo / "src")
     for d in document["diagnostics"]:
         assert (Path(document["base"]) / d["path"]).exists()

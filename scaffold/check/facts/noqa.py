@@ -10,12 +10,18 @@ import tokenize
 __all__ = ["refine_noqa", "scan_noqa"]
 
 _NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*))?", re.I)
+# `# scaffold: noqa: CODE` anywhere silences CODE in the whole file (`# scaffold: noqa`
+# alone, every code), as ruff's file-level directive; it is recorded as line 0.
+_FILE_NOQA = re.compile(
+    r"#\s*scaffold:\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*))?", re.I
+)
 
 Noqa = tuple[tuple[int, frozenset[str] | None], ...]
 
 
 def scan_noqa(text: str) -> Noqa:
-    """Each line with a `# noqa` comment and the codes it names (None: every code).
+    """Each line with a `# noqa` comment and the codes it names (None: every code); line 0
+    for a file-level `# scaffold: noqa`.
 
     A first reading of the lines, which may still count a `# noqa` inside a string; once the
     file has parsed, `refine_noqa` keeps the real comments only.
@@ -26,12 +32,13 @@ def scan_noqa(text: str) -> Noqa:
     for number, line in enumerate(text.splitlines(), start=1):
         if "noqa" not in line.lower():
             continue
-        match = _NOQA.search(line)
+        whole_file = _FILE_NOQA.search(line)
+        match = whole_file or _NOQA.search(line)
         if match is None:
             continue
         codes = match.group("codes")
         names = None if codes is None else frozenset(c.strip().upper() for c in codes.split(","))
-        result.append((number, names))
+        result.append((0 if whole_file else number, names))
     return tuple(result)
 
 

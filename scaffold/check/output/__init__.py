@@ -14,7 +14,7 @@ from typing import TypeVar
 from scaffold.check.model import CheckReport
 from scaffold.check.output.context import RenderContext
 from scaffold.check.output.github import render_github
-from scaffold.check.output.json import render_json
+from scaffold.check.output.json import render_json, render_json_statistics
 from scaffold.check.output.sarif import render_sarif
 from scaffold.check.output.text import render_statistics, render_text
 from scaffold.errors import UsageError
@@ -43,7 +43,7 @@ FORMATS: Mapping[str, Renderer] = {
     renderer.name: renderer
     for renderer in (
         Renderer("text", render_text, statistics=render_statistics),
-        Renderer("json", render_json),
+        Renderer("json", render_json, statistics=render_json_statistics),
         Renderer("sarif", render_sarif),
         Renderer("github", render_github),
     )

@@ -3,17 +3,31 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Callable
+from importlib import resources
 from typing import Any
 
 from scaffold import __version__
 from scaffold.check.model import CheckReport, Diagnostic
 from scaffold.check.output.context import RenderContext
+from scaffold.check.rules.registry import get_rule
+from scaffold.check.rules.unit import FixKind
 
-__all__ = ["render_json"]
+__all__ = ["render_json", "render_json_statistics", "report_schema"]
+
+
+_FIX_SAFETY = {FixKind.NONE: None, FixKind.SAFE: "safe", FixKind.UNSAFE: "unsafe"}
+
+
+def report_schema() -> str:
+    """The JSON Schema of this format (`scaffold schema`), as published in the package."""
+    return resources.files(__package__).joinpath("report.schema.json").read_text("utf-8")
 
 
 def _diagnostic_json(d: Diagnostic, shown: Callable[[str], str]) -> dict[str, Any]:
+    rule = get_rule(d.code)
+    assert rule is not None, d.code
     return {
         "code": d.code,
         "name": d.name,
@@ -24,7 +38,8 @@ def _diagnostic_json(d: Diagnostic, shown: Callable[[str], str]) -> dict[str, An
         "column": d.column,
         "end_line": d.end_line,
         "end_column": d.end_column,
-        "fixable": d.fixable,
+        "fixable": _FIX_SAFETY[rule.fix] is not None,
+        "fix_safety": _FIX_SAFETY[rule.fix],
         "fingerprint": d.fingerprint,
         "related": [
             {"path": shown(r.path), "line": r.line, "column": r.column, "message": r.message}
@@ -55,3 +70,14 @@ def render_json(report: CheckReport, context: RenderContext) -> str:
         "notes": list(report.notes),
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def render_json_statistics(report: CheckReport, context: RenderContext) -> str:
+    """`--statistics`: counts per rule as a JSON list, most frequent first (ruff's shape)."""
+    counts = Counter(d.code for d in report.diagnostics)
+    first = {d.code: d for d in reversed(report.diagnostics)}
+    rows = [
+        {"code": code, "name": first[code].name, "count": count, "fixable": first[code].fixable}
+        for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    ]
+    return json.dumps(rows, indent=2, ensure_ascii=False) + "\n"

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from scaffold import __version__
+from scaffold import HOME_URL, RULE_DOCS_URL, __version__
 from scaffold.check.model import CheckReport, Diagnostic, Related, Severity
 from scaffold.check.output.context import RenderContext
 from scaffold.check.output.rule_markdown import rule_markdown
@@ -16,7 +16,6 @@ from scaffold.check.rules.registry import RULES
 __all__ = ["FINGERPRINT_KEY", "render_sarif"]
 
 _SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-_INFO_URI = "https://pypi.org/project/scaffold/"
 _SRCROOT = "%SRCROOT%"
 # The partialFingerprints key of scaffold's fingerprint (scaffold.check.locations); the
 # version suffix changes if the fingerprint's recipe ever does.
@@ -45,7 +44,7 @@ def _quote(path: str) -> str:
 def _location(uris: _Uris, d: Diagnostic) -> dict[str, Any]:
     physical = uris.artifact(d.path)
     # A folder finding (PKG001 on `pkg/sub`) has no lines to point at: by convention its
-    # location is the folder's URI with no region (docs/check-output.md).
+    # location is the folder's URI with no region (docs/check-adoption.md).
     if d.path.endswith((".py", ".pyi", ".toml")):
         physical["region"] = {
             "startLine": d.line,
@@ -75,6 +74,7 @@ def _rule_descriptors() -> tuple[list[dict[str, Any]], dict[str, int]]:
                 "name": rule.name,
                 "shortDescription": {"text": rule.summary},
                 "fullDescription": {"text": f"{rule.summary} {rule.why}"},
+                "helpUri": RULE_DOCS_URL.format(code=rule.code),
                 "help": {"text": rule.explain(), "markdown": rule_markdown(rule)},
                 "defaultConfiguration": {
                     "enabled": enabled,
@@ -128,7 +128,7 @@ def render_sarif(report: CheckReport, context: RenderContext) -> str:
                     "driver": {
                         "name": "scaffold",
                         "version": __version__,
-                        "informationUri": _INFO_URI,
+                        "informationUri": HOME_URL,
                         "rules": rules,
                     }
                 },

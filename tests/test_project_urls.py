@@ -1,0 +1,34 @@
+"""The distribution name and the project's home: one name, one URL, used consistently."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+from scaffold import HOME_URL
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_the_distribution_is_not_the_unrelated_scaffold_on_the_index() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    # `pip install scaffold` installs an unrelated 2013 project; the command stays `scaffold`.
+    assert project["name"] == "scaffold-py"
+    assert project["scripts"] == {"scaffold": "scaffold.cli:main"}
+    assert all(url.startswith(HOME_URL) for url in project["urls"].values())
+
+
+def test_every_link_to_the_project_is_its_home() -> None:
+    texts = {
+        "README.md": (ROOT / "README.md").read_text(encoding="utf-8"),
+        ".pre-commit-hooks.yaml": (ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"),
+        "template README": (ROOT / "templates/package/template/README.md.jinja").read_text(
+            encoding="utf-8"
+        ),
+    }
+    for name, text in texts.items():
+        assert HOME_URL in text, name
+        assert "pypi.org/project/scaffold/" not in text, name
+        assert not re.search(r"github\.com/ORG/", text), name
+    assert "pip install scaffold-py" in texts["README.md"]
