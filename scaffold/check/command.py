@@ -12,7 +12,7 @@ from typing import TextIO
 
 from scaffold.check.config import FAIL_ON, CheckConfig, load_config
 from scaffold.check.incremental.run import check
-from scaffold.check.locations import locate, source_root
+from scaffold.check.locations import SourceLines, locate, source_root
 from scaffold.check.model import CheckReport, Severity
 from scaffold.check.options import CheckOptions
 from scaffold.check.output import FORMATS, format_named
@@ -50,6 +50,11 @@ class CheckCommand:
     add_noqa: bool = False
     color: str = "auto"
     quiet: bool = False
+    silent: bool = False  # -s: no output at all, the exit code says it
+    fix_only: bool = False  # fix, report nothing, exit 0 (unless exit_non_zero_on_fix)
+    exit_non_zero_on_fix: bool = False  # exit 1 when --fix changed something
+    show_files: bool = False
+    show_settings: bool = False
 
 
 def _codes(raw: str | None, option: str) -> tuple[str, ...] | None:
@@ -188,15 +193,28 @@ def run_check_command(command: CheckCommand) -> int:
         extend_select=_codes(command.extend_select, "--extend-select") or (),
         use_cache=command.use_cache,
     )
+    if command.show_files or command.show_settings:
+        return _show(command, options)
     if command.diff:
         return _print_diff(options, command.unsafe_fixes)
+    if command.fix_only:
+        command = dataclasses.replace(command, fix=True)
     report, fixed = _run(command, options)
+    if command.fix_only:
+        if not (command.quiet or command.silent):
+            _write(sys.stderr, f"Fixed {plural(fixed or 0, 'finding')}.\n")
+        return 1 if command.exit_non_zero_on_fix and fixed else 0
     cwd = Path.cwd()
     root = source_root(Path(report.root), cwd)
-    report = _apply_baseline(command, locate(report, root), root)
+    lines = SourceLines()
+    report = _apply_baseline(command, locate(report, root, lines), root)
     if command.add_noqa:
         return _add_noqa(report, command.quiet)
     exit_code = _exit_code(report, command, level)
+    if command.exit_non_zero_on_fix and fixed:
+        exit_code = 1
+    if command.silent:
+        return exit_code
     render = renderer.statistics if command.statistics and renderer.statistics else renderer.render
     to_file = command.output_file is not None
     context = RenderContext(
@@ -206,12 +224,30 @@ def run_check_command(command: CheckCommand) -> int:
         source_root=root,
         exit_code=exit_code,
         summary=not command.quiet,
+        source=lambda path: lines.all(os.path.join(report.root, path)),
     )
     _emit(render(report, context), command.output_file)
     if not command.quiet:
         for note in report.notes:
             _write(sys.stderr, f"note: {note}\n")
     return exit_code
+
+
+def _show(command: CheckCommand, options: CheckOptions) -> int:
+    """`--show-files` / `--show-settings`: print what the check would read; exit 0."""
+    from scaffold.check.show import show_files, show_settings
+
+    if command.show_files:
+        _write(sys.stdout, show_files(options.paths_text(), Path.cwd()))
+    if command.show_settings:
+        _write(
+            sys.stdout,
+            show_settings(
+                options.paths_text(), options.select, options.ignore, options.extend_select
+            ),
+        )
+    sys.stdout.flush()
+    return 0
 
 
 def _emit(text: str, output_file: str | None) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 from scaffold.check.facts.source import decode_source
 from scaffold.check.model import CheckReport, Diagnostic
 
-__all__ = ["fingerprint", "locate", "source_root"]
+__all__ = ["SourceLines", "fingerprint", "locate", "source_root"]
 
 
 def source_root(root: Path, cwd: Path) -> Path:
@@ -39,16 +39,22 @@ def fingerprint(diagnostic: Diagnostic, path: str, occurrence: int) -> str:
     return f"{digest.hexdigest()}:{occurrence}"
 
 
-class _Lines:
+class SourceLines:
     """Each file's lines as Python reads them, read once; "" for what cannot be read."""
 
     def __init__(self) -> None:
         self._files: dict[str, list[str]] = {}
 
-    def line(self, path: str, number: int) -> str:
+    def all(self, path: str) -> list[str]:
+        """Every line of the file at `path` (absolute)."""
         lines = self._files.get(path)
         if lines is None:
             lines = self._files[path] = self._read(path)
+        return lines
+
+    def line(self, path: str, number: int) -> str:
+        """Line `number` (1-based) of the file at `path`; "" past its end."""
+        lines = self.all(path)
         return lines[number - 1] if 0 < number <= len(lines) else ""
 
     @staticmethod
@@ -76,10 +82,11 @@ def _code_points(line: str, byte_column: int) -> int:
     return len(encoded[: byte_column - 1].decode("utf-8", "replace")) + 1
 
 
-def locate(report: CheckReport, root: Path) -> CheckReport:
+def locate(report: CheckReport, root: Path, lines: SourceLines | None = None) -> CheckReport:
     """The report with code-point columns and each finding's fingerprint, its paths
-    relative to `root` (the source root) for the fingerprint."""
-    lines = _Lines()
+    relative to `root` (the source root) for the fingerprint; `lines` reads the files
+    (pass one to keep what it read, for source snippets)."""
+    lines = lines or SourceLines()
     located: list[Diagnostic] = []
     seen: Counter[tuple[str, str, str]] = Counter()
     for d in report.diagnostics:

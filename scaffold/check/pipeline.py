@@ -43,6 +43,7 @@ __all__ = [
     "check_afresh",
     "check_paths",
     "diagnose",
+    "path_groups",
     "resolve",
 ]
 
@@ -119,7 +120,7 @@ def check_paths(options: CheckOptions, check: TreeCheck = check_afresh) -> Check
         ignore=None if options.ignore is None else validate_codes(options.ignore, "ignore"),
         extend_select=validate_codes(options.extend_select, "extend-select"),
     )
-    groups = _path_groups(options.paths)
+    groups = path_groups(options.paths)
     bases = [
         p if p.is_dir() else Path(os.path.commonpath([str(f.parent) for f in (p, *also)]))
         for p, also in groups
@@ -150,7 +151,7 @@ def check_paths(options: CheckOptions, check: TreeCheck = check_afresh) -> Check
     return CheckResult(tuple(trees), report)
 
 
-def _path_groups(raw: Sequence[str | Path]) -> list[tuple[Path, tuple[Path, ...]]]:
+def path_groups(raw: Sequence[str | Path]) -> list[tuple[Path, tuple[Path, ...]]]:
     """The trees to discover: each folder alone; named files grouped by the package root
     they are named from, so that a root is walked once however many of its files are named.
 

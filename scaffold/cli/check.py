@@ -23,9 +23,14 @@ class CheckFormat(StrEnum):
     # Mirrored, not imported: importing the checker costs `scaffold --help` ~0.1 s.
     # tests/test_cli_options.py keeps the two equal.
     TEXT = "text"
+    CONCISE = "concise"
+    FULL = "full"
     JSON = "json"
+    JSON_LINES = "json-lines"
     SARIF = "sarif"
     GITHUB = "github"
+    GITLAB = "gitlab"
+    JUNIT = "junit"
 
 
 PathsArgument = Annotated[
@@ -121,6 +126,24 @@ QuietOption = Annotated[
     bool,
     typer.Option("--quiet", "-q", help="Print the findings only: no summary, no notes."),
 ]
+SilentOption = Annotated[
+    bool, typer.Option("--silent", "-s", help="Print nothing; the exit code says it.")
+]
+FixOnlyOption = Annotated[
+    bool,
+    typer.Option("--fix-only", help="Apply the safe fixes, report nothing, exit 0."),
+]
+ExitNonZeroOnFixOption = Annotated[
+    bool,
+    typer.Option("--exit-non-zero-on-fix", help="Exit 1 when --fix changed a file."),
+]
+ShowFilesOption = Annotated[
+    bool, typer.Option("--show-files", help="List the files that would be checked; exit 0.")
+]
+ShowSettingsOption = Annotated[
+    bool,
+    typer.Option("--show-settings", help="Print the configuration each file is checked with."),
+]
 
 
 @app.command(
@@ -152,6 +175,11 @@ def check(
     no_cache: NoCacheOption = False,
     color: ColorOption = "auto",
     quiet: QuietOption = False,
+    silent: SilentOption = False,
+    fix_only: FixOnlyOption = False,
+    exit_non_zero_on_fix: ExitNonZeroOnFixOption = False,
+    show_files: ShowFilesOption = False,
+    show_settings: ShowSettingsOption = False,
 ) -> None:
     """Check exports (__all__) and import hygiene of a Python tree."""
     from scaffold.check.command import CheckCommand, run_check_command
@@ -177,6 +205,11 @@ def check(
         add_noqa=add_noqa,
         color=color,
         quiet=quiet,
+        silent=silent,
+        fix_only=fix_only,
+        exit_non_zero_on_fix=exit_non_zero_on_fix,
+        show_files=show_files,
+        show_settings=show_settings,
     )
     raise typer.Exit(run_check_command(command))
 

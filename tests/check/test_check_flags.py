@@ -166,3 +166,39 @@ def test_a_file_level_noqa_silences_its_codes_in_the_whole_file(
 def test_version_short_flag(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["-V"]) == 0
     assert capsys.readouterr().out.startswith("scaffold ")
+
+
+def test_fix_only_and_exit_non_zero_on_fix(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    init = project / "pkg/__init__.py"
+    original = init.read_text()
+    # EXP003 is fixed, EXP001 is left: --fix-only reports nothing and exits 0.
+    assert _run(capsys, ".", "--fix-only") == (0, "")
+    assert init.read_text() != original
+    init.write_text(original)
+    assert _run(capsys, ".", "--fix-only", "--exit-non-zero-on-fix") == (1, "")
+    # Nothing remains after the fix: 0, unless --exit-non-zero-on-fix.
+    init.write_text(original)
+    code, out = _run(capsys, ".", "--fix", "--select", "EXP003")
+    assert code == 0 and "Fixed 1 finding, 0 remaining." in out
+    init.write_text(original)
+    assert _run(capsys, ".", "--fix", "--select", "EXP003", "--exit-non-zero-on-fix")[0] == 1
+
+
+def test_silent_prints_nothing(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "--no-cache", ".", "-s"]) == 1
+    assert capsys.readouterr() == ("", "")
+
+
+def test_show_files_and_settings(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (project / "pyproject.toml").write_text('[tool.scaffold.check]\nfail-on = "error"\n')
+    assert _run(capsys, ".", "--show-files") == (
+        0,
+        "pkg/__init__.py\npkg/other.py\n",
+    )
+    assert _run(capsys, "pkg/other.py", "--show-files") == (0, "pkg/other.py\n")
+    code, out = _run(capsys, ".", "--show-settings", "--extend-select", "EXP007")
+    assert code == 0
+    assert f"[{project / 'pyproject.toml'}]" in out and 'fail-on = "error"' in out
+    assert "EXP007" in out.splitlines()[-1]

@@ -11,7 +11,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from scaffold.check.locations import locate
+from scaffold.check.locations import SourceLines, locate
 from scaffold.check.model import CheckReport
 from scaffold.check.output import FORMATS, format_named
 from scaffold.check.output.context import RenderContext
@@ -37,9 +37,21 @@ def report() -> CheckReport:
     return locate(check(CASE), CASE)
 
 
+_LINES = SourceLines()
+# As the command renders: paths from CASE, the source's lines for snippets.
+_CONTEXT = RenderContext(
+    relative_to=CASE,
+    source_root=CASE,
+    source=lambda path: _LINES.all(str(CASE / path)),
+)
+_BY_CONTEXT = {"full": "full", "json-lines": "json-lines", "gitlab": "gitlab", "junit": "junit"}
+
+
 def _render(report: CheckReport, fmt: str) -> str:
     if fmt == "txt":
         return render_text(report, RenderContext(relative_to=CASE))
+    if fmt in _BY_CONTEXT:
+        return FORMATS[_BY_CONTEXT[fmt]].render(report, _CONTEXT)
     if fmt == "github":
         return render_github(report, RenderContext(relative_to=CASE))
     # The JSON's base and SARIF's %SRCROOT% are absolute: the golden files name them <CASE>.
@@ -65,7 +77,7 @@ def test_a_format_is_found_by_its_name_in_any_case() -> None:
     assert format_named(FORMATS, "SARIF") is FORMATS["sarif"]
 
 
-@pytest.mark.parametrize("fmt", ["txt", "json", "sarif", "github"])
+@pytest.mark.parametrize("fmt", ["txt", "json", "sarif", "github", *_BY_CONTEXT])
 def test_golden_output(report: CheckReport, fmt: str) -> None:
     golden = GOLDEN / f"imp003-bad.{fmt}"
     text = _render(report, fmt)
@@ -76,7 +88,7 @@ def test_golden_output(report: CheckReport, fmt: str) -> None:
 
 def test_output_is_deterministic(report: CheckReport) -> None:
     again = locate(check(CASE), CASE)
-    for fmt in ("txt", "json", "sarif", "github"):
+    for fmt in ("txt", "json", "sarif", "github", *_BY_CONTEXT):
         assert _render(report, fmt) == _render(again, fmt)
 
 
@@ -150,3 +162,34 @@ def test_github_escapes_properties_and_data() -> None:
         "::error file=a%2Cb%3Ac.py,line=2,col=3,endLine=2,endColumn=4,"
         "title=EXP001 undefined-export::EXP001 50%25 wrong%0Anext\n"
     )
+
+
+def test_json_lines_are_the_json_diagnostics(report: CheckReport) -> None:
+    lines = FORMATS["json-lines"].render(report, _CONTEXT).splitlines()
+    document = json.loads(render_json(report, _CONTEXT))
+    assert [json.loads(line) for line in lines] == document["diagnostics"]
+
+
+def test_gitlab_code_quality_fields(report: CheckReport) -> None:
+    # GitLab's Code Quality report: a list of issues with these fields (no schema of it
+    # ships on the package index); fingerprints must be unique within a report.
+    issues = json.loads(FORMATS["gitlab"].render(report, _CONTEXT))
+    assert len(issues) == len(report.diagnostics)
+    assert len({issue["fingerprint"] for issue in issues}) == len(issues)
+    for issue in issues:
+        assert issue["severity"] in {"info", "minor", "major", "critical", "blocker"}
+        assert issue["description"] and issue["check_name"]
+        assert (CASE / issue["location"]["path"]).is_file()
+        assert issue["location"]["positions"]["begin"]["line"] >= 1
+
+
+def test_junit_counts_every_finding_as_a_failure(report: CheckReport) -> None:
+    from xml.etree import ElementTree
+
+    root = ElementTree.fromstring(FORMATS["junit"].render(report, _CONTEXT))
+    assert root.tag == "testsuites" and root.get("failures") == str(len(report.diagnostics))
+    cases = root.findall("testsuite/testcase")
+    assert len(cases) == len(report.diagnostics)
+    assert all(case.find("failure") is not None for case in cases)
+    clean = ElementTree.fromstring(FORMATS["junit"].render(CheckReport((), 1), _CONTEXT))
+    assert clean.findall("testsuite/testcase") and not clean.findall(".//failure")

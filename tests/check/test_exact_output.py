@@ -146,3 +146,13 @@ def test_json_paths_are_relative_to_its_base(
     for d in document["diagnostics"]:
         assert (Path(document["base"]) / d["path"]).exists()
         assert d["fingerprint"]
+
+
+def test_full_puts_carets_under_the_code_points(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    main(["check", "--no-cache", "pkg", "--output-format", "full"])
+    out = capsys.readouterr().out.splitlines()
+    line = FILES["src/pkg/m.py"].splitlines()[2]
+    at = out.index(f"3 | {line}")
+    assert out[at + 1] == f"  | {' ' * line.index('nope')}^^^^ IMP006"

@@ -13,8 +13,12 @@ from typing import TypeVar
 
 from scaffold.check.model import CheckReport
 from scaffold.check.output.context import RenderContext
+from scaffold.check.output.full import render_full
 from scaffold.check.output.github import render_github
+from scaffold.check.output.gitlab import render_gitlab
 from scaffold.check.output.json import render_json, render_json_statistics
+from scaffold.check.output.json_lines import render_json_lines
+from scaffold.check.output.junit import render_junit
 from scaffold.check.output.sarif import render_sarif
 from scaffold.check.output.text import render_statistics, render_text
 from scaffold.errors import UsageError
@@ -43,9 +47,15 @@ FORMATS: Mapping[str, Renderer] = {
     renderer.name: renderer
     for renderer in (
         Renderer("text", render_text, statistics=render_statistics),
+        # ruff's one-line-per-finding format; scaffold's text already is that.
+        Renderer("concise", render_text, statistics=render_statistics),
+        Renderer("full", render_full, statistics=render_statistics),
         Renderer("json", render_json, statistics=render_json_statistics),
+        Renderer("json-lines", render_json_lines),
         Renderer("sarif", render_sarif),
         Renderer("github", render_github),
+        Renderer("gitlab", render_gitlab),
+        Renderer("junit", render_junit),
     )
 }
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +30,8 @@ class RenderContext:
     source_root: Path | None = None
     exit_code: int | None = None
     summary: bool = True
+    # The lines of a finding's file (its path as in the report), for source snippets.
+    source: Callable[[str], Sequence[str]] | None = None
 
     def shown_path(self, report: CheckReport, path: str) -> str:
         """A finding's path as the user should see it: relative to `relative_to` when given."""

@@ -14,7 +14,7 @@ from scaffold.check.output.context import RenderContext
 from scaffold.check.rules.registry import get_rule
 from scaffold.check.rules.unit import FixKind
 
-__all__ = ["render_json", "render_json_statistics", "report_schema"]
+__all__ = ["diagnostic_json", "render_json", "render_json_statistics", "report_schema"]
 
 
 _FIX_SAFETY = {FixKind.NONE: None, FixKind.SAFE: "safe", FixKind.UNSAFE: "unsafe"}
@@ -25,7 +25,7 @@ def report_schema() -> str:
     return resources.files(__package__).joinpath("report.schema.json").read_text("utf-8")
 
 
-def _diagnostic_json(d: Diagnostic, shown: Callable[[str], str]) -> dict[str, Any]:
+def diagnostic_json(d: Diagnostic, shown: Callable[[str], str]) -> dict[str, Any]:
     rule = get_rule(d.code)
     assert rule is not None, d.code
     return {
@@ -66,7 +66,7 @@ def render_json(report: CheckReport, context: RenderContext) -> str:
             "warnings": report.warnings,
             "fixable": report.fixable,
         },
-        "diagnostics": [_diagnostic_json(d, shown) for d in report.diagnostics],
+        "diagnostics": [diagnostic_json(d, shown) for d in report.diagnostics],
         "notes": list(report.notes),
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from collections import Counter
 
-from scaffold.check.model import CheckReport, Severity
+from scaffold.check.model import CheckReport, Diagnostic, Severity
 from scaffold.check.output.context import RenderContext
 
-__all__ = ["plural", "render_statistics", "render_text", "summary"]
+__all__ = [
+    "closing_lines",
+    "finding_line",
+    "plural",
+    "render_statistics",
+    "render_text",
+    "summary",
+]
 
 _RED, _YELLOW, _BOLD, _RESET = "\033[31m", "\033[33m", "\033[1m", "\033[0m"
 
@@ -29,7 +36,7 @@ def summary(report: CheckReport) -> str:
     )
 
 
-def _closing_lines(report: CheckReport, context: RenderContext) -> list[str]:
+def closing_lines(report: CheckReport, context: RenderContext) -> list[str]:
     if not context.summary:
         return []
     lines = [summary(report)]
@@ -41,18 +48,21 @@ def _closing_lines(report: CheckReport, context: RenderContext) -> list[str]:
     return lines
 
 
+def finding_line(report: CheckReport, d: Diagnostic, context: RenderContext) -> str:
+    """`path:line:col: CODE [*] message`, coloured when the context allows."""
+    where = f"{context.shown_path(report, d.path)}:{d.line}:{d.column}:"
+    code = d.code
+    if context.color:
+        where = f"{_BOLD}{where}{_RESET}"
+        code = f"{_RED if d.severity is Severity.ERROR else _YELLOW}{code}{_RESET}"
+    marker = " [*]" if d.fixable else ""
+    return f"{where} {code}{marker} {d.message}"
+
+
 def render_text(report: CheckReport, context: RenderContext) -> str:
     """`path:line:col: CODE message` per finding, then a one-line summary."""
-    lines: list[str] = []
-    for d in report.diagnostics:
-        where = f"{context.shown_path(report, d.path)}:{d.line}:{d.column}:"
-        code = d.code
-        if context.color:
-            where = f"{_BOLD}{where}{_RESET}"
-            code = f"{_RED if d.severity is Severity.ERROR else _YELLOW}{code}{_RESET}"
-        marker = " [*]" if d.fixable else ""
-        lines.append(f"{where} {code}{marker} {d.message}")
-    lines.extend(_closing_lines(report, context))
+    lines = [finding_line(report, d, context) for d in report.diagnostics]
+    lines.extend(closing_lines(report, context))
     return "".join(line + "\n" for line in lines)
 
 
@@ -62,5 +72,5 @@ def render_statistics(report: CheckReport, context: RenderContext) -> str:
     names = {d.code: d.name for d in report.diagnostics}
     rows = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     lines = [f"{count:>5}  {code}  {names[code]}" for code, count in rows]
-    lines.extend(_closing_lines(report, context))
+    lines.extend(closing_lines(report, context))
     return "".join(line + "\n" for line in lines)

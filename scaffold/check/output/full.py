@@ -1,0 +1,47 @@
+"""The `full` format: each finding with the source lines it points at and a caret line."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from scaffold.check.model import CheckReport, Diagnostic
+from scaffold.check.output.context import RenderContext
+from scaffold.check.output.text import closing_lines, finding_line
+
+__all__ = ["render_full"]
+
+# Lines shown above and below a finding, as ruff's full output shows.
+_CONTEXT = 2
+
+
+def _snippet(d: Diagnostic, lines: Sequence[str]) -> list[str]:
+    """The finding's lines with their numbers, carets under its span (code points)."""
+    if not lines or d.line > len(lines):
+        return []
+    first = max(1, d.line - _CONTEXT)
+    last = min(len(lines), d.end_line + _CONTEXT)
+    width = len(str(last))
+    out = [f"{' ' * width} |"]
+    for number in range(first, last + 1):
+        text = lines[number - 1].expandtabs(1)
+        out.append(f"{number:>{width}} | {text}".rstrip())
+        if d.line <= number <= d.end_line:
+            start = d.column if number == d.line else 1
+            end = d.end_column if number == d.end_line else len(text) + 1
+            carets = "^" * max(1, end - start)
+            label = f" {d.code}" if number == d.end_line else ""
+            out.append(f"{' ' * width} | {' ' * (start - 1)}{carets}{label}")
+    out.append(f"{' ' * width} |")
+    return out
+
+
+def render_full(report: CheckReport, context: RenderContext) -> str:
+    """`path:line:col: CODE message`, then the source around it with carets, per finding."""
+    lines: list[str] = []
+    for d in report.diagnostics:
+        lines.append(finding_line(report, d, context))
+        source = context.source(d.path) if context.source is not None else ()
+        lines.extend(_snippet(d, source))
+        lines.append("")
+    lines.extend(closing_lines(report, context))
+    return "".join(line + "\n" for line in lines)
