@@ -217,9 +217,14 @@ class LintFormat(StrEnum):
     """The renderings of lint findings: the same as `scaffold check`'s."""
 
     TEXT = "text"
+    CONCISE = "concise"
+    FULL = "full"
     JSON = "json"
+    JSON_LINES = "json-lines"
     SARIF = "sarif"
     GITHUB = "github"
+    GITLAB = "gitlab"
+    JUNIT = "junit"
 
 
 @app.command(

