@@ -62,8 +62,11 @@ def refine_noqa(tree: ast.Module, text: str, noqa: Noqa) -> Noqa:
         compound = _body_start(statement)
         if compound is not None:
             end = compound - 1  # the header of a compound statement
-        if not _comment_on(lines[statement.lineno - 1 : end], number - statement.lineno):
+        found, comment = _comment_on(lines[statement.lineno - 1 : end], number - statement.lineno)
+        if not found:
             continue  # the noqa text is inside a string
+        if comment is not None:  # the codes are the comment's, not a string's before it
+            codes = _codes_of(_NOQA.search(comment))
         result.append((number, codes))
         if compound is None and number == statement.lineno:
             result.extend((line, codes) for line in range(number + 1, end + 1))
@@ -104,15 +107,23 @@ def _body_start(statement: ast.stmt) -> int | None:
     return min([first.lineno, *(d.lineno for d in decorators)])
 
 
-def _comment_on(segment: list[str], index: int) -> bool:
-    """Whether the tokenizer finds a noqa comment on line `index` of a statement's lines."""
+def _comment_on(segment: list[str], index: int) -> tuple[bool, str | None]:
+    """Whether the tokenizer finds a noqa comment on line `index` of a statement's lines, and
+    that comment (None when the lines do not tokenize: what they say is kept)."""
     try:
         tokens = tokenize.generate_tokens(io.StringIO("\n".join(segment) + "\n").readline)
-        return any(
-            token.type == tokenize.COMMENT
-            and token.start[0] - 1 == index
-            and _NOQA.search(token.string) is not None
-            for token in tokens
-        )
+        for token in tokens:
+            if (
+                token.type == tokenize.COMMENT
+                and token.start[0] - 1 == index
+                and _NOQA.search(token.string) is not None
+            ):
+                return True, token.string
+        return False, None
     except (tokenize.TokenError, SyntaxError):
-        return True  # not a whole statement after all: keep what the lines say
+        return True, None  # not a whole statement after all: keep what the lines say
+
+
+def _codes_of(match: re.Match[str] | None) -> frozenset[str] | None:
+    codes = match.group("codes") if match is not None else None
+    return None if codes is None else frozenset(c.strip().upper() for c in codes.split(","))
