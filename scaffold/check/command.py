@@ -55,6 +55,7 @@ class CheckCommand:
     exit_non_zero_on_fix: bool = False  # exit 1 when --fix changed something
     show_files: bool = False
     show_settings: bool = False
+    show_fixes: bool = False  # after --fix, list what was fixed per file and rule
 
 
 def _codes(raw: str | None, option: str) -> tuple[str, ...] | None:
@@ -144,6 +145,8 @@ def _run(command: CheckCommand, options: CheckOptions) -> tuple[CheckReport, int
         result = run_fixes(options, unsafe=command.unsafe_fixes)
         assert result.report is not None
         report, fixed = result.report, result.fixed
+        if command.show_fixes and not command.silent:
+            _write(sys.stderr, _fixes_shown(result.fixed_by, report.root))
     else:
         checked = check(options)
         report, trees = checked.report, checked.trees
@@ -152,6 +155,24 @@ def _run(command: CheckCommand, options: CheckOptions) -> tuple[CheckReport, int
 
         report = run_import_check(options, report, trees=trees)
     return report, fixed
+
+
+def _fixes_shown(fixed_by: Mapping[tuple[str, str], int], root: str) -> str:
+    """`--show-fixes`: what --fix fixed, per file and rule, as ruff lists it."""
+    from scaffold.check.rules import get_rule
+
+    if not fixed_by:
+        return "No findings were fixed.\n"
+    lines = [f"Fixed {plural(sum(fixed_by.values()), 'finding')}:"]
+    cwd = Path.cwd()
+    for path in sorted({p for p, _ in fixed_by}):
+        shown = os.path.relpath(os.path.join(root, path), cwd).replace(os.sep, "/")
+        lines.append(f"- {shown}:")
+        for (where, code), count in sorted(fixed_by.items()):
+            if where == path:
+                rule = get_rule(code)
+                lines.append(f"    {count} x {code} ({rule.name if rule else code})")
+    return "\n".join(lines) + "\n"
 
 
 def _apply_baseline(command: CheckCommand, report: CheckReport, root: Path) -> CheckReport:

@@ -68,6 +68,8 @@ class FixResult:
     files: list[FileFix] = field(default_factory=list)
     report: CheckReport | None = None
     fixed_count: int | None = None  # measured by checking again, when the fixes were written
+    # How many findings of each (path, code) the fixes removed, for `--show-fixes`.
+    fixed_by: Counter[tuple[str, str]] = field(default_factory=Counter)
 
     @property
     def fixed(self) -> int:
@@ -220,7 +222,11 @@ def run_fixes(options: CheckOptions, *, unsafe: bool = False, write: bool = True
         # from `__all__` can also make it sorted, and that fixes its EXP007 too.
         left = Counter(_identity(d) for d in report.diagnostics)
         before = Counter(_identity(d) for d in initial.diagnostics)
-        result.fixed_count = sum(max(0, n - left.get(k, 0)) for k, n in before.items())
+        for (path, code, _), n in before.items():
+            gone = max(0, n - left.get((path, code, _), 0))
+            if gone:
+                result.fixed_by[(path, code)] += gone
+        result.fixed_count = sum(result.fixed_by.values())
     return result
 
 

@@ -140,6 +140,9 @@ ExitNonZeroOnFixOption = Annotated[
 ShowFilesOption = Annotated[
     bool, typer.Option("--show-files", help="List the files that would be checked; exit 0.")
 ]
+ShowFixesOption = Annotated[
+    bool, typer.Option("--show-fixes", help="After --fix, list what was fixed per file.")
+]
 ShowSettingsOption = Annotated[
     bool,
     typer.Option("--show-settings", help="Print the configuration each file is checked with."),
@@ -180,6 +183,7 @@ def check(
     exit_non_zero_on_fix: ExitNonZeroOnFixOption = False,
     show_files: ShowFilesOption = False,
     show_settings: ShowSettingsOption = False,
+    show_fixes: ShowFixesOption = False,
 ) -> None:
     """Check exports (__all__) and import hygiene of a Python tree."""
     from scaffold.check.command import CheckCommand, run_check_command
@@ -210,6 +214,7 @@ def check(
         exit_non_zero_on_fix=exit_non_zero_on_fix,
         show_files=show_files,
         show_settings=show_settings,
+        show_fixes=show_fixes,
     )
     raise typer.Exit(run_check_command(command))
 

@@ -202,3 +202,12 @@ def test_show_files_and_settings(project: Path, capsys: pytest.CaptureFixture[st
     assert code == 0
     assert f"[{project / 'pyproject.toml'}]" in out and 'fail-on = "error"' in out
     assert "EXP007" in out.splitlines()[-1]
+
+
+def test_show_fixes_lists_what_was_fixed(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "--no-cache", ".", "--fix", "--show-fixes", "--select", "EXP003"]) == 0
+    assert capsys.readouterr().err == (
+        "Fixed 1 finding:\n- pkg/__init__.py:\n    1 x EXP003 (duplicate-export)\n"
+    )
+    assert main(["check", "--no-cache", ".", "--fix", "--show-fixes", "--select", "EXP003"]) == 0
+    assert capsys.readouterr().err == "No findings were fixed.\n"
