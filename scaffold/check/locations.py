@@ -40,16 +40,31 @@ def fingerprint(diagnostic: Diagnostic, path: str, occurrence: int) -> str:
 
 
 class SourceLines:
-    """Each file's lines as Python reads them, read once; "" for what cannot be read."""
+    """Each file's lines as Python reads them, read once; "" for what cannot be read.
+
+    A file whose bytes are all ASCII needs no conversion, and is decoded only if its lines
+    are asked for (the `full` format's snippets).
+    """
 
     def __init__(self) -> None:
+        self._data: dict[str, bytes] = {}
         self._files: dict[str, list[str]] = {}
+
+    def _bytes(self, path: str) -> bytes:
+        data = self._data.get(path)
+        if data is None:
+            data = self._data[path] = _read_bytes(path)
+        return data
+
+    def is_ascii(self, path: str) -> bool:
+        """Whether every byte of the file is ASCII (byte and code-point columns agree)."""
+        return self._bytes(path).isascii()
 
     def all(self, path: str) -> list[str]:
         """Every line of the file at `path` (absolute)."""
         lines = self._files.get(path)
         if lines is None:
-            lines = self._files[path] = self._read(path)
+            lines = self._files[path] = _decode(path, self._bytes(path))
         return lines
 
     def line(self, path: str, number: int) -> str:
@@ -57,19 +72,28 @@ class SourceLines:
         lines = self.all(path)
         return lines[number - 1] if 0 < number <= len(lines) else ""
 
-    @staticmethod
-    def _read(path: str) -> list[str]:
-        if not os.path.isfile(path):
-            return []  # a folder finding, or a file gone since the check
-        try:
-            data = Path(path).read_bytes()
-        except OSError:
-            return []
-        try:
-            text = decode_source(data) if path.endswith((".py", ".pyi")) else data.decode()
-        except (ValueError, UnicodeDecodeError):
-            text = data.decode("utf-8", "replace")
-        return text.splitlines()
+    def column(self, path: str, number: int, byte_column: int) -> int:
+        """The code-point column of a UTF-8 byte column on line `number` of `path`."""
+        if byte_column <= 1 or self.is_ascii(path):
+            return byte_column
+        return _code_points(self.line(path, number), byte_column)
+
+
+def _read_bytes(path: str) -> bytes:
+    if not os.path.isfile(path):
+        return b""  # a folder finding, or a file gone since the check
+    try:
+        return Path(path).read_bytes()
+    except OSError:
+        return b""
+
+
+def _decode(path: str, data: bytes) -> list[str]:
+    try:
+        text = decode_source(data) if path.endswith((".py", ".pyi")) else data.decode()
+    except (ValueError, UnicodeDecodeError):
+        text = data.decode("utf-8", "replace")
+    return text.splitlines()
 
 
 def _code_points(line: str, byte_column: int) -> int:
@@ -91,14 +115,9 @@ def locate(report: CheckReport, root: Path, lines: SourceLines | None = None) ->
     seen: Counter[tuple[str, str, str]] = Counter()
     for d in report.diagnostics:
         full = os.path.join(report.root, d.path)
-        start = lines.line(full, d.line)
-        end = start if d.end_line == d.line else lines.line(full, d.end_line)
         related = tuple(
             dataclasses.replace(
-                r,
-                column=_code_points(
-                    lines.line(os.path.join(report.root, r.path), r.line), r.column
-                ),
+                r, column=lines.column(os.path.join(report.root, r.path), r.line, r.column)
             )
             for r in d.related
         )
@@ -107,8 +126,8 @@ def locate(report: CheckReport, root: Path, lines: SourceLines | None = None) ->
         located.append(
             dataclasses.replace(
                 d,
-                column=_code_points(start, d.column),
-                end_column=_code_points(end, d.end_column),
+                column=lines.column(full, d.line, d.column),
+                end_column=lines.column(full, d.end_line, d.end_column),
                 related=related,
                 fingerprint=fingerprint(d, rel, seen[(d.code, rel, d.message)]),
             )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Callable
-from importlib import resources
 from typing import Any
 
 from scaffold import __version__
@@ -22,6 +21,8 @@ _FIX_SAFETY = {FixKind.NONE: None, FixKind.SAFE: "safe", FixKind.UNSAFE: "unsafe
 
 def report_schema() -> str:
     """The JSON Schema of this format (`scaffold schema`), as published in the package."""
+    from importlib import resources
+
     return resources.files(__package__).joinpath("report.schema.json").read_text("utf-8")
 
 

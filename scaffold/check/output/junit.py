@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from xml.etree import ElementTree
 
 from scaffold.check.model import CheckReport, Diagnostic
 from scaffold.check.output.context import RenderContext
@@ -13,6 +12,8 @@ __all__ = ["render_junit"]
 
 def render_junit(report: CheckReport, context: RenderContext) -> str:
     """`<testsuites>` of the run; a clean run is one passing `scaffold` test case."""
+    from xml.etree import ElementTree  # only this format needs it: keep start-up small
+
     by_file: dict[str, list[Diagnostic]] = defaultdict(list)
     for d in report.diagnostics:
         by_file[context.shown_path(report, d.path)].append(d)
