@@ -264,8 +264,12 @@ def test_sarif_and_json_carry_the_chain(tree: Tree, capsys: pytest.CaptureFixtur
     rules = {r["id"] for r in sarif["runs"][0]["tool"]["driver"]["rules"]}
     assert {"ARC001", "ARC002", "ARC003", "ARC004"} <= rules
     assert main(["check", str(root), "--format", "json"]) == 1
-    [diagnostic] = json.loads(capsys.readouterr().out)["diagnostics"]
-    assert [(r["path"], r["line"]) for r in diagnostic["related"]] == [
+    document = json.loads(capsys.readouterr().out)
+    [diagnostic] = document["diagnostics"]
+    # JSON paths are relative to the folder the command ran in, which it states as `base`.
+    base = Path(document["base"])
+    related = [((base / r["path"]).resolve(), r["line"]) for r in diagnostic["related"]]
+    assert [(p.relative_to(root.resolve()).as_posix(), line) for p, line in related] == [
         ("shop/domain.py", 2),
         ("shop/x.py", 1),
     ]
