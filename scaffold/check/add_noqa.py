@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import ast
+import dataclasses
 import io
 import re
 import tokenize
 import tomllib
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -105,13 +106,28 @@ def _target_lines(
     return wanted, skipped
 
 
+# A noqa on one import of a cycle silences that import only, and the cycle is reported at
+# its next import; the group is silent when every import of its loop has one. The loop's
+# imports are the finding's related locations.
+_EVERY_IMPORT = frozenset({"IMP002"})
+
+
+def _with_loop_imports(found: Iterable[Diagnostic]) -> Iterator[Diagnostic]:
+    """The findings, and for a cycle one more at each import of its loop."""
+    for d in found:
+        yield d
+        if d.code in _EVERY_IMPORT:
+            for r in d.related:
+                yield dataclasses.replace(d, path=r.path, line=r.line, end_line=r.line, related=())
+
+
 def add_noqa(report: CheckReport) -> NoqaResult:
     """Write a noqa comment for every finding of `report` into its file, atomically and
     only when the file means the same afterwards; folder findings and files that do not
     parse (SYN001, SYN002) are counted as skipped."""
     result = NoqaResult()
     by_file: dict[str, list[Diagnostic]] = {}
-    for d in report.diagnostics:
+    for d in _with_loop_imports(report.diagnostics):
         if d.code.startswith("SYN") or not d.path.endswith((".py", ".pyi", ".toml")):
             result.skipped += 1
             continue

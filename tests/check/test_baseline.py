@@ -76,7 +76,7 @@ def test_a_new_finding_of_the_same_code_in_the_same_file_surfaces(
     assert code == 1
     assert found == [
         "EXP001 pkg/__init__.py:3 'absent' is listed in __all__ but not defined",
-        "IMP009 pkg/side.py:4 `print(...)` runs at import time",
+        "IMP009 pkg/side.py:4 `print(...)` writes output at import time",
     ]
 
 
