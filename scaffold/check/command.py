@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TextIO
 
 from scaffold.check.config import FAIL_ON, CheckConfig, load_config
+from scaffold.check.incremental.location import CACHE_DIR_ENV
 from scaffold.check.incremental.run import check
 from scaffold.check.locations import SourceLines, locate, source_root
 from scaffold.check.model import CheckReport, Severity
@@ -36,7 +37,8 @@ class CheckCommand:
     output_file: str | None = None
     select: str | None = None
     extend_select: str | None = None
-    ignore: str | None = None  # --ignore and --extend-ignore, joined
+    ignore: str | None = None
+    extend_ignore: str | None = None  # the same as --ignore, as ruff's
     exit_zero: bool = False
     statistics: bool = False
     fix: bool = False
@@ -44,6 +46,7 @@ class CheckCommand:
     diff: bool = False
     run_imports: bool = False
     use_cache: bool = True
+    cache_dir: str | None = None  # --cache-dir (else $SCAFFOLD_CACHE_DIR)
     fail_on: str | None = None
     baseline: str | None = None
     update_baseline: bool = False
@@ -206,13 +209,15 @@ def run_check_command(command: CheckCommand) -> int:
     """
     renderer = format_named(FORMATS, command.output_format)
     level = _fail_level(command)
-    ignore = _codes(command.ignore, "--ignore")
+    ignores = [c for c in (command.ignore, command.extend_ignore) if c is not None]
+    ignore = _codes(",".join(ignores), "--ignore") if ignores else None
     options = CheckOptions(
         paths=command.paths or (".",),
         select=_codes(command.select, "--select"),
         ignore=ignore,
         extend_select=_codes(command.extend_select, "--extend-select") or (),
         use_cache=command.use_cache,
+        cache_dir=_cache_dir(command.cache_dir),
     )
     if command.show_files or command.show_settings:
         return _show(command, options)

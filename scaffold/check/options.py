@@ -19,6 +19,8 @@ class CheckOptions:
     extend_select: tuple[str, ...] = ()  # added to the selection
     use_cache: bool = True  # read and write `.scaffold_cache/` (False: --no-cache)
     workers: int | None = None  # parsing processes; None sizes the pool to the work
+    # Where the cache is kept; None: $SCAFFOLD_CACHE_DIR, else .scaffold_cache/ at the root.
+    cache_dir: Path | None = None
 
     def paths_text(self) -> tuple[str, ...]:
         """The paths as strings (default: the current folder)."""

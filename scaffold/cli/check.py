@@ -114,6 +114,15 @@ ImportOption = Annotated[
 NoCacheOption = Annotated[
     bool, typer.Option("--no-cache", help="Neither read nor write .scaffold_cache/.")
 ]
+CacheDirOption = Annotated[
+    str | None,
+    typer.Option(
+        "--cache-dir",
+        metavar="DIR",
+        help="Keep the cache in DIR (default: $SCAFFOLD_CACHE_DIR, else .scaffold_cache/ at"
+        " the project root).",
+    ),
+]
 ColorOption = Annotated[
     str,
     typer.Option(
@@ -176,6 +185,7 @@ def check(
     update_baseline: UpdateBaselineOption = False,
     run_imports: ImportOption = False,
     no_cache: NoCacheOption = False,
+    cache_dir: CacheDirOption = None,
     color: ColorOption = "auto",
     quiet: QuietOption = False,
     silent: SilentOption = False,
@@ -188,38 +198,18 @@ def check(
     """Check exports (__all__) and import hygiene of a Python tree."""
     from scaffold.check.command import CheckCommand, run_check_command
 
-    ignores = ",".join(c for c in (ignore, extend_ignore) if c is not None) or None
-    command = CheckCommand(
-        paths=tuple(paths or ["."]),
-        output_format=output_format.value,
-        output_file=output_file,
-        select=select,
-        extend_select=extend_select,
-        ignore=ignores,
-        exit_zero=exit_zero,
-        statistics=statistics,
-        fix=fix,
-        unsafe_fixes=unsafe_fixes,
-        diff=diff,
-        run_imports=run_imports,
-        use_cache=not no_cache,
-        fail_on=fail_on,
-        baseline=baseline,
-        update_baseline=update_baseline,
-        add_noqa=add_noqa,
-        color=color,
-        quiet=quiet,
-        silent=silent,
-        fix_only=fix_only,
-        exit_non_zero_on_fix=exit_non_zero_on_fix,
-        show_files=show_files,
-        show_settings=show_settings,
-        show_fixes=show_fixes,
-    )
+    # Each option is the CheckCommand field of the same name; three need converting.
+    given = {k: v for k, v in locals().items() if k in CheckCommand.__dataclass_fields__}
+    converted = {
+        "paths": tuple(paths or ["."]),
+        "output_format": output_format.value,
+        "use_cache": not no_cache,
+    }
+    command = CheckCommand(**(given | converted))
     raise typer.Exit(run_check_command(command))
 
 
-@app.command("schema")
+@app.command("schema", epilog=examples("scaffold schema"))
 def schema() -> None:
     """Print the JSON Schema of `scaffold check --output-format json`."""
     from scaffold.check.output.json import report_schema
@@ -240,7 +230,13 @@ RuleFormatOption = Annotated[
 ]
 
 
-@app.command("rules")
+@app.command(
+    "rules",
+    epilog=examples(
+        "scaffold rules",
+        "scaffold rules --output-format markdown --output-dir docs/rules",
+    ),
+)
 def rules(
     output_format: RuleFormatOption = RuleFormat.TEXT,
     output_dir: Annotated[

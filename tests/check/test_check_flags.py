@@ -211,3 +211,14 @@ def test_show_fixes_lists_what_was_fixed(project: Path, capsys: pytest.CaptureFi
     )
     assert main(["check", "--no-cache", ".", "--fix", "--show-fixes", "--select", "EXP003"]) == 0
     assert capsys.readouterr().err == "No findings were fixed.\n"
+
+
+def test_every_check_option_reaches_the_command() -> None:
+    # The CLI hands its options over by name: each must be a CheckCommand field.
+    import inspect
+
+    from scaffold.check.command import CheckCommand
+    from scaffold.cli.check import check
+
+    names = set(inspect.signature(check).parameters) - {"no_cache"}
+    assert names <= set(CheckCommand.__dataclass_fields__)
