@@ -23,7 +23,15 @@ from scaffold.check.rules.unit import FixContext, Fixer, FixKind
 from scaffold.edit import apply_edits
 from scaffold.files import write_atomically
 
-__all__ = ["FileFix", "FixResult", "fix_codes", "plan_fixes", "run_fixes", "unified_diff"]
+__all__ = [
+    "FileFix",
+    "FixResult",
+    "fix_codes",
+    "fix_text",
+    "plan_fixes",
+    "run_fixes",
+    "unified_diff",
+]
 
 # A fix can reveal another (an added name makes a sorted __all__ unsorted); a few rounds
 # settle every case the fixers know, and the limit keeps a fixer bug from looping forever.
@@ -131,15 +139,27 @@ def _fix_file(source: SourceFile, project: Project, found: list[Diagnostic]) -> 
     read = _read(source.path)
     if read is None:
         return None
+    fixed = fix_text(read.text, source, project, found)
+    if fixed is None:
+        return None
+    after, count = fixed
+    return FileFix(source.path, read.text, after, count, read.encoding, read.newline)
+
+
+def fix_text(
+    text: str, source: SourceFile, project: Project, found: Sequence[Diagnostic]
+) -> tuple[str, int] | None:
+    """`text` (newlines `\\n`) with the fixes of `found` applied, and how many findings they
+    fix; None when nothing changes or the result would not parse."""
     try:
-        tree = ast.parse(read.text)
+        tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
-    context = FixContext(read.text, tree, source, project)
+    context = FixContext(text, tree, source, project)
     for fixer, diagnostics in _by_fixer(found):
         fixer(context, diagnostics)
     try:
-        after = apply_edits(read.text, context.edits)
+        after = apply_edits(text, context.edits)
     except ValueError:
         return None  # overlapping edits: the next round picks up what is left
     fixed = context.fixed
@@ -147,12 +167,12 @@ def _fix_file(source: SourceFile, project: Project, found: list[Diagnostic]) -> 
         rewritten = rewrite(after)
         if rewritten is not None:
             after, fixed = rewritten, fixed + count
-    if after == read.text or not _parses(after):
+    if after == text or not _parses(after):
         return None
-    return FileFix(source.path, read.text, after, fixed, read.encoding, read.newline)
+    return after, fixed
 
 
-def _by_fixer(found: list[Diagnostic]) -> list[tuple[Fixer, list[Diagnostic]]]:
+def _by_fixer(found: Sequence[Diagnostic]) -> list[tuple[Fixer, list[Diagnostic]]]:
     """The findings of each fixer, in rule order; rules that share a fixer share one call."""
     groups: dict[int, tuple[Fixer, list[Diagnostic]]] = {}
     for rule in RULES:
