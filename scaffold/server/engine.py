@@ -19,7 +19,8 @@ from pathlib import Path
 from scaffold.check.analysis import check_file
 from scaffold.check.discover import SourceFile, Tree, discover
 from scaffold.check.facts import parse_source
-from scaffold.check.incremental.reuse import Stored, dump, plan
+from scaffold.check.incremental.pool import read_facts
+from scaffold.check.incremental.reuse import Stored, keep, plan
 from scaffold.check.incremental.store import FactsCache, content_digest, encode_facts
 from scaffold.check.memory import without_cyclic_gc
 from scaffold.check.model import FILE_SPAN, Diagnostic, ModuleFacts, SourceError
@@ -54,7 +55,7 @@ class _Known:
 
     stamp: tuple[int, int] | None  # (size, mtime_ns) of a disk read; None for a buffer
     is_package: bool
-    source: FileText
+    source: FileText | None  # None: parsed by the pool, the text is read when asked
     facts: ModuleFacts
     encoded: bytes
     digest: bytes
@@ -65,6 +66,12 @@ def _known(stamp: tuple[int, int] | None, source: SourceFile, text: FileText) ->
         facts = ModuleFacts(error=SourceError("read", "cannot be read", FILE_SPAN))
     else:
         facts = parse_source(text.data, is_package=source.is_package)
+    return _with_facts(stamp, source, text, facts)
+
+
+def _with_facts(
+    stamp: tuple[int, int] | None, source: SourceFile, text: FileText | None, facts: ModuleFacts
+) -> _Known:
     encoded = encode_facts(facts)
     return _Known(stamp, source.is_package, text, facts, encoded, content_digest(encoded))
 
@@ -80,7 +87,9 @@ class RootState:
         self._cache: FactsCache | None = None
         self._known: dict[str, _Known] = {}
         self._good: dict[str, _Known] = {}  # the last facts of each buffer that parsed
-        self._stored: bytes | None = None  # incremental.reuse's blob of the last run
+        self._stored: tuple[bytes, Stored] | None = None  # the last run's, by structure
+        self._by_path: dict[Path, SourceFile] = {}
+        self._by_rel: dict[str, SourceFile] = {}
         self._previous: dict[str, bytes] = {}  # encoded facts the last run saw
         self.checked: CheckedTree | None = None
 
@@ -94,22 +103,20 @@ class RootState:
 
     def source_of(self, path: Path) -> SourceFile | None:
         """The tree's file at `path`, if it is one."""
-        if self.tree is None:
-            return None
-        for source in self.tree.files:
-            if source.path == path:
-                return source
-        return None
+        return self._by_path.get(path)
 
     def text_of(self, rel: str) -> FileText | None:
         """What the last analysis read of the file at `rel` (relative to the tree)."""
-        if self.tree is None:
+        source = self._by_rel.get(rel)
+        known = None if source is None else self._known.get(source.key)
+        if source is None or known is None:
             return None
-        for source in self.tree.files:
-            if source.rel == rel:
-                known = self._known.get(source.key)
-                return known.source if known is not None else None
-        return None
+        if known.source is None:  # parsed by the pool: its text is the disk's
+            try:
+                return FileText(source.path.read_bytes(), False)
+            except OSError:
+                return None
+        return known.source
 
     def analyse(self, buffers: Mapping[Path, str]) -> CheckedTree:
         """Check the root as it is now: buffers over the disk, reusing what still holds."""
@@ -118,6 +125,8 @@ class RootState:
             self._notes = list(self.tree.notes)
             self._cache = FactsCache(None)
             self._stored = None
+            self._by_path = {source.path: source for source in self.tree.files}
+            self._by_rel = {source.rel: source for source in self.tree.files}
         tree, cache = self.tree, self._cache
         assert cache is not None
         tree.notes[:] = self._notes  # each run adds its own notes to the tree's
@@ -125,7 +134,7 @@ class RootState:
             facts, digests, broken = self._read(tree, buffers)
             inputs = (self.options.select, self.options.ignore)
             structure = cache.structure_key(tree, inputs)
-            stored = Stored.load(self._stored, structure)
+            stored = self._stored[1] if self._stored and self._stored[0] == structure else None
             reuse = plan(stored, digests, facts, self._previous.get)
             resolved = Resolved(tree, facts, Project.of(tree, facts))
             checked = diagnose(
@@ -135,7 +144,7 @@ class RootState:
                 start_simulation=reuse.start_simulation,
             )
         assert checked.analysis is not None
-        self._stored = dump(structure, digests, checked.analysis, reuse)
+        self._stored = (structure, keep(digests, checked.analysis, reuse))
         self._previous = {key: self._facts_entry(key, broken).encoded for key in facts}
         if broken:
             checked = self._report_broken(checked, broken)
@@ -154,6 +163,8 @@ class RootState:
         digests: dict[str, bytes | None] = {}
         broken: dict[str, _Known] = {}
         live: set[str] = set()
+        if not self._known:
+            self._read_in_parallel(tree, buffers)
         for source in tree.files:
             live.add(source.key)
             if source.is_extension:
@@ -165,7 +176,8 @@ class RootState:
             if error is None or error.kind not in _UNREADABLE:
                 self._good[source.key] = known
             elif (
-                known.source.from_buffer
+                known.source is not None
+                and known.source.from_buffer
                 and good is not None
                 and good.is_package == source.is_package
             ):
@@ -179,14 +191,27 @@ class RootState:
             del self._good[key]
         return facts, digests, broken
 
+    def _read_in_parallel(self, tree: Tree, buffers: Mapping[Path, str]) -> None:
+        """The first read of a root: every file on disk parsed in the process pool, as a
+        cold `scaffold check` parses them (stat first: a file changed meanwhile is read
+        again by the next analysis)."""
+        files = [s for s in tree.files if not s.is_extension and s.path not in buffers]
+        stamps = {source.key: _stat(source.path) for source in files}
+        read = read_facts(files, workers=self.options.workers)
+        for source in files:
+            if source.key in read:
+                known = _with_facts(stamps[source.key], source, None, read[source.key])
+                self._known[source.key] = known
+
     def _refresh(self, source: SourceFile, buffer: str | None) -> _Known:
         """A file's facts, parsed again only when its bytes changed."""
         known = self._known.get(source.key)
         if buffer is not None:
             data = buffer.encode("utf-8", errors="surrogatepass")
-            if known is None or known.source.data != data or known.is_package != source.is_package:
+            same = known is not None and known.source is not None and known.source.data == data
+            if known is None or not same or known.is_package != source.is_package:
                 known = _known(None, source, FileText(data, True))
-            elif not known.source.from_buffer:
+            elif known.source is not None and not known.source.from_buffer:
                 known = dataclasses.replace(known, stamp=None, source=FileText(data, True))
         else:
             stamp = _stat(source.path)
@@ -221,7 +246,8 @@ def _disk_known(stamp: tuple[int, int] | None, source: SourceFile, known: _Known
         data: bytes | None = source.path.read_bytes()
     except OSError:
         data = None
-    if known is not None and known.source.data == data and known.is_package == source.is_package:
+    same = known is not None and known.source is not None and known.source.data == data
+    if known is not None and same and known.is_package == source.is_package:
         return dataclasses.replace(known, stamp=stamp, source=FileText(data, False))
     return _known(stamp, source, FileText(data, False))
 
@@ -233,6 +259,7 @@ class Workspace:
         self.options = options or CheckOptions(use_cache=False)
         self.roots: dict[Path, RootState] = {}
         self.buffers: dict[Path, str] = {}
+        self.base_of: dict[Path, Path] = {}  # each reported path's root, by the last analysis
 
     def add_root(self, base: Path) -> None:
         """Check the folder `base` too."""
@@ -276,6 +303,7 @@ class Workspace:
                 if owners.get(path, base) == base:
                     result.setdefault(path, []).append(diagnostic)
                     owners[path] = base
+        self.base_of = owners
         return result
 
 

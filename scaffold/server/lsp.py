@@ -56,6 +56,10 @@ class ScaffoldServer(LanguageServer):
         self.docs_url: str | None = None
         self._pending: asyncio.Task[None] | None = None
         self._lines: dict[Path, Lines | None] = {}
+        # Each file's last conversion, kept while its findings and its buffer are the same.
+        self._converted: dict[
+            Path, tuple[tuple[Diagnostic, ...], str | None, list[lsp.Diagnostic]]
+        ] = {}
 
     # --- scheduling ------------------------------------------------------------------------
 
@@ -100,6 +104,8 @@ class ScaffoldServer(LanguageServer):
         self.results = results
         self._lines = {}
         self.shown = {path: self._convert(path, found) for path, found in results.items()}
+        for gone in set(self._converted) - set(results):
+            del self._converted[gone]
         if self.pull:
             self._refresh()
         else:
@@ -122,7 +128,8 @@ class ScaffoldServer(LanguageServer):
         """`text(path)` split into lines, once per analysis."""
         if path not in self._lines:
             text = self.text(path)
-            self._lines[path] = None if text is None else lines_of(text)
+            # An ASCII line's code points, bytes and UTF-16 units are the same columns.
+            self._lines[path] = None if text is None or text.isascii() else lines_of(text)
         return self._lines[path]
 
     def units(self, text: str) -> int:
@@ -130,9 +137,14 @@ class ScaffoldServer(LanguageServer):
         return int(self.workspace.position_codec.client_num_units(text))
 
     def _convert(self, path: Path, found: list[Diagnostic]) -> list[lsp.Diagnostic]:
-        root = self.engine.root_of(path)
-        base = root.base if root is not None else path.parent
-        return [to_lsp(d, base, self.lines, self.units, self.docs_url) for d in found]
+        key = (tuple(found), self.engine.buffers.get(path))
+        last = self._converted.get(path)
+        if last is not None and last[:2] == key:
+            return last[2]
+        base = self.engine.base_of.get(path, path.parent)
+        shown = [to_lsp(d, base, self.lines, self.units, self.docs_url) for d in found]
+        self._converted[path] = (*key, shown)
+        return shown
 
     def _publish(self) -> None:
         for path in sorted(set(self.published) | set(self.shown)):

@@ -35,6 +35,10 @@ async def test_an_edit_in_one_file_updates_the_findings_of_others(tmp_path: Path
         await until(
             client, lambda: codes_by_file(client, root) == {"pkg/__init__.py": [("EXP001", 2)]}
         )
+        (shown,) = client.diagnostics[(root / "pkg/__init__.py").as_uri()]
+        # From a checkout, the rule's docs are docs/rules.md (ruleDocsUrl names another page).
+        assert shown.code_description is not None
+        assert shown.code_description.href.endswith("/docs/rules.md#exp001")
         open_file(client, a)
         # `g` defined in the submodule: the package's EXP001 goes.
         change(client, a, 2, (2, 0), (2, 0), "\n\ndef g() -> None:\n    pass\n")

@@ -49,7 +49,7 @@ from scaffold.check.incremental.store import CODEC, content_digest, decode_facts
 from scaffold.check.model import Finding, ModuleFacts, Span
 from scaffold.check.project import Project
 
-__all__ = ["Kept", "Reuse", "Stored", "dump", "plan"]
+__all__ = ["Kept", "Reuse", "Stored", "dump", "keep", "plan"]
 
 _VERSION = 4
 
@@ -334,6 +334,14 @@ def dump(
     reuse: Reuse,
 ) -> bytes:
     """This run's results in the form `Stored.load` reads; reused parts are copied as stored."""
+    kept = keep(digests, analysis, reuse)
+    value = (_VERSION, structure, kept.digests, kept.files, kept.simulation)
+    return marshal.dumps(value)  # type: ignore[arg-type]
+
+
+def keep(digests: Mapping[str, bytes | None], analysis: Analysis, reuse: Reuse) -> Stored:
+    """This run's results as the next run's `Stored`, without writing them out (the
+    language server keeps them in memory); reused parts are kept as they were stored."""
     files: dict[str, _RawFile] = {}
     for key in analysis.files:
         kept = reuse.kept[key]
@@ -355,4 +363,4 @@ def dump(
     elif reuse.recorded is not None:
         asked, recorded = reuse.recorded
         simulation = (tuple(sorted(asked)), CODEC.encode(recorded))
-    return marshal.dumps((_VERSION, structure, dict(digests), files, simulation))  # type: ignore[arg-type]
+    return Stored(dict(digests), files, simulation)
