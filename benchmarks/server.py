@@ -22,8 +22,8 @@ from pathlib import Path
 from lsprotocol import types as lsp
 from pytest_lsp import ClientServerConfig, LanguageClient
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from trees import real_tree  # noqa: E402
+# Run as `python benchmarks/server.py`: this folder is sys.path[0], so its modules import by name.
+from trees import real_tree
 
 
 def _edits(text: str, n: int) -> dict[str, list[str]]:
@@ -89,6 +89,12 @@ async def _run(root: Path, n: int) -> None:
         times.sort()
         p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
         print(f"| {kind} | {n} | {statistics.median(times):.0f} | {p95:.0f} |")
+    server = client._server
+    if server is not None:
+        status = Path(f"/proc/{server.pid}/status")
+        if status.exists():  # Linux: the server's peak resident memory
+            peak = [line for line in status.read_text().splitlines() if line.startswith("VmHWM")]
+            print(f"server peak resident memory: {peak[0].split(':')[1].strip()}")
     await client.shutdown_session()
     await client.stop()  # type: ignore[no-untyped-call]
 

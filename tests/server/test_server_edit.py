@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from lsprotocol import types as lsp
-from pygls.exceptions import JsonRpcRequestCancelled
+from pygls.exceptions import JsonRpcInternalError, JsonRpcRequestCancelled
 from pytest_lsp import LanguageClient
 
 from tests.server.lsp_support import (
@@ -173,3 +173,16 @@ async def test_shutdown_and_exit_are_clean(tmp_path: Path) -> None:
         open_file(client, root / "pkg/__init__.py")  # an analysis still pending at shutdown
         server = client._server
     assert server is not None and server.returncode == 0
+
+
+async def test_a_failing_request_is_an_lsp_error_and_the_server_stays_up(tmp_path: Path) -> None:
+    root = write_tree(tmp_path, FIXABLE)
+    async with session([root]) as client:
+        await until(client, lambda: "pkg/__init__.py" in codes_by_file(client, root))
+        # A document that neither is open nor exists: reading it fails inside the request.
+        missing = lsp.TextDocumentIdentifier((root / "gone.py").as_uri())
+        with pytest.raises(JsonRpcInternalError):
+            await client.text_document_hover_async(lsp.HoverParams(missing, lsp.Position(0, 0)))
+        init = lsp.TextDocumentIdentifier((root / "pkg/__init__.py").as_uri())
+        hover = await client.text_document_hover_async(lsp.HoverParams(init, lsp.Position(2, 20)))
+        assert hover is not None
