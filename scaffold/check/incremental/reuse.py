@@ -96,6 +96,8 @@ class Stored:
     digests: dict[str, bytes | None]
     files: dict[str, _RawFile]
     simulation: _RawSimulation | None
+    # The same files' results already decoded, when they never left memory (`keep`).
+    decoded: Mapping[str, Kept] = field(default_factory=dict)
 
     @classmethod
     def load(cls, blob: bytes | None, structure: bytes) -> Stored | None:
@@ -227,7 +229,7 @@ def plan(
         if key not in digests or key in changed:
             continue
         try:
-            kept = _kept(raw, seen, digests)
+            kept = _kept(raw, seen, digests, stored.decoded.get(key))
         except (LookupError, TypeError, ValueError):
             kept = None  # not what `dump` wrote: compute it again
         if kept is not None:
@@ -275,12 +277,16 @@ def _without_positions(value: object) -> object:
     return value
 
 
-def _kept(raw: _RawFile, seen: set[str], digests: Mapping[str, bytes | None]) -> Kept | None:
+def _kept(
+    raw: _RawFile, seen: set[str], digests: Mapping[str, bytes | None], decoded: Kept | None
+) -> Kept | None:
     encoded_findings, encoded_edges, reads, notes, asks = raw
     if not seen.isdisjoint(reads) or not all(read in digests for read in reads):
         return None
     if not all(read in digests for _, _, taken, _ in asks for read in taken):
         return None
+    if decoded is not None:
+        return decoded
     findings = CODEC.decode(encoded_findings)
     edges = CODEC.decode(encoded_edges)
     if not (
@@ -363,4 +369,5 @@ def keep(digests: Mapping[str, bytes | None], analysis: Analysis, reuse: Reuse) 
     elif reuse.recorded is not None:
         asked, recorded = reuse.recorded
         simulation = (tuple(sorted(asked)), CODEC.encode(recorded))
-    return Stored(dict(digests), files, simulation)
+    decoded = {key: reuse.kept[key] for key in analysis.files}
+    return Stored(dict(digests), files, simulation, decoded)
