@@ -65,6 +65,18 @@ def _print_diff(options: CheckOptions, unsafe_fixes: bool) -> int:
     return 1 if result.files else 0
 
 
+def _watch(options: CheckOptions, output_format: str, other_mode: bool) -> int:
+    """`--watch`: text only, and none of the one-shot modes."""
+    if output_format != "text" or other_mode:
+        raise UsageError(
+            "--watch prints text findings as they change; drop --format, --fix, --diff,"
+            " --import and --statistics, or drop --watch"
+        )
+    from scaffold.check.watch import watch, write_flushed
+
+    return watch(options, write_flushed)
+
+
 def run_check_command(
     paths: list[str],
     output_format: str,
@@ -79,6 +91,7 @@ def run_check_command(
     run_imports: bool = False,
     use_cache: bool = True,
     cache_dir: str | None = None,
+    watch: bool = False,
 ) -> int:
     """Run the check, print the chosen rendering, return 0 (clean), 1 (findings).
 
@@ -86,6 +99,7 @@ def run_check_command(
     `fix` would change and writes nothing (exit 1 when something would change);
     `run_imports` (`--import`) imports each package in a subprocess and adds RUN001;
     `cache_dir` (`--cache-dir`, else $SCAFFOLD_CACHE_DIR) is where the cache is kept.
+    `watch` checks again after each change on disk and prints what changed.
     """
     renderer = format_named(FORMATS, output_format)
     options = CheckOptions(
@@ -95,6 +109,8 @@ def run_check_command(
         use_cache=use_cache,
         cache_dir=_cache_dir(cache_dir),
     )
+    if watch:
+        return _watch(options, output_format, fix or diff or run_imports or statistics)
     if diff:
         return _print_diff(options, unsafe_fixes)
     fixed: int | None = None

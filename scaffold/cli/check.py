@@ -78,6 +78,12 @@ CacheDirOption = Annotated[
         " the project root).",
     ),
 ]
+WatchOption = Annotated[
+    bool,
+    typer.Option(
+        "--watch", help="Check again on every change on disk; print what changed (Ctrl-C stops)."
+    ),
+]
 
 
 @app.command(
@@ -101,6 +107,7 @@ def check(
     run_imports: ImportOption = False,
     no_cache: NoCacheOption = False,
     cache_dir: CacheDirOption = None,
+    watch: WatchOption = False,
 ) -> None:
     """Check exports (__all__) and import hygiene of a Python tree."""
     from scaffold.check.command import run_check_command
@@ -119,6 +126,7 @@ def check(
             run_imports=run_imports,
             use_cache=not no_cache,
             cache_dir=cache_dir,
+            watch=watch,
         )
     )
 
