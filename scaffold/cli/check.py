@@ -92,6 +92,7 @@ WatchOption = Annotated[
         "scaffold check",
         "scaffold check src --select EXP,IMP --format github",
         "scaffold check . --fix --diff",
+        "scaffold check . --watch",
     ),
 )
 def check(

@@ -6,12 +6,17 @@ from typing import Annotated
 
 import typer
 
+from scaffold.cli.render import examples
+
 __all__ = ["app"]
 
 app = typer.Typer()
 
 
-@app.command("server")
+@app.command(
+    "server",
+    epilog=examples("scaffold server", "scaffold server --stdio"),
+)
 def server(
     stdio: Annotated[
         bool,
