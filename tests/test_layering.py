@@ -39,7 +39,10 @@ FORBIDDEN: tuple[tuple[str, str, str], ...] = (
     ("scaffold.check", "copier", "the checker never reaches Copier"),
     ("scaffold.check", "scaffold.cli", "the checker is a library under the CLI"),
     ("scaffold.check.rules", "scaffold.check.output", "a rule never reaches a renderer"),
-    ("scaffold.check.rules", "scaffold.check.server", "a rule never reaches the server"),
+    ("scaffold.check", "scaffold.server", "the checker never reaches the language server"),
+    ("scaffold.check", "pygls", "the checker never reaches pygls"),
+    ("scaffold.server", "scaffold.cli", "the server is a library under the CLI"),
+    ("scaffold.server", "scaffold.generate", "the server never reaches generation"),
     ("scaffold.check.output", "scaffold.cli", "a renderer never reaches the CLI"),
     # Template testing renders through generate/ and reports in check's Diagnostic form;
     # neither of those reaches back up to it.
@@ -165,6 +168,8 @@ def test_no_forbidden_arrow() -> None:
         ("scaffold.check.rules.unit", "scaffold.check.incremental.run", "incremental"),
         ("scaffold.template_testing.runner", "scaffold.cli.new", "scaffold.cli"),
         ("scaffold.generate.run", "scaffold.template_testing.plan", "its tests"),
+        ("scaffold.check.select", "scaffold.server.engine", "scaffold.server"),
+        ("scaffold.server.engine", "scaffold.cli.check", "scaffold.cli"),
     ],
 )
 def test_an_added_arrow_is_caught(source: str, target: str, expected: str) -> None:

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-HEAVY = ("copier", "jinja2", "pydantic")
+# pygls and lsprotocol (with cattrs and attrs) only for `scaffold server`, watchfiles for --watch.
+HEAVY = ("copier", "jinja2", "pydantic", "pygls", "lsprotocol", "cattrs", "watchfiles")
 # Rendering help with rich imports rich, markdown-it and pygments: more than half of `--help`.
 RICH = ("rich", "markdown_it", "pygments")
 

@@ -59,6 +59,7 @@ class CheckCommand:
     show_files: bool = False
     show_settings: bool = False
     show_fixes: bool = False  # after --fix, list what was fixed per file and rule
+    watch: bool = False  # check again after each change on disk, print what changed
 
 
 def _codes(raw: str | None, option: str) -> tuple[str, ...] | None:
@@ -111,6 +112,27 @@ def _print_diff(options: CheckOptions, unsafe_fixes: bool) -> int:
     sys.stdout.flush()
     sys.stderr.write(f"Would fix {plural(result.fixed, 'finding')}.\n")
     return 1 if result.files else 0
+
+
+def _watch(options: CheckOptions, command: CheckCommand) -> int:
+    """`--watch`: text only, and none of the one-shot modes."""
+    one_shot = (
+        command.fix
+        or command.fix_only
+        or command.diff
+        or command.run_imports
+        or command.statistics
+        or command.add_noqa
+        or command.baseline is not None
+    )
+    if command.output_format != "text" or one_shot:
+        raise UsageError(
+            "--watch prints text findings as they change; drop --format, --fix, --diff,"
+            " --import, --statistics, --add-noqa and --baseline, or drop --watch"
+        )
+    from scaffold.check.watch import watch, write_flushed
+
+    return watch(options, write_flushed)
 
 
 def _nearest_config(path: str) -> CheckConfig:
@@ -221,6 +243,8 @@ def run_check_command(command: CheckCommand) -> int:
     )
     if command.show_files or command.show_settings:
         return _show(command, options)
+    if command.watch:
+        return _watch(options, command)
     if command.diff:
         return _print_diff(options, command.unsafe_fixes)
     if command.fix_only:

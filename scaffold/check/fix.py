@@ -27,6 +27,7 @@ __all__ = [
     "FileFix",
     "FixResult",
     "fix_codes",
+    "fix_text",
     "plan_fixes",
     "read_for_edit",
     "run_fixes",
@@ -148,15 +149,27 @@ def _fix_file(source: SourceFile, project: Project, found: list[Diagnostic]) -> 
     read = read_for_edit(source.path)
     if read is None:
         return None
+    fixed = fix_text(read.text, source, project, found)
+    if fixed is None:
+        return None
+    after, count = fixed
+    return FileFix(source.path, read.text, after, count, read.encoding, read.newline)
+
+
+def fix_text(
+    text: str, source: SourceFile, project: Project, found: Sequence[Diagnostic]
+) -> tuple[str, int] | None:
+    """`text` (newlines `\\n`) with the fixes of `found` applied, and how many findings they
+    fix; None when nothing changes or the result would not parse."""
     try:
-        tree = ast.parse(read.text)
+        tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
-    context = FixContext(read.text, tree, source, project)
+    context = FixContext(text, tree, source, project)
     for fixer, diagnostics in _by_fixer(found):
         fixer(context, diagnostics)
     try:
-        after = apply_edits(read.text, context.edits)
+        after = apply_edits(text, context.edits)
     except ValueError:
         return None  # overlapping edits: the next round picks up what is left
     fixed = context.fixed
@@ -164,12 +177,12 @@ def _fix_file(source: SourceFile, project: Project, found: list[Diagnostic]) -> 
         rewritten = rewrite(after)
         if rewritten is not None:
             after, fixed = rewritten, fixed + count
-    if after == read.text or not _parses(after):
+    if after == text or not _parses(after):
         return None
-    return FileFix(source.path, read.text, after, fixed, read.encoding, read.newline)
+    return after, fixed
 
 
-def _by_fixer(found: list[Diagnostic]) -> list[tuple[Fixer, list[Diagnostic]]]:
+def _by_fixer(found: Sequence[Diagnostic]) -> list[tuple[Fixer, list[Diagnostic]]]:
     """The findings of each fixer, in rule order; rules that share a fixer share one call."""
     groups: dict[int, tuple[Fixer, list[Diagnostic]]] = {}
     for rule in RULES:

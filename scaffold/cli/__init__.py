@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from scaffold import __version__
-from scaffold.cli import add, check, graph, new, templates, update
+from scaffold.cli import add, check, graph, new, server, templates, update
 from scaffold.errors import ScaffoldError
 
 __all__ = ["app", "main"]
@@ -31,6 +31,7 @@ app = typer.Typer(
 app.add_typer(update.app)
 app.add_typer(check.app)
 app.add_typer(graph.app)
+app.add_typer(server.app)
 app.add_typer(new.app, name="new")
 app.add_typer(add.app, name="add")
 app.add_typer(templates.app, name="templates")

@@ -156,6 +156,12 @@ ShowSettingsOption = Annotated[
     bool,
     typer.Option("--show-settings", help="Print the configuration each file is checked with."),
 ]
+WatchOption = Annotated[
+    bool,
+    typer.Option(
+        "--watch", help="Check again on every change on disk; print what changed (Ctrl-C stops)."
+    ),
+]
 
 
 @app.command(
@@ -164,6 +170,7 @@ ShowSettingsOption = Annotated[
         "scaffold check",
         "scaffold check src --select EXP,IMP --format github",
         "scaffold check . --fix --diff",
+        "scaffold check . --watch",
     ),
 )
 def check(
@@ -194,6 +201,7 @@ def check(
     show_files: ShowFilesOption = False,
     show_settings: ShowSettingsOption = False,
     show_fixes: ShowFixesOption = False,
+    watch: WatchOption = False,
 ) -> None:
     """Check exports (__all__) and import hygiene of a Python tree."""
     from scaffold.check.command import CheckCommand, run_check_command

@@ -49,7 +49,7 @@ from scaffold.check.incremental.store import CODEC, content_digest, decode_facts
 from scaffold.check.model import Finding, ModuleFacts, Span
 from scaffold.check.project import Project
 
-__all__ = ["Kept", "Reuse", "Stored", "dump", "plan"]
+__all__ = ["Kept", "Reuse", "Stored", "dump", "keep", "plan"]
 
 _VERSION = 4
 
@@ -96,6 +96,8 @@ class Stored:
     digests: dict[str, bytes | None]
     files: dict[str, _RawFile]
     simulation: _RawSimulation | None
+    # The same files' results already decoded, when they never left memory (`keep`).
+    decoded: Mapping[str, Kept] = field(default_factory=dict)
 
     @classmethod
     def load(cls, blob: bytes | None, structure: bytes) -> Stored | None:
@@ -227,7 +229,7 @@ def plan(
         if key not in digests or key in changed:
             continue
         try:
-            kept = _kept(raw, seen, digests)
+            kept = _kept(raw, seen, digests, stored.decoded.get(key))
         except (LookupError, TypeError, ValueError):
             kept = None  # not what `dump` wrote: compute it again
         if kept is not None:
@@ -275,12 +277,16 @@ def _without_positions(value: object) -> object:
     return value
 
 
-def _kept(raw: _RawFile, seen: set[str], digests: Mapping[str, bytes | None]) -> Kept | None:
+def _kept(
+    raw: _RawFile, seen: set[str], digests: Mapping[str, bytes | None], decoded: Kept | None
+) -> Kept | None:
     encoded_findings, encoded_edges, reads, notes, asks = raw
     if not seen.isdisjoint(reads) or not all(read in digests for read in reads):
         return None
     if not all(read in digests for _, _, taken, _ in asks for read in taken):
         return None
+    if decoded is not None:
+        return decoded
     findings = CODEC.decode(encoded_findings)
     edges = CODEC.decode(encoded_edges)
     if not (
@@ -334,6 +340,14 @@ def dump(
     reuse: Reuse,
 ) -> bytes:
     """This run's results in the form `Stored.load` reads; reused parts are copied as stored."""
+    kept = keep(digests, analysis, reuse)
+    value = (_VERSION, structure, kept.digests, kept.files, kept.simulation)
+    return marshal.dumps(value)  # type: ignore[arg-type]
+
+
+def keep(digests: Mapping[str, bytes | None], analysis: Analysis, reuse: Reuse) -> Stored:
+    """This run's results as the next run's `Stored`, without writing them out (the
+    language server keeps them in memory); reused parts are kept as they were stored."""
     files: dict[str, _RawFile] = {}
     for key in analysis.files:
         kept = reuse.kept[key]
@@ -355,4 +369,5 @@ def dump(
     elif reuse.recorded is not None:
         asked, recorded = reuse.recorded
         simulation = (tuple(sorted(asked)), CODEC.encode(recorded))
-    return marshal.dumps((_VERSION, structure, dict(digests), files, simulation))  # type: ignore[arg-type]
+    decoded = {key: reuse.kept[key] for key in analysis.files}
+    return Stored(dict(digests), files, simulation, decoded)

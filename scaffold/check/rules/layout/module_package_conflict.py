@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 from scaffold.check.model import FILE_SPAN, Finding, Severity
@@ -11,13 +12,16 @@ __all__ = ["RULE"]
 
 
 def check(ctx: TreeContext) -> Iterator[Finding]:
-    files = {f.path for f in ctx.tree.files}
+    # Strings, not Paths: this runs over every file on each check (and each edit in the
+    # language server), and joining and hashing Paths cost ten times as much.
+    files = {os.fspath(f.path) for f in ctx.tree.files}
     for source in ctx.tree.files:
         if source.is_stub or source.is_extension or source.is_package:
             continue
-        stem = source.path.name[:-3]
-        if (source.path.parent / stem / "__init__.py") in files:
-            yield RULE.finding(source.rel, FILE_SPAN, name=source.path.name, package=stem)
+        folder, name = os.path.split(os.fspath(source.path))
+        stem = name[:-3]
+        if os.path.join(folder, stem, "__init__.py") in files:
+            yield RULE.finding(source.rel, FILE_SPAN, name=name, package=stem)
 
 
 RULE = Rule(

@@ -1,0 +1,96 @@
+"""`scaffold check --watch`: check, then check again whenever a file changes on disk,
+printing only the findings that appeared or went away."""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from scaffold.check.incremental.run import check
+from scaffold.check.model import CheckReport, Diagnostic
+from scaffold.check.options import CheckOptions
+from scaffold.check.output.context import RenderContext
+from scaffold.check.output.text import plural, render_text, summary
+
+__all__ = ["changed_lines", "watch", "write_flushed"]
+
+# What can change a finding: sources, and what configures discovery and the rules.
+_WATCHED_NAMES = frozenset({"pyproject.toml", ".gitignore"})
+_WATCHED_SUFFIXES = (".py", ".pyi")
+# How long the watcher waits for a change before an idle tick (the first tick starts the
+# first check once the watcher runs).
+_IDLE_MS = 300
+
+
+def _relevant(change: object, path: str) -> bool:
+    name = Path(path).name
+    return name in _WATCHED_NAMES or name.endswith(_WATCHED_SUFFIXES)
+
+
+def _identity(diagnostic: Diagnostic) -> tuple[str, str, str]:
+    # A finding whose lines moved (a function inserted above it) is the same finding.
+    return (diagnostic.path, diagnostic.code, diagnostic.message)
+
+
+def changed_lines(before: CheckReport, after: CheckReport, context: RenderContext) -> str:
+    """`+ path:line:col: CODE message` for each new finding, `- ...` for each gone one (at
+    its old place), then the summary; nothing but the summary when nothing changed."""
+    old = Counter(_identity(d) for d in before.diagnostics)
+    new = Counter(_identity(d) for d in after.diagnostics)
+    lines: list[str] = []
+    for sign, report, gained in (("-", before, old - new), ("+", after, new - old)):
+        for d in report.diagnostics:
+            if gained[_identity(d)] > 0:
+                gained[_identity(d)] -= 1
+                where = f"{context.shown_path(report, d.path)}:{d.line}:{d.column}:"
+                lines.append(f"{sign} {where} {d.code} {d.message}")
+    gone = sum((old - new).values())
+    came = sum((new - old).values())
+    lines.append(f"{plural(came, 'new finding')}, {gone} gone. {summary(after)}")
+    return "\n".join(lines) + "\n"
+
+
+def watch(
+    options: CheckOptions,
+    write: Callable[[str], object],
+    changes: Iterable[object] | None = None,
+) -> int:
+    """Check and print the report, then after each batch of `changes` check again with the
+    incremental engine and print what changed; returns the last check's exit code when the
+    changes end (Ctrl-C ends watchfiles').
+
+    `changes` is watchfiles' watch of the paths when None. The first batch says the watcher
+    is running and is taken for the first check, so a change made while that check runs is
+    never missed; empty batches (the watcher's idle ticks) are skipped.
+    """
+    if changes is None:
+        # Imported here: only --watch needs it.
+        from watchfiles import watch as watch_files
+
+        paths = [str(p) for p in options.paths] or ["."]
+        changes = watch_files(
+            *paths,
+            watch_filter=_relevant,
+            raise_interrupt=False,
+            yield_on_timeout=True,
+            rust_timeout=_IDLE_MS,
+        )
+    context = RenderContext(relative_to=Path.cwd(), color=False)
+    report: CheckReport | None = None
+    for batch in changes:
+        if report is None:
+            report = check(options).report
+            write(render_text(report, context))
+        elif batch:
+            after = check(options).report
+            write(changed_lines(report, after, context))
+            report = after
+    return 1 if report is not None and report.diagnostics else 0
+
+
+def write_flushed(text: str) -> None:
+    """Print at once: a watch's output is read as it comes."""
+    sys.stdout.write(text)
+    sys.stdout.flush()

@@ -1,0 +1,318 @@
+"""The project the server keeps in memory: each root's tree and facts, the open buffers'
+text over the disk's, and the last analysis to reuse after an edit.
+
+Nothing here speaks LSP. A root is checked by the same pipeline stages as `scaffold check`
+(discover -> facts -> project -> rules -> select); what differs is where facts come from
+(the unsaved text of open buffers, else the disk, each file parsed again only when its
+bytes changed) and where the last run's results live (in memory, reused through
+incremental.reuse exactly as a cached check reuses them from disk).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from scaffold.check.analysis import check_file
+from scaffold.check.discover import SourceFile, Tree, discover
+from scaffold.check.facts import parse_source
+from scaffold.check.incremental.pool import read_facts
+from scaffold.check.incremental.reuse import Stored, keep, plan
+from scaffold.check.incremental.store import FactsCache, content_digest, encode_facts
+from scaffold.check.memory import without_cyclic_gc
+from scaffold.check.model import FILE_SPAN, Diagnostic, ModuleFacts, SourceError
+from scaffold.check.options import CheckOptions
+from scaffold.check.pipeline import CheckedTree, Resolved, diagnose
+from scaffold.check.project import Project
+from scaffold.check.select import Selection
+
+__all__ = ["FileText", "RootState", "Workspace"]
+
+# Facts a half-typed buffer gets that say nothing of its names: the last good facts of that
+# file stand in for them in every other file's results.
+_UNREADABLE = frozenset({"syntax", "invalid", "nesting"})
+_EXTENSION_DIGEST = content_digest(b"extension")
+
+
+@dataclass(frozen=True, slots=True)
+class FileText:
+    """A file as the server last read it: its bytes (None: unreadable) and where from."""
+
+    data: bytes | None
+    from_buffer: bool
+
+    def text(self) -> str:
+        """The text, for positions; undecodable bytes become replacement characters."""
+        return "" if self.data is None else self.data.decode("utf-8", errors="replace")
+
+
+@dataclass(frozen=True, slots=True)
+class _Known:
+    """One file's facts as last parsed, with what they were parsed from."""
+
+    stamp: tuple[int, int] | None  # (size, mtime_ns) of a disk read; None for a buffer
+    is_package: bool
+    source: FileText | None  # None: parsed by the pool, the text is read when asked
+    facts: ModuleFacts
+    encoded: bytes
+    digest: bytes
+
+
+def _known(stamp: tuple[int, int] | None, source: SourceFile, text: FileText) -> _Known:
+    if text.data is None:
+        facts = ModuleFacts(error=SourceError("read", "cannot be read", FILE_SPAN))
+    else:
+        facts = parse_source(text.data, is_package=source.is_package)
+    return _with_facts(stamp, source, text, facts)
+
+
+def _with_facts(
+    stamp: tuple[int, int] | None, source: SourceFile, text: FileText | None, facts: ModuleFacts
+) -> _Known:
+    encoded = encode_facts(facts)
+    return _Known(stamp, source.is_package, text, facts, encoded, content_digest(encoded))
+
+
+class RootState:
+    """One workspace folder: its discovered tree, its files' facts, its last analysis."""
+
+    def __init__(self, base: Path, options: CheckOptions) -> None:
+        self.base = base
+        self.options = options
+        self.tree: Tree | None = None
+        self._notes: list[str] = []
+        self._cache: FactsCache | None = None
+        self._known: dict[str, _Known] = {}
+        self._good: dict[str, _Known] = {}  # the last facts of each buffer that parsed
+        self._stored: tuple[bytes, Stored] | None = None  # the last run's, by structure
+        self._by_path: dict[Path, SourceFile] = {}
+        self._by_rel: dict[str, SourceFile] = {}
+        self._previous: dict[str, bytes] = {}  # encoded facts the last run saw
+        self.checked: CheckedTree | None = None
+
+    def invalidate(self) -> None:
+        """Discover the tree again on the next analysis (files or configuration changed)."""
+        self.tree = None
+
+    def owns(self, path: Path) -> bool:
+        """Whether `path` lies inside this root."""
+        return path == self.base or path.is_relative_to(self.base)
+
+    def source_of(self, path: Path) -> SourceFile | None:
+        """The tree's file at `path`, if it is one."""
+        return self._by_path.get(path)
+
+    def text_of(self, rel: str) -> FileText | None:
+        """What the last analysis read of the file at `rel` (relative to the tree)."""
+        source = self._by_rel.get(rel)
+        known = None if source is None else self._known.get(source.key)
+        if source is None or known is None:
+            return None
+        if known.source is None:  # parsed by the pool: its text is the disk's
+            try:
+                return FileText(source.path.read_bytes(), False)
+            except OSError:
+                return None
+        return known.source
+
+    def analyse(self, buffers: Mapping[Path, str]) -> CheckedTree:
+        """Check the root as it is now: buffers over the disk, reusing what still holds."""
+        if self.tree is None:
+            self.tree = discover(self.base)
+            self._notes = list(self.tree.notes)
+            self._cache = FactsCache(None)
+            self._stored = None
+            self._by_path = {source.path: source for source in self.tree.files}
+            self._by_rel = {source.rel: source for source in self.tree.files}
+        tree, cache = self.tree, self._cache
+        assert cache is not None
+        tree.notes[:] = self._notes  # each run adds its own notes to the tree's
+        with without_cyclic_gc():
+            facts, digests, broken = self._read(tree, buffers)
+            inputs = (self.options.select, self.options.ignore)
+            structure = cache.structure_key(tree, inputs)
+            stored = self._stored[1] if self._stored and self._stored[0] == structure else None
+            reuse = plan(stored, digests, facts, self._previous.get)
+            resolved = Resolved(tree, facts, Project.of(tree, facts))
+            checked = diagnose(
+                resolved,
+                self.options,
+                file_result=reuse.file_result,
+                start_simulation=reuse.start_simulation,
+            )
+        assert checked.analysis is not None
+        self._stored = (structure, keep(digests, checked.analysis, reuse))
+        self._previous = {key: self._facts_entry(key, broken).encoded for key in facts}
+        if broken:
+            checked = self._report_broken(checked, broken)
+        self.checked = checked
+        return checked
+
+    def _facts_entry(self, key: str, broken: Mapping[str, _Known]) -> _Known:
+        return self._good[key] if key in broken else self._known[key]
+
+    def _read(
+        self, tree: Tree, buffers: Mapping[Path, str]
+    ) -> tuple[dict[str, ModuleFacts], dict[str, bytes | None], dict[str, _Known]]:
+        """Every file's facts for the rules, their digests, and the buffers that do not parse
+        (whose last good facts stand in for them)."""
+        facts: dict[str, ModuleFacts] = {}
+        digests: dict[str, bytes | None] = {}
+        broken: dict[str, _Known] = {}
+        live: set[str] = set()
+        if not self._known:
+            self._read_in_parallel(tree, buffers)
+        for source in tree.files:
+            live.add(source.key)
+            if source.is_extension:
+                digests[source.key] = _EXTENSION_DIGEST
+                continue
+            known = self._refresh(source, buffers.get(source.path))
+            error = known.facts.error
+            good = self._good.get(source.key)
+            if error is None or error.kind not in _UNREADABLE:
+                self._good[source.key] = known
+            elif (
+                known.source is not None
+                and known.source.from_buffer
+                and good is not None
+                and good.is_package == source.is_package
+            ):
+                broken[source.key] = known
+                known = good
+            facts[source.key] = known.facts
+            digests[source.key] = known.digest
+        for key in set(self._known) - live:
+            del self._known[key]
+        for key in set(self._good) - live:
+            del self._good[key]
+        return facts, digests, broken
+
+    def _read_in_parallel(self, tree: Tree, buffers: Mapping[Path, str]) -> None:
+        """The first read of a root: every file on disk parsed in the process pool, as a
+        cold `scaffold check` parses them (stat first: a file changed meanwhile is read
+        again by the next analysis)."""
+        files = [s for s in tree.files if not s.is_extension and s.path not in buffers]
+        stamps = {source.key: _stat(source.path) for source in files}
+        read = read_facts(files, workers=self.options.workers)
+        for source in files:
+            if source.key in read:
+                known = _with_facts(stamps[source.key], source, None, read[source.key])
+                self._known[source.key] = known
+
+    def _refresh(self, source: SourceFile, buffer: str | None) -> _Known:
+        """A file's facts, parsed again only when its bytes changed."""
+        known = self._known.get(source.key)
+        if buffer is not None:
+            data = buffer.encode("utf-8", errors="surrogatepass")
+            same = known is not None and known.source is not None and known.source.data == data
+            if known is None or not same or known.is_package != source.is_package:
+                known = _known(None, source, FileText(data, True))
+            elif known.source is not None and not known.source.from_buffer:
+                known = dataclasses.replace(known, stamp=None, source=FileText(data, True))
+        else:
+            stamp = _stat(source.path)
+            if known is None or known.stamp != stamp or known.is_package != source.is_package:
+                known = _disk_known(stamp, source, known)
+        self._known[source.key] = known
+        return known
+
+    def _report_broken(self, checked: CheckedTree, broken: Mapping[str, _Known]) -> CheckedTree:
+        """A buffer that does not parse reports its own SYN001 and nothing else."""
+        tree = checked.tree
+        sources = {s.key: s for s in tree.files}
+        rels = {sources[key].rel for key in broken}
+        kept = [d for d in checked.diagnostics if d.path not in rels]
+        selection = Selection(tree, self.options.select, self.options.ignore)
+        for key, known in broken.items():
+            result = check_file(checked.project, sources[key], known.facts, selection.enabled)
+            kept.extend(selection.diagnostics(result.findings, {key: known.facts}))
+        return dataclasses.replace(checked, diagnostics=sorted(kept, key=Diagnostic.sort_key))
+
+
+def _stat(path: Path) -> tuple[int, int] | None:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return (stat.st_size, stat.st_mtime_ns)
+
+
+def _disk_known(stamp: tuple[int, int] | None, source: SourceFile, known: _Known | None) -> _Known:
+    try:
+        data: bytes | None = source.path.read_bytes()
+    except OSError:
+        data = None
+    same = known is not None and known.source is not None and known.source.data == data
+    if known is not None and same and known.is_package == source.is_package:
+        return dataclasses.replace(known, stamp=stamp, source=FileText(data, False))
+    return _known(stamp, source, FileText(data, False))
+
+
+class Workspace:
+    """Every root of the editor's workspace and the text of its open buffers."""
+
+    def __init__(self, options: CheckOptions | None = None) -> None:
+        self.options = options or CheckOptions(use_cache=False)
+        self.roots: dict[Path, RootState] = {}
+        self.buffers: dict[Path, str] = {}
+        self.base_of: dict[Path, Path] = {}  # each reported path's root, by the last analysis
+
+    def add_root(self, base: Path) -> None:
+        """Check the folder `base` too."""
+        base = Path(os.path.abspath(base))
+        if base not in self.roots:
+            self.roots[base] = RootState(base, self.options)
+
+    def remove_root(self, base: Path) -> None:
+        """Stop checking the folder `base`."""
+        self.roots.pop(Path(os.path.abspath(base)), None)
+
+    def root_of(self, path: Path) -> RootState | None:
+        """The deepest root holding `path` (nested folders: the inner one reports it)."""
+        holding = [root for base, root in self.roots.items() if root.owns(path)]
+        return max(holding, key=lambda r: len(r.base.parts), default=None)
+
+    def files_changed(self, paths: Iterable[Path]) -> None:
+        """Files or folders changed on disk: a new, deleted or renamed file, or a
+        configuration, changes the tree, which is discovered again; a content change of a
+        known file is seen by its stat."""
+        for path in paths:
+            root = self.root_of(path)
+            if root is None:
+                continue
+            known = path.suffix in (".py", ".pyi") and root.source_of(path) is not None
+            if not known or not path.exists():
+                root.invalidate()
+
+    def analyse(self) -> dict[Path, list[Diagnostic]]:
+        """Every root's diagnostics by absolute path; a path reported by two nested roots
+        keeps the inner root's."""
+        result: dict[Path, list[Diagnostic]] = {}
+        owners: dict[Path, Path] = {}
+        for base, root in sorted(self.roots.items(), key=lambda item: len(item[0].parts)):
+            checked = root.analyse(self.buffers)
+            for path in _reported_files(checked):
+                result[path] = []
+                owners[path] = base
+            for diagnostic in checked.diagnostics:
+                path = Path(os.path.normpath(base / diagnostic.path))
+                if owners.get(path, base) == base:
+                    result.setdefault(path, []).append(diagnostic)
+                    owners[path] = base
+        self.base_of = owners
+        return result
+
+
+def _reported_files(checked: CheckedTree) -> list[Path]:
+    """The files a root reports on, findings or not (so fixed files are cleared)."""
+    paths = [s.path for s in checked.tree.files if s.selected and not s.is_stub]
+    paths.extend(
+        c.pyproject
+        for c in checked.tree.configs
+        if c.pyproject is not None and c.directory.is_relative_to(checked.tree.base)
+    )
+    return paths

@@ -1,0 +1,218 @@
+"""`scaffold server`: the language server (pygls) over the in-memory workspace of engine.py.
+
+Every change (a buffer opened, edited, closed or saved; files created, deleted or renamed on
+disk; a workspace folder added) schedules one analysis after a short pause, so a burst of
+keystrokes costs one run; a request that needs results (pull diagnostics, code actions,
+hover) waits for the scheduled run and is answered from it. Diagnostics are pushed
+(`publishDiagnostics`) to clients that cannot pull them, and pulled
+(`textDocument/diagnostic`, `workspace/diagnostic`) by those that can.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types as lsp
+from pygls.lsp.server import LanguageServer
+from pygls.uris import to_fs_path
+
+from scaffold import __version__
+from scaffold.check.model import Diagnostic
+from scaffold.server.actions import FileView
+from scaffold.server.convert import Lines, lines_of, to_lsp
+from scaffold.server.engine import Workspace
+
+__all__ = ["ScaffoldServer", "build_server"]
+
+logger = logging.getLogger(__name__)
+
+# Long enough to gather one burst of keystrokes, short against the time to diagnostics.
+DEFAULT_DEBOUNCE = 0.03
+# What a change on disk may affect: sources, and what discovery and configuration read.
+WATCHED = ("**/*.py", "**/*.pyi", "**/pyproject.toml", "**/.gitignore", "**/__init__.py")
+
+
+def _path(uri: str) -> Path | None:
+    path = to_fs_path(uri)
+    return None if path is None else Path(path)
+
+
+class ScaffoldServer(LanguageServer):
+    """The language server: the workspace, the last results, and the pending analysis."""
+
+    def __init__(self) -> None:
+        super().__init__("scaffold", __version__, lsp.TextDocumentSyncKind.Incremental)
+        self.engine = Workspace()
+        self.results: dict[Path, list[Diagnostic]] = {}
+        self.shown: dict[Path, list[lsp.Diagnostic]] = {}
+        self.published: dict[Path, list[lsp.Diagnostic]] = {}
+        self.generation = 0  # analyses run so far; a pulled report's result id
+        self.debounce = DEFAULT_DEBOUNCE
+        self.pull = False
+        self.docs_url: str | None = None
+        self._pending: asyncio.Task[None] | None = None
+        self._lines: dict[Path, Lines | None] = {}
+        # Each file's last conversion, kept while its findings and its buffer are the same.
+        self._converted: dict[
+            Path, tuple[tuple[Diagnostic, ...], str | None, list[lsp.Diagnostic]]
+        ] = {}
+
+    # --- scheduling ------------------------------------------------------------------------
+
+    def schedule(self, *, delay: float | None = None) -> None:
+        """Analyse after a pause; a change within it starts the pause again."""
+        if self._pending is not None and not self._pending.done():
+            self._pending.cancel()
+        pause = self.debounce if delay is None else delay
+        self._pending = asyncio.get_running_loop().create_task(self._run_after(pause))
+
+    async def _run_after(self, pause: float) -> None:
+        await asyncio.sleep(pause)
+        self.analyse_now()
+
+    async def settled(self) -> None:
+        """Wait until no analysis is scheduled (each change schedules a newer one)."""
+        while self._pending is not None and not self._pending.done():
+            pending = self._pending
+            try:
+                await asyncio.shield(pending)
+            except asyncio.CancelledError:
+                if pending is self._pending or not pending.cancelled():
+                    raise  # this request itself was cancelled
+
+    def stop_pending(self) -> None:
+        """Drop a scheduled analysis (shutdown)."""
+        if self._pending is not None:
+            self._pending.cancel()
+
+    def analyse_now(self) -> None:
+        """Run the analysis, keep its results, and tell the client what changed. A failure
+        is logged and leaves the last results standing: the server stays up."""
+        try:
+            results = self.engine.analyse()
+        except Exception:
+            logger.exception("analysis failed")
+            self.window_log_message(
+                lsp.LogMessageParams(lsp.MessageType.Error, "scaffold: the analysis failed")
+            )
+            return
+        self.generation += 1
+        self.results = results
+        self._lines = {}
+        self.shown = {path: self._convert(path, found) for path, found in results.items()}
+        for gone in set(self._converted) - set(results):
+            del self._converted[gone]
+        if self.pull:
+            self._refresh()
+        else:
+            self._publish()
+
+    # --- results ---------------------------------------------------------------------------
+
+    def text(self, path: Path) -> str | None:
+        """The text the last analysis read of `path` (the buffer's when open)."""
+        document = self.workspace.text_documents.get(path.as_uri())
+        if document is not None:
+            return str(document.source)
+        root = self.engine.root_of(path)
+        if root is None or root.tree is None:
+            return None
+        known = root.text_of(root.tree.rel(path))
+        return None if known is None else known.text()
+
+    def lines(self, path: Path) -> Lines | None:
+        """`text(path)` split into lines, once per analysis."""
+        if path not in self._lines:
+            text = self.text(path)
+            # An ASCII line's code points, bytes and UTF-16 units are the same columns.
+            self._lines[path] = None if text is None or text.isascii() else lines_of(text)
+        return self._lines[path]
+
+    def units(self, text: str) -> int:
+        """Code units of `text` in the negotiated position encoding (UTF-16 by default)."""
+        return int(self.workspace.position_codec.client_num_units(text))
+
+    def _convert(self, path: Path, found: list[Diagnostic]) -> list[lsp.Diagnostic]:
+        key = (tuple(found), self.engine.buffers.get(path))
+        last = self._converted.get(path)
+        if last is not None and last[:2] == key:
+            return last[2]
+        base = self.engine.base_of.get(path, path.parent)
+        shown = [to_lsp(d, base, self.lines, self.units, self.docs_url) for d in found]
+        self._converted[path] = (*key, shown)
+        return shown
+
+    def _publish(self) -> None:
+        for path in sorted(set(self.published) | set(self.shown)):
+            diagnostics = self.shown.get(path, [])
+            if self.published.get(path) == diagnostics:
+                continue
+            document = self.workspace.text_documents.get(path.as_uri())
+            version = document.version if document is not None else None
+            self.text_document_publish_diagnostics(
+                lsp.PublishDiagnosticsParams(path.as_uri(), diagnostics, version)
+            )
+            if diagnostics:
+                self.published[path] = diagnostics
+            else:
+                self.published.pop(path, None)
+
+    def _refresh(self) -> None:
+        workspace = self.client_capabilities.workspace
+        diagnostics = workspace.diagnostics if workspace is not None else None
+        if diagnostics is not None and diagnostics.refresh_support:
+            self.workspace_diagnostic_refresh(None)
+
+    def view(self, uri: str) -> FileView | None:
+        """A file of the last analysis, for code actions."""
+        path = _path(uri)
+        root = None if path is None else self.engine.root_of(path)
+        if path is None or root is None or root.checked is None:
+            return None
+        text = self.text(path)
+        if text is None:
+            return None
+        return FileView(uri, text, root.source_of(path), root.checked.project)
+
+    def found_at(
+        self, uri: str, area: lsp.Range, named: Sequence[lsp.Diagnostic] = ()
+    ) -> list[tuple[Diagnostic, lsp.Diagnostic]]:
+        """The diagnostics of `uri` whose range meets `area`, or that the client `named`
+        (the ones it shows under the cursor)."""
+        path = _path(uri)
+        if path is None:
+            return []
+        asked = {(str(d.code), _key(d.range.start), _key(d.range.end)) for d in named}
+        pairs = zip(self.results.get(path, []), self.shown.get(path, []), strict=True)
+        return [
+            (found, shown)
+            for found, shown in pairs
+            if _meets(shown.range, area)
+            or (str(shown.code), _key(shown.range.start), _key(shown.range.end)) in asked
+        ]
+
+
+def _key(position: lsp.Position) -> tuple[int, int]:
+    return (position.line, position.character)
+
+
+def _meets(one: lsp.Range, other: lsp.Range) -> bool:
+    return _key(one.start) <= _key(other.end) and _key(other.start) <= _key(one.end)
+
+
+def build_server() -> ScaffoldServer:
+    """The server with every feature registered."""
+    server = ScaffoldServer()
+    from scaffold.server import features
+
+    features.register(server)
+    return server
+
+
+def option(options: Any, name: str) -> Any:
+    """One of the client's initializationOptions, or None."""
+    return options.get(name) if isinstance(options, dict) else None

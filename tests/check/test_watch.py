@@ -1,0 +1,90 @@
+"""`scaffold check --watch`: the first report, then only what each change made appear or go."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from scaffold.check.options import CheckOptions
+from scaffold.check.watch import watch
+from scaffold.cli import main
+
+
+def _tree(root: Path) -> Path:
+    (root / "pkg").mkdir(parents=True)
+    (root / "pkg/__init__.py").write_text('from .core import run\n\n__all__ = ["run"]\n')
+    (root / "pkg/core.py").write_text("def run() -> None:\n    pass\n")
+    return root
+
+
+def test_each_change_prints_what_appeared_and_what_went(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _tree(tmp_path / "t")
+    monkeypatch.chdir(root)
+    init, core = root / "pkg/__init__.py", root / "pkg/core.py"
+
+    def changes() -> Iterator[object]:
+        yield "the watcher runs"
+        yield ""  # an idle tick: nothing printed
+        init.write_text('from .core import run\n\n__all__ = ["run", "stop"]\n')
+        yield "EXP001 appears"
+        # Lines move above the finding: the same finding, nothing printed for it.
+        init.write_text('"""Doc."""\n\nfrom .core import run\n\n__all__ = ["run", "stop"]\n')
+        yield "it moves"
+        core.write_text("def run() -> None:\n    pass\n\n\ndef stop() -> None:\n    pass\n")
+        init.write_text('from .core import run, stop\n\n__all__ = ["run", "stop"]\n')
+        yield "fixed"
+
+    out: list[str] = []
+    code = watch(CheckOptions(paths=(root,)), out.append, changes())
+    assert code == 0
+    first, appeared, moved, fixed = out
+    assert first == "All checks passed (2 files checked).\n"
+    assert appeared.splitlines() == [
+        "+ pkg/__init__.py:3:19: EXP001 'stop' is listed in __all__ but not defined",
+        "1 new finding, 0 gone. Found 1 finding (1 error, 0 warnings) in 2 files.",
+    ]
+    assert moved.splitlines() == [
+        "0 new findings, 0 gone. Found 1 finding (1 error, 0 warnings) in 2 files."
+    ]
+    assert fixed.splitlines() == [
+        "- pkg/__init__.py:5:19: EXP001 'stop' is listed in __all__ but not defined",
+        "0 new findings, 1 gone. All checks passed (2 files checked).",
+    ]
+
+
+@pytest.mark.parametrize("other", ["--format=json", "--fix", "--diff", "--statistics"])
+def test_watch_refuses_the_one_shot_modes(
+    tmp_path: Path, other: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = _tree(tmp_path / "t")
+    assert main(["check", str(root), "--watch", other]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: --watch prints text findings") and err.count("\n") == 1
+
+
+@pytest.mark.slow
+def test_the_command_watches_the_disk(tmp_path: Path) -> None:
+    root = _tree(tmp_path / "t")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "scaffold", "check", ".", "--watch"],
+        cwd=root,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        assert process.stdout is not None
+        assert process.stdout.readline().startswith("All checks passed")
+        (root / "pkg/__init__.py").write_text('from .core import run\n\n__all__ = ["run", "x"]\n')
+        line = process.stdout.readline()
+        assert line.startswith("+ pkg/__init__.py:3:19: EXP001"), line
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

@@ -1,0 +1,143 @@
+"""A real LSP client (pytest-lsp) talking to `python -m scaffold server` over stdio, and
+the waits and edits the server tests share."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types as lsp
+from pytest_lsp import ClientServerConfig, LanguageClient
+
+__all__ = [
+    "PULL",
+    "PUSH",
+    "change",
+    "codes_by_file",
+    "open_file",
+    "session",
+    "until",
+    "write_tree",
+]
+
+# Generous: only ever reached when the awaited state never comes (a failing test).
+_PATIENCE = 20.0
+
+PUSH = lsp.ClientCapabilities(
+    workspace=lsp.WorkspaceClientCapabilities(
+        did_change_watched_files=lsp.DidChangeWatchedFilesClientCapabilities(
+            dynamic_registration=True
+        ),
+        workspace_folders=True,
+    )
+)
+PULL = lsp.ClientCapabilities(
+    text_document=lsp.TextDocumentClientCapabilities(
+        diagnostic=lsp.DiagnosticClientCapabilities(related_document_support=True)
+    ),
+    workspace=lsp.WorkspaceClientCapabilities(
+        diagnostics=lsp.DiagnosticWorkspaceClientCapabilities(refresh_support=True)
+    ),
+)
+
+
+def write_tree(root: Path, files: Mapping[str, str]) -> Path:
+    """Write `files` (relative path -> text) under `root`; return `root`."""
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
+
+
+@asynccontextmanager
+async def session(
+    roots: Sequence[Path],
+    capabilities: lsp.ClientCapabilities = PUSH,
+    options: dict[str, Any] | None = None,
+) -> AsyncIterator[LanguageClient]:
+    """A started, initialised server over the workspace folders `roots`; shut down after."""
+    config = ClientServerConfig(server_command=[sys.executable, "-m", "scaffold", "server"])
+    client = await config.start()
+    assert isinstance(client, LanguageClient)
+    registrations: list[lsp.Registration] = []
+
+    @client.feature(lsp.CLIENT_REGISTER_CAPABILITY)  # type: ignore[untyped-decorator]
+    def register(params: lsp.RegistrationParams) -> None:
+        registrations.extend(params.registrations)
+
+    client.registrations = registrations  # type: ignore[attr-defined]
+    folders = [lsp.WorkspaceFolder(uri=root.as_uri(), name=root.name) for root in roots]
+    await client.initialize_session(
+        lsp.InitializeParams(
+            capabilities=capabilities,
+            root_uri=roots[0].as_uri(),
+            workspace_folders=folders,
+            initialization_options={"debounce": 0, **(options or {})},
+        )
+    )
+    try:
+        yield client
+    finally:
+        await client.shutdown_session()
+        await client.stop()  # type: ignore[no-untyped-call]
+
+
+def codes_by_file(client: LanguageClient, root: Path) -> dict[str, list[tuple[str, int]]]:
+    """The pushed diagnostics: relative path -> [(code, 0-based line)], files with any."""
+    result: dict[str, list[tuple[str, int]]] = {}
+    for uri, diagnostics in client.diagnostics.items():
+        path = Path(uri.removeprefix("file://"))
+        if diagnostics and path.is_relative_to(root):
+            result[path.relative_to(root).as_posix()] = sorted(
+                (str(d.code), d.range.start.line) for d in diagnostics
+            )
+    return result
+
+
+async def until(client: LanguageClient, holds: Callable[[], bool]) -> None:
+    """Wait for pushed diagnostics until `holds()` is true."""
+
+    async def wait() -> None:
+        while not holds():
+            await client.wait_for_notification(lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+
+    try:
+        await asyncio.wait_for(wait(), _PATIENCE)
+    except TimeoutError:
+        shown = {
+            uri: [(d.code, d.range.start.line) for d in found]
+            for uri, found in client.diagnostics.items()
+        }
+        raise AssertionError(f"never came; the client holds {shown}") from None
+
+
+def open_file(client: LanguageClient, path: Path, text: str | None = None) -> None:
+    """didOpen with `text`, else the file's own."""
+    content = path.read_text(encoding="utf-8") if text is None else text
+    client.text_document_did_open(
+        lsp.DidOpenTextDocumentParams(lsp.TextDocumentItem(path.as_uri(), "python", 1, content))
+    )
+
+
+def change(
+    client: LanguageClient,
+    path: Path,
+    version: int,
+    start: tuple[int, int],
+    end: tuple[int, int],
+    text: str,
+) -> None:
+    """One incremental didChange: replace the range from `start` to `end` (0-based line,
+    UTF-16 column) by `text`."""
+    area = lsp.Range(lsp.Position(*start), lsp.Position(*end))
+    client.text_document_did_change(
+        lsp.DidChangeTextDocumentParams(
+            lsp.VersionedTextDocumentIdentifier(uri=path.as_uri(), version=version),
+            [lsp.TextDocumentContentChangePartial(range=area, text=text)],
+        )
+    )
