@@ -7,6 +7,7 @@ import errno
 import os
 import stat
 from pathlib import Path
+from typing import BinaryIO
 
 __all__ = ["NotReplaced", "read_regular", "replace_contents", "write_atomically"]
 
@@ -102,8 +103,8 @@ def _temp_name(path: Path) -> Path:
     return path.with_name(f".{path.name}.{os.getpid()}-{os.urandom(6).hex()}.tmp")
 
 
-def read_regular(path: str | os.PathLike[str], limit: int | None = None) -> bytes:
-    """The bytes of the regular file at `path`; OSError for anything else, or a bigger one.
+def open_regular(path: str | os.PathLike[str]) -> BinaryIO:
+    """The regular file at `path`, open for reading; OSError for anything else.
 
     Opened without blocking and checked on the open file: a FIFO would hang `open()`, a
     link to `/dev/zero` would fill memory, and either can be put in a file's place at any
@@ -113,7 +114,13 @@ def read_regular(path: str | os.PathLike[str], limit: int | None = None) -> byte
     if not stat.S_ISREG(os.fstat(handle).st_mode):
         os.close(handle)
         raise OSError(errno.EINVAL, "not a regular file", os.fspath(path))
-    with os.fdopen(handle, "rb") as stream:
+    return os.fdopen(handle, "rb")
+
+
+def read_regular(path: str | os.PathLike[str], limit: int | None = None) -> bytes:
+    """The bytes of the regular file at `path` (see `open_regular`); OSError for anything
+    else, or for a file of more than `limit` bytes."""
+    with open_regular(path) as stream:
         if limit is None:
             return stream.read()
         data = stream.read(limit + 1)
