@@ -9,7 +9,14 @@ import stat
 from pathlib import Path
 from typing import BinaryIO
 
-__all__ = ["NotReplaced", "read_regular", "replace_contents", "write_atomically"]
+__all__ = [
+    "NotReplaced",
+    "open_regular",
+    "process_alive",
+    "read_regular",
+    "replace_contents",
+    "write_atomically",
+]
 
 
 def write_atomically(path: Path, data: bytes, mode: int = 0o600) -> None:
@@ -20,6 +27,7 @@ def write_atomically(path: Path, data: bytes, mode: int = 0o600) -> None:
     shutil, ...) costs more than a `scaffold check` that rewrites its cache. For a file
     the user owns and may be editing, use `replace_contents`.
     """
+    _remove_stale_temps(path)
     temp = _temp_name(path)
     try:
         # Inside the try: a Ctrl-C just after the open must not leave the file behind.
@@ -57,6 +65,7 @@ def replace_contents(path: Path, data: bytes, *, expected: bytes) -> None:
             f"{path} has {info.st_nlink} hard links, which rewriting it would split;"
             " apply the fix by hand"
         )
+    _remove_stale_temps(real)
     temp = _temp_name(real)
     try:
         handle = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -101,6 +110,36 @@ def _current(real: Path, info: os.stat_result) -> bytes | None:
 
 def _temp_name(path: Path) -> Path:
     return path.with_name(f".{path.name}.{os.getpid()}-{os.urandom(6).hex()}.tmp")
+
+
+def _remove_stale_temps(path: Path) -> None:
+    """Remove the temp files a killed writer of `path` left beside it (its pid is gone)."""
+    prefix, suffix = f".{path.name}.", ".tmp"
+    try:
+        with os.scandir(path.parent) as entries:
+            names = [e.name for e in entries if e.name.startswith(prefix)]
+    except OSError:
+        return
+    for name in names:
+        pid, dash, tail = name[len(prefix) :].partition("-")
+        if not (pid.isdigit() and dash and tail.endswith(suffix) and len(tail) == 12 + 4):
+            continue
+        if not process_alive(int(pid)):
+            with contextlib.suppress(OSError):
+                os.unlink(path.parent / name)
+
+
+def process_alive(pid: int) -> bool:
+    """Whether process `pid` exists (this one counts; another user's too)."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # it exists and belongs to someone else
+    return True
 
 
 def open_regular(path: str | os.PathLike[str]) -> BinaryIO:

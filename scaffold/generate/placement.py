@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
 from scaffold.errors import DestinationError
+from scaffold.files import process_alive
 from scaffold.interrupts import Interrupts, interrupts_deferred
 
 __all__ = [
@@ -102,7 +103,7 @@ def leftover_runs(destination: Path) -> tuple[str, ...]:
         match = _STAGING_NAME.search(folder.name)
         if match is None or not folder.is_dir() or folder.is_symlink():
             continue
-        if _process_alive(int(match.group("pid"))):
+        if process_alive(int(match.group("pid"))):
             continue
         if _holds_backups(folder):
             notes.append(
@@ -114,18 +115,6 @@ def leftover_runs(destination: Path) -> tuple[str, ...]:
             shutil.rmtree(folder, ignore_errors=True)
             notes.append(f"removed {folder}, left by an earlier scaffold run that was stopped")
     return tuple(notes)
-
-
-def _process_alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True  # it exists and belongs to someone else
-    return True
 
 
 @contextlib.contextmanager

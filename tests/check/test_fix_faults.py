@@ -9,6 +9,8 @@ from __future__ import annotations
 import errno
 import os
 import stat
+import subprocess
+import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -220,3 +222,20 @@ def test_a_fault_at_any_step_of_fix_leaves_every_file_whole(
         for name, text in found.items():
             assert text in (files[name], fixed[name]), f"step {at}: {name} is neither"
         assert code in (0, 1, 130), f"step {at}"
+
+
+def test_temp_files_of_a_killed_fix_are_removed_by_the_next(tree: Tree) -> None:
+    root = tree({"mod.py": UNSORTED})
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    stale = root / f".mod.py.{dead.stdout.strip()}-0123456789ab.tmp"
+    running = root / f".mod.py.{os.getppid()}-0123456789ab.tmp"  # a writer still at work
+    for temp in (stale, running):
+        temp.write_text("half of a fix")
+    assert _fix(root) == []
+    assert not stale.exists() and running.exists()
+    assert (root / "mod.py").read_text() == SORTED
