@@ -263,15 +263,12 @@ def _write(plan: FileFix) -> str | None:
     """Write one fixed file; None when written, else why not (for a note): every file is
     fixed or reported, and the run goes on."""
     try:
-        data = plan.encoded()
+        write_fix(plan)
     except UnicodeEncodeError as exc:
         return (
             f"{plan.path} not fixed: the fix needs {exc.object[exc.start : exc.end]!r},"
             f" which its encoding ({plan.encoding}) cannot hold"
         )
-    try:
-        expected = plan.original if plan.original is not None else plan.path.read_bytes()
-        replace_contents(plan.path, data, expected=expected)
     except NotReplaced as exc:
         return f"not fixed: {exc}"
     except OSError as exc:
