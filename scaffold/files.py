@@ -26,7 +26,14 @@ def write_atomically(path: Path, data: bytes, mode: int = 0o600) -> None:
     O_EXCL); it is removed if anything fails. Not `tempfile`: importing it (random,
     shutil, ...) costs more than a `scaffold check` that rewrites its cache. For a file
     the user owns and may be editing, use `replace_contents`.
+
+    A device, or a FIFO something reads (`-o /dev/null`, `-o >(cmd)`), is written into,
+    not replaced: a rename over `/dev/null` run as root leaves a regular file there, and
+    every program that writes to /dev/null then fills it (git reads it as its config and
+    fails). A FIFO nobody reads is replaced, as any stale file: writing would block.
     """
+    if _written_into_special(path, data):
+        return
     _remove_stale_temps(path)
     temp = _temp_name(path)
     try:
@@ -41,6 +48,30 @@ def write_atomically(path: Path, data: bytes, mode: int = 0o600) -> None:
         with contextlib.suppress(OSError):
             os.unlink(temp)
         raise
+
+
+def _written_into_special(path: Path, data: bytes) -> bool:
+    """Write `data` into a device or a read FIFO at `path`; False when `path` is neither."""
+    try:
+        kind = os.stat(path).st_mode
+    except OSError:
+        return False
+    if stat.S_ISCHR(kind) or stat.S_ISBLK(kind):
+        flags = os.O_WRONLY
+    elif stat.S_ISFIFO(kind):
+        flags = os.O_WRONLY | os.O_NONBLOCK  # fails at once (ENXIO) when nobody reads
+    else:
+        return False
+    try:
+        handle = os.open(path, flags | os.O_CLOEXEC)
+    except OSError as exc:
+        if exc.errno == errno.ENXIO:
+            return False
+        raise
+    os.set_blocking(handle, True)
+    with os.fdopen(handle, "wb") as stream:
+        stream.write(data)
+    return True
 
 
 class NotReplaced(Exception):
