@@ -150,8 +150,8 @@ def add_noqa(report: CheckReport) -> NoqaResult:
             )
             try:
                 write_fix(plan)
-            except (NotReplaced, UnicodeEncodeError, OSError):
-                # Left as it was (edited meanwhile, hard-linked, read-only, full disk).
+            except NotReplaced:
+                # Left as it was: edited meanwhile, or hard-linked (a failed write is an error).
                 result.skipped += added
                 continue
             result.added += added
