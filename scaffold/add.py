@@ -12,6 +12,7 @@ from scaffold.edit import DEFAULT_LINE_LENGTH, Registration, SourceEditError, re
 from scaffold.errors import DestinationError, UsageError
 from scaffold.generate import file_name_limits, place_files, render_template, staging_folder
 from scaffold.generate.answers import member_answers
+from scaffold.generate.placement import BACKUP_FOLDER, leftover_runs
 from scaffold.generate.template_names import add_rules
 from scaffold.names import validate_module_name
 from scaffold.templates import builtin_template
@@ -38,6 +39,10 @@ class AddResult:
     edited: PurePosixPath
     notes: tuple[str, ...]
     dry_run: bool
+    #: The created files that replaced (with --force, or would replace) existing ones.
+    replaced: tuple[PurePosixPath, ...] = ()
+    #: Leftovers of an earlier, killed run found in the project (see `leftover_runs`).
+    leftovers: tuple[str, ...] = ()
 
 
 def locate_package(folder: Path) -> PackageLocation:
@@ -114,13 +119,16 @@ def _add_member(kind: str, name: str, folder: Path, *, force: bool, dry_run: boo
     package_rel = PurePosixPath(location.folder.relative_to(root).as_posix())
     test_rel = _test_file(location, name, package_rel, force=force)
     init_rel = package_rel / "__init__.py"
-    with staging_folder(root / ".scaffold-add") as staging:
+    staging_place = root / ".scaffold-add"
+    leftovers = () if dry_run else leftover_runs(staging_place)
+    with staging_folder(staging_place) as staging:
         staged = staging / "staged"
         created = _stage_member(
             kind, name, location.dotted, (package_rel, test_rel), staging / "render", staged
         )
         with (staged / init_rel).open("w", encoding="utf-8", newline="") as handle:
             handle.write(registration.text)
+        replaced = tuple(rel for rel in created if (root / rel).exists())
         if not dry_run:
             replaceable = {init_rel, *(created if force else ())}
             place_files(
@@ -128,9 +136,10 @@ def _add_member(kind: str, name: str, folder: Path, *, force: bool, dry_run: boo
                 root,
                 (*created, init_rel),
                 may_replace=frozenset(replaceable),
-                backup=staging / ".backup",
+                backup=staging / BACKUP_FOLDER,
             )
-    return AddResult(location, created, init_rel, registration.notes, dry_run)
+    notes = registration.notes
+    return AddResult(location, created, init_rel, notes, dry_run, replaced, leftovers)
 
 
 def _init_source(location: PackageLocation) -> str:

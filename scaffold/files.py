@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import stat
 from pathlib import Path
+from typing import BinaryIO
 
-__all__ = ["write_atomically"]
+__all__ = [
+    "NotReplaced",
+    "open_regular",
+    "process_alive",
+    "read_regular",
+    "replace_contents",
+    "write_atomically",
+]
 
 
 def write_atomically(path: Path, data: bytes, mode: int = 0o600) -> None:
@@ -14,11 +24,21 @@ def write_atomically(path: Path, data: bytes, mode: int = 0o600) -> None:
 
     The temp file's name no other process can pick (pid and random bytes, opened with
     O_EXCL); it is removed if anything fails. Not `tempfile`: importing it (random,
-    shutil, ...) costs more than a `scaffold check` that rewrites its cache.
+    shutil, ...) costs more than a `scaffold check` that rewrites its cache. For a file
+    the user owns and may be editing, use `replace_contents`.
+
+    A device, or a FIFO something reads (`-o /dev/null`, `-o >(cmd)`), is written into,
+    not replaced: a rename over `/dev/null` run as root leaves a regular file there, and
+    every program that writes to /dev/null then fills it (git reads it as its config and
+    fails). A FIFO nobody reads is replaced, as any stale file: writing would block.
     """
-    temp = path.with_name(f".{path.name}.{os.getpid()}-{os.urandom(6).hex()}.tmp")
-    handle = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    if _written_into_special(path, data):
+        return
+    _remove_stale_temps(path)
+    temp = _temp_name(path)
     try:
+        # Inside the try: a Ctrl-C just after the open must not leave the file behind.
+        handle = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
         if mode != 0o600:
@@ -28,3 +48,152 @@ def write_atomically(path: Path, data: bytes, mode: int = 0o600) -> None:
         with contextlib.suppress(OSError):
             os.unlink(temp)
         raise
+
+
+def _written_into_special(path: Path, data: bytes) -> bool:
+    """Write `data` into a device or a read FIFO at `path`; False when `path` is neither."""
+    try:
+        kind = os.stat(path).st_mode
+    except OSError:
+        return False
+    if stat.S_ISCHR(kind) or stat.S_ISBLK(kind):
+        flags = os.O_WRONLY
+    elif stat.S_ISFIFO(kind):
+        flags = os.O_WRONLY | os.O_NONBLOCK  # fails at once (ENXIO) when nobody reads
+    else:
+        return False
+    try:
+        handle = os.open(path, flags | os.O_CLOEXEC)
+    except OSError as exc:
+        if exc.errno == errno.ENXIO:
+            return False
+        raise
+    os.set_blocking(handle, True)
+    with os.fdopen(handle, "wb") as stream:
+        stream.write(data)
+    return True
+
+
+class NotReplaced(Exception):
+    """`replace_contents` left the file as it was; the message says why, for a note."""
+
+
+def replace_contents(path: Path, data: bytes, *, expected: bytes) -> None:
+    """Give the user's file at `path` the content `data`, atomically, as the same file.
+
+    A symlink is written through (its target changes, the link stays); the new content
+    keeps the file's mode, owner and group. Refused (NotReplaced) when the content is no
+    longer `expected` (someone edited it since it was read: their edit wins), when the
+    file has other hard links (a rename would split them), or when its owner or group
+    cannot be kept. OSError (a read-only or full filesystem, a file gone) passes through.
+    """
+    real = Path(os.path.realpath(path))
+    info = os.stat(real)
+    if not stat.S_ISREG(info.st_mode):
+        raise NotReplaced(f"{path} is not a regular file")
+    if info.st_nlink > 1:
+        raise NotReplaced(
+            f"{path} has {info.st_nlink} hard links, which rewriting it would split;"
+            " apply the fix by hand"
+        )
+    _remove_stale_temps(real)
+    temp = _temp_name(real)
+    try:
+        handle = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            _keep_identity(stream.fileno(), info, path)
+        # As late as possible: an editor's save since the read must not be overwritten.
+        if _current(real, info) != expected:
+            raise NotReplaced(f"{path} changed while it was being fixed; it was left as it is")
+        os.replace(temp, real)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
+
+
+def _keep_identity(handle: int, info: os.stat_result, shown: Path) -> None:
+    os.fchmod(handle, stat.S_IMODE(info.st_mode))
+    if (info.st_uid, info.st_gid) == (os.fstat(handle).st_uid, os.fstat(handle).st_gid):
+        return
+    try:
+        os.fchown(handle, info.st_uid, info.st_gid)
+    except PermissionError as exc:
+        raise NotReplaced(
+            f"{shown} belongs to another user or group, which a rewrite by this user would"
+            " change; apply the fix as its owner"
+        ) from exc
+
+
+def _current(real: Path, info: os.stat_result) -> bytes | None:
+    """The file's bytes now, or None when it is no longer the file that was read."""
+    try:
+        # O_NONBLOCK: a FIFO put in the file's place must not hang the run.
+        with os.fdopen(os.open(real, os.O_RDONLY | os.O_NONBLOCK), "rb") as stream:
+            now = os.fstat(stream.fileno())
+            if (now.st_dev, now.st_ino) != (info.st_dev, info.st_ino):
+                return None
+            return stream.read()
+    except OSError:
+        return None
+
+
+def _temp_name(path: Path) -> Path:
+    return path.with_name(f".{path.name}.{os.getpid()}-{os.urandom(6).hex()}.tmp")
+
+
+def _remove_stale_temps(path: Path) -> None:
+    """Remove the temp files a killed writer of `path` left beside it (its pid is gone)."""
+    prefix, suffix = f".{path.name}.", ".tmp"
+    try:
+        with os.scandir(path.parent) as entries:
+            names = [e.name for e in entries if e.name.startswith(prefix)]
+    except OSError:
+        return
+    for name in names:
+        pid, dash, tail = name[len(prefix) :].partition("-")
+        if not (pid.isdigit() and dash and tail.endswith(suffix) and len(tail) == 12 + 4):
+            continue
+        if not process_alive(int(pid)):
+            with contextlib.suppress(OSError):
+                os.unlink(path.parent / name)
+
+
+def process_alive(pid: int) -> bool:
+    """Whether process `pid` exists (this one counts; another user's too)."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # it exists and belongs to someone else
+    return True
+
+
+def open_regular(path: str | os.PathLike[str]) -> BinaryIO:
+    """The regular file at `path`, open for reading; OSError for anything else.
+
+    Opened without blocking and checked on the open file: a FIFO would hang `open()`, a
+    link to `/dev/zero` would fill memory, and either can be put in a file's place at any
+    moment, so a check before opening proves nothing.
+    """
+    handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    if not stat.S_ISREG(os.fstat(handle).st_mode):
+        os.close(handle)
+        raise OSError(errno.EINVAL, "not a regular file", os.fspath(path))
+    return os.fdopen(handle, "rb")
+
+
+def read_regular(path: str | os.PathLike[str], limit: int | None = None) -> bytes:
+    """The bytes of the regular file at `path` (see `open_regular`); OSError for anything
+    else, or for a file of more than `limit` bytes."""
+    with open_regular(path) as stream:
+        if limit is None:
+            return stream.read()
+        data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise OSError(errno.EFBIG, f"larger than {limit} bytes", os.fspath(path))
+    return data

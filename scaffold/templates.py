@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scaffold.errors import InvalidNameError, TemplateError, UsageError
-from scaffold.files import write_atomically
+from scaffold.files import read_regular, write_atomically
 from scaffold.names import validate_template_name
 
 __all__ = [
@@ -261,10 +261,14 @@ def _check_registrable(name: str) -> None:
 
 def _read_toml(path: Path) -> dict[str, object]:
     try:
-        with path.open("rb") as file:
-            return tomllib.load(file)
+        return tomllib.loads(read_regular(path).decode("utf-8"))
     except FileNotFoundError:
         return {}
+    except UnicodeDecodeError as exc:
+        raise TemplateError(
+            f"cannot read {path}: it is not UTF-8 text (byte {exc.start}), as TOML must be;"
+            " fix or delete the file"
+        ) from exc
     except tomllib.TOMLDecodeError as exc:
         raise TemplateError(f"cannot read {path}: {exc}; fix or delete the file") from exc
     except OSError as exc:
@@ -308,6 +312,11 @@ def _entries_from_table(
             raise TemplateError(
                 f"{path}: {where} {name} must be a source string or a table with"
                 ' source = "..." (and optionally description = "...")'
+            )
+        if not source.strip():
+            raise TemplateError(
+                f"{path}: {where} {name} has an empty source; give a folder, a git"
+                " repository or a git URL"
             )
         if not is_remote_source(source):
             # Relative to the file, so a team's committed registry works from any folder.

@@ -62,6 +62,12 @@ BAD_INPUTS = [
     (["new", "game", "curses"], "'curses_utils'"),
     (["new", "game"], "missing game NAME"),
     (["new", "nonsense", "x"], "no template named 'nonsense'"),
+    # Control characters no template escapes everywhere (DEL made an invalid pyproject.toml).
+    *(
+        (["new", "package", "foo", option, f"a{char}b"], f"control character U+{ord(char):04X}")
+        for option in ("--description", "--author")
+        for char in ("\x7f", "\x00", "\x1b", "\x9b")
+    ),
     (["--no-such-option"], "No such option"),
 ]
 

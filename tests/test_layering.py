@@ -24,6 +24,7 @@ STAGES = (
     "scaffold.check.options",
     "scaffold.check.contracts",
     "scaffold.check.discover",
+    "scaffold.check.ignores",
     "scaffold.check.facts",
     "scaffold.check.project",
     "scaffold.check.imports",
@@ -58,7 +59,7 @@ FORBIDDEN: tuple[tuple[str, str, str], ...] = (
     ),
 )
 # Modules that import nothing of the package at all.
-LEAVES = ("scaffold.check.model",)
+LEAVES = ("scaffold.check.model", "scaffold.files", "scaffold.interrupts")
 
 
 def _module_name(path: Path) -> str:

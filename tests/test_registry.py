@@ -152,12 +152,18 @@ def test_removing_a_project_entry_points_at_the_file(tmp_path: Path) -> None:
         ("[tool.scaffold.templates]\nsvc = 3\n", "must be a source string"),
         ("[tool.scaffold]\ntemplates = 3\n", "must be a table"),
         ("[tool.scaffold.templates\n", "cannot read"),
+        ('[tool.scaffold.templates]\nsvc = ""\n', "svc has an empty source"),
+        ('[tool.scaffold.templates]\nsvc = {source = " "}\n', "svc has an empty source"),
+        (b'[tool.scaffold.templates]\nsvc = "caf\xe9"\n', "not UTF-8 text"),
     ],
 )
 def test_bad_project_registry_is_one_clear_error(
-    pyproject: str, fragment: str, tmp_path: Path
+    pyproject: str | bytes, fragment: str, tmp_path: Path
 ) -> None:
-    (tmp_path / "pyproject.toml").write_text(pyproject)
+    if isinstance(pyproject, bytes):
+        (tmp_path / "pyproject.toml").write_bytes(pyproject)
+    else:
+        (tmp_path / "pyproject.toml").write_text(pyproject)
     with pytest.raises(TemplateError, match=fragment):
         registered_templates(tmp_path)
 

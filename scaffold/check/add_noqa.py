@@ -14,6 +14,7 @@ from pathlib import Path
 
 from scaffold.check.fix import FileFix, read_for_edit, write_fix
 from scaffold.check.model import CheckReport, Diagnostic
+from scaffold.files import NotReplaced
 
 __all__ = ["NoqaResult", "add_noqa", "noqa_comments"]
 
@@ -144,7 +145,15 @@ def add_noqa(report: CheckReport) -> NoqaResult:
         result.skipped += skipped + sum(1 for d in found if d.line in refused)
         added = len(wanted) - len(refused)
         if after != source.text:
-            write_fix(FileFix(path, source.text, after, added, source.encoding, source.newline))
+            plan = FileFix(
+                path, source.text, after, added, source.encoding, source.newline, source.data
+            )
+            try:
+                write_fix(plan)
+            except NotReplaced:
+                # Left as it was: edited meanwhile, or hard-linked (a failed write is an error).
+                result.skipped += added
+                continue
             result.added += added
             result.files += 1
     return result

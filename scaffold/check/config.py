@@ -10,6 +10,7 @@ from typing import Any
 
 from scaffold.check.contracts import Contract, parse_contracts
 from scaffold.errors import UsageError
+from scaffold.files import read_regular
 
 __all__ = ["FAIL_ON", "CheckConfig", "ConfigError", "load_config", "read_pyproject"]
 
@@ -63,7 +64,7 @@ def read_pyproject(path: Path) -> tuple[dict[str, Any], tuple[int, str] | None, 
     """Load a pyproject.toml: its table, its error as (line, message) (never raised), and its
     text (undecodable bytes replaced; "" when it cannot be read)."""
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path)
     except OSError as exc:
         return {}, (1, f"cannot read pyproject.toml: {exc}"), ""
     text = raw.decode("utf-8", errors="replace")
@@ -102,7 +103,10 @@ def load_config(directory: Path) -> CheckConfig:
     if error is not None:
         return CheckConfig(directory=directory, pyproject=pyproject, error=error, text=text)
     tool = data.get("tool", {})
-    table = tool.get("scaffold", {}).get("check", {}) if isinstance(tool, dict) else {}
+    ours = tool.get("scaffold", {}) if isinstance(tool, dict) else {}
+    if not isinstance(ours, dict):
+        raise ConfigError(f"{pyproject}: [tool.scaffold] must be a table")
+    table = ours.get("check", {})
     if not isinstance(table, dict):
         raise ConfigError(f"{pyproject}: [tool.scaffold.check] must be a table")
     unknown = sorted(set(table) - _KEYS)

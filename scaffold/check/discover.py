@@ -136,6 +136,11 @@ def discover(path: Path, *, also: Sequence[Path] = ()) -> Tree:
     if not path.exists():
         raise UsageError(f"path does not exist: {path}")
     is_file = path.is_file()
+    if not is_file and not path.is_dir():
+        raise UsageError(
+            f"not a file or folder: {path} (a device, FIFO or socket); give a Python file or a"
+            " folder"
+        )
     named = [path, *(Path(os.path.abspath(p)) for p in also)] if is_file else []
     for file in named:
         if file.suffix not in (".py", ".pyi"):
@@ -183,7 +188,7 @@ class _Walk:
         git_top = _git_top(scan)
         if git_top is not None:
             for folder in [scan, *scan.parents]:
-                self.ignores.add_gitignore(folder)
+                self._gitignore(folder)
                 if folder == git_top:
                     break
         self.top_config = top_config
@@ -229,9 +234,14 @@ class _Walk:
             self.ignores.add(folder_path, list(config.exclude))
             self.roots.add(folder_path)
             _add_src_roots(config, self.roots)
-        if here != self.scan and os.path.isfile(os.path.join(here, ".gitignore")):
-            self.ignores.add_gitignore(Path(here))
+        if here != self.scan and os.path.lexists(os.path.join(here, ".gitignore")):
+            self._gitignore(Path(here))
         return config
+
+    def _gitignore(self, folder: Path) -> None:
+        note = self.ignores.add_gitignore(folder)
+        if note is not None:
+            self.tree.notes.append(note)
 
     def scan_folder(self, here: str, config: CheckConfig) -> list[tuple[str, CheckConfig]]:
         """Note the source files of one folder; the subfolders to walk, in name order."""
@@ -267,6 +277,9 @@ class _Walk:
                 if self.ignores.ignored(child, False):
                     continue
                 self.files.append((child, config))
+            elif name.endswith(_SOURCE_SUFFIXES) and not self.ignores.ignored(child, False):
+                kind = "a broken link" if not os.path.exists(child) else "not a regular file"
+                self.tree.notes.append(f"skipped {self.tree.rel(child)}: {kind}")
         return children
 
 

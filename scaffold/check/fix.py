@@ -21,7 +21,7 @@ from scaffold.check.project import Project
 from scaffold.check.rules import RULES
 from scaffold.check.rules.unit import FixContext, Fixer, FixKind
 from scaffold.edit import apply_edits
-from scaffold.files import write_atomically
+from scaffold.files import NotReplaced, replace_contents
 
 __all__ = [
     "FileFix",
@@ -56,6 +56,8 @@ class FileFix:
     fixed: int = 0
     encoding: str = "utf-8"
     newline: str = "\n"
+    #: The file's bytes as read; it is rewritten only if it still holds them.
+    original: bytes | None = None
 
     def encoded(self) -> bytes:
         """The new content in the file's own encoding and newline style."""
@@ -68,6 +70,8 @@ class FixResult:
 
     files: list[FileFix] = field(default_factory=list)
     report: CheckReport | None = None
+    #: Files left unfixed, each with why (changed meanwhile, read-only, cannot encode ...).
+    not_written: list[str] = field(default_factory=list)
     fixed_count: int | None = None  # measured by checking again, when the fixes were written
     # How many findings of each (path, code) the fixes removed, for `--show-fixes`.
     fixed_by: Counter[tuple[str, str]] = field(default_factory=Counter)
@@ -88,6 +92,7 @@ class _Source:
     text: str  # newlines normalised to \n
     encoding: str
     newline: str
+    data: bytes  # as read
 
 
 def read_for_edit(path: Path) -> _Source | None:
@@ -105,13 +110,17 @@ def read_for_edit(path: Path) -> _Source | None:
         return None  # mixed newlines: any rewrite would change some of them
     if not crlf and "\r" in text:
         return None  # old Mac newlines
-    return _Source(text.replace("\r\n", "\n"), encoding, "\r\n" if crlf else "\n")
+    return _Source(text.replace("\r\n", "\n"), encoding, "\r\n" if crlf else "\n", data)
 
 
 def write_fix(plan: FileFix) -> None:
-    """Replace a file with its planned content, atomically, keeping its mode; the one way
-    `--fix` and `--add-noqa` write a user's file."""
-    write_atomically(plan.path, plan.encoded(), plan.path.stat().st_mode & 0o7777)
+    """Give a user's file its planned content: the one way `--fix` and `--add-noqa` write
+    one. Atomic, through symlinks, keeping mode, owner and group; NotReplaced when the file
+    changed since it was read or cannot be rewritten as the same file, UnicodeEncodeError
+    when its encoding cannot hold the text, OSError otherwise."""
+    data = plan.encoded()
+    expected = plan.original if plan.original is not None else plan.path.read_bytes()
+    replace_contents(plan.path, data, expected=expected)
 
 
 def _parses(text: str) -> bool:
@@ -153,7 +162,7 @@ def _fix_file(source: SourceFile, project: Project, found: list[Diagnostic]) -> 
     if fixed is None:
         return None
     after, count = fixed
-    return FileFix(source.path, read.text, after, count, read.encoding, read.newline)
+    return FileFix(source.path, read.text, after, count, read.encoding, read.newline, read.data)
 
 
 def fix_text(
@@ -205,6 +214,7 @@ def run_fixes(options: CheckOptions, *, unsafe: bool = False, write: bool = True
     codes = fix_codes(unsafe=unsafe)
     result = FixResult()
     originals: dict[Path, FileFix] = {}
+    left_alone: set[Path] = set()  # not written once: their findings stay for the user
     checked = check(options)
     initial = checked.report
     written: set[str] | None = None  # files the last round wrote, relative to the report
@@ -214,23 +224,18 @@ def run_fixes(options: CheckOptions, *, unsafe: bool = False, write: bool = True
             for d in checked.report.diagnostics
         ):
             break  # what is left was left by a fixer that will decide the same again
-        plans = plan_fixes(checked, codes)
-        for plan in plans:
-            if write:
-                write_fix(plan)
-            first = originals.get(plan.path)
-            originals[plan.path] = (
-                plan
-                if first is None
-                else replace(first, after=plan.after, fixed=first.fixed + plan.fixed)
-            )
-        if not plans or not write:
+        plans = [p for p in plan_fixes(checked, codes) if p.path not in left_alone]
+        done = _apply(plans, result, left_alone) if write else plans
+        _merge_plans(originals, done)
+        if not done or not write:
             break
         checked = check(options)
-        written = {_rel_to(plan.path, checked.report.root) for plan in plans}
+        written = {_rel_to(plan.path, checked.report.root) for plan in done}
     result.files = [originals[p] for p in sorted(originals)]
     if write:
-        report = result.report = checked.report
+        report = result.report = replace(
+            checked.report, notes=(*checked.report.notes, *result.not_written)
+        )
         # Count what disappeared rather than what the fixers meant to fix: a repeat dropped
         # from `__all__` can also make it sorted, and that fixes its EXP007 too.
         left = Counter(_identity(d) for d in report.diagnostics)
@@ -241,6 +246,47 @@ def run_fixes(options: CheckOptions, *, unsafe: bool = False, write: bool = True
                 result.fixed_by[(path, code)] += gone
         result.fixed_count = sum(result.fixed_by.values())
     return result
+
+
+def _apply(plans: list[FileFix], result: FixResult, left_alone: set[Path]) -> list[FileFix]:
+    """Write each plan; the ones written. A file not written is noted and left alone."""
+    done: list[FileFix] = []
+    for plan in plans:
+        problem = _write(plan)
+        if problem is None:
+            done.append(plan)
+        else:
+            result.not_written.append(problem)
+            left_alone.add(plan.path)
+    return done
+
+
+def _merge_plans(originals: dict[Path, FileFix], plans: list[FileFix]) -> None:
+    """Fold a round's plans into each file's first: its text before, the latest after."""
+    for plan in plans:
+        first = originals.get(plan.path)
+        originals[plan.path] = (
+            plan
+            if first is None
+            else replace(first, after=plan.after, fixed=first.fixed + plan.fixed)
+        )
+
+
+def _write(plan: FileFix) -> str | None:
+    """Write one fixed file; None when written, else why not (for a note): every file is
+    fixed or reported, and the run goes on."""
+    try:
+        write_fix(plan)
+    except UnicodeEncodeError as exc:
+        return (
+            f"{plan.path} not fixed: the fix needs {exc.object[exc.start : exc.end]!r},"
+            f" which its encoding ({plan.encoding}) cannot hold"
+        )
+    except NotReplaced as exc:
+        return f"not fixed: {exc}"
+    except OSError as exc:
+        return f"{plan.path} not fixed: {exc.strerror or exc}"
+    return None
 
 
 def _rel_to(path: Path, root: str) -> str:

@@ -7,7 +7,12 @@ from pathlib import Path
 
 import pathspec
 
+from scaffold.files import read_regular
+
 __all__ = ["Ignores", "folder_prefix"]
+
+# git itself ignores a .gitignore above 100 MiB; so does the check, rather than fill memory.
+_GITIGNORE_LIMIT = 100 * 1024 * 1024
 
 
 def folder_prefix(folder: str) -> str:
@@ -27,12 +32,17 @@ class Ignores:
             self.specs.append((directory, pathspec.GitIgnoreSpec.from_lines(lines)))
             self._prefixes = []
 
-    def add_gitignore(self, directory: Path) -> None:
+    def add_gitignore(self, directory: Path) -> str | None:
+        """Read `directory`'s .gitignore; a note when one is there but cannot be used."""
+        path = directory / ".gitignore"
         try:
-            text = (directory / ".gitignore").read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            return
-        self.add(directory, text.splitlines())
+            data = read_regular(path, limit=_GITIGNORE_LIMIT)
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            return f"skipped {path}: {exc.strerror or exc}"
+        self.add(directory, data.decode("utf-8", errors="replace").splitlines())
+        return None
 
     def unignore(self, probe: Path) -> None:
         """Drop the specs that match `probe` (PATH was named explicitly)."""

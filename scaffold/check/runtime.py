@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import queue
+import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TextIO
 
 from scaffold.check.discover import SourceFile
 from scaffold.check.incremental.run import check, resolve_path
@@ -26,15 +29,14 @@ __all__ = ["ImportOutcome", "import_packages", "run_import_check", "runtime_diag
 #: Seconds one package may take to import before it is reported as hanging.
 DEFAULT_TIMEOUT = 10.0
 
-# Runs in the child: protocol lines go to a private copy of stdout, and the user's code
-# gets /dev/null for stdin, stdout and stderr, so nothing it prints can break a line.
+# Runs in the child: results go over a pipe of their own (not stdout, which the user's code
+# may write to, nor an fd a program it starts inherits: close-on-exec), one JSON line per
+# module naming it; the user's code gets /dev/null for stdin, stdout and stderr.
 _DRIVER = r"""
 import importlib, json, os, sys, traceback
 job = json.loads(sys.argv[1])
-out = os.fdopen(os.dup(1), "w", encoding="utf-8")
-null = os.open(os.devnull, os.O_RDWR)
-for fd in (0, 1, 2):
-    os.dup2(null, fd)
+os.set_inheritable(job["fd"], False)
+out = os.fdopen(job["fd"], "w", encoding="utf-8")
 sys.path[:0] = job["roots"]
 roots = tuple(os.path.join(os.path.realpath(r), "") for r in job["roots"])
 def where(exc):
@@ -81,75 +83,129 @@ def import_packages(
     """Import each module in a child interpreter, roots first on sys.path.
 
     One child imports the modules in order; when one hangs past `timeout` or ends the
-    process, it is reported and a fresh child goes on with the rest.
+    process, it is reported and a fresh child goes on with the rest. Each child leads a
+    process group of its own, killed whole when it is done: a package that starts a
+    background process at import leaves nothing running, and nothing holding the pipe.
     """
     outcomes: dict[str, ImportOutcome] = {}
     remaining = list(modules)
-    cwd = str(roots[0]) if roots else None
     while remaining:
-        job = json.dumps({"roots": [str(r) for r in roots], "modules": remaining})
-        process = subprocess.Popen(
-            [sys.executable, "-I", "-c", _DRIVER, job],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            cwd=cwd,
-            text=True,
-            encoding="utf-8",
-        )
-        lines: queue.Queue[str | None] = queue.Queue()
-        reader = threading.Thread(target=_pump, args=(process, lines), daemon=True)
-        reader.start()
-        try:
-            remaining = _collect(process, lines, remaining, timeout, outcomes)
-        finally:
-            if process.poll() is None:
-                process.kill()
-            process.wait()
-            if process.stdout is not None:
-                process.stdout.close()
+        remaining = _one_child(remaining, roots, timeout, outcomes)
     return outcomes
 
 
-def _pump(process: subprocess.Popen[str], lines: queue.Queue[str | None]) -> None:
-    assert process.stdout is not None
-    for line in process.stdout:
-        lines.put(line)
+def _one_child(
+    modules: list[str], roots: Sequence[Path], timeout: float, outcomes: dict[str, ImportOutcome]
+) -> list[str]:
+    """Import `modules` in one child until done or one fails it; the modules left."""
+    read_end, write_end = os.pipe()
+    job = json.dumps({"roots": [str(r) for r in roots], "modules": modules, "fd": write_end})
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-I", "-c", _DRIVER, job],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            cwd=str(roots[0]) if roots else None,
+            pass_fds=(write_end,),
+            start_new_session=True,
+        )
+    finally:
+        os.close(write_end)
+    results = os.fdopen(read_end, "r", encoding="utf-8", errors="replace")
+    lines: queue.Queue[str | None] = queue.Queue()
+    threading.Thread(target=_pump, args=(results, lines), daemon=True).start()
+    try:
+        return _collect(process, lines, modules, timeout, outcomes)
+    finally:
+        _kill_group(process)
+        process.wait()
+
+
+def _kill_group(process: subprocess.Popen[bytes]) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):  # already gone
+        os.killpg(process.pid, signal.SIGKILL)
+
+
+def _pump(results: TextIO, lines: queue.Queue[str | None]) -> None:
+    with results:
+        for line in results:
+            lines.put(line)
     lines.put(None)
 
 
 def _collect(
-    process: subprocess.Popen[str],
+    process: subprocess.Popen[bytes],
     lines: queue.Queue[str | None],
     modules: list[str],
     timeout: float,
     outcomes: dict[str, ImportOutcome],
 ) -> list[str]:
-    """Read one outcome per module; return the modules a fresh child must still import."""
-    for index, name in enumerate(modules):
-        try:
-            line = lines.get(timeout=timeout)
-        except queue.Empty:
-            process.kill()
-            outcomes[name] = ImportOutcome(
-                name, error=f"it did not finish within {timeout:g} s and was stopped"
+    """Read the outcome of each module, by name; return the modules a fresh child must
+    still import. The first module without an outcome is the one being imported."""
+    pending = list(modules)
+    while pending:
+        line = _next_line(process, lines, timeout)
+        if line is _TIMED_OUT:
+            outcomes[pending[0]] = ImportOutcome(
+                pending[0], error=f"it did not finish within {timeout:g} s and was stopped"
             )
-            return modules[index + 1 :]
+            return pending[1:]
         if line is None:
             code = process.wait()
-            outcomes[name] = ImportOutcome(
-                name, error=f"the interpreter exited with code {code} during the import"
+            outcomes[pending[0]] = ImportOutcome(
+                pending[0], error=f"the interpreter exited with code {code} during the import"
             )
-            return modules[index + 1 :]
-        data: dict[str, Any] = json.loads(line)
-        where = data.get("where")
-        outcomes[name] = ImportOutcome(
-            name,
-            star=tuple(data["star"]) if "star" in data else None,
-            error=data.get("error"),
-            where=(str(where[0]), int(where[1])) if where else None,
-        )
+            return pending[1:]
+        outcome = _outcome(str(line), pending)
+        if outcome is not None:  # else a line the imported code wrote into the pipe
+            outcomes[outcome.module] = outcome
+            pending.remove(outcome.module)
     return []
+
+
+_TIMED_OUT = object()
+_POLL = 0.05  # seconds between looks at whether the child is still there
+
+
+def _next_line(
+    process: subprocess.Popen[bytes], lines: queue.Queue[str | None], timeout: float
+) -> object:
+    """The next line, None at the end, or _TIMED_OUT. Once the child has exited its group
+    is killed, so a background process it left cannot keep the pipe open."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return lines.get(timeout=_POLL)
+        except queue.Empty:
+            pass
+        if process.poll() is not None:
+            _kill_group(process)
+            try:
+                return lines.get(timeout=timeout)  # what is left, then the end
+            except queue.Empty:
+                return _TIMED_OUT  # a process that left the group holds the pipe
+        if time.monotonic() >= deadline:
+            return _TIMED_OUT
+
+
+def _outcome(line: str, pending: list[str]) -> ImportOutcome | None:
+    try:
+        data = json.loads(line)
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or data.get("module") not in pending:
+        return None
+    where = data.get("where")
+    star = data.get("star")
+    return ImportOutcome(
+        str(data["module"]),
+        star=tuple(str(name) for name in star) if isinstance(star, list) else None,
+        error=str(data["error"]) if "error" in data else None,
+        where=(str(where[0]), int(where[1]))
+        if isinstance(where, list) and len(where) == 2
+        else None,
+    )
 
 
 def _packages(files: Iterable[SourceFile]) -> list[SourceFile]:

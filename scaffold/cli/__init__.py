@@ -7,9 +7,10 @@
 from __future__ import annotations
 
 import os
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
 from scaffold import __version__
 from scaffold.cli import add, check, graph, new, server, templates, update
@@ -17,7 +18,27 @@ from scaffold.errors import ScaffoldError
 
 __all__ = ["app", "main"]
 
+
+class _Interrupted(Exception):
+    """A Ctrl-C that reached the top of a command."""
+
+
+class _RootGroup(TyperGroup):
+    """The root command group: a Ctrl-C leaves it as `_Interrupted`.
+
+    Typer turns a KeyboardInterrupt into a silent exit code 130, which `main` cannot tell
+    from a command that returned 130; this way it can say "Interrupted.".
+    """
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            raise _Interrupted from None
+
+
 app = typer.Typer(
+    cls=_RootGroup,
     name="scaffold",
     help="Generate Python modules, packages and workspaces; check their exports and imports.",
     no_args_is_help=True,
@@ -71,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
             raise
         _error(exc.message)
         return exc.exit_code
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, _Interrupted):
         typer.echo("Interrupted.", err=True)
         return 130
     except Exception as exc:

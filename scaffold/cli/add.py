@@ -59,6 +59,8 @@ def _add(kind: str, name: str, to: Path, *, force: bool, dry_run: bool, quiet: b
     from scaffold.add import add_to_package
 
     result = add_to_package(kind, name, to, force=force, dry_run=dry_run)
+    for note in result.leftovers:
+        typer.echo(f"note: {note}", err=True)
     if quiet:
         return
     where = display_path(result.location.project_root)
@@ -66,7 +68,10 @@ def _add(kind: str, name: str, to: Path, *, force: bool, dry_run: bool, quiet: b
     noun = "module" if kind == "module" else "subpackage"
     typer.echo(f"{verb} {noun} {result.location.dotted}.{name} in {where}:")
     for rel in result.created:
-        typer.echo(f"  {'new ' if not result.dry_run else ''}{rel}")
+        if rel in result.replaced:
+            typer.echo(f"  {rel} (would overwrite)" if result.dry_run else f"  overwrote {rel}")
+        else:
+            typer.echo(f"  {rel}" if result.dry_run else f"  new {rel}")
     typer.echo(f"  edit {result.edited}: {'; '.join(result.notes)}")
     if result.dry_run:
         typer.echo("Dry run: nothing was written.")

@@ -365,6 +365,7 @@ def new_from_template(
             trust=trust,
         )
     )
+    _print_notes(result.notes)
     if not switches.quiet:
         origin = _template_label(entry, result.commit)
         _report_generated(result, "project", name, _team_next_steps(result), origin=origin)
@@ -400,6 +401,7 @@ def _run_builtin(
             merge=merge,
         )
     )
+    _print_notes(result.notes)
     note = None
     if git and not switches.dry_run:
         from scaffold.generate.repository import first_commit
@@ -438,6 +440,11 @@ def _team_next_steps(result: GenerateResult) -> list[str]:
     return steps
 
 
+def _print_notes(notes: tuple[str, ...]) -> None:
+    for note in notes:
+        typer.echo(f"note: {note}", err=True)
+
+
 def _report_generated(
     result: GenerateResult,
     kind: str,
@@ -454,8 +461,12 @@ def _report_generated(
     typer.echo(f"{verb} {kind} {name!r}{source} in {where}:")
     typer.echo(render_tree(where, result.files))
     if result.replaced:
-        action = "would overwrite" if result.dry_run else "overwrote"
-        typer.echo(f"({action} {len(result.replaced)} existing file(s))")
+        # Every file --force replaced, by name: the user must be able to check each one.
+        action = "Would overwrite" if result.dry_run else "Overwrote"
+        count = len(result.replaced)
+        typer.echo(f"{action} {count} existing file{'s' if count != 1 else ''}:")
+        for rel in result.replaced:
+            typer.echo(f"  {rel}")
     if result.dry_run:
         typer.echo("Dry run: nothing was written.")
         return

@@ -94,9 +94,35 @@ PythonOption = Annotated[
         "--python", help=f"Oldest supported Python ({PYTHON_VERSIONS[0]}-{PYTHON_VERSIONS[-1]})."
     ),
 ]
-AuthorOption = Annotated[str | None, typer.Option("--author", help="Author name.")]
+
+
+def _plain_text(option: str) -> Any:
+    """A callback refusing control characters other than whitespace (folded into spaces):
+    a template writes the text into TOML, YAML and Python strings, and not every template
+    escapes each of them (DEL broke TOML)."""
+
+    def check(value: str | None) -> str | None:
+        if value is None:
+            return None
+        for char in value:
+            if (ord(char) < 0x20 or 0x7F <= ord(char) <= 0x9F) and not char.isspace():
+                raise UsageError(
+                    f"{option} contains the control character U+{ord(char):04X};"
+                    " use plain one-line text"
+                )
+        return value
+
+    return check
+
+
+AuthorOption = Annotated[
+    str | None, typer.Option("--author", help="Author name.", callback=_plain_text("--author"))
+]
 DescriptionOption = Annotated[
-    str | None, typer.Option("--description", help="One-line description.")
+    str | None,
+    typer.Option(
+        "--description", help="One-line description.", callback=_plain_text("--description")
+    ),
 ]
 LicenseOption = Annotated[License, typer.Option("--license", help="License of the project.")]
 TrustOption = Annotated[

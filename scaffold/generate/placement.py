@@ -5,23 +5,33 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
 from scaffold.errors import DestinationError
+from scaffold.files import process_alive
+from scaffold.interrupts import Interrupts, interrupts_deferred
 
 __all__ = [
+    "BACKUP_FOLDER",
     "check_destination",
     "conflicts",
     "file_name_limits",
+    "leftover_runs",
     "move",
     "move_into_place",
     "place_files",
     "staging_folder",
     "walk_files",
 ]
+
+#: The folder inside a staging folder that holds the originals of replaced files.
+BACKUP_FOLDER = ".backup"
+_STAGING_MARK = ".scaffold-"
+_STAGING_NAME = re.compile(r"\.scaffold-(?P<pid>[0-9]+)-[^/]*$")
 
 
 @contextlib.contextmanager
@@ -31,20 +41,80 @@ def staging_folder(destination: Path) -> Iterator[Path]:
     It is a hidden folder inside `destination` when that exists (its parent may be
     `/home`, which the user cannot write, or another filesystem when `destination` is
     a mount point); otherwise it sits in the nearest existing ancestor, where the
-    destination itself will be created.
+    destination itself will be created. Its name carries the process id, so a later
+    run can tell a folder left by a killed run (`leftover_runs`). It is not removed
+    while it holds backups of the user's files that could not be put back.
     """
-    exists = destination.is_dir()
-    anchor = destination if exists else _nearest_existing_folder(destination.parent)
+    anchor = _staging_anchor(destination)
+    staging: Path | None = None
     try:
-        staging = Path(tempfile.mkdtemp(prefix=f".{destination.name}.scaffold-", dir=anchor))
+        # Held back: a Ctrl-C between creating the folder and noting its name leaks it.
+        with interrupts_deferred() as held:
+            staging = _make_staging(destination, anchor)
+        if held.arrived:
+            raise KeyboardInterrupt
+        yield staging
+    finally:
+        if staging is not None:
+            # A Ctrl-C here would leave the folder half removed; the change itself is done.
+            with interrupts_deferred():
+                _remove_staging(staging)
+
+
+def _make_staging(destination: Path, anchor: Path) -> Path:
+    try:
+        return Path(
+            tempfile.mkdtemp(prefix=f".{destination.name}{_STAGING_MARK}{os.getpid()}-", dir=anchor)
+        )
     except OSError as exc:
         raise DestinationError(
             f"cannot write into {anchor}: {exc.strerror or exc}; choose a writable --dest"
         ) from exc
-    try:
-        yield staging
-    finally:
+
+
+def _staging_anchor(destination: Path) -> Path:
+    return destination if destination.is_dir() else _nearest_existing_folder(destination.parent)
+
+
+def _holds_backups(staging: Path) -> bool:
+    backup = staging / BACKUP_FOLDER
+    return backup.is_dir() and any(True for _ in walk_files(backup))
+
+
+def _remove_staging(staging: Path) -> None:
+    if not _holds_backups(staging):
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def leftover_runs(destination: Path) -> tuple[str, ...]:
+    """Notes on staging folders that killed runs left where `destination` would stage.
+
+    A folder whose process is gone and that holds no backup is removed; one that holds
+    the user's original files (the run was killed while replacing them) is kept and
+    named, with what to do, so the originals are never lost silently.
+    """
+    try:
+        anchor = _staging_anchor(destination)
+        entries = sorted(anchor.glob(f".*{_STAGING_MARK}*"))
+    except (OSError, DestinationError):
+        return ()
+    notes: list[str] = []
+    for folder in entries:
+        match = _STAGING_NAME.search(folder.name)
+        if match is None or not folder.is_dir() or folder.is_symlink():
+            continue
+        if process_alive(int(match.group("pid"))):
+            continue
+        if _holds_backups(folder):
+            notes.append(
+                f"an earlier scaffold run was stopped while replacing files; the originals"
+                f" it replaced are kept in {folder / BACKUP_FOLDER} (copy back what you"
+                " want, then delete the folder)"
+            )
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
+            notes.append(f"removed {folder}, left by an earlier scaffold run that was stopped")
+    return tuple(notes)
 
 
 @contextlib.contextmanager
@@ -86,7 +156,8 @@ def place_files(
         raise DestinationError(
             f"{destination / refused[0]} already exists; choose another name or pass --force"
         )
-    _merge_files(staged, destination, files, backup)
+    with interrupts_deferred() as held, _failures_worded(destination):  # see move_into_place
+        _merge_files(staged, destination, files, backup, held)
 
 
 def check_destination(destination: Path, *, merge: bool, force: bool) -> None:
@@ -128,12 +199,18 @@ def walk_files(root: Path) -> Iterator[PurePosixPath]:
 def conflicts(
     files: tuple[PurePosixPath, ...], destination: Path, *, merge: bool, force: bool
 ) -> tuple[PurePosixPath, ...]:
-    """The produced files that already exist at the destination; refuse if not allowed."""
+    """The produced files that already exist at the destination; refuse if not allowed.
+
+    A folder on the way that is a symlink leading out of the destination is refused:
+    scaffold writes only inside the destination.
+    """
     if not destination.exists():
         return ()
+    inside = destination.resolve()
     existing: list[PurePosixPath] = []
     for rel in files:
         target = destination / rel
+        _require_inside(target.parent, inside)
         for parent in reversed(rel.parents[:-1]):
             if (destination / parent).exists() and not (destination / parent).is_dir():
                 raise DestinationError(
@@ -157,10 +234,49 @@ def conflicts(
     return tuple(existing)
 
 
+def _require_inside(folder: Path, inside: Path) -> None:
+    real = folder.resolve()
+    if real != inside and inside not in real.parents:
+        raise DestinationError(
+            f"{folder} leads outside the destination (to {real}); scaffold writes only"
+            " inside the destination: replace the link with a folder or choose another --dest"
+        )
+
+
 def move_into_place(
     rendered: Path, destination: Path, files: tuple[PurePosixPath, ...], backup: Path
 ) -> None:
-    """Move a rendered tree to `destination`: one rename when it is new, else file by file."""
+    """Move a rendered tree to `destination`: one rename when it is new, else file by file.
+
+    A Ctrl-C is held back while a step runs (stopping inside one is what loses files)
+    and acted on between steps, by undoing what was done: the destination is left as it
+    was. One that arrives once every file is in place finds the change complete, and the
+    run reports success.
+    """
+    with interrupts_deferred() as held, _failures_worded(destination):
+        _move_into_place(rendered, destination, files, backup, held)
+
+
+@contextlib.contextmanager
+def _failures_worded(destination: Path) -> Iterator[None]:
+    """A failed move, already undone, as a one-line DestinationError."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno == errno.ENAMETOOLONG:
+            raise  # worded by file_name_limits
+        raise DestinationError(
+            f"cannot write into {destination}: {exc.strerror or exc}; nothing was changed"
+        ) from exc
+
+
+def _move_into_place(
+    rendered: Path,
+    destination: Path,
+    files: tuple[PurePosixPath, ...],
+    backup: Path,
+    held: Interrupts,
+) -> None:
     created_folders: list[Path] = []
     missing = destination.parent
     while not missing.exists():
@@ -171,9 +287,10 @@ def move_into_place(
             folder.mkdir()
         if not destination.exists():
             # One rename: the project appears complete or not at all.
+            _stop_if_asked(held)
             move(rendered, destination)
             return
-        _merge_files(rendered, destination, files, backup)
+        _merge_files(rendered, destination, files, backup, held)
     except BaseException:
         for folder in created_folders:
             with contextlib.suppress(OSError):
@@ -182,38 +299,96 @@ def move_into_place(
 
 
 def _merge_files(
-    rendered: Path, destination: Path, files: tuple[PurePosixPath, ...], backup: Path
+    rendered: Path,
+    destination: Path,
+    files: tuple[PurePosixPath, ...],
+    backup: Path,
+    held: Interrupts,
 ) -> None:
-    """Move each file into an existing folder; undo everything if any step fails."""
-    moved_in: list[Path] = []
-    backed_up: list[tuple[Path, Path]] = []
+    """Move each file into an existing folder; undo everything if any step fails.
+
+    Every step is written down before it is taken, and a replaced file is first kept
+    under `backup` by a hard link (a copy where links do not work), so at every moment
+    each original exists at its place or in `backup`, and the undo knows which. The
+    backups are dropped once every file is in place.
+    """
+    journal: list[tuple[Path, Path | None]] = []  # (target, its backup; None: a new file)
     made_folders: list[Path] = []
     try:
         for rel in files:
+            _stop_if_asked(held)
             target = destination / rel
             for parent in reversed(rel.parents[:-1]):
                 folder = destination / parent
                 if not folder.exists():
-                    folder.mkdir()
                     made_folders.append(folder)
+                    folder.mkdir()
+            saved = None
             if target.exists() or target.is_symlink():
                 saved = backup / rel
                 saved.parent.mkdir(parents=True, exist_ok=True)
-                move(target, saved)
-                backed_up.append((saved, target))
+            journal.append((target, saved))
+            if saved is not None:
+                _keep_original(target, saved)
             move(rendered / rel, target)
-            moved_in.append(target)
     except BaseException:
-        for target in reversed(moved_in):
-            with contextlib.suppress(OSError):
-                target.unlink()
-        for saved, target in reversed(backed_up):
-            with contextlib.suppress(OSError):
-                move(saved, target)
-        for folder in reversed(made_folders):
-            with contextlib.suppress(OSError):
-                folder.rmdir()
+        _undo(journal, made_folders, backup)
         raise
+    shutil.rmtree(backup, ignore_errors=True)
+
+
+def _stop_if_asked(held: Interrupts) -> None:
+    """Act on a held Ctrl-C between steps: the undo then runs whole, and the destination is
+    left as it was. After the last file is in place the change is complete, and stands."""
+    if held.arrived:
+        raise KeyboardInterrupt
+
+
+def _keep_original(target: Path, saved: Path) -> None:
+    """Keep `target` at `saved` without moving it: a hard link, or a copy."""
+    try:
+        os.link(target, saved, follow_symlinks=False)
+    except OSError:
+        # Another filesystem below the destination, or one without hard links.
+        if target.is_symlink():
+            os.symlink(os.readlink(target), saved)
+        else:
+            shutil.copy2(target, saved)
+
+
+def _same_file(one: Path, other: Path) -> bool:
+    try:
+        first, second = os.lstat(one), os.lstat(other)
+    except OSError:
+        return False
+    return (first.st_dev, first.st_ino) == (second.st_dev, second.st_ino)
+
+
+def _undo(journal: list[tuple[Path, Path | None]], made: list[Path], backup: Path) -> None:
+    """Put every original back and remove what was added; refuse to forget what cannot be."""
+    stuck: list[Path] = []
+    for target, saved in reversed(journal):
+        try:
+            if saved is None:
+                with contextlib.suppress(FileNotFoundError):
+                    target.unlink()
+            elif _same_file(saved, target):
+                # Still the original (the link was made, the move was not); a rename
+                # between two links of one file does nothing, so drop the extra link.
+                saved.unlink()
+            elif saved.exists() or saved.is_symlink():
+                move(saved, target)
+        except OSError:
+            stuck.append(target)
+    for folder in reversed(made):
+        with contextlib.suppress(OSError):
+            folder.rmdir()
+    if stuck:
+        raise DestinationError(
+            f"could not put back {stuck[0]}"
+            + (f" and {len(stuck) - 1} more" if len(stuck) > 1 else "")
+            + f" after a failure; the originals are kept in {backup}: copy them back"
+        )
 
 
 def move(source: Path, target: Path) -> None:

@@ -22,9 +22,11 @@ from scaffold.errors import (
 )
 from scaffold.generate.answers import BuiltinAnswers, copier_data
 from scaffold.generate.placement import (
+    BACKUP_FOLDER,
     check_destination,
     conflicts,
     file_name_limits,
+    leftover_runs,
     move_into_place,
     staging_folder,
     walk_files,
@@ -82,6 +84,8 @@ class GenerateResult:
     commit: str | None = None
     #: The template's `_message_after_copy`, rendered ("" when it has none).
     message: str = ""
+    #: What the user should know besides the files: leftovers of an earlier, killed run.
+    notes: tuple[str, ...] = ()
 
 
 def generate(request: GenerateRequest) -> GenerateResult:
@@ -96,14 +100,15 @@ def generate(request: GenerateRequest) -> GenerateResult:
     destination = Path(os.path.abspath(request.destination))
     with file_name_limits():
         check_destination(destination, merge=request.merge, force=request.force)
+        notes = () if request.dry_run else leftover_runs(destination)
         with staging_folder(destination) as staging:
             rendered = staging / destination.name
             commit, message = _render(request, rendered)
             files = tuple(sorted(walk_files(rendered)))
             replaced = conflicts(files, destination, merge=request.merge, force=request.force)
             if not request.dry_run:
-                move_into_place(rendered, destination, files, staging / ".backup")
-    return GenerateResult(destination, files, replaced, request.dry_run, commit, message)
+                move_into_place(rendered, destination, files, staging / BACKUP_FOLDER)
+    return GenerateResult(destination, files, replaced, request.dry_run, commit, message, notes)
 
 
 def render_template(
@@ -141,6 +146,7 @@ def _render(request: GenerateRequest, rendered: Path) -> tuple[str | None, str]:
     try:
         with copier_failures(request.source, f"template {request.source}"), worker:
             _check_source(request, worker)
+            _check_answers_file(request.source, worker.template.config_data)
             run_asking_for_missing(worker.run_copy, worker, request.source, data)
             answers_relpath = worker.answers_relpath
             commit = worker.template.commit
@@ -156,8 +162,29 @@ def _render(request: GenerateRequest, rendered: Path) -> tuple[str | None, str]:
         ) from exc
     if not rendered.is_dir():
         raise TemplateError(f"template {request.source} produced no files")
-    record_scaffold_version(rendered / answers_relpath)
+    answers_file = rendered / answers_relpath
+    real = answers_file.resolve()
+    if rendered.resolve() not in real.parents:
+        raise _answers_file_outside(request.source, answers_relpath)
+    record_scaffold_version(answers_file)
     return commit, message
+
+
+def _check_answers_file(source: str, config: Mapping[str, object]) -> None:
+    """Refuse an `_answers_file` that names a place outside the project, before rendering."""
+    configured = config.get("answers_file")
+    if isinstance(configured, str) and (
+        os.path.isabs(configured) or os.path.normpath(configured).startswith("..")
+    ):
+        raise _answers_file_outside(source, Path(configured))
+
+
+def _answers_file_outside(source: str, path: Path) -> TemplateError:
+    return TemplateError(
+        f"template {source} sets _answers_file to {str(path)!r}, outside the project;"
+        " scaffold writes only inside the destination: use a path inside it"
+        " (such as .copier-answers.yml)"
+    )
 
 
 def _check_source(request: GenerateRequest, worker: Worker) -> None:

@@ -195,6 +195,8 @@ def test_member_config_applies_to_its_files(tree: Tree) -> None:
         '[tool.scaffold.check]\nselect = ["NOPE1"]\n',
         "[tool.scaffold.check]\nignore = 3\n",
         '[tool.scaffold.check]\nunknown-key = ["x"]\n',
+        '[tool]\nscaffold = "x"\n',
+        "[tool.scaffold]\ncheck = 3\n",
     ],
 )
 def test_bad_config_is_a_usage_error(tree: Tree, config: str) -> None:

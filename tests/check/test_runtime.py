@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -98,3 +99,63 @@ def test_import_option_json_and_select(
     assert main(["check", "."]) == 0  # never on without --import
     assert main(["rule", "RUN001"]) == 0
     assert "--import" in capsys.readouterr().out
+
+
+_BACKGROUND = """
+import os, subprocess, sys
+# A background child that outlives the import and holds every inherited descriptor.
+subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"], close_fds=False)
+"""
+_SCRIBBLER = """
+import os
+for fd in range(3, 64):  # writes into whatever descriptors the interpreter inherited
+    try:
+        os.write(fd, b'{"module": "a_ok", "error": "forged"}\\nnot json\\n')
+    except OSError:
+        pass
+"""
+
+
+def test_a_package_that_forks_or_scribbles_is_contained(tree: Tree) -> None:
+    root = tree(
+        {
+            "a_ok/__init__.py": '__all__ = ["x"]\nx = 1\n',
+            "b_forks/__init__.py": _BACKGROUND,
+            "c_scribbles/__init__.py": _SCRIBBLER,
+            "d_exits/__init__.py": _BACKGROUND + "os._exit(5)\n",
+            "e_ok/__init__.py": '__all__ = ["y"]\ny = 1\n',
+        }
+    )
+    before = _descendants()
+    outcomes = import_packages(["a_ok", "b_forks", "c_scribbles", "d_exits", "e_ok"], [root])
+    assert {name: o.error for name, o in outcomes.items()} == {
+        "a_ok": None,
+        "b_forks": None,
+        "c_scribbles": None,
+        "d_exits": "the interpreter exited with code 5 during the import",
+        "e_ok": None,
+    }
+    assert outcomes["e_ok"].star == ("y",)
+    assert _descendants() == before  # every background child was killed
+
+
+def _descendants() -> set[int]:
+    """The pids of this process's children and their children (from /proc)."""
+    found: set[int] = set()
+    parents = {os.getpid()}
+    changed = True
+    while changed:
+        changed = False
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit() or int(entry.name) in found:
+                continue
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            fields = stat.rpartition(")")[2].split()
+            if fields[0] != "Z" and int(fields[1]) in parents:
+                found.add(int(entry.name))
+                parents.add(int(entry.name))
+                changed = True
+    return found

@@ -12,6 +12,7 @@ from scaffold.check.discover import SourceFile
 from scaffold.check.facts import parse_source
 from scaffold.check.memory import without_cyclic_gc
 from scaffold.check.model import FILE_SPAN, ModuleFacts, SourceError
+from scaffold.files import read_regular
 
 __all__ = ["FactsReader", "read_here", "read_source"]
 
@@ -24,8 +25,7 @@ def read_source(
 ) -> tuple[bytes | None, ModuleFacts]:
     """A file's bytes (None: unreadable) and its facts; an unreadable file's are a SYN002."""
     try:
-        with open(path, "rb") as stream:
-            data = stream.read()
+        data = read_regular(path)  # a FIFO put in its place mid-run must not hang a worker
     except OSError as exc:
         error = SourceError("read", str(exc.strerror or exc), FILE_SPAN)
         return None, ModuleFacts(error=error)

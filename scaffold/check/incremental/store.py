@@ -30,7 +30,7 @@ from scaffold.check.incremental import runs
 from scaffold.check.incremental.codec import Codec, records_of
 from scaffold.check.incremental.location import CACHE_DIR, CacheLocation, relative
 from scaffold.check.model import Diagnostic, ModuleFacts
-from scaffold.files import write_atomically
+from scaffold.files import open_regular, write_atomically
 
 __all__ = [
     "CACHE_DIR",
@@ -136,7 +136,7 @@ class FactsCache:
         """The payload of the cache file, when it was written by this analyser and is whole."""
         assert self.path is not None
         try:
-            with self.path.open("rb") as stream:
+            with open_regular(self.path) as stream:  # a FIFO or device there is no cache
                 head = stream.read(_HEAD)
                 if len(head) < _HEAD or head[:-_DIGEST_SIZE] != _FORMAT + self.fingerprint:
                     return None
