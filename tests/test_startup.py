@@ -12,9 +12,16 @@ import pytest
 HEAVY = ("copier", "jinja2", "pydantic", "pygls", "lsprotocol", "cattrs", "watchfiles")
 # Rendering help with rich imports rich, markdown-it and pygments: more than half of `--help`.
 RICH = ("rich", "markdown_it", "pygments")
+CONTRACTS = ("scaffold.check.contracts", "scaffold.check.imports.contracts")
 
 
 def _imported_modules(*args: str) -> set[str]:
+    """The top-level packages `scaffold ARGS` imports."""
+    return {name.split(".")[0] for name in _imported_module_names(*args)}
+
+
+def _imported_module_names(*args: str) -> set[str]:
+    """Every module `scaffold ARGS` imports, by its full dotted name."""
     proc = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "scaffold", *args],
         capture_output=True,
@@ -24,7 +31,7 @@ def _imported_modules(*args: str) -> set[str]:
     names = set()
     for line in proc.stderr.splitlines():
         if line.startswith("import time:") and "|" in line:
-            names.add(line.rsplit("|", 1)[1].strip().split(".")[0])
+            names.add(line.rsplit("|", 1)[1].strip())
     return names
 
 
@@ -61,3 +68,13 @@ def test_check_on_a_small_tree_imports_nothing_heavy(tmp_path: Path) -> None:
 def test_check_help_and_a_usage_error_do_not_render_with_rich() -> None:
     assert not _imported_modules("check", "--help") & set(RICH)
     assert not _imported_modules("check", "--no-such-option") & set(RICH)
+
+
+def test_a_check_without_contracts_does_not_load_them(tmp_path: Path) -> None:
+    package = tmp_path / "small" / "pkg"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    loaded = _imported_module_names("check", "--no-cache", str(tmp_path / "small"))
+    # Their parser and graph queries load only for a project that configures contracts.
+    assert "scaffold.check.config" in loaded
+    assert not loaded & set(CONTRACTS), sorted(loaded & set(CONTRACTS))

@@ -6,11 +6,13 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from scaffold.check.contracts import Contract, parse_contracts
 from scaffold.errors import UsageError
 from scaffold.files import read_regular
+
+if TYPE_CHECKING:
+    from scaffold.check.contracts import Contract
 
 __all__ = ["FAIL_ON", "CheckConfig", "ConfigError", "load_config", "read_pyproject"]
 
@@ -134,8 +136,18 @@ def load_config(directory: Path) -> CheckConfig:
             _strings(table.get("namespace-packages", []), "namespace-packages", pyproject)
         ),
         src=_strings(table.get("src", []), "src", pyproject),
-        contracts=parse_contracts(table.get("contracts", []), pyproject),
+        contracts=_contracts(table.get("contracts"), pyproject),
         pyproject=pyproject,
         data=data,
         text=text,
     )
+
+
+def _contracts(raw: object, pyproject: Path) -> tuple[Contract, ...]:
+    """The contracts table, parsed only when there is one: most projects have none, and a
+    check on them should not pay for importing the contracts' parser."""
+    if raw is None:
+        return ()
+    from scaffold.check.contracts import parse_contracts
+
+    return parse_contracts(raw, pyproject)

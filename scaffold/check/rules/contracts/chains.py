@@ -8,12 +8,15 @@ first, are the finding's related locations, capped with a count of the rest.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-from scaffold.check.contracts import Contract, NotInTreeError
-from scaffold.check.imports.contracts import ModuleGraph, Step, Violation, evaluate, module_graph
 from scaffold.check.model import FILE_SPAN, Finding, Related
 from scaffold.check.rules.unit import GraphContext, Rule
+
+if TYPE_CHECKING:
+    # Imported when a contract runs: a project without contracts does not pay for them.
+    from scaffold.check.contracts import Contract
+    from scaffold.check.imports.contracts import ModuleGraph, Step, Violation
 
 __all__ = ["MAX_CHAINS", "Broken", "broken_contracts", "chain_findings", "step_related"]
 
@@ -40,6 +43,8 @@ def _graph_for(ctx: GraphContext, contract: Contract) -> ModuleGraph:
         return held[1]
     if held is None and len(_built) >= 4:
         _built.clear()
+    from scaffold.check.imports.contracts import module_graph
+
     graph = module_graph(
         ctx.project,
         ctx.graph,
@@ -67,6 +72,9 @@ def broken_contracts(ctx: GraphContext, kind: str) -> Iterator[Broken]:
     for contract, whole in _contracts(ctx):
         if contract.kind != kind:
             continue
+        from scaffold.check.contracts import NotInTreeError
+        from scaffold.check.imports.contracts import evaluate
+
         graph = _graph_for(ctx, contract)
         try:
             violations = evaluate(contract, graph)
