@@ -418,7 +418,8 @@ def _run_builtin(
 def _package_next_steps(destination: Path, answers: PackageAnswers) -> list[str]:
     return [
         f"cd {display_path(destination)}",
-        "python -m pip install --group dev -e .    # pip 25.1 or later; or: uv sync",
+        # --group needs pip 25.1, newer than many a Python ships: upgrade it first.
+        "python -m pip install -U pip && python -m pip install --group dev -e .    # or: uv sync",
         f"{answers.scripts[0].name} --help",
         "python -m pytest",
         "scaffold check .",
