@@ -221,6 +221,19 @@ def _apply_baseline(command: CheckCommand, report: CheckReport, root: Path) -> C
     return report
 
 
+def _options(command: CheckCommand) -> CheckOptions:
+    """What the pipeline is asked, from the command line."""
+    ignores = [c for c in (command.ignore, command.extend_ignore) if c is not None]
+    return CheckOptions(
+        paths=command.paths or (".",),
+        select=_codes(command.select, "--select"),
+        ignore=_codes(",".join(ignores), "--ignore") if ignores else None,
+        extend_select=_codes(command.extend_select, "--extend-select") or (),
+        use_cache=command.use_cache,
+        cache_dir=_cache_dir(command.cache_dir),
+    )
+
+
 def run_check_command(command: CheckCommand) -> int:
     """Run the check, print the chosen rendering, return 0 (clean) or 1 (findings that fail).
 
@@ -231,16 +244,7 @@ def run_check_command(command: CheckCommand) -> int:
     """
     renderer = format_named(FORMATS, command.output_format)
     level = _fail_level(command)
-    ignores = [c for c in (command.ignore, command.extend_ignore) if c is not None]
-    ignore = _codes(",".join(ignores), "--ignore") if ignores else None
-    options = CheckOptions(
-        paths=command.paths or (".",),
-        select=_codes(command.select, "--select"),
-        ignore=ignore,
-        extend_select=_codes(command.extend_select, "--extend-select") or (),
-        use_cache=command.use_cache,
-        cache_dir=_cache_dir(command.cache_dir),
-    )
+    options = _options(command)
     if command.show_files or command.show_settings:
         return _show(command, options)
     if command.watch:
@@ -255,6 +259,8 @@ def run_check_command(command: CheckCommand) -> int:
             _write(sys.stderr, f"Fixed {plural(fixed or 0, 'finding')}.\n")
         return 1 if command.exit_non_zero_on_fix and fixed else 0
     cwd = Path.cwd()
+    if not (command.quiet or command.silent):
+        _warn_unknown_noqa(report, cwd)
     root = source_root(Path(report.root), cwd)
     lines = SourceLines()
     report = _apply_baseline(command, locate(report, root, lines), root)
@@ -281,6 +287,17 @@ def run_check_command(command: CheckCommand) -> int:
         for note in report.notes:
             _write(sys.stderr, f"note: {note}\n")
     return exit_code
+
+
+def _warn_unknown_noqa(report: CheckReport, cwd: Path) -> None:
+    """A stderr warning per unknown code in a noqa comment, worded as ruff's warnings."""
+    for path, line, code, nearest in report.unknown_noqa:
+        shown = os.path.relpath(os.path.join(report.root, path), cwd).replace(os.sep, "/")
+        hint = f" (did you mean {nearest}?)" if nearest else ""
+        _write(
+            sys.stderr,
+            f"warning: Unknown rule code in a noqa comment at {shown}:{line}: {code}{hint}\n",
+        )
 
 
 def _show(command: CheckCommand, options: CheckOptions) -> int:

@@ -256,6 +256,9 @@ class CheckReport:
     files: int
     root: str = "."
     notes: tuple[str, ...] = field(default=())
+    # (path, line, code, nearest known code): a noqa comment naming a code of scaffold's
+    # families that no rule has; printed as warnings, never findings (as ruff's).
+    unknown_noqa: tuple[tuple[str, int, str, str | None], ...] = field(default=())
 
     @property
     def errors(self) -> int:

@@ -32,7 +32,7 @@ from scaffold.check.memory import without_cyclic_gc
 from scaffold.check.model import CheckReport, Diagnostic, ModuleFacts, Related
 from scaffold.check.options import CheckOptions
 from scaffold.check.project import Project
-from scaffold.check.select import Selection, validate_codes
+from scaffold.check.select import Selection, unknown_noqa_codes, validate_codes
 from scaffold.errors import UsageError
 
 __all__ = [
@@ -130,6 +130,7 @@ def check_paths(options: CheckOptions, check: TreeCheck = check_afresh) -> Check
     diagnostics: dict[tuple[object, ...], Diagnostic] = {}
     notes: list[str] = []
     files: set[Path] = set()
+    unknown: list[tuple[str, int, str, str | None]] = []
     for (path, also), base in zip(groups, bases, strict=True):
         tree = discover(path, also=also)
         files.update(
@@ -142,11 +143,13 @@ def check_paths(options: CheckOptions, check: TreeCheck = check_afresh) -> Check
             rebased = _rebase(diagnostic, "" if prefix == "." else prefix)
             diagnostics.setdefault((*rebased.sort_key(), rebased.end_line), rebased)
         notes.extend(tree.notes)
+        unknown.extend(_unknown_noqa(trees[-1], "" if prefix == "." else prefix))
     report = CheckReport(
         diagnostics=tuple(sorted(diagnostics.values(), key=Diagnostic.sort_key)),
         files=len(files),
         root=str(common),
         notes=tuple(dict.fromkeys(notes)),
+        unknown_noqa=tuple(sorted(set(unknown))),
     )
     return CheckResult(tuple(trees), report)
 
@@ -172,6 +175,21 @@ def path_groups(raw: Sequence[str | Path]) -> list[tuple[Path, tuple[Path, ...]]
         else:
             groups.setdefault((False, path), [path])
     return [(members[0], tuple(members[1:])) for members in groups.values()]
+
+
+def _unknown_noqa(checked: CheckedTree, prefix: str) -> list[tuple[str, int, str, str | None]]:
+    """The unknown codes of the noqa comments of the files parsed in this run. As ruff, a
+    file whose facts come unchanged from the cache is not warned about again: decoding
+    every cached file to look would cost a cached run most of its time."""
+    parsed_now = getattr(checked.facts, "parsed_now", None)
+    facts = parsed_now() if callable(parsed_now) else checked.facts
+    paths = {source.key: source.rel for source in checked.tree.files}
+    return [
+        (_join(prefix, paths[key]) if prefix else paths[key], line, code, nearest)
+        for key, file_facts in facts.items()
+        if key in paths
+        for line, code, nearest in unknown_noqa_codes(file_facts.noqa)
+    ]
 
 
 def _rebase(diagnostic: Diagnostic, prefix: str) -> Diagnostic:

@@ -3,6 +3,8 @@ each reported Finding made a Diagnostic."""
 
 from __future__ import annotations
 
+import difflib
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +18,7 @@ from scaffold.check.model import Diagnostic, Finding, ModuleFacts, Severity
 from scaffold.check.rules import RULES, FixKind, get_rule
 from scaffold.errors import UsageError
 
-__all__ = ["Selection", "validate_codes"]
+__all__ = ["Selection", "unknown_noqa_codes", "validate_codes"]
 
 
 def validate_codes(codes: Iterable[str], where: str) -> tuple[str, ...]:
@@ -200,3 +202,31 @@ def _diagnostic(finding: Finding) -> Diagnostic:
         related=finding.related,
         args=finding.args,
     )
+
+
+# The letters of scaffold's own codes (EXP, IMP, ...). A noqa code with other letters belongs
+# to another tool sharing the comment (E501 beside EXP002) and is none of scaffold's business.
+_FAMILY = re.compile(r"[A-Z]+")
+
+
+def unknown_noqa_codes(
+    noqa: Iterable[tuple[int, frozenset[str] | None]],
+) -> list[tuple[int, str, str | None]]:
+    """(line, code, nearest known code or None) for each code of a noqa comment that has a
+    scaffold family's letters but is no scaffold rule's code nor one of their ruff aliases."""
+    known = {rule.code for rule in RULES} | {alias for rule in RULES for alias in rule.ruff_codes}
+    families = {_letters(rule.code) for rule in RULES}
+    result: list[tuple[int, str, str | None]] = []
+    for line, codes in noqa:
+        for code in sorted(codes or ()):
+            if code in known or _letters(code) not in families:
+                continue
+            own = sorted(rule.code for rule in RULES)
+            nearest = difflib.get_close_matches(code, own, n=1, cutoff=0.0)
+            result.append((line, code, nearest[0] if nearest else None))
+    return result
+
+
+def _letters(code: str) -> str:
+    match = _FAMILY.match(code)
+    return match.group() if match else ""

@@ -384,6 +384,11 @@ class LazyFacts(Mapping[str, ModuleFacts]):
         self._sources = {source.key: source for source in files if not source.is_extension}
         self._decoded = dict(known)
         self._fallback = fallback
+        self._parsed_now = dict(known)
+
+    def parsed_now(self) -> Mapping[str, ModuleFacts]:
+        """The facts of the files parsed in this run (not decoded from the cache)."""
+        return self._parsed_now
 
     def __getitem__(self, key: str) -> ModuleFacts:
         try:
