@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from scaffold.check.config import FAIL_ON, CheckConfig, load_config
+from scaffold.check.config import FAIL_ON, CheckConfig, Settings, load_config, read_settings
 from scaffold.check.incremental.location import CACHE_DIR_ENV
 from scaffold.check.incremental.run import check
 from scaffold.check.locations import SourceLines, locate, source_root
@@ -60,6 +60,10 @@ class CheckCommand:
     show_settings: bool = False
     show_fixes: bool = False  # after --fix, list what was fixed per file and rule
     watch: bool = False  # check again after each change on disk, print what changed
+    config: str | None = (
+        None  # --config FILE: its [tool.scaffold.check] instead of each pyproject's
+    )
+    isolated: bool = False  # --isolated: no configuration file's settings at all
 
 
 def _codes(raw: str | None, option: str) -> tuple[str, ...] | None:
@@ -135,21 +139,32 @@ def _watch(options: CheckOptions, command: CheckCommand) -> int:
     return watch(options, write_flushed)
 
 
-def _nearest_config(path: str) -> CheckConfig:
+def _nearest_config(path: str, settings: Settings | None) -> CheckConfig:
     start = Path(os.path.abspath(path))
     start = start if start.is_dir() else start.parent
+    if settings is not None:
+        return load_config(start, settings)  # the given settings, wherever the project is
     for folder in [start, *start.parents]:
         if (folder / "pyproject.toml").is_file():
             return load_config(folder)
     return CheckConfig(directory=start)
 
 
-def _fail_level(command: CheckCommand) -> str:
+def _settings(command: CheckCommand) -> Settings | None:
+    """`--config FILE`'s settings, none at all for `--isolated`, else None (discover them)."""
+    if command.isolated and command.config is not None:
+        raise UsageError("--config and --isolated exclude each other (give one of them)")
+    if command.isolated:
+        return Settings()
+    return None if command.config is None else read_settings(Path(command.config))
+
+
+def _fail_level(command: CheckCommand, settings: Settings | None) -> str:
     """`--fail-on`, else the `fail-on` of the nearest configuration, else any finding."""
     level = command.fail_on
     if level is not None and level not in FAIL_ON:
         raise UsageError(f"unknown --fail-on {level!r} (choose one of: {', '.join(FAIL_ON)})")
-    return level or _nearest_config(command.paths[0]).fail_on or "warning"
+    return level or _nearest_config(command.paths[0], settings).fail_on or "warning"
 
 
 def _exit_code(report: CheckReport, command: CheckCommand, level: str) -> int:
@@ -221,7 +236,7 @@ def _apply_baseline(command: CheckCommand, report: CheckReport, root: Path) -> C
     return report
 
 
-def _options(command: CheckCommand) -> CheckOptions:
+def _options(command: CheckCommand, settings: Settings | None) -> CheckOptions:
     """What the pipeline is asked, from the command line."""
     ignores = [c for c in (command.ignore, command.extend_ignore) if c is not None]
     return CheckOptions(
@@ -231,6 +246,7 @@ def _options(command: CheckCommand) -> CheckOptions:
         extend_select=_codes(command.extend_select, "--extend-select") or (),
         use_cache=command.use_cache,
         cache_dir=_cache_dir(command.cache_dir),
+        settings=settings,
     )
 
 
@@ -243,8 +259,9 @@ def run_check_command(command: CheckCommand) -> int:
     `run_imports` (`--import`) imports each package in a subprocess and adds RUN001.
     """
     renderer = format_named(FORMATS, command.output_format)
-    level = _fail_level(command)
-    options = _options(command)
+    settings = _settings(command)
+    level = _fail_level(command, settings)
+    options = _options(command, settings)
     if command.show_files or command.show_settings:
         return _show(command, options)
     if command.watch:
@@ -305,12 +322,16 @@ def _show(command: CheckCommand, options: CheckOptions) -> int:
     from scaffold.check.show import show_files, show_settings
 
     if command.show_files:
-        _write(sys.stdout, show_files(options.paths_text(), Path.cwd()))
+        _write(sys.stdout, show_files(options.paths_text(), Path.cwd(), options.settings))
     if command.show_settings:
         _write(
             sys.stdout,
             show_settings(
-                options.paths_text(), options.select, options.ignore, options.extend_select
+                options.paths_text(),
+                options.select,
+                options.ignore,
+                options.extend_select,
+                options.settings,
             ),
         )
     sys.stdout.flush()

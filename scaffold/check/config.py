@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -14,7 +16,15 @@ from scaffold.files import read_regular
 if TYPE_CHECKING:
     from scaffold.check.contracts import Contract
 
-__all__ = ["FAIL_ON", "CheckConfig", "ConfigError", "load_config", "read_pyproject"]
+__all__ = [
+    "FAIL_ON",
+    "CheckConfig",
+    "ConfigError",
+    "Settings",
+    "load_config",
+    "read_pyproject",
+    "read_settings",
+]
 
 # `fail-on` levels: the lowest severity whose findings make the run fail (exit 1).
 FAIL_ON = ("error", "warning")
@@ -96,19 +106,65 @@ def _fail_on(value: object, where: Path) -> str | None:
     )
 
 
-def load_config(directory: Path) -> CheckConfig:
-    """Read `directory/pyproject.toml` (if any) into a CheckConfig; bad values raise ConfigError."""
+@dataclass(frozen=True, eq=False)
+class Settings:
+    """The `[tool.scaffold.check]` settings of a whole run, used instead of each
+    pyproject.toml's: `--config FILE`'s table, or none at all (`--isolated`, `file` None).
+    Each pyproject.toml is still read for what is not configuration (its project's root,
+    its `[project]` tables)."""
+
+    file: Path | None = None
+    table: Mapping[str, Any] = field(default_factory=dict)
+
+    def key(self) -> str:
+        """The settings as text, for the cache key (a different table, a different report)."""
+        return json.dumps([str(self.file), self.table], sort_keys=True, default=str)
+
+
+def read_settings(path: Path) -> Settings:
+    """`--config FILE`: the `[tool.scaffold.check]` table of a pyproject.toml or another TOML
+    file, checked whole now; a missing, unreadable or invalid file raises ConfigError."""
+    if not path.is_file():
+        raise ConfigError(f"--config {path}: no such file (give a pyproject.toml or a TOML file)")
+    data, error, _ = read_pyproject(path)
+    if error is not None:
+        detail = error[1].replace("pyproject.toml is not", "not").replace("pyproject.toml:", "it:")
+        raise ConfigError(f"--config {path}: line {error[0]}: {detail}")
+    tool = data.get("tool")
+    scaffold = tool.get("scaffold") if isinstance(tool, dict) else None
+    table = scaffold.get("check") if isinstance(scaffold, dict) else None
+    if table is None and path.name != "pyproject.toml":
+        raise ConfigError(f"--config {path}: no [tool.scaffold.check] table in it")
+    settings = Settings(path, table if table is not None else {})
+    _from_table(path.parent, settings.table, path)  # every value checked before the run
+    return settings
+
+
+def load_config(directory: Path, settings: Settings | None = None) -> CheckConfig:
+    """Read `directory/pyproject.toml` (if any) into a CheckConfig; bad values raise ConfigError.
+    `settings` replaces its `[tool.scaffold.check]` table (`--config`, `--isolated`)."""
     pyproject = directory / "pyproject.toml"
     if not pyproject.is_file():
-        return CheckConfig(directory=directory)
+        if settings is None:
+            return CheckConfig(directory=directory)
+        return _from_table(directory, settings.table, settings.file or directory)
     data, error, text = read_pyproject(pyproject)
     if error is not None:
         return CheckConfig(directory=directory, pyproject=pyproject, error=error, text=text)
-    tool = data.get("tool", {})
-    ours = tool.get("scaffold", {}) if isinstance(tool, dict) else {}
-    if not isinstance(ours, dict):
-        raise ConfigError(f"{pyproject}: [tool.scaffold] must be a table")
-    table = ours.get("check", {})
+    if settings is not None:
+        table: object = settings.table
+    else:
+        tool = data.get("tool", {})
+        ours = tool.get("scaffold", {}) if isinstance(tool, dict) else {}
+        if not isinstance(ours, dict):
+            raise ConfigError(f"{pyproject}: [tool.scaffold] must be a table")
+        table = ours.get("check", {})
+    config = _from_table(directory, table, settings.file or pyproject if settings else pyproject)
+    return dataclasses.replace(config, pyproject=pyproject, data=data, text=text)
+
+
+def _from_table(directory: Path, table: object, pyproject: Path) -> CheckConfig:
+    """The settings of one `[tool.scaffold.check]` table; `pyproject` names it in errors."""
     if not isinstance(table, dict):
         raise ConfigError(f"{pyproject}: [tool.scaffold.check] must be a table")
     unknown = sorted(set(table) - _KEYS)
@@ -137,9 +193,6 @@ def load_config(directory: Path) -> CheckConfig:
         ),
         src=_strings(table.get("src", []), "src", pyproject),
         contracts=_contracts(table.get("contracts"), pyproject),
-        pyproject=pyproject,
-        data=data,
-        text=text,
     )
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import NamedTuple
 
-from scaffold.check.config import CheckConfig, load_config
+from scaffold.check.config import CheckConfig, Settings, load_config
 from scaffold.check.ignores import Ignores
 from scaffold.errors import UsageError
 
@@ -101,11 +101,11 @@ def _suffix(name: str) -> str:
     return name[i:] if 0 < i < len(name) - 1 else ""
 
 
-def _nearest_config(start: Path) -> CheckConfig:
+def _nearest_config(start: Path, settings: Settings | None) -> CheckConfig:
     for folder in [start, *start.parents]:
         if (folder / "pyproject.toml").is_file():
-            return load_config(folder)
-    return CheckConfig(directory=start)
+            return load_config(folder, settings)
+    return CheckConfig(directory=start) if settings is None else load_config(start, settings)
 
 
 def _git_top(start: Path) -> Path | None:
@@ -126,11 +126,12 @@ def package_root(folder: Path) -> tuple[Path, Path]:
     return scan, walk_from
 
 
-def discover(path: Path, *, also: Sequence[Path] = ()) -> Tree:
+def discover(path: Path, *, also: Sequence[Path] = (), settings: Settings | None = None) -> Tree:
     """Walk PATH (DESIGN §5 "Which files"): find roots, files and their module names.
 
     When PATH is a file, `also` names further files of the same package root, checked in the
-    same tree (pre-commit names several files of one project at once).
+    same tree (pre-commit names several files of one project at once). `settings` replaces
+    every pyproject.toml's `[tool.scaffold.check]` table (`--config`, `--isolated`).
     """
     path = Path(os.path.abspath(path))
     if not path.exists():
@@ -151,7 +152,7 @@ def discover(path: Path, *, also: Sequence[Path] = ()) -> Tree:
     scan, walk_from = package_root(named[0].parent if is_file else path)
     starts = {package_root(f.parent)[1] for f in named} | {walk_from}
     tree = Tree(base=base, roots=[])
-    walk = _Walk(tree, scan, is_file, _nearest_config(base))
+    walk = _Walk(tree, scan, is_file, _nearest_config(base, settings), settings)
     for start in [scan] if scan in starts else sorted(starts):
         walk.run(str(start))
     tree.roots = sorted(walk.roots, key=lambda p: (len(p.parts), str(p)))
@@ -180,7 +181,15 @@ class _Walk:
     It works on strings (absolute, normalised): pathlib costs ~10x more per path.
     """
 
-    def __init__(self, tree: Tree, scan: Path, is_file: bool, top_config: CheckConfig) -> None:
+    def __init__(
+        self,
+        tree: Tree,
+        scan: Path,
+        is_file: bool,
+        top_config: CheckConfig,
+        settings: Settings | None = None,
+    ) -> None:
+        self.settings = settings
         self.tree = tree
         self.scan = str(scan)
         self.is_file = is_file
@@ -230,7 +239,7 @@ class _Walk:
         """The config of a folder: its own pyproject.toml's (a new root), or its parent's."""
         if here != self.scan and os.path.isfile(os.path.join(here, "pyproject.toml")):
             folder_path = Path(here)
-            config = self.configs.setdefault(folder_path, load_config(folder_path))
+            config = self.configs.setdefault(folder_path, load_config(folder_path, self.settings))
             self.ignores.add(folder_path, list(config.exclude))
             self.roots.add(folder_path)
             _add_src_roots(config, self.roots)

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from scaffold.check.config import Settings
+
 __all__ = ["CheckOptions"]
 
 
@@ -21,6 +23,8 @@ class CheckOptions:
     workers: int | None = None  # parsing processes; None sizes the pool to the work
     # Where the cache is kept; None: $SCAFFOLD_CACHE_DIR, else .scaffold_cache/ at the root.
     cache_dir: Path | None = None
+    # `--config FILE` / `--isolated`: settings used instead of each pyproject.toml's table.
+    settings: Settings | None = None
 
     def paths_text(self) -> tuple[str, ...]:
         """The paths as strings (default: the current folder)."""

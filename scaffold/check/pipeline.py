@@ -132,7 +132,7 @@ def check_paths(options: CheckOptions, check: TreeCheck = check_afresh) -> Check
     files: set[Path] = set()
     unknown: list[tuple[str, int, str, str | None]] = []
     for (path, also), base in zip(groups, bases, strict=True):
-        tree = discover(path, also=also)
+        tree = discover(path, also=also, settings=options.settings)
         files.update(
             f.path for f in tree.files if f.selected and not f.is_stub and not f.is_extension
         )

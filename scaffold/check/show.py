@@ -6,7 +6,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from scaffold.check.config import CheckConfig
+from scaffold.check.config import CheckConfig, Settings
 from scaffold.check.discover import Tree, discover
 from scaffold.check.pipeline import path_groups
 from scaffold.check.select import Selection
@@ -14,15 +14,15 @@ from scaffold.check.select import Selection
 __all__ = ["show_files", "show_settings"]
 
 
-def _trees(paths: Sequence[str]) -> list[Tree]:
-    return [discover(path, also=also) for path, also in path_groups(paths)]
+def _trees(paths: Sequence[str], settings: Settings | None) -> list[Tree]:
+    return [discover(path, also=also, settings=settings) for path, also in path_groups(paths)]
 
 
-def show_files(paths: Sequence[str], relative_to: Path) -> str:
+def show_files(paths: Sequence[str], relative_to: Path, settings: Settings | None = None) -> str:
     """Every file the check reports on, one a line, relative to `relative_to`, sorted."""
     files = {
         os.path.relpath(f.path, relative_to).replace(os.sep, "/")
-        for tree in _trees(paths)
+        for tree in _trees(paths, settings)
         for f in tree.files
         if f.selected
     }
@@ -54,12 +54,13 @@ def show_settings(
     select: tuple[str, ...] | None,
     ignore: tuple[str, ...] | None,
     extend_select: tuple[str, ...],
+    settings: Settings | None = None,
 ) -> str:
     """Each configuration the check reads, and the rules that run with the command line's
     selection on top."""
     lines: list[str] = []
     enabled: set[str] = set()
-    for tree in _trees(paths):
+    for tree in _trees(paths, settings):
         for config in tree.configs:
             lines.extend([*_config_lines(config), ""])
         enabled |= Selection(tree, select, ignore, extend_select).enabled

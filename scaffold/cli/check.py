@@ -156,6 +156,18 @@ ShowSettingsOption = Annotated[
     bool,
     typer.Option("--show-settings", help="Print the configuration each file is checked with."),
 ]
+ConfigOption = Annotated[
+    str | None,
+    typer.Option(
+        "--config",
+        metavar="FILE",
+        help="Use the [tool.scaffold.check] table of FILE (a pyproject.toml or another TOML"
+        " file) instead of each project's.",
+    ),
+]
+IsolatedOption = Annotated[
+    bool, typer.Option("--isolated", help="Ignore every configuration file's settings.")
+]
 WatchOption = Annotated[
     bool,
     typer.Option(
@@ -202,6 +214,8 @@ def check(
     show_settings: ShowSettingsOption = False,
     show_fixes: ShowFixesOption = False,
     watch: WatchOption = False,
+    config: ConfigOption = None,
+    isolated: IsolatedOption = False,
 ) -> None:
     """Check exports (__all__) and import hygiene of a Python tree."""
     from scaffold.check.command import CheckCommand, run_check_command

@@ -1,4 +1,4 @@
-"""ruff's habits, continued (issue 14): unknown noqa codes warned on stderr."""
+"""ruff's habits, continued (issue 14): unknown noqa codes warned, --config and --isolated."""
 
 from __future__ import annotations
 
@@ -69,3 +69,90 @@ def test_with_the_cache_a_file_is_warned_about_when_it_is_read(
     init.write_text(init.read_text() + "# changed\n")
     main(["check", "."])
     assert "EXP999" in capsys.readouterr().err
+
+
+# --- --config FILE and --isolated ---------------------------------------------------------
+
+# EXP001 (error) in pkg/__init__.py; the project's own table ignores it.
+CONFIGURED = {
+    "pyproject.toml": '[project]\nname = "pkg"\n\n[tool.scaffold.check]\nignore = ["EXP001"]\n',
+    "pkg/__init__.py": '"""Pkg."""\n\n__all__ = ["missing"]\n',
+    "pkg/other.py": '"""Other."""\n\nX = 1\n__all__ = ["X", "X"]\n',  # EXP003, a warning
+}
+
+
+@pytest.fixture
+def configured(tree: Tree, monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = tree(CONFIGURED)
+    monkeypatch.chdir(root)
+    return root
+
+
+def _codes(capsys: pytest.CaptureFixture[str], *args: str) -> list[str]:
+    main(["check", *args, "--format", "json", "."])
+    return sorted(d["code"] for d in json.loads(capsys.readouterr().out)["diagnostics"])
+
+
+def test_isolated_ignores_every_configuration_file(
+    configured: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _codes(capsys, "--no-cache") == ["EXP003"]
+    assert _codes(capsys, "--no-cache", "--isolated") == ["EXP001", "EXP003"]
+
+
+@pytest.mark.parametrize("name", ["pyproject.toml", "scaffold.toml"])
+def test_config_file_replaces_the_discovered_table(
+    configured: Path,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path_factory: pytest.TempPathFactory,
+    name: str,
+) -> None:
+    other = tmp_path_factory.mktemp("elsewhere") / name
+    other.write_text('[tool.scaffold.check]\nignore = ["EXP003"]\nfail-on = "error"\n')
+    assert _codes(capsys, "--no-cache", "--config", str(other)) == ["EXP001"]
+    # Its fail-on counts too: only the error fails.
+    assert main(["check", "--no-cache", "--config", str(other), "--ignore", "EXP001", "."]) == 0
+
+
+def test_the_cache_tells_configurations_apart(
+    configured: Path, capsys: pytest.CaptureFixture[str], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    other = tmp_path_factory.mktemp("elsewhere") / "check.toml"
+    other.write_text('[tool.scaffold.check]\nignore = ["EXP003"]\n')
+    assert _codes(capsys) == ["EXP003"]
+    assert _codes(capsys, "--config", str(other)) == ["EXP001"]
+    assert _codes(capsys, "--isolated") == ["EXP001", "EXP003"]
+    assert _codes(capsys) == ["EXP003"]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (None, "no such file"),
+        ("[tool.scaffold.check\n", "not valid TOML"),
+        ("[tool.other]\nx = 1\n", "no [tool.scaffold.check] table"),
+        ('[tool.scaffold.check]\nselekt = ["EXP"]\n', "unknown key 'selekt'"),
+        ('[tool.scaffold.check]\nselect = ["NOPE"]\n', "NOPE"),
+    ],
+)
+def test_a_bad_config_file_is_one_line_exit_2(
+    configured: Path,
+    capsys: pytest.CaptureFixture[str],
+    text: str | None,
+    message: str,
+) -> None:
+    path = configured / "bad.toml"
+    if text is not None:
+        path.write_text(text)
+    before = sorted(p.name for p in configured.iterdir())
+    assert main(["check", "--config", str(path), "."]) == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err and len(err.splitlines()) == 1, err
+    assert sorted(p.name for p in configured.iterdir()) == before  # no cache written
+
+
+def test_config_and_isolated_exclude_each_other(
+    configured: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["check", "--isolated", "--config", "pyproject.toml", "."]) == 2
+    assert "--isolated" in capsys.readouterr().err

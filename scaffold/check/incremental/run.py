@@ -95,7 +95,8 @@ def check_cached(tree: Tree, options: CheckOptions) -> CheckedTree:
     """The pipeline over cached facts, keeping the last run's results that still hold."""
     cache = FactsCache.open(tree, options.cache_dir)
     # Only what changes findings is part of the key, not the output format.
-    inputs = (options.select, options.ignore, options.extend_select)
+    settings = None if options.settings is None else options.settings.key()
+    inputs = (options.select, options.ignore, options.extend_select, settings)
     key = cache.report_key(tree, inputs)
     report = cache.report(key)
     if report is None:
