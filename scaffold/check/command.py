@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import sys
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,6 +65,7 @@ class CheckCommand:
         None  # --config FILE: its [tool.scaffold.check] instead of each pyproject's
     )
     isolated: bool = False  # --isolated: no configuration file's settings at all
+    verbose: bool = False  # -v: what was read (configuration, cache, files, time) on stderr
 
 
 def _codes(raw: str | None, option: str) -> tuple[str, ...] | None:
@@ -188,8 +190,14 @@ def _run(command: CheckCommand, options: CheckOptions) -> tuple[CheckReport, int
         if command.show_fixes and not command.silent:
             _write(sys.stderr, _fixes_shown(result.fixed_by, report.root))
     else:
+        started = time.perf_counter()
         checked = check(options)
         report, trees = checked.report, checked.trees
+        if command.verbose and not (command.quiet or command.silent):
+            from scaffold.check.verbose import describe_run
+
+            seconds = time.perf_counter() - started
+            _write(sys.stderr, "".join(describe_run(trees, options, seconds, Path.cwd())))
     if command.run_imports:
         from scaffold.check.runtime import run_import_check
 

@@ -168,6 +168,12 @@ ConfigOption = Annotated[
 IsolatedOption = Annotated[
     bool, typer.Option("--isolated", help="Ignore every configuration file's settings.")
 ]
+VerboseOption = Annotated[
+    bool,
+    typer.Option(
+        "--verbose", "-v", help="Also print what was read: configuration, cache, files, time."
+    ),
+]
 WatchOption = Annotated[
     bool,
     typer.Option(
@@ -216,6 +222,7 @@ def check(
     watch: WatchOption = False,
     config: ConfigOption = None,
     isolated: IsolatedOption = False,
+    verbose: VerboseOption = False,
 ) -> None:
     """Check exports (__all__) and import hygiene of a Python tree."""
     from scaffold.check.command import CheckCommand, run_check_command

@@ -1,4 +1,4 @@
-"""ruff's habits, continued (issue 14): unknown noqa codes warned, --config and --isolated."""
+"""ruff's habits, continued (issue 14): unknown noqa codes warned, --config, --isolated, -v."""
 
 from __future__ import annotations
 
@@ -156,3 +156,44 @@ def test_config_and_isolated_exclude_each_other(
 ) -> None:
     assert main(["check", "--isolated", "--config", "pyproject.toml", "."]) == 2
     assert "--isolated" in capsys.readouterr().err
+
+
+# --- -v/--verbose -------------------------------------------------------------------------
+
+
+def _verbose(capsys: pytest.CaptureFixture[str], *args: str) -> list[str]:
+    main(["check", "-v", *args, "."])
+    err = capsys.readouterr().err
+    return [line for line in err.splitlines() if line.startswith("verbose: ")]
+
+
+def test_verbose_says_what_was_read(configured: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    first = _verbose(capsys)
+    assert first[0] == "verbose: configuration: pyproject.toml"
+    assert first[1].startswith("verbose: cache: .scaffold_cache/check-")
+    assert first[1].endswith("(2 of 2 files parsed, the rules ran)")
+    assert first[2] == "verbose: files: 2 read, 2 reported on"
+    assert first[3].startswith("verbose: time: ") and first[3].endswith(" s")
+    second = _verbose(capsys)
+    assert second[1].endswith("(0 of 2 files parsed, the stored report kept)")
+
+
+def test_verbose_names_the_settings_given_and_no_cache(
+    configured: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = _verbose(capsys, "--no-cache", "--isolated")
+    assert lines[:2] == [
+        "verbose: configuration: none (--isolated)",
+        "verbose: cache: not used (--no-cache)",
+    ]
+    assert _verbose(capsys, "--no-cache", "--config", "pyproject.toml")[0] == (
+        "verbose: configuration: pyproject.toml (--config)"
+    )
+
+
+def test_without_verbose_or_with_quiet_nothing_is_said(
+    configured: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    main(["check", "--no-cache", "."])
+    main(["check", "--no-cache", "-v", "-q", "."])
+    assert "verbose:" not in capsys.readouterr().err
