@@ -66,6 +66,7 @@ class CheckCommand:
     )
     isolated: bool = False  # --isolated: no configuration file's settings at all
     verbose: bool = False  # -v: what was read (configuration, cache, files, time) on stderr
+    stdin_filename: str | None = None  # analyse stdin as this file of its project
 
 
 def _codes(raw: str | None, option: str) -> tuple[str, ...] | None:
@@ -244,17 +245,38 @@ def _apply_baseline(command: CheckCommand, report: CheckReport, root: Path) -> C
     return report
 
 
+def _stdin(command: CheckCommand) -> tuple[Path, bytes] | None:
+    """`--stdin-filename PATH`: PATH (a Python file on disk) and the source on stdin."""
+    if command.stdin_filename is None:
+        return None
+    writes = command.fix or command.fix_only or command.diff or command.add_noqa
+    if writes or command.watch or command.run_imports or command.update_baseline:
+        raise UsageError(
+            "--stdin-filename checks the source on stdin and writes nothing; drop --fix,"
+            " --fix-only, --diff, --add-noqa, --watch, --import and --update-baseline"
+        )
+    path = Path(os.path.abspath(command.stdin_filename))
+    if path.suffix not in (".py", ".pyi") or not path.is_file():
+        raise UsageError(
+            f"--stdin-filename {command.stdin_filename!r} is not a Python file of a project"
+            " (give the path of the .py file the source on stdin stands for)"
+        )
+    return path, sys.stdin.buffer.read()
+
+
 def _options(command: CheckCommand, settings: Settings | None) -> CheckOptions:
     """What the pipeline is asked, from the command line."""
     ignores = [c for c in (command.ignore, command.extend_ignore) if c is not None]
+    stdin = _stdin(command)
     return CheckOptions(
-        paths=command.paths or (".",),
+        paths=(str(stdin[0]),) if stdin else command.paths or (".",),
         select=_codes(command.select, "--select"),
         ignore=_codes(",".join(ignores), "--ignore") if ignores else None,
         extend_select=_codes(command.extend_select, "--extend-select") or (),
         use_cache=command.use_cache,
         cache_dir=_cache_dir(command.cache_dir),
         settings=settings,
+        stdin=stdin,
     )
 
 
@@ -287,7 +309,7 @@ def run_check_command(command: CheckCommand) -> int:
     if not (command.quiet or command.silent):
         _warn_unknown_noqa(report, cwd)
     root = source_root(Path(report.root), cwd)
-    lines = SourceLines()
+    lines = SourceLines({} if options.stdin is None else {str(options.stdin[0]): options.stdin[1]})
     report = _apply_baseline(command, locate(report, root, lines), root)
     if command.add_noqa:
         return _add_noqa(report, command.quiet)

@@ -11,6 +11,7 @@ import dataclasses
 import hashlib
 import os
 from collections import Counter
+from collections.abc import Mapping
 from pathlib import Path
 
 from scaffold.check.facts.source import decode_source
@@ -46,8 +47,9 @@ class SourceLines:
     are asked for (the `full` format's snippets).
     """
 
-    def __init__(self) -> None:
-        self._data: dict[str, bytes] = {}
+    def __init__(self, given: Mapping[str, bytes] | None = None) -> None:
+        # `given`: contents that stand for files on disk (`--stdin-filename`), by absolute path.
+        self._data: dict[str, bytes] = dict(given or {})
         self._files: dict[str, list[str]] = {}
 
     def _bytes(self, path: str) -> bytes:

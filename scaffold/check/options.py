@@ -25,6 +25,9 @@ class CheckOptions:
     cache_dir: Path | None = None
     # `--config FILE` / `--isolated`: settings used instead of each pyproject.toml's table.
     settings: Settings | None = None
+    # `--stdin-filename`: (the file's absolute path, the source read from stdin), analysed
+    # in place of what the file holds on disk.
+    stdin: tuple[Path, bytes] | None = None
 
     def paths_text(self) -> tuple[str, ...]:
         """The paths as strings (default: the current folder)."""

@@ -174,6 +174,14 @@ VerboseOption = Annotated[
         "--verbose", "-v", help="Also print what was read: configuration, cache, files, time."
     ),
 ]
+StdinFilenameOption = Annotated[
+    str | None,
+    typer.Option(
+        "--stdin-filename",
+        metavar="PATH",
+        help="Read the source from stdin and check it as the file PATH of its project.",
+    ),
+]
 WatchOption = Annotated[
     bool,
     typer.Option(
@@ -223,6 +231,7 @@ def check(
     config: ConfigOption = None,
     isolated: IsolatedOption = False,
     verbose: VerboseOption = False,
+    stdin_filename: StdinFilenameOption = None,
 ) -> None:
     """Check exports (__all__) and import hygiene of a Python tree."""
     from scaffold.check.command import CheckCommand, run_check_command

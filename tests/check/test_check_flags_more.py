@@ -1,7 +1,9 @@
-"""ruff's habits, continued (issue 14): unknown noqa codes warned, --config, --isolated, -v."""
+"""ruff's habits, continued (issue 14): unknown noqa codes warned, --config, --isolated, -v,
+--stdin-filename."""
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -197,3 +199,66 @@ def test_without_verbose_or_with_quiet_nothing_is_said(
     main(["check", "--no-cache", "."])
     main(["check", "--no-cache", "-v", "-q", "."])
     assert "verbose:" not in capsys.readouterr().err
+
+
+# --- --stdin-filename ---------------------------------------------------------------------
+
+
+class _Stdin:
+    def __init__(self, data: bytes) -> None:
+        self.buffer = io.BytesIO(data)
+
+
+def _from_stdin(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], data: str, *args: str
+) -> tuple[int, list[dict[str, object]]]:
+    monkeypatch.setattr("sys.stdin", _Stdin(data.encode()))
+    code = main(["check", "--format", "json", *args])
+    out = capsys.readouterr().out
+    return code, json.loads(out)["diagnostics"] if out else []
+
+
+def test_stdin_is_checked_as_the_named_file_of_its_project(
+    configured: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = (configured / "pkg/other.py").read_bytes()
+    source = '"""Other."""\n\né = 1\n__all__ = ["é", "missing"]\n'
+    code, found = _from_stdin(
+        monkeypatch, capsys, source, "--isolated", "--stdin-filename", "pkg/other.py"
+    )
+    assert code == 1
+    # Reported at the path given, at the stdin text's code-point column (not the disk's).
+    assert [(d["code"], d["path"], d["line"], d["column"]) for d in found] == [
+        ("EXP001", "pkg/other.py", 4, 17)
+    ]
+    assert (configured / "pkg/other.py").read_bytes() == before
+    assert not (configured / ".scaffold_cache").exists()  # stdin is never cached
+
+
+def test_stdin_replaces_the_file_on_disk(
+    configured: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # On disk other.py has EXP003; the source on stdin does not.
+    clean = '"""Other."""\n\nX = 1\n__all__ = ["X"]\n'
+    assert _from_stdin(monkeypatch, capsys, clean, "--stdin-filename", "pkg/other.py") == (0, [])
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--stdin-filename", "pkg/nope.py"], "not a Python file of a project"),
+        (["--stdin-filename", "pyproject.toml"], "not a Python file of a project"),
+        (["--stdin-filename", "pkg/other.py", "--fix"], "writes nothing"),
+    ],
+)
+def test_stdin_filename_refusals_are_one_line_exit_2(
+    configured: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    args: list[str],
+    message: str,
+) -> None:
+    monkeypatch.setattr("sys.stdin", _Stdin(b"x = 1\n"))
+    assert main(["check", *args]) == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err and len(err.splitlines()) == 1, err

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from scaffold.check.analysis import Simulate, StartSimulation, simulate_when_asked
 from scaffold.check.discover import SourceFile, Tree, discover
+from scaffold.check.facts import parse_source
 from scaffold.check.imports.simulation import Failure, Simulation
 from scaffold.check.incremental.pool import in_fork, read_facts
 from scaffold.check.incremental.reuse import Stored, dump, plan
@@ -50,8 +51,28 @@ def run_check(options: CheckOptions) -> CheckReport:
 
 
 def check(options: CheckOptions) -> CheckResult:
-    """`run_check`, with each path's tree, facts, project and diagnostics for reuse."""
+    """`run_check`, with each path's tree, facts, project and diagnostics for reuse.
+
+    A source given on stdin is not what the cache knows of its file: such a run reads
+    every file afresh and stores nothing."""
+    if options.stdin is not None:
+        return check_paths(options, _check_with_stdin)
     return check_paths(options, check_cached if options.use_cache else _check_without_cache)
+
+
+def _check_with_stdin(tree: Tree, options: CheckOptions) -> CheckedTree:
+    assert options.stdin is not None
+    path, data = options.stdin
+
+    def read(files: Sequence[SourceFile]) -> dict[str, ModuleFacts]:
+        facts = read_facts([f for f in files if f.path != path], workers=options.workers)
+        for source in files:
+            if source.path == path:
+                facts[source.key] = parse_source(data, is_package=source.is_package)
+        return {f.key: facts[f.key] for f in files if f.key in facts}
+
+    resolved = resolve(tree, read)
+    return diagnose(resolved, options, start_simulation=_simulation_starter(tree))
 
 
 def _check_without_cache(tree: Tree, options: CheckOptions) -> CheckedTree:
