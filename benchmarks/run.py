@@ -1,4 +1,4 @@
-"""Side-by-side speed and memory figures for scaffold (DESIGN §7), printed as tables.
+"""Side-by-side speed and memory figures for scaffold against its targets, printed as tables.
 
     python -m pip install ".[bench]" && python benchmarks/run.py [--only startup,new,check]
 

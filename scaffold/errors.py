@@ -31,7 +31,7 @@ class UsageError(ScaffoldError):
 
 
 class InvalidNameError(UsageError):
-    """A package, module or script name breaks a naming rule (DESIGN §3)."""
+    """A package, module or script name breaks a naming rule."""
 
 
 class DestinationError(ScaffoldError):

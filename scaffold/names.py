@@ -1,4 +1,4 @@
-"""Validation of package, module, script and distribution names (DESIGN §3)."""
+"""Validation of package, module, script and distribution names."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Name rules of DESIGN §3: which names are refused, and what is suggested instead."""
+"""Name rules: which names are refused, and what is suggested instead."""
 
 from __future__ import annotations
 

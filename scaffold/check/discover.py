@@ -127,7 +127,7 @@ def package_root(folder: Path) -> tuple[Path, Path]:
 
 
 def discover(path: Path, *, also: Sequence[Path] = (), settings: Settings | None = None) -> Tree:
-    """Walk PATH (DESIGN §5 "Which files"): find roots, files and their module names.
+    """Walk PATH: find roots, files and their module names.
 
     When PATH is a file, `also` names further files of the same package root, checked in the
     same tree (pre-commit names several files of one project at once). `settings` replaces

@@ -26,7 +26,7 @@ from .check_support import FIXTURES, check
 GOLDEN = Path(__file__).parent / "golden"
 CASE = FIXTURES / "IMP003" / "bad"
 
-# DESIGN §5's JSON output is a contract: the schema published in the package
+# The JSON output is a contract: the schema published in the package
 # (`scaffold schema`) is what consumers may rely on.
 JSON_CONTRACT: dict[str, Any] = json.loads(report_schema())
 

@@ -1,4 +1,4 @@
-"""The JSON format: the versioned contract of DESIGN §5 that tools may parse."""
+"""The JSON format: the versioned contract that tools may parse."""
 
 from __future__ import annotations
 
@@ -51,7 +51,7 @@ def diagnostic_json(d: Diagnostic, shown: Callable[[str], str]) -> dict[str, Any
 
 
 def render_json(report: CheckReport, context: RenderContext) -> str:
-    """The JSON contract of DESIGN §5 (version 1): paths relative to `base`, the folder the
+    """The JSON contract (version 1): paths relative to `base`, the folder the
     command ran in (the checked root when the context names none)."""
 
     def shown(path: str) -> str:
