@@ -9,11 +9,29 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from scaffold.check import CheckOptions, CheckReport, Severity, run_check
+from scaffold.check import (
+    CheckOptions,
+    CheckReport,
+    ModuleFacts,
+    Severity,
+    parse_source,
+    run_check,
+)
 from scaffold.check.rules import RULES
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DEFAULT = tuple(rule.code for rule in RULES if rule.severity is not Severity.OFF)
+
+
+class CountingParser:
+    """parse_source that records which contents it was asked to parse."""
+
+    def __init__(self) -> None:
+        self.parsed: list[bytes] = []
+
+    def __call__(self, data: bytes | str, *, is_package: bool = False) -> ModuleFacts:
+        self.parsed.append(data if isinstance(data, bytes) else data.encode())
+        return parse_source(data, is_package=is_package)
 
 
 def check(path: Path, *extra: str) -> CheckReport:

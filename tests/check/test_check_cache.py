@@ -23,7 +23,7 @@ from scaffold.generate import GenerateRequest, generate
 from scaffold.generate.answers import package_answers
 from scaffold.templates import builtin_template
 
-from .check_support import DEFAULT, FIXTURES
+from .check_support import DEFAULT, FIXTURES, CountingParser
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -36,17 +36,6 @@ PROJECT = {
     "demo/helpers.py": "import sys\n\nsys.path.insert(0, '.')\n\n\ndef go() -> None:\n    pass\n",
     "demo/broken.py": "def (:\n",
 }
-
-
-class CountingParser:
-    """parse_source that records which contents it was asked to parse."""
-
-    def __init__(self) -> None:
-        self.parsed: list[bytes] = []
-
-    def __call__(self, data: bytes | str, *, is_package: bool = False) -> ModuleFacts:
-        self.parsed.append(data if isinstance(data, bytes) else data.encode())
-        return parse_source(data, is_package=is_package)
 
 
 def _options(path: Path, **changes: object) -> CheckOptions:

@@ -11,14 +11,14 @@ from pathlib import Path
 import pytest
 
 import scaffold
-from scaffold.check import CheckOptions, ModuleFacts, parse_source, run_check
+from scaffold.check import CheckOptions, run_check
 from scaffold.check.discover import discover
 from scaffold.check.incremental.location import CACHE_DIR, CACHE_DIR_ENV, CacheLocation
 from scaffold.check.incremental.pool import read_facts
 from scaffold.check.incremental.store import FactsCache
 from scaffold.check.model import Diagnostic
 
-from .check_support import DEFAULT, FIXTURES, write_tree
+from .check_support import DEFAULT, FIXTURES, CountingParser, write_tree
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -31,17 +31,6 @@ PROJECT = {
 }
 
 Report = tuple[tuple[Diagnostic, ...], int]
-
-
-class CountingParser:
-    """parse_source that records which contents it was asked to parse."""
-
-    def __init__(self) -> None:
-        self.parsed: list[bytes] = []
-
-    def __call__(self, data: bytes | str, *, is_package: bool = False) -> ModuleFacts:
-        self.parsed.append(data if isinstance(data, bytes) else data.encode())
-        return parse_source(data, is_package=is_package)
 
 
 def _report(path: Path, **changes: object) -> Report:
