@@ -6,6 +6,7 @@ import contextlib
 import errno
 import os
 import stat
+from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
@@ -34,16 +35,34 @@ def write_atomically(path: Path, data: bytes, mode: int = 0o600) -> None:
     """
     if _written_into_special(path, data):
         return
-    _remove_stale_temps(path)
-    temp = _temp_name(path)
+
+    def set_mode(handle: int) -> None:
+        if mode != 0o600:
+            os.fchmod(handle, mode)
+
+    _replace_through_temp(path, data, set_mode)
+
+
+def _replace_through_temp(
+    target: Path,
+    data: bytes,
+    finish: Callable[[int], None],
+    last_check: Callable[[], None] | None = None,
+) -> None:
+    """Write `data` to a fresh temp file beside `target`, let `finish` set its metadata on
+    the open handle, run `last_check` (which may raise to cancel), and rename the temp file
+    over `target`. The temp file is removed if anything fails or is interrupted."""
+    _remove_stale_temps(target)
+    temp = _temp_name(target)
     try:
         # Inside the try: a Ctrl-C just after the open must not leave the file behind.
         handle = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
-        if mode != 0o600:
-            os.chmod(temp, mode)
-        os.replace(temp, path)
+            finish(stream.fileno())
+        if last_check is not None:
+            last_check()
+        os.replace(temp, target)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temp)
@@ -96,21 +115,15 @@ def replace_contents(path: Path, data: bytes, *, expected: bytes) -> None:
             f"{path} has {info.st_nlink} hard links, which rewriting it would split;"
             " apply the fix by hand"
         )
-    _remove_stale_temps(real)
-    temp = _temp_name(real)
-    try:
-        handle = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            _keep_identity(stream.fileno(), info, path)
+
+    def unchanged_since_read() -> None:
         # As late as possible: an editor's save since the read must not be overwritten.
         if _current(real, info) != expected:
             raise NotReplaced(f"{path} changed while it was being fixed; it was left as it is")
-        os.replace(temp, real)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
+
+    _replace_through_temp(
+        real, data, lambda handle: _keep_identity(handle, info, path), unchanged_since_read
+    )
 
 
 def _keep_identity(handle: int, info: os.stat_result, shown: Path) -> None:
