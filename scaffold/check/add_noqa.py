@@ -111,6 +111,7 @@ def _target_lines(
 # its next import; the group is silent when every import of its loop has one. The loop's
 # imports are the finding's related locations.
 _EVERY_IMPORT = frozenset({"IMP002"})
+_UNUSED_NOQA = "SUP001"
 
 
 def _with_loop_imports(found: Iterable[Diagnostic]) -> Iterator[Diagnostic]:
@@ -129,6 +130,8 @@ def add_noqa(report: CheckReport) -> NoqaResult:
     result = NoqaResult()
     by_file: dict[str, list[Diagnostic]] = {}
     for d in _with_loop_imports(report.diagnostics):
+        if d.code == _UNUSED_NOQA:
+            continue  # a noqa comment that silences nothing is removed (`--fix`), not silenced
         if d.code.startswith("SYN") or not d.path.endswith((".py", ".pyi", ".toml")):
             result.skipped += 1
             continue

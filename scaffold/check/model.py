@@ -26,6 +26,7 @@ __all__ = [
     "ImportFact",
     "ImportedName",
     "ModuleFacts",
+    "NoqaDirective",
     "Related",
     "RunImport",
     "Severity",
@@ -148,6 +149,19 @@ class SourceError:
     span: Span
 
 
+class NoqaDirective(NamedTuple):
+    """One `# noqa` comment as written (tokenizer-confirmed): its line, where the directive
+    `# noqa[: CODES]` starts and ends on it (0-based UTF-8 byte columns, as `ast`), the last
+    line it covers (a statement's last when it sits on its first line), and its codes in
+    the order written, repeats kept (None: a bare noqa)."""
+
+    line: int
+    column: int
+    end_column: int
+    end_line: int
+    codes: tuple[str, ...] | None
+
+
 class Fact(NamedTuple):
     """Something a module does that a rule may report: where, what kind, and the name it
     concerns ("" when none). The kinds of each ModuleFacts field are listed there."""
@@ -192,6 +206,9 @@ class ModuleFacts:
     path_hacks: tuple[Fact, ...] = ()
     # (line, codes) pairs; codes None for a bare noqa comment. A tuple keeps the record hashable.
     noqa: tuple[tuple[int, frozenset[str] | None], ...] = ()
+    # The noqa comments themselves, for the unused-noqa rule (SUP001); empty for a file that
+    # does not parse.
+    noqa_directives: tuple[NoqaDirective, ...] = ()
 
     def suppressed(self, code: str, line: int, end_line: int) -> bool:
         """True when a `# noqa` comment on the first or last line, or a file-level

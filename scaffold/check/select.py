@@ -7,6 +7,7 @@ import difflib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import pathspec
@@ -14,8 +15,10 @@ import pathspec
 from scaffold.check.config import CheckConfig
 from scaffold.check.discover import Tree
 from scaffold.check.facts import scan_noqa
-from scaffold.check.model import Diagnostic, Finding, ModuleFacts, Severity
+from scaffold.check.model import Diagnostic, Finding, ModuleFacts, Severity, Span
 from scaffold.check.rules import RULES, FixKind, get_rule
+from scaffold.check.rules.suppression.unused_noqa import RULE as UNUSED_NOQA
+from scaffold.check.rules.suppression.unused_noqa import unused_directives
 from scaffold.errors import UsageError
 
 __all__ = ["Selection", "unknown_noqa_codes", "validate_codes"]
@@ -130,6 +133,7 @@ class Selection:
             for rule in RULES
             if any(_enabled(rule.code, s.select, s.ignore) for s in self._by_config.values())
         )
+        self._reports_unused_noqa = UNUSED_NOQA.code in self.enabled
 
     def diagnostics(
         self, findings: Iterable[Finding], facts: Mapping[str, ModuleFacts]
@@ -153,6 +157,8 @@ class Selection:
         # the cycle b.py closes) is theirs too.
         named = {rel for rel, entry in by_rel.items() if entry[3]}
         result: list[Diagnostic] = []
+        # Which noqa directives silenced what, by file: for the unused-noqa rule.
+        used: dict[str, set[tuple[int, str | None]]] = {}
         for finding in findings:
             entry = by_rel.get(finding.path)
             if entry is None:
@@ -165,7 +171,35 @@ class Selection:
             file_facts = facts.get(key) if key is not None else noqa_cache.get(finding.path)
             if file_facts is None or not _suppressed(finding, file_facts):
                 result.append(_diagnostic(finding))
+            elif self._reports_unused_noqa:
+                used.setdefault(finding.path, set()).update(_silencers(finding, file_facts))
+            if self._reports_unused_noqa and finding.code in _SILENCED_PER_IMPORT:
+                _mark_related(finding, by_rel, facts, used)
+        if self._reports_unused_noqa:
+            result.extend(_diagnostic(f) for f in self._unused_noqa(facts, used))
         return result
+
+    def _unused_noqa(
+        self, facts: Mapping[str, ModuleFacts], used: Mapping[str, set[tuple[int, str | None]]]
+    ) -> list[Finding]:
+        """SUP001's findings: each reported file's noqa directives that silenced nothing.
+
+        Every such file's facts are looked up (the rule is opt-in: without it, a run decodes
+        only the facts of files with findings)."""
+        found: list[Finding] = []
+        for source in self.tree.files:
+            selection = self._by_config[id(source.config)]
+            if not source.selected or not selection.allows(UNUSED_NOQA.code, source.path):
+                continue
+            file_facts = facts.get(source.key)
+            if file_facts is None or not file_facts.noqa_directives:
+                continue
+            judged = partial(_verdict, selection)
+            directives = file_facts.noqa_directives
+            found.extend(
+                unused_directives(source.rel, directives, used.get(source.rel, ()), judged)
+            )
+        return found
 
 
 def _suppressed(finding: Finding, facts: ModuleFacts) -> bool:
@@ -176,6 +210,67 @@ def _suppressed(finding: Finding, facts: ModuleFacts) -> bool:
         facts.suppressed(code, span.line, span.end_line) or facts.suppressed(code, first, first)
         for code in _noqa_codes(finding.code)
     )
+
+
+def _silencers(finding: Finding, facts: ModuleFacts) -> set[tuple[int, str | None]]:
+    """(directive index, code) for each noqa directive of the file that silences the
+    finding, and (index, None): any directive covering one of its lines that names its code
+    (or one of its ruff codes), or names none. Every one of them counts as used, not only
+    the first, so that removing an unused one never uncovers a finding."""
+    span = finding.span
+    lines = {span.line, span.end_line, finding.statement_line or span.line}
+    codes = _noqa_codes(finding.code)
+    found: set[tuple[int, str | None]] = set()
+    for index, directive in enumerate(facts.noqa_directives):
+        if not any(directive.line <= line <= directive.end_line for line in lines):
+            continue
+        if directive.codes is None:
+            found.add((index, None))
+            continue
+        named = [code for code in codes if code in directive.codes]
+        if named:
+            found.add((index, None))
+            found.update((index, code) for code in named)
+    return found
+
+
+# Rules that read noqa comments themselves: a noqa on one import of a cycle moves IMP002 to
+# the loop's next import, so the comment is used though no finding was silenced on its line.
+_SILENCED_PER_IMPORT = frozenset({"IMP002"})
+
+
+def _mark_related(
+    finding: Finding,
+    by_rel: Mapping[str, tuple[Path, CheckConfig, str | None, bool]],
+    facts: Mapping[str, ModuleFacts],
+    used: dict[str, set[tuple[int, str | None]]],
+) -> None:
+    """Count as used the noqa directives on the finding's related lines that name its code
+    (every import of the loop a cycle reports)."""
+    for related in finding.related:
+        entry = by_rel.get(related.path)
+        key = entry[2] if entry is not None else None
+        file_facts = facts.get(key) if key is not None else None
+        if file_facts is None or not file_facts.noqa_directives:
+            continue
+        span = Span(related.line, related.column, related.line, related.column)
+        on_line = Finding(finding.code, related.path, span)
+        used.setdefault(related.path, set()).update(_silencers(on_line, file_facts))
+
+
+def _verdict(selection: _ConfigSelection, code: str) -> str | None:
+    """What a noqa code that silenced nothing is to SUP001: "unused" when its rule ran with
+    this configuration, "unknown" when it has a scaffold family's letters and no rule or
+    ruff code has it, None when it is not scaffold's to judge (another tool's code, a ruff
+    code, a rule not selected here, a rule with no static check such as RUN001)."""
+    rule = get_rule(code)
+    if rule is not None and rule.code == code:
+        return (
+            "unused" if rule.checks and _enabled(code, selection.select, selection.ignore) else None
+        )
+    if rule is None and unknown_noqa_codes([(0, frozenset({code}))]):
+        return "unknown"
+    return None
 
 
 def _noqa_codes(code: str) -> tuple[str, ...]:

@@ -9,11 +9,12 @@ compiler may still reject (compiles.py).
 from __future__ import annotations
 
 import ast
+import dataclasses
 import warnings
 
 from scaffold.check.facts.collector import Collector
 from scaffold.check.facts.compiles import compile_error, syntax_error
-from scaffold.check.facts.noqa import refine_noqa, scan_noqa
+from scaffold.check.facts.noqa import noqa_directives, scan_noqa
 from scaffold.check.facts.source import decode_source
 from scaffold.check.model import FILE_SPAN, ModuleFacts, SourceError
 
@@ -43,7 +44,7 @@ def parse_source(data: bytes | str, *, is_package: bool = False) -> ModuleFacts:
         return ModuleFacts(error=syntax_error(exc), noqa=noqa)
     except (ValueError, RecursionError, MemoryError, OverflowError) as exc:
         return ModuleFacts(error=_unparsable(exc), noqa=noqa)
-    noqa = refine_noqa(tree, text, noqa)
+    noqa, directives = noqa_directives(tree, text, noqa)
     collector = Collector()
     try:
         with warnings.catch_warnings():
@@ -53,7 +54,9 @@ def parse_source(data: bytes | str, *, is_package: bool = False) -> ModuleFacts:
         return ModuleFacts(error=_unparsable(exc), noqa=noqa)
     # Only when the walk saw syntax that may not compile: the compiler has the last word.
     error = compile_error(tree) if collector.suspect else None
-    return facts if error is None else ModuleFacts(error=error, noqa=noqa)
+    if error is not None:
+        return ModuleFacts(error=error, noqa=noqa)
+    return dataclasses.replace(facts, noqa_directives=directives) if directives else facts
 
 
 def _unparsable(exc: BaseException) -> SourceError:

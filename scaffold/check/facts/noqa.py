@@ -7,7 +7,9 @@ import io
 import re
 import tokenize
 
-__all__ = ["refine_noqa", "scan_noqa"]
+from scaffold.check.model import NoqaDirective
+
+__all__ = ["noqa_directives", "refine_noqa", "scan_noqa"]
 
 _NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*))?", re.I)
 # `# scaffold: noqa: CODE` anywhere silences CODE in the whole file (`# scaffold: noqa`
@@ -44,19 +46,30 @@ def scan_noqa(text: str) -> Noqa:
 
 def refine_noqa(tree: ast.Module, text: str, noqa: Noqa) -> Noqa:
     """The noqa comments the tokenizer finds (none inside a string), each covering the whole
-    simple statement whose first line it is on (as a multi-line `__all__ = [  # noqa: X`).
+    simple statement whose first line it is on (as a multi-line `__all__ = [  # noqa: X`)."""
+    return noqa_directives(tree, text, noqa)[0]
+
+
+def noqa_directives(
+    tree: ast.Module, text: str, noqa: Noqa
+) -> tuple[Noqa, tuple[NoqaDirective, ...]]:
+    """`refine_noqa`'s lines, and each real noqa comment as written (for the unused-noqa
+    rule: where it is, which lines it covers, its codes in order).
 
     Only the innermost statement around each candidate line is tokenized, so a file pays
     for its few noqa lines, not for a second reading of all of it.
     """
     if not noqa:
-        return noqa
+        return noqa, ()
     lines = text.splitlines()
     result: list[tuple[int, frozenset[str] | None]] = []
+    directives: list[NoqaDirective] = []
     for number, codes in noqa:
-        statement = _innermost(tree.body, number)
+        statement = _innermost(tree.body, number) if number > 0 else None
         if statement is None:
             result.append((number, codes))  # a comment line between statements
+            if number > 0:
+                directives.extend(_directive(lines[number - 1], 0, number, number))
             continue
         end = statement.end_lineno or statement.lineno
         compound = _body_start(statement)
@@ -66,11 +79,26 @@ def refine_noqa(tree: ast.Module, text: str, noqa: Noqa) -> Noqa:
         if not found:
             continue  # the noqa text is inside a string
         if comment is not None:  # the codes are the comment's, not a string's before it
-            codes = _codes_of(_NOQA.search(comment))
+            codes = _codes_of(_NOQA.search(comment[1]))
+        covers = end if compound is None and number == statement.lineno else number
+        start = comment[0] if comment is not None else 0
+        directives.extend(_directive(lines[number - 1], start, number, covers))
         result.append((number, codes))
         if compound is None and number == statement.lineno:
             result.extend((line, codes) for line in range(number + 1, end + 1))
-    return tuple(result)
+    return tuple(result), tuple(directives)
+
+
+def _directive(line: str, start: int, number: int, covers: int) -> list[NoqaDirective]:
+    """The noqa directive at or after code point `start` of `line` (its comment's start)."""
+    match = _NOQA.search(line, start)
+    if match is None:
+        return []
+    codes = match.group("codes")
+    written = None if codes is None else tuple(c.strip().upper() for c in codes.split(","))
+    column = len(line[: match.start()].encode("utf-8"))
+    end_column = column + len(match.group().encode("utf-8"))
+    return [NoqaDirective(number, column, end_column, covers, written)]
 
 
 def _innermost(body: list[ast.stmt], line: int) -> ast.stmt | None:
@@ -107,9 +135,10 @@ def _body_start(statement: ast.stmt) -> int | None:
     return min([first.lineno, *(d.lineno for d in decorators)])
 
 
-def _comment_on(segment: list[str], index: int) -> tuple[bool, str | None]:
+def _comment_on(segment: list[str], index: int) -> tuple[bool, tuple[int, str] | None]:
     """Whether the tokenizer finds a noqa comment on line `index` of a statement's lines, and
-    that comment (None when the lines do not tokenize: what they say is kept)."""
+    that comment's column (code points) and text (None when the lines do not tokenize: what
+    they say is kept)."""
     try:
         tokens = tokenize.generate_tokens(io.StringIO("\n".join(segment) + "\n").readline)
         for token in tokens:
@@ -118,7 +147,7 @@ def _comment_on(segment: list[str], index: int) -> tuple[bool, str | None]:
                 and token.start[0] - 1 == index
                 and _NOQA.search(token.string) is not None
             ):
-                return True, token.string
+                return True, (token.start[1], token.string)
         return False, None
     except (tokenize.TokenError, SyntaxError):
         return True, None  # not a whole statement after all: keep what the lines say

@@ -24,6 +24,7 @@ FAMILIES: tuple[str, ...] = (
     "scaffold.check.rules.syntax",
     "scaffold.check.rules.runtime",
     "scaffold.check.rules.contracts",
+    "scaffold.check.rules.suppression",
 )
 
 
