@@ -59,3 +59,54 @@ def test_rules_output_dir_writes_every_page(
 ) -> None:
     assert main(["rules", "--output-format", "markdown", "--output-dir", str(tmp_path)]) == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(rule_pages())
+
+
+# Each equivalent or close check of another tool, as that tool's own docs name it (checked
+# against pylint's message pages, pyflakes' messages.py, ruff's rule pages and flake8-noqa's
+# README); a rule of scaffold's without one has none listed, rather than an invented one.
+PEERS = {
+    "EXP001": ["pyflakes UndefinedExport", "pylint E0603 undefined-all-variable"],
+    "EXP002": ["pylint E0604 invalid-all-object", "pylint E0605 invalid-all-format"],
+    "EXP006": ["pyflakes UnusedImport"],
+    "IMP001": ["pyflakes ImportStarUsed", "pylint W0401 wildcard-import"],
+    "IMP002": ["pylint R0401 cyclic-import"],
+    "IMP005": ["pylint E0402 relative-beyond-top-level"],
+    "IMP006": ["pylint E0401 import-error", "pylint E0611 no-name-in-module"],
+    "IMP007": ["pylint C2701 import-private-name", "ruff PLC2701 import-private-name"],
+    "PKG001": ["ruff INP001 implicit-namespace-package"],
+    "PKG002": ["ruff A005 stdlib-module-shadowing"],
+    "SYN001": ["pylint E0001 syntax-error"],
+    "SUP001": ["flake8-noqa NQA101", "flake8-noqa NQA102", "flake8-noqa NQA103"],
+}
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)
+def test_other_tools_codes_are_listed_in_every_format(
+    rule: object, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from scaffold.check.rules.unit import Rule
+
+    assert isinstance(rule, Rule)
+    expected = PEERS.get(rule.code, [])
+    shown = [str(peer) for peer in rule.peer_codes]
+    assert [s for s in shown if any(s.startswith(e) for e in expected)] == shown
+    assert len(shown) == len(expected)
+    text = rule.explain()
+    markdown = (DOCS / f"{rule.code}.md").read_text(encoding="utf-8")
+    assert main(["rule", rule.code, "--output-format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [f"{p['tool']} {p['code']} {p['name']}" for p in data["peer_codes"]] == shown
+    for peer in rule.peer_codes:
+        assert str(peer) in text
+        assert f"* {peer.tool} `{peer.code}` {peer.name}" in markdown
+    if not expected:
+        assert "other tools" not in text and "other tools" not in markdown
+
+
+def test_a_pylint_code_in_a_noqa_silences_nothing(tmp_path: Path) -> None:
+    # Only ruff's codes share scaffold's noqa comments; pylint's live in `# pylint:` ones.
+    from scaffold.check import CheckOptions, run_check
+
+    (tmp_path / "mod.py").write_text('__all__ = ["gone"]  # noqa: E0603\n')
+    report = run_check(CheckOptions(paths=(tmp_path,), use_cache=False))
+    assert [d.code for d in report.diagnostics] == ["EXP001"]

@@ -31,6 +31,7 @@ def rule_json(rule: Rule) -> dict[str, Any]:
         "exemptions": docs.exemptions,
         "fix_safety": docs.fix_safety,
         "ruff_codes": list(rule.ruff_codes),
+        "peer_codes": [peer._asdict() for peer in rule.peer_codes],
         "url": RULE_DOCS_URL.format(code=rule.code),
     }
 

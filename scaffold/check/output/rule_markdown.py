@@ -39,4 +39,7 @@ def rule_markdown(rule: Rule) -> str:
         sections.append(
             f"## Related ruff codes\n\n{codes}: `# noqa: {codes}` silences this rule too."
         )
+    if rule.peer_codes:
+        peers = "\n".join(f"* {p.tool} `{p.code}` {p.name}" for p in rule.peer_codes)
+        sections.append(f"## The same check in other tools\n\n{peers}")
     return "\n\n".join(sections) + "\n"

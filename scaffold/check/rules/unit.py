@@ -38,6 +38,7 @@ __all__ = [
     "Fixer",
     "GraphContext",
     "ImportTimeContext",
+    "PeerCode",
     "Rule",
     "RuleDocs",
     "Scope",
@@ -160,6 +161,18 @@ def _node_position(node: ast.AST) -> tuple[int, int, int, int]:
 Fixer = Callable[[FixContext, Sequence[Diagnostic]], None]
 
 
+class PeerCode(NamedTuple):
+    """The same check (or a close one) in another tool: the tool, its code and its name, as
+    that tool's own documentation spells them."""
+
+    tool: str
+    code: str
+    name: str
+
+    def __str__(self) -> str:
+        return f"{self.tool} {self.code} {self.name}"
+
+
 class RuleDocs(NamedTuple):
     """The text of `scaffold rule CODE`, the same sections for every rule (ruff's layout)."""
 
@@ -187,6 +200,9 @@ class Rule:
     # ruff's rules for the same problem: a noqa comment naming one silences this rule too, so
     # the two tools never make a user write two comments for one decision.
     ruff_codes: tuple[str, ...] = ()
+    # Other tools' checks for the same problem, for the docs only: pylint's codes go in
+    # `# pylint: disable=` comments, and a noqa naming them silences nothing here.
+    peer_codes: tuple[PeerCode, ...] = ()
 
     @property
     def summary(self) -> str:
@@ -240,6 +256,9 @@ class Rule:
             sections.append(
                 f"Related ruff codes\n    {codes}: `# noqa: {codes}` silences this rule too."
             )
+        if self.peer_codes:
+            peers = "\n".join(f"    {peer}" for peer in self.peer_codes)
+            sections.append(f"The same check in other tools\n{peers}")
         return "\n\n".join(sections) + "\n"
 
 

@@ -6,7 +6,16 @@ from collections.abc import Iterator, Sequence
 
 from scaffold.check.model import Diagnostic, Finding, Severity
 from scaffold.check.rules.exports.package_api import first_party, public_package, runtime_imports
-from scaffold.check.rules.unit import Check, FileContext, FixContext, FixKind, Rule, RuleDocs, Scope
+from scaffold.check.rules.unit import (
+    Check,
+    FileContext,
+    FixContext,
+    FixKind,
+    PeerCode,
+    Rule,
+    RuleDocs,
+    Scope,
+)
 from scaffold.edit import SourceEditError, add_to_all
 
 __all__ = ["RULE"]
@@ -81,4 +90,5 @@ RULE = Rule(
     fix=FixKind.UNSAFE,
     fixer=fix,
     ruff_codes=("F401",),
+    peer_codes=(PeerCode("pyflakes", "UnusedImport", "imported but unused (flake8 F401)"),),
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from scaffold.check.model import Finding, Severity
-from scaffold.check.rules.unit import Check, FileContext, Rule, RuleDocs, Scope
+from scaffold.check.rules.unit import Check, FileContext, PeerCode, Rule, RuleDocs, Scope
 
 __all__ = ["RULE"]
 
@@ -60,4 +60,8 @@ RULE = Rule(
     ),
     checks=(Check(Scope.FILE, check),),
     ruff_codes=("PLE0604", "PLE0605"),
+    peer_codes=(
+        PeerCode("pylint", "E0604", "invalid-all-object"),
+        PeerCode("pylint", "E0605", "invalid-all-format"),
+    ),
 )

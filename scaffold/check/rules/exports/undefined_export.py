@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from scaffold.check.model import Finding, Severity
-from scaffold.check.rules.unit import Check, FileContext, Rule, RuleDocs, Scope
+from scaffold.check.rules.unit import Check, FileContext, PeerCode, Rule, RuleDocs, Scope
 
 __all__ = ["RULE"]
 
@@ -58,4 +58,8 @@ RULE = Rule(
     ),
     checks=(Check(Scope.FILE, check),),
     ruff_codes=("F822",),
+    peer_codes=(
+        PeerCode("pyflakes", "UndefinedExport", "undefined name in __all__ (flake8 F822)"),
+        PeerCode("pylint", "E0603", "undefined-all-variable"),
+    ),
 )

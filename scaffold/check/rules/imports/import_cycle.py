@@ -8,7 +8,7 @@ from scaffold.check.imports.breaking import feedback_edges
 from scaffold.check.imports.graph import Edge, shortest_cycle, strongly_connected
 from scaffold.check.model import Finding, Related, Severity, Span
 from scaffold.check.project import Project
-from scaffold.check.rules.unit import Check, GraphContext, Rule, RuleDocs, Scope
+from scaffold.check.rules.unit import Check, GraphContext, PeerCode, Rule, RuleDocs, Scope
 
 __all__ = ["RULE"]
 
@@ -120,4 +120,5 @@ RULE = Rule(
         " carries one.",
     ),
     checks=(Check(Scope.GRAPH, check),),
+    peer_codes=(PeerCode("pylint", "R0401", "cyclic-import"),),
 )

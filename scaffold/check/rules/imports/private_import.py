@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from scaffold.check.model import Finding, ImportFact, Severity, Where
 from scaffold.check.rules.names import is_private
-from scaffold.check.rules.unit import Check, FileContext, Rule, RuleDocs, Scope
+from scaffold.check.rules.unit import Check, FileContext, PeerCode, Rule, RuleDocs, Scope
 
 __all__ = ["RULE"]
 
@@ -59,4 +59,8 @@ RULE = Rule(
         " it by its code.",
     ),
     checks=(Check(Scope.FILE, check),),
+    peer_codes=(
+        PeerCode("pylint", "C2701", "import-private-name (extension; any private import)"),
+        PeerCode("ruff", "PLC2701", "import-private-name (preview; any private import)"),
+    ),
 )

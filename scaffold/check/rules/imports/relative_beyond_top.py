@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from scaffold.check.model import Finding, Severity
-from scaffold.check.rules.unit import Check, FileContext, Rule, RuleDocs, Scope
+from scaffold.check.rules.unit import Check, FileContext, PeerCode, Rule, RuleDocs, Scope
 
 __all__ = ["RULE"]
 
@@ -43,4 +43,5 @@ RULE = Rule(
         ),
     ),
     checks=(Check(Scope.FILE, check),),
+    peer_codes=(PeerCode("pylint", "E0402", "relative-beyond-top-level"),),
 )

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from scaffold.check.model import Finding, ImportFact, Severity
 from scaffold.check.project import Project
-from scaffold.check.rules.unit import Check, FileContext, Rule, RuleDocs, Scope
+from scaffold.check.rules.unit import Check, FileContext, PeerCode, Rule, RuleDocs, Scope
 
 __all__ = ["RULE"]
 
@@ -76,4 +76,8 @@ RULE = Rule(
         " names cannot be known (`__getattr__`, `globals()` writes, namespace portions).",
     ),
     checks=(Check(Scope.FILE, check),),
+    peer_codes=(
+        PeerCode("pylint", "E0401", "import-error"),
+        PeerCode("pylint", "E0611", "no-name-in-module"),
+    ),
 )

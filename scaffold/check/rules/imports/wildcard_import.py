@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from scaffold.check.model import Finding, ImportFact, Severity
-from scaffold.check.rules.unit import Check, FileContext, Rule, RuleDocs, Scope
+from scaffold.check.rules.unit import Check, FileContext, PeerCode, Rule, RuleDocs, Scope
 
 __all__ = ["RULE"]
 
@@ -46,4 +46,8 @@ RULE = Rule(
     ),
     checks=(Check(Scope.FILE, check),),
     ruff_codes=("F403",),
+    peer_codes=(
+        PeerCode("pyflakes", "ImportStarUsed", "unable to detect undefined names (flake8 F403)"),
+        PeerCode("pylint", "W0401", "wildcard-import"),
+    ),
 )

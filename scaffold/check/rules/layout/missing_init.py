@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from scaffold.check.model import FILE_SPAN, Finding, Severity
 from scaffold.check.rules.names import is_importable
-from scaffold.check.rules.unit import Check, Rule, RuleDocs, Scope, TreeContext
+from scaffold.check.rules.unit import Check, PeerCode, Rule, RuleDocs, Scope, TreeContext
 
 __all__ = ["RULE"]
 
@@ -40,4 +40,7 @@ RULE = Rule(
         " imported anyway.",
     ),
     checks=(Check(Scope.TREE, check),),
+    peer_codes=(
+        PeerCode("ruff", "INP001", "implicit-namespace-package (any folder without __init__.py)"),
+    ),
 )

@@ -6,7 +6,7 @@ import sys
 from collections.abc import Iterator
 
 from scaffold.check.model import FILE_SPAN, Finding, Severity
-from scaffold.check.rules.unit import Check, Rule, RuleDocs, Scope, TreeContext
+from scaffold.check.rules.unit import Check, PeerCode, Rule, RuleDocs, Scope, TreeContext
 
 __all__ = ["RULE"]
 
@@ -83,4 +83,5 @@ RULE = Rule(
         " `__init__.py`) are not checked.",
     ),
     checks=(Check(Scope.TREE, check),),
+    peer_codes=(PeerCode("ruff", "A005", "stdlib-module-shadowing"),),
 )

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Collection, Iterator, Sequence
 
 from scaffold.check.model import Diagnostic, Finding, NoqaDirective, Severity, Span
-from scaffold.check.rules.unit import FixContext, FixKind, Rule, RuleDocs
+from scaffold.check.rules.unit import FixContext, FixKind, PeerCode, Rule, RuleDocs
 from scaffold.edit import TextEdit
 
 __all__ = ["RULE", "SELF_CODES", "unused_directives"]
@@ -129,4 +129,9 @@ RULE = Rule(
     fix=FixKind.SAFE,
     fixer=fix_unused_noqa,
     ruff_codes=("RUF100",),
+    peer_codes=(
+        PeerCode("flake8-noqa", "NQA101", "bare noqa with no violations"),
+        PeerCode("flake8-noqa", "NQA102", "noqa with no matching violations"),
+        PeerCode("flake8-noqa", "NQA103", "noqa with unmatched codes"),
+    ),
 )

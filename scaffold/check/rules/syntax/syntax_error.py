@@ -5,7 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from scaffold.check.model import Finding, Severity, Span
-from scaffold.check.rules.unit import Check, ConfigContext, FileContext, Rule, RuleDocs, Scope
+from scaffold.check.rules.unit import (
+    Check,
+    ConfigContext,
+    FileContext,
+    PeerCode,
+    Rule,
+    RuleDocs,
+    Scope,
+)
 
 __all__ = ["RULE"]
 
@@ -45,4 +53,5 @@ RULE = Rule(
         use_instead="def f():\n    pass",
     ),
     checks=(Check(Scope.UNPARSED, check_file), Check(Scope.CONFIG, check_config)),
+    peer_codes=(PeerCode("pylint", "E0001", "syntax-error"),),
 )
