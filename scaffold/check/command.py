@@ -110,13 +110,20 @@ def _use_color(when: str, to_terminal: bool) -> bool:
     return to_terminal
 
 
-def _print_diff(options: CheckOptions, unsafe_fixes: bool) -> int:
+def _print_diff(options: CheckOptions, unsafe_fixes: bool, verbose: bool) -> int:
     """`--diff`: print what `--fix` would change, write nothing; 1 when something would."""
     from scaffold.check.fix import run_fixes, unified_diff
+    from scaffold.check.verbose import check_observer, describe_fixes
 
-    result = run_fixes(options, unsafe=unsafe_fixes, write=False)
+    started = time.perf_counter()
+    observe = check_observer(options, sys.stderr, "--diff") if verbose else None
+    result = run_fixes(options, unsafe=unsafe_fixes, write=False, observe=observe)
     sys.stdout.write(unified_diff(result.files, relative_to=Path.cwd()))
     sys.stdout.flush()
+    if verbose:
+        planned = [(plan.path, plan.fixed) for plan in result.files]
+        seconds = time.perf_counter() - started
+        _write(sys.stderr, "".join(describe_fixes(planned, [], seconds, wrote=False)))
     sys.stderr.write(f"Would fix {plural(result.fixed, 'finding')}.\n")
     return 1 if result.files else 0
 
@@ -137,9 +144,13 @@ def _watch(options: CheckOptions, command: CheckCommand) -> int:
             "--watch prints text findings as they change; drop --format, --fix, --diff,"
             " --import, --statistics, --add-noqa and --baseline, or drop --watch"
         )
+    from scaffold.check.verbose import watch_observer
     from scaffold.check.watch import watch, write_flushed
 
-    return watch(options, write_flushed)
+    verbose = command.verbose and not (command.quiet or command.silent)
+    return watch(
+        options, write_flushed, observe=watch_observer(options, sys.stderr) if verbose else None
+    )
 
 
 def _nearest_config(path: str, settings: Settings | None) -> CheckConfig:
@@ -182,19 +193,28 @@ def _run(command: CheckCommand, options: CheckOptions) -> tuple[CheckReport, int
     findings `--fix` fixed (None when it did not run)."""
     fixed: int | None = None
     trees: tuple[CheckedTree, ...] | None = None  # what the check saw, for --import
+    verbose = command.verbose and not (command.quiet or command.silent)
     if command.fix:
         from scaffold.check.fix import run_fixes
+        from scaffold.check.verbose import check_observer, describe_fixes
 
-        result = run_fixes(options, unsafe=command.unsafe_fixes)
+        started = time.perf_counter()
+        observe = check_observer(options, sys.stderr, "--fix") if verbose else None
+        result = run_fixes(options, unsafe=command.unsafe_fixes, observe=observe)
         assert result.report is not None
         report, fixed = result.report, result.fixed
+        if verbose:
+            seconds = time.perf_counter() - started
+            done = [(f.path, f.fixed) for f in result.files]
+            lines = describe_fixes(done, result.not_written, seconds, wrote=True)
+            _write(sys.stderr, "".join(lines))
         if command.show_fixes and not command.silent:
             _write(sys.stderr, _fixes_shown(result.fixed_by, report.root))
     else:
         started = time.perf_counter()
         checked = check(options)
         report, trees = checked.report, checked.trees
-        if command.verbose and not (command.quiet or command.silent):
+        if verbose:
             from scaffold.check.verbose import describe_run
 
             seconds = time.perf_counter() - started
@@ -297,7 +317,8 @@ def run_check_command(command: CheckCommand) -> int:
     if command.watch:
         return _watch(options, command)
     if command.diff:
-        return _print_diff(options, command.unsafe_fixes)
+        verbose = command.verbose and not (command.quiet or command.silent)
+        return _print_diff(options, command.unsafe_fixes, verbose)
     if command.fix_only:
         command = dataclasses.replace(command, fix=True)
     report, fixed = _run(command, options)
@@ -362,6 +383,7 @@ def _show(command: CheckCommand, options: CheckOptions) -> int:
                 options.ignore,
                 options.extend_select,
                 options.settings,
+                run_imports=command.run_imports,
             ),
         )
     sys.stdout.flush()

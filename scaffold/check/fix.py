@@ -6,9 +6,10 @@ import ast
 import difflib
 import io
 import os
+import time
 import tokenize
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from scaffold.edit import apply_edits
 from scaffold.files import NotReplaced, replace_contents
 
 __all__ = [
+    "CheckObserver",
     "FileFix",
     "FixResult",
     "fix_codes",
@@ -203,19 +205,37 @@ def _by_fixer(found: Sequence[Diagnostic]) -> list[tuple[Fixer, list[Diagnostic]
     return list(groups.values())
 
 
-def run_fixes(options: CheckOptions, *, unsafe: bool = False, write: bool = True) -> FixResult:
+# Told of each check a fix run makes and how long it took (`-v`).
+CheckObserver = Callable[[CheckResult, float], None]
+
+
+def _check(options: CheckOptions, observe: CheckObserver | None) -> CheckResult:
+    started = time.perf_counter()
+    checked = check(options)
+    if observe is not None:
+        observe(checked, time.perf_counter() - started)
+    return checked
+
+
+def run_fixes(
+    options: CheckOptions,
+    *,
+    unsafe: bool = False,
+    write: bool = True,
+    observe: CheckObserver | None = None,
+) -> FixResult:
     """Fix in rounds until no fixable finding is left, checking again after each round.
 
     Each round plans from one check (its trees, facts and projects; through the cache, so a
     round after the first parses only the files the last one wrote). With `write=False`
     (`--diff`) one round is planned in memory (the next round's check would read the files,
-    which are not written) and no report is made.
+    which are not written) and no report is made. `observe` is told of each check.
     """
     codes = fix_codes(unsafe=unsafe)
     result = FixResult()
     originals: dict[Path, FileFix] = {}
     left_alone: set[Path] = set()  # not written once: their findings stay for the user
-    checked = check(options)
+    checked = _check(options, observe)
     initial = checked.report
     written: set[str] | None = None  # files the last round wrote, relative to the report
     for _ in range(_ROUNDS if write else 1):
@@ -229,7 +249,7 @@ def run_fixes(options: CheckOptions, *, unsafe: bool = False, write: bool = True
         _merge_plans(originals, done)
         if not done or not write:
             break
-        checked = check(options)
+        checked = _check(options, observe)
         written = {_rel_to(plan.path, checked.report.root) for plan in done}
     result.files = [originals[p] for p in sorted(originals)]
     if write:

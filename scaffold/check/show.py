@@ -49,20 +49,28 @@ def _config_lines(config: CheckConfig) -> list[str]:
     ]
 
 
+# Found only by importing the project (`--import`): selected or not, it runs with it alone.
+_RUNTIME = "RUN001"
+
+
 def show_settings(
     paths: Sequence[str],
     select: tuple[str, ...] | None,
     ignore: tuple[str, ...] | None,
     extend_select: tuple[str, ...],
     settings: Settings | None = None,
+    *,
+    run_imports: bool = False,
 ) -> str:
     """Each configuration the check reads, and the rules that run with the command line's
-    selection on top."""
+    selection on top (RUN001 only with `--import`, the one way it runs)."""
     lines: list[str] = []
     enabled: set[str] = set()
     for tree in _trees(paths, settings):
         for config in tree.configs:
             lines.extend([*_config_lines(config), ""])
         enabled |= Selection(tree, select, ignore, extend_select).enabled
+    if not run_imports:
+        enabled.discard(_RUNTIME)
     lines.append(f"rules run: {', '.join(sorted(enabled)) or '(none)'}")
     return "\n".join(lines) + "\n"

@@ -1,16 +1,19 @@
-"""`scaffold check -v`: what a run read — configuration, cache, file counts, time — for stderr."""
+"""`scaffold check -v`: what a run read — configuration, cache, file counts, time — and, for
+`--fix`, `--diff` and `--watch`, what each of their checks read and what they wrote, for stderr."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TextIO
 
 from scaffold.check.incremental.location import CacheLocation
 from scaffold.check.options import CheckOptions
-from scaffold.check.pipeline import CheckedTree
+from scaffold.check.output.text import plural
+from scaffold.check.pipeline import CheckedTree, CheckResult
 
-__all__ = ["describe_run"]
+__all__ = ["check_observer", "describe_fixes", "describe_run", "watch_observer"]
 
 
 def describe_run(
@@ -24,6 +27,53 @@ def describe_run(
     reported = len({f.path for checked in trees for f in checked.tree.files if f.selected})
     lines.append(f"files: {files} read, {reported} reported on")
     lines.append(f"time: {seconds:.2f} s")
+    return [f"verbose: {line}\n" for line in lines]
+
+
+def check_observer(
+    options: CheckOptions, stream: TextIO, what: str
+) -> Callable[[CheckResult, float], None]:
+    """For `--fix`/`--diff`: each check they make, numbered, then what it read."""
+    count = 0
+
+    def observe(checked: CheckResult, seconds: float) -> None:
+        nonlocal count
+        count += 1
+        cwd = Path.cwd()
+        stream.write(f"verbose: {what}: check {count}\n")
+        stream.write("".join(describe_run(checked.trees, options, seconds, cwd)))
+
+    return observe
+
+
+def watch_observer(
+    options: CheckOptions, stream: TextIO
+) -> Callable[[CheckResult, float, list[str]], None]:
+    """For `--watch`: the changed files that started each check, then what it read."""
+
+    def observe(checked: CheckResult, seconds: float, changed: list[str]) -> None:
+        cwd = Path.cwd()
+        if changed:
+            shown = ", ".join(_shown(Path(path), cwd) for path in changed)
+            stream.write(f"verbose: changed: {shown}\n")
+        stream.write("".join(describe_run(checked.trees, options, seconds, cwd)))
+        stream.flush()
+
+    return observe
+
+
+def describe_fixes(
+    files: Sequence[tuple[Path, int]], not_written: Sequence[str], seconds: float, *, wrote: bool
+) -> list[str]:
+    """The `-v` lines after `--fix` (`wrote`) or `--diff`: each file with the findings its
+    fixes address, each file left alone and why, and the whole run's time."""
+    cwd = Path.cwd()
+    verb = "fixed" if wrote else "would fix"
+    lines = [f"{verb}: {_shown(path, cwd)} ({plural(count, 'finding')})" for path, count in files]
+    if not files:
+        lines.append(f"{verb}: no file")
+    lines.extend(f"skipped: {reason}" for reason in not_written)
+    lines.append(f"total time: {seconds:.2f} s")
     return [f"verbose: {line}\n" for line in lines]
 
 

@@ -4,6 +4,7 @@ printing only the findings that appeared or went away."""
 from __future__ import annotations
 
 import sys
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -13,8 +14,9 @@ from scaffold.check.model import CheckReport, Diagnostic
 from scaffold.check.options import CheckOptions
 from scaffold.check.output.context import RenderContext
 from scaffold.check.output.text import plural, render_text, summary
+from scaffold.check.pipeline import CheckResult
 
-__all__ = ["changed_lines", "watch", "write_flushed"]
+__all__ = ["changed_lines", "changed_paths", "watch", "write_flushed"]
 
 # What can change a finding: sources, and what configures discovery and the rules.
 _WATCHED_NAMES = frozenset({"pyproject.toml", ".gitignore"})
@@ -52,10 +54,19 @@ def changed_lines(before: CheckReport, after: CheckReport, context: RenderContex
     return "\n".join(lines) + "\n"
 
 
+def changed_paths(batch: object) -> list[str]:
+    """The paths of one watchfiles batch (a set of (Change, path) pairs), sorted."""
+    if not isinstance(batch, Iterable):
+        return []
+    return sorted({str(item[1]) for item in batch if isinstance(item, tuple) and len(item) == 2})
+
+
 def watch(
     options: CheckOptions,
     write: Callable[[str], object],
     changes: Iterable[object] | None = None,
+    *,
+    observe: Callable[[CheckResult, float, list[str]], None] | None = None,
 ) -> int:
     """Check and print the report, then after each batch of `changes` check again with the
     incremental engine and print what changed; returns the last check's exit code when the
@@ -63,7 +74,8 @@ def watch(
 
     `changes` is watchfiles' watch of the paths when None. The first batch says the watcher
     is running and is taken for the first check, so a change made while that check runs is
-    never missed; empty batches (the watcher's idle ticks) are skipped.
+    never missed; empty batches (the watcher's idle ticks) are skipped. `observe` (`-v`) is
+    told of each check, its time and the changed paths that started it.
     """
     if changes is None:
         # Imported here: only --watch needs it.
@@ -81,13 +93,25 @@ def watch(
     report: CheckReport | None = None
     for batch in changes:
         if report is None:
-            report = check(options).report
+            report = _observed(options, observe, []).report
             write(render_text(report, context))
         elif batch:
-            after = check(options).report
+            after = _observed(options, observe, changed_paths(batch)).report
             write(changed_lines(report, after, context))
             report = after
     return 1 if report is not None and report.diagnostics else 0
+
+
+def _observed(
+    options: CheckOptions,
+    observe: Callable[[CheckResult, float, list[str]], None] | None,
+    changed: list[str],
+) -> CheckResult:
+    started = time.perf_counter()
+    checked = check(options)
+    if observe is not None:
+        observe(checked, time.perf_counter() - started, changed)
+    return checked
 
 
 def write_flushed(text: str) -> None:

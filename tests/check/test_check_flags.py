@@ -202,6 +202,9 @@ def test_show_files_and_settings(project: Path, capsys: pytest.CaptureFixture[st
     assert code == 0
     assert f"[{project / 'pyproject.toml'}]" in out and 'fail-on = "error"' in out
     assert "EXP007" in out.splitlines()[-1]
+    # RUN001 runs only with --import, whatever the selection says.
+    assert "RUN001" not in _run(capsys, ".", "--show-settings")[1].splitlines()[-1]
+    assert "RUN001" in _run(capsys, ".", "--show-settings", "--import")[1].splitlines()[-1]
 
 
 def test_show_fixes_lists_what_was_fixed(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
