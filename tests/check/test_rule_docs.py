@@ -110,3 +110,23 @@ def test_a_pylint_code_in_a_noqa_silences_nothing(tmp_path: Path) -> None:
     (tmp_path / "mod.py").write_text('__all__ = ["gone"]  # noqa: E0603\n')
     report = run_check(CheckOptions(paths=(tmp_path,), use_cache=False))
     assert [d.code for d in report.diagnostics] == ["EXP001"]
+
+
+@pytest.mark.parametrize("rule", [r for r in RULES if r.docs.options], ids=lambda r: r.code)
+def test_options_name_real_configuration_keys(
+    rule: object, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import re
+
+    from scaffold.check import config, contracts
+    from scaffold.check.rules.unit import Rule
+
+    assert isinstance(rule, Rule)
+    known = set(config._KEYS) | {k for keys in contracts._KEYS.values() for k in keys}
+    named = set(re.findall(r"`([a-z]+(?:-[a-z]+)*)`", rule.docs.options))
+    assert named and named <= known, named - known
+    assert f"Options\n    {rule.docs.options}" in rule.explain()
+    page = (DOCS / f"{rule.code}.md").read_text(encoding="utf-8")
+    assert f"## Options\n\n{rule.docs.options}" in page
+    assert main(["rule", rule.code, "--output-format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["options"] == rule.docs.options

@@ -30,6 +30,7 @@ def rule_json(rule: Rule) -> dict[str, Any]:
         "use_instead": docs.use_instead,
         "exemptions": docs.exemptions,
         "fix_safety": docs.fix_safety,
+        "options": docs.options,
         "ruff_codes": list(rule.ruff_codes),
         "peer_codes": [peer._asdict() for peer in rule.peer_codes],
         "url": RULE_DOCS_URL.format(code=rule.code),

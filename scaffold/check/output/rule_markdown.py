@@ -34,6 +34,8 @@ def rule_markdown(rule: Rule) -> str:
         sections.append(f"## Exemptions\n\n{docs.exemptions}")
     if docs.fix_safety:
         sections.append(f"## Fix safety\n\n{docs.fix_safety}")
+    if docs.options:
+        sections.append(f"## Options\n\n{docs.options}")
     if rule.ruff_codes:
         codes = ", ".join(rule.ruff_codes)
         sections.append(

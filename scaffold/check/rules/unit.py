@@ -182,6 +182,7 @@ class RuleDocs(NamedTuple):
     use_instead: str
     exemptions: str = ""  # what the rule deliberately leaves alone
     fix_safety: str = ""  # why the fix keeps (or, unsafe, changes) behaviour
+    options: str = ""  # the configuration keys that change what the rule reports
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,6 +252,8 @@ class Rule:
             sections.append(f"Exemptions\n    {self.docs.exemptions}")
         if self.docs.fix_safety:
             sections.append(f"Fix safety\n    {self.docs.fix_safety}")
+        if self.docs.options:
+            sections.append(f"Options\n    {self.docs.options}")
         if self.ruff_codes:
             codes = ", ".join(self.ruff_codes)
             sections.append(

@@ -54,6 +54,9 @@ RULE = Rule(
         exemptions="Imports inside functions and under `if TYPE_CHECKING:` unless the contract"
         " sets `include-function-imports` / `include-type-checking`; imports listed in"
         " `ignore-imports`.",
+        options='A `[[tool.scaffold.check.contracts]]` table with `type = "acyclic-siblings"`: '
+        "`ancestors`, `depth`. Every kind also takes `ignore-imports`, "
+        "`include-type-checking` and `include-function-imports` (see docs/contracts.md).",
     ),
     checks=(Check(Scope.GRAPH, check),),
 )

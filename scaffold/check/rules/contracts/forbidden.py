@@ -38,6 +38,10 @@ RULE = Rule(
         exemptions="Imports inside functions and under `if TYPE_CHECKING:` unless the contract"
         " sets `include-function-imports` / `include-type-checking`; imports listed in"
         " `ignore-imports`; a module and its own package.",
+        options='A `[[tool.scaffold.check.contracts]]` table with `type = "forbidden"`: '
+        "`source-modules`, `forbidden-modules`, `allow-indirect`. Every kind also takes "
+        "`ignore-imports`, `include-type-checking` and `include-function-imports` (see "
+        "docs/contracts.md).",
     ),
     checks=(Check(Scope.GRAPH, check),),
 )

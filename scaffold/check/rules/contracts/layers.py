@@ -47,6 +47,9 @@ RULE = Rule(
         " sets `include-function-imports` / `include-type-checking`; imports listed in"
         " `ignore-imports`; chains through a third layer (that layer's own imports are"
         " reported instead).",
+        options='A `[[tool.scaffold.check.contracts]]` table with `type = "layers"`: `layers` '
+        "(higher first), `containers`, `exhaustive`. Every kind also takes `ignore-imports`, "
+        "`include-type-checking` and `include-function-imports` (see docs/contracts.md).",
     ),
     checks=(Check(Scope.GRAPH, check),),
 )

@@ -123,6 +123,8 @@ RULE = Rule(
         fix_safety="The relative import names the module the bare import found when the package "
         "folder was on `sys.path`; installed or run with `python -m`, it now works too. "
         "`import draw.sub` is left alone: no relative form binds `draw` the same way.",
+        options="`src` in `[tool.scaffold.check]`: further folders whose top-level modules are "
+        "first-party, beside the project folder and `src/`.",
     ),
     checks=(Check(Scope.FILE, check),),
     fix=FixKind.SAFE,

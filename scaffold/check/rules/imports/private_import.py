@@ -57,6 +57,8 @@ RULE = Rule(
         " time and used only in annotations (with `from __future__ import annotations`) is"
         " still reported: the import runs, so the coupling is real. Off by default: select"
         " it by its code.",
+        options="`src` in `[tool.scaffold.check]`: further folders whose top-level modules are "
+        "first-party, beside the project folder and `src/`.",
     ),
     checks=(Check(Scope.FILE, check),),
     peer_codes=(

@@ -74,6 +74,8 @@ RULE = Rule(
         use_instead="from mygame.draw import draw_score",
         exemptions="Imports under `try:` (the code expects them to fail), and targets whose"
         " names cannot be known (`__getattr__`, `globals()` writes, namespace portions).",
+        options="`src` in `[tool.scaffold.check]`: further folders whose top-level modules are "
+        "first-party, beside the project folder and `src/`.",
     ),
     checks=(Check(Scope.FILE, check),),
     peer_codes=(

@@ -38,6 +38,8 @@ RULE = Rule(
         use_instead="pkg/__init__.py\npkg/sub/__init__.py\npkg/sub/mod.py",
         exemptions="Folders listed in `namespace-packages`, and folders whose names cannot be"
         " imported anyway.",
+        options="`namespace-packages` in `[tool.scaffold.check]`: the dotted names of folders that "
+        "are PEP 420 namespace packages on purpose; PKG001 is silent for them.",
     ),
     checks=(Check(Scope.TREE, check),),
     peer_codes=(
