@@ -32,6 +32,9 @@ __all__ = [
     "Severity",
     "SourceError",
     "Span",
+    "TryEnd",
+    "TryHandler",
+    "TryStart",
     "Where",
 ]
 
@@ -98,14 +101,45 @@ class Bind:
 
 @dataclass(frozen=True, slots=True)
 class RunImport:
-    """The import `imports[index]` runs at this point of execution."""
+    """The import `imports[index]` runs at this point of execution.
+
+    `maybe`: it may not run when reached, for a reason the events do not show (an `if` the
+    running Python does not decide, a loop body, a handler of a `try` that is not followed).
+    A function body's import appears here where module-level code calls that function.
+    """
 
     index: int
+    maybe: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class TryStart:
+    """A `try:` with handlers: its body's events follow, then each handler's, then TryEnd.
+
+    `catches`: of the exceptions a failing import raises at import time (ImportError,
+    AttributeError, NameError), those some handler catches; None when a handler names an
+    exception class that is not a builtin (what it catches cannot be told).
+    """
+
+    catches: frozenset[str] | None
+
+
+@dataclass(frozen=True, slots=True)
+class TryHandler:
+    """The events of one `except` clause of the enclosing TryStart follow; `catches` as there."""
+
+    catches: frozenset[str] | None
+
+
+@dataclass(frozen=True, slots=True)
+class TryEnd:
+    """The end of the enclosing TryStart's handlers (its `else` and `finally` follow)."""
 
 
 @dataclass(frozen=True, slots=True)
 class Access:
-    """Module-level code reads `name.attrs[0].attrs[1]...` at this point of execution."""
+    """Module-level code reads `name.attrs[0].attrs[1]...` at this point of execution; a bare
+    `name` (no attrs) only after a star import, when no statement before it binds `name`."""
 
     name: str
     attrs: tuple[str, ...]
@@ -114,7 +148,7 @@ class Access:
     guarded: bool
 
 
-Event = Bind | RunImport | Access
+Event = Bind | RunImport | Access | TryStart | TryHandler | TryEnd
 
 
 @dataclass(frozen=True, slots=True)

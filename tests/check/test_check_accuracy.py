@@ -64,6 +64,32 @@ CONFIRMED: dict[str, dict[str, str | None]] = {
     "EXP006/good": {
         "import pkg; pkg.plain, pkg.save": None,
     },
+    # Items 11 and 14: a version check the running Python takes, a fallback that fails too,
+    # a module `__getattr__` defined after the loop, a function called at import time, a
+    # star import of a module still initialising; each good tree the same shape that works.
+    "IMP003/flow-bad": {
+        "import versioned.a": "ImportError: cannot import name 'A' from partially initialized",
+        "import versioned.b": "ImportError: cannot import name 'B' from partially initialized",
+        "import fallback.a": "ImportError: cannot import name 'A' from partially initialized",
+        "import fallback.b": "ImportError: cannot import name 'A' from partially initialized",
+        "import fallback.c": "ImportError: cannot import name 'B' from partially initialized",
+        "import lazy": "ImportError: cannot import name 'Thing' from partially initialized",
+        "import called.a": "ImportError: cannot import name 'A' from partially initialized",
+        "import called.b": "ImportError: cannot import name 'B' from partially initialized",
+        "import starred.a": "NameError: name 'A' is not defined",
+        "import starred.b": None,
+    },
+    "IMP003/flow-good": {
+        "import versioned.a": None,
+        "import versioned.b": None,
+        "import fallback.a": None,
+        "import fallback.b; assert fallback.a.B is None": None,
+        "import lazy; assert lazy.user.TWICE == 2": None,
+        "import called.a; called.a.load()": None,
+        "import called.b": None,
+        "import starred.a": None,
+        "import starred.b": None,
+    },
     # Item 6: what a local file really shadows (the folder is first on sys.path for -c).
     "PKG002/bad": {
         "import random; assert 'fixtures' not in random.__file__": "AssertionError",

@@ -122,6 +122,44 @@ SCENARIOS: dict[str, tuple[dict[str, str], list[str]]] = {
         },
         ["p.a", "p.b"],
     ),
+    # A star import of a module outside the project may bring the name itself.
+    "star-of-partial-module-after-a-foreign-star": (
+        {
+            "p/__init__.py": D,
+            "p/a.py": D + "from p.b import *\njoin = 1\n",
+            "p/b.py": D + "from os.path import *\nfrom p.a import *\n\nX = join\n",
+        },
+        ["p.a", "p.b"],
+    ),
+    "star-of-partial-module-then-a-use": (
+        {
+            "p/__init__.py": D,
+            "p/a.py": D + "from p.b import *\nJOIN = 1\n",
+            "p/b.py": D + "from os.path import join\nfrom p.a import *\n\nX = JOIN\n",
+        },
+        ["p.a", "p.b"],
+    ),
+    # `except ModuleNotFoundError:` does not catch a circular import's ImportError.
+    "narrow-handler-does-not-catch-the-loop": (
+        {
+            "p/__init__.py": D,
+            "p/a.py": D + "from p.b import g\nX = 1\n",
+            "p/b.py": D + "try:\n    from p.a import X\nexcept ModuleNotFoundError:\n    X = 0\n\n"
+            "def g() -> int:\n    return X\n",
+        },
+        ["p.a", "p.b"],
+    ),
+    # The handler catches the loop's failure and imports what loops back too.
+    "handler-that-loops-back-as-well": (
+        {
+            "p/__init__.py": D,
+            "p/a.py": D + "from p.b import g\nX = 1\n",
+            "p/b.py": D
+            + "try:\n    from p.a import X\nexcept ImportError:\n    from p.a import X\n\n"
+            "def g() -> int:\n    return X\n",
+        },
+        ["p.a", "p.b"],
+    ),
     "star-import-loop-resolves": (
         {
             "p/__init__.py": D + "from p.a import *\nfrom p.b import *\n",

@@ -27,6 +27,8 @@ from scaffold.check.facts.dispatch import (
 from scaffold.check.facts.expressions import Expressions
 from scaffold.check.facts.flow import Flow
 from scaffold.check.facts.guards import (
+    caught,
+    decided,
     evaluated_on_import,
     is_main_guard,
     is_type_checking,
@@ -48,6 +50,9 @@ from scaffold.check.model import (
     ModuleFacts,
     RunImport,
     Span,
+    TryEnd,
+    TryHandler,
+    TryStart,
     Where,
 )
 
@@ -78,6 +83,8 @@ class Collector(Expressions):
         self.leading_futures: set[int] = set()
         self.called: set[str] = set()
         self.writes_namespace = False
+        self.function_imports: dict[str, tuple[int, ...]] = {}
+        self.star_ran = False
 
     def collect(
         self,
@@ -100,7 +107,9 @@ class Collector(Expressions):
             for n in imp.names
         }
         events = tuple(
-            e for e in self.events if not isinstance(e, Access) or e.name in import_bound
+            e
+            for e in self.events
+            if not isinstance(e, Access) or e.name in import_bound or not e.attrs
         )
         hack_spans = {hack.span for hack in hacks}
         effects: list[Fact] = []
@@ -169,7 +178,14 @@ class Collector(Expressions):
             for expr in [*node.decorator_list, *node.args.defaults, *node.args.kw_defaults]:
                 if expr is not None:
                     self.expression(expr, flow)
+        first = len(self.imports)
         self.block(node.body, Flow(Where.FUNCTION, False, True, True))
+        if flow.runs and flow.module_level:
+            # Only the imports the body runs first thing, whatever the arguments.
+            direct = {span_of(s) for s in node.body if isinstance(s, (ast.Import, ast.ImportFrom))}
+            self.function_imports[node.name] = tuple(
+                i for i in range(first, len(self.imports)) if self.imports[i].span in direct
+            )
         self.bind([node.name], flow)
 
     def class_def(self, node: ast.ClassDef, flow: Flow) -> None:
@@ -237,26 +253,46 @@ class Collector(Expressions):
         """`if TYPE_CHECKING:` and `if __name__ == "__main__":` change where the body runs."""
         if is_type_checking(node.test):
             self.block(node.body, flow.but(where=Where.TYPE_CHECKING))
-            self.block(node.orelse, flow.but(conditional=True))
+            self.block(node.orelse, flow.but(conditional=True, maybe=True))
         elif is_main_guard(node.test):
             # In `a and __name__ == "__main__" and b`, `a` runs on import and `b` does not.
             for operand in evaluated_on_import(node.test):
                 self.expression(operand, flow)
             self.block(node.body, flow.but(where=Where.MAIN))
-            self.block(node.orelse, flow.but(conditional=True))
+            self.block(node.orelse, flow.but(conditional=True, maybe=True))
+        elif (taken := decided(node.test)) is not None:
+            # `if sys.version_info >= (3, 8):` runs one branch on this interpreter; the other
+            # still binds its names in the facts, but its imports never run here.
+            self.expression(node.test, flow)
+            live, dead = (node.body, node.orelse) if taken else (node.orelse, node.body)
+            self.block(live, flow.but(conditional=True))
+            ran = len(self.events)
+            self.block(dead, flow.but(conditional=True, maybe=True))
+            del self.events[ran:]
         else:
             self.expression(node.test, flow)
-            self.block(node.body, flow.but(conditional=True))
-            self.block(node.orelse, flow.but(conditional=True))
+            self.block(node.body, flow.but(conditional=True, maybe=True))
+            self.block(node.orelse, flow.but(conditional=True, maybe=True))
 
     def try_statement(self, node: ast.Try | ast.TryStar, flow: Flow) -> None:
         """A body with handlers is guarded; handlers and `else` may not run."""
         # A bare `except:` before the last handler does not compile.
         self.suspect |= any(h.type is None for h in node.handlers[:-1])
-        self.block(node.body, flow.but(guarded=flow.guarded or bool(node.handlers)))
-        for handler in node.handlers:
-            self.block(handler.body, flow.but(conditional=True))
-        self.block(node.orelse, flow.but(conditional=True))
+        body = flow.but(guarded=flow.guarded or bool(node.handlers))
+        if not node.handlers:
+            self.block(node.body, body)
+        else:
+            # The simulation follows a handler when it knows what the handler catches.
+            kinds = [caught(h.type) for h in node.handlers]
+            opaque = isinstance(node, ast.TryStar) or None in kinds
+            union = None if opaque else frozenset().union(*(k for k in kinds if k is not None))
+            self.events.append(TryStart(union))
+            self.block(node.body, body.but(maybe=True) if opaque else body)
+            for handler, catches in zip(node.handlers, kinds, strict=True):
+                self.events.append(TryHandler(catches))
+                self.block(handler.body, flow.but(conditional=True, maybe=flow.maybe or opaque))
+            self.events.append(TryEnd())
+        self.block(node.orelse, flow.but(conditional=True, maybe=True))
         self.block(node.finalbody, flow)
 
     def for_loop(self, node: ast.For | ast.AsyncFor, flow: Flow) -> None:
@@ -264,9 +300,9 @@ class Collector(Expressions):
         self.expression(node.iter, flow)
         self.bind(target_names(node.target), flow)
         self.suspect |= isinstance(node, ast.AsyncFor)  # outside an `async def`
-        self.block(node.body, flow.but(conditional=True, in_loop=True, can_break=True))
+        self.block(node.body, flow.but(conditional=True, in_loop=True, can_break=True, maybe=True))
         if node.orelse:
-            self.block(node.orelse, flow.but(conditional=True, in_loop=True))
+            self.block(node.orelse, flow.but(conditional=True, in_loop=True, maybe=True))
 
     def while_loop(self, node: ast.While, flow: Flow) -> None:
         """A module-level `while True:` that no `break` ends holds the importer forever."""
@@ -278,9 +314,9 @@ class Collector(Expressions):
         )
         if endless and flow.runs and flow.module_level and not flow.in_loop:
             self.effects.append((Fact(span_of(node), "while"), None))
-        self.block(node.body, flow.but(conditional=True, in_loop=True, can_break=True))
+        self.block(node.body, flow.but(conditional=True, in_loop=True, can_break=True, maybe=True))
         if node.orelse:
-            self.block(node.orelse, flow.but(conditional=True, in_loop=True))
+            self.block(node.orelse, flow.but(conditional=True, in_loop=True, maybe=True))
 
     def with_statement(self, node: ast.With | ast.AsyncWith, flow: Flow) -> None:
         """Each context expression is read; `as` targets bind."""
@@ -312,8 +348,8 @@ class Collector(Expressions):
             ]
             self.bind(names, flow)
             if case.guard is not None:
-                self.expression(case.guard, flow.but(conditional=True))
-            self.block(case.body, flow.but(conditional=True))
+                self.expression(case.guard, flow.but(conditional=True, maybe=True))
+            self.block(case.body, flow.but(conditional=True, maybe=True))
 
     def type_alias(self, node: ast.stmt, flow: Flow) -> None:
         """`type X = ...` (3.12+) binds X; its value is evaluated lazily, so nothing is read."""
@@ -413,7 +449,8 @@ class Collector(Expressions):
         index = len(self.imports)
         self.imports.append(fact)
         if flow.runs:
-            self.events.append(RunImport(index))
+            self.events.append(RunImport(index, flow.maybe))
+        self.star_ran |= fact.is_star and flow.runs and flow.module_level
         if fact.is_star and not flow.module_level:
             self.suspect = True  # `import *` in a function or class body does not compile
         if isinstance(node, ast.ImportFrom) and module == "__future__":

@@ -117,9 +117,10 @@ IGNORED_IN_FUNCTIONS = frozenset(
 UNKNOWN_STATEMENT = "read_expressions"
 
 # The expression classes `Collector.expression` looks at: an attribute chain on a name is a
-# read, a walrus binds, a call of an effect builtin is a side effect, a lambda's body does
+# read (a bare name too, after a star import), a walrus binds, a call of an effect builtin
+# is a side effect (of a module-level function: its imports run), a lambda's body does
 # not run (only its defaults). Every other class is only descended into (ast.iter_child_nodes).
-READ_SPECIALLY = frozenset({ast.Attribute, ast.Call, ast.Lambda, ast.NamedExpr})
+READ_SPECIALLY = frozenset({ast.Attribute, ast.Call, ast.Lambda, ast.NamedExpr, ast.Name})
 # Expressions that may not evaluate some of their children: reads there are conditional.
 MAY_SKIP_CHILDREN = frozenset(
     {

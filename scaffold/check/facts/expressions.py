@@ -8,6 +8,7 @@ node the reads are conditional.
 from __future__ import annotations
 
 import ast
+import builtins
 from collections.abc import Iterable
 
 from scaffold.check.facts.compiles import SUSPECT_EXPRESSIONS, may_not_compile
@@ -15,7 +16,7 @@ from scaffold.check.facts.flow import Flow
 from scaffold.check.facts.function_bodies import FunctionBodies
 from scaffold.check.facts.guards import maybe_skipped
 from scaffold.check.facts.nodes import span_of
-from scaffold.check.model import Access, Event, Fact, Where
+from scaffold.check.model import Access, Event, Fact, RunImport, Where
 
 __all__ = ["Expressions"]
 
@@ -33,6 +34,10 @@ class Expressions(FunctionBodies):
     # Names called by code that runs at import time (a function among them runs then too).
     called: set[str]
     writes_namespace: bool  # import-time code calls globals(), vars(), locals() or exec()
+    bindings: set[str]
+    # The imports a module-level function runs first thing when called, by function name.
+    function_imports: dict[str, tuple[int, ...]]
+    star_ran: bool  # a module-level star import has run: a bare name may come from it
 
     def bind(self, names: Iterable[str], flow: Flow, *, assigned: bool = True) -> None:
         """Module-level names become bound here."""
@@ -63,7 +68,7 @@ class Expressions(FunctionBodies):
         inner: set[int] = set()
         walrus: list[str] = []
         # (node, maybe skipped): `b if c else d`, `a or b` and comprehension bodies may not run.
-        stack: list[tuple[ast.AST, bool]] = [(root, flow.conditional)]
+        stack: list[tuple[ast.AST, bool]] = [(root, flow.maybe)]
         while stack:
             node, maybe = stack.pop()
             if type(node) in SUSPECT_EXPRESSIONS:
@@ -85,9 +90,15 @@ class Expressions(FunctionBodies):
                     )
             elif isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
                 walrus.append(node.target.id)
+            elif isinstance(node, ast.Name) and self.star_ran and flow.module_level:
+                if isinstance(node.ctx, ast.Load) and self.may_be_starred(node.id):
+                    self.events.append(Access(node.id, (), span_of(node), maybe, flow.guarded))
             elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
                 called = node.func.id
                 self.called.add(called)
+                # Calling a module-level function runs its imports now.
+                imports = self.function_imports.get(called, ())
+                self.events.extend(RunImport(index, maybe) for index in imports)
                 if called in _EFFECT_BUILTINS:
                     self.effects.append((Fact(span_of(node), "call", called), None))
                 elif called in NAMESPACE_CALLS:
@@ -98,6 +109,10 @@ class Expressions(FunctionBodies):
             )
         if walrus:
             self.bind(walrus, flow)
+
+    def may_be_starred(self, name: str) -> bool:
+        """Whether reading `name` here may find it only through an earlier star import."""
+        return name not in self.bindings and not hasattr(builtins, name)
 
     def not_compiled_here(self, root: ast.expr) -> None:
         """Module-level code that does not run on import (`if __name__ == "__main__":`) still

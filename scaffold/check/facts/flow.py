@@ -19,6 +19,9 @@ class Flow:
     guarded: bool
     in_loop: bool = False
     can_break: bool = False  # directly in a loop body, not in its `else` or a nested def/class
+    # May not run, for a reason the import simulation cannot follow (a loop, an `if` the
+    # running Python does not decide); `conditional` also covers the branches it follows.
+    maybe: bool = False
 
     @property
     def runs(self) -> bool:
@@ -34,6 +37,7 @@ class Flow:
             self.guarded,
             self.in_loop,
             self.can_break,
+            self.maybe,
         )
         for key, value in changes.items():
             setattr(flow, key, value)

@@ -3,11 +3,110 @@
 from __future__ import annotations
 
 import ast
+import builtins
+import operator
+import sys
+from collections.abc import Callable
+from typing import Any
 
 from scaffold.check.facts.dispatch import MAY_SKIP_CHILDREN
 from scaffold.check.facts.nodes import dotted_name
 
-__all__ = ["evaluated_on_import", "is_main_guard", "is_type_checking", "maybe_skipped"]
+__all__ = [
+    "caught",
+    "decided",
+    "evaluated_on_import",
+    "is_main_guard",
+    "is_type_checking",
+    "maybe_skipped",
+]
+
+_COMPARISONS: dict[type[ast.cmpop], Callable[[Any, Any], Any]] = {
+    ast.Lt: operator.lt,
+    ast.LtE: operator.le,
+    ast.Gt: operator.gt,
+    ast.GtE: operator.ge,
+    ast.Eq: operator.eq,
+    ast.NotEq: operator.ne,
+}
+# What an import that fails at import time raises: `from m import x` while m initialises,
+# `m.x` before m binds x, a name a star import of a partial module did not bring.
+RAISED_ON_IMPORT = (ImportError, AttributeError, NameError)
+_UNSURE = object()
+
+
+def decided(test: ast.expr) -> bool | None:
+    """The value of an `if` test that only reads `sys.version_info` or `sys.platform`, as
+    the running interpreter has them (`sys.version_info >= (3, 8)`, `sys.platform ==
+    "win32"`, `not`, `and`, `or` of such); None for any other test."""
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        inner = decided(test.operand)
+        return None if inner is None else not inner
+    if isinstance(test, ast.BoolOp):
+        values = [decided(v) for v in test.values]
+        if None in values:
+            return None
+        return all(values) if isinstance(test.op, ast.And) else any(values)
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1):
+        return None
+    compare = _COMPARISONS.get(type(test.ops[0]))
+    left, right = _system_value(test.left), _constant(test.comparators[0])
+    if compare is None or left is _UNSURE or right is _UNSURE:
+        return None
+    try:
+        return bool(compare(left, right))
+    except TypeError:
+        return None
+
+
+def _system_value(node: ast.expr) -> object:
+    """`sys.version_info` (or `[i]`, `[:n]`, `.major`, `.minor`) and `sys.platform` as the
+    running interpreter has them; _UNSURE for anything else."""
+    name = dotted_name(node)
+    if name == "sys.platform":
+        return sys.platform
+    if name in ("sys.version_info.major", "sys.version_info.minor"):
+        return getattr(sys.version_info, name.rpartition(".")[2])
+    if name == "sys.version_info":
+        return tuple(sys.version_info)
+    if not (isinstance(node, ast.Subscript) and dotted_name(node.value) == "sys.version_info"):
+        return _UNSURE
+    piece = node.slice
+    if isinstance(piece, ast.Slice):
+        stop = _constant(piece.upper) if piece.upper is not None else _UNSURE
+        if piece.lower is None and piece.step is None and type(stop) is int:
+            return tuple(sys.version_info)[:stop]
+        return _UNSURE
+    index = _constant(piece)
+    if type(index) is int and -5 <= index < 5:
+        return sys.version_info[index]
+    return _UNSURE
+
+
+def _constant(node: ast.expr) -> object:
+    """A literal int, str or tuple of ints; _UNSURE for anything else."""
+    if isinstance(node, ast.Constant) and type(node.value) in (int, str):
+        return node.value
+    if isinstance(node, ast.Tuple):
+        items = [_constant(e) for e in node.elts]
+        if all(isinstance(i, int) and not isinstance(i, bool) for i in items):
+            return tuple(items)
+    return _UNSURE
+
+
+def caught(handler: ast.expr | None) -> frozenset[str] | None:
+    """Which of RAISED_ON_IMPORT an `except` clause catches (a bare `except:` all); None
+    when it names something other than builtin exception classes."""
+    if handler is None:
+        return frozenset(error.__name__ for error in RAISED_ON_IMPORT)
+    parts = handler.elts if isinstance(handler, ast.Tuple) else [handler]
+    found: set[str] = set()
+    for part in parts:
+        kind = getattr(builtins, part.id, None) if isinstance(part, ast.Name) else None
+        if not (isinstance(kind, type) and issubclass(kind, BaseException)):
+            return None
+        found.update(error.__name__ for error in RAISED_ON_IMPORT if issubclass(error, kind))
+    return frozenset(found)
 
 
 def is_type_checking(test: ast.expr) -> bool:

@@ -8,11 +8,13 @@ RunMemory protocol; nothing here knows about the cache.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol
 
 from scaffold.check.discover import SourceFile
-from scaffold.check.model import Access, Bind, ImportFact, RunImport, Span
+from scaffold.check.imports.execution import Caught, EventRunner, Ref
+from scaffold.check.imports.state import State
+from scaffold.check.model import Access, ImportFact, RunImport, Span
 from scaffold.check.project import MODULE_ATTRIBUTES, Project, Target
 
 __all__ = [
@@ -31,10 +33,8 @@ _LOADING = 1
 _DONE = 2
 
 
-# A statement of a module without its position: ("import", index into `facts.imports`) or
-# ("access", how many Access events come before it). The simulation's results are kept
-# in this form, so a cached result survives edits that only move lines (see `locate`).
-Ref = tuple[str, int]
+# Ref, a statement of a module without its position (execution.py): the simulation's
+# results are kept in this form, so a cached result survives edits that only move lines.
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,66 +58,15 @@ class ImportFailure:
     chain: tuple[tuple[str, Span | None], ...]
 
 
-@dataclass
-class State:
-    """`sys.modules` and each module's bound names; forks share unchanged parts with a parent.
-
-    Each field holds what this state changed over its parent: the status of modules
-    (loading, done), the names bound in them, and which module each local alias names.
-    """
-
-    parent: State | None = None
-    status: dict[str, int] = field(default_factory=dict)
-    bound: dict[str, set[str]] = field(default_factory=dict)
-    aliases: dict[str, dict[str, str]] = field(default_factory=dict)
-
-    # The three lookups walk the parent chain each in its own loop: they are the hot path of
-    # the simulation, and a shared getattr-based walk measured 12% slower.
-    def get_status(self, key: str) -> int:
-        state: State | None = self
-        while state is not None:
-            if key in state.status:
-                return state.status[key]
-            state = state.parent
-        return 0
-
-    def get_bound(self, key: str) -> set[str]:
-        state: State | None = self
-        while state is not None:
-            if key in state.bound:
-                return state.bound[key]
-            state = state.parent
-        return set()
-
-    def writable(self, key: str) -> set[str]:
-        if key not in self.bound:
-            self.bound[key] = set(self.parent.get_bound(key)) if self.parent else set()
-        return self.bound[key]
-
-    def get_aliases(self, key: str) -> dict[str, str]:
-        state: State | None = self
-        while state is not None:
-            if key in state.aliases:
-                return state.aliases[key]
-            state = state.parent
-        return {}
-
-    def writable_aliases(self, key: str) -> dict[str, str]:
-        if key not in self.aliases:
-            self.aliases[key] = dict(self.get_aliases(key))
-        return self.aliases[key]
-
-
-class _Simulator:
+class _Simulator(EventRunner):
     """Run first-party modules the way the import system would, statement by statement."""
 
     def __init__(self, project: Project) -> None:
+        super().__init__()
         self.project = project
         self.failures: dict[tuple[str, Ref], Failure] = {}  # of the current run
-        self.state = State()
         self.stack: list[str] = []
         self.running: list[Ref | None] = []  # the import each frame of `stack` is executing
-        self.shaky = 0  # frames entered through an import that may not run, or is guarded
         self._found: dict[tuple[str, str], Target | None] = {}
 
     def find(self, name: str, scope: str) -> Target | None:
@@ -134,6 +83,7 @@ class _Simulator:
         self.stack = []
         self.running = []
         self.shaky = 0
+        self.catching = []
         self.failures = {}
         self.import_module(name, scope)
         return list(self.failures.values())
@@ -163,10 +113,16 @@ class _Simulator:
         self.running.append(None)
         try:
             self.execute(source)
+        except Caught:
+            # A module that raises is removed from sys.modules, names and all.
+            self.state.status[key] = 0
+            self.state.bound[key] = set()
+            raise
+        else:
+            self.state.status[key] = _DONE
         finally:
             self.stack.pop()
             self.running.pop()
-            self.state.status[key] = _DONE
         if parent_target is not None and parent_target.file is not None:
             # The import system binds a submodule on its parent only once it has loaded.
             self.state.writable(parent_target.file.key).add(last)
@@ -176,21 +132,11 @@ class _Simulator:
         facts = self.project.facts.get(source.key)
         if facts is None or facts.error is not None:
             return
-        key = source.key
-        accesses = 0
-        for event in facts.events:
-            if isinstance(event, Bind):
-                self.state.writable(key).update(event.names)
-                aliases = self.state.writable_aliases(key)
-                for name in event.names:
-                    aliases.pop(name, None)
-            elif isinstance(event, RunImport):
-                self.run_import(source, facts.imports[event.index], event.index)
-            else:
-                self.access(source, event, ("access", accesses))
-                accesses += 1
+        self.run_events(source, facts.events, 0, len(facts.events))
 
-    def report(self, key: str, at: Ref, loop_key: str, message: str) -> None:
+    def report(self, key: str, at: Ref, loop_key: str, message: str, kind: str) -> None:
+        """A statement raises `kind`: caught by a running `try:`, or a failure to report."""
+        self.raise_if_caught(kind)
         # Python stops at the first name it cannot import: one finding per statement.
         ident = (key, at)
         if ident not in self.failures:
@@ -201,11 +147,14 @@ class _Simulator:
             chain = tuple(zip(self.stack[start:-1], self.running[start:-1], strict=True))
             self.failures[ident] = Failure(key, at, message, chain)
 
-    def run_import(self, source: SourceFile, imp: ImportFact, index: int) -> None:
+    def run_import(self, source: SourceFile, event: RunImport) -> None:
+        index = event.index
+        facts = self.project.facts[source.key]
+        imp = facts.imports[index]
         module = self.project.absolute(source, imp)
         if module is None or module == "__future__":
             return
-        shaky = imp.conditional or imp.guarded
+        shaky = event.maybe
         self.shaky += shaky
         if self.running:
             self.running[-1] = ("import", index)
@@ -258,8 +207,9 @@ class _Simulator:
                     ("import", index),
                     pkg_key,
                     f"cannot import name '{alias.name}' from partially initialized module"
-                    f" '{package.name}' (import loop {self.loop_text(pkg_key)}): it is bound"
-                    f" only later in '{package.name}'",
+                    f" '{package.name}' (import loop {self.loop_text(pkg_key)}):"
+                    f" {self.later(package.file, package.name)}",
+                    "ImportError",
                 )
             if imp.binds:
                 self.state.writable(key).add(local)
@@ -271,8 +221,13 @@ class _Simulator:
 
     def eventually_binds(self, source: SourceFile, name: str) -> bool:
         facts = self.project.facts.get(source.key)
-        if facts is None or facts.has_getattr or facts.dynamic:
+        if facts is None or facts.dynamic:
             return False
+        if facts.has_getattr:
+            if "__getattr__" not in self.state.get_bound(source.key):
+                return True  # until its `__getattr__` is defined, it serves only what it binds
+            # Its `__getattr__` may serve any name, but hardly one a later statement binds.
+            return name in facts.bindings
         if name in facts.bindings:
             return True  # no need to expand star imports, which may loop
         if name in facts.global_names:
@@ -280,13 +235,25 @@ class _Simulator:
         names = self.project.names(source)
         return names is not None and name in names
 
+    def later(self, source: SourceFile, name: str) -> str:
+        """Why a name of the initialising module `name` is missing yet."""
+        facts = self.project.facts.get(source.key)
+        if facts is None or not facts.has_getattr:
+            return f"it is bound only later in '{name}'"
+        if "__getattr__" not in self.state.get_bound(source.key):
+            return f"its module `__getattr__` is defined only later in '{name}'"
+        return f"it is bound only later in '{name}', and not by its module `__getattr__`"
+
     def loop_text(self, key: str) -> str:
         chain = self.stack[self.stack.index(key) :] if key in self.stack else list(self.stack)
         names = [self.project.files[k].module or k for k in chain]
         return " -> ".join([*names, names[0]])
 
     def access(self, source: SourceFile, event: Access, at: Ref) -> None:
-        if self.shaky or event.conditional or event.guarded:
+        if self.shaky or event.conditional:
+            return
+        if not event.attrs:
+            self.starred_read(source, event.name, at)
             return
         target_name = self.alias(source.key, event.name)
         if not target_name:
@@ -320,11 +287,36 @@ class _Simulator:
                 else:
                     message = (
                         f"module '{target.name}' has no attribute '{attr}' yet (import loop"
-                        f" {loop}): it is bound only later in '{target.name}'"
+                        f" {loop}): {self.later(owner, target.name)}"
                     )
                 loop_key = sub.file.key if sub_loading and sub and sub.file else tkey
-                self.report(source.key, at, loop_key, message)
+                self.report(source.key, at, loop_key, message, "AttributeError")
             return
+
+    def starred_read(self, source: SourceFile, name: str, at: Ref) -> None:
+        """A bare read of `name` after star imports: NameError when a star import ran while
+        its module was initialising and had not bound `name` yet."""
+        if name in self.state.get_bound(source.key):
+            return
+        loading: list[tuple[Target, SourceFile]] = []
+        for imp in self.project.facts[source.key].imports:
+            if not (imp.is_star and imp.binds):
+                continue
+            module = self.project.absolute(source, imp)
+            target = self.find(module, source.scope) if module else None
+            if target is None or target.file is None:
+                return  # a star import of a module not in the project may bring the name
+            if self.state.get_status(target.file.key) == _LOADING:
+                loading.append((target, target.file))
+        for target, owner in loading:
+            if self.eventually_binds(owner, name):
+                message = (
+                    f"name '{name}' is not defined: `from {target.name} import *` ran while"
+                    f" '{target.name}' was still initialising (import loop"
+                    f" {self.loop_text(owner.key)}), before it binds '{name}'"
+                )
+                self.report(source.key, at, owner.key, message, "NameError")
+                return
 
     def alias(self, key: str, local: str) -> str | None:
         return self.state.get_aliases(key).get(local)

@@ -170,9 +170,11 @@ def simulation_view(facts: ModuleFacts, asked: frozenset[str]) -> tuple[object, 
             if names:
                 events.append(names)
         elif isinstance(event, RunImport):
-            events.append(event.index)
-        else:
+            events.append((event.index, event.maybe))
+        elif isinstance(event, Access):
             events.append((event.name, event.attrs, event.conditional, event.guarded))
+        else:  # the `try:` structure: which handlers run
+            events.append(event)
     imports = tuple(
         (
             imp.is_from,

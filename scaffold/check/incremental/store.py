@@ -95,7 +95,9 @@ def _fingerprint() -> bytes:
     """
     digest = hashlib.blake2b(digest_size=_DIGEST_SIZE)
     digest.update(_FORMAT)
-    digest.update(f"{scaffold.__version__}\0{sys.version}\0{sys.implementation.name}".encode())
+    # The facts read `if sys.version_info` and `if sys.platform` tests as this Python would.
+    python = f"{sys.version}\0{sys.platform}\0{sys.implementation.name}"
+    digest.update(f"{scaffold.__version__}\0{python}".encode())
     package = Path(model.__file__).parent
     for source in sorted(package.rglob("*.py")):
         digest.update(source.relative_to(package).as_posix().encode())

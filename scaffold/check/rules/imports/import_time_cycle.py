@@ -47,8 +47,15 @@ RULE = Rule(
         "from pkg import a\ndef helper():\n    return a.VALUE",
         exemptions="Self-contained: the finding's related locations name every module"
         " still initialising and the import it was running, so a loop through a package's"
-        " `__init__` (which IMP002 leaves out) is named here. Imports under `try:` or in a"
-        " branch are not simulated as failing.",
+        " `__init__` (which IMP002 leaves out) is named here. What the simulation follows:"
+        " an `if` on `sys.version_info` or `sys.platform` takes the branch the Python"
+        " running scaffold takes; a failure inside `try:` whose handler catches it"
+        " (`except ImportError:`, `Exception`, a bare `except:`) runs that handler"
+        " instead (which may fail too); a module-level function called at import time runs"
+        " the imports its body starts with; a star import brings only what its module has"
+        " bound so far; a module `__getattr__` serves names only once defined. Imports in"
+        " other branches, loops and handlers of unknown exception classes are not"
+        " simulated as failing.",
     ),
     checks=(Check(Scope.IMPORT_TIME, check),),
 )
