@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import pickle
+import textwrap
 from pathlib import Path
 
 import pytest
 
 from scaffold.check.facts import parse_source, scan_noqa
-from scaffold.check.model import Access, Bind, RunImport, Where
+from scaffold.check.model import Access, Bind, RunImport, TryEnd, TryHandler, TryStart, Where
 
 from .check_support import run_probe, write_tree
 
@@ -119,6 +120,15 @@ def test_events_follow_execution_order() -> None:
     assert kinds == [RunImport, Access, Bind, Bind]
     access = facts.events[1]
     assert isinstance(access, Access) and access.name == "a" and access.attrs == ("A",)
+
+
+def test_try_structure_is_an_event_only_where_it_runs_on_import() -> None:
+    source = "try:\n    import m\nexcept (ImportError, KeyError):\n    m = None\n"
+    facts = parse_source(source)
+    assert [type(e) for e in facts.events] == [TryStart, RunImport, TryHandler, Bind, TryEnd]
+    assert facts.events[0] == TryStart(frozenset({"ImportError"}))
+    guarded = parse_source('if __name__ == "__main__":\n' + textwrap.indent(source, "    "))
+    assert guarded.error is None and guarded.events == ()
 
 
 def test_function_bodies_produce_no_events() -> None:

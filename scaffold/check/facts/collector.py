@@ -279,8 +279,10 @@ class Collector(Expressions):
         # A bare `except:` before the last handler does not compile.
         self.suspect |= any(h.type is None for h in node.handlers[:-1])
         body = flow.but(guarded=flow.guarded or bool(node.handlers))
-        if not node.handlers:
+        if not node.handlers or not flow.runs:
             self.block(node.body, body)
+            for handler in node.handlers:
+                self.block(handler.body, flow.but(conditional=True, maybe=True))
         else:
             # The simulation follows a handler when it knows what the handler catches.
             kinds = [caught(h.type) for h in node.handlers]
