@@ -90,6 +90,14 @@ CONFIRMED: dict[str, dict[str, str | None]] = {
         "import starred.a": None,
         "import starred.b": None,
     },
+    # PKG003: a name `import` cannot spell, and the same names loaded by importlib.
+    "PKG003/bad": {
+        "import pkg.is": "SyntaxError: invalid syntax",
+    },
+    "PKG003/good": {
+        "import plugins; assert plugins.load('my-plugin').NAME == 'mine'": None,
+        "import tables; assert tables.load().ROWS == 2": None,
+    },
     # Item 6: what a local file really shadows (the folder is first on sys.path for -c).
     "PKG002/bad": {
         "import random; assert 'fixtures' not in random.__file__": "AssertionError",

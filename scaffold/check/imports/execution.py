@@ -11,7 +11,7 @@ from scaffold.check.discover import SourceFile
 from scaffold.check.imports.state import State
 from scaffold.check.model import Access, Bind, Event, RunImport, TryEnd, TryHandler, TryStart
 
-__all__ = ["Caught", "EventRunner"]
+__all__ = ["Caught", "EventRunner", "Ref"]
 
 # A statement of a module without its position: ("import", index into `facts.imports`) or
 # ("access", how many Access events come before it).
@@ -76,9 +76,8 @@ class EventRunner:
         """Run the `try:` at `events[at]`; the index of its TryEnd."""
         handlers, end = self.layout(source.key, events, at)
         catches = events[at]
-        if (
-            not isinstance(catches, TryStart) or catches.catches is None
-        ):  # the handlers cannot be followed: the body may stop
+        if not isinstance(catches, TryStart) or catches.catches is None:
+            # What the handlers catch is unknown: the body may stop anywhere.
             self.shaky += 1
             try:
                 self.run_events(source, events, at + 1, handlers[0])
