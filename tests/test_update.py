@@ -263,3 +263,31 @@ def test_unreachable_template_is_one_line_and_changes_nothing(
     assert main(["update", str(project)]) == 2
     assert "cannot fetch template" in _one_line_error(capsys)
     assert _worktree(project) == before
+
+
+def test_the_new_versions_message_after_update_is_shown(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """As `copier update` shows it, rendered with the project's answers."""
+    repo = tmp_path / "service-template"
+    commit_version(repo, V1, "v1")
+    message = (
+        "_message_after_update: |\n"
+        "  {{ project_name }} now has a CHANGELOG ({{ license }}).\n"
+        "  Run `make changelog` before the next release.\n"
+    )
+    commit_version(repo, {**V2, "copier.yml": V2["copier.yml"] + message}, "v2")
+    project = tmp_path / "billing"
+    _generate(repo, project)
+    capsys.readouterr()
+
+    assert main(["update", str(project)]) == 0
+    out = capsys.readouterr().out
+    assert out.endswith(
+        "Review with `git diff`, then commit.\n\n"
+        "Billing now has a CHANGELOG (MIT).\nRun `make changelog` before the next release.\n"
+    )
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", "Update to v2")
+    assert main(["update", str(project), "--quiet"]) == 0
+    assert capsys.readouterr().out == ""

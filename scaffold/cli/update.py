@@ -22,7 +22,9 @@ ProjectArgument = Annotated[
 ]
 VcsRefOption = Annotated[
     str | None,
-    typer.Option("--vcs-ref", help="Template tag, branch or commit (default: latest tag)."),
+    typer.Option(
+        "--vcs-ref", metavar="REF", help="Template tag, branch or commit (default: latest tag)."
+    ),
 ]
 DataOption = Annotated[
     list[str] | None,
@@ -65,6 +67,9 @@ def update_project(
     )
     if not quiet:
         _report_update(result)
+        if result.message:
+            # The template's own `_message_after_update`, as `copier update` would show it.
+            typer.echo(f"\n{result.message}")
     if result.conflicts:
         raise typer.Exit(1)
 

@@ -37,6 +37,8 @@ class UpdateResult:
     new_commit: str | None
     changed: tuple[PurePosixPath, ...]
     conflicts: tuple[PurePosixPath, ...]
+    #: The new template version's `_message_after_update`, rendered ("" when it has none).
+    message: str = ""
 
 
 def update(request: UpdateRequest) -> UpdateResult:
@@ -66,6 +68,10 @@ def update(request: UpdateRequest) -> UpdateResult:
     try:
         with copier_failures(source, f"cannot update {project}"), worker:
             run_asking_for_missing(worker.run_update, worker, source, request.data)
+            # Copier prints it only when not quiet; scaffold runs it quietly and words
+            # the output itself, so it shows the message as `copier update` would.
+            after_update = worker.template.message_after_update
+            message = worker._render_string(after_update).strip() if after_update else ""
     except BaseException:
         _restore_last_commit(project)
         raise
@@ -80,6 +86,7 @@ def update(request: UpdateRequest) -> UpdateResult:
             project, "ls-files", "--modified", "--deleted", "--others", "--exclude-standard"
         ),
         conflicts=_git_paths(project, "diff", "--name-only", "--relative", "--diff-filter=U"),
+        message=message,
     )
 
 
