@@ -4,11 +4,15 @@ commands and build wheels the way the end-to-end tests all need."""
 from __future__ import annotations
 
 import os
+import shlex
 import subprocess
 import sys
+import sysconfig
+import venv
 from pathlib import Path
 
 import pytest
+import yaml
 
 
 @pytest.fixture(autouse=True)
@@ -22,6 +26,14 @@ def _isolated_settings(
     monkeypatch.setenv("COPIER_SETTINGS_PATH", str(settings))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
     monkeypatch.delenv("SCAFFOLD_DEBUG", raising=False)
+    # The machine's git identity would become every generated project's author (git
+    # config is where `scaffold new` finds its defaults): none is configured here, and
+    # commits take theirs from the environment. Tests of the defaults write their own.
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
+    for role in ("AUTHOR", "COMMITTER"):
+        monkeypatch.setenv(f"GIT_{role}_NAME", "Scaffold Tests")
+        monkeypatch.setenv(f"GIT_{role}_EMAIL", "tests@scaffold.invalid")
 
 
 def tree_snapshot(root: Path) -> dict[str, bytes]:
@@ -95,3 +107,56 @@ def assert_refused(
     assert fragment in lines[0]
     assert "Traceback" not in captured.err + captured.out
     assert tree_snapshot(root) == before
+
+
+def tools_venv(path: Path) -> Path:
+    """A fresh virtual environment at `path` that sees this one's packages (pytest, ruff,
+    mypy, hatchling, scaffold) after its own, as a project's dev install would give them,
+    without the network. Returns its python; a project installed into it is imported
+    from its site-packages, not from the source tree."""
+    venv.create(path, with_pip=True, clear=True)
+    python = path / ("Scripts/python.exe" if sys.platform == "win32" else "bin/python")
+    site = run_ok(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], path
+    ).stdout.strip()
+    Path(site, "_scaffold_test_tools.pth").write_text(
+        sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8"
+    )
+    return python
+
+
+def install_wheel(python: Path, project: Path, dist: Path) -> Path:
+    """Build `project`'s wheel into `dist` and install it, without its dependencies, into
+    the environment of `python`; returns the wheel."""
+    wheel = build_wheel(project, dist)
+    install = [str(python), "-m", "pip", "install", "-q", "--no-index", "--no-deps"]
+    run_ok([*install, "--ignore-requires-python", str(wheel)], dist)
+    return wheel
+
+
+#: What a project without a CI workflow is checked with: the README's commands.
+README_COMMANDS = [
+    "python -m pytest",
+    "ruff check .",
+    "ruff format --check .",
+    "mypy",
+    "scaffold check .",
+]
+
+
+def ci_commands(project: Path) -> list[str]:
+    """The commands the project's own CI workflow runs, less its install step (the test
+    environment has the tools); the README's commands when it has no workflow."""
+    workflow = project / ".github" / "workflows" / "ci.yml"
+    if not workflow.is_file():
+        return README_COMMANDS
+    (job,) = yaml.safe_load(workflow.read_text(encoding="utf-8"))["jobs"].values()
+    return [step["run"] for step in job["steps"] if "run" in step and "install" not in step["run"]]
+
+
+def run_shell(command: str, project: Path, *bindirs: Path) -> subprocess.CompletedProcess[str]:
+    """Run a generated shell command in `project`, with `bindirs` and then this
+    environment's scripts first on PATH, as an activated virtual environment would."""
+    # The generated commands name bare tools (python, ruff, mypy, scaffold).
+    path = ":".join(shlex.quote(str(d)) for d in [*bindirs, Path(sys.executable).parent])
+    return run_ok(["bash", "-c", f"PATH={path}:$PATH; {command}"], project)

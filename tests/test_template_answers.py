@@ -36,8 +36,8 @@ def _choices(question: dict[str, Any]) -> list[str]:
 #: Which built-in template asks which of the shared questions as a choice.
 CHOICE_QUESTIONS = {
     "package": {"ci", "license", "layout", "python"},
-    "game": {"license"},
-    "workspace": {"license", "python"},
+    "game": {"ci", "license"},
+    "workspace": {"ci", "license", "python"},
     "module": set(),
 }
 EXPECTED: dict[str, tuple[list[str], str]] = {
@@ -81,7 +81,12 @@ def test_license_file_has_a_text_per_license(template: str) -> None:
     assert sorted(branches) == sorted(expected)
 
 
-PROJECT = ProjectInfo(description="A demo.", author="Ada")
+PROJECT = ProjectInfo(
+    description="A demo.",
+    author="Ada",
+    email="ada@example.com",
+    repository="https://github.com/ada/demo",
+)
 #: One record per built-in template, with every optional answer given.
 RECORDS: list[BuiltinAnswers] = [
     package_answers("demo", modules=["core"], subpackages=["sub"], project=PROJECT),

@@ -7,17 +7,21 @@ from __future__ import annotations
 import shlex
 import shutil
 import sys
-import venv
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import yaml
 
 from scaffold.cli import main
 from scaffold.generate.template_names import MEMBER_NAME_COLUMNS, PACKAGE_NAME_COLUMNS
-from tests.conftest import build_wheel, run_ok
+from tests.conftest import (
+    README_COMMANDS,
+    ci_commands,
+    install_wheel,
+    run_ok,
+    run_shell,
+    tools_venv,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -66,6 +70,10 @@ ANSWER_SETS = [
             "Apache-2.0",
             "--author",
             "Ada Lovelace",
+            "--email",
+            "ada@example.com",
+            "--repository",
+            "https://github.com/ada/pkg-two",
         ),
         "pkg_two",
         ("pkg-two", "pkg-two-util", "pkg2.alt"),
@@ -83,6 +91,10 @@ ANSWER_SETS = [
             'Says "hi" \\o/ 🎉\nover two lines',
             "--author",
             'Zoë "Z" O\'Neil',
+            "--email",
+            "zoe.o-neil+pkg@example.co.uk",
+            "--repository",
+            "https://git.example.org:8443/zoë/tricky?view=1",
         ),
         "pkgtricky",
         ("pkgtricky",),
@@ -153,63 +165,39 @@ ANSWER_SETS = [
 
 
 @pytest.fixture(scope="module")
-def projects(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+def fresh_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where every project is installed, from its wheel, with the test tools beside it."""
+    return tools_venv(tmp_path_factory.mktemp("venv"))
+
+
+@pytest.fixture(scope="module")
+def projects(tmp_path_factory: pytest.TempPathFactory, fresh_venv: Path) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("projects")
+    dist = tmp_path_factory.mktemp("dist")
     made = {}
     for answers in ANSWER_SETS:
         dest = root / answers.id
         assert main(["new", "package", *answers.argv, "--dest", str(dest), "--quiet"]) == 0
+        # The projects' tests import the installed package, as their CI's install makes
+        # it: the template puts no source folder on pytest's path.
+        install_wheel(fresh_venv, dest, dist)
         made[answers.id] = dest
     return made
 
 
-@pytest.fixture(scope="module")
-def fresh_venv(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    path = tmp_path_factory.mktemp("venv")
-    venv.create(path, with_pip=True, clear=True)
-    yield path
-
-
-def _bin(env: Path, name: str) -> Path:
-    return env / ("Scripts" if sys.platform == "win32" else "bin") / name
-
-
-#: What a project without a CI workflow is checked with: the README's commands.
-README_COMMANDS = [
-    "python -m pytest",
-    "ruff check .",
-    "ruff format --check .",
-    "mypy",
-    "scaffold check .",
-]
-
-
-def _ci_commands(project: Path) -> list[str]:
-    """The commands the project's own CI workflow runs, less its install step (the test
-    environment has the tools); the README's commands when it has no workflow."""
-    workflow = project / ".github" / "workflows" / "ci.yml"
-    if not workflow.is_file():
-        return README_COMMANDS
-    (job,) = yaml.safe_load(workflow.read_text(encoding="utf-8"))["jobs"].values()
-    return [step["run"] for step in job["steps"] if "run" in step and "install" not in step["run"]]
-
-
-def _run_shell(command: str, project: Path) -> None:
-    # The generated commands name bare tools (ruff, mypy, scaffold): find this
-    # environment's, as an activated virtual environment would.
-    tools = shlex.quote(str(Path(sys.executable).parent))
-    run_ok(["bash", "-c", f"PATH={tools}:$PATH; {command}"], project)
+def _bin(python: Path, name: str) -> Path:
+    return python.parent / name
 
 
 @pytest.mark.parametrize("answers", ANSWER_SETS, ids=[a.id for a in ANSWER_SETS])
 def test_generated_project_passes_its_own_checks(
-    answers: AnswerSet, projects: dict[str, Path]
+    answers: AnswerSet, projects: dict[str, Path], fresh_venv: Path
 ) -> None:
     project = projects[answers.id]
-    commands = _ci_commands(project)
+    commands = ci_commands(project)
     assert len(commands) == len(README_COMMANDS)
     for command in commands:
-        _run_shell(command, project)
+        run_shell(command, project, fresh_venv.parent)
     run_ok([sys.executable, "-m", "mypy", "--strict", "--no-incremental"], project)
     assert main(["check", str(project)]) == 0  # scaffold check: no findings
 
@@ -220,30 +208,14 @@ def test_pre_commit_hooks_pass_on_a_new_project(projects: dict[str, Path], tmp_p
     run_ok(["git", "init", "-q"], project)
     run_ok(["git", "add", "-A"], project)
     home = f"PRE_COMMIT_HOME={shlex.quote(str(tmp_path / 'pre-commit-home'))}"
-    _run_shell(f"{home} {shlex.quote(sys.executable)} -m pre_commit run --all-files", project)
+    run_shell(f"{home} {shlex.quote(sys.executable)} -m pre_commit run --all-files", project)
 
 
 @pytest.mark.parametrize("answers", ANSWER_SETS, ids=[a.id for a in ANSWER_SETS])
-def test_generated_wheel_installs_and_its_entry_pointsrun_ok(
+def test_generated_wheel_installs_and_its_entry_points_run(
     answers: AnswerSet, projects: dict[str, Path], fresh_venv: Path, tmp_path: Path
 ) -> None:
-    project = projects[answers.id]
-    wheel = build_wheel(project, tmp_path)
-    python = _bin(fresh_venv, "python")
-    run_ok(
-        [
-            str(python),
-            "-m",
-            "pip",
-            "install",
-            "--no-index",
-            "--no-deps",
-            "-q",
-            "--ignore-requires-python",
-            str(wheel),
-        ],
-        tmp_path,
-    )
+    python = fresh_venv  # the `projects` fixture installed every wheel there
     for script in answers.scripts:
         out = run_ok([str(_bin(fresh_venv, script)), "Ada"], tmp_path).stdout
         assert "Hello, Ada" in out

@@ -17,6 +17,7 @@ from scaffold.cli.options import (
     DescriptionOption,
     DestOption,
     DryRunOption,
+    EmailOption,
     ForceOption,
     LicenseOption,
     NewSwitches,
@@ -24,10 +25,11 @@ from scaffold.cli.options import (
     NoGitOption,
     PythonOption,
     QuietOption,
+    RepositoryOption,
     ShadowOption,
     TrustOption,
 )
-from scaffold.cli.render import display_path, examples, render_tree
+from scaffold.cli.render import display_path, examples, print_notes, report_generated
 
 if TYPE_CHECKING:
     # typer 0.28 vendors click as typer._click; only the annotations need it.
@@ -93,28 +95,44 @@ app = typer.Typer(
     ),
 )
 
+#: Every `new` command needs NAME; it is optional on the command line only because a
+#: terminal run asks for it (as `hatch new` does), so the help says so.
+_NAME_HELP = "{}. Required: asked for when left out on a terminal."
+
 ModuleOption = Annotated[
-    list[str] | None, typer.Option("--module", "-m", help="Add a module (repeatable).")
+    list[str] | None,
+    typer.Option("--module", "-m", metavar="NAME", help="Add a module (repeatable)."),
 ]
 SubpackageOption = Annotated[
-    list[str] | None, typer.Option("--subpackage", help="Add a subpackage (repeatable).")
+    list[str] | None,
+    typer.Option("--subpackage", metavar="NAME", help="Add a subpackage (repeatable)."),
 ]
 ScriptOption = Annotated[
     list[str] | None,
     typer.Option(
-        "--script", help="Console script NAME=MODULE:FUNC (repeatable; default: NAME=cli:main)."
+        "--script",
+        metavar="NAME=MODULE:FUNC",
+        help="Console script (repeatable; default: NAME=cli:main).",
     ),
 ]
-LayoutOption = Annotated[Layout, typer.Option("--layout", help=f"{' or '.join(Layout)} layout.")]
+LayoutOption = Annotated[
+    Layout, typer.Option("--layout", metavar="LAYOUT", help=f"{' or '.join(Layout)} layout.")
+]
 PackageOption = Annotated[
-    list[str] | None, typer.Option("--package", "-p", help="Add a member package (repeatable).")
+    list[str] | None,
+    typer.Option("--package", "-p", metavar="NAME", help="Add a member package (repeatable)."),
 ]
 NamespaceOption = Annotated[
-    str | None, typer.Option("--namespace", help="Make members PEP 420 portions NS.PACKAGE.")
+    str | None,
+    typer.Option("--namespace", metavar="NS", help="Make members PEP 420 portions NS.PACKAGE."),
 ]
 DependsOption = Annotated[
     list[str] | None,
-    typer.Option("--depends", help="MEMBER:REQUIRED, e.g. api:core (repeatable)."),
+    typer.Option(
+        "--depends",
+        metavar="MEMBER:REQUIRED",
+        help="A member needs another, e.g. api:core (repeatable).",
+    ),
 ]
 TemplateOption = Annotated[
     str | None,
@@ -133,7 +151,9 @@ DataOption = Annotated[
 VcsRefOption = Annotated[
     str | None,
     typer.Option(
-        "--vcs-ref", help="Git tag, branch or commit to render (default: the latest tag)."
+        "--vcs-ref",
+        metavar="REF",
+        help="Git tag, branch or commit to render (default: the latest tag).",
     ),
 ]
 
@@ -147,7 +167,10 @@ VcsRefOption = Annotated[
     ),
 )
 def new_package(
-    name: Annotated[str | None, typer.Argument(help="Import name of the package.")] = None,
+    name: Annotated[
+        str | None,
+        typer.Argument(metavar="NAME", help=_NAME_HELP.format("Import name of the package")),
+    ] = None,
     module: ModuleOption = None,
     subpackage: SubpackageOption = None,
     script: ScriptOption = None,
@@ -155,6 +178,8 @@ def new_package(
     python: PythonOption = DEFAULT_PYTHON,
     description: DescriptionOption = None,
     author: AuthorOption = None,
+    email: EmailOption = None,
+    repository: RepositoryOption = None,
     license: LicenseOption = License.MIT,
     ci: CIOption = CI.GITHUB,
     no_ci: NoCIOption = False,
@@ -177,7 +202,7 @@ def new_package(
         subpackages=subpackage or (),
         scripts=script or (),
         layout=layout,
-        project=ProjectInfo(python, license, description, author),
+        project=ProjectInfo(python, license, description, author, email, repository),
         allow_stdlib_shadow=allow_stdlib_shadow,
         ci=CI.NONE if no_ci else ci,
     )
@@ -194,7 +219,10 @@ def new_package(
     ),
 )
 def new_module(
-    name: Annotated[str | None, typer.Argument(help="Module name (writes NAME.py).")] = None,
+    name: Annotated[
+        str | None,
+        typer.Argument(metavar="NAME", help=_NAME_HELP.format("Module name (writes NAME.py)")),
+    ] = None,
     description: DescriptionOption = None,
     dest: DestOption = None,
     dry_run: DryRunOption = False,
@@ -226,11 +254,18 @@ def new_module(
     ),
 )
 def new_game(
-    name: Annotated[str | None, typer.Argument(help="Import name of the game package.")] = None,
+    name: Annotated[
+        str | None,
+        typer.Argument(metavar="NAME", help=_NAME_HELP.format("Import name of the game package")),
+    ] = None,
     python: PythonOption = DEFAULT_PYTHON,
     description: DescriptionOption = None,
     author: AuthorOption = None,
+    email: EmailOption = None,
+    repository: RepositoryOption = None,
     license: LicenseOption = License.MIT,
+    ci: CIOption = CI.GITHUB,
+    no_ci: NoCIOption = False,
     no_git: NoGitOption = False,
     dest: DestOption = None,
     dry_run: DryRunOption = False,
@@ -246,8 +281,9 @@ def new_game(
     name = switches.required_name(name, "game", "scaffold new game NAME")
     answers = game_answers(
         name,
-        project=ProjectInfo(python, license, description, author),
+        project=ProjectInfo(python, license, description, author, email, repository),
         allow_stdlib_shadow=allow_stdlib_shadow,
+        ci=CI.NONE if no_ci else ci,
     )
     command = answers.distribution
     _run_builtin(
@@ -256,7 +292,7 @@ def new_game(
         switches,
         lambda where: [
             f"cd {display_path(where)}",
-            'python -m pip install -e ".[dev]"',
+            "python -m pip install -U pip && python -m pip install --group dev -e .",
             f"{command}                      # play: arrows or W/S, q quits",
             f"{command} --demo --frames 200  # watch two bots play",
             "python -m pytest",
@@ -273,14 +309,21 @@ def new_game(
     ),
 )
 def new_workspace(
-    name: Annotated[str | None, typer.Argument(help="Name of the workspace folder.")] = None,
+    name: Annotated[
+        str | None,
+        typer.Argument(metavar="NAME", help=_NAME_HELP.format("Name of the workspace folder")),
+    ] = None,
     package: PackageOption = None,
     namespace: NamespaceOption = None,
     depends: DependsOption = None,
     python: PythonOption = DEFAULT_PYTHON,
     description: DescriptionOption = None,
     author: AuthorOption = None,
+    email: EmailOption = None,
+    repository: RepositoryOption = None,
     license: LicenseOption = License.MIT,
+    ci: CIOption = CI.GITHUB,
+    no_ci: NoCIOption = False,
     no_git: NoGitOption = False,
     dest: DestOption = None,
     dry_run: DryRunOption = False,
@@ -300,8 +343,9 @@ def new_workspace(
         packages=package or (),
         namespace=namespace,
         depends=depends or (),
-        project=ProjectInfo(python, license, description, author),
+        project=ProjectInfo(python, license, description, author, email, repository),
         allow_stdlib_shadow=allow_stdlib_shadow,
+        ci=CI.NONE if no_ci else ci,
     )
     members = " ".join(f"-e packages/{member}" for member in answers.packages)
     _run_builtin(
@@ -331,7 +375,9 @@ def new_from_template(
     ctx: typer.Context,
     name: Annotated[
         str | None,
-        typer.Argument(metavar="NAME", help="Project folder name (Copier's _folder_name)."),
+        typer.Argument(
+            metavar="NAME", help=_NAME_HELP.format("Project folder name (Copier's _folder_name)")
+        ),
     ] = None,
     template: TemplateOption = None,
     data: DataOption = None,
@@ -365,10 +411,10 @@ def new_from_template(
             trust=trust,
         )
     )
-    _print_notes(result.notes)
+    print_notes(result.notes)
     if not switches.quiet:
         origin = _template_label(entry, result.commit)
-        _report_generated(result, "project", name, _team_next_steps(result), origin=origin)
+        report_generated(result, "project", name, _team_next_steps(result), origin=origin)
 
 
 def _run_builtin(
@@ -390,18 +436,20 @@ def _run_builtin(
     from scaffold.templates import builtin_template
 
     default = Path.cwd() if merge else Path(name)
+    destination = switches.dest if switches.dest is not None else default
     result = generate(
         GenerateRequest(
             source=str(builtin_template(answers.template)),
-            destination=switches.dest if switches.dest is not None else default,
+            destination=destination,
             data=answers,
             force=switches.force,
             dry_run=switches.dry_run,
             interactive=switches.interactive,
             merge=merge,
+            user_defaults=_project_defaults(answers, destination),
         )
     )
-    _print_notes(result.notes)
+    print_notes(result.notes)
     note = None
     if git and not switches.dry_run:
         from scaffold.generate.repository import first_commit
@@ -410,9 +458,17 @@ def _run_builtin(
             result.destination, f"Generate {name} with scaffold new {answers.template}"
         )
     if not switches.quiet:
-        _report_generated(
+        report_generated(
             result, answers.template, name, next_steps(result.destination), git_note=note
         )
+
+
+def _project_defaults(answers: BuiltinAnswers, destination: Path) -> dict[str, str]:
+    """What git knows of the author and the repository, for templates that ask them."""
+    from scaffold.generate.answers import ModuleAnswers
+    from scaffold.generate.identity import git_defaults
+
+    return {} if isinstance(answers, ModuleAnswers) else git_defaults(destination.absolute())
 
 
 def _package_next_steps(destination: Path, answers: PackageAnswers) -> list[str]:
@@ -439,43 +495,3 @@ def _team_next_steps(result: GenerateResult) -> list[str]:
     if result.commit is not None:
         steps.append("scaffold update    # later, to merge a newer template version")
     return steps
-
-
-def _print_notes(notes: tuple[str, ...]) -> None:
-    for note in notes:
-        typer.echo(f"note: {note}", err=True)
-
-
-def _report_generated(
-    result: GenerateResult,
-    kind: str,
-    name: str,
-    next_steps: list[str],
-    *,
-    origin: str | None = None,
-    git_note: str | None = None,
-) -> None:
-    """Say what was written (or would be, on a dry run) as a tree, then what to do next."""
-    where = display_path(result.destination)
-    verb = "Would create" if result.dry_run else "Created"
-    source = f" from {origin}" if origin else ""
-    typer.echo(f"{verb} {kind} {name!r}{source} in {where}:")
-    typer.echo(render_tree(where, result.files))
-    if result.replaced:
-        # Every file --force replaced, by name: the user must be able to check each one.
-        action = "Would overwrite" if result.dry_run else "Overwrote"
-        count = len(result.replaced)
-        typer.echo(f"{action} {count} existing file{'s' if count != 1 else ''}:")
-        for rel in result.replaced:
-            typer.echo(f"  {rel}")
-    if result.dry_run:
-        typer.echo("Dry run: nothing was written.")
-        return
-    if git_note:
-        typer.echo(git_note)
-    typer.echo("\nNext:")
-    for step in next_steps:
-        typer.echo(f"  {step}")
-    if result.message:
-        # The template's own `_message_after_copy`, as `copier copy` would show it.
-        typer.echo(f"\n{result.message}")

@@ -30,6 +30,7 @@ __all__ = [
     "DescriptionOption",
     "DestOption",
     "DryRunOption",
+    "EmailOption",
     "ForceOption",
     "FormatChoice",
     "LicenseOption",
@@ -38,6 +39,7 @@ __all__ = [
     "NoGitOption",
     "PythonOption",
     "QuietOption",
+    "RepositoryOption",
     "ShadowOption",
     "TrustOption",
     "format_option",
@@ -48,8 +50,9 @@ CIOption = Annotated[
     CI,
     typer.Option(
         "--ci",
-        help="Continuous integration to write: a GitHub Actions workflow running ruff, mypy,"
-        " pytest on every supported Python, and scaffold check.",
+        metavar="CI",
+        help="Continuous integration to write: github (a GitHub Actions workflow running"
+        " ruff, mypy, pytest on every supported Python, and scaffold check) or none.",
     ),
 ]
 NoCIOption = Annotated[
@@ -65,7 +68,9 @@ NoGitOption = Annotated[
 ]
 DestOption = Annotated[
     Path | None,
-    typer.Option("--dest", help="Folder to write into (default: ./NAME; for `module`, .)."),
+    typer.Option(
+        "--dest", metavar="DIR", help="Folder to write into (default: ./NAME; for `module`, .)."
+    ),
 ]
 DryRunOption = Annotated[
     bool, typer.Option("--dry-run", help="Print the tree that would be written; write nothing.")
@@ -91,7 +96,9 @@ ShadowOption = Annotated[
 PythonOption = Annotated[
     str,
     typer.Option(
-        "--python", help=f"Oldest supported Python ({PYTHON_VERSIONS[0]}-{PYTHON_VERSIONS[-1]})."
+        "--python",
+        metavar="X.Y",
+        help=f"Oldest supported Python ({PYTHON_VERSIONS[0]}-{PYTHON_VERSIONS[-1]}).",
     ),
 ]
 
@@ -116,15 +123,50 @@ def _plain_text(option: str) -> Any:
 
 
 AuthorOption = Annotated[
-    str | None, typer.Option("--author", help="Author name.", callback=_plain_text("--author"))
+    str | None,
+    typer.Option(
+        "--author",
+        metavar="NAME",
+        help="Author name (default: git config user.name; '' for none).",
+        callback=_plain_text("--author"),
+    ),
+]
+EmailOption = Annotated[
+    str | None,
+    typer.Option(
+        "--email",
+        metavar="EMAIL",
+        help="Author email (default: git config user.email; '' for none).",
+        callback=_plain_text("--email"),
+    ),
+]
+RepositoryOption = Annotated[
+    str | None,
+    typer.Option(
+        "--repository",
+        metavar="URL",
+        help="Web address of the project's repository, for [project.urls] (default: the"
+        " https address of the enclosing git repository's origin, if any; '' for none).",
+        callback=_plain_text("--repository"),
+    ),
 ]
 DescriptionOption = Annotated[
     str | None,
     typer.Option(
-        "--description", help="One-line description.", callback=_plain_text("--description")
+        "--description",
+        metavar="TEXT",
+        help="One-line description.",
+        callback=_plain_text("--description"),
     ),
 ]
-LicenseOption = Annotated[License, typer.Option("--license", help="License of the project.")]
+LicenseOption = Annotated[
+    License,
+    typer.Option(
+        "--license",
+        metavar="LICENSE",
+        help=f"License of the project: {', '.join(License)}.",
+    ),
+]
 TrustOption = Annotated[
     bool,
     typer.Option(
@@ -191,5 +233,8 @@ def format_option(
     values = [member.value for member in formats]
     listed = f"{', '.join(values[:-1])} or {values[-1]}"
     return typer.Option(
-        *names, metavar=metavar, click_type=FormatChoice(values), help=f"Output: {listed}."
+        *names,
+        metavar=metavar or "FORMAT",
+        click_type=FormatChoice(values),
+        help=f"Output: {listed}.",
     )

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import os
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
-__all__ = ["display_path", "examples", "render_tree"]
+import typer
+
+if TYPE_CHECKING:
+    from scaffold.generate import GenerateResult
+
+__all__ = ["display_path", "examples", "print_notes", "render_tree", "report_generated"]
 
 
 def display_path(path: Path) -> str:
@@ -41,3 +47,44 @@ def render_tree(root_label: str, files: tuple[PurePosixPath, ...]) -> str:
 
     walk(tree, "")
     return "\n".join(lines)
+
+
+def print_notes(notes: tuple[str, ...]) -> None:
+    """What a run noticed besides its files, one `note:` line each on stderr."""
+    for note in notes:
+        typer.echo(f"note: {note}", err=True)
+
+
+def report_generated(
+    result: GenerateResult,
+    kind: str,
+    name: str,
+    next_steps: list[str],
+    *,
+    origin: str | None = None,
+    git_note: str | None = None,
+) -> None:
+    """Say what was written (or would be, on a dry run) as a tree, then what to do next."""
+    where = display_path(result.destination)
+    verb = "Would create" if result.dry_run else "Created"
+    source = f" from {origin}" if origin else ""
+    typer.echo(f"{verb} {kind} {name!r}{source} in {where}:")
+    typer.echo(render_tree(where, result.files))
+    if result.replaced:
+        # Every file --force replaced, by name: the user must be able to check each one.
+        action = "Would overwrite" if result.dry_run else "Overwrote"
+        count = len(result.replaced)
+        typer.echo(f"{action} {count} existing file{'s' if count != 1 else ''}:")
+        for rel in result.replaced:
+            typer.echo(f"  {rel}")
+    if result.dry_run:
+        typer.echo("Dry run: nothing was written.")
+        return
+    if git_note:
+        typer.echo(git_note)
+    typer.echo("\nNext:")
+    for step in next_steps:
+        typer.echo(f"  {step}")
+    if result.message:
+        # The template's own `_message_after_copy`, as `copier copy` would show it.
+        typer.echo(f"\n{result.message}")

@@ -10,6 +10,7 @@ from typing import ClassVar
 from scaffold import __version__
 from scaffold.choices import CI, DEFAULT_PYTHON, PYTHON_VERSIONS, Layout, License
 from scaffold.errors import InvalidNameError, UsageError
+from scaffold.generate.identity import EMAIL_PATTERN, REPOSITORY_PATTERN
 from scaffold.generate.template_names import (
     function_rules,
     game_rules,
@@ -49,39 +50,57 @@ __all__ = [
 _DATA_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 
 
-def _with_version_and_text(
-    data: dict[str, object], description: str | None, author: str | None = None
-) -> dict[str, object]:
+def _with_version_and_text(data: dict[str, object], **text: str | None) -> dict[str, object]:
     """Add scaffold's version, and free text only when given (so a terminal run still asks)."""
     data["scaffold_version"] = __version__
-    if description is not None:
-        data["description"] = description
-    if author is not None:
-        data["author"] = author
+    data.update((key, value) for key, value in text.items() if value is not None)
     return data
 
 
 @dataclass(frozen=True)
 class ProjectInfo:
-    """What the package, game and workspace templates all ask: Python, license, free text."""
+    """What the package, game and workspace templates all ask: Python, license, free text.
+
+    `author`, `email` and `repository` left None are the template's to ask or default
+    (scaffold offers git's user.name, user.email and origin as those defaults); "" is
+    an answer: none.
+    """
 
     python: str = DEFAULT_PYTHON
     license: License = License.MIT
     description: str | None = None
     author: str | None = None
+    email: str | None = None
+    repository: str | None = None
 
     def validate(self) -> None:
-        """Refuse a Python version the templates do not offer."""
+        """Refuse a Python version the templates do not offer, a malformed email or URL."""
         if self.python not in PYTHON_VERSIONS:
             raise InvalidNameError(
                 f"--python {self.python!r} is not supported;"
                 f" use one of {', '.join(PYTHON_VERSIONS)}"
             )
+        if self.email and not EMAIL_PATTERN.match(self.email):
+            raise UsageError(
+                f"--email {self.email!r} is not an email address; use one such as"
+                " ada@example.com (or --email '' for none)"
+            )
+        if self.repository and not REPOSITORY_PATTERN.match(self.repository):
+            raise UsageError(
+                f"--repository {self.repository!r} is not a web address; use one such as"
+                " https://github.com/acme/demo (or --repository '' for none)"
+            )
 
     def copier_data(self) -> dict[str, object]:
         """This record's part of the template's data."""
         data: dict[str, object] = {"python": self.python, "license": str(self.license)}
-        return _with_version_and_text(data, self.description, self.author)
+        return _with_version_and_text(
+            data,
+            description=self.description,
+            author=self.author,
+            email=self.email,
+            repository=self.repository,
+        )
 
 
 @dataclass(frozen=True)
@@ -137,7 +156,7 @@ class ModuleAnswers:
 
     def copier_data(self) -> dict[str, object]:
         """The data Copier renders the template with."""
-        return _with_version_and_text({"module": self.module}, self.description)
+        return _with_version_and_text({"module": self.module}, description=self.description)
 
 
 @dataclass(frozen=True)
@@ -149,12 +168,14 @@ class GameAnswers:
     package: str
     distribution: str
     project: ProjectInfo = field(default_factory=ProjectInfo)
+    ci: CI = CI.GITHUB
 
     def copier_data(self) -> dict[str, object]:
         """The data Copier renders the template with."""
         return {
             "package": self.package,
             "distribution": self.distribution,
+            "ci": str(self.ci),
             **self.project.copier_data(),
         }
 
@@ -178,6 +199,7 @@ class WorkspaceAnswers:
     namespace: str | None = None
     depends: tuple[Dependency, ...] = ()
     project: ProjectInfo = field(default_factory=ProjectInfo)
+    ci: CI = CI.GITHUB
 
     def copier_data(self) -> dict[str, object]:
         """The data Copier renders the template with."""
@@ -186,6 +208,7 @@ class WorkspaceAnswers:
             "packages": list(self.packages),
             "namespace": self.namespace or "",
             "depends": [{"package": d.package, "requires": d.requires} for d in self.depends],
+            "ci": str(self.ci),
             **self.project.copier_data(),
         }
 
@@ -299,7 +322,11 @@ def module_answers(
 
 
 def game_answers(
-    name: str, *, project: ProjectInfo | None = None, allow_stdlib_shadow: bool = False
+    name: str,
+    *,
+    project: ProjectInfo | None = None,
+    allow_stdlib_shadow: bool = False,
+    ci: CI = CI.GITHUB,
 ) -> GameAnswers:
     """Validate the options of `scaffold new game` and turn them into template answers."""
     project = project or ProjectInfo()
@@ -311,7 +338,7 @@ def game_answers(
         rules=game_rules(),
     )
     project.validate()
-    return GameAnswers(package, distribution_name(package), project)
+    return GameAnswers(package, distribution_name(package), project, ci)
 
 
 def workspace_answers(
@@ -322,6 +349,7 @@ def workspace_answers(
     depends: Sequence[str] = (),
     project: ProjectInfo | None = None,
     allow_stdlib_shadow: bool = False,
+    ci: CI = CI.GITHUB,
 ) -> WorkspaceAnswers:
     """Validate the options of `scaffold new workspace` and turn them into template answers.
 
@@ -357,6 +385,7 @@ def workspace_answers(
         namespace=namespace,
         depends=_dependencies(depends, packages),
         project=project,
+        ci=ci,
     )
 
 

@@ -70,6 +70,9 @@ class GenerateRequest:
     interactive: bool = False
     trust: bool = False
     merge: bool = False
+    #: Defaults for questions `data` leaves open, asked with them on a terminal (Copier's
+    #: user_defaults): what git knows of the author, for instance.
+    user_defaults: Mapping[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -135,6 +138,7 @@ def _render(request: GenerateRequest, rendered: Path) -> tuple[str | None, str]:
         src_path=request.source,
         dst_path=rendered,
         data=data,
+        user_defaults=dict(request.user_defaults),
         vcs_ref=request.vcs_ref,
         defaults=not request.interactive,
         overwrite=True,
