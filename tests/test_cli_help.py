@@ -3,6 +3,7 @@ is offered; `scaffold new TEMPLATE --help` for an unknown TEMPLATE says so."""
 
 from __future__ import annotations
 
+import re
 import shlex
 from collections.abc import Iterator
 
@@ -74,3 +75,37 @@ def test_shell_completion_is_offered(capsys: pytest.CaptureFixture[str]) -> None
     assert main(["--help"]) == 0
     out = capsys.readouterr().out
     assert "--install-completion" in out and "--show-completion" in out
+
+
+#: A placeholder: upper-case words, digits and the separators a value's shape uses
+#: (`NAME=MODULE:FUNC`, `X.Y`, `SRC|NAME`), optionally repeated (`...`), in brackets when
+#: optional (`[PATH]`) or braces when required (the help formatter's own marks).
+PLACEHOLDER = re.compile(r"^[\[{]?[A-Z][A-Z0-9_.=:|-]*[\]}]?(\.\.\.)?$")
+
+
+@pytest.mark.parametrize("path", sorted(COMMANDS))
+def test_every_placeholder_has_one_style(path: str) -> None:
+    """Values are named in capitals (`--dest DIR`), never Typer's `<str>` or `<a|b>`, nor a
+    lower-case parameter name (`[name]`); choices are listed in the option's help."""
+    command = COMMANDS[path]
+    ctx = typer.Context(command, info_name=path)
+    for param in command.params:
+        if isinstance(param, typer.core.TyperOption) and (param.is_flag or param.count):
+            continue
+        if isinstance(param, typer.core.TyperArgument):
+            metavars = [param.make_metavar(ctx), param.make_metavar(ctx, usage=True)]
+        else:
+            metavars = [param.make_metavar(ctx)]
+        for metavar in metavars:
+            assert PLACEHOLDER.match(metavar), (path, param.name, metavar)
+        choices = getattr(param.type, "choices", None)
+        if choices and isinstance(param, typer.core.TyperOption):
+            assert all(str(choice) in (param.help or "") for choice in choices), param.name
+
+
+@pytest.mark.parametrize("template", ["package", "module", "game", "workspace"])
+def test_new_says_name_is_required(template: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["new", template, "--help"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert f"Usage: scaffold new {template} [OPTIONS] [NAME]" in out
+    assert "NAME" in out and "Required: asked for when left out on a terminal." in out

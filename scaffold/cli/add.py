@@ -17,7 +17,9 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-ToOption = Annotated[Path, typer.Option("--to", help="The package folder (it holds __init__.py).")]
+ToOption = Annotated[
+    Path, typer.Option("--to", metavar="DIR", help="The package folder (it holds __init__.py).")
+]
 
 
 @app.command(
@@ -28,7 +30,7 @@ ToOption = Annotated[Path, typer.Option("--to", help="The package folder (it hol
     ),
 )
 def add_module(
-    name: Annotated[str, typer.Argument(help="Name of the new module.")],
+    name: Annotated[str, typer.Argument(metavar="NAME", help="Name of the new module.")],
     to: ToOption,
     dry_run: DryRunOption = False,
     force: ForceOption = False,
@@ -45,7 +47,7 @@ def add_module(
     ),
 )
 def add_package(
-    name: Annotated[str, typer.Argument(help="Name of the new subpackage.")],
+    name: Annotated[str, typer.Argument(metavar="NAME", help="Name of the new subpackage.")],
     to: ToOption,
     dry_run: DryRunOption = False,
     force: ForceOption = False,

@@ -26,6 +26,33 @@ class GraphFormat(StrEnum):
     SVG = "svg"  # the dot rendering drawn by Graphviz, when `dot` is on PATH
 
 
+PathArgument = Annotated[
+    str, typer.Argument(metavar="PATH", help="A project, folder or file (default: .).")
+]
+DepthOption = Annotated[
+    int | None,
+    typer.Option(
+        "--depth", metavar="N", help="Collapse modules to packages of N name parts.", min=1
+    ),
+]
+FocusOption = Annotated[
+    str | None,
+    typer.Option("--focus", metavar="MODULE", help="Show only MODULE and the modules around it."),
+]
+ExcludeOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--exclude", metavar="PATTERN", help="Leave out modules matching PATTERN (repeatable)."
+    ),
+]
+CollapseOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--collapse", metavar="PATTERN", help="Draw packages matching PATTERN as one node."
+    ),
+]
+
+
 @app.command(
     "graph",
     epilog=examples(
@@ -34,19 +61,13 @@ class GraphFormat(StrEnum):
     ),
 )
 def graph(
-    path: Annotated[str, typer.Argument(help="A project, folder or file (default: .).")] = ".",
+    path: PathArgument = ".",
     output_format: Annotated[GraphFormat, format_option(GraphFormat)] = GraphFormat.MERMAID,
     cycles: Annotated[
         bool, typer.Option("--cycles", help="Show only the modules in import cycles.")
     ] = False,
-    depth: Annotated[
-        int | None,
-        typer.Option("--depth", help="Collapse modules to packages of N name parts.", min=1),
-    ] = None,
-    focus: Annotated[
-        str | None,
-        typer.Option("--focus", help="Show only MODULE and the modules around it."),
-    ] = None,
+    depth: DepthOption = None,
+    focus: FocusOption = None,
     upstream: Annotated[
         bool, typer.Option("--upstream", help="With --focus: only what imports it.")
     ] = False,
@@ -55,16 +76,10 @@ def graph(
     ] = False,
     radius: Annotated[
         int | None,
-        typer.Option("--radius", help="With --focus: at most N imports away.", min=0),
+        typer.Option("--radius", metavar="N", help="With --focus: at most N imports away.", min=0),
     ] = None,
-    exclude: Annotated[
-        list[str] | None,
-        typer.Option("--exclude", help="Leave out modules matching PATTERN (repeatable)."),
-    ] = None,
-    collapse: Annotated[
-        list[str] | None,
-        typer.Option("--collapse", help="Draw packages matching PATTERN as one node."),
-    ] = None,
+    exclude: ExcludeOption = None,
+    collapse: CollapseOption = None,
     check_contracts: Annotated[
         bool,
         typer.Option(

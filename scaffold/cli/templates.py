@@ -63,7 +63,8 @@ def templates_add(
         typer.Argument(metavar="SRC", help="Template folder, git repository or git URL."),
     ],
     description: Annotated[
-        str, typer.Option("--description", help="One line shown by `templates list`.")
+        str,
+        typer.Option("--description", metavar="TEXT", help="One line shown by `templates list`."),
     ] = "",
     force: Annotated[
         bool, typer.Option("--force", help="Replace NAME if it is already registered.")
@@ -108,7 +109,8 @@ SpecArgument = Annotated[
     ),
 ]
 VcsRefOption = Annotated[
-    str | None, typer.Option("--vcs-ref", help="Git tag, branch or commit of the template.")
+    str | None,
+    typer.Option("--vcs-ref", metavar="REF", help="Git tag, branch or commit of the template."),
 ]
 
 
@@ -116,6 +118,7 @@ DataFileOption = Annotated[
     Path | None,
     typer.Option(
         "--data-file",
+        metavar="FILE",
         help="YAML or TOML answer sets: a list of answer mappings, or a matrix with"
         " exclude/include (default: the template's _scaffold_test answers).",
     ),
@@ -152,7 +155,9 @@ JobsOption = Annotated[
 KeepOption = Annotated[
     Path | None, typer.Option("--keep", metavar="DIR", help="Keep the rendered projects here.")
 ]
-NameOption = Annotated[str, typer.Option("--name", help="The project folder name (_folder_name).")]
+NameOption = Annotated[
+    str, typer.Option("--name", metavar="NAME", help="The project folder name (_folder_name).")
+]
 TestFormatOption = Annotated[TestFormat, format_option(TestFormat)]
 
 
