@@ -74,11 +74,15 @@ def test_the_templates_message_after_copy_is_shown(
 ) -> None:
     # Plain `copier copy` prints it; scaffold runs Copier quietly and used to lose it.
     files = dict(SERVICE_V1)
-    files["copier.yml"] += "_message_after_copy: 'Welcome, {{ owner }}: run make setup.'\n"
+    files["copier.yml"] += (
+        "_message_after_copy: 'Welcome, {{ owner }}: cd {{ _copier_conf.dst_path }}"
+        " && make setup.'\n"
+    )
     write_tree(tmp_path / "tpl", files)
     assert main(["new", "--template", "../tpl", "billing", *ANSWERS]) == 0
     out = capsys.readouterr().out
-    assert out.rstrip().endswith("Welcome, payments: run make setup.")
+    # The project's folder, not the staging folder Copier rendered into.
+    assert out.rstrip().endswith(f"Welcome, payments: cd {work / 'billing'} && make setup.")
     assert main(["new", "--template", "../tpl", "quiet", *ANSWERS, "--quiet"]) == 0
     assert capsys.readouterr().out == ""
 

@@ -155,6 +155,9 @@ def _render(request: GenerateRequest, rendered: Path) -> tuple[str | None, str]:
             answers_relpath = worker.answers_relpath
             commit = worker.template.commit
             after_copy = worker.template.message_after_copy
+            # Copier rendered into the staging folder; the message is about the project
+            # where it lands, so `_copier_conf.dst_path` names the destination.
+            worker.dst_path = Path(os.path.abspath(request.destination))
             message = worker._render_string(after_copy).strip() if after_copy else ""
     except OSError as exc:
         if exc.errno == errno.ENAMETOOLONG:
