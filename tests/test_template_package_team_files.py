@@ -23,6 +23,12 @@ from scaffold.templates import builtin_template
 #: LICENSE.schemastore beside it); kept in the repository so the test needs no network.
 WORKFLOW_SCHEMA = Path(__file__).parent / "fixtures" / "schemas" / "github-workflow.json"
 
+#: scaffold's own distribution name: the dev group must name it, never the unrelated
+#: `scaffold` on the package index (which would install someone else's command).
+OWN_DISTRIBUTION = tomllib.loads(
+    (Path(__file__).resolve().parent.parent / "pyproject.toml").read_text(encoding="utf-8")
+)["project"]["name"]
+
 
 #: The templates that write team files, with the options each needs besides its name.
 TEMPLATES = {"package": (), "game": (), "workspace": ("-p", "core", "-p", "api")}
@@ -85,9 +91,9 @@ def test_the_pre_commit_config_is_valid_and_uses_scaffolds_hook(
     assert hooks["scaffold-check"]["entry"] == "scaffold check"
     # The hooks run the dev group's tools: the group must install them.
     dev = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
-    assert {"pre-commit", "ruff", "scaffold"} <= {
-        d.split(">")[0] for d in dev["dependency-groups"]["dev"]
-    }
+    names = {d.split(">")[0] for d in dev["dependency-groups"]["dev"]}
+    assert {"pre-commit", "ruff", OWN_DISTRIBUTION} <= names
+    assert "scaffold" not in names
 
 
 @pytest.mark.parametrize("template", ["package", "game"])
@@ -108,7 +114,7 @@ def test_classifiers_and_dev_group(
     assert ("Private :: Do Not Upload" in classifiers) == (license == "Proprietary")
     assert "optional-dependencies" not in pyproject["project"]  # no published `dev` extra
     dev = pyproject["dependency-groups"]["dev"]
-    assert {d.split(">")[0] for d in dev} >= {"pytest", "ruff", "mypy", "scaffold"}
+    assert {d.split(">")[0] for d in dev} >= {"pytest", "ruff", "mypy", OWN_DISTRIBUTION}
 
 
 def test_every_template_ships_the_same_pre_commit_config() -> None:
