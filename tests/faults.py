@@ -12,6 +12,8 @@ import errno
 import os
 import shutil
 import signal
+import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -125,3 +127,64 @@ def steps_of(run: Callable[[Injector], Outcome], fault: str) -> tuple[int, Outco
     assert outcome.code == 0, outcome.err
     assert counter.count > 0, "the injector saw no step: nothing would be tested"
     return counter.count, outcome
+
+
+# The user the permission tests drop to when they run as root (root reads every folder, so
+# an unreadable folder can only be shown to another user): nobody, on every Linux.
+UNPRIVILEGED = 65534
+
+
+@dataclass(frozen=True)
+class SharedFolder:
+    """A folder another user can work in: the permission tests' tree, outside pytest's
+    private (mode 700) temporary folder."""
+
+    path: Path
+    locked: list[Path] = field(default_factory=list)
+
+    def lock(self, path: Path, mode: int = 0) -> Path:
+        """Take the other user's rights on `path` away (`mode`: what is left)."""
+        path.chmod(mode)
+        self.locked.append(path)
+        return path
+
+    def open_up(self) -> None:
+        """Let the other user read and write everything made so far."""
+        for folder, dirs, files in os.walk(self.path):
+            for name in [*dirs, *files]:
+                os.chmod(os.path.join(folder, name), 0o777 if name in dirs else 0o666)
+        self.path.chmod(0o777)
+
+
+def shared_folder() -> SharedFolder:
+    """A new folder in the system's temporary folder, which any user can reach."""
+    import tempfile
+
+    return SharedFolder(Path(tempfile.mkdtemp(prefix="scaffold-perm-")))
+
+
+def remove_shared(folder: SharedFolder) -> None:
+    for path in folder.locked:
+        if path.exists():
+            path.chmod(0o700)
+    shutil.rmtree(folder.path, ignore_errors=True)
+
+
+def run_unprivileged(
+    argv: list[str], cwd: Path, *, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
+    """Run `python -m scaffold ARGV` as a user without root's rights: as `nobody` through
+    `setpriv` when the tests run as root, as the current user otherwise."""
+    command = [sys.executable, "-m", "scaffold", *argv]
+    if os.geteuid() == 0:
+        setpriv = shutil.which("setpriv")
+        if setpriv is None:
+            pytest.skip("running as root without setpriv: no way to drop root's rights")
+        ids = str(UNPRIVILEGED)
+        command = [setpriv, f"--reuid={ids}", f"--regid={ids}", "--clear-groups", *command]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+    env |= {"HOME": str(cwd), "PYTHONDONTWRITEBYTECODE": "1", "XDG_CONFIG_HOME": str(cwd)}
+    env.pop("COPIER_SETTINGS_PATH", None)
+    return subprocess.run(
+        command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )

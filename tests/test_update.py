@@ -291,3 +291,21 @@ def test_the_new_versions_message_after_update_is_shown(
     git(project, "commit", "-q", "-m", "Update to v2")
     assert main(["update", str(project), "--quiet"]) == 0
     assert capsys.readouterr().out == ""
+
+
+def test_a_name_too_long_is_one_line_and_changes_nothing(
+    repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The new version renders a file name no file system takes (over 255 bytes).
+    commit_version(repo, {**V2, "{{ 'n' * 300 }}.md.jinja": "long\n"}, "v3")
+    project = tmp_path / "billing"
+    _generate(repo, project)
+    before = _worktree(project)
+    assert main(["update", str(project)]) == 2
+    line = _one_line_error(capsys)
+    assert "too long for the file system" in line and "nothing was written" in line
+    assert _worktree(project) == before
+    assert git(project, "status", "--porcelain") == ""
+    # A project path longer than the system takes: the same one line, not a traceback.
+    assert main(["update", str(tmp_path / ("p" * 300))]) == 2
+    assert "too long for the file system" in _one_line_error(capsys)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from scaffold.check.config import FAIL_ON, CheckConfig, Settings, load_config, read_settings
+from scaffold.check.config import FAIL_ON, Settings, nearest_config, read_settings
 from scaffold.check.incremental.location import CACHE_DIR_ENV
 from scaffold.check.incremental.run import check
 from scaffold.check.locations import SourceLines, locate, source_root
@@ -153,17 +153,6 @@ def _watch(options: CheckOptions, command: CheckCommand) -> int:
     )
 
 
-def _nearest_config(path: str, settings: Settings | None) -> CheckConfig:
-    start = Path(os.path.abspath(path))
-    start = start if start.is_dir() else start.parent
-    if settings is not None:
-        return load_config(start, settings)  # the given settings, wherever the project is
-    for folder in [start, *start.parents]:
-        if (folder / "pyproject.toml").is_file():
-            return load_config(folder)
-    return CheckConfig(directory=start)
-
-
 def _settings(command: CheckCommand) -> Settings | None:
     """`--config FILE`'s settings, none at all for `--isolated`, else None (discover them)."""
     if command.isolated and command.config is not None:
@@ -178,7 +167,9 @@ def _fail_level(command: CheckCommand, settings: Settings | None) -> str:
     level = command.fail_on
     if level is not None and level not in FAIL_ON:
         raise UsageError(f"unknown --fail-on {level!r} (choose one of: {', '.join(FAIL_ON)})")
-    return level or _nearest_config(command.paths[0], settings).fail_on or "warning"
+    start = Path(os.path.abspath(command.paths[0]))
+    start = start if os.path.isdir(start) else start.parent
+    return level or nearest_config(start, settings).fail_on or "warning"
 
 
 def _exit_code(report: CheckReport, command: CheckCommand, level: str) -> int:

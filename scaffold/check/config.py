@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ __all__ = [
     "ConfigError",
     "Settings",
     "load_config",
+    "nearest_config",
     "read_pyproject",
     "read_settings",
 ]
@@ -140,11 +142,23 @@ def read_settings(path: Path) -> Settings:
     return settings
 
 
+def nearest_config(start: Path, settings: Settings | None = None) -> CheckConfig:
+    """The config of the nearest pyproject.toml at or above `start`, looking no higher than
+    the repository root (the folder holding `.git`): an unrelated pyproject.toml above the
+    repository, in a home folder say, neither configures the check nor receives its cache."""
+    for folder in [start, *start.parents]:
+        if os.path.isfile(folder / "pyproject.toml"):
+            return load_config(folder, settings)
+        if os.path.lexists(folder / ".git"):
+            break
+    return CheckConfig(directory=start) if settings is None else load_config(start, settings)
+
+
 def load_config(directory: Path, settings: Settings | None = None) -> CheckConfig:
     """Read `directory/pyproject.toml` (if any) into a CheckConfig; bad values raise ConfigError.
     `settings` replaces its `[tool.scaffold.check]` table (`--config`, `--isolated`)."""
     pyproject = directory / "pyproject.toml"
-    if not pyproject.is_file():
+    if not os.path.isfile(pyproject):  # an unreadable folder on the way: no pyproject
         if settings is None:
             return CheckConfig(directory=directory)
         return _from_table(directory, settings.table, settings.file or directory)

@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import NamedTuple
 
-from scaffold.check.config import CheckConfig, Settings, load_config
+from scaffold.check.config import CheckConfig, Settings, load_config, nearest_config
 from scaffold.check.ignores import Ignores
 from scaffold.errors import UsageError
 
-__all__ = ["Folder", "SourceFile", "Tree", "discover", "display_path", "package_root"]
+__all__ = [
+    "Folder",
+    "SourceFile",
+    "Tree",
+    "discover",
+    "display_path",
+    "is_file_path",
+    "package_root",
+]
 
 _SKIP_DIRS = frozenset({"__pycache__", "node_modules", "site-packages"})
 # Build output, unless it is a real package of that name (pip._internal.operations.build).
@@ -101,16 +110,9 @@ def _suffix(name: str) -> str:
     return name[i:] if 0 < i < len(name) - 1 else ""
 
 
-def _nearest_config(start: Path, settings: Settings | None) -> CheckConfig:
-    for folder in [start, *start.parents]:
-        if (folder / "pyproject.toml").is_file():
-            return load_config(folder, settings)
-    return CheckConfig(directory=start) if settings is None else load_config(start, settings)
-
-
 def _git_top(start: Path) -> Path | None:
     for folder in [start, *start.parents]:
-        if (folder / ".git").exists():
+        if os.path.lexists(folder / ".git"):
             return folder
     return None
 
@@ -120,10 +122,34 @@ def package_root(folder: Path) -> tuple[Path, Path]:
     named from), and the top package below it that holds `folder` (`folder` itself when it
     is no package)."""
     scan = walk_from = folder
-    while (scan / "__init__.py").is_file() and scan.parent != scan:
+    while os.path.isfile(scan / "__init__.py") and scan.parent != scan:
         walk_from = scan
         scan = scan.parent
     return scan, walk_from
+
+
+def is_file_path(path: Path) -> bool:
+    """Whether a named PATH is a file (False: a folder); a one-line UsageError when it is
+    neither, is missing, or cannot be read."""
+    try:
+        info = os.stat(path)
+        if stat.S_ISDIR(info.st_mode):
+            os.scandir(path).close()
+    except FileNotFoundError:
+        raise UsageError(f"path does not exist: {path}") from None
+    except OSError as exc:
+        raise UsageError(
+            f"cannot read {display_path(str(path))}: {exc.strerror or exc}; give a path you"
+            " can read"
+        ) from None
+    if stat.S_ISREG(info.st_mode):
+        return True
+    if not stat.S_ISDIR(info.st_mode):
+        raise UsageError(
+            f"not a file or folder: {path} (a device, FIFO or socket); give a Python file or a"
+            " folder"
+        )
+    return False
 
 
 def discover(path: Path, *, also: Sequence[Path] = (), settings: Settings | None = None) -> Tree:
@@ -134,14 +160,7 @@ def discover(path: Path, *, also: Sequence[Path] = (), settings: Settings | None
     every pyproject.toml's `[tool.scaffold.check]` table (`--config`, `--isolated`).
     """
     path = Path(os.path.abspath(path))
-    if not path.exists():
-        raise UsageError(f"path does not exist: {path}")
-    is_file = path.is_file()
-    if not is_file and not path.is_dir():
-        raise UsageError(
-            f"not a file or folder: {path} (a device, FIFO or socket); give a Python file or a"
-            " folder"
-        )
+    is_file = is_file_path(path)
     named = [path, *(Path(os.path.abspath(p)) for p in also)] if is_file else []
     for file in named:
         if file.suffix not in (".py", ".pyi"):
@@ -152,7 +171,7 @@ def discover(path: Path, *, also: Sequence[Path] = (), settings: Settings | None
     scan, walk_from = package_root(named[0].parent if is_file else path)
     starts = {package_root(f.parent)[1] for f in named} | {walk_from}
     tree = Tree(base=base, roots=[])
-    walk = _Walk(tree, scan, is_file, _nearest_config(base, settings), settings)
+    walk = _Walk(tree, scan, is_file, nearest_config(base, settings), settings)
     for start in [scan] if scan in starts else sorted(starts):
         walk.run(str(start))
     tree.roots = sorted(walk.roots, key=lambda p: (len(p.parts), str(p)))

@@ -26,14 +26,13 @@ from scaffold.check.analysis import (
     compute_file,
     simulate_when_asked,
 )
-from scaffold.check.discover import Tree, discover, package_root
+from scaffold.check.discover import Tree, discover, is_file_path, package_root
 from scaffold.check.facts.files import FactsReader, read_here
 from scaffold.check.memory import without_cyclic_gc
 from scaffold.check.model import CheckReport, Diagnostic, ModuleFacts, Related
 from scaffold.check.options import CheckOptions
 from scaffold.check.project import Project
 from scaffold.check.select import Selection, unknown_noqa_codes, validate_codes
-from scaffold.errors import UsageError
 
 __all__ = [
     "CheckResult",
@@ -164,11 +163,10 @@ def path_groups(raw: Sequence[str | Path]) -> list[tuple[Path, tuple[Path, ...]]
     groups: dict[tuple[bool, Path], list[Path]] = {}
     for given in raw or ["."]:
         path = Path(os.path.abspath(given))
-        if not path.exists():
-            raise UsageError(f"path does not exist: {path}")
-        if path.is_file() and path.name == "pyproject.toml":
-            path = path.parent
-        if path.is_file():
+        is_file = is_file_path(path)
+        if is_file and path.name == "pyproject.toml":
+            path, is_file = path.parent, False
+        if is_file:
             members = groups.setdefault((True, package_root(path.parent)[0]), [])
             if path not in members:
                 members.append(path)

@@ -118,8 +118,13 @@ def leftover_runs(destination: Path) -> tuple[str, ...]:
 
 
 @contextlib.contextmanager
-def file_name_limits() -> Iterator[None]:
-    """A name the filesystem finds too long (ENAMETOOLONG) becomes a one-line DestinationError.
+def file_name_limits(
+    shorter: str = "choose shorter names or a shorter --dest",
+    readable: str = "choose a --dest in a folder you can read and write",
+) -> Iterator[None]:
+    """A name the filesystem finds too long (ENAMETOOLONG), or a folder on the way that
+    cannot be read (EACCES, EPERM), becomes a one-line DestinationError; `shorter` and
+    `readable` say what to do instead.
 
     Names are checked against the usual 255-byte limit first; this catches what no
     name check sees: a long --dest, a long folder above it, `add`'s longer test name.
@@ -127,13 +132,18 @@ def file_name_limits() -> Iterator[None]:
     try:
         yield
     except OSError as exc:
+        if exc.errno in (errno.EACCES, errno.EPERM) and exc.filename is not None:
+            raise DestinationError(
+                f"cannot reach {os.fsencode(exc.filename).decode('utf-8', 'replace')}:"
+                f" {exc.strerror or exc}; {readable}; nothing was written"
+            ) from exc
         if exc.errno != errno.ENAMETOOLONG:
             raise
         name = os.path.basename(str(exc.filename or "")) or str(exc.filename)
         shown = repr(name) if len(name) <= 60 else f"{name[:40]!r}... ({len(name)} characters)"
         raise DestinationError(
             f"a file name or path is too long for the file system ({shown});"
-            " choose shorter names or a shorter --dest; nothing was written"
+            f" {shorter}; nothing was written"
         ) from exc
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from scaffold.errors import DestinationError, TemplateError, UsageError, one_line
+from scaffold.generate.placement import file_name_limits
 from scaffold.generate.run import copier_failures, record_scaffold_version, run_asking_for_missing
 from scaffold.generate.trust import worker_class
 from scaffold.templates import BUILTIN_TEMPLATES, is_remote_source
@@ -48,6 +49,14 @@ def update(request: UpdateRequest) -> UpdateResult:
     the update can always be reviewed and undone with git; if the update
     itself fails or is interrupted, the project is put back to its last commit.
     """
+    with file_name_limits(
+        shorter="move the project to a shorter path or rename the template's long files",
+        readable="update a project whose folders you can read and write",
+    ):
+        return _update(request)
+
+
+def _update(request: UpdateRequest) -> UpdateResult:
     project = Path(os.path.abspath(request.project))
     answers_file = _answers_file(project)
     answers = _read_answers(answers_file)

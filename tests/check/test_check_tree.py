@@ -10,6 +10,7 @@ import pytest
 
 from scaffold.check import CheckOptions, run_check
 from scaffold.check.discover import discover
+from scaffold.cli import main
 from scaffold.errors import UsageError
 
 from .check_support import findings
@@ -320,3 +321,24 @@ def test_extend_select_turns_on_an_off_rule(tree: Tree) -> None:
         "EXP007 mod.py:3",
         "IMP009 mod.py:4",
     ]
+
+
+@pytest.mark.parametrize("repository", [True, False])
+def test_a_pyproject_above_the_repository_does_not_configure_it(
+    tree: Tree, repository: bool, capsys: pytest.CaptureFixture[str]
+) -> None:
+    outer = tree(
+        {
+            "pyproject.toml": '[tool.scaffold.check]\nignore = ["IMP009"]\nfail-on = "error"\n',
+            "repo/m.py": D + "print('x')\n",
+        }
+    )
+    repo = outer / "repo"
+    if repository:
+        (repo / ".git").mkdir()
+    found = findings(run_check(CheckOptions(paths=(repo,))))
+    # Inside a repository the home folder's pyproject.toml is not the project's.
+    assert found == (["IMP009 m.py:2"] if repository else [])
+    assert main(["check", str(repo), "--select", "IMP009"]) == (1 if repository else 0)
+    capsys.readouterr()
+    assert (outer / ".scaffold_cache").exists() is not repository
