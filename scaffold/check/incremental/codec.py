@@ -171,6 +171,7 @@ class Codec:
             "decode": self.decode,
             "new": tuple.__new__,
             "decoders": decoders,
+            "join": "".join,
         }
         for index, cls in enumerate(self._types):
             decoding[f"C{index}"] = cls
@@ -204,14 +205,68 @@ class Codec:
             for i, name in enumerate(fields, 1)
         )
         size = len(fields)
+        # A cache file with a valid checksum can still hold values of the wrong type (a
+        # forged or foreign file): each field's type is checked before it is trusted.
+        checks = [
+            check
+            for i, name in enumerate(fields, 1)
+            if (check := self._check(self._hints[cls][name], f"v[{i}]")) is not None
+        ]
+        wrong = " or ".join(f"not ({check})" for check in checks) or "False"
         source = (
             f"def D{index}(v):\n"
             f"    if len(v) != {size + 1}:\n"
             f"        raise ValueError('record {index} has {{len(v) - 1}} fields, not {size}')\n"
+            f"    if {wrong}:\n"
+            f"        raise ValueError('record {index} holds a value of the wrong type')\n"
             f"    return C{index}({args})\n"
         )
         exec(source, namespace)  # generated from the record's own annotations
         return cast(Decoder, namespace[f"D{index}"])
+
+    def _check(self, hint: object, var: str) -> str | None:
+        """Python source that is true when the encoded `var` has the shape `hint` encodes to
+        (None: nothing cheap to check here; a nested record checks its own fields)."""
+        if hint is bool:
+            return f"{var} is True or {var} is False"
+        if hint in _PLAIN:
+            return f"{var} is None" if hint is _NONE else f"type({var}) is {hint.__name__}"  # type: ignore[attr-defined]
+        origin, args = typing.get_origin(hint), typing.get_args(hint)
+        if origin in (typing.Union, types.UnionType):
+            alternatives = [self._check(arg, var) for arg in args]
+            if any(alternative is None for alternative in alternatives):
+                return None
+            return " or ".join(f"({alternative})" for alternative in alternatives)
+        if origin is tuple or (isinstance(hint, type) and _is_named_tuple(hint)):
+            return self._tuple_check(hint, args, var)
+        if origin is frozenset:
+            items = self._items_check(args[0] if args else object, f"{var}[1:]")
+            return f"type({var}) is list and {var}[:1] == [{_SET}]{items}"
+        if origin is dict:
+            return f"type({var}) is dict"
+        if isinstance(hint, type) and hint in self._fields:
+            return f"type({var}) is list"  # a record: its decoder checks its fields
+        return None
+
+    def _items_check(self, hint: object, var: str) -> str:
+        """The check of every item of the sequence `var` (" and ..."; "" when unchecked)."""
+        if hint is str:
+            # Most sets and tuples hold names: `"".join` checks them all in C (TypeError on
+            # anything else; decoding turns that into a miss) where a generator costs ~5x.
+            return f" and join({var}) is not None"
+        item = self._check(hint, "x") if _plain(hint) else None
+        return "" if item is None else f" and all({item} for x in {var})"
+
+    def _tuple_check(self, hint: object, args: tuple[object, ...], var: str) -> str:
+        """The check of a tuple field, or of a named tuple, which is stored as one."""
+        check = f"type({var}) is tuple"
+        if isinstance(hint, type) and _is_named_tuple(hint):
+            args = tuple(self._hints[hint][name] for name in self._fields[hint])
+        if len(args) == 2 and args[1] is Ellipsis:
+            return check + self._items_check(args[0], var)
+        parts = [self._check(arg, f"{var}[{i}]") for i, arg in enumerate(args)]
+        fields = "".join(f" and ({part})" for part in parts if part is not None)
+        return f"{check} and len({var}) == {len(args)}{fields}"
 
     def _expr(self, hint: object, var: str, depth: int, spelling: _Spelling) -> str:
         """Python source that encodes or decodes `var`, of type `hint`, without dispatching

@@ -108,6 +108,27 @@ def _fingerprint() -> bytes:
     return digest.digest()
 
 
+def _all_bytes(values: Iterable[object]) -> bool:
+    return all(type(value) is bytes for value in values)
+
+
+def _well_typed(index: object, entries: object) -> bool:
+    """Whether the stat index and the entries hold what this analyser writes: a file whose
+    checksum holds can still have been written by something else."""
+    if type(index) is not dict or type(entries) is not dict:
+        return False
+    if not (_all_bytes(entries) and _all_bytes(entries.values())):
+        return False
+    return all(
+        type(key) is str
+        and type(entry) is tuple
+        and len(entry) == 5
+        and all(type(number) is int for number in entry[:4])
+        and type(entry[4]) is bytes
+        for key, entry in index.items()
+    )
+
+
 class FactsCache:
     """The cache of one checked folder for one run; `save()` writes it back atomically."""
 
@@ -158,11 +179,11 @@ class FactsCache:
             index, entries, result, analysis = marshal.loads(payload)
         except (EOFError, ValueError, TypeError):
             return
-        if isinstance(index, dict) and isinstance(entries, dict):
+        if _well_typed(index, entries):
             self._index = index
             self._loaded_index = dict(index)
             self._entries = entries
-        if isinstance(result, tuple) and len(result) == 2:
+        if isinstance(result, tuple) and len(result) == 2 and _all_bytes(result):
             self._result = result
         if isinstance(analysis, bytes):
             self._analysis = analysis

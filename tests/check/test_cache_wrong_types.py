@@ -1,0 +1,103 @@
+"""A cache file whose checksum holds but whose values have the wrong types (forged, or written
+by something else) is no cache: never trusted, never a crash."""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import pytest
+
+from scaffold.check import CheckOptions, run_check
+from scaffold.check.incremental.store import CACHE_DIR
+from scaffold.check.model import Diagnostic
+
+from .check_support import DEFAULT
+
+Build = Callable[[Mapping[str, str | bytes]], Path]
+Payload = tuple[dict[object, object], dict[object, object], object, object]
+
+PROJECT = {
+    "pyproject.toml": '[project]\nname = "demo"\nversion = "0"\n',
+    "demo/__init__.py": 'from .core import run\n\n__all__ = ["run", "missing"]\n',
+    "demo/core.py": "def run() -> None:\n    pass\n\n\n__all__ = ['run']\n",
+}
+
+
+def _report(root: Path, use_cache: bool = True) -> tuple[Diagnostic, ...]:
+    options = CheckOptions(paths=(root,), select=DEFAULT, use_cache=use_cache)
+    return run_check(options).diagnostics
+
+
+def _records(blob: object, change: Callable[[list[object]], None]) -> bytes:
+    """Encoded records (one, or a tuple of them) with `change` applied to each."""
+    assert isinstance(blob, bytes)
+    value = marshal.loads(blob)
+    records = list(value) if isinstance(value, tuple) else [value]
+    for record in records:
+        change(record)
+    return marshal.dumps(tuple(records) if isinstance(value, tuple) else records[0])
+
+
+def _retype(kind: type, to: object) -> Callable[[list[object]], None]:
+    """Every top-level field of type `kind` (exactly) set to `to`."""
+
+    def change(record: list[object]) -> None:
+        for i, field in enumerate(record[1:], 1):
+            if type(field) is kind:
+                record[i] = to
+
+    return change
+
+
+def _sets_of_ints(record: list[object]) -> None:
+    for i, field in enumerate(record[1:], 1):
+        if isinstance(field, list) and field[:1] == [-1]:
+            record[i] = [-1, 5, 6]
+
+
+FORGERIES: dict[str, Callable[[Payload], Payload]] = {
+    "entry holds an int": lambda p: (p[0], dict.fromkeys(p[1], 5), p[2], p[3]),
+    "index entry is a string": lambda p: (dict.fromkeys(p[0], "xxxxx"), p[1], p[2], p[3]),
+    "index entry is short": lambda p: (dict.fromkeys(p[0], (1, 2)), p[1], p[2], p[3]),
+    "result holds an int": lambda p: (p[0], p[1], (b"key", 7), p[3]),
+    "facts flags are strings": lambda p: (
+        p[0],
+        {key: _records(value, _retype(bool, "yes")) for key, value in p[1].items()},
+        None,
+        None,
+    ),
+    "facts name sets hold ints": lambda p: (
+        p[0],
+        {key: _records(value, _sets_of_ints) for key, value in p[1].items()},
+        None,
+        None,
+    ),
+    "a finding's message is an int": lambda p: (
+        p[0],
+        p[1],
+        (p[2][0], _records(p[2][1], _retype(str, 5))),  # type: ignore[index]
+        p[3],
+    ),
+    "analysis is a string": lambda p: (p[0], p[1], None, "abc"),
+}
+
+
+@pytest.mark.parametrize("forge", FORGERIES.values(), ids=list(FORGERIES))
+def test_wrong_types_behind_a_valid_checksum_are_no_cache(
+    tree: Build, forge: Callable[[Payload], Payload]
+) -> None:
+    root = tree(PROJECT)
+    expected = _report(root, use_cache=False)
+    assert expected  # EXP001 for "missing": a report worth keeping
+    _report(root)
+    (cache_file,) = sorted((root / CACHE_DIR).glob("check-*.bin"))
+    blob = cache_file.read_bytes()
+    head = blob.index(b"\n") + 1 + 16  # the format line and the fingerprint
+    payload = marshal.dumps(forge(marshal.loads(blob[head + 16 :])))  # type: ignore[arg-type]
+    checksum = hashlib.blake2b(payload, digest_size=16).digest()
+    cache_file.write_bytes(blob[:head] + checksum + payload)
+    assert _report(root) == expected
+    assert _report(root) == expected
