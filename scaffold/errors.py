@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 __all__ = [
     "DestinationError",
     "InvalidNameError",
@@ -10,6 +12,7 @@ __all__ = [
     "UntrustedTemplateError",
     "UsageError",
     "one_line",
+    "printable",
 ]
 
 
@@ -49,3 +52,22 @@ class UntrustedTemplateError(TemplateError):
 def one_line(text: str) -> str:
     """`text` with every run of whitespace, newlines included, folded to one space."""
     return " ".join(text.split())
+
+
+# What must not reach a terminal or one line of a line-oriented format raw: C0 controls
+# (newline, ESC), DEL, C1 controls (NEL is a line break), the Unicode line and paragraph
+# separators, and the surrogates that stand for a file name's undecodable bytes.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    if "\udc80" <= char <= "\udcff":
+        return f"\\x{ord(char) - 0xDC00:02x}"  # the file name's own byte
+    return ascii(char)[1:-1]
+
+
+def printable(text: str) -> str:
+    """`text` safe on one line of a terminal or a line-oriented format: control characters
+    as Python escapes (`\\n`, `\\x1b`), an undecodable file-name byte as `\\xff`."""
+    return _UNPRINTABLE.sub(_escape, text)

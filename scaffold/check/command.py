@@ -22,7 +22,7 @@ from scaffold.check.output.context import RenderContext
 from scaffold.check.output.text import plural
 from scaffold.check.pipeline import CheckedTree
 from scaffold.check.select import validate_codes
-from scaffold.errors import UsageError
+from scaffold.errors import UsageError, printable
 
 __all__ = ["CheckCommand", "run_check_command", "write_rule_pages"]
 
@@ -344,7 +344,7 @@ def run_check_command(command: CheckCommand) -> int:
     _emit(render(report, context), command.output_file)
     if not command.quiet:
         for note in report.notes:
-            _write(sys.stderr, f"note: {note}\n")
+            _write(sys.stderr, f"note: {printable(note)}\n")
     return exit_code
 
 

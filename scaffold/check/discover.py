@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -11,6 +10,7 @@ from typing import NamedTuple
 
 from scaffold.check.config import CheckConfig, Settings, load_config, nearest_config
 from scaffold.check.ignores import Ignores
+from scaffold.check.paths import is_file_path
 from scaffold.errors import UsageError
 
 __all__ = [
@@ -19,7 +19,6 @@ __all__ = [
     "Tree",
     "discover",
     "display_path",
-    "is_file_path",
     "package_root",
 ]
 
@@ -126,30 +125,6 @@ def package_root(folder: Path) -> tuple[Path, Path]:
         walk_from = scan
         scan = scan.parent
     return scan, walk_from
-
-
-def is_file_path(path: Path) -> bool:
-    """Whether a named PATH is a file (False: a folder); a one-line UsageError when it is
-    neither, is missing, or cannot be read."""
-    try:
-        info = os.stat(path)
-        if stat.S_ISDIR(info.st_mode):
-            os.scandir(path).close()
-    except FileNotFoundError:
-        raise UsageError(f"path does not exist: {path}") from None
-    except OSError as exc:
-        raise UsageError(
-            f"cannot read {display_path(str(path))}: {exc.strerror or exc}; give a path you"
-            " can read"
-        ) from None
-    if stat.S_ISREG(info.st_mode):
-        return True
-    if not stat.S_ISDIR(info.st_mode):
-        raise UsageError(
-            f"not a file or folder: {path} (a device, FIFO or socket); give a Python file or a"
-            " folder"
-        )
-    return False
 
 
 def discover(path: Path, *, also: Sequence[Path] = (), settings: Settings | None = None) -> Tree:

@@ -26,11 +26,12 @@ from scaffold.check.analysis import (
     compute_file,
     simulate_when_asked,
 )
-from scaffold.check.discover import Tree, discover, is_file_path, package_root
+from scaffold.check.discover import Tree, discover, package_root
 from scaffold.check.facts.files import FactsReader, read_here
 from scaffold.check.memory import without_cyclic_gc
 from scaffold.check.model import CheckReport, Diagnostic, ModuleFacts, Related
 from scaffold.check.options import CheckOptions
+from scaffold.check.paths import is_file_path
 from scaffold.check.project import Project
 from scaffold.check.select import Selection, unknown_noqa_codes, validate_codes
 

@@ -14,7 +14,7 @@ from typer.core import TyperGroup
 
 from scaffold import __version__
 from scaffold.cli import add, check, graph, new, server, templates, update
-from scaffold.errors import ScaffoldError
+from scaffold.errors import ScaffoldError, printable
 
 __all__ = ["app", "main"]
 
@@ -112,7 +112,7 @@ def _debug_enabled() -> bool:
 def _error(message: str) -> None:
     # click drops the colour when stderr is not a terminal; NO_COLOR is the user's veto.
     colour = None if os.environ.get("NO_COLOR") else typer.colors.RED
-    typer.secho(f"error: {message}", err=True, fg=colour)
+    typer.secho(f"error: {printable(message)}", err=True, fg=colour)
 
 
 def _is_click_exception(exc: BaseException) -> bool:

@@ -3,13 +3,30 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from scaffold.check.model import CheckReport
 
-__all__ = ["RenderContext"]
+__all__ = ["RenderContext", "json_text"]
+
+# In JSON text written with ensure_ascii=False: lone surrogates (a file name's undecodable
+# bytes, not Unicode), and what a line-splitting reader takes for a line break or a terminal
+# for a control (DEL, C1 controls such as NEL, the line and paragraph separators).
+_NOT_JSON_TEXT = re.compile("[\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    char = match.group()
+    return "\ufffd" if "\ud800" <= char <= "\udfff" else f"\\u{ord(char):04x}"
+
+
+def json_text(text: str) -> str:
+    """JSON text from `json.dumps(..., ensure_ascii=False)` made valid UTF-8 and one line per
+    line break it means: an undecodable byte as U+FFFD, a control character escaped."""
+    return _NOT_JSON_TEXT.sub(_json_escape, text)
 
 
 @dataclass(frozen=True, slots=True)

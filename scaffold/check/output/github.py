@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from scaffold.check.model import CheckReport, Severity
 from scaffold.check.output.context import RenderContext
+from scaffold.errors import printable
 
 __all__ = ["render_github"]
 
 
 def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    # A control character would reach the workflow log raw: escape it before the protocol's
+    # own escapes (which then find no line break left).
+    return printable(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def _escape_property(text: str) -> str:

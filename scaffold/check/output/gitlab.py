@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from scaffold.check.model import CheckReport, Diagnostic, Severity
-from scaffold.check.output.context import RenderContext
+from scaffold.check.output.context import RenderContext, json_text
 
 __all__ = ["render_gitlab"]
 
@@ -40,4 +40,4 @@ def render_gitlab(report: CheckReport, context: RenderContext) -> str:
         return os.path.relpath(os.path.join(report.root, path), root).replace(os.sep, "/")
 
     issues = [_issue(d, repository_path(d.path)) for d in report.diagnostics]
-    return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"
+    return json_text(json.dumps(issues, indent=2, ensure_ascii=False)) + "\n"

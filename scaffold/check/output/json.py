@@ -9,7 +9,7 @@ from typing import Any
 
 from scaffold import __version__
 from scaffold.check.model import CheckReport, Diagnostic
-from scaffold.check.output.context import RenderContext
+from scaffold.check.output.context import RenderContext, json_text
 from scaffold.check.rules.registry import get_rule
 from scaffold.check.rules.unit import FixKind
 
@@ -71,7 +71,7 @@ def render_json(report: CheckReport, context: RenderContext) -> str:
         "diagnostics": [diagnostic_json(d, shown) for d in report.diagnostics],
         "notes": list(report.notes),
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return json_text(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"
 
 
 def render_json_statistics(report: CheckReport, context: RenderContext) -> str:
@@ -82,4 +82,4 @@ def render_json_statistics(report: CheckReport, context: RenderContext) -> str:
         {"code": code, "name": first[code].name, "count": count, "fixable": first[code].fixable}
         for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     ]
-    return json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
+    return json_text(json.dumps(rows, indent=2, ensure_ascii=False)) + "\n"

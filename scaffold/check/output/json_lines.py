@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from scaffold.check.model import CheckReport
-from scaffold.check.output.context import RenderContext
+from scaffold.check.output.context import RenderContext, json_text
 from scaffold.check.output.json import diagnostic_json
 
 __all__ = ["render_json_lines"]
@@ -17,6 +17,9 @@ def render_json_lines(report: CheckReport, context: RenderContext) -> str:
     def shown(path: str) -> str:
         return context.shown_path(report, path)
 
-    return "".join(
-        json.dumps(diagnostic_json(d, shown), ensure_ascii=False) + "\n" for d in report.diagnostics
+    return json_text(
+        "".join(
+            json.dumps(diagnostic_json(d, shown), ensure_ascii=False) + "\n"
+            for d in report.diagnostics
+        )
     )

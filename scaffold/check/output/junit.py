@@ -6,6 +6,7 @@ from collections import defaultdict
 
 from scaffold.check.model import CheckReport, Diagnostic
 from scaffold.check.output.context import RenderContext
+from scaffold.errors import printable
 
 __all__ = ["render_junit"]
 
@@ -16,7 +17,8 @@ def render_junit(report: CheckReport, context: RenderContext) -> str:
 
     by_file: dict[str, list[Diagnostic]] = defaultdict(list)
     for d in report.diagnostics:
-        by_file[context.shown_path(report, d.path)].append(d)
+        # XML 1.0 cannot hold control characters, not even as character references.
+        by_file[printable(context.shown_path(report, d.path))].append(d)
     count = str(len(report.diagnostics))
     suites = ElementTree.Element(
         "testsuites", name="scaffold check", tests=count, failures=count, errors="0"
@@ -40,8 +42,9 @@ def render_junit(report: CheckReport, context: RenderContext) -> str:
                 file=path,
                 line=str(d.line),
             )
-            failure = ElementTree.SubElement(case, "failure", message=d.message, type=d.code)
-            failure.text = f"{path}:{d.line}:{d.column}: {d.code} {d.message}"
+            message = printable(d.message)
+            failure = ElementTree.SubElement(case, "failure", message=message, type=d.code)
+            failure.text = f"{path}:{d.line}:{d.column}: {d.code} {message}"
     ElementTree.indent(suites)
     body = ElementTree.tostring(suites, encoding="unicode")
     return f'<?xml version="1.0" encoding="UTF-8"?>\n{body}\n'

@@ -9,7 +9,7 @@ from typing import Any
 
 from scaffold import HOME_URL, RULE_DOCS_URL, __version__
 from scaffold.check.model import CheckReport, Diagnostic, Related, Severity
-from scaffold.check.output.context import RenderContext
+from scaffold.check.output.context import RenderContext, json_text
 from scaffold.check.output.rule_markdown import rule_markdown
 from scaffold.check.rules.registry import RULES
 
@@ -38,7 +38,8 @@ class _Uris:
 def _quote(path: str) -> str:
     from urllib.parse import quote
 
-    return quote(path, safe="/")
+    # The file name's own bytes, undecodable ones included (URIs are percent-encoded bytes).
+    return quote(path.encode("utf-8", "surrogateescape"), safe="/")
 
 
 def _location(uris: _Uris, d: Diagnostic) -> dict[str, Any]:
@@ -140,4 +141,4 @@ def render_sarif(report: CheckReport, context: RenderContext) -> str:
             }
         ],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return json_text(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"

@@ -6,6 +6,7 @@ from collections import Counter
 
 from scaffold.check.model import CheckReport, Diagnostic, Severity
 from scaffold.check.output.context import RenderContext
+from scaffold.errors import printable
 
 __all__ = [
     "closing_lines",
@@ -50,13 +51,13 @@ def closing_lines(report: CheckReport, context: RenderContext) -> list[str]:
 
 def finding_line(report: CheckReport, d: Diagnostic, context: RenderContext) -> str:
     """`path:line:col: CODE [*] message`, coloured when the context allows."""
-    where = f"{context.shown_path(report, d.path)}:{d.line}:{d.column}:"
+    where = f"{printable(context.shown_path(report, d.path))}:{d.line}:{d.column}:"
     code = d.code
     if context.color:
         where = f"{_BOLD}{where}{_RESET}"
         code = f"{_RED if d.severity is Severity.ERROR else _YELLOW}{code}{_RESET}"
     marker = " [*]" if d.fixable else ""
-    return f"{where} {code}{marker} {d.message}"
+    return f"{where} {code}{marker} {printable(d.message)}"
 
 
 def render_text(report: CheckReport, context: RenderContext) -> str:
