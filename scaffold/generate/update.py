@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 from collections.abc import Mapping
@@ -12,6 +13,7 @@ from scaffold.errors import DestinationError, TemplateError, UsageError, one_lin
 from scaffold.generate.placement import file_name_limits
 from scaffold.generate.run import copier_failures, record_scaffold_version, run_asking_for_missing
 from scaffold.generate.trust import worker_class
+from scaffold.interrupts import interrupts_deferred
 from scaffold.templates import BUILTIN_TEMPLATES, is_remote_source
 
 __all__ = ["UpdateRequest", "UpdateResult", "update"]
@@ -74,17 +76,32 @@ def _update(request: UpdateRequest) -> UpdateResult:
         skip_answered=True,
         conflict="inline",
     )
-    try:
-        with copier_failures(source, f"cannot update {project}"), worker:
-            run_asking_for_missing(worker.run_update, worker, source, request.data)
-            # Copier prints it only when not quiet; scaffold runs it quietly and words
-            # the output itself, so it shows the message as `copier update` would.
-            after_update = worker.template.message_after_update
-            message = worker._render_string(after_update).strip() if after_update else ""
-    except BaseException:
-        _restore_last_commit(project)
-        raise
-    record_scaffold_version(answers_file)
+    with contextlib.ExitStack() as complete:
+        try:
+            with copier_failures(source, f"cannot update {project}"), worker:
+                run_asking_for_missing(worker.run_update, worker, source, request.data)
+                # Copier prints it only when not quiet; scaffold runs it quietly and words
+                # the output itself, so it shows the message as `copier update` would.
+                after_update = worker.template.message_after_update
+                message = worker._render_string(after_update).strip() if after_update else ""
+            # Copier is done: a Ctrl-C from here on is held, so that the update is either
+            # undone below or complete, and a complete one is reported (not exit 130).
+            complete.enter_context(interrupts_deferred())
+            record_scaffold_version(answers_file)
+        except BaseException:
+            with interrupts_deferred():  # a second Ctrl-C must not stop the restore halfway
+                _restore_last_commit(project)
+            raise
+        return _result(project, source, answers, answers_file, message)
+
+
+def _result(
+    project: Path,
+    source: str,
+    answers: Mapping[str, object],
+    answers_file: Path,
+    message: str,
+) -> UpdateResult:
     new_answers = _read_answers(answers_file)
     return UpdateResult(
         project=project,
