@@ -65,7 +65,8 @@ def test_line_formats_escape_control_characters_in_names(hostile: Path, output_f
     for line in out.split("\n"):
         assert not any(raw in line for raw in RAW), line
     if output_format != "json-lines":
-        assert "esc\\x1b[31mred.py" in out and "new\\nline.py" in out
+        newline = "new%0Aline.py" if output_format == "github" else "new\\nline.py"
+        assert "esc\\x1b[31mred.py" in out and newline in out  # GitHub's own escape
         assert "proj\\xff\\x1b" in out or output_format == "github"
 
 

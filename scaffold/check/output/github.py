@@ -10,9 +10,9 @@ __all__ = ["render_github"]
 
 
 def _escape_data(text: str) -> str:
-    # A control character would reach the workflow log raw: escape it before the protocol's
-    # own escapes (which then find no line break left).
-    return printable(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    # Line breaks are the protocol's to escape (a message may span lines); any other
+    # control character would reach the workflow log raw.
+    return printable(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def _escape_property(text: str) -> str:
