@@ -31,7 +31,6 @@ from scaffold.generate.placement import (
     staging_folder,
     walk_files,
 )
-from scaffold.generate.temporaries import copier_temporaries
 from scaffold.generate.trust import worker_class
 from scaffold.templates import is_remote_source
 
@@ -214,8 +213,7 @@ def copier_failures(source: str, context: str) -> Iterator[None]:
     """Run Copier quietly; what it, Jinja or git raise becomes a one-line ScaffoldError.
 
     `context` opens the message (`template SRC`, `cannot update PROJECT`); a Jinja
-    syntax error adds its file and line. Every run of Copier goes through here, and keeps
-    its temporary clones in a folder a later run removes if this one is killed.
+    syntax error adds its file and line. Every run of Copier goes through here.
     """
     # Imported here: copier and jinja2 cost ~0.4 s, which no other command pays.
     from copier.errors import CopierAnswersInterrupt, CopierError
@@ -224,7 +222,7 @@ def copier_failures(source: str, context: str) -> Iterator[None]:
     from plumbum import ProcessExecutionError
 
     try:
-        with warnings.catch_warnings(), copier_temporaries():
+        with warnings.catch_warnings():
             # Copier warns about dirty local templates and missing settings through
             # `warnings`, which would print multi-line source excerpts under our output.
             warnings.simplefilter("ignore")
