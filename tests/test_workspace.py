@@ -290,9 +290,11 @@ def test_workspace_readme_tools_licenses_and_sibling_installs(tmp_path: Path) ->
     readme = (tmp_path / "README.md").read_text(encoding="utf-8")
     # Every tool the README runs is in the dev group its install line installs.
     assert "python -m pip install --group dev -e packages/core" in readme
-    for tool in ("pytest", "ruff", "mypy", "scaffold"):
+    # Each command and the distribution that installs it (scaffold's is scaffold-py).
+    commands = {"pytest": "pytest", "ruff": "ruff", "mypy": "mypy", "scaffold": "scaffold-py"}
+    for tool, distribution in commands.items():
         assert f"{tool} " in readme.replace("python -m pytest", "pytest ")
-        assert tool in dev
+        assert distribution in dev
     assert "MIT License" in (tmp_path / "LICENSE").read_text(encoding="utf-8")
     for member in ("core", "api", "web"):
         folder = tmp_path / "packages" / member
