@@ -25,6 +25,6 @@ def server(
 ) -> None:
     """Run the language server (LSP over stdio): diagnostics, fixes and rule docs as you type."""
     # Imported here: pygls costs start-up that `scaffold --help` and `check` must not pay.
-    from scaffold.server import serve
+    from scaffold.check.server import serve
 
     serve()

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scaffold.check import CheckOptions, run_check
-from scaffold.server.engine import Workspace
+from scaffold.check.server.engine import Workspace
 
 FILES = ("pkg/__init__.py", "pkg/a.py", "pkg/b.py", "pkg/sub/__init__.py", "pkg/sub/c.py")
 LINES = st.sampled_from(

@@ -22,9 +22,9 @@ from pygls.uris import to_fs_path
 
 from scaffold import __version__
 from scaffold.check.model import Diagnostic
-from scaffold.server.actions import FileView
-from scaffold.server.convert import Lines, lines_of, to_lsp
-from scaffold.server.engine import Workspace
+from scaffold.check.server.actions import FileView
+from scaffold.check.server.convert import Lines, lines_of, to_lsp
+from scaffold.check.server.engine import Workspace
 
 __all__ = ["ScaffoldServer", "build_server"]
 
@@ -207,7 +207,7 @@ def _meets(one: lsp.Range, other: lsp.Range) -> bool:
 def build_server() -> ScaffoldServer:
     """The server with every feature registered."""
     server = ScaffoldServer()
-    from scaffold.server import features
+    from scaffold.check.server import features
 
     features.register(server)
     return server

@@ -7,6 +7,6 @@ __all__ = ["serve"]
 
 def serve() -> None:
     """Run the language server over stdin and stdout until the client says exit."""
-    from scaffold.server.lsp import build_server
+    from scaffold.check.server.lsp import build_server
 
     build_server().start_io()

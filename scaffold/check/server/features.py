@@ -8,8 +8,8 @@ from lsprotocol import types as lsp
 from pygls.uris import to_fs_path
 
 from scaffold import RULE_DOCS_URL
-from scaffold.server.actions import FIX_ALL, code_actions, fix_all, hover_codes, rule_markdown
-from scaffold.server.lsp import WATCHED, ScaffoldServer, option
+from scaffold.check.server.actions import FIX_ALL, code_actions, fix_all, hover_codes, rule_markdown
+from scaffold.check.server.lsp import WATCHED, ScaffoldServer, option
 
 __all__ = ["register"]
 

@@ -16,7 +16,7 @@ from scaffold.check.fix import fix_text
 from scaffold.check.model import Diagnostic
 from scaffold.check.project import Project
 from scaffold.check.rules import FixKind, get_rule
-from scaffold.server.convert import Units, lines_of, text_edit
+from scaffold.check.server.convert import Units, lines_of, text_edit
 
 __all__ = [
     "FIX_ALL",
