@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from scaffold.check.analysis import check_file
+from scaffold.check.analysis import FileResult, Simulate, check_file
 from scaffold.check.discover import SourceFile, Tree, discover
 from scaffold.check.facts import parse_source
+from scaffold.check.imports.simulation import Failure
 from scaffold.check.incremental.pool import read_facts
 from scaffold.check.incremental.reuse import Stored, keep, plan
 from scaffold.check.incremental.store import FactsCache, content_digest, encode_facts
@@ -29,12 +30,29 @@ from scaffold.check.pipeline import CheckedTree, Resolved, diagnose
 from scaffold.check.project import Project
 from scaffold.check.select import Selection
 
-__all__ = ["FileText", "RootState", "Workspace"]
+__all__ = ["FileText", "RootState", "Superseded", "Workspace", "never"]
 
 # Facts a half-typed buffer gets that say nothing of its names: the last good facts of that
 # file stand in for them in every other file's results.
 _UNREADABLE = frozenset({"syntax", "invalid", "nesting"})
 _EXTENSION_DIGEST = content_digest(b"extension")
+
+
+class Superseded(Exception):
+    """An analysis given up because what it reads changed while it ran (a newer edit)."""
+
+
+def never() -> bool:
+    """The `stop` of an analysis nothing interrupts."""
+    return False
+
+
+def _checkpoint(stop: Callable[[], bool]) -> None:
+    """Give up here when a newer change arrived. Only the finished run's results replace the
+    last run's, so a run given up anywhere leaves the state as the last finished one left it
+    (facts read meanwhile are kept: each stands for the bytes it was parsed from)."""
+    if stop():
+        raise Superseded
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,8 +136,9 @@ class RootState:
                 return None
         return known.source
 
-    def analyse(self, buffers: Mapping[Path, str]) -> CheckedTree:
-        """Check the root as it is now: buffers over the disk, reusing what still holds."""
+    def analyse(self, buffers: Mapping[Path, str], stop: Callable[[], bool] = never) -> CheckedTree:
+        """Check the root as it is now: buffers over the disk, reusing what still holds.
+        Raises Superseded at the first checkpoint after `stop()` turns true."""
         if self.tree is None:
             self.tree = discover(self.base)
             self._notes = list(self.tree.notes)
@@ -131,18 +150,33 @@ class RootState:
         assert cache is not None
         tree.notes[:] = self._notes  # each run adds its own notes to the tree's
         with without_cyclic_gc():
-            facts, digests, broken = self._read(tree, buffers)
+            facts, digests, broken = self._read(tree, buffers, stop)
             inputs = (self.options.select, self.options.ignore)
             structure = cache.structure_key(tree, inputs)
             stored = self._stored[1] if self._stored and self._stored[0] == structure else None
             reuse = plan(stored, digests, facts, self._previous.get)
             resolved = Resolved(tree, facts, Project.of(tree, facts))
+            _checkpoint(stop)
+
+            def file_result(
+                project: Project, source: SourceFile, compute: Callable[[], FileResult]
+            ) -> FileResult:
+                _checkpoint(stop)
+                return reuse.file_result(project, source, compute)
+
+            def start_simulation(
+                project: Project, simulate: Simulate
+            ) -> Callable[[], Sequence[Failure]]:
+                _checkpoint(stop)
+                return reuse.start_simulation(project, simulate)
+
             checked = diagnose(
                 resolved,
                 self.options,
-                file_result=reuse.file_result,
-                start_simulation=reuse.start_simulation,
+                file_result=file_result,
+                start_simulation=start_simulation,
             )
+            _checkpoint(stop)
         assert checked.analysis is not None
         self._stored = (structure, keep(digests, checked.analysis, reuse))
         self._previous = {key: self._facts_entry(key, broken).encoded for key in facts}
@@ -155,7 +189,7 @@ class RootState:
         return self._good[key] if key in broken else self._known[key]
 
     def _read(
-        self, tree: Tree, buffers: Mapping[Path, str]
+        self, tree: Tree, buffers: Mapping[Path, str], stop: Callable[[], bool]
     ) -> tuple[dict[str, ModuleFacts], dict[str, bytes | None], dict[str, _Known]]:
         """Every file's facts for the rules, their digests, and the buffers that do not parse
         (whose last good facts stand in for them)."""
@@ -166,6 +200,7 @@ class RootState:
         if not self._known:
             self._read_in_parallel(tree, buffers)
         for source in tree.files:
+            _checkpoint(stop)
             live.add(source.key)
             if source.is_extension:
                 digests[source.key] = _EXTENSION_DIGEST
@@ -288,13 +323,15 @@ class Workspace:
             if not known or not path.exists():
                 root.invalidate()
 
-    def analyse(self) -> dict[Path, list[Diagnostic]]:
+    def analyse(self, stop: Callable[[], bool] = never) -> dict[Path, list[Diagnostic]]:
         """Every root's diagnostics by absolute path; a path reported by two nested roots
-        keeps the inner root's."""
+        keeps the inner root's. Raises Superseded once `stop()` turns true (a newer change:
+        the server runs this in a thread while the editor's messages keep coming)."""
         result: dict[Path, list[Diagnostic]] = {}
         owners: dict[Path, Path] = {}
+        buffers = dict(self.buffers)  # one state of the buffers for the whole run
         for base, root in sorted(self.roots.items(), key=lambda item: len(item[0].parts)):
-            checked = root.analyse(self.buffers)
+            checked = root.analyse(buffers, stop)
             for path in _reported_files(checked):
                 result[path] = []
                 owners[path] = base

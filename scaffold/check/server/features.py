@@ -36,7 +36,7 @@ def _lifecycle(server: ScaffoldServer) -> None:
         options = params.initialization_options
         debounce = option(options, "debounce")
         if isinstance(debounce, int | float) and not isinstance(debounce, bool):
-            ls.debounce = max(float(debounce), 0.0)
+            ls.scheduler.debounce = max(float(debounce), 0.0)
         docs = option(options, "ruleDocsUrl")
         ls.docs_url = docs if isinstance(docs, str) else _default_docs_url()
         text_document = params.capabilities.text_document

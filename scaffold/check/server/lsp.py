@@ -2,15 +2,15 @@
 
 Every change (a buffer opened, edited, closed or saved; files created, deleted or renamed on
 disk; a workspace folder added) schedules one analysis after a short pause, so a burst of
-keystrokes costs one run; a request that needs results (pull diagnostics, code actions,
-hover) waits for the scheduled run and is answered from it. Diagnostics are pushed
+keystrokes costs one run; the analysis runs in a thread and is given up when a newer change
+arrives (schedule.py); a request that needs results (pull diagnostics, code actions, hover)
+waits for the scheduled run and is answered from it. Diagnostics are pushed
 (`publishDiagnostics`) to clients that cannot pull them, and pulled
 (`textDocument/diagnostic`, `workspace/diagnostic`) by those that can.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Sequence
 from pathlib import Path
@@ -25,13 +25,12 @@ from scaffold.check.model import Diagnostic
 from scaffold.check.server.actions import FileView
 from scaffold.check.server.convert import Lines, lines_of, to_lsp
 from scaffold.check.server.engine import Workspace
+from scaffold.check.server.schedule import Scheduler
 
 __all__ = ["ScaffoldServer", "build_server"]
 
 logger = logging.getLogger(__name__)
 
-# Long enough to gather one burst of keystrokes, short against the time to diagnostics.
-DEFAULT_DEBOUNCE = 0.03
 # What a change on disk may affect: sources, and what discovery and configuration read.
 WATCHED = ("**/*.py", "**/*.pyi", "**/pyproject.toml", "**/.gitignore", "**/__init__.py")
 
@@ -50,11 +49,12 @@ class ScaffoldServer(LanguageServer):
         self.results: dict[Path, list[Diagnostic]] = {}
         self.shown: dict[Path, list[lsp.Diagnostic]] = {}
         self.published: dict[Path, list[lsp.Diagnostic]] = {}
-        self.generation = 0  # analyses run so far; a pulled report's result id
-        self.debounce = DEFAULT_DEBOUNCE
+        self.generation = 0  # analyses shown so far; a pulled report's result id
         self.pull = False
         self.docs_url: str | None = None
-        self._pending: asyncio.Task[None] | None = None
+        self.scheduler: Scheduler[dict[Path, list[Diagnostic]]] = Scheduler(
+            self.engine.analyse, self.show, self.report_failure
+        )
         self._lines: dict[Path, Lines | None] = {}
         # Each file's last conversion, kept while its findings and its buffer are the same.
         self._converted: dict[
@@ -64,42 +64,27 @@ class ScaffoldServer(LanguageServer):
     # --- scheduling ------------------------------------------------------------------------
 
     def schedule(self, *, delay: float | None = None) -> None:
-        """Analyse after a pause; a change within it starts the pause again."""
-        if self._pending is not None and not self._pending.done():
-            self._pending.cancel()
-        pause = self.debounce if delay is None else delay
-        self._pending = asyncio.get_running_loop().create_task(self._run_after(pause))
-
-    async def _run_after(self, pause: float) -> None:
-        await asyncio.sleep(pause)
-        self.analyse_now()
+        """Something the analysis reads changed: analyse after a pause (schedule.py)."""
+        self.scheduler.changed(delay=delay)
 
     async def settled(self) -> None:
-        """Wait until no analysis is scheduled (each change schedules a newer one)."""
-        while self._pending is not None and not self._pending.done():
-            pending = self._pending
-            try:
-                await asyncio.shield(pending)
-            except asyncio.CancelledError:
-                if pending is self._pending or not pending.cancelled():
-                    raise  # this request itself was cancelled
+        """Wait until the analysis of the last change has run."""
+        await self.scheduler.settled()
 
     def stop_pending(self) -> None:
-        """Drop a scheduled analysis (shutdown)."""
-        if self._pending is not None:
-            self._pending.cancel()
+        """Give up the scheduled or running analysis (shutdown)."""
+        self.scheduler.stop()
 
-    def analyse_now(self) -> None:
-        """Run the analysis, keep its results, and tell the client what changed. A failure
-        is logged and leaves the last results standing: the server stays up."""
-        try:
-            results = self.engine.analyse()
-        except Exception:
-            logger.exception("analysis failed")
-            self.window_log_message(
-                lsp.LogMessageParams(lsp.MessageType.Error, "scaffold: the analysis failed")
-            )
-            return
+    def report_failure(self, error: Exception) -> None:
+        """A failed analysis is logged; the last results stand and the server stays up."""
+        logger.error("analysis failed", exc_info=error)
+        self.window_log_message(
+            lsp.LogMessageParams(lsp.MessageType.Error, "scaffold: the analysis failed")
+        )
+
+    def show(self, results: dict[Path, list[Diagnostic]]) -> None:
+        """Keep the results of an analysis that saw every change so far, and tell the
+        client what changed."""
         self.generation += 1
         self.results = results
         self._lines = {}
