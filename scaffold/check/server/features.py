@@ -86,6 +86,12 @@ def _documents(server: ScaffoldServer) -> None:
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: ScaffoldServer, params: lsp.DidSaveTextDocumentParams) -> None:
+        # Configuration is read from disk, as ruff's and pyright's servers read theirs: a
+        # pyproject.toml buffer's unsaved edits count once saved, even for a client that
+        # reports no changes on disk (workspace/didChangeWatchedFiles).
+        path = _path(params.text_document.uri)
+        if path is not None:
+            ls.engine.files_changed([path])
         ls.schedule()
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)

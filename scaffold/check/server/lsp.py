@@ -26,6 +26,7 @@ from scaffold.check.server.actions import FileView
 from scaffold.check.server.convert import Lines, lines_of, to_lsp
 from scaffold.check.server.engine import Workspace
 from scaffold.check.server.schedule import Scheduler
+from scaffold.errors import ScaffoldError, one_line
 
 __all__ = ["ScaffoldServer", "build_server"]
 
@@ -52,6 +53,7 @@ class ScaffoldServer(LanguageServer):
         self.generation = 0  # analyses shown so far; a pulled report's result id
         self.pull = False
         self.docs_url: str | None = None
+        self._failure_shown: str | None = None  # the bad-input message last shown
         self.scheduler: Scheduler[dict[Path, list[Diagnostic]]] = Scheduler(
             self.engine.analyse, self.show, self.report_failure
         )
@@ -76,7 +78,16 @@ class ScaffoldServer(LanguageServer):
         self.scheduler.stop()
 
     def report_failure(self, error: Exception) -> None:
-        """A failed analysis is logged; the last results stand and the server stays up."""
+        """A failed analysis is logged; the last results stand and the server stays up. Bad
+        input (a pyproject.toml that does not validate) is shown to the user once, in the
+        one line `scaffold check` prints, until an analysis succeeds again."""
+        if isinstance(error, ScaffoldError):
+            message = f"scaffold: {one_line(str(error))}"
+            if message != self._failure_shown:
+                self.window_show_message(lsp.ShowMessageParams(lsp.MessageType.Error, message))
+                self._failure_shown = message
+            self.window_log_message(lsp.LogMessageParams(lsp.MessageType.Error, message))
+            return
         logger.error("analysis failed", exc_info=error)
         self.window_log_message(
             lsp.LogMessageParams(lsp.MessageType.Error, "scaffold: the analysis failed")
@@ -86,6 +97,7 @@ class ScaffoldServer(LanguageServer):
         """Keep the results of an analysis that saw every change so far, and tell the
         client what changed."""
         self.generation += 1
+        self._failure_shown = None
         self.results = results
         self._lines = {}
         self.shown = {path: self._convert(path, found) for path, found in results.items()}
