@@ -121,13 +121,23 @@ def _batches(jobs: Sequence[ParseJob], count: int) -> list[list[ParseJob]]:
     return [batch for batch in batches if batch]
 
 
+def _may_fork() -> bool:
+    """Whether this process may fork: only with one thread. The child of a threaded process
+    (the language server: its reader thread, its analysis thread) inherits every lock another
+    thread held at that moment, never released, and can wait on one for ever."""
+    import threading
+
+    return threading.active_count() == 1
+
+
 def _context() -> BaseContext:
     # Forked workers start in milliseconds and already hold every imported module; elsewhere
-    # (macOS, Windows) the platform default is the safe choice.
+    # (macOS, Windows) the platform default is the safe choice, and so is forkserver (a clean
+    # single-threaded parent) for a threaded process.
     import multiprocessing
 
     if sys.platform == "linux":
-        return multiprocessing.get_context("fork")
+        return multiprocessing.get_context("fork" if _may_fork() else "forkserver")
     return multiprocessing.get_context()
 
 
@@ -164,7 +174,7 @@ def start_in_fork(work: Callable[[], bytes]) -> Callable[[], bytes | None]:
     failed: the caller then does the work itself. The child inherits every fact already
     in memory, so nothing is sent to it.
     """
-    if sys.platform != "linux":
+    if sys.platform != "linux" or not _may_fork():
         return lambda: None
     try:
         read_end, write_end = os.pipe()
