@@ -2,11 +2,12 @@
 
 Every rule's checks come from the registry (rules.registry), by scope. Most look at one
 file at a time (and at what its imports reach); the project-wide ones run over the
-per-file results where they can (the import cycles over each file's edges). Two hooks let
+per-file results where they can (the import cycles over each file's edges). Three hooks let
 a caller compute some of this elsewhere or take it from an earlier run: `file_result`
 gives each file's per-file result, `start_simulation` the import-time simulation's
-failures. Their defaults compute everything here; the incremental check
-(scaffold.check.incremental) passes its own.
+failures, `tree_findings` the findings of the checks that see only the discovered tree.
+Their defaults compute everything here; the incremental check
+(scaffold.check.incremental) and the language server pass their own.
 """
 
 from __future__ import annotations
@@ -36,8 +37,10 @@ __all__ = [
     "FileResults",
     "Simulate",
     "StartSimulation",
+    "TreeFindings",
     "analyse",
     "check_file",
+    "check_tree",
     "compute_file",
     "simulate_when_asked",
 ]
@@ -68,6 +71,14 @@ Simulate = Callable[[RunMemory | None], Simulation]
 # Starts the simulation (here, in another process, or not at all when an earlier result
 # holds) and gives back the function that waits for its failures.
 StartSimulation = Callable[[Project, Simulate], Callable[[], Sequence[Failure]]]
+# The findings of the TREE-scope checks: a function of the discovered tree alone (the
+# language server keeps its tree between edits, and with it these findings).
+TreeFindings = Callable[[Tree, frozenset[str]], list[Finding]]
+
+
+def check_tree(tree: Tree, enabled: frozenset[str]) -> list[Finding]:
+    """The enabled TREE-scope checks over `tree`."""
+    return list(run_checks(Scope.TREE, TreeContext(tree), enabled))
 
 
 def compute_file(
@@ -101,6 +112,7 @@ def analyse(
     *,
     file_result: FileResults = compute_file,
     start_simulation: StartSimulation = simulate_when_asked,
+    tree_findings: TreeFindings = check_tree,
 ) -> Analysis:
     """Every finding of every enabled rule; filtering by code happens afterwards."""
     # Star-import chains and import chains are followed recursively; real trees stay far
@@ -108,7 +120,7 @@ def analyse(
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(limit, 10_000))
     try:
-        return _analyse(tree, project, enabled, file_result, start_simulation)
+        return _analyse(tree, project, enabled, file_result, start_simulation, tree_findings)
     finally:
         sys.setrecursionlimit(limit)
 
@@ -119,6 +131,7 @@ def _analyse(
     enabled: frozenset[str],
     file_result: FileResults,
     start_simulation: StartSimulation,
+    tree_findings: TreeFindings,
 ) -> Analysis:
     files: dict[str, FileResult] = {}
     findings: list[Finding] = []
@@ -141,7 +154,7 @@ def _analyse(
         files[source.key] = result
         findings.extend(result.findings)
         tree.notes.extend(result.notes)
-    findings.extend(run_checks(Scope.TREE, TreeContext(tree), enabled))
+    findings.extend(tree_findings(tree, enabled))
     if checks_in(Scope.GRAPH, enabled):
         graph = {
             source.key: list(files[source.key].edges) if source.key in files else []

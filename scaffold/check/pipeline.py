@@ -22,7 +22,9 @@ from scaffold.check.analysis import (
     Analysis,
     FileResults,
     StartSimulation,
+    TreeFindings,
     analyse,
+    check_tree,
     compute_file,
     simulate_when_asked,
 )
@@ -81,12 +83,18 @@ def diagnose(
     *,
     file_result: FileResults = compute_file,
     start_simulation: StartSimulation = simulate_when_asked,
+    tree_findings: TreeFindings = check_tree,
 ) -> CheckedTree:
     """Run the enabled rules over a resolved tree, then keep what it reports."""
     tree, facts, project = resolved.tree, resolved.facts, resolved.project
     selection = Selection(tree, options.select, options.ignore, options.extend_select)
     analysis = analyse(
-        tree, project, selection.enabled, file_result=file_result, start_simulation=start_simulation
+        tree,
+        project,
+        selection.enabled,
+        file_result=file_result,
+        start_simulation=start_simulation,
+        tree_findings=tree_findings,
     )
     diagnostics = selection.diagnostics(analysis.findings, facts)
     return CheckedTree(tree, facts, project, diagnostics, analysis)

@@ -10,10 +10,12 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scaffold.check import CheckOptions, run_check
+from scaffold.check.model import Diagnostic
 from scaffold.check.server.engine import Superseded, Workspace
 
 FILES = ("pkg/__init__.py", "pkg/a.py", "pkg/b.py", "pkg/sub/__init__.py", "pkg/sub/c.py")
@@ -130,3 +132,57 @@ def test_an_analysis_given_up_anywhere_leaves_the_next_one_right(
         assert served == _fresh(contents)
     finally:
         shutil.rmtree(folder)
+
+
+def _codes(found: dict[Path, list[Diagnostic]]) -> list[str]:
+    return sorted(d.code for diagnostics in found.values() for d in diagnostics)
+
+
+@pytest.mark.parametrize("watching", [False, True])
+def test_a_file_changed_on_disk_is_read_by_its_stat_or_when_the_editor_says(
+    tmp_path: Path, watching: bool
+) -> None:
+    (tmp_path / "pkg").mkdir()
+    init = tmp_path / "pkg/__init__.py"
+    init.write_text('__all__ = ["f"]\n', encoding="utf-8")
+    workspace = Workspace()
+    workspace.add_root(tmp_path)
+    workspace.watching = watching
+    assert _codes(workspace.analyse()) == ["EXP001"]
+    init.write_text('__all__ = ["f"]\n\n\ndef f() -> None:\n    pass\n', encoding="utf-8")
+    # Watched: a file the editor has not named is not stat'ed again (no stat of every file
+    # per edit); unwatched: its size and mtime show the change.
+    assert _codes(workspace.analyse()) == ([] if not watching else ["EXP001"])
+    workspace.files_changed([init])
+    assert _codes(workspace.analyse()) == []
+
+
+def test_the_tree_checks_run_again_only_when_the_tree_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import scaffold.check.server.engine as engine
+    from scaffold.check.analysis import check_tree
+    from scaffold.check.discover import Tree
+    from scaffold.check.model import Finding
+
+    runs: list[int] = []
+
+    def counted(tree: Tree, enabled: frozenset[str]) -> list[Finding]:
+        runs.append(1)
+        return check_tree(tree, enabled)
+
+    monkeypatch.setattr(engine, "check_tree", counted)
+    for rel in ("pkg/__init__.py", "pkg/util.py", "pkg/util/__init__.py", "pkg/a.py"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("", encoding="utf-8")
+    workspace = Workspace()
+    workspace.add_root(tmp_path)
+    assert _codes(workspace.analyse()) == ["PKG004"]
+    for text in ("x = 1\n", "x = 2\n", "import os\n"):
+        workspace.buffers[tmp_path / "pkg/a.py"] = text
+        assert "PKG004" in _codes(workspace.analyse())
+    assert len(runs) == 1  # edits keep the tree, and its findings
+    (tmp_path / "pkg/util.py").unlink()
+    workspace.files_changed([tmp_path / "pkg/util.py"])
+    assert "PKG004" not in _codes(workspace.analyse())
+    assert len(runs) == 2

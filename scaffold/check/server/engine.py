@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from scaffold.check.analysis import FileResult, Simulate, check_file
+from scaffold.check.analysis import FileResult, Simulate, check_file, check_tree
 from scaffold.check.discover import SourceFile, Tree, discover
 from scaffold.check.facts import parse_source
 from scaffold.check.imports.simulation import Failure
@@ -24,7 +24,7 @@ from scaffold.check.incremental.pool import read_facts
 from scaffold.check.incremental.reuse import Stored, keep, plan
 from scaffold.check.incremental.store import FactsCache, content_digest, encode_facts
 from scaffold.check.memory import without_cyclic_gc
-from scaffold.check.model import FILE_SPAN, Diagnostic, ModuleFacts, SourceError
+from scaffold.check.model import FILE_SPAN, Diagnostic, Finding, ModuleFacts, SourceError
 from scaffold.check.options import CheckOptions
 from scaffold.check.pipeline import CheckedTree, Resolved, diagnose
 from scaffold.check.project import Project
@@ -110,10 +110,21 @@ class RootState:
         self._by_rel: dict[str, SourceFile] = {}
         self._previous: dict[str, bytes] = {}  # encoded facts the last run saw
         self.checked: CheckedTree | None = None
+        # While the editor reports every change on disk (didChangeWatchedFiles), a file it
+        # has not named is not stat'ed again: a stat of every file costs each edit ~5 ms on
+        # sympy. Otherwise every file's size and mtime are compared on each analysis.
+        self.watching = False
+        self._changed_on_disk: set[Path] = set()
+        # The TREE-scope findings see only the discovered tree, which stays between edits.
+        self._tree_findings: tuple[Tree, frozenset[str], list[Finding]] | None = None
 
     def invalidate(self) -> None:
         """Discover the tree again on the next analysis (files or configuration changed)."""
         self.tree = None
+
+    def changed_on_disk(self, path: Path) -> None:
+        """The editor says `path` changed on disk: read it again by its stat."""
+        self._changed_on_disk.add(path)
 
     def owns(self, path: Path) -> bool:
         """Whether `path` lies inside this root."""
@@ -146,6 +157,7 @@ class RootState:
             self._stored = None
             self._by_path = {source.path: source for source in self.tree.files}
             self._by_rel = {source.rel: source for source in self.tree.files}
+            self._changed_on_disk &= set(self._by_path)  # the rest are not files to read
         tree, cache = self.tree, self._cache
         assert cache is not None
         tree.notes[:] = self._notes  # each run adds its own notes to the tree's
@@ -175,6 +187,7 @@ class RootState:
                 self.options,
                 file_result=file_result,
                 start_simulation=start_simulation,
+                tree_findings=self._findings_of_tree,
             )
             _checkpoint(stop)
         assert checked.analysis is not None
@@ -184,6 +197,13 @@ class RootState:
             checked = self._report_broken(checked, broken)
         self.checked = checked
         return checked
+
+    def _findings_of_tree(self, tree: Tree, enabled: frozenset[str]) -> list[Finding]:
+        kept = self._tree_findings
+        if kept is None or kept[0] is not tree or kept[1] != enabled:
+            kept = (tree, enabled, check_tree(tree, enabled))
+            self._tree_findings = kept
+        return list(kept[2])
 
     def _facts_entry(self, key: str, broken: Mapping[str, _Known]) -> _Known:
         return self._good[key] if key in broken else self._known[key]
@@ -248,7 +268,14 @@ class RootState:
                 known = _known(None, source, FileText(data, True))
             elif known.source is not None and not known.source.from_buffer:
                 known = dataclasses.replace(known, stamp=None, source=FileText(data, True))
-        else:
+        elif (
+            known is None
+            or known.stamp is None
+            or not self.watching
+            or source.path in self._changed_on_disk
+            or known.is_package != source.is_package
+        ):
+            self._changed_on_disk.discard(source.path)  # before the stat: a later one stays
             stamp = _stat(source.path)
             if known is None or known.stamp != stamp or known.is_package != source.is_package:
                 known = _disk_known(stamp, source, known)
@@ -293,14 +320,27 @@ class Workspace:
     def __init__(self, options: CheckOptions | None = None) -> None:
         self.options = options or CheckOptions(use_cache=False)
         self.roots: dict[Path, RootState] = {}
+        self._watching = False
         self.buffers: dict[Path, str] = {}
         self.base_of: dict[Path, Path] = {}  # each reported path's root, by the last analysis
+
+    @property
+    def watching(self) -> bool:
+        """Whether every change on disk is reported through `files_changed`."""
+        return self._watching
+
+    @watching.setter
+    def watching(self, value: bool) -> None:
+        self._watching = value
+        for root in self.roots.values():
+            root.watching = value
 
     def add_root(self, base: Path) -> None:
         """Check the folder `base` too."""
         base = Path(os.path.abspath(base))
         if base not in self.roots:
             self.roots[base] = RootState(base, self.options)
+            self.roots[base].watching = self._watching
 
     def remove_root(self, base: Path) -> None:
         """Stop checking the folder `base`."""
@@ -319,6 +359,7 @@ class Workspace:
             root = self.root_of(path)
             if root is None:
                 continue
+            root.changed_on_disk(path)
             known = path.suffix in (".py", ".pyi") and root.source_of(path) is not None
             if not known or not path.exists():
                 root.invalidate()

@@ -60,6 +60,7 @@ def _lifecycle(server: ScaffoldServer) -> None:
                 register_options=lsp.DidChangeWatchedFilesRegistrationOptions(watchers),
             )
             await ls.client_register_capability_async(lsp.RegistrationParams([registration]))
+            ls.engine.watching = True  # the client reports changes on disk from now on
 
     @server.feature(lsp.SHUTDOWN)
     def shutdown(ls: ScaffoldServer, params: None) -> None:
