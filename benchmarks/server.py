@@ -1,10 +1,14 @@
 """Edit -> diagnostics latency of `scaffold server` on sympy, through a real LSP client
-(pytest-lsp) over stdio: `python benchmarks/server.py [--edits N]`.
+(pytest-lsp) over stdio, with pyright's language server on the same edits as a reference:
+`python benchmarks/server.py [--edits N] [--tree DIR] [--pyright] [--only-pyright]`.
 
-Each edit is a didChange of sympy/core/basic.py (the four edit kinds of benchmarks/run.py),
-followed by a pull of that file's diagnostics (`textDocument/diagnostic`), which the server
-answers once the analysis of the edit has run: the time to that answer is the time to
-diagnostics of the edited file and of every file, as one analysis makes both.
+Each edit is a didChange of sympy/core/basic.py (the four edit kinds of benchmarks/run.py).
+scaffold's server is then asked for that file's diagnostics (`textDocument/diagnostic`),
+which it answers once the analysis of the edit has run: one analysis gives the edited file's
+and every other file's diagnostics, so the time to that answer is both. pyright pushes the
+edited file's diagnostics (`publishDiagnostics` carrying the edit's version). Each edit is
+timed twice: wall time, and the CPU time the server's processes spent on it (every thread,
+from /proc/PID/task/*/schedstat), which a loaded machine disturbs far less.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from lsprotocol import types as lsp
@@ -41,21 +46,96 @@ def _edits(text: str, n: int) -> dict[str, list[str]]:
     }
 
 
-async def _run(root: Path, n: int) -> None:
+def _tree_pids(pid: int) -> list[int]:
+    """`pid` and its descendants (pyright's wrapper starts node as a child)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(parent, []).append(int(entry.name))
+    found, queue = [], [pid]
+    while queue:
+        current = queue.pop()
+        found.append(current)
+        queue.extend(children.get(current, []))
+    return found
+
+
+def cpu_ns(pids: list[int]) -> int:
+    """CPU time of every thread of `pids` so far, in ns (0 where /proc cannot tell)."""
+    total = 0
+    for pid in pids:
+        for task in Path(f"/proc/{pid}/task").glob("*"):
+            try:
+                total += int((task / "schedstat").read_text().split()[0])
+            except (OSError, IndexError, ValueError):
+                continue
+    return total
+
+
+def _percentiles(values: list[float]) -> tuple[float, float]:
+    values = sorted(values)
+    return statistics.median(values), values[min(len(values) - 1, round(0.95 * (len(values) - 1)))]
+
+
+async def _time_edits(
+    client: LanguageClient,
+    uri: str,
+    texts: dict[str, list[str]],
+    answered: Callable[[int], Awaitable[object]],
+    pids: list[int],
+) -> None:
+    """Each edit as a whole-document didChange, timed until `answered(version)` returns."""
+    version = 1
+    print("| edit | n | p50 ms | p95 ms | CPU p50 ms | CPU p95 ms |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for kind, edits in texts.items():
+        walls, cpus = [], []
+        for new in edits:
+            version += 1
+            change = lsp.TextDocumentContentChangeWholeDocument(text=new)
+            began, cpu = time.perf_counter(), cpu_ns(pids)
+            client.text_document_did_change(
+                lsp.DidChangeTextDocumentParams(
+                    lsp.VersionedTextDocumentIdentifier(version=version, uri=uri), [change]
+                )
+            )
+            await answered(version)
+            walls.append((time.perf_counter() - began) * 1000)
+            cpus.append((cpu_ns(pids) - cpu) / 1e6)
+        (w50, w95), (c50, c95) = _percentiles(walls), _percentiles(cpus)
+        print(f"| {kind} | {len(edits)} | {w50:.0f} | {w95:.0f} | {c50:.0f} | {c95:.0f} |")
+
+
+def _peak(pids: list[int]) -> str:
+    peaks: list[int] = []
+    for pid in pids:
+        status = Path(f"/proc/{pid}/status")
+        if status.exists():
+            lines = [line for line in status.read_text().splitlines() if line.startswith("VmHWM")]
+            peaks.extend(int(line.split()[1]) for line in lines)
+    return f"{max(peaks) // 1024} MB" if peaks else "unknown"
+
+
+async def _scaffold(root: Path, n: int) -> None:
     profile = os.environ.get("SCAFFOLD_BENCH_PROFILE")  # a file for the server's cProfile
     prefix = ["-m", "cProfile", "-o", profile] if profile else []
-    command = [sys.executable, *prefix, "-m", "scaffold", "server"]
-    config = ClientServerConfig(server_command=command)
+    config = ClientServerConfig(
+        server_command=[sys.executable, *prefix, "-m", "scaffold", "server"]
+    )
     client = await config.start()
-    assert isinstance(client, LanguageClient)
+    assert isinstance(client, LanguageClient) and client._server is not None
+    pids = [client._server.pid]
     capabilities = lsp.ClientCapabilities(
         text_document=lsp.TextDocumentClientCapabilities(
             diagnostic=lsp.DiagnosticClientCapabilities()
         )
     )
     victim = root / "sympy" / "core" / "basic.py"
-    text = victim.read_text(encoding="utf-8")
-    uri = victim.as_uri()
+    text, uri = victim.read_text(encoding="utf-8"), victim.as_uri()
     started = time.perf_counter()
     await client.initialize_session(
         lsp.InitializeParams(
@@ -66,35 +146,59 @@ async def _run(root: Path, n: int) -> None:
     )
     pull = lsp.DocumentDiagnosticParams(lsp.TextDocumentIdentifier(uri))
     await client.text_document_diagnostic_async(pull)
-    print(f"initial workspace diagnostics: {time.perf_counter() - started:.2f} s")
+    print(f"\nscaffold server: initial workspace diagnostics {time.perf_counter() - started:.2f} s")
     client.text_document_did_open(
         lsp.DidOpenTextDocumentParams(lsp.TextDocumentItem(uri, "python", 1, text))
     )
     await client.text_document_diagnostic_async(pull)
-    version = 1
-    print("| edit | n | p50 ms | p95 ms |\n|---|---:|---:|---:|")
-    for kind, texts in _edits(text, n).items():
-        times = []
-        for new in texts:
-            version += 1
-            change = lsp.TextDocumentContentChangeWholeDocument(text=new)
-            began = time.perf_counter()
-            client.text_document_did_change(
-                lsp.DidChangeTextDocumentParams(
-                    lsp.VersionedTextDocumentIdentifier(version=version, uri=uri), [change]
-                )
-            )
-            await client.text_document_diagnostic_async(pull)
-            times.append((time.perf_counter() - began) * 1000)
-        times.sort()
-        p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
-        print(f"| {kind} | {n} | {statistics.median(times):.0f} | {p95:.0f} |")
-    server = client._server
-    if server is not None:
-        status = Path(f"/proc/{server.pid}/status")
-        if status.exists():  # Linux: the server's peak resident memory
-            peak = [line for line in status.read_text().splitlines() if line.startswith("VmHWM")]
-            print(f"server peak resident memory: {peak[0].split(':')[1].strip()}")
+
+    async def answered(version: int) -> object:
+        return await client.text_document_diagnostic_async(pull)
+
+    await _time_edits(client, uri, _edits(text, n), answered, pids)
+    print(f"server peak resident memory: {_peak(pids)}")
+    await client.shutdown_session()
+    await client.stop()  # type: ignore[no-untyped-call]
+
+
+async def _pyright(root: Path, n: int, command: list[str]) -> None:
+    """pyright's language server on the same edits: the edited file's pushed diagnostics."""
+    client = await ClientServerConfig(server_command=command).start()
+    assert isinstance(client, LanguageClient) and client._server is not None
+    victim = root / "sympy" / "core" / "basic.py"
+    text, uri = victim.read_text(encoding="utf-8"), victim.as_uri()
+    capabilities = lsp.ClientCapabilities(
+        text_document=lsp.TextDocumentClientCapabilities(
+            publish_diagnostics=lsp.PublishDiagnosticsClientCapabilities(version_support=True)
+        ),
+        workspace=lsp.WorkspaceClientCapabilities(configuration=True),
+    )
+    started = time.perf_counter()
+    await client.initialize_session(
+        lsp.InitializeParams(
+            capabilities=capabilities,
+            root_uri=root.as_uri(),
+            workspace_folders=[lsp.WorkspaceFolder(root.as_uri(), "sympy")],
+        )
+    )
+
+    async def answered(version: int) -> object:
+        while True:
+            params = await client.wait_for_notification(lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+            if params.uri == uri and (params.version is None or params.version >= version):
+                return params
+
+    client.text_document_did_open(
+        lsp.DidOpenTextDocumentParams(lsp.TextDocumentItem(uri, "python", 1, text))
+    )
+    await answered(1)
+    print(
+        f"\npyright ({' '.join(command)}): first diagnostics of the opened file"
+        f" {time.perf_counter() - started:.2f} s"
+    )
+    pids = _tree_pids(client._server.pid)
+    await _time_edits(client, uri, _edits(text, n), answered, pids)
+    print(f"pyright peak resident memory (largest process): {_peak(pids)}")
     await client.shutdown_session()
     await client.stop()  # type: ignore[no-untyped-call]
 
@@ -103,12 +207,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--edits", type=int, default=50)
     parser.add_argument("--tree", type=Path, help="a folder holding sympy/ (default: installed)")
+    parser.add_argument("--pyright", action="store_true", help="pyright's server too")
+    parser.add_argument("--only-pyright", action="store_true", help="pyright's server alone")
+    parser.add_argument(
+        "--pyright-command", default="pyright-langserver --stdio", help="how to start it"
+    )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp())
     try:
         root = work / "sympy-tree"
         shutil.copytree((args.tree or real_tree()) / "sympy", root / "sympy")
-        asyncio.run(_run(root, args.edits))
+        if not args.only_pyright:
+            asyncio.run(_scaffold(root, args.edits))
+        if args.pyright or args.only_pyright:
+            asyncio.run(_pyright(root, args.edits, args.pyright_command.split()))
     finally:
         shutil.rmtree(work)
 
