@@ -129,11 +129,23 @@ async def _scaffold(root: Path, n: int) -> None:
     client = await config.start()
     assert isinstance(client, LanguageClient) and client._server is not None
     pids = [client._server.pid]
+    # As VS Code: pulls diagnostics, and reports changes on disk through the watchers the
+    # server registers (so the server need not stat every file after each edit).
     capabilities = lsp.ClientCapabilities(
         text_document=lsp.TextDocumentClientCapabilities(
             diagnostic=lsp.DiagnosticClientCapabilities()
-        )
+        ),
+        workspace=lsp.WorkspaceClientCapabilities(
+            did_change_watched_files=lsp.DidChangeWatchedFilesClientCapabilities(
+                dynamic_registration=True
+            )
+        ),
     )
+
+    @client.feature(lsp.CLIENT_REGISTER_CAPABILITY)  # type: ignore[untyped-decorator]
+    def register(params: lsp.RegistrationParams) -> None:
+        return None
+
     victim = root / "sympy" / "core" / "basic.py"
     text, uri = victim.read_text(encoding="utf-8"), victim.as_uri()
     started = time.perf_counter()
