@@ -77,6 +77,8 @@ class Kept:
 
     def answers_hold(self, project: Project, changed: frozenset[str]) -> bool:
         """Whether every answer taken from a changed file comes out the same now."""
+        if not changed:  # no file looks different to the others (a comment edited, say)
+            return True
         for module, scope, taken, answers in self.asks:
             if changed.isdisjoint(taken):
                 continue
@@ -225,11 +227,12 @@ def plan(
     }
     files: dict[str, Kept] = {}
     raw_files: dict[str, _RawFile] = {}
+    same_files = digests.keys() == stored.digests.keys()
     for key, raw in stored.files.items():
         if key not in digests or key in changed:
             continue
         try:
-            kept = _kept(raw, seen, digests, stored.decoded.get(key))
+            kept = _kept(raw, seen, digests, stored.decoded.get(key), same_files)
         except (LookupError, TypeError, ValueError):
             kept = None  # not what `dump` wrote: compute it again
         if kept is not None:
@@ -278,10 +281,20 @@ def _without_positions(value: object) -> object:
 
 
 def _kept(
-    raw: _RawFile, seen: set[str], digests: Mapping[str, bytes | None], decoded: Kept | None
+    raw: _RawFile,
+    seen: set[str],
+    digests: Mapping[str, bytes | None],
+    decoded: Kept | None,
+    same_files: bool = False,
 ) -> Kept | None:
     encoded_findings, encoded_edges, reads, notes, asks = raw
-    if not seen.isdisjoint(reads) or not all(read in digests for read in reads):
+    if not seen.isdisjoint(reads):
+        return None
+    if decoded is not None and same_files:
+        # Kept in memory (`keep`) by a run over these same files: whatever it read is one of
+        # them, so the language server's edit skips looking each read up (~13k on sympy).
+        return decoded
+    if not all(read in digests for read in reads):
         return None
     if not all(read in digests for _, _, taken, _ in asks for read in taken):
         return None
