@@ -186,3 +186,16 @@ def test_the_tree_checks_run_again_only_when_the_tree_changes(
     workspace.files_changed([tmp_path / "pkg/util.py"])
     assert "PKG004" not in _codes(workspace.analyse())
     assert len(runs) == 2
+
+
+def test_a_change_named_by_its_folder_is_still_read_while_watching(tmp_path: Path) -> None:
+    (tmp_path / "pkg").mkdir()
+    init = tmp_path / "pkg/__init__.py"
+    init.write_text('__all__ = ["f"]\n', encoding="utf-8")
+    workspace = Workspace()
+    workspace.add_root(tmp_path)
+    workspace.watching = True
+    assert _codes(workspace.analyse()) == ["EXP001"]
+    init.write_text('__all__ = ["f"]\n\n\ndef f() -> None:\n    pass\n', encoding="utf-8")
+    workspace.files_changed([tmp_path / "pkg"])  # the editor names the folder, not the file
+    assert _codes(workspace.analyse()) == []

@@ -157,7 +157,10 @@ class RootState:
             self._stored = None
             self._by_path = {source.path: source for source in self.tree.files}
             self._by_rel = {source.rel: source for source in self.tree.files}
-            self._changed_on_disk &= set(self._by_path)  # the rest are not files to read
+            # Discovered anew (a file created, deleted or renamed, a configuration changed):
+            # every file is stat'ed once, whatever path the editor named the change by (a
+            # folder, a symlink's).
+            self._changed_on_disk = set(self._by_path)
         tree, cache = self.tree, self._cache
         assert cache is not None
         tree.notes[:] = self._notes  # each run adds its own notes to the tree's
