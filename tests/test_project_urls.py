@@ -34,3 +34,16 @@ def test_every_link_to_the_project_is_its_home() -> None:
     # Named, but not offered as an install from the index: it is not published there yet.
     assert "`scaffold-py`" in texts["README.md"]
     assert "pip install scaffold-py" not in texts["README.md"]
+
+
+def test_no_text_installs_the_unrelated_scaffold_from_the_index() -> None:
+    # `pip install scaffold` (or a dependency named plain `scaffold`) would fetch someone
+    # else's 2013 package: every install instruction names scaffold-py.
+    docs = [*ROOT.joinpath("docs").rglob("*.md"), ROOT / "README.md", ROOT / "CONTRIBUTING.md"]
+    templates = list(ROOT.joinpath("templates").rglob("*.jinja"))
+    install = re.compile(r"(pip|pipx|uv tool) install (-U )?scaffold(?![-\w])")
+    requirement = re.compile(r"\"scaffold(\[\w+\])?([<>=~!][^\"]*)?\"")  # a dependency string
+    for path in docs + templates:
+        text = path.read_text(encoding="utf-8")
+        found = install.search(text) or (path in templates and requirement.search(text))
+        assert not found, f"{path.relative_to(ROOT)}: {found and found.group()}"
