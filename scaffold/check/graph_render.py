@@ -6,18 +6,21 @@ import os
 import re
 import shutil
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from scaffold.check.discover import Tree
 from scaffold.check.imports.diagram import ImportGraph, contracts_graph, graph_of
-from scaffold.check.incremental.run import resolve_path
+from scaffold.check.imports.graph import Edge
+from scaffold.check.incremental.run import check_with_edges
 from scaffold.check.memory import without_cyclic_gc
 from scaffold.check.output import format_named
 from scaffold.check.output.graph import GRAPH_FORMATS, render_dot
+from scaffold.check.project import Project
 from scaffold.errors import UsageError
 
-__all__ = ["MERMAID_EDGES", "GraphView", "collect_graph", "render_graph"]
+__all__ = ["MERMAID_EDGES", "Checked", "GraphView", "collect_graph", "render_graph"]
 
 MERMAID_EDGES = 500  # what GitHub's and mermaid's renderers accept by default
 _PART = r"(?:[A-Za-z_][A-Za-z0-9_]*|\*|\*\*)"
@@ -36,11 +39,56 @@ class GraphView:
     collapse: tuple[str, ...] = ()
 
 
-def collect_graph(
-    path: str | Path, depth: int | None = None, view: GraphView = GraphView()
-) -> ImportGraph:
-    """Discover PATH like `scaffold check`, read its facts through the cache, and build its
-    graph of importable modules (see `graph_of`)."""
+@dataclass(frozen=True)
+class Checked:
+    """What one `scaffold check` of the path gives its graph: the project, each file's
+    module-level import edges, and each file's findings by code."""
+
+    tree: Tree
+    project: Project
+    edges: Mapping[str, Sequence[Edge]]
+    findings: Mapping[str, Mapping[str, int]]
+
+    @classmethod
+    def of(cls, path: Path) -> Checked:
+        """Check `path` through the cache, as `scaffold check PATH` would."""
+        with without_cyclic_gc():  # facts are decoded while the graph is built
+            checked, edges = check_with_edges(path)
+        findings: dict[str, dict[str, int]] = {}
+        for diagnostic in checked.diagnostics:
+            codes = findings.setdefault(diagnostic.path, {})
+            codes[diagnostic.code] = codes.get(diagnostic.code, 0) + 1
+        return cls(checked.tree, checked.project, edges, findings)
+
+    def graph(
+        self, depth: int | None = None, view: GraphView = GraphView(), all_imports: bool = False
+    ) -> ImportGraph:
+        """The graph at `depth`, as `view` shows it."""
+        with without_cyclic_gc():
+            graph = graph_of(
+                self.project,
+                depth,
+                collapse=view.collapse,
+                exclude=view.exclude,
+                edges=self.edges,
+                all_imports=all_imports,
+                findings=self.findings,
+            )
+        if view.focus is None:
+            return graph
+        if view.focus not in graph.nodes:
+            shown = ", ".join(graph.nodes[:3]) or "none"
+            raise UsageError(
+                f"--focus {view.focus!r} is not a node of the graph (after --depth, --collapse"
+                f" and --exclude); nodes are dotted module names such as: {shown}"
+            )
+        return graph.around(
+            view.focus, upstream=view.upstream, downstream=view.downstream, radius=view.radius
+        )
+
+
+def _validated(path: str | Path, depth: int | None, view: GraphView) -> Path:
+    """The path to graph, after checking the options; bad ones are a UsageError."""
     if depth is not None and depth < 1:
         raise UsageError(f"--depth must be 1 or more, not {depth}")
     if view.radius is not None and view.radius < 0:
@@ -55,20 +103,19 @@ def collect_graph(
     target = Path(os.path.abspath(path))
     if not target.exists():
         raise UsageError(f"path does not exist: {path}")
-    with without_cyclic_gc():  # facts are decoded while the graph is built
-        project = resolve_path(target).project
-        graph = graph_of(project, depth, collapse=view.collapse, exclude=view.exclude)
-    if view.focus is None:
-        return graph
-    if view.focus not in graph.nodes:
-        shown = ", ".join(graph.nodes[:3]) or "none"
-        raise UsageError(
-            f"--focus {view.focus!r} is not a node of the graph (after --depth, --collapse and"
-            f" --exclude); nodes are dotted module names such as: {shown}"
-        )
-    return graph.around(
-        view.focus, upstream=view.upstream, downstream=view.downstream, radius=view.radius
-    )
+    return target
+
+
+def collect_graph(
+    path: str | Path,
+    depth: int | None = None,
+    view: GraphView = GraphView(),
+    *,
+    all_imports: bool = False,
+) -> ImportGraph:
+    """Check PATH like `scaffold check` (through the cache), and build its graph of
+    importable modules (see `graph_of`) from the check's import edges and findings."""
+    return Checked.of(_validated(path, depth, view)).graph(depth, view, all_imports)
 
 
 def render_graph(
@@ -80,22 +127,26 @@ def render_graph(
     check_contracts: bool = False,
     view: GraphView = GraphView(),
     notes: list[str] | None = None,
+    all_imports: bool = False,
 ) -> str:
     """The `scaffold graph` command body: validate, collect, filter, render; what the user
     should know besides the output (a Mermaid graph too big to draw) goes to `notes`."""
     render = (
         _svg_renderer() if output_format == "svg" else format_named(GRAPH_FORMATS, output_format)
     )
+    target = _validated(path, depth, view)
+    checked = Checked.of(target)
     if check_contracts:
-        resolved = resolve_path(Path(os.path.abspath(path)))
-        graph = contracts_graph(resolved.project, resolved.tree.configs, resolved.tree.base)
+        tree = checked.tree
+        graph = contracts_graph(checked.project, tree.configs, tree.base, checked.edges)
     else:
-        graph = collect_graph(path, depth, view)
+        graph = checked.graph(depth, view, all_imports)
     if cycles_only:
         graph = graph.only_cycles()
     if output_format == "mermaid" and len(graph.edges) > MERMAID_EDGES and notes is not None:
-        notes.append(_too_big_for_mermaid(path, graph, depth))
-    return render(graph)
+        notes.append(_too_big_for_mermaid(checked, graph, depth))
+    with without_cyclic_gc():  # a JSON document of every edge is many small objects
+        return render(graph)
 
 
 def _svg_renderer() -> Callable[[ImportGraph], str]:
@@ -119,11 +170,11 @@ def _svg_renderer() -> Callable[[ImportGraph], str]:
     return render
 
 
-def _too_big_for_mermaid(path: str | Path, graph: ImportGraph, depth: int | None) -> str:
+def _too_big_for_mermaid(checked: Checked, graph: ImportGraph, depth: int | None) -> str:
     """GitHub and mermaid refuse more than 500 edges: say so, and which --depth fits."""
     fits = None
     for level in range(1, (depth or max(n.count(".") + 1 for n in graph.nodes)) + 1):
-        if len(collect_graph(path, level).edges) <= MERMAID_EDGES:
+        if len(checked.graph(level).edges) <= MERMAID_EDGES:
             fits = level
         else:
             break

@@ -247,9 +247,26 @@ def check(
     raise typer.Exit(run_check_command(command))
 
 
-@app.command("schema", epilog=examples("scaffold schema"))
-def schema() -> None:
-    """Print the JSON Schema of `scaffold check --output-format json`."""
+class SchemaOf(StrEnum):
+    """The commands whose JSON output has a published schema."""
+
+    CHECK = "check"
+    GRAPH = "graph"
+
+
+@app.command("schema", epilog=examples("scaffold schema", "scaffold schema graph"))
+def schema(
+    command: Annotated[
+        SchemaOf, typer.Argument(help="check: --output-format json; graph: --format json.")
+    ] = SchemaOf.CHECK,
+) -> None:
+    """Print the JSON Schema of `scaffold check --output-format json` (or of another
+    command's JSON)."""
+    if command is SchemaOf.GRAPH:
+        from scaffold.check.output.graph import graph_schema
+
+        typer.echo(graph_schema(), nl=False)
+        return
     from scaffold.check.output.json import report_schema
 
     typer.echo(report_schema(), nl=False)

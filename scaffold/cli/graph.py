@@ -52,12 +52,25 @@ CollapseOption = Annotated[
     ),
 ]
 
+CheckContracts = Annotated[
+    bool,
+    typer.Option("--check-contracts", help="Show only the import chains that break a contract."),
+]
+AllImports = Annotated[
+    bool,
+    typer.Option(
+        "--all-imports",
+        help="Also draw imports in functions (lazy) and under TYPE_CHECKING (type-only).",
+    ),
+]
+
 
 @app.command(
     "graph",
     epilog=examples(
         "scaffold graph src --cycles",
         "scaffold graph . --depth 2",
+        "scaffold graph src --format json --all-imports",
     ),
 )
 def graph(
@@ -80,12 +93,8 @@ def graph(
     ] = None,
     exclude: ExcludeOption = None,
     collapse: CollapseOption = None,
-    check_contracts: Annotated[
-        bool,
-        typer.Option(
-            "--check-contracts", help="Show only the import chains that break a contract."
-        ),
-    ] = False,
+    check_contracts: CheckContracts = False,
+    all_imports: AllImports = False,
 ) -> None:
     """Print the first-party import graph; imports in cycles are red, with the ones to move
     to break them marked."""
@@ -103,6 +112,7 @@ def graph(
         check_contracts=check_contracts,
         view=view,
         notes=notes,
+        all_imports=all_imports,
     )
     typer.echo(text, nl=False)
     for note in notes:

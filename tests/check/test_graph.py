@@ -146,7 +146,7 @@ def test_json_edges_carry_their_import_lines_and_nodes_their_package() -> None:
     document = json.loads(render_graph(GRAPH, "json", depth=1))
     [edge] = document["edges"]
     assert (edge["source"], edge["target"]) == ("tools", "pkg")
-    assert edge["imports"] == [{"path": "tools.py", "line": 5}]
+    assert edge["imports"] == [{"path": "tools.py", "line": 5, "lazy": False, "type_only": False}]
     packages = {node["id"]: node["package"] for node in document["nodes"]}
     assert packages == {"pkg": "", "tools": ""}
     full = json.loads(render_graph(GRAPH, "json"))

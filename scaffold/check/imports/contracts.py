@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import bisect
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from scaffold.check.contracts import Contract, NotInTreeError, module_pattern
@@ -92,7 +92,7 @@ class Violation:
 
 def module_graph(
     project: Project,
-    graph: Mapping[str, list[Edge]],
+    graph: Mapping[str, Sequence[Edge]],
     *,
     type_checking: bool = False,
     function: bool = False,

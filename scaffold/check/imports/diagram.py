@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from scaffold.check.config import CheckConfig
 from scaffold.check.contracts import NotInTreeError, module_pattern
+from scaffold.check.discover import SourceFile
 from scaffold.check.imports.breaking import feedback_edges
 from scaffold.check.imports.contracts import evaluate, module_graph
-from scaffold.check.imports.graph import Edge, build_graph, strongly_connected
-from scaffold.check.model import FILE_SPAN
+from scaffold.check.imports.graph import Edge, build_graph, import_targets, strongly_connected
+from scaffold.check.model import FILE_SPAN, Span, Where
 from scaffold.check.project import Project
 
 __all__ = ["ImportGraph", "contracts_graph", "graph_of"]
@@ -40,8 +41,14 @@ class ImportGraph:
     # Edges on chains that break an architecture contract, with the contracts' names.
     contracts: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
     note: str = ""  # why the graph is empty, when it is
-    # The import statements each drawn edge stands for: (file, line), sorted.
-    imports: dict[tuple[str, str], tuple[tuple[str, int], ...]] = field(default_factory=dict)
+    # The import statements each drawn edge stands for: (file, line, where it runs: a
+    # `Where` value), sorted.
+    imports: dict[tuple[str, str], tuple[tuple[str, int, str], ...]] = field(default_factory=dict)
+    # Edges drawn for imports that do not run at import time only (`--all-imports`):
+    # "lazy" (in a function) or "type-only" (under TYPE_CHECKING). Never part of a cycle.
+    lazy: dict[tuple[str, str], str] = field(default_factory=dict)
+    # What `scaffold check` reports in each node's files, by code.
+    findings: dict[str, dict[str, int]] = field(default_factory=dict)
     _group_of: dict[str, int] = field(init=False, repr=False, compare=False)
 
     @property
@@ -112,6 +119,8 @@ class ImportGraph:
             contracts={e: n for e, n in self.contracts.items() if set(e) <= keep},
             note=note,
             imports={e: i for e, i in self.imports.items() if set(e) <= keep},
+            lazy={e: k for e, k in self.lazy.items() if set(e) <= keep},
+            findings={n: c for n, c in self.findings.items() if n in keep},
         )
 
 
@@ -140,15 +149,21 @@ def graph_of(
     *,
     collapse: Sequence[str] = (),
     exclude: Sequence[str] = (),
+    edges: Mapping[str, Sequence[Edge]] | None = None,
+    all_imports: bool = False,
+    findings: Mapping[str, Mapping[str, int]] | None = None,
 ) -> ImportGraph:
     """The graph of the importable modules of one project.
 
     Scripts in script folders (`tests/`, `scripts/`) are not importable by a module name,
     so they are left out; `depth` collapses modules to their first `depth` name parts, and
     `collapse` each package matching one of its patterns (import-linter's `*`, `**`) to one
-    node; modules matching `exclude` (or inside a package that does) are left out.
+    node; modules matching `exclude` (or inside a package that does) are left out. `edges`
+    are each file's module-level import edges when already known (a check's), derived from
+    the facts otherwise; `all_imports` adds the imports in functions and under
+    TYPE_CHECKING as edges of their own kind; `findings` counts each file's findings by code.
     """
-    module_graph = build_graph(project)
+    module_graph = build_graph(project) if edges is None else edges
     excluded = [module_pattern(p) for p in exclude]
     packages = [module_pattern(p) for p in collapse]
     shown = {
@@ -157,46 +172,114 @@ def graph_of(
         if key in module_graph
         and source.selected
         and not source.scope
-        and not _matches(source.module, excluded)
+        and not (excluded and _matches(source.module, excluded))
     }
     node_of = {key: _collapse(source.module, depth, packages) for key, source in shown.items()}
     files: dict[str, set[str]] = {}
     for key, source in shown.items():
         files.setdefault(node_of[key], set()).add(source.rel)
-    edges: dict[tuple[str, str], int] = {}  # how many imports each drawn edge stands for
-    lines: dict[tuple[str, str], list[tuple[str, int]]] = {}
+    lines = _module_arcs(module_graph, shown, node_of)
+    # How many imports each drawn edge stands for: what moving them costs.
+    counts = {arc: len(found) for arc, found in lines.items()}
+    lazy = _lazy_arcs(project, shown, node_of, lines) if all_imports else {}
+    nodes = sorted(files)
+    cycles = _groups(nodes, counts)
+    inner = _hidden_loops(module_graph, node_of) if depth is not None or packages else set()
+    return ImportGraph(
+        nodes=tuple(nodes),
+        edges=tuple(sorted(lines)),
+        cycles=tuple(cycles),
+        files={n: tuple(sorted(f)) for n, f in sorted(files.items())},
+        inner_cycles=frozenset(inner),
+        breakers=tuple(sorted(_breakers(cycles, counts))),
+        note="" if nodes else "no first-party modules to show",
+        imports={arc: tuple(sorted(found)) for arc, found in sorted(lines.items())},
+        lazy=lazy,
+        findings=_findings_of(files, findings or {}),
+    )
+
+
+def _module_arcs(
+    module_graph: Mapping[str, Sequence[Edge]],
+    shown: Mapping[str, SourceFile],
+    node_of: Mapping[str, str],
+) -> dict[tuple[str, str], list[tuple[str, int, str]]]:
+    """The drawn arcs of the module-level imports, each with its imports (file, line)."""
+    lines: dict[tuple[str, str], list[tuple[str, int, str]]] = {}
     for key, module_edges in module_graph.items():
         if key not in shown:
             continue
         for edge in module_edges:
             if edge.target in shown and node_of[edge.target] != node_of[key]:
                 arc = (node_of[key], node_of[edge.target])
-                edges[arc] = edges.get(arc, 0) + 1
-                lines.setdefault(arc, []).append((shown[key].rel, edge.span.line))
-    nodes = sorted(files)
-    adjacency: dict[str, list[tuple[str, str]]] = {n: [] for n in nodes}
-    for source_node, target_node in sorted(edges):
-        adjacency[source_node].append((source_node, target_node))
-    cycles = _groups(adjacency)
-    breakers = [
+                lines.setdefault(arc, []).append((shown[key].rel, edge.span.line, "module"))
+    return lines
+
+
+def _lazy_arcs(
+    project: Project,
+    shown: Mapping[str, SourceFile],
+    node_of: Mapping[str, str],
+    lines: dict[tuple[str, str], list[tuple[str, int, str]]],
+) -> dict[tuple[str, str], str]:
+    """Add the imports that run later (in a function) or never (under TYPE_CHECKING) to
+    `lines`; the arcs only they make, each "lazy" or "type-only"."""
+    later: dict[tuple[str, str], set[Where]] = {}
+    for key, source in shown.items():
+        facts = project.facts.get(key)
+        if facts is None or facts.error is not None:
+            continue
+        for imp in facts.imports:
+            if imp.where is Where.MODULE:
+                continue
+            for target in import_targets(project, source, imp):
+                if target.file is None or target.file.key not in shown:
+                    continue
+                arc = (node_of[key], node_of[target.file.key])
+                if arc[0] != arc[1]:
+                    later.setdefault(arc, set()).add(imp.where)
+                    lines.setdefault(arc, []).append((source.rel, imp.span.line, imp.where.value))
+    return {
+        arc: "type-only" if wheres == {Where.TYPE_CHECKING} else "lazy"
+        for arc, wheres in sorted(later.items())
+        if not any(where == "module" for _, _, where in lines[arc])
+    }
+
+
+def _breakers(
+    cycles: Sequence[tuple[str, ...]], counts: Mapping[tuple[str, str], int]
+) -> list[tuple[str, str]]:
+    """The edges to move to break every cycle, group by group."""
+    group_of = {node: index for index, group in enumerate(cycles) for node in group}
+    inside: dict[int, list[tuple[str, str]]] = {}
+    for arc in counts:
+        group = group_of.get(arc[0])
+        if group is not None and group_of.get(arc[1]) == group:
+            inside.setdefault(group, []).append(arc)
+    return [
         arc
-        for group in cycles
-        for arc in feedback_edges(group, [a for a in edges if set(a) <= set(group)], edges)
+        for index, group in enumerate(cycles)
+        for arc in feedback_edges(group, inside.get(index, []), counts)
     ]
-    inner = _hidden_loops(module_graph, node_of) if depth is not None or packages else set()
-    return ImportGraph(
-        nodes=tuple(nodes),
-        edges=tuple(sorted(edges)),
-        cycles=tuple(cycles),
-        files={n: tuple(sorted(f)) for n, f in sorted(files.items())},
-        inner_cycles=frozenset(inner),
-        breakers=tuple(sorted(breakers)),
-        note="" if nodes else "no first-party modules to show",
-        imports={arc: tuple(sorted(found)) for arc, found in sorted(lines.items())},
-    )
 
 
-def _hidden_loops(module_graph: Mapping[str, list[Edge]], node_of: Mapping[str, str]) -> set[str]:
+def _findings_of(
+    files: Mapping[str, set[str]], by_path: Mapping[str, Mapping[str, int]]
+) -> dict[str, dict[str, int]]:
+    """Each node's findings by code, summed over its files."""
+    counted: dict[str, dict[str, int]] = {}
+    for node, paths in sorted(files.items()):
+        codes: dict[str, int] = {}
+        for path in paths:
+            for code, count in by_path.get(path, {}).items():
+                codes[code] = codes.get(code, 0) + count
+        counted[node] = dict(sorted(codes.items()))
+    return counted
+
+
+def _hidden_loops(
+    module_graph: Mapping[str, Sequence[Edge]], node_of: Mapping[str, str]
+) -> set[str]:
     """The drawn nodes that hold a loop of their own modules, which collapsing hid."""
     shown = {
         k: [e for e in v if e.target in node_of] for k, v in module_graph.items() if k in node_of
@@ -209,18 +292,27 @@ def _hidden_loops(module_graph: Mapping[str, list[Edge]], node_of: Mapping[str, 
     return inner
 
 
-def _groups(adjacency: dict[str, list[tuple[str, str]]]) -> list[tuple[str, ...]]:
-    graph = {n: [Edge(s, t, FILE_SPAN) for s, t in out] for n, out in adjacency.items()}
+def _groups(nodes: Sequence[str], arcs: Iterable[tuple[str, str]]) -> list[tuple[str, ...]]:
+    """The strongly connected groups of the drawn nodes over the import-time arcs."""
+    graph: dict[str, list[Edge]] = {n: [] for n in nodes}
+    for source, target in sorted(arcs):
+        graph[source].append(Edge(source, target, FILE_SPAN))
     return [tuple(group) for group in strongly_connected(graph)]
 
 
-def contracts_graph(project: Project, configs: Sequence[CheckConfig], base: Path) -> ImportGraph:
+def contracts_graph(
+    project: Project,
+    configs: Sequence[CheckConfig],
+    base: Path,
+    edges: Mapping[str, Sequence[Edge]] | None = None,
+) -> ImportGraph:
     """Only the chains that break the configured contracts: their modules and imports, each
     import with the names of the contracts it helps break. As for the ARC rules, a contract
     naming modules outside a folder inside the project is left out."""
-    files = build_graph(project)
+    files = build_graph(project) if edges is None else edges
     on_chains: dict[tuple[str, str], set[str]] = {}
-    lines: dict[tuple[str, str], tuple[tuple[str, int], ...]] = {}
+    lines: dict[tuple[str, str], tuple[tuple[str, int, str], ...]] = {}
+    where = _where_of(project)
     for config in configs:
         for contract in config.contracts:
             modules = module_graph(
@@ -240,7 +332,8 @@ def contracts_graph(project: Project, configs: Sequence[CheckConfig], base: Path
                     for step in chain:
                         arc = (step.importer, step.imported)
                         on_chains.setdefault(arc, set()).add(contract.name)
-                        lines[arc] = ((step.path, step.span.line),)
+                        found = where(step.importer, step.span)
+                        lines[arc] = ((step.path, step.span.line, found),)
     by_module = {s.module: s.rel for s in project.files.values() if s.module and not s.scope}
     nodes = sorted({m for arc in on_chains for m in arc})
     note = (
@@ -257,3 +350,17 @@ def contracts_graph(project: Project, configs: Sequence[CheckConfig], base: Path
         note="" if nodes else note,
         imports=dict(sorted(lines.items())),
     )
+
+
+def _where_of(project: Project) -> Callable[[str, Span], str]:
+    """Where the import of a module at a position runs (a `Where` value)."""
+    by_module = {s.module: s.key for s in project.files.values() if s.module and not s.scope}
+
+    def where(module: str, span: Span) -> str:
+        facts = project.facts.get(by_module.get(module, ""))
+        for imp in facts.imports if facts is not None else ():
+            if imp.span == span:
+                return imp.where.value
+        return Where.MODULE.value
+
+    return where

@@ -116,6 +116,20 @@ class Stored:
             return None
         return cls(digests, files, simulation)
 
+    def edges(self) -> dict[str, tuple[Edge, ...]] | None:
+        """Each file's import edges as the last run found them; None when one cannot be
+        decoded (not what `dump` wrote)."""
+        edges: dict[str, tuple[Edge, ...]] = {}
+        for key, raw in self.files.items():
+            try:
+                found = CODEC.decode(raw[1])
+            except (LookupError, TypeError, ValueError):
+                return None
+            if not isinstance(found, tuple) or not all(isinstance(e, Edge) for e in found):
+                return None
+            edges[key] = found
+        return edges
+
 
 @dataclass(frozen=True, slots=True)
 class SimulationPlan:

@@ -22,6 +22,7 @@ from pathlib import Path
 from scaffold.check.analysis import Simulate, StartSimulation, simulate_when_asked
 from scaffold.check.discover import SourceFile, Tree, discover
 from scaffold.check.facts import parse_source
+from scaffold.check.imports.graph import Edge, build_graph, in_graph
 from scaffold.check.imports.simulation import Failure, Simulation
 from scaffold.check.incremental.pool import in_fork, read_facts
 from scaffold.check.incremental.reuse import Stored, dump, plan
@@ -39,7 +40,7 @@ from scaffold.check.pipeline import (
 )
 from scaffold.check.project import Project
 
-__all__ = ["check", "check_cached", "resolve_path", "run_check"]
+__all__ = ["check", "check_cached", "check_with_edges", "resolve_path", "run_check"]
 
 # Forking and reading back the result cost ~10 ms; simulating 500 modules takes ~50 ms.
 _FORK_MIN_FILES = 500
@@ -114,10 +115,40 @@ def _cached_facts(tree: Tree, cache: FactsCache, workers: int | None) -> LazyFac
 
 def check_cached(tree: Tree, options: CheckOptions) -> CheckedTree:
     """The pipeline over cached facts, keeping the last run's results that still hold."""
-    cache = FactsCache.open(tree, options.cache_dir)
+    return _check_in(FactsCache.open(tree, options.cache_dir), tree, options)
+
+
+def check_with_edges(path: Path) -> tuple[CheckedTree, dict[str, tuple[Edge, ...]]]:
+    """A check of `path` as `scaffold check PATH` runs it, with each graph file's module-level
+    import edges (`scaffold graph`): those its rules just computed or, when the stored report
+    is kept, those the last run stored; derived again only when the stored ones are not of
+    these files' facts."""
+    tree = discover(path)
+    cache = FactsCache.open(tree)
+    options = CheckOptions(paths=(path,))
+    checked = _check_in(cache, tree, options)
+    edges: dict[str, tuple[Edge, ...]] | None = None
+    if checked.analysis is not None:
+        edges = {key: result.edges for key, result in checked.analysis.files.items()}
+    else:
+        stored = Stored.load(cache.analysis, cache.structure_key(tree, _inputs(options)))
+        digests = {source.key: cache.facts_digest(source) for source in tree.files}
+        if stored is not None and stored.digests == digests:
+            edges = stored.edges()
+    if edges is None:
+        edges = {key: tuple(found) for key, found in build_graph(checked.project).items()}
+    graph = (source for source in tree.files if in_graph(source))
+    return checked, {source.key: edges.get(source.key, ()) for source in graph}
+
+
+def _inputs(options: CheckOptions) -> tuple[object, ...]:
     # Only what changes findings is part of the key, not the output format.
     settings = None if options.settings is None else options.settings.key()
-    inputs = (options.select, options.ignore, options.extend_select, settings)
+    return (options.select, options.ignore, options.extend_select, settings)
+
+
+def _check_in(cache: FactsCache, tree: Tree, options: CheckOptions) -> CheckedTree:
+    inputs = _inputs(options)
     key = cache.report_key(tree, inputs)
     report = cache.report(key)
     if report is None:
