@@ -238,6 +238,9 @@ class ModuleFacts:
     side_effects: tuple[Fact, ...] = ()
     # Changes of sys.path: "assign" (name: what is assigned) or "call" (name: the callee).
     path_hacks: tuple[Fact, ...] = ()
+    # For each import (index-aligned), how the module uses the names it binds: a
+    # `facts.uses.USES` value, "" for an import that binds no module name.
+    import_uses: tuple[str, ...] = ()
     # (line, codes) pairs; codes None for a bare noqa comment. A tuple keeps the record hashable.
     noqa: tuple[tuple[int, frozenset[str] | None], ...] = ()
     # The noqa comments themselves, for the unused-noqa rule (SUP001); empty for a file that

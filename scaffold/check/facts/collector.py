@@ -8,6 +8,7 @@ iteratively by the base class (expressions.py).
 from __future__ import annotations
 
 import ast
+from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -30,10 +31,12 @@ from scaffold.check.facts.guards import (
     caught,
     decided,
     evaluated_on_import,
+    is_catch_warnings,
     is_main_guard,
     is_type_checking,
 )
 from scaffold.check.facts.nodes import dotted_name, span_of, target_names
+from scaffold.check.facts.uses import names_in, signature_names, walked_uses
 from scaffold.check.facts.whole_tree import (
     names_read,
     namespace_item,
@@ -85,6 +88,8 @@ class Collector(Expressions):
         self.writes_namespace = False
         self.function_imports: dict[str, tuple[int, ...]] = {}
         self.star_ran = False
+        self.read_now: set[str] = set()
+        self.annotated: Counter[str] = Counter()  # names in annotations, how often
 
     def collect(
         self,
@@ -143,6 +148,7 @@ class Collector(Expressions):
             side_effects=tuple(effects),
             path_hacks=tuple(hacks),
             noqa=noqa,
+            import_uses=walked_uses(self, tree, text, is_package),
         )
 
     def block(self, body: Iterable[ast.stmt], flow: Flow) -> None:
@@ -174,6 +180,7 @@ class Collector(Expressions):
         """Decorators and defaults run now; the body runs only when called."""
         if has_duplicate_parameters(node.args):
             self.suspect = True
+        signature_names(node, self.annotated)
         if flow.runs:
             for expr in [*node.decorator_list, *node.args.defaults, *node.args.kw_defaults]:
                 if expr is not None:
@@ -222,6 +229,7 @@ class Collector(Expressions):
 
     def annotated_assign(self, node: ast.AnnAssign, flow: Flow) -> None:
         """`name: T = value` binds; `name: T` alone only declares (what stubs do)."""
+        names_in(node.annotation, self.annotated)
         if node.value is None:
             if flow.module_level and flow.where is Where.MODULE:
                 self.declared.update(target_names(node.target))
@@ -252,6 +260,8 @@ class Collector(Expressions):
     def if_statement(self, node: ast.If, flow: Flow) -> None:
         """`if TYPE_CHECKING:` and `if __name__ == "__main__":` change where the body runs."""
         if is_type_checking(node.test):
+            if flow.runs:  # the test reads `TYPE_CHECKING` (or `typing`) when it runs
+                self.read_now.update(n.id for n in ast.walk(node.test) if type(n) is ast.Name)
             self.block(node.body, flow.but(where=Where.TYPE_CHECKING))
             self.block(node.orelse, flow.but(conditional=True, maybe=True))
         elif is_main_guard(node.test):
@@ -329,7 +339,7 @@ class Collector(Expressions):
                 self.bind(target_names(item.optional_vars), flow)
         before = len(self.effects)
         self.block(node.body, flow)
-        if any(_is_catch_warnings(item.context_expr) for item in node.items):
+        if any(is_catch_warnings(item.context_expr) for item in node.items):
             # `with warnings.catch_warnings():` restores the filters its body changes.
             kept = [
                 e for e in self.effects[before:] if e[0].name.rpartition(".")[2] not in _FILTERS
@@ -470,13 +480,6 @@ class Collector(Expressions):
                 self.has_getattr = True
         elif flow.module_level and flow.where is Where.TYPE_CHECKING:
             self.typing_bindings.update(bound)
-
-
-def _is_catch_warnings(expr: ast.expr) -> bool:
-    if not isinstance(expr, ast.Call):
-        return False
-    name = dotted_name(expr.func)
-    return name is not None and name.rpartition(".")[2] == "catch_warnings"
 
 
 # A handler takes the collector, a node of the class it is registered for, and the flow.

@@ -38,6 +38,7 @@ class Expressions(FunctionBodies):
     # The imports a module-level function runs first thing when called, by function name.
     function_imports: dict[str, tuple[int, ...]]
     star_ran: bool  # a module-level star import has run: a bare name may come from it
+    read_now: set[str]  # names code that runs at import time reads
 
     def bind(self, names: Iterable[str], flow: Flow, *, assigned: bool = True) -> None:
         """Module-level names become bound here."""
@@ -88,11 +89,13 @@ class Expressions(FunctionBodies):
                     self.events.append(
                         Access(base.id, tuple(reversed(attrs)), span_of(node), maybe, flow.guarded)
                     )
+            elif type(node) is ast.Name:
+                if type(node.ctx) is ast.Load:
+                    self.read_now.add(node.id)
+                    if self.star_ran and flow.module_level and self.may_be_starred(node.id):
+                        self.events.append(Access(node.id, (), span_of(node), maybe, flow.guarded))
             elif isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
                 walrus.append(node.target.id)
-            elif isinstance(node, ast.Name) and self.star_ran and flow.module_level:
-                if isinstance(node.ctx, ast.Load) and self.may_be_starred(node.id):
-                    self.events.append(Access(node.id, (), span_of(node), maybe, flow.guarded))
             elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
                 called = node.func.id
                 self.called.add(called)

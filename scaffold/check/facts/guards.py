@@ -16,6 +16,7 @@ __all__ = [
     "caught",
     "decided",
     "evaluated_on_import",
+    "is_catch_warnings",
     "is_main_guard",
     "is_type_checking",
     "maybe_skipped",
@@ -160,3 +161,11 @@ def maybe_skipped(parent: ast.AST, child: ast.AST) -> bool:
     if isinstance(parent, ast.comprehension):
         return child is not parent.iter
     return False
+
+
+def is_catch_warnings(expr: ast.expr) -> bool:
+    """Whether an expression is a call of `catch_warnings` (`warnings.catch_warnings()`)."""
+    if not isinstance(expr, ast.Call):
+        return False
+    name = dotted_name(expr.func)
+    return name is not None and name.rpartition(".")[2] == "catch_warnings"

@@ -15,6 +15,7 @@ from scaffold.check.discover import SourceFile
 from scaffold.check.imports.breaking import feedback_edges
 from scaffold.check.imports.contracts import evaluate, module_graph
 from scaffold.check.imports.graph import Edge, build_graph, import_targets, strongly_connected
+from scaffold.check.imports.moving import Move, move_of
 from scaffold.check.model import FILE_SPAN, Span, Where
 from scaffold.check.project import Project
 
@@ -49,6 +50,8 @@ class ImportGraph:
     lazy: dict[tuple[str, str], str] = field(default_factory=dict)
     # What `scaffold check` reports in each node's files, by code.
     findings: dict[str, dict[str, int]] = field(default_factory=dict)
+    # For each edge of `breakers`, what to do with each of its imports (`moving.Move`).
+    advice: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
     _group_of: dict[str, int] = field(init=False, repr=False, compare=False)
 
     @property
@@ -121,6 +124,7 @@ class ImportGraph:
             imports={e: i for e, i in self.imports.items() if set(e) <= keep},
             lazy={e: k for e, k in self.lazy.items() if set(e) <= keep},
             findings={n: c for n, c in self.findings.items() if n in keep},
+            advice={e: a for e, a in self.advice.items() if set(e) <= keep},
         )
 
 
@@ -179,11 +183,13 @@ def graph_of(
     for key, source in shown.items():
         files.setdefault(node_of[key], set()).add(source.rel)
     lines = _module_arcs(module_graph, shown, node_of)
-    # How many imports each drawn edge stands for: what moving them costs.
-    counts = {arc: len(found) for arc, found in lines.items()}
-    lazy = _lazy_arcs(project, shown, node_of, lines) if all_imports else {}
     nodes = sorted(files)
-    cycles = _groups(nodes, counts)
+    cycles = _groups(nodes, lines)
+    # Only the imports inside cycles: the others' facts are never decoded.
+    inside = [arc for arcs in _inside(cycles, lines).values() for arc in arcs]
+    moves = _moves(project, shown, {arc: lines[arc] for arc in inside})
+    breakers = _breakers(cycles, {arc: sum(m.cost for m in found) for arc, found in moves.items()})
+    lazy = _lazy_arcs(project, shown, node_of, lines) if all_imports else {}
     inner = _hidden_loops(module_graph, node_of) if depth is not None or packages else set()
     return ImportGraph(
         nodes=tuple(nodes),
@@ -191,11 +197,12 @@ def graph_of(
         cycles=tuple(cycles),
         files={n: tuple(sorted(f)) for n, f in sorted(files.items())},
         inner_cycles=frozenset(inner),
-        breakers=tuple(sorted(_breakers(cycles, counts))),
+        breakers=tuple(sorted(breakers)),
         note="" if nodes else "no first-party modules to show",
         imports={arc: tuple(sorted(found)) for arc, found in sorted(lines.items())},
         lazy=lazy,
         findings=_findings_of(files, findings or {}),
+        advice={arc: tuple(move.advice(arc[1]) for move in moves[arc]) for arc in sorted(breakers)},
     )
 
 
@@ -246,20 +253,41 @@ def _lazy_arcs(
     }
 
 
-def _breakers(
-    cycles: Sequence[tuple[str, ...]], counts: Mapping[tuple[str, str], int]
-) -> list[tuple[str, str]]:
-    """The edges to move to break every cycle, group by group."""
+def _moves(
+    project: Project,
+    shown: Mapping[str, SourceFile],
+    lines: Mapping[tuple[str, str], list[tuple[str, int, str]]],
+) -> dict[tuple[str, str], list[Move]]:
+    """The module-level imports of each arc as Moves (what moving each costs)."""
+    key_of = {source.rel: key for key, source in shown.items()}
+    return {
+        arc: [move_of(project.facts.get(key_of[path]), line) for path, line, _ in found]
+        for arc, found in lines.items()
+    }
+
+
+def _inside(
+    cycles: Sequence[tuple[str, ...]], arcs: Iterable[tuple[str, str]]
+) -> dict[int, list[tuple[str, str]]]:
+    """The arcs inside each cycle group, by the group's index."""
     group_of = {node: index for index, group in enumerate(cycles) for node in group}
     inside: dict[int, list[tuple[str, str]]] = {}
-    for arc in counts:
+    for arc in arcs:
         group = group_of.get(arc[0])
         if group is not None and group_of.get(arc[1]) == group:
             inside.setdefault(group, []).append(arc)
+    return inside
+
+
+def _breakers(
+    cycles: Sequence[tuple[str, ...]], cost: Mapping[tuple[str, str], int]
+) -> list[tuple[str, str]]:
+    """The edges to move to break every cycle, group by group, the cheapest preferred."""
+    inside = _inside(cycles, cost)
     return [
         arc
         for index, group in enumerate(cycles)
-        for arc in feedback_edges(group, inside.get(index, []), counts)
+        for arc in feedback_edges(group, inside.get(index, []), cost)
     ]
 
 

@@ -190,6 +190,10 @@ def render_dot(graph: ImportGraph) -> str:
         if style == "contract":
             names = ", ".join(graph.contracts[(source, target)])
             attributes.append(f"tooltip={_dot_id('breaks: ' + names)}")
+        if style == "break":
+            attributes.append(
+                f"tooltip={_dot_id('; '.join(graph.advice.get((source, target), ())))}"
+            )
         shown = f" [{', '.join(attributes)}]" if attributes else ""
         lines.append(f"    {_dot_id(source)} -> {_dot_id(target)}{shown};")
     legend = [style for style in LEGEND if style in drawn]
@@ -261,7 +265,7 @@ def _edge_json(graph: ImportGraph, arc: tuple[str, str], breakers: set[tuple[str
     13,000 edges, and building and encoding a dict of each cost more than the whole graph.
 
     {"source", "target", "cycle", "break", "lazy", "type_only", "contracts": [names],
-    "imports": [{"path", "line", "lazy", "type_only"}]}
+    "imports": [{"path", "line", "lazy", "type_only"}], "advice": [texts]}
     """
     source, target = arc
     kind = graph.lazy.get(arc)
@@ -271,12 +275,13 @@ def _edge_json(graph: ImportGraph, arc: tuple[str, str], breakers: set[tuple[str
         for path, line, where in graph.imports.get(arc, ())
     )
     contracts = ", ".join(_string(name) for name in graph.contracts.get(arc, ()))
+    advice = ", ".join(_string(text) for text in graph.advice.get(arc, ()))
     return (
         f'{{"source": {_string(source)}, "target": {_string(target)},'
         f' "cycle": {_BOOLEAN[graph.is_cycle_edge(source, target)]},'
         f' "break": {_BOOLEAN[arc in breakers]}, "lazy": {_BOOLEAN[kind == "lazy"]},'
         f' "type_only": {_BOOLEAN[kind == "type-only"]}, "contracts": [{contracts}],'
-        f' "imports": [{imports}]}}'
+        f' "imports": [{imports}], "advice": [{advice}]}}'
     )
 
 

@@ -6,6 +6,7 @@ from collections.abc import Iterator, Mapping
 
 from scaffold.check.imports.breaking import feedback_edges
 from scaffold.check.imports.graph import Edge, shortest_cycle, strongly_connected
+from scaffold.check.imports.moving import move_of
 from scaffold.check.model import Finding, Related, Severity, Span
 from scaffold.check.project import Project
 from scaffold.check.rules.unit import Check, GraphContext, PeerCode, Rule, RuleDocs, Scope
@@ -56,33 +57,22 @@ def check(ctx: GraphContext) -> Iterator[Finding]:
 
 def _breakers(project: Project, group: list[str], graph: Mapping[str, list[Edge]]) -> list[Related]:
     """The imports whose move (into a function, under TYPE_CHECKING) or removal leaves the
-    group without a loop: few, and those that bring few names (cheaper to move)."""
+    group without a loop: few, and the cheapest to move (`moving.Move.cost`: those only
+    annotations use, then those only functions use, then by the names they bring)."""
     members = set(group)
     edges = {(e.source, e.target): e for key in group for e in graph[key] if e.target in members}
-    cost = {arc: _names(project, edge) for arc, edge in edges.items()}
+    moves = {
+        arc: move_of(project.facts.get(e.source), e.span.line, e.span.column)
+        for arc, e in edges.items()
+    }
+    cost = {arc: move.cost for arc, move in moves.items()}
     files = project.files
     related: list[Related] = []
     for arc in feedback_edges(group, edges, cost):
         edge = edges[arc]
-        related.append(
-            Related(
-                files[edge.source].rel,
-                edge.span.line,
-                edge.span.column,
-                f"to break the cycle, move this import of '{files[edge.target].module}' into"
-                " a function or under `if TYPE_CHECKING:` (or remove it)",
-            )
-        )
+        advice = moves[arc].advice(files[edge.target].module)
+        related.append(Related(files[edge.source].rel, edge.span.line, edge.span.column, advice))
     return related
-
-
-def _names(project: Project, edge: Edge) -> int:
-    """How many names the import statement of an edge brings (what moving it touches)."""
-    facts = project.facts.get(edge.source)
-    for imp in facts.imports if facts is not None else ():
-        if imp.span == edge.span:
-            return len(imp.names) if imp.is_from else 1
-    return 1
 
 
 def _silenced(ctx: GraphContext, key: str, span: Span) -> bool:
@@ -104,8 +94,10 @@ RULE = Rule(
         what="Finds first-party modules that import each other in a loop at module level; one"
         " finding per strongly connected group, at an import of its shortest loop. The related"
         " locations list that loop, then a small set of imports whose move into a function"
-        " or under `if TYPE_CHECKING:` breaks every loop of the group (imports of few names"
-        " preferred).",
+        " or under `if TYPE_CHECKING:` breaks every loop of the group, each saying how: the"
+        " cheapest preferred (an import only annotations use goes under TYPE_CHECKING, one"
+        " only functions use into them, one that code running at import time needs last;"
+        " then imports of few names).",
         why="Loops make import order matter, break on refactors and slow start-up; they often"
         " become IMP003 failures later.",
         example="# a.py\nimport b\n# b.py\nimport a",
