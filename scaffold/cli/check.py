@@ -257,7 +257,10 @@ class SchemaOf(StrEnum):
 @app.command("schema", epilog=examples("scaffold schema", "scaffold schema graph"))
 def schema(
     command: Annotated[
-        SchemaOf, typer.Argument(help="check: --output-format json; graph: --format json.")
+        SchemaOf,
+        typer.Argument(
+            metavar="COMMAND", help="check: --output-format json; graph: --format json."
+        ),
     ] = SchemaOf.CHECK,
 ) -> None:
     """Print the JSON Schema of `scaffold check --output-format json` (or of another
