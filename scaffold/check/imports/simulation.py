@@ -13,6 +13,7 @@ from typing import Protocol
 
 from scaffold.check.discover import SourceFile
 from scaffold.check.imports.execution import Caught, EventRunner, Ref
+from scaffold.check.imports.failable import Failable
 from scaffold.check.imports.state import State
 from scaffold.check.model import Access, ImportFact, RunImport, Span
 from scaffold.check.project import MODULE_ATTRIBUTES, Project, Target
@@ -67,6 +68,7 @@ class _Simulator(EventRunner):
         self.failures: dict[tuple[str, Ref], Failure] = {}  # of the current run
         self.stack: list[str] = []
         self.running: list[Ref | None] = []  # the import each frame of `stack` is executing
+        self.steps = 0  # modules executed, over all runs
         self._found: dict[tuple[str, str], Target | None] = {}
 
     def find(self, name: str, scope: str) -> Target | None:
@@ -111,6 +113,7 @@ class _Simulator(EventRunner):
             bound.add("__path__")
         self.stack.append(key)
         self.running.append(None)
+        self.steps += 1
         try:
             self.execute(source)
         except Caught:
@@ -332,6 +335,7 @@ class Simulation:
     """What importing every start module raised: one failure per statement, first found first."""
 
     failures: tuple[Failure, ...]
+    steps: int = 0  # modules the runs executed (recalled and skipped runs execute none)
 
 
 class RunMemory(Protocol):
@@ -372,6 +376,7 @@ class _Runs:
         self.states: dict[tuple[str, str], State] = {}
         self.parents: dict[tuple[str, str], tuple[str, str] | None] = {}
         self.same: dict[tuple[str, str], bool] = {}
+        self.failable = Failable(project)
 
     def process(
         self, run: RunId, parent: tuple[str, str] | None, skip_if_loaded: str | None = None
@@ -392,6 +397,10 @@ class _Runs:
             self.found[run] = ()
             if self.memory is not None:
                 self.memory.skipped(run)
+            return
+        if skip_if_loaded is not None and self.failable.skips(skip_if_loaded, self.simulator.steps):
+            # Nothing it runs can raise. Not kept in `memory`: cheaper to decide again.
+            self.found[run] = ()
             return
         state = self.execute(run, base)
         if kind == "package":
@@ -454,7 +463,7 @@ def simulate_failures(
     for found in runs.found.values():
         for failure in found:
             failures.setdefault((failure.key, failure.at), failure)
-    return Simulation(tuple(failures.values()))
+    return Simulation(tuple(failures.values()), runs.simulator.steps)
 
 
 def _span_of(project: Project, key: str, at: Ref) -> Span:

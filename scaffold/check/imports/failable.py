@@ -1,0 +1,239 @@
+"""Which modules' simulated import can raise at all: a static pass before the simulation.
+
+The import-order simulation (imports.simulation) reports a statement only while the module
+it imports from, reads or star-imported is still initialising (a `try:` that catches the
+failure needs one, too), that is, while that module sits on the
+stack of running imports. Each frame of that stack was imported by the frame below it, so
+such a module reaches the statement's module along the static import graph (every import
+a module's top level runs, with the packages it runs first, the imports of `try:` handlers
+and of functions called at import time among them). A module none of whose
+statements can meet such a module, and which reaches no module that can, imports without
+a failure from any state: its run is skipped (a long import cycle of submodule imports
+otherwise costs one walk of the whole cycle per module of it). Keep this in step with
+`_Simulator`: every statement it can report must count here as able to raise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+
+from scaffold.check.discover import SourceFile
+from scaffold.check.model import Access, ImportFact, ModuleFacts, RunImport
+from scaffold.check.project import Project, Target
+
+__all__ = ["Failable", "failable"]
+
+# Modules executed per file of the project before the pass pays: it costs about as much as
+# executing one or two modules per file, and most trees' simulations stay below this.
+_BUDGET = 8
+
+
+class Failable:
+    """Which module runs a simulation may skip, decided once its runs have grown costly."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.keys: frozenset[str] | None = None
+
+    def skips(self, key: str, steps: int) -> bool:
+        """Whether importing module `key` cannot fail, once `steps` modules were executed."""
+        if self.keys is None:
+            if steps <= _BUDGET * len(self.project.files):
+                return False
+            self.keys = failable(self.project)
+        return key not in self.keys
+
+
+def failable(project: Project) -> frozenset[str]:
+    """The keys of the modules whose simulated import may run a statement that raises."""
+    graph: dict[str, set[str]] = {}
+    shapes: dict[str, _Shape] = {}
+    for key, source in project.files.items():
+        facts = project.facts.get(key)
+        if facts is None or facts.error is not None:
+            continue
+        shape = _shape(project, source, facts)
+        shapes[key] = shape
+        graph[key] = shape.edges
+    component = _components(graph)
+    raising = {key for key, shape in shapes.items() if shape.can_raise(component)}
+    return frozenset(_reaching(graph, raising))
+
+
+class _Shape:
+    """What a module's top level imports, and the modules a failure of it would name."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+        self.edges: set[str] = set()  # modules its imports may run
+        # Modules that raise here only while initialising: each one this module imports.
+        self.loading: set[str] = set()
+        self.always = False  # a statement that may raise whatever the import graph says
+
+    def can_raise(self, component: Mapping[str, int]) -> bool:
+        """Whether one of its statements may meet its module still initialising: that module
+        imports this one (directly or not), and this one imports it, so both sit in one
+        strongly connected component."""
+        if self.always:
+            return True
+        mine = component[self.key]
+        return any(component.get(key) == mine for key in self.loading)
+
+
+def _shape(project: Project, source: SourceFile, facts: ModuleFacts) -> _Shape:
+    shape = _Shape(source.key)
+    aliases: dict[str, set[str]] = {}  # local name -> modules an import may alias it to
+    accesses: list[Access] = []
+    for event in facts.events:
+        if isinstance(event, RunImport):
+            _add_import(project, source, facts.imports[event.index], shape, aliases)
+        elif isinstance(event, Access):
+            accesses.append(event)
+    starred = False
+    for access in accesses:
+        if access.conditional:
+            continue  # the simulator does not follow it
+        if not access.attrs:
+            starred = True  # a bare name: NameError after a star import of a loading module
+            continue
+        for name in aliases.get(access.name, ()):
+            _add_access(project, source.scope, project.find(name, source.scope), access, shape)
+    if starred:
+        _add_stars(project, source, facts, shape)
+    return shape
+
+
+def _add_import(
+    project: Project,
+    source: SourceFile,
+    imp: ImportFact,
+    shape: _Shape,
+    aliases: dict[str, set[str]],
+) -> None:
+    module = project.absolute(source, imp)
+    if module is None or module == "__future__":
+        return
+    scope = source.scope
+    # Importing `a.b.c` runs `a` and `a.b` first.
+    parts = module.split(".")
+    for end in range(1, len(parts) + 1):
+        shape.edges.update(_file_key(project.find(".".join(parts[:end]), scope)))
+    if not imp.is_from:
+        if imp.binds:
+            alias = imp.names[0]
+            local = alias.asname or parts[0]
+            aliases.setdefault(local, set()).add(module if alias.asname else local)
+        return
+    package = project.find(module, scope)
+    if package is None:
+        return
+    for alias in imp.names:
+        if alias.name == "*":
+            continue
+        sub = project.submodule(package, alias.name, scope)
+        if sub is not None:
+            shape.edges.update(_file_key(sub))
+            if imp.binds:
+                aliases.setdefault(alias.asname or alias.name, set()).add(sub.name)
+        elif package.file is not None:
+            # A name bound later in the package. Conditional or in a `try:`, it still
+            # raises: the simulator follows the branch that runs and unwinds to a handler.
+            shape.loading.add(package.file.key)
+
+
+def _add_stars(project: Project, source: SourceFile, facts: ModuleFacts, shape: _Shape) -> None:
+    # The simulator looks at every star import of the module (those of branches that do not
+    # run too), so one it does not run may still be loading: then whether it reaches this
+    # module is not known.
+    for imp in facts.imports:
+        if not (imp.is_star and imp.binds):
+            continue
+        module = project.absolute(source, imp)
+        target = project.find(module, source.scope) if module else None
+        if target is None or target.file is None:
+            continue  # not in the project: the simulator reports nothing for it
+        if target.file.key in shape.edges:
+            shape.loading.add(target.file.key)  # imported here: raises only within a cycle
+        else:
+            shape.always = True
+
+
+def _add_access(
+    project: Project, scope: str, target: Target | None, access: Access, shape: _Shape
+) -> None:
+    # `name.a.b` walks submodules while each attribute is bound; any module of the walk
+    # (and the submodule named by its last step) may be the one still initialising.
+    for attr in access.attrs:
+        if target is None or target.file is None:
+            return
+        sub = project.submodule(target, attr, scope)
+        for key in (target.file.key, *_file_key(sub)):
+            if key not in shape.edges:
+                # Not imported here: whether it reaches this module is not known.
+                shape.always = True
+                return
+            shape.loading.add(key)  # imported here: raises only within a cycle
+        target = sub
+
+
+def _file_key(target: Target | None) -> Iterator[str]:
+    if target is not None and target.file is not None:
+        yield target.file.key
+
+
+def _components(graph: Mapping[str, set[str]]) -> dict[str, int]:
+    """Each node's strongly connected component (Tarjan's algorithm, without recursion)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    component: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    for root in graph:
+        if root in index:
+            continue
+        work: list[tuple[str, Iterator[str]]] = [(root, iter(graph[root]))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, successors = work[-1]
+            for successor in successors:
+                if successor not in graph:
+                    continue  # no facts: runs nothing
+                if successor not in index:
+                    index[successor] = low[successor] = len(index)
+                    stack.append(successor)
+                    on_stack.add(successor)
+                    work.append((successor, iter(graph[successor])))
+                    break
+                if successor in on_stack:
+                    low[node] = min(low[node], index[successor])
+            else:
+                work.pop()
+                if work:
+                    parent = work[-1][0]
+                    low[parent] = min(low[parent], low[node])
+                if low[node] == index[node]:
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        component[member] = index[node]
+                        if member == node:
+                            break
+    return component
+
+
+def _reaching(graph: Mapping[str, set[str]], targets: set[str]) -> set[str]:
+    """Every node with a path to one of `targets` (each target included)."""
+    callers: dict[str, list[str]] = {}
+    for node, successors in graph.items():
+        for successor in successors:
+            callers.setdefault(successor, []).append(node)
+    found = set(targets)
+    todo = list(targets)
+    while todo:
+        for caller in callers.get(todo.pop(), ()):
+            if caller not in found:
+                found.add(caller)
+                todo.append(caller)
+    return found
