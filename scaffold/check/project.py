@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
 from dataclasses import dataclass
 from keyword import iskeyword
 
@@ -42,6 +41,45 @@ class Target:
 
     name: str
     file: SourceFile | None
+
+
+# The two blocks below are entered for every file's rules and every simulated import run
+# of a cached check: classes, as they cost a third of generator-based context managers.
+class _Recording:
+    """`Project.recording()`: a record of reads on top of the open ones while it lasts;
+    on leaving, what it recorded counts as read by the block around it too."""
+
+    __slots__ = ("open", "record")
+
+    def __init__(self, open_records: list[set[str]]) -> None:
+        self.open = open_records
+        self.record: set[str] = set()
+
+    def __enter__(self) -> set[str]:
+        self.open.append(self.record)
+        return self.record
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.open.pop()
+        if self.open:
+            self.open[-1] |= self.record
+
+
+class _Asking:
+    """`Project.asking()`: a collection of `can_import` answers while it lasts."""
+
+    __slots__ = ("asks", "open")
+
+    def __init__(self, open_asks: list[Asks]) -> None:
+        self.open = open_asks
+        self.asks: Asks = {}
+
+    def __enter__(self) -> Asks:
+        self.open.append(self.asks)
+        return self.asks
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.open.pop()
 
 
 class _Reads(Mapping[str, ModuleFacts]):
@@ -144,28 +182,14 @@ class Project:
 
     # --- what a result depends on -----------------------------------------------------------
 
-    @contextmanager
-    def recording(self) -> Iterator[set[str]]:
+    def recording(self) -> _Recording:
         """Collect the keys of every file whose facts are read inside the block."""
-        record: set[str] = set()
-        self._records.append(record)
-        try:
-            yield record
-        finally:
-            self._records.pop()
-            if self._records:
-                self._records[-1] |= record
+        return _Recording(self._records)
 
-    @contextmanager
-    def asking(self) -> Iterator[Asks]:
+    def asking(self) -> _Asking:
         """Collect the answers of `can_import` inside the block, by module, with the files
         each answer was taken from (which `recording()` then does not count as read)."""
-        asks: Asks = {}
-        self._asks.append(asks)
-        try:
-            yield asks
-        finally:
-            self._asks.pop()
+        return _Asking(self._asks)
 
     def _note(self, keys: Iterable[str]) -> None:
         if self._records:

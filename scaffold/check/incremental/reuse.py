@@ -36,7 +36,7 @@ from scaffold.check.analysis import Analysis, FileResult, Simulate
 from scaffold.check.discover import SourceFile
 from scaffold.check.imports.graph import Edge
 from scaffold.check.imports.simulation import Failure, RunId
-from scaffold.check.incremental.pool import in_fork
+from scaffold.check.incremental.pool import start_in_fork
 from scaffold.check.incremental.runs import (
     RecordedRuns,
     RecordedSimulation,
@@ -49,9 +49,11 @@ from scaffold.check.incremental.store import CODEC, content_digest, decode_facts
 from scaffold.check.model import Finding, ModuleFacts, Span
 from scaffold.check.project import Project
 
-__all__ = ["Kept", "Reuse", "Stored", "dump", "keep", "plan"]
+__all__ = ["AFRESH_MIN_CHANGED", "Kept", "Reuse", "Stored", "dump", "keep", "plan"]
 
 _VERSION = 4
+# Below this many changed files the comparison costs little (and small trees keep reusing).
+AFRESH_MIN_CHANGED = 64
 
 # Answers of `Project.can_import` a result depends on: (module, scope, the files the
 # answers were taken from, ((name, answer), ...)).
@@ -169,7 +171,8 @@ class Reuse:
         self.seen = seen  # files other files see changed: re-ask their answers
         self.fork = False  # run a whole simulation in a forked child (`pool.in_fork`)
         self.kept: dict[str, Kept] = {}
-        self.recorded: tuple[frozenset[str], RecordedSimulation] | None = None
+        # The names the simulation was recorded under, and its RecordedSimulation encoded.
+        self.recorded: tuple[frozenset[str], object] | None = None
 
     def file_result(
         self, project: Project, source: SourceFile, compute: Callable[[], FileResult]
@@ -204,14 +207,48 @@ class Reuse:
             return RecordedSimulation(simulate(memory).failures, memory.runs)
 
         # A partial simulation (a few runs) stays here: a fork would cost more than it saves.
-        join = in_fork(run, RecordedSimulation) if self.fork and not plan.runs else run
+        join = _encoded_in_fork(run) if self.fork and not plan.runs else lambda: _encoded(run())
 
         def wait() -> Sequence[Failure]:
-            recorded = join()
-            self.recorded = (asked, recorded)
-            return recorded.failures
+            failures, encoded = join()
+            self.recorded = (asked, encoded)
+            return failures
 
         return wait
+
+
+def _encoded(recorded: RecordedSimulation) -> tuple[tuple[Failure, ...], object]:
+    return recorded.failures, CODEC.encode(recorded)
+
+
+def _encoded_in_fork(
+    run: Callable[[], RecordedSimulation],
+) -> Callable[[], tuple[tuple[Failure, ...], object]]:
+    """`run` in a forked child (`pool.start_in_fork`); the function returned waits for its
+    failures and its encoded record. Only the failures are decoded: the record is stored
+    as the child encoded it (decoding every run's record to encode it again cost as much
+    as recording the runs)."""
+
+    def in_child() -> bytes:
+        recorded = run()
+        pair = (CODEC.encode(recorded.failures), CODEC.encode(recorded))
+        return marshal.dumps(pair)  # type: ignore[arg-type]
+
+    join = start_in_fork(in_child)
+
+    def result() -> tuple[tuple[Failure, ...], object]:
+        data = join()
+        if data is not None:
+            try:
+                encoded_failures, encoded = marshal.loads(data)
+                failures = CODEC.decode(encoded_failures)
+            except (EOFError, LookupError, TypeError, ValueError):
+                failures = None
+            if isinstance(failures, tuple) and all(isinstance(f, Failure) for f in failures):
+                return failures, encoded
+        return _encoded(run())
+
+    return result
 
 
 def plan(
@@ -231,6 +268,11 @@ def plan(
         for key, digest in digests.items()
         if digest is None or stored.digests.get(key) != digest
     }
+    if len(changed) >= AFRESH_MIN_CHANGED and len(changed) * 2 > len(digests):
+        # Most files changed (a stale cache, another branch checked out): telling how each
+        # one changed (its old facts decoded, both outlined) costs more than the results
+        # of the few others save. Start afresh, as without a cache.
+        return Reuse({}, {}, SimulationPlan())
     before = {key: _before(key, stored, previous) for key in changed}
     # Files whose facts changed only in positions or noqa comments: the files that read
     # them see no difference (a rule reads another file's names, never its line numbers).
@@ -394,7 +436,7 @@ def keep(digests: Mapping[str, bytes | None], analysis: Analysis, reuse: Reuse) 
     if analysis.failures is None:
         simulation = None
     elif reuse.recorded is not None:
-        asked, recorded = reuse.recorded
-        simulation = (tuple(sorted(asked)), CODEC.encode(recorded))
+        asked, encoded = reuse.recorded
+        simulation = (tuple(sorted(asked)), encoded)
     decoded = {key: reuse.kept[key] for key in analysis.files}
     return Stored(dict(digests), files, simulation, decoded)

@@ -15,7 +15,7 @@ simulation of a large tree in a forked child beside the other rules (incremental
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from pathlib import Path
 
@@ -106,10 +106,13 @@ def resolve_path(
     return Resolved(tree, facts, Project.of(tree, facts))
 
 
-def _cached_facts(tree: Tree, cache: FactsCache, workers: int | None) -> LazyFacts:
+def _cached_facts(tree: Tree, cache: FactsCache, workers: int | None) -> Mapping[str, ModuleFacts]:
     """Every file's facts: the changed files parsed now, the others decoded when asked."""
-    missing = [s for s in tree.files if not s.is_extension and cache.encoded(s) is None]
+    readable = [s for s in tree.files if not s.is_extension]
+    missing = [s for s in readable if cache.encoded(s) is None]
     fresh = read_facts(missing, cache=cache, workers=workers)
+    if len(missing) == len(readable) == len(fresh):
+        return fresh  # all parsed now (a first run): the rules read a dict faster
     return LazyFacts(cache, tree.files, fresh, _parse_one)
 
 
@@ -151,6 +154,7 @@ def _check_in(cache: FactsCache, tree: Tree, options: CheckOptions) -> CheckedTr
     inputs = _inputs(options)
     key = cache.report_key(tree, inputs)
     report = cache.report(key)
+    facts: Mapping[str, ModuleFacts]
     if report is None:
         # Parse what changed first: when its facts come out as before, so does the report,
         # and no cached facts need decoding.

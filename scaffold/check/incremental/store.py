@@ -142,6 +142,9 @@ class FactsCache:
         self._result: tuple[bytes, bytes] | None = None
         self._analysis: bytes | None = None
         self._stats: dict[str, Stat | None] = {}
+        # Files `encoded` found no facts for: asked again before they are parsed, they are not
+        # read and hashed a second time.
+        self._absent: set[str] = set()
         self._facts_digests: dict[str, bytes | None] = {}
         self._structure: dict[tuple[int, tuple[object, ...]], bytes] = {}
         self._dirty = False
@@ -216,6 +219,8 @@ class FactsCache:
         (touched, checked out again, or too recent to trust its mtime) is read and hashed:
         identical content still needs no parse.
         """
+        if source.rel in self._absent:
+            return None
         digest = self.known_digest(source)
         stat = self.stat(source)
         if digest is None and stat is not None and source.rel in self._index:
@@ -226,9 +231,12 @@ class FactsCache:
             if _entry_key(digest, source.is_package) in self._entries:
                 self._index[source.rel] = (*stat, digest)
                 self._dirty = True
-        if digest is None:
-            return None
-        return self._entries.get(_entry_key(digest, source.is_package))
+        encoded = (
+            None if digest is None else self._entries.get(_entry_key(digest, source.is_package))
+        )
+        if encoded is None:
+            self._absent.add(source.rel)
+        return encoded
 
     def previous_encoded(self, source: SourceFile) -> bytes | None:
         """The encoded facts the file had when the cache was last written, if any."""
@@ -251,7 +259,9 @@ class FactsCache:
         """Remember the facts of a file just parsed; `stat` is from before it was read."""
         self._index[source.rel] = (*stat, digest)
         self._entries[_entry_key(digest, source.is_package)] = encoded
-        self._facts_digests.pop(source.key, None)
+        self._absent.discard(source.rel)
+        # What `facts_digest` would find: this run's report key reads every file's.
+        self._facts_digests[source.key] = content_digest(encoded)
         self._dirty = True
 
     def facts_digest(self, source: SourceFile) -> bytes | None:
