@@ -26,9 +26,9 @@ try:
 except subprocess.TimeoutExpired:
     code, timed_out = None, True
 elapsed = time.perf_counter() - start
-peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-print(json.dumps({"seconds": elapsed, "peak_mb": peak_kb / 1024, "code": code,
-                  "timed_out": timed_out}))
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({"seconds": elapsed, "peak_mb": usage.ru_maxrss / 1024, "code": code,
+                  "timed_out": timed_out, "cpu": usage.ru_utime + usage.ru_stime}))
 """
 
 
@@ -42,6 +42,9 @@ class Measurement:
     runs: int
     timed_out: bool = False
     exit_codes: tuple[int | None, ...] = ()
+    # Median user + system seconds of the command and its children: on a shared machine
+    # CPU time drifts far less with load than wall time does.
+    cpu: float = 0.0
 
 
 def _run_once(argv: Sequence[str], timeout: float, cwd: Path | None) -> dict[str, object]:
@@ -87,6 +90,7 @@ def measure_alternating(
     """
     times: list[list[float]] = [[] for _ in commands]
     peaks: list[list[float]] = [[] for _ in commands]
+    cpus: list[list[float]] = [[] for _ in commands]
     codes: list[list[int | None]] = [[] for _ in commands]
     timed_out = [False] * len(commands)
     for _ in range(repeat):
@@ -101,12 +105,19 @@ def measure_alternating(
                 continue
             times[index].append(float(cast(float, result["seconds"])))
             peaks[index].append(float(cast(float, result["peak_mb"])))
+            cpus[index].append(float(cast(float, result["cpu"])))
             codes[index].append(cast("int | None", result["code"]))
     return [
         Measurement(label, timeout, max(peaks[i], default=0.0), len(times[i]) + 1, True)
         if timed_out[i]
         else Measurement(
-            label, statistics.median(times[i]), max(peaks[i]), repeat, False, tuple(codes[i])
+            label,
+            statistics.median(times[i]),
+            max(peaks[i]),
+            repeat,
+            False,
+            tuple(codes[i]),
+            statistics.median(cpus[i]),
         )
         for i, (label, _) in enumerate(commands)
     ]

@@ -20,7 +20,8 @@ from pathlib import Path
 
 # Run as `python benchmarks/run.py`: this folder is sys.path[0], so its modules import by name.
 from measure import Measurement, measure, measure_alternating
-from trees import SYMPY_VERSION, real_tree, small_tree, synthetic_tree
+from scale import bench_curve, bench_environment
+from trees import SYMPY_VERSION, clear_caches, real_tree, small_tree, synthetic_tree
 
 __all__ = ["main"]
 
@@ -54,15 +55,6 @@ def _compile_scaffold() -> None:
     import scaffold
 
     compileall.compile_dir(Path(scaffold.__file__).parent, quiet=1)
-
-
-def _clear_caches(root: Path) -> None:
-    # The cache lives at the project root, which for the trees under benchmarks/.trees is
-    # this repository (the nearest pyproject.toml above them).
-    for folder in (root, *root.parents):
-        shutil.rmtree(folder / ".scaffold_cache", ignore_errors=True)
-        if (folder / "pyproject.toml").is_file():
-            break
 
 
 def _row(m: Measurement, base: Measurement | None = None, note: str = "") -> str:
@@ -208,7 +200,7 @@ def bench_check(pylint_timeout: float, repeat: int) -> None:
             ("scaffold check (first run: parse and write the cache)", check_argv),
         ],
         repeat=repeat,
-        before_each=lambda: _clear_caches(root),
+        before_each=lambda: clear_caches(root),
     )
     warm, restored = _restored_elsewhere(scaffold, tree, repeat)
     subprocess.run(check_argv, capture_output=True, check=False)  # warm for the edits below
@@ -376,7 +368,8 @@ def main() -> None:
     parser.add_argument(
         "--only",
         default="startup,new,check",
-        help="comma-separated sections: startup, new, check, tiny (not run by default: slow)",
+        help="comma-separated sections: startup, new, check; and, not run by default (slow):"
+        " tiny, environment (a 10,000-file pip environment), curve (1x/4x/16x, plotted)",
     )
     parser.add_argument("--tiny-files", type=int, default=100_000, help="files for `tiny`")
     parser.add_argument("--repeat", type=int, default=3, help="runs per check figure")
@@ -396,6 +389,10 @@ def main() -> None:
         bench_check(args.pylint_timeout, args.repeat)
     if "tiny" in sections:
         bench_tiny(args.tiny_files, args.repeat)
+    if "environment" in sections:
+        bench_environment(_scaffold(), args.repeat, JOBS)
+    if "curve" in sections:
+        bench_curve(_scaffold(), args.repeat)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
-"""The trees benchmarks run on: a pinned real tree from the package index, and synthetic
-trees of 1x, 2x and 4x a base size with the same shape."""
+"""The trees benchmarks run on: a pinned real tree from the package index, a pinned
+environment of 10,000+ files, and synthetic trees of any multiple of a base size with the
+same shape."""
 
 from __future__ import annotations
 
@@ -9,10 +10,97 @@ import subprocess
 import sys
 from pathlib import Path
 
-__all__ = ["SYMPY_VERSION", "real_tree", "small_tree", "synthetic_tree"]
+__all__ = [
+    "ENVIRONMENT",
+    "SYMPY_VERSION",
+    "clear_caches",
+    "environment_tree",
+    "real_tree",
+    "small_tree",
+    "synthetic_tree",
+]
 
 SYMPY_VERSION = "1.14.0"
 CACHE = Path(__file__).resolve().parent / ".trees"
+# A scientific and web environment as `pip install django sympy numpy scipy pandas matplotlib
+# networkx scikit-learn statsmodels astropy sqlalchemy dask` resolved it (Python 3.11,
+# Linux x86-64), every distribution pinned: 10,577 .py files.
+ENVIRONMENT = (
+    "asgiref==3.13.0",
+    "astropy==8.0.2",
+    "astropy-iers-data==0.2026.11.2.0.34.55",
+    "click==8.5.1",
+    "cloudpickle==3.1.3",
+    "contourpy==1.3.3",
+    "cycler==0.12.1",
+    "dask==2026.8.0",
+    "Django==5.2.19",
+    "fonttools==4.68.0",
+    "formulaic==1.2.2",
+    "fsspec==2026.9.0",
+    "importlib_metadata==10.2.0",
+    "interface_meta==2.0.1",
+    "joblib==1.6.0",
+    "kiwisolver==1.5.1",
+    "lazy-importer==0.1.0",
+    "locket==1.0.0",
+    "matplotlib==3.11.2",
+    "mpmath==1.3.0",
+    "narwhals==2.29.0",
+    "networkx==3.6.1",
+    "numpy==2.4.6",
+    "packaging==26.4",
+    "pandas==3.1.1",
+    "partd==1.4.2",
+    "patsy==1.0.3",
+    "pillow==13.0.0",
+    "pyerfa==2.0.1.5",
+    "pyparsing==3.3.3",
+    "python-dateutil==4.0.0",
+    "PyYAML==6.0.4",
+    "scikit-learn==1.9.1",
+    "scipy==1.17.1",
+    "SQLAlchemy==2.1.9",
+    "sqlparse==0.6.1",
+    "statsmodels==0.15.0",
+    "sympy==1.14.0",
+    "threadpoolctl==3.8.0",
+    "toolz==1.2.0",
+    "typing_extensions==4.16.0",
+    "tzdata==2026.6",
+    "wrapt==2.5.2",
+    "zipp==4.1.2",
+)
+
+
+def environment_tree() -> Path:
+    """`pip install --target` of ENVIRONMENT (no dependency resolution: all are pinned) into
+    benchmarks/.trees/environment, once; the whole folder is what the benchmark checks."""
+    target = CACHE / "environment"
+    marker = target / ".complete"
+    wanted = "\n".join(ENVIRONMENT)
+    if marker.is_file() and marker.read_text() == wanted:
+        return target
+    shutil.rmtree(target, ignore_errors=True)
+    subprocess.run(
+        [
+            *(sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-compile"),
+            *("--target", str(target), *ENVIRONMENT),
+        ],
+        check=True,
+    )
+    marker.write_text(wanted)
+    return target
+
+
+def clear_caches(root: Path) -> None:
+    """Remove the scaffold cache a check of `root` writes. It lives at the project root,
+    which for the trees under benchmarks/.trees is this repository (the nearest
+    pyproject.toml above them)."""
+    for folder in (root, *root.parents):
+        shutil.rmtree(folder / ".scaffold_cache", ignore_errors=True)
+        if (folder / "pyproject.toml").is_file():
+            break
 
 
 def real_tree(name: str = "sympy", version: str = SYMPY_VERSION) -> Path:
@@ -42,7 +130,9 @@ def real_tree(name: str = "sympy", version: str = SYMPY_VERSION) -> Path:
     return target
 
 
-def _module_source(rng: random.Random, pkg: str, index: int, siblings: int) -> str:
+def _module_source(
+    rng: random.Random, pkg: str, index: int, siblings: int, functions: int = 12
+) -> str:
     lines = [
         f'"""Synthetic module {index} of {pkg}."""',
         "",
@@ -56,10 +146,12 @@ def _module_source(rng: random.Random, pkg: str, index: int, siblings: int) -> s
         else:
             lines.append(f"from .mod{other} import func{other}_0")
     lines += ["import os", "import sys", ""]
-    names = [f"func{index}_{n}" for n in range(12)] + [f"Class{index}_{n}" for n in range(4)]
+    classes = max(1, functions // 3)
+    names = [f"func{index}_{n}" for n in range(functions)]
+    names += [f"Class{index}_{n}" for n in range(classes)]
     lines.append(f"__all__ = {sorted(names)!r}")
     lines.append("")
-    for n in range(12):
+    for n in range(functions):
         lines += [
             "",
             f"def func{index}_{n}(value: int, scale: float = 1.0) -> float:",
@@ -74,7 +166,7 @@ def _module_source(rng: random.Random, pkg: str, index: int, siblings: int) -> s
             "            total += abs(item - value) / (1 + scale)",
             "    return total",
         ]
-    for n in range(4):
+    for n in range(classes):
         lines += [
             "",
             "",
@@ -91,9 +183,11 @@ def _module_source(rng: random.Random, pkg: str, index: int, siblings: int) -> s
     return "\n".join(lines) + "\n"
 
 
-def synthetic_tree(scale: int, *, base_files: int = 400) -> Path:
-    """A tree of `scale * base_files` modules in packages of 20, deterministic per scale."""
-    root = CACHE / f"synthetic-{scale}x"
+def synthetic_tree(scale: int, *, base_files: int = 400, functions: int = 12) -> Path:
+    """A tree of `scale * base_files` modules in packages of 20, deterministic per scale;
+    each module defines `functions` functions and a third as many classes (12: ~200 lines)."""
+    size = "" if (base_files, functions) == (400, 12) else f"{base_files}-{functions}f-"
+    root = CACHE / f"synthetic-{size}{scale}x"
     marker = root / ".complete"
     if marker.is_file():
         return root
@@ -109,7 +203,8 @@ def synthetic_tree(scale: int, *, base_files: int = 400) -> Path:
             f"__all__ = {sorted(modules)!r}\n"
         )
         for i in range(per_package):
-            (pkg / f"mod{i}.py").write_text(_module_source(rng, f"pkg{p}", i, per_package))
+            source = _module_source(rng, f"pkg{p}", i, per_package, functions)
+            (pkg / f"mod{i}.py").write_text(source)
     marker.write_text("")
     return root
 
