@@ -9,6 +9,7 @@ cycles; the ring tests count the modules the simulation executes.
 from __future__ import annotations
 
 import random
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -79,8 +80,10 @@ def _project(root: Path) -> Project:
 D = '"""Module."""\n'
 
 
-def _statement(rng: random.Random, package: str, stems: list[str], packages: list[str]) -> str:
-    """One top-level statement, mostly imports between first-party modules."""
+def _statement(rng: random.Random, stems: list[str], packages: list[str], focus: float) -> str:
+    """One top-level statement, mostly imports between first-party modules; the kind at
+    `focus` (a fraction of the list) if given, so that a graph's only statements able to
+    raise are of one kind and a kind the static pass misses shows."""
     other = rng.choice(packages)
     stem = rng.choice(stems)
     name = rng.choice(["NAME", "other", "thing"])
@@ -105,6 +108,11 @@ def _statement(rng: random.Random, package: str, stems: list[str], packages: lis
         f"    from {other} import {name}",
         f"try:\n    import {other}.{stem}\n    Z{k} = {other}.{stem}.{name}\n"
         f"except (ImportError, AttributeError):\n    Z{k} = None",
+        # Handlers that do not catch what the guarded statement raises.
+        f"try:\n    from {other}.{stem} import {name}\nexcept ModuleNotFoundError:\n"
+        f"    {name} = None",
+        f"try:\n    import {other}.{stem}\n    Z{k} = {other}.{stem}.{name}\n"
+        f"except ImportError:\n    Z{k} = None",
         f"if sys.version_info >= (3, 0):\n    from {other} import {name}\n"
         f"else:\n    from {other} import {stem}",
         f"if sys.version_info < (3, 0):\n    from {other}.{stem} import *\nS{k} = 1",
@@ -116,13 +124,16 @@ def _statement(rng: random.Random, package: str, stems: list[str], packages: lis
         "import os\nY = os.path.join",
         f"{name} = {k}",
     ]
-    return rng.choice(choices)
+    if focus < 0:
+        return rng.choice(choices)
+    return choices[int(focus * len(choices))]
 
 
 def _random_tree(rng: random.Random) -> dict[str, str]:
     packages = ["p", "q", "p.inner"][: rng.randint(1, 3)]
     stems = ["a", "b", "c", "d", "e"][: rng.randint(2, 5)]
     files: dict[str, str] = {}
+    focus = rng.choice([-1.0, rng.random()])
     for package in packages:
         folder = package.replace(".", "/")
         for stem in ["__init__", *stems]:
@@ -134,7 +145,7 @@ def _random_tree(rng: random.Random) -> dict[str, str]:
                 if quiet:
                     body.append(f"from {rng.choice(packages)} import {rng.choice(stems)}")
                 else:
-                    body.append(_statement(rng, package, stems, packages))
+                    body.append(_statement(rng, stems, packages, focus))
             defined = rng.sample(["NAME", "other", "thing"], rng.randint(0, 2))
             body += [f"{n} = {i}" for i, n in enumerate(defined)]
             files[f"{folder}/{stem}.py"] = D + "import sys\nV = 0\n" + "\n".join(body) + "\n"
@@ -159,6 +170,53 @@ def test_the_simulation_finds_what_the_reference_finds(
         found += bool(expected)
     # The graphs exercise both sides: runs skipped, and failures found and kept.
     assert skipped > 0 and found > 0
+
+
+# `pkg.b` fails only while `pkg.a` (which imports it first) is initialising: the run of
+# `pkg.a` finds it, and `b`'s statement is the only one of the tree that can raise.
+ONLY_SOURCE = {
+    "star-import-then-a-use": ("from pkg.a import *\nU = NAME", "NameError"),
+    "handler-that-does-not-catch": (
+        "try:\n    from pkg.a import NAME\nexcept ModuleNotFoundError:\n    NAME = None",
+        "ImportError",
+    ),
+    "read-in-a-try": (
+        "import pkg.a\ntry:\n    U = pkg.a.NAME\nexcept ImportError:\n    U = None",
+        "AttributeError",
+    ),
+    "version-branch": (
+        "import sys\nif sys.version_info >= (3, 0):\n    from pkg.a import NAME",
+        "ImportError",
+    ),
+    "function-called-at-import": (
+        "def load():\n    from pkg.a import NAME\n    return NAME\n\n\nU = load()",
+        "ImportError",
+    ),
+}
+
+
+@pytest.mark.parametrize("statement,raised", ONLY_SOURCE.values(), ids=ONLY_SOURCE.keys())
+def test_a_run_whose_only_failure_is_control_flow_is_not_skipped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, statement: str, raised: str
+) -> None:
+    monkeypatch.setattr(imports_failable, "_BUDGET", 0)
+    files = {"pkg/__init__.py": D, "pkg/a.py": D + "from pkg import b\nNAME = 1\n"}
+    files["pkg/b.py"] = D + statement + "\n"
+    root = write_tree(tmp_path, files)
+    cpython = subprocess.run(
+        [sys.executable, "-c", "import pkg.a"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PYTHONPATH": str(root), "PYTHONDONTWRITEBYTECODE": "1"},
+    )
+    assert cpython.stderr.strip().splitlines()[-1].startswith(raised + ":"), cpython.stderr
+    project = _project(root)
+    starts = _starts(project)
+    failures = simulate_failures(project, starts).failures
+    assert failures == reference_simulation(project, starts)
+    assert [project.files[f.key].module for f in failures] == ["pkg.b"]
 
 
 def _ring(size: int, statement: str) -> dict[str, str]:
