@@ -78,3 +78,30 @@ def test_a_check_without_contracts_does_not_load_them(tmp_path: Path) -> None:
     # Their parser and graph queries load only for a project that configures contracts.
     assert "scaffold.check.config" in loaded
     assert not loaded & set(CONTRACTS), sorted(loaded & set(CONTRACTS))
+
+
+# What only a run whose report cannot be kept needs: the parser's pool, the reuse of the
+# last run's results, the analysis and every rule; and the formats that were not asked for.
+NOT_WHEN_KEPT = (
+    "scaffold.check.analysis",
+    "scaffold.check.rules",
+    "scaffold.check.rules.registry",
+    "scaffold.check.select",
+    "scaffold.check.incremental.pool",
+    "scaffold.check.incremental.reuse",
+    "scaffold.check.output.json",
+    "scaffold.check.output.sarif",
+    "scaffold.check.output.junit",
+)
+
+
+def test_a_check_that_keeps_its_stored_report_loads_no_rules(tmp_path: Path) -> None:
+    package = tmp_path / "small" / "pkg"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text('from .core import run\n\n__all__ = ["run"]\n')
+    (package / "core.py").write_text("import os\n\n\ndef run() -> None:\n    pass\n")
+    cold = _imported_module_names("check", str(tmp_path / "small"))
+    assert {"scaffold.check.analysis", "scaffold.check.rules"} <= cold
+    warm = _imported_module_names("check", str(tmp_path / "small"))
+    assert "scaffold.check.output.text" in warm
+    assert not warm & set(NOT_WHEN_KEPT), sorted(warm & set(NOT_WHEN_KEPT))

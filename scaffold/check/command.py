@@ -21,7 +21,6 @@ from scaffold.check.output import FORMATS, format_named
 from scaffold.check.output.context import RenderContext
 from scaffold.check.output.text import plural
 from scaffold.check.pipeline import CheckedTree
-from scaffold.check.select import validate_codes
 from scaffold.errors import UsageError, printable
 
 __all__ = ["CheckCommand", "run_check_command", "write_rule_pages"]
@@ -72,6 +71,8 @@ class CheckCommand:
 def _codes(raw: str | None, option: str) -> tuple[str, ...] | None:
     if raw is None:
         return None
+    from scaffold.check.select import validate_codes  # the rules load only when named
+
     return validate_codes(raw.split(","), option)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import keyword
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -9,7 +10,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from scaffold.check.config import CheckConfig, Settings, load_config, nearest_config
-from scaffold.check.ignores import Ignores
+from scaffold.check.ignores import Ignores, folder_prefix
 from scaffold.check.paths import is_file_path
 from scaffold.errors import UsageError
 
@@ -36,8 +37,6 @@ def display_path(text: str) -> str:
 
 
 def _is_identifier(name: str) -> bool:
-    import keyword
-
     return name.isidentifier() and name.isascii() and not keyword.iskeyword(name)
 
 
@@ -96,11 +95,6 @@ class Tree:
         else:
             rel = os.path.relpath(text, base)
         return display_path(rel.replace(os.sep, "/") if os.sep != "/" else rel)
-
-
-def _prefix(folder: str) -> str:
-    """`folder` with one trailing separator: `p.startswith(_prefix(f))` is "p is below f"."""
-    return folder if folder.endswith(os.sep) else folder + os.sep
 
 
 def _suffix(name: str) -> str:
@@ -303,7 +297,7 @@ class _RootFinder:
         self.index = {r: i for i, r in enumerate(self.roots)}
         # Deepest first; among roots above one path, the deepest is also the longest.
         self._by_depth = sorted(
-            ((_prefix(r), r) for r in self.roots), key=lambda item: -len(item[0])
+            ((folder_prefix(r), r) for r in self.roots), key=lambda item: -len(item[0])
         )
         self._memo: dict[str, str] = {}
 
@@ -322,11 +316,11 @@ class _RootFinder:
 
 def _parts_below(path: str, root: str) -> list[str]:
     """`Path(path).relative_to(root).parts`, for a `path` strictly below `root`."""
-    return path[len(_prefix(root)) :].split(os.sep)
+    return path[len(folder_prefix(root)) :].split(os.sep)
 
 
 def _below(path: str, target: str) -> bool:
-    return path == target or path.startswith(_prefix(target))
+    return path == target or path.startswith(folder_prefix(target))
 
 
 def _inside_package(folder: str, root: str, init_dirs: set[str]) -> bool:
@@ -336,17 +330,6 @@ def _inside_package(folder: str, root: str, init_dirs: set[str]) -> bool:
             return True
         folder = os.path.dirname(folder)
     return False
-
-
-def _is_test(rel_parts: list[str]) -> bool:
-    name = rel_parts[-1]
-    stem = name.rsplit(".", 1)[0]
-    return (
-        any(p in _TEST_DIRS for p in rel_parts[:-1])
-        or stem.startswith("test_")
-        or stem.endswith("_test")
-        or name == "conftest.py"
-    )
 
 
 def _name_files(
@@ -375,8 +358,22 @@ def _name_files(
     tree.files = files
 
 
+class _Place(NamedTuple):
+    """What the files of one folder share: its root, module parts, scope, portions..."""
+
+    root: str
+    prefix: list[str]
+    valid: bool
+    scope: str
+    portions: tuple[str, ...]
+    in_tests: bool
+    rel: str
+
+
 class _Namer:
-    """The module each file is, by where it lies: below a root, a package, a script folder."""
+    """The module each file is, by where it lies: below a root, a package, a script folder.
+    All but the file's own name is worked out once per folder (`_place`): naming was most of
+    discovery's time (docs/decisions.md, issue 20)."""
 
     def __init__(
         self, tree: Tree, target: _Target, init_dirs: set[str], root_of: _RootFinder
@@ -387,45 +384,41 @@ class _Namer:
         self.root_of = root_of
         # Module-name prefixes that are namespace folders in the file's own root.
         self.portions: dict[str, tuple[str, ...]] = {}
-        self._inside: dict[tuple[str, str], bool] = {}
-        self._scopes: dict[str, str] = {}
+        self._places: dict[str, _Place] = {}
 
     def name(self, path: str, config: CheckConfig) -> tuple[tuple[int, int, str], SourceFile]:
         """One file as a SourceFile (its key not yet made unique), and its rank among the
         files of the same key: packages, then compiled modules, then source; earlier roots."""
-        root = self.root_of(path)
         folder, name = os.path.split(path)
+        place = self._places.get(folder) or self._place(path, folder)
         suffix = _suffix(name)
         is_stub = suffix == ".pyi"
         is_extension = suffix in (".so", ".pyd")
         # `_speedups.cpython-311-x86_64-linux-gnu.so` is the module `_speedups`.
         stem = name.partition(".")[0] if is_extension else name[: -len(suffix)]
         is_package = stem == "__init__"
-        rel_parts = _parts_below(path, root)
-        parts, scope = self.parts(folder, root, rel_parts, stem)
         if is_package:
-            parts = parts[:-1]
-        module = ".".join(parts) if parts and all(_is_identifier(p) for p in parts) else ""
-        if module and not scope:
-            namespace: list[str] = []
-            below = root
-            for i in range(len(rel_parts) - 1):
-                below = os.path.join(below, rel_parts[i])
-                if below not in self.init_dirs:
-                    namespace.append(".".join(parts[: i + 1]))
-            self.portions[path] = tuple(namespace)
-        key = f"{scope}:{module}" if scope else module
+            valid = place.valid and bool(place.prefix)
+            module = ".".join(place.prefix) if valid else ""
+        else:
+            valid = place.valid and _is_identifier(stem)
+            module = ".".join([*place.prefix, stem]) if valid else ""
+        if module and not place.scope:
+            self.portions[path] = place.portions
+        key = f"{place.scope}:{module}" if place.scope else module
         if is_stub:
             key = f"{key}.pyi"
         # The import system tries a package folder, then compiled modules, then source.
         kind = 0 if is_package else 1 if is_extension else 2
-        is_test = _is_test(rel_parts)
+        base = name.rsplit(".", 1)[0]
+        is_test = place.in_tests or base.startswith("test_") or base.endswith("_test")
+        is_test = is_test or name == "conftest.py"
         source = SourceFile(
             path=Path(path),
-            rel=self.tree.rel(path),
+            rel=f"{place.rel}/{display_path(name)}" if place.rel != "." else display_path(name),
             module=module,
             key=key,
-            scope=scope,
+            scope=place.scope,
             is_package=is_package,
             is_stub=is_stub,
             is_extension=is_extension,
@@ -435,24 +428,31 @@ class _Namer:
             selected=self.target.selects(path),
             config=config,
         )
-        return (kind, self.root_of.index[root], path), source
+        return (kind, self.root_of.index[place.root], path), source
 
-    def parts(
-        self, folder: str, root: str, rel_parts: list[str], stem: str
-    ) -> tuple[list[str], str]:
-        """The dotted parts of a file's module, and its scope (a script folder's rel)."""
+    def _place(self, path: str, folder: str) -> _Place:
+        root = self.root_of(path)
+        folder_parts = _parts_below(path, root)[:-1]
+        scope = ""
         if folder == root:
-            return [stem], ""
-        in_pkg = self._inside.get((folder, root))
-        if in_pkg is None:
-            in_pkg = self._inside[(folder, root)] = _inside_package(folder, root, self.init_dirs)
-        if in_pkg:
+            prefix: list[str] = []
+        elif _inside_package(folder, root, self.init_dirs):
             # Folders without __init__.py below a regular package are (accidental)
             # namespace packages: the dotted path still imports.
-            return [*rel_parts[:-1], stem], ""
-        # A folder of scripts: each imports its neighbours by bare name.
-        scope = self._scopes.get(folder) or self._scopes.setdefault(folder, self.tree.rel(folder))
-        return [stem], scope
+            prefix = folder_parts
+        else:
+            # A folder of scripts: each imports its neighbours by bare name.
+            prefix, scope = [], self.tree.rel(folder)
+        portions = [
+            ".".join(prefix[:i])
+            for i in range(1, len(prefix) + 1)
+            if os.path.join(root, *prefix[:i]) not in self.init_dirs
+        ]
+        valid = all(_is_identifier(p) for p in prefix)
+        in_tests = any(p in _TEST_DIRS for p in folder_parts)
+        place = _Place(root, prefix, valid, scope, tuple(portions), in_tests, self.tree.rel(folder))
+        self._places[folder] = place
+        return place
 
 
 def _describe_folders(

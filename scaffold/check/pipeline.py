@@ -8,6 +8,10 @@ anything between runs or starts a process: scaffold.check.incremental wraps this
 in a cache, the reuse of the last run's results and a process pool, through the
 strategies it passes in (how facts are read, how each tree is checked, the hooks of
 `analyse`). Its `run_check` is the public entry.
+
+The rules, the analysis and the parser are imported where they run, not here: a cached run
+that keeps its stored report goes through `check_paths` without them (docs/decisions.md,
+issue 20).
 """
 
 from __future__ import annotations
@@ -17,25 +21,18 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from scaffold.check.analysis import (
-    Analysis,
-    FileResults,
-    StartSimulation,
-    TreeFindings,
-    analyse,
-    check_tree,
-    compute_file,
-    simulate_when_asked,
-)
 from scaffold.check.discover import Tree, discover, package_root
-from scaffold.check.facts.files import FactsReader, read_here
 from scaffold.check.memory import without_cyclic_gc
 from scaffold.check.model import CheckReport, Diagnostic, ModuleFacts, Related
 from scaffold.check.options import CheckOptions
 from scaffold.check.paths import is_file_path
 from scaffold.check.project import Project
-from scaffold.check.select import Selection, unknown_noqa_codes, validate_codes
+
+if TYPE_CHECKING:
+    from scaffold.check.analysis import Analysis, FileResults, StartSimulation, TreeFindings
+    from scaffold.check.facts.files import FactsReader
 
 __all__ = [
     "CheckResult",
@@ -62,8 +59,13 @@ class Resolved:
     project: Project
 
 
-def resolve(tree: Tree, read: FactsReader = read_here) -> Resolved:
-    """Read the facts of a discovered tree and resolve its project."""
+def resolve(tree: Tree, read: FactsReader | None = None) -> Resolved:
+    """Read the facts of a discovered tree (by default: parse them here) and resolve its
+    project."""
+    if read is None:
+        from scaffold.check.facts.files import read_here
+
+        read = read_here
     facts = read(tree.files)
     return Resolved(tree, facts, Project.of(tree, facts))
 
@@ -81,20 +83,24 @@ def diagnose(
     resolved: Resolved,
     options: CheckOptions,
     *,
-    file_result: FileResults = compute_file,
-    start_simulation: StartSimulation = simulate_when_asked,
-    tree_findings: TreeFindings = check_tree,
+    file_result: FileResults | None = None,
+    start_simulation: StartSimulation | None = None,
+    tree_findings: TreeFindings | None = None,
 ) -> CheckedTree:
-    """Run the enabled rules over a resolved tree, then keep what it reports."""
+    """Run the enabled rules over a resolved tree, then keep what it reports (by default
+    every rule computed afresh, the simulation in this process)."""
+    from scaffold.check.analysis import analyse, check_tree, compute_file, simulate_when_asked
+    from scaffold.check.select import Selection
+
     tree, facts, project = resolved.tree, resolved.facts, resolved.project
     selection = Selection(tree, options.select, options.ignore, options.extend_select)
     analysis = analyse(
         tree,
         project,
         selection.enabled,
-        file_result=file_result,
-        start_simulation=start_simulation,
-        tree_findings=tree_findings,
+        file_result=file_result or compute_file,
+        start_simulation=start_simulation or simulate_when_asked,
+        tree_findings=tree_findings or check_tree,
     )
     diagnostics = selection.diagnostics(analysis.findings, facts)
     return CheckedTree(tree, facts, project, diagnostics, analysis)
@@ -122,12 +128,7 @@ class CheckResult:
 
 def check_paths(options: CheckOptions, check: TreeCheck = check_afresh) -> CheckResult:
     """Check every path of `options`; one report, its paths relative to the paths' common folder."""
-    options = dataclasses.replace(
-        options,
-        select=None if options.select is None else validate_codes(options.select, "select"),
-        ignore=None if options.ignore is None else validate_codes(options.ignore, "ignore"),
-        extend_select=validate_codes(options.extend_select, "extend-select"),
-    )
+    options = _validated(options)
     groups = path_groups(options.paths)
     bases = [
         p if p.is_dir() else Path(os.path.commonpath([str(f.parent) for f in (p, *also)]))
@@ -162,6 +163,20 @@ def check_paths(options: CheckOptions, check: TreeCheck = check_afresh) -> Check
     return CheckResult(tuple(trees), report)
 
 
+def _validated(options: CheckOptions) -> CheckOptions:
+    """`options` with its rule codes checked and upper-cased."""
+    if options.select is None and options.ignore is None and not options.extend_select:
+        return options  # nothing to look up: the rules need not be loaded
+    from scaffold.check.select import validate_codes
+
+    return dataclasses.replace(
+        options,
+        select=None if options.select is None else validate_codes(options.select, "select"),
+        ignore=None if options.ignore is None else validate_codes(options.ignore, "ignore"),
+        extend_select=validate_codes(options.extend_select, "extend-select"),
+    )
+
+
 def path_groups(raw: Sequence[str | Path]) -> list[tuple[Path, tuple[Path, ...]]]:
     """The trees to discover: each folder alone; named files grouped by the package root
     they are named from, so that a root is walked once however many of its files are named.
@@ -190,6 +205,10 @@ def _unknown_noqa(checked: CheckedTree, prefix: str) -> list[tuple[str, int, str
     every cached file to look would cost a cached run most of its time."""
     parsed_now = getattr(checked.facts, "parsed_now", None)
     facts = parsed_now() if callable(parsed_now) else checked.facts
+    if not facts:
+        return []  # a kept report parsed nothing: the rules need not be loaded
+    from scaffold.check.select import unknown_noqa_codes
+
     paths = {source.key: source.rel for source in checked.tree.files}
     return [
         (_join(prefix, paths[key]) if prefix else paths[key], line, code, nearest)

@@ -168,22 +168,82 @@ def test_a_corrupt_cache_file_is_a_miss(tree: Build, damage: Callable[[bytes], b
     assert _report(root) == expected
 
 
+def _split(blob: bytes) -> tuple[bytes, bytes, bytes]:
+    """A cache file as (format line and fingerprint, front part, back part)."""
+    head = blob.index(b"\n") + 1 + 16  # the format line and the fingerprint
+    length = int.from_bytes(blob[head + 16 : head + 24], "little")
+    return blob[:head], blob[head + 24 : head + 24 + length], blob[head + 24 + length :]
+
+
+def _join(head: bytes, front: bytes, back: bytes) -> bytes:
+    checksum = hashlib.blake2b(front, digest_size=16).digest()
+    return head + checksum + len(front).to_bytes(8, "little") + front + back
+
+
 def test_a_bad_entry_behind_a_valid_checksum_is_a_miss(tree: Build) -> None:
     root = tree(PROJECT)
     expected = _report(root, use_cache=False)
     _report(root)
     (cache_file,) = _cache_files(root)
-    blob = cache_file.read_bytes()
-    head = blob.index(b"\n") + 1 + 16  # the format line and the fingerprint
-    index, entries, _, _ = marshal.loads(blob[head + 16 :])
-    payload = marshal.dumps(
-        (index, {key: b"\x00junk" for key in entries}, (b"key", b"junk"), b"junk")
-    )
-    checksum = hashlib.blake2b(payload, digest_size=16).digest()
-    cache_file.write_bytes(blob[:head] + checksum + payload)
+    head, front, back = _split(cache_file.read_bytes())
+    index, digests, _, _ = marshal.loads(front)
+    entries, _ = marshal.loads(back)
+    back = marshal.dumps(({key: b"\x00junk" for key in entries}, b"junk"))
+    back_checksum = hashlib.blake2b(back, digest_size=16).digest()
+    front = marshal.dumps((index, digests, (b"key", b"junk"), back_checksum))
+    cache_file.write_bytes(_join(head, front, back))
     parser = CountingParser()
     _read_with_cache(root, parser)
     assert len(parser.parsed) == 4
+    assert _report(root) == expected
+
+
+def _garble_the_back(root: Path) -> None:
+    (cache_file,) = _cache_files(root)
+    head, front, back = _split(cache_file.read_bytes())
+    cache_file.write_bytes(_join(head, front, back[:-1] + bytes([back[-1] ^ 0xFF])))
+
+
+def test_a_run_where_nothing_changed_reads_no_encoded_facts(
+    tree: Build, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The back part (encoded facts, the rules' results) is the bulk of the file: a run that
+    # keeps the stored report does not load it.
+    root = tree(PROJECT)
+    expected = _report(root)
+    (cache_file,) = _cache_files(root)
+    back = _split(cache_file.read_bytes())[2]
+    import scaffold.check.incremental.pool as pool
+    import scaffold.check.incremental.store as store
+
+    def no_parsing(*args: object, **kwargs: object) -> object:
+        raise AssertionError("a file was parsed again")
+
+    loaded: list[int] = []
+
+    class Marshal:
+        dumps = staticmethod(marshal.dumps)
+
+        @staticmethod
+        def loads(data: bytes) -> object:
+            loaded.append(len(data))
+            return marshal.loads(data)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(pool, "read_source", no_parsing)
+        patch.setattr(store, "marshal", Marshal)
+        assert _report(root) == expected
+    assert loaded and len(back) not in loaded
+
+
+def test_a_damaged_back_part_is_a_miss_once_something_changed(tree: Build) -> None:
+    root = tree(PROJECT)
+    expected = _report(root)
+    _garble_the_back(root)
+    assert _report(root) == expected  # nothing changed: the front part is all it needs
+    (root / "demo" / "core.py").write_text("import demo.nothing\n", encoding="utf-8")
+    expected = _report(root, use_cache=False)
+    assert _report(root) == expected
     assert _report(root) == expected
 
 

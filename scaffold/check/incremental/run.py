@@ -11,6 +11,8 @@ pipeline's stages (scaffold.check.pipeline); what this module adds is how:
 and both parse in a process pool when the tree is large enough, and run a whole import-time
 simulation of a large tree in a forked child beside the other rules (incremental.pool).
 `scaffold graph` reads facts the same way (`resolve_path`); `--fix` plans from `check`'s result.
+A run that keeps the stored report imports neither the parser, the pool, the reuse of
+results nor the rules: each is imported where it is first needed.
 """
 
 from __future__ import annotations
@@ -18,14 +20,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from scaffold.check.analysis import Simulate, StartSimulation, simulate_when_asked
 from scaffold.check.discover import SourceFile, Tree, discover
-from scaffold.check.facts import parse_source
-from scaffold.check.imports.graph import Edge, build_graph, in_graph
-from scaffold.check.imports.simulation import Failure, Simulation
-from scaffold.check.incremental.pool import in_fork, read_facts
-from scaffold.check.incremental.reuse import Stored, dump, plan
 from scaffold.check.incremental.store import FactsCache, LazyFacts
 from scaffold.check.memory import without_cyclic_gc
 from scaffold.check.model import CheckReport, ModuleFacts
@@ -39,6 +36,11 @@ from scaffold.check.pipeline import (
     resolve,
 )
 from scaffold.check.project import Project
+
+if TYPE_CHECKING:
+    from scaffold.check.analysis import Simulate, StartSimulation
+    from scaffold.check.imports.graph import Edge
+    from scaffold.check.imports.simulation import Failure
 
 __all__ = ["check", "check_cached", "check_with_edges", "resolve_path", "run_check"]
 
@@ -62,6 +64,9 @@ def check(options: CheckOptions) -> CheckResult:
 
 
 def _check_with_stdin(tree: Tree, options: CheckOptions) -> CheckedTree:
+    from scaffold.check.facts import parse_source
+    from scaffold.check.incremental.pool import read_facts
+
     assert options.stdin is not None
     path, data = options.stdin
 
@@ -77,16 +82,23 @@ def _check_with_stdin(tree: Tree, options: CheckOptions) -> CheckedTree:
 
 
 def _check_without_cache(tree: Tree, options: CheckOptions) -> CheckedTree:
+    from scaffold.check.incremental.pool import read_facts
+
     resolved = resolve(tree, partial(read_facts, workers=options.workers))
     return diagnose(resolved, options, start_simulation=_simulation_starter(tree))
 
 
 def _simulation_starter(tree: Tree) -> StartSimulation:
     """Where a whole simulation of `tree` runs: in a forked child when the tree is large."""
+    from scaffold.check.analysis import simulate_when_asked
+
     return _simulate_in_fork if len(tree.files) >= _FORK_MIN_FILES else simulate_when_asked
 
 
 def _simulate_in_fork(project: Project, simulate: Simulate) -> Callable[[], Sequence[Failure]]:
+    from scaffold.check.imports.simulation import Simulation
+    from scaffold.check.incremental.pool import in_fork
+
     join = in_fork(lambda: simulate(None), Simulation)
     return lambda: join().failures
 
@@ -96,6 +108,8 @@ def resolve_path(
 ) -> Resolved:
     """Discover `path` and read its facts, through the cache (parsing only what changed)
     unless `use_cache` is off; the first stages of a check, for what needs no rules."""
+    from scaffold.check.incremental.pool import read_facts
+
     tree = discover(path)
     if not use_cache:
         return resolve(tree, partial(read_facts, workers=workers))
@@ -108,8 +122,10 @@ def resolve_path(
 
 def _cached_facts(tree: Tree, cache: FactsCache, workers: int | None) -> Mapping[str, ModuleFacts]:
     """Every file's facts: the changed files parsed now, the others decoded when asked."""
+    from scaffold.check.incremental.pool import read_facts
+
     readable = [s for s in tree.files if not s.is_extension]
-    missing = [s for s in readable if cache.encoded(s) is None]
+    missing = [s for s in readable if not cache.has_facts(s)]
     fresh = read_facts(missing, cache=cache, workers=workers)
     if len(missing) == len(readable) == len(fresh):
         return fresh  # all parsed now (a first run): the rules read a dict faster
@@ -126,6 +142,9 @@ def check_with_edges(path: Path) -> tuple[CheckedTree, dict[str, tuple[Edge, ...
     import edges (`scaffold graph`): those its rules just computed or, when the stored report
     is kept, those the last run stored; derived again only when the stored ones are not of
     these files' facts."""
+    from scaffold.check.imports.graph import build_graph, in_graph
+    from scaffold.check.incremental.reuse import Stored
+
     tree = discover(path)
     cache = FactsCache.open(tree)
     options = CheckOptions(paths=(path,))
@@ -167,6 +186,8 @@ def _check_in(cache: FactsCache, tree: Tree, options: CheckOptions) -> CheckedTr
     if report is not None:
         cache.save()
         return CheckedTree(tree, facts, resolved.project, report, None)
+    from scaffold.check.incremental.reuse import Stored, dump, plan
+
     structure = cache.structure_key(tree, inputs)
     digests = {source.key: cache.facts_digest(source) for source in tree.files}
     sources = {source.key: source for source in tree.files}
@@ -184,4 +205,6 @@ def _check_in(cache: FactsCache, tree: Tree, options: CheckOptions) -> CheckedTr
 
 
 def _parse_one(source: SourceFile) -> ModuleFacts:
+    from scaffold.check.incremental.pool import read_facts
+
     return read_facts([source], workers=0)[source.key]

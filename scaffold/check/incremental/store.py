@@ -1,13 +1,15 @@
 """The on-disk cache: file stat → content hash → ModuleFacts, the last report and results.
 
 One file per checked folder (where: incremental.location) holds a stat index (path relative
-to the checked folder → size, mtime_ns, inode, ctime_ns, content hash), the encoded facts of
-each content hash, the diagnostics of the last run with the digest of everything they
-depend on, and what its rules found (incremental.reuse). No absolute path is stored, so a
-cache restored at another path is used; there every file's inode and ctime differ, so each
-is read and hashed once and is parsed only when its content changed. Anything that cannot
-be read or trusted is a miss, never an error. The records it holds are encoded by CODEC,
-built here over the modules that define them.
+to the checked folder → size, mtime_ns, inode, ctime_ns, content hash), the digest of each
+content hash's encoded facts, the diagnostics of the last run with the digest of everything
+they depend on; then, checked and loaded only when a run needs them, the encoded facts of
+each content hash and what the last run's rules found (incremental.reuse). A run where
+nothing changed reads the first part only (docs/decisions.md, issue 20). No absolute path
+is stored, so a cache restored at another path is used; there every file's inode and ctime
+differ, so each is read and hashed once and is parsed only when its content changed.
+Anything that cannot be read or trusted is a miss, never an error. The records it holds
+are encoded by CODEC, built here over the modules that define them.
 """
 
 from __future__ import annotations
@@ -44,11 +46,14 @@ __all__ = [
 ]
 
 # Bump when the layout of the cache file changes (the fingerprint covers the analyser code).
-_FORMAT = b"scaffold-check-cache/3\n"
+_FORMAT = b"scaffold-check-cache/4\n"
 _DIGEST_SIZE = 16
-# The format line, the fingerprint, then the payload's checksum: a cache of another version
-# or Python is refused after reading these bytes, without loading the rest.
+# The format line, the fingerprint, then the checksum of the front part: a cache of another
+# version or Python is refused after reading these bytes, without loading the rest.
 _HEAD = len(_FORMAT) + 2 * _DIGEST_SIZE
+# After the head: the front part's length, the front part (index, facts digests, report,
+# and the back part's checksum), then the back part (encoded facts, the rules' results).
+_LENGTH = 8
 # A file modified this close to when the index was written may change again within the same
 # mtime tick without its stat changing; such entries are re-hashed on the next run.
 _RACY_NS = 2_000_000_000
@@ -113,8 +118,8 @@ def _all_bytes(values: Iterable[object]) -> bool:
 
 
 def _well_typed(index: object, entries: object) -> bool:
-    """Whether the stat index and the entries hold what this analyser writes: a file whose
-    checksum holds can still have been written by something else."""
+    """Whether the stat index and the entries (or their digests) hold what this analyser
+    writes: a file whose checksum holds can still have been written by something else."""
     if type(index) is not dict or type(entries) is not dict:
         return False
     if not (_all_bytes(entries) and _all_bytes(entries.values())):
@@ -138,11 +143,15 @@ class FactsCache:
         self.fingerprint = _fingerprint()
         self._index: dict[str, tuple[int, int, int, int, bytes]] = {}
         self._loaded_index: dict[str, tuple[int, int, int, int, bytes]] = {}
-        self._entries: dict[bytes, bytes] = {}
+        # Entry key (content hash + kind) -> digest of its encoded facts; the same keys as
+        # the entries, known without loading them.
+        self._entry_digests: dict[bytes, bytes] = {}
+        self._loaded_entries: dict[bytes, bytes] = {}
+        self._back: tuple[memoryview, bytes] | None = None  # the back part, not yet checked
         self._result: tuple[bytes, bytes] | None = None
         self._analysis: bytes | None = None
         self._stats: dict[str, Stat | None] = {}
-        # Files `encoded` found no facts for: asked again before they are parsed, they are not
+        # Files found without cached facts: asked again before they are parsed, they are not
         # read and hashed a second time.
         self._absent: set[str] = set()
         self._facts_digests: dict[str, bytes | None] = {}
@@ -158,38 +167,64 @@ class FactsCache:
         cache._load()
         return cache
 
-    def _read(self) -> bytes | None:
-        """The payload of the cache file, when it was written by this analyser and is whole."""
+    def _read(self) -> tuple[memoryview, memoryview] | None:
+        """The front and back parts of the cache file, when it was written by this analyser
+        and its front part is whole (the back part is checked when it is loaded)."""
         assert self.path is not None
         try:
             with open_regular(self.path) as stream:  # a FIFO or device there is no cache
                 head = stream.read(_HEAD)
                 if len(head) < _HEAD or head[:-_DIGEST_SIZE] != _FORMAT + self.fingerprint:
                     return None
-                payload = stream.read()
+                data = memoryview(stream.read())
         except OSError:
             return None
+        length = int.from_bytes(data[:_LENGTH], "little")
+        front = data[_LENGTH : _LENGTH + length]
         # The checksum keeps a truncated or garbled file away from marshal entirely.
-        if hashlib.blake2b(payload, digest_size=_DIGEST_SIZE).digest() != head[-_DIGEST_SIZE:]:
+        if len(front) != length or _checksum(front) != head[-_DIGEST_SIZE:]:
             return None
-        return payload
+        return front, data[_LENGTH + length :]
 
     def _load(self) -> None:
-        payload = self._read()
-        if payload is None:
+        parts = self._read()
+        if parts is None:
             return
+        front, back = parts
         try:
-            index, entries, result, analysis = marshal.loads(payload)
+            index, entry_digests, result, back_checksum = marshal.loads(front)
         except (EOFError, ValueError, TypeError):
             return
-        if _well_typed(index, entries):
+        if _well_typed(index, entry_digests) and type(back_checksum) is bytes:
             self._index = index
             self._loaded_index = dict(index)
-            self._entries = entries
-        if isinstance(result, tuple) and len(result) == 2 and _all_bytes(result):
+            self._entry_digests = entry_digests
+            self._back = (back, back_checksum)
+        if type(result) is tuple and len(result) == 2 and _all_bytes(result):
             self._result = result
-        if isinstance(analysis, bytes):
+
+    def _load_back(self) -> None:
+        """Check and load the encoded facts and the rules' results, once."""
+        if self._back is None:
+            return
+        back, checksum = self._back
+        self._back = None
+        try:
+            if _checksum(back) != checksum:
+                raise ValueError("checksum")
+            entries, analysis = marshal.loads(back)
+        except (EOFError, ValueError, TypeError):
+            return
+        # A back part of the wrong shape is no cache for its entries (each is parsed again).
+        if _well_typed({}, entries) and (analysis is None or type(analysis) is bytes):
+            self._loaded_entries = entries
             self._analysis = analysis
+
+    @property
+    def _entries(self) -> dict[bytes, bytes]:
+        """Entry key -> encoded facts (loaded on first use)."""
+        self._load_back()
+        return self._loaded_entries
 
     def stat(self, source: SourceFile) -> Stat | None:
         """(size, mtime_ns, inode, ctime_ns) of a file, once per run; None when it cannot
@@ -212,8 +247,8 @@ class FactsCache:
             return None
         return entry[4]
 
-    def encoded(self, source: SourceFile) -> bytes | None:
-        """The cached encoded facts of a file, or None when it must be parsed.
+    def _entry_key(self, source: SourceFile) -> bytes | None:
+        """The key of the cached facts of a file, or None when it must be parsed.
 
         An unchanged stat means an unchanged file (no read). A known file whose stat changed
         (touched, checked out again, or too recent to trust its mtime) is read and hashed:
@@ -228,15 +263,23 @@ class FactsCache:
                 digest = content_digest(source.path.read_bytes())
             except OSError:
                 return None
-            if _entry_key(digest, source.is_package) in self._entries:
+            if _entry_key(digest, source.is_package) in self._entry_digests:
                 self._index[source.rel] = (*stat, digest)
                 self._dirty = True
-        encoded = (
-            None if digest is None else self._entries.get(_entry_key(digest, source.is_package))
-        )
-        if encoded is None:
+        key = None if digest is None else _entry_key(digest, source.is_package)
+        if key is None or key not in self._entry_digests:
             self._absent.add(source.rel)
-        return encoded
+            return None
+        return key
+
+    def has_facts(self, source: SourceFile) -> bool:
+        """Whether the facts of a file are cached (see `encoded`), without loading them."""
+        return self._entry_key(source) is not None
+
+    def encoded(self, source: SourceFile) -> bytes | None:
+        """The cached encoded facts of a file, or None when it must be parsed."""
+        key = self._entry_key(source)
+        return None if key is None else self._entries.get(key)
 
     def previous_encoded(self, source: SourceFile) -> bytes | None:
         """The encoded facts the file had when the cache was last written, if any."""
@@ -258,18 +301,22 @@ class FactsCache:
     def store(self, source: SourceFile, digest: bytes, encoded: bytes, stat: Stat) -> None:
         """Remember the facts of a file just parsed; `stat` is from before it was read."""
         self._index[source.rel] = (*stat, digest)
-        self._entries[_entry_key(digest, source.is_package)] = encoded
+        key = _entry_key(digest, source.is_package)
+        self._entries[key] = encoded
         self._absent.discard(source.rel)
         # What `facts_digest` would find: this run's report key reads every file's.
-        self._facts_digests[source.key] = content_digest(encoded)
+        self._facts_digests[source.key] = self._entry_digests[key] = content_digest(encoded)
         self._dirty = True
 
     def facts_digest(self, source: SourceFile) -> bytes | None:
         """The digest of a file's encoded facts (None: not cached), once per run."""
         key = source.key
         if key not in self._facts_digests:
-            encoded = b"extension" if source.is_extension else self.encoded(source)
-            self._facts_digests[key] = None if encoded is None else content_digest(encoded)
+            if source.is_extension:
+                self._facts_digests[key] = content_digest(b"extension")
+            else:
+                entry = self._entry_key(source)
+                self._facts_digests[key] = None if entry is None else self._entry_digests[entry]
         return self._facts_digests[key]
 
     def structure_key(self, tree: Tree, options: Sequence[object]) -> bytes:
@@ -343,10 +390,12 @@ class FactsCache:
     @property
     def analysis(self) -> bytes | None:
         """What the last run stored for reuse (see incremental.reuse), if anything."""
+        self._load_back()
         return self._analysis
 
     def store_analysis(self, blob: bytes) -> None:
         """Keep what this run's rules found, for the next run to reuse."""
+        self._load_back()  # the entries are written with it
         self._analysis = blob
         self._dirty = True
 
@@ -363,19 +412,31 @@ class FactsCache:
             racy = now - ctime_ns <= _RACY_NS
             index[path] = (size, -1 if racy else mtime_ns, inode, ctime_ns, digest)
         live = {entry[4] for entry in index.values()}
-        entries = {k: v for k, v in self._entries.items() if k[:_DIGEST_SIZE] in live}
-        payload = marshal.dumps((index, entries, self._result, self._analysis))
-        checksum = hashlib.blake2b(payload, digest_size=_DIGEST_SIZE).digest()
+        entry_digests = {k: v for k, v in self._entry_digests.items() if k[:_DIGEST_SIZE] in live}
+        if self._back is not None:
+            # Never loaded, so unchanged (only stats were refreshed): written back as it was.
+            back, back_checksum = self._back
+        else:
+            entries = {k: v for k, v in self._entries.items() if k in entry_digests}
+            back = memoryview(marshal.dumps((entries, self._analysis)))
+            back_checksum = _checksum(back)
+        front = marshal.dumps((index, entry_digests, self._result, back_checksum))
+        length = len(front).to_bytes(_LENGTH, "little")
         folder = self.path.parent
         try:
             folder.mkdir(parents=True, exist_ok=True)
             ignore = folder / ".gitignore"
             if not ignore.exists():
                 write_atomically(ignore, _GITIGNORE)
-            write_atomically(self.path, _FORMAT + self.fingerprint + checksum + payload)
+            head = _FORMAT + self.fingerprint + _checksum(front)
+            write_atomically(self.path, b"".join((head, length, front, back)))
         except OSError:
             return
         self._dirty = False
+
+
+def _checksum(data: bytes | memoryview) -> bytes:
+    return hashlib.blake2b(data, digest_size=_DIGEST_SIZE).digest()
 
 
 def _describe(item: SourceFile | Folder, config_folder: str) -> bytes:

@@ -2,60 +2,74 @@
 
 A renderer is a pure function from a CheckReport (plus a RenderContext) to the text to
 print: it neither prints nor decides the exit code. Adding a format is one module with its
-render function and one entry in `FORMATS` (see CONTRIBUTING.md).
+render function and one entry in `FORMATS` naming them (see CONTRIBUTING.md). A format's
+module is imported when the format is used, not with the registry: a check that prints
+text does not pay for json, sarif or junit (and json's import of every rule).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TypeVar
+from importlib import import_module
+from typing import TYPE_CHECKING, TypeVar
 
-from scaffold.check.model import CheckReport
-from scaffold.check.output.context import RenderContext
-from scaffold.check.output.full import render_full
-from scaffold.check.output.github import render_github
-from scaffold.check.output.gitlab import render_gitlab
-from scaffold.check.output.json import render_json, render_json_statistics
-from scaffold.check.output.json_lines import render_json_lines
-from scaffold.check.output.junit import render_junit
-from scaffold.check.output.sarif import render_sarif
-from scaffold.check.output.text import render_statistics, render_text
 from scaffold.errors import UsageError
+
+if TYPE_CHECKING:
+    from scaffold.check.model import CheckReport
+    from scaffold.check.output.context import RenderContext
 
 __all__ = ["FORMATS", "Renderer", "format_named"]
 
-Render = Callable[[CheckReport, RenderContext], str]
+Render = Callable[["CheckReport", "RenderContext"], str]
 _Entry = TypeVar("_Entry")
 
 
 @dataclass(frozen=True, slots=True)
 class Renderer:
-    """One `--format`: its name, how it renders a report, and what `--statistics` prints.
+    """One `--format`: its name, where its render function is, and where the function that
+    prints `--statistics` in it is, each as "module:function" of this package.
 
-    `statistics` is None for a format that ignores `--statistics` (a machine-read format
+    `statistics_at` is None for a format that ignores `--statistics` (a machine-read format
     always carries every finding).
     """
 
     name: str
-    render: Render
-    statistics: Render | None = None
+    render_at: str
+    statistics_at: str | None = None
+
+    @property
+    def render(self) -> Render:
+        """The render function, its module imported on first use."""
+        return _function(self.render_at)
+
+    @property
+    def statistics(self) -> Render | None:
+        """What `--statistics` prints in this format, or None when it ignores the flag."""
+        return None if self.statistics_at is None else _function(self.statistics_at)
+
+
+def _function(where: str) -> Render:
+    module, _, name = where.partition(":")
+    render: Render = getattr(import_module(f"{__name__}.{module}"), name)
+    return render
 
 
 # The order is the order `--format`'s error message lists the choices in.
 FORMATS: Mapping[str, Renderer] = {
     renderer.name: renderer
     for renderer in (
-        Renderer("text", render_text, statistics=render_statistics),
+        Renderer("text", "text:render_text", "text:render_statistics"),
         # ruff's one-line-per-finding format; scaffold's text already is that.
-        Renderer("concise", render_text, statistics=render_statistics),
-        Renderer("full", render_full, statistics=render_statistics),
-        Renderer("json", render_json, statistics=render_json_statistics),
-        Renderer("json-lines", render_json_lines),
-        Renderer("sarif", render_sarif),
-        Renderer("github", render_github),
-        Renderer("gitlab", render_gitlab),
-        Renderer("junit", render_junit),
+        Renderer("concise", "text:render_text", "text:render_statistics"),
+        Renderer("full", "full:render_full", "text:render_statistics"),
+        Renderer("json", "json:render_json", "json:render_json_statistics"),
+        Renderer("json-lines", "json_lines:render_json_lines"),
+        Renderer("sarif", "sarif:render_sarif"),
+        Renderer("github", "github:render_github"),
+        Renderer("gitlab", "gitlab:render_gitlab"),
+        Renderer("junit", "junit:render_junit"),
     )
 }
 
