@@ -105,3 +105,21 @@ def test_a_check_that_keeps_its_stored_report_loads_no_rules(tmp_path: Path) -> 
     warm = _imported_module_names("check", str(tmp_path / "small"))
     assert "scaffold.check.output.text" in warm
     assert not warm & set(NOT_WHEN_KEPT), sorted(warm & set(NOT_WHEN_KEPT))
+
+
+def test_a_command_builds_the_click_objects_of_its_own_group_only() -> None:
+    import typer.main
+
+    from scaffold.cli import _app_for, app
+
+    full = set(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
+    assert {"check", "rules", "new", "templates", "update"} <= full
+    for args, own in [
+        (["check", "."], {"check", "schema", "rules", "rule"}),
+        (["rule", "EXP001"], {"check", "schema", "rules", "rule"}),
+        (["new", "package", "demo"], {"new"}),
+        (["graph"], {"graph"}),
+    ]:
+        assert set(typer.main.get_command(_app_for(args)).commands) == own  # type: ignore[attr-defined]
+    for args in ([], ["--help"], ["--debug", "check"], ["chek"]):
+        assert set(typer.main.get_command(_app_for(args)).commands) == full  # type: ignore[attr-defined]

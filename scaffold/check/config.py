@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
 import tomllib
 from collections.abc import Mapping
@@ -120,6 +119,8 @@ class Settings:
 
     def key(self) -> str:
         """The settings as text, for the cache key (a different table, a different report)."""
+        import json  # only for `--config` and `--isolated` runs
+
         return json.dumps([str(self.file), self.table], sort_keys=True, default=str)
 
 

@@ -368,6 +368,7 @@ class _Place(NamedTuple):
     portions: tuple[str, ...]
     in_tests: bool
     rel: str
+    path: Path  # a child's Path is made from it: parsing a whole path costs twice as much
 
 
 class _Namer:
@@ -414,7 +415,7 @@ class _Namer:
         is_test = place.in_tests or base.startswith("test_") or base.endswith("_test")
         is_test = is_test or name == "conftest.py"
         source = SourceFile(
-            path=Path(path),
+            path=place.path / name,
             rel=f"{place.rel}/{display_path(name)}" if place.rel != "." else display_path(name),
             module=module,
             key=key,
@@ -433,7 +434,7 @@ class _Namer:
     def _place(self, path: str, folder: str) -> _Place:
         root = self.root_of(path)
         folder_parts = _parts_below(path, root)[:-1]
-        scope = ""
+        rel, scope = self.tree.rel(folder), ""
         if folder == root:
             prefix: list[str] = []
         elif _inside_package(folder, root, self.init_dirs):
@@ -442,7 +443,7 @@ class _Namer:
             prefix = folder_parts
         else:
             # A folder of scripts: each imports its neighbours by bare name.
-            prefix, scope = [], self.tree.rel(folder)
+            prefix, scope = [], rel
         portions = [
             ".".join(prefix[:i])
             for i in range(1, len(prefix) + 1)
@@ -450,9 +451,8 @@ class _Namer:
         ]
         valid = all(_is_identifier(p) for p in prefix)
         in_tests = any(p in _TEST_DIRS for p in folder_parts)
-        place = _Place(root, prefix, valid, scope, tuple(portions), in_tests, self.tree.rel(folder))
-        self._places[folder] = place
-        return place
+        place = _Place(root, prefix, valid, scope, tuple(portions), in_tests, rel, Path(folder))
+        return self._places.setdefault(folder, place)
 
 
 def _describe_folders(

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-
-import pathspec
+from typing import TYPE_CHECKING
 
 from scaffold.files import read_regular
+
+if TYPE_CHECKING:
+    import pathspec
 
 __all__ = ["Ignores", "folder_prefix"]
 
@@ -29,6 +31,9 @@ class Ignores:
 
     def add(self, directory: Path, lines: list[str]) -> None:
         if lines:
+            # Imported with the first pattern: pathspec costs a tree without any ~10 ms.
+            import pathspec
+
             self.specs.append((directory, pathspec.GitIgnoreSpec.from_lines(lines)))
             self._prefixes = []
 

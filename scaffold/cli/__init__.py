@@ -7,10 +7,12 @@
 from __future__ import annotations
 
 import os
+import sys
 from typing import Annotated, Any
 
 import typer
 from typer.core import TyperGroup
+from typer.main import get_command_name
 
 from scaffold import __version__
 from scaffold.cli import add, check, graph, new, server, templates, update
@@ -37,25 +39,17 @@ class _RootGroup(TyperGroup):
             raise _Interrupted from None
 
 
-app = typer.Typer(
-    cls=_RootGroup,
-    name="scaffold",
-    help="Generate Python modules, packages and workspaces; check their exports and imports.",
-    no_args_is_help=True,
-    add_completion=True,
-    pretty_exceptions_enable=False,
-    # Plain help: rendering it with rich imports rich, markdown-it and pygments, which cost
-    # `--help` more than half its time (docs/decisions.md, issue 20).
-    rich_markup_mode=None,
+# Each command group, with the name it is added under (None: its commands are the root's),
+# in the order --help lists them.
+_GROUPS: tuple[tuple[typer.Typer, str | None], ...] = (
+    (update.app, None),
+    (check.app, None),
+    (graph.app, None),
+    (server.app, None),
+    (new.app, "new"),
+    (add.app, "add"),
+    (templates.app, "templates"),
 )
-# Unnamed groups add their commands to the root, listed in this order by --help.
-app.add_typer(update.app)
-app.add_typer(check.app)
-app.add_typer(graph.app)
-app.add_typer(server.app)
-app.add_typer(new.app, name="new")
-app.add_typer(add.app, name="add")
-app.add_typer(templates.app, name="templates")
 
 
 def _version_callback(value: bool) -> None:
@@ -64,7 +58,6 @@ def _version_callback(value: bool) -> None:
         raise typer.Exit(0)
 
 
-@app.callback()
 def _root(
     version: Annotated[
         bool,
@@ -81,10 +74,55 @@ def _root(
         os.environ["SCAFFOLD_DEBUG"] = "1"
 
 
+def _root_app(groups: tuple[tuple[typer.Typer, str | None], ...]) -> typer.Typer:
+    root = typer.Typer(
+        cls=_RootGroup,
+        name="scaffold",
+        help="Generate Python modules, packages and workspaces; check their exports and imports.",
+        no_args_is_help=True,
+        add_completion=True,
+        pretty_exceptions_enable=False,
+        # Plain help: rendering it with rich imports rich, markdown-it and pygments, which
+        # cost `--help` more than half its time (docs/decisions.md, issue 20).
+        rich_markup_mode=None,
+    )
+    for group, name in groups:
+        root.add_typer(group, name=name)
+    root.callback()(_root)
+    return root
+
+
+app = _root_app(_GROUPS)
+
+
+def _names(group: typer.Typer, name: str | None) -> set[str]:
+    if name is not None:
+        return {name}
+    return {
+        info.name or get_command_name(info.callback.__name__)
+        for info in group.registered_commands
+        if info.callback is not None
+    }
+
+
+def _app_for(args: list[str]) -> typer.Typer:
+    """The root app holding only the group of the command that `args` starts with, if any.
+
+    Typer builds the click object of every command it holds, reading each one's signature
+    (~20 ms for all of them); a run needs one. Anything else (no command, a root option
+    first, help, completion) gets the whole app.
+    """
+    for group, name in _GROUPS if args else ():
+        if args[0] in _names(group, name):
+            return _root_app(((group, name),))
+    return app
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; map every failure to a one-line message and an exit code."""
     try:
-        result = app(args=argv, prog_name="scaffold", standalone_mode=False)
+        args = sys.argv[1:] if argv is None else argv
+        result = _app_for(args)(args=args, prog_name="scaffold", standalone_mode=False)
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
     except ScaffoldError as exc:

@@ -12,8 +12,6 @@ import ast
 import dataclasses
 import warnings
 
-from scaffold.check.facts.collector import Collector
-from scaffold.check.facts.compiles import compile_error, syntax_error
 from scaffold.check.facts.noqa import noqa_directives, scan_noqa
 from scaffold.check.facts.source import decode_source
 from scaffold.check.model import FILE_SPAN, ModuleFacts, SourceError
@@ -27,6 +25,11 @@ def parse_source(data: bytes | str, *, is_package: bool = False) -> ModuleFacts:
     `is_package` (an `__init__`) adds the names the module reads, which only the package
     rules need and which cost a walk over every node.
     """
+    # Imported here: what only reads sources (decode_source, scan_noqa: a check that keeps
+    # its stored report) does not load the walker.
+    from scaffold.check.facts.collector import Collector
+    from scaffold.check.facts.compiles import compile_error, syntax_error
+
     if isinstance(data, bytes):
         try:
             text = decode_source(data)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import marshal
+import operator
 import os
 import sys
 import time
@@ -103,11 +104,18 @@ def _fingerprint() -> bytes:
     # The facts read `if sys.version_info` and `if sys.platform` tests as this Python would.
     python = f"{sys.version}\0{sys.platform}\0{sys.implementation.name}"
     digest.update(f"{scaffold.__version__}\0{python}".encode())
-    package = Path(model.__file__).parent
-    for source in sorted(package.rglob("*.py")):
-        digest.update(source.relative_to(package).as_posix().encode())
+    package = os.path.dirname(model.__file__)
+    names: list[str] = []  # POSIX paths relative to the package; strings, as pathlib costs
+    for folder, subfolders, files in os.walk(package):
+        subfolders[:] = [name for name in subfolders if name != "__pycache__"]
+        rel = os.path.relpath(folder, package).replace(os.sep, "/")
+        prefix = "" if rel == "." else rel + "/"
+        names.extend(prefix + name for name in files if name.endswith(".py"))
+    for name in sorted(names):
+        digest.update(name.encode())
         try:
-            digest.update(source.read_bytes())
+            with open(os.path.join(package, name), "rb") as source:
+                digest.update(source.read())
         except OSError:
             digest.update(b"\0unreadable")
     return digest.digest()
@@ -443,12 +451,13 @@ def _describe(item: SourceFile | Folder, config_folder: str) -> bytes:
     # Every field a rule may read, with the config named by its folder relative to the root
     # (the config's own content is covered by its pyproject.toml's bytes); the absolute path
     # is left out, as `rel` says where the item is in the tree.
-    values = [getattr(item, name) for name in _DESCRIBED[type(item)]]
-    return repr((values, config_folder)).encode()
+    return repr((_DESCRIBED[type(item)](item), config_folder)).encode()
 
 
 _DESCRIBED = {
-    cls: tuple(f.name for f in dataclasses.fields(cls) if f.name not in ("config", "path"))
+    cls: operator.attrgetter(
+        *(f.name for f in dataclasses.fields(cls) if f.name not in ("config", "path"))
+    )
     for cls in (SourceFile, Folder)
 }
 
