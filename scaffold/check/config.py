@@ -73,13 +73,29 @@ class CheckConfig:
     text: str = ""
 
 
+# The last parse of each pyproject.toml read, by its path, with the bytes it parsed: one run
+# reads the nearest one more than once (for --fail-on, then for discovery), and a
+# long-running process must see an edit.
+_PARSED: dict[str, tuple[bytes, tuple[dict[str, Any], tuple[int, str] | None, str]]] = {}
+
+
 def read_pyproject(path: Path) -> tuple[dict[str, Any], tuple[int, str] | None, str]:
     """Load a pyproject.toml: its table, its error as (line, message) (never raised), and its
-    text (undecodable bytes replaced; "" when it cannot be read)."""
+    text (undecodable bytes replaced; "" when it cannot be read). The table is shared by
+    every read of the same bytes: never change it."""
     try:
         raw = read_regular(path)
     except OSError as exc:
         return {}, (1, f"cannot read pyproject.toml: {exc}"), ""
+    known = _PARSED.get(str(path))
+    if known is not None and known[0] == raw:
+        return known[1]
+    parsed = _parse_pyproject(raw)
+    _PARSED[str(path)] = (raw, parsed)
+    return parsed
+
+
+def _parse_pyproject(raw: bytes) -> tuple[dict[str, Any], tuple[int, str] | None, str]:
     text = raw.decode("utf-8", errors="replace")
     try:
         return tomllib.loads(raw.decode("utf-8")), None, text

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-import scaffold.check.facts as facts_module
+import scaffold.check.facts.compiles as compiles_module
 from scaffold.check.facts import parse_source
 from scaffold.check.model import SourceError, Span
 
@@ -107,7 +107,7 @@ def test_a_near_miss_compiles_and_is_no_error(source: str) -> None:
 
 def test_a_clean_module_is_not_compiled(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[object] = []
-    monkeypatch.setattr(facts_module, "compile_error", lambda tree: calls.append(tree))
+    monkeypatch.setattr(compiles_module, "compile_error", lambda tree: calls.append(tree))
     source = (
         '"""Doc."""\nfrom __future__ import annotations\nimport os\n'
         "for a in os.sep:\n    break\n"

@@ -46,6 +46,27 @@ def test_fail_on_from_the_configuration(project: Path, capsys: pytest.CaptureFix
     assert _run(capsys, ".", "--select", "EXP003", "--fail-on", "warning")[0] == 1
 
 
+def test_a_run_parses_the_nearest_pyproject_once_and_sees_an_edit(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tomllib
+
+    parsed: list[str] = []
+    loads = tomllib.loads
+
+    def counting(text: str) -> dict[str, object]:
+        parsed.append(text)
+        return loads(text)
+
+    monkeypatch.setattr(tomllib, "loads", counting)
+    (project / "pyproject.toml").write_text('[tool.scaffold.check]\nfail-on = "error"\n')
+    assert _run(capsys, ".", "--select", "EXP003")[0] == 0
+    assert len(parsed) == 1  # read for --fail-on and for discovery, parsed once
+    (project / "pyproject.toml").write_text('[tool.scaffold.check]\nfail-on = "warning"\n')
+    assert _run(capsys, ".", "--select", "EXP003")[0] == 1
+    assert len(parsed) == 2
+
+
 @pytest.mark.parametrize(
     ("args", "config", "message"),
     [
