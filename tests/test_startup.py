@@ -89,6 +89,8 @@ NOT_WHEN_KEPT = (
     "scaffold.check.select",
     "scaffold.check.incremental.pool",
     "scaffold.check.incremental.reuse",
+    "scaffold.check.incremental.runs",
+    "scaffold.check.imports.simulation",
     "scaffold.check.output.json",
     "scaffold.check.output.sarif",
     "scaffold.check.output.junit",

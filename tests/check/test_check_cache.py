@@ -547,3 +547,18 @@ def test_a_removed_name_is_reported_in_the_unchanged_file_that_imports_it(tree: 
     report = _report(root)
     assert report == _report(root, use_cache=False)
     assert ("IMP006", "pkg/uses_alone.py") in {(d.code, d.path) for d in report[0]}
+
+
+def test_a_report_reads_the_same_with_the_codec_of_model_alone(tree: Build) -> None:
+    # A run that keeps its stored report decodes it without building the whole CODEC: the
+    # records of model carry the same tags in both.
+    from scaffold.check import model
+    from scaffold.check.incremental import store
+    from scaffold.check.incremental.codec import records_of
+
+    diagnostics = run_check(_options(tree(PROJECT))).diagnostics
+    assert diagnostics
+    encoded = marshal.loads(marshal.dumps(store.CODEC.encode(diagnostics)))  # type: ignore[arg-type]
+    alone = store._LazyCodec(lambda: records_of(model))
+    assert alone.decode(encoded) == diagnostics
+    assert alone.encode(diagnostics) == store.CODEC.encode(diagnostics)
