@@ -554,11 +554,11 @@ def test_a_report_reads_the_same_with_the_codec_of_model_alone(tree: Build) -> N
     # records of model carry the same tags in both.
     from scaffold.check import model
     from scaffold.check.incremental import store
-    from scaffold.check.incremental.codec import records_of
+    from scaffold.check.incremental.codec import LazyCodec, records_of
 
     diagnostics = run_check(_options(tree(PROJECT))).diagnostics
     assert diagnostics
     encoded = marshal.loads(marshal.dumps(store.CODEC.encode(diagnostics)))  # type: ignore[arg-type]
-    alone = store._LazyCodec(lambda: records_of(model))
+    alone = LazyCodec(lambda: records_of(model))
     assert alone.decode(encoded) == diagnostics
     assert alone.encode(diagnostics) == store.CODEC.encode(diagnostics)

@@ -24,7 +24,7 @@ import typing
 from collections.abc import Callable, Iterable
 from typing import NamedTuple, cast
 
-__all__ = ["Codec", "records_of"]
+__all__ = ["Codec", "LazyCodec", "records_of"]
 
 _NONE = type(None)
 _PLAIN = frozenset({str, int, bool, float, bytes, _NONE})
@@ -314,3 +314,24 @@ class Codec:
             for i, name in enumerate(self._fields[hint])
         )
         return spelling.named_tuple.format(index=index, var=var, parts=parts)
+
+
+class LazyCodec:
+    """A Codec built, and the modules that `records` imports imported, on first use."""
+
+    def __init__(self, records: Callable[[], Iterable[type]]) -> None:
+        self._records = records
+        self.built: Codec | None = None
+
+    def encode(self, value: object) -> object:
+        """`Codec.encode`."""
+        return self._build().encode(value)
+
+    def decode(self, value: object) -> object:
+        """`Codec.decode`."""
+        return self._build().decode(value)
+
+    def _build(self) -> Codec:
+        if self.built is None:
+            self.built = Codec(self._records())
+        return self.built

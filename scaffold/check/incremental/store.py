@@ -27,7 +27,7 @@ from pathlib import Path
 import scaffold
 from scaffold.check import model
 from scaffold.check.discover import Folder, SourceFile, Tree
-from scaffold.check.incremental.codec import Codec, records_of
+from scaffold.check.incremental.codec import LazyCodec, records_of
 from scaffold.check.incremental.location import CACHE_DIR, CacheLocation, relative
 from scaffold.check.model import Diagnostic, ModuleFacts
 from scaffold.files import open_regular, write_atomically
@@ -68,26 +68,6 @@ def content_digest(data: bytes) -> bytes:
     return hashlib.blake2b(data, digest_size=_DIGEST_SIZE).digest()
 
 
-class _LazyCodec:
-    """A Codec built, and its record modules imported, on first use: a run that keeps its
-    stored report decodes diagnostics only, and needs neither (docs/decisions.md, issue 20)."""
-
-    def __init__(self, records: Callable[[], Iterable[type]]) -> None:
-        self._records = records
-        self.built: Codec | None = None
-
-    def encode(self, value: object) -> object:
-        return self._build().encode(value)
-
-    def decode(self, value: object) -> object:
-        return self._build().decode(value)
-
-    def _build(self) -> Codec:
-        if self.built is None:
-            self.built = Codec(self._records())
-        return self.built
-
-
 def _every_record() -> tuple[type, ...]:
     # model's first: their tags are then the same as in _MODEL_CODEC's.
     from scaffold.check.imports import graph, simulation
@@ -97,14 +77,14 @@ def _every_record() -> tuple[type, ...]:
 
 
 # Every record the cache holds: facts, findings and diagnostics (model), import edges, the
-# simulation's failures and the records of its runs. Gathered here, above the modules that
-# define them, so that none of them imports the cache.
-CODEC = _LazyCodec(_every_record)
+# simulation's failures and the records of its runs; gathered here, above the modules that
+# define them, so that none of them imports the cache; built when first used.
+CODEC = LazyCodec(_every_record)
 # The records of model alone, tagged as in CODEC: what a stored report needs to be read.
-_MODEL_CODEC = _LazyCodec(lambda: records_of(model))
+_MODEL_CODEC = LazyCodec(lambda: records_of(model))
 
 
-def _report_codec() -> _LazyCodec:
+def _report_codec() -> LazyCodec:
     return CODEC if CODEC.built is not None else _MODEL_CODEC
 
 
