@@ -84,10 +84,6 @@ CODEC = LazyCodec(_every_record)
 _MODEL_CODEC = LazyCodec(lambda: records_of(model))
 
 
-def _report_codec() -> LazyCodec:
-    return CODEC if CODEC.built is not None else _MODEL_CODEC
-
-
 def encode_facts(facts: ModuleFacts) -> bytes:
     """ModuleFacts as marshal bytes of builtins: compact, and fast to load."""
     return marshal.dumps(CODEC.encode(facts))  # type: ignore[arg-type]
@@ -391,8 +387,9 @@ class FactsCache:
         """The diagnostics stored under `key` by an earlier run, if any."""
         if key is None or self._result is None or self._result[0] != key:
             return None
+        codec = CODEC if CODEC.built is not None else _MODEL_CODEC
         try:
-            value = _report_codec().decode(marshal.loads(self._result[1]))
+            value = codec.decode(marshal.loads(self._result[1]))
         except (EOFError, TypeError, IndexError, KeyError, ValueError):
             return None
         if not isinstance(value, tuple) or not all(isinstance(d, Diagnostic) for d in value):
