@@ -17,13 +17,13 @@ results nor the rules: each is imported where it is first needed.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from scaffold.check.discover import SourceFile, Tree, discover
-from scaffold.check.incremental.store import FactsCache, LazyFacts
+from scaffold.check.incremental.store import FactsCache
 from scaffold.check.memory import without_cyclic_gc
 from scaffold.check.model import CheckReport, ModuleFacts
 from scaffold.check.options import CheckOptions
@@ -208,3 +208,50 @@ def _parse_one(source: SourceFile) -> ModuleFacts:
     from scaffold.check.incremental.pool import read_facts
 
     return read_facts([source], workers=0)[source.key]
+
+
+class LazyFacts(Mapping[str, ModuleFacts]):
+    """The facts of every file of a tree, decoded from the cache only when something asks.
+
+    A run that reuses most of the last one's results reads the facts of a few files only;
+    decoding all of them would be most of its time. `fallback` parses a file whose cache
+    entry cannot be decoded.
+    """
+
+    def __init__(
+        self,
+        cache: FactsCache,
+        files: Iterable[SourceFile],
+        known: Mapping[str, ModuleFacts],
+        fallback: Callable[[SourceFile], ModuleFacts],
+    ) -> None:
+        self._cache = cache
+        self._sources = {source.key: source for source in files if not source.is_extension}
+        self._decoded = dict(known)
+        self._fallback = fallback
+        self._parsed_now = dict(known)
+
+    def parsed_now(self) -> Mapping[str, ModuleFacts]:
+        """The facts of the files parsed in this run (not decoded from the cache)."""
+        return self._parsed_now
+
+    def __getitem__(self, key: str) -> ModuleFacts:
+        try:
+            return self._decoded[key]
+        except KeyError:
+            pass
+        source = self._sources[key]
+        facts = self._cache.facts(source)
+        if facts is None:
+            facts = self._fallback(source)
+        self._decoded[key] = facts
+        return facts
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._sources
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._sources)
+
+    def __len__(self) -> int:
+        return len(self._sources)

@@ -21,7 +21,7 @@ import operator
 import os
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import scaffold
@@ -36,7 +36,6 @@ __all__ = [
     "CACHE_DIR",
     "CODEC",
     "FactsCache",
-    "LazyFacts",
     "Stat",
     "content_digest",
     "decode_facts",
@@ -474,50 +473,3 @@ def _entry_key(digest: bytes, is_package: bool) -> bytes:
     # The facts of an `__init__` hold more (the names it reads), so the same content parsed
     # as a package and as a module are two entries.
     return digest + (b"P" if is_package else b"M")
-
-
-class LazyFacts(Mapping[str, ModuleFacts]):
-    """The facts of every file of a tree, decoded from the cache only when something asks.
-
-    A run that reuses most of the last one's results reads the facts of a few files only;
-    decoding all of them would be most of its time. `fallback` parses a file whose cache
-    entry cannot be decoded.
-    """
-
-    def __init__(
-        self,
-        cache: FactsCache,
-        files: Iterable[SourceFile],
-        known: Mapping[str, ModuleFacts],
-        fallback: Callable[[SourceFile], ModuleFacts],
-    ) -> None:
-        self._cache = cache
-        self._sources = {source.key: source for source in files if not source.is_extension}
-        self._decoded = dict(known)
-        self._fallback = fallback
-        self._parsed_now = dict(known)
-
-    def parsed_now(self) -> Mapping[str, ModuleFacts]:
-        """The facts of the files parsed in this run (not decoded from the cache)."""
-        return self._parsed_now
-
-    def __getitem__(self, key: str) -> ModuleFacts:
-        try:
-            return self._decoded[key]
-        except KeyError:
-            pass
-        source = self._sources[key]
-        facts = self._cache.facts(source)
-        if facts is None:
-            facts = self._fallback(source)
-        self._decoded[key] = facts
-        return facts
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._sources
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._sources)
-
-    def __len__(self) -> int:
-        return len(self._sources)
