@@ -1,8 +1,10 @@
-"""Edit -> diagnostics latency of `scaffold server` on sympy, through a real LSP client
-(pytest-lsp) over stdio, with pyright's language server on the same edits as a reference:
-`python benchmarks/server.py [--edits N] [--tree DIR] [--pyright] [--only-pyright]`.
+"""Edit -> diagnostics latency of `scaffold server` on sympy or prompt_toolkit, through a real
+LSP client (pytest-lsp) over stdio, with pyright's language server on the same edits as a
+reference: `python benchmarks/server.py [--project NAME] [--edits N] [--tree DIR] [--pyright]
+[--only-pyright]`.
 
-Each edit is a didChange of sympy/core/basic.py (the four edit kinds of benchmarks/run.py).
+Each edit is a didChange of the project's edit target (sympy/core/basic.py,
+prompt_toolkit/buffer.py), with the four edit kinds of benchmarks/run.py.
 scaffold's server is then asked for that file's diagnostics (`textDocument/diagnostic`),
 which it answers once the analysis of the edit has run: one analysis gives the edited file's
 and every other file's diagnostics, so the time to that answer is both. pyright pushes the
@@ -28,10 +30,20 @@ from lsprotocol import types as lsp
 from pytest_lsp import ClientServerConfig, LanguageClient
 
 # Run as `python benchmarks/server.py`: this folder is sys.path[0], so its modules import by name.
-from trees import real_tree
+from trees import SYMPY_VERSION, real_tree
+
+# name -> (pinned version, the file edited, the module the "new import" edit imports from)
+PROJECTS = {
+    "sympy": (SYMPY_VERSION, "sympy/core/basic.py", "from sympy.core.singleton import S"),
+    "prompt_toolkit": (
+        "3.0.48",
+        "prompt_toolkit/buffer.py",
+        "from prompt_toolkit.filters import Condition",
+    ),
+}
 
 
-def _edits(text: str, n: int) -> dict[str, list[str]]:
+def _edits(text: str, n: int, new_import: str) -> dict[str, list[str]]:
     at = text.index("\nclass ") + 1
     return {
         "comment appended": [text + f"# {i}\n" for i in range(n)],
@@ -40,9 +52,7 @@ def _edits(text: str, n: int) -> dict[str, list[str]]:
             text[:at] + f"def _bench_{i}() -> int:\n    return 1\n\n\n" + text[at:]
             for i in range(n)
         ],
-        "new import": [
-            text + f"from sympy.core.singleton import S as _bench_{i}\n" for i in range(n)
-        ],
+        "new import": [text + f"{new_import} as _bench_{i}\n" for i in range(n)],
     }
 
 
@@ -120,7 +130,7 @@ def _peak(pids: list[int]) -> str:
     return f"{max(peaks) // 1024} MB" if peaks else "unknown"
 
 
-async def _scaffold(root: Path, n: int) -> None:
+async def _scaffold(root: Path, n: int, project: str) -> None:
     profile = os.environ.get("SCAFFOLD_BENCH_PROFILE")  # a file for the server's cProfile
     prefix = ["-m", "cProfile", "-o", profile] if profile else []
     config = ClientServerConfig(
@@ -146,13 +156,14 @@ async def _scaffold(root: Path, n: int) -> None:
     def register(params: lsp.RegistrationParams) -> None:
         return None
 
-    victim = root / "sympy" / "core" / "basic.py"
+    _, target, new_import = PROJECTS[project]
+    victim = root / target
     text, uri = victim.read_text(encoding="utf-8"), victim.as_uri()
     started = time.perf_counter()
     await client.initialize_session(
         lsp.InitializeParams(
             capabilities=capabilities,
-            workspace_folders=[lsp.WorkspaceFolder(root.as_uri(), "sympy")],
+            workspace_folders=[lsp.WorkspaceFolder(root.as_uri(), project)],
             initialization_options={"debounce": 0},
         )
     )
@@ -167,17 +178,18 @@ async def _scaffold(root: Path, n: int) -> None:
     async def answered(version: int) -> object:
         return await client.text_document_diagnostic_async(pull)
 
-    await _time_edits(client, uri, _edits(text, n), answered, pids)
+    await _time_edits(client, uri, _edits(text, n, new_import), answered, pids)
     print(f"server peak resident memory: {_peak(pids)}")
     await client.shutdown_session()
     await client.stop()  # type: ignore[no-untyped-call]
 
 
-async def _pyright(root: Path, n: int, command: list[str]) -> None:
+async def _pyright(root: Path, n: int, project: str, command: list[str]) -> None:
     """pyright's language server on the same edits: the edited file's pushed diagnostics."""
     client = await ClientServerConfig(server_command=command).start()
     assert isinstance(client, LanguageClient) and client._server is not None
-    victim = root / "sympy" / "core" / "basic.py"
+    _, target, new_import = PROJECTS[project]
+    victim = root / target
     text, uri = victim.read_text(encoding="utf-8"), victim.as_uri()
     capabilities = lsp.ClientCapabilities(
         text_document=lsp.TextDocumentClientCapabilities(
@@ -190,7 +202,7 @@ async def _pyright(root: Path, n: int, command: list[str]) -> None:
         lsp.InitializeParams(
             capabilities=capabilities,
             root_uri=root.as_uri(),
-            workspace_folders=[lsp.WorkspaceFolder(root.as_uri(), "sympy")],
+            workspace_folders=[lsp.WorkspaceFolder(root.as_uri(), project)],
         )
     )
 
@@ -209,7 +221,7 @@ async def _pyright(root: Path, n: int, command: list[str]) -> None:
         f" {time.perf_counter() - started:.2f} s"
     )
     pids = _tree_pids(client._server.pid)
-    await _time_edits(client, uri, _edits(text, n), answered, pids)
+    await _time_edits(client, uri, _edits(text, n, new_import), answered, pids)
     print(f"pyright peak resident memory (largest process): {_peak(pids)}")
     await client.shutdown_session()
     await client.stop()  # type: ignore[no-untyped-call]
@@ -217,8 +229,11 @@ async def _pyright(root: Path, n: int, command: list[str]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--project", choices=sorted(PROJECTS), default="sympy")
     parser.add_argument("--edits", type=int, default=50)
-    parser.add_argument("--tree", type=Path, help="a folder holding sympy/ (default: installed)")
+    parser.add_argument(
+        "--tree", type=Path, help="a folder holding the project's package (default: installed)"
+    )
     parser.add_argument("--pyright", action="store_true", help="pyright's server too")
     parser.add_argument("--only-pyright", action="store_true", help="pyright's server alone")
     parser.add_argument(
@@ -227,12 +242,15 @@ def main() -> None:
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp())
     try:
-        root = work / "sympy-tree"
-        shutil.copytree((args.tree or real_tree()) / "sympy", root / "sympy")
+        name, version = args.project, PROJECTS[args.project][0]
+        root = work / f"{name}-tree"
+        shutil.copytree((args.tree or real_tree(name, version)) / name, root / name)
+        print(f"{name} {version}, editing {PROJECTS[name][1]}")
         if not args.only_pyright:
-            asyncio.run(_scaffold(root, args.edits))
+            asyncio.run(_scaffold(root, args.edits, name))
         if args.pyright or args.only_pyright:
-            asyncio.run(_pyright(root, args.edits, args.pyright_command.split()))
+            command = args.pyright_command.split()
+            asyncio.run(_pyright(root, args.edits, name, command))
     finally:
         shutil.rmtree(work)
 
