@@ -30,17 +30,7 @@ def rule_markdown(rule: Rule) -> str:
         f"## Example\n\n{_code_block(docs.example, language)}",
         f"## Use instead\n\n{_code_block(docs.use_instead, language)}",
     ]
-    if docs.exemptions:
-        sections.append(f"## Exemptions\n\n{docs.exemptions}")
-    if docs.fix_safety:
-        sections.append(f"## Fix safety\n\n{docs.fix_safety}")
-    if docs.options:
-        sections.append(f"## Options\n\n{docs.options}")
-    if rule.ruff_codes:
-        codes = ", ".join(rule.ruff_codes)
-        sections.append(
-            f"## Related ruff codes\n\n{codes}: `# noqa: {codes}` silences this rule too."
-        )
+    sections += [f"## {title}\n\n{text}" for title, text in rule.closing_sections()]
     if rule.peer_codes:
         peers = "\n".join(f"* {p.tool} `{p.code}` {p.name}" for p in rule.peer_codes)
         sections.append(f"## The same check in other tools\n\n{peers}")

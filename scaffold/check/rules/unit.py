@@ -234,6 +234,20 @@ class Rule:
             template = template[str(args["kind"])]
         return template.format_map(args)
 
+    def closing_sections(self) -> list[tuple[str, str]]:
+        """The optional prose sections after "Use instead", in order, as (title, text): the
+        one list every format of a rule's docs renders."""
+        sections = [
+            ("Exemptions", self.docs.exemptions),
+            ("Fix safety", self.docs.fix_safety),
+            ("Options", self.docs.options),
+        ]
+        if self.ruff_codes:
+            codes = ", ".join(self.ruff_codes)
+            silences = f"{codes}: `# noqa: {codes}` silences this rule too."
+            sections.append(("Related ruff codes", silences))
+        return [(title, text) for title, text in sections if text]
+
     def explain(self) -> str:
         """The text of `scaffold rule CODE`."""
         fix = {
@@ -248,17 +262,7 @@ class Rule:
             f"Example\n{_indent(self.docs.example)}",
             f"Use instead\n{_indent(self.docs.use_instead)}",
         ]
-        if self.docs.exemptions:
-            sections.append(f"Exemptions\n    {self.docs.exemptions}")
-        if self.docs.fix_safety:
-            sections.append(f"Fix safety\n    {self.docs.fix_safety}")
-        if self.docs.options:
-            sections.append(f"Options\n    {self.docs.options}")
-        if self.ruff_codes:
-            codes = ", ".join(self.ruff_codes)
-            sections.append(
-                f"Related ruff codes\n    {codes}: `# noqa: {codes}` silences this rule too."
-            )
+        sections += [f"{title}\n    {text}" for title, text in self.closing_sections()]
         if self.peer_codes:
             peers = "\n".join(f"    {peer}" for peer in self.peer_codes)
             sections.append(f"The same check in other tools\n{peers}")
