@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from scaffold.check.facts.source import decode_source
-from scaffold.check.model import CheckReport, Diagnostic
+from scaffold.check.model import CheckReport, Diagnostic, Related
 
 __all__ = ["SourceLines", "fingerprint", "locate", "source_root"]
 
@@ -51,6 +51,7 @@ class SourceLines:
         # `given`: contents that stand for files on disk (`--stdin-filename`), by absolute path.
         self._data: dict[str, bytes] = dict(given or {})
         self._files: dict[str, list[str]] = {}
+        self._ascii: dict[str, bool] = {}
 
     def _bytes(self, path: str) -> bytes:
         data = self._data.get(path)
@@ -60,7 +61,10 @@ class SourceLines:
 
     def is_ascii(self, path: str) -> bool:
         """Whether every byte of the file is ASCII (byte and code-point columns agree)."""
-        return self._bytes(path).isascii()
+        ascii = self._ascii.get(path)
+        if ascii is None:  # asked once per location: a report may hold thousands in a file
+            ascii = self._ascii[path] = self._bytes(path).isascii()
+        return ascii
 
     def all(self, path: str) -> list[str]:
         """Every line of the file at `path` (absolute)."""
@@ -115,15 +119,13 @@ def locate(report: CheckReport, root: Path, lines: SourceLines | None = None) ->
     lines = lines or SourceLines()
     located: list[Diagnostic] = []
     seen: Counter[tuple[str, str, str]] = Counter()
+    relative: dict[str, str] = {}  # a report's findings share few files (a chain's many)
     for d in report.diagnostics:
         full = os.path.join(report.root, d.path)
-        related = tuple(
-            dataclasses.replace(
-                r, column=lines.column(os.path.join(report.root, r.path), r.line, r.column)
-            )
-            for r in d.related
-        )
-        rel = os.path.relpath(full, root).replace(os.sep, "/")
+        related = tuple(_located(r, lines, report.root) for r in d.related)
+        rel = relative.get(d.path)
+        if rel is None:
+            rel = relative[d.path] = os.path.relpath(full, root).replace(os.sep, "/")
         seen[(d.code, rel, d.message)] += 1
         located.append(
             dataclasses.replace(
@@ -135,3 +137,11 @@ def locate(report: CheckReport, root: Path, lines: SourceLines | None = None) ->
             )
         )
     return dataclasses.replace(report, diagnostics=tuple(located))
+
+
+def _located(related: Related, lines: SourceLines, base: str) -> Related:
+    """A related location with a code-point column (itself when the column stays)."""
+    if related.column <= 1:
+        return related
+    column = lines.column(os.path.join(base, related.path), related.line, related.column)
+    return related if column == related.column else dataclasses.replace(related, column=column)

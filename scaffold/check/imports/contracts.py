@@ -47,6 +47,8 @@ class ModuleGraph:
     paths: Mapping[str, str]  # module -> its file, relative to the checked folder
     names: list[str] = field(init=False)
     importers: Mapping[str, list[str]] = field(init=False)  # module -> who imports it
+    # module -> its imports as a list: the contracts' searches walk them many times.
+    steps: Mapping[str, list[Step]] = field(init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "names", sorted(self.paths))
@@ -55,6 +57,9 @@ class ModuleGraph:
             for target in out:
                 importers.setdefault(target, []).append(source)
         object.__setattr__(self, "importers", importers)
+        object.__setattr__(
+            self, "steps", {m: list(out.values()) for m, out in self.imports.items()}
+        )
 
     def package(self, name: str) -> set[str]:
         """`name` and every module below it."""
@@ -190,11 +195,67 @@ def _ignored(contract: Contract, graph: ModuleGraph) -> set[tuple[str, str]]:
     return pairs
 
 
+class _Search:
+    """Breadth-first searches over one contract's graph (its ignored imports left out): from
+    one module, through modules that are not `closed`, to the closed ones it reaches."""
+
+    def __init__(self, graph: ModuleGraph, ignored: set[tuple[str, str]]) -> None:
+        self.graph = graph
+        self.ignored = ignored
+        self.out: Mapping[str, list[Step]] = graph.steps
+        if ignored:
+            self.out = {
+                module: [s for s in steps if (s.importer, s.imported) not in ignored]
+                for module, steps in graph.steps.items()
+            }
+
+    def reaching(self, targets: set[str], closed: set[str]) -> set[str]:
+        """The targets, the open modules with a chain into them through open modules, and the
+        closed modules importing either."""
+        reach = set(targets)
+        queue = deque(targets)
+        importers = self.graph.importers
+        while queue:
+            module = queue.popleft()
+            if module not in targets and module in closed:
+                continue
+            for source in importers.get(module, ()):
+                if source not in reach and (source, module) not in self.ignored:
+                    reach.add(source)
+                    queue.append(source)
+        return reach
+
+    def parents(
+        self, source: str, closed: set[str], reach: set[str], *, direct_only: bool = False
+    ) -> dict[str, Step]:
+        """Each module of `reach` found from `source`, with the import it was first found
+        through (so a shortest chain to each), entering no closed module but `source`. Only
+        modules that reach `reach` lead anywhere, so the others are never walked; that does
+        not change which import finds a module first."""
+        parents: dict[str, Step] = {}
+        out = self.out
+        queue = deque([source])
+        while queue:
+            for step in out.get(queue.popleft(), ()):
+                nxt = step.imported
+                if nxt in parents or nxt == source or nxt not in reach:
+                    continue
+                parents[nxt] = step
+                if not direct_only and nxt not in closed:
+                    queue.append(nxt)
+        return parents
+
+    def leads(self, source: str, reach: set[str]) -> bool:
+        """Whether `source` imports anything that reaches the targets at all."""
+        return any(step.imported in reach for step in self.out.get(source, ()))
+
+
 def _forbidden(
     contract: Contract, graph: ModuleGraph, ignored: set[tuple[str, str]]
 ) -> list[Violation]:
     sources = _expand_all(contract, graph, contract.sources, "source-modules")
     targets = _expand_all(contract, graph, contract.forbidden, "forbidden-modules")
+    search = _Search(graph, ignored)
     found: list[Violation] = []
     for source in sorted(sources):
         for target in sorted(targets):
@@ -204,16 +265,18 @@ def _forbidden(
                 or source.startswith(target + ".")
             ):
                 continue  # a module is never forbidden from itself
-            chains = _chains(
-                graph,
-                graph.package(source),
-                graph.package(target),
-                set(),
-                ignored,
-                direct_only=contract.allow_indirect,
-            )
+            low, high = graph.package(source), graph.package(target)
+            closed = low | high
+            reach = high if contract.allow_indirect else search.reaching(high, closed)
+            chains: list[tuple[Step, ...]] = []
+            for module in sorted(low):
+                if search.leads(module, reach):
+                    parents = search.parents(
+                        module, closed, reach, direct_only=contract.allow_indirect
+                    )
+                    chains += _chains_to(parents, high, module)
             if chains:
-                found.append(Violation(source, target, chains))
+                found.append(Violation(source, target, _shortest_first(chains)))
     return found
 
 
@@ -250,23 +313,37 @@ def _layered(
     independent: list[bool],
 ) -> list[Violation]:
     """Lower layers may not reach higher ones, nor independent siblings each other; a chain
-    through a third layer is that layer's business, so the others are taken out of the graph
-    for each pair (as grimp does)."""
+    through a third layer is that layer's business, so every layer's modules are closed to
+    the chains between two others (as grimp does). The closed modules are then the same for
+    every pair, so each module of a lower package is searched from once, for all the higher
+    packages together, instead of once per pair."""
     packages = {name: graph.package(name) for layer in layers for name in layer}
     every = set().union(*packages.values()) if packages else set()
-    found: list[Violation] = []
     pairs: list[tuple[str, str, str]] = []
     for high_index, high_layer in enumerate(layers):
         for low_layer in layers[high_index + 1 :]:
             pairs += [(low, high, "") for low in low_layer for high in high_layer]
         if independent[high_index]:
             pairs += [(a, b, "sibling") for a in high_layer for b in high_layer if a != b]
-    for low, high, detail in pairs:
-        blocked = every - packages[low] - packages[high]
-        chains = _chains(graph, packages[low], packages[high], blocked, ignored)
-        if chains:
-            found.append(Violation(low, high, chains, detail))
-    return found
+    highs: dict[str, list[str]] = {}
+    for low, high, _ in pairs:
+        highs.setdefault(low, []).append(high)
+    search = _Search(graph, ignored)
+    reach = search.reaching(every, every)
+    chains: dict[tuple[str, str], list[tuple[Step, ...]]] = {}
+    for low, above in highs.items():
+        for module in sorted(packages[low]):
+            if not search.leads(module, reach):
+                continue
+            parents = search.parents(module, every, reach)
+            for high in above:
+                found = _chains_to(parents, packages[high], module)
+                chains.setdefault((low, high), []).extend(found)
+    return [
+        Violation(low, high, _shortest_first(chains[low, high]), detail)
+        for low, high, detail in pairs
+        if chains.get((low, high))
+    ]
 
 
 def _undeclared(contract: Contract, graph: ModuleGraph, container: str) -> Iterator[Violation]:
@@ -276,61 +353,16 @@ def _undeclared(contract: Contract, graph: ModuleGraph, container: str) -> Itera
             yield Violation(child, container, (), "undeclared")
 
 
-def _chains(
-    graph: ModuleGraph,
-    sources: set[str],
-    targets: set[str],
-    blocked: set[str],
-    ignored: set[tuple[str, str]],
-    *,
-    direct_only: bool = False,
-) -> tuple[tuple[Step, ...], ...]:
-    """A shortest chain for each (source, target) module pair that has one, passing through
-    neither package nor `blocked` on the way; shortest first."""
-    closed = sources | targets | blocked
+def _chains_to(
+    parents: Mapping[str, Step], targets: set[str], start: str
+) -> list[tuple[Step, ...]]:
+    """The chain from `start` to each target a search from it found."""
+    found = parents.keys() & targets if len(targets) > len(parents) else targets & parents.keys()
+    return [_walk_back(parents, target, start) for target in found]
 
-    def out(module: str) -> Iterator[Step]:
-        for step in graph.imports.get(module, {}).values():
-            if (step.importer, step.imported) not in ignored:
-                yield step
 
-    # Only sources with a way into the targets are searched: on a kept contract that is none.
-    reaching = set(targets) if direct_only else _reaching(graph, targets, closed, ignored)
-    chains: list[tuple[Step, ...]] = []
-    for source in sorted(sources):
-        if not any(step.imported in reaching for step in out(source)):
-            continue
-        parents: dict[str, Step] = {}
-        queue = deque([source])
-        while queue:
-            module = queue.popleft()
-            for step in out(module):
-                nxt = step.imported
-                if nxt in parents or nxt == source or nxt not in reaching:
-                    continue
-                parents[nxt] = step
-                if nxt in targets:
-                    chains.append(_walk_back(parents, nxt, source))
-                elif not direct_only and nxt not in closed:
-                    queue.append(nxt)
+def _shortest_first(chains: list[tuple[Step, ...]]) -> tuple[tuple[Step, ...], ...]:
     return tuple(sorted(chains, key=lambda c: (len(c), [(s.importer, s.imported) for s in c])))
-
-
-def _reaching(
-    graph: ModuleGraph, targets: set[str], closed: set[str], ignored: set[tuple[str, str]]
-) -> set[str]:
-    """The targets, and the open modules with a chain into them through open modules."""
-    reach = set(targets)
-    queue = deque(targets)
-    while queue:
-        module = queue.popleft()
-        if module not in targets and module in closed:
-            continue
-        for source in graph.importers.get(module, ()):
-            if source not in reach and (source, module) not in ignored:
-                reach.add(source)
-                queue.append(source)
-    return reach
 
 
 def _walk_back(parents: Mapping[str, Step], end: str, start: str) -> tuple[Step, ...]:
