@@ -74,17 +74,44 @@ class Checked:
                 all_imports=all_imports,
                 findings=self.findings,
             )
-        if view.focus is None:
-            return graph
-        if view.focus not in graph.nodes:
-            shown = ", ".join(graph.nodes[:3]) or "none"
-            raise UsageError(
-                f"--focus {view.focus!r} is not a node of the graph (after --depth, --collapse"
-                f" and --exclude); nodes are dotted module names such as: {shown}"
-            )
-        return graph.around(
-            view.focus, upstream=view.upstream, downstream=view.downstream, radius=view.radius
+        return _around(graph, view)
+
+    def contracts(self, depth: int | None = None, view: GraphView = GraphView()) -> ImportGraph:
+        """The chains that break a contract, at `depth`, as `view` shows them."""
+        graph = contracts_graph(
+            self.project,
+            self.tree.configs,
+            self.tree.base,
+            self.edges,
+            depth=depth,
+            collapse=view.collapse,
+            exclude=view.exclude,
+            findings=self.findings,
         )
+        return _around(graph, view)
+
+
+def _around(graph: ImportGraph, view: GraphView) -> ImportGraph:
+    """`graph` around `view.focus` (all of it without one)."""
+    if view.focus is None:
+        return graph
+    if view.focus not in graph.nodes:
+        shown = ", ".join(graph.nodes[:3]) or "none"
+        raise UsageError(
+            f"--focus {view.focus!r} is not a node of the graph (after --depth, --collapse"
+            f" and --exclude); nodes are dotted module names such as: {shown}"
+        )
+    return graph.around(
+        view.focus, upstream=view.upstream, downstream=view.downstream, radius=view.radius
+    )
+
+
+# The options that only say how far around --focus to look.
+_AROUND: tuple[tuple[str, Callable[[GraphView], bool]], ...] = (
+    ("--upstream", lambda view: view.upstream),
+    ("--downstream", lambda view: view.downstream),
+    ("--radius", lambda view: view.radius is not None),
+)
 
 
 def _validated(path: str | Path, depth: int | None, view: GraphView) -> Path:
@@ -93,6 +120,9 @@ def _validated(path: str | Path, depth: int | None, view: GraphView) -> Path:
         raise UsageError(f"--depth must be 1 or more, not {depth}")
     if view.radius is not None and view.radius < 0:
         raise UsageError(f"--radius must be 0 or more, not {view.radius}")
+    around = [name for name, given in _AROUND if given(view)]
+    if around and view.focus is None:
+        raise UsageError(f"{around[0]} needs --focus MODULE (the module to look around)")
     for option, patterns in (("--exclude", view.exclude), ("--collapse", view.collapse)):
         for pattern in patterns:
             if not MODULE_EXPRESSION.match(pattern):
@@ -134,17 +164,27 @@ def render_graph(
     render = (
         _svg_renderer() if output_format == "svg" else format_named(GRAPH_FORMATS, output_format)
     )
-    target = _validated(path, depth, view)
-    checked = Checked.of(target)
-    if check_contracts:
-        tree = checked.tree
-        graph = contracts_graph(checked.project, tree.configs, tree.base, checked.edges)
-    else:
-        graph = checked.graph(depth, view, all_imports)
-    if cycles_only:
-        graph = graph.only_cycles()
+    if check_contracts and cycles_only:
+        raise UsageError(
+            "--check-contracts draws the chains that break contracts, not import cycles;"
+            " give one of --check-contracts and --cycles"
+        )
+    if check_contracts and all_imports:
+        raise UsageError(
+            "--check-contracts counts the imports each contract counts (its"
+            " include-type-checking and include-function-imports keys); leave out --all-imports"
+        )
+    checked = Checked.of(_validated(path, depth, view))
+
+    def drawn(level: int | None) -> ImportGraph:
+        if check_contracts:
+            return checked.contracts(level, view)
+        graph = checked.graph(level, view, all_imports)
+        return graph.only_cycles() if cycles_only else graph
+
+    graph = drawn(depth)
     if output_format == "mermaid" and len(graph.edges) > MERMAID_EDGES and notes is not None:
-        notes.append(_too_big_for_mermaid(checked, graph, depth))
+        notes.append(_too_big_for_mermaid(graph, drawn, depth))
     with without_cyclic_gc():  # a JSON document of every edge is many small objects
         return render(graph)
 
@@ -170,14 +210,20 @@ def _svg_renderer() -> Callable[[ImportGraph], str]:
     return render
 
 
-def _too_big_for_mermaid(checked: Checked, graph: ImportGraph, depth: int | None) -> str:
-    """GitHub and mermaid refuse more than 500 edges: say so, and which --depth fits."""
+def _too_big_for_mermaid(
+    graph: ImportGraph, drawn: Callable[[int | None], ImportGraph], depth: int | None
+) -> str:
+    """GitHub and mermaid refuse more than 500 edges: say so, and which --depth fits the
+    same drawing (the same view, --cycles, --all-imports or --check-contracts)."""
     fits = None
     for level in range(1, (depth or max(n.count(".") + 1 for n in graph.nodes)) + 1):
-        if len(checked.graph(level).edges) <= MERMAID_EDGES:
-            fits = level
-        else:
+        try:
+            edges = len(drawn(level).edges)
+        except UsageError:  # --focus names a module deeper than this level
+            continue
+        if edges > MERMAID_EDGES:
             break
+        fits = level
     advice = f"--depth {fits} fits" if fits else "no --depth fits; use --format dot or json"
     return (
         f"note: {len(graph.edges)} edges; GitHub and mermaid draw at most {MERMAID_EDGES}"

@@ -13,7 +13,7 @@ from scaffold.check.config import CheckConfig
 from scaffold.check.contracts import NotInTreeError, module_pattern
 from scaffold.check.discover import SourceFile
 from scaffold.check.imports.breaking import feedback_edges
-from scaffold.check.imports.contracts import evaluate, module_graph
+from scaffold.check.imports.contracts import ModuleGraph, evaluate, module_graph
 from scaffold.check.imports.graph import Edge, build_graph, import_targets, strongly_connected
 from scaffold.check.imports.moving import Move, move_of
 from scaffold.check.model import FILE_SPAN, Span, Where
@@ -170,13 +170,15 @@ def graph_of(
     module_graph = build_graph(project) if edges is None else edges
     excluded = [module_pattern(p) for p in exclude]
     packages = [module_pattern(p) for p in collapse]
+    importable = [
+        (key, source)
+        for key, source in project.files.items()
+        if key in module_graph and source.selected and not source.scope
+    ]
     shown = {
         key: source
-        for key, source in project.files.items()
-        if key in module_graph
-        and source.selected
-        and not source.scope
-        and not (excluded and _matches(source.module, excluded))
+        for key, source in importable
+        if not (excluded and _matches(source.module, excluded))
     }
     node_of = {key: _collapse(source.module, depth, packages) for key, source in shown.items()}
     files: dict[str, set[str]] = {}
@@ -198,12 +200,19 @@ def graph_of(
         files={n: tuple(sorted(f)) for n, f in sorted(files.items())},
         inner_cycles=frozenset(inner),
         breakers=tuple(sorted(breakers)),
-        note="" if nodes else "no first-party modules to show",
+        note="" if nodes else _no_modules_note(len(importable)),
         imports={arc: tuple(sorted(found)) for arc, found in sorted(lines.items())},
         lazy=lazy,
         findings=_findings_of(files, findings or {}),
         advice={arc: tuple(move.advice(arc[1]) for move in moves[arc]) for arc in sorted(breakers)},
     )
+
+
+def _no_modules_note(importable: int) -> str:
+    """Why the graph is empty: nothing to draw, or --exclude left it all out."""
+    if importable:
+        return f"--exclude left out all {importable} first-party modules"
+    return "no first-party modules to show"
 
 
 def _module_arcs(
@@ -333,51 +342,106 @@ def contracts_graph(
     configs: Sequence[CheckConfig],
     base: Path,
     edges: Mapping[str, Sequence[Edge]] | None = None,
+    *,
+    depth: int | None = None,
+    collapse: Sequence[str] = (),
+    exclude: Sequence[str] = (),
+    findings: Mapping[str, Mapping[str, int]] | None = None,
 ) -> ImportGraph:
     """Only the chains that break the configured contracts: their modules and imports, each
     import with the names of the contracts it helps break. As for the ARC rules, a contract
-    naming modules outside a folder inside the project is left out."""
+    naming modules outside a folder inside the project is left out. `depth`, `collapse`,
+    `exclude` and `findings` are as for `graph_of`."""
+    on_chains = _contract_steps(project, configs, base, edges)
+    excluded = [module_pattern(p) for p in exclude]
+    packages = [module_pattern(p) for p in collapse]
+    node_of = {
+        module: _collapse(module, depth, packages)
+        for arc in on_chains
+        for module in arc
+        if not (excluded and _matches(module, excluded))
+    }
+    arcs: dict[tuple[str, str], set[str]] = {}
+    lines: dict[tuple[str, str], set[tuple[str, int, str]]] = {}
+    kept = 0  # the chains' imports --exclude keeps (each may still fall inside one node)
+    for (importer, imported), (names, found) in on_chains.items():
+        if importer in node_of and imported in node_of:
+            kept += 1
+            arc = (node_of[importer], node_of[imported])
+            if arc[0] != arc[1]:
+                arcs.setdefault(arc, set()).update(names)
+                lines.setdefault(arc, set()).update(found)
+    by_module = {s.module: s.rel for s in project.files.values() if s.module and not s.scope}
+    files: dict[str, set[str]] = {}
+    for module, node in node_of.items():
+        files.setdefault(node, set()).update([by_module[module]] if module in by_module else [])
+    nodes = sorted({n for arc in arcs for n in arc})
+    return ImportGraph(
+        nodes=tuple(nodes),
+        edges=tuple(sorted(arcs)),
+        cycles=(),
+        files={n: tuple(sorted(files[n])) for n in nodes},
+        contracts={arc: tuple(sorted(names)) for arc, names in sorted(arcs.items())},
+        note="" if nodes else _no_chains_note(configs, len(on_chains), kept),
+        imports={arc: tuple(sorted(found)) for arc, found in sorted(lines.items())},
+        lazy={arc: kind for arc, found in sorted(lines.items()) if (kind := _later(found))},
+        findings=_findings_of({n: files[n] for n in nodes}, findings or {}),
+    )
+
+
+def _later(imports: Iterable[tuple[str, int, str]]) -> str:
+    """ "type-only" or "lazy" for an edge whose imports all run later or never, else ""."""
+    wheres = {where for _, _, where in imports}
+    if Where.MODULE.value in wheres:
+        return ""
+    return "type-only" if wheres == {Where.TYPE_CHECKING.value} else "lazy"
+
+
+def _contract_steps(
+    project: Project,
+    configs: Sequence[CheckConfig],
+    base: Path,
+    edges: Mapping[str, Sequence[Edge]] | None,
+) -> dict[tuple[str, str], tuple[set[str], set[tuple[str, int, str]]]]:
+    """Each import on a chain that breaks a contract: the contracts' names, and where the
+    imports are (file, line, where it runs)."""
     files = build_graph(project) if edges is None else edges
-    on_chains: dict[tuple[str, str], set[str]] = {}
-    lines: dict[tuple[str, str], tuple[tuple[str, int, str], ...]] = {}
+    found: dict[tuple[str, str], tuple[set[str], set[tuple[str, int, str]]]] = {}
     where = _where_of(project)
+    graphs: dict[tuple[bool, bool], ModuleGraph] = {}
     for config in configs:
         for contract in config.contracts:
-            modules = module_graph(
-                project,
-                files,
-                type_checking=contract.include_type_checking,
-                function=contract.include_function_imports,
-            )
+            switches = (contract.include_type_checking, contract.include_function_imports)
+            if switches not in graphs:
+                graphs[switches] = module_graph(
+                    project, files, type_checking=switches[0], function=switches[1]
+                )
             try:
-                violations = evaluate(contract, modules)
+                violations = evaluate(contract, graphs[switches])
             except NotInTreeError:
                 if config.directory.is_relative_to(base):
                     raise
                 continue
-            for violation in violations:
-                for chain in violation.chains:
-                    for step in chain:
-                        arc = (step.importer, step.imported)
-                        on_chains.setdefault(arc, set()).add(contract.name)
-                        found = where(step.importer, step.span)
-                        lines[arc] = ((step.path, step.span.line, found),)
-    by_module = {s.module: s.rel for s in project.files.values() if s.module and not s.scope}
-    nodes = sorted({m for arc in on_chains for m in arc})
-    note = (
-        "every contract of [[tool.scaffold.check.contracts]] is kept"
-        if any(c.contracts for c in configs)
-        else "no [[tool.scaffold.check.contracts]] configured"
-    )
-    return ImportGraph(
-        nodes=tuple(nodes),
-        edges=tuple(sorted(on_chains)),
-        cycles=(),
-        files={n: (by_module[n],) if n in by_module else () for n in nodes},
-        contracts={arc: tuple(sorted(names)) for arc, names in sorted(on_chains.items())},
-        note="" if nodes else note,
-        imports=dict(sorted(lines.items())),
-    )
+            for step in (s for v in violations for chain in v.chains for s in chain):
+                arc = (step.importer, step.imported)
+                names, lines = found.setdefault(arc, (set(), set()))
+                names.add(contract.name)
+                lines.add((step.path, step.span.line, where(step.importer, step.span)))
+    return found
+
+
+def _no_chains_note(configs: Sequence[CheckConfig], breaking: int, kept: int) -> str:
+    """Why the contracts' graph is empty."""
+    if breaking and not kept:
+        return f"--exclude left out all {breaking} imports that break a contract"
+    if breaking:
+        return (
+            f"the {kept} imports that break a contract each join modules drawn as one node"
+            " at this --depth or --collapse"
+        )
+    if any(c.contracts for c in configs):
+        return "every contract of [[tool.scaffold.check.contracts]] is kept"
+    return "no [[tool.scaffold.check.contracts]] configured"
 
 
 def _where_of(project: Project) -> Callable[[str, Span], str]:

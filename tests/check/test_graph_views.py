@@ -1,0 +1,120 @@
+"""`scaffold graph` options together: the contracts' view drawn at a depth, around a module and
+without excluded ones; options that cannot apply refused; empty results that say why; the
+mermaid size note judging the drawing actually asked for."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import pytest
+
+from scaffold.check import graph_render
+from scaffold.check.graph_render import GraphView, render_graph
+from scaffold.cli import main
+
+from .check_support import FIXTURES
+
+Tree = Callable[[Mapping[str, str | bytes]], Path]
+SHOP = FIXTURES / "ARC001" / "bad"  # "UI above domain": ui > api | cli > domain
+
+
+def _edges(document: str) -> list[tuple[str, str]]:
+    return [(e["source"], e["target"]) for e in json.loads(document)["edges"]]
+
+
+def test_the_contracts_view_is_drawn_at_the_asked_depth() -> None:
+    full = _edges(render_graph(SHOP, "json", check_contracts=True))
+    assert ("shop.domain.order", "shop.helpers") in full
+    collapsed = json.loads(render_graph(SHOP, "json", check_contracts=True, depth=2))
+    assert [(e["source"], e["target"], e["contracts"]) for e in collapsed["edges"]] == [
+        ("shop.api", "shop.cli", ["UI above domain"]),
+        ("shop.domain", "shop.helpers", ["UI above domain"]),
+        ("shop.domain", "shop.ui", ["UI above domain"]),
+        ("shop.helpers", "shop.ui", ["UI above domain"]),
+    ]
+    domain = {n["id"]: n for n in collapsed["nodes"]}["shop.domain"]
+    assert domain["files"] == ["shop/domain/legacy.py", "shop/domain/order.py"]
+    assert domain["codes"] == {"ARC001": 2}  # the check's findings in its files
+    imports = {(e["source"], e["target"]): e["imports"] for e in collapsed["edges"]}
+    assert [i["path"] for i in imports["shop.domain", "shop.ui"]] == ["shop/domain/legacy.py"]
+
+
+def test_the_contracts_view_keeps_focus_and_exclude() -> None:
+    around = render_graph(
+        SHOP, "json", check_contracts=True, view=GraphView(focus="shop.ui", upstream=True)
+    )
+    assert sorted(_edges(around)) == [
+        ("shop.domain.legacy", "shop.ui"),
+        ("shop.domain.order", "shop.helpers"),
+        ("shop.helpers", "shop.ui"),
+    ]
+    without = render_graph(SHOP, "json", check_contracts=True, view=GraphView(exclude=("shop.ui",)))
+    assert _edges(without) == [("shop.api", "shop.cli"), ("shop.domain.order", "shop.helpers")]
+
+
+@pytest.mark.parametrize(
+    ("args", "note"),
+    [
+        (["--depth", "1"], "the 4 imports that break a contract each join modules drawn as one"),
+        (["--exclude", "shop"], "--exclude left out all 4 imports that break a contract"),
+    ],
+)
+def test_an_empty_contracts_view_says_why(
+    args: list[str], note: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["graph", str(SHOP), "--check-contracts", "--format", "json", *args]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["edges"] == [] and document["note"].startswith(note)
+
+
+def test_excluding_every_module_says_so_rather_than_that_there_are_none(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["graph", str(SHOP), "--exclude", "shop"]) == 0
+    assert "%% --exclude left out all 8 first-party modules" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--check-contracts", "--cycles"], "--check-contracts draws the chains that break"),
+        (["--check-contracts", "--all-imports"], "leave out --all-imports"),
+        (["--upstream"], "--upstream needs --focus MODULE"),
+        (["--downstream"], "--downstream needs --focus MODULE"),
+        (["--radius", "1"], "--radius needs --focus MODULE"),
+    ],
+)
+def test_options_that_cannot_apply_exit_2_with_one_line(
+    args: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["graph", str(SHOP), *args]) == 2
+    captured = capsys.readouterr()
+    assert message in captured.err and len(captured.err.strip().splitlines()) == 1
+    assert captured.out == ""
+
+
+def test_the_mermaid_note_judges_the_drawing_asked_for(
+    tree: Tree, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tree(
+        {
+            "x/__init__.py": "",
+            "x/a.py": "import x.b\nimport z.c\n",
+            "x/b.py": "import x.a\nimport y.d\n",
+            "y/__init__.py": "",
+            "y/d.py": "import z.c\n",
+            "z/__init__.py": "",
+            "z/c.py": "",
+        }
+    )
+    # One edge "fits": the whole graph has 3 at depth 1; its cycles 2 between modules, and
+    # none at depth 1, where the loop is inside `x`.
+    monkeypatch.setattr(graph_render, "MERMAID_EDGES", 1)
+    notes: list[str] = []
+    render_graph(root, "mermaid", cycles_only=True, notes=notes)
+    assert notes == ["note: 2 edges; GitHub and mermaid draw at most 1 (--depth 1 fits)"]
+    notes.clear()
+    render_graph(root, "mermaid", notes=notes)
+    assert notes[0].endswith("(no --depth fits; use --format dot or json)")
