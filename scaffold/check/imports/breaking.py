@@ -10,6 +10,7 @@ groups: the tests and docs/decisions.md compare the two.
 
 from __future__ import annotations
 
+import heapq
 import itertools
 from collections.abc import Iterable, Mapping, Sequence
 
@@ -40,45 +41,82 @@ def feedback_edges(nodes: Iterable[str], arcs: Iterable[Arc], cost: Mapping[Arc,
 def _ordering(nodes: Sequence[str], arcs: Sequence[Arc], cost: Mapping[Arc, int]) -> list[str]:
     """Eades-Lin-Smyth: sinks to the end, sources to the front, else the node whose outgoing
     arcs outweigh its incoming ones most (its incoming arcs become the backward ones)."""
-    out: dict[str, dict[str, int]] = {n: {} for n in nodes}
-    into: dict[str, dict[str, int]] = {n: {} for n in nodes}
-    for source, target in arcs:
-        if source != target:
-            out[source][target] = into[target][source] = cost.get((source, target), 1)
-    left: list[str] = []
-    right: list[str] = []
-    remaining = set(nodes)
+    return _Ordering(nodes, arcs, cost).order()
 
-    def remove(node: str) -> None:
-        remaining.discard(node)
-        for target in out[node]:
-            into[target].pop(node, None)
-        for source in into[node]:
-            out[source].pop(node, None)
 
-    while remaining:
-        changed = True
-        while changed:
-            changed = False
-            for node in sorted(remaining):
-                if node not in remaining:
+class _Ordering:
+    """The ordering of `_ordering`, in O(arcs log arcs).
+
+    Sinks and sources are taken in passes over the remaining nodes in name order (a node
+    that becomes one after its turn waits for the next pass), then the heaviest node, the
+    first by name among equals. Rescanning every node on each pass, and weighing every node
+    for each choice, cost a pass over the group per node taken (quadratic on a long loop
+    whose names do not follow it); here only the nodes an arc removal touched are looked at
+    again, and the weights sit in a heap.
+    """
+
+    def __init__(self, nodes: Sequence[str], arcs: Sequence[Arc], cost: Mapping[Arc, int]) -> None:
+        self.out: dict[str, dict[str, int]] = {n: {} for n in nodes}
+        self.into: dict[str, dict[str, int]] = {n: {} for n in nodes}
+        for source, target in arcs:
+            if source != target:
+                self.out[source][target] = self.into[target][source] = cost.get((source, target), 1)
+        self.remaining = set(nodes)
+        self.weight = {n: sum(self.out[n].values()) - sum(self.into[n].values()) for n in nodes}
+        self.heaviest: list[tuple[int, str]] = [(-w, n) for n, w in self.weight.items()]
+        heapq.heapify(self.heaviest)
+        self.this_pass: list[str] = []
+        self.next_pass = [n for n in nodes if self._is_end(n)]
+        self.left: list[str] = []
+        self.right: list[str] = []
+
+    def order(self) -> list[str]:
+        while self.remaining:
+            self._take_ends()
+            if self.remaining:
+                best = self._take_heaviest()
+                self.left.append(best)
+                self._remove(best, None)
+        return self.left + self.right[::-1]
+
+    def _is_end(self, node: str) -> bool:
+        return not self.out[node] or not self.into[node]
+
+    def _take_ends(self) -> None:
+        while self.next_pass:
+            self.this_pass = sorted(set(self.next_pass))
+            self.next_pass = []
+            while self.this_pass:
+                node = heapq.heappop(self.this_pass)
+                if node not in self.remaining:
                     continue
-                if not out[node]:
-                    right.append(node)
-                    remove(node)
-                    changed = True
-                elif not into[node]:
-                    left.append(node)
-                    remove(node)
-                    changed = True
-        if remaining:
-            best = max(
-                sorted(remaining),
-                key=lambda n: sum(out[n].values()) - sum(into[n].values()),
-            )
-            left.append(best)
-            remove(best)
-    return left + right[::-1]
+                (self.left if self.out[node] else self.right).append(node)
+                self._remove(node, node)
+
+    def _take_heaviest(self) -> str:
+        while True:
+            negative, node = heapq.heappop(self.heaviest)
+            if node in self.remaining and -negative == self.weight[node]:
+                return node
+
+    def _remove(self, node: str, turn: str | None) -> None:
+        """Take `node` out; `turn` is the pass's position (None: between passes)."""
+        self.remaining.discard(node)
+        for target, weight in self.out[node].items():
+            del self.into[target][node]
+            self._touched(target, weight, turn)
+        for source, weight in self.into[node].items():
+            del self.out[source][node]
+            self._touched(source, -weight, turn)
+
+    def _touched(self, node: str, change: int, turn: str | None) -> None:
+        self.weight[node] += change
+        heapq.heappush(self.heaviest, (-self.weight[node], node))
+        if self._is_end(node):
+            if turn is not None and node > turn:
+                heapq.heappush(self.this_pass, node)
+            else:
+                self.next_pass.append(node)
 
 
 def _reaches(arcs: Iterable[Arc], start: str, goal: str) -> bool:

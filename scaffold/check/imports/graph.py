@@ -11,6 +11,7 @@ from scaffold.check.model import ImportFact, Span, Where
 from scaffold.check.project import Project, Target
 
 __all__ = [
+    "CycleSearch",
     "Edge",
     "build_graph",
     "file_edges",
@@ -144,13 +145,60 @@ def strongly_connected(graph: Mapping[str, list[Edge]]) -> list[list[str]]:
 
 
 def shortest_cycle(group: list[str], graph: Mapping[str, list[Edge]]) -> list[Edge]:
-    """A shortest loop inside one strongly connected group (BFS from each member, pruned)."""
-    members = set(group)
-    best: list[Edge] | None = None
-    for start in group:
-        limit = len(best) - 1 if best is not None else len(group)
-        if limit < 2:
-            break
+    """A shortest loop inside one strongly connected group (see `CycleSearch`)."""
+    return CycleSearch(group, graph).shortest()
+
+
+class CycleSearch:
+    """The shortest loop of a strongly connected group, in about linear time on what
+    import graphs are.
+
+    A breadth-first search from each member in turn finds the shortest loop through it;
+    searching from every member of the whole group cost a pass over the group per member
+    (one 5,000-module ring: 25 million steps, 70 s). Two things make it cheap without
+    changing the answer. A member searched from is taken out of the group (every loop
+    through it is known), and so is, in cascade, every member left without an import into
+    or out of the group, which no loop can pass through any more: in a ring the first
+    search leaves nothing to search. And no search goes deeper than the shortest loop found
+    so far. What is left quadratic (a large group where many long loops overlap and none is
+    short) is cut at `VISITS_PER_EDGE` passes over the group's imports: the loop reported is
+    then the shortest of those found.
+    """
+
+    VISITS_PER_EDGE = 64
+
+    def __init__(self, group: list[str], graph: Mapping[str, list[Edge]]) -> None:
+        members = set(group)
+        self.group = sorted(group)
+        self.out = {node: [e for e in graph[node] if e.target in members] for node in group}
+        self.into: dict[str, list[str]] = {node: [] for node in group}
+        for node in self.group:
+            for edge in self.out[node]:
+                self.into[edge.target].append(node)
+        self.live = set(members)
+        self.live_out = {node: len(self.out[node]) for node in group}
+        self.live_in = {node: len(self.into[node]) for node in group}
+        arcs = sum(len(found) for found in self.out.values())
+        self.budget = self.VISITS_PER_EDGE * (arcs + len(group))
+        self.visits = 0  # edges looked at, for the tests
+
+    def shortest(self) -> list[Edge]:
+        """The shortest loop, its edges in order from the member searched from."""
+        best: list[Edge] | None = None
+        for start in self.group:
+            if start not in self.live:
+                continue
+            if best is not None and (len(best) <= 2 or self.visits > self.budget):
+                break
+            limit = len(best) - 1 if best is not None else len(self.group)
+            loop = self._loop_through(start, limit)
+            if loop and (best is None or len(loop) < len(best)):
+                best = loop
+            self._take_out(start)
+        return best or []
+
+    def _loop_through(self, start: str, limit: int) -> list[Edge]:
+        """A shortest loop through `start` among the live members, if shorter than `limit`+1."""
         parents: dict[str, Edge] = {}
         depth = {start: 0}
         queue = deque([start])
@@ -159,8 +207,9 @@ def shortest_cycle(group: list[str], graph: Mapping[str, list[Edge]]) -> list[Ed
             node = queue.popleft()
             if depth[node] >= limit:
                 break
-            for edge in graph[node]:
-                if edge.target not in members:
+            for edge in self.out[node]:
+                self.visits += 1
+                if edge.target not in self.live:
                     continue
                 if edge.target == start:
                     found = edge
@@ -170,14 +219,29 @@ def shortest_cycle(group: list[str], graph: Mapping[str, list[Edge]]) -> list[Ed
                     parents[edge.target] = edge
                     queue.append(edge.target)
         if found is None:
-            continue
+            return []
         path = [found]
-        node = found.source
-        while node != start:
-            edge = parents[node]
-            path.append(edge)
-            node = edge.source
+        while path[-1].source != start:
+            path.append(parents[path[-1].source])
         path.reverse()
-        if best is None or len(path) < len(best):
-            best = path
-    return best or []
+        return path
+
+    def _take_out(self, first: str) -> None:
+        """Remove `first`, then every member no loop can pass through any more."""
+        self.live.discard(first)
+        gone = [first]
+        while gone:
+            node = gone.pop()
+            self.visits += len(self.out[node]) + len(self.into[node])
+            for edge in self.out[node]:
+                self._lose_one(edge.target, self.live_in, gone)
+            for source in self.into[node]:
+                self._lose_one(source, self.live_out, gone)
+
+    def _lose_one(self, node: str, count: dict[str, int], gone: list[str]) -> None:
+        if node not in self.live:
+            return
+        count[node] -= 1
+        if count[node] == 0:
+            self.live.discard(node)
+            gone.append(node)
