@@ -98,6 +98,11 @@ def check_file(
 ) -> FileResult:
     """The per-file rules for one file (not a stub), and its import edges."""
     notes: list[str] = []
+    if facts.error is not None and facts.error.kind == "skipped":
+        notes.append(
+            f"skipped {source.rel}: larger than max-file-size ({facts.error.detail} bytes),"
+            " not parsed; raise max-file-size in [tool.scaffold.check] to check it"
+        )
     scope = Scope.FILE if facts.error is None else Scope.UNPARSED
     context = FileContext(project, source, facts)
     findings = _guarded(notes, source.rel, scope, context, enabled)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
     from scaffold.check.contracts import Contract
 
 __all__ = [
+    "DEFAULT_MAX_FILE_SIZE",
     "FAIL_ON",
     "CheckConfig",
     "ConfigError",
@@ -30,6 +32,13 @@ __all__ = [
 # `fail-on` levels: the lowest severity whose findings make the run fail (exit 1).
 FAIL_ON = ("error", "warning")
 
+# `max-file-size`: a source file larger than this is not parsed but reported in a note.
+# Parsing costs about 350 MB and 3.5 s per MB of dense code (docs/decisions.md, issue 19);
+# the largest hand-written files of sympy, numpy, scipy and libcst are 420-550 kB.
+DEFAULT_MAX_FILE_SIZE = 1_000_000
+_SIZE_UNITS = {"": 1, "b": 1, "kb": 1000, "mb": 1000**2, "gb": 1000**3}
+_SIZE_UNITS |= {"kib": 1024, "mib": 1024**2, "gib": 1024**3}
+
 _KEYS = frozenset(
     {
         "select",
@@ -42,6 +51,7 @@ _KEYS = frozenset(
         "contracts",
         "extend-ignore",
         "fail-on",
+        "max-file-size",
     }
 )
 
@@ -65,6 +75,7 @@ class CheckConfig:
     namespace_packages: frozenset[str] = frozenset()
     src: tuple[str, ...] = ()
     contracts: tuple[Contract, ...] = ()
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE  # bytes
     pyproject: Path | None = None
     data: Mapping[str, Any] = field(default_factory=dict)
     error: tuple[int, str] | None = None  # the pyproject did not parse: (line, message)
@@ -120,6 +131,21 @@ def _fail_on(value: object, where: Path) -> str | None:
     raise ConfigError(
         f"{where}: [tool.scaffold.check] fail-on must be one of {', '.join(map(repr, FAIL_ON))},"
         f" not {value!r}"
+    )
+
+
+def _file_size(value: object, where: Path) -> int:
+    """`max-file-size`: a whole number of bytes, or a size with a unit ("2MB", "512 KiB")."""
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    if isinstance(value, str):
+        found = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*", value)
+        unit = _SIZE_UNITS.get(found.group(2).lower()) if found else None
+        if found and unit is not None and float(found.group(1)) * unit >= 1:
+            return int(float(found.group(1)) * unit)
+    raise ConfigError(
+        f"{where}: [tool.scaffold.check] max-file-size must be a number of bytes above 0 or a"
+        f' size such as "2MB" or "512KiB" (units B, kB, MB, GB, KiB, MiB, GiB), not {value!r}'
     )
 
 
@@ -224,6 +250,7 @@ def _from_table(directory: Path, table: object, pyproject: Path) -> CheckConfig:
         ),
         src=_strings(table.get("src", []), "src", pyproject),
         contracts=_contracts(table.get("contracts"), pyproject),
+        max_file_size=_file_size(table.get("max-file-size", DEFAULT_MAX_FILE_SIZE), pyproject),
     )
 
 

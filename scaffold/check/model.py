@@ -174,7 +174,8 @@ class SourceError:
 
     `kind`: "read" (the file cannot be read), "decode" (its bytes are not text in its
     encoding), "syntax" (the compiler rejects it), "invalid" (the parser refuses it, e.g.
-    NUL bytes), "nesting" (too deeply nested to analyse) or "size" (too large to parse).
+    NUL bytes), "nesting" (too deeply nested to analyse), "size" (too large to parse) or
+    "skipped" (larger than the configured `max-file-size`: not parsed, reported in a note).
     `detail` is what the system or the compiler said, when it said something.
     """
 

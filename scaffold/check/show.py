@@ -46,6 +46,7 @@ def _config_lines(config: CheckConfig) -> list[str]:
         f"namespace-packages = {listed(config.namespace_packages)}",
         f"src = {listed(config.src)}",
         f"fail-on = {f'{chr(34)}{config.fail_on}{chr(34)}' if config.fail_on else '(any finding)'}",
+        f"max-file-size = {config.max_file_size}",
     ]
 
 

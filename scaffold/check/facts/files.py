@@ -6,6 +6,7 @@ shape `FactsReader` names, so the pipeline does not know which one it was given.
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Callable, Mapping, Sequence
 
 from scaffold.check.discover import SourceFile
@@ -14,27 +15,43 @@ from scaffold.check.memory import without_cyclic_gc
 from scaffold.check.model import FILE_SPAN, ModuleFacts, SourceError
 from scaffold.files import read_regular
 
-__all__ = ["FactsReader", "read_here", "read_source"]
+__all__ = ["FactsReader", "read_here", "read_source", "too_large"]
 
 # Reads the facts of the given files (extension modules have none), keyed by SourceFile.key.
 FactsReader = Callable[[Sequence[SourceFile]], Mapping[str, ModuleFacts]]
 
 
 def read_source(
-    path: str, is_package: bool, parse: Callable[..., ModuleFacts] = parse_source
+    path: str,
+    is_package: bool,
+    parse: Callable[..., ModuleFacts] = parse_source,
+    limit: int | None = None,
 ) -> tuple[bytes | None, ModuleFacts]:
-    """A file's bytes (None: unreadable) and its facts; an unreadable file's are a SYN002."""
+    """A file's bytes (None: unreadable or not read) and its facts; an unreadable file's
+    are a SYN002, and a file of more than `limit` bytes (`max-file-size`) is not parsed:
+    its facts say it was skipped (`too_large`)."""
     try:
-        data = read_regular(path)  # a FIFO put in its place mid-run must not hang a worker
+        # A FIFO put in its place mid-run must not hang a worker; no more than `limit` + 1
+        # bytes of a file too large to parse are read.
+        data = read_regular(path, limit)
     except OSError as exc:
+        if exc.errno == errno.EFBIG and limit is not None:
+            return None, too_large(limit)
         error = SourceError("read", str(exc.strerror or exc), FILE_SPAN)
         return None, ModuleFacts(error=error)
     return data, parse(data, is_package=is_package)
+
+
+def too_large(limit: int) -> ModuleFacts:
+    """The facts of a file larger than `max-file-size`: nothing known, and why."""
+    return ModuleFacts(error=SourceError("skipped", f"{limit:,}", FILE_SPAN))
 
 
 def read_here(files: Sequence[SourceFile]) -> dict[str, ModuleFacts]:
     """The pipeline's own FactsReader: each file read and parsed in turn, in this process."""
     with without_cyclic_gc():
         return {
-            f.key: read_source(str(f.path), f.is_package)[1] for f in files if not f.is_extension
+            f.key: read_source(str(f.path), f.is_package, limit=f.config.max_file_size)[1]
+            for f in files
+            if not f.is_extension
         }

@@ -55,12 +55,14 @@ T = TypeVar("T")
 
 @dataclass(frozen=True, slots=True)
 class ParseJob:
-    """One file to parse: its tree key, path, whether it is an `__init__`, and its size."""
+    """One file to parse: its tree key, path, whether it is an `__init__`, its size, and the
+    size above which it is not parsed (`max-file-size`; None: no limit)."""
 
     key: str
     path: str
     is_package: bool
     size: int
+    limit: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +101,7 @@ def plan_workers(total_bytes: int, cores: int | None = None) -> int:
 
 
 def _parse_one(job: ParseJob, parse: Parser, encode: bool) -> Parsed:
-    data, facts = read_source(job.path, job.is_package, parse)
+    data, facts = read_source(job.path, job.is_package, parse, job.limit)
     digest = content_digest(data) if data is not None else None
     if encode:
         return Parsed(job.key, digest, encoded=encode_facts(facts))
@@ -258,7 +260,8 @@ def _read_into(
             continue
         stat = cache.stat(source) if cache is not None else None
         size = stat[0] if stat is not None else _size(source.path)
-        jobs.append(ParseJob(source.key, str(source.path), source.is_package, size))
+        limit = source.config.max_file_size
+        jobs.append(ParseJob(source.key, str(source.path), source.is_package, size, limit))
         pending[source.key] = (source, stat)
     if workers is None:
         workers = plan_workers(sum(job.size for job in jobs))

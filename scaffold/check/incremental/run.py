@@ -184,8 +184,10 @@ def _check_in(cache: FactsCache, tree: Tree, options: CheckOptions) -> CheckedTr
         facts = LazyFacts(cache, tree.files, {}, _parse_one)
     resolved = Resolved(tree, facts, Project.of(tree, facts))
     if report is not None:
+        diagnostics, notes = report
+        tree.notes.extend(notes)
         cache.save()
-        return CheckedTree(tree, facts, resolved.project, report, None)
+        return CheckedTree(tree, facts, resolved.project, diagnostics, None)
     from scaffold.check.incremental.reuse import Stored, dump, plan
 
     structure = cache.structure_key(tree, inputs)
@@ -194,11 +196,12 @@ def _check_in(cache: FactsCache, tree: Tree, options: CheckOptions) -> CheckedTr
     stored = Stored.load(cache.analysis, structure)
     reuse = plan(stored, digests, facts, lambda k: cache.previous_encoded(sources[k]))
     reuse.fork = len(tree.files) >= _FORK_MIN_FILES
+    noted = len(tree.notes)  # discovery's notes come again with the tree; the analysis's not
     checked = diagnose(
         resolved, options, file_result=reuse.file_result, start_simulation=reuse.start_simulation
     )
     assert checked.analysis is not None
-    cache.store_report(key, checked.diagnostics)
+    cache.store_report(key, checked.diagnostics, tree.notes[noted:])
     cache.store_analysis(dump(structure, digests, checked.analysis, reuse))
     cache.save()
     return checked

@@ -43,7 +43,7 @@ __all__ = [
 ]
 
 # Bump when the layout of the cache file changes (the fingerprint covers the analyser code).
-_FORMAT = b"scaffold-check-cache/4\n"
+_FORMAT = b"scaffold-check-cache/5\n"
 _DIGEST_SIZE = 16
 # The format line, the fingerprint, then the checksum of the front part: a cache of another
 # version or Python is refused after reading these bytes, without loading the rest.
@@ -330,8 +330,18 @@ class FactsCache:
                 self._facts_digests[key] = content_digest(b"extension")
             else:
                 entry = self._entry_key(source)
-                self._facts_digests[key] = None if entry is None else self._entry_digests[entry]
+                digest = None if entry is None else self._entry_digests[entry]
+                self._facts_digests[key] = digest or self._skipped_digest(source)
         return self._facts_digests[key]
+
+    def _skipped_digest(self, source: SourceFile) -> bytes | None:
+        """The facts digest of a file above `max-file-size`, which is never parsed nor
+        stored: its facts (`facts.files.too_large`) depend on the limit alone."""
+        stat = self.stat(source)
+        limit = source.config.max_file_size
+        if stat is None or stat[0] <= limit:
+            return None
+        return content_digest(b"skipped\0%d" % limit)
 
     def structure_key(self, tree: Tree, options: Sequence[object]) -> bytes:
         """Digest of what results depend on besides the facts: the analyser, the options,
@@ -382,24 +392,32 @@ class FactsCache:
             digest.update(facts_digest)
         return digest.digest()
 
-    def report(self, key: bytes | None) -> list[Diagnostic] | None:
-        """The diagnostics stored under `key` by an earlier run, if any."""
+    def report(self, key: bytes | None) -> tuple[list[Diagnostic], tuple[str, ...]] | None:
+        """The diagnostics and the notes of the analysis stored under `key` by an earlier
+        run, if any."""
         if key is None or self._result is None or self._result[0] != key:
             return None
         codec = CODEC if CODEC.built is not None else _MODEL_CODEC
         try:
-            value = codec.decode(marshal.loads(self._result[1]))
+            encoded, notes = marshal.loads(self._result[1])
+            value = codec.decode(encoded)
         except (EOFError, TypeError, IndexError, KeyError, ValueError):
             return None
         if not isinstance(value, tuple) or not all(isinstance(d, Diagnostic) for d in value):
             return None
-        return list(value)
+        if type(notes) is not tuple or not all(type(note) is str for note in notes):
+            return None
+        return list(value), notes
 
-    def store_report(self, key: bytes | None, diagnostics: Iterable[Diagnostic]) -> None:
-        """Remember a report for the next run with the same inputs."""
+    def store_report(
+        self, key: bytes | None, diagnostics: Iterable[Diagnostic], notes: Iterable[str] = ()
+    ) -> None:
+        """Remember a report, and the notes its analysis made (a file above max-file-size,
+        an import chain too deep), for the next run with the same inputs."""
         if key is None:
             return
-        self._result = (key, marshal.dumps(CODEC.encode(tuple(diagnostics))))  # type: ignore[arg-type]
+        encoded = CODEC.encode(tuple(diagnostics))
+        self._result = (key, marshal.dumps((encoded, tuple(notes))))  # type: ignore[arg-type]
         self._dirty = True
 
     @property
