@@ -353,11 +353,52 @@ def bench_tiny(count: int, repeat: int) -> None:
             repeat=repeat,
             before_each=lambda: shutil.rmtree(work / ".scaffold_cache", ignore_errors=True),
         )
+        warm = measure("scaffold check (warm)", argv, repeat=repeat)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     _table(
         f"Many tiny files ({count:,})",
-        [_row(no_cache), _row(first, no_cache, "target <= 1.10x --no-cache")],
+        [
+            _row(no_cache),
+            _row(first, no_cache, "target <= 1.10x --no-cache"),
+            _row(warm, no_cache, "target (100,000 files) <= 3 s"),
+        ],
+    )
+
+
+def bench_cycle(count: int, repeat: int) -> None:
+    """One import cycle through `count` modules (each imports the next), against the parse
+    floor of the same tree: the shortest-loop search and the cycle advice must stay about
+    linear (issue 19: 5,000 modules took 41 s when they were quadratic)."""
+    scaffold = _scaffold()
+    work = Path(tempfile.mkdtemp(prefix="scaffold-bench-cycle-"))
+    (work / "pyproject.toml").write_text('[project]\nname = "ring"\nversion = "0"\n')
+    package = work / "ring"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    for index in range(count):
+        following = (index + 1) % count
+        (package / f"m{index}.py").write_text(f"import ring.m{following}\n\nVALUE = {index}\n")
+    floor_argv = [sys.executable, str(REPO / "benchmarks" / "floor.py"), str(package)]
+    try:
+        floor, check = measure_alternating(
+            [
+                (
+                    f"parse floor ({count:,} modules, {JOBS} processes)",
+                    [*floor_argv, "-j", str(JOBS)],
+                ),
+                (
+                    f"scaffold check --no-cache (one {count:,}-module import cycle)",
+                    [*scaffold, "check", str(package), "--exit-zero", "--no-cache"],
+                ),
+            ],
+            repeat=repeat,
+        )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    _table(
+        f"One long import cycle ({count:,} modules)",
+        [_row(floor), _row(check, floor, "IMP002 reports it once; about linear in the cycle")],
     )
 
 
@@ -369,9 +410,11 @@ def main() -> None:
         "--only",
         default="startup,new,check",
         help="comma-separated sections: startup, new, check; and, not run by default (slow):"
-        " tiny, environment (a 10,000-file pip environment), curve (1x/4x/16x, plotted)",
+        " tiny, cycle (one 5,000-module import cycle), environment (a 10,000-file pip"
+        " environment), curve (1x/4x/16x, plotted)",
     )
     parser.add_argument("--tiny-files", type=int, default=100_000, help="files for `tiny`")
+    parser.add_argument("--cycle-modules", type=int, default=5_000, help="modules for `cycle`")
     parser.add_argument("--repeat", type=int, default=3, help="runs per check figure")
     parser.add_argument("--pylint-timeout", type=float, default=400.0)
     args = parser.parse_args()
@@ -389,6 +432,8 @@ def main() -> None:
         bench_check(args.pylint_timeout, args.repeat)
     if "tiny" in sections:
         bench_tiny(args.tiny_files, args.repeat)
+    if "cycle" in sections:
+        bench_cycle(args.cycle_modules, args.repeat)
     if "environment" in sections:
         bench_environment(_scaffold(), args.repeat, JOBS)
     if "curve" in sections:

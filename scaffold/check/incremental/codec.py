@@ -89,7 +89,7 @@ _ENCODING = _Spelling(
     plain_named_tuple="tuple({var})",
     named_tuple="({parts},)",
     union="encode({var})",  # tagged: [type index, *fields]
-    frozenset=f"[{_SET}, *sorted({{var}})]",
+    frozenset=f"([{_SET}, *sorted({{var}})] if {{var}} else [{_SET}])",
     other="encode({var})",
 )
 _DECODING = _Spelling(
@@ -287,7 +287,8 @@ class Codec:
         if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
             item = f"x{depth}"
             inner = self._expr(args[0], item, depth + 1, spelling)
-            return f"tuple([{inner} for {item} in {var}])"
+            # Most such fields are empty, and a comprehension costs a call even then.
+            return f"(tuple([{inner} for {item} in {var}]) if {var} else ())"
         if origin is tuple:
             parts = ", ".join(
                 self._expr(arg, f"{var}[{i}]", depth, spelling) for i, arg in enumerate(args)

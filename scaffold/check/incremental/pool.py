@@ -251,10 +251,11 @@ def _read_into(
 ) -> None:
     jobs: list[ParseJob] = []
     pending: dict[str, tuple[SourceFile, Stat | None]] = {}
+    lookup = cache is not None and not cache.empty
     for source in files:
         if source.is_extension or source.key in facts:
             continue
-        cached = cache.facts(source) if cache is not None else None
+        cached = cache.facts(source) if lookup else None  # type: ignore[union-attr]
         if cached is not None:
             facts[source.key] = cached
             continue

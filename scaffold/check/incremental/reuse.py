@@ -183,11 +183,17 @@ class Reuse:
             with project.recording() as reads, project.asking() as asks:
                 reads.add(source.key)
                 result = compute()
-            answers = tuple(
-                (module, scope, tuple(sorted(taken)), tuple(sorted(named.items())))
-                for (module, scope), (taken, named) in sorted(asks.items())
+            answers = (
+                tuple(
+                    (module, scope, tuple(sorted(taken)), tuple(sorted(named.items())))
+                    for (module, scope), (taken, named) in sorted(asks.items())
+                )
+                if asks
+                else ()
             )
-            kept = Kept(result, tuple(sorted(reads)), answers)
+            # Most files read only their own facts (a first run stores every file's).
+            read = tuple(sorted(reads)) if len(reads) > 1 else (source.key,)
+            kept = Kept(result, read, answers)
         self.kept[source.key] = kept
         return kept.result
 
@@ -424,9 +430,10 @@ def keep(digests: Mapping[str, bytes | None], analysis: Analysis, reuse: Reuse) 
         # came out different was computed again).
         raw = reuse.raw_files.get(key) if reuse.files.get(key) is kept else None
         if raw is None:
+            findings, edges = kept.result.findings, kept.result.edges
             raw = (
-                CODEC.encode(kept.result.findings),
-                CODEC.encode(kept.result.edges),
+                CODEC.encode(findings) if findings else (),  # most files have none
+                CODEC.encode(edges) if edges else (),
                 kept.reads,
                 kept.result.notes,
                 kept.asks,

@@ -125,7 +125,7 @@ def _cached_facts(tree: Tree, cache: FactsCache, workers: int | None) -> Mapping
     from scaffold.check.incremental.pool import read_facts
 
     readable = [s for s in tree.files if not s.is_extension]
-    missing = [s for s in readable if not cache.has_facts(s)]
+    missing = readable if cache.empty else [s for s in readable if not cache.has_facts(s)]
     fresh = read_facts(missing, cache=cache, workers=workers)
     if len(missing) == len(readable) == len(fresh):
         return fresh  # all parsed now (a first run): the rules read a dict faster

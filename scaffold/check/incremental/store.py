@@ -286,6 +286,12 @@ class FactsCache:
             return None
         return key
 
+    @property
+    def empty(self) -> bool:
+        """Whether the cache holds no file at all (a first run, or a foreign cache): then
+        nothing needs looking up file by file."""
+        return not self._index and not self._entry_digests
+
     def has_facts(self, source: SourceFile) -> bool:
         """Whether the facts of a file are cached (see `encoded`), without loading them."""
         return self._entry_key(source) is not None
