@@ -18,8 +18,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import resource
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -84,6 +86,32 @@ def cpu_ns(pids: list[int]) -> int:
             except (OSError, IndexError, ValueError):
                 continue
     return total
+
+
+def tree_cpu_s(pid: int) -> float:
+    """CPU seconds of `pid` and its descendants, the reaped ones included (the forkserver's
+    parsing workers are gone by the time the first diagnostics arrive)."""
+    total = 0
+    for each in _tree_pids(pid):
+        try:
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        total += sum(int(field) for field in fields[11:15])  # utime stime cutime cstime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def cold_check(root: Path, project: str) -> tuple[float, float, int]:
+    """A cold `scaffold check --no-cache` of the same tree: wall s, CPU s, peak MB (the
+    largest process: the parsing workers fork from it)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    began = time.perf_counter()
+    command = [sys.executable, "-m", "scaffold", "check", "--no-cache", "-q", project]
+    subprocess.run(command, cwd=root, stdout=subprocess.DEVNULL, check=False)
+    wall = time.perf_counter() - began
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return wall, cpu, after.ru_maxrss // 1024
 
 
 def _percentiles(values: list[float]) -> tuple[float, float]:
@@ -169,7 +197,11 @@ async def _scaffold(root: Path, n: int, project: str) -> None:
     )
     pull = lsp.DocumentDiagnosticParams(lsp.TextDocumentIdentifier(uri))
     await client.text_document_diagnostic_async(pull)
-    print(f"\nscaffold server: initial workspace diagnostics {time.perf_counter() - started:.2f} s")
+    wall, cpu = time.perf_counter() - started, tree_cpu_s(client._server.pid)
+    print(
+        f"\nscaffold server: initial workspace diagnostics {wall:.2f} s wall, {cpu:.2f} s CPU"
+        " (the server, its forkserver and parsing workers, start-up included)"
+    )
     client.text_document_did_open(
         lsp.DidOpenTextDocumentParams(lsp.TextDocumentItem(uri, "python", 1, text))
     )
@@ -179,7 +211,7 @@ async def _scaffold(root: Path, n: int, project: str) -> None:
         return await client.text_document_diagnostic_async(pull)
 
     await _time_edits(client, uri, _edits(text, n, new_import), answered, pids)
-    print(f"server peak resident memory: {_peak(pids)}")
+    print(f"server peak resident memory: {_peak(_tree_pids(pids[0]))}")
     await client.shutdown_session()
     await client.stop()  # type: ignore[no-untyped-call]
 
@@ -227,6 +259,10 @@ async def _pyright(root: Path, n: int, project: str, command: list[str]) -> None
     await client.stop()  # type: ignore[no-untyped-call]
 
 
+def _load() -> str:
+    return " ".join(f"{value:.1f}" for value in os.getloadavg())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--project", choices=sorted(PROJECTS), default="sympy")
@@ -245,12 +281,16 @@ def main() -> None:
         name, version = args.project, PROJECTS[args.project][0]
         root = work / f"{name}-tree"
         shutil.copytree((args.tree or real_tree(name, version)) / name, root / name)
-        print(f"{name} {version}, editing {PROJECTS[name][1]}")
+        print(f"{name} {version}, editing {PROJECTS[name][1]}; load average {_load()}")
         if not args.only_pyright:
+            wall, cpu, peak = cold_check(root, name)
+            cold = f"{wall:.2f} s wall, {cpu:.2f} s CPU, peak {peak} MB"
+            print(f"cold `scaffold check --no-cache` of the same tree: {cold}")
             asyncio.run(_scaffold(root, args.edits, name))
         if args.pyright or args.only_pyright:
             command = args.pyright_command.split()
             asyncio.run(_pyright(root, args.edits, name, command))
+        print(f"load average at the end: {_load()}")
     finally:
         shutil.rmtree(work)
 

@@ -48,3 +48,22 @@ def test_a_threaded_process_starts_workers_from_a_forkserver_and_forks_nothing(
         "forkserver None",  # threaded: no fork; the caller does the work itself
         "['0', '1', '2']",  # and the pool still parses every file
     ]
+
+
+PREPARED = """
+from multiprocessing import forkserver
+from scaffold.check.incremental import pool
+
+pool.prepare_forkserver()
+server = forkserver._forkserver
+print(server._forkserver_pid is not None, server._preload_modules)
+"""
+
+
+def test_a_prepared_forkserver_runs_already_with_the_parsing_modules_loaded() -> None:
+    # The language server prepares it before its own slow imports, so the workers of its
+    # first read fork from a process that has imported the checker once, not each its own.
+    done = subprocess.run(
+        [sys.executable, "-c", PREPARED], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.splitlines() == ["True ['__main__', 'scaffold.check.incremental.pool']"]

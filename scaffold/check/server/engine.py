@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -79,6 +81,10 @@ class _Known:
     digest: bytes
 
 
+# A root's tree and its files' facts, as its first read found them.
+FirstRead = tuple[Tree, dict[str, _Known]]
+
+
 def _known(stamp: tuple[int, int] | None, source: SourceFile, text: FileText) -> _Known:
     if text.data is None:
         facts = ModuleFacts(error=SourceError("read", "cannot be read", FILE_SPAN))
@@ -97,10 +103,13 @@ def _with_facts(
 class RootState:
     """One workspace folder: its discovered tree, its files' facts, its last analysis."""
 
-    def __init__(self, base: Path, options: CheckOptions) -> None:
+    def __init__(
+        self, base: Path, options: CheckOptions, first_read: Future[FirstRead] | None = None
+    ) -> None:
         self.base = base
         self.options = options
         self.tree: Tree | None = None
+        self._first_read = first_read  # started before the server asked (Workspace.read_ahead)
         self._notes: list[str] = []
         self._cache: FactsCache | None = None
         self._known: dict[str, _Known] = {}
@@ -151,7 +160,12 @@ class RootState:
         """Check the root as it is now: buffers over the disk, reusing what still holds.
         Raises Superseded at the first checkpoint after `stop()` turns true."""
         if self.tree is None:
-            self.tree = discover(self.base)
+            first_read, self._first_read = self._first_read, None
+            if first_read is None:
+                self.tree = discover(self.base)
+            else:
+                self.tree, known = first_read.result()
+                self._known.update(known)
             self._notes = list(self.tree.notes)
             self._cache = FactsCache(None)
             self._stored = None
@@ -250,16 +264,7 @@ class RootState:
         return facts, digests, broken
 
     def _read_in_parallel(self, tree: Tree, buffers: Mapping[Path, str]) -> None:
-        """The first read of a root: every file on disk parsed in the process pool, as a
-        cold `scaffold check` parses them (stat first: a file changed meanwhile is read
-        again by the next analysis)."""
-        files = [s for s in tree.files if not s.is_extension and s.path not in buffers]
-        stamps = {source.key: _stat(source.path) for source in files}
-        read = read_facts(files, workers=self.options.workers)
-        for source in files:
-            if source.key in read:
-                known = _with_facts(stamps[source.key], source, None, read[source.key])
-                self._known[source.key] = known
+        self._known.update(_read_disk(tree, buffers, self.options.workers))
 
     def _refresh(self, source: SourceFile, buffer: str | None) -> _Known:
         """A file's facts, parsed again only when its bytes changed."""
@@ -298,6 +303,25 @@ class RootState:
         return dataclasses.replace(checked, diagnostics=sorted(kept, key=Diagnostic.sort_key))
 
 
+def _read_disk(tree: Tree, buffers: Mapping[Path, str], workers: int | None) -> dict[str, _Known]:
+    """The first read of a root: every file on disk parsed in the process pool, as a cold
+    `scaffold check` parses them (stat first: a file changed meanwhile is read again by the
+    next analysis). Open buffers are parsed from their text instead."""
+    files = [s for s in tree.files if not s.is_extension and s.path not in buffers]
+    stamps = {source.key: _stat(source.path) for source in files}
+    read = read_facts(files, workers=workers)
+    return {
+        source.key: _with_facts(stamps[source.key], source, None, read[source.key])
+        for source in files
+        if source.key in read
+    }
+
+
+def _read_root(base: Path, workers: int | None) -> FirstRead:
+    tree = discover(base)
+    return tree, _read_disk(tree, {}, workers)
+
+
 def _stat(path: Path) -> tuple[int, int] | None:
     try:
         stat = os.stat(path)
@@ -323,6 +347,7 @@ class Workspace:
     def __init__(self, options: CheckOptions | None = None) -> None:
         self.options = options or CheckOptions(use_cache=False)
         self.roots: dict[Path, RootState] = {}
+        self._first_reads: dict[Path, Future[FirstRead]] = {}
         self._watching = False
         self.buffers: dict[Path, str] = {}
         self.base_of: dict[Path, Path] = {}  # each reported path's root, by the last analysis
@@ -338,11 +363,30 @@ class Workspace:
         for root in self.roots.values():
             root.watching = value
 
+    def read_ahead(self, base: Path) -> None:
+        """Discover and read the folder `base` in a thread from now on, before the client
+        asks for it: the root `add_root(base)` adds later starts from what it read. The
+        server calls this while its LSP library is still loading."""
+        base = Path(os.path.abspath(base))
+        if base in self.roots or base in self._first_reads:
+            return
+        future: Future[FirstRead] = Future()
+
+        def read() -> None:
+            try:
+                future.set_result(_read_root(base, self.options.workers))
+            except BaseException as error:  # re-raised by the analysis that waits for it
+                future.set_exception(error)
+
+        threading.Thread(target=read, name=f"scaffold read {base}", daemon=True).start()
+        self._first_reads[base] = future
+
     def add_root(self, base: Path) -> None:
         """Check the folder `base` too."""
         base = Path(os.path.abspath(base))
         if base not in self.roots:
-            self.roots[base] = RootState(base, self.options)
+            first_read = self._first_reads.pop(base, None)
+            self.roots[base] = RootState(base, self.options, first_read)
             self.roots[base].watching = self._watching
 
     def remove_root(self, base: Path) -> None:

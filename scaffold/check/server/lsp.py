@@ -44,9 +44,9 @@ def _path(uri: str) -> Path | None:
 class ScaffoldServer(LanguageServer):
     """The language server: the workspace, the last results, and the pending analysis."""
 
-    def __init__(self) -> None:
+    def __init__(self, engine: Workspace | None = None) -> None:
         super().__init__("scaffold", __version__, lsp.TextDocumentSyncKind.Incremental)
-        self.engine = Workspace()
+        self.engine = engine if engine is not None else Workspace()
         self.results: dict[Path, list[Diagnostic]] = {}
         self.shown: dict[Path, list[lsp.Diagnostic]] = {}
         self.published: dict[Path, list[lsp.Diagnostic]] = {}
@@ -201,9 +201,9 @@ def _meets(one: lsp.Range, other: lsp.Range) -> bool:
     return _key(one.start) <= _key(other.end) and _key(other.start) <= _key(one.end)
 
 
-def build_server() -> ScaffoldServer:
-    """The server with every feature registered."""
-    server = ScaffoldServer()
+def build_server(engine: Workspace | None = None) -> ScaffoldServer:
+    """The server with every feature registered, over `engine` (else a new workspace)."""
+    server = ScaffoldServer(engine)
     from scaffold.check.server import features
 
     features.register(server)

@@ -1,0 +1,159 @@
+"""The server's start: the client's initialize request read ahead (and handed on to pygls
+unread), and the workspace's first read started from it before pygls is imported."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from scaffold.check.discover import discover
+from scaffold.check.server.early import Replay, read_first_message, roots_of
+from scaffold.check.server.engine import Workspace
+from scaffold.errors import ScaffoldError
+
+
+def _message(payload: object) -> bytes:
+    body = json.dumps(payload).encode()
+    return b"Content-Length: %d\r\n\r\n" % len(body) + body
+
+
+def _initialize(params: dict[str, object]) -> bytes:
+    return _message({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": params})
+
+
+def test_the_first_message_is_read_and_nothing_after_it() -> None:
+    first = _initialize({"rootUri": "file:///work/a"})
+    second = _message({"jsonrpc": "2.0", "method": "initialized", "params": {}})
+    stream = io.BytesIO(first + second)
+    assert read_first_message(stream) == first
+    assert stream.read() == second
+
+
+@given(st.binary(max_size=200), st.binary(max_size=200))
+def test_the_stream_read_through_the_replay_is_the_stream_as_sent(head: bytes, tail: bytes) -> None:
+    # Whatever arrives (a message, half of one, something else), pygls reads every byte of
+    # it in order, the part read ahead included.
+    stream = io.BytesIO(head + tail)
+    replay = Replay(read_first_message(stream), stream)
+    seen = b""
+    while line := replay.readline():
+        seen += line
+        seen += replay.read(3)
+    assert seen == head + tail
+
+
+def test_lines_and_reads_span_the_part_read_ahead_and_the_rest() -> None:
+    replay = Replay(b"Content-Length: 5\r\n\r\nab", io.BytesIO(b"cde\r\nnext"))
+    assert replay.readline() == b"Content-Length: 5\r\n"
+    assert replay.readline() == b"\r\n"
+    assert replay.read(5) == b"abcde"
+    assert replay.readline() == b"\r\n"
+    assert replay.readline() == b"next"
+
+
+def test_roots_are_the_workspace_folders_else_the_root_uri_else_the_root_path() -> None:
+    folders = {
+        "workspaceFolders": [{"uri": "file:///w/one", "name": "1"}, {"uri": "file:///w/t%20wo"}]
+    }
+    assert roots_of(_initialize({**folders, "rootUri": "file:///w"})) == [
+        Path("/w/one"),
+        Path("/w/t wo"),
+    ]
+    assert roots_of(_initialize({"workspaceFolders": None, "rootUri": "file:///w"})) == [Path("/w")]
+    assert roots_of(_initialize({"rootPath": "/w/p"})) == [Path("/w/p")]
+    assert roots_of(_initialize({"rootUri": "untitled:x"})) == []
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        _message({"jsonrpc": "2.0", "method": "initialized", "params": {}}),
+        _message({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": 3}),
+        b"Content-Length: 3\r\n\r\n{x}",
+        b"",
+    ],
+)
+def test_anything_but_an_initialize_request_names_no_root(message: bytes) -> None:
+    assert roots_of(message) == []
+
+
+def _tree(root: Path) -> Path:
+    (root / "pkg").mkdir(parents=True)
+    (root / "pkg" / "__init__.py").write_text('__all__ = ["missing"]\n', encoding="utf-8")
+    (root / "pkg" / "a.py").write_text("from . import b\n", encoding="utf-8")
+    (root / "pkg" / "b.py").write_text("from . import a\n", encoding="utf-8")
+    return root
+
+
+def test_a_root_read_ahead_is_discovered_once_and_reports_as_one_read_later(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _tree(tmp_path / "w")
+    plain = Workspace()
+    plain.add_root(root)
+    expected = plain.analyse()
+    discovered: list[Path] = []
+
+    def counting(base: Path) -> object:
+        discovered.append(base)
+        return discover(base)
+
+    monkeypatch.setattr("scaffold.check.server.engine.discover", counting)
+    ahead = Workspace()
+    ahead.read_ahead(root)
+    ahead.add_root(root)
+    assert ahead.analyse() == expected
+    assert discovered == [root]
+    buffer = root / "pkg" / "b.py"
+    ahead.buffers[buffer] = "x = 1\n"  # an open buffer counts over what was read ahead
+    plain.buffers[buffer] = "x = 1\n"
+    assert ahead.analyse() == plain.analyse()
+
+
+def test_a_root_read_ahead_whose_configuration_is_bad_fails_as_a_plain_one_then_recovers(
+    tmp_path: Path,
+) -> None:
+    root = _tree(tmp_path / "w")
+    (root / "pyproject.toml").write_text("[tool.scaffold.check]\nselect = 3\n", encoding="utf-8")
+    workspace = Workspace()
+    workspace.read_ahead(root)
+    workspace.add_root(root)
+    with pytest.raises(ScaffoldError):
+        workspace.analyse()
+    (root / "pyproject.toml").unlink()
+    workspace.files_changed([root / "pyproject.toml"])
+    assert any(workspace.analyse().values())
+
+
+def test_the_first_read_starts_before_pygls_is_imported(tmp_path: Path) -> None:
+    # Run in a fresh interpreter: whether pygls is loaded is a fact of the whole process.
+    root = _tree(tmp_path / "w")
+    seen = tmp_path / "seen"
+    script = textwrap.dedent(
+        f"""
+        import sys
+        from scaffold.check.server import engine, serve
+        read_root = engine._read_root
+
+        def spy(base, workers):
+            open({str(seen)!r}, "w").write(str("pygls" in sys.modules))
+            return read_root(base, workers)
+
+        engine._read_root = spy
+        serve()
+        """
+    )
+    requests = _initialize({"rootUri": root.as_uri(), "capabilities": {}}) + _message(
+        {"jsonrpc": "2.0", "method": "exit"}
+    )
+    command = [sys.executable, "-c", script]
+    subprocess.run(command, input=requests, capture_output=True, timeout=120, check=False)
+    assert seen.read_text() == "False"
