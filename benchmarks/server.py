@@ -149,13 +149,16 @@ async def _time_edits(
 
 
 def _peak(pids: list[int]) -> str:
+    """The largest process's peak resident memory, and the sum of every process's peak."""
     peaks: list[int] = []
     for pid in pids:
         status = Path(f"/proc/{pid}/status")
         if status.exists():
             lines = [line for line in status.read_text().splitlines() if line.startswith("VmHWM")]
             peaks.extend(int(line.split()[1]) for line in lines)
-    return f"{max(peaks) // 1024} MB" if peaks else "unknown"
+    if not peaks:
+        return "unknown"
+    return f"{max(peaks) // 1024} MB (all {len(peaks)} processes: {sum(peaks) // 1024} MB)"
 
 
 async def _scaffold(root: Path, n: int, project: str) -> None:
