@@ -107,6 +107,7 @@ def test_a_root_read_ahead_is_discovered_once_and_reports_as_one_read_later(
         return discover(base)
 
     monkeypatch.setattr("scaffold.check.server.engine.discover", counting)
+    monkeypatch.setattr("scaffold.check.server.files.discover", counting)
     ahead = Workspace()
     ahead.read_ahead(root)
     ahead.add_root(root)
@@ -141,13 +142,13 @@ def test_the_first_read_starts_before_pygls_is_imported(tmp_path: Path) -> None:
         f"""
         import sys
         from scaffold.check.server import engine, serve
-        read_root = engine._read_root
+        read_root = engine.read_root
 
         def spy(base, workers):
             open({str(seen)!r}, "w").write(str("pygls" in sys.modules))
             return read_root(base, workers)
 
-        engine._read_root = spy
+        engine.read_root = spy
         serve()
         """
     )

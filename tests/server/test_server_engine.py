@@ -4,6 +4,7 @@ newer edit, its diagnostics are those of a check of the same contents written to
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import shutil
 import tempfile
@@ -62,10 +63,12 @@ def _fresh(contents: dict[str, str]) -> list[tuple[object, ...]]:
 @settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(edits=EDITS)
+@given(edits=EDITS, watching=st.booleans())
 def test_edits_end_where_a_fresh_check_of_the_same_contents_does(
-    edits: list[tuple[str, list[str], bool]],
+    edits: list[tuple[str, list[str], bool]], watching: bool
 ) -> None:
+    # watching: the editor reports changes on disk (none here), so a read after an edit
+    # takes only the buffers from the last read's tables.
     folder = Path(tempfile.mkdtemp())
     try:
         disk = {rel: "" for rel in FILES}
@@ -73,6 +76,7 @@ def test_edits_end_where_a_fresh_check_of_the_same_contents_does(
             (folder / rel).parent.mkdir(parents=True, exist_ok=True)
             (folder / rel).write_text(text, encoding="utf-8")
         workspace = Workspace()
+        workspace.watching = watching
         workspace.add_root(folder)
         workspace.analyse()
         for rel, lines, close in edits:
@@ -100,9 +104,13 @@ def _stop_at(checkpoint: int) -> Callable[[], bool]:
 @settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(edits=EDITS, stops=st.lists(st.integers(0, 30), min_size=6, max_size=6))
+@given(
+    edits=EDITS,
+    stops=st.lists(st.integers(0, 30), min_size=6, max_size=6),
+    watching=st.booleans(),
+)
 def test_an_analysis_given_up_anywhere_leaves_the_next_one_right(
-    edits: list[tuple[str, list[str], bool]], stops: list[int]
+    edits: list[tuple[str, list[str], bool]], stops: list[int], watching: bool
 ) -> None:
     folder = Path(tempfile.mkdtemp())
     try:
@@ -110,6 +118,7 @@ def test_an_analysis_given_up_anywhere_leaves_the_next_one_right(
             (folder / rel).parent.mkdir(parents=True, exist_ok=True)
             (folder / rel).write_text("", encoding="utf-8")
         workspace = Workspace()
+        workspace.watching = watching
         workspace.add_root(folder)
         workspace.analyse()
         given_up = 0
@@ -198,4 +207,27 @@ def test_a_change_named_by_its_folder_is_still_read_while_watching(tmp_path: Pat
     assert _codes(workspace.analyse()) == ["EXP001"]
     init.write_text('__all__ = ["f"]\n\n\ndef f() -> None:\n    pass\n', encoding="utf-8")
     workspace.files_changed([tmp_path / "pkg"])  # the editor names the folder, not the file
+    assert _codes(workspace.analyse()) == []
+
+
+@pytest.mark.parametrize("stop_at", [0, 1, 2, 3])
+def test_a_change_on_disk_read_by_an_analysis_given_up_is_seen_by_the_next(
+    tmp_path: Path, stop_at: int
+) -> None:
+    # While watching, a read after an edit takes only the files marked changed from the last
+    # read's tables; a read given up part way must leave the ones it took still marked.
+    (tmp_path / "pkg").mkdir()
+    init, a = tmp_path / "pkg/__init__.py", tmp_path / "pkg/a.py"
+    init.write_text('__all__ = ["f"]\n', encoding="utf-8")
+    a.write_text("", encoding="utf-8")
+    workspace = Workspace()
+    workspace.watching = True
+    workspace.add_root(tmp_path)
+    workspace.buffers[a] = "x = 1\n"
+    assert _codes(workspace.analyse()) == ["EXP001"]
+    init.write_text('__all__ = ["f"]\n\n\ndef f() -> None:\n    pass\n', encoding="utf-8")
+    workspace.files_changed([init])
+    workspace.buffers[a] = "x = 2\n"
+    with contextlib.suppress(Superseded):
+        workspace.analyse(_stop_at(stop_at))
     assert _codes(workspace.analyse()) == []

@@ -15,24 +15,31 @@ import os
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass
 from pathlib import Path
 
 from scaffold.check.analysis import FileResult, Simulate, check_file, check_tree
 from scaffold.check.discover import SourceFile, Tree, discover
-from scaffold.check.facts import parse_source
 from scaffold.check.imports.simulation import Failure
-from scaffold.check.incremental.pool import read_facts
 from scaffold.check.incremental.reuse import Stored, keep, plan
-from scaffold.check.incremental.store import FactsCache, content_digest, encode_facts
+from scaffold.check.incremental.store import FactsCache, content_digest
 from scaffold.check.memory import without_cyclic_gc
-from scaffold.check.model import FILE_SPAN, Diagnostic, Finding, ModuleFacts, SourceError
+from scaffold.check.model import Diagnostic, Finding, ModuleFacts
 from scaffold.check.options import CheckOptions
 from scaffold.check.pipeline import CheckedTree, Resolved, diagnose
 from scaffold.check.project import Project
 from scaffold.check.select import Selection
+from scaffold.check.server.files import (
+    FileText,
+    FirstRead,
+    Known,
+    disk_known,
+    parse_known,
+    read_disk,
+    read_root,
+    stat_of,
+)
 
-__all__ = ["FileText", "RootState", "Superseded", "Workspace", "never"]
+__all__ = ["FileText", "RootState", "Superseded", "Workspace", "never"]  # FileText: files.py
 
 # Facts a half-typed buffer gets that say nothing of its names: the last good facts of that
 # file stand in for them in every other file's results.
@@ -57,49 +64,6 @@ def _checkpoint(stop: Callable[[], bool]) -> None:
         raise Superseded
 
 
-@dataclass(frozen=True, slots=True)
-class FileText:
-    """A file as the server last read it: its bytes (None: unreadable) and where from."""
-
-    data: bytes | None
-    from_buffer: bool
-
-    def text(self) -> str:
-        """The text, for positions; undecodable bytes become replacement characters."""
-        return "" if self.data is None else self.data.decode("utf-8", errors="replace")
-
-
-@dataclass(frozen=True, slots=True)
-class _Known:
-    """One file's facts as last parsed, with what they were parsed from."""
-
-    stamp: tuple[int, int] | None  # (size, mtime_ns) of a disk read; None for a buffer
-    is_package: bool
-    source: FileText | None  # None: parsed by the pool, the text is read when asked
-    facts: ModuleFacts
-    encoded: bytes
-    digest: bytes
-
-
-# A root's tree and its files' facts, as its first read found them.
-FirstRead = tuple[Tree, dict[str, _Known]]
-
-
-def _known(stamp: tuple[int, int] | None, source: SourceFile, text: FileText) -> _Known:
-    if text.data is None:
-        facts = ModuleFacts(error=SourceError("read", "cannot be read", FILE_SPAN))
-    else:
-        facts = parse_source(text.data, is_package=source.is_package)
-    return _with_facts(stamp, source, text, facts)
-
-
-def _with_facts(
-    stamp: tuple[int, int] | None, source: SourceFile, text: FileText | None, facts: ModuleFacts
-) -> _Known:
-    encoded = encode_facts(facts)
-    return _Known(stamp, source.is_package, text, facts, encoded, content_digest(encoded))
-
-
 class RootState:
     """One workspace folder: its discovered tree, its files' facts, its last analysis."""
 
@@ -112,12 +76,23 @@ class RootState:
         self._first_read = first_read  # started before the server asked (Workspace.read_ahead)
         self._notes: list[str] = []
         self._cache: FactsCache | None = None
-        self._known: dict[str, _Known] = {}
-        self._good: dict[str, _Known] = {}  # the last facts of each buffer that parsed
+        self._known: dict[str, Known] = {}
+        self._good: dict[str, Known] = {}  # the last facts of each buffer that parsed
         self._stored: tuple[bytes, Stored] | None = None  # the last run's, by structure
         self._by_path: dict[Path, SourceFile] = {}
         self._by_rel: dict[str, SourceFile] = {}
         self._previous: dict[str, bytes] = {}  # encoded facts the last run saw
+        # The last read's tables (for the next read to start from), the buffers it read,
+        # the files marked for reading that it has not read yet, the files read since the
+        # last finished analysis, and whether _previous must be made again from all files.
+        self._last_read: (
+            tuple[Tree, dict[str, ModuleFacts], dict[str, bytes | None], dict[str, Known]] | None
+        ) = None
+        self._buffered: set[Path] = set()
+        self._unread: set[str] = set()
+        self._unseen: set[str] = set()
+        self._previous_whole = True
+        self._by_key: dict[str, SourceFile] = {}
         self.checked: CheckedTree | None = None
         # While the editor reports every change on disk (didChangeWatchedFiles), a file it
         # has not named is not stat'ed again: a stat of every file costs each edit ~5 ms on
@@ -159,23 +134,8 @@ class RootState:
     def analyse(self, buffers: Mapping[Path, str], stop: Callable[[], bool] = never) -> CheckedTree:
         """Check the root as it is now: buffers over the disk, reusing what still holds.
         Raises Superseded at the first checkpoint after `stop()` turns true."""
-        if self.tree is None:
-            first_read, self._first_read = self._first_read, None
-            if first_read is None:
-                self.tree = discover(self.base)
-            else:
-                self.tree, known = first_read.result()
-                self._known.update(known)
-            self._notes = list(self.tree.notes)
-            self._cache = FactsCache(None)
-            self._stored = None
-            self._by_path = {source.path: source for source in self.tree.files}
-            self._by_rel = {source.rel: source for source in self.tree.files}
-            # Discovered anew (a file created, deleted or renamed, a configuration changed):
-            # every file is stat'ed once, whatever path the editor named the change by (a
-            # folder, a symlink's).
-            self._changed_on_disk = set(self._by_path)
-        tree, cache = self.tree, self._cache
+        tree = self.tree if self.tree is not None else self._discover()
+        cache = self._cache
         assert cache is not None
         tree.notes[:] = self._notes  # each run adds its own notes to the tree's
         with without_cyclic_gc():
@@ -209,11 +169,43 @@ class RootState:
             _checkpoint(stop)
         assert checked.analysis is not None
         self._stored = (structure, keep(digests, checked.analysis, reuse))
-        self._previous = {key: self._facts_entry(key, broken).encoded for key in facts}
+        self._remember(facts, broken)
         if broken:
             checked = self._report_broken(checked, broken)
         self.checked = checked
         return checked
+
+    def _discover(self) -> Tree:
+        """Take the tree anew (the first read's, or discovered now) and index it."""
+        first_read, self._first_read = self._first_read, None
+        if first_read is None:
+            tree = discover(self.base)
+        else:
+            tree, known = first_read.result()
+            self._known.update(known)
+        self.tree = tree
+        self._notes = list(tree.notes)
+        self._cache = FactsCache(None)
+        self._stored = None
+        self._by_path = {source.path: source for source in tree.files}
+        self._by_rel = {source.rel: source for source in tree.files}
+        self._by_key = {source.key: source for source in tree.files}
+        self._previous_whole = True
+        # Discovered anew (a file created, deleted or renamed, a configuration changed):
+        # every file is stat'ed once, whatever path the editor named the change by (a
+        # folder, a symlink's).
+        self._changed_on_disk = set(self._by_path)
+        return tree
+
+    def _remember(self, facts: Mapping[str, ModuleFacts], broken: Mapping[str, Known]) -> None:
+        """Keep the encoded facts a finished analysis saw, for the next one to compare with
+        (only the files read since the last finished one can have changed)."""
+        previous = {} if self._previous_whole else dict(self._previous)
+        for key in facts.keys() if self._previous_whole else self._unseen & facts.keys():
+            previous[key] = self._facts_entry(key, broken).encoded
+        self._previous = previous
+        self._previous_whole = False
+        self._unseen = set()
 
     def _findings_of_tree(self, tree: Tree, enabled: frozenset[str]) -> list[Finding]:
         kept = self._tree_findings
@@ -222,58 +214,103 @@ class RootState:
             self._tree_findings = kept
         return list(kept[2])
 
-    def _facts_entry(self, key: str, broken: Mapping[str, _Known]) -> _Known:
+    def _facts_entry(self, key: str, broken: Mapping[str, Known]) -> Known:
         return self._good[key] if key in broken else self._known[key]
 
     def _read(
         self, tree: Tree, buffers: Mapping[Path, str], stop: Callable[[], bool]
-    ) -> tuple[dict[str, ModuleFacts], dict[str, bytes | None], dict[str, _Known]]:
+    ) -> tuple[dict[str, ModuleFacts], dict[str, bytes | None], dict[str, Known]]:
         """Every file's facts for the rules, their digests, and the buffers that do not parse
         (whose last good facts stand in for them)."""
-        facts: dict[str, ModuleFacts] = {}
-        digests: dict[str, bytes | None] = {}
-        broken: dict[str, _Known] = {}
-        live: set[str] = set()
         if not self._known:
             self._read_in_parallel(tree, buffers)
-        for source in tree.files:
+        last = self._last_read
+        if last is None or last[0] is not tree or not self.watching:
+            return self._read_all(tree, buffers, stop)
+        # The same tree, and the editor reports every change on disk: only the files it
+        # named, the open buffers and the ones closed since can differ from the last read
+        # (sympy: 1,500 files walked per edit cost ~3 ms). A read given up part way leaves
+        # its files marked, for the next one.
+        paths = {*buffers, *self._buffered, *self._changed_on_disk}
+        self._unread.update(s.key for p in paths if (s := self._by_path.get(p)) is not None)
+        _, facts, digests, broken = last
+        facts, digests, broken = dict(facts), dict(digests), dict(broken)
+        for key in self._unread:
             _checkpoint(stop)
-            live.add(source.key)
-            if source.is_extension:
-                digests[source.key] = _EXTENSION_DIGEST
-                continue
-            known = self._refresh(source, buffers.get(source.path))
-            error = known.facts.error
-            good = self._good.get(source.key)
-            if error is None or error.kind not in _UNREADABLE:
-                self._good[source.key] = known
-            elif (
-                known.source is not None
-                and known.source.from_buffer
-                and good is not None
-                and good.is_package == source.is_package
-            ):
-                broken[source.key] = known
-                known = good
-            facts[source.key] = known.facts
-            digests[source.key] = known.digest
-        for key in set(self._known) - live:
-            del self._known[key]
-        for key in set(self._good) - live:
-            del self._good[key]
+            self._read_one(self._by_key[key], buffers, facts, digests, broken)
+        self._done_reading(tree, buffers, facts, digests, broken)
         return facts, digests, broken
 
-    def _read_in_parallel(self, tree: Tree, buffers: Mapping[Path, str]) -> None:
-        self._known.update(_read_disk(tree, buffers, self.options.workers))
+    def _read_all(
+        self, tree: Tree, buffers: Mapping[Path, str], stop: Callable[[], bool]
+    ) -> tuple[dict[str, ModuleFacts], dict[str, bytes | None], dict[str, Known]]:
+        facts: dict[str, ModuleFacts] = {}
+        digests: dict[str, bytes | None] = {}
+        broken: dict[str, Known] = {}
+        self._unread = {source.key for source in tree.files}
+        for source in tree.files:
+            _checkpoint(stop)
+            self._read_one(source, buffers, facts, digests, broken)
+        for key in set(self._known) - self._unread:
+            del self._known[key]
+        for key in set(self._good) - self._unread:
+            del self._good[key]
+        self._done_reading(tree, buffers, facts, digests, broken)
+        return facts, digests, broken
 
-    def _refresh(self, source: SourceFile, buffer: str | None) -> _Known:
+    def _done_reading(
+        self,
+        tree: Tree,
+        buffers: Mapping[Path, str],
+        facts: dict[str, ModuleFacts],
+        digests: dict[str, bytes | None],
+        broken: dict[str, Known],
+    ) -> None:
+        self._last_read = (tree, facts, digests, broken)
+        self._buffered = {path for path in buffers if path in self._by_path}
+        self._unseen.update(self._unread)  # read since the last finished analysis
+        self._unread = set()
+
+    def _read_one(
+        self,
+        source: SourceFile,
+        buffers: Mapping[Path, str],
+        facts: dict[str, ModuleFacts],
+        digests: dict[str, bytes | None],
+        broken: dict[str, Known],
+    ) -> None:
+        """Read one file (again, if its bytes changed) into the read's tables."""
+        if source.is_extension:
+            digests[source.key] = _EXTENSION_DIGEST
+            return
+        known = self._refresh(source, buffers.get(source.path))
+        error = known.facts.error
+        good = self._good.get(source.key)
+        broken.pop(source.key, None)
+        if error is None or error.kind not in _UNREADABLE:
+            self._good[source.key] = known
+        elif (
+            known.source is not None
+            and known.source.from_buffer
+            and good is not None
+            and good.is_package == source.is_package
+        ):
+            broken[source.key] = known
+            known = good
+        facts[source.key] = known.facts
+        digests[source.key] = known.digest
+
+    def _read_in_parallel(self, tree: Tree, buffers: Mapping[Path, str]) -> None:
+        self._known.update(read_disk(tree, buffers, self.options.workers))
+
+    def _refresh(self, source: SourceFile, buffer: str | None) -> Known:
         """A file's facts, parsed again only when its bytes changed."""
         known = self._known.get(source.key)
         if buffer is not None:
             data = buffer.encode("utf-8", errors="surrogatepass")
             same = known is not None and known.source is not None and known.source.data == data
             if known is None or not same or known.is_package != source.is_package:
-                known = _known(None, source, FileText(data, True))
+                known = parse_known(None, source, FileText(data, True))
             elif known.source is not None and not known.source.from_buffer:
                 known = dataclasses.replace(known, stamp=None, source=FileText(data, True))
         elif (
@@ -284,13 +321,13 @@ class RootState:
             or known.is_package != source.is_package
         ):
             self._changed_on_disk.discard(source.path)  # before the stat: a later one stays
-            stamp = _stat(source.path)
+            stamp = stat_of(source.path)
             if known is None or known.stamp != stamp or known.is_package != source.is_package:
-                known = _disk_known(stamp, source, known)
+                known = disk_known(stamp, source, known)
         self._known[source.key] = known
         return known
 
-    def _report_broken(self, checked: CheckedTree, broken: Mapping[str, _Known]) -> CheckedTree:
+    def _report_broken(self, checked: CheckedTree, broken: Mapping[str, Known]) -> CheckedTree:
         """A buffer that does not parse reports its own SYN001 and nothing else."""
         tree = checked.tree
         sources = {s.key: s for s in tree.files}
@@ -301,44 +338,6 @@ class RootState:
             result = check_file(checked.project, sources[key], known.facts, selection.enabled)
             kept.extend(selection.diagnostics(result.findings, {key: known.facts}))
         return dataclasses.replace(checked, diagnostics=sorted(kept, key=Diagnostic.sort_key))
-
-
-def _read_disk(tree: Tree, buffers: Mapping[Path, str], workers: int | None) -> dict[str, _Known]:
-    """The first read of a root: every file on disk parsed in the process pool, as a cold
-    `scaffold check` parses them (stat first: a file changed meanwhile is read again by the
-    next analysis). Open buffers are parsed from their text instead."""
-    files = [s for s in tree.files if not s.is_extension and s.path not in buffers]
-    stamps = {source.key: _stat(source.path) for source in files}
-    read = read_facts(files, workers=workers)
-    return {
-        source.key: _with_facts(stamps[source.key], source, None, read[source.key])
-        for source in files
-        if source.key in read
-    }
-
-
-def _read_root(base: Path, workers: int | None) -> FirstRead:
-    tree = discover(base)
-    return tree, _read_disk(tree, {}, workers)
-
-
-def _stat(path: Path) -> tuple[int, int] | None:
-    try:
-        stat = os.stat(path)
-    except OSError:
-        return None
-    return (stat.st_size, stat.st_mtime_ns)
-
-
-def _disk_known(stamp: tuple[int, int] | None, source: SourceFile, known: _Known | None) -> _Known:
-    try:
-        data: bytes | None = source.path.read_bytes()
-    except OSError:
-        data = None
-    same = known is not None and known.source is not None and known.source.data == data
-    if known is not None and same and known.is_package == source.is_package:
-        return dataclasses.replace(known, stamp=stamp, source=FileText(data, False))
-    return _known(stamp, source, FileText(data, False))
 
 
 class Workspace:
@@ -374,7 +373,7 @@ class Workspace:
 
         def read() -> None:
             try:
-                future.set_result(_read_root(base, self.options.workers))
+                future.set_result(read_root(base, self.options.workers))
             except BaseException as error:  # re-raised by the analysis that waits for it
                 future.set_exception(error)
 

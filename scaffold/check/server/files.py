@@ -1,0 +1,109 @@
+"""What the language server read of each file: its bytes and where they came from (an open
+buffer or the disk), and the facts parsed from them."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from scaffold.check.discover import SourceFile, Tree, discover
+from scaffold.check.facts import parse_source
+from scaffold.check.incremental.pool import read_facts
+from scaffold.check.incremental.store import content_digest, encode_facts
+from scaffold.check.model import FILE_SPAN, ModuleFacts, SourceError
+
+__all__ = [
+    "FileText",
+    "FirstRead",
+    "Known",
+    "disk_known",
+    "parse_known",
+    "read_disk",
+    "read_root",
+    "stat_of",
+    "with_facts",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class FileText:
+    """A file as the server last read it: its bytes (None: unreadable) and where from."""
+
+    data: bytes | None
+    from_buffer: bool
+
+    def text(self) -> str:
+        """The text, for positions; undecodable bytes become replacement characters."""
+        return "" if self.data is None else self.data.decode("utf-8", errors="replace")
+
+
+@dataclass(frozen=True, slots=True)
+class Known:
+    """One file's facts as last parsed, with what they were parsed from."""
+
+    stamp: tuple[int, int] | None  # (size, mtime_ns) of a disk read; None for a buffer
+    is_package: bool
+    source: FileText | None  # None: parsed by the pool, the text is read when asked
+    facts: ModuleFacts
+    encoded: bytes
+    digest: bytes
+
+
+# A root's tree and its files' facts, as its first read found them.
+FirstRead = tuple[Tree, dict[str, Known]]
+
+
+def parse_known(stamp: tuple[int, int] | None, source: SourceFile, text: FileText) -> Known:
+    if text.data is None:
+        facts = ModuleFacts(error=SourceError("read", "cannot be read", FILE_SPAN))
+    else:
+        facts = parse_source(text.data, is_package=source.is_package)
+    return with_facts(stamp, source, text, facts)
+
+
+def with_facts(
+    stamp: tuple[int, int] | None, source: SourceFile, text: FileText | None, facts: ModuleFacts
+) -> Known:
+    encoded = encode_facts(facts)
+    return Known(stamp, source.is_package, text, facts, encoded, content_digest(encoded))
+
+
+def read_disk(tree: Tree, buffers: Mapping[Path, str], workers: int | None) -> dict[str, Known]:
+    """The first read of a root: every file on disk parsed in the process pool, as a cold
+    `scaffold check` parses them (stat first: a file changed meanwhile is read again by the
+    next analysis). Open buffers are parsed from their text instead."""
+    files = [s for s in tree.files if not s.is_extension and s.path not in buffers]
+    stamps = {source.key: stat_of(source.path) for source in files}
+    read = read_facts(files, workers=workers)
+    return {
+        source.key: with_facts(stamps[source.key], source, None, read[source.key])
+        for source in files
+        if source.key in read
+    }
+
+
+def read_root(base: Path, workers: int | None) -> FirstRead:
+    tree = discover(base)
+    return tree, read_disk(tree, {}, workers)
+
+
+def stat_of(path: Path) -> tuple[int, int] | None:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return (stat.st_size, stat.st_mtime_ns)
+
+
+def disk_known(stamp: tuple[int, int] | None, source: SourceFile, known: Known | None) -> Known:
+    try:
+        data: bytes | None = source.path.read_bytes()
+    except OSError:
+        data = None
+    same = known is not None and known.source is not None and known.source.data == data
+    if known is not None and same and known.is_package == source.is_package:
+        return dataclasses.replace(known, stamp=stamp, source=FileText(data, False))
+    return parse_known(stamp, source, FileText(data, False))
