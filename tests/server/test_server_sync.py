@@ -121,6 +121,45 @@ async def test_several_workspace_folders(tmp_path: Path) -> None:
         assert codes_by_file(client, one) == {"pkg/__init__.py": [("EXP001", 2)]}
 
 
+async def test_a_workspace_folder_added_and_removed_while_running(tmp_path: Path) -> None:
+    one = write_tree(tmp_path / "one", PACKAGE)
+    two = write_tree(tmp_path / "two", {"pkg/__init__.py": '__all__ = ["gone"]\n'})
+    async with session([one]) as client:
+        await until(client, lambda: "pkg/__init__.py" in codes_by_file(client, one))
+        assert codes_by_file(client, two) == {}
+        folder = lsp.WorkspaceFolder(uri=two.as_uri(), name="two")
+        client.workspace_did_change_workspace_folders(
+            lsp.DidChangeWorkspaceFoldersParams(lsp.WorkspaceFoldersChangeEvent([folder], []))
+        )
+        await until(
+            client, lambda: codes_by_file(client, two) == {"pkg/__init__.py": [("EXP001", 0)]}
+        )
+        client.workspace_did_change_workspace_folders(
+            lsp.DidChangeWorkspaceFoldersParams(lsp.WorkspaceFoldersChangeEvent([], [folder]))
+        )
+        # Its files are no longer reported on: their diagnostics are cleared.
+        await until(client, lambda: codes_by_file(client, two) == {})
+        assert codes_by_file(client, one) == {"pkg/__init__.py": [("EXP001", 2)]}
+
+
+async def test_a_cycle_carries_its_imports_as_related_locations(tmp_path: Path) -> None:
+    root = write_tree(
+        tmp_path, {"pkg/__init__.py": "", "pkg/a.py": "from . import b\n", "pkg/b.py": ""}
+    )
+    b = root / "pkg/b.py"
+    async with session([root]) as client:
+        await until(client, lambda: codes_by_file(client, root) == {})
+        open_file(client, b, "\n\nfrom . import a\n")  # the cycle closes in the buffer
+        await until(client, lambda: "pkg/a.py" in codes_by_file(client, root))
+        (cycle,) = client.diagnostics[(root / "pkg/a.py").as_uri()]
+        assert cycle.code == "IMP002"
+        related = [
+            (r.location.uri, r.location.range.start.line, r.message)
+            for r in cycle.related_information or []
+        ]
+        assert (b.as_uri(), 2, "'pkg.b' imports 'pkg.a'") in related
+
+
 async def test_pull_diagnostics_for_a_document_and_the_workspace(tmp_path: Path) -> None:
     root = write_tree(tmp_path, PACKAGE)
     init = root / "pkg/__init__.py"
