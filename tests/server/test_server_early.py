@@ -3,11 +3,15 @@ unread), and the workspace's first read started from it before pygls is imported
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
+import os
+import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -158,3 +162,70 @@ def test_the_first_read_starts_before_pygls_is_imported(tmp_path: Path) -> None:
     command = [sys.executable, "-c", script]
     subprocess.run(command, input=requests, capture_output=True, timeout=120, check=False)
     assert seen.read_text() == "False"
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")
+def test_exit_ends_the_server_with_a_first_read_still_running(tmp_path: Path) -> None:
+    # A first read still parsing when the client says exit (an editor opened on a large tree
+    # and closed again): the server ends at once and leaves no worker behind. Here the read
+    # starts a worker that never finishes; waited for at the interpreter's exit, it would
+    # keep the server up for ever.
+    root = _tree(tmp_path / "w")
+    pid_file = tmp_path / "worker"
+    script = textwrap.dedent(
+        f"""
+        import multiprocessing, time
+        from scaffold.check.server import engine, serve
+
+        def spy(base, workers):
+            worker = multiprocessing.get_context("spawn").Process(target=time.sleep, args=(3600,))
+            worker.start()
+            open({str(pid_file)!r}, "w").write(str(worker.pid))
+            worker.join()
+
+        engine.read_root = spy
+        serve()
+        """
+    )
+    shutdown = _message({"jsonrpc": "2.0", "id": 2, "method": "shutdown"})
+    requests = _initialize({"rootUri": root.as_uri(), "capabilities": {}}) + shutdown
+    exit_ = _message({"jsonrpc": "2.0", "method": "exit"})
+    server = subprocess.Popen(
+        [sys.executable, "-c", script],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        assert server.stdin is not None and server.stdout is not None
+        server.stdin.write(requests)
+        server.stdin.flush()
+        while (
+            json.loads(read_first_message(server.stdout).partition(b"\r\n\r\n")[2]).get("id") != 2
+        ):
+            pass  # until shutdown is answered
+        while not pid_file.exists() or not pid_file.read_text():
+            time.sleep(0.05)
+        server.stdin.write(exit_)
+        server.stdin.close()
+        assert server.wait(timeout=120) == 0
+        worker = int(pid_file.read_text())
+        for _ in range(600):  # it was sent SIGTERM: gone within moments, not at once
+            if not Path(f"/proc/{worker}").exists() or _zombie(worker):
+                break
+            time.sleep(0.1)
+        else:
+            raise AssertionError(f"worker {worker} is still running")
+    finally:  # a failing run leaves nothing behind either
+        if server.poll() is None:
+            server.kill()
+        if pid_file.exists() and pid_file.read_text():
+            with contextlib.suppress(OSError):
+                os.kill(int(pid_file.read_text()), signal.SIGKILL)
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True

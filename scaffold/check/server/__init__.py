@@ -26,5 +26,19 @@ def serve() -> None:
         engine.read_ahead(root)
     from scaffold.check.server.lsp import build_server
 
+    server = build_server(engine)
     # pygls reads its input only by readline() and read(n), which Replay answers.
-    build_server(engine).start_io(cast(BinaryIO, Replay(first, stdin)))
+    server.start_io(cast(BinaryIO, Replay(first, stdin)))
+    # The client said exit, or went away. Leave now: at the interpreter's exit, a first
+    # read or an analysis still running would be waited for (its thread, its process
+    # pool), for a minute on a large tree under load, and the editor would see a server
+    # that does not stop. Nothing is left to save: the server keeps no files.
+    import logging
+    import multiprocessing
+    import os
+
+    for worker in multiprocessing.active_children():
+        # A parsing worker of that read would be left blocked on its result pipe for ever.
+        worker.terminate()
+    logging.shutdown()  # pygls has flushed and closed stdout, the protocol's channel
+    os._exit(0 if server.shut_down else 1)  # LSP: 1 when exit came without shutdown

@@ -8,7 +8,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import IO, Any
 from urllib.parse import unquote, urlparse
 
 __all__ = ["Replay", "read_first_message", "roots_of"]
@@ -17,7 +17,7 @@ __all__ = ["Replay", "read_first_message", "roots_of"]
 _MAX_HEADER_LINES = 8
 
 
-def read_first_message(stream: BinaryIO) -> bytes:
+def read_first_message(stream: IO[bytes]) -> bytes:
     """The raw bytes of the first JSON-RPC message on `stream` (headers, blank line, body),
     or as much of it as arrived before the stream ended or stopped looking like one. Nothing
     past that message is read."""
@@ -79,7 +79,7 @@ class Replay:
     """`stream` with the bytes `head` put back in front of it, so the JSON-RPC reader sees
     the message read ahead as if it had not been."""
 
-    def __init__(self, head: bytes, stream: BinaryIO) -> None:
+    def __init__(self, head: bytes, stream: IO[bytes]) -> None:
         self._head = io.BytesIO(head)
         self._stream = stream
 

@@ -64,6 +64,7 @@ def _lifecycle(server: ScaffoldServer) -> None:
 
     @server.feature(lsp.SHUTDOWN)
     def shutdown(ls: ScaffoldServer, params: None) -> None:
+        ls.shut_down = True
         ls.stop_pending()
 
 

@@ -52,6 +52,7 @@ class ScaffoldServer(LanguageServer):
         self.published: dict[Path, list[lsp.Diagnostic]] = {}
         self.generation = 0  # analyses shown so far; a pulled report's result id
         self.pull = False
+        self.shut_down = False  # the client asked for shutdown (before exit, as it should)
         self.docs_url: str | None = None
         self._failure_shown: str | None = None  # the bad-input message last shown
         self.scheduler: Scheduler[dict[Path, list[Diagnostic]]] = Scheduler(
