@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ast
 import pickle
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -175,3 +177,35 @@ def test_sys_path_changes_found_through_aliases() -> None:
         "def f():\n    s.path.insert(0, 'x')\np.append('y')\ns.path = []\n"
     )
     assert [hack.span.line for hack in facts.path_hacks] == [4, 5, 6]
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "import os, \\\n    sys\nsys.path.insert(0, 'x')\n",
+        "from sys import (\n    path,\n)\npath += ['x']\n",
+        "import sys as _s\n_s.path[:0] = ['x']\n",
+        "from site import addsitedir as add\nadd('x')\n",
+    ],
+)
+def test_sys_path_changes_found_however_sys_is_imported(source: str) -> None:
+    assert len(parse_source(source).path_hacks) == 1
+
+
+def test_a_file_that_never_names_sys_is_not_walked_for_path_changes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # `path = ...`, `path[...]` and `paths.append` are everywhere in real code; only a file
+    # that imports sys (or names addsitedir) can change sys.path, so no other is walked.
+    walked: list[object] = []
+    real_walk = ast.walk
+
+    def walk(node: ast.AST) -> Iterator[ast.AST]:
+        if isinstance(node, ast.Module):  # a whole-file walk, not a function's
+            walked.append(node)
+        return real_walk(node)
+
+    monkeypatch.setattr(ast, "walk", walk)
+    source = "import os\npath = os.getcwd()\nparts = path[1:]\npath.append('x')\n"
+    assert parse_source(source).path_hacks == ()
+    assert walked == []

@@ -29,6 +29,10 @@ _DYNAMIC = tuple(
 _NAMESPACE_HINT = re.compile(r"(?:globals|vars|exec)\s*\(")
 _NAMESPACE_CALLS = frozenset({"globals", "vars", "exec"})
 _PATH_HINT = re.compile(r"path\s*(?:\.\s*(?:insert|append|extend)\b|\+?=|\[)")
+# A sys.path change needs `sys` imported (its word is in the text): most files that say
+# `path = ...` or `path[` never import it, and walking their whole tree cost a tenth of
+# parsing a large real tree (docs/decisions.md, issue 20).
+_SYS_WORD = re.compile(r"\bsys\b")
 
 
 def writes_own_namespace(tree: ast.Module, text: str, called: set[str]) -> bool:
@@ -91,7 +95,8 @@ def names_read(tree: ast.Module) -> set[str]:
 
 def path_hacks(tree: ast.Module, text: str) -> list[Fact]:
     """Each change of sys.path (`sys.path.insert(...)`, `site.addsitedir(...)`), in order."""
-    if "addsitedir" not in text and not _PATH_HINT.search(text):
+    # The hint first: a pattern that starts with a literal skips ahead, `\bsys\b` does not.
+    if "addsitedir" not in text and not (_PATH_HINT.search(text) and _SYS_WORD.search(text)):
         return []
     sys_names: set[str] = set()
     path_names: set[str] = set()
