@@ -31,6 +31,7 @@ from scaffold.generate.placement import (
     staging_folder,
     walk_files,
 )
+from scaffold.generate.temporaries import copier_temporaries
 from scaffold.generate.trust import worker_class
 from scaffold.templates import is_remote_source
 
@@ -213,7 +214,8 @@ def copier_failures(source: str, context: str) -> Iterator[None]:
     """Run Copier quietly; what it, Jinja or git raise becomes a one-line ScaffoldError.
 
     `context` opens the message (`template SRC`, `cannot update PROJECT`); a Jinja
-    syntax error adds its file and line. Every run of Copier goes through here.
+    syntax error adds its file and line. Every run of Copier goes through here, and
+    keeps its temporary folders where the next run removes them if this one is killed.
     """
     # Imported here: copier and jinja2 cost ~0.4 s, which no other command pays.
     from copier.errors import CopierAnswersInterrupt, CopierError
@@ -222,7 +224,7 @@ def copier_failures(source: str, context: str) -> Iterator[None]:
     from plumbum import ProcessExecutionError
 
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), copier_temporaries():
             # Copier warns about dirty local templates and missing settings through
             # `warnings`, which would print multi-line source excerpts under our output.
             warnings.simplefilter("ignore")
