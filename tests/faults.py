@@ -8,12 +8,16 @@ error instead of a step. No timing: the same run hits the same step every time.
 
 from __future__ import annotations
 
+import builtins
 import errno
+import gc
+import io
 import os
 import shutil
 import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,8 +25,10 @@ from typing import Any
 
 import pytest
 
-# The calls that change the filesystem. rmtree and copy2 are one step each: what they do
-# inside is the same call many times over.
+from scaffold.generate.temporaries import own_folder
+
+# The calls that change the filesystem (and `open` of a path for writing, below). rmtree and
+# copy2 are one step each: what they do inside is the same call many times over.
 OS_STEPS = ("replace", "rename", "link", "symlink", "mkdir", "rmdir", "unlink", "open")
 SHUTIL_STEPS = ("rmtree", "copy2", "copytree")
 FAULTS = ("sigint", "oserror")
@@ -38,9 +44,12 @@ class Injector:
     count: int = 0
     names: list[str] = field(default_factory=list)
     _depth: int = 0
+    # The thread the command runs in: a call from another (a thread an earlier test left
+    # running) is no step of the command's.
+    _thread: int = field(default_factory=threading.get_ident)
 
     def step(self, name: str, real: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        if not self.armed or self._depth:
+        if not self.armed or self._depth or threading.get_ident() != self._thread:
             return real(*args, **kwargs)
         # A Ctrl-C has two places per step (before it, after it); an I/O error one.
         self.count += 1
@@ -66,7 +75,17 @@ class Injector:
 
 
 def install(monkeypatch: pytest.MonkeyPatch, injector: Injector) -> None:
-    """Route the filesystem calls of `os` and `shutil` through `injector`."""
+    """Route the filesystem calls of `os` and `shutil` through `injector`, also where a
+    module imported one by name (`from shutil import rmtree`, as Copier does): missed
+    there, an rmtree's every inner unlink counted as a step of its own."""
+    # Made once per process, by its first Copier run: made here, so that which run pays for
+    # it (and for removing what killed processes left) does not depend on the tests' order.
+    own_folder()
+    # Garbage earlier tests left is collected now, not while the command runs: a finalizer
+    # that removes a file (a TemporaryDirectory's) would take the command's step, and the
+    # fault meant for it would be raised in the finalizer, where Python only prints it.
+    gc.collect()
+    wrappers: dict[int, Any] = {}
     for module, names in ((os, OS_STEPS), (shutil, SHUTIL_STEPS)):
         for name in names:
             real = getattr(module, name)
@@ -74,7 +93,26 @@ def install(monkeypatch: pytest.MonkeyPatch, injector: Injector) -> None:
             def wrapped(*args: Any, _real: Any = real, _name: str = name, **kwargs: Any) -> Any:
                 return injector.step(_name, _real, *args, **kwargs)
 
+            wrappers[id(real)] = (name, wrapped)
             monkeypatch.setattr(module, name, wrapped)
+    real_open = io.open
+
+    def opening(file: Any, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+        # Opening a path to write is a step (Copier writes every file this way); a read,
+        # or a pipe's descriptor wrapped by subprocess, is not.
+        if isinstance(file, int) or not set(mode) & set("wax+"):
+            return real_open(file, mode, *args, **kwargs)
+        return injector.step("open for writing", real_open, file, mode, *args, **kwargs)
+
+    monkeypatch.setattr(io, "open", opening)
+    monkeypatch.setattr(builtins, "open", opening)
+    for module in list(sys.modules.values()):
+        if module in (os, shutil) or module.__name__ in ("posix", "nt"):
+            continue  # the modules patched above, and the one `os` takes its calls from
+        for name, value in list(getattr(module, "__dict__", {}).items()):
+            found = wrappers.get(id(value))
+            if found is not None and found[0] == name:
+                monkeypatch.setattr(module, name, found[1])
 
 
 def arm_when_called(

@@ -9,18 +9,17 @@ done, and one after the update is complete finds it complete (exit 0).
 from __future__ import annotations
 
 import errno
-import importlib
 import signal
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pytest
 
+import scaffold.generate.run as run_module
+import scaffold.generate.update as update_module
 from scaffold.cli import main
-from tests.faults import FAULTS, Injector, arm_when_called, install
+from tests.faults import FAULTS, Injector, Outcome, arm_when_called, copy_tree, install
 from tests.template_repos import ANSWERS_FILE, commit_version, git, git_environment
-
-# The module, not the function `scaffold.generate.update` that the package exports.
-update_module = importlib.import_module("scaffold.generate.update")
 
 V1 = {
     **ANSWERS_FILE,
@@ -78,7 +77,7 @@ def _state(project: Path) -> tuple[dict[str, bytes], str]:
 def test_a_ctrl_c_once_copier_is_done_finds_the_update_complete(
     project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    real = update_module.record_scaffold_version
+    real = run_module.record_scaffold_version
 
     def interrupted(answers_file: Path) -> None:
         signal.raise_signal(signal.SIGINT)  # the user presses Ctrl-C as the update ends
@@ -124,18 +123,72 @@ def test_a_ctrl_c_while_the_project_is_restored_does_not_stop_the_restore(
     assert _state(project) == before
 
 
-def test_faults_in_copier_leave_the_project_as_it_was(
-    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """A Ctrl-C and an I/O error at a few steps of Copier's own work in the project."""
+def _updater(
+    base: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Callable[[Injector], tuple[Outcome, tuple[dict[str, bytes], str]]]:
+    """One faulted `update` of a fresh copy of the project in `base`."""
+    runs = iter(range(1_000_000))
+
+    def run(injector: Injector) -> tuple[Outcome, tuple[dict[str, bytes], str]]:
+        root = copy_tree(base, base.parent / f"run-{next(runs)}")
+        project = root / "proj"
+        with monkeypatch.context() as patch:
+            install(patch, injector)
+            arm_when_called(patch, injector, update_module, "run_asking_for_missing")
+            code, err = _update(project, capsys)
+        return Outcome(code, err, {}), _state(project)
+
+    return run
+
+
+def _check_steps(
+    project: Path,
+    fault: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    steps: Callable[[int], Iterable[int]],
+) -> set[int]:
+    """Fault `update` at `steps(total)`: exit 130 or 2 with the last commit's tree, or the
+    full update (exit 0); the exit codes seen."""
     before = _state(project)
-    for fault in FAULTS:
-        for at in (1, 5, 20):
-            injector = Injector(fault=fault, at=at)
-            with monkeypatch.context() as patch:
-                install(patch, injector)
-                arm_when_called(patch, injector, update_module, "run_asking_for_missing")
-                code, err = _update(project, capsys)
-            where = f"{fault} at step {at}: {err}"
-            assert code == (130 if fault == "sigint" else 2), where
-            assert _state(project) == before, where
+    run = _updater(project.parent, monkeypatch, capsys)
+    counter = Injector(fault=fault)
+    done, updated = run(counter)
+    assert done.code == 0, done.err
+    assert counter.count > 0, "the injector saw no step: nothing would be tested"
+    codes: set[int] = set()
+    for at in steps(counter.count):
+        injector = Injector(fault=fault, at=at)
+        outcome, state = run(injector)
+        where = f"{fault} at step {at} ({injector.names[at - 1]}): {outcome.err}"
+        codes.add(outcome.code)
+        if outcome.code == 0:
+            assert state == updated, where
+        else:
+            assert outcome.code == (130 if fault == "sigint" else 2), where
+            assert state == before, where
+            if fault == "sigint":
+                assert outcome.err.strip() == "Interrupted.", where
+    return codes
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+def test_faults_at_some_steps_of_copiers_update(
+    project: Path, fault: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The first, a middle and the last fault point; the slow test below takes them all."""
+    codes = _check_steps(
+        project, fault, monkeypatch, capsys, lambda total: sorted({1, total // 2, total})
+    )
+    assert (130 if fault == "sigint" else 2) in codes
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fault", FAULTS)
+def test_a_fault_at_any_step_of_copiers_update_leaves_the_project_as_it_was_or_updated(
+    project: Path, fault: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every filesystem step of Copier's update, a Ctrl-C before and after it or an I/O
+    error instead of it."""
+    codes = _check_steps(project, fault, monkeypatch, capsys, lambda total: range(1, total + 1))
+    assert codes == {0, 130 if fault == "sigint" else 2}, "an outcome never happened"

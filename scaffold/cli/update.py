@@ -53,10 +53,10 @@ def update_project(
     left in the files as <<<<<<< markers (and as unmerged paths in git); the
     command then exits 1.
     """
-    from scaffold.generate import UpdateRequest, update
+    from scaffold.generate import UpdateRequest, update_project
     from scaffold.generate.answers import team_answers
 
-    result = update(
+    result = update_project(
         UpdateRequest(
             project=project,
             vcs_ref=vcs_ref,

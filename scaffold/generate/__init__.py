@@ -14,7 +14,7 @@ from scaffold.generate.run import (
     render_template,
 )
 from scaffold.generate.trust import unsafe_features
-from scaffold.generate.update import UpdateRequest, UpdateResult, update
+from scaffold.generate.update import UpdateRequest, UpdateResult, update_project
 
 __all__ = [
     "GenerateRequest",
@@ -28,5 +28,5 @@ __all__ = [
     "render_template",
     "staging_folder",
     "unsafe_features",
-    "update",
+    "update_project",
 ]

@@ -16,7 +16,7 @@ from scaffold.generate.trust import worker_class
 from scaffold.interrupts import interrupts_deferred
 from scaffold.templates import BUILTIN_TEMPLATES, is_remote_source
 
-__all__ = ["UpdateRequest", "UpdateResult", "update"]
+__all__ = ["UpdateRequest", "UpdateResult", "update_project"]
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ class UpdateResult:
     message: str = ""
 
 
-def update(request: UpdateRequest) -> UpdateResult:
+def update_project(request: UpdateRequest) -> UpdateResult:
     """Run Copier's update (a three-way merge through git) on a generated project.
 
     Refused unless the project is committed to git with no local changes, so

@@ -1,0 +1,88 @@
+"""The fault harness itself: a step is the command's own, whatever earlier tests left behind."""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.faults import Injector, install
+
+
+class _Leftover:
+    """Garbage an earlier test left: a cycle whose finalizer removes a file when collected."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.cycle = self
+
+    def __del__(self) -> None:
+        # A finalizer's exception is printed, not raised: the injected fault vanishes here.
+        with contextlib.suppress(BaseException):
+            os.unlink(self.path)
+
+
+@pytest.fixture
+def eager_gc() -> Iterator[None]:
+    """Collect at almost every allocation, as a long test session's full generations do."""
+    threshold = gc.get_threshold()
+    gc.set_threshold(1, 1, 1)
+    yield
+    gc.set_threshold(*threshold)
+
+
+@pytest.mark.usefixtures("eager_gc")
+def test_a_finalizer_of_earlier_garbage_is_not_a_step(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An earlier test's garbage, collected while the command runs: its unlink is not the
+    # command's first step, and the fault meant for that step must not be spent on it.
+    (tmp_path / "old").write_text("x")
+    gc.disable()
+    try:
+        _Leftover(tmp_path / "old")
+        injector = Injector(fault="oserror", at=1)
+        install(monkeypatch, injector)
+        injector.armed = True
+    finally:
+        gc.enable()  # the next allocation collects
+    with pytest.raises(OSError, match="injected"):
+        os.mkdir(tmp_path / "first")
+    assert injector.names == ["mkdir"]
+
+
+def test_a_step_of_another_thread_is_not_the_commands(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    injector = Injector(fault="oserror", at=1)
+    install(monkeypatch, injector)
+    injector.armed = True
+    other = threading.Thread(target=os.mkdir, args=(tmp_path / "elsewhere",))
+    other.start()
+    other.join()
+    with pytest.raises(OSError, match="injected"):
+        os.mkdir(tmp_path / "first")
+    assert (tmp_path / "elsewhere").is_dir() and not (tmp_path / "first").exists()
+
+
+def test_no_package_attribute_shadows_its_submodule() -> None:
+    """Tests hook a module's functions by attribute (`scaffold.generate.update._git`); a
+    package that exports a function under a submodule's name (as `generate` exported
+    `update`) hands them the function instead, and a hook set there reaches nothing."""
+    import importlib
+    import pkgutil
+
+    import scaffold
+
+    shadowed: list[str] = []
+    for info in pkgutil.walk_packages(scaffold.__path__, "scaffold."):
+        module = importlib.import_module(info.name)
+        package, _, name = info.name.rpartition(".")
+        if getattr(importlib.import_module(package), name) is not module:
+            shadowed.append(info.name)
+    assert shadowed == []
