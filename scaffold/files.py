@@ -157,20 +157,29 @@ def _temp_name(path: Path) -> Path:
 
 
 def _remove_stale_temps(path: Path) -> None:
-    """Remove the temp files a killed writer of `path` left beside it (its pid is gone)."""
-    prefix, suffix = f".{path.name}.", ".tmp"
+    """Remove the temp files killed writers left in `path`'s folder (their pid is gone):
+    `path`'s own and the other files' (a `--fix` killed there may not have to write that
+    file again, so only the next write in the same folder finds them)."""
     try:
         with os.scandir(path.parent) as entries:
-            names = [e.name for e in entries if e.name.startswith(prefix)]
+            names = [e.name for e in entries if e.name.startswith(".") and e.name.endswith(".tmp")]
     except OSError:
         return
     for name in names:
-        pid, dash, tail = name[len(prefix) :].partition("-")
-        if not (pid.isdigit() and dash and tail.endswith(suffix) and len(tail) == 12 + 4):
-            continue
-        if not process_alive(int(pid)):
+        pid = _temp_writer(name)
+        if pid is not None and not process_alive(pid):
             with contextlib.suppress(OSError):
                 os.unlink(path.parent / name)
+
+
+def _temp_writer(name: str) -> int | None:
+    """The pid in a name `_temp_name` makes (.NAME.PID-RANDOM.tmp), None for other names."""
+    head, _, tail = name.removesuffix(".tmp").rpartition(".")
+    pid, dash, random = tail.partition("-")
+    is_random = len(random) == 12 and all(c in "0123456789abcdef" for c in random)
+    if len(head) < 2 or not (pid.isascii() and pid.isdigit() and dash and is_random):
+        return None
+    return int(pid)
 
 
 def process_alive(pid: int) -> bool:

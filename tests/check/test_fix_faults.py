@@ -234,8 +234,13 @@ def test_temp_files_of_a_killed_fix_are_removed_by_the_next(tree: Tree) -> None:
     )
     stale = root / f".mod.py.{dead.stdout.strip()}-0123456789ab.tmp"
     running = root / f".mod.py.{os.getppid()}-0123456789ab.tmp"  # a writer still at work
-    for temp in (stale, running):
+    # A file the killed run was fixing that needs no fix now (the user fixed it by hand):
+    # only the next write in its folder can find its temp file.
+    beside = root / f".done.py.{dead.stdout.strip()}-0123456789ab.tmp"
+    mine = root / f".notes.{dead.stdout.strip()}-backup.tmp"  # not a name scaffold makes
+    for temp in (stale, running, beside, mine):
         temp.write_text("half of a fix")
     assert _fix(root) == []
-    assert not stale.exists() and running.exists()
+    assert not stale.exists() and not beside.exists()
+    assert running.exists() and mine.exists()
     assert (root / "mod.py").read_text() == SORTED
