@@ -271,10 +271,17 @@ def run_fixes(
 def _apply(plans: list[FileFix], result: FixResult, left_alone: set[Path]) -> list[FileFix]:
     """Write each plan; the ones written. A file not written is noted and left alone."""
     done: list[FileFix] = []
+    written: set[str] = set()
     for plan in plans:
+        real = os.path.realpath(plan.path)
+        if real in written:
+            # The same file under a second name (a link in the tree): fixed by the first
+            # write, which this plan, made from the old text, would take for a user's edit.
+            continue
         problem = _write(plan)
         if problem is None:
             done.append(plan)
+            written.add(real)
         else:
             result.not_written.append(problem)
             left_alone.add(plan.path)

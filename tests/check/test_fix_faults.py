@@ -84,6 +84,15 @@ def test_a_symlinked_file_is_fixed_through_the_link(tree: Tree) -> None:
     assert (root / "real" / "mod.py").read_text() == SORTED
 
 
+def test_a_file_checked_under_two_names_is_fixed_once_without_a_note(tree: Tree) -> None:
+    """The link and its target are both in the tree: one write fixes both names, and the
+    second plan finding the file already fixed is no edit by someone else."""
+    root = tree({"real/mod.py": UNSORTED, "pkg/__init__.py": ""})
+    (root / "pkg" / "mod.py").symlink_to(root / "real" / "mod.py")
+    assert _fix(root) == []
+    assert (root / "real" / "mod.py").read_text() == SORTED
+
+
 def test_a_hard_linked_file_is_left_with_a_note(tree: Tree) -> None:
     root = tree({"mod.py": UNSORTED})
     os.link(root / "mod.py", root.parent / "elsewhere.py")
