@@ -152,6 +152,7 @@ def _check_steps(
     full update (exit 0); the exit codes seen."""
     before = _state(project)
     run = _updater(project.parent, monkeypatch, capsys)
+    run(Injector(fault=fault))  # counted on the second run, as `steps_of` does: see there
     counter = Injector(fault=fault)
     done, updated = run(counter)
     assert done.code == 0, done.err
