@@ -109,6 +109,41 @@ def test_a_check_that_keeps_its_stored_report_loads_no_rules(tmp_path: Path) -> 
     assert not warm & set(NOT_WHEN_KEPT), sorted(warm & set(NOT_WHEN_KEPT))
 
 
+# What a run that parses a changed file and keeps its stored report still does not need.
+NOT_WHEN_PARSED_AND_KEPT = (
+    "scaffold.check.analysis",
+    "scaffold.check.rules",
+    "scaffold.check.select",
+    "scaffold.check.incremental.reuse",
+    "scaffold.check.incremental.runs",
+    "scaffold.check.imports.simulation",
+    "pathspec",
+)
+
+
+def test_an_edit_that_keeps_the_report_loads_no_rules_and_no_simulation_records(
+    tmp_path: Path,
+) -> None:
+    package = tmp_path / "small" / "pkg"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text('from .core import run\n\n__all__ = ["run"]\n')
+    core = package / "core.py"
+    core.write_text("import os  # noqa\n\n\ndef run() -> None:\n    pass\n")
+    _imported_module_names("check", str(tmp_path / "small"))
+    # A comment appended: the file is parsed again and its facts come out as before. The
+    # file's suppression comment names no code (nothing to look up), and facts are encoded
+    # with model's records alone.
+    core.write_text(core.read_text() + "# edited\n")
+    edited = _imported_module_names("check", str(tmp_path / "small"))
+    assert "scaffold.check.facts.collector" in edited  # it was parsed
+    unwanted = edited & set(NOT_WHEN_PARSED_AND_KEPT)
+    assert not unwanted, sorted(unwanted)
+    # A noqa comment naming a scaffold-like code is still looked up, and warned about.
+    core.write_text(core.read_text() + "x = 1  # noqa: EXP999\n")
+    noted = _imported_module_names("check", str(tmp_path / "small"))
+    assert "scaffold.check.select" in noted
+
+
 def test_a_command_builds_the_click_objects_of_its_own_group_only() -> None:
     import typer.main
 

@@ -205,8 +205,10 @@ def _unknown_noqa(checked: CheckedTree, prefix: str) -> list[tuple[str, int, str
     every cached file to look would cost a cached run most of its time."""
     parsed_now = getattr(checked.facts, "parsed_now", None)
     facts = parsed_now() if callable(parsed_now) else checked.facts
-    if not facts:
-        return []  # a kept report parsed nothing: the rules need not be loaded
+    if not any(codes for file_facts in facts.values() for _, codes in file_facts.noqa):
+        # No code named in a noqa comment of a file parsed now (a kept report parsed none):
+        # nothing to look up, so the rules need not be loaded.
+        return []
     from scaffold.check.select import unknown_noqa_codes
 
     paths = {source.key: source.rel for source in checked.tree.files}

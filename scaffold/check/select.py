@@ -9,8 +9,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-
-import pathspec
+from typing import TYPE_CHECKING
 
 from scaffold.check.config import CheckConfig
 from scaffold.check.discover import Tree
@@ -20,6 +19,9 @@ from scaffold.check.rules import RULES, FixKind, get_rule
 from scaffold.check.rules.suppression.unused_noqa import RULE as UNUSED_NOQA
 from scaffold.check.rules.suppression.unused_noqa import unused_directives
 from scaffold.errors import UsageError
+
+if TYPE_CHECKING:
+    import pathspec
 
 __all__ = ["Selection", "unknown_noqa_codes", "validate_codes"]
 
@@ -102,10 +104,15 @@ def _config_selection(
         *validate_codes(config.extend_ignore, where),
         *(ignore or ()),
     )
-    per_file = tuple(
-        (pathspec.GitIgnoreSpec.from_lines([p]), validate_codes(c, where))
-        for p, c in config.per_file_ignores
-    )
+    per_file: tuple[tuple[pathspec.GitIgnoreSpec, tuple[str, ...]], ...] = ()
+    if config.per_file_ignores:
+        # Imported with the first pattern: pathspec costs a run without any ~10 ms.
+        import pathspec
+
+        per_file = tuple(
+            (pathspec.GitIgnoreSpec.from_lines([p]), validate_codes(c, where))
+            for p, c in config.per_file_ignores
+        )
     return _ConfigSelection(select, ignores, per_file, config.directory)
 
 

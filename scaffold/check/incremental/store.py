@@ -83,15 +83,21 @@ CODEC = LazyCodec(_every_record)
 _MODEL_CODEC = LazyCodec(lambda: records_of(model))
 
 
+def _model_codec() -> LazyCodec:
+    # For facts and reports, which hold model's records alone: a run that only parses what
+    # changed (its report kept) need not import and build those of the graph and simulation.
+    return CODEC if CODEC.built is not None else _MODEL_CODEC
+
+
 def encode_facts(facts: ModuleFacts) -> bytes:
     """ModuleFacts as marshal bytes of builtins: compact, and fast to load."""
-    return marshal.dumps(CODEC.encode(facts))  # type: ignore[arg-type]
+    return marshal.dumps(_model_codec().encode(facts))  # type: ignore[arg-type]
 
 
 def decode_facts(data: bytes) -> ModuleFacts:
     """The inverse of `encode_facts`; raises ValueError for data it did not write."""
     try:
-        facts = CODEC.decode(marshal.loads(data))
+        facts = _model_codec().decode(marshal.loads(data))
     except (EOFError, TypeError, IndexError, KeyError, ValueError) as exc:
         raise ValueError(f"bad cache entry: {exc}") from exc
     if not isinstance(facts, ModuleFacts):
@@ -403,10 +409,9 @@ class FactsCache:
         run, if any."""
         if key is None or self._result is None or self._result[0] != key:
             return None
-        codec = CODEC if CODEC.built is not None else _MODEL_CODEC
         try:
             encoded, notes = marshal.loads(self._result[1])
-            value = codec.decode(encoded)
+            value = _model_codec().decode(encoded)
         except (EOFError, TypeError, IndexError, KeyError, ValueError):
             return None
         if not isinstance(value, tuple) or not all(isinstance(d, Diagnostic) for d in value):
