@@ -2,11 +2,12 @@
 
 Every rule's checks come from the registry (rules.registry), by scope. Most look at one
 file at a time (and at what its imports reach); the project-wide ones run over the
-per-file results where they can (the import cycles over each file's edges). Three hooks let
+per-file results where they can (the import cycles over each file's edges). Four hooks let
 a caller compute some of this elsewhere or take it from an earlier run: `file_result`
 gives each file's per-file result, `start_simulation` the import-time simulation's
-failures, `tree_findings` the findings of the checks that see only the discovered tree.
-Their defaults compute everything here; the incremental check
+failures, `tree_findings` the findings of the checks that see only the discovered tree,
+`graph_findings` those of the checks over the import graph. Their defaults compute
+everything here; the incremental check
 (scaffold.check.incremental) and the language server pass their own.
 """
 
@@ -35,11 +36,13 @@ __all__ = [
     "Analysis",
     "FileResult",
     "FileResults",
+    "GraphFindings",
     "Simulate",
     "StartSimulation",
     "TreeFindings",
     "analyse",
     "check_file",
+    "check_graph",
     "check_tree",
     "compute_file",
     "simulate_when_asked",
@@ -51,7 +54,9 @@ class FileResult:
     """What the per-file rules found in one file, and the import edges it adds to the graph."""
 
     findings: tuple[Finding, ...]
-    edges: tuple[Edge, ...]
+    # A sequence, not always a tuple: a result kept from an earlier run decodes its edges
+    # only when something reads them (incremental.reuse).
+    edges: Sequence[Edge]
     notes: tuple[str, ...] = ()
 
 
@@ -74,11 +79,19 @@ StartSimulation = Callable[[Project, Simulate], Callable[[], Sequence[Failure]]]
 # The findings of the TREE-scope checks: a function of the discovered tree alone (the
 # language server keeps its tree between edits, and with it these findings).
 TreeFindings = Callable[[Tree, frozenset[str]], list[Finding]]
+# The findings of the GRAPH-scope checks: calls `compute` (which builds the graph from every
+# file's edges and runs them), or takes an earlier run's that still hold.
+GraphFindings = Callable[[Project, Callable[[], list[Finding]]], list[Finding]]
 
 
 def check_tree(tree: Tree, enabled: frozenset[str]) -> list[Finding]:
     """The enabled TREE-scope checks over `tree`."""
     return list(run_checks(Scope.TREE, TreeContext(tree), enabled))
+
+
+def check_graph(project: Project, compute: Callable[[], list[Finding]]) -> list[Finding]:
+    """The default `graph_findings`: compute them."""
+    return compute()
 
 
 def compute_file(
@@ -118,6 +131,7 @@ def analyse(
     file_result: FileResults = compute_file,
     start_simulation: StartSimulation = simulate_when_asked,
     tree_findings: TreeFindings = check_tree,
+    graph_findings: GraphFindings = check_graph,
 ) -> Analysis:
     """Every finding of every enabled rule; filtering by code happens afterwards."""
     # Star-import chains and import chains are followed recursively; real trees stay far
@@ -125,7 +139,8 @@ def analyse(
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(limit, 10_000))
     try:
-        return _analyse(tree, project, enabled, file_result, start_simulation, tree_findings)
+        hooks = (file_result, start_simulation, tree_findings, graph_findings)
+        return _analyse(tree, project, enabled, *hooks)
     finally:
         sys.setrecursionlimit(limit)
 
@@ -137,6 +152,7 @@ def _analyse(
     file_result: FileResults,
     start_simulation: StartSimulation,
     tree_findings: TreeFindings,
+    graph_findings: GraphFindings,
 ) -> Analysis:
     files: dict[str, FileResult] = {}
     findings: list[Finding] = []
@@ -161,13 +177,17 @@ def _analyse(
         tree.notes.extend(result.notes)
     findings.extend(tree_findings(tree, enabled))
     if checks_in(Scope.GRAPH, enabled):
-        graph = {
-            source.key: list(files[source.key].edges) if source.key in files else []
-            for source in sorted(tree.files, key=lambda s: s.key)
-            if in_graph(source)
-        }
-        whole_graph = GraphContext(project, graph, tuple(tree.configs), tree.base)
-        findings.extend(run_checks(Scope.GRAPH, whole_graph, enabled))
+
+        def check_whole_graph() -> list[Finding]:
+            graph = {
+                source.key: list(files[source.key].edges) if source.key in files else []
+                for source in sorted(tree.files, key=lambda s: s.key)
+                if in_graph(source)
+            }
+            whole_graph = GraphContext(project, graph, tuple(tree.configs), tree.base)
+            return run_checks(Scope.GRAPH, whole_graph, enabled)
+
+        findings.extend(graph_findings(project, check_whole_graph))
     failures: list[Failure] | None = None
     if simulated is not None:
         try:

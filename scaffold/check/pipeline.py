@@ -31,7 +31,13 @@ from scaffold.check.paths import is_file_path
 from scaffold.check.project import Project
 
 if TYPE_CHECKING:
-    from scaffold.check.analysis import Analysis, FileResults, StartSimulation, TreeFindings
+    from scaffold.check.analysis import (
+        Analysis,
+        FileResults,
+        GraphFindings,
+        StartSimulation,
+        TreeFindings,
+    )
     from scaffold.check.facts.files import FactsReader
 
 __all__ = [
@@ -86,10 +92,17 @@ def diagnose(
     file_result: FileResults | None = None,
     start_simulation: StartSimulation | None = None,
     tree_findings: TreeFindings | None = None,
+    graph_findings: GraphFindings | None = None,
 ) -> CheckedTree:
     """Run the enabled rules over a resolved tree, then keep what it reports (by default
     every rule computed afresh, the simulation in this process)."""
-    from scaffold.check.analysis import analyse, check_tree, compute_file, simulate_when_asked
+    from scaffold.check.analysis import (
+        analyse,
+        check_graph,
+        check_tree,
+        compute_file,
+        simulate_when_asked,
+    )
     from scaffold.check.select import Selection
 
     tree, facts, project = resolved.tree, resolved.facts, resolved.project
@@ -101,6 +114,7 @@ def diagnose(
         file_result=file_result or compute_file,
         start_simulation=start_simulation or simulate_when_asked,
         tree_findings=tree_findings or check_tree,
+        graph_findings=graph_findings or check_graph,
     )
     diagnostics = selection.diagnostics(analysis.findings, facts)
     return CheckedTree(tree, facts, project, diagnostics, analysis)

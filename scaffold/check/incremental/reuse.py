@@ -18,9 +18,15 @@ configuration, which files and folders exist) reuses
   that came out the same (`runs.RecordedRuns`), as long as the changed files ask
   about no new name;
 
+* the findings of the checks that see only the tree (the structure is the same);
+* the import graph's findings when no file's edges changed and no file whose facts those
+  checks read changed;
+
 and computes everything else, which after a one-file edit is that file, the files that read
-it, the simulation's runs that read it, and the project-wide rules over the per-file edges.
-A structural change starts afresh. `Reuse` carries the plan into the run: its two methods
+it, the simulation's runs that read it, and the graph's checks when it changed. A kept
+file's findings and edges stay encoded (one marshal string each) until something reads
+them, so the work follows what the edit can affect rather than the size of the tree.
+A structural change starts afresh. `Reuse` carries the plan into the run: its methods
 are the hooks of `analysis.analyse`.
 """
 
@@ -32,10 +38,20 @@ import marshal
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from scaffold.check.analysis import Analysis, FileResult, Simulate
-from scaffold.check.discover import SourceFile
+from scaffold.check.analysis import Analysis, FileResult, Simulate, check_tree
+from scaffold.check.discover import SourceFile, Tree
 from scaffold.check.imports.graph import Edge
 from scaffold.check.imports.simulation import Failure, RunId
+from scaffold.check.incremental.packed import (
+    Kept,
+    RawFile,
+    StoredEdges,
+    edges_now,
+    kept_from,
+    pack,
+    pack_edges,
+    unpack,
+)
 from scaffold.check.incremental.pool import start_in_fork
 from scaffold.check.incremental.runs import (
     RecordedRuns,
@@ -51,46 +67,14 @@ from scaffold.check.project import Project
 
 __all__ = ["AFRESH_MIN_CHANGED", "Kept", "Reuse", "Stored", "dump", "keep", "plan"]
 
-_VERSION = 4
+_VERSION = 5
 # Below this many changed files the comparison costs little (and small trees keep reusing).
 AFRESH_MIN_CHANGED = 64
 
-# Answers of `Project.can_import` a result depends on: (module, scope, the files the
-# answers were taken from, ((name, answer), ...)).
-Answers = tuple[tuple[str, str, tuple[str, ...], tuple[tuple[str, bool | None], ...]], ...]
-# A per-file result as stored: (encoded findings, encoded edges, reads, notes, asks).
-_RawFile = tuple[object, object, tuple[str, ...], tuple[str, ...], Answers]
 # The simulation as stored: (names asked, the encoded RecordedSimulation).
 _RawSimulation = tuple[tuple[str, ...], object]
-
-
-@dataclass(frozen=True, slots=True)
-class Kept:
-    """A file's per-file result and what it depends on.
-
-    `reads` are the keys of every file whose facts went into it, the file's own included;
-    `asks` the answers it took from other modules about single names. The result holds
-    while the facts of `reads` are unchanged and the `asks` get the same answers.
-    """
-
-    result: FileResult
-    reads: tuple[str, ...]
-    asks: Answers
-
-    def answers_hold(self, project: Project, changed: frozenset[str]) -> bool:
-        """Whether every answer taken from a changed file comes out the same now."""
-        if not changed:  # no file looks different to the others (a comment edited, say)
-            return True
-        for module, scope, taken, answers in self.asks:
-            if changed.isdisjoint(taken):
-                continue
-            target = project.find(module, scope)
-            if target is None:
-                return False
-            for name, answer in answers:
-                if project.can_import(target, name, scope) != answer:
-                    return False
-        return True
+# The import graph's findings as stored: (findings, the files whose facts its checks read).
+_RawGraph = tuple[bytes, tuple[str, ...]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,8 +82,11 @@ class Stored:
     """The last run's results, still encoded, for one structure."""
 
     digests: dict[str, bytes | None]
-    files: dict[str, _RawFile]
+    files: dict[str, RawFile]
     simulation: _RawSimulation | None
+    # The findings of the checks of the tree alone, and of the import graph's checks.
+    tree: bytes | None = None
+    graph: _RawGraph | None = None
     # The same files' results already decoded, when they never left memory (`keep`).
     decoded: Mapping[str, Kept] = field(default_factory=dict)
 
@@ -109,14 +96,14 @@ class Stored:
         if blob is None:
             return None
         try:
-            version, stored_structure, digests, files, simulation = marshal.loads(blob)
+            version, stored_structure, digests, files, simulation, tree, graph = marshal.loads(blob)
         except (EOFError, ValueError, TypeError):
             return None
         if version != _VERSION or stored_structure != structure:
             return None
         if not isinstance(digests, dict) or not isinstance(files, dict):
             return None
-        return cls(digests, files, simulation)
+        return cls(digests, files, simulation, tree, graph)
 
     def edges(self) -> dict[str, tuple[Edge, ...]] | None:
         """Each file's import edges as the last run found them; None when one cannot be
@@ -124,12 +111,9 @@ class Stored:
         edges: dict[str, tuple[Edge, ...]] = {}
         for key, raw in self.files.items():
             try:
-                found = CODEC.decode(raw[1])
+                edges[key] = unpack(raw[1], Edge)  # type: ignore[assignment]
             except (LookupError, TypeError, ValueError):
                 return None
-            if not isinstance(found, tuple) or not all(isinstance(e, Edge) for e in found):
-                return None
-            edges[key] = found
         return edges
 
 
@@ -152,27 +136,34 @@ class SimulationPlan:
 class Reuse:
     """What a run takes from the last one, and what it computes and records instead.
 
-    `file_result` and `start_simulation` are the hooks `analysis.analyse` calls; `kept`
-    and `recorded` are what this run found, for `dump`.
+    `file_result`, `start_simulation`, `tree_findings` and `graph_findings` are the hooks
+    `analysis.analyse` calls; `kept`, `recorded`, `tree` and `graph` are what this run
+    found, for `dump`.
     """
 
     def __init__(
         self,
         files: dict[str, Kept],
-        raw_files: dict[str, _RawFile],
+        raw_files: dict[str, RawFile],
         simulation: SimulationPlan,
         raw_simulation: _RawSimulation | None = None,
         seen: frozenset[str] = frozenset(),
+        stored: Stored | None = None,
+        changed: frozenset[str] = frozenset(),
     ) -> None:
         self.files = files
         self.raw_files = raw_files
         self.simulation = simulation
         self.raw_simulation = raw_simulation  # kept as it is when the failures are reused
         self.seen = seen  # files other files see changed: re-ask their answers
+        self.stored = stored
+        self.changed = changed  # files whose facts changed in any way
         self.fork = False  # run a whole simulation in a forked child (`pool.in_fork`)
         self.kept: dict[str, Kept] = {}
         # The names the simulation was recorded under, and its RecordedSimulation encoded.
         self.recorded: tuple[frozenset[str], object] | None = None
+        self.tree: bytes | None = None
+        self.graph: _RawGraph | None = None
 
     def file_result(
         self, project: Project, source: SourceFile, compute: Callable[[], FileResult]
@@ -194,8 +185,58 @@ class Reuse:
             # Most files read only their own facts (a first run stores every file's).
             read = tuple(sorted(reads)) if len(reads) > 1 else (source.key,)
             kept = Kept(result, read, answers)
+        elif isinstance(kept.result.edges, StoredEdges):
+            kept.result.edges.recompute = lambda: edges_now(project, source)
         self.kept[source.key] = kept
         return kept.result
+
+    def tree_findings(self, tree: Tree, enabled: frozenset[str]) -> list[Finding]:
+        """The stored findings of the checks of the tree alone (they see nothing but the
+        tree, which the structure describes); else computed."""
+        stored = None if self.stored is None else self.stored.tree
+        if stored is not None:
+            try:
+                found = list(unpack(stored, Finding))
+            except ValueError:
+                pass
+            else:
+                self.tree = stored
+                return found  # type: ignore[return-value]
+        findings = check_tree(tree, enabled)
+        self.tree = pack(tuple(findings))
+        return findings
+
+    def graph_findings(
+        self, project: Project, compute: Callable[[], list[Finding]]
+    ) -> list[Finding]:
+        """The stored findings of the import graph's checks while every file's edges are
+        as stored and no file whose facts they read changed; else computed, with what
+        they read."""
+        kept = self._kept_graph()
+        if kept is not None:
+            return kept
+        with project.recording() as reads:
+            findings = compute()
+        self.graph = (pack(tuple(findings)), tuple(sorted(reads)))
+        return findings
+
+    def _kept_graph(self) -> list[Finding] | None:
+        stored = None if self.stored is None else self.stored.graph
+        if stored is None or not self.changed.isdisjoint(stored[1]):
+            return None
+        assert self.stored is not None
+        files = self.stored.files
+        if self.kept.keys() != files.keys():
+            return None
+        for key, kept in self.kept.items():
+            if self.files.get(key) is not kept and pack_edges(kept.result.edges) != files[key][1]:
+                return None  # computed again, and its edges came out different
+        try:
+            found = list(unpack(stored[0], Finding))
+        except ValueError:
+            return None
+        self.graph = stored
+        return found  # type: ignore[return-value]
 
     def start_simulation(
         self, project: Project, simulate: Simulate
@@ -288,13 +329,13 @@ def plan(
         if before[key] is None or key not in facts or _outline(before[key]) != _outline(facts[key])
     }
     files: dict[str, Kept] = {}
-    raw_files: dict[str, _RawFile] = {}
+    raw_files: dict[str, RawFile] = {}
     same_files = digests.keys() == stored.digests.keys()
     for key, raw in stored.files.items():
         if key not in digests or key in changed:
             continue
         try:
-            kept = _kept(raw, seen, digests, stored.decoded.get(key), same_files)
+            kept = kept_from(raw, seen, digests, stored.decoded.get(key), same_files)
         except (LookupError, TypeError, ValueError):
             kept = None  # not what `dump` wrote: compute it again
         if kept is not None:
@@ -305,7 +346,9 @@ def plan(
     except (LookupError, TypeError, ValueError):
         simulation = SimulationPlan()
     raw_simulation = stored.simulation if simulation.failures is not None else None
-    return Reuse(files, raw_files, simulation, raw_simulation, frozenset(seen))
+    return Reuse(
+        files, raw_files, simulation, raw_simulation, frozenset(seen), stored, frozenset(changed)
+    )
 
 
 def _before(
@@ -342,38 +385,6 @@ def _without_positions(value: object) -> object:
     return value
 
 
-def _kept(
-    raw: _RawFile,
-    seen: set[str],
-    digests: Mapping[str, bytes | None],
-    decoded: Kept | None,
-    same_files: bool = False,
-) -> Kept | None:
-    encoded_findings, encoded_edges, reads, notes, asks = raw
-    if not seen.isdisjoint(reads):
-        return None
-    if decoded is not None and same_files:
-        # Kept in memory (`keep`) by a run over these same files: whatever it read is one of
-        # them, so the language server's edit skips looking each read up (~13k on sympy).
-        return decoded
-    if not all(read in digests for read in reads):
-        return None
-    if not all(read in digests for _, _, taken, _ in asks for read in taken):
-        return None
-    if decoded is not None:
-        return decoded
-    findings = CODEC.decode(encoded_findings)
-    edges = CODEC.decode(encoded_edges)
-    if not (
-        isinstance(findings, tuple)
-        and isinstance(edges, tuple)
-        and all(isinstance(finding, Finding) for finding in findings)
-        and all(isinstance(edge, Edge) for edge in edges)
-    ):
-        return None
-    return Kept(FileResult(findings, edges, tuple(notes)), tuple(reads), tuple(asks))
-
-
 def _simulation_plan(
     stored: Stored,
     changed: set[str],
@@ -395,17 +406,30 @@ def _simulation_plan(
         if simulation_view(old, asked) != simulation_view(facts[key], asked):
             same_view = False
             new_names |= asked_names(facts[key]) - asked
+    if same_view:
+        failures = _stored_failures(encoded)
+        return SimulationPlan() if failures is None else SimulationPlan(failures=failures)
     simulation = CODEC.decode(encoded)
     if not isinstance(simulation, RecordedSimulation):
         return SimulationPlan()
-    if same_view:
-        return SimulationPlan(failures=simulation.failures)
     return SimulationPlan(
         asked=asked | new_names,
         runs=simulation.runs,
         changed=frozenset(changed),
         compared=asked,
     )
+
+
+def _stored_failures(encoded: object) -> tuple[Failure, ...] | None:
+    """The failures of an encoded RecordedSimulation, its runs' records (most of it) left
+    encoded; None when it is not one."""
+    # A record is encoded as [type index, *fields] (codec.py): here [index, failures, runs].
+    if type(encoded) is not list or len(encoded) != 3:
+        return None
+    failures = CODEC.decode(encoded[1])
+    if isinstance(failures, tuple) and all(isinstance(f, Failure) for f in failures):
+        return failures
+    return None
 
 
 def dump(
@@ -416,24 +440,23 @@ def dump(
 ) -> bytes:
     """This run's results in the form `Stored.load` reads; reused parts are copied as stored."""
     kept = keep(digests, analysis, reuse)
-    value = (_VERSION, structure, kept.digests, kept.files, kept.simulation)
+    value = (_VERSION, structure, kept.digests, kept.files, kept.simulation, kept.tree, kept.graph)
     return marshal.dumps(value)  # type: ignore[arg-type]
 
 
 def keep(digests: Mapping[str, bytes | None], analysis: Analysis, reuse: Reuse) -> Stored:
     """This run's results as the next run's `Stored`, without writing them out (the
     language server keeps them in memory); reused parts are kept as they were stored."""
-    files: dict[str, _RawFile] = {}
+    files: dict[str, RawFile] = {}
     for key in analysis.files:
         kept = reuse.kept[key]
         # The stored form only for a result reused as it was (a candidate whose answers
         # came out different was computed again).
         raw = reuse.raw_files.get(key) if reuse.files.get(key) is kept else None
         if raw is None:
-            findings, edges = kept.result.findings, kept.result.edges
             raw = (
-                CODEC.encode(findings) if findings else (),  # most files have none
-                CODEC.encode(edges) if edges else (),
+                pack(kept.result.findings),
+                pack_edges(kept.result.edges),
                 kept.reads,
                 kept.result.notes,
                 kept.asks,
@@ -446,4 +469,4 @@ def keep(digests: Mapping[str, bytes | None], analysis: Analysis, reuse: Reuse) 
         asked, encoded = reuse.recorded
         simulation = (tuple(sorted(asked)), encoded)
     decoded = {key: reuse.kept[key] for key in analysis.files}
-    return Stored(dict(digests), files, simulation, decoded)
+    return Stored(dict(digests), files, simulation, reuse.tree, reuse.graph, decoded)

@@ -151,7 +151,7 @@ def check_with_edges(path: Path) -> tuple[CheckedTree, dict[str, tuple[Edge, ...
     checked = _check_in(cache, tree, options)
     edges: dict[str, tuple[Edge, ...]] | None = None
     if checked.analysis is not None:
-        edges = {key: result.edges for key, result in checked.analysis.files.items()}
+        edges = {key: tuple(result.edges) for key, result in checked.analysis.files.items()}
     else:
         stored = Stored.load(cache.analysis, cache.structure_key(tree, _inputs(options)))
         digests = {source.key: cache.facts_digest(source) for source in tree.files}
@@ -198,7 +198,12 @@ def _check_in(cache: FactsCache, tree: Tree, options: CheckOptions) -> CheckedTr
     reuse.fork = len(tree.files) >= _FORK_MIN_FILES
     noted = len(tree.notes)  # discovery's notes come again with the tree; the analysis's not
     checked = diagnose(
-        resolved, options, file_result=reuse.file_result, start_simulation=reuse.start_simulation
+        resolved,
+        options,
+        file_result=reuse.file_result,
+        start_simulation=reuse.start_simulation,
+        tree_findings=reuse.tree_findings,
+        graph_findings=reuse.graph_findings,
     )
     assert checked.analysis is not None
     cache.store_report(key, checked.diagnostics, tree.notes[noted:])
