@@ -18,7 +18,6 @@ configuration, which files and folders exist) reuses
   that came out the same (`runs.RecordedRuns`), as long as the changed files ask
   about no new name;
 
-* the findings of the checks that see only the tree (the structure is the same);
 * the import graph's findings when no file's edges changed and no file whose facts those
   checks read changed;
 
@@ -38,8 +37,8 @@ import marshal
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from scaffold.check.analysis import Analysis, FileResult, Simulate, check_tree
-from scaffold.check.discover import SourceFile, Tree
+from scaffold.check.analysis import Analysis, FileResult, Simulate
+from scaffold.check.discover import SourceFile
 from scaffold.check.imports.graph import Edge
 from scaffold.check.imports.simulation import Failure, RunId
 from scaffold.check.incremental.packed import (
@@ -84,8 +83,7 @@ class Stored:
     digests: dict[str, bytes | None]
     files: dict[str, RawFile]
     simulation: _RawSimulation | None
-    # The findings of the checks of the tree alone, and of the import graph's checks.
-    tree: bytes | None = None
+    # The findings of the import graph's checks, and what they read.
     graph: _RawGraph | None = None
     # The same files' results already decoded, when they never left memory (`keep`).
     decoded: Mapping[str, Kept] = field(default_factory=dict)
@@ -96,14 +94,14 @@ class Stored:
         if blob is None:
             return None
         try:
-            version, stored_structure, digests, files, simulation, tree, graph = marshal.loads(blob)
+            version, stored_structure, digests, files, simulation, graph = marshal.loads(blob)
         except (EOFError, ValueError, TypeError):
             return None
         if version != _VERSION or stored_structure != structure:
             return None
         if not isinstance(digests, dict) or not isinstance(files, dict):
             return None
-        return cls(digests, files, simulation, tree, graph)
+        return cls(digests, files, simulation, graph)
 
     def edges(self) -> dict[str, tuple[Edge, ...]] | None:
         """Each file's import edges as the last run found them; None when one cannot be
@@ -136,9 +134,8 @@ class SimulationPlan:
 class Reuse:
     """What a run takes from the last one, and what it computes and records instead.
 
-    `file_result`, `start_simulation`, `tree_findings` and `graph_findings` are the hooks
-    `analysis.analyse` calls; `kept`, `recorded`, `tree` and `graph` are what this run
-    found, for `dump`.
+    `file_result`, `start_simulation` and `graph_findings` are the hooks `analysis.analyse`
+    calls; `kept`, `recorded` and `graph` are what this run found, for `dump`.
     """
 
     def __init__(
@@ -162,7 +159,6 @@ class Reuse:
         self.kept: dict[str, Kept] = {}
         # The names the simulation was recorded under, and its RecordedSimulation encoded.
         self.recorded: tuple[frozenset[str], object] | None = None
-        self.tree: bytes | None = None
         self.graph: _RawGraph | None = None
 
     def file_result(
@@ -189,22 +185,6 @@ class Reuse:
             kept.result.edges.recompute = lambda: edges_now(project, source)
         self.kept[source.key] = kept
         return kept.result
-
-    def tree_findings(self, tree: Tree, enabled: frozenset[str]) -> list[Finding]:
-        """The stored findings of the checks of the tree alone (they see nothing but the
-        tree, which the structure describes); else computed."""
-        stored = None if self.stored is None else self.stored.tree
-        if stored is not None:
-            try:
-                found = list(unpack(stored, Finding))
-            except ValueError:
-                pass
-            else:
-                self.tree = stored
-                return found  # type: ignore[return-value]
-        findings = check_tree(tree, enabled)
-        self.tree = pack(tuple(findings))
-        return findings
 
     def graph_findings(
         self, project: Project, compute: Callable[[], list[Finding]]
@@ -440,7 +420,7 @@ def dump(
 ) -> bytes:
     """This run's results in the form `Stored.load` reads; reused parts are copied as stored."""
     kept = keep(digests, analysis, reuse)
-    value = (_VERSION, structure, kept.digests, kept.files, kept.simulation, kept.tree, kept.graph)
+    value = (_VERSION, structure, kept.digests, kept.files, kept.simulation, kept.graph)
     return marshal.dumps(value)  # type: ignore[arg-type]
 
 
@@ -469,4 +449,4 @@ def keep(digests: Mapping[str, bytes | None], analysis: Analysis, reuse: Reuse) 
         asked, encoded = reuse.recorded
         simulation = (tuple(sorted(asked)), encoded)
     decoded = {key: reuse.kept[key] for key in analysis.files}
-    return Stored(dict(digests), files, simulation, reuse.tree, reuse.graph, decoded)
+    return Stored(dict(digests), files, simulation, reuse.graph, decoded)

@@ -202,7 +202,6 @@ def _check_in(cache: FactsCache, tree: Tree, options: CheckOptions) -> CheckedTr
         options,
         file_result=reuse.file_result,
         start_simulation=reuse.start_simulation,
-        tree_findings=reuse.tree_findings,
         graph_findings=reuse.graph_findings,
     )
     assert checked.analysis is not None
