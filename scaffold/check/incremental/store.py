@@ -43,7 +43,7 @@ __all__ = [
 ]
 
 # Bump when the layout of the cache file changes (the fingerprint covers the analyser code).
-_FORMAT = b"scaffold-check-cache/5\n"
+_FORMAT = b"scaffold-check-cache/6\n"
 _DIGEST_SIZE = 16
 # The format line, the fingerprint, then the checksum of the front part: a cache of another
 # version or Python is refused after reading these bytes, without loading the rest.
