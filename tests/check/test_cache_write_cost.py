@@ -12,8 +12,8 @@ import scaffold.check.incremental.reuse as reuse
 import scaffold.check.incremental.run as engine
 from scaffold.check import CheckOptions, run_check
 from scaffold.check.imports.simulation import Failure, RunId, State
+from scaffold.check.incremental.records import decode_facts
 from scaffold.check.incremental.runs import RecordedRuns
-from scaffold.check.incremental.store import decode_facts
 from scaffold.check.model import ModuleFacts
 
 from .check_support import DEFAULT, write_tree

@@ -17,7 +17,8 @@ import scaffold.check.incremental.run as engine
 from scaffold.check import CheckOptions, ModuleFacts, parse_source, run_check
 from scaffold.check.discover import SourceFile, discover
 from scaffold.check.incremental.pool import plan_workers, read_facts
-from scaffold.check.incremental.store import CACHE_DIR, FactsCache, decode_facts, encode_facts
+from scaffold.check.incremental.records import decode_facts, encode_facts
+from scaffold.check.incremental.store import CACHE_DIR, FactsCache
 from scaffold.check.model import Diagnostic
 from scaffold.generate import GenerateRequest, generate
 from scaffold.generate.answers import package_answers
@@ -110,7 +111,7 @@ def test_an_edit_that_keeps_the_facts_keeps_the_report(
 def test_equal_facts_encode_to_equal_bytes_in_every_process() -> None:
     # Frozensets iterate in per-process hash order; the report key needs stable bytes.
     code = (
-        "import sys; from scaffold.check.incremental.store import encode_facts;"
+        "import sys; from scaffold.check.incremental.records import encode_facts;"
         "from scaffold.check.facts import parse_source;"
         "sys.stdout.write(encode_facts(parse_source(b'a = b = c = d = e = 1\\nimport x, y, z\\n'))"
         ".hex())"
@@ -553,12 +554,12 @@ def test_a_report_reads_the_same_with_the_codec_of_model_alone(tree: Build) -> N
     # A run that keeps its stored report decodes it without building the whole CODEC: the
     # records of model carry the same tags in both.
     from scaffold.check import model
-    from scaffold.check.incremental import store
+    from scaffold.check.incremental import records
     from scaffold.check.incremental.codec import LazyCodec, records_of
 
     diagnostics = run_check(_options(tree(PROJECT))).diagnostics
     assert diagnostics
-    encoded = marshal.loads(marshal.dumps(store.CODEC.encode(diagnostics)))  # type: ignore[arg-type]
+    encoded = marshal.loads(marshal.dumps(records.CODEC.encode(diagnostics)))  # type: ignore[arg-type]
     alone = LazyCodec(lambda: records_of(model))
     assert alone.decode(encoded) == diagnostics
-    assert alone.encode(diagnostics) == store.CODEC.encode(diagnostics)
+    assert alone.encode(diagnostics) == records.CODEC.encode(diagnostics)

@@ -17,7 +17,7 @@ from typing import overload
 from scaffold.check.analysis import FileResult
 from scaffold.check.discover import SourceFile
 from scaffold.check.imports.graph import Edge, file_edges, in_graph
-from scaffold.check.incremental.store import CODEC
+from scaffold.check.incremental.records import CODEC
 from scaffold.check.model import Finding
 from scaffold.check.project import Project
 

@@ -17,14 +17,8 @@ from typing import TYPE_CHECKING, TypeVar
 from scaffold.check.discover import SourceFile
 from scaffold.check.facts import parse_source
 from scaffold.check.facts.files import read_source
-from scaffold.check.incremental.store import (
-    CODEC,
-    FactsCache,
-    Stat,
-    content_digest,
-    decode_facts,
-    encode_facts,
-)
+from scaffold.check.incremental.records import CODEC, decode_facts, encode_facts
+from scaffold.check.incremental.store import FactsCache, Stat, content_digest
 from scaffold.check.memory import without_cyclic_gc
 from scaffold.check.model import ModuleFacts
 

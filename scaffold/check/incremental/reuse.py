@@ -52,6 +52,7 @@ from scaffold.check.incremental.packed import (
     unpack,
 )
 from scaffold.check.incremental.pool import start_in_fork
+from scaffold.check.incremental.records import CODEC, decode_facts
 from scaffold.check.incremental.runs import (
     RecordedRuns,
     RecordedSimulation,
@@ -60,7 +61,7 @@ from scaffold.check.incremental.runs import (
     asked_names,
     simulation_view,
 )
-from scaffold.check.incremental.store import CODEC, content_digest, decode_facts
+from scaffold.check.incremental.store import content_digest
 from scaffold.check.model import Finding, ModuleFacts, Span
 from scaffold.check.project import Project
 

@@ -9,7 +9,7 @@ nothing changed reads the first part only (docs/decisions.md, issue 20). No abso
 is stored, so a cache restored at another path is used; there every file's inode and ctime
 differ, so each is read and hashed once and is parsed only when its content changed.
 Anything that cannot be read or trusted is a miss, never an error. The records it holds
-are encoded by CODEC, built here over the modules that define them.
+are encoded by incremental.records.
 """
 
 from __future__ import annotations
@@ -27,19 +27,16 @@ from pathlib import Path
 import scaffold
 from scaffold.check import model
 from scaffold.check.discover import Folder, SourceFile, Tree
-from scaffold.check.incremental.codec import LazyCodec, records_of
 from scaffold.check.incremental.location import CACHE_DIR, CacheLocation, relative
+from scaffold.check.incremental.records import CODEC, decode_facts, model_codec
 from scaffold.check.model import Diagnostic, ModuleFacts
 from scaffold.files import open_regular, write_atomically
 
 __all__ = [
     "CACHE_DIR",
-    "CODEC",
     "FactsCache",
     "Stat",
     "content_digest",
-    "decode_facts",
-    "encode_facts",
 ]
 
 # Bump when the layout of the cache file changes (the fingerprint covers the analyser code).
@@ -65,44 +62,6 @@ Stat = tuple[int, int, int, int]
 def content_digest(data: bytes) -> bytes:
     """The key a file's facts are stored under."""
     return hashlib.blake2b(data, digest_size=_DIGEST_SIZE).digest()
-
-
-def _every_record() -> tuple[type, ...]:
-    # model's first: their tags are then the same as in _MODEL_CODEC's.
-    from scaffold.check.imports import graph, simulation
-    from scaffold.check.incremental import runs
-
-    return (*records_of(model), *records_of(graph, simulation, runs))
-
-
-# Every record the cache holds: facts, findings and diagnostics (model), import edges, the
-# simulation's failures and the records of its runs; gathered here, above the modules that
-# define them, so that none of them imports the cache; built when first used.
-CODEC = LazyCodec(_every_record)
-# The records of model alone, tagged as in CODEC: what a stored report needs to be read.
-_MODEL_CODEC = LazyCodec(lambda: records_of(model))
-
-
-def _model_codec() -> LazyCodec:
-    # For facts and reports, which hold model's records alone: a run that only parses what
-    # changed (its report kept) need not import and build those of the graph and simulation.
-    return CODEC if CODEC.built is not None else _MODEL_CODEC
-
-
-def encode_facts(facts: ModuleFacts) -> bytes:
-    """ModuleFacts as marshal bytes of builtins: compact, and fast to load."""
-    return marshal.dumps(_model_codec().encode(facts))  # type: ignore[arg-type]
-
-
-def decode_facts(data: bytes) -> ModuleFacts:
-    """The inverse of `encode_facts`; raises ValueError for data it did not write."""
-    try:
-        facts = _model_codec().decode(marshal.loads(data))
-    except (EOFError, TypeError, IndexError, KeyError, ValueError) as exc:
-        raise ValueError(f"bad cache entry: {exc}") from exc
-    if not isinstance(facts, ModuleFacts):
-        raise ValueError("bad cache entry: not a ModuleFacts")
-    return facts
 
 
 def _fingerprint() -> bytes:
@@ -411,7 +370,7 @@ class FactsCache:
             return None
         try:
             encoded, notes = marshal.loads(self._result[1])
-            value = _model_codec().decode(encoded)
+            value = model_codec().decode(encoded)
         except (EOFError, TypeError, IndexError, KeyError, ValueError):
             return None
         if not isinstance(value, tuple) or not all(isinstance(d, Diagnostic) for d in value):

@@ -12,7 +12,8 @@ from pathlib import Path
 from scaffold.check.discover import SourceFile, Tree, discover
 from scaffold.check.facts import parse_source
 from scaffold.check.incremental.pool import read_facts
-from scaffold.check.incremental.store import content_digest, encode_facts
+from scaffold.check.incremental.records import encode_facts
+from scaffold.check.incremental.store import content_digest
 from scaffold.check.model import FILE_SPAN, ModuleFacts, SourceError
 
 __all__ = [
