@@ -10,10 +10,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from scaffold.check.discover import Tree
+from scaffold.check.discover import Tree, discover
 from scaffold.check.imports.diagram import ImportGraph, contracts_graph, graph_of
 from scaffold.check.imports.graph import Edge
-from scaffold.check.incremental.run import check_with_edges
+from scaffold.check.incremental.rendered import Rendered, graph_key
+from scaffold.check.incremental.run import check_with_edges, graph_report_key
+from scaffold.check.incremental.store import FactsCache
 from scaffold.check.memory import without_cyclic_gc
 from scaffold.check.output import format_named
 from scaffold.check.output.graph import GRAPH_FORMATS, render_dot
@@ -50,10 +52,11 @@ class Checked:
     findings: Mapping[str, Mapping[str, int]]
 
     @classmethod
-    def of(cls, path: Path) -> Checked:
-        """Check `path` through the cache, as `scaffold check PATH` would."""
+    def of(cls, path: Path, tree: Tree | None = None, cache: FactsCache | None = None) -> Checked:
+        """Check `path` through the cache, as `scaffold check PATH` would (`tree` and `cache`:
+        the discovered `path` and its opened cache, when the caller has them)."""
         with without_cyclic_gc():  # facts are decoded while the graph is built
-            checked, edges = check_with_edges(path)
+            checked, edges = check_with_edges(path, tree, cache)
         findings: dict[str, dict[str, int]] = {}
         for diagnostic in checked.diagnostics:
             codes = findings.setdefault(diagnostic.path, {})
@@ -174,19 +177,35 @@ def render_graph(
             "--check-contracts counts the imports each contract counts (its"
             " include-type-checking and include-function-imports keys); leave out --all-imports"
         )
-    checked = Checked.of(_validated(path, depth, view))
+    target = _validated(path, depth, view)
+    tree = discover(target)
+    cache = FactsCache.open(tree)
+    # The svg is Graphviz's drawing, which may change without the check's inputs changing.
+    options = (output_format, cycles_only, depth, check_contracts, view, all_imports, target)
+    kept = Rendered(None if output_format == "svg" else cache.path)
+    stored = kept.load(graph_key(graph_report_key(tree, cache, target), options))
+    told: list[str] = []
+    if stored is not None:  # nothing changed since this graph was drawn
+        cache.save()  # the refreshed stats
+        text, told = stored[0], list(stored[1])
+    else:
+        checked = Checked.of(target, tree, cache)
 
-    def drawn(level: int | None) -> ImportGraph:
-        if check_contracts:
-            return checked.contracts(level, view)
-        graph = checked.graph(level, view, all_imports)
-        return graph.only_cycles() if cycles_only else graph
+        def drawn(level: int | None) -> ImportGraph:
+            if check_contracts:
+                return checked.contracts(level, view)
+            graph = checked.graph(level, view, all_imports)
+            return graph.only_cycles() if cycles_only else graph
 
-    graph = drawn(depth)
-    if output_format == "mermaid" and len(graph.edges) > MERMAID_EDGES and notes is not None:
-        notes.append(_too_big_for_mermaid(graph, drawn, depth))
-    with without_cyclic_gc():  # a JSON document of every edge is many small objects
-        return render(graph)
+        graph = drawn(depth)
+        if output_format == "mermaid" and len(graph.edges) > MERMAID_EDGES:
+            told.append(_too_big_for_mermaid(graph, drawn, depth))
+        with without_cyclic_gc():  # a JSON document of every edge is many small objects
+            text = render(graph)
+        kept.store(graph_key(graph_report_key(tree, cache, target), options), text, told)
+    if notes is not None:
+        notes.extend(told)
+    return text
 
 
 def _svg_renderer() -> Callable[[ImportGraph], str]:

@@ -42,7 +42,14 @@ if TYPE_CHECKING:
     from scaffold.check.imports.graph import Edge
     from scaffold.check.imports.simulation import Failure
 
-__all__ = ["check", "check_cached", "check_with_edges", "resolve_path", "run_check"]
+__all__ = [
+    "check",
+    "check_cached",
+    "check_with_edges",
+    "graph_report_key",
+    "resolve_path",
+    "run_check",
+]
 
 # Forking and reading back the result cost ~10 ms; simulating 500 modules takes ~50 ms.
 _FORK_MIN_FILES = 500
@@ -137,16 +144,25 @@ def check_cached(tree: Tree, options: CheckOptions) -> CheckedTree:
     return _check_in(FactsCache.open(tree, options.cache_dir), tree, options)
 
 
-def check_with_edges(path: Path) -> tuple[CheckedTree, dict[str, tuple[Edge, ...]]]:
+def graph_report_key(tree: Tree, cache: FactsCache, path: Path) -> bytes | None:
+    """The report key of `scaffold check PATH` (what `check_with_edges` checks), or None
+    while a file's facts are unknown."""
+    return cache.report_key(tree, _inputs(CheckOptions(paths=(path,))))
+
+
+def check_with_edges(
+    path: Path, tree: Tree | None = None, cache: FactsCache | None = None
+) -> tuple[CheckedTree, dict[str, tuple[Edge, ...]]]:
     """A check of `path` as `scaffold check PATH` runs it, with each graph file's module-level
     import edges (`scaffold graph`): those its rules just computed or, when the stored report
     is kept, those the last run stored; derived again only when the stored ones are not of
-    these files' facts."""
+    these files' facts. `tree` and `cache` are the discovered `path` and its opened cache,
+    when the caller has them."""
     from scaffold.check.imports.graph import build_graph, in_graph
     from scaffold.check.incremental.reuse import Stored
 
-    tree = discover(path)
-    cache = FactsCache.open(tree)
+    tree = discover(path) if tree is None else tree
+    cache = FactsCache.open(tree) if cache is None else cache
     options = CheckOptions(paths=(path,))
     checked = _check_in(cache, tree, options)
     edges: dict[str, tuple[Edge, ...]] | None = None
