@@ -89,7 +89,8 @@ def _read_bytes(path: str) -> bytes:
     if not os.path.isfile(path):
         return b""  # a folder finding, or a file gone since the check
     try:
-        return Path(path).read_bytes()
+        with open(path, "rb", buffering=0) as stream:  # read whole: no buffer, no Path
+            return stream.read()
     except OSError:
         return b""
 
@@ -119,10 +120,13 @@ def locate(report: CheckReport, root: Path, lines: SourceLines | None = None) ->
     lines = lines or SourceLines()
     located: list[Diagnostic] = []
     seen: Counter[tuple[str, str, str]] = Counter()
-    relative: dict[str, str] = {}  # a report's findings share few files (a chain's many)
+    # A report's findings share few files (a chain's related locations many): each path is
+    # joined and made relative once.
+    relative: dict[str, str] = {}
+    full_paths = _FullPaths(report.root)
     for d in report.diagnostics:
-        full = os.path.join(report.root, d.path)
-        related = tuple(_located(r, lines, report.root) for r in d.related)
+        full = full_paths[d.path]
+        related = tuple(_located(r, lines, full_paths) for r in d.related)
         rel = relative.get(d.path)
         if rel is None:
             rel = relative[d.path] = os.path.relpath(full, root).replace(os.sep, "/")
@@ -139,9 +143,21 @@ def locate(report: CheckReport, root: Path, lines: SourceLines | None = None) ->
     return dataclasses.replace(report, diagnostics=tuple(located))
 
 
-def _located(related: Related, lines: SourceLines, base: str) -> Related:
+class _FullPaths(dict[str, str]):
+    """A report's paths joined to its root, each once."""
+
+    def __init__(self, base: str) -> None:
+        super().__init__()
+        self.base = base
+
+    def __missing__(self, path: str) -> str:
+        full = self[path] = os.path.join(self.base, path)
+        return full
+
+
+def _located(related: Related, lines: SourceLines, full_paths: _FullPaths) -> Related:
     """A related location with a code-point column (itself when the column stays)."""
     if related.column <= 1:
         return related
-    column = lines.column(os.path.join(base, related.path), related.line, related.column)
+    column = lines.column(full_paths[related.path], related.line, related.column)
     return related if column == related.column else dataclasses.replace(related, column=column)

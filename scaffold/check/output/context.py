@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Callable, Sequence
@@ -54,9 +55,14 @@ class RenderContext:
         """A finding's path as the user should see it: relative to `relative_to` when given."""
         if self.relative_to is None:
             return path
-        full = os.path.join(report.root, path)
-        try:
-            shown = os.path.relpath(full, self.relative_to)
-        except ValueError:  # another drive on Windows
-            shown = full
-        return shown.replace(os.sep, "/")
+        return _shown(report.root, path, self.relative_to)
+
+
+@functools.lru_cache(maxsize=4096)  # a report's findings share few files
+def _shown(root: str, path: str, relative_to: Path) -> str:
+    full = os.path.join(root, path)
+    try:
+        shown = os.path.relpath(full, relative_to)
+    except ValueError:  # another drive on Windows
+        shown = full
+    return shown.replace(os.sep, "/")
