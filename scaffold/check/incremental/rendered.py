@@ -14,12 +14,13 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
+from scaffold.check.incremental.store import content_digest
 from scaffold.files import open_regular, write_atomically
 
 __all__ = ["Rendered", "graph_key"]
 
 _FORMAT = b"scaffold-graph-cache/1\n"
-_DIGEST_SIZE = 16
+_DIGEST_SIZE = len(content_digest(b""))
 
 
 def graph_key(report_key: bytes | None, options: Sequence[object]) -> bytes | None:
@@ -49,7 +50,7 @@ class Rendered:
             return None
         head, body = data[: len(_FORMAT) + _DIGEST_SIZE], data[len(_FORMAT) + _DIGEST_SIZE :]
         # The checksum keeps a truncated or garbled file away from marshal entirely.
-        if head != _FORMAT + _checksum(body):
+        if head != _FORMAT + content_digest(body):
             return None
         try:
             stored_key, text, notes = marshal.loads(body)
@@ -69,10 +70,6 @@ class Rendered:
         body = marshal.dumps((key, text, tuple(notes)))
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            write_atomically(self.path, _FORMAT + _checksum(body) + body)
+            write_atomically(self.path, _FORMAT + content_digest(body) + body)
         except OSError:
             return
-
-
-def _checksum(data: bytes) -> bytes:
-    return hashlib.blake2b(data, digest_size=_DIGEST_SIZE).digest()
