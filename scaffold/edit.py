@@ -19,10 +19,28 @@ __all__ = [
     "apply_edits",
     "register_submodule",
     "ruf022_key",
+    "source_lines",
 ]
 
 # ruff's and black's default, what a file without its own setting is formatted to.
 DEFAULT_LINE_LENGTH = 88
+
+
+# str.splitlines also breaks at these; Python's tokenizer does not (a form feed is
+# whitespace), so a file holding one would have its lines numbered differently from the ast.
+_NOT_LINE_BREAKS = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+# After "\n", or after a "\r" that does not start "\r\n": where the tokenizer ends a line.
+_PYTHON_LINE_END = re.compile(r"(?<=\n)|(?<=\r)(?!\n)")
+
+
+def source_lines(source: str, keepends: bool = False) -> list[str]:
+    """The lines of `source` as Python numbers them (ast's `lineno` indexes this list from 1)."""
+    if _NOT_LINE_BREAKS.search(source) is None:
+        return source.splitlines(keepends)
+    lines = _PYTHON_LINE_END.split(source)
+    if lines and not lines[-1]:
+        lines.pop()
+    return lines if keepends else [line.rstrip("\r\n") for line in lines]
 
 
 class SourceEditError(ValueError):
@@ -63,7 +81,7 @@ class SourceOffsets:
 
     def __init__(self, source: str) -> None:
         self.source = source
-        self.lines = source.splitlines(keepends=True)
+        self.lines = source_lines(source, keepends=True)
         self.starts = [0]
         for line in self.lines:
             self.starts.append(self.starts[-1] + len(line))

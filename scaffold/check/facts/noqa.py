@@ -8,6 +8,7 @@ import re
 import tokenize
 
 from scaffold.check.model import NoqaDirective
+from scaffold.edit import source_lines
 
 __all__ = ["noqa_directives", "refine_noqa", "scan_noqa"]
 
@@ -31,7 +32,7 @@ def scan_noqa(text: str) -> Noqa:
     result: list[tuple[int, frozenset[str] | None]] = []
     if "noqa" not in text.lower():
         return ()
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(source_lines(text), start=1):
         if "noqa" not in line.lower():
             continue
         whole_file = _FILE_NOQA.search(line)
@@ -61,7 +62,7 @@ def noqa_directives(
     """
     if not noqa:
         return noqa, ()
-    lines = text.splitlines()
+    lines = source_lines(text)
     result: list[tuple[int, frozenset[str] | None]] = []
     directives: list[NoqaDirective] = []
     for number, codes in noqa:

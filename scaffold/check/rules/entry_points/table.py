@@ -10,6 +10,7 @@ from typing import Any, NamedTuple
 from scaffold.check.model import Span
 from scaffold.check.project import Target
 from scaffold.check.rules.unit import ConfigContext
+from scaffold.edit import source_lines
 
 __all__ = [
     "EntryPoint",
@@ -61,7 +62,7 @@ class _Lines:
     """Find the pyproject.toml line that holds a table header or one of its keys."""
 
     def __init__(self, text: str) -> None:
-        self.lines = text.splitlines()
+        self.lines = source_lines(text)
         self.headers: dict[tuple[str, ...], int] = {}
         for number, line in enumerate(self.lines, start=1):
             if line.lstrip().startswith("["):
