@@ -9,7 +9,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from scaffold.check.config import FAIL_ON, Settings, nearest_config, read_settings
 from scaffold.check.incremental.location import CACHE_DIR_ENV
@@ -22,6 +22,9 @@ from scaffold.check.output.context import RenderContext
 from scaffold.check.output.text import plural
 from scaffold.check.pipeline import CheckedTree
 from scaffold.errors import UsageError, printable
+
+if TYPE_CHECKING:
+    from scaffold.check.incremental.ascii_verdicts import AsciiVerdicts
 
 __all__ = ["CheckCommand", "run_check_command", "write_rule_pages"]
 
@@ -180,9 +183,12 @@ def _exit_code(report: CheckReport, command: CheckCommand, level: str) -> int:
     return 1 if fails else 0
 
 
-def _run(command: CheckCommand, options: CheckOptions) -> tuple[CheckReport, int | None]:
-    """The report of the check (after `--fix` and `--import` when asked), and how many
-    findings `--fix` fixed (None when it did not run)."""
+def _run(
+    command: CheckCommand, options: CheckOptions
+) -> tuple[CheckReport, int | None, tuple[CheckedTree, ...] | None]:
+    """The report of the check (after `--fix` and `--import` when asked), how many
+    findings `--fix` fixed (None when it did not run) and the checked trees (None after
+    `--fix`)."""
     fixed: int | None = None
     trees: tuple[CheckedTree, ...] | None = None  # what the check saw, for --import
     verbose = command.verbose and not (command.quiet or command.silent)
@@ -215,7 +221,20 @@ def _run(command: CheckCommand, options: CheckOptions) -> tuple[CheckReport, int
         from scaffold.check.runtime import run_import_check
 
         report = run_import_check(options, report, trees=trees)
-    return report, fixed
+    return report, fixed, trees
+
+
+def _kept_verdicts(
+    options: CheckOptions, trees: tuple[CheckedTree, ...] | None
+) -> AsciiVerdicts | None:
+    """The ASCII verdicts kept beside the (first) checked tree's cache file, when the run
+    used the cache and read the files from disk."""
+    if not options.use_cache or options.stdin is not None or not trees:
+        return None
+    from scaffold.check.incremental.ascii_verdicts import AsciiVerdicts
+    from scaffold.check.incremental.location import CacheLocation
+
+    return AsciiVerdicts(CacheLocation.of(trees[0].tree, options.cache_dir).file)
 
 
 def _fixes_shown(fixed_by: Mapping[tuple[str, str], int], root: str) -> str:
@@ -313,7 +332,7 @@ def run_check_command(command: CheckCommand) -> int:
         return _print_diff(options, command.unsafe_fixes, verbose)
     if command.fix_only:
         command = dataclasses.replace(command, fix=True)
-    report, fixed = _run(command, options)
+    report, fixed, trees = _run(command, options)
     if command.fix_only:
         if not (command.quiet or command.silent):
             _write(sys.stderr, f"Fixed {plural(fixed or 0, 'finding')}.\n")
@@ -322,8 +341,13 @@ def run_check_command(command: CheckCommand) -> int:
     if not (command.quiet or command.silent):
         _warn_unknown_noqa(report, cwd)
     root = source_root(Path(report.root), cwd)
-    lines = SourceLines({} if options.stdin is None else {str(options.stdin[0]): options.stdin[1]})
-    report = _apply_baseline(command, locate(report, root, lines), root)
+    given = {} if options.stdin is None else {str(options.stdin[0]): options.stdin[1]}
+    verdicts = _kept_verdicts(options, trees)
+    lines = SourceLines(given, verdicts)
+    fingerprints = renderer.fingerprints or command.baseline is not None
+    report = _apply_baseline(command, locate(report, root, lines, fingerprints=fingerprints), root)
+    if verdicts is not None:
+        verdicts.save()
     if command.add_noqa:
         return _add_noqa(report, command.quiet)
     exit_code = _exit_code(report, command, level)

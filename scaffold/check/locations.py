@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import operator
 import os
 from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Protocol
 
 from scaffold.check.facts.source import decode_source
 from scaffold.check.model import CheckReport, Diagnostic, Related
 
-__all__ = ["SourceLines", "fingerprint", "locate", "source_root"]
+__all__ = ["KeptVerdicts", "SourceLines", "fingerprint", "locate", "source_lines", "source_root"]
 
 
 def source_root(root: Path, cwd: Path) -> Path:
@@ -40,18 +42,32 @@ def fingerprint(diagnostic: Diagnostic, path: str, occurrence: int) -> str:
     return f"{digest.hexdigest()}:{occurrence}"
 
 
+class KeptVerdicts(Protocol):
+    """Whether files are all ASCII, kept from an earlier run (incremental.ascii_verdicts)."""
+
+    def get(self, path: str) -> bool | None:
+        """The kept verdict of the file at `path`, None when it is not known to hold."""
+
+    def put(self, path: str, ascii: bool) -> None:
+        """Keep the verdict of the file at `path`, just read after `get` missed."""
+
+
 class SourceLines:
     """Each file's lines as Python reads them, read once; "" for what cannot be read.
 
     A file whose bytes are all ASCII needs no conversion, and is decoded only if its lines
-    are asked for (the `full` format's snippets).
+    are asked for (the `full` format's snippets). `verdicts` (the ones a warm run kept)
+    spare reading a file only to learn that it is all ASCII.
     """
 
-    def __init__(self, given: Mapping[str, bytes] | None = None) -> None:
+    def __init__(
+        self, given: Mapping[str, bytes] | None = None, verdicts: KeptVerdicts | None = None
+    ) -> None:
         # `given`: contents that stand for files on disk (`--stdin-filename`), by absolute path.
         self._data: dict[str, bytes] = dict(given or {})
         self._files: dict[str, list[str]] = {}
         self._ascii: dict[str, bool] = {}
+        self._verdicts = verdicts
 
     def _bytes(self, path: str) -> bytes:
         data = self._data.get(path)
@@ -62,8 +78,17 @@ class SourceLines:
     def is_ascii(self, path: str) -> bool:
         """Whether every byte of the file is ASCII (byte and code-point columns agree)."""
         ascii = self._ascii.get(path)
-        if ascii is None:  # asked once per location: a report may hold thousands in a file
-            ascii = self._ascii[path] = self._bytes(path).isascii()
+        if ascii is not None:  # asked once per location: a report may hold thousands in a file
+            return ascii
+        kept = self._verdicts
+        if kept is not None and path not in self._data:
+            ascii = kept.get(path)
+            if ascii is None:
+                ascii = self._bytes(path).isascii()
+                kept.put(path, ascii)
+        else:
+            ascii = self._bytes(path).isascii()
+        self._ascii[path] = ascii
         return ascii
 
     def all(self, path: str) -> list[str]:
@@ -100,7 +125,19 @@ def _decode(path: str, data: bytes) -> list[str]:
         text = decode_source(data) if path.endswith((".py", ".pyi")) else data.decode()
     except (ValueError, UnicodeDecodeError):
         text = data.decode("utf-8", "replace")
-    return text.splitlines()
+    return source_lines(text)
+
+
+def source_lines(text: str) -> list[str]:
+    """The lines of `text` as the parser numbers them: split at `\n`, `\r\n` and `\r` only
+    (`str.splitlines` also splits at a form feed, `\x1c`-`\x1e`, NEL and U+2028, which
+    would shift every later line number)."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()  # the newline that ends the last line starts no line
+    return lines
 
 
 def _code_points(line: str, byte_column: int) -> int:
@@ -113,51 +150,95 @@ def _code_points(line: str, byte_column: int) -> int:
     return len(encoded[: byte_column - 1].decode("utf-8", "replace")) + 1
 
 
-def locate(report: CheckReport, root: Path, lines: SourceLines | None = None) -> CheckReport:
-    """The report with code-point columns and each finding's fingerprint, its paths
-    relative to `root` (the source root) for the fingerprint; `lines` reads the files
-    (pass one to keep what it read, for source snippets)."""
+def locate(
+    report: CheckReport,
+    root: Path,
+    lines: SourceLines | None = None,
+    *,
+    fingerprints: bool = True,
+) -> CheckReport:
+    """The report with code-point columns and, with `fingerprints`, each finding's
+    fingerprint (its path relative to `root`, the source root); `lines` reads the files (pass
+    one to keep what it read, for source snippets). Without `fingerprints` (a format that
+    shows none, no baseline), a finding whose columns stay is the report's own."""
     lines = lines or SourceLines()
+    paths = _ReportPaths(report.root, root, lines)
     located: list[Diagnostic] = []
     seen: Counter[tuple[str, str, str]] = Counter()
-    # A report's findings share few files (a chain's related locations many): each path is
-    # joined and made relative once.
-    relative: dict[str, str] = {}
-    full_paths = _FullPaths(report.root)
     for d in report.diagnostics:
-        full = full_paths[d.path]
-        related = tuple(_located(r, lines, full_paths) for r in d.related)
-        rel = relative.get(d.path)
-        if rel is None:
-            rel = relative[d.path] = os.path.relpath(full, root).replace(os.sep, "/")
-        seen[(d.code, rel, d.message)] += 1
-        located.append(
-            dataclasses.replace(
-                d,
-                column=lines.column(full, d.line, d.column),
-                end_column=lines.column(full, d.end_line, d.end_column),
-                related=related,
-                fingerprint=fingerprint(d, rel, seen[(d.code, rel, d.message)]),
-            )
-        )
+        related = d.related
+        # A chain's related locations are in many files, nearly all of them ASCII.
+        if related and not all(r.column <= 1 or paths.ascii(r.path) for r in related):
+            related = tuple(_located(r, lines, paths) for r in related)
+        column, end_column = d.column, d.end_column
+        if not paths.ascii(d.path):
+            full = paths.full(d.path)
+            column = lines.column(full, d.line, column)
+            end_column = lines.column(full, d.end_line, end_column)
+        if fingerprints:
+            rel = paths.relative(d.path)
+            seen[(d.code, rel, d.message)] += 1
+            print_ = fingerprint(d, rel, seen[(d.code, rel, d.message)])
+        elif related is d.related and (column, end_column) == (d.column, d.end_column):
+            located.append(d)
+            continue
+        else:
+            print_ = d.fingerprint
+        located.append(_relocated(d, column, end_column, related, print_))
     return dataclasses.replace(report, diagnostics=tuple(located))
 
 
-class _FullPaths(dict[str, str]):
-    """A report's paths joined to its root, each once."""
+# dataclasses.replace looks up every field by name for each finding; a report may hold
+# thousands: the fields are read in one call and the record built positionally.
+_FIELDS = tuple(field.name for field in dataclasses.fields(Diagnostic))
+_values = operator.attrgetter(*_FIELDS)
+_COLUMN, _END_COLUMN, _RELATED, _FINGERPRINT = (
+    _FIELDS.index(name) for name in ("column", "end_column", "related", "fingerprint")
+)
 
-    def __init__(self, base: str) -> None:
-        super().__init__()
-        self.base = base
 
-    def __missing__(self, path: str) -> str:
-        full = self[path] = os.path.join(self.base, path)
+def _relocated(
+    d: Diagnostic, column: int, end_column: int, related: tuple[Related, ...], print_: str
+) -> Diagnostic:
+    values = list(_values(d))
+    values[_COLUMN], values[_END_COLUMN] = column, end_column
+    values[_RELATED], values[_FINGERPRINT] = related, print_
+    return Diagnostic(*values)
+
+
+class _ReportPaths:
+    """A report's paths joined to its root, made relative to the source root and judged
+    ASCII, each once: a report's findings share few files."""
+
+    def __init__(self, base: str, root: Path, lines: SourceLines) -> None:
+        self._base, self._root, self._lines = base, root, lines
+        self._full: dict[str, str] = {}
+        self._relative: dict[str, str] = {}
+        self._ascii: dict[str, bool] = {}
+
+    def full(self, path: str) -> str:
+        full = self._full.get(path)
+        if full is None:
+            full = self._full[path] = os.path.join(self._base, path)
         return full
 
+    def relative(self, path: str) -> str:
+        rel = self._relative.get(path)
+        if rel is None:
+            rel = os.path.relpath(self.full(path), self._root).replace(os.sep, "/")
+            self._relative[path] = rel
+        return rel
 
-def _located(related: Related, lines: SourceLines, full_paths: _FullPaths) -> Related:
+    def ascii(self, path: str) -> bool:
+        ascii = self._ascii.get(path)
+        if ascii is None:
+            ascii = self._ascii[path] = self._lines.is_ascii(self.full(path))
+        return ascii
+
+
+def _located(related: Related, lines: SourceLines, paths: _ReportPaths) -> Related:
     """A related location with a code-point column (itself when the column stays)."""
-    if related.column <= 1:
+    if related.column <= 1 or paths.ascii(related.path):
         return related
-    column = lines.column(full_paths[related.path], related.line, related.column)
+    column = lines.column(paths.full(related.path), related.line, related.column)
     return related if column == related.column else dataclasses.replace(related, column=column)

@@ -32,12 +32,14 @@ class Renderer:
     prints `--statistics` in it is, each as "module:function" of this package.
 
     `statistics_at` is None for a format that ignores `--statistics` (a machine-read format
-    always carries every finding).
+    always carries every finding). `fingerprints` False: the format shows no finding's
+    fingerprint, so a run without a baseline need not compute them.
     """
 
     name: str
     render_at: str
     statistics_at: str | None = None
+    fingerprints: bool = True
 
     @property
     def render(self) -> Render:
@@ -60,16 +62,16 @@ def _function(where: str) -> Render:
 FORMATS: Mapping[str, Renderer] = {
     renderer.name: renderer
     for renderer in (
-        Renderer("text", "text:render_text", "text:render_statistics"),
+        Renderer("text", "text:render_text", "text:render_statistics", fingerprints=False),
         # ruff's one-line-per-finding format; scaffold's text already is that.
-        Renderer("concise", "text:render_text", "text:render_statistics"),
-        Renderer("full", "full:render_full", "text:render_statistics"),
+        Renderer("concise", "text:render_text", "text:render_statistics", fingerprints=False),
+        Renderer("full", "full:render_full", "text:render_statistics", fingerprints=False),
         Renderer("json", "json:render_json", "json:render_json_statistics"),
         Renderer("json-lines", "json_lines:render_json_lines"),
         Renderer("sarif", "sarif:render_sarif"),
-        Renderer("github", "github:render_github"),
+        Renderer("github", "github:render_github", fingerprints=False),
         Renderer("gitlab", "gitlab:render_gitlab"),
-        Renderer("junit", "junit:render_junit"),
+        Renderer("junit", "junit:render_junit", fingerprints=False),
     )
 }
 

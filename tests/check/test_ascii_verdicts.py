@@ -1,0 +1,188 @@
+"""A warm check reads a reported file only when it is not known to be all ASCII: the verdict
+kept beside the cache holds while the file's stat does; output is the same either way."""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from scaffold.check import locations
+from scaffold.check.command import CheckCommand, run_check_command
+from scaffold.check.incremental.ascii_verdicts import AsciiVerdicts
+from scaffold.check.locations import SourceLines, locate, source_lines
+from scaffold.check.model import CheckReport, Diagnostic, Related, Severity
+
+from .check_support import write_tree
+
+# A cycle between an ASCII file and one whose import line holds a non-ASCII name first.
+TREE = {
+    "pkg/__init__.py": "",
+    "pkg/a.py": "import pkg.b\n",
+    "pkg/b.py": "é = 1; import pkg.a\n",
+}
+
+
+def _later(monkeypatch: pytest.MonkeyPatch, seconds: float = 5) -> None:
+    """Save verdicts as if `seconds` had passed: files just written are no longer racy."""
+    now = time.time_ns() + int(seconds * 1e9)
+    monkeypatch.setattr(time, "time_ns", lambda: now)
+
+
+def _check(
+    root: Path, cache: Path, capsys: pytest.CaptureFixture[str], *, fmt: str = "text"
+) -> str:
+    command = CheckCommand(paths=(str(root),), cache_dir=str(cache), output_format=fmt)
+    run_check_command(command)
+    return capsys.readouterr().out
+
+
+def _reads(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
+    read: Counter[str] = Counter()
+    read_bytes = locations._read_bytes
+    monkeypatch.setattr(
+        locations, "_read_bytes", lambda path: read.update([Path(path).name]) or read_bytes(path)
+    )
+    return read
+
+
+@pytest.mark.parametrize("fmt", ["text", "full", "json", "sarif"])
+def test_a_warm_check_reads_only_the_files_that_are_not_ascii(
+    fmt: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = write_tree(tmp_path / "p", TREE)
+    monkeypatch.chdir(tmp_path)
+    _later(monkeypatch)
+    fresh = _check(root, tmp_path / "cache", capsys, fmt=fmt)
+    read = _reads(monkeypatch)
+    assert _check(root, tmp_path / "cache", capsys, fmt=fmt) == fresh
+    wanted = {"b.py": 1} if fmt != "full" else {"a.py": 1, "b.py": 1}  # full shows lines
+    assert dict(read) == wanted
+    if fmt == "json":  # b.py's import, related to the cycle: byte 9, code point 8
+        related = json.loads(fresh)["diagnostics"][0]["related"]
+        assert {(r["path"], r["column"]) for r in related} == {("p/pkg/a.py", 1), ("p/pkg/b.py", 8)}
+
+
+def test_a_file_whose_stat_changed_is_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "m.py"
+    path.write_text("import os\n")
+    cache_file = tmp_path / "check-x.bin"
+    kept = AsciiVerdicts(cache_file)
+    assert kept.get(str(path)) is None
+    kept.put(str(path), True)
+    _later(monkeypatch)
+    kept.save()
+    assert AsciiVerdicts(cache_file).get(str(path)) is True
+    path.write_text("import os  # é, now\n")
+    assert AsciiVerdicts(cache_file).get(str(path)) is None
+
+
+def test_a_file_changed_just_before_the_save_is_not_kept(tmp_path: Path) -> None:
+    # Its content may change again within the same mtime tick without its stat changing.
+    path = tmp_path / "m.py"
+    path.write_text("import os\n")
+    kept = AsciiVerdicts(tmp_path / "check-x.bin")
+    kept.get(str(path))
+    kept.put(str(path), True)
+    kept.save()
+    assert AsciiVerdicts(tmp_path / "check-x.bin").get(str(path)) is None
+
+
+@pytest.mark.parametrize("damage", [b"", b"garbage", "truncated"])
+def test_a_damaged_verdicts_file_is_a_miss(
+    damage: bytes | str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "m.py"
+    path.write_text("import os\n")
+    kept = AsciiVerdicts(tmp_path / "check-x.bin")
+    kept.get(str(path))
+    kept.put(str(path), True)
+    _later(monkeypatch)
+    kept.save()
+    assert kept.path is not None
+    data = kept.path.read_bytes()
+    kept.path.write_bytes(data[:-3] if damage == "truncated" else damage)  # type: ignore[arg-type]
+    assert AsciiVerdicts(tmp_path / "check-x.bin").get(str(path)) is None
+
+
+def test_no_cache_keeps_no_verdicts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = write_tree(tmp_path / "p", TREE)
+    monkeypatch.setenv("SCAFFOLD_CACHE_DIR", str(tmp_path / "cache"))
+    run_check_command(CheckCommand(paths=(str(root),), use_cache=False))
+    capsys.readouterr()
+    assert not (tmp_path / "cache").exists()
+
+
+def _report(root: Path) -> CheckReport:
+    write_tree(root, TREE)
+    chain = (Related("pkg/a.py", 1, 1, "imports"), Related("pkg/b.py", 1, 9, "imports"))
+    findings = [
+        Diagnostic("ARC001", "n", Severity.ERROR, "m", "pkg/a.py", 1, 1, 1, 13, related=chain[:1]),
+        Diagnostic("ARC001", "n", Severity.ERROR, "m", "pkg/b.py", 1, 9, 1, 21, related=chain),
+    ]
+    return CheckReport(tuple(findings), 3, str(root))
+
+
+def test_without_fingerprints_a_finding_whose_columns_stay_is_kept_as_it_is(
+    tmp_path: Path,
+) -> None:
+    report = _report(tmp_path)
+    plain = locate(report, tmp_path, SourceLines(), fingerprints=False)
+    assert plain.diagnostics[0] is report.diagnostics[0]
+    b = plain.diagnostics[1]
+    assert (b.column, b.end_column, b.related[1].column, b.fingerprint) == (8, 20, 8, "")
+    printed = locate(report, tmp_path, SourceLines())
+    assert [d.fingerprint != "" for d in printed.diagnostics] == [True, True]
+    assert [(d.column, d.related) for d in printed.diagnostics] == [
+        (d.column, d.related) for d in plain.diagnostics
+    ]
+
+
+def test_a_baseline_still_matches_with_a_format_that_shows_no_fingerprint(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = write_tree(tmp_path / "p", TREE)
+    monkeypatch.chdir(tmp_path)
+    baseline = tmp_path / "baseline.json"
+    command = CheckCommand(paths=(str(root),), baseline=str(baseline), output_format="text")
+    assert run_check_command(command) == 0  # written, then everything in it hidden
+    assert all(e["fingerprint"] for e in json.loads(baseline.read_text())["findings"])
+    assert run_check_command(command) == 0
+    assert "in the baseline" in capsys.readouterr().err
+
+
+# Line breaks str.splitlines knows and the parser does not (form feed, \x1c-\x1e, NEL,
+# U+2028) and the three it does know.
+SOURCES = [
+    "a = 1\n\x0c\nimport os\n",
+    "a = '\x1c\x1d\x1e'\nimport os\n",
+    "a = '\x85\u2028\u2029'\nimport os\n",
+    "a = 1\r\nb = 2\rimport os\n",
+    "import os",
+]
+
+
+@pytest.mark.parametrize("source", SOURCES)
+def test_source_lines_are_numbered_as_the_parser_numbers_them(source: str) -> None:
+    probe = "import ast, sys; print(ast.parse(sys.stdin.read()).body[-1].lineno)"
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        input=source.encode(),
+        capture_output=True,
+        check=True,
+        env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+    )
+    line = int(done.stdout)
+    assert line == ast.parse(source).body[-1].lineno
+    assert source_lines(source)[line - 1] == "import os"
