@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from scaffold.check.config import FAIL_ON, Settings, nearest_config, read_settings
-from scaffold.check.incremental.location import CACHE_DIR_ENV
+from scaffold.check.incremental.location import chosen_cache_dir
 from scaffold.check.incremental.run import check
 from scaffold.check.locations import SourceLines, locate, source_root
 from scaffold.check.model import CheckReport, Severity
@@ -77,19 +77,6 @@ def _codes(raw: str | None, option: str) -> tuple[str, ...] | None:
     from scaffold.check.select import validate_codes  # the rules load only when named
 
     return validate_codes(raw.split(","), option)
-
-
-def _cache_dir(raw: str | None) -> Path | None:
-    """The folder `--cache-dir` (else $SCAFFOLD_CACHE_DIR) names, refused when it is a file."""
-    option = "--cache-dir"
-    if raw is None:
-        raw, option = os.environ.get(CACHE_DIR_ENV) or None, CACHE_DIR_ENV
-    if raw is None:
-        return None
-    path = Path(os.path.abspath(raw))
-    if path.exists() and not path.is_dir():
-        raise UsageError(f"{option} {raw!r} is not a folder (give a folder to keep the cache in)")
-    return path
 
 
 def _write(stream: TextIO, text: str) -> None:
@@ -305,7 +292,7 @@ def _options(command: CheckCommand, settings: Settings | None) -> CheckOptions:
         ignore=_codes(",".join(ignores), "--ignore") if ignores else None,
         extend_select=_codes(command.extend_select, "--extend-select") or (),
         use_cache=command.use_cache,
-        cache_dir=_cache_dir(command.cache_dir),
+        cache_dir=chosen_cache_dir(command.cache_dir),
         settings=settings,
         stdin=stdin,
     )

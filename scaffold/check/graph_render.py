@@ -13,6 +13,7 @@ from pathlib import Path
 from scaffold.check.discover import Tree, discover
 from scaffold.check.imports.diagram import ImportGraph, contracts_graph, graph_of
 from scaffold.check.imports.graph import Edge
+from scaffold.check.incremental.location import chosen_cache_dir
 from scaffold.check.incremental.rendered import Rendered, graph_key
 from scaffold.check.incremental.run import check_with_edges, graph_report_key
 from scaffold.check.incremental.store import FactsCache
@@ -161,25 +162,22 @@ def render_graph(
     view: GraphView = GraphView(),
     notes: list[str] | None = None,
     all_imports: bool = False,
+    use_cache: bool = True,
+    cache_dir: str | None = None,
 ) -> str:
     """The `scaffold graph` command body: validate, collect, filter, render; what the user
-    should know besides the output (a Mermaid graph too big to draw) goes to `notes`."""
+    should know besides the output (a Mermaid graph too big to draw) goes to `notes`.
+
+    `use_cache` and `cache_dir` mean what `scaffold check`'s `--no-cache` and `--cache-dir`
+    mean: without the cache nothing is read or written (not the kept drawing either)."""
     render = (
         _svg_renderer() if output_format == "svg" else format_named(GRAPH_FORMATS, output_format)
     )
-    if check_contracts and cycles_only:
-        raise UsageError(
-            "--check-contracts draws the chains that break contracts, not import cycles;"
-            " give one of --check-contracts and --cycles"
-        )
-    if check_contracts and all_imports:
-        raise UsageError(
-            "--check-contracts counts the imports each contract counts (its"
-            " include-type-checking and include-function-imports keys); leave out --all-imports"
-        )
+    _refuse_with_contracts(check_contracts, cycles_only, all_imports)
     target = _validated(path, depth, view)
+    folder = chosen_cache_dir(cache_dir)
     tree = discover(target)
-    cache = FactsCache.open(tree)
+    cache = FactsCache.open(tree, folder) if use_cache else FactsCache(None)
     # The svg is Graphviz's drawing, which may change without the check's inputs changing.
     options = (output_format, cycles_only, depth, check_contracts, view, all_imports, target)
     kept = Rendered(None if output_format == "svg" else cache.path)
@@ -206,6 +204,20 @@ def render_graph(
     if notes is not None:
         notes.extend(told)
     return text
+
+
+def _refuse_with_contracts(check_contracts: bool, cycles_only: bool, all_imports: bool) -> None:
+    """--check-contracts draws what the contracts count: not cycles, not every import."""
+    if check_contracts and cycles_only:
+        raise UsageError(
+            "--check-contracts draws the chains that break contracts, not import cycles;"
+            " give one of --check-contracts and --cycles"
+        )
+    if check_contracts and all_imports:
+        raise UsageError(
+            "--check-contracts counts the imports each contract counts (its"
+            " include-type-checking and include-function-imports keys); leave out --all-imports"
+        )
 
 
 def _svg_renderer() -> Callable[[ImportGraph], str]:

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from scaffold.cli.options import format_option
+from scaffold.cli.options import CacheDirOption, NoCacheOption, format_option
 from scaffold.cli.render import examples
 from scaffold.errors import ScaffoldError
 
@@ -109,18 +109,6 @@ ImportOption = Annotated[
     typer.Option(
         "--import",
         help="Also import each package in a subprocess (runs its code) and report RUN001.",
-    ),
-]
-NoCacheOption = Annotated[
-    bool, typer.Option("--no-cache", help="Neither read nor write .scaffold_cache/.")
-]
-CacheDirOption = Annotated[
-    str | None,
-    typer.Option(
-        "--cache-dir",
-        metavar="DIR",
-        help="Keep the cache in DIR (default: $SCAFFOLD_CACHE_DIR, else .scaffold_cache/ at"
-        " the project root).",
     ),
 ]
 ColorOption = Annotated[

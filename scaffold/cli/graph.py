@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from scaffold.cli.options import format_option
+from scaffold.cli.options import CacheDirOption, NoCacheOption, format_option
 from scaffold.cli.render import examples
 
 __all__ = ["GraphFormat", "app"]
@@ -95,6 +95,8 @@ def graph(
     collapse: CollapseOption = None,
     check_contracts: CheckContracts = False,
     all_imports: AllImports = False,
+    no_cache: NoCacheOption = False,
+    cache_dir: CacheDirOption = None,
 ) -> None:
     """Print the first-party import graph; imports in cycles are red, with the ones to move
     to break them marked."""
@@ -113,6 +115,8 @@ def graph(
         view=view,
         notes=notes,
         all_imports=all_imports,
+        use_cache=not no_cache,
+        cache_dir=cache_dir,
     )
     typer.echo(text, nl=False)
     for note in notes:

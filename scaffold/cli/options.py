@@ -26,6 +26,7 @@ except ImportError:  # pragma: no cover
 __all__ = [
     "AuthorOption",
     "CIOption",
+    "CacheDirOption",
     "DefaultsOption",
     "DescriptionOption",
     "DestOption",
@@ -36,6 +37,7 @@ __all__ = [
     "LicenseOption",
     "NewSwitches",
     "NoCIOption",
+    "NoCacheOption",
     "NoGitOption",
     "PythonOption",
     "QuietOption",
@@ -85,6 +87,18 @@ ForceOption = Annotated[
 ]
 DefaultsOption = Annotated[
     bool, typer.Option("--defaults", help="Never ask; use defaults for every question.")
+]
+NoCacheOption = Annotated[
+    bool, typer.Option("--no-cache", help="Neither read nor write .scaffold_cache/.")
+]
+CacheDirOption = Annotated[
+    str | None,
+    typer.Option(
+        "--cache-dir",
+        metavar="DIR",
+        help="Keep the cache in DIR (default: $SCAFFOLD_CACHE_DIR, else .scaffold_cache/ at"
+        " the project root).",
+    ),
 ]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")]
 ShadowOption = Annotated[

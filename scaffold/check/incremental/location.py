@@ -16,8 +16,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scaffold.check.discover import Tree
+from scaffold.errors import UsageError
 
-__all__ = ["CACHE_DIR", "CACHE_DIR_ENV", "CacheLocation", "project_root", "relative"]
+__all__ = [
+    "CACHE_DIR",
+    "CACHE_DIR_ENV",
+    "CacheLocation",
+    "chosen_cache_dir",
+    "project_root",
+    "relative",
+]
 
 CACHE_DIR = ".scaffold_cache"
 CACHE_DIR_ENV = "SCAFFOLD_CACHE_DIR"
@@ -27,6 +35,20 @@ def relative(path: Path | str, start: Path | str) -> str:
     """`path` relative to `start`, POSIX: the form every path in the cache takes."""
     text = os.path.relpath(path, start)
     return text.replace(os.sep, "/") if os.sep != "/" else text
+
+
+def chosen_cache_dir(given: str | None) -> Path | None:
+    """The folder `--cache-dir` names, else `$SCAFFOLD_CACHE_DIR`'s, else None (the project's
+    own `.scaffold_cache/`); a UsageError when it is a file."""
+    option = "--cache-dir"
+    if given is None:
+        given, option = os.environ.get(CACHE_DIR_ENV) or None, CACHE_DIR_ENV
+    if given is None:
+        return None
+    path = Path(os.path.abspath(given))
+    if path.exists() and not path.is_dir():
+        raise UsageError(f"{option} {given!r} is not a folder (give a folder to keep the cache in)")
+    return path
 
 
 def project_root(tree: Tree) -> Path:
