@@ -163,7 +163,26 @@ def _parse_one(raw: dict[str, object], origin: str, index: int) -> Contract:
     )
     if contract.exhaustive and not contract.containers:
         raise contract.error("`exhaustive = true` needs `containers` (whose children to list)")
+    _check_something(contract, table)
     return contract
+
+
+def _check_something(contract: Contract, table: dict[str, object]) -> None:
+    """Refuse a contract that can never be broken: it is a mistake, not a rule."""
+    for key in _REQUIRED[contract.kind]:
+        if table[key] == []:
+            raise contract.error(f"`{key}` is empty; name the modules it is about")
+    layers = contract.layers
+    one_layer = len(layers) == 1 and len(layers[0].modules) == 1
+    if contract.kind == "layers" and not contract.exhaustive and one_layer:
+        raise contract.error(
+            "`layers` holds one layer; give two or more, higher first (or siblings as `a | b`)"
+        )
+    one_module = len(contract.modules) == 1 and "*" not in contract.modules[0]
+    if contract.kind == "independence" and one_module:
+        raise contract.error(
+            "`modules` holds one module; give two or more, or a pattern such as `pkg.*`"
+        )
 
 
 class _Fields:

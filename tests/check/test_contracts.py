@@ -57,7 +57,7 @@ def arc(root: Path) -> list[tuple[str, str, int]]:
             "`modules` holds 'a.*.**', which is not a module name or pattern",
         ),
         (
-            'name = "C"\ntype = "independence"\nmodules = ["a"]\nignore-imports = ["a b"]\n',
+            'name = "C"\ntype = "independence"\nmodules = ["a.*"]\nignore-imports = ["a b"]\n',
             "`ignore-imports` holds 'a b'; write `importer -> imported`",
         ),
         (
@@ -73,6 +73,18 @@ def arc(root: Path) -> list[tuple[str, str, int]]:
             '\nallow-indirect = "yes"\n',
             "`allow-indirect` must be true or false, not 'yes'",
         ),
+        # Contracts that can never be broken: a mistake, not a rule.
+        ('name = "C"\ntype = "layers"\nlayers = "a"\n', "`layers` holds one layer; give two"),
+        ('name = "C"\ntype = "layers"\nlayers = []\n', "contract 'C': `layers` is empty"),
+        (
+            'name = "C"\ntype = "forbidden"\nsource-modules = []\nforbidden-modules = ["b"]\n',
+            "contract 'C': `source-modules` is empty; name the modules it is about",
+        ),
+        (
+            'name = "C"\ntype = "independence"\nmodules = ["a"]\n',
+            "`modules` holds one module; give two or more, or a pattern such as `pkg.*`",
+        ),
+        ('name = "C"\ntype = "acyclic-siblings"\nancestors = []\n', "`ancestors` is empty"),
     ],
 )
 def test_malformed_contract_is_a_one_line_error(body: str, error: str, tmp_path: Path) -> None:
@@ -87,7 +99,7 @@ def test_malformed_contract_is_a_one_line_error(body: str, error: str, tmp_path:
 
 
 def test_two_contracts_with_one_name_are_refused(tmp_path: Path) -> None:
-    table = [{"name": "C", "type": "independence", "modules": ["a"]}] * 2
+    table = [{"name": "C", "type": "independence", "modules": ["a", "b"]}] * 2
     with pytest.raises(ContractError, match="two contracts are named 'C'"):
         parse_contracts(table, tmp_path / "pyproject.toml")
 
@@ -156,9 +168,11 @@ def test_optional_layer_may_be_missing(tree: Tree) -> None:
 def test_unmatched_ignore_import_is_an_error(tree: Tree) -> None:
     root = tree(
         {
-            "pyproject.toml": LAYERS + 'layers = ["shop.ui"]\nignore-imports = ["shop.ui -> x"]\n',
+            "pyproject.toml": LAYERS
+            + 'layers = ["shop.ui", "shop.domain"]\nignore-imports = ["shop.ui -> x"]\n',
             "shop/__init__.py": "",
             "shop/ui.py": "",
+            "shop/domain.py": "",
         }
     )
     with pytest.raises(ContractError, match=r"'shop\.ui -> x', which matches no import"):
