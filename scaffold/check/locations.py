@@ -18,8 +18,9 @@ from typing import Protocol
 
 from scaffold.check.facts.source import decode_source
 from scaffold.check.model import CheckReport, Diagnostic, Related
+from scaffold.edit import source_lines
 
-__all__ = ["KeptVerdicts", "SourceLines", "fingerprint", "locate", "source_lines", "source_root"]
+__all__ = ["KeptVerdicts", "SourceLines", "fingerprint", "locate", "source_root"]
 
 
 def source_root(root: Path, cwd: Path) -> Path:
@@ -126,18 +127,6 @@ def _decode(path: str, data: bytes) -> list[str]:
     except (ValueError, UnicodeDecodeError):
         text = data.decode("utf-8", "replace")
     return source_lines(text)
-
-
-def source_lines(text: str) -> list[str]:
-    """The lines of `text` as the parser numbers them: split at `\n`, `\r\n` and `\r` only
-    (`str.splitlines` also splits at a form feed, `\x1c`-`\x1e`, NEL and U+2028, which
-    would shift every later line number)."""
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    lines = text.split("\n")
-    if lines[-1] == "":
-        lines.pop()  # the newline that ends the last line starts no line
-    return lines
 
 
 def _code_points(line: str, byte_column: int) -> int:

@@ -3,9 +3,7 @@ kept beside the cache holds while the file's stat does; output is the same eithe
 
 from __future__ import annotations
 
-import ast
 import json
-import os
 import subprocess
 import sys
 import time
@@ -17,7 +15,7 @@ import pytest
 from scaffold.check import locations
 from scaffold.check.command import CheckCommand, run_check_command
 from scaffold.check.incremental.ascii_verdicts import AsciiVerdicts
-from scaffold.check.locations import SourceLines, locate, source_lines
+from scaffold.check.locations import SourceLines, locate
 from scaffold.check.model import CheckReport, Diagnostic, Related, Severity
 
 from .check_support import write_tree
@@ -174,15 +172,12 @@ SOURCES = [
 
 
 @pytest.mark.parametrize("source", SOURCES)
-def test_source_lines_are_numbered_as_the_parser_numbers_them(source: str) -> None:
-    probe = "import ast, sys; print(ast.parse(sys.stdin.read()).body[-1].lineno)"
+def test_located_lines_are_numbered_as_the_parser_numbers_them(source: str, tmp_path: Path) -> None:
+    # The `full` snippets and the code-point columns read the lines SourceLines gives.
+    path = tmp_path / "m.py"
+    path.write_bytes(source.encode())
+    probe = "import ast, sys; print(ast.parse(open(sys.argv[1], 'rb').read()).body[-1].lineno)"
     done = subprocess.run(
-        [sys.executable, "-c", probe],
-        input=source.encode(),
-        capture_output=True,
-        check=True,
-        env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+        [sys.executable, "-c", probe, str(path)], capture_output=True, text=True, check=True
     )
-    line = int(done.stdout)
-    assert line == ast.parse(source).body[-1].lineno
-    assert source_lines(source)[line - 1] == "import os"
+    assert SourceLines().line(str(path), int(done.stdout)) == "import os"
