@@ -6,6 +6,8 @@ last results stand."""
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -77,3 +79,43 @@ async def test_a_saved_pyproject_that_does_not_validate_is_shown_once(tmp_path: 
         pyproject.write_text(IGNORING, encoding="utf-8")
         _saved(client, pyproject)
         assert await _codes(client, init) == []
+
+
+LIMITED = '[project]\nname = "demo"\n\n[tool.scaffold.check]\nmax-file-size = 100\n'
+
+
+async def test_an_open_buffer_larger_than_max_file_size_is_skipped_as_check_skips_it(
+    tmp_path: Path,
+) -> None:
+    # The file is small on disk; the buffer grows past max-file-size: it is not parsed (no
+    # EXP001 from it), and the note `scaffold check` prints of it is logged, once.
+    root = write_tree(tmp_path, {**TREE, "pyproject.toml": LIMITED, "pkg/big.py": "x = 1\n"})
+    big = root / "pkg/big.py"
+    grown = '__all__ = ["gone"]\n' + "".join(f"# line {i}\n" for i in range(20))
+    async with session([root], PULL) as client:
+        assert await _codes(client, big) == []
+        client.text_document_did_open(
+            lsp.DidOpenTextDocumentParams(lsp.TextDocumentItem(big.as_uri(), "python", 1, grown))
+        )
+        assert await _codes(client, big) == []
+        client.text_document_did_change(
+            lsp.DidChangeTextDocumentParams(
+                lsp.VersionedTextDocumentIdentifier(uri=big.as_uri(), version=2),
+                [lsp.TextDocumentContentChangeWholeDocument(text=grown + "# more\n")],
+            )
+        )
+        assert await _codes(client, big) == []
+        notes = [m.message for m in client.log_messages if "max-file-size" in m.message]
+        big.write_text(grown, encoding="utf-8")
+        checked = subprocess.run(
+            [sys.executable, "-m", "scaffold", "check", "--no-cache", "."],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    assert "big.py" not in checked.stdout
+    assert [
+        f"scaffold: {line}" for line in checked.stderr.splitlines() if "max-file" in line
+    ] == notes
+    assert len(notes) == 1

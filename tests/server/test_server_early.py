@@ -148,9 +148,9 @@ def test_the_first_read_starts_before_pygls_is_imported(tmp_path: Path) -> None:
         from scaffold.check.server import engine, serve
         read_root = engine.read_root
 
-        def spy(base, workers):
+        def spy(base, options):
             open({str(seen)!r}, "w").write(str("pygls" in sys.modules))
-            return read_root(base, workers)
+            return read_root(base, options)
 
         engine.read_root = spy
         serve()
@@ -177,7 +177,7 @@ def test_exit_ends_the_server_with_a_first_read_still_running(tmp_path: Path) ->
         import multiprocessing, time
         from scaffold.check.server import engine, serve
 
-        def spy(base, workers):
+        def spy(base, options):
             worker = multiprocessing.get_context("spawn").Process(target=time.sleep, args=(3600,))
             worker.start()
             open({str(pid_file)!r}, "w").write(str(worker.pid))

@@ -10,6 +10,7 @@ import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -231,3 +232,61 @@ def test_a_change_on_disk_read_by_an_analysis_given_up_is_seen_by_the_next(
     with contextlib.suppress(Superseded):
         workspace.analyse(_stop_at(stop_at))
     assert _codes(workspace.analyse()) == []
+
+
+def test_the_graph_checks_run_again_only_when_an_import_edge_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As `scaffold check` keeps them from its cache: an edit that changes no file's import
+    # edges keeps the cycle search's findings.
+    import scaffold.check.analysis as analysis
+    from scaffold.check.model import Finding
+    from scaffold.check.rules.registry import run_checks
+    from scaffold.check.rules.unit import Scope
+
+    graph_runs: list[int] = []
+
+    def counted(scope: Scope, context: Any, enabled: frozenset[str]) -> list[Finding]:
+        if scope is Scope.GRAPH:
+            graph_runs.append(1)
+        return list(run_checks(scope, context, enabled))
+
+    monkeypatch.setattr(analysis, "run_checks", counted)
+    files = {
+        "pkg/__init__.py": "",
+        "pkg/a.py": "from . import b\n",
+        "pkg/b.py": "from . import a\n",
+    }
+    files["pkg/c.py"] = ""
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text, encoding="utf-8")
+    workspace = Workspace()
+    workspace.add_root(tmp_path)
+    c = tmp_path / "pkg/c.py"
+    # (the text of c.py, the graph checks run so far): a new name or a comment keeps them,
+    # an import (a new edge) runs them again.
+    expected = [("", 1), ("x = 1\n", 1), ("x = 1\n# c\n", 1), ("from . import a\n", 2)]
+    expected += [("from . import a\ny = 2\n", 2), ("", 3)]
+    for text, runs in expected:
+        workspace.buffers[c] = text
+        assert "IMP002" in _codes(workspace.analyse())
+        assert len(graph_runs) == runs, text
+
+
+def test_a_file_grown_past_max_file_size_on_disk_is_skipped_and_noted(tmp_path: Path) -> None:
+    # The first read goes through the parsing pool's reader, a file changed later through the
+    # server's own: both skip a file larger than max-file-size, as `scaffold check` does.
+    (tmp_path / "pkg").mkdir()
+    limit = '[project]\nname = "demo"\n\n[tool.scaffold.check]\nmax-file-size = 100\n'
+    (tmp_path / "pyproject.toml").write_text(limit, encoding="utf-8")
+    module = tmp_path / "pkg/__init__.py"
+    module.write_text('__all__ = ["f"]\n', encoding="utf-8")
+    workspace = Workspace()
+    workspace.add_root(tmp_path)
+    assert _codes(workspace.analyse()) == ["EXP001"]
+    assert workspace.notes == ()
+    module.write_text('__all__ = ["f"]\n' + "# padding\n" * 20, encoding="utf-8")
+    assert _codes(workspace.analyse()) == []
+    assert len(workspace.notes) == 1 and "pkg/__init__.py" in workspace.notes[0]
+    assert workspace.notes[0].startswith("skipped pkg/__init__.py: larger than max-file-size")

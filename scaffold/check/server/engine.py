@@ -20,7 +20,7 @@ from pathlib import Path
 from scaffold.check.analysis import FileResult, Simulate, check_file, check_tree
 from scaffold.check.discover import SourceFile, Tree, discover
 from scaffold.check.imports.simulation import Failure
-from scaffold.check.incremental.reuse import Stored, keep, plan
+from scaffold.check.incremental.reuse import Reuse, Stored, keep, plan
 from scaffold.check.incremental.store import FactsCache, content_digest
 from scaffold.check.memory import without_cyclic_gc
 from scaffold.check.model import Diagnostic, Finding, ModuleFacts
@@ -33,11 +33,13 @@ from scaffold.check.server.files import (
     FirstRead,
     Known,
     disk_known,
+    open_cache,
     parse_known,
     read_disk,
     read_root,
     stat_of,
 )
+from scaffold.files import read_regular
 
 __all__ = ["FileText", "RootState", "Superseded", "Workspace", "never"]  # FileText: files.py
 
@@ -62,6 +64,34 @@ def _checkpoint(stop: Callable[[], bool]) -> None:
     (facts read meanwhile are kept: each stands for the bytes it was parsed from)."""
     if stop():
         raise Superseded
+
+
+class _Interruptible:
+    """The reuse hooks of one analysis, each giving up first when a newer change arrived."""
+
+    def __init__(self, reuse: Reuse, stop: Callable[[], bool]) -> None:
+        self._reuse = reuse
+        self._stop = stop
+
+    def file_result(
+        self, project: Project, source: SourceFile, compute: Callable[[], FileResult]
+    ) -> FileResult:
+        _checkpoint(self._stop)
+        return self._reuse.file_result(project, source, compute)
+
+    def start_simulation(
+        self, project: Project, simulate: Simulate
+    ) -> Callable[[], Sequence[Failure]]:
+        _checkpoint(self._stop)
+        return self._reuse.start_simulation(project, simulate)
+
+    def graph_findings(
+        self, project: Project, compute: Callable[[], list[Finding]]
+    ) -> list[Finding]:
+        # Kept while no file's import edges changed, as `scaffold check` keeps them from its
+        # cache: an edit that adds no import does not run the cycle search again.
+        _checkpoint(self._stop)
+        return self._reuse.graph_findings(project, compute)
 
 
 class RootState:
@@ -126,7 +156,7 @@ class RootState:
             return None
         if known.source is None:  # parsed by the pool: its text is the disk's
             try:
-                return FileText(source.path.read_bytes(), False)
+                return FileText(read_regular(source.path), False)
             except OSError:
                 return None
         return known.source
@@ -147,24 +177,14 @@ class RootState:
             resolved = Resolved(tree, facts, Project.of(tree, facts))
             _checkpoint(stop)
 
-            def file_result(
-                project: Project, source: SourceFile, compute: Callable[[], FileResult]
-            ) -> FileResult:
-                _checkpoint(stop)
-                return reuse.file_result(project, source, compute)
-
-            def start_simulation(
-                project: Project, simulate: Simulate
-            ) -> Callable[[], Sequence[Failure]]:
-                _checkpoint(stop)
-                return reuse.start_simulation(project, simulate)
-
+            hooks = _Interruptible(reuse, stop)
             checked = diagnose(
                 resolved,
                 self.options,
-                file_result=file_result,
-                start_simulation=start_simulation,
+                file_result=hooks.file_result,
+                start_simulation=hooks.start_simulation,
                 tree_findings=self._findings_of_tree,
+                graph_findings=hooks.graph_findings,
             )
             _checkpoint(stop)
         assert checked.analysis is not None
@@ -301,7 +321,8 @@ class RootState:
         digests[source.key] = known.digest
 
     def _read_in_parallel(self, tree: Tree, buffers: Mapping[Path, str]) -> None:
-        self._known.update(read_disk(tree, buffers, self.options.workers))
+        cache = open_cache(tree, self.options)
+        self._known.update(read_disk(tree, buffers, self.options.workers, cache))
 
     def _refresh(self, source: SourceFile, buffer: str | None) -> Known:
         """A file's facts, parsed again only when its bytes changed."""
@@ -344,12 +365,15 @@ class Workspace:
     """Every root of the editor's workspace and the text of its open buffers."""
 
     def __init__(self, options: CheckOptions | None = None) -> None:
-        self.options = options or CheckOptions(use_cache=False)
+        # The first read of each root goes through `.scaffold_cache/` as `scaffold check` does
+        # (after the first time, an editor's start reads no file it has not changed).
+        self.options = options or CheckOptions()
         self.roots: dict[Path, RootState] = {}
         self._first_reads: dict[Path, Future[FirstRead]] = {}
         self._watching = False
         self.buffers: dict[Path, str] = {}
         self.base_of: dict[Path, Path] = {}  # each reported path's root, by the last analysis
+        self.notes: tuple[str, ...] = ()  # the last analysis's notes, as `scaffold check`'s
 
     @property
     def watching(self) -> bool:
@@ -373,7 +397,7 @@ class Workspace:
 
         def read() -> None:
             try:
-                future.set_result(read_root(base, self.options.workers))
+                future.set_result(read_root(base, self.options))
             except BaseException as error:  # re-raised by the analysis that waits for it
                 future.set_exception(error)
 
@@ -417,8 +441,10 @@ class Workspace:
         result: dict[Path, list[Diagnostic]] = {}
         owners: dict[Path, Path] = {}
         buffers = dict(self.buffers)  # one state of the buffers for the whole run
+        notes: list[str] = []
         for base, root in sorted(self.roots.items(), key=lambda item: len(item[0].parts)):
             checked = root.analyse(buffers, stop)
+            notes.extend(checked.tree.notes)
             for path in _reported_files(checked):
                 result[path] = []
                 owners[path] = base
@@ -428,6 +454,7 @@ class Workspace:
                     result.setdefault(path, []).append(diagnostic)
                     owners[path] = base
         self.base_of = owners
+        self.notes = tuple(dict.fromkeys(notes))
         return result
 
 

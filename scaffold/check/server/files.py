@@ -11,16 +11,20 @@ from pathlib import Path
 
 from scaffold.check.discover import SourceFile, Tree, discover
 from scaffold.check.facts import parse_source
+from scaffold.check.facts.files import too_large
 from scaffold.check.incremental.pool import read_facts
 from scaffold.check.incremental.records import encode_facts
-from scaffold.check.incremental.store import content_digest
+from scaffold.check.incremental.store import FactsCache, content_digest
 from scaffold.check.model import FILE_SPAN, ModuleFacts, SourceError
+from scaffold.check.options import CheckOptions
+from scaffold.files import read_regular
 
 __all__ = [
     "FileText",
     "FirstRead",
     "Known",
     "disk_known",
+    "open_cache",
     "parse_known",
     "read_disk",
     "read_root",
@@ -58,8 +62,13 @@ FirstRead = tuple[Tree, dict[str, Known]]
 
 
 def parse_known(stamp: tuple[int, int] | None, source: SourceFile, text: FileText) -> Known:
+    """The facts of `text` (a buffer's, or the disk's), as `scaffold check` would parse the
+    file: one larger than `max-file-size` is not parsed (its facts say it was skipped, and
+    the analysis notes it), an open buffer no differently from the file on disk."""
     if text.data is None:
         facts = ModuleFacts(error=SourceError("read", "cannot be read", FILE_SPAN))
+    elif len(text.data) > source.config.max_file_size:
+        facts = too_large(source.config.max_file_size)
     else:
         facts = parse_source(text.data, is_package=source.is_package)
     return with_facts(stamp, source, text, facts)
@@ -72,23 +81,44 @@ def with_facts(
     return Known(stamp, source.is_package, text, facts, encoded, content_digest(encoded))
 
 
-def read_disk(tree: Tree, buffers: Mapping[Path, str], workers: int | None) -> dict[str, Known]:
+def read_disk(
+    tree: Tree, buffers: Mapping[Path, str], workers: int | None, cache: FactsCache | None = None
+) -> dict[str, Known]:
     """The first read of a root: every file on disk parsed in the process pool, as a cold
     `scaffold check` parses them (stat first: a file changed meanwhile is read again by the
-    next analysis). Open buffers are parsed from their text instead."""
+    next analysis), or its facts taken from `cache` (`.scaffold_cache/`, shared with
+    `scaffold check`) when it is unchanged since they were stored; the files parsed now are
+    stored there. Open buffers are parsed from their text instead."""
     files = [s for s in tree.files if not s.is_extension and s.path not in buffers]
     stamps = {source.key: stat_of(source.path) for source in files}
-    read = read_facts(files, workers=workers)
-    return {
-        source.key: with_facts(stamps[source.key], source, None, read[source.key])
-        for source in files
-        if source.key in read
-    }
+    read = read_facts(files, cache=cache, workers=workers)
+    if cache is not None:
+        cache.save()
+    known: dict[str, Known] = {}
+    for source in files:
+        facts = read.get(source.key)
+        if facts is None:
+            continue
+        # The cache's encoding of these facts, when it has them: not encoded a second time.
+        encoded = None if cache is None else cache.encoded(source)
+        if encoded is None:
+            known[source.key] = with_facts(stamps[source.key], source, None, facts)
+        else:
+            digest = content_digest(encoded)
+            stamp = stamps[source.key]
+            known[source.key] = Known(stamp, source.is_package, None, facts, encoded, digest)
+    return known
 
 
-def read_root(base: Path, workers: int | None) -> FirstRead:
+def open_cache(tree: Tree, options: CheckOptions) -> FactsCache | None:
+    """The cache `scaffold check` would use for `tree` with `options` (None: no cache)."""
+    return FactsCache.open(tree, options.cache_dir) if options.use_cache else None
+
+
+def read_root(base: Path, options: CheckOptions) -> FirstRead:
+    """Discover `base` and read it (`read_disk`)."""
     tree = discover(base)
-    return tree, read_disk(tree, {}, workers)
+    return tree, read_disk(tree, {}, options.workers, open_cache(tree, options))
 
 
 def stat_of(path: Path) -> tuple[int, int] | None:
@@ -101,7 +131,8 @@ def stat_of(path: Path) -> tuple[int, int] | None:
 
 def disk_known(stamp: tuple[int, int] | None, source: SourceFile, known: Known | None) -> Known:
     try:
-        data: bytes | None = source.path.read_bytes()
+        # Only a regular file: a FIFO put in a source file's place must not hang the server.
+        data: bytes | None = read_regular(source.path)
     except OSError:
         data = None
     same = known is not None and known.source is not None and known.source.data == data

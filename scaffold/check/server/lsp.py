@@ -55,6 +55,7 @@ class ScaffoldServer(LanguageServer):
         self.shut_down = False  # the client asked for shutdown (before exit, as it should)
         self.docs_url: str | None = None
         self._failure_shown: str | None = None  # the bad-input message last shown
+        self._notes_logged: frozenset[str] = frozenset()
         self.scheduler: Scheduler[dict[Path, list[Diagnostic]]] = Scheduler(
             self.engine.analyse, self.show, self.report_failure
         )
@@ -104,10 +105,21 @@ class ScaffoldServer(LanguageServer):
         self.shown = {path: self._convert(path, found) for path, found in results.items()}
         for gone in set(self._converted) - set(results):
             del self._converted[gone]
+        self._log_notes()
         if self.pull:
             self._refresh()
         else:
             self._publish()
+
+    def _log_notes(self) -> None:
+        """Log each note `scaffold check` would print (a file skipped for `max-file-size`,
+        say) when it first appears, not again after each edit while it stands."""
+        notes = self.engine.notes
+        for note in notes:
+            if note not in self._notes_logged:
+                message = f"scaffold: note: {note}"
+                self.window_log_message(lsp.LogMessageParams(lsp.MessageType.Info, message))
+        self._notes_logged = frozenset(notes)
 
     # --- results ---------------------------------------------------------------------------
 
