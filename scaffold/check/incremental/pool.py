@@ -138,11 +138,12 @@ def _context() -> BaseContext:
     return multiprocessing.get_context()
 
 
-def prepare_forkserver() -> None:
-    """Start now the forkserver that a threaded process's pools fork from, with the parsing
-    modules already loaded. Called by a process about to start threads (the language server)
-    before its own slow imports: the forkserver loads on the other core meanwhile, and the
-    first read's workers then start in milliseconds instead of each importing the checker."""
+def prepare_forkserver(*, start: bool = True) -> None:
+    """Have the forkserver that a threaded process's pools fork from load the parsing modules
+    first, so that their workers start in milliseconds instead of each importing the
+    checker; `start`: start it now. Called by a process about to start threads (the language
+    server) before its own slow imports; without `start` the first pool that needs it starts
+    it (a read that finds every file in the cache starts none)."""
     if sys.platform != "linux":
         return
     import multiprocessing
@@ -151,7 +152,8 @@ def prepare_forkserver() -> None:
     # "__main__" is the default preload: the workers need the main module anyway (a console
     # script is run again in each worker unless its forkserver already ran it).
     multiprocessing.get_context("forkserver").set_forkserver_preload(["__main__", __name__])
-    forkserver.ensure_running()
+    if start:
+        forkserver.ensure_running()
 
 
 def parse_jobs(

@@ -14,11 +14,13 @@ def serve() -> None:
     from scaffold.check.server.early import Replay, read_first_message, roots_of
     from scaffold.check.server.engine import Workspace
 
-    # Importing pygls and lsprotocol takes about half a second: the workspace's first read
-    # runs meanwhile, from the folders the client's initialize request (read ahead here and
-    # handed on to pygls unread) names, its parsing workers forking from a forkserver that
-    # is loading on the other core by then.
-    prepare_forkserver()
+    # Importing pygls and lsprotocol takes about a third of a second: the workspace's first
+    # read runs meanwhile, from the folders the client's initialize request (read ahead here
+    # and handed on to pygls unread) names. Its facts come from `.scaffold_cache/` for the
+    # files unchanged since the last check or server wrote it; the others are parsed by
+    # workers forking from a forkserver, started only when some file needs parsing (a warm
+    # start parses none) and loading on the other core meanwhile.
+    prepare_forkserver(start=False)
     stdin = sys.stdin.buffer
     first = read_first_message(stdin)
     engine = Workspace()
