@@ -26,7 +26,10 @@ def serve() -> None:
     engine = Workspace()
     for root in roots_of(first):
         engine.read_ahead(root)
-    from scaffold.check.server.lsp import build_server
+    from scaffold.check.server.compiled import attrs_compiled_once, default_store
+
+    with attrs_compiled_once(default_store()):
+        from scaffold.check.server.lsp import build_server
 
     server = build_server(engine)
     # pygls reads its input only by readline() and read(n), which Replay answers.
