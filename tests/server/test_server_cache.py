@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -64,3 +65,31 @@ def test_a_second_start_parses_only_what_changed_since_the_first(
     served_parsing([])  # every file's facts from the cache
     (tmp_path / "pkg/c.py").write_text("from . import missing_too\n", encoding="utf-8")
     served_parsing(["pkg.c"])
+
+
+@pytest.mark.parametrize("read_ahead", [False, True])
+def test_a_start_after_a_check_keeps_the_results_it_stored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, read_ahead: bool
+) -> None:
+    # `scaffold check` stored its per-file results in the cache: the server's first analysis
+    # runs the per-file rules only for the file changed since, and reports what a fresh
+    # check reports.
+    import scaffold.check.analysis as analysis
+
+    for rel, text in TREE.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text, encoding="utf-8")
+    run_check(CheckOptions(paths=(tmp_path,)))  # writes .scaffold_cache/
+    (tmp_path / "pkg/c.py").write_text("from . import missing_too\n", encoding="utf-8")
+    ruled: list[str] = []
+    check_file = analysis.check_file
+
+    def counted(project: Any, source: Any, facts: Any, enabled: frozenset[str]) -> Any:
+        ruled.append(source.key)
+        return check_file(project, source, facts, enabled)
+
+    monkeypatch.setattr(analysis, "check_file", counted)
+    served = _served(tmp_path, read_ahead)
+    assert ruled == ["pkg.c"]
+    monkeypatch.undo()
+    assert served == _fresh(tmp_path)

@@ -21,6 +21,7 @@ from scaffold.check.analysis import FileResult, Simulate, check_file, check_tree
 from scaffold.check.discover import SourceFile, Tree, discover
 from scaffold.check.imports.simulation import Failure
 from scaffold.check.incremental.reuse import Reuse, Stored, keep, plan
+from scaffold.check.incremental.run import _inputs as check_inputs
 from scaffold.check.incremental.store import FactsCache, content_digest
 from scaffold.check.memory import without_cyclic_gc
 from scaffold.check.model import Diagnostic, Finding, ModuleFacts
@@ -105,7 +106,10 @@ class RootState:
         self.tree: Tree | None = None
         self._first_read = first_read  # started before the server asked (Workspace.read_ahead)
         self._notes: list[str] = []
-        self._cache: FactsCache | None = None
+        self._cache = FactsCache(None)  # for structure keys only: nothing is read or written
+        # The root's `.scaffold_cache/` as the first read found it, until the first finished
+        # analysis has taken from it the results `scaffold check` stored there.
+        self._disk: FactsCache | None = None
         self._known: dict[str, Known] = {}
         self._good: dict[str, Known] = {}  # the last facts of each buffer that parsed
         self._stored: tuple[bytes, Stored] | None = None  # the last run's, by structure
@@ -165,15 +169,12 @@ class RootState:
         """Check the root as it is now: buffers over the disk, reusing what still holds.
         Raises Superseded at the first checkpoint after `stop()` turns true."""
         tree = self.tree if self.tree is not None else self._discover()
-        cache = self._cache
-        assert cache is not None
         tree.notes[:] = self._notes  # each run adds its own notes to the tree's
         with without_cyclic_gc():
             facts, digests, broken = self._read(tree, buffers, stop)
-            inputs = (self.options.select, self.options.ignore)
-            structure = cache.structure_key(tree, inputs)
-            stored = self._stored[1] if self._stored and self._stored[0] == structure else None
-            reuse = plan(stored, digests, facts, self._previous.get)
+            structure = self._cache.structure_key(tree, check_inputs(self.options))
+            stored, previous = self._last_results(structure)
+            reuse = plan(stored, digests, facts, previous)
             resolved = Resolved(tree, facts, Project.of(tree, facts))
             _checkpoint(stop)
 
@@ -189,6 +190,7 @@ class RootState:
             _checkpoint(stop)
         assert checked.analysis is not None
         self._stored = (structure, keep(digests, checked.analysis, reuse))
+        self._disk = None
         self._remember(facts, broken)
         if broken:
             checked = self._report_broken(checked, broken)
@@ -201,11 +203,13 @@ class RootState:
         if first_read is None:
             tree = discover(self.base)
         else:
-            tree, known = first_read.result()
+            tree, known, self._disk = first_read.result()
             self._known.update(known)
         self.tree = tree
         self._notes = list(tree.notes)
-        self._cache = FactsCache(None)
+        # Keys made as the check makes them (relative to the cache's root): the first
+        # analysis finds the results a check stored under the same key.
+        self._cache = FactsCache(None, self._cache.root if self._disk is None else self._disk.root)
         self._stored = None
         self._by_path = {source.path: source for source in tree.files}
         self._by_rel = {source.rel: source for source in tree.files}
@@ -320,8 +324,24 @@ class RootState:
         facts[source.key] = known.facts
         digests[source.key] = known.digest
 
+    def _last_results(
+        self, structure: bytes
+    ) -> tuple[Stored | None, Callable[[str], bytes | None]]:
+        """The results of the last finished analysis when made for `structure`, and the
+        encoded facts it saw; for the first, those `scaffold check` stored in the cache (the
+        files unchanged since keep their results: a warm start runs almost no rule)."""
+        if self._stored is not None or self._disk is None:
+            stored = self._stored[1] if self._stored and self._stored[0] == structure else None
+            return stored, self._previous.get
+        disk, sources = self._disk, self._by_key
+        stored = Stored.load(disk.analysis, structure)
+        return stored, lambda key: disk.previous_encoded(sources[key])
+
     def _read_in_parallel(self, tree: Tree, buffers: Mapping[Path, str]) -> None:
         cache = open_cache(tree, self.options)
+        if cache is not None:
+            self._disk = cache
+            self._cache = FactsCache(None, cache.root)
         self._known.update(read_disk(tree, buffers, self.options.workers, cache))
 
     def _refresh(self, source: SourceFile, buffer: str | None) -> Known:

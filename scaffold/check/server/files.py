@@ -57,8 +57,8 @@ class Known:
     digest: bytes
 
 
-# A root's tree and its files' facts, as its first read found them.
-FirstRead = tuple[Tree, dict[str, Known]]
+# A root's tree, its files' facts as its first read found them, and the cache it read.
+FirstRead = tuple[Tree, dict[str, Known], FactsCache | None]
 
 
 def parse_known(stamp: tuple[int, int] | None, source: SourceFile, text: FileText) -> Known:
@@ -118,7 +118,8 @@ def open_cache(tree: Tree, options: CheckOptions) -> FactsCache | None:
 def read_root(base: Path, options: CheckOptions) -> FirstRead:
     """Discover `base` and read it (`read_disk`)."""
     tree = discover(base)
-    return tree, read_disk(tree, {}, options.workers, open_cache(tree, options))
+    cache = open_cache(tree, options)
+    return tree, read_disk(tree, {}, options.workers, cache), cache
 
 
 def stat_of(path: Path) -> tuple[int, int] | None:
