@@ -246,8 +246,9 @@ async def _scaffold(root: Path, n: int, project: str) -> None:
     again = await _start(root, project, "started again")
     await again.shutdown_session()
     await again.stop()  # type: ignore[no-untyped-call]
-    # After a `scaffold check` of the same folder, whose stored results the server reuses.
-    command = [sys.executable, "-m", "scaffold", "check", "-q", project]
+    # After a `scaffold check` of the same folder (the workspace folder, as a user runs it
+    # there), whose stored results the server reuses.
+    command = [sys.executable, "-m", "scaffold", "check", "-q", "."]
     subprocess.run(command, cwd=root, stdout=subprocess.DEVNULL, check=False)
     checked = await _start(root, project, "started after a `scaffold check`")
     await checked.shutdown_session()
