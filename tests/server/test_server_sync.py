@@ -187,3 +187,27 @@ async def test_pull_diagnostics_for_a_document_and_the_workspace(tmp_path: Path)
         assert by_uri[(root / "pkg/a.py").as_uri()].version == 2
         assert client.diagnostics == {}  # a client that pulls gets nothing pushed
         assert client.diagnostic_refresh_count >= 1
+
+
+async def test_a_change_below_a_form_feed_line_lands_where_the_editor_made_it(
+    tmp_path: Path,
+) -> None:
+    # A form feed alone on a line is one line to the editor, the LSP and Python, two to
+    # str.splitlines: the change must replace "b" on line 2, not text on line 3.
+    root = write_tree(
+        tmp_path,
+        {
+            "pyproject.toml": '[project]\nname = "demo"\n',
+            "pkg/__init__.py": '"""Doc."""\n\x0c\n__all__ = ["a", "b"]\na = 1\n',
+        },
+    )
+    init = root / "pkg/__init__.py"
+    async with session([root]) as client:
+        await until(
+            client, lambda: codes_by_file(client, root).get("pkg/__init__.py") == [("EXP001", 2)]
+        )
+        open_file(client, init)
+        change(client, init, 2, (2, 16), (2, 19), '"a"')
+        await until(
+            client, lambda: codes_by_file(client, root).get("pkg/__init__.py") == [("EXP003", 2)]
+        )

@@ -9,6 +9,7 @@ from pygls.uris import to_fs_path
 
 from scaffold import RULE_DOCS_URL
 from scaffold.check.server.actions import FIX_ALL, code_actions, fix_all, hover_codes, rule_markdown
+from scaffold.check.server.documents import use_lsp_lines
 from scaffold.check.server.lsp import WATCHED, ScaffoldServer, option
 
 __all__ = ["register"]
@@ -33,6 +34,7 @@ def register(server: ScaffoldServer) -> None:
 def _lifecycle(server: ScaffoldServer) -> None:
     @server.feature(lsp.INITIALIZE)
     def initialize(ls: ScaffoldServer, params: lsp.InitializeParams) -> None:
+        use_lsp_lines(ls.workspace)
         options = params.initialization_options
         debounce = option(options, "debounce")
         if isinstance(debounce, int | float) and not isinstance(debounce, bool):
