@@ -195,6 +195,11 @@ class Project:
         if self._records:
             self._records[-1].update(keys)
 
+    def note_reads(self, keys: Iterable[str]) -> None:
+        """Count the facts of `keys` as read inside the open `recording()` blocks: a result
+        taken again from one computed inside such a block read them too."""
+        self._note(keys)
+
     # --- finding modules --------------------------------------------------------------------
 
     def find(self, name: str, scope: str = "") -> Target | None:

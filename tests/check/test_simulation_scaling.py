@@ -21,6 +21,7 @@ from scaffold.check.discover import SourceFile, discover
 from scaffold.check.imports import failable as imports_failable
 from scaffold.check.imports import simulation
 from scaffold.check.imports.failable import failable
+from scaffold.check.imports.memo import ImportMemo, Kept
 from scaffold.check.imports.simulation import Failure, Ref, simulate_failures
 from scaffold.check.pipeline import resolve
 from scaffold.check.project import Project
@@ -41,8 +42,10 @@ def _starts(project: Project) -> list[SourceFile]:
 
 
 def reference_simulation(project: Project, starts: list[SourceFile]) -> tuple[Failure, ...]:
-    """Every start module imported in a fresh (simulated) interpreter, none skipped."""
+    """Every start module imported in a fresh (simulated) interpreter, none skipped, and
+    every import executed (none replayed from the simulation's memo)."""
     simulator = simulation._Simulator(project)
+    simulator.memo = NoMemo()
     states: dict[tuple[str, str], simulation.State] = {}
 
     def state_of(scope: str, name: str) -> simulation.State:
@@ -71,6 +74,13 @@ def reference_simulation(project: Project, starts: list[SourceFile]) -> tuple[Fa
         for failure in run:
             failures.setdefault((failure.key, failure.at), failure)
     return tuple(failures.values())
+
+
+class NoMemo(ImportMemo):
+    """A memo that keeps imports but never replays one: every import is executed."""
+
+    def replay(self, name: str, scope: str, shaky: bool) -> Kept | None:
+        return None
 
 
 def _project(root: Path) -> Project:

@@ -7,14 +7,14 @@ RunMemory protocol; nothing here knows about the cache.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
 
 from scaffold.check.discover import SourceFile
 from scaffold.check.imports.execution import Caught, EventRunner, Ref
 from scaffold.check.imports.failable import Failable
-from scaffold.check.imports.state import State
+from scaffold.check.imports.memo import ImportMemo, Kept
+from scaffold.check.imports.run_memory import RunId, RunMemory
+from scaffold.check.imports.state import DONE, LOADING, State
 from scaffold.check.model import Access, ImportFact, RunImport, Span
 from scaffold.check.project import MODULE_ATTRIBUTES, Project, Target
 
@@ -30,8 +30,8 @@ __all__ = [
     "simulate_failures",
 ]
 
-_LOADING = 1
-_DONE = 2
+_LOADING = LOADING
+_DONE = DONE
 
 
 # Ref, a statement of a module without its position (execution.py): the simulation's
@@ -68,7 +68,9 @@ class _Simulator(EventRunner):
         self.failures: dict[tuple[str, Ref], Failure] = {}  # of the current run
         self.stack: list[str] = []
         self.running: list[Ref | None] = []  # the import each frame of `stack` is executing
-        self.steps = 0  # modules executed, over all runs
+        self.steps = 0  # modules executed (or replayed from `memo`), over all runs
+        self.reports = 0  # calls of `report`: an import that made none may be kept
+        self.memo = ImportMemo()
         self._found: dict[tuple[str, str], Target | None] = {}
 
     def find(self, name: str, scope: str) -> Target | None:
@@ -82,6 +84,7 @@ class _Simulator(EventRunner):
     def run(self, name: str, scope: str, state: State) -> list[Failure]:
         """Import `name` into `state`, as a fresh `import name` would; what raised in it."""
         self.state = state
+        self.memo.start(state)
         self.stack = []
         self.running = []
         self.shaky = 0
@@ -94,17 +97,41 @@ class _Simulator(EventRunner):
         target = self.find(name, scope)
         if target is None:
             return None
-        if target.file is not None and self.state.get_status(target.file.key):
-            # Loaded or loading: its packages were imported before it and nothing changes.
-            return target
-        parent, _, last = name.rpartition(".")
-        parent_target = self.import_module(parent, scope) if parent else None
         source = target.file
         if source is None:
+            # A namespace package: nothing runs but its parents.
+            if "." in name:
+                self.import_module(name.rpartition(".")[0], scope)
             return target
+        memo = self.memo
+        memo.touch_status(source.key)
+        if self.state.get_status(source.key):
+            # Loaded or loading: its packages were imported before it and nothing changes.
+            return target
+        kept = memo.replay(name, scope, self.shaky > 0)
+        if kept is not None:
+            self.steps += kept.steps
+            self.project.note_reads(kept.files)
+            return target
+        outer = memo.open()
+        memo.touch_status(source.key)
+        steps, reports, keep = self.steps, self.reports, None
+        try:
+            with self.project.recording() as files:
+                self.load(name, scope, source)
+            if self.reports == reports:
+                keep = Kept(self.steps - steps, files, self.shaky > 0)
+        finally:
+            memo.close(outer, (scope, name), keep)
+        return target
+
+    def load(self, name: str, scope: str, source: SourceFile) -> None:
+        """Import the packages of `name`, then run its module `source`."""
+        parent, _, last = name.rpartition(".")
+        parent_target = self.import_module(parent, scope) if parent else None
         key = source.key
         if self.state.get_status(key):
-            return target
+            return
         self.state.status[key] = _LOADING
         # The import system sets these before the first statement runs.
         bound = self.state.writable(key)
@@ -128,8 +155,8 @@ class _Simulator(EventRunner):
             self.running.pop()
         if parent_target is not None and parent_target.file is not None:
             # The import system binds a submodule on its parent only once it has loaded.
+            self.memo.added(parent_target.file.key, last)
             self.state.writable(parent_target.file.key).add(last)
-        return target
 
     def execute(self, source: SourceFile) -> None:
         facts = self.project.facts.get(source.key)
@@ -139,6 +166,7 @@ class _Simulator(EventRunner):
 
     def report(self, key: str, at: Ref, loop_key: str, message: str, kind: str) -> None:
         """A statement raises `kind`: caught by a running `try:`, or a failure to report."""
+        self.reports += 1
         self.raise_if_caught(kind)
         # Python stops at the first name it cannot import: one finding per statement.
         ident = (key, at)
@@ -186,14 +214,19 @@ class _Simulator(EventRunner):
                 )
             return
         pkg_key = package.file.key if package.file is not None else None
+        if pkg_key is not None:
+            self.memo.touch_status(pkg_key)
         for alias in imp.names:
             if alias.name == "*":
                 if pkg_key is not None and imp.binds:
+                    self.memo.touch(pkg_key)
                     brought = self.state.get_bound(pkg_key)
                     self.state.writable(key).update(n for n in brought if not n.startswith("_"))
                 continue
             local = alias.asname or alias.name
             sub = self.project.submodule(package, alias.name, scope)
+            if pkg_key is not None:
+                self.memo.touch_member(pkg_key, alias.name)
             if pkg_key is not None and alias.name in self.state.get_bound(pkg_key):
                 pass
             elif sub is not None:
@@ -226,6 +259,7 @@ class _Simulator(EventRunner):
         facts = self.project.facts.get(source.key)
         if facts is None or facts.dynamic:
             return False
+        self.memo.touch(source.key)
         if facts.has_getattr:
             if "__getattr__" not in self.state.get_bound(source.key):
                 return True  # until its `__getattr__` is defined, it serves only what it binds
@@ -243,6 +277,7 @@ class _Simulator(EventRunner):
         facts = self.project.facts.get(source.key)
         if facts is None or not facts.has_getattr:
             return f"it is bound only later in '{name}'"
+        self.memo.touch(source.key)
         if "__getattr__" not in self.state.get_bound(source.key):
             return f"its module `__getattr__` is defined only later in '{name}'"
         return f"it is bound only later in '{name}', and not by its module `__getattr__`"
@@ -267,10 +302,13 @@ class _Simulator(EventRunner):
             if target is None or owner is None:
                 return
             tkey = owner.key
+            self.memo.touch_member(tkey, attr)
             if attr in self.state.get_bound(tkey):
                 target = self.project.submodule(target, attr, source.scope)
                 continue
             sub = self.project.submodule(target, attr, source.scope)
+            if sub is not None and sub.file is not None:
+                self.memo.touch_status(sub.file.key)
             sub_loading = (
                 sub is not None
                 and sub.file is not None
@@ -299,6 +337,7 @@ class _Simulator(EventRunner):
     def starred_read(self, source: SourceFile, name: str, at: Ref) -> None:
         """A bare read of `name` after star imports: NameError when a star import ran while
         its module was initialising and had not bound `name` yet."""
+        self.memo.touch_member(source.key, name)
         if name in self.state.get_bound(source.key):
             return
         loading: list[tuple[Target, SourceFile]] = []
@@ -309,6 +348,7 @@ class _Simulator(EventRunner):
             target = self.find(module, source.scope) if module else None
             if target is None or target.file is None:
                 return  # a star import of a module not in the project may bring the name
+            self.memo.touch_status(target.file.key)
             if self.state.get_status(target.file.key) == _LOADING:
                 loading.append((target, target.file))
         for target, owner in loading:
@@ -325,41 +365,12 @@ class _Simulator(EventRunner):
         return self.state.get_aliases(key).get(local)
 
 
-# A run of the simulation: ("package", scope, name) imports a package into the state its
-# submodules start from; ("module", scope, name) imports one module from its package's.
-RunId = tuple[str, str, str]
-
-
 @dataclass(frozen=True, slots=True)
 class Simulation:
     """What importing every start module raised: one failure per statement, first found first."""
 
     failures: tuple[Failure, ...]
     steps: int = 0  # modules the runs executed (recalled and skipped runs execute none)
-
-
-class RunMemory(Protocol):
-    """Keeps each run of a simulation for the next one, and gives back the runs that still
-    hold (the incremental check's, see scaffold.check.incremental.runs). A simulation
-    without one runs everything; with one, it asks before each run, and a package whose
-    run came out as before lets the runs below it be recalled too (early cutoff)."""
-
-    def recall(self, run: RunId, parent_same: bool) -> tuple[Failure, ...] | None:
-        """The failures `run` found last time, when nothing it depends on has changed
-        (`parent_same`: the state its package leaves is as before)."""
-        ...
-
-    def record(self, run: RunId, state: State, execute: Callable[[], list[Failure]]) -> None:
-        """Call `execute` (which runs `run` into the fresh `state`) and keep what it found."""
-        ...
-
-    def same_state(self, run: RunId, parent_same: bool, state: State) -> bool:
-        """Whether the package run just recorded left `state` as it did last time."""
-        ...
-
-    def skipped(self, run: RunId) -> None:
-        """`run` did not run: its package had already imported its module."""
-        ...
 
 
 class _Runs:

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["State"]
+__all__ = ["DONE", "LOADING", "State"]
+
+# A module's status: not imported (0, or absent), loading, done.
+LOADING = 1
+DONE = 2
 
 
 @dataclass

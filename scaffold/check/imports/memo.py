@@ -1,0 +1,295 @@
+"""What importing a module did to the simulated interpreter, kept and replayed where it holds.
+
+A simulated `import m` is a function of what its execution observes of the modules that were
+imported before it began: their status, the names it asks whether they bind (or all their
+names, and aliases, where it reads them whole). Everything else it reads, it made itself.
+The memo keeps, per module, what each import of it read (as first found) and left (the final
+state of each module it loaded, the submodule names it bound on modules loaded before it,
+the files whose facts it read); an import whose every read finds the same now is replayed
+instead of executed. Only imports that reported nothing are kept: a report depends on the
+stack of running imports and the `try:`s around them, which the state does not show.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Set
+from dataclasses import dataclass
+from typing import TypeVar
+
+from scaffold.check.imports.state import DONE, State
+
+__all__ = ["ImportMemo", "Kept"]
+
+_T = TypeVar("_T")
+_EMPTY: frozenset[str] = frozenset()
+_NO_ALIASES: Mapping[str, str] = {}
+# Records of the log, each (module key, kind, ...): the status an import first found
+# (0: never imported), all of a module (status, names, aliases), whether it bound one
+# name, and a submodule name bound on it.
+_STATUS, _WHOLE, _MEMBER, _ADDED = 0, 1, 2, 3
+_Record = tuple[object, ...]
+# What an import left in a module it loaded: its status, names and aliases in the run's
+# own state (None where that has none).
+_Left = tuple[str, int | None, frozenset[str] | None, tuple[tuple[str, str], ...] | None]
+# Imports of one module kept at most: each state it starts from that differs in what it
+# reads needs its own, and a miss checks them all.
+_KEPT_PER_MODULE = 4
+
+
+@dataclass(slots=True)
+class Kept:
+    """One import as it ran: how many modules it executed, the files whose facts it read,
+    whether it ran where failures go unreported (shaky); what it found of the modules
+    imported before it (checked first: where two starting states differ), the modules it
+    needs never imported, what it left in the modules it loaded, the names it bound on the
+    others."""
+
+    steps: int
+    files: set[str]
+    shaky: bool
+    present: tuple[_Record, ...] = ()
+    absent: tuple[str, ...] = ()
+    left: tuple[_Left, ...] = ()
+    added: tuple[tuple[str, frozenset[str]], ...] = ()
+
+
+class ImportMemo:
+    """The imports of one simulation, and the log of what the running ones touched first.
+
+    `log` holds a record each time an import touches a module (or one of its names) for the
+    first time since the innermost import now running began (at `log[top]`), and each
+    submodule name bound; an import's reads are the first records from its start on.
+    """
+
+    def __init__(self) -> None:
+        self.kept: dict[tuple[str, str], list[Kept]] = {}
+        self.state = State()
+        self.log: list[_Record] = []
+        self.top = 0
+        self._last: dict[str, int] = {}  # each module's latest status or whole record
+        self._last_whole: dict[str, int] = {}
+        self._last_member: dict[tuple[str, str], int] = {}
+        self._chain: list[dict[str, int]] = []
+        # Shared copies: of a set of names by (its identity and size, within a run: the sets
+        # of a run's state only grow, or are replaced), and of equal records across runs.
+        self._frozen: dict[tuple[int, int], tuple[set[str], frozenset[str]]] = {}
+        self._interned: dict[object, object] = {}
+        # What `close` found left in a loaded module: only a submodule's load changes it.
+        self._lefts: dict[str, _Left] = {}
+
+    def start(self, state: State) -> None:
+        """A new run, into `state`."""
+        self.state = state
+        self.log = []
+        self.top = 0
+        self._last, self._last_whole, self._last_member = {}, {}, {}
+        self._frozen, self._lefts = {}, {}
+        chain: list[dict[str, int]] = []
+        link: State | None = state
+        while link is not None:
+            chain.append(link.status)
+            link = link.parent
+        self._chain = chain
+
+    # --- what the running import reads ------------------------------------------------------
+
+    def touch_status(self, key: str) -> None:
+        """The running import reads whether module `key` is imported, or is importing it."""
+        if self._last.get(key, -1) < self.top:
+            self._last[key] = len(self.log)
+            status = self._status(key)
+            if status is None or status:
+                self.log.append((key, _STATUS, status or 0))
+            else:  # removed after failing: what it bound is still there
+                self.log.append(self._whole(key))
+
+    def touch_member(self, key: str, name: str) -> None:
+        """The running import asks whether module `key` binds `name`."""
+        self.touch_status(key)
+        if self._imported_here(key):
+            return
+        ident = (key, name)
+        if self._last_member.get(ident, -1) < self.top:
+            self._last_member[ident] = len(self.log)
+            self.log.append((key, _MEMBER, name, name in self.state.get_bound(key)))
+
+    def touch(self, key: str) -> None:
+        """The running import reads all of module `key`."""
+        self.touch_status(key)
+        if self._imported_here(key):
+            return
+        if self._last_whole.get(key, -1) < self.top:
+            self._last_whole[key] = len(self.log)
+            self.log.append(self._whole(key))
+
+    def added(self, key: str, name: str) -> None:
+        """The submodule `name` of module `key` was bound on it, once loaded."""
+        self._lefts.pop(key, None)
+        self.log.append((key, _ADDED, name))
+
+    def _imported_here(self, key: str) -> bool:
+        # Not imported when the running import began (nor since: a status never returns to
+        # "never imported"): all it finds of the module now, it made.
+        record = self.log[self._last[key]]
+        return record[1] == _STATUS and record[2] == 0
+
+    def _status(self, key: str) -> int | None:
+        for status in self._chain:
+            found = status.get(key)
+            if found is not None:
+                return found
+        return None
+
+    def _whole(self, key: str, copy: bool = True) -> _Record:
+        state: State | None = self.state
+        status: int | None = None
+        bound: Set[str] | None = None
+        aliases: Mapping[str, str] | None = None
+        own = copy  # the run's own state changes later; its parents' never do
+        while state is not None and (status is None or bound is None or aliases is None):
+            if status is None:
+                status = state.status.get(key)
+            if bound is None and key in state.bound:
+                bound = self._freeze(state.bound[key]) if own else state.bound[key]
+            if aliases is None and key in state.aliases:
+                aliases = dict(state.aliases[key]) if own else state.aliases[key]
+            state, own = state.parent, False
+        names = _EMPTY if bound is None else bound
+        return (key, _WHOLE, status or 0, names, aliases or _NO_ALIASES)
+
+    def _freeze(self, names: set[str]) -> frozenset[str]:
+        ident = (id(names), len(names))
+        found = self._frozen.get(ident)
+        if found is None or found[0] is not names:
+            found = self._frozen[ident] = (names, self._intern(frozenset(names)))
+        return found[1]
+
+    def _intern(self, value: _T) -> _T:
+        return self._interned.setdefault(value, value)  # type: ignore[return-value]
+
+    # --- keeping an import ------------------------------------------------------------------
+
+    def open(self) -> int:
+        """An import begins: what `close` takes back."""
+        outer, self.top = self.top, len(self.log)
+        return outer
+
+    def close(self, outer: int, ident: tuple[str, str], kept: Kept | None) -> None:
+        """The import opened with `outer` ends; `kept` (its reads and what it left filled in
+        here) when it is to be kept."""
+        start, self.top = self.top, outer
+        if kept is None:
+            return
+        first: dict[str, _Record] = {}
+        whole: dict[str, _Record] = {}
+        members: dict[tuple[object, object], _Record] = {}
+        added: dict[str, set[str]] = {}
+        for record in self.log[start:]:
+            key, kind = record[0], record[1]
+            if kind == _ADDED:
+                added.setdefault(key, set()).add(record[2])  # type: ignore[arg-type]
+            elif kind == _MEMBER:
+                members.setdefault((key, record[2]), record)
+            else:
+                first.setdefault(key, record)  # type: ignore[arg-type]
+                if kind == _WHOLE:
+                    whole.setdefault(key, record)  # type: ignore[arg-type]
+        self._fill(kept, first, whole, members, added)
+        ways = self.kept.setdefault(ident, [])
+        ways.insert(0, kept)
+        del ways[_KEPT_PER_MODULE:]
+
+    def _fill(
+        self,
+        kept: Kept,
+        first: dict[str, _Record],
+        whole: dict[str, _Record],
+        members: dict[tuple[object, object], _Record],
+        added: dict[str, set[str]],
+    ) -> None:
+        present: list[_Record] = []
+        absent: list[str] = []
+        before: set[str] = set()  # imported when the import began
+        for key, record in first.items():
+            if record[1] == _STATUS and record[2] == 0:
+                absent.append(key)
+            elif record[1] == _WHOLE and record[2] == 0:
+                present.append(record)  # removed after failing, or not imported
+            else:
+                before.add(key)
+                present.append(record)
+                if record[1] == _STATUS and key in whole:
+                    present.append(whole[key])
+        # Whether a module imported before binds a name: unless all of it is compared.
+        present += (r for (key, _), r in members.items() if key in before and key not in whole)
+        left = (self._left(key) for key in first if key not in before)
+        kept.present, kept.absent = tuple(present), tuple(absent)
+        kept.left = tuple(entry for entry in left if entry is not None)
+        kept.added = tuple(
+            (key, self._intern(frozenset(names))) for key, names in added.items() if key in before
+        )
+
+    def _left(self, key: str) -> _Left | None:
+        found = self._lefts.get(key)
+        if found is not None:
+            return found
+        state = self.state
+        status = state.status.get(key)
+        bound = state.bound.get(key)
+        aliases = state.aliases.get(key)
+        if status is None and bound is None and aliases is None:
+            return None
+        left: _Left = (
+            key,
+            status,
+            None if bound is None else self._freeze(bound),
+            None if aliases is None else tuple(aliases.items()),
+        )
+        left = self._intern(left)
+        if state.get_status(key) == DONE:
+            self._lefts[key] = left
+        return left
+
+    # --- replaying one ----------------------------------------------------------------------
+
+    def replay(self, name: str, scope: str, shaky: bool) -> Kept | None:
+        """Apply a kept import of `name` whose reads all hold now; None if none does."""
+        for kept in self.kept.get((scope, name), ()):
+            if (shaky or not kept.shaky) and self._holds(kept):
+                self._apply(kept)
+                return kept
+        return None
+
+    def _holds(self, kept: Kept) -> bool:
+        for record in kept.present:
+            key, kind = record[0], record[1]
+            if kind == _STATUS:
+                if self._status(key) != record[2]:  # type: ignore[arg-type]
+                    return False
+            elif kind == _MEMBER:
+                if (record[2] in self.state.get_bound(key)) != record[3]:  # type: ignore[arg-type]
+                    return False
+            elif self._whole(key, copy=False)[2:] != record[2:]:  # type: ignore[arg-type]
+                return False
+        return all(status.keys().isdisjoint(kept.absent) for status in self._chain)
+
+    def _apply(self, kept: Kept) -> None:
+        state, lefts = self.state, self._lefts
+        for left in kept.left:
+            key, status, bound, aliases = left
+            if status == DONE:
+                lefts[key] = left
+            if status is not None:
+                state.status[key] = status
+            if bound is not None:
+                state.bound[key] = set(bound)
+            if aliases is not None:
+                state.aliases[key] = dict(aliases)
+        log = self.log
+        for key, names in kept.added:
+            lefts.pop(key, None)
+            state.writable(key).update(names)
+            log += ((key, _ADDED, name) for name in names)
+        # The imports around this one read what it read, as it first found it.
+        log += kept.present
+        log += ((key, _STATUS, 0) for key in kept.absent)

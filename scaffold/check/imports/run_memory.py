@@ -1,0 +1,41 @@
+"""What keeps the import simulation's runs between checks: the RunMemory protocol."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Protocol
+
+from scaffold.check.imports.state import State
+
+if TYPE_CHECKING:
+    from scaffold.check.imports.simulation import Failure
+
+__all__ = ["RunId", "RunMemory"]
+
+# A run of the simulation: ("package", scope, name) imports a package into the state its
+# submodules start from; ("module", scope, name) imports one module from its package's.
+RunId = tuple[str, str, str]
+
+
+class RunMemory(Protocol):
+    """Keeps each run of a simulation for the next one, and gives back the runs that still
+    hold (the incremental check's, see scaffold.check.incremental.runs). A simulation
+    without one runs everything; with one, it asks before each run, and a package whose
+    run came out as before lets the runs below it be recalled too (early cutoff)."""
+
+    def recall(self, run: RunId, parent_same: bool) -> tuple[Failure, ...] | None:
+        """The failures `run` found last time, when nothing it depends on has changed
+        (`parent_same`: the state its package leaves is as before)."""
+        ...
+
+    def record(self, run: RunId, state: State, execute: Callable[[], list[Failure]]) -> None:
+        """Call `execute` (which runs `run` into the fresh `state`) and keep what it found."""
+        ...
+
+    def same_state(self, run: RunId, parent_same: bool, state: State) -> bool:
+        """Whether the package run just recorded left `state` as it did last time."""
+        ...
+
+    def skipped(self, run: RunId) -> None:
+        """`run` did not run: its package had already imported its module."""
+        ...

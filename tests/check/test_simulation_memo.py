@@ -1,0 +1,129 @@
+"""The import simulation's memo: an import replayed where what it reads is unchanged, with
+the same failures, steps and final state as executing it again."""
+
+from __future__ import annotations
+
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from scaffold.check import CheckOptions, run_check
+from scaffold.check.discover import SourceFile
+from scaffold.check.imports import failable as imports_failable
+from scaffold.check.imports import simulation
+from scaffold.check.imports.memo import ImportMemo, Kept
+from scaffold.check.imports.simulation import simulate_failures
+
+from .check_support import DEFAULT, write_tree
+from .test_simulation_scaling import D, NoMemo, _project, _random_tree, _starts
+
+
+def _counting(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+    """How many times each module's body is executed by the simulations that follow."""
+    executed: dict[str, int] = {}
+    execute = simulation._Simulator.execute
+
+    def counted(self: simulation._Simulator, source: SourceFile) -> None:
+        executed[source.module] = executed.get(source.module, 0) + 1
+        execute(self, source)
+
+    monkeypatch.setattr(simulation._Simulator, "execute", counted)
+    return executed
+
+
+def _shared_library(users: int, depth: int) -> dict[str, str]:
+    """`lib.api` imports a chain of `depth` modules; each of `users` modules of `app` imports
+    `lib.api` from its package's state, which is the same for all of them."""
+    files = {"lib/__init__.py": D, "app/__init__.py": D, "lib/api.py": D + "from lib import m0\n"}
+    for index in range(depth):
+        after = f"from lib import m{index + 1}\n" if index + 1 < depth else ""
+        files[f"lib/m{index}.py"] = D + after + f"VALUE{index} = {index}\n"
+    for index in range(users):
+        files[f"app/user{index}.py"] = D + "import lib.api\nfrom lib.m0 import VALUE0\n"
+    return files
+
+
+def test_an_import_from_the_same_state_is_executed_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = write_tree(tmp_path, _shared_library(users=30, depth=20))
+    # Nothing here can fail: keep the static pass from skipping the runs the memo saves.
+    monkeypatch.setattr(imports_failable, "_BUDGET", 10**9)
+    executed = _counting(monkeypatch)
+    project = _project(root)
+    result = simulate_failures(project, _starts(project))
+    # Once from `app`'s state for all 30 users, once from `lib`'s for lib's own modules
+    # (which start from a state where `lib` is loaded); executing each import again would
+    # run `lib.m5` 32 times.
+    assert executed["lib.m5"] <= 3
+    assert executed["app.user7"] == 1
+    # Steps count every module a run imported, replayed or not: the same as executing all.
+    monkeypatch.setattr(simulation, "ImportMemo", NoMemo)
+    fresh = simulate_failures(project, _starts(project))
+    assert (result.failures, result.steps) == (fresh.failures, fresh.steps)
+    assert executed["lib.m5"] > 30
+
+
+@pytest.mark.parametrize("batch", range(3))
+def test_replayed_imports_find_what_executed_ones_find(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, batch: int
+) -> None:
+    replayed = 0
+    replay = ImportMemo.replay
+
+    def counted(self: ImportMemo, name: str, scope: str, shaky: bool) -> Kept | None:
+        nonlocal replayed
+        kept = replay(self, name, scope, shaky)
+        replayed += kept is not None
+        return kept
+
+    monkeypatch.setattr(ImportMemo, "replay", counted)
+    for number in range(60):
+        rng = random.Random(5000 + batch * 1000 + number)
+        root = write_tree(tmp_path / str(number), _random_tree(rng))
+        project = _project(root)
+        memoised = simulate_failures(project, _starts(project))
+        with monkeypatch.context() as fresh:
+            fresh.setattr(simulation, "ImportMemo", NoMemo)
+            executed = simulate_failures(project, _starts(project))
+        assert (memoised.failures, memoised.steps) == (executed.failures, executed.steps), number
+    assert replayed > 0  # the trees exercise the replay
+
+
+def test_a_kept_import_is_not_replayed_where_a_module_it_reads_differs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `pkg.shared` reads NAME from `pkg.base`. In `pkg.a`'s run it imports `pkg.base`
+    # whole and runs; in `pkg.base`'s run `pkg.base` is still initialising (CPython:
+    # `import pkg.base` raises ImportError there), so its kept import must not be replayed;
+    # in its own run it starts where it started in `pkg.a`'s, and is replayed.
+    files = {
+        "pkg/__init__.py": D,
+        "pkg/base.py": D + "import pkg.shared\nNAME = 1\n",
+        "pkg/shared.py": D + "from pkg.base import NAME\n",
+        "pkg/a.py": D + "import pkg.shared\n",
+    }
+    root = write_tree(tmp_path, files)
+    executed = _counting(monkeypatch)
+    project = _project(root)
+    failures = simulate_failures(project, _starts(project)).failures
+    assert executed["pkg.shared"] == 2
+    with monkeypatch.context() as fresh:
+        fresh.setattr(simulation, "ImportMemo", NoMemo)
+        assert failures == simulate_failures(project, _starts(project)).failures
+    assert [project.files[f.key].module for f in failures] == ["pkg.shared"]
+    cpython = subprocess.run(
+        [sys.executable, "-c", "import pkg.base"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PYTHONPATH": str(root), "PYTHONDONTWRITEBYTECODE": "1"},
+    )
+    assert "ImportError: cannot import name 'NAME'" in cpython.stderr
+    options = CheckOptions(paths=(root / "pkg",), select=DEFAULT, use_cache=False)
+    found = [d for d in run_check(options).diagnostics if d.code == "IMP003"]
+    assert [Path(d.path).name for d in found] == ["shared.py"]
