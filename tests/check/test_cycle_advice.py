@@ -7,13 +7,17 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections import Counter
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from scaffold.check import CheckOptions, run_check
 from scaffold.check.facts import parse_source
+from scaffold.check.facts.uses import _named_outside_imports
 from scaffold.check.graph_render import render_graph
 
 Build = Callable[[Mapping[str, str | bytes]], Path]
@@ -128,3 +132,26 @@ def test_without_postponed_annotations_the_advice_says_to_add_them(tree: Build) 
     ]
     [advice] = [r.message for r in finding.related if r.message.startswith("to break the cycle")]
     assert "(with `from __future__ import annotations`)" in advice and "pkg/b.py" not in advice
+
+
+_WORDS = st.sampled_from(["A", "AB", "BA", "Base", "m", "x", "f", "#", "'A'", "\n", " "])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    names=st.lists(st.sampled_from(["A", "AB", "Base"]), min_size=1, max_size=3, unique=True),
+    body=st.lists(_WORDS, max_size=30),
+    annotated=st.dictionaries(st.sampled_from(["A", "AB", "Base"]), st.integers(0, 3)),
+)
+def test_the_early_stopping_search_answers_as_counting_every_occurrence(
+    names: list[str], body: list[str], annotated: dict[str, int]
+) -> None:
+    """The uses search stops at the first occurrence past the imports' and annotations'
+    share; it must answer exactly as counting every occurrence in the text did."""
+    imports = parse_source(f"from m.A import {', '.join(names)}\n").imports
+    text = f"from m.A import {', '.join(names)}\n" + " ".join(body)
+    said = " ".join(["m", "A", *names])
+    named = _named_outside_imports(text, imports, Counter(annotated))
+    for name in names:
+        expected = text.count(name) - said.count(name) > annotated.get(name, 0)
+        assert named(name) is expected

@@ -14,7 +14,7 @@ from __future__ import annotations
 import ast
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Protocol
 
 from scaffold.check.facts.all_value import AllValue
@@ -113,15 +113,14 @@ def import_uses(
     TYPE_CHECKING, `*`, `__future__`)."""
     bound = [_bound(imp) for imp in imports]
     needed = read_now | set(exported)
-    asked = {name for names in bound for name, _ in names if name not in needed}
-    counts = _occurrences(asked, text, imports)
+    named = _named_outside_imports(text, imports, annotated)
     uses: list[str] = []
     for names in bound:
         if not names:
             uses.append("")
             continue
         dearest = min(
-            USES.index(_use(name, kept, needed, counts, annotated, is_package))
+            USES.index(_use(name, kept, needed, named, annotated, is_package))
             for name, kept in names
         )
         uses.append(USES[dearest])
@@ -143,11 +142,19 @@ def _bound(imp: ImportFact) -> list[tuple[str, bool]]:
     ]
 
 
-def _occurrences(names: set[str], text: str, imports: Sequence[ImportFact]) -> Counter[str]:
-    """How often each name appears in the text outside import statements, as a substring:
-    a longer word holding it (`Base` in `BaseClass`) counts too, which only errs towards
-    the dearer use, and none at all is exact. `str.count` is C; a word pattern over the
-    text cost a tenth of the whole parse."""
+def _named_outside_imports(
+    text: str, imports: Sequence[ImportFact], annotated: Counter[str]
+) -> Callable[[str], bool]:
+    """Whether a name appears in the text outside import statements more often than in
+    annotations, counted as a substring: a longer word holding it (`Base` in `BaseClass`)
+    counts too, which only errs towards the dearer use, and none at all is exact.
+
+    Each name's occurrences are found with `str.find` (C) and the search stops at the first
+    one past what the imports and annotations account for: a name code uses is met within a
+    few lines of its import, and counting every occurrence of every imported name through
+    the whole text cost a tenth of parsing sympy (docs/decisions.md, issue 20). A word
+    pattern over the whole text cost as much.
+    """
     # The words of the import statements themselves, apart, so none joins its neighbour.
     said = " ".join(
         " ".join(
@@ -155,7 +162,17 @@ def _occurrences(names: set[str], text: str, imports: Sequence[ImportFact]) -> C
         )
         for imp in imports
     )
-    return Counter({name: text.count(name) - said.count(name) for name in names})
+
+    def named(name: str) -> bool:
+        start = 0
+        for _ in range(said.count(name) + annotated.get(name, 0) + 1):
+            start = text.find(name, start)
+            if start < 0:
+                return False
+            start += len(name)  # as str.count: occurrences do not overlap
+        return True
+
+    return named
 
 
 def _words(name: str, asname: str | None) -> list[str]:
@@ -166,13 +183,13 @@ def _use(
     name: str,
     reexported: bool,
     needed: set[str],
-    counts: Counter[str],
+    named: Callable[[str], bool],
     annotated: Counter[str],
     is_package: bool,
 ) -> str:
     if name in needed or reexported:
         return IMPORT_TIME
-    if counts.get(name, 0) > annotated.get(name, 0):
+    if named(name):
         return FUNCTIONS
     if annotated.get(name, 0):
         return ANNOTATIONS
