@@ -25,6 +25,7 @@ STAGES = (
     "scaffold.check.contracts",
     "scaffold.check.discover",
     "scaffold.check.ignores",
+    "scaffold.check.members",
     "scaffold.check.facts",
     "scaffold.check.project",
     "scaffold.check.imports",
@@ -69,7 +70,7 @@ FORBIDDEN_OUTSIDE: tuple[tuple[str, str, str, str], ...] = (
     ("scaffold.check", "scaffold.check.server", "lsprotocol", "only the server reaches lsprotocol"),
 )
 # Modules that import nothing of the package at all.
-LEAVES = ("scaffold.check.model", "scaffold.files", "scaffold.interrupts")
+LEAVES = ("scaffold.check.model", "scaffold.check.members", "scaffold.files", "scaffold.interrupts")
 
 
 def _module_name(path: Path) -> str:

@@ -11,6 +11,7 @@ from typing import NamedTuple
 
 from scaffold.check.config import CheckConfig, Settings, load_config, nearest_config
 from scaffold.check.ignores import Ignores, folder_prefix
+from scaffold.check.members import is_member_root
 from scaffold.check.paths import is_file_path
 from scaffold.errors import UsageError
 
@@ -199,7 +200,8 @@ class _Walk:
         self.files: list[tuple[str, CheckConfig]] = []
         self.init_dirs: set[str] = set()
         self.dirs: list[tuple[str, CheckConfig]] = []
-        _add_src_roots(top_config, self.roots)
+        if is_member_root(str(top_config.directory), self.scan):
+            _add_src_roots(top_config, self.roots)
 
     def run(self, walk_from: str) -> None:
         """Walk from `walk_from`, depth first in name order, each folder once."""
@@ -224,13 +226,15 @@ class _Walk:
             stack.extend(reversed(self.scan_folder(here, config)))
 
     def enter(self, here: str, config: CheckConfig) -> CheckConfig:
-        """The config of a folder: its own pyproject.toml's (a new root), or its parent's."""
+        """The config of a folder: its own pyproject.toml's (a new root unless in a package), or
+        its parent's."""
         if here != self.scan and os.path.isfile(os.path.join(here, "pyproject.toml")):
             folder_path = Path(here)
             config = self.configs.setdefault(folder_path, load_config(folder_path, self.settings))
             self.ignores.add(folder_path, list(config.exclude))
-            self.roots.add(folder_path)
-            _add_src_roots(config, self.roots)
+            if is_member_root(here, self.scan):
+                self.roots.add(folder_path)
+                _add_src_roots(config, self.roots)
         if here != self.scan and os.path.lexists(os.path.join(here, ".gitignore")):
             self._gitignore(Path(here))
         return config

@@ -1,0 +1,31 @@
+"""Which folders holding a pyproject.toml are workspace member roots: none inside a package."""
+
+from __future__ import annotations
+
+import os
+
+__all__ = ["is_member_root"]
+
+
+def is_member_root(folder: str, top: str) -> bool:
+    """Whether `folder`, which holds a pyproject.toml, is a root its modules are named from.
+
+    Not when it is a regular package (it holds `__init__.py`) or lies below one under `top`,
+    the scanned root: Python names those modules from the chain of package folders above
+    them (`pkg/data/` without `__init__.py` inside `pkg/` is the namespace package
+    `pkg.data`), as DESIGN's naming and climb rules do. pandas and statsmodels wheels ship
+    their pyproject.toml inside the package folder: taken for a root, `pandas/io/` became
+    the top-level `io` and hid the standard library's. The folder's configuration still
+    applies to the files below it; that is the caller's part.
+    """
+    here = os.path.normpath(folder)
+    top = os.path.normpath(top)
+    below_top = top if top.endswith(os.sep) else top + os.sep
+    while True:
+        if os.path.isfile(os.path.join(here, "__init__.py")):
+            return False
+        parent = os.path.dirname(here)
+        # The scanned root is never a package (the climb rule); nothing above it counts.
+        if parent == here or not parent.startswith(below_top):
+            return True
+        here = parent
