@@ -9,6 +9,7 @@ import subprocess
 import sys
 import sysconfig
 import venv
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -34,6 +35,40 @@ def _isolated_settings(
     for role in ("AUTHOR", "COMMITTER"):
         monkeypatch.setenv(f"GIT_{role}_NAME", "Scaffold Tests")
         monkeypatch.setenv(f"GIT_{role}_EMAIL", "tests@scaffold.invalid")
+
+
+TESTS = Path(__file__).resolve().parent
+# Folders of data that pytest never imports: bytecode there was written by a test.
+_DATA_FOLDERS = frozenset({"fixtures", "golden"})
+
+
+def entries_below(root: Path) -> frozenset[str]:
+    """Every file and folder below `root`, relative, except the `__pycache__` folders pytest
+    writes beside the test modules it imports (bytecode inside fixture data is kept)."""
+    found: set[str] = set()
+    for folder, dirs, files in os.walk(root):
+        rel = os.path.relpath(folder, root)
+        parts = set(Path(rel).parts)
+        if "__pycache__" in dirs and not parts & _DATA_FOLDERS:
+            dirs.remove("__pycache__")
+        found.update(os.path.normpath(os.path.join(rel, name)) for name in (*dirs, *files))
+    return frozenset(found)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _tests_folder_stays_untouched(request: pytest.FixtureRequest) -> Iterator[None]:
+    # Tests write under tmp_path: a cache or bytecode left in tests/ (ignored by git, so
+    # unseen) changes what the next run of a fixture finds. Under xdist another worker's
+    # module can write while this one runs; the message names the paths either way.
+    before = entries_below(TESTS)
+    yield
+    left = sorted(entries_below(TESTS) - before)
+    if left:
+        pytest.fail(
+            f"{request.node.nodeid} left {len(left)} new entries in tests/ (copy the fixture"
+            f" to tmp_path, or pass --no-cache): {', '.join(left[:5])}",
+            pytrace=False,
+        )
 
 
 def tree_snapshot(root: Path) -> dict[str, bytes]:

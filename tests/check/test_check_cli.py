@@ -22,7 +22,7 @@ PROJECT = Path(__file__).resolve().parents[2]
 
 
 def test_clean_tree_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["check", str(FIXTURES / "silent" / "main-guard")]) == 0
+    assert main(["check", str(FIXTURES / "silent" / "main-guard"), "--no-cache"]) == 0
     assert "All checks passed" in capsys.readouterr().out
 
 
@@ -30,23 +30,24 @@ def test_findings_exit_1(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(FIXTURES / "EXP001")
-    assert main(["check", "bad"]) == 1
+    assert main(["check", "bad", "--no-cache"]) == 1
     out = capsys.readouterr().out
     assert "bad/pkg/draw.py:3:25: EXP001 'draw_score' is listed in __all__ but not defined" in out
     assert out.rstrip().splitlines()[-1].startswith("Found 7 findings (7 errors")
 
 
 def test_exit_zero_and_statistics(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["check", str(FIXTURES / "EXP001" / "bad"), "--exit-zero", "--statistics"]) == 0
+    bad = str(FIXTURES / "EXP001" / "bad")
+    assert main(["check", bad, "--exit-zero", "--statistics", "--no-cache"]) == 0
     assert capsys.readouterr().out.splitlines()[0].split() == ["7", "EXP001", "undefined-export"]
 
 
 def test_select_and_ignore_options(capsys: pytest.CaptureFixture[str]) -> None:
     bad = str(FIXTURES / "IMP003" / "bad")
-    assert main(["check", bad, "--select", "IMP002", "--format", "json"]) == 1
+    assert main(["check", bad, "--select", "IMP002", "--format", "json", "--no-cache"]) == 1
     codes = {d["code"] for d in json.loads(capsys.readouterr().out)["diagnostics"]}
     assert codes == {"IMP002"}
-    assert main(["check", bad, "--ignore", "IMP"]) == 0
+    assert main(["check", bad, "--ignore", "IMP", "--no-cache"]) == 0
 
 
 @pytest.mark.parametrize(
@@ -97,7 +98,9 @@ def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
 
 
 def test_python_m_scaffold_check_github_format() -> None:
-    result = _run(["-m", "scaffold", "check", "bad", "--format", "github"], FIXTURES / "IMP004")
+    result = _run(
+        ["-m", "scaffold", "check", "bad", "--format", "github", "--no-cache"], FIXTURES / "IMP004"
+    )
     assert result.returncode == 1
     assert result.stdout.startswith("::error file=bad/mygame/game.py,line=3,col=1,")
 

@@ -18,6 +18,13 @@ GRAPH = FIXTURES / "graph"
 GOLDEN = Path(__file__).parent / "golden"
 
 
+@pytest.fixture(autouse=True)
+def _cache_outside_the_fixture(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A graph goes through the cache unless told not to, kept at the project root: for
+    # the fixture, that is the repository. Tests write under tmp_path only.
+    monkeypatch.setenv("SCAFFOLD_CACHE_DIR", str(tmp_path / "cache"))
+
+
 @pytest.mark.parametrize(
     ("args", "golden"),
     [

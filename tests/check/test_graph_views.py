@@ -5,6 +5,7 @@ mermaid size note judging the drawing actually asked for."""
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -17,17 +18,23 @@ from scaffold.cli import main
 from .check_support import FIXTURES
 
 Tree = Callable[[Mapping[str, str | bytes]], Path]
-SHOP = FIXTURES / "ARC001" / "bad"  # "UI above domain": ui > api | cli > domain
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """ARC001's bad tree ("UI above domain": ui > api | cli > domain), copied: a graph keeps
+    its cache at the project root, and nothing is written into tests/."""
+    return shutil.copytree(FIXTURES / "ARC001" / "bad", tmp_path_factory.mktemp("shop") / "bad")
 
 
 def _edges(document: str) -> list[tuple[str, str]]:
     return [(e["source"], e["target"]) for e in json.loads(document)["edges"]]
 
 
-def test_the_contracts_view_is_drawn_at_the_asked_depth() -> None:
-    full = _edges(render_graph(SHOP, "json", check_contracts=True))
+def test_the_contracts_view_is_drawn_at_the_asked_depth(shop: Path) -> None:
+    full = _edges(render_graph(shop, "json", check_contracts=True))
     assert ("shop.domain.order", "shop.helpers") in full
-    collapsed = json.loads(render_graph(SHOP, "json", check_contracts=True, depth=2))
+    collapsed = json.loads(render_graph(shop, "json", check_contracts=True, depth=2))
     assert [(e["source"], e["target"], e["contracts"]) for e in collapsed["edges"]] == [
         ("shop.api", "shop.cli", ["UI above domain"]),
         ("shop.domain", "shop.helpers", ["UI above domain"]),
@@ -41,16 +48,16 @@ def test_the_contracts_view_is_drawn_at_the_asked_depth() -> None:
     assert [i["path"] for i in imports["shop.domain", "shop.ui"]] == ["shop/domain/legacy.py"]
 
 
-def test_the_contracts_view_keeps_focus_and_exclude() -> None:
+def test_the_contracts_view_keeps_focus_and_exclude(shop: Path) -> None:
     around = render_graph(
-        SHOP, "json", check_contracts=True, view=GraphView(focus="shop.ui", upstream=True)
+        shop, "json", check_contracts=True, view=GraphView(focus="shop.ui", upstream=True)
     )
     assert sorted(_edges(around)) == [
         ("shop.domain.legacy", "shop.ui"),
         ("shop.domain.order", "shop.helpers"),
         ("shop.helpers", "shop.ui"),
     ]
-    without = render_graph(SHOP, "json", check_contracts=True, view=GraphView(exclude=("shop.ui",)))
+    without = render_graph(shop, "json", check_contracts=True, view=GraphView(exclude=("shop.ui",)))
     assert _edges(without) == [("shop.api", "shop.cli"), ("shop.domain.order", "shop.helpers")]
 
 
@@ -62,17 +69,18 @@ def test_the_contracts_view_keeps_focus_and_exclude() -> None:
     ],
 )
 def test_an_empty_contracts_view_says_why(
-    args: list[str], note: str, capsys: pytest.CaptureFixture[str]
+    args: list[str], note: str, capsys: pytest.CaptureFixture[str], shop: Path
 ) -> None:
-    assert main(["graph", str(SHOP), "--check-contracts", "--format", "json", *args]) == 0
+    assert main(["graph", str(shop), "--check-contracts", "--format", "json", *args]) == 0
     document = json.loads(capsys.readouterr().out)
     assert document["edges"] == [] and document["note"].startswith(note)
 
 
 def test_excluding_every_module_says_so_rather_than_that_there_are_none(
     capsys: pytest.CaptureFixture[str],
+    shop: Path,
 ) -> None:
-    assert main(["graph", str(SHOP), "--exclude", "shop"]) == 0
+    assert main(["graph", str(shop), "--exclude", "shop"]) == 0
     assert "%% --exclude left out all 8 first-party modules" in capsys.readouterr().out
 
 
@@ -87,9 +95,9 @@ def test_excluding_every_module_says_so_rather_than_that_there_are_none(
     ],
 )
 def test_options_that_cannot_apply_exit_2_with_one_line(
-    args: list[str], message: str, capsys: pytest.CaptureFixture[str]
+    args: list[str], message: str, capsys: pytest.CaptureFixture[str], shop: Path
 ) -> None:
-    assert main(["graph", str(SHOP), *args]) == 2
+    assert main(["graph", str(shop), *args]) == 2
     captured = capsys.readouterr()
     assert message in captured.err and len(captured.err.strip().splitlines()) == 1
     assert captured.out == ""
