@@ -1,128 +1,45 @@
-"""The Typer command line: the root app, its command groups, and `main`, which maps failures."""
+"""The command line's entry point: `main` runs a command and maps every failure to a message.
 
-# Each command group lives in its own module and imports the library it calls
-# inside the command: `scaffold --help` and `scaffold check` must not pay for
-# copier or jinja2 (tests/test_startup.py).
+`scaffold check` with arguments that need neither help nor an error message runs without
+Typer (`check_argv`); everything else goes through the Typer app (`root`), built on first use.
+"""
+
+# Typer is imported only where it is used: it costs ~0.08 s CPU, which a check of a small
+# tree or a warm check of a large one would otherwise pay on every run (issue 20).
 
 from __future__ import annotations
 
 import os
 import sys
-from typing import Annotated, Any
+from typing import TYPE_CHECKING
 
-import typer
-from typer.core import TyperGroup
-from typer.main import get_command_name
-
-from scaffold import __version__
-from scaffold.cli import add, check, graph, new, server, templates, update
+from scaffold.cli.check_argv import COMPLETION_VARIABLE, check_fields
 from scaffold.errors import ScaffoldError, printable
 
-__all__ = ["app", "main"]
+if TYPE_CHECKING:
+    from scaffold.cli.root import app
+
+__all__ = ["Interrupted", "app", "main"]
 
 
-class _Interrupted(Exception):
+class Interrupted(Exception):
     """A Ctrl-C that reached the top of a command."""
 
 
-class _RootGroup(TyperGroup):
-    """The root command group: a Ctrl-C leaves it as `_Interrupted`.
+def __getattr__(name: str) -> object:
+    # `scaffold.cli.app`, the Typer app, is built when asked for (its import costs Typer's).
+    if name == "app":
+        from scaffold.cli.root import app
 
-    Typer turns a KeyboardInterrupt into a silent exit code 130, which `main` cannot tell
-    from a command that returned 130; this way it can say "Interrupted.".
-    """
-
-    def invoke(self, ctx: Any) -> Any:
-        try:
-            return super().invoke(ctx)
-        except KeyboardInterrupt:
-            raise _Interrupted from None
-
-
-# Each command group, with the name it is added under (None: its commands are the root's),
-# in the order --help lists them.
-_GROUPS: tuple[tuple[typer.Typer, str | None], ...] = (
-    (update.app, None),
-    (check.app, None),
-    (graph.app, None),
-    (server.app, None),
-    (new.app, "new"),
-    (add.app, "add"),
-    (templates.app, "templates"),
-)
-
-
-def _version_callback(value: bool) -> None:
-    if value:
-        typer.echo(f"scaffold {__version__}")
-        raise typer.Exit(0)
-
-
-def _root(
-    version: Annotated[
-        bool,
-        typer.Option(
-            "--version", "-V", callback=_version_callback, is_eager=True, help="Print the version."
-        ),
-    ] = False,
-    debug: Annotated[
-        bool, typer.Option("--debug", help="Show tracebacks for internal errors.")
-    ] = False,
-) -> None:
-    """Generate Python modules, packages and workspaces; check their exports and imports."""
-    if debug:
-        os.environ["SCAFFOLD_DEBUG"] = "1"
-
-
-def _root_app(groups: tuple[tuple[typer.Typer, str | None], ...]) -> typer.Typer:
-    root = typer.Typer(
-        cls=_RootGroup,
-        name="scaffold",
-        help="Generate Python modules, packages and workspaces; check their exports and imports.",
-        no_args_is_help=True,
-        add_completion=True,
-        pretty_exceptions_enable=False,
-        # Plain help: rendering it with rich imports rich, markdown-it and pygments, which
-        # cost `--help` more than half its time (docs/decisions.md, issue 20).
-        rich_markup_mode=None,
-    )
-    for group, name in groups:
-        root.add_typer(group, name=name)
-    root.callback()(_root)
-    return root
-
-
-app = _root_app(_GROUPS)
-
-
-def _names(group: typer.Typer, name: str | None) -> set[str]:
-    if name is not None:
-        return {name}
-    return {
-        info.name or get_command_name(info.callback.__name__)
-        for info in group.registered_commands
-        if info.callback is not None
-    }
-
-
-def _app_for(args: list[str]) -> typer.Typer:
-    """The root app holding only the group of the command that `args` starts with, if any.
-
-    Typer builds the click object of every command it holds, reading each one's signature
-    (~20 ms for all of them); a run needs one. Anything else (no command, a root option
-    first, help, completion) gets the whole app.
-    """
-    for group, name in _GROUPS if args else ():
-        if args[0] in _names(group, name):
-            return _root_app(((group, name),))
-    return app
+        return app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; map every failure to a one-line message and an exit code."""
     try:
         args = sys.argv[1:] if argv is None else argv
-        result = _app_for(args)(args=args, prog_name="scaffold", standalone_mode=False)
+        result = _run(args)
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
     except ScaffoldError as exc:
@@ -130,8 +47,8 @@ def main(argv: list[str] | None = None) -> int:
             raise
         _error(exc.message)
         return exc.exit_code
-    except (KeyboardInterrupt, _Interrupted):
-        typer.echo("Interrupted.", err=True)
+    except (KeyboardInterrupt, Interrupted):
+        _echo("Interrupted.")
         return 130
     except Exception as exc:
         if _is_click_exception(exc):
@@ -143,14 +60,37 @@ def main(argv: list[str] | None = None) -> int:
     return result if isinstance(result, int) else 0
 
 
+def _run(args: list[str]) -> object:
+    """Run the command `args` names: a plain `scaffold check` directly, any other with Typer."""
+    if args and args[0] == "check" and COMPLETION_VARIABLE not in os.environ:
+        from scaffold.check.output import FORMATS
+
+        fields = check_fields(args[1:], FORMATS)
+        if fields is not None:
+            from scaffold.check.command import CheckCommand, run_check_command
+
+            return run_check_command(CheckCommand(**fields))  # type: ignore[arg-type]
+    from scaffold.cli.root import app_for
+
+    return app_for(args)(args=args, prog_name="scaffold", standalone_mode=False)
+
+
 def _debug_enabled() -> bool:
     return os.environ.get("SCAFFOLD_DEBUG", "") not in ("", "0")
 
 
 def _error(message: str) -> None:
+    import typer  # the output of a failure only
+
     # click drops the colour when stderr is not a terminal; NO_COLOR is the user's veto.
     colour = None if os.environ.get("NO_COLOR") else typer.colors.RED
     typer.secho(f"error: {printable(message)}", err=True, fg=colour)
+
+
+def _echo(message: str, *, err: bool = True) -> None:
+    import typer  # the output of a failure only
+
+    typer.echo(message, err=err)
 
 
 def _is_click_exception(exc: BaseException) -> bool:
@@ -164,7 +104,7 @@ def _report_click_exception(exc: Exception) -> int:
     if type(exc).__name__ == "NoArgsIsHelpError":
         ctx = getattr(exc, "ctx", None)
         if ctx is not None:
-            typer.echo(ctx.get_help())
+            _echo(ctx.get_help(), err=False)
         return exit_code
     message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
     ctx = getattr(exc, "ctx", None)
