@@ -6,15 +6,15 @@ per-file results where they can (the import cycles over each file's edges). Four
 a caller compute some of this elsewhere or take it from an earlier run: `file_result`
 gives each file's per-file result, `start_simulation` the import-time simulation's
 failures, `tree_findings` the findings of the checks that see only the discovered tree,
-`graph_findings` those of the checks over the import graph. Their defaults compute
-everything here; the incremental check
+`graph_findings` those of the checks over the import graph (`GraphChecks`: whole, or one
+import cycle group at a time). Their defaults compute everything here; the incremental check
 (scaffold.check.incremental) and the language server pass their own.
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from scaffold.check.discover import SourceFile, Tree
@@ -22,7 +22,7 @@ from scaffold.check.imports.graph import Edge, file_edges, in_graph
 from scaffold.check.imports.simulation import Failure, RunMemory, Simulation, simulate_failures
 from scaffold.check.model import Finding, ModuleFacts
 from scaffold.check.project import Project
-from scaffold.check.rules.registry import checks_in, run_checks
+from scaffold.check.rules.registry import RULES, checks_in, run_checks
 from scaffold.check.rules.unit import (
     ConfigContext,
     FileContext,
@@ -36,6 +36,7 @@ __all__ = [
     "Analysis",
     "FileResult",
     "FileResults",
+    "GraphChecks",
     "GraphFindings",
     "Simulate",
     "StartSimulation",
@@ -45,6 +46,7 @@ __all__ = [
     "check_graph",
     "check_tree",
     "compute_file",
+    "run_graph_checks",
     "simulate_when_asked",
 ]
 
@@ -79,9 +81,59 @@ StartSimulation = Callable[[Project, Simulate], Callable[[], Sequence[Failure]]]
 # The findings of the TREE-scope checks: a function of the discovered tree alone (the
 # language server keeps its tree between edits, and with it these findings).
 TreeFindings = Callable[[Tree, frozenset[str]], list[Finding]]
-# The findings of the GRAPH-scope checks: calls `compute` (which builds the graph from every
-# file's edges and runs them), or takes an earlier run's that still hold.
-GraphFindings = Callable[[Project, Callable[[], list[Finding]]], list[Finding]]
+
+
+class _Graph(Mapping[str, list[Edge]]):
+    """The import graph, each file's edges decoded when a check first reads them."""
+
+    def __init__(self, keys: Sequence[str], edges: Callable[[str], Sequence[Edge]]) -> None:
+        self._keys = dict.fromkeys(keys)
+        self._edges = edges
+        self._read: dict[str, list[Edge]] = {}
+
+    def __getitem__(self, key: str) -> list[Edge]:
+        read = self._read.get(key)
+        if read is None:
+            if key not in self._keys:
+                raise KeyError(key)
+            read = self._read[key] = list(self._edges(key))
+        return read
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+
+@dataclass(frozen=True, slots=True)
+class GraphChecks:
+    """The enabled GRAPH-scope checks of one run, for `graph_findings` to run.
+
+    `keys` are the graph's files (sorted) and `edges(key)` one file's import edges. The
+    checks declared `by_group` (rules.unit.Check) run over any part of the graph
+    (`grouped(graph)`): over one strongly connected group's files they find that group's
+    findings, over the whole graph every group's. `rest()` runs the other checks over the
+    whole graph, decoding a file's edges only when one of them reads it.
+    """
+
+    keys: tuple[str, ...]
+    edges: Callable[[str], Sequence[Edge]]
+    grouped: Callable[[Mapping[str, list[Edge]]], list[Finding]]
+    rest: Callable[[], list[Finding]]
+
+    def whole(self) -> dict[str, list[Edge]]:
+        """The whole import graph, every file's edges decoded."""
+        return {key: list(self.edges(key)) for key in self.keys}
+
+    def compute(self) -> list[Finding]:
+        """Every check over the whole graph: the grouped ones' findings, then the others'."""
+        return self.grouped(self.whole()) + self.rest()
+
+
+# The findings of the GRAPH-scope checks: computes them (`GraphChecks.compute`), or takes
+# an earlier run's that still hold and computes the rest.
+GraphFindings = Callable[[Project, GraphChecks], list[Finding]]
 
 
 def check_tree(tree: Tree, enabled: frozenset[str]) -> list[Finding]:
@@ -89,9 +141,23 @@ def check_tree(tree: Tree, enabled: frozenset[str]) -> list[Finding]:
     return list(run_checks(Scope.TREE, TreeContext(tree), enabled))
 
 
-def check_graph(project: Project, compute: Callable[[], list[Finding]]) -> list[Finding]:
+def check_graph(project: Project, checks: GraphChecks) -> list[Finding]:
     """The default `graph_findings`: compute them."""
-    return compute()
+    return checks.compute()
+
+
+def run_graph_checks(
+    context: GraphContext, enabled: frozenset[str], by_group: bool
+) -> list[Finding]:
+    """The enabled GRAPH-scope checks declared `by_group` (or the others) over `context`."""
+    return [
+        finding
+        for rule in RULES
+        if rule.code in enabled
+        for check in rule.checks
+        if check.scope is Scope.GRAPH and check.by_group is by_group
+        for finding in check.run(context)
+    ]
 
 
 def compute_file(
@@ -177,17 +243,7 @@ def _analyse(
         tree.notes.extend(result.notes)
     findings.extend(tree_findings(tree, enabled))
     if checks_in(Scope.GRAPH, enabled):
-
-        def check_whole_graph() -> list[Finding]:
-            graph = {
-                source.key: list(files[source.key].edges) if source.key in files else []
-                for source in sorted(tree.files, key=lambda s: s.key)
-                if in_graph(source)
-            }
-            whole_graph = GraphContext(project, graph, tuple(tree.configs), tree.base)
-            return run_checks(Scope.GRAPH, whole_graph, enabled)
-
-        findings.extend(graph_findings(project, check_whole_graph))
+        findings.extend(graph_findings(project, _graph_checks(tree, project, enabled, files)))
     failures: list[Failure] | None = None
     if simulated is not None:
         try:
@@ -203,6 +259,26 @@ def _analyse(
         context = ConfigContext(project, config, rel)
         findings.extend(_guarded(tree.notes, rel, Scope.CONFIG, context, enabled))
     return Analysis(findings, files, failures)
+
+
+def _graph_checks(
+    tree: Tree, project: Project, enabled: frozenset[str], files: Mapping[str, FileResult]
+) -> GraphChecks:
+    keys = tuple(sorted(source.key for source in tree.files if in_graph(source)))
+    configs = tuple(tree.configs)
+
+    def edges(key: str) -> Sequence[Edge]:
+        result = files.get(key)
+        return () if result is None else result.edges
+
+    def grouped(graph: Mapping[str, list[Edge]]) -> list[Finding]:
+        return run_graph_checks(GraphContext(project, graph, configs, tree.base), enabled, True)
+
+    def rest() -> list[Finding]:
+        graph = _Graph(keys, edges)
+        return run_graph_checks(GraphContext(project, graph, configs, tree.base), enabled, False)
+
+    return GraphChecks(keys, edges, grouped, rest)
 
 
 def _guarded(

@@ -13,6 +13,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -41,9 +42,11 @@ def _tree(root: Path) -> Path:
     _write(package / "__init__.py", "")
     _write(package / "base.py", "VALUE = 1\n")
     _write(package / "leaf.py", "X = 1\n")
-    # An import cycle, so that the graph's checks have a finding to keep.
+    # Two import cycles, so that the graph's checks have findings to keep.
     _write(package / "cyc_a.py", "from pkg import cyc_b\n\nA = cyc_b\n")
     _write(package / "cyc_b.py", "from pkg import cyc_a\n\nB = cyc_a\n")
+    _write(package / "ring_a.py", "from pkg import ring_b\n\nA = ring_b\n")
+    _write(package / "ring_b.py", "from pkg import ring_a\n\nB = ring_a\n")
     for index in range(READERS):
         _write(
             package / f"m{index}.py",
@@ -59,7 +62,11 @@ class Work:
         self.computed: list[str] = []  # files whose per-file rules ran
         self.unpacked: Counter[type] = Counter()  # stored values decoded, by record type
         self.scopes: Counter[Scope] = Counter()  # project-wide checks run, by scope
+        # The graph's files each run of the by-group graph checks (IMP002) was given.
+        self.groups: list[tuple[str, ...]] = []
+        self.rest = 0  # runs of the other graph checks (the contracts)
         check_file, unpack, run_checks = analysis.check_file, packed.unpack, registry.run_checks
+        run_graph_checks = analysis.run_graph_checks
 
         def counted_check_file(project: object, source: object, *rest: object) -> object:
             self.computed.append(source.rel)  # type: ignore[attr-defined]
@@ -73,7 +80,16 @@ class Work:
             self.scopes[scope] += 1
             return run_checks(scope, *rest)  # type: ignore[arg-type]
 
+        def counted_run_graph_checks(context: Any, enabled: Any, by_group: bool) -> list[Finding]:
+            self.scopes[Scope.GRAPH] += 1
+            if by_group:
+                self.groups.append(tuple(sorted(context.graph)))
+            else:
+                self.rest += 1
+            return run_graph_checks(context, enabled, by_group)
+
         monkeypatch.setattr(analysis, "check_file", counted_check_file)
+        monkeypatch.setattr(analysis, "run_graph_checks", counted_run_graph_checks)
         monkeypatch.setattr(packed, "unpack", counted_unpack)
         monkeypatch.setattr(analysis, "run_checks", counted_run_checks)
 
@@ -81,6 +97,8 @@ class Work:
         self.computed.clear()
         self.unpacked.clear()
         self.scopes.clear()
+        self.groups.clear()
+        self.rest = 0
 
 
 def _check(root: Path, *, use_cache: bool = True) -> CheckReport:
@@ -101,9 +119,15 @@ def _edit_and_check(root: Path, work: Work, edit: Callable[[Path], None]) -> Che
     edit(root / "pkg")
     work.reset()
     cached = _check(root)
-    counted = (list(work.computed), Counter(work.unpacked), Counter(work.scopes))
+    counted = (
+        list(work.computed),
+        Counter(work.unpacked),
+        Counter(work.scopes),
+        list(work.groups),
+        work.rest,
+    )
     assert cached.diagnostics == _check(root, use_cache=False).diagnostics
-    work.computed[:], work.unpacked, work.scopes = counted
+    work.computed[:], work.unpacked, work.scopes, work.groups[:], work.rest = counted
     return cached
 
 
@@ -136,7 +160,10 @@ def test_an_edit_that_changes_the_graph_runs_its_checks_again(warm: tuple[Path, 
         root, work, lambda pkg: _write(pkg / "leaf.py", "from pkg import cyc_a\n\nX = cyc_a\n")
     )
     assert work.computed == ["pkg/leaf.py"]
-    assert work.scopes[Scope.GRAPH] == 1
+    # The groups are found again over the whole graph; each group's files are unchanged,
+    # so its finding is kept; the other graph checks run again.
+    assert work.groups == []
+    assert work.rest == 1
     assert any(d.code == "IMP002" for d in report.diagnostics)
 
 
@@ -148,7 +175,51 @@ def test_an_edit_to_a_file_the_graphs_checks_read_runs_them_again(
     _edit_and_check(
         root, work, lambda pkg: _write(pkg / "cyc_a.py", "from pkg import cyc_b  # noqa\n\nA = 1\n")
     )
-    assert work.scopes[Scope.GRAPH] == 1
+    assert work.groups == [("pkg.cyc_a", "pkg.cyc_b")]
+
+
+def _appended(name: str, text: str) -> Callable[[Path], None]:
+    def edit(package: Path) -> None:
+        _write(package / name, (package / name).read_text() + text)
+
+    return edit
+
+
+def _inserted_above(name: str, text: str) -> Callable[[Path], None]:
+    def edit(package: Path) -> None:
+        _write(package / name, text + (package / name).read_text())
+
+    return edit
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        _appended("ring_a.py", "NEW = 1\n"),
+        _inserted_above("ring_a.py", "def first() -> int:\n    return 1\n\n\n"),
+    ],
+    ids=["new name", "lines moved"],
+)
+def test_an_edit_in_an_import_cycle_reruns_the_graph_checks_of_its_group_alone(
+    warm: tuple[Path, Work], edit: Callable[[Path], None]
+) -> None:
+    root, work = warm
+    report = _edit_and_check(root, work, edit)
+    assert work.computed == ["pkg/ring_a.py"]
+    # The groups kept (the file imports what it did); ring's group checked again, from
+    # its own two files' edges; the other cycle's finding kept.
+    assert work.groups == [("pkg.ring_a", "pkg.ring_b")]
+    assert work.unpacked[Edge] <= 1  # ring_b's: no other file's edges decoded
+    assert sum(d.code == "IMP002" for d in report.diagnostics) == 2
+
+
+def test_a_new_import_that_keeps_the_groups_reruns_its_group_alone(
+    warm: tuple[Path, Work],
+) -> None:
+    root, work = warm
+    _edit_and_check(root, work, _appended("ring_a.py", "from pkg import ring_b as again\n"))
+    assert work.groups == [("pkg.ring_a", "pkg.ring_b")]
+    assert work.unpacked[Edge] <= 1
 
 
 def test_a_damaged_stored_edge_is_derived_again(
@@ -186,3 +257,26 @@ def test_the_checks_of_the_tree_run_again_as_they_read_sources_too(
     report = _edit_and_check(root, work, lambda pkg: _write(pkg / "leaf.py", loader))
     assert not any(d.code == "PKG003" for d in report.diagnostics)
     assert work.scopes[Scope.TREE] == 1
+
+
+def test_the_contracts_stay_whole_graph_checks_kept_while_every_edge_holds(
+    warm: tuple[Path, Work],
+) -> None:
+    root, work = warm
+    (root / "pyproject.toml").write_text(
+        '[project]\nname = "pkg"\n\n[[tool.scaffold.check.contracts]]\nname = "leaf alone"\n'
+        'type = "forbidden"\nsource-modules = ["pkg.leaf"]\nforbidden-modules = ["pkg.base"]\n'
+    )
+    _write(root / "pkg" / "leaf.py", "from pkg import base\n\nX = base\n")
+    assert any(d.code == "ARC002" for d in _check(root).diagnostics)
+    # A new name: every edge as stored, the contract's finding kept.
+    report = _edit_and_check(root, work, _appended("leaf.py", "Y = 2\n"))
+    assert work.rest == 0
+    assert any(d.code == "ARC002" for d in report.diagnostics)
+    # Lines moved: the contract runs again (its finding is at the import's new line).
+    report = _edit_and_check(root, work, _inserted_above("leaf.py", "Z = 0\n"))
+    assert work.rest == 1
+    assert [d.line for d in report.diagnostics if d.code == "ARC002"] == [2]
+    # The import gone: so is the finding.
+    report = _edit_and_check(root, work, lambda pkg: _write(pkg / "leaf.py", "X = 1\n"))
+    assert not any(d.code == "ARC002" for d in report.diagnostics)

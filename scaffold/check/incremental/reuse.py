@@ -18,8 +18,13 @@ configuration, which files and folders exist) reuses
   that came out the same (`runs.RecordedRuns`), as long as the changed files ask
   about no new name;
 
-* the import graph's findings when no file's edges changed and no file whose facts those
-  checks read changed;
+* the findings of the import graph's checks that report each import cycle group from its
+  files alone (`Check.by_group`: IMP002), group by group, while no file of the group and no
+  file they read changed; the groups themselves while no file's imports reach other files
+  than before (so a new top-level name or a moved line leaves every group but the edited
+  file's as it was, without decoding the other files' edges);
+* the other graph checks' findings when no file's edges changed and no file whose facts
+  those checks read changed;
 
 and computes everything else, which after a one-file edit is that file, the files that read
 it, the simulation's runs that read it, and the graph's checks when it changed. A kept
@@ -37,10 +42,11 @@ import marshal
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from scaffold.check.analysis import Analysis, FileResult, Simulate
+from scaffold.check.analysis import Analysis, FileResult, GraphChecks, Simulate
 from scaffold.check.discover import SourceFile
 from scaffold.check.imports.graph import Edge
 from scaffold.check.imports.simulation import Failure, RunId
+from scaffold.check.incremental.graphs import GraphState, RawGraph, graph_findings
 from scaffold.check.incremental.packed import (
     Kept,
     RawFile,
@@ -67,14 +73,12 @@ from scaffold.check.project import Project
 
 __all__ = ["AFRESH_MIN_CHANGED", "Kept", "Reuse", "Stored", "dump", "keep", "plan"]
 
-_VERSION = 5
+_VERSION = 6
 # Below this many changed files the comparison costs little (and small trees keep reusing).
 AFRESH_MIN_CHANGED = 64
 
 # The simulation as stored: (names asked, the encoded RecordedSimulation).
 _RawSimulation = tuple[tuple[str, ...], object]
-# The import graph's findings as stored: (findings, the files whose facts its checks read).
-_RawGraph = tuple[bytes, tuple[str, ...]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +89,7 @@ class Stored:
     files: dict[str, RawFile]
     simulation: _RawSimulation | None
     # The findings of the import graph's checks, and what they read.
-    graph: _RawGraph | None = None
+    graph: RawGraph | None = None
     # The same files' results already decoded, when they never left memory (`keep`).
     decoded: Mapping[str, Kept] = field(default_factory=dict)
 
@@ -160,7 +164,7 @@ class Reuse:
         self.kept: dict[str, Kept] = {}
         # The names the simulation was recorded under, and its RecordedSimulation encoded.
         self.recorded: tuple[frozenset[str], object] | None = None
-        self.graph: _RawGraph | None = None
+        self.graph: RawGraph | None = None
 
     def file_result(
         self, project: Project, source: SourceFile, compute: Callable[[], FileResult]
@@ -187,37 +191,18 @@ class Reuse:
         self.kept[source.key] = kept
         return kept.result
 
-    def graph_findings(
-        self, project: Project, compute: Callable[[], list[Finding]]
-    ) -> list[Finding]:
-        """The stored findings of the import graph's checks while every file's edges are
-        as stored and no file whose facts they read changed; else computed, with what
-        they read."""
-        kept = self._kept_graph()
-        if kept is not None:
-            return kept
-        with project.recording() as reads:
-            findings = compute()
-        self.graph = (pack(tuple(findings)), tuple(sorted(reads)))
-        return findings
-
-    def _kept_graph(self) -> list[Finding] | None:
-        stored = None if self.stored is None else self.stored.graph
-        if stored is None or not self.changed.isdisjoint(stored[1]):
-            return None
-        assert self.stored is not None
-        files = self.stored.files
-        if self.kept.keys() != files.keys():
-            return None
-        for key, kept in self.kept.items():
-            if self.files.get(key) is not kept and pack_edges(kept.result.edges) != files[key][1]:
-                return None  # computed again, and its edges came out different
-        try:
-            found = list(unpack(stored[0], Finding))
-        except ValueError:
-            return None
-        self.graph = stored
-        return found  # type: ignore[return-value]
+    def graph_findings(self, project: Project, checks: GraphChecks) -> list[Finding]:
+        """The findings of the import graph's checks, kept where they hold (`graphs`)."""
+        stored = self.stored
+        state = GraphState(
+            stored.files if stored is not None else {},
+            stored.graph if stored is not None else None,
+            self.kept,
+            self.files,
+            self.changed,
+        )
+        found, self.graph = graph_findings(project, checks, state)
+        return found
 
     def start_simulation(
         self, project: Project, simulate: Simulate

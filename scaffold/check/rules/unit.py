@@ -109,10 +109,17 @@ CheckFunction = Callable[[Any], Iterable[Finding]]
 
 
 class Check(NamedTuple):
-    """One check of a rule: the scope it runs in and the function that runs there."""
+    """One check of a rule: the scope it runs in and the function that runs there.
+
+    `by_group` (GRAPH scope only): the check reports each strongly connected group of the
+    import graph from that group's files alone (their imports and facts), so that run over
+    the imports of one group's files it finds exactly what it finds for that group in the
+    whole graph. The cached check then runs it again for the groups an edit touches only.
+    """
 
     scope: Scope
     run: CheckFunction
+    by_group: bool = False
 
 
 @dataclass

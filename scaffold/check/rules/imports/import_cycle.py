@@ -111,6 +111,6 @@ RULE = Rule(
         " import of the loop, and the group is silent only when every import of its loop"
         " carries one.",
     ),
-    checks=(Check(Scope.GRAPH, check),),
+    checks=(Check(Scope.GRAPH, check, by_group=True),),
     peer_codes=(PeerCode("pylint", "R0401", "cyclic-import"),),
 )
