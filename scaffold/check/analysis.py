@@ -83,6 +83,10 @@ StartSimulation = Callable[[Project, Simulate], Callable[[], Sequence[Failure]]]
 TreeFindings = Callable[[Tree, frozenset[str]], list[Finding]]
 
 
+def _released(key: str) -> Sequence[Edge]:
+    raise LookupError(f"{key}: the graph's checks are done and its edges released")
+
+
 class _Graph(Mapping[str, list[Edge]]):
     """The import graph, each file's edges decoded when a check first reads them."""
 
@@ -98,6 +102,13 @@ class _Graph(Mapping[str, list[Edge]]):
                 raise KeyError(key)
             read = self._read[key] = list(self._edges(key))
         return read
+
+    def release(self) -> None:
+        """Let go of the run's per-file results (once the checks are done): a check may
+        keep the graph it saw (the contracts cache their module graph by it), and through
+        the results' edges the whole project would stay in memory until the interpreter
+        frees it at exit (~0.3 s on sympy)."""
+        self._edges = _released
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._keys)
@@ -276,7 +287,12 @@ def _graph_checks(
 
     def rest() -> list[Finding]:
         graph = _Graph(keys, edges)
-        return run_graph_checks(GraphContext(project, graph, configs, tree.base), enabled, False)
+        try:
+            return run_graph_checks(
+                GraphContext(project, graph, configs, tree.base), enabled, False
+            )
+        finally:
+            graph.release()
 
     return GraphChecks(keys, edges, grouped, rest)
 
