@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future
 from pathlib import Path
 
-from scaffold.check.analysis import FileResult, Simulate, check_file, check_tree
+from scaffold.check.analysis import FileResult, GraphChecks, Simulate, check_file, check_tree
 from scaffold.check.discover import SourceFile, Tree, discover
 from scaffold.check.imports.simulation import Failure
 from scaffold.check.incremental.reuse import Reuse, Stored, keep, plan
@@ -86,13 +86,11 @@ class _Interruptible:
         _checkpoint(self._stop)
         return self._reuse.start_simulation(project, simulate)
 
-    def graph_findings(
-        self, project: Project, compute: Callable[[], list[Finding]]
-    ) -> list[Finding]:
+    def graph_findings(self, project: Project, checks: GraphChecks) -> list[Finding]:
         # Kept while no file's import edges changed, as `scaffold check` keeps them from its
         # cache: an edit that adds no import does not run the cycle search again.
         _checkpoint(self._stop)
-        return self._reuse.graph_findings(project, compute)
+        return self._reuse.graph_findings(project, checks)
 
 
 class RootState:
