@@ -15,6 +15,7 @@ __all__ = [
     "SYMPY_VERSION",
     "clear_caches",
     "environment_tree",
+    "own_project",
     "real_tree",
     "small_tree",
     "synthetic_tree",
@@ -80,7 +81,7 @@ def environment_tree() -> Path:
     marker = target / ".complete"
     wanted = "\n".join(ENVIRONMENT)
     if marker.is_file() and marker.read_text() == wanted:
-        return target
+        return own_project(target)
     shutil.rmtree(target, ignore_errors=True)
     subprocess.run(
         [
@@ -90,13 +91,22 @@ def environment_tree() -> Path:
         check=True,
     )
     marker.write_text(wanted)
-    return target
+    return own_project(target)
+
+
+def own_project(root: Path) -> Path:
+    """Make `root` a project of its own, as the tree is in its own checkout: without a
+    pyproject.toml of its own, the nearest one above it would be this repository's, whose
+    contracts and settings would apply and whose folder would receive the cache."""
+    pyproject = root / "pyproject.toml"
+    if not pyproject.is_file():
+        pyproject.write_text("# A benchmark tree: its own project, with default settings.\n")
+    return root
 
 
 def clear_caches(root: Path) -> None:
-    """Remove the scaffold cache a check of `root` writes. It lives at the project root,
-    which for the trees under benchmarks/.trees is this repository (the nearest
-    pyproject.toml above them)."""
+    """Remove the scaffold cache a check of `root` writes. It lives at the project root
+    (the nearest pyproject.toml at or above `root`)."""
     for folder in (root, *root.parents):
         shutil.rmtree(folder / ".scaffold_cache", ignore_errors=True)
         if (folder / "pyproject.toml").is_file():
@@ -127,7 +137,7 @@ def real_tree(name: str = "sympy", version: str = SYMPY_VERSION) -> Path:
         for extra in target.iterdir():
             if extra.name != name:
                 shutil.rmtree(extra) if extra.is_dir() else extra.unlink()
-    return target
+    return own_project(target)
 
 
 def _module_source(
@@ -190,7 +200,7 @@ def synthetic_tree(scale: int, *, base_files: int = 400, functions: int = 12) ->
     root = CACHE / f"synthetic-{size}{scale}x"
     marker = root / ".complete"
     if marker.is_file():
-        return root
+        return own_project(root)
     shutil.rmtree(root, ignore_errors=True)
     rng = random.Random(scale)
     per_package = 20
@@ -206,7 +216,7 @@ def synthetic_tree(scale: int, *, base_files: int = 400, functions: int = 12) ->
             source = _module_source(rng, f"pkg{p}", i, per_package, functions)
             (pkg / f"mod{i}.py").write_text(source)
     marker.write_text("")
-    return root
+    return own_project(root)
 
 
 def small_tree() -> Path:
@@ -222,4 +232,4 @@ def small_tree() -> Path:
         )
         for i in range(9):
             (pkg / f"mod{i}.py").write_text(_module_source(rng, "pkg", i, 9))
-    return root
+    return own_project(root)
