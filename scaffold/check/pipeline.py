@@ -152,12 +152,12 @@ def check_paths(options: CheckOptions, check: TreeCheck = check_afresh) -> Check
     trees: list[CheckedTree] = []
     diagnostics: dict[tuple[object, ...], Diagnostic] = {}
     notes: list[str] = []
-    files: set[Path] = set()
+    files: set[str] = set()  # strings: a Path per file cost a warm run of many files
     unknown: list[tuple[str, int, str, str | None]] = []
     for (path, also), base in zip(groups, bases, strict=True):
         tree = discover(path, also=also, settings=options.settings)
         files.update(
-            f.path for f in tree.files if f.selected and not f.is_stub and not f.is_extension
+            f.file for f in tree.files if f.selected and not f.is_stub and not f.is_extension
         )
         prefix = os.path.relpath(base, common) if base != common else ""
         with without_cyclic_gc():

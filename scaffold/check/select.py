@@ -149,9 +149,10 @@ class Selection:
         tree = self.tree
         # Where each finding's file is, and whose noqa comments apply (facts are looked up only
         # for files with findings: a run that reuses most results decodes few facts).
-        by_rel: dict[str, tuple[Path, CheckConfig, str | None, bool]] = {}
+        # A file's path as a string (its Path only for a file with findings).
+        by_rel: dict[str, tuple[Path | str, CheckConfig, str | None, bool]] = {}
         for source in tree.files:
-            by_rel[source.rel] = (source.path, source.config, source.key, source.selected)
+            by_rel[source.rel] = (source.file, source.config, source.key, source.selected)
         for folder in tree.folders:
             by_rel.setdefault(folder.rel, (folder.path, folder.config, None, folder.selected))
         noqa_cache: dict[str, ModuleFacts] = {}
@@ -173,7 +174,7 @@ class Selection:
             path, config, key, selected = entry
             if not selected and not any(r.path in named for r in finding.related):
                 continue
-            if not self._by_config[id(config)].allows(finding.code, path):
+            if not self._by_config[id(config)].allows(finding.code, Path(path)):
                 continue
             file_facts = facts.get(key) if key is not None else noqa_cache.get(finding.path)
             if file_facts is None or not _suppressed(finding, file_facts):
@@ -248,7 +249,7 @@ _SILENCED_PER_IMPORT = frozenset({"IMP002"})
 
 def _mark_related(
     finding: Finding,
-    by_rel: Mapping[str, tuple[Path, CheckConfig, str | None, bool]],
+    by_rel: Mapping[str, tuple[Path | str, CheckConfig, str | None, bool]],
     facts: Mapping[str, ModuleFacts],
     used: dict[str, set[tuple[int, str | None]]],
 ) -> None:

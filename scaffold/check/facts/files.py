@@ -51,7 +51,7 @@ def read_here(files: Sequence[SourceFile]) -> dict[str, ModuleFacts]:
     """The pipeline's own FactsReader: each file read and parsed in turn, in this process."""
     with without_cyclic_gc():
         return {
-            f.key: read_source(str(f.path), f.is_package, limit=f.config.max_file_size)[1]
+            f.key: read_source(f.file, f.is_package, limit=f.config.max_file_size)[1]
             for f in files
             if not f.is_extension
         }

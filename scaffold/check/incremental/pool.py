@@ -11,7 +11,6 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from scaffold.check.discover import SourceFile
@@ -72,6 +71,8 @@ class Parsed:
     digest: bytes | None
     encoded: bytes | None = None
     facts: ModuleFacts | None = None
+    # content_digest(encoded), computed by the worker: the cache keys reports on it.
+    facts_digest: bytes | None = None
 
     def decoded(self) -> ModuleFacts:
         """The facts, decoding them if they came from a worker."""
@@ -95,19 +96,24 @@ def plan_workers(total_bytes: int, cores: int | None = None) -> int:
     return max(2, min(cores, total_bytes // BYTES_PER_WORKER))
 
 
-def _parse_one(job: ParseJob, parse: Parser, encode: bool) -> Parsed:
+def _parse_one(job: ParseJob, parse: Parser, encode: bool, for_cache: bool) -> Parsed:
     data, facts = read_source(job.path, job.is_package, parse, job.limit)
     digest = content_digest(data) if data is not None else None
     if encode:
-        return Parsed(job.key, digest, encoded=encode_facts(facts))
+        encoded = encode_facts(facts)
+        facts_digest = content_digest(encoded) if for_cache else None
+        return Parsed(job.key, digest, encoded=encoded, facts_digest=facts_digest)
     return Parsed(job.key, digest, facts=facts)
 
 
 def _parse_batch(
-    batch: Sequence[ParseJob], parse: Parser = parse_source, encode: bool = True
+    batch: Sequence[ParseJob],
+    parse: Parser = parse_source,
+    encode: bool = True,
+    for_cache: bool = False,
 ) -> list[Parsed]:
     with without_cyclic_gc():
-        return [_parse_one(job, parse, encode) for job in batch]
+        return [_parse_one(job, parse, encode, for_cache) for job in batch]
 
 
 def _batches(jobs: Sequence[ParseJob], count: int) -> list[list[ParseJob]]:
@@ -157,9 +163,10 @@ def prepare_forkserver(*, start: bool = True) -> None:
 
 
 def parse_jobs(
-    jobs: Sequence[ParseJob], workers: int, parse: Parser = parse_source
+    jobs: Sequence[ParseJob], workers: int, parse: Parser = parse_source, for_cache: bool = False
 ) -> Iterator[Parsed]:
-    """Parse every job, across `workers` processes (0: here); results in no set order."""
+    """Parse every job, across `workers` processes (0: here); results in no set order.
+    `for_cache`: the workers also digest the facts they encode, for the cache to store."""
     if workers < 1 or len(jobs) < 2:
         yield from _parse_batch(jobs, parse, encode=False)
         return
@@ -171,7 +178,11 @@ def parse_jobs(
     done: set[str] = set()
     try:
         with ProcessPoolExecutor(workers, mp_context=_context()) as pool:
-            for result in pool.map(_parse_batch, batches, [parse] * len(batches)):
+            count = len(batches)
+            results = pool.map(
+                _parse_batch, batches, [parse] * count, [True] * count, [for_cache] * count
+            )
+            for result in results:
                 for parsed in result:
                     done.add(parsed.key)
                     yield parsed
@@ -273,21 +284,21 @@ def _read_into(
             facts[source.key] = cached
             continue
         stat = cache.stat(source) if cache is not None else None
-        size = stat[0] if stat is not None else _size(source.path)
+        size = stat[0] if stat is not None else _size(source.file)
         limit = source.config.max_file_size
-        jobs.append(ParseJob(source.key, str(source.path), source.is_package, size, limit))
+        jobs.append(ParseJob(source.key, source.file, source.is_package, size, limit))
         pending[source.key] = (source, stat)
     if workers is None:
         workers = plan_workers(sum(job.size for job in jobs))
-    for parsed in parse_jobs(jobs, workers, parse):
+    for parsed in parse_jobs(jobs, workers, parse, for_cache=cache is not None):
         source, stat = pending[parsed.key]
         facts[parsed.key] = parsed.decoded()
         if cache is not None and stat is not None and parsed.digest is not None:
             encoded = parsed.encoded or encode_facts(facts[parsed.key])
-            cache.store(source, parsed.digest, encoded, stat)
+            cache.store(source, parsed.digest, encoded, stat, parsed.facts_digest)
 
 
-def _size(path: Path) -> int:
+def _size(path: str) -> int:
     try:
         return os.stat(path).st_size
     except OSError:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -56,7 +57,7 @@ def check(ctx: TreeContext) -> Iterator[Finding]:
     for source in ctx.tree.files:
         if source.is_stub or source.is_extension or not source.in_package or source.is_package:
             continue
-        stem = source.path.name[:-3]
+        stem = os.path.basename(source.file)[:-3]
         # `0001_initial.py` (Django, Alembic migrations) is numbered on purpose and loaded by
         # path; a bad name inside a bad folder is reported once, at the folder.
         if (

@@ -14,11 +14,11 @@ __all__ = ["RULE"]
 def check(ctx: TreeContext) -> Iterator[Finding]:
     # Strings, not Paths: this runs over every file on each check (and each edit in the
     # language server), and joining and hashing Paths cost ten times as much.
-    files = {os.fspath(f.path) for f in ctx.tree.files}
+    files = {f.file for f in ctx.tree.files}
     for source in ctx.tree.files:
         if source.is_stub or source.is_extension or source.is_package:
             continue
-        folder, name = os.path.split(os.fspath(source.path))
+        folder, name = os.path.split(source.file)
         stem = name[:-3]
         if os.path.join(folder, stem, "__init__.py") in files:
             yield RULE.finding(source.rel, FILE_SPAN, name=name, package=stem)

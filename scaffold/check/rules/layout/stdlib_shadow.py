@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 
@@ -52,7 +53,7 @@ def check(ctx: TreeContext) -> Iterator[Finding]:
     for source in ctx.tree.files:
         if source.is_stub or source.is_extension or source.scope or source.is_package:
             continue
-        stem = source.path.name[:-3]
+        stem = os.path.basename(source.file)[:-3]
         if source.module == stem and _shadows(stem):
             yield RULE.finding(source.rel, FILE_SPAN, kind="module", name=stem)
 
