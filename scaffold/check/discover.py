@@ -62,8 +62,7 @@ class SourceFile:
 
     @property
     def path(self) -> Path:
-        """The absolute path. Made when first asked: a Path per file was a third of a
-        warm run's discovery of 100,000 files, and most runs ask for a few files' only."""
+        """The absolute path, made when first asked (a Path per file cost a third of discovery)."""
         path = self._path
         if path is None:
             path = Path(self.file)
@@ -116,10 +115,7 @@ def _suffix(name: str) -> str:
 
 
 def _git_top(start: Path) -> Path | None:
-    for folder in [start, *start.parents]:
-        if os.path.lexists(folder / ".git"):
-            return folder
-    return None
+    return next((f for f in [start, *start.parents] if os.path.lexists(f / ".git")), None)
 
 
 def package_root(folder: Path) -> tuple[Path, Path]:

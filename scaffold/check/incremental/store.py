@@ -29,6 +29,7 @@ from scaffold.check import model
 from scaffold.check.discover import Folder, SourceFile, Tree
 from scaffold.check.incremental.location import CACHE_DIR, CacheLocation, relative
 from scaffold.check.incremental.records import CODEC, decode_facts, model_codec
+from scaffold.check.incremental.typed import all_bytes, well_typed
 from scaffold.check.model import Diagnostic, ModuleFacts
 from scaffold.files import open_regular, write_atomically
 
@@ -52,8 +53,7 @@ _LENGTH = 8
 # mtime tick without its stat changing; such entries are re-hashed on the next run.
 _RACY_NS = 2_000_000_000
 _GITIGNORE = b"# Created by scaffold check: a cache, never commit it.\n*\n"
-# marshal's version 2 writes no back-references: nothing the cache holds is shared, and
-# looking every object up for one made the stat index twice as slow to write.
+# marshal 2: no back-reference table (nothing stored is shared; the index writes 2x faster).
 _MARSHAL_VERSION = 2
 
 # (size, mtime_ns, inode, ctime_ns). Size and mtime alone can be equal in another checkout
@@ -93,29 +93,6 @@ def _fingerprint() -> bytes:
         except OSError:
             digest.update(b"\0unreadable")
     return digest.digest()
-
-
-def _all_bytes(values: Iterable[object]) -> bool:
-    return set(map(type, values)) <= {bytes}
-
-
-def _well_typed(index: object, entries: object) -> bool:
-    """Whether the stat index and the entries (or their digests) hold what this analyser
-    writes: a file whose checksum holds can still have been written by something else."""
-    if type(index) is not dict or type(entries) is not dict:
-        return False
-    if not (_all_bytes(entries) and _all_bytes(entries.values())):
-        return False
-    # Column by column, the types of a whole column at once: a loop over 100,000 entries
-    # in Python was a tenth of a warm run.
-    if not set(map(type, index)) <= {str} or not set(map(type, index.values())) <= {tuple}:
-        return False
-    if not set(map(len, index.values())) <= {5}:
-        return False
-    columns = list(zip(*index.values(), strict=True)) or [()] * 5
-    return all(set(map(type, column)) <= {int} for column in columns[:4]) and set(
-        map(type, columns[4])
-    ) <= {bytes}
 
 
 class FactsCache:
@@ -179,12 +156,12 @@ class FactsCache:
             index, entry_digests, result, back_checksum = marshal.loads(front)
         except (EOFError, ValueError, TypeError):
             return
-        if _well_typed(index, entry_digests) and type(back_checksum) is bytes:
+        if well_typed(index, entry_digests) and type(back_checksum) is bytes:
             self._index = index
             self._loaded_index = dict(index)
             self._entry_digests = entry_digests
             self._back = (back, back_checksum)
-        if type(result) is tuple and len(result) == 2 and _all_bytes(result):
+        if type(result) is tuple and len(result) == 2 and all_bytes(result):
             self._result = result
 
     def _load_back(self) -> None:
@@ -200,7 +177,7 @@ class FactsCache:
         except (EOFError, ValueError, TypeError):
             return
         # A back part of the wrong shape is no cache for its entries (each is parsed again).
-        if _well_typed({}, entries) and (analysis is None or type(analysis) is bytes):
+        if well_typed({}, entries) and (analysis is None or type(analysis) is bytes):
             self._loaded_entries = entries
             self._analysis = analysis
 
@@ -306,8 +283,7 @@ class FactsCache:
         if self._back is not None:
             self._load_back()
         self._loaded_entries[key] = encoded
-        if self._absent:
-            self._absent.discard(rel)
+        self._absent.discard(rel)
         if facts_digest is None:
             facts_digest = content_digest(encoded)
         # What `facts_digest` would find: this run's report key reads every file's.
