@@ -290,7 +290,7 @@ def _read_into(
         pending[source.key] = (source, stat)
     if workers is None:
         workers = plan_workers(sum(job.size for job in jobs))
-    for parsed in parse_jobs(jobs, workers, parse, for_cache=cache is not None):
+    for parsed in parse_jobs(jobs, workers, parse, cache is not None):
         source, stat = pending[parsed.key]
         facts[parsed.key] = parsed.decoded()
         if cache is not None and stat is not None and parsed.digest is not None:
