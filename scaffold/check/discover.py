@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 from scaffold.check.config import CheckConfig, Settings, load_config, nearest_config
 from scaffold.check.ignores import Ignores, folder_prefix
-from scaffold.check.members import is_member_root
+from scaffold.check.members import is_member_root, package_root
 from scaffold.check.paths import is_file_path
 from scaffold.errors import UsageError
 
@@ -21,7 +21,6 @@ __all__ = [
     "Tree",
     "discover",
     "display_path",
-    "package_root",
 ]
 
 _SKIP_DIRS = frozenset({"__pycache__", "node_modules", "site-packages"})
@@ -116,17 +115,6 @@ def _suffix(name: str) -> str:
 
 def _git_top(start: Path) -> Path | None:
     return next((f for f in [start, *start.parents] if os.path.lexists(f / ".git")), None)
-
-
-def package_root(folder: Path) -> tuple[Path, Path]:
-    """The first folder at or above `folder` without `__init__.py` (the root its modules are
-    named from), and the top package below it that holds `folder` (`folder` itself when it
-    is no package)."""
-    scan = walk_from = folder
-    while os.path.isfile(scan / "__init__.py") and scan.parent != scan:
-        walk_from = scan
-        scan = scan.parent
-    return scan, walk_from
 
 
 def discover(path: Path, *, also: Sequence[Path] = (), settings: Settings | None = None) -> Tree:

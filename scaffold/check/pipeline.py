@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from scaffold.check.discover import Tree, discover, package_root
+from scaffold.check.discover import Tree, discover
+from scaffold.check.members import package_root
 from scaffold.check.memory import without_cyclic_gc
 from scaffold.check.model import CheckReport, Diagnostic, ModuleFacts, Related
 from scaffold.check.options import CheckOptions

@@ -141,10 +141,10 @@ def test_a_package_folders_config_applies_to_its_files(tree: Tree) -> None:
 
 
 def test_a_namespace_folder_holding_pyproject_stays_a_member_root(tree: Tree) -> None:
-    # Without __init__.py, acme/ is what DESIGN calls a workspace member: its modules are
+    # Without __init__.py, acme/ is a workspace member (see the README): its modules are
     # named from it, as Python names them when the member's folder is the path entry
     # (installed as a project, or run from it). Python would also import acme.core with
-    # the folder above on the path, as a PEP 420 portion; DESIGN chooses the member.
+    # the folder above on the path, as a PEP 420 portion; scaffold chooses the member.
     site = tree(
         {
             "acme/pyproject.toml": "[project]\nname = 'core'\n",
