@@ -26,6 +26,13 @@ def _isolated_settings(
     settings.write_text("{}\n", encoding="utf-8")
     monkeypatch.setenv("COPIER_SETTINGS_PATH", str(settings))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    # The language server's compiled lsprotocol code, which it keeps in the user's cache
+    # folder, goes to one file of this test run, never the user's. (Not XDG_CACHE_HOME:
+    # a fresh cache folder is created by the first command that uses it, which would make
+    # the fault harness's counted steps differ between its two runs.)
+    monkeypatch.setenv(
+        "SCAFFOLD_SERVER_CODE_CACHE", str(tmp_path_factory.getbasetemp() / "server-attrs.bin")
+    )
     monkeypatch.delenv("SCAFFOLD_DEBUG", raising=False)
     # The machine's git identity would become every generated project's author (git
     # config is where `scaffold new` finds its defaults): none is configured here, and
