@@ -202,3 +202,45 @@ def run_shell(command: str, project: Path, *bindirs: Path) -> subprocess.Complet
     # The generated commands name bare tools (python, ruff, mypy, scaffold).
     path = ":".join(shlex.quote(str(d)) for d in [*bindirs, Path(sys.executable).parent])
     return run_ok(["bash", "-c", f"PATH={path}:$PATH; {command}"], project)
+
+
+def _sigint_state() -> tuple[object, int | None, bool]:
+    """SIGINT as the process handles it: Python's handler, the C-level handler Python's
+    runtime would call (a library can set it under Python's back, as prompt_toolkit does
+    with ctypes), and whether the main thread blocks the signal."""
+    import ctypes
+    import signal
+
+    getsig = ctypes.pythonapi.PyOS_getsig
+    getsig.restype, getsig.argtypes = ctypes.c_void_p, (ctypes.c_int,)
+    blocked = signal.SIGINT in signal.pthread_sigmask(signal.SIG_BLOCK, [])
+    return signal.getsignal(signal.SIGINT), getsig(signal.SIGINT), blocked
+
+
+def _restore_sigint(state: tuple[object, int | None, bool]) -> None:
+    import ctypes
+    import signal
+
+    handler, os_level, blocked = state
+    signal.signal(signal.SIGINT, handler)  # type: ignore[arg-type]
+    setsig = ctypes.pythonapi.PyOS_setsig
+    setsig.restype, setsig.argtypes = ctypes.c_void_p, (ctypes.c_int, ctypes.c_void_p)
+    setsig(signal.SIGINT, os_level)
+    how = signal.SIG_BLOCK if blocked else signal.SIG_UNBLOCK
+    signal.pthread_sigmask(how, [signal.SIGINT])
+
+
+@pytest.fixture(autouse=True)
+def _sigint_left_as_found(request: pytest.FixtureRequest) -> Iterator[None]:
+    # The Ctrl-C fault tests raise a real SIGINT and expect a KeyboardInterrupt: a test
+    # that leaves SIGINT ignored, handled by a leftover handler or blocked makes them fail
+    # later in the same worker, far from the cause. Put it back, and name the test.
+    before = _sigint_state()
+    yield
+    after = _sigint_state()
+    if after[0] is not before[0] or after[1:] != before[1:]:
+        _restore_sigint(before)
+        pytest.fail(
+            f"{request.node.nodeid} left SIGINT handled differently: {before} -> {after}",
+            pytrace=False,
+        )
