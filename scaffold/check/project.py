@@ -30,6 +30,18 @@ MODULE_ATTRIBUTES = frozenset(
 )
 
 
+_INIT = ".__init__"
+
+
+def _init_module(name: str, modules: Mapping[str, SourceFile]) -> Target | None:
+    """`pkg.__init__` (`name`) when `pkg` is a regular package among `modules`: the import
+    system finds `__init__.py` in the package's folder like any module file."""
+    package = modules.get(name[: -len(_INIT)])
+    if package is None or not package.is_package:
+        return None
+    return Target(name, package)
+
+
 # What `can_import` answered, by (module, scope): the files the answers were taken from,
 # and each name's answer.
 Asks = dict[tuple[str, str], tuple[set[str], dict[str, "bool | None"]]]
@@ -41,6 +53,12 @@ class Target:
 
     name: str
     file: SourceFile | None
+
+    @property
+    def is_init_module(self) -> bool:
+        """`pkg.__init__`: a package's `__init__.py` imported again as a plain module of that
+        name (CPython runs the file a second time; the module is no package)."""
+        return self.file is not None and self.name != self.file.module
 
 
 # The two blocks below are entered for every file's rules and every simulated import run
@@ -208,13 +226,22 @@ class Project:
             local = self.scopes.get(scope, {})
             if name.partition(".")[0] in local:
                 found = local.get(name)
-                return Target(name, found) if found is not None else None
+                if found is not None:
+                    return Target(name, found)
+                return _init_module(name, local) if name.endswith(_INIT) else None
         found = self.by_name.get(name)
         if found is not None:
             return Target(name, found)
         if name in self.namespaces:
             return Target(name, None)
-        return None
+        return _init_module(name, self.by_name) if name.endswith(_INIT) else None
+
+    def find_to_run(self, name: str, scope: str = "") -> Target | None:
+        """`find` for the import simulation, which keeps one state per file and so cannot
+        run `pkg/__init__.py` a second time as `pkg.__init__`: that module resolves as a
+        namespace package does (its parents run, its names are unknown)."""
+        found = self.find(name, scope)
+        return Target(name, None) if found is not None and found.is_init_module else found
 
     def is_first_party(self, name: str, scope: str = "") -> bool:
         """True when the top-level name of `name` is a module or package found under the roots."""
@@ -252,7 +279,7 @@ class Project:
 
     def submodule(self, package: Target, name: str, scope: str) -> Target | None:
         """`package.name` when that is a module or package of its own."""
-        if package.file is not None and not package.file.is_package:
+        if package.file is not None and (not package.file.is_package or package.is_init_module):
             return None
         return self.find(f"{package.name}.{name}", scope)
 

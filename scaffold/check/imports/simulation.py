@@ -74,11 +74,11 @@ class _Simulator(EventRunner):
         self._found: dict[tuple[str, str], Target | None] = {}
 
     def find(self, name: str, scope: str) -> Target | None:
-        """`project.find`, remembered: the simulation asks for the same modules many times."""
+        """`project.find_to_run`, remembered: the simulation asks for the same modules often."""
         try:
             return self._found[name, scope]
         except KeyError:
-            found = self._found[name, scope] = self.project.find(name, scope)
+            found = self._found[name, scope] = self.project.find_to_run(name, scope)
             return found
 
     def run(self, name: str, scope: str, state: State) -> list[Failure]:
