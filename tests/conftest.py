@@ -8,6 +8,7 @@ import shlex
 import subprocess
 import sys
 import sysconfig
+import tempfile
 import venv
 from collections.abc import Iterator
 from pathlib import Path
@@ -45,6 +46,7 @@ def _isolated_settings(
 
 
 TESTS = Path(__file__).resolve().parent
+REPOSITORY = TESTS.parent
 # Folders of data that pytest never imports: bytecode there was written by a test.
 _DATA_FOLDERS = frozenset({"fixtures", "golden"})
 
@@ -62,12 +64,61 @@ def entries_below(root: Path) -> frozenset[str]:
     return frozenset(found)
 
 
+def cache_files(folder: Path) -> frozenset[tuple[str, int, int]]:
+    """Each file in the cache folder `folder` with its size and mtime (none: no folder)."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return frozenset()
+    found = set()
+    for entry in entries:
+        try:
+            info = entry.stat(follow_symlinks=False)
+        except OSError:
+            continue
+        found.add((entry.name, info.st_size, info.st_mtime_ns))
+    return frozenset(found)
+
+
+# The machine's temporary folder, before the test run puts its own in its place.
+MACHINE_TEMP = tempfile.gettempdir()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_temporary_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    # The folders tests make with `tempfile` and the temporary files of the commands they
+    # run go to a folder of this run (of this xdist worker), not the machine's /tmp: the
+    # guard below can then tell a cache written there by a test of this run from one
+    # written by anything else on the machine.
+    folder = tmp_path_factory.getbasetemp() / "tmp"
+    folder.mkdir(exist_ok=True)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(tempfile, "tempdir", str(folder))
+        patch.setenv("TMPDIR", str(folder))
+        yield folder
+
+
+def _watched_caches() -> dict[str, Path]:
+    # The caches a check writes when its project root is the repository (a fixture without
+    # a pyproject.toml of its own) or the temporary folder (a package made directly there).
+    return {
+        "repository": REPOSITORY / ".scaffold_cache",
+        "temporary folder": Path(tempfile.gettempdir(), ".scaffold_cache"),
+    }
+
+
 @pytest.fixture(scope="module", autouse=True)
-def _tests_folder_stays_untouched(request: pytest.FixtureRequest) -> Iterator[None]:
+def _tests_folder_stays_untouched(
+    request: pytest.FixtureRequest, _private_temporary_folder: Path
+) -> Iterator[None]:
     # Tests write under tmp_path: a cache or bytecode left in tests/ (ignored by git, so
-    # unseen) changes what the next run of a fixture finds. Under xdist another worker's
-    # module can write while this one runs; the message names the paths either way.
+    # unseen) changes what the next run of a fixture finds, and a cache written in the
+    # repository's or the temporary folder's .scaffold_cache/ outlives the run. Under
+    # xdist another worker's module can write in tests/ or the repository while this one
+    # runs; the message names the paths either way.
     before = entries_below(TESTS)
+    caches = _watched_caches()
+    cached = {name: cache_files(folder) for name, folder in caches.items()}
     yield
     left = sorted(entries_below(TESTS) - before)
     if left:
@@ -76,6 +127,15 @@ def _tests_folder_stays_untouched(request: pytest.FixtureRequest) -> Iterator[No
             f" to tmp_path, or pass --no-cache): {', '.join(left[:5])}",
             pytrace=False,
         )
+    for name, folder in caches.items():
+        written = sorted(entry[0] for entry in cache_files(folder) - cached[name])
+        if written:
+            pytest.fail(
+                f"{request.node.nodeid} wrote {len(written)} files in the {name}'s cache"
+                f" {folder} (check a tmp_path copy, or pass --no-cache or --cache-dir):"
+                f" {', '.join(written[:5])}",
+                pytrace=False,
+            )
 
 
 def tree_snapshot(root: Path) -> dict[str, bytes]:

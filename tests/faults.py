@@ -200,10 +200,13 @@ class SharedFolder:
 
 
 def shared_folder() -> SharedFolder:
-    """A new folder in the system's temporary folder, which any user can reach."""
+    """A new folder in the system's temporary folder, which any user can reach (the test
+    run's own temporary folder lies in pytest's, which only its owner can enter)."""
     import tempfile
 
-    return SharedFolder(Path(tempfile.mkdtemp(prefix="scaffold-perm-")))
+    from tests.conftest import MACHINE_TEMP
+
+    return SharedFolder(Path(tempfile.mkdtemp(prefix="scaffold-perm-", dir=MACHINE_TEMP)))
 
 
 def remove_shared(folder: SharedFolder) -> None:

@@ -105,9 +105,10 @@ def test_python_m_scaffold_check_github_format() -> None:
     assert result.stdout.startswith("::error file=bad/mygame/game.py,line=3,col=1,")
 
 
-def test_check_imports_neither_copier_jinja2_nor_pydantic() -> None:
+def test_check_imports_neither_copier_jinja2_nor_pydantic(tmp_path: Path) -> None:
+    fixture = str(FIXTURES / "EXP001" / "good")
     result = _run(
-        ["-X", "importtime", "-m", "scaffold", "check", str(FIXTURES / "EXP001" / "good")],
+        ["-X", "importtime", "-m", "scaffold", "check", fixture, "--cache-dir", str(tmp_path)],
         PROJECT,
     )
     assert result.returncode == 0, result.stderr

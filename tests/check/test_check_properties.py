@@ -65,14 +65,17 @@ def trees(draw: st.DrawFn) -> dict[str, str | bytes]:
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(trees())
 def test_checker_never_raises_on_generated_trees(files: dict[str, str | bytes]) -> None:
-    root = Path(tempfile.mkdtemp(prefix="scaffold-prop-"))
+    # The tree one level down: a tree holding `__init__.py` is a package, whose cache goes
+    # to the folder above it, which must be this example's too.
+    folder = Path(tempfile.mkdtemp(prefix="scaffold-prop-"))
+    root = folder / "tree"
     try:
         write_tree(root, files)
         report = run_check(CheckOptions(paths=(root,), select=("ALL", "EXP007")))
         assert report.files <= len(files)
         assert list(report.diagnostics) == sorted(report.diagnostics, key=lambda d: d.sort_key())
     finally:
-        shutil.rmtree(root, ignore_errors=True)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 ERROR_KINDS = {"syntax", "invalid", "nesting", "size", "read", "decode"}

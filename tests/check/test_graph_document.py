@@ -25,6 +25,14 @@ Build = Callable[[Mapping[str, str | bytes]], Path]
 GRAPH = FIXTURES / "graph"
 SCHEMA: dict[str, Any] = json.loads(graph_schema())
 
+
+@pytest.fixture(autouse=True)
+def _cache_outside_the_fixture(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A graph goes through the cache unless told not to, kept at the project root: for
+    # the fixture, that is the repository. Tests write under tmp_path only.
+    monkeypatch.setenv("SCAFFOLD_CACHE_DIR", str(tmp_path / "cache"))
+
+
 CYCLE = {
     "pyproject.toml": '[project]\nname = "pkg"\nversion = "0"\n',
     "pkg/__init__.py": "",
