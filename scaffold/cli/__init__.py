@@ -1,7 +1,8 @@
 """The command line's entry point: `main` runs a command and maps every failure to a message.
 
-`scaffold check` with arguments that need neither help nor an error message runs without
-Typer (`check_argv`); everything else goes through the Typer app (`root`), built on first use.
+`scaffold check` and the built-in `scaffold new` commands with arguments that need neither
+help nor an error message run without Typer (`check_argv`, `new_argv`); everything else goes
+through the Typer app (`root`), built on first use.
 """
 
 # Typer is imported only where it is used: it costs ~0.08 s CPU, which a check of a small
@@ -61,8 +62,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: list[str]) -> object:
-    """Run the command `args` names: a plain `scaffold check` directly, any other with Typer."""
-    if args and args[0] == "check" and COMPLETION_VARIABLE not in os.environ:
+    """Run the command `args` names: a plain `scaffold check` or built-in `scaffold new`
+    directly, any other with Typer."""
+    plain = bool(args) and COMPLETION_VARIABLE not in os.environ
+    if plain and args[0] == "check":
         from scaffold.check.output import FORMATS
 
         fields = check_fields(args[1:], FORMATS)
@@ -70,6 +73,15 @@ def _run(args: list[str]) -> object:
             from scaffold.check.command import CheckCommand, run_check_command
 
             return run_check_command(CheckCommand(**fields))  # type: ignore[arg-type]
+    if plain and args[0] == "new":
+        from scaffold.cli.new_argv import new_fields
+
+        reading = new_fields(args[1:])
+        if reading is not None:
+            from scaffold.cli import new_run
+
+            command, keywords = reading
+            return getattr(new_run, f"new_{command}")(**keywords)
     from scaffold.cli.root import app_for
 
     return app_for(args)(args=args, prog_name="scaffold", standalone_mode=False)

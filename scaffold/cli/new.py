@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -10,6 +9,7 @@ import typer
 from typer.core import TyperGroup
 
 from scaffold.choices import CI, DEFAULT_PYTHON, Layout, License
+from scaffold.cli import new_run
 from scaffold.cli.options import (
     AuthorOption,
     CIOption,
@@ -36,7 +36,6 @@ if TYPE_CHECKING:
     import typer._click as click
 
     from scaffold.generate import GenerateResult
-    from scaffold.generate.answers import BuiltinAnswers, PackageAnswers
     from scaffold.templates import TemplateEntry
 
 __all__ = ["app"]
@@ -192,23 +191,7 @@ def new_package(
     allow_stdlib_shadow: ShadowOption = False,
 ) -> None:
     """Create an installable package with __init__.py, __all__, __main__.py and a CLI."""
-    from scaffold.generate.answers import ProjectInfo, package_answers
-
-    switches = NewSwitches(dest, dry_run, force, defaults, quiet)
-    name = switches.required_name(name, "package", "scaffold new package NAME")
-    answers = package_answers(
-        name,
-        modules=module or (),
-        subpackages=subpackage or (),
-        scripts=script or (),
-        layout=layout,
-        project=ProjectInfo(python, license, description, author, email, repository),
-        allow_stdlib_shadow=allow_stdlib_shadow,
-        ci=CI.NONE if no_ci else ci,
-    )
-    _run_builtin(
-        answers, name, switches, lambda where: _package_next_steps(where, answers), git=not no_git
-    )
+    new_run.new_package(**locals())  # every parameter, by name
 
 
 @app.command(
@@ -232,18 +215,7 @@ def new_module(
     allow_stdlib_shadow: ShadowOption = False,
 ) -> None:
     """Write NAME.py and test_NAME.py into the destination folder (default: here)."""
-    from scaffold.generate.answers import module_answers
-
-    switches = NewSwitches(dest, dry_run, force, defaults, quiet)
-    name = switches.required_name(name, "module", "scaffold new module NAME")
-    answers = module_answers(name, description=description, allow_stdlib_shadow=allow_stdlib_shadow)
-
-    def steps(where: Path) -> list[str]:
-        folder = display_path(where)
-        enter = [] if folder == "." else [f"cd {folder}"]
-        return [*enter, f"python {name}.py --help", f"python -m pytest test_{name}.py"]
-
-    _run_builtin(answers, name, switches, steps, merge=True)
+    new_run.new_module(**locals())  # every parameter, by name
 
 
 @app.command(
@@ -275,30 +247,7 @@ def new_game(
     allow_stdlib_shadow: ShadowOption = False,
 ) -> None:
     """Create a playable terminal ping-pong game: logic in game.py, drawing in draw.py."""
-    from scaffold.generate.answers import ProjectInfo, game_answers
-
-    switches = NewSwitches(dest, dry_run, force, defaults, quiet)
-    name = switches.required_name(name, "game", "scaffold new game NAME")
-    answers = game_answers(
-        name,
-        project=ProjectInfo(python, license, description, author, email, repository),
-        allow_stdlib_shadow=allow_stdlib_shadow,
-        ci=CI.NONE if no_ci else ci,
-    )
-    command = answers.distribution
-    _run_builtin(
-        answers,
-        name,
-        switches,
-        lambda where: [
-            f"cd {display_path(where)}",
-            "python -m pip install -U pip && python -m pip install --group dev -e .",
-            f"{command}                      # play: arrows or W/S, q quits",
-            f"{command} --demo --frames 200  # watch two bots play",
-            "python -m pytest",
-        ],
-        git=not no_git,
-    )
+    new_run.new_game(**locals())  # every parameter, by name
 
 
 @app.command(
@@ -333,33 +282,7 @@ def new_workspace(
     allow_stdlib_shadow: ShadowOption = False,
 ) -> None:
     """Create a repository of several packages under packages/, each with src/ and tests."""
-    from scaffold.generate.answers import ProjectInfo, workspace_answers
-
-    switches = NewSwitches(dest, dry_run, force, defaults, quiet)
-    usage = "scaffold new workspace NAME --package P [--package P]..."
-    name = switches.required_name(name, "workspace", usage)
-    answers = workspace_answers(
-        name,
-        packages=package or (),
-        namespace=namespace,
-        depends=depends or (),
-        project=ProjectInfo(python, license, description, author, email, repository),
-        allow_stdlib_shadow=allow_stdlib_shadow,
-        ci=CI.NONE if no_ci else ci,
-    )
-    members = " ".join(f"-e packages/{member}" for member in answers.packages)
-    _run_builtin(
-        answers,
-        name,
-        switches,
-        lambda where: [
-            f"cd {display_path(where)}",
-            f"python -m pip install {members} pytest",
-            "python -m pytest",
-            "scaffold check .",
-        ],
-        git=not no_git,
-    )
+    new_run.new_workspace(**locals())  # every parameter, by name
 
 
 @app.command(
@@ -415,71 +338,6 @@ def new_from_template(
     if not switches.quiet:
         origin = _template_label(entry, result.commit)
         report_generated(result, "project", name, _team_next_steps(result), origin=origin)
-
-
-def _run_builtin(
-    answers: BuiltinAnswers,
-    name: str,
-    switches: NewSwitches,
-    next_steps: Callable[[Path], list[str]],
-    *,
-    merge: bool = False,
-    git: bool = False,
-) -> None:
-    """Render the built-in template `answers` are for and, unless quiet, report it.
-
-    The destination defaults to a folder NAME here; with `merge` (files that join a
-    folder), to here. With `git`, a new project outside any repository gets `git init`
-    and a first commit.
-    """
-    from scaffold.generate import GenerateRequest, generate
-    from scaffold.templates import builtin_template
-
-    default = Path.cwd() if merge else Path(name)
-    destination = switches.dest if switches.dest is not None else default
-    result = generate(
-        GenerateRequest(
-            source=str(builtin_template(answers.template)),
-            destination=destination,
-            data=answers,
-            force=switches.force,
-            dry_run=switches.dry_run,
-            interactive=switches.interactive,
-            merge=merge,
-            user_defaults=_project_defaults(answers, destination),
-        )
-    )
-    print_notes(result.notes)
-    note = None
-    if git and not switches.dry_run:
-        from scaffold.generate.repository import first_commit
-
-        note = first_commit(
-            result.destination, f"Generate {name} with scaffold new {answers.template}"
-        )
-    if not switches.quiet:
-        report_generated(
-            result, answers.template, name, next_steps(result.destination), git_note=note
-        )
-
-
-def _project_defaults(answers: BuiltinAnswers, destination: Path) -> dict[str, str]:
-    """What git knows of the author and the repository, for templates that ask them."""
-    from scaffold.generate.answers import ModuleAnswers
-    from scaffold.generate.identity import git_defaults
-
-    return {} if isinstance(answers, ModuleAnswers) else git_defaults(destination.absolute())
-
-
-def _package_next_steps(destination: Path, answers: PackageAnswers) -> list[str]:
-    return [
-        f"cd {display_path(destination)}",
-        # --group needs pip 25.1, newer than many a Python ships: upgrade it first.
-        "python -m pip install -U pip && python -m pip install --group dev -e .    # or: uv sync",
-        f"{answers.scripts[0].name} --help",
-        "python -m pytest",
-        "scaffold check .",
-    ]
 
 
 def _template_label(entry: TemplateEntry, commit: str | None) -> str:

@@ -1,15 +1,15 @@
-"""Options the commands share, declared once; the switches of every `scaffold new` command."""
+"""Options the commands share, declared once (the `new` switches themselves: switches.py)."""
 
 from __future__ import annotations
 
-import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from scaffold.choices import CI, PYTHON_VERSIONS, License
+from scaffold.cli.switches import NewSwitches, interactive
 from scaffold.errors import UsageError
 
 if TYPE_CHECKING:
@@ -188,33 +188,6 @@ TrustOption = Annotated[
         help="Allow a template that runs code (tasks, migrations, Jinja extensions).",
     ),
 ]
-
-
-def interactive(defaults: bool) -> bool:
-    """Whether to ask questions: on a terminal, unless --defaults."""
-    return not defaults and sys.stdin.isatty()
-
-
-class NewSwitches(NamedTuple):
-    """What every `scaffold new` command takes besides the answers: where, and how."""
-
-    dest: Path | None
-    dry_run: bool
-    force: bool
-    defaults: bool
-    quiet: bool
-
-    @property
-    def interactive(self) -> bool:
-        return interactive(self.defaults)
-
-    def required_name(self, name: str | None, what: str, usage: str) -> str:
-        """NAME when given; asked for on a terminal; otherwise a usage error (never a hang)."""
-        if name is not None:
-            return name
-        if self.interactive:
-            return str(typer.prompt(f"{what} name"))
-        raise UsageError(f"missing {what} NAME; usage: {usage}")
 
 
 class FormatChoice(ParamType):

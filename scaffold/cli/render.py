@@ -6,8 +6,6 @@ import os
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
-import typer
-
 if TYPE_CHECKING:
     from scaffold.generate import GenerateResult
 
@@ -51,6 +49,10 @@ def render_tree(root_label: str, files: tuple[PurePosixPath, ...]) -> str:
 
 def print_notes(notes: tuple[str, ...]) -> None:
     """What a run noticed besides its files, one `note:` line each on stderr."""
+    if not notes:
+        return
+    import typer  # on output only: `scaffold new --quiet` runs without Typer (new_argv.py)
+
     for note in notes:
         typer.echo(f"note: {note}", err=True)
 
@@ -65,6 +67,8 @@ def report_generated(
     git_note: str | None = None,
 ) -> None:
     """Say what was written (or would be, on a dry run) as a tree, then what to do next."""
+    import typer  # on output only, as in print_notes
+
     where = display_path(result.destination)
     verb = "Would create" if result.dry_run else "Created"
     source = f" from {origin}" if origin else ""
