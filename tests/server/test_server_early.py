@@ -138,21 +138,22 @@ def test_a_root_read_ahead_whose_configuration_is_bad_fails_as_a_plain_one_then_
     assert any(workspace.analyse().values())
 
 
-def test_the_first_read_starts_before_pygls_is_imported(tmp_path: Path) -> None:
-    # Run in a fresh interpreter: whether pygls is loaded is a fact of the whole process.
+def test_the_first_check_starts_before_pygls_is_imported(tmp_path: Path) -> None:
+    # Run in a fresh interpreter: whether pygls is loaded is a fact of the whole process (the
+    # check's child forks from it: what it holds, the parent held then).
     root = _tree(tmp_path / "w")
     seen = tmp_path / "seen"
     script = textwrap.dedent(
         f"""
         import sys
-        from scaffold.check.server import engine, serve
-        read_root = engine.read_root
+        from scaffold.check.server import first, serve
+        check_all = first._check_all
 
-        def spy(base, options):
+        def spy(bases, options):
             open({str(seen)!r}, "w").write(str("pygls" in sys.modules))
-            return read_root(base, options)
+            return check_all(bases, options)
 
-        engine.read_root = spy
+        first._check_all = spy
         serve()
         """
     )
@@ -175,7 +176,7 @@ def test_exit_ends_the_server_with_a_first_read_still_running(tmp_path: Path) ->
     script = textwrap.dedent(
         f"""
         import multiprocessing, time
-        from scaffold.check.server import engine, serve
+        from scaffold.check.server import first, serve
 
         def spy(base, options):
             worker = multiprocessing.get_context("spawn").Process(target=time.sleep, args=(3600,))
@@ -183,7 +184,7 @@ def test_exit_ends_the_server_with_a_first_read_still_running(tmp_path: Path) ->
             open({str(pid_file)!r}, "w").write(str(worker.pid))
             worker.join()
 
-        engine.read_root = spy
+        first.read_root = spy
         serve()
         """
     )

@@ -13,19 +13,23 @@ def serve() -> None:
     from scaffold.check.incremental.pool import prepare_forkserver
     from scaffold.check.server.early import Replay, read_first_message, roots_of
     from scaffold.check.server.engine import Workspace
+    from scaffold.check.server.first import check_in_fork
 
-    # Importing pygls and lsprotocol takes about a third of a second: the workspace's first
-    # read runs meanwhile, from the folders the client's initialize request (read ahead here
-    # and handed on to pygls unread) names. Its facts come from `.scaffold_cache/` for the
-    # files unchanged since the last check or server wrote it; the others are parsed by
-    # workers forking from a forkserver, started only when some file needs parsing (a warm
-    # start parses none) and loading on the other core meanwhile.
+    # Importing pygls and lsprotocol takes about a third of a second. Meanwhile a forked
+    # child checks the folders the client's initialize request (read ahead here and handed
+    # on to pygls unread) names, as `scaffold check` would: through `.scaffold_cache/`,
+    # parsing in workers forked from it, its results and facts stored there. Those results
+    # are the first diagnostics; the server then reads the facts it keeps from that cache.
+    # Where no child can fork, the first read runs in a thread, its workers forking from a
+    # forkserver started only when some file needs parsing.
     prepare_forkserver(start=False)
     stdin = sys.stdin.buffer
     first = read_first_message(stdin)
     engine = Workspace()
-    for root in roots_of(first):
-        engine.read_ahead(root)
+    roots = roots_of(first)
+    checks = check_in_fork(roots, engine.options)  # before any thread of this process
+    for root in roots:
+        engine.read_ahead(root, checks[root])
     from scaffold.check.server.compiled import attrs_compiled_once, default_store
 
     with attrs_compiled_once(default_store()):

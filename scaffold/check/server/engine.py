@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future
 from pathlib import Path
@@ -37,9 +36,9 @@ from scaffold.check.server.files import (
     open_cache,
     parse_known,
     read_disk,
-    read_root,
     stat_of,
 )
+from scaffold.check.server.first import FirstCheck, as_on_disk, read_in_thread
 from scaffold.files import read_regular
 
 __all__ = ["FileText", "RootState", "Superseded", "Workspace", "never"]  # FileText: files.py
@@ -97,12 +96,17 @@ class RootState:
     """One workspace folder: its discovered tree, its files' facts, its last analysis."""
 
     def __init__(
-        self, base: Path, options: CheckOptions, first_read: Future[FirstRead] | None = None
+        self,
+        base: Path,
+        options: CheckOptions,
+        first_read: Future[FirstRead] | None = None,
+        first_check: Future[FirstCheck | None] | None = None,
     ) -> None:
         self.base = base
         self.options = options
         self.tree: Tree | None = None
         self._first_read = first_read  # started before the server asked (Workspace.read_ahead)
+        self._first_check = first_check  # the check of the disk run while the server loaded
         self._notes: list[str] = []
         self._cache = FactsCache(None)  # for structure keys only: nothing is read or written
         # The root's `.scaffold_cache/` as the first read found it, until the first finished
@@ -137,10 +141,21 @@ class RootState:
     def invalidate(self) -> None:
         """Discover the tree again on the next analysis (files or configuration changed)."""
         self.tree = None
+        self._first_check = None
 
     def changed_on_disk(self, path: Path) -> None:
         """The editor says `path` changed on disk: read it again by its stat."""
         self._changed_on_disk.add(path)
+        self._first_check = None  # it may have seen the file as it was
+
+    def take_first_check(self, buffers: Mapping[Path, str]) -> FirstCheck | None:
+        """The first check's results (waited for), once, while they hold: no file of the
+        root changed on disk since (as the editor said) and every open buffer of the root
+        holds what the disk holds. Else None: `analyse` reads and checks the root itself."""
+        first, self._first_check = self._first_check, None
+        found = None if first is None else first.result()
+        mine = {path: text for path, text in buffers.items() if self.owns(path)}
+        return found if found is not None and as_on_disk(mine) else None
 
     def owns(self, path: Path) -> bool:
         """Whether `path` lies inside this root."""
@@ -388,6 +403,10 @@ class Workspace:
         self.options = options or CheckOptions()
         self.roots: dict[Path, RootState] = {}
         self._first_reads: dict[Path, Future[FirstRead]] = {}
+        self._first_checks: dict[Path, Future[FirstCheck | None]] = {}
+        # Whether the last results of some root came from its first check, not from the
+        # state kept here: the next analysis (run at once by the server) makes that state.
+        self.provisional = False
         self._watching = False
         self.buffers: dict[Path, str] = {}
         self.base_of: dict[Path, Path] = {}  # each reported path's root, by the last analysis
@@ -404,30 +423,26 @@ class Workspace:
         for root in self.roots.values():
             root.watching = value
 
-    def read_ahead(self, base: Path) -> None:
+    def read_ahead(self, base: Path, first: Future[FirstCheck | None] | None = None) -> None:
         """Discover and read the folder `base` in a thread from now on, before the client
         asks for it: the root `add_root(base)` adds later starts from what it read. The
-        server calls this while its LSP library is still loading."""
+        server calls this while its LSP library is still loading. `first`: the results of a
+        check of `base` under way (first.py), which the first analysis shows when they hold;
+        the read waits for it, and finds the facts that check stored in the cache."""
         base = Path(os.path.abspath(base))
         if base in self.roots or base in self._first_reads:
             return
-        future: Future[FirstRead] = Future()
-
-        def read() -> None:
-            try:
-                future.set_result(read_root(base, self.options))
-            except BaseException as error:  # re-raised by the analysis that waits for it
-                future.set_exception(error)
-
-        threading.Thread(target=read, name=f"scaffold read {base}", daemon=True).start()
-        self._first_reads[base] = future
+        if first is not None:
+            self._first_checks[base] = first
+        self._first_reads[base] = read_in_thread(base, self.options, first)
 
     def add_root(self, base: Path) -> None:
         """Check the folder `base` too."""
         base = Path(os.path.abspath(base))
         if base not in self.roots:
             first_read = self._first_reads.pop(base, None)
-            self.roots[base] = RootState(base, self.options, first_read)
+            first_check = self._first_checks.pop(base, None)
+            self.roots[base] = RootState(base, self.options, first_read, first_check)
             self.roots[base].watching = self._watching
 
     def remove_root(self, base: Path) -> None:
@@ -460,13 +475,19 @@ class Workspace:
         owners: dict[Path, Path] = {}
         buffers = dict(self.buffers)  # one state of the buffers for the whole run
         notes: list[str] = []
+        self.provisional = False
         for base, root in sorted(self.roots.items(), key=lambda item: len(item[0].parts)):
-            checked = root.analyse(buffers, stop)
-            notes.extend(checked.tree.notes)
-            for path in _reported_files(checked):
+            found = root.take_first_check(buffers)
+            if found is None:
+                checked = root.analyse(buffers, stop)
+                found = FirstCheck.of(checked)
+            else:
+                self.provisional = True
+            notes.extend(found.notes)
+            for path in found.reported:
                 result[path] = []
                 owners[path] = base
-            for diagnostic in checked.diagnostics:
+            for diagnostic in found.diagnostics:
                 path = Path(os.path.normpath(base / diagnostic.path))
                 if owners.get(path, base) == base:
                     result.setdefault(path, []).append(diagnostic)
@@ -474,14 +495,3 @@ class Workspace:
         self.base_of = owners
         self.notes = tuple(dict.fromkeys(notes))
         return result
-
-
-def _reported_files(checked: CheckedTree) -> list[Path]:
-    """The files a root reports on, findings or not (so fixed files are cleared)."""
-    paths = [s.path for s in checked.tree.files if s.selected and not s.is_stub]
-    paths.extend(
-        c.pyproject
-        for c in checked.tree.configs
-        if c.pyproject is not None and c.directory.is_relative_to(checked.tree.base)
-    )
-    return paths

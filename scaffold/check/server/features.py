@@ -182,7 +182,7 @@ def _editing(server: ScaffoldServer) -> None:
     async def code_action(
         ls: ScaffoldServer, params: lsp.CodeActionParams
     ) -> list[lsp.CodeAction] | None:
-        await ls.settled()
+        await ls.ready()
         uri = params.text_document.uri
         view = ls.view(uri)
         if view is None:
@@ -198,7 +198,7 @@ def _editing(server: ScaffoldServer) -> None:
 
     @server.feature(lsp.TEXT_DOCUMENT_HOVER)
     async def hover(ls: ScaffoldServer, params: lsp.HoverParams) -> lsp.Hover | None:
-        await ls.settled()
+        await ls.ready()
         document = ls.workspace.get_text_document(params.text_document.uri)
         position = document.position_from_client_units(params.position)
         codes = hover_codes(document.source, position.line, position.character)

@@ -27,6 +27,7 @@ from scaffold.check.server.convert import Lines, lines_of, to_lsp
 from scaffold.check.server.engine import Workspace
 from scaffold.check.server.schedule import Scheduler
 from scaffold.errors import ScaffoldError, one_line
+from scaffold.files import read_regular
 
 __all__ = ["ScaffoldServer", "build_server"]
 
@@ -56,6 +57,7 @@ class ScaffoldServer(LanguageServer):
         self.docs_url: str | None = None
         self._failure_shown: str | None = None  # the bad-input message last shown
         self._notes_logged: frozenset[str] = frozenset()
+        self._refreshing = False  # the analysis after the first check's results runs
         self.scheduler: Scheduler[dict[Path, list[Diagnostic]]] = Scheduler(
             self.engine.analyse, self.show, self.report_failure
         )
@@ -74,6 +76,10 @@ class ScaffoldServer(LanguageServer):
     async def settled(self) -> None:
         """Wait until the analysis of the last change has run."""
         await self.scheduler.settled()
+
+    async def ready(self) -> None:
+        """`settled`, and the workspace's state made (code actions read it)."""
+        await self.scheduler.ready()
 
     def stop_pending(self) -> None:
         """Give up the scheduled or running analysis (shutdown)."""
@@ -98,6 +104,9 @@ class ScaffoldServer(LanguageServer):
     def show(self, results: dict[Path, list[Diagnostic]]) -> None:
         """Keep the results of an analysis that saw every change so far, and tell the
         client what changed."""
+        refreshed, self._refreshing = self._refreshing, False
+        if refreshed and results == self.results:
+            return  # the state is made, and the results shown stand
         self.generation += 1
         self._failure_shown = None
         self.results = results
@@ -110,6 +119,9 @@ class ScaffoldServer(LanguageServer):
             self._refresh()
         else:
             self._publish()
+        if self.engine.provisional:
+            self._refreshing = True
+            self.scheduler.refresh()
 
     def _log_notes(self) -> None:
         """Log each note `scaffold check` would print (a file skipped for `max-file-size`,
@@ -130,7 +142,11 @@ class ScaffoldServer(LanguageServer):
             return str(document.source)
         root = self.engine.root_of(path)
         if root is None or root.tree is None:
-            return None
+            # Results of the first check (of the disk) shown before the tree is read here.
+            try:
+                return read_regular(path).decode("utf-8", errors="replace")
+            except OSError:
+                return None
         known = root.text_of(root.tree.rel(path))
         return None if known is None else known.text()
 

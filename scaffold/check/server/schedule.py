@@ -92,6 +92,38 @@ class Scheduler(Generic[R]):
         if not stale():
             self.accept(result)
 
+    def refresh(self) -> None:
+        """Analyse once more now, with nothing changed: the last results came from the first
+        check of the disk, and this run makes the state the next edits start from. No
+        request waits for it but those that need that state (`ready`); a change gives it up
+        as any analysis. Its results are `accept`ed too (they are the same)."""
+        seen = self.changes
+
+        def stale() -> bool:
+            return self.changes != seen
+
+        running = asyncio.ensure_future(self.run(lambda: self.analyse(stale)))
+        running.add_done_callback(_retrieve)
+        self._running = running
+
+        def done(future: asyncio.Future[R]) -> None:
+            if future.cancelled() or stale():
+                return
+            error = future.exception()
+            if error is None:
+                self.accept(future.result())
+            elif isinstance(error, Exception) and not isinstance(error, Superseded):
+                self.failed(error)
+
+        running.add_done_callback(done)
+
+    async def ready(self) -> None:
+        """`settled`, and the state of the last analysis made (see `refresh`)."""
+        await self.settled()
+        while self._running is not None and not self._running.done():
+            await asyncio.wait([self._running])
+            await self.settled()
+
     async def settled(self) -> None:
         """Wait until no analysis is scheduled or running (each change schedules a newer
         one); raises CancelledError only when the waiting request itself is cancelled."""

@@ -1,0 +1,165 @@
+"""The server's first diagnostics: a `scaffold check` of each workspace folder on disk, run in
+a forked child while the server imports its LSP library, its cache written as the check
+writes it."""
+
+from __future__ import annotations
+
+import marshal
+import os
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass
+from pathlib import Path
+
+from scaffold.check.discover import Tree
+from scaffold.check.model import Diagnostic
+from scaffold.check.options import CheckOptions
+from scaffold.check.pipeline import CheckedTree
+from scaffold.check.server.files import FirstRead, read_root
+from scaffold.files import read_regular
+
+__all__ = ["FirstCheck", "as_on_disk", "check_in_fork", "read_in_thread", "reported_files"]
+
+
+@dataclass(frozen=True, slots=True)
+class FirstCheck:
+    """What `scaffold check` of a folder found on disk: its diagnostics, its notes, and the
+    files it reports on (absolute paths; the files with no finding are cleared)."""
+
+    diagnostics: tuple[Diagnostic, ...]
+    notes: tuple[str, ...]
+    reported: tuple[Path, ...]
+
+    @classmethod
+    def of(cls, checked: CheckedTree) -> FirstCheck:
+        """The same of an analysis the server ran itself."""
+        reported = tuple(reported_files(checked.tree))
+        return cls(tuple(checked.diagnostics), tuple(checked.tree.notes), reported)
+
+
+def reported_files(tree: Tree) -> list[Path]:
+    """The files a checked tree reports on, findings or not (so fixed files are cleared)."""
+    paths = [s.path for s in tree.files if s.selected and not s.is_stub]
+    paths.extend(
+        c.pyproject
+        for c in tree.configs
+        if c.pyproject is not None and c.directory.is_relative_to(tree.base)
+    )
+    return paths
+
+
+def as_on_disk(buffers: Mapping[Path, str]) -> bool:
+    """Whether every buffer holds what its file on disk holds."""
+    for path, text in buffers.items():
+        try:
+            if read_regular(path) != text.encode("utf-8", errors="surrogatepass"):
+                return False
+        except OSError:
+            return False
+    return True
+
+
+def read_in_thread(
+    base: Path, options: CheckOptions, first: Future[FirstCheck | None] | None
+) -> Future[FirstRead]:
+    """The server's first read of `base` (files.read_root), in a thread from now on; after
+    `first`, the check under way, when there is one: that check stores in the cache the
+    facts the read then takes."""
+    future: Future[FirstRead] = Future()
+
+    def read() -> None:
+        try:
+            if first is not None:
+                first.result()
+            future.set_result(read_root(base, options))
+        except BaseException as error:  # re-raised by the analysis that waits for it
+            future.set_exception(error)
+
+    threading.Thread(target=read, name=f"scaffold read {base}", daemon=True).start()
+    return future
+
+
+def _check_all(bases: Sequence[Path], options: CheckOptions) -> bytes:
+    """In the child: each folder checked as `scaffold check` checks it (the cache read and
+    written), its results encoded; a folder that fails (a bad `pyproject.toml`) gets None,
+    and the server's own analysis reports the failure."""
+    from scaffold.check.discover import discover
+    from scaffold.check.incremental.records import CODEC
+    from scaffold.check.incremental.run import check_cached
+
+    results: list[object] = []
+    for base in bases:
+        try:
+            checked = check_cached(discover(base), options)
+        except Exception:
+            results.append(None)
+            continue
+        encoded = CODEC.encode(tuple(checked.diagnostics))
+        reported = [str(path) for path in reported_files(checked.tree)]
+        results.append((encoded, tuple(checked.tree.notes), reported))
+    return marshal.dumps(results)
+
+
+def _decoded(data: bytes | None, count: int) -> list[FirstCheck | None]:
+    """The child's results, or None for each folder it did not check."""
+    from scaffold.check.incremental.records import model_codec
+
+    nothing: list[FirstCheck | None] = [None] * count
+    if data is None:
+        return nothing
+    try:
+        results = marshal.loads(data)
+        decoded: list[FirstCheck | None] = []
+        for result in results:
+            if result is None:
+                decoded.append(None)
+                continue
+            encoded, notes, reported = result
+            diagnostics = model_codec().decode(encoded)
+            if not isinstance(diagnostics, tuple):
+                return nothing
+            if not all(isinstance(d, Diagnostic) for d in diagnostics):
+                return nothing
+            paths = tuple(Path(path) for path in reported)
+            decoded.append(FirstCheck(tuple(diagnostics), tuple(notes), paths))
+    except (EOFError, LookupError, TypeError, ValueError):
+        return nothing
+    return decoded if len(decoded) == count else nothing
+
+
+def check_in_fork(
+    bases: Sequence[Path], options: CheckOptions
+) -> dict[Path, Future[FirstCheck | None]]:
+    """Check each folder of `bases` in a forked child, from now on; each folder's future gets
+    its results (None: not checked there, the server analyses it itself). Call it while this
+    process has one thread (a forked child of a threaded one may hang on a lock): the server
+    calls it before its LSP library loads. The child's parsing workers fork from it, so no
+    forkserver starts, and its whole-tree simulation forks beside its rules, as a check's."""
+    from scaffold.check.incremental.pool import start_in_fork
+
+    bases = list(dict.fromkeys(bases))
+    futures: dict[Path, Future[FirstCheck | None]] = {base: Future() for base in bases}
+    if not bases or not options.use_cache:
+        for future in futures.values():
+            future.set_result(None)
+        return futures
+
+    def in_child() -> bytes:
+        devnull = os.open(os.devnull, os.O_RDWR)  # the editor's channel is the parent's alone
+        os.dup2(devnull, 0)
+        os.dup2(devnull, 1)
+        return _check_all(bases, options)
+
+    join: Callable[[], bytes | None] = start_in_fork(in_child)
+
+    def wait() -> None:
+        found: list[FirstCheck | None] = [None] * len(bases)
+        try:
+            found = _decoded(join(), len(bases))
+        finally:
+            for base, result in zip(bases, found, strict=True):
+                futures[base].set_result(result)
+
+    threading.Thread(target=wait, name="scaffold first check", daemon=True).start()
+    return futures

@@ -1,0 +1,129 @@
+"""The server's first diagnostics come from a `scaffold check` of the disk run in a forked
+child while the server loads: shown while they hold, and stored in `.scaffold_cache/` as the
+check stores them, so a later `scaffold check` or server start reruns no rule."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+from concurrent.futures import Future
+from pathlib import Path
+from typing import Any
+
+import pytest
+from lsprotocol import types as lsp
+
+import scaffold.check.analysis as analysis
+from scaffold.check import CheckOptions, run_check
+from scaffold.check.model import Diagnostic, Severity
+from scaffold.check.server.engine import Workspace
+from scaffold.check.server.first import FirstCheck
+from tests.server.lsp_support import PULL, session, write_tree
+
+TREE = {
+    "pkg/__init__.py": '__all__ = ["a", "missing"]\nfrom . import a\n',
+    "pkg/a.py": "from . import b\n",
+    "pkg/b.py": "from . import a\n",
+    "pkg/c.py": "import os\n",
+}
+
+
+def _marked(root: Path) -> FirstCheck:
+    """First-check results no analysis could give, to see whether they are the ones shown."""
+    marker = Diagnostic("TST999", "marker", Severity.ERROR, "from the first check", "pkg/c.py")
+    return FirstCheck((marker,), (), (root / "pkg/c.py",))
+
+
+def _workspace(root: Path, first: FirstCheck | None) -> Workspace:
+    done: Future[FirstCheck | None] = Future()
+    done.set_result(first)
+    workspace = Workspace(CheckOptions(workers=0))
+    workspace.read_ahead(root, done)
+    workspace.add_root(root)
+    return workspace
+
+
+def _codes(found: dict[Path, list[Diagnostic]]) -> list[str]:
+    return sorted(d.code for each in found.values() for d in each)
+
+
+def test_the_first_results_are_the_first_checks_then_the_servers_own(tmp_path: Path) -> None:
+    root = write_tree(tmp_path, TREE)
+    workspace = _workspace(root, _marked(root))
+    (root / "pkg/c.py").touch()
+    workspace.buffers[root / "pkg/c.py"] = TREE["pkg/c.py"]  # opened, as on disk
+    assert _codes(workspace.analyse()) == ["TST999"]
+    assert workspace.provisional  # the server analyses again at once, for its own state
+    own = workspace.analyse()
+    assert not workspace.provisional
+    assert "TST999" not in _codes(own)
+    fresh = run_check(CheckOptions(paths=(root,), use_cache=False, workers=0))
+    assert _codes(own) == sorted(d.code for d in fresh.diagnostics)
+
+
+@pytest.mark.parametrize("how", ["buffer differs", "changed on disk", "no result"])
+def test_the_first_checks_results_are_not_shown_once_they_may_not_hold(
+    tmp_path: Path, how: str
+) -> None:
+    root = write_tree(tmp_path, TREE)
+    workspace = _workspace(root, None if how == "no result" else _marked(root))
+    if how == "buffer differs":
+        workspace.buffers[root / "pkg/c.py"] = "import sys\n"
+    elif how == "changed on disk":
+        workspace.files_changed([root / "pkg/c.py"])
+    assert "TST999" not in _codes(workspace.analyse())
+    assert not workspace.provisional
+
+
+def _counting(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    ruled: list[str] = []
+    check_file = analysis.check_file
+
+    def counted(project: Any, source: Any, facts: Any, enabled: frozenset[str]) -> Any:
+        ruled.append(source.key)
+        return check_file(project, source, facts, enabled)
+
+    monkeypatch.setattr(analysis, "check_file", counted)
+    return ruled
+
+
+def _astuples(diagnostics: Iterable[Diagnostic]) -> list[tuple[object, ...]]:
+    return sorted(dataclasses.astuple(d) for d in diagnostics)
+
+
+@pytest.mark.asyncio
+async def test_a_server_start_stores_its_analysis_for_the_next_check_and_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = write_tree(tmp_path / "w", TREE)
+    fresh = run_check(CheckOptions(paths=(root,), use_cache=False, workers=0))
+    assert not (root / ".scaffold_cache").exists()
+    async with session([root], PULL) as client:
+        report = await client.workspace_diagnostic_async(lsp.WorkspaceDiagnosticParams([]))
+        shown = sorted(
+            (Path(item.uri.removeprefix("file://")).relative_to(root).as_posix(), str(d.code))
+            for item in report.items
+            if isinstance(item, lsp.WorkspaceFullDocumentDiagnosticReport)
+            for d in item.items
+        )
+        assert shown == sorted((d.path, d.code) for d in fresh.diagnostics)
+        # A quick fix asked for at once: the server's own state is made first.
+        uri = (root / "pkg/__init__.py").as_uri()
+        context = lsp.CodeActionContext(diagnostics=[])
+        area = lsp.Range(lsp.Position(0, 0), lsp.Position(0, 30))
+        actions = await client.text_document_code_action_async(
+            lsp.CodeActionParams(lsp.TextDocumentIdentifier(uri), area, context)
+        )
+        assert actions
+    ruled = _counting(monkeypatch)
+    # `scaffold check` after the editor closed: the stored report, no rule run.
+    again = run_check(CheckOptions(paths=(root,), workers=0))
+    assert ruled == []
+    assert _astuples(again.diagnostics) == _astuples(fresh.diagnostics)
+    # The server started again (here in this process, so the rules can be counted): no rule
+    # runs either, for its first results or for the state it then makes.
+    workspace = Workspace(CheckOptions(workers=0))
+    workspace.add_root(root)
+    found = workspace.analyse()
+    assert ruled == []
+    assert _astuples([d for each in found.values() for d in each]) == _astuples(fresh.diagnostics)
