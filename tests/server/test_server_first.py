@@ -18,7 +18,7 @@ from scaffold.check import CheckOptions, run_check
 from scaffold.check.model import Diagnostic, Severity
 from scaffold.check.server.engine import Workspace
 from scaffold.check.server.first import FirstCheck
-from tests.server.lsp_support import PULL, session, write_tree
+from tests.server.lsp_support import PULL, codes_by_file, session, until, write_tree
 
 TREE = {
     "pkg/__init__.py": '__all__ = ["a", "missing"]\nfrom . import a\n',
@@ -127,3 +127,18 @@ async def test_a_server_start_stores_its_analysis_for_the_next_check_and_start(
     found = workspace.analyse()
     assert ruled == []
     assert _astuples([d for each in found.values() for d in each]) == _astuples(fresh.diagnostics)
+
+
+@pytest.mark.asyncio
+async def test_the_first_checks_columns_count_utf16_units_as_the_servers_own(
+    tmp_path: Path,
+) -> None:
+    # The first results are shown before the server has read any file itself: their columns
+    # are converted from the file on disk (an emoji: one code point, two UTF-16 units).
+    line = 'mark = "\U0001f600"; __all__ = ["missing"]\n'
+    root = write_tree(tmp_path / "w", {"pkg/__init__.py": line})
+    at = len(line[: line.index('"missing"')].encode("utf-16-le")) // 2
+    async with session([root]) as client:
+        await until(client, lambda: bool(codes_by_file(client, root)))
+        shown = client.diagnostics[(root / "pkg/__init__.py").as_uri()]
+        assert [(str(d.code), d.range.start.character) for d in shown] == [("EXP001", at)]
