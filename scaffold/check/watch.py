@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from scaffold.check.incremental.location import CACHE_DIR
 from scaffold.check.incremental.run import check
 from scaffold.check.model import CheckReport, Diagnostic
 from scaffold.check.options import CheckOptions
@@ -27,8 +28,10 @@ _IDLE_MS = 300
 
 
 def _relevant(change: object, path: str) -> bool:
-    name = Path(path).name
-    return name in _WATCHED_NAMES or name.endswith(_WATCHED_SUFFIXES)
+    parts = Path(path).parts
+    if CACHE_DIR in parts:
+        return False  # the check's own writes (the cache's .gitignore) start no check
+    return parts[-1] in _WATCHED_NAMES or parts[-1].endswith(_WATCHED_SUFFIXES)
 
 
 def _identity(diagnostic: Diagnostic) -> tuple[str, str, str]:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -57,6 +58,32 @@ def test_each_change_prints_what_appeared_and_what_went(
         "- pkg/__init__.py:5:19: EXP001 'stop' is listed in __all__ but not defined",
         "0 new findings, 1 gone. All checks passed (2 files checked).",
     ]
+
+
+def test_the_watcher_ignores_the_checks_own_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The first check creates `.scaffold_cache/.gitignore`: seen as a change, it started a
+    # second check that printed "0 new findings, 0 gone" to a user who had changed nothing.
+    import watchfiles
+
+    root = _tree(tmp_path / "t")
+    monkeypatch.chdir(root)
+    asked: list[Callable[[object, str], bool]] = []
+
+    def watched(*paths: str, watch_filter: Callable[[object, str], bool], **_: object) -> Any:
+        asked.append(watch_filter)
+        yield "the watcher runs"
+
+    monkeypatch.setattr(watchfiles, "watch", watched)
+    printed: list[str] = []
+    assert watch(CheckOptions(paths=(root,)), printed.append) == 0
+    relevant = asked[0]
+    assert (root / ".scaffold_cache").is_dir()
+    assert not relevant(None, str(root / ".scaffold_cache" / ".gitignore"))
+    for name in ("pkg/core.py", "pkg/types.pyi", "pyproject.toml", ".gitignore"):
+        assert relevant(None, str(root / name)), name
+    assert not relevant(None, str(root / "README.md"))
 
 
 @pytest.mark.parametrize("other", ["--format=json", "--fix", "--diff", "--statistics"])
