@@ -4,7 +4,9 @@ check stores them, so a later `scaffold check` or server start reruns no rule.""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import sys
 from collections.abc import Iterable
 from concurrent.futures import Future
 from pathlib import Path
@@ -12,6 +14,7 @@ from typing import Any
 
 import pytest
 from lsprotocol import types as lsp
+from pytest_lsp import ClientServerConfig, LanguageClient
 
 import scaffold.check.analysis as analysis
 from scaffold.check import CheckOptions, run_check
@@ -142,3 +145,58 @@ async def test_the_first_checks_columns_count_utf16_units_as_the_servers_own(
         await until(client, lambda: bool(codes_by_file(client, root)))
         shown = client.diagnostics[(root / "pkg/__init__.py").as_uri()]
         assert [(str(d.code), d.range.start.character) for d in shown] == [("EXP001", at)]
+
+
+_HELD_SAVES = """
+import os, sys, time
+from scaffold.check.incremental.store import FactsCache
+from scaffold.check.server import serve
+
+save = FactsCache.save
+
+def held(cache):
+    while not os.path.exists(sys.argv[1]):  # until the test has seen the diagnostics
+        time.sleep(0.01)
+    save(cache)
+
+FactsCache.save = held
+serve()
+"""
+
+
+@pytest.mark.asyncio
+async def test_the_first_diagnostics_do_not_wait_for_the_cache_to_be_written(
+    tmp_path: Path,
+) -> None:
+    root = write_tree(tmp_path / "w", TREE)
+    go = tmp_path / "go"
+    config = ClientServerConfig(server_command=[sys.executable, "-c", _HELD_SAVES, str(go)])
+    client = await config.start()
+    assert isinstance(client, LanguageClient)
+    folder = lsp.WorkspaceFolder(uri=root.as_uri(), name="w")
+    await client.initialize_session(
+        lsp.InitializeParams(
+            capabilities=PULL, workspace_folders=[folder], initialization_options={"debounce": 0}
+        )
+    )
+    try:
+        asked = client.workspace_diagnostic_async(lsp.WorkspaceDiagnosticParams([]))
+        report = await asyncio.wait_for(asked, 60)  # never, if they waited for the save
+        assert any(
+            isinstance(item, lsp.WorkspaceFullDocumentDiagnosticReport) and item.items
+            for item in report.items
+        )
+        assert not (root / ".scaffold_cache").exists()  # every save still held
+        go.touch()
+        # A code action waits for the server's own state, read from the stored cache.
+        uri = (root / "pkg/__init__.py").as_uri()
+        area = lsp.Range(lsp.Position(0, 0), lsp.Position(0, 30))
+        context = lsp.CodeActionContext(diagnostics=[])
+        await client.text_document_code_action_async(
+            lsp.CodeActionParams(lsp.TextDocumentIdentifier(uri), area, context)
+        )
+        assert (root / ".scaffold_cache").is_dir()
+    finally:
+        go.touch()
+        await client.shutdown_session()
+        await client.stop()  # type: ignore[no-untyped-call]

@@ -29,7 +29,7 @@ def serve() -> None:
     roots = roots_of(first)
     checks = check_in_fork(roots, engine.options)  # before any thread of this process
     for root in roots:
-        engine.read_ahead(root, checks[root])
+        engine.read_ahead(root, checks.results[root], checks.stored)
     from scaffold.check.server.compiled import attrs_compiled_once, default_store
 
     with attrs_compiled_once(default_store()):

@@ -149,9 +149,8 @@ class RootState:
         self._first_check = None  # it may have seen the file as it was
 
     def take_first_check(self, buffers: Mapping[Path, str]) -> FirstCheck | None:
-        """The first check's results (waited for), once, while they hold: no file of the
-        root changed on disk since (as the editor said) and every open buffer of the root
-        holds what the disk holds. Else None: `analyse` reads and checks the root itself."""
+        """The first check's results (waited for), once, while they hold: no change on disk
+        reported since, each open buffer of the root as on disk. Else None: `analyse` it."""
         first, self._first_check = self._first_check, None
         found = None if first is None else first.result()
         mine = {path: text for path, text in buffers.items() if self.owns(path)}
@@ -423,18 +422,22 @@ class Workspace:
         for root in self.roots.values():
             root.watching = value
 
-    def read_ahead(self, base: Path, first: Future[FirstCheck | None] | None = None) -> None:
+    def read_ahead(
+        self,
+        base: Path,
+        first: Future[FirstCheck | None] | None = None,
+        stored: Future[None] | None = None,
+    ) -> None:
         """Discover and read the folder `base` in a thread from now on, before the client
-        asks for it: the root `add_root(base)` adds later starts from what it read. The
-        server calls this while its LSP library is still loading. `first`: the results of a
-        check of `base` under way (first.py), which the first analysis shows when they hold;
-        the read waits for it, and finds the facts that check stored in the cache."""
+        asks for it (the server's LSP library is still loading): `add_root(base)` starts
+        from it. `first`: results of a check of `base` under way (first.py), shown first
+        while they hold; the read waits until it `stored` the cache, and takes its facts."""
         base = Path(os.path.abspath(base))
         if base in self.roots or base in self._first_reads:
             return
         if first is not None:
             self._first_checks[base] = first
-        self._first_reads[base] = read_in_thread(base, self.options, first)
+        self._first_reads[base] = read_in_thread(base, self.options, stored)
 
     def add_root(self, base: Path) -> None:
         """Check the folder `base` too."""

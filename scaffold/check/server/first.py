@@ -6,20 +6,31 @@ from __future__ import annotations
 
 import marshal
 import os
+import sys
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Future
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from scaffold.check.discover import Tree
+from scaffold.check.incremental.store import FactsCache
+from scaffold.check.memory import without_cyclic_gc
 from scaffold.check.model import Diagnostic
 from scaffold.check.options import CheckOptions
 from scaffold.check.pipeline import CheckedTree
 from scaffold.check.server.files import FirstRead, read_root
 from scaffold.files import read_regular
 
-__all__ = ["FirstCheck", "as_on_disk", "check_in_fork", "read_in_thread", "reported_files"]
+__all__ = [
+    "FirstCheck",
+    "FirstChecks",
+    "as_on_disk",
+    "check_in_fork",
+    "read_in_thread",
+    "reported_files",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,17 +72,17 @@ def as_on_disk(buffers: Mapping[Path, str]) -> bool:
 
 
 def read_in_thread(
-    base: Path, options: CheckOptions, first: Future[FirstCheck | None] | None
+    base: Path, options: CheckOptions, stored: Future[None] | None
 ) -> Future[FirstRead]:
-    """The server's first read of `base` (files.read_root), in a thread from now on; after
-    `first`, the check under way, when there is one: that check stores in the cache the
-    facts the read then takes."""
+    """The server's first read of `base` (files.read_root), in a thread from now on; once
+    `stored`, when a check is under way: that check stores in the cache the facts the read
+    then takes."""
     future: Future[FirstRead] = Future()
 
     def read() -> None:
         try:
-            if first is not None:
-                first.result()
+            if stored is not None:
+                stored.result()
             future.set_result(read_root(base, options))
         except BaseException as error:  # re-raised by the analysis that waits for it
             future.set_exception(error)
@@ -128,38 +139,91 @@ def _decoded(data: bytes | None, count: int) -> list[FirstCheck | None]:
     return decoded if len(decoded) == count else nothing
 
 
-def check_in_fork(
-    bases: Sequence[Path], options: CheckOptions
-) -> dict[Path, Future[FirstCheck | None]]:
-    """Check each folder of `bases` in a forked child, from now on; each folder's future gets
-    its results (None: not checked there, the server analyses it itself). Call it while this
+@dataclass(frozen=True, slots=True)
+class FirstChecks:
+    """The first check under way: each folder's results (None: not checked there, the
+    server analyses it itself), and `stored`, done once the check's cache is written."""
+
+    results: dict[Path, Future[FirstCheck | None]]
+    stored: Future[None]
+
+
+def check_in_fork(bases: Sequence[Path], options: CheckOptions) -> FirstChecks:
+    """Check each folder of `bases` in a forked child, from now on. Call it while this
     process has one thread (a forked child of a threaded one may hang on a lock): the server
     calls it before its LSP library loads. The child's parsing workers fork from it, so no
-    forkserver starts, and its whole-tree simulation forks beside its rules, as a check's."""
-    from scaffold.check.incremental.pool import start_in_fork
-
+    forkserver starts, and its whole-tree simulation forks beside its rules, as a check's.
+    It sends its results before it writes the cache, which the first diagnostics need not
+    wait for."""
     bases = list(dict.fromkeys(bases))
-    futures: dict[Path, Future[FirstCheck | None]] = {base: Future() for base in bases}
-    if not bases or not options.use_cache:
-        for future in futures.values():
-            future.set_result(None)
-        return futures
+    checks = FirstChecks({base: Future() for base in bases}, Future())
+    pid = read_end = None
+    if bases and options.use_cache and sys.platform == "linux" and threading.active_count() == 1:
+        try:
+            read_end, write_end = os.pipe()
+            pid = os.fork()
+        except OSError:
+            pid = None
+        else:
+            if pid == 0:  # pragma: no cover - the child's coverage is not collected
+                _in_child(read_end, write_end, bases, options)
+            os.close(write_end)
+    threading.Thread(
+        target=_collect, args=(checks, bases, pid, read_end), name="scaffold first check"
+    ).start()
+    return checks
 
-    def in_child() -> bytes:
+
+def _in_child(read_end: int, write_end: int, bases: Sequence[Path], options: CheckOptions) -> None:
+    """The child: check, send the results, then write the cache; never returns."""
+    code = 1
+    try:
+        os.close(read_end)
         devnull = os.open(os.devnull, os.O_RDWR)  # the editor's channel is the parent's alone
         os.dup2(devnull, 0)
         os.dup2(devnull, 1)
-        return _check_all(bases, options)
+        with _saves_deferred() as saves, without_cyclic_gc():
+            data = _check_all(bases, options)
+        with os.fdopen(write_end, "wb") as stream:
+            stream.write(data)
+        for cache in saves.values():
+            cache.save()
+        code = 0
+    finally:
+        os._exit(code)  # no cleanup, no atexit: the parent owns every resource
 
-    join: Callable[[], bytes | None] = start_in_fork(in_child)
 
-    def wait() -> None:
-        found: list[FirstCheck | None] = [None] * len(bases)
+@contextmanager
+def _saves_deferred() -> Iterator[dict[int, FactsCache]]:
+    """Within this block (in the child, whose classes are its own copies), a cache's
+    `save()` only records the cache, to be saved once the results are sent."""
+    from scaffold.check.incremental.store import FactsCache
+
+    saves: dict[int, FactsCache] = {}
+    save = FactsCache.save
+
+    def later(cache: FactsCache) -> None:
+        saves[id(cache)] = cache
+
+    FactsCache.save = later  # type: ignore[method-assign, assignment]
+    try:
+        yield saves
+    finally:
+        FactsCache.save = save  # type: ignore[method-assign]
+
+
+def _collect(checks: FirstChecks, bases: Sequence[Path], pid: int | None, read: int | None) -> None:
+    """In a thread of the server: the child's results as it sends them, then its end."""
+    found: list[FirstCheck | None] = [None] * len(bases)
+    try:
+        if pid is not None and read is not None:
+            with os.fdopen(read, "rb") as stream:
+                found = _decoded(stream.read() or None, len(bases))
+    finally:
+        for base, result in zip(bases, found, strict=True):
+            checks.results[base].set_result(result)
         try:
-            found = _decoded(join(), len(bases))
+            if pid is not None:
+                os.waitpid(pid, 0)
         finally:
-            for base, result in zip(bases, found, strict=True):
-                futures[base].set_result(result)
-
-    threading.Thread(target=wait, name="scaffold first check", daemon=True).start()
-    return futures
+            checks.stored.set_result(None)
