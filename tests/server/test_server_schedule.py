@@ -176,3 +176,27 @@ async def test_the_real_runner_analyses_in_another_thread() -> None:
     await scheduler.settled()
     assert accepted == ["done"]
     assert threads and threads[0] != threading.get_ident()
+
+
+async def test_a_refresh_is_waited_for_by_ready_not_by_settled_and_a_change_gives_it_up() -> None:
+    h = Harness()
+    h.scheduler.refresh()
+    await _turns()
+    assert len(h.runs) == 1
+    await asyncio.wait_for(h.scheduler.settled(), 1)  # nothing changed: nothing to wait for
+    ready = asyncio.ensure_future(h.scheduler.ready())
+    await _turns()
+    assert not ready.done()
+    await h.release_run(0)
+    assert ready.done() and h.accepted == [0]
+    # A change while a refresh runs: the refresh gives up, the change's analysis is shown.
+    h.scheduler.refresh()
+    await _turns()
+    h.scheduler.changed()
+    await _turns()
+    await h.release_pause(0)
+    await h.release_run(1)
+    assert h.accepted == [0]
+    await h.release_run(2)
+    assert h.accepted == [0, 2]
+    assert h.failures == []
