@@ -21,7 +21,7 @@ from scaffold.check import CheckOptions, run_check
 from scaffold.check.model import Diagnostic, Severity
 from scaffold.check.server.engine import Workspace
 from scaffold.check.server.first import FirstCheck
-from tests.server.lsp_support import PULL, codes_by_file, session, until, write_tree
+from tests.server.lsp_support import PULL, codes_by_file, open_file, session, until, write_tree
 
 TREE = {
     "pkg/__init__.py": '__all__ = ["a", "missing"]\nfrom . import a\n',
@@ -200,3 +200,48 @@ async def test_the_first_diagnostics_do_not_wait_for_the_cache_to_be_written(
         go.touch()
         await client.shutdown_session()
         await client.stop()  # type: ignore[no-untyped-call]
+
+
+def _report_stored(root: Path) -> bool:
+    """Whether the cache holds the report `scaffold check` would give the disk as it is
+    now (read only: nothing is written)."""
+    from scaffold.check.discover import discover
+    from scaffold.check.incremental.run import _inputs
+    from scaffold.check.incremental.store import FactsCache
+
+    tree = discover(root)
+    cache = FactsCache.open(tree)
+    return cache.report(cache.report_key(tree, _inputs(CheckOptions()))) is not None
+
+
+@pytest.mark.asyncio
+async def test_a_saved_file_is_stored_for_the_next_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = write_tree(tmp_path / "w", TREE)
+    target = root / "pkg/c.py"
+    async with session([root]) as client:
+        await until(client, lambda: bool(codes_by_file(client, root)))
+        open_file(client, target)
+        saved = "from . import nowhere\n"
+        target.write_text(saved, encoding="utf-8")  # the editor writes, then says so
+        client.text_document_did_change(
+            lsp.DidChangeTextDocumentParams(
+                lsp.VersionedTextDocumentIdentifier(uri=target.as_uri(), version=2),
+                [lsp.TextDocumentContentChangeWholeDocument(text=saved)],
+            )
+        )
+        client.text_document_did_save(
+            lsp.DidSaveTextDocumentParams(lsp.TextDocumentIdentifier(target.as_uri()))
+        )
+        await until(client, lambda: "pkg/c.py" in codes_by_file(client, root))
+        for _ in range(600):  # the cache is written by a process of its own; bounded
+            if _report_stored(root):
+                break
+            await asyncio.sleep(0.05)
+        assert _report_stored(root)
+    ruled = _counting(monkeypatch)
+    again = run_check(CheckOptions(paths=(root,), workers=0))
+    assert ruled == []
+    fresh = run_check(CheckOptions(paths=(root,), use_cache=False, workers=0))
+    assert _astuples(again.diagnostics) == _astuples(fresh.diagnostics)

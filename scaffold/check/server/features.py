@@ -96,6 +96,7 @@ def _documents(server: ScaffoldServer) -> None:
         path = _path(params.text_document.uri)
         if path is not None:
             ls.engine.files_changed([path])
+        ls.store_wanted = True
         ls.schedule()
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)

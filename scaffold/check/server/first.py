@@ -4,6 +4,7 @@ writes it."""
 
 from __future__ import annotations
 
+import dataclasses
 import marshal
 import os
 import sys
@@ -12,6 +13,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 
 from scaffold.check.discover import Tree
@@ -30,6 +32,7 @@ __all__ = [
     "check_in_fork",
     "read_in_thread",
     "reported_files",
+    "store_in_background",
 ]
 
 
@@ -227,3 +230,36 @@ def _collect(checks: FirstChecks, bases: Sequence[Path], pid: int | None, read: 
                 os.waitpid(pid, 0)
         finally:
             checks.stored.set_result(None)
+
+
+def store_in_background(bases: Sequence[Path], options: CheckOptions) -> BaseProcess | None:
+    """Check `bases` on disk as `scaffold check` does, in a process of its own (from the
+    forkserver: this process has threads), so that what was saved is in the cache for the
+    next check or start. None where no such process can start."""
+    import multiprocessing
+
+    from scaffold.check.incremental.pool import prepare_forkserver
+
+    prepare_forkserver(start=False)
+    context = multiprocessing.get_context("forkserver" if sys.platform == "linux" else None)
+    # One process, no pool: a process terminated with the server leaves none behind.
+    serial = dataclasses.replace(options, workers=0)
+    try:
+        process = context.Process(
+            target=_check_quietly, args=(list(bases), serial), name="scaffold store"
+        )
+        process.start()
+    except OSError:
+        return None
+    return process
+
+
+def _check_quietly(bases: Sequence[Path], options: CheckOptions) -> None:
+    from scaffold.check.discover import discover
+    from scaffold.check.incremental.run import check_cached
+
+    for base in bases:
+        try:
+            check_cached(discover(base), options)
+        except Exception:  # a bad pyproject.toml: the server reports it
+            continue

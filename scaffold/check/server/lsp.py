@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from scaffold.check.model import Diagnostic
 from scaffold.check.server.actions import FileView
 from scaffold.check.server.convert import Lines, lines_of, to_lsp
 from scaffold.check.server.engine import Workspace
+from scaffold.check.server.first import store_in_background
 from scaffold.check.server.schedule import Scheduler
 from scaffold.errors import ScaffoldError, one_line
 from scaffold.files import read_regular
@@ -58,6 +60,8 @@ class ScaffoldServer(LanguageServer):
         self._failure_shown: str | None = None  # the bad-input message last shown
         self._notes_logged: frozenset[str] = frozenset()
         self._refreshing = False  # the analysis after the first check's results runs
+        self.store_wanted = False  # a file was saved since the cache was last brought up to date
+        self._storing: BaseProcess | None = None
         self.scheduler: Scheduler[dict[Path, list[Diagnostic]]] = Scheduler(
             self.engine.analyse, self.show, self.report_failure
         )
@@ -122,6 +126,18 @@ class ScaffoldServer(LanguageServer):
         if self.engine.provisional:
             self._refreshing = True
             self.scheduler.refresh()
+        elif self.store_wanted:
+            self._store()
+
+    def _store(self) -> None:
+        """Bring `.scaffold_cache/` up to date with the disk after a save, in a process of
+        its own (first.py): a later `scaffold check` or start finds the saved files' results.
+        The buffers' unsaved text is never stored. One at a time: while one runs, the next
+        analysis shown starts the next."""
+        if self._storing is not None and self._storing.is_alive():
+            return
+        self.store_wanted = False
+        self._storing = store_in_background(list(self.engine.roots), self.engine.options)
 
     def _log_notes(self) -> None:
         """Log each note `scaffold check` would print (a file skipped for `max-file-size`,
