@@ -1,6 +1,6 @@
-"""The server's first diagnostics: a `scaffold check` of each workspace folder on disk, run in
-a forked child while the server imports its LSP library, its cache written as the check
-writes it."""
+"""The server's `scaffold check` of the disk: the first diagnostics, from a check of each
+workspace folder forked while the server imports its LSP library, and after a save the
+check that brings `.scaffold_cache/` up to date; each writes the cache as the check does."""
 
 from __future__ import annotations
 
@@ -172,7 +172,10 @@ def check_in_fork(bases: Sequence[Path], options: CheckOptions) -> FirstChecks:
                 _in_child(read_end, write_end, bases, options)
             os.close(write_end)
     threading.Thread(
-        target=_collect, args=(checks, bases, pid, read_end), name="scaffold first check"
+        target=_collect,
+        args=(checks, bases, pid, read_end),
+        name="scaffold first check",
+        daemon=True,
     ).start()
     return checks
 
@@ -200,8 +203,6 @@ def _in_child(read_end: int, write_end: int, bases: Sequence[Path], options: Che
 def _saves_deferred() -> Iterator[dict[int, FactsCache]]:
     """Within this block (in the child, whose classes are its own copies), a cache's
     `save()` only records the cache, to be saved once the results are sent."""
-    from scaffold.check.incremental.store import FactsCache
-
     saves: dict[int, FactsCache] = {}
     save = FactsCache.save
 
