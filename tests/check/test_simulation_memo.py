@@ -3,6 +3,7 @@ the same failures, steps and final state as executing it again."""
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import subprocess
 import sys
@@ -16,6 +17,7 @@ from scaffold.check.imports import failable as imports_failable
 from scaffold.check.imports import simulation
 from scaffold.check.imports.memo import ImportMemo, Kept
 from scaffold.check.imports.simulation import simulate_failures
+from scaffold.check.server.engine import Workspace
 
 from .check_support import DEFAULT, write_tree
 from .test_simulation_scaling import D, NoMemo, _project, _random_tree, _starts
@@ -127,3 +129,90 @@ def test_a_kept_import_is_not_replayed_where_a_module_it_reads_differs(
     options = CheckOptions(paths=(root / "pkg",), select=DEFAULT, use_cache=False)
     found = [d for d in run_check(options).diagnostics if d.code == "IMP003"]
     assert [Path(d.path).name for d in found] == ["shared.py"]
+
+
+def _package_importing_all(modules: int) -> dict[str, str]:
+    """`pkg` imports a chain of `modules` modules on import, as sympy's `__init__` does;
+    `pkg.extra` is imported by nothing, so only its own run imports it."""
+    files = {"pkg/__init__.py": D + "from pkg import m0\n", "pkg/extra.py": D + "X = 1\n"}
+    for index in range(modules):
+        after = f"from pkg import m{index + 1}\n" if index + 1 < modules else ""
+        files[f"pkg/m{index}.py"] = D + after + f"VALUE{index} = {index}\n"
+    return files
+
+
+def _counting_kept(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the imports the memo keeps in the simulations that follow."""
+    kept: list[str] = []
+    close = ImportMemo.close
+
+    def counted(self: ImportMemo, outer: int, ident: tuple[str, str], keep: Kept | None) -> None:
+        if keep is not None:
+            kept.append(ident[1])
+        close(self, outer, ident, keep)
+
+    monkeypatch.setattr(ImportMemo, "close", counted)
+    return kept
+
+
+# Appended to pkg.m5: pkg.m9 has loaded by then, so the state comes out the same.
+_NEW_IMPORT = "from pkg.m9 import VALUE9 as _new\n"
+
+
+def test_a_partial_rerun_after_a_new_import_keeps_no_import(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A new import in pkg.m5 runs `pkg` again, which executes every module once; all other
+    # runs are recalled (the package's state came out the same). Kept imports are replayed
+    # only by a later run, and there is none: on sympy, keeping them cost a third of the
+    # language server's new-import edit.
+    root = write_tree(tmp_path / "tree", _package_importing_all(10))
+    options = CheckOptions(paths=(root,), select=DEFAULT, cache_dir=tmp_path / "cache")
+    run_check(options)
+    executed = _counting(monkeypatch)
+    kept = _counting_kept(monkeypatch)
+    edited = root / "pkg" / "m5.py"
+    edited.write_text(edited.read_text() + _NEW_IMPORT, encoding="utf-8")
+    cached = run_check(options).diagnostics
+    assert executed == {"pkg": 1, **{f"pkg.m{index}": 1 for index in range(10)}}
+    assert kept == []
+    assert cached == run_check(dataclasses.replace(options, use_cache=False)).diagnostics
+
+
+def test_the_servers_rerun_after_a_new_import_keeps_no_import(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = write_tree(tmp_path / "tree", _package_importing_all(10))
+    workspace = Workspace(CheckOptions(select=DEFAULT, use_cache=False, workers=0))
+    workspace.add_root(root)
+    workspace.analyse()
+    executed = _counting(monkeypatch)
+    kept = _counting_kept(monkeypatch)
+    edited = root / "pkg" / "m5.py"
+    workspace.buffers[edited] = edited.read_text() + _NEW_IMPORT
+    workspace.analyse()
+    assert executed == {"pkg": 1, **{f"pkg.m{index}": 1 for index in range(10)}}
+    assert kept == []
+
+
+def test_the_memo_keeps_from_the_second_run_of_a_rerun(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A new import that loads `pkg.extra` changes the package's state (and asks no new
+    # name, so `lib`'s run is recalled): the runs of its users execute again. The first run
+    # (the package's) keeps nothing; the users' runs keep `lib.api` and replay it.
+    files = _package_importing_all(3) | _shared_library(users=0, depth=5)
+    files |= {f"pkg/user{index}.py": D + "import lib.api\n" for index in range(6)}
+    root = write_tree(tmp_path / "tree", files)
+    options = CheckOptions(paths=(root,), select=DEFAULT, cache_dir=tmp_path / "cache")
+    run_check(options)
+    executed = _counting(monkeypatch)
+    kept = _counting_kept(monkeypatch)
+    edited = root / "pkg" / "m0.py"
+    edited.write_text(edited.read_text() + "import pkg.extra\n", encoding="utf-8")
+    cached = run_check(options).diagnostics
+    assert executed["pkg"] == executed["pkg.user5"] == 1
+    assert executed["lib.m3"] == 1  # in pkg.user0's run; replayed in the other five
+    assert "lib.api" in kept
+    assert "pkg" not in kept  # the package run, the first, kept nothing
+    assert cached == run_check(dataclasses.replace(options, use_cache=False)).diagnostics

@@ -8,6 +8,11 @@ state of each module it loaded, the submodule names it bound on modules loaded b
 the files whose facts it read); an import whose every read finds the same now is replayed
 instead of executed. Only imports that reported nothing are kept: a report depends on the
 stack of running imports and the `try:`s around them, which the state does not show.
+
+A kept import is replayed only by a later run: within one run, a module once loaded stays
+loaded. So a simulation's first run starts with an `IdleMemo`, and keeping begins with the
+second (`_Simulator.run`): a partial rerun (the incremental check's and the language
+server's after an edit) usually executes a single run, where keeping cost a third of it.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from typing import TypeVar
 
 from scaffold.check.imports.state import DONE, State
 
-__all__ = ["ImportMemo", "Kept"]
+__all__ = ["IdleMemo", "ImportMemo", "Kept"]
 
 _T = TypeVar("_T")
 _EMPTY: frozenset[str] = frozenset()
@@ -51,6 +56,29 @@ class Kept:
     absent: tuple[str, ...] = ()
     left: tuple[_Left, ...] = ()
     added: tuple[tuple[str, frozenset[str]], ...] = ()
+
+
+class IdleMemo:
+    """A memo that keeps, logs and replays nothing: that of a simulation's first run."""
+
+    def start(self, state: State) -> None:
+        """A new run: nothing to reset."""
+
+    def touch_status(self, key: str) -> None:
+        """Nothing logged."""
+
+    def touch_member(self, key: str, name: str) -> None:
+        """Nothing logged."""
+
+    def touch(self, key: str) -> None:
+        """Nothing logged."""
+
+    def added(self, key: str, name: str) -> None:
+        """Nothing logged."""
+
+    def replay(self, name: str, scope: str, shaky: bool) -> Kept | None:
+        """Nothing kept to replay."""
+        return None
 
 
 class ImportMemo:

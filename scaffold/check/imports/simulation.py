@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from scaffold.check.discover import SourceFile
 from scaffold.check.imports.execution import Caught, EventRunner, Ref
 from scaffold.check.imports.failable import Failable
-from scaffold.check.imports.memo import ImportMemo, Kept
+from scaffold.check.imports.located import ImportFailure, locate
+from scaffold.check.imports.memo import IdleMemo, ImportMemo, Kept
 from scaffold.check.imports.run_memory import RunId, RunMemory
 from scaffold.check.imports.state import DONE, LOADING, State
-from scaffold.check.model import Access, ImportFact, RunImport, Span
+from scaffold.check.model import Access, ImportFact, RunImport
 from scaffold.check.project import MODULE_ATTRIBUTES, Project, Target
 
 __all__ = [
@@ -49,16 +50,6 @@ class Failure:
     chain: tuple[tuple[str, Ref | None], ...]
 
 
-@dataclass(frozen=True, slots=True)
-class ImportFailure:
-    """A Failure located in the source: the spans of the statement and of the loop's imports."""
-
-    key: str
-    span: Span
-    message: str
-    chain: tuple[tuple[str, Span | None], ...]
-
-
 class _Simulator(EventRunner):
     """Run first-party modules the way the import system would, statement by statement."""
 
@@ -70,7 +61,8 @@ class _Simulator(EventRunner):
         self.running: list[Ref | None] = []  # the import each frame of `stack` is executing
         self.steps = 0  # modules executed (or replayed from `memo`), over all runs
         self.reports = 0  # calls of `report`: an import that made none may be kept
-        self.memo = ImportMemo()
+        self.runs = 0
+        self.memo: ImportMemo | IdleMemo = IdleMemo()  # keeping from the second run (memo.py)
         self._found: dict[tuple[str, str], Target | None] = {}
 
     def find(self, name: str, scope: str) -> Target | None:
@@ -84,6 +76,9 @@ class _Simulator(EventRunner):
     def run(self, name: str, scope: str, state: State) -> list[Failure]:
         """Import `name` into `state`, as a fresh `import name` would; what raised in it."""
         self.state = state
+        if self.runs and isinstance(self.memo, IdleMemo):
+            self.memo = ImportMemo()
+        self.runs += 1
         self.memo.start(state)
         self.stack = []
         self.running = []
@@ -112,6 +107,9 @@ class _Simulator(EventRunner):
         if kept is not None:
             self.steps += kept.steps
             self.project.note_reads(kept.files)
+            return target
+        if isinstance(memo, IdleMemo):
+            self.load(name, scope, source)
             return target
         outer = memo.open()
         memo.touch_status(source.key)
@@ -475,25 +473,3 @@ def simulate_failures(
         for failure in found:
             failures.setdefault((failure.key, failure.at), failure)
     return Simulation(tuple(failures.values()), runs.simulator.steps)
-
-
-def _span_of(project: Project, key: str, at: Ref) -> Span:
-    facts = project.facts[key]
-    kind, index = at
-    if kind == "import":
-        return facts.imports[index].span
-    accesses = (event for event in facts.events if isinstance(event, Access))
-    for position, event in enumerate(accesses):
-        if position == index:
-            return event.span
-    raise LookupError(f"{key} has no access {index}")
-
-
-def locate(project: Project, failure: Failure) -> ImportFailure:
-    """A Failure with the spans of the facts it refers to, as they are now."""
-    chain = tuple(
-        (key, None if at is None else _span_of(project, key, at)) for key, at in failure.chain
-    )
-    return ImportFailure(
-        failure.key, _span_of(project, failure.key, failure.at), failure.message, chain
-    )
