@@ -73,6 +73,9 @@ class RecordedRuns:
         self.project = project
         self.asked = asked
         self.compared = asked if compared is None else compared
+        # Compared once: recall asks for every package run, and the two sets (equal but not
+        # the same object when the changed files ask no new name) hold every name asked.
+        self.asks_more = self.compared != asked
         self.previous = previous
         self.changed = changed
         self.runs: dict[RunId, RunRecord] = {}
@@ -86,7 +89,7 @@ class RecordedRuns:
     def recall(self, run: RunId, parent_same: bool) -> tuple[Failure, ...] | None:
         """The failures of an unchanged run; a package only while no new name is asked."""
         old = self._unchanged(run, parent_same)
-        if old is None or (run[0] == "package" and self.compared != self.asked):
+        if old is None or (run[0] == "package" and self.asks_more):
             return None
         self.runs[run] = old
         return old.failures
@@ -105,7 +108,7 @@ class RecordedRuns:
         old = self.previous.get(run)
         if old is None or not parent_same:
             return False
-        if self.compared == self.asked:
+        if not self.asks_more:
             return old.state == self.runs[run].state
         return old.state == _state_digest(state, self.compared)
 
