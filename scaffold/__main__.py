@@ -1,6 +1,6 @@
 """`python -m scaffold` runs the command line."""
 
-from scaffold.cli import main
+from scaffold.cli import run_console
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    run_console()

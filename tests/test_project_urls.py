@@ -15,7 +15,7 @@ def test_the_distribution_is_not_the_unrelated_scaffold_on_the_index() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     # `pip install scaffold` installs an unrelated 2013 project; the command stays `scaffold`.
     assert project["name"] == "scaffold-py"
-    assert project["scripts"] == {"scaffold": "scaffold.cli:main"}
+    assert project["scripts"] == {"scaffold": "scaffold.cli:run_console"}
     assert all(url.startswith(HOME_URL) for url in project["urls"].values())
 
 

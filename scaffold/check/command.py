@@ -245,12 +245,12 @@ def _fixes_shown(fixed_by: Mapping[tuple[str, str], int], root: str) -> str:
 def _apply_baseline(command: CheckCommand, report: CheckReport, root: Path) -> CheckReport:
     """`--baseline FILE`: record the findings when FILE is missing or `--update-baseline`,
     then report only the findings FILE does not hold."""
-    from scaffold.check.baseline import apply_baseline, read_baseline, write_baseline
-
     if command.baseline is None:
         if command.update_baseline:
             raise UsageError("--update-baseline needs --baseline FILE (the file to write)")
         return report
+    from scaffold.check.baseline import apply_baseline, read_baseline, write_baseline  # json
+
     path = Path(command.baseline)
     if command.update_baseline or not path.exists():
         count = write_baseline(path, report, root)

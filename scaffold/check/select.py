@@ -3,7 +3,6 @@ each reported Finding made a Diagnostic."""
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -324,6 +323,8 @@ def unknown_noqa_codes(
         for code in sorted(codes or ()):
             if code in known or _letters(code) not in families:
                 continue
+            import difflib  # for an unknown code only: most runs meet none
+
             own = sorted(rule.code for rule in RULES)
             nearest = difflib.get_close_matches(code, own, n=1, cutoff=0.0)
             result.append((line, code, nearest[0] if nearest else None))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from scaffold.cli.check_argv import COMPLETION_VARIABLE, check_fields
 from scaffold.errors import ScaffoldError, printable
@@ -20,7 +20,7 @@ from scaffold.errors import ScaffoldError, printable
 if TYPE_CHECKING:
     from scaffold.cli.root import app
 
-__all__ = ["Interrupted", "app", "main"]
+__all__ = ["Interrupted", "app", "main", "run_console"]
 
 
 class Interrupted(Exception):
@@ -59,6 +59,31 @@ def main(argv: list[str] | None = None) -> int:
         _error(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug for details)")
         return 2
     return result if isinstance(result, int) else 0
+
+
+def run_console() -> NoReturn:
+    """The `scaffold` console script and `python -m scaffold`: `main`, then the exit."""
+    _exit_without_teardown(main())
+
+
+def _exit_without_teardown(code: int) -> NoReturn:
+    """Exit with `code` once the output is flushed and the atexit handlers have run, without
+    the interpreter's teardown, which frees every object still alive one by one: after a
+    check of a large tree that is ~0.02 s CPU of a 0.2-0.3 s run (mypy exits the same way).
+    While another thread runs, or the output cannot be flushed (a closed pipe), the
+    interpreter exits as usual: it waits for the thread, or reports the pipe."""
+    threading = sys.modules.get("threading")
+    if threading is not None and threading.active_count() > 1:
+        sys.exit(code)
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        sys.exit(code)
+    import atexit
+
+    atexit._run_exitfuncs()
+    os._exit(code)
 
 
 def _run(args: list[str]) -> object:

