@@ -174,6 +174,24 @@ def test_an_edit_that_keeps_the_report_loads_no_rules_and_no_simulation_records(
     assert "scaffold.check.select" in noted
 
 
+def test_an_edit_that_runs_the_rules_imports_no_baseline_json_or_difflib(tmp_path: Path) -> None:
+    # Each is ~1-3 ms of a one-file edit's run; they serve --baseline and a noqa comment's
+    # unknown code alone (issue 20).
+    package = tmp_path / "small" / "pkg"
+    package.mkdir(parents=True)
+    core = package / "core.py"
+    core.write_text("import os\n")
+    _imported_module_names("check", str(tmp_path / "small"))
+    core.write_text(core.read_text() + "new_name = 1\n")
+    edited = _imported_module_names("check", str(tmp_path / "small"))
+    assert "scaffold.check.analysis" in edited  # the rules ran
+    unwanted = edited & {"scaffold.check.baseline", "json", "difflib"}
+    assert not unwanted, sorted(unwanted)
+    # An unknown code in a noqa comment still gets its nearest known code.
+    core.write_text(core.read_text() + "x = 1  # noqa: EXP999\n")
+    assert "difflib" in _imported_module_names("check", str(tmp_path / "small"))
+
+
 def test_a_command_builds_the_click_objects_of_its_own_group_only() -> None:
     import typer.main
 
