@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+import enum
 import itertools
 import os
 import time
+import typing
 from collections import Counter
 from pathlib import Path
 
@@ -54,3 +57,84 @@ def test_each_file_is_stat_ed_once_by_a_run_after_an_edit(
     # The report key after the edit was asked twice (before and after parsing the edited
     # file): the second time every file's stat was taken again.
     assert max(stats.values()) == 1, stats.most_common(3)
+
+
+def test_the_full_codec_built_after_model_s_works_out_model_s_records_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from scaffold.check import model
+    from scaffold.check.incremental import codec, records
+
+    for memo in ("_HINTS", "_COMPILED", "_PLAIN_HINTS"):
+        monkeypatch.setattr(codec, memo, {})
+    asked: Counter[type] = Counter()
+    compiled: list[str] = []
+    real_hints, real_compile = typing.get_type_hints, compile
+
+    def hints(cls: type) -> dict[str, object]:
+        asked[cls] += 1
+        return dict(real_hints(cls))
+
+    def compiling(source: str, *args: object) -> object:
+        compiled.append(source)
+        return real_compile(source, *args)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(typing, "get_type_hints", hints)
+    monkeypatch.setattr(codec, "compile", compiling, raising=False)
+    model_codec = codec.Codec(codec.records_of(model))
+    model_sources = len(compiled)
+    every = records._every_record()
+    full = codec.Codec(every)
+    assert max(asked.values()) == 1  # each record's annotations evaluated once
+    assert set(asked) == {cls for cls in every if not issubclass(cls, enum.Enum)}
+    assert len(set(compiled)) == len(compiled)  # no source compiled twice
+    assert model_sources > 0 and len(compiled) > model_sources
+    # And the codecs encode and decode as before.
+    facts = model.ModuleFacts(bindings=frozenset({"a", "b"}), uses=frozenset({"c"}))
+    for built in (model_codec, full):
+        assert built.decode(built.encode(facts)) == facts
+    assert full.encode(facts) == model_codec.encode(facts)
+
+
+def _result_with_asks(asks: object, asked_of: tuple[str, ...]) -> object:
+    from scaffold.check.analysis import FileResult
+    from scaffold.check.incremental.packed import Kept
+
+    return Kept(FileResult((), ()), ("pkg.m0",), asks, asked_of)  # type: ignore[arg-type]
+
+
+def test_stored_answers_are_decoded_only_when_a_file_they_were_asked_of_changed(
+    tmp_path: Path,
+) -> None:
+    from scaffold.check.discover import discover
+    from scaffold.check.incremental.packed import pack_asks
+    from scaffold.check.model import ModuleFacts
+    from scaffold.check.project import Project
+
+    root = _tree(tmp_path, files=1)
+    tree = discover(root)
+    project = Project.of(tree, {source.key: ModuleFacts() for source in tree.files})
+    asks = (("pkg.base", "pkg.base", ("pkg.base",), (("VALUE", True),)),)
+    stored = pack_asks(asks)  # type: ignore[arg-type]
+    assert type(stored) is bytes
+    # Nothing asked of the changed file: the answers are not even decoded.
+    junk = _result_with_asks(b"\x00not marshal", ("pkg.base",))
+    assert junk.answers_hold(project, frozenset({"pkg.m0"}))  # type: ignore[attr-defined]
+    # Asked of it: decoded and asked again (VALUE is gone from the facts given here).
+    kept = _result_with_asks(stored, ("pkg.base",))
+    assert not kept.answers_hold(project, frozenset({"pkg.base"}))  # type: ignore[attr-defined]
+    # Answers that cannot be decoded are no answers: the result is computed again.
+    assert not junk.answers_hold(project, frozenset({"pkg.base"}))  # type: ignore[attr-defined]
+
+
+def test_a_new_name_in_the_file_every_reader_asks_of_keeps_their_results(
+    tmp_path: Path,
+) -> None:
+    root = _tree(tmp_path)
+    options = CheckOptions(paths=(root,), select=("ALL",))
+    run_check(options)
+    base = root / "pkg" / "base.py"
+    _write(base, base.read_text() + "OTHER = 2\n")
+    assert run_check(options) == run_check(dataclasses.replace(options, use_cache=False))
+    _write(base, "OTHER = 2\n")  # VALUE gone: every reader's answer changed
+    assert run_check(options) == run_check(dataclasses.replace(options, use_cache=False))

@@ -65,10 +65,37 @@ def _plain(hint: object) -> bool:
     """A value marshal gives back exactly as it was: builtins and tuples of them."""
     if hint in _PLAIN:
         return True
-    origin, args = typing.get_origin(hint), typing.get_args(hint)
-    if origin is tuple or origin in (typing.Union, types.UnionType):
-        return all(arg is Ellipsis or _plain(arg) for arg in args)
-    return False
+    known = _PLAIN_HINTS.get(hint)
+    if known is None:
+        origin, args = typing.get_origin(hint), typing.get_args(hint)
+        plain = origin is tuple or origin in (typing.Union, types.UnionType)
+        known = _PLAIN_HINTS[hint] = plain and all(arg is Ellipsis or _plain(arg) for arg in args)
+    return known
+
+
+# What building a codec works out from the record types alone, kept for the next codec of
+# the same process: a run that re-checks an edited file builds model's codec to encode its
+# facts, then the full one (model's records again, and the graph's and simulation's) to
+# read the stored results. Each of the three costs about a third of a build (~7 ms).
+_PLAIN_HINTS: dict[object, bool] = {}
+_HINTS: dict[type, dict[str, object]] = {}
+_COMPILED: dict[str, types.CodeType] = {}
+
+
+def _hints(cls: type) -> dict[str, object]:
+    """`typing.get_type_hints(cls)`, once per process."""
+    hints = _HINTS.get(cls)
+    if hints is None:
+        hints = _HINTS[cls] = typing.get_type_hints(cls)
+    return hints
+
+
+def _define(source: str, namespace: dict[str, object]) -> None:
+    """exec(source, namespace), compiling each source once per process."""
+    code = _COMPILED.get(source)
+    if code is None:
+        code = _COMPILED[source] = compile(source, "<codec>", "exec")
+    exec(code, namespace)  # generated from the records' own annotations
 
 
 class _Spelling(NamedTuple):
@@ -150,7 +177,7 @@ class Codec:
             for cls in self._types
             if not issubclass(cls, enum.Enum)
         }
-        self._hints = {cls: typing.get_type_hints(cls) for cls in self._fields}
+        self._hints = {cls: _hints(cls) for cls in self._fields}
         # Per record type, which fields need encoding; the others go to marshal as they are
         # (the workers encode every file, and most fields are ints and strings).
         self._mask = {
@@ -195,7 +222,7 @@ class Codec:
             for name in self._fields[cls]
         )
         body = f"({fields},)" if _is_named_tuple(cls) else f"[{index}, {fields}]"
-        exec(f"def E{index}(v):\n    return {body}\n", namespace)  # from the annotations
+        _define(f"def E{index}(v):\n    return {body}\n", namespace)
         return cast(Encoder, namespace[f"E{index}"])
 
     def _record_decoder(self, cls: type, index: int, namespace: dict[str, object]) -> Decoder:
@@ -221,7 +248,7 @@ class Codec:
             f"        raise ValueError('record {index} holds a value of the wrong type')\n"
             f"    return C{index}({args})\n"
         )
-        exec(source, namespace)  # generated from the record's own annotations
+        _define(source, namespace)
         return cast(Decoder, namespace[f"D{index}"])
 
     def _check(self, hint: object, var: str) -> str | None:

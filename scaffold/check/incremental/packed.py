@@ -26,9 +26,11 @@ __all__ = [
     "Kept",
     "RawFile",
     "StoredEdges",
+    "asked_from",
     "edges_now",
     "kept_from",
     "pack",
+    "pack_asks",
     "pack_edges",
     "unpack",
 ]
@@ -36,10 +38,12 @@ __all__ = [
 # Answers of `Project.can_import` a result depends on: (module, scope, the files the
 # answers were taken from, ((name, answer), ...)).
 Answers = tuple[tuple[str, str, tuple[str, ...], tuple[tuple[str, bool | None], ...]], ...]
-# A per-file result as stored: (findings, edges, reads, notes, asks), the findings and the
-# edges each encoded and marshalled on their own, so that loading and saving the results
-# copies them as strings and only those a run reads are decoded.
-RawFile = tuple[bytes, bytes, tuple[str, ...], tuple[str, ...], Answers]
+# A per-file result as stored: (findings, edges, reads, notes, asks, asked_from), the
+# findings, the edges and the asks each encoded and marshalled on their own, so that loading
+# and saving the results copies them as strings and only those a run reads are decoded;
+# `asked_from` are the files the asks' answers were taken from (the asks are decoded only
+# when one of them changed: as nested tuples they were most of loading the results).
+RawFile = tuple[bytes, bytes, tuple[str, ...], tuple[str, ...], bytes, tuple[str, ...]]
 # Most files have no findings: theirs are compared, not decoded.
 _NOTHING = marshal.dumps(())
 
@@ -116,19 +120,29 @@ class Kept:
     """A file's per-file result and what it depends on.
 
     `reads` are the keys of every file whose facts went into it, the file's own included;
-    `asks` the answers it took from other modules about single names. The result holds
-    while the facts of `reads` are unchanged and the `asks` get the same answers.
+    `asks` the answers it took from other modules about single names (marshalled, as
+    stored, until one must be asked again), `asked_from` the files they were taken from.
+    The result holds while the facts of `reads` are unchanged and the `asks` get the same
+    answers.
     """
 
     result: FileResult
     reads: tuple[str, ...]
-    asks: Answers
+    asks: Answers | bytes
+    asked_from: tuple[str, ...]
 
     def answers_hold(self, project: Project, changed: frozenset[str]) -> bool:
         """Whether every answer taken from a changed file comes out the same now."""
-        if not changed:  # no file looks different to the others (a comment edited, say)
-            return True
-        for module, scope, taken, answers in self.asks:
+        # Nothing looks different to the other files (a comment edited, say), or nothing
+        # was asked of the files that do.
+        try:
+            if not changed or changed.isdisjoint(self.asked_from):
+                return True
+            stored = self.asks
+            asks: Answers = marshal.loads(stored) if isinstance(stored, bytes) else stored
+        except (EOFError, ValueError, TypeError):
+            return False  # not what `dump` wrote: compute the result again
+        for module, scope, taken, answers in asks:
             if changed.isdisjoint(taken):
                 continue
             target = project.find(module, scope)
@@ -138,6 +152,16 @@ class Kept:
                 if project.can_import(target, name, scope) != answer:
                     return False
         return True
+
+
+def pack_asks(asks: Answers | bytes) -> bytes:
+    """A result's asks as stored; those never decoded are returned as they were."""
+    return asks if isinstance(asks, bytes) else marshal.dumps(asks)
+
+
+def asked_from(asks: Answers) -> tuple[str, ...]:
+    """The files the answers of `asks` were taken from."""
+    return tuple(sorted({key for _, _, taken, _ in asks for key in taken}))
 
 
 def edges_now(project: Project, source: SourceFile) -> tuple[Edge, ...]:
@@ -154,7 +178,7 @@ def kept_from(
 ) -> Kept | None:
     """The stored result `raw` when no file it read is `seen` changed (None: compute it
     again); `decoded` is the same result still in memory, if any."""
-    encoded_findings, encoded_edges, reads, notes, asks = raw
+    encoded_findings, encoded_edges, reads, notes, asks, taken_from = raw
     if not seen.isdisjoint(reads):
         return None
     # Over the same files (the structure is the same, so nearly always), whatever the
@@ -162,14 +186,15 @@ def kept_from(
     if not same_files:
         if not all(read in digests for read in reads):
             return None
-        if not all(read in digests for _, _, taken, _ in asks for read in taken):
+        if not all(read in digests for read in taken_from):
             return None
     if decoded is not None:
         return decoded  # kept in memory (`keep`) by the language server
     # The findings are decoded now (most files have none); the edges when something reads
-    # them (the graph's checks, when they run again).
+    # them (the graph's checks, when they run again), the asks when a file they were asked
+    # of is seen changed.
     findings = unpack(encoded_findings, Finding)
-    if type(encoded_edges) is not bytes:
+    if type(encoded_edges) is not bytes or type(asks) is not bytes or type(taken_from) is not tuple:
         return None
     result = FileResult(findings, StoredEdges(encoded_edges), tuple(notes))  # type: ignore[arg-type]
-    return Kept(result, tuple(reads), tuple(asks))
+    return Kept(result, tuple(reads), asks, taken_from)

@@ -51,9 +51,11 @@ from scaffold.check.incremental.packed import (
     Kept,
     RawFile,
     StoredEdges,
+    asked_from,
     edges_now,
     kept_from,
     pack,
+    pack_asks,
     pack_edges,
     unpack,
 )
@@ -73,7 +75,7 @@ from scaffold.check.project import Project
 
 __all__ = ["AFRESH_MIN_CHANGED", "Kept", "Reuse", "Stored", "dump", "keep", "plan"]
 
-_VERSION = 6
+_VERSION = 7
 # Below this many changed files the comparison costs little (and small trees keep reusing).
 AFRESH_MIN_CHANGED = 64
 
@@ -185,7 +187,7 @@ class Reuse:
             )
             # Most files read only their own facts (a first run stores every file's).
             read = tuple(sorted(reads)) if len(reads) > 1 else (source.key,)
-            kept = Kept(result, read, answers)
+            kept = Kept(result, read, answers, asked_from(answers))
         elif isinstance(kept.result.edges, StoredEdges):
             kept.result.edges.recompute = lambda: edges_now(project, source)
         self.kept[source.key] = kept
@@ -425,7 +427,8 @@ def keep(digests: Mapping[str, bytes | None], analysis: Analysis, reuse: Reuse) 
                 pack_edges(kept.result.edges),
                 kept.reads,
                 kept.result.notes,
-                kept.asks,
+                pack_asks(kept.asks),
+                kept.asked_from,
             )
         files[key] = raw
     simulation = reuse.raw_simulation
