@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 
 from scaffold.check import CheckOptions, run_check
+from scaffold.check.analysis import FileResult
+from scaffold.check.incremental.packed import Kept
 
 _MTIMES = itertools.count(time.time_ns() - 3_600_000_000_000, 1_000_000)
 
@@ -96,11 +98,8 @@ def test_the_full_codec_built_after_model_s_works_out_model_s_records_once(
     assert full.encode(facts) == model_codec.encode(facts)
 
 
-def _result_with_asks(asks: object, asked_of: tuple[str, ...]) -> object:
-    from scaffold.check.analysis import FileResult
-    from scaffold.check.incremental.packed import Kept
-
-    return Kept(FileResult((), ()), ("pkg.m0",), asks, asked_of)  # type: ignore[arg-type]
+def _result_with_asks(asks: bytes, asked_of: tuple[str, ...]) -> Kept:
+    return Kept(FileResult((), ()), ("pkg.m0",), asks, asked_of)
 
 
 def test_stored_answers_are_decoded_only_when_a_file_they_were_asked_of_changed(
@@ -115,16 +114,16 @@ def test_stored_answers_are_decoded_only_when_a_file_they_were_asked_of_changed(
     tree = discover(root)
     project = Project.of(tree, {source.key: ModuleFacts() for source in tree.files})
     asks = (("pkg.base", "pkg.base", ("pkg.base",), (("VALUE", True),)),)
-    stored = pack_asks(asks)  # type: ignore[arg-type]
+    stored = pack_asks(asks)
     assert type(stored) is bytes
     # Nothing asked of the changed file: the answers are not even decoded.
     junk = _result_with_asks(b"\x00not marshal", ("pkg.base",))
-    assert junk.answers_hold(project, frozenset({"pkg.m0"}))  # type: ignore[attr-defined]
+    assert junk.answers_hold(project, frozenset({"pkg.m0"}))
     # Asked of it: decoded and asked again (VALUE is gone from the facts given here).
     kept = _result_with_asks(stored, ("pkg.base",))
-    assert not kept.answers_hold(project, frozenset({"pkg.base"}))  # type: ignore[attr-defined]
+    assert not kept.answers_hold(project, frozenset({"pkg.base"}))
     # Answers that cannot be decoded are no answers: the result is computed again.
-    assert not junk.answers_hold(project, frozenset({"pkg.base"}))  # type: ignore[attr-defined]
+    assert not junk.answers_hold(project, frozenset({"pkg.base"}))
 
 
 def test_a_new_name_in_the_file_every_reader_asks_of_keeps_their_results(
