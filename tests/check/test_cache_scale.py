@@ -135,3 +135,32 @@ def test_one_wrongly_typed_index_entry_makes_the_index_no_cache(
     assert isinstance(index, dict)
     assert all(type(key) is str for key in index)
     assert all(type(e) is tuple and type(e[1]) is int for e in index.values())
+
+
+@pytest.mark.parametrize("change", ["delete", "move", "exclude"])
+def test_a_file_gone_from_the_tree_leaves_the_stat_index_and_its_facts(
+    tmp_path: Path, change: str
+) -> None:
+    root = _tree(tmp_path)
+    (root / "demo" / "mod9.py").write_text("import os\n\nVALUE = 'only here'\n")
+    check(_options(root))
+    gone = root / "demo" / "mod9.py"
+    if change == "delete":
+        gone.unlink()
+    elif change == "move":
+        gone.rename(root / "demo" / "moved.py")
+    else:
+        pyproject = root / "pyproject.toml"
+        pyproject.write_text(
+            pyproject.read_text() + '\n[tool.scaffold.check]\nexclude = ["demo/mod9.py"]\n'
+        )
+    check(_options(root))
+    (index, digests, _, _), (entries, _) = _parts(root)
+    assert isinstance(index, dict) and isinstance(entries, dict) and isinstance(digests, dict)
+    assert "demo/mod9.py" not in index
+    assert sorted(index) == sorted(s.rel for s in discover(root).files)
+    # Its content is no other file's (unless moved): its facts go with it.
+    live = {entry[4] for entry in index.values()}
+    assert {key[:16] for key in entries} == live == {key[:16] for key in digests}
+    assert (len(entries) == FILES + 1) is (change == "move")
+    assert check(_options(root)).report == check(_options(root, use_cache=False)).report

@@ -127,7 +127,19 @@ class FactsCache:
         location = CacheLocation.of(tree, cache_dir)
         cache = cls(location.file, location.root)
         cache._load()
+        cache._forget_gone(tree)
         return cache
+
+    def _forget_gone(self, tree: Tree) -> None:
+        """Drop the stat entries of files no longer in `tree` (deleted, moved, excluded):
+        kept, they would stay in the cache for good, and their facts with them (`save`
+        keeps only the facts of indexed files)."""
+        if not self._index:
+            return
+        gone = self._index.keys() - {source.rel for source in tree.files}
+        for rel in gone:
+            del self._index[rel]
+        self._dirty = self._dirty or bool(gone)
 
     def _read(self) -> tuple[memoryview, memoryview] | None:
         """The front and back parts of the cache file, when it was written by this analyser
