@@ -20,8 +20,14 @@ __all__ = [
 ]
 
 
-def write_atomically(path: Path, data: bytes, mode: int = 0o600) -> None:
-    """Write `data` to a temp file beside `path` and rename it over `path`.
+# What `write_atomically` writes: bytes, or parts written in turn (never joined in memory:
+# the check's cache is tens of megabytes on a large tree).
+Data = bytes | tuple[bytes | memoryview, ...]
+
+
+def write_atomically(path: Path, data: Data, mode: int = 0o600) -> None:
+    """Write `data` (bytes, or parts in order) to a temp file beside `path` and rename it
+    over `path`.
 
     The temp file's name no other process can pick (pid and random bytes, opened with
     O_EXCL); it is removed if anything fails. Not `tempfile`: importing it (random,
@@ -45,7 +51,7 @@ def write_atomically(path: Path, data: bytes, mode: int = 0o600) -> None:
 
 def _replace_through_temp(
     target: Path,
-    data: bytes,
+    data: Data,
     finish: Callable[[int], None],
     last_check: Callable[[], None] | None = None,
 ) -> None:
@@ -58,7 +64,7 @@ def _replace_through_temp(
         # Inside the try: a Ctrl-C just after the open must not leave the file behind.
         handle = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
+            _write(stream, data)
             finish(stream.fileno())
         if last_check is not None:
             last_check()
@@ -69,7 +75,12 @@ def _replace_through_temp(
         raise
 
 
-def _written_into_special(path: Path, data: bytes) -> bool:
+def _write(stream: BinaryIO, data: Data) -> None:
+    for part in (data,) if isinstance(data, bytes) else data:
+        stream.write(part)
+
+
+def _written_into_special(path: Path, data: Data) -> bool:
     """Write `data` into a device or a read FIFO at `path`; False when `path` is neither."""
     try:
         kind = os.stat(path).st_mode
@@ -89,7 +100,7 @@ def _written_into_special(path: Path, data: bytes) -> bool:
         raise
     os.set_blocking(handle, True)
     with os.fdopen(handle, "wb") as stream:
-        stream.write(data)
+        _write(stream, data)
     return True
 
 

@@ -52,3 +52,19 @@ def test_a_regular_file_is_still_replaced_whole(tmp_path: Path) -> None:
     assert path.read_bytes() == b"new"
     assert os.stat(path).st_ino != inode  # a new file renamed into place
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o644
+
+
+def test_parts_are_written_in_turn_as_one_file(tmp_path: Path) -> None:
+    """The check's cache is written as parts, never joined in memory (issue 21)."""
+    path = tmp_path / "cache.bin"
+    path.write_bytes(b"old")
+    write_atomically(path, (b"head", memoryview(b"-front-"), b"", b"back"))
+    assert path.read_bytes() == b"head-front-back"
+    fifo = tmp_path / "out"
+    os.mkfifo(fifo)
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        write_atomically(fifo, (b"the ", b"report\n"))
+        assert os.read(reader, 100) == b"the report\n"
+    finally:
+        os.close(reader)

@@ -7,11 +7,14 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from keyword import iskeyword
+from typing import TypeVar
 
 from scaffold.check.discover import SourceFile, Tree
 from scaffold.check.model import ImportFact, ModuleFacts, Span, Where
 
 __all__ = ["MODULE_ATTRIBUTES", "Asks", "Project", "Target"]
+
+_T = TypeVar("_T")
 
 # Every module has these without binding them.
 MODULE_ATTRIBUTES = frozenset(
@@ -208,6 +211,23 @@ class Project:
         """Collect the answers of `can_import` inside the block, by module, with the files
         each answer was taken from (which `recording()` then does not count as read)."""
         return _Asking(self._asks)
+
+    def recorded(self, first: str, compute: Callable[[], _T]) -> tuple[_T, set[str], Asks]:
+        """`compute()` inside `recording()` and `asking()` at once, with what they collected
+        (the reads start with `first`): one call where a cached run's per-file rules would
+        enter and leave two blocks per file."""
+        reads: set[str] = {first}
+        asks: Asks = {}
+        self._records.append(reads)
+        self._asks.append(asks)
+        try:
+            result = compute()
+        finally:
+            self._records.pop()
+            self._asks.pop()
+            if self._records:
+                self._records[-1] |= reads
+        return result, reads, asks
 
     def _note(self, keys: Iterable[str]) -> None:
         if self._records:

@@ -3,13 +3,16 @@ beyond storing what it found (counted in calls, never timed)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+import sys
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
 
 import scaffold.check.incremental.reuse as reuse
 import scaffold.check.incremental.run as engine
+import scaffold.check.incremental.runs as runs
 from scaffold.check import CheckOptions, run_check
 from scaffold.check.imports.simulation import Failure, RunId, State
 from scaffold.check.incremental.records import decode_facts
@@ -96,3 +99,27 @@ def test_a_simulation_recorded_in_a_fork_is_recalled_after_an_edit(
     # The run that reads mod3 ran again here (and the package's, which records the newly
     # asked name); the other modules' runs were recalled from the fork's record.
     assert sorted(recorded) == [("module", "", "pkg.mod3"), ("package", "", "pkg")]
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="only Linux forks")
+def test_a_first_run_gathers_the_simulations_names_in_its_fork_not_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every file's facts are read for them: in this process it delayed the per-file rules.
+    monkeypatch.setattr(engine, "_FORK_MIN_FILES", 1)
+    root = _tree(tmp_path, 12)
+    parent = os.getpid()
+    here: list[int] = []
+    real = runs.asked_in
+
+    def counting(facts: Mapping[str, ModuleFacts]) -> frozenset[str]:
+        if os.getpid() == parent:
+            here.append(len(facts))
+        return real(facts)
+
+    monkeypatch.setattr(reuse, "asked_in", counting)
+    first = _report(root)
+    assert here == []
+    # The names came back from the child: an edit that asks for a new one is still seen.
+    (root / "pkg" / "mod3.py").write_text('"""Module."""\n\nfrom pkg.mod4 import NAME_1\n')
+    assert _report(root) == _report(root, use_cache=False) != first

@@ -50,6 +50,8 @@ _NOTHING = marshal.dumps(())
 
 def pack(value: object) -> bytes:
     """A record (or tuple of records) encoded and marshalled, as `unpack` reads it."""
+    if type(value) is tuple and not value:  # most files' findings and edges: nothing to encode
+        return _NOTHING
     return marshal.dumps(CODEC.encode(value))  # type: ignore[arg-type]
 
 
@@ -110,9 +112,10 @@ def _underivable() -> Sequence[Edge]:
 
 def pack_edges(edges: Sequence[Edge]) -> bytes:
     """`pack` of a result's edges; those never decoded are returned as they were stored."""
-    if isinstance(edges, StoredEdges) and edges._edges is None:  # still as stored
+    # `type`, not isinstance: an ABC's isinstance costs a call per file of a first run.
+    if type(edges) is StoredEdges and edges._edges is None:  # still as stored
         return edges.encoded
-    return pack(tuple(edges))
+    return pack(edges if type(edges) is tuple else tuple(edges))
 
 
 @dataclass(frozen=True, slots=True)

@@ -174,9 +174,7 @@ class Reuse:
         """The stored result while its answers hold; else computed, with what it read."""
         kept = self.files.get(source.key)
         if kept is None or not kept.answers_hold(project, self.seen):
-            with project.recording() as reads, project.asking() as asks:
-                reads.add(source.key)
-                result = compute()
+            result, reads, asks = project.recorded(source.key, compute)
             answers = (
                 tuple(
                     (module, scope, tuple(sorted(taken)), tuple(sorted(named.items())))
@@ -215,52 +213,63 @@ class Reuse:
         if plan.failures is not None:
             failures = plan.failures
             return lambda: failures
-        asked = plan.asked if plan.asked is not None else asked_in(project.facts)
 
-        def run() -> RecordedSimulation:
+        def run() -> tuple[frozenset[str], RecordedSimulation]:
+            # The names asked are gathered where the simulation runs: in a forked child,
+            # not on the way to the per-file rules here (every file's facts are read).
+            asked = plan.asked if plan.asked is not None else asked_in(project.facts)
             memory = RecordedRuns(project, asked, plan.runs, plan.changed, plan.compared)
-            return RecordedSimulation(simulate(memory).failures, memory.runs)
+            return asked, RecordedSimulation(simulate(memory).failures, memory.runs)
 
         # A partial simulation (a few runs) stays here: a fork would cost more than it saves.
         join = _encoded_in_fork(run) if self.fork and not plan.runs else lambda: _encoded(run())
 
         def wait() -> Sequence[Failure]:
-            failures, encoded = join()
+            failures, asked, encoded = join()
             self.recorded = (asked, encoded)
             return failures
 
         return wait
 
 
-def _encoded(recorded: RecordedSimulation) -> tuple[tuple[Failure, ...], object]:
-    return recorded.failures, CODEC.encode(recorded)
+# The failures, the names the simulation was recorded under, and its record encoded.
+_Simulated = tuple[tuple[Failure, ...], frozenset[str], object]
+
+
+def _encoded(run: tuple[frozenset[str], RecordedSimulation]) -> _Simulated:
+    asked, recorded = run
+    return recorded.failures, asked, CODEC.encode(recorded)
 
 
 def _encoded_in_fork(
-    run: Callable[[], RecordedSimulation],
-) -> Callable[[], tuple[tuple[Failure, ...], object]]:
+    run: Callable[[], tuple[frozenset[str], RecordedSimulation]],
+) -> Callable[[], _Simulated]:
     """`run` in a forked child (`pool.start_in_fork`); the function returned waits for its
-    failures and its encoded record. Only the failures are decoded: the record is stored
-    as the child encoded it (decoding every run's record to encode it again cost as much
-    as recording the runs)."""
+    failures, the names asked and its encoded record. Only the failures are decoded: the
+    record is stored as the child encoded it (decoding every run's record to encode it
+    again cost as much as recording the runs)."""
 
     def in_child() -> bytes:
-        recorded = run()
-        pair = (CODEC.encode(recorded.failures), CODEC.encode(recorded))
-        return marshal.dumps(pair)  # type: ignore[arg-type]
+        asked, recorded = run()
+        triple = (CODEC.encode(recorded.failures), asked, CODEC.encode(recorded))
+        return marshal.dumps(triple)  # type: ignore[arg-type]
 
     join = start_in_fork(in_child)
 
-    def result() -> tuple[tuple[Failure, ...], object]:
+    def result() -> _Simulated:
         data = join()
         if data is not None:
             try:
-                encoded_failures, encoded = marshal.loads(data)
+                encoded_failures, asked, encoded = marshal.loads(data)
                 failures = CODEC.decode(encoded_failures)
             except (EOFError, LookupError, TypeError, ValueError):
-                failures = None
-            if isinstance(failures, tuple) and all(isinstance(f, Failure) for f in failures):
-                return failures, encoded
+                failures = asked = None
+            if (
+                isinstance(failures, tuple)
+                and all(isinstance(f, Failure) for f in failures)
+                and type(asked) is frozenset
+            ):
+                return failures, asked, encoded
         return _encoded(run())
 
     return result
@@ -416,17 +425,19 @@ def keep(digests: Mapping[str, bytes | None], analysis: Analysis, reuse: Reuse) 
     """This run's results as the next run's `Stored`, without writing them out (the
     language server keeps them in memory); reused parts are kept as they were stored."""
     files: dict[str, RawFile] = {}
+    computed, reused, raw_files = reuse.kept, reuse.files, reuse.raw_files
     for key in analysis.files:
-        kept = reuse.kept[key]
+        kept = computed[key]
         # The stored form only for a result reused as it was (a candidate whose answers
         # came out different was computed again).
-        raw = reuse.raw_files.get(key) if reuse.files.get(key) is kept else None
+        raw = raw_files.get(key) if reused and reused.get(key) is kept else None
         if raw is None:
+            result = kept.result
             raw = (
-                pack(kept.result.findings),
-                pack_edges(kept.result.edges),
+                pack(result.findings),
+                pack_edges(result.edges),
                 kept.reads,
-                kept.result.notes,
+                result.notes,
                 pack_asks(kept.asks),
                 kept.asked_from,
             )

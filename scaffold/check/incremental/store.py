@@ -14,10 +14,8 @@ are encoded by incremental.records.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import marshal
-import operator
 import os
 import sys
 import time
@@ -27,9 +25,10 @@ from pathlib import Path
 
 import scaffold
 from scaffold.check import model
-from scaffold.check.discover import Folder, SourceFile, Tree
-from scaffold.check.incremental.location import CACHE_DIR, CacheLocation, relative
+from scaffold.check.discover import SourceFile, Tree
+from scaffold.check.incremental.location import CACHE_DIR, CacheLocation
 from scaffold.check.incremental.records import CODEC, decode_facts, model_codec
+from scaffold.check.incremental.structure import structure_digest
 from scaffold.check.incremental.typed import all_bytes, well_typed
 from scaffold.check.model import Diagnostic, ModuleFacts
 from scaffold.files import open_regular, write_atomically
@@ -330,34 +329,9 @@ class FactsCache:
         the configuration, and which files and folders there are (not what they hold)."""
         memo = (id(tree), tuple(options))
         if memo not in self._structure:
-            self._structure[memo] = self._structure_key(tree, options)
+            root = tree.base if self.root is None else self.root
+            self._structure[memo] = structure_digest(self.fingerprint, tree, options, root)
         return self._structure[memo]
-
-    def _structure_key(self, tree: Tree, options: Sequence[object]) -> bytes:
-        # Every folder by its path relative to the project root, so the key holds wherever
-        # the checkout is.
-        root = tree.base if self.root is None else self.root
-        roots = [relative(folder, root) for folder in (tree.base, *tree.roots)]
-        digest = hashlib.blake2b(self.fingerprint, digest_size=_DIGEST_SIZE)
-        digest.update(repr((roots, tuple(options))).encode())
-        for config in tree.configs:
-            pyproject = None if config.pyproject is None else relative(config.pyproject, root)
-            digest.update(repr((relative(config.directory, root), pyproject)).encode())
-            if config.pyproject is not None:
-                try:
-                    digest.update(config.pyproject.read_bytes())
-                except OSError:
-                    digest.update(b"\0unreadable")
-        # A tree has few configs and many files: each config's folder is made relative once.
-        config_folders: dict[int, str] = {}
-        items: list[SourceFile | Folder] = [*tree.files, *tree.folders]
-        for item in items:
-            config = item.config
-            folder = config_folders.get(id(config))
-            if folder is None:
-                folder = config_folders[id(config)] = relative(config.directory, root)
-            digest.update(_describe(item, folder))
-        return digest.digest()
 
     def report_key(self, tree: Tree, options: Sequence[object]) -> bytes | None:
         """Digest of everything a report depends on, or None when a file's facts are unknown.
@@ -461,7 +435,7 @@ class FactsCache:
             if not ignore.exists():
                 write_atomically(ignore, _GITIGNORE)
             head = _FORMAT + self.fingerprint + _checksum(front)
-            write_atomically(self.path, b"".join((head, length, front, back)))
+            write_atomically(self.path, (head, length, front, back))
         except OSError:
             return
         self._dirty = False
@@ -484,23 +458,6 @@ class FactsCache:
 
 def _checksum(data: bytes | memoryview) -> bytes:
     return zlib.crc32(data).to_bytes(_DIGEST_SIZE, "little")
-
-
-def _describe(item: SourceFile | Folder, config_folder: str) -> bytes:
-    # Every field a rule may read, with the config named by its folder relative to the root
-    # (the config's own content is covered by its pyproject.toml's bytes); the absolute path
-    # is left out, as `rel` says where the item is in the tree.
-    return repr((_DESCRIBED[type(item)](item), config_folder)).encode()
-
-
-# The config is described by its folder; the absolute path, as a string or a Path, is not.
-_NOT_DESCRIBED = frozenset({"config", "path", "file", "_path"})
-_DESCRIBED = {
-    cls: operator.attrgetter(
-        *(f.name for f in dataclasses.fields(cls) if f.name not in _NOT_DESCRIBED)
-    )
-    for cls in (SourceFile, Folder)
-}
 
 
 def _entry_key(digest: bytes, is_package: bool) -> bytes:

@@ -1,0 +1,61 @@
+"""The structure key: what a check's results depend on besides each file's facts."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import operator
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from scaffold.check.discover import Folder, SourceFile, Tree
+from scaffold.check.incremental.location import relative
+
+__all__ = ["structure_digest"]
+
+_DIGEST_SIZE = 16
+# Every field a rule may read, with the config named by its folder relative to the root
+# (the config's own content is covered by its pyproject.toml's bytes); the absolute path,
+# as a string or a Path, is left out, as `rel` says where the item is in the tree.
+_NOT_DESCRIBED = frozenset({"config", "path", "file", "_path"})
+
+
+def _described(cls: type) -> Callable[[Any], tuple[object, ...]]:
+    names = [f.name for f in dataclasses.fields(cls) if f.name not in _NOT_DESCRIBED]
+    return operator.attrgetter(*names)
+
+
+_FILE_FIELDS = _described(SourceFile)
+_FOLDER_FIELDS = _described(Folder)
+
+
+def structure_digest(
+    fingerprint: bytes, tree: Tree, options: Sequence[object], root: Path
+) -> bytes:
+    """Digest of the analyser (`fingerprint`), the options, the configuration, and which
+    files and folders there are (not what they hold), with every path relative to `root`
+    (the project root), so the key holds wherever the checkout is."""
+    roots = [relative(folder, root) for folder in (tree.base, *tree.roots)]
+    digest = hashlib.blake2b(fingerprint, digest_size=_DIGEST_SIZE)
+    digest.update(repr((roots, tuple(options))).encode())
+    for config in tree.configs:
+        pyproject = None if config.pyproject is None else relative(config.pyproject, root)
+        digest.update(repr((relative(config.directory, root), pyproject)).encode())
+        if config.pyproject is not None:
+            try:
+                digest.update(config.pyproject.read_bytes())
+            except OSError:
+                digest.update(b"\0unreadable")
+    # A tree has few configs and many files: each config's folder is made relative once.
+    config_folders: dict[int, str] = {}
+    described: list[tuple[object, str]] = []  # one repr for all: a call per item cost more
+    for items, fields in ((tree.files, _FILE_FIELDS), (tree.folders, _FOLDER_FIELDS)):
+        for item in items:
+            config = item.config
+            folder = config_folders.get(id(config))
+            if folder is None:
+                folder = config_folders[id(config)] = relative(config.directory, root)
+            described.append((fields(item), folder))
+    digest.update(repr(described).encode())
+    return digest.digest()
