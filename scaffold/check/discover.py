@@ -40,6 +40,12 @@ def _is_identifier(name: str) -> bool:
     return name.isidentifier() and name.isascii() and not keyword.iskeyword(name)
 
 
+def _made_path(item: object, text: str) -> Path:
+    path = Path(text)
+    object.__setattr__(item, "_path", path)  # a frozen dataclass's cache slot
+    return path
+
+
 @dataclass(frozen=True, slots=True)
 class SourceFile:
     """A `.py`/`.pyi` file and the module Python would import it as."""
@@ -62,18 +68,14 @@ class SourceFile:
     @property
     def path(self) -> Path:
         """The absolute path, made when first asked (a Path per file cost a third of discovery)."""
-        path = self._path
-        if path is None:
-            path = Path(self.file)
-            object.__setattr__(self, "_path", path)
-        return path
+        return self._path or _made_path(self, self.file)
 
 
 @dataclass(frozen=True, slots=True)
 class Folder:
     """A folder of the tree, for the layout rules."""
 
-    path: Path
+    directory: str  # the absolute path, as a string (`path` is the same as a Path)
     rel: str
     module: str
     has_init: bool
@@ -82,6 +84,12 @@ class Folder:
     is_root: bool
     selected: bool
     config: CheckConfig
+    _path: Path | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def path(self) -> Path:
+        """The absolute path, made when first asked (a warm run asks for none)."""
+        return self._path or _made_path(self, self.directory)
 
 
 @dataclass
@@ -479,7 +487,7 @@ def _describe_folders(
         module = ".".join(parts) if parts and all(_is_identifier(p) for p in parts) else ""
         tree.folders.append(
             Folder(
-                path=Path(folder),
+                directory=folder,
                 rel=tree.rel(folder),
                 module=module,
                 has_init=folder in init_dirs,

@@ -153,7 +153,7 @@ class Selection:
         for source in tree.files:
             by_rel[source.rel] = (source.file, source.config, source.key, source.selected)
         for folder in tree.folders:
-            by_rel.setdefault(folder.rel, (folder.path, folder.config, None, folder.selected))
+            by_rel.setdefault(folder.rel, (folder.directory, folder.config, None, folder.selected))
         noqa_cache: dict[str, ModuleFacts] = {}
         for config in tree.configs:
             if config.pyproject is not None and config.directory.is_relative_to(tree.base):

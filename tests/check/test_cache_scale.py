@@ -60,6 +60,15 @@ def test_no_path_is_built_per_file(tmp_path: Path, use_cache: bool) -> None:
         assert result.report.diagnostics  # EXP001 and IMP001: a report with findings
 
 
+def test_a_warm_run_builds_no_path_per_folder(tmp_path: Path) -> None:
+    root = _tree(tmp_path)
+    check(_options(root))
+    (checked,) = check(_options(root)).trees  # keeps the stored report
+    assert checked.tree.folders
+    assert [folder.rel for folder in checked.tree.folders if folder._path is not None] == []
+    assert all(folder.path == Path(folder.directory) for folder in checked.tree.folders)
+
+
 def test_a_source_files_path_is_its_file_as_a_path(tmp_path: Path) -> None:
     root = _tree(tmp_path)
     for source in discover(root).files:

@@ -18,7 +18,7 @@ _DIGEST_SIZE = 16
 # Every field a rule may read, with the config named by its folder relative to the root
 # (the config's own content is covered by its pyproject.toml's bytes); the absolute path,
 # as a string or a Path, is left out, as `rel` says where the item is in the tree.
-_NOT_DESCRIBED = frozenset({"config", "path", "file", "_path"})
+_NOT_DESCRIBED = frozenset({"config", "path", "file", "directory", "_path"})
 
 
 def _described(cls: type) -> Callable[[Any], tuple[object, ...]]:
