@@ -64,8 +64,8 @@ class Target:
         return self.file is not None and self.name != self.file.module
 
 
-# The two blocks below are entered for every file's rules and every simulated import run
-# of a cached check: classes, as they cost a third of generator-based context managers.
+# Entered for every simulated import run of a cached check: a class, as it costs a third of
+# a generator-based context manager.
 class _Recording:
     """`Project.recording()`: a record of reads on top of the open ones while it lasts;
     on leaving, what it recorded counts as read by the block around it too."""
@@ -84,23 +84,6 @@ class _Recording:
         self.open.pop()
         if self.open:
             self.open[-1] |= self.record
-
-
-class _Asking:
-    """`Project.asking()`: a collection of `can_import` answers while it lasts."""
-
-    __slots__ = ("asks", "open")
-
-    def __init__(self, open_asks: list[Asks]) -> None:
-        self.open = open_asks
-        self.asks: Asks = {}
-
-    def __enter__(self) -> Asks:
-        self.open.append(self.asks)
-        return self.asks
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.open.pop()
 
 
 class _Reads(Mapping[str, ModuleFacts]):
@@ -207,15 +190,10 @@ class Project:
         """Collect the keys of every file whose facts are read inside the block."""
         return _Recording(self._records)
 
-    def asking(self) -> _Asking:
-        """Collect the answers of `can_import` inside the block, by module, with the files
-        each answer was taken from (which `recording()` then does not count as read)."""
-        return _Asking(self._asks)
-
     def recorded(self, first: str, compute: Callable[[], _T]) -> tuple[_T, set[str], Asks]:
-        """`compute()` inside `recording()` and `asking()` at once, with what they collected
-        (the reads start with `first`): one call where a cached run's per-file rules would
-        enter and leave two blocks per file."""
+        """`compute()` inside a `recording()` (its reads start with `first`), collecting the
+        answers of `can_import` by module with the files each answer was taken from (which
+        the recording then does not count as read): one call per file of a cached run."""
         reads: set[str] = {first}
         asks: Asks = {}
         self._records.append(reads)
@@ -471,7 +449,7 @@ class Project:
         (None: unknowable).
 
         A rule that asks this depends on the answer, not on the module's facts: inside
-        `asking()`, the files the answer was taken from are kept with it instead of being
+        `recorded()`, the files the answer was taken from are kept with it instead of being
         noted as read, and a later run asks again only when one of them has changed.
         """
         taken: set[str] = set()
