@@ -104,7 +104,7 @@ class Collector(Expressions):
         self.block(tree.body, Flow(Where.MODULE, True, False, False))
         dynamic = self.writes_namespace or writes_own_namespace(tree, text, self.called)
         uses = names_read(tree) if is_package else set()
-        hacks = path_hacks(tree, text)
+        hacks = path_hacks(tree, text, self.imports)
         import_bound = {
             (n.asname or n.name.partition(".")[0])
             for imp in self.imports
@@ -153,9 +153,14 @@ class Collector(Expressions):
 
     def block(self, body: Iterable[ast.stmt], flow: Flow) -> None:
         """Each statement of a body, through the table for where the body runs."""
-        table = _FUNCTION_DISPATCH if flow.where is Where.FUNCTION else _IMPORT_TIME_DISPATCH
+        if flow.where is not Where.FUNCTION:
+            for stmt in body:
+                _IMPORT_TIME_DISPATCH.get(type(stmt), _unknown_statement)(self, stmt, flow)
+            return
+        # Most statements of a function body hold nothing: not even a call for them.
         for stmt in body:
-            table.get(type(stmt), _unknown_statement)(self, stmt, flow)
+            if (kind := type(stmt)) not in IGNORED_IN_FUNCTIONS:
+                _FUNCTION_DISPATCH.get(kind, _unknown_statement)(self, stmt, flow)
 
     def bind(self, names: Iterable[str], flow: Flow, *, assigned: bool = True) -> None:
         """Module-level names become bound here (if the flow binds module names at all)."""
@@ -412,18 +417,10 @@ class Collector(Expressions):
             if isinstance(child, ast.expr):
                 self.expression(child, flow)
 
-    def skip(self, node: ast.stmt, flow: Flow) -> None:
-        """A statement that holds no facts where it stands."""
-
     def outside_function(self, node: ast.stmt, flow: Flow) -> None:
         """`return` or `nonlocal` at import time: a compile error; its expressions are read."""
         self.suspect = True
         self.read_expressions(node, flow)
-
-    def loop_exit(self, node: ast.Break | ast.Continue, flow: Flow) -> None:
-        """`break` and `continue` outside a loop body do not compile."""
-        if not flow.can_break:
-            self.suspect = True
 
     # --- statements shared with function bodies ---------------------------------------------
 

@@ -25,22 +25,37 @@ __all__ = ["Expressions"]
 _EFFECT_BUILTINS = frozenset({"print", "input", "open", "exit", "quit"})
 # Calls through which code running at import time may bind module names no statement shows.
 NAMESPACE_CALLS = frozenset({"globals", "vars", "locals", "exec"})
-# Nodes that read nothing and hold nothing: every name and attribute has a context child and
-# every operation an operator; the walk need not visit them (a third of its nodes).
-_NOTHING_BELOW = (ast.expr_context, ast.operator, ast.boolop, ast.cmpop, ast.unaryop)
+# Fields that never hold an expression the walk reads: names, numbers, and the contexts and
+# operators every name, attribute and operation has (a third of all nodes).
+_NOT_CHILDREN = frozenset(
+    {"ctx", "op", "ops", "id", "attr", "kind", "conversion", "is_async", "arg", "type_comment"}
+)
+# The fields of each class that may hold expressions, in order; filled on first meeting.
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {ast.Constant: ()}
+
+
+def _child_fields(kind: type) -> tuple[str, ...]:
+    """The fields of a node class that may hold the expressions below it, in order."""
+    fields = tuple(f for f in getattr(kind, "_fields", ()) if f not in _NOT_CHILDREN)
+    _CHILD_FIELDS[kind] = fields
+    return fields
 
 
 def _children(node: ast.AST) -> list[ast.AST]:
     """`ast.iter_child_nodes` without the nodes that read nothing, and without its two
-    generators per node (the walk's most frequent call)."""
+    generators per node (the walk's most frequent call): each class's fields that may hold
+    expressions are looked up once."""
+    kind = type(node)
+    fields = _CHILD_FIELDS.get(kind)
+    if fields is None:
+        fields = _child_fields(kind)
     children: list[ast.AST] = []
-    for field in node._fields:
+    for field in fields:
         value = getattr(node, field, None)
-        if isinstance(value, list):
-            children.extend(
-                v for v in value if isinstance(v, ast.AST) and not isinstance(v, _NOTHING_BELOW)
-            )
-        elif isinstance(value, ast.AST) and not isinstance(value, _NOTHING_BELOW):
+        if type(value) is list:
+            # Only a dict's keys hold None (`{**rest}`).
+            children.extend([v for v in value if v is not None])
+        elif value is not None:
             children.append(value)
     return children
 
@@ -87,51 +102,67 @@ class Expressions(FunctionBodies):
             return
         inner: set[int] = set()
         walrus: list[str] = []
+        events = self.events
         # (node, maybe skipped): `b if c else d`, `a or b` and comprehension bodies may not run.
         stack: list[tuple[ast.AST, bool]] = [(root, flow.maybe)]
         while stack:
             node, maybe = stack.pop()
-            if type(node) in SUSPECT_EXPRESSIONS:
-                self.suspect |= may_not_compile(node)
-            if isinstance(node, ast.Lambda):
-                stack.extend((d, maybe) for d in node.args.defaults)
-                stack.extend((d, maybe) for d in node.args.kw_defaults if d is not None)
+            # The class decides (parsed trees hold no subclasses of ast's); a constant, the
+            # most frequent node of literal tables, reads nothing and holds nothing.
+            kind = type(node)
+            if kind is ast.Constant:
                 continue
-            if isinstance(node, ast.Attribute) and id(node) not in inner:
-                attrs: list[str] = []
-                base: ast.expr = node
-                while isinstance(base, ast.Attribute):
-                    inner.add(id(base))
-                    attrs.append(base.attr)
-                    base = base.value
-                if isinstance(base, ast.Name) and isinstance(node.ctx, ast.Load):
-                    self.events.append(
-                        Access(base.id, tuple(reversed(attrs)), span_of(node), maybe, flow.guarded)
-                    )
+            if kind in SUSPECT_EXPRESSIONS:
+                self.suspect |= may_not_compile(node)
+                if isinstance(node, ast.Lambda):
+                    stack.extend((d, maybe) for d in node.args.defaults)
+                    stack.extend((d, maybe) for d in node.args.kw_defaults if d is not None)
+                    continue
+            if type(node) is ast.Attribute:
+                if id(node) not in inner:
+                    self.attribute_read(node, inner, maybe, flow)
             elif type(node) is ast.Name:
                 if type(node.ctx) is ast.Load:
                     self.read_now.add(node.id)
                     if self.star_ran and flow.module_level and self.may_be_starred(node.id):
-                        self.events.append(Access(node.id, (), span_of(node), maybe, flow.guarded))
-            elif isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
-                walrus.append(node.target.id)
-            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-                called = node.func.id
-                self.called.add(called)
-                # Calling a module-level function runs its imports now.
-                imports = self.function_imports.get(called, ())
-                self.events.extend(RunImport(index, maybe) for index in imports)
-                if called in _EFFECT_BUILTINS:
-                    self.effects.append((Fact(span_of(node), "call", called), None))
-                elif called in NAMESPACE_CALLS:
-                    self.writes_namespace = True
+                        events.append(Access(node.id, (), span_of(node), maybe, flow.guarded))
+                continue  # a name holds no expression
+            elif type(node) is ast.NamedExpr:
+                if type(node.target) is ast.Name:
+                    walrus.append(node.target.id)
+            elif type(node) is ast.Call and type(node.func) is ast.Name:
+                self.name_called(node, node.func.id, maybe)
             children = _children(node)
-            if type(node) in MAY_SKIP_CHILDREN:
+            if kind in MAY_SKIP_CHILDREN:
                 stack.extend((c, maybe or maybe_skipped(node, c)) for c in reversed(children))
             else:
                 stack.extend((child, maybe) for child in reversed(children))
         if walrus:
             self.bind(walrus, flow)
+
+    def attribute_read(self, node: ast.Attribute, inner: set[int], maybe: bool, flow: Flow) -> None:
+        """`a.b.c` read: one access of `a` with its attributes (the inner nodes are noted in
+        `inner` so the walk does not count `a.b` again)."""
+        attrs: list[str] = []
+        base: ast.expr = node
+        while type(base) is ast.Attribute:
+            inner.add(id(base))
+            attrs.append(base.attr)
+            base = base.value
+        if type(base) is ast.Name and type(node.ctx) is ast.Load:
+            self.events.append(
+                Access(base.id, tuple(reversed(attrs)), span_of(node), maybe, flow.guarded)
+            )
+
+    def name_called(self, node: ast.Call, called: str, maybe: bool) -> None:
+        """`f(...)` at import time: f runs now, and so do the imports a module-level f runs."""
+        self.called.add(called)
+        imports = self.function_imports.get(called, ())
+        self.events.extend(RunImport(index, maybe) for index in imports)
+        if called in _EFFECT_BUILTINS:
+            self.effects.append((Fact(span_of(node), "call", called), None))
+        elif called in NAMESPACE_CALLS:
+            self.writes_namespace = True
 
     def may_be_starred(self, name: str) -> bool:
         """Whether reading `name` here may find it only through an earlier star import."""

@@ -25,6 +25,14 @@ class FunctionBodies:
         """Each statement of a body, through the table for where the body runs."""
         raise NotImplementedError
 
+    def skip(self, node: ast.stmt, flow: Flow) -> None:
+        """A statement that holds no facts where it stands."""
+
+    def loop_exit(self, node: ast.Break | ast.Continue, flow: Flow) -> None:
+        """`break` and `continue` outside a loop body do not compile."""
+        if not flow.can_break:
+            self.suspect = True
+
     def global_statement(self, node: ast.Global, flow: Flow) -> None:
         """`global x` in a function: x is bound whenever that function runs, if ever."""
         self.global_names.update(node.names)

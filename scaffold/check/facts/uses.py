@@ -12,6 +12,7 @@ cautious answer.
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -46,6 +47,9 @@ _IDENTIFIER = re.compile(r"[^\W\d]\w*")
 def names_in(annotation: ast.expr | None, into: Counter[str]) -> None:
     """Count the names an annotation mentions, those of string annotations too."""
     if annotation is None:
+        return
+    if type(annotation) is ast.Name:  # the most frequent annotation, not worth a walk
+        into[annotation.id] += 1
         return
     for node in ast.walk(annotation):
         if type(node) is ast.Name:
@@ -118,12 +122,14 @@ def import_uses(
     for names in bound:
         if not names:
             uses.append("")
-            continue
-        dearest = min(
-            USES.index(_use(name, kept, needed, named, annotated, is_package))
-            for name, kept in names
-        )
-        uses.append(USES[dearest])
+        elif any(name in needed or kept for name, kept in names):
+            uses.append(IMPORT_TIME)  # the dearest: the other names need no search
+        else:
+            dearest = min(
+                USES.index(_use(name, kept, needed, named, annotated, is_package))
+                for name, kept in names
+            )
+            uses.append(USES[dearest])
     return tuple(uses)
 
 
@@ -163,6 +169,7 @@ def _named_outside_imports(
         for imp in imports
     )
 
+    @functools.cache  # a name imported twice is searched once
     def named(name: str) -> bool:
         start = 0
         for _ in range(said.count(name) + annotated.get(name, 0) + 1):

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Sequence
 
 from scaffold.check.facts.nodes import dotted_name, span_of
-from scaffold.check.model import Fact, Span
+from scaffold.check.model import Fact, ImportFact, Span
 
 __all__ = ["names_read", "namespace_item", "path_hacks", "writes_own_namespace"]
 
@@ -28,11 +29,18 @@ _DYNAMIC = tuple(
 # A function whose body may bind module names when it is called.
 _NAMESPACE_HINT = re.compile(r"(?:globals|vars|exec)\s*\(")
 _NAMESPACE_CALLS = frozenset({"globals", "vars", "exec"})
-_PATH_HINT = re.compile(r"path\s*(?:\.\s*(?:insert|append|extend)\b|\+?=|\[)")
 # A sys.path change needs `sys` imported (its word is in the text): most files that say
 # `path = ...` or `path[` never import it, and walking their whole tree cost a tenth of
 # parsing a large real tree (docs/decisions.md, issue 20).
 _SYS_WORD = re.compile(r"\bsys\b")
+# What Python allows between a name and the `.` of its attribute, and between the `.` and
+# the attribute's name: blanks, line continuations, comments, and before the `.` the
+# closing brackets of `(sys).path`. Possessive (a comment runs to the end of its line): a
+# line of `#####` must not be split into comments every way there is.
+_BEFORE_DOT = r"(?:[\s\\)]|#[^\r\n]*+)*+"
+_AFTER_DOT = r"(?:[\s\\]|#[^\r\n]*+)*+"
+# `path.insert(`, `path +=`, `path[...] =`, however spaced, bracketed or continued.
+_PATH_HINT = re.compile(rf"path{_BEFORE_DOT}(?:\.{_AFTER_DOT}(?:insert|append|extend)\b|\+?=|\[)")
 
 
 def writes_own_namespace(tree: ast.Module, text: str, called: set[str]) -> bool:
@@ -44,7 +52,9 @@ def writes_own_namespace(tree: ast.Module, text: str, called: set[str]) -> bool:
     """
     if any(pattern.search(text) for pattern in _DYNAMIC):
         return True
-    if not called or not _NAMESPACE_HINT.search(text):
+    if not called or not any(word in text for word in _NAMESPACE_CALLS):
+        return False  # str's search is many times faster than the pattern's
+    if not _NAMESPACE_HINT.search(text):
         return False
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in called:
@@ -93,10 +103,20 @@ def names_read(tree: ast.Module) -> set[str]:
     return uses
 
 
-def path_hacks(tree: ast.Module, text: str) -> list[Fact]:
-    """Each change of sys.path (`sys.path.insert(...)`, `site.addsitedir(...)`), in order."""
+def path_hacks(tree: ast.Module, text: str, imports: Sequence[ImportFact]) -> list[Fact]:
+    """Each change of sys.path (`sys.path.insert(...)`, `site.addsitedir(...)`), in order.
+
+    `imports` are every import statement of the module, function bodies' included (the
+    collector's): a change needs `sys` or `site` imported, the walk finds the imports it
+    needs among them.
+    """
+    imported_as, other = _path_imports(imports)
+    if not imported_as and not other:
+        return []  # nothing imports sys or site: nothing can change sys.path
     # The hint first: a pattern that starts with a literal skips ahead, `\bsys\b` does not.
     if "addsitedir" not in text and not (_PATH_HINT.search(text) and _SYS_WORD.search(text)):
+        return []
+    if not other and text.isascii() and not _says_path(text, imported_as):
         return []
     sys_names: set[str] = set()
     path_names: set[str] = set()
@@ -142,3 +162,34 @@ def path_hacks(tree: ast.Module, text: str) -> list[Fact]:
             hacks.append(Fact(span, "call", name))
     hacks.sort(key=lambda hack: (hack.span.line, hack.span.column))
     return hacks
+
+
+def _path_imports(imports: Sequence[ImportFact]) -> tuple[set[str], bool]:
+    """The names `sys` is imported as, and whether `path` is imported from sys or site (or
+    addsitedir from site) at all. The rarer second kind is not narrowed further."""
+    sys_names: set[str] = set()
+    other = False
+    for imp in imports:
+        for alias in imp.names:
+            if not imp.is_from:
+                if alias.name == "sys":
+                    sys_names.add(alias.asname or "sys")
+                other |= alias.name == "site"
+            elif imp.level == 0 and imp.module in ("sys", "site"):
+                other |= (imp.module, alias.name) in {("sys", "path"), ("site", "addsitedir")}
+    return sys_names, other
+
+
+def _says_path(text: str, sys_names: set[str]) -> bool:
+    """Whether an ASCII text says `S.path` for a name S that sys is imported as.
+
+    `sys` imported as S changes sys.path only through `S.path`, and that attribute is in
+    the text, give or take what may stand around its `.` (a non-ASCII text may spell a name
+    in another form the parser normalises, hence ASCII only). Most files that import sys
+    never say `sys.path`, and walking the whole tree of each cost as much as parsing it
+    (docs/decisions.md, issue 20).
+    """
+    return any(
+        re.search(rf"\b{re.escape(name)}{_BEFORE_DOT}\.{_AFTER_DOT}path", text)
+        for name in sys_names
+    )
