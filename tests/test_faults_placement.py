@@ -329,6 +329,8 @@ def test_a_ctrl_c_while_rendering_says_interrupted_and_changes_nothing(
     arm_when_called(monkeypatch, injector, scaffold.generate.run, "_render")
     install(monkeypatch, injector)
     monkeypatch.chdir(tmp_path)
-    assert main(["new", "--template", str(template), "proj", "--force", "-q"]) == 130
+    code = main(["new", "--template", str(template), "proj", "--force", "-q"])
+    # Where the Ctrl-C landed, should it not interrupt: the first steps the injector saw.
+    assert code == 130, injector.names[:4]
     assert capsys.readouterr().err == "Interrupted.\n"
     assert snapshot(tmp_path) == before
