@@ -290,3 +290,23 @@ def test_a_file_grown_past_max_file_size_on_disk_is_skipped_and_noted(tmp_path: 
     assert _codes(workspace.analyse()) == []
     assert len(workspace.notes) == 1 and "pkg/__init__.py" in workspace.notes[0]
     assert workspace.notes[0].startswith("skipped pkg/__init__.py: larger than max-file-size")
+
+
+def test_a_buffer_broken_before_the_first_analysis_stands_on_the_disks_facts(
+    tmp_path: Path,
+) -> None:
+    # An editor that opens a file and types into it before the server's first analysis
+    # (the first diagnostics come from a forked check meanwhile): the half-typed buffer
+    # has no last good facts of its own, and the file on disk stands in for them, as it
+    # would had the server read it first.
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg/__init__.py").write_text("", encoding="utf-8")
+    a = tmp_path / "pkg/a.py"
+    a.write_text("from .b import h\n\n\ndef f() -> None:\n    pass\n", encoding="utf-8")
+    (tmp_path / "pkg/b.py").write_text("from .a import f\n\n\ndef h() -> None:\n    f()\n")
+    workspace = Workspace()
+    workspace.add_root(tmp_path)
+    workspace.buffers[a] = a.read_text(encoding="utf-8") + "def g(:\n"
+    found = workspace.analyse()
+    assert [d.code for d in found[a]] == ["SYN001"]
+    assert [d.code for d in found[tmp_path / "pkg/b.py"]] == ["IMP003"]

@@ -29,10 +29,12 @@ from scaffold.check.pipeline import CheckedTree, Resolved, diagnose
 from scaffold.check.project import Project
 from scaffold.check.select import Selection
 from scaffold.check.server.files import (
+    UNREADABLE,
     FileText,
     FirstRead,
     Known,
     disk_known,
+    good_on_disk,
     open_cache,
     parse_known,
     read_disk,
@@ -43,9 +45,6 @@ from scaffold.files import read_regular
 
 __all__ = ["FileText", "RootState", "Superseded", "Workspace", "never"]  # FileText: files.py
 
-# Facts a half-typed buffer gets that say nothing of its names: the last good facts of that
-# file stand in for them in every other file's results.
-_UNREADABLE = frozenset({"syntax", "invalid", "nesting"})
 _EXTENSION_DIGEST = content_digest(b"extension")
 
 
@@ -323,16 +322,14 @@ class RootState:
         error = known.facts.error
         good = self._good.get(source.key)
         broken.pop(source.key, None)
-        if error is None or error.kind not in _UNREADABLE:
+        if error is None or error.kind not in UNREADABLE:
             self._good[source.key] = known
-        elif (
-            known.source is not None
-            and known.source.from_buffer
-            and good is not None
-            and good.is_package == source.is_package
-        ):
-            broken[source.key] = known
-            known = good
+        elif known.source is not None and known.source.from_buffer:
+            good = good or good_on_disk(source)
+            if good is not None and good.is_package == source.is_package:
+                self._good[source.key] = good
+                broken[source.key] = known
+                known = good
         facts[source.key] = known.facts
         digests[source.key] = known.digest
 

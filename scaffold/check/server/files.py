@@ -20,10 +20,12 @@ from scaffold.check.options import CheckOptions
 from scaffold.files import read_regular
 
 __all__ = [
+    "UNREADABLE",
     "FileText",
     "FirstRead",
     "Known",
     "disk_known",
+    "good_on_disk",
     "open_cache",
     "parse_known",
     "read_disk",
@@ -31,6 +33,11 @@ __all__ = [
     "stat_of",
     "with_facts",
 ]
+
+
+# Facts a half-typed buffer gets that say nothing of its names: the last good facts of that
+# file stand in for them in every other file's results.
+UNREADABLE = frozenset({"syntax", "invalid", "nesting"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +135,14 @@ def stat_of(path: Path) -> tuple[int, int] | None:
     except OSError:
         return None
     return (stat.st_size, stat.st_mtime_ns)
+
+
+def good_on_disk(source: SourceFile) -> Known | None:
+    """The last good facts of a buffer broken before the server read its file (typed into
+    before the first analysis): the file on disk's, when it parses."""
+    known = disk_known(stat_of(source.path), source, None)
+    error = known.facts.error
+    return None if error is not None and error.kind in UNREADABLE else known
 
 
 def disk_known(stamp: tuple[int, int] | None, source: SourceFile, known: Known | None) -> Known:
