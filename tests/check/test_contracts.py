@@ -318,3 +318,45 @@ def test_a_folder_inside_the_project_skips_contracts_about_modules_elsewhere(tre
     (root / "pyproject.toml").write_text(LAYERS + 'layers = ["shop.ui", "shop.nope"]\n')
     with pytest.raises(ContractError, match=r"shop\.nope"):
         arc(root)
+
+
+def test_contracts_about_modules_elsewhere_build_no_graph_after_edits(
+    tree: Tree, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from scaffold.check.imports import contracts
+
+    builds: list[str] = []
+    build = contracts.module_graph
+
+    def counted(*args: object, **kwargs: bool) -> ModuleGraph:
+        builds.append("graph")
+        return build(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(contracts, "module_graph", counted)
+    root = tree(
+        {
+            "pyproject.toml": LAYERS + 'layers = ["shop.ui", "shop.domain"]\n'
+            "include-function-imports = true\n",
+            "shop/__init__.py": "",
+            "shop/ui.py": "",
+            "shop/domain.py": "import shop.ui\n",
+            "tools/run.py": "import tools.other\n",
+            "tools/other.py": "",
+        }
+    )
+
+    def check(folder: str) -> list[tuple[str, str, int]]:
+        options = CheckOptions(paths=(root / folder,), cache_dir=tmp_path / f"cache-{folder}")
+        return [(d.code, d.path, d.line) for d in run_check(options).diagnostics]
+
+    for source in ("def f():\n    import tools.other\n", "import tools.other as o\n"):
+        assert check("tools") == []
+        (root / "tools/run.py").write_text(source)  # new facts, then new edges
+    assert check("tools") == []
+    assert builds == []
+    # The same edits where the contract's modules are do build it (the count can count).
+    for source in ("def f():\n    import shop.ui\n", "import shop.ui as ui\n"):
+        assert [code for code, _, _ in check("shop")] == ["ARC001"]
+        (root / "shop/domain.py").write_text(source)
+    assert [code for code, _, _ in check("shop")] == ["ARC001"]
+    assert builds

@@ -25,7 +25,16 @@ from scaffold.check.imports.graph import (
 from scaffold.check.model import Span, Where
 from scaffold.check.project import Project
 
-__all__ = ["ModuleGraph", "Step", "Violation", "evaluate", "module_graph"]
+__all__ = [
+    "ModuleGraph",
+    "ModuleNames",
+    "Step",
+    "Violation",
+    "check_named",
+    "evaluate",
+    "module_graph",
+    "module_names",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,27 +48,15 @@ class Step:
 
 
 @dataclass(frozen=True)
-class ModuleGraph:
-    """Every first-party module by name, and for each the first import of each module it
-    imports."""
+class ModuleNames:
+    """Every first-party module by name, with its file: enough to tell which modules a
+    contract names, before any import is read."""
 
-    imports: Mapping[str, Mapping[str, Step]]
     paths: Mapping[str, str]  # module -> its file, relative to the checked folder
     names: list[str] = field(init=False)
-    importers: Mapping[str, list[str]] = field(init=False)  # module -> who imports it
-    # module -> its imports as a list: the contracts' searches walk them many times.
-    steps: Mapping[str, list[Step]] = field(init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "names", sorted(self.paths))
-        importers: dict[str, list[str]] = {}
-        for source, out in self.imports.items():
-            for target in out:
-                importers.setdefault(target, []).append(source)
-        object.__setattr__(self, "importers", importers)
-        object.__setattr__(
-            self, "steps", {m: list(out.values()) for m, out in self.imports.items()}
-        )
 
     def package(self, name: str) -> set[str]:
         """`name` and every module below it."""
@@ -84,6 +81,28 @@ class ModuleGraph:
         return [name for name in self.names if regex.match(name)]
 
 
+@dataclass(frozen=True)
+class ModuleGraph(ModuleNames):
+    """Every first-party module by name, and for each the first import of each module it
+    imports."""
+
+    imports: Mapping[str, Mapping[str, Step]] = field(default_factory=dict)
+    importers: Mapping[str, list[str]] = field(init=False)  # module -> who imports it
+    # module -> its imports as a list: the contracts' searches walk them many times.
+    steps: Mapping[str, list[Step]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        importers: dict[str, list[str]] = {}
+        for source, out in self.imports.items():
+            for target in out:
+                importers.setdefault(target, []).append(source)
+        object.__setattr__(self, "importers", importers)
+        object.__setattr__(
+            self, "steps", {m: list(out.values()) for m, out in self.imports.items()}
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class Violation:
     """A broken contract between two packages: `importer` may not reach `imported`, and does
@@ -93,6 +112,17 @@ class Violation:
     imported: str
     chains: tuple[tuple[Step, ...], ...]
     detail: str = ""  # "sibling" for siblings of one layer, "undeclared" for exhaustive layers
+
+
+def module_names(project: Project, keys: Iterable[str]) -> ModuleNames:
+    """The modules of the graph's files (`keys`), by name; no import is read."""
+    files = project.files
+    paths: dict[str, str] = {}
+    for key in keys:
+        source = files[key]
+        if not source.scope and source.module:  # a script folder's are not importable
+            paths[source.module] = source.rel
+    return ModuleNames(paths)
 
 
 def module_graph(
@@ -122,7 +152,7 @@ def module_graph(
     wanted |= {Where.FUNCTION, Where.MAIN} if function else set()
     if wanted:
         _add_lazy_imports(project, imports, wanted)
-    return ModuleGraph(imports, paths)
+    return ModuleGraph(paths, imports)
 
 
 def _add_lazy_imports(
@@ -147,30 +177,56 @@ def _add_lazy_imports(
 def evaluate(contract: Contract, graph: ModuleGraph) -> list[Violation]:
     """Every broken (importer, imported) pair of one contract; NotInTreeError when a module or
     an import it names is not in the graph."""
+    check_named(contract, graph)
     ignored = _ignored(contract, graph)
     if contract.kind == "forbidden":
         return _forbidden(contract, graph, ignored)
     if contract.kind == "independence":
-        modules = _expand_all(contract, graph, contract.modules, "modules")
-        layer = [modules]
+        layer = [_expand_all(graph, contract.modules)]
         return _layered(graph, ignored, layer, independent=[True])
     if contract.kind == "layers":
         return _layers(contract, graph, ignored)
     return _acyclic_siblings(contract, graph, ignored)
 
 
-def _expand_all(
-    contract: Contract, graph: ModuleGraph, patterns: Iterable[str], key: str
-) -> list[str]:
+def check_named(contract: Contract, names: ModuleNames) -> None:
+    """NotInTreeError when a module the contract names (or a layer it lists, in each of its
+    containers) is not in the tree: decided from the module names alone, so a contract about
+    modules elsewhere costs no graph."""
+    keys = {
+        "layers": (("containers", contract.containers),),
+        "forbidden": (
+            ("source-modules", contract.sources),
+            ("forbidden-modules", contract.forbidden),
+        ),
+        "independence": (("modules", contract.modules),),
+        "acyclic-siblings": (("ancestors", contract.ancestors),),
+    }
+    for key, patterns in keys[contract.kind]:
+        for pattern in patterns:
+            if not names.expand(pattern):
+                raise contract.error(
+                    f"`{key}` names {pattern!r}, which matches no first-party module of the tree",
+                    NotInTreeError,
+                )
+    if contract.kind != "layers":
+        return
+    for container in _expand_all(names, contract.containers) or [""]:
+        prefix = f"{container}." if container else ""
+        for layer in contract.layers:
+            missing = [prefix + m for m in layer.modules if not names.package(prefix + m)]
+            if missing and not layer.optional:
+                raise contract.error(
+                    f"layer {missing[0]!r} is not a first-party module of the tree"
+                    " (write it as `(name)` if it may be missing)",
+                    NotInTreeError,
+                )
+
+
+def _expand_all(names: ModuleNames, patterns: Iterable[str]) -> list[str]:
     found: list[str] = []
     for pattern in patterns:
-        modules = graph.expand(pattern)
-        if not modules:
-            raise contract.error(
-                f"`{key}` names {pattern!r}, which matches no first-party module of the tree",
-                NotInTreeError,
-            )
-        found.extend(m for m in modules if m not in found)
+        found.extend(m for m in names.expand(pattern) if m not in found)
     return found
 
 
@@ -253,8 +309,8 @@ class _Search:
 def _forbidden(
     contract: Contract, graph: ModuleGraph, ignored: set[tuple[str, str]]
 ) -> list[Violation]:
-    sources = _expand_all(contract, graph, contract.sources, "source-modules")
-    targets = _expand_all(contract, graph, contract.forbidden, "forbidden-modules")
+    sources = _expand_all(graph, contract.sources)
+    targets = _expand_all(graph, contract.forbidden)
     search = _Search(graph, ignored)
     found: list[Violation] = []
     for source in sorted(sources):
@@ -283,22 +339,14 @@ def _forbidden(
 def _layers(
     contract: Contract, graph: ModuleGraph, ignored: set[tuple[str, str]]
 ) -> list[Violation]:
-    containers = _expand_all(contract, graph, contract.containers, "containers")
+    containers = _expand_all(graph, contract.containers)
     found: list[Violation] = []
     for container in containers or [""]:
         prefix = f"{container}." if container else ""
         layers: list[list[str]] = []
         independent: list[bool] = []
-        for layer in contract.layers:
-            present = [prefix + m for m in layer.modules if graph.package(prefix + m)]
-            missing = [prefix + m for m in layer.modules if not graph.package(prefix + m)]
-            if missing and not layer.optional:
-                raise contract.error(
-                    f"layer {missing[0]!r} is not a first-party module of the tree"
-                    " (write it as `(name)` if it may be missing)",
-                    NotInTreeError,
-                )
-            layers.append(present)
+        for layer in contract.layers:  # check_named made sure each one is present or optional
+            layers.append([prefix + m for m in layer.modules if graph.package(prefix + m)])
             independent.append(layer.independent)
         found.extend(_layered(graph, ignored, layers, independent))
         if contract.exhaustive:
@@ -379,9 +427,7 @@ def _acyclic_siblings(
     contract: Contract, graph: ModuleGraph, ignored: set[tuple[str, str]]
 ) -> list[Violation]:
     found: list[Violation] = []
-    todo = [
-        (a, contract.depth) for a in _expand_all(contract, graph, contract.ancestors, "ancestors")
-    ]
+    todo = [(a, contract.depth) for a in _expand_all(graph, contract.ancestors)]
     seen: set[str] = set()
     while todo:
         ancestor, depth = todo.pop(0)

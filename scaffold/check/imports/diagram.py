@@ -13,7 +13,13 @@ from scaffold.check.config import CheckConfig
 from scaffold.check.contracts import NotInTreeError, module_pattern
 from scaffold.check.discover import SourceFile
 from scaffold.check.imports.breaking import feedback_edges
-from scaffold.check.imports.contracts import ModuleGraph, evaluate, module_graph
+from scaffold.check.imports.contracts import (
+    ModuleGraph,
+    check_named,
+    evaluate,
+    module_graph,
+    module_names,
+)
 from scaffold.check.imports.graph import Edge, build_graph, import_targets, strongly_connected
 from scaffold.check.imports.moving import Move, move_of
 from scaffold.check.model import FILE_SPAN, Span, Where
@@ -409,14 +415,16 @@ def _contract_steps(
     found: dict[tuple[str, str], tuple[set[str], set[tuple[str, int, str]]]] = {}
     where = _where_of(project)
     graphs: dict[tuple[bool, bool], ModuleGraph] = {}
+    modules = module_names(project, files)
     for config in configs:
         for contract in config.contracts:
             switches = (contract.include_type_checking, contract.include_function_imports)
-            if switches not in graphs:
-                graphs[switches] = module_graph(
-                    project, files, type_checking=switches[0], function=switches[1]
-                )
             try:
+                check_named(contract, modules)  # before building a graph it may not need
+                if switches not in graphs:
+                    graphs[switches] = module_graph(
+                        project, files, type_checking=switches[0], function=switches[1]
+                    )
                 violations = evaluate(contract, graphs[switches])
             except NotInTreeError:
                 if config.directory.is_relative_to(base):

@@ -16,7 +16,7 @@ from scaffold.check.rules.unit import GraphContext, Rule
 if TYPE_CHECKING:
     # Imported when a contract runs: a project without contracts does not pay for them.
     from scaffold.check.contracts import Contract
-    from scaffold.check.imports.contracts import ModuleGraph, Step, Violation
+    from scaffold.check.imports.contracts import ModuleGraph, ModuleNames, Step, Violation
 
 __all__ = ["MAX_CHAINS", "Broken", "broken_contracts", "chain_findings", "step_related"]
 
@@ -34,6 +34,9 @@ class Broken(NamedTuple):
 # The module graphs of the last run, by the switches they were built with: the four ARC rules
 # run over the same GraphContext, and the graph by module name costs a pass over every edge.
 _built: dict[tuple[int, bool, bool], tuple[object, ModuleGraph]] = {}
+# The module names of the last run's graph: whether a contract names modules of the tree is
+# decided from them, so one about modules elsewhere builds (and reads) no graph at all.
+_named: dict[int, tuple[object, ModuleNames]] = {}
 
 
 def _graph_for(ctx: GraphContext, contract: Contract) -> ModuleGraph:
@@ -55,6 +58,19 @@ def _graph_for(ctx: GraphContext, contract: Contract) -> ModuleGraph:
     return graph
 
 
+def _names_for(ctx: GraphContext) -> ModuleNames:
+    """The graph's modules by name (no import read), kept for the run like its graphs."""
+    held = _named.get(id(ctx.graph))
+    if held is not None and held[0] is ctx.graph:
+        return held[1]
+    from scaffold.check.imports.contracts import module_names
+
+    _named.clear()
+    names = module_names(ctx.project, ctx.graph)
+    _named[id(ctx.graph)] = (ctx.graph, names)
+    return names
+
+
 def _contracts(ctx: GraphContext) -> Iterator[tuple[Contract, bool]]:
     """Every contract configured in the checked tree (the pyproject.toml above it and each
     workspace member's), and whether the checked folder holds the whole project it is about
@@ -73,10 +89,11 @@ def broken_contracts(ctx: GraphContext, kind: str) -> Iterator[Broken]:
         if contract.kind != kind:
             continue
         from scaffold.check.contracts import NotInTreeError
-        from scaffold.check.imports.contracts import evaluate
+        from scaffold.check.imports.contracts import check_named, evaluate
 
-        graph = _graph_for(ctx, contract)
         try:
+            check_named(contract, _names_for(ctx))
+            graph = _graph_for(ctx, contract)
             violations = evaluate(contract, graph)
         except NotInTreeError:
             if whole:
