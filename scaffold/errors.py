@@ -70,4 +70,8 @@ def _escape(match: re.Match[str]) -> str:
 def printable(text: str) -> str:
     """`text` safe on one line of a terminal or a line-oriented format: control characters
     as Python escapes (`\\n`, `\\x1b`), an undecodable file-name byte as `\\xff`."""
+    if text.isprintable():
+        # What the pattern matches is all unprintable to str.isprintable, a scan in C: a
+        # report of thousands of findings calls this for each one's path and message.
+        return text
     return _UNPRINTABLE.sub(_escape, text)

@@ -44,21 +44,24 @@ def fingerprint(diagnostic: Diagnostic, path: str, occurrence: int) -> str:
 
 
 class KeptVerdicts(Protocol):
-    """Whether files are all ASCII, kept from an earlier run (incremental.ascii_verdicts)."""
+    """Which lines of files are not ASCII, kept from an earlier run
+    (incremental.ascii_verdicts)."""
 
-    def get(self, path: str) -> bool | None:
-        """The kept verdict of the file at `path`, None when it is not known to hold."""
+    def get(self, path: str) -> tuple[int, ...] | None:
+        """The kept numbers of the lines of the file at `path` that are not ASCII, None when
+        they are not known to hold."""
 
-    def put(self, path: str, ascii: bool) -> None:
-        """Keep the verdict of the file at `path`, just read after `get` missed."""
+    def put(self, path: str, wide: tuple[int, ...]) -> None:
+        """Keep those numbers for the file at `path`, just read after `get` missed."""
 
 
 class SourceLines:
     """Each file's lines as Python reads them, read once; "" for what cannot be read.
 
-    A file whose bytes are all ASCII needs no conversion, and is decoded only if its lines
-    are asked for (the `full` format's snippets). `verdicts` (the ones a warm run kept)
-    spare reading a file only to learn that it is all ASCII.
+    A line whose bytes are all ASCII needs no conversion, and a file is decoded only if a
+    column on one of its other lines, or its lines (the `full` format's snippets), are asked
+    for. `verdicts` (the ones a warm run kept) spare reading a file only to learn which of
+    its lines are not ASCII.
     """
 
     def __init__(
@@ -67,7 +70,7 @@ class SourceLines:
         # `given`: contents that stand for files on disk (`--stdin-filename`), by absolute path.
         self._data: dict[str, bytes] = dict(given or {})
         self._files: dict[str, list[str]] = {}
-        self._ascii: dict[str, bool] = {}
+        self._wide: dict[str, frozenset[int]] = {}  # the lines that are not ASCII
         self._verdicts = verdicts
 
     def _bytes(self, path: str) -> bytes:
@@ -78,19 +81,27 @@ class SourceLines:
 
     def is_ascii(self, path: str) -> bool:
         """Whether every byte of the file is ASCII (byte and code-point columns agree)."""
-        ascii = self._ascii.get(path)
-        if ascii is not None:  # asked once per location: a report may hold thousands in a file
-            return ascii
-        kept = self._verdicts
-        if kept is not None and path not in self._data:
-            ascii = kept.get(path)
-            if ascii is None:
-                ascii = self._bytes(path).isascii()
-                kept.put(path, ascii)
-        else:
-            ascii = self._bytes(path).isascii()
-        self._ascii[path] = ascii
-        return ascii
+        return not self._wide_lines(path)
+
+    def _wide_lines(self, path: str) -> frozenset[int]:
+        """The numbers of the file's lines that are not all ASCII."""
+        wide = self._wide.get(path)
+        if wide is not None:  # asked once per location: a report may hold thousands in a file
+            return wide
+        # A file given in place of the one on disk (stdin) has no kept verdict.
+        kept = self._verdicts if path not in self._data else None
+        found = kept.get(path) if kept is not None else None
+        if found is None:
+            found = self._find_wide(path)
+            if kept is not None:
+                kept.put(path, found)
+        wide = self._wide[path] = frozenset(found)
+        return wide
+
+    def _find_wide(self, path: str) -> tuple[int, ...]:
+        if self._bytes(path).isascii():
+            return ()
+        return tuple(n for n, line in enumerate(self.all(path), 1) if not line.isascii())
 
     def all(self, path: str) -> list[str]:
         """Every line of the file at `path` (absolute)."""
@@ -106,7 +117,7 @@ class SourceLines:
 
     def column(self, path: str, number: int, byte_column: int) -> int:
         """The code-point column of a UTF-8 byte column on line `number` of `path`."""
-        if byte_column <= 1 or self.is_ascii(path):
+        if byte_column <= 1 or number not in self._wide_lines(path):
             return byte_column
         return _code_points(self.line(path, number), byte_column)
 
@@ -154,11 +165,16 @@ def locate(
     paths = _ReportPaths(report.root, root, lines)
     located: list[Diagnostic] = []
     seen: Counter[tuple[str, str, str]] = Counter()
+    ascii_files: set[str] = set()
     for d in report.diagnostics:
         related = d.related
-        # A chain's related locations are in many files, nearly all of them ASCII.
-        if related and not all(r.column <= 1 or paths.ascii(r.path) for r in related):
-            related = tuple(_located(r, lines, paths) for r in related)
+        # A chain's related locations are in many files, nearly all of them ASCII: their
+        # paths are compared with the files known to be ASCII in one set operation.
+        if related and not ascii_files.issuperset(map(_PATH, related)):
+            files = set(map(_PATH, related)) - ascii_files
+            ascii_files.update(path for path in files if paths.ascii(path))
+            if not ascii_files.issuperset(files):
+                related = tuple(_located(r, lines, paths) for r in related)
         column, end_column = d.column, d.end_column
         if not paths.ascii(d.path):
             full = paths.full(d.path)
@@ -180,6 +196,7 @@ def locate(
 # dataclasses.replace looks up every field by name for each finding; a report may hold
 # thousands: the fields are read in one call and the record built positionally.
 _FIELDS = tuple(field.name for field in dataclasses.fields(Diagnostic))
+_PATH = operator.attrgetter("path")
 _values = operator.attrgetter(*_FIELDS)
 _COLUMN, _END_COLUMN, _RELATED, _FINGERPRINT = (
     _FIELDS.index(name) for name in ("column", "end_column", "related", "fingerprint")
@@ -230,4 +247,4 @@ def _located(related: Related, lines: SourceLines, paths: _ReportPaths) -> Relat
     if related.column <= 1 or paths.ascii(related.path):
         return related
     column = lines.column(paths.full(related.path), related.line, related.column)
-    return related if column == related.column else dataclasses.replace(related, column=column)
+    return related if column == related.column else related._replace(column=column)

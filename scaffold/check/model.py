@@ -265,9 +265,9 @@ class Severity(enum.StrEnum):
     OFF = "off"
 
 
-@dataclass(frozen=True, slots=True)
-class Related:
-    """A further location that explains a diagnostic (each import of a cycle, say)."""
+class Related(NamedTuple):
+    """A further location that explains a diagnostic (each import of a cycle, say). A named
+    tuple: a report with broken contracts holds thousands, and a warm run decodes them all."""
 
     path: str
     line: int

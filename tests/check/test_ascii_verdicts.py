@@ -68,6 +68,24 @@ def test_a_warm_check_reads_only_the_files_that_are_not_ascii(
         assert {(r["path"], r["column"]) for r in related} == {("p/pkg/a.py", 1), ("p/pkg/b.py", 8)}
 
 
+def test_a_file_not_all_ascii_is_read_only_for_columns_on_its_lines_that_are_not(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # b.py's import, related to the cycle, is on an ASCII line below one that is not.
+    root = write_tree(tmp_path / "p", {**TREE, "pkg/b.py": "é = 1\nx = 2; import pkg.a\n"})
+    monkeypatch.chdir(tmp_path)
+    _later(monkeypatch)
+    fresh = _check(root, tmp_path / "cache", capsys, fmt="json")
+    read = _reads(monkeypatch)
+    assert _check(root, tmp_path / "cache", capsys, fmt="json") == fresh
+    assert dict(read) == {}
+    found = json.loads(fresh)["diagnostics"]
+    related = [r for d in found for r in d["related"] if r["path"] == "p/pkg/b.py"]
+    assert {(r["line"], r["column"]) for r in related} == {(2, 8)}
+    kept = AsciiVerdicts(next((tmp_path / "cache").glob("check-*.bin")))
+    assert kept.get(str(root / "pkg/b.py")) == (1,)
+
+
 def test_a_file_whose_stat_changed_is_read_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -76,10 +94,10 @@ def test_a_file_whose_stat_changed_is_read_again(
     cache_file = tmp_path / "check-x.bin"
     kept = AsciiVerdicts(cache_file)
     assert kept.get(str(path)) is None
-    kept.put(str(path), True)
+    kept.put(str(path), ())
     _later(monkeypatch)
     kept.save()
-    assert AsciiVerdicts(cache_file).get(str(path)) is True
+    assert AsciiVerdicts(cache_file).get(str(path)) == ()
     path.write_text("import os  # é, now\n")
     assert AsciiVerdicts(cache_file).get(str(path)) is None
 
@@ -90,7 +108,7 @@ def test_a_file_changed_just_before_the_save_is_not_kept(tmp_path: Path) -> None
     path.write_text("import os\n")
     kept = AsciiVerdicts(tmp_path / "check-x.bin")
     kept.get(str(path))
-    kept.put(str(path), True)
+    kept.put(str(path), ())
     kept.save()
     assert AsciiVerdicts(tmp_path / "check-x.bin").get(str(path)) is None
 
@@ -103,7 +121,7 @@ def test_a_damaged_verdicts_file_is_a_miss(
     path.write_text("import os\n")
     kept = AsciiVerdicts(tmp_path / "check-x.bin")
     kept.get(str(path))
-    kept.put(str(path), True)
+    kept.put(str(path), ())
     _later(monkeypatch)
     kept.save()
     assert kept.path is not None

@@ -101,3 +101,14 @@ def test_junit_is_well_formed_xml(hostile: Path) -> None:
     names = sorted(suite.get("name", "") for suite in suites)
     assert len(names) == len(NAMES)
     assert any("esc\\x1b[31mred.py" in name for name in names)
+
+
+def test_printable_text_is_returned_as_it_is_and_every_other_character_escaped() -> None:
+    # printable() returns text that str.isprintable() passes untouched: that is only right
+    # while every character the escaping pattern matches is one isprintable() refuses.
+    from scaffold.errors import _UNPRINTABLE, printable
+
+    escaped = [chr(c) for c in range(0x110000) if _UNPRINTABLE.match(chr(c))]
+    assert not [char for char in escaped if char.isprintable()]
+    assert printable("path/é €.py") == "path/é €.py"
+    assert printable("new\nline\udcff") == "new\\nline\\xff"

@@ -1,12 +1,15 @@
-"""Whether each reported file is all ASCII, kept beside the cache file by the file's stat.
+"""Which lines of each reported file are not ASCII, kept beside the cache file by its stat.
 
-Columns are shown in code points; in a file whose bytes are all ASCII they are the parser's
-byte columns, so the file need not be read. Without a kept verdict a warm run reads every
+Columns are shown in code points; on a line whose bytes are all ASCII they are the parser's
+byte columns, so the file need not be read for it. Without a kept verdict a warm run reads every
 file a finding or a related location points at (on sympy with five broken contracts, 583
-files, 16 MB) only to learn that. A verdict is kept under the file's (size, mtime, inode,
-ctime), as the cache's own stat index keeps content hashes; any other stat is a miss, and a
-file changed less than two seconds before the verdicts were written is not kept (it may
-change again within the same mtime tick). Anything unreadable is a miss, never an error.
+files, 16 MB) only to learn that, and reads the few files that are not all ASCII to convert
+columns that mostly lie on ASCII lines. A verdict (the numbers of the lines that are not
+ASCII, as the parser numbers them; none for an all-ASCII file) is kept under the file's
+(size, mtime, inode, ctime), as the cache's own stat index keeps content hashes; any other
+stat is a miss, and a file changed less than two seconds before the verdicts were written is
+not kept (it may change again within the same mtime tick). Anything unreadable is a miss,
+never an error.
 """
 
 from __future__ import annotations
@@ -21,12 +24,14 @@ from scaffold.files import open_regular, write_atomically
 
 __all__ = ["AsciiVerdicts"]
 
-_FORMAT = b"scaffold-ascii-verdicts/1\n"
+_FORMAT = b"scaffold-ascii-verdicts/2\n"
 _DIGEST_SIZE = len(content_digest(b""))
 # As the cache's index: a file this recently changed may change again without its stat.
 _RACY_NS = 2_000_000_000
 
 Stat = tuple[int, int, int, int]
+# A file's stat and the numbers of its lines that are not ASCII.
+Entry = tuple[int, int, int, int, tuple[int, ...]]
 
 
 def _stat(path: str) -> Stat | None:
@@ -42,16 +47,16 @@ class AsciiVerdicts:
 
     def __init__(self, cache_file: Path | None) -> None:
         self.path = None if cache_file is None else cache_file.with_suffix(".ascii")
-        self._kept: dict[str, tuple[int, int, int, int, bool]] | None = None
+        self._kept: dict[str, Entry] | None = None
         self._stats: dict[str, Stat | None] = {}  # taken before the file was read
         self._dirty = False
 
-    def _entries(self) -> dict[str, tuple[int, int, int, int, bool]]:
+    def _entries(self) -> dict[str, Entry]:
         if self._kept is None:
             self._kept = self._load()
         return self._kept
 
-    def _load(self) -> dict[str, tuple[int, int, int, int, bool]]:
+    def _load(self) -> dict[str, Entry]:
         if self.path is None:
             return {}
         try:
@@ -72,26 +77,28 @@ class AsciiVerdicts:
             and type(entry) is tuple
             and len(entry) == 5
             and all(type(number) is int for number in entry[:4])
-            and type(entry[4]) is bool
+            and type(entry[4]) is tuple
+            and all(type(number) is int for number in entry[4])
             for path, entry in entries.items()
         ):
             return {}
         return entries
 
-    def get(self, path: str) -> bool | None:
-        """The kept verdict of the file at `path` (absolute), None unless its stat is the
-        one it was kept under."""
+    def get(self, path: str) -> tuple[int, ...] | None:
+        """The kept numbers of the lines of the file at `path` (absolute) that are not ASCII,
+        None unless its stat is the one they were kept under."""
         stat = self._stats[path] = _stat(path)
         entry = self._entries().get(path)
         if entry is None or stat is None or entry[:4] != stat:
             return None
         return entry[4]
 
-    def put(self, path: str, ascii: bool) -> None:
-        """Keep the verdict of a file read after `get` missed (its stat from before)."""
+    def put(self, path: str, wide: tuple[int, ...]) -> None:
+        """Keep the numbers of the lines that are not ASCII of a file read after `get`
+        missed (under its stat from before the read)."""
         stat = self._stats.get(path)
         if stat is not None:
-            self._entries()[path] = (*stat, ascii)
+            self._entries()[path] = (*stat, wide)
             self._dirty = True
 
     def save(self) -> None:

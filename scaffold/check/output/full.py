@@ -65,8 +65,9 @@ def render_full(report: CheckReport, context: RenderContext) -> str:
     """`path:line:col: CODE message`, then the source around it with carets and its related
     locations, per finding."""
     lines: list[str] = []
+    shown: dict[str, str] = {}
     for d in report.diagnostics:
-        lines.append(finding_line(report, d, context))
+        lines.append(finding_line(report, d, context, shown))
         source = context.source(d.path) if context.source is not None else ()
         lines.extend(_snippet(d, source))
         lines.extend(_related(report, d, context, _width(d, source)))

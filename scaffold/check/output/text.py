@@ -49,9 +49,20 @@ def closing_lines(report: CheckReport, context: RenderContext) -> list[str]:
     return lines
 
 
-def finding_line(report: CheckReport, d: Diagnostic, context: RenderContext) -> str:
-    """`path:line:col: CODE [*] message`, coloured when the context allows."""
-    where = f"{printable(context.shown_path(report, d.path))}:{d.line}:{d.column}:"
+def finding_line(
+    report: CheckReport,
+    d: Diagnostic,
+    context: RenderContext,
+    shown: dict[str, str] | None = None,
+) -> str:
+    """`path:line:col: CODE [*] message`, coloured when the context allows; `shown` keeps
+    each path as shown, for the next finding in the same file."""
+    path = None if shown is None else shown.get(d.path)
+    if path is None:
+        path = printable(context.shown_path(report, d.path))
+        if shown is not None:
+            shown[d.path] = path
+    where = f"{path}:{d.line}:{d.column}:"
     code = d.code
     if context.color:
         where = f"{_BOLD}{where}{_RESET}"
@@ -62,7 +73,8 @@ def finding_line(report: CheckReport, d: Diagnostic, context: RenderContext) -> 
 
 def render_text(report: CheckReport, context: RenderContext) -> str:
     """`path:line:col: CODE message` per finding, then a one-line summary."""
-    lines = [finding_line(report, d, context) for d in report.diagnostics]
+    shown: dict[str, str] = {}
+    lines = [finding_line(report, d, context, shown) for d in report.diagnostics]
     lines.extend(closing_lines(report, context))
     return "".join(line + "\n" for line in lines)
 
