@@ -60,9 +60,25 @@ class RenderContext:
 
 @functools.lru_cache(maxsize=4096)  # a report's findings share few files
 def _shown(root: str, path: str, relative_to: Path) -> str:
+    prefix = _below(root, relative_to) if ".." not in path else None
+    if prefix is not None:
+        # The root at or below the folder paths are shown from, and a path that climbs
+        # nowhere: joining the root's own relative path is what relpath would give (both
+        # are lexical), at a fraction of its cost; broken contracts name hundreds of files.
+        return os.path.normpath(os.path.join(prefix, path)).replace(os.sep, "/")
     full = os.path.join(root, path)
     try:
         shown = os.path.relpath(full, relative_to)
     except ValueError:  # another drive on Windows
         shown = full
     return shown.replace(os.sep, "/")
+
+
+@functools.lru_cache(maxsize=16)
+def _below(root: str, relative_to: Path) -> str | None:
+    """`root` relative to `relative_to` when it is at or below it, else None."""
+    try:
+        prefix = os.path.relpath(root, relative_to)
+    except ValueError:  # another drive on Windows
+        return None
+    return None if prefix == os.pardir or prefix.startswith(os.pardir + os.sep) else prefix
