@@ -31,7 +31,7 @@ KINDS = ("layers", "forbidden", "independence", "acyclic-siblings")
 # that count imports which do not run at import time are common to every kind.
 _COMMON = frozenset({"ignore-imports", "include-type-checking", "include-function-imports"})
 _KEYS: dict[str, frozenset[str]] = {
-    "layers": _COMMON | {"layers", "containers", "exhaustive"},
+    "layers": _COMMON | {"layers", "containers", "exhaustive", "exhaustive-ignores"},
     "forbidden": _COMMON | {"source-modules", "forbidden-modules", "allow-indirect"},
     "independence": _COMMON | {"modules"},
     "acyclic-siblings": _COMMON | {"ancestors", "depth"},
@@ -78,6 +78,7 @@ class Contract:
     layers: tuple[Layer, ...] = ()
     containers: tuple[str, ...] = ()
     exhaustive: bool = False
+    exhaustive_ignores: tuple[str, ...] = ()  # children of a container that need no layer
     sources: tuple[str, ...] = ()
     forbidden: tuple[str, ...] = ()
     allow_indirect: bool = False
@@ -151,6 +152,7 @@ def _parse_one(raw: dict[str, object], origin: str, index: int) -> Contract:
         layers=fields.layers(),
         containers=fields.patterns("containers"),
         exhaustive=fields.boolean("exhaustive"),
+        exhaustive_ignores=fields.names("exhaustive-ignores"),
         sources=fields.patterns("source-modules"),
         forbidden=fields.patterns("forbidden-modules"),
         allow_indirect=fields.boolean("allow-indirect"),
@@ -163,6 +165,10 @@ def _parse_one(raw: dict[str, object], origin: str, index: int) -> Contract:
     )
     if contract.exhaustive and not contract.containers:
         raise contract.error("`exhaustive = true` needs `containers` (whose children to list)")
+    if contract.exhaustive_ignores and not contract.exhaustive:
+        raise contract.error(
+            "`exhaustive-ignores` needs `exhaustive = true` (it names children that need no layer)"
+        )
     _check_something(contract, table)
     return contract
 
@@ -212,6 +218,17 @@ class _Fields:
                 f"`{key}` holds {value!r}, which is not a module name or pattern"
                 " (dotted names; `*` for one name part, `**` for any number; not both)"
             )
+
+    def names(self, key: str) -> tuple[str, ...]:
+        """Names of a container's children (one name part each, no patterns)."""
+        values = self.strings(key)
+        for value in values:
+            if not re.fullmatch(_NAME_PART, value):
+                raise self.contract.error(
+                    f"`{key}` holds {value!r}, which is not the name of a container's child"
+                    " (one name part, such as `utils`)"
+                )
+        return values
 
     def boolean(self, key: str) -> bool:
         value = self.table.get(key, False)

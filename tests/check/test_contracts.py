@@ -69,6 +69,15 @@ def arc(root: Path) -> list[tuple[str, str, int]]:
             "`exhaustive = true` needs `containers`",
         ),
         (
+            'name = "C"\ntype = "layers"\nlayers = ["a", "b"]\nexhaustive-ignores = ["c"]\n',
+            "`exhaustive-ignores` needs `exhaustive = true`",
+        ),
+        (
+            'name = "C"\ntype = "layers"\nlayers = ["a", "b"]\ncontainers = ["x"]\n'
+            'exhaustive = true\nexhaustive-ignores = ["c.d"]\n',
+            "`exhaustive-ignores` holds 'c.d', which is not the name of a container's child",
+        ),
+        (
             'name = "C"\ntype = "forbidden"\nsource-modules = ["a"]\nforbidden-modules = ["b"]'
             '\nallow-indirect = "yes"\n',
             "`allow-indirect` must be true or false, not 'yes'",
@@ -198,6 +207,10 @@ def test_containers_repeat_the_layers_and_exhaustive_names_the_rest(tree: Tree) 
         ("ARC001", "app/one/core.py", 1),
         ("ARC001", "app/two/extra.py", 1),
     ]
+    # import-linter's exhaustive_ignores: children that need no layer.
+    pyproject = (root / "pyproject.toml").read_text()
+    (root / "pyproject.toml").write_text(pyproject + 'exhaustive_ignores = ["extra"]\n')
+    assert arc(root) == [("ARC001", "app/one/core.py", 1)]
 
 
 def test_lazy_imports_count_only_when_asked(tree: Tree) -> None:

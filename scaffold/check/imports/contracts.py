@@ -395,7 +395,8 @@ def _layered(
 
 
 def _undeclared(contract: Contract, graph: ModuleGraph, container: str) -> Iterator[Violation]:
-    declared = {f"{container}.{m}" for layer in contract.layers for m in layer.modules}
+    named = [m for layer in contract.layers for m in layer.modules]
+    declared = {f"{container}.{m}" for m in [*named, *contract.exhaustive_ignores]}
     for child in graph.children(container):
         if child not in declared:
             yield Violation(child, container, (), "undeclared")
