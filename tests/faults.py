@@ -21,6 +21,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import FunctionType
 from typing import Any
 
 import pytest
@@ -93,6 +94,7 @@ def install(monkeypatch: pytest.MonkeyPatch, injector: Injector) -> None:
             def wrapped(*args: Any, _real: Any = real, _name: str = name, **kwargs: Any) -> Any:
                 return injector.step(_name, _real, *args, **kwargs)
 
+            wrapped.fault_step_of = real  # type: ignore[attr-defined]
             wrappers[id(real)] = (name, wrapped)
             monkeypatch.setattr(module, name, wrapped)
     real_open = io.open
@@ -110,6 +112,13 @@ def install(monkeypatch: pytest.MonkeyPatch, injector: Injector) -> None:
         if module in (os, shutil) or module.__name__ in ("posix", "nt"):
             continue  # the modules patched above, and the one `os` takes its calls from
         for name, value in list(getattr(module, "__dict__", {}).items()):
+            # A module first imported while an earlier test's injector was installed took
+            # its wrapper (`from shutil import rmtree` in Copier): put the real function
+            # back for good, or its calls would go to that old injector, past this one.
+            real = value.__dict__.get("fault_step_of") if type(value) is FunctionType else None
+            if real is not None:
+                setattr(module, name, real)
+                value = real
             found = wrappers.get(id(value))
             if found is not None and found[0] == name:
                 monkeypatch.setattr(module, name, found[1])

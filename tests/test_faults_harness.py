@@ -86,3 +86,30 @@ def test_no_package_attribute_shadows_its_submodule() -> None:
         if getattr(importlib.import_module(package), name) is not module:
             shadowed.append(info.name)
     assert shadowed == []
+
+
+def test_a_module_imported_under_an_earlier_injector_counts_for_the_next(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A module imported while an injector is installed binds its wrapper by name (Copier's
+    # `from shutil import rmtree`, imported by the first `new` a worker runs under the
+    # harness); undoing the patches does not reach it, and its calls went to that old
+    # injector for the rest of the process, unseen by every later one.
+    import shutil
+    import sys
+    import types
+
+    module = types.ModuleType("imported_under_a_fault_test")
+    first = Injector()
+    with monkeypatch.context() as patch:
+        install(patch, first)
+        exec("from shutil import rmtree", module.__dict__)
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+    later = Injector(armed=True)
+    with monkeypatch.context() as patch:
+        install(patch, later)
+        folder = tmp_path / "gone"
+        folder.mkdir()
+        module.rmtree(folder)
+    assert "rmtree" in later.names and "rmtree" not in first.names
+    assert module.rmtree is shutil.rmtree
