@@ -72,14 +72,7 @@ class Scheduler(Generic[R]):
         while self._running is not None and not self._running.done():
             # The given-up analysis is stopping; two never run over the same state at once.
             await asyncio.wait([self._running])
-        seen = self.changes
-
-        def stale() -> bool:
-            return self.changes != seen
-
-        running = asyncio.ensure_future(self.run(lambda: self.analyse(stale)))
-        running.add_done_callback(_retrieve)
-        self._running = running
+        running, stale = self._start()
         try:
             # Shielded: cancelling this task (a newer change) must not abandon the thread's
             # result unseen; the analysis stops by itself through `stale`.
@@ -92,11 +85,9 @@ class Scheduler(Generic[R]):
         if not stale():
             self.accept(result)
 
-    def refresh(self) -> None:
-        """Analyse once more now, with nothing changed: the last results came from the first
-        check of the disk, and this run makes the state the next edits start from. No
-        request waits for it but those that need that state (`ready`); a change gives it up
-        as any analysis. Its results are `accept`ed too (they are the same)."""
+    def _start(self) -> tuple[asyncio.Future[R], Callable[[], bool]]:
+        """Start an analysis of the state as it is now, and the test of whether a change
+        came since (its result is then stale)."""
         seen = self.changes
 
         def stale() -> bool:
@@ -105,6 +96,14 @@ class Scheduler(Generic[R]):
         running = asyncio.ensure_future(self.run(lambda: self.analyse(stale)))
         running.add_done_callback(_retrieve)
         self._running = running
+        return running, stale
+
+    def refresh(self) -> None:
+        """Analyse once more now, with nothing changed: the last results came from the first
+        check of the disk, and this run makes the state the next edits start from. No
+        request waits for it but those that need that state (`ready`); a change gives it up
+        as any analysis. Its results are `accept`ed too (they are the same)."""
+        running, stale = self._start()
 
         def done(future: asyncio.Future[R]) -> None:
             if future.cancelled() or stale():
