@@ -11,9 +11,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
-__all__ = ["COMPLETION_VARIABLE", "DEFAULTS", "FLAGS", "VALUED", "check_fields"]
+__all__ = ["COMPLETION_VARIABLE", "DEFAULTS", "FLAGS", "VALUED", "check_fields", "read_plain"]
 
 # Set by a shell asking for completions: click answers it, not the command.
 COMPLETION_VARIABLE = "_SCAFFOLD_COMPLETE"
@@ -69,30 +69,52 @@ DEFAULTS: dict[str, object] = {
 }
 
 
-def check_fields(args: Sequence[str], formats: Collection[str]) -> dict[str, object] | None:
-    """The CheckCommand fields `scaffold check ARGS` stands for (`formats`: the --format
-    names), or None when Typer must read ARGS."""
-    given = dict(DEFAULTS)
-    paths: list[str] = []
+def read_plain(
+    args: Sequence[str],
+    given: dict[str, object],
+    flags: dict[str, str],
+    valued: dict[str, str],
+    repeated: Mapping[str, str],
+) -> list[str] | None:
+    """Read `args` into `given` (flags set True, a valued option's last value, a repeated
+    option's values in a list) and return the plain arguments; None when Typer must read
+    them: help, `--`, `-`, short options combined or joined to a value, a flag given a
+    value, an unknown option, a missing value or one that starts with `-`. Both fast paths
+    (`check`, `new`) read the same forms."""
+    plain: list[str] = []
     at = 0
     while at < len(args):
         arg = args[at]
         at += 1
         if not arg.startswith("-"):
-            paths.append(arg)
+            plain.append(arg)
             continue
         name, joined, value = arg.partition("=")
-        if name in FLAGS and not joined:
-            given[FLAGS[name]] = True
+        if name in flags and not joined:
+            given[flags[name]] = True
             continue
-        if name not in VALUED or (joined and not name.startswith("--")):
-            return None  # help, `--`, `-`, `-qv`, a flag given a value, an unknown option
+        field = valued.get(name) or repeated.get(name)
+        if field is None or (joined and not name.startswith("--")):
+            return None
         if not joined:
             if at == len(args) or args[at].startswith("-"):
                 return None  # a missing value, or one click may read differently
             value = args[at]
             at += 1
-        given[VALUED[name]] = value
+        if name in repeated:
+            given[field] = [*(given[field] or ()), value]  # type: ignore[misc]
+        else:
+            given[field] = value
+    return plain
+
+
+def check_fields(args: Sequence[str], formats: Collection[str]) -> dict[str, object] | None:
+    """The CheckCommand fields `scaffold check ARGS` stands for (`formats`: the --format
+    names), or None when Typer must read ARGS."""
+    given = dict(DEFAULTS)
+    paths = read_plain(args, given, FLAGS, VALUED, {})
+    if paths is None:
+        return None
     output_format = str(given["output_format"]).lower()
     if output_format not in formats:
         return None

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from scaffold.choices import CI, DEFAULT_PYTHON, Layout, License
+from scaffold.cli.check_argv import read_plain
 
 __all__ = ["CHOICES", "COMMANDS", "PLAIN_TEXT", "Options", "new_fields"]
 
@@ -109,30 +110,9 @@ def new_fields(args: Sequence[str]) -> tuple[str, dict[str, object]] | None:
     if options is None:
         return None  # `new` alone, a team template, `--template SRC`, help
     given = dict(options.defaults)
-    names: list[str] = []
-    at = 1
-    while at < len(args):
-        arg = args[at]
-        at += 1
-        if not arg.startswith("-"):
-            names.append(arg)
-            continue
-        option, joined, value = arg.partition("=")
-        if option in options.flags and not joined:
-            given[options.flags[option]] = True
-            continue
-        field = options.valued.get(option) or options.repeated.get(option)
-        if field is None or (joined and not option.startswith("--")):
-            return None  # help, `--`, `-`, `-qm`, a flag given a value, an unknown option
-        if not joined:
-            if at == len(args) or args[at].startswith("-"):
-                return None  # a missing value, or one click may read differently
-            value = args[at]
-            at += 1
-        if option in options.repeated:
-            given[field] = [*(given[field] or ()), value]  # type: ignore[misc]
-        else:
-            given[field] = value
+    names = read_plain(args[1:], given, options.flags, options.valued, options.repeated)
+    if names is None:
+        return None
     return _converted(args[0], given, names)
 
 
