@@ -192,20 +192,27 @@ def test_sys_path_changes_found_however_sys_is_imported(source: str) -> None:
     assert len(parse_source(source).path_hacks) == 1
 
 
+def whole_file_walks(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """The modules `ast.walk` is asked to walk whole from now on (a function's walk is not
+    counted)."""
+    walked: list[object] = []
+    real_walk = ast.walk
+
+    def walk(node: ast.AST) -> Iterator[ast.AST]:
+        if isinstance(node, ast.Module):
+            walked.append(node)
+        return real_walk(node)
+
+    monkeypatch.setattr(ast, "walk", walk)
+    return walked
+
+
 def test_a_file_that_never_names_sys_is_not_walked_for_path_changes(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # `path = ...`, `path[...]` and `paths.append` are everywhere in real code; only a file
     # that imports sys (or names addsitedir) can change sys.path, so no other is walked.
-    walked: list[object] = []
-    real_walk = ast.walk
-
-    def walk(node: ast.AST) -> Iterator[ast.AST]:
-        if isinstance(node, ast.Module):  # a whole-file walk, not a function's
-            walked.append(node)
-        return real_walk(node)
-
-    monkeypatch.setattr(ast, "walk", walk)
+    walked = whole_file_walks(monkeypatch)
     source = "import os\npath = os.getcwd()\nparts = path[1:]\npath.append('x')\n"
     assert parse_source(source).path_hacks == ()
     assert walked == []

@@ -14,6 +14,7 @@ import pytest
 import scaffold.check
 from scaffold.check.facts import parse_source, whole_tree
 from scaffold.check.facts.expressions import _children
+from tests.check.test_check_facts import whole_file_walks
 
 # Every way of writing a sys.path change the text search must still see: aliases, the
 # brackets, comments and line continuations Python allows around an attribute's dot, and
@@ -78,15 +79,7 @@ def test_a_file_importing_sys_that_never_says_sys_path_is_not_walked(
 ) -> None:
     # Real code says `path = ...` and `os.path` everywhere and imports sys often; walking
     # the whole tree of each such file cost as much as parsing it.
-    walked: list[object] = []
-    real_walk = ast.walk
-
-    def walk(node: ast.AST) -> Iterator[ast.AST]:
-        if isinstance(node, ast.Module):  # a whole-file walk, not a function's
-            walked.append(node)
-        return real_walk(node)
-
-    monkeypatch.setattr(ast, "walk", walk)
+    walked = whole_file_walks(monkeypatch)
     assert parse_source(source).path_hacks == ()
     assert walked == []
 

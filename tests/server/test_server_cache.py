@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+import scaffold.check.analysis as analysis
 import scaffold.check.incremental.pool as pool
 from scaffold.check import CheckOptions, run_check
 from scaffold.check.incremental.pool import Parsed, ParseJob
@@ -22,6 +23,19 @@ TREE = {
     "pkg/b.py": "from . import a\n",
     "pkg/c.py": "x = 1\n",
 }
+
+
+def counting_rules(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The keys of the files the rules run on from now on (reused results run none)."""
+    ruled: list[str] = []
+    check_file = analysis.check_file
+
+    def counted(project: Any, source: Any, facts: Any, enabled: frozenset[str]) -> Any:
+        ruled.append(source.key)
+        return check_file(project, source, facts, enabled)
+
+    monkeypatch.setattr(analysis, "check_file", counted)
+    return ruled
 
 
 def _served(root: Path, read_ahead: bool) -> list[tuple[object, ...]]:
@@ -74,21 +88,12 @@ def test_a_start_after_a_check_keeps_the_results_it_stored(
     # `scaffold check` stored its per-file results in the cache: the server's first analysis
     # runs the per-file rules only for the file changed since, and reports what a fresh
     # check reports.
-    import scaffold.check.analysis as analysis
-
     for rel, text in TREE.items():
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text(text, encoding="utf-8")
     run_check(CheckOptions(paths=(tmp_path,)))  # writes .scaffold_cache/
     (tmp_path / "pkg/c.py").write_text("from . import missing_too\n", encoding="utf-8")
-    ruled: list[str] = []
-    check_file = analysis.check_file
-
-    def counted(project: Any, source: Any, facts: Any, enabled: frozenset[str]) -> Any:
-        ruled.append(source.key)
-        return check_file(project, source, facts, enabled)
-
-    monkeypatch.setattr(analysis, "check_file", counted)
+    ruled = counting_rules(monkeypatch)
     served = _served(tmp_path, read_ahead)
     assert ruled == ["pkg.c"]
     monkeypatch.undo()

@@ -10,18 +10,17 @@ import sys
 from collections.abc import Iterable
 from concurrent.futures import Future
 from pathlib import Path
-from typing import Any
 
 import pytest
 from lsprotocol import types as lsp
 from pytest_lsp import ClientServerConfig, LanguageClient
 
-import scaffold.check.analysis as analysis
 from scaffold.check import CheckOptions, run_check
 from scaffold.check.model import Diagnostic, Severity
 from scaffold.check.server.engine import Workspace
 from scaffold.check.server.first import SHOW_FIRST_CHECK, FirstCheck
 from tests.server.lsp_support import PULL, codes_by_file, open_file, session, until, write_tree
+from tests.server.test_server_cache import counting_rules
 
 TREE = {
     "pkg/__init__.py": '__all__ = ["a", "missing"]\nfrom . import a\n',
@@ -81,18 +80,6 @@ def test_the_first_checks_results_are_not_shown_once_they_may_not_hold(
     assert not workspace.provisional
 
 
-def _counting(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    ruled: list[str] = []
-    check_file = analysis.check_file
-
-    def counted(project: Any, source: Any, facts: Any, enabled: frozenset[str]) -> Any:
-        ruled.append(source.key)
-        return check_file(project, source, facts, enabled)
-
-    monkeypatch.setattr(analysis, "check_file", counted)
-    return ruled
-
-
 def _astuples(diagnostics: Iterable[Diagnostic]) -> list[tuple[object, ...]]:
     return sorted(dataclasses.astuple(d) for d in diagnostics)
 
@@ -121,7 +108,7 @@ async def test_a_server_start_stores_its_analysis_for_the_next_check_and_start(
             lsp.CodeActionParams(lsp.TextDocumentIdentifier(uri), area, context)
         )
         assert actions
-    ruled = _counting(monkeypatch)
+    ruled = counting_rules(monkeypatch)
     # `scaffold check` after the editor closed: the stored report, no rule run.
     again = run_check(CheckOptions(paths=(root,), workers=0))
     assert ruled == []
@@ -246,7 +233,7 @@ async def test_a_saved_file_is_stored_for_the_next_check(
                 break
             await asyncio.sleep(0.05)
         assert _report_stored(root)
-    ruled = _counting(monkeypatch)
+    ruled = counting_rules(monkeypatch)
     again = run_check(CheckOptions(paths=(root,), workers=0))
     assert ruled == []
     fresh = run_check(CheckOptions(paths=(root,), use_cache=False, workers=0))
