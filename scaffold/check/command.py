@@ -9,7 +9,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING
 
 from scaffold.check.config import FAIL_ON, Settings, nearest_config, read_settings
 from scaffold.check.incremental.location import chosen_cache_dir
@@ -20,7 +20,8 @@ from scaffold.check.options import CheckOptions
 from scaffold.check.output import FORMATS, format_named
 from scaffold.check.output.context import RenderContext
 from scaffold.check.output.text import plural
-from scaffold.check.pipeline import CheckedTree
+from scaffold.check.pipeline import CheckedTree, CheckResult
+from scaffold.check.printout import KeptPrintout, Printed, write_text
 from scaffold.errors import UsageError, printable
 
 if TYPE_CHECKING:
@@ -79,15 +80,6 @@ def _codes(raw: str | None, option: str) -> tuple[str, ...] | None:
     return validate_codes(raw.split(","), option)
 
 
-def _write(stream: TextIO, text: str) -> None:
-    """Write even when the terminal's encoding cannot show a file name or a message."""
-    try:
-        stream.write(text)
-    except UnicodeEncodeError:
-        encoding = stream.encoding or "ascii"
-        stream.write(text.encode(encoding, "backslashreplace").decode(encoding))
-
-
 def _use_color(when: str, to_terminal: bool) -> bool:
     """`--color`: always, never, or (auto) on a terminal unless NO_COLOR; FORCE_COLOR forces."""
     if when not in COLOR_CHOICES:
@@ -114,7 +106,7 @@ def _print_diff(options: CheckOptions, unsafe_fixes: bool, verbose: bool) -> int
     if verbose:
         planned = [(plan.path, plan.fixed) for plan in result.files]
         seconds = time.perf_counter() - started
-        _write(sys.stderr, "".join(describe_fixes(planned, [], seconds, wrote=False)))
+        write_text(sys.stderr, "".join(describe_fixes(planned, [], seconds, wrote=False)))
     sys.stderr.write(f"Would fix {plural(result.fixed, 'finding')}.\n")
     return 1 if result.files else 0
 
@@ -171,12 +163,13 @@ def _exit_code(report: CheckReport, command: CheckCommand, level: str) -> int:
 
 
 def _run(
-    command: CheckCommand, options: CheckOptions
-) -> tuple[CheckReport, int | None, tuple[CheckedTree, ...] | None]:
+    command: CheckCommand, options: CheckOptions, kept: KeptPrintout | None
+) -> tuple[CheckReport, int | None, CheckResult | None]:
     """The report of the check (after `--fix` and `--import` when asked), how many
-    findings `--fix` fixed (None when it did not run) and the checked trees (None after
-    `--fix`)."""
+    findings `--fix` fixed (None when it did not run) and the check's result (None after
+    `--fix`). `kept`: the check's path already discovered and its cache opened."""
     fixed: int | None = None
+    checked: CheckResult | None = None
     trees: tuple[CheckedTree, ...] | None = None  # what the check saw, for --import
     verbose = command.verbose and not (command.quiet or command.silent)
     if command.fix:
@@ -192,23 +185,23 @@ def _run(
             seconds = time.perf_counter() - started
             done = [(f.path, f.fixed) for f in result.files]
             lines = describe_fixes(done, result.not_written, seconds, wrote=True)
-            _write(sys.stderr, "".join(lines))
+            write_text(sys.stderr, "".join(lines))
         if command.show_fixes and not command.silent:
-            _write(sys.stderr, _fixes_shown(result.fixed_by, report.root))
+            write_text(sys.stderr, _fixes_shown(result.fixed_by, report.root))
     else:
         started = time.perf_counter()
-        checked = check(options)
+        checked = check(options, None if kept is None else kept.started)
         report, trees = checked.report, checked.trees
         if verbose:
             from scaffold.check.verbose import describe_run
 
             seconds = time.perf_counter() - started
-            _write(sys.stderr, "".join(describe_run(trees, options, seconds, Path.cwd())))
+            write_text(sys.stderr, "".join(describe_run(trees, options, seconds, Path.cwd())))
     if command.run_imports:
         from scaffold.check.runtime import run_import_check
 
         report = run_import_check(options, report, trees=trees)
-    return report, fixed, trees
+    return report, fixed, checked
 
 
 def _kept_verdicts(
@@ -255,7 +248,7 @@ def _apply_baseline(command: CheckCommand, report: CheckReport, root: Path) -> C
     if command.update_baseline or not path.exists():
         count = write_baseline(path, report, root)
         if not command.quiet:
-            _write(sys.stderr, f"Wrote {plural(count, 'finding')} to the baseline {path}.\n")
+            write_text(sys.stderr, f"Wrote {plural(count, 'finding')} to the baseline {path}.\n")
     report, hidden = apply_baseline(report, read_baseline(path))
     if hidden:
         note = f"{plural(hidden, 'finding')} in the baseline {path} not shown"
@@ -319,55 +312,74 @@ def run_check_command(command: CheckCommand) -> int:
         return _print_diff(options, command.unsafe_fixes, verbose)
     if command.fix_only:
         command = dataclasses.replace(command, fix=True)
-    report, fixed, trees = _run(command, options)
+    color = _use_color(command.color, command.output_file is None and sys.stdout.isatty())
+    kept = KeptPrintout.start(command, options, level, color)
+    replayed = None if kept is None else kept.replay()
+    if replayed is not None:  # nothing changed since this printout
+        return replayed
+    report, fixed, checked = _run(command, options, kept)
     if command.fix_only:
         if not (command.quiet or command.silent):
-            _write(sys.stderr, f"Fixed {plural(fixed or 0, 'finding')}.\n")
+            write_text(sys.stderr, f"Fixed {plural(fixed or 0, 'finding')}.\n")
         return 1 if command.exit_non_zero_on_fix and fixed else 0
     cwd = Path.cwd()
+    printed = Printed(command.output_file)
     if not (command.quiet or command.silent):
-        _warn_unknown_noqa(report, cwd)
+        _warn_unknown_noqa(report, cwd, printed)
     root = source_root(Path(report.root), cwd)
-    given = {} if options.stdin is None else {str(options.stdin[0]): options.stdin[1]}
-    verdicts = _kept_verdicts(options, trees)
-    lines = SourceLines(given, verdicts)
-    fingerprints = renderer.fingerprints or command.baseline is not None
-    report = _apply_baseline(command, locate(report, root, lines, fingerprints=fingerprints), root)
-    if verdicts is not None:
-        verdicts.save()
+    report, lines = _located(command, options, report, checked, root)
     if command.add_noqa:
         return _add_noqa(report, command.quiet)
     exit_code = _exit_code(report, command, level)
     if command.exit_non_zero_on_fix and fixed:
         exit_code = 1
-    if command.silent:
-        return exit_code
-    render = renderer.statistics if command.statistics and renderer.statistics else renderer.render
-    to_file = command.output_file is not None
-    context = RenderContext(
-        relative_to=cwd,
-        color=_use_color(command.color, not to_file and sys.stdout.isatty()),
-        fixed=fixed,
-        source_root=root,
-        exit_code=exit_code,
-        summary=not command.quiet,
-        source=lambda path: lines.all(os.path.join(report.root, path)),
-    )
-    _emit(render(report, context), command.output_file)
-    if not command.quiet:
-        for note in report.notes:
-            _write(sys.stderr, f"note: {printable(note)}\n")
+    if not command.silent:
+        render = renderer.statistics if command.statistics else None
+        context = RenderContext(
+            relative_to=cwd,
+            color=color,
+            fixed=fixed,
+            source_root=root,
+            exit_code=exit_code,
+            summary=not command.quiet,
+            source=lambda path: lines.all(os.path.join(report.root, path)),
+        )
+        printed.report((render or renderer.render)(report, context))
+        if not command.quiet:
+            for note in report.notes:
+                printed.note(f"note: {printable(note)}\n")
+    if kept is not None and checked is not None:
+        kept.keep(checked, printed, exit_code)
     return exit_code
 
 
-def _warn_unknown_noqa(report: CheckReport, cwd: Path) -> None:
+def _located(
+    command: CheckCommand,
+    options: CheckOptions,
+    report: CheckReport,
+    checked: CheckResult | None,
+    root: Path,
+) -> tuple[CheckReport, SourceLines]:
+    """The report with its columns in code points (and fingerprints when the format or a
+    baseline needs them), less the findings of `--baseline`; the source lines it read."""
+    given = {} if options.stdin is None else {str(options.stdin[0]): options.stdin[1]}
+    verdicts = _kept_verdicts(options, None if checked is None else checked.trees)
+    lines = SourceLines(given, verdicts)
+    renderer = format_named(FORMATS, command.output_format)
+    fingerprints = renderer.fingerprints or command.baseline is not None
+    report = _apply_baseline(command, locate(report, root, lines, fingerprints=fingerprints), root)
+    if verdicts is not None:
+        verdicts.save()
+    return report, lines
+
+
+def _warn_unknown_noqa(report: CheckReport, cwd: Path, printed: Printed) -> None:
     """A stderr warning per unknown code in a noqa comment, worded as ruff's warnings."""
     for path, line, code, nearest in report.unknown_noqa:
         shown = os.path.relpath(os.path.join(report.root, path), cwd).replace(os.sep, "/")
         hint = f" (did you mean {nearest}?)" if nearest else ""
-        _write(
-            sys.stderr,
-            f"warning: Unknown rule code in a noqa comment at {shown}:{line}: {code}{hint}\n",
+        printed.warn(
+            f"warning: Unknown rule code in a noqa comment at {shown}:{line}: {code}{hint}\n"
         )
 
 
@@ -376,9 +388,9 @@ def _show(command: CheckCommand, options: CheckOptions) -> int:
     from scaffold.check.show import show_files, show_settings
 
     if command.show_files:
-        _write(sys.stdout, show_files(options.paths_text(), Path.cwd(), options.settings))
+        write_text(sys.stdout, show_files(options.paths_text(), Path.cwd(), options.settings))
     if command.show_settings:
-        _write(
+        write_text(
             sys.stdout,
             show_settings(
                 options.paths_text(),
@@ -393,33 +405,18 @@ def _show(command: CheckCommand, options: CheckOptions) -> int:
     return 0
 
 
-def _emit(text: str, output_file: str | None) -> None:
-    """Print the rendering, or write it to `-o FILE` (whole or not at all)."""
-    if output_file is None:
-        _write(sys.stdout, text)
-        sys.stdout.flush()
-        return
-    from scaffold.files import write_atomically
-
-    path = Path(output_file)
-    try:
-        write_atomically(path, text.encode("utf-8"), 0o644)
-    except OSError as exc:
-        raise UsageError(f"cannot write --output-file {path}: {exc.strerror or exc}") from exc
-
-
 def _add_noqa(report: CheckReport, quiet: bool) -> int:
     """`--add-noqa`: silence every reported finding where it is; exit 0, as ruff does."""
     from scaffold.check.add_noqa import add_noqa
 
     result = add_noqa(report)
     if not quiet:
-        _write(
+        write_text(
             sys.stderr,
             f"Added {plural(result.added, 'noqa directive')} in {plural(result.files, 'file')}.\n",
         )
         if result.skipped:
-            _write(
+            write_text(
                 sys.stderr,
                 f"note: {plural(result.skipped, 'finding')} cannot take a noqa"
                 " comment (folders, unparsable files, lines inside strings)\n",

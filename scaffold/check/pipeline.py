@@ -141,10 +141,16 @@ class CheckResult:
     report: CheckReport
 
 
-def check_paths(options: CheckOptions, check: TreeCheck = check_afresh) -> CheckResult:
-    """Check every path of `options`; one report, its paths relative to the paths' common folder."""
+def check_paths(
+    options: CheckOptions, check: TreeCheck = check_afresh, discovered: Tree | None = None
+) -> CheckResult:
+    """Check every path of `options`; one report, its paths relative to the paths' common folder.
+
+    `discovered`: the tree of a single path, when the caller has already discovered it."""
     options = _validated(options)
     groups = path_groups(options.paths)
+    if discovered is not None and len(groups) != 1:
+        discovered = None
     bases = [
         p if p.is_dir() else Path(os.path.commonpath([str(f.parent) for f in (p, *also)]))
         for p, also in groups
@@ -156,7 +162,7 @@ def check_paths(options: CheckOptions, check: TreeCheck = check_afresh) -> Check
     files: set[str] = set()  # strings: a Path per file cost a warm run of many files
     unknown: list[tuple[str, int, str, str | None]] = []
     for (path, also), base in zip(groups, bases, strict=True):
-        tree = discover(path, also=also, settings=options.settings)
+        tree = discovered or discover(path, also=also, settings=options.settings)
         files.update(
             f.file for f in tree.files if f.selected and not f.is_stub and not f.is_extension
         )

@@ -17,7 +17,10 @@ results nor the rules: each is imported where it is first needed.
 
 from __future__ import annotations
 
+import hashlib
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -33,6 +36,7 @@ from scaffold.check.pipeline import (
     Resolved,
     check_paths,
     diagnose,
+    path_groups,
     resolve,
 )
 from scaffold.check.project import Project
@@ -43,16 +47,21 @@ if TYPE_CHECKING:
     from scaffold.check.imports.simulation import Failure
 
 __all__ = [
+    "WarmStart",
     "check",
     "check_cached",
     "check_with_edges",
     "graph_report_key",
     "resolve_path",
     "run_check",
+    "warm_start",
 ]
 
 # Forking and reading back the result cost ~10 ms; simulating 500 modules takes ~50 ms.
 _FORK_MIN_FILES = 500
+# A file changed this close to now may change again within the same mtime tick without
+# its stat changing (the cache's own rule for its stat index).
+_RACY_NS = 2_000_000_000
 
 
 def run_check(options: CheckOptions) -> CheckReport:
@@ -60,14 +69,74 @@ def run_check(options: CheckOptions) -> CheckReport:
     return check(options).report
 
 
-def check(options: CheckOptions) -> CheckResult:
+def check(options: CheckOptions, started: WarmStart | None = None) -> CheckResult:
     """`run_check`, with each path's tree, facts, project and diagnostics for reuse.
 
     A source given on stdin is not what the cache knows of its file: such a run reads
-    every file afresh and stores nothing."""
+    every file afresh and stores nothing. `started`: this run's path, already discovered
+    and its cache opened (`warm_start`)."""
     if options.stdin is not None:
         return check_paths(options, _check_with_stdin)
-    return check_paths(options, check_cached if options.use_cache else _check_without_cache)
+    if started is None or not options.use_cache:
+        return check_paths(options, check_cached if options.use_cache else _check_without_cache)
+
+    def check_tree(tree: Tree, options: CheckOptions) -> CheckedTree:
+        if tree is started.tree:
+            return _check_in(started.cache, tree, options)
+        return check_cached(tree, options)
+
+    return check_paths(options, check_tree, discovered=started.tree)
+
+
+@dataclass(frozen=True, slots=True)
+class WarmStart:
+    """The start of a cached check of one path: its tree, its opened cache, and the digest of
+    everything the check's printout depends on besides the command's own options (None when
+    a file's facts are not cached, or a file is too new to trust its stat)."""
+
+    tree: Tree
+    cache: FactsCache
+    key: bytes | None
+
+    def rekeyed(self, options: CheckOptions) -> bytes | None:
+        """`key` as it is now, after the check parsed the files that changed."""
+        return _printout_key(self.tree, self.cache, options)
+
+
+def warm_start(options: CheckOptions) -> WarmStart | None:
+    """Discover the one path of a cached check and open its cache, so that a printout kept
+    from an earlier run can be looked up before any stored finding is decoded; None for a
+    run of several paths, of a source on stdin, or without the cache."""
+    if options.stdin is not None or not options.use_cache:
+        return None
+    groups = path_groups(options.paths)
+    if len(groups) != 1:
+        return None
+    ((path, also),) = groups
+    tree = discover(path, also=also, settings=options.settings)
+    cache = FactsCache.open(tree, options.cache_dir)
+    return WarmStart(tree, cache, _printout_key(tree, cache, options))
+
+
+def _printout_key(tree: Tree, cache: FactsCache, options: CheckOptions) -> bytes | None:
+    """The report key (the findings) with every file's content hash: a printout also shows
+    source lines and code-point columns, which depend on bytes the facts do not hold (a
+    comment, the characters before an import on its line). A file the cache holds no hash
+    of (an extension module, a file above max-file-size) counts by its stat."""
+    report_key = cache.report_key(tree, _inputs(options))
+    if report_key is None:
+        return None
+    contents: list[bytes] = [report_key]
+    recent = time.time_ns() - _RACY_NS
+    for source in tree.files:
+        digest = cache.known_digest(source)
+        if digest is None:
+            stat = cache.stat(source)
+            if stat is None or stat[3] >= recent:
+                return None
+            digest = repr(stat).encode()
+        contents.append(digest)
+    return hashlib.blake2b(b"\0".join(contents), digest_size=16).digest()
 
 
 def _check_with_stdin(tree: Tree, options: CheckOptions) -> CheckedTree:
