@@ -81,20 +81,74 @@ class IdleMemo:
         return None
 
 
-class ImportMemo:
-    """The imports of one simulation, and the log of what the running ones touched first.
+class _Reads:
+    """What an import now running has read so far, as first found: each module's first
+    status or whole record, its first whole record, the first record of each name asked of
+    it, the submodule names bound on it. An import's own reads, and on its end those of the
+    imports it ran (`ImportMemo.close` merges them in, first found first)."""
 
-    `log` holds a record each time an import touches a module (or one of its names) for the
-    first time since the innermost import now running began (at `log[top]`), and each
-    submodule name bound; an import's reads are the first records from its start on.
+    __slots__ = ("added", "first", "members", "whole")
+
+    def __init__(self) -> None:
+        self.first: dict[str, _Record] = {}
+        self.whole: dict[str, _Record] = {}
+        self.members: dict[tuple[object, object], _Record] = {}
+        self.added: dict[str, set[str]] = {}
+
+    def note(self, record: _Record) -> None:
+        key, kind = record[0], record[1]
+        if kind == _MEMBER:
+            self.members.setdefault((key, record[2]), record)
+        elif kind == _ADDED:
+            self.added.setdefault(key, set()).add(record[2])  # type: ignore[arg-type]
+        else:
+            self.first.setdefault(key, record)  # type: ignore[arg-type]
+            if kind == _WHOLE:
+                self.whole.setdefault(key, record)  # type: ignore[arg-type]
+
+    def merge(self, inner: _Reads) -> None:
+        """Add the reads of an import this one ran, read after all of this one's so far
+        (`inner` is spent: its parts may become this one's)."""
+        if self.first:
+            first, whole, members = self.first, self.whole, self.members
+            for key, record in inner.first.items():
+                first.setdefault(key, record)
+            for key, record in inner.whole.items():
+                whole.setdefault(key, record)
+            for ident, record in inner.members.items():
+                members.setdefault(ident, record)
+        else:  # what it read first, it read first here too
+            self.first, self.whole, self.members = inner.first, inner.whole, inner.members
+        added = self.added
+        if not added:
+            self.added = inner.added
+            return
+        for key, names in inner.added.items():
+            if key in added:
+                added[key] |= names
+            else:
+                added[key] = names
+
+
+class ImportMemo:
+    """The imports of one simulation, and what each running one has read.
+
+    Each import running has its `_Reads` (`frames`, innermost last), numbered in the order
+    they began (`top`: the innermost's); a module, or one of its names, is noted in the
+    innermost the first time it is touched since that import began (`_last*`: the number
+    of the import that last noted it, and the record). Reads used to be one log that each
+    ending import walked from its start: every record walked once per import around it,
+    most of a 10,000-file simulation's time; now each import's reads are merged into the
+    one around it once, when it ends.
     """
 
     def __init__(self) -> None:
         self.kept: dict[tuple[str, str], list[Kept]] = {}
         self.state = State()
-        self.log: list[_Record] = []
+        self.frames: list[_Reads] = [_Reads()]
         self.top = 0
-        self._last: dict[str, int] = {}  # each module's latest status or whole record
+        self._opened = 0
+        self._last: dict[str, tuple[int, _Record]] = {}  # each module's latest status or whole
         self._last_whole: dict[str, int] = {}
         self._last_member: dict[tuple[str, str], int] = {}
         self._chain: list[dict[str, int]] = []
@@ -108,8 +162,8 @@ class ImportMemo:
     def start(self, state: State) -> None:
         """A new run, into `state`."""
         self.state = state
-        self.log = []
-        self.top = 0
+        self.frames = [_Reads()]
+        self.top = self._opened = 0
         self._last, self._last_whole, self._last_member = {}, {}, {}
         self._frozen, self._lefts = {}, {}
         chain: list[dict[str, int]] = []
@@ -123,13 +177,18 @@ class ImportMemo:
 
     def touch_status(self, key: str) -> None:
         """The running import reads whether module `key` is imported, or is importing it."""
-        if self._last.get(key, -1) < self.top:
-            self._last[key] = len(self.log)
+        last = self._last.get(key)
+        if last is None or last[0] < self.top:
             status = self._status(key)
             if status is None or status:
-                self.log.append((key, _STATUS, status or 0))
+                record: _Record = (key, _STATUS, status or 0)
             else:  # removed after failing: what it bound is still there
-                self.log.append(self._whole(key))
+                record = self._whole(key)
+            self._last[key] = (self.top, record)
+            reads = self.frames[-1]
+            reads.first.setdefault(key, record)
+            if record[1] == _WHOLE:
+                reads.whole.setdefault(key, record)
 
     def touch_member(self, key: str, name: str) -> None:
         """The running import asks whether module `key` binds `name`."""
@@ -138,8 +197,9 @@ class ImportMemo:
             return
         ident = (key, name)
         if self._last_member.get(ident, -1) < self.top:
-            self._last_member[ident] = len(self.log)
-            self.log.append((key, _MEMBER, name, name in self.state.get_bound(key)))
+            self._last_member[ident] = self.top
+            record = (key, _MEMBER, name, name in self.state.get_bound(key))
+            self.frames[-1].members.setdefault(ident, record)
 
     def touch(self, key: str) -> None:
         """The running import reads all of module `key`."""
@@ -147,18 +207,18 @@ class ImportMemo:
         if self._imported_here(key):
             return
         if self._last_whole.get(key, -1) < self.top:
-            self._last_whole[key] = len(self.log)
-            self.log.append(self._whole(key))
+            self._last_whole[key] = self.top
+            self.frames[-1].note(self._whole(key))
 
     def added(self, key: str, name: str) -> None:
         """The submodule `name` of module `key` was bound on it, once loaded."""
         self._lefts.pop(key, None)
-        self.log.append((key, _ADDED, name))
+        self.frames[-1].note((key, _ADDED, name))
 
     def _imported_here(self, key: str) -> bool:
         # Not imported when the running import began (nor since: a status never returns to
         # "never imported"): all it finds of the module now, it made.
-        record = self.log[self._last[key]]
+        record = self._last[key][1]
         return record[1] == _STATUS and record[2] == 0
 
     def _status(self, key: str) -> int | None:
@@ -199,33 +259,24 @@ class ImportMemo:
 
     def open(self) -> int:
         """An import begins: what `close` takes back."""
-        outer, self.top = self.top, len(self.log)
+        outer = self.top
+        self._opened += 1
+        self.top = self._opened
+        self.frames.append(_Reads())
         return outer
 
     def close(self, outer: int, ident: tuple[str, str], kept: Kept | None) -> None:
         """The import opened with `outer` ends; `kept` (its reads and what it left filled in
         here) when it is to be kept."""
-        start, self.top = self.top, outer
-        if kept is None:
-            return
-        first: dict[str, _Record] = {}
-        whole: dict[str, _Record] = {}
-        members: dict[tuple[object, object], _Record] = {}
-        added: dict[str, set[str]] = {}
-        for record in self.log[start:]:
-            key, kind = record[0], record[1]
-            if kind == _ADDED:
-                added.setdefault(key, set()).add(record[2])  # type: ignore[arg-type]
-            elif kind == _MEMBER:
-                members.setdefault((key, record[2]), record)
-            else:
-                first.setdefault(key, record)  # type: ignore[arg-type]
-                if kind == _WHOLE:
-                    whole.setdefault(key, record)  # type: ignore[arg-type]
-        self._fill(kept, first, whole, members, added)
-        ways = self.kept.setdefault(ident, [])
-        ways.insert(0, kept)
-        del ways[_KEPT_PER_MODULE:]
+        self.top = outer
+        reads = self.frames.pop()
+        if kept is not None:
+            self._fill(kept, reads.first, reads.whole, reads.members, reads.added)
+            ways = self.kept.setdefault(ident, [])
+            ways.insert(0, kept)
+            del ways[_KEPT_PER_MODULE:]
+        if len(self.frames) > 1:  # the outermost frame is no import's: nothing reads it
+            self.frames[-1].merge(reads)
 
     def _fill(
         self,
@@ -238,21 +289,29 @@ class ImportMemo:
         present: list[_Record] = []
         absent: list[str] = []
         before: set[str] = set()  # imported when the import began
+        loaded: list[str] = []  # not imported when it began
         for key, record in first.items():
-            if record[1] == _STATUS and record[2] == 0:
-                absent.append(key)
-            elif record[1] == _WHOLE and record[2] == 0:
+            kind, status = record[1], record[2]
+            if kind == _STATUS:
+                if status == 0:
+                    absent.append(key)
+                    loaded.append(key)
+                    continue
+                before.add(key)
+                present.append(record)
+                if key in whole:
+                    present.append(whole[key])
+            elif status == 0:
                 present.append(record)  # removed after failing, or not imported
+                loaded.append(key)
             else:
                 before.add(key)
                 present.append(record)
-                if record[1] == _STATUS and key in whole:
-                    present.append(whole[key])
         # Whether a module imported before binds a name: unless all of it is compared.
-        present += (r for (key, _), r in members.items() if key in before and key not in whole)
-        left = (self._left(key) for key in first if key not in before)
-        kept.present, kept.absent = tuple(present), tuple(absent)
-        kept.left = tuple(entry for entry in left if entry is not None)
+        present += [r for (key, _), r in members.items() if key in before and key not in whole]
+        left = self._left
+        lefts = [entry for entry in map(left, loaded) if entry is not None]
+        kept.present, kept.absent, kept.left = tuple(present), tuple(absent), tuple(lefts)
         kept.added = tuple(
             (key, self._intern(frozenset(names))) for key, names in added.items() if key in before
         )
@@ -289,13 +348,19 @@ class ImportMemo:
         return None
 
     def _holds(self, kept: Kept) -> bool:
+        chain, get_bound = self._chain, self.state.get_bound
         for record in kept.present:
             key, kind = record[0], record[1]
             if kind == _STATUS:
-                if self._status(key) != record[2]:  # type: ignore[arg-type]
-                    return False
+                for status in chain:  # self._status(key), inline: the hottest check
+                    if key in status:
+                        if status[key] != record[2]:
+                            return False
+                        break
+                else:
+                    return False  # never imported: a status record found it imported
             elif kind == _MEMBER:
-                if (record[2] in self.state.get_bound(key)) != record[3]:  # type: ignore[arg-type]
+                if (record[2] in get_bound(key)) != record[3]:  # type: ignore[arg-type]
                     return False
             elif self._whole(key, copy=False)[2:] != record[2:]:  # type: ignore[arg-type]
                 return False
@@ -313,11 +378,24 @@ class ImportMemo:
                 state.bound[key] = set(bound)
             if aliases is not None:
                 state.aliases[key] = dict(aliases)
-        log = self.log
+        reads = self.frames[-1]
         for key, names in kept.added:
             lefts.pop(key, None)
             state.writable(key).update(names)
-            log += ((key, _ADDED, name) for name in names)
+            if key in reads.added:
+                reads.added[key] |= names
+            else:
+                reads.added[key] = set(names)
         # The imports around this one read what it read, as it first found it.
-        log += kept.present
-        log += ((key, _STATUS, 0) for key in kept.absent)
+        first, whole, members = reads.first, reads.whole, reads.members
+        for record in kept.present:
+            module, kind = record[0], record[1]
+            if kind == _MEMBER:
+                members.setdefault((module, record[2]), record)
+            else:
+                first.setdefault(module, record)  # type: ignore[arg-type]
+                if kind == _WHOLE:
+                    whole.setdefault(module, record)  # type: ignore[arg-type]
+        for key in kept.absent:
+            if key not in first:
+                first[key] = (key, _STATUS, 0)
