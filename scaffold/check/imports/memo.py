@@ -117,7 +117,9 @@ class _Reads:
                 whole.setdefault(key, record)
             for ident, record in inner.members.items():
                 members.setdefault(ident, record)
-        else:  # what it read first, it read first here too
+        else:
+            # Nothing read yet (a module's status is noted before anything else of it, so
+            # `whole` and `members` are empty too): what it read first, this one did.
             self.first, self.whole, self.members = inner.first, inner.whole, inner.members
         added = self.added
         if not added:
