@@ -40,8 +40,14 @@ __all__ = [
 POOL_MIN_BYTES = 1_000_000
 # Each worker is handed at least this much source, so a pool is never wider than its work.
 BYTES_PER_WORKER = 500_000
-# Batches per worker: more balances better (the largest files go first), fewer cost less.
-BATCHES_PER_WORKER = 8
+# Batch sizes shrink as the work left does (guided scheduling): each batch holds this share
+# of the source not yet batched, divided among the workers, and never less than
+# MIN_BATCH_BYTES. Big batches first cost few round trips; small ones last let both workers
+# finish within one small batch of each other. Eight even batches per worker left one
+# worker up to a whole batch (1/16 of the tree, ~0.2 s on sympy) behind the other, ~0.04 s
+# on average (docs/decisions.md, issue 20).
+GUIDED_SHARE = 2
+MIN_BATCH_BYTES = 64_000
 
 Parser = Callable[..., ModuleFacts]
 T = TypeVar("T")
@@ -61,7 +67,8 @@ class ParseJob:
 
 @dataclass(frozen=True, slots=True)
 class Parsed:
-    """One parsed file: its content hash (None: unreadable) and its facts.
+    """One parsed file: its content hash (None: unreadable, or parsed for no cache) and its
+    facts.
 
     From a worker the facts arrive encoded (marshal is much faster than pickling records);
     parsed in this process they stay objects.
@@ -98,7 +105,8 @@ def plan_workers(total_bytes: int, cores: int | None = None) -> int:
 
 def _parse_one(job: ParseJob, parse: Parser, encode: bool, for_cache: bool) -> Parsed:
     data, facts = read_source(job.path, job.is_package, parse, job.limit)
-    digest = content_digest(data) if data is not None else None
+    # Only the cache keeps the hash: a run without one need not pay for it.
+    digest = content_digest(data) if data is not None and for_cache else None
     if encode:
         encoded = encode_facts(facts)
         facts_digest = content_digest(encoded) if for_cache else None
@@ -116,12 +124,25 @@ def _parse_batch(
         return [_parse_one(job, parse, encode, for_cache) for job in batch]
 
 
-def _batches(jobs: Sequence[ParseJob], count: int) -> list[list[ParseJob]]:
-    # Largest first, dealt round-robin: every batch gets a similar share of big files, and
-    # the batches that finish last are the ones holding only small files.
+def _batches(jobs: Sequence[ParseJob], workers: int) -> list[list[ParseJob]]:
+    """The jobs, largest first, cut into batches that shrink with the source left: a worker
+    takes the next batch when it is done with one, so the last batches, small and of small
+    files, even out when the workers finish."""
     ordered = sorted(jobs, key=lambda job: job.size, reverse=True)
-    batches = [ordered[start::count] for start in range(count)]
-    return [batch for batch in batches if batch]
+    left = sum(job.size for job in ordered)
+    batches: list[list[ParseJob]] = []
+    batch: list[ParseJob] = []
+    size = 0
+    for job in ordered:
+        batch.append(job)
+        size += job.size
+        if size >= max(left // (workers * GUIDED_SHARE), MIN_BATCH_BYTES):
+            batches.append(batch)
+            left -= size
+            batch, size = [], 0
+    if batch:
+        batches.append(batch)
+    return batches
 
 
 def _may_fork() -> bool:
@@ -166,15 +187,16 @@ def parse_jobs(
     jobs: Sequence[ParseJob], workers: int, parse: Parser = parse_source, for_cache: bool = False
 ) -> Iterator[Parsed]:
     """Parse every job, across `workers` processes (0: here); results in no set order.
-    `for_cache`: the workers also digest the facts they encode, for the cache to store."""
+    `for_cache`: each file's content is digested too, and the workers digest the facts they
+    encode, for the cache to store."""
     if workers < 1 or len(jobs) < 2:
-        yield from _parse_batch(jobs, parse, encode=False)
+        yield from _parse_batch(jobs, parse, False, for_cache)
         return
     # Imported here: a run that needs no pool (small trees, warm caches) never pays for it.
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    batches = _batches(jobs, workers * BATCHES_PER_WORKER)
+    batches = _batches(jobs, workers)
     done: set[str] = set()
     try:
         with ProcessPoolExecutor(workers, mp_context=_context()) as pool:
@@ -189,7 +211,8 @@ def parse_jobs(
     except (BrokenProcessPool, OSError):
         # A worker was killed (out of memory, say) or no process could be started: the
         # files it had not sent back are parsed here, so the run still reports on them.
-        yield from _parse_batch([job for job in jobs if job.key not in done], parse, False)
+        left = [job for job in jobs if job.key not in done]
+        yield from _parse_batch(left, parse, False, for_cache)
 
 
 def start_in_fork(work: Callable[[], bytes]) -> Callable[[], bytes | None]:
