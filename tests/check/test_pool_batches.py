@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import random
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -21,6 +23,15 @@ def _sympy_like_sizes() -> list[int]:
     # Many small files and a long tail of large ones, as in sympy (1,533 files, 26 MB).
     rng = random.Random(20)
     return [int(rng.lognormvariate(9, 1.3)) for _ in range(1500)]
+
+
+def _three_files(folder: Path) -> list[ParseJob]:
+    jobs = []
+    for name in ("a", "b", "c"):
+        path = folder / f"{name}.py"
+        path.write_text(f"import os\n{name} = 1\n")
+        jobs.append(ParseJob(name, str(path), False, path.stat().st_size))
+    return jobs
 
 
 def test_every_job_is_in_one_batch_and_the_largest_files_go_first() -> None:
@@ -52,11 +63,7 @@ def test_a_file_larger_than_any_share_is_a_batch_of_its_own() -> None:
 
 
 def test_a_run_without_a_cache_does_not_digest_contents(tmp_path: Path) -> None:
-    files = []
-    for name in ("a", "b", "c"):
-        path = tmp_path / f"{name}.py"
-        path.write_text(f"import os\n{name} = 1\n")
-        files.append(ParseJob(name, str(path), False, path.stat().st_size))
+    files = _three_files(tmp_path)
     for workers in (0, 2):
         uncached = list(pool.parse_jobs(files, workers))
         cached = list(pool.parse_jobs(files, workers, for_cache=True))
@@ -84,3 +91,44 @@ def test_unknown_noqa_codes_builds_the_known_codes_once(monkeypatch: pytest.Monk
         3,
         "EXP999",
     )
+
+
+def test_meanwhile_runs_once_the_workers_have_their_work(tmp_path: Path) -> None:
+    jobs = _three_files(tmp_path)
+    seen: list[str] = []
+    for parsed in pool.parse_jobs(jobs, 2, meanwhile=lambda: seen.append("meanwhile")):
+        seen.append(parsed.key)
+    assert seen[0] == "meanwhile"
+    assert sorted(seen[1:]) == ["a", "b", "c"]
+    # Parsing here leaves nothing to wait for: nothing runs meanwhile.
+    assert len(list(pool.parse_jobs(jobs, 0, meanwhile=lambda: seen.append("here")))) == 3
+    assert "here" not in seen
+
+
+PROBE = """
+import sys
+from scaffold.check.incremental import pool
+from scaffold.check.incremental.run import run_check
+from scaffold.check.options import CheckOptions
+
+parse_jobs = pool.parse_jobs
+loaded = []
+
+def watched(*args, **kwargs):
+    for parsed in parse_jobs(*args, **kwargs):
+        loaded.append("scaffold.check.analysis" in sys.modules)
+        yield parsed
+
+pool.parse_jobs = watched
+run_check(CheckOptions(paths=(sys.argv[1],), use_cache=False, workers=2))
+print(loaded[0], len(loaded))
+"""
+
+
+def test_a_cold_run_loads_the_rules_while_the_workers_parse(tmp_path: Path) -> None:
+    # In a fresh interpreter: this one has imported the rules long ago.
+    _three_files(tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE, str(tmp_path)], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.split() == ["True", "3"]

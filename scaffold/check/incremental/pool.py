@@ -184,11 +184,16 @@ def prepare_forkserver(*, start: bool = True) -> None:
 
 
 def parse_jobs(
-    jobs: Sequence[ParseJob], workers: int, parse: Parser = parse_source, for_cache: bool = False
+    jobs: Sequence[ParseJob],
+    workers: int,
+    parse: Parser = parse_source,
+    for_cache: bool = False,
+    meanwhile: Callable[[], object] | None = None,
 ) -> Iterator[Parsed]:
     """Parse every job, across `workers` processes (0: here); results in no set order.
     `for_cache`: each file's content is digested too, and the workers digest the facts they
-    encode, for the cache to store."""
+    encode, for the cache to store. `meanwhile` runs here once the workers have their work
+    (not at all when parsing here), while this process would only wait for them."""
     if workers < 1 or len(jobs) < 2:
         yield from _parse_batch(jobs, parse, False, for_cache)
         return
@@ -204,6 +209,8 @@ def parse_jobs(
             results = pool.map(
                 _parse_batch, batches, [parse] * count, [True] * count, [for_cache] * count
             )
+            if meanwhile is not None:
+                meanwhile()
             for result in results:
                 for parsed in result:
                     done.add(parsed.key)
@@ -275,16 +282,18 @@ def read_facts(
     *,
     cache: FactsCache | None = None,
     workers: int | None = None,
+    meanwhile: Callable[[], object] | None = None,
 ) -> dict[str, ModuleFacts]:
     """Facts of every file: from `cache` when its stat is unchanged, else read and parsed once.
 
     Parsing runs in `workers` processes (None: as many as pay for the amount of source, see
     `plan_workers`; 0: in this process). A pipeline FactsReader, with the cache or without.
+    `meanwhile`: what this process does while workers parse (`parse_jobs`).
     """
     files = list(files)
     facts: dict[str, ModuleFacts] = {}
     with without_cyclic_gc():
-        _read_into(facts, files, parse, cache, workers)
+        _read_into(facts, files, parse, cache, workers, meanwhile)
     # Workers answer in no set order; the tree's order keeps every later step deterministic.
     return {source.key: facts[source.key] for source in files if source.key in facts}
 
@@ -295,6 +304,7 @@ def _read_into(
     parse: Parser,
     cache: FactsCache | None,
     workers: int | None,
+    meanwhile: Callable[[], object] | None = None,
 ) -> None:
     jobs: list[ParseJob] = []
     pending: dict[str, tuple[SourceFile, Stat | None]] = {}
@@ -313,7 +323,7 @@ def _read_into(
         pending[source.key] = (source, stat)
     if workers is None:
         workers = plan_workers(sum(job.size for job in jobs))
-    for parsed in parse_jobs(jobs, workers, parse, cache is not None):
+    for parsed in parse_jobs(jobs, workers, parse, cache is not None, meanwhile):
         source, stat = pending[parsed.key]
         facts[parsed.key] = parsed.decoded()
         if cache is not None and stat is not None and parsed.digest is not None:
