@@ -213,3 +213,66 @@ def test_a_terminal_run_offers_gits_values_as_the_defaults(
     assert term.close() == 0
     project = tomllib.loads((tmp_path / "pong" / "pyproject.toml").read_text(encoding="utf-8"))
     assert project["project"]["authors"] == [{"name": "Grace Hopper", "email": "ada@example.org"}]
+
+
+# Configurations whose user.name, user.email and remote.origin.url `git config --get` reads
+# in its own ways: the last of several values, sections and keys in any case (a
+# subsection's case counts), includes, a repository's values over the user's, values with
+# a newline or an `=`, and none at all.
+GIT_CONFIGS = {
+    "none": ("", ""),
+    "several values": ("[user]\n\tname = A\n\tname = B\n\temail = a@x.org\n", ""),
+    "any case": ('[USER]\n\tName = C\n[Remote "Origin"]\n\turl = https://h.org/o/r\n', ""),
+    "included": ("[include]\n\tpath = included\n", ""),
+    "repository over user": (
+        "[user]\n\tname = Global\n",
+        '[user]\n\tname = Local\n[remote "origin"]\n\turl = git@h.org:o/r.git\n',
+    ),
+    "odd values": ('[user]\n\tname = "two\\nlines = x"\n\temail = "b@x.org"\n', ""),
+}
+
+
+@pytest.mark.parametrize(("user", "repository"), GIT_CONFIGS.values(), ids=list(GIT_CONFIGS))
+def test_git_defaults_ask_git_once_and_read_what_git_config_get_reads(
+    user: str, repository: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "included").write_text("[user]\n\tname = Included\n", encoding="utf-8")
+    (tmp_path / "gitconfig").write_text(user, encoding="utf-8")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "gitconfig"))
+    repo = tmp_path / "repo"
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    with (repo / ".git" / "config").open("a", encoding="utf-8") as config:
+        config.write(repository)
+
+    def get(key: str) -> str:
+        found = subprocess.run(["git", "config", "--get", key], cwd=repo, capture_output=True)
+        return " ".join(found.stdout.decode().split())
+
+    expected = {
+        "author": get("user.name"),
+        "email": get("user.email"),
+        "repository": repository_url(get("remote.origin.url")),
+    }
+    calls: list[list[str]] = []
+    run = subprocess.run
+
+    def counted(args: list[str], **kwargs: Any) -> Any:
+        calls.append(args)
+        return run(args, **kwargs)
+
+    monkeypatch.setattr(subprocess, "run", counted)
+    assert git_defaults(repo / "demo") == {key: value for key, value in expected.items() if value}
+    assert len(calls) == 1, calls
+
+
+def test_a_git_identity_that_is_not_utf8_is_no_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `scaffold new` stopped with an internal UnicodeDecodeError; a project file cannot hold
+    # the bytes, so the value is left out as a malformed email is.
+    config = tmp_path / "gitconfig"
+    config.write_bytes(b"[user]\n\tname = Gr\xffce\n\temail = grace@example.com\n")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(config))
+    assert git_defaults(tmp_path) == {"email": "grace@example.com"}
+    (pyproject,) = _new("package", tmp_path / "demo")
+    assert pyproject["project"]["authors"] == [{"email": "grace@example.com"}]

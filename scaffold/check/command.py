@@ -72,6 +72,24 @@ class CheckCommand:
     stdin_filename: str | None = None  # analyse stdin as this file of its project
 
 
+# The options naming one file: empty (an unset shell variable, say), each would name the
+# current folder, and a report or baseline be written there, or an internal error follow.
+_FILE_OPTIONS = {
+    "output_file": "--output-file",
+    "baseline": "--baseline",
+    "config": "--config",
+    "stdin_filename": "--stdin-filename",
+}
+
+
+def _refuse_empty_paths(command: CheckCommand) -> None:
+    if "" in command.paths:
+        raise UsageError("PATH is empty; name a file or folder to check (none: the current one)")
+    for field, option in _FILE_OPTIONS.items():
+        if getattr(command, field) == "":
+            raise UsageError(f"{option} is empty; give a file name, or leave {option} out")
+
+
 def _codes(raw: str | None, option: str) -> tuple[str, ...] | None:
     if raw is None:
         return None
@@ -299,6 +317,7 @@ def run_check_command(command: CheckCommand) -> int:
     `add_noqa` silences every current finding with a noqa comment;
     `run_imports` (`--import`) imports each package in a subprocess and adds RUN001.
     """
+    _refuse_empty_paths(command)
     renderer = format_named(FORMATS, command.output_format)
     settings = _settings(command)
     level = _fail_level(command, settings)

@@ -22,15 +22,33 @@ _URL_REMOTE = re.compile(
 )
 
 
-def _git_value(folder: Path, *args: str) -> str:
-    """One line git prints, or "" when git is missing, fails or prints nothing."""
+# The keys git_defaults reads, as `git config` names them (section and key in lower case,
+# the subsection as written).
+_KEYS = r"^(user\.name|user\.email|remote\.origin\.url)$"
+
+
+def _git_config(folder: Path) -> dict[str, str]:
+    """user.name, user.email and remote.origin.url as `git config --get` reads each (the
+    last value wins), in one git run: {} when git is missing, fails or knows none."""
     try:
         proc = subprocess.run(
-            ["git", *args], cwd=folder, capture_output=True, text=True, check=False, timeout=10
+            ["git", "config", "-z", "--get-regexp", _KEYS],
+            cwd=folder,
+            capture_output=True,
+            check=False,
+            timeout=10,
         )
     except (OSError, subprocess.TimeoutExpired):
-        return ""
-    return proc.stdout.strip() if proc.returncode == 0 else ""
+        return {}
+    values: dict[str, str] = {}
+    if proc.returncode == 0:  # 1: none of the keys is set
+        for entry in proc.stdout.split(b"\0"):
+            key, _, value = entry.partition(b"\n")  # -z: the key, a newline, the value
+            try:
+                values[key.decode()] = value.decode().strip()
+            except UnicodeDecodeError:  # not text a project file can hold: no default
+                values.pop(key.decode(errors="replace"), None)
+    return values
 
 
 def repository_url(remote: str) -> str:
@@ -72,14 +90,13 @@ def git_defaults(destination: Path) -> dict[str, str]:
     """Defaults git knows for a project at `destination`: `author` (user.name), `email`
     (user.email) and `repository` (the https address of the enclosing repository's
     `origin`), each only when git has a usable value. Answers given override them."""
-    folder = _existing_folder(destination)
+    config = _git_config(_existing_folder(destination))
     defaults: dict[str, str] = {}
-    if author := _plain(_git_value(folder, "config", "--get", "user.name")):
+    if author := _plain(config.get("user.name", "")):
         defaults["author"] = author
-    email = _plain(_git_value(folder, "config", "--get", "user.email"))
+    email = _plain(config.get("user.email", ""))
     if EMAIL_PATTERN.match(email):
         defaults["email"] = email
-    remote = _git_value(folder, "config", "--get", "remote.origin.url")
-    if url := repository_url(remote):
+    if url := repository_url(config.get("remote.origin.url", "")):
         defaults["repository"] = url
     return defaults

@@ -122,6 +122,33 @@ def test_a_file_changed_just_before_the_save_is_not_kept(tmp_path: Path) -> None
     assert AsciiVerdicts(tmp_path / "check-x.bin").get(str(path)) is None
 
 
+def test_the_verdicts_of_deleted_or_changed_files_leave_with_the_next_save(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A verdict that can never match again (its file deleted, moved or changed) would
+    # otherwise stay for good, and the verdicts file grow with every file ever reported.
+    paths = {name: tmp_path / f"{name}.py" for name in ("deleted", "changed", "kept", "new")}
+    for path in paths.values():
+        path.write_text("import os\n")
+    cache_file = tmp_path / "check-x.bin"
+    first = AsciiVerdicts(cache_file)
+    for name in ("deleted", "changed", "kept"):
+        first.get(str(paths[name]))
+        first.put(str(paths[name]), ())
+    _later(monkeypatch)
+    first.save()
+    paths["deleted"].unlink()
+    paths["changed"].write_text("import os  # longer now\n")
+    second = AsciiVerdicts(cache_file)  # a run that reports only the new file
+    second.get(str(paths["new"]))
+    second.put(str(paths["new"]), ())
+    second.save()
+    assert second.path is not None
+    saved = second.path.read_bytes()
+    assert {name for name, path in paths.items() if str(path).encode() in saved} == {"kept", "new"}
+    assert AsciiVerdicts(cache_file).get(str(paths["kept"])) == ()
+
+
 @pytest.mark.parametrize("damage", [b"", b"garbage", "truncated"])
 def test_a_damaged_verdicts_file_is_a_miss(
     damage: bytes | str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

@@ -8,8 +8,8 @@ columns that mostly lie on ASCII lines. A verdict (the numbers of the lines that
 ASCII, as the parser numbers them; none for an all-ASCII file) is kept under the file's
 (size, mtime, inode, ctime), as the cache's own stat index keeps content hashes; any other
 stat is a miss, and a file changed less than two seconds before the verdicts were written is
-not kept (it may change again within the same mtime tick). Anything unreadable is a miss,
-never an error.
+not kept (it may change again within the same mtime tick), nor is the verdict of a file
+deleted or changed since. Anything unreadable is a miss, never an error.
 """
 
 from __future__ import annotations
@@ -101,12 +101,23 @@ class AsciiVerdicts:
             self._entries()[path] = (*stat, wide)
             self._dirty = True
 
+    def _still_holds(self, path: str, entry: Entry) -> bool:
+        """Whether `entry` can match again: a file deleted, moved or changed since would keep
+        its verdict for good, and the verdicts grow with every file ever reported. A save
+        follows a miss, so the stat of each verdict this run did not ask about is paid then."""
+        stat = self._stats[path] if path in self._stats else _stat(path)
+        return stat is not None and entry[:4] == stat
+
     def save(self) -> None:
         """Write the verdicts when one was added; a failure only loses them."""
         if self.path is None or not self._dirty:
             return
         racy = time.time_ns() - _RACY_NS
-        kept = {path: entry for path, entry in self._entries().items() if entry[3] <= racy}
+        kept = {
+            path: entry
+            for path, entry in self._entries().items()
+            if entry[3] <= racy and self._still_holds(path, entry)
+        }
         body = marshal.dumps(kept)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -45,6 +45,8 @@ def chosen_cache_dir(given: str | None) -> Path | None:
         given, option = os.environ.get(CACHE_DIR_ENV) or None, CACHE_DIR_ENV
     if given is None:
         return None
+    if not given:  # Path("") is the current folder: the cache and its `*` .gitignore land there
+        raise UsageError(f"{option} is empty; give a folder to keep the cache in, or leave it out")
     path = Path(os.path.abspath(given))
     if path.exists() and not path.is_dir():
         raise UsageError(f"{option} {given!r} is not a folder (give a folder to keep the cache in)")

@@ -11,21 +11,33 @@ from scaffold.check.rules.unit import Check, FileContext, PeerCode, Rule, RuleDo
 __all__ = ["RULE"]
 
 
-def _missing_module(project: Project, name: str, scope: str) -> str | None:
-    """The first missing prefix of `name`, when its parent is fully known to lack it."""
+def _missing_module(project: Project, name: str, scope: str) -> tuple[str, str] | None:
+    """The first missing prefix of `name` and its parent, when the parent is fully known to
+    lack it."""
     parts = name.split(".")
     for i in range(2, len(parts) + 1):
         prefix = ".".join(parts[:i])
         if project.find(prefix, scope) is not None:
             continue
         parent = project.find(".".join(parts[: i - 1]), scope)
-        if parent is None or parent.file is None or not parent.file.is_package:
-            return None  # a namespace portion may live elsewhere; a module is IMP006 by name
+        if parent is None or parent.file is None:
+            return None  # a namespace portion may live elsewhere
+        # A plain module has no submodules unless it writes its `__path__` or `sys.modules`
+        # (`dynamic`) or answers `__path__` from a module `__getattr__`, as for a package.
         facts = project.facts.get(parent.file.key)
         if facts is None or facts.dynamic or facts.has_getattr or facts.error is not None:
             return None
-        return prefix
+        return prefix, parent.name
     return None
+
+
+def _is_package(project: Project, name: str, scope: str) -> bool:
+    target = project.find(name, scope)
+    return (
+        target is None
+        or target.file is None
+        or (target.file.is_package and not target.is_init_module)
+    )
 
 
 def _unresolved(ctx: FileContext, imp: ImportFact) -> Iterator[Finding]:
@@ -36,8 +48,15 @@ def _unresolved(ctx: FileContext, imp: ImportFact) -> Iterator[Finding]:
     target = project.find(module, source.scope) if imp.is_from else None
     if target is None:
         missing = _missing_module(project, module, source.scope)
-        if missing is not None:
-            yield RULE.finding(source.rel, imp.span, kind="module", module=missing)
+        if missing is None:
+            return
+        prefix, parent = missing
+        if _is_package(project, parent, source.scope):
+            yield RULE.finding(source.rel, imp.span, kind="module", module=prefix)
+        else:
+            yield RULE.finding(
+                source.rel, imp.span, kind="not_package", module=prefix, parent=parent
+            )
         return
     for alias in imp.names:
         # Names a module binds only for type checkers still exist for them (can_import).
@@ -65,6 +84,7 @@ RULE = Rule(
     message={
         "module": "no module named '{module}'",
         "name": "cannot import name '{name}' from '{module}'",
+        "not_package": "no module named '{module}'; '{parent}' is not a package",
     },
     docs=RuleDocs(
         what="Finds a first-party import of a module or name that does not exist, when the"
