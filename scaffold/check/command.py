@@ -155,7 +155,9 @@ def _watch(options: CheckOptions, command: CheckCommand) -> int:
 
 
 def _settings(command: CheckCommand) -> Settings | None:
-    """`--config FILE`'s settings, none at all for `--isolated`, else None (discover them)."""
+    """`--config FILE`'s settings, none at all for `--isolated`, else None (discover them);
+    first of all, an empty file or folder name is refused."""
+    _refuse_empty_paths(command)
     if command.isolated and command.config is not None:
         raise UsageError("--config and --isolated exclude each other (give one of them)")
     if command.isolated:
@@ -317,7 +319,6 @@ def run_check_command(command: CheckCommand) -> int:
     `add_noqa` silences every current finding with a noqa comment;
     `run_imports` (`--import`) imports each package in a subprocess and adds RUN001.
     """
-    _refuse_empty_paths(command)
     renderer = format_named(FORMATS, command.output_format)
     settings = _settings(command)
     level = _fail_level(command, settings)
