@@ -73,7 +73,7 @@ def watch(
 ) -> int:
     """Check and print the report, then after each batch of `changes` check again with the
     incremental engine and print what changed; returns the last check's exit code when the
-    changes end (Ctrl-C ends watchfiles').
+    changes end (a Ctrl-C raises KeyboardInterrupt: the command says "Interrupted.").
 
     `changes` is watchfiles' watch of the paths when None. The first batch says the watcher
     is running and is taken for the first check, so a change made while that check runs is
@@ -88,7 +88,9 @@ def watch(
         changes = watch_files(
             *paths,
             watch_filter=_relevant,
-            raise_interrupt=False,
+            # A Ctrl-C between checks ends the watch as one during a check does, as every
+            # command ends: "Interrupted.", exit 130 (not watchfiles' own log line).
+            raise_interrupt=True,
             yield_on_timeout=True,
             rust_timeout=_IDLE_MS,
         )

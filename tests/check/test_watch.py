@@ -115,3 +115,38 @@ def test_the_command_watches_the_disk(tmp_path: Path) -> None:
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+class _NotifyThenCtrlC:
+    """watchfiles' Rust watcher, as it answers: an idle tick, then the Ctrl-C it caught."""
+
+    def __init__(self, *args: object) -> None:
+        self.answers = iter(["timeout", "signal"])
+
+    def __enter__(self) -> _NotifyThenCtrlC:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+    def watch(self, *args: object) -> str:
+        return next(self.answers)
+
+    def close(self) -> None:
+        pass
+
+
+def test_a_ctrl_c_while_watching_says_interrupted_and_exits_130(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A Ctrl-C between checks ended with the last check's code and watchfiles' own log
+    # line ("KeyboardInterrupt caught, stopping watch"); during a check, with "Interrupted."
+    # and 130. Either way it is now what every other command does.
+    import watchfiles.main
+
+    monkeypatch.chdir(_tree(tmp_path / "t"))
+    monkeypatch.setattr(watchfiles.main, "RustNotify", _NotifyThenCtrlC)
+    assert main(["check", ".", "--watch", "--no-cache"]) == 130
+    captured = capsys.readouterr()
+    assert captured.out.startswith("All checks passed")
+    assert captured.err == "Interrupted.\n"
