@@ -24,6 +24,7 @@ STAGES = (
     "scaffold.check.options",
     "scaffold.check.contracts",
     "scaffold.check.discover",
+    "scaffold.check.walk",
     "scaffold.check.ignores",
     "scaffold.check.members",
     "scaffold.check.facts",

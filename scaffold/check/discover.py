@@ -6,13 +6,16 @@ import keyword
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import NamedTuple
 
-from scaffold.check.config import CheckConfig, Settings, load_config, nearest_config
-from scaffold.check.ignores import Ignores, folder_prefix
-from scaffold.check.members import is_member_root, package_root
+from scaffold.check.config import CheckConfig, Settings, nearest_config
+from scaffold.check.ignores import folder_prefix
+from scaffold.check.members import package_root
+from scaffold.check.memory import without_cyclic_gc
 from scaffold.check.paths import is_file_path
+from scaffold.check.walk import FolderFiles, Walk
 from scaffold.errors import UsageError
 
 __all__ = [
@@ -23,11 +26,7 @@ __all__ = [
     "display_path",
 ]
 
-_SKIP_DIRS = frozenset({"__pycache__", "node_modules", "site-packages"})
-# Build output, unless it is a real package of that name (pip._internal.operations.build).
-_OUTPUT_DIRS = frozenset({"build", "dist"})
 _TEST_DIRS = frozenset({"tests", "test"})
-_SOURCE_SUFFIXES = (".py", ".pyi", ".so", ".pyd")
 _EXEMPT_FILES = frozenset({"setup.py", "__main__.py", "conftest.py"})
 
 
@@ -121,10 +120,6 @@ def _suffix(name: str) -> str:
     return name[i:] if 0 < i < len(name) - 1 else ""
 
 
-def _git_top(start: Path) -> Path | None:
-    return next((f for f in [start, *start.parents] if os.path.lexists(f / ".git")), None)
-
-
 def discover(path: Path, *, also: Sequence[Path] = (), settings: Settings | None = None) -> Tree:
     """Walk PATH: find roots, files and their module names.
 
@@ -132,6 +127,13 @@ def discover(path: Path, *, also: Sequence[Path] = (), settings: Settings | None
     same tree (pre-commit names several files of one project at once). `settings` replaces
     every pyproject.toml's `[tool.scaffold.check]` table (`--config`, `--isolated`).
     """
+    # A tree's files and folders are acyclic and stay alive: collecting while they are
+    # made only rescans them (~8 % of a warm run's discovery on a 10,000-file tree).
+    with without_cyclic_gc():
+        return _discover(path, also, settings)
+
+
+def _discover(path: Path, also: Sequence[Path], settings: Settings | None) -> Tree:
     path = Path(os.path.abspath(path))
     is_file = is_file_path(path)
     named = [path, *(Path(os.path.abspath(p)) for p in also)] if is_file else []
@@ -144,16 +146,16 @@ def discover(path: Path, *, also: Sequence[Path] = (), settings: Settings | None
     scan, walk_from = package_root(named[0].parent if is_file else path)
     starts = {package_root(f.parent)[1] for f in named} | {walk_from}
     tree = Tree(base=base, roots=[])
-    walk = _Walk(tree, scan, is_file, nearest_config(base, settings), settings)
+    walk = Walk(tree, scan, is_file, nearest_config(base, settings), settings)
     for start in [scan] if scan in starts else sorted(starts):
         walk.run(str(start))
     tree.roots = sorted(walk.roots, key=lambda p: (len(p.parts), str(p)))
     tree.configs = sorted(walk.configs.values(), key=lambda c: str(c.directory))
     roots_of = _RootFinder(tree.roots)
     target = _Target(str(path), frozenset(str(f) for f in named))
-    _name_files(tree, target, walk.files, walk.init_dirs, roots_of)
-    files = [f for f, _ in walk.files]
-    _describe_folders(tree, target, walk.dirs, walk.init_dirs, files, roots_of)
+    rels = _Rels(tree)
+    _name_files(tree, walk.files, _Namer(tree, target, walk.init_dirs, roots_of, rels))
+    _describe_folders(tree, target, walk, roots_of, rels)
     return tree
 
 
@@ -166,134 +168,30 @@ class _Target(NamedTuple):
     def selects(self, path: str) -> bool:
         return path in self.files if self.files else _below(path, self.folder)
 
+    def selects_all_in(self, folder: str) -> bool | None:
+        """Whether every file of `folder` is selected, or None when each is asked alone.
+        (A file is below the named folder exactly when its own folder is.)"""
+        return None if self.files else _below(folder, self.folder)
 
-class _Walk:
-    """The walk below the scanned folder: its files, folders, configs, roots and ignores.
 
-    It works on strings (absolute, normalised): pathlib costs ~10x more per path.
-    """
+class _Rels(dict[str, str]):
+    """`Tree.rel` of the walk's folders, each made once. The walk's strings are absolute and
+    normalised: one below the checked folder is its tail, with no relpath or normpath."""
 
-    def __init__(
-        self,
-        tree: Tree,
-        scan: Path,
-        is_file: bool,
-        top_config: CheckConfig,
-        settings: Settings | None = None,
-    ) -> None:
-        self.settings = settings
+    def __init__(self, tree: Tree) -> None:
+        super().__init__()
         self.tree = tree
-        self.scan = str(scan)
-        self.is_file = is_file
-        self.ignores = Ignores()
-        git_top = _git_top(scan)
-        if git_top is not None:
-            for folder in [scan, *scan.parents]:
-                self._gitignore(folder)
-                if folder == git_top:
-                    break
-        self.top_config = top_config
-        self.configs: dict[Path, CheckConfig] = {top_config.directory: top_config}
-        self.ignores.add(top_config.directory, list(top_config.exclude))
-        probe = tree.base / "__scaffold_probe__.py"
-        if self.ignores.ignored(probe, False):
-            # PATH was named explicitly: patterns that exclude everything in it do not apply.
-            self.ignores.unignore(probe)
-        self.roots: set[Path] = {scan}
-        self.files: list[tuple[str, CheckConfig]] = []
-        self.init_dirs: set[str] = set()
-        self.dirs: list[tuple[str, CheckConfig]] = []
-        if is_member_root(str(top_config.directory), self.scan):
-            _add_src_roots(top_config, self.roots)
+        self.prefix = folder_prefix(str(tree.base))
 
-    def run(self, walk_from: str) -> None:
-        """Walk from `walk_from`, depth first in name order, each folder once."""
-        seen: set[tuple[int, int]] = set()
-        stack: list[tuple[str, CheckConfig]] = [(walk_from, self.top_config)]
-        while stack:
-            here, config = stack.pop()
-            try:
-                info = os.stat(here)
-            except OSError as exc:
-                self.tree.notes.append(f"skipped {self.tree.rel(here)}: {exc.strerror or exc}")
-                continue
-            ident = (info.st_dev, info.st_ino)
-            if ident in seen:
-                self.tree.notes.append(
-                    f"skipped {self.tree.rel(here)}: symlink loop or repeated folder"
-                )
-                continue
-            seen.add(ident)
-            config = self.enter(here, config)
-            self.dirs.append((here, config))
-            stack.extend(reversed(self.scan_folder(here, config)))
-
-    def enter(self, here: str, config: CheckConfig) -> CheckConfig:
-        """The config of a folder: its own pyproject.toml's (a new root unless in a package), or
-        its parent's."""
-        if here != self.scan and os.path.isfile(os.path.join(here, "pyproject.toml")):
-            folder_path = Path(here)
-            config = self.configs.setdefault(folder_path, load_config(folder_path, self.settings))
-            self.ignores.add(folder_path, list(config.exclude))
-            if is_member_root(here, self.scan):
-                self.roots.add(folder_path)
-                _add_src_roots(config, self.roots)
-        if here != self.scan and os.path.lexists(os.path.join(here, ".gitignore")):
-            self._gitignore(Path(here))
-        return config
-
-    def _gitignore(self, folder: Path) -> None:
-        note = self.ignores.add_gitignore(folder)
-        if note is not None:
-            self.tree.notes.append(note)
-
-    def scan_folder(self, here: str, config: CheckConfig) -> list[tuple[str, CheckConfig]]:
-        """Note the source files of one folder; the subfolders to walk, in name order."""
-        try:
-            entries = sorted(os.scandir(here), key=lambda e: e.name)
-        except OSError as exc:
-            self.tree.notes.append(f"skipped {self.tree.rel(here)}: {exc.strerror or exc}")
-            return []
-        join = os.path.join
-        isfile = os.path.isfile
-        children: list[tuple[str, CheckConfig]] = []
-        for entry in entries:
-            name = entry.name
-            child = entry.path
-            try:
-                is_dir = entry.is_dir()
-                is_regular = entry.is_file()
-            except OSError:
-                continue
-            if is_dir:
-                if name.startswith(".") or name in _SKIP_DIRS or name.endswith(".egg-info"):
-                    continue
-                if name in _OUTPUT_DIRS and not isfile(join(child, "__init__.py")):
-                    continue
-                if os.path.exists(join(child, "pyvenv.cfg")) or self.ignores.ignored(child, True):
-                    continue
-                if self.is_file and here == self.scan and not isfile(join(child, "__init__.py")):
-                    continue  # beside a single file only its importable packages matter
-                children.append((child, config))
-            elif is_regular and name.endswith(_SOURCE_SUFFIXES):
-                if name == "__init__.py":
-                    self.init_dirs.add(here)
-                if self.ignores.ignored(child, False):
-                    continue
-                self.files.append((child, config))
-            elif name.endswith(_SOURCE_SUFFIXES) and not self.ignores.ignored(child, False):
-                kind = "a broken link" if not os.path.exists(child) else "not a regular file"
-                self.tree.notes.append(f"skipped {self.tree.rel(child)}: {kind}")
-        return children
-
-
-def _add_src_roots(config: CheckConfig, roots: set[Path]) -> None:
-    if (config.directory / "src").is_dir():
-        roots.add(config.directory / "src")
-    for extra in config.src:
-        candidate = (config.directory / extra).resolve()
-        if candidate.is_dir():
-            roots.add(Path(os.path.abspath(config.directory / extra)))
+    def __missing__(self, folder: str) -> str:
+        if folder.startswith(self.prefix):
+            rel = folder[len(self.prefix) :]
+            rel = rel.replace(os.sep, "/") if os.sep != "/" else rel
+            rel = rel if rel.isascii() else display_path(rel)
+        else:
+            rel = self.tree.rel(folder)
+        self[folder] = rel
+        return rel
 
 
 class _RootFinder:
@@ -312,13 +210,17 @@ class _RootFinder:
         """The root of `path`; a path outside every root is its own parent's."""
         found = self._memo.get(path)
         if found is None:
-            found = os.path.dirname(path)
             for prefix, root in self._by_depth:
                 if path == root or path.startswith(prefix):
                     found = root
                     break
+            else:
+                found = os.path.dirname(path)
             self._memo[path] = found
         return found
+
+
+_UNKNOWN = "\0"  # no dotted name can hold NUL
 
 
 def _parts_below(path: str, root: str) -> list[str]:
@@ -339,15 +241,10 @@ def _inside_package(folder: str, root: str, init_dirs: set[str]) -> bool:
     return False
 
 
-def _name_files(
-    tree: Tree,
-    target: _Target,
-    raw: list[tuple[str, CheckConfig]],
-    init_dirs: set[str],
-    root_of: _RootFinder,
-) -> None:
-    namer = _Namer(tree, target, init_dirs, root_of)
-    named = [namer.name(path, config) for path, config in raw]
+def _name_files(tree: Tree, raw: list[FolderFiles], namer: _Namer) -> None:
+    named: list[tuple[tuple[int, int, str], SourceFile]] = []
+    for folder, config, files_here in raw:
+        namer.name_folder(folder, config, files_here, named)
     # Packages before modules (the import system prefers them), then earlier roots.
     named.sort(key=lambda item: item[0])
     regular = {s.module for _, s in named if s.is_package and not s.scope and not s.is_stub}
@@ -361,7 +258,7 @@ def _name_files(
             key = f"{source.rel}#file"
         taken.add(key)
         files.append(source if key == source.key else replace(source, key=key))
-    files.sort(key=lambda f: f.rel)
+    files.sort(key=attrgetter("rel"))
     tree.files = files
 
 
@@ -383,64 +280,81 @@ class _Namer:
     discovery's time (docs/decisions.md, issue 20)."""
 
     def __init__(
-        self, tree: Tree, target: _Target, init_dirs: set[str], root_of: _RootFinder
+        self,
+        tree: Tree,
+        target: _Target,
+        init_dirs: set[str],
+        root_of: _RootFinder,
+        rels: _Rels,
     ) -> None:
         self.tree = tree
         self.target = target
         self.init_dirs = init_dirs
         self.root_of = root_of
+        self.rels = rels
         # Module-name prefixes that are namespace folders in the file's own root.
         self.portions: dict[str, tuple[str, ...]] = {}
         self._places: dict[str, _Place] = {}
 
-    def name(self, path: str, config: CheckConfig) -> tuple[tuple[int, int, str], SourceFile]:
-        """One file as a SourceFile (its key not yet made unique), and its rank among the
-        files of the same key: packages, then compiled modules, then source; earlier roots."""
-        folder, name = os.path.split(path)
-        place = self._places.get(folder) or self._place(path, folder)
-        suffix = _suffix(name)
-        is_stub = suffix == ".pyi"
-        is_extension = suffix in (".so", ".pyd")
-        # `_speedups.cpython-311-x86_64-linux-gnu.so` is the module `_speedups`.
-        stem = name.partition(".")[0] if is_extension else name[: -len(suffix)]
-        is_package = stem == "__init__"
-        if is_package:
-            valid = place.valid and bool(place.prefix)
-            module = ".".join(place.prefix) if valid else ""
-        else:
-            valid = place.valid and _is_identifier(stem)
-            module = ".".join([*place.prefix, stem]) if valid else ""
-        if module and not place.scope:
-            self.portions[path] = place.portions
-        key = f"{place.scope}:{module}" if place.scope else module
-        if is_stub:
-            key = f"{key}.pyi"
-        # The import system tries a package folder, then compiled modules, then source.
-        kind = 0 if is_package else 1 if is_extension else 2
-        base = name.rsplit(".", 1)[0]
-        is_test = place.in_tests or base.startswith("test_") or base.endswith("_test")
-        is_test = is_test or name == "conftest.py"
-        source = SourceFile(
-            file=path,
-            rel=f"{place.rel}/{display_path(name)}" if place.rel != "." else display_path(name),
-            module=module,
-            key=key,
-            scope=place.scope,
-            is_package=is_package,
-            is_stub=is_stub,
-            is_extension=is_extension,
-            in_package=folder in self.init_dirs,
-            exempt=is_test or name in _EXEMPT_FILES,
-            is_test=is_test,
-            selected=self.target.selects(path),
-            config=config,
-        )
-        return (kind, self.root_of.index[place.root], path), source
+    def name_folder(
+        self,
+        folder: str,
+        config: CheckConfig,
+        files: list[tuple[str, str]],
+        named: list[tuple[tuple[int, int, str], SourceFile]],
+    ) -> None:
+        """Each (name, path) file of `folder` as a SourceFile (its key not yet made unique),
+        with its rank among the files of the same key, added to `named`: packages, then
+        compiled modules, then source; earlier roots first."""
+        place = self._places.get(folder) or self._place(files[0][1], folder)
+        in_package = folder in self.init_dirs
+        all_selected = self.target.selects_all_in(folder)
+        root_index = self.root_of.index[place.root]
+        rel_prefix = "" if place.rel == "." else place.rel + "/"
+        for name, path in files:
+            suffix = _suffix(name)
+            is_stub = suffix == ".pyi"
+            is_extension = suffix in (".so", ".pyd")
+            # `_speedups.cpython-311-x86_64-linux-gnu.so` is the module `_speedups`.
+            stem = name.partition(".")[0] if is_extension else name[: -len(suffix)]
+            is_package = stem == "__init__"
+            if is_package:
+                valid = place.valid and bool(place.prefix)
+                module = ".".join(place.prefix) if valid else ""
+            else:
+                valid = place.valid and _is_identifier(stem)
+                module = ".".join([*place.prefix, stem]) if valid else ""
+            if module and not place.scope:
+                self.portions[path] = place.portions
+            key = f"{place.scope}:{module}" if place.scope else module
+            if is_stub:
+                key = f"{key}.pyi"
+            base = name.rsplit(".", 1)[0]
+            is_test = place.in_tests or base.startswith("test_") or base.endswith("_test")
+            is_test = is_test or name == "conftest.py"
+            source = SourceFile(
+                path,
+                rel_prefix + (name if name.isascii() else display_path(name)),
+                module,
+                key,
+                place.scope,
+                is_package,
+                is_stub,
+                is_extension,
+                in_package,
+                is_test or name in _EXEMPT_FILES,
+                is_test,
+                self.target.selects(path) if all_selected is None else all_selected,
+                config,
+            )
+            # The import system tries a package folder, then compiled modules, then source.
+            kind = 0 if is_package else 1 if is_extension else 2
+            named.append(((kind, root_index, path), source))
 
     def _place(self, path: str, folder: str) -> _Place:
         root = self.root_of(path)
         folder_parts = _parts_below(path, root)[:-1]
-        rel, scope = self.tree.rel(folder), ""
+        rel, scope = self.rels[folder], ""
         if folder == root:
             prefix: list[str] = []
         elif _inside_package(folder, root, self.init_dirs):
@@ -462,39 +376,52 @@ class _Namer:
 
 
 def _describe_folders(
-    tree: Tree,
-    target: _Target,
-    dirs: list[tuple[str, CheckConfig]],
-    init_dirs: set[str],
-    files: list[str],
-    root_of: _RootFinder,
+    tree: Tree, target: _Target, walk: Walk, root_of: _RootFinder, rels: _Rels
 ) -> None:
     # A folder holds code when any .py file lies below it, however deep.
     has_code: set[str] = set()
-    for path in files:
-        if _suffix(os.path.basename(path)) == ".py":
-            folder = os.path.dirname(path)
-            while folder not in has_code:
-                has_code.add(folder)
-                parent = os.path.dirname(folder)
-                if parent == folder:
-                    break
-                folder = parent
+    for folder in walk.code_dirs:
+        while folder not in has_code:
+            has_code.add(folder)
+            parent = os.path.dirname(folder)
+            if parent == folder:
+                break
+            folder = parent
     roots = set(root_of.roots)
-    for folder, config in sorted(dirs, key=lambda d: d[0]):
-        root = root_of(folder)
-        parts = _parts_below(folder, root) if folder != root else []
-        module = ".".join(parts) if parts and all(_is_identifier(p) for p in parts) else ""
+    init_dirs = walk.init_dirs
+    # Each folder's dotted name below its root ("" for a root; None when no import can name
+    # it), from its parent's: parents sort first. One identifier test per folder, not per part.
+    dotted: dict[str, str | None] = {}
+    for folder, config in sorted(walk.dirs, key=itemgetter(0)):
+        parent = os.path.dirname(folder)
+        dotted[folder] = _dotted_name(folder, parent, root_of(folder), dotted)
+        module = dotted[folder] or ""
         tree.folders.append(
             Folder(
                 directory=folder,
-                rel=tree.rel(folder),
+                rel=rels[folder],
                 module=module,
                 has_init=folder in init_dirs,
-                parent_is_package=os.path.dirname(folder) in init_dirs and folder not in roots,
+                parent_is_package=parent in init_dirs and folder not in roots,
                 holds_code=folder in has_code,
                 is_root=folder in roots,
                 selected=not target.files and _below(folder, target.folder),
                 config=config,
             )
         )
+
+
+def _dotted_name(folder: str, parent: str, root: str, dotted: dict[str, str | None]) -> str | None:
+    """`folder`'s dotted name below `root` ("" when it is the root; None when a part is no
+    identifier), from its `parent`'s in `dotted` when known. A folder strictly below its
+    root has its parent's root (a deeper root above the parent would be above it too)."""
+    if folder == root:
+        return ""
+    name = os.path.basename(folder)
+    above = "" if parent == root else dotted.get(parent, _UNKNOWN)
+    if above is _UNKNOWN:
+        parts = _parts_below(folder, root)
+        return ".".join(parts) if all(_is_identifier(p) for p in parts) else None
+    if above is None or not _is_identifier(name):
+        return None
+    return f"{above}.{name}" if above else name

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -56,14 +57,39 @@ class Ignores:
         ]
         self._prefixes = []
 
+    def within(self, folder: str) -> Callable[[str, bool], bool] | None:
+        """`ignored` for the entries of `folder` (absolute, normalised), or None when no spec
+        can match any: the specs above `folder` are picked once for all of its entries."""
+        if not self.specs:
+            return None
+        here = folder_prefix(folder)
+        specs = [(len(p), spec) for p, spec in self._folder_prefixes() if here.startswith(p)]
+        if not specs:
+            return None
+
+        def ignored(path: str, is_dir: bool) -> bool:
+            # `path` is an entry of `folder`: below every spec's folder that `folder` is in.
+            for length, spec in specs:
+                rel = path[length:]
+                if os.sep != "/":
+                    rel = rel.replace(os.sep, "/")
+                if spec.match_file(rel + "/" if is_dir else rel):
+                    return True
+            return False
+
+        return ignored
+
+    def _folder_prefixes(self) -> list[tuple[str, pathspec.GitIgnoreSpec]]:
+        if not self._prefixes:
+            self._prefixes = [(folder_prefix(str(d)), spec) for d, spec in self.specs]
+        return self._prefixes
+
     def ignored(self, path: Path | str, is_dir: bool) -> bool:
         """Whether a spec matches `path` (absolute and normalised, as the walk makes them)."""
         if not self.specs:
             return False
-        if not self._prefixes:
-            self._prefixes = [(folder_prefix(str(d)), spec) for d, spec in self.specs]
         text = os.fspath(path)
-        for prefix, spec in self._prefixes:
+        for prefix, spec in self._folder_prefixes():
             if not text.startswith(prefix):
                 continue  # not below this folder (the folder itself is never matched)
             rel = text[len(prefix) :]
