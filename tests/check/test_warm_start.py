@@ -1,0 +1,111 @@
+"""The start of a warm run: the cache file's back part and the project are made or read only
+when something needs them, and what a run reports never changes for it."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import BinaryIO
+
+import pytest
+
+import scaffold.check.incremental.store as store
+from scaffold.check import CheckOptions, run_check
+from scaffold.check.discover import discover
+from scaffold.check.incremental.store import CACHE_DIR, FactsCache
+from scaffold.check.model import Diagnostic
+from scaffold.files import open_regular
+
+from .check_support import DEFAULT
+
+Build = Callable[[Mapping[str, str | bytes]], Path]
+
+PROJECT = {
+    "pyproject.toml": '[project]\nname = "demo"\nversion = "0"\n',
+    "demo/__init__.py": 'from .core import run\n\n__all__ = ["run", "missing"]\n',
+    "demo/core.py": "from demo import helpers\n\n\ndef run() -> None:\n    helpers.go()\n",
+    "demo/helpers.py": "import os\n\n\ndef go() -> None:\n    pass\n",
+    **{f"demo/m{i}.py": f"import demo.core\n\nVALUE_{i} = {i}\n" for i in range(20)},
+}
+
+
+def _report(root: Path, **changes: object) -> tuple[Diagnostic, ...]:
+    options = CheckOptions(paths=(root,), select=DEFAULT, **changes)  # type: ignore[arg-type]
+    return run_check(options).diagnostics
+
+
+def _cache_file(root: Path) -> Path:
+    (found,) = sorted((root / CACHE_DIR).glob("check-*.bin"))
+    return found
+
+
+def _back_offset(blob: bytes) -> int:
+    """Where the back part starts: after the head, the front's length and the front."""
+    head = blob.index(b"\n") + 1 + 32  # format line, fingerprint, front checksum
+    return head + 8 + int.from_bytes(blob[head : head + 8], "little")
+
+
+class _CountingReads:
+    """`store.open_regular`, counting the bytes read from each file it opens."""
+
+    def __init__(self) -> None:
+        self.read: dict[str, int] = {}
+        self._real = open_regular
+
+    def __call__(self, path: str | os.PathLike[str]) -> BinaryIO:
+        stream = self._real(path)
+        real_read = stream.read
+        name = os.fspath(path)
+
+        def read(size: int = -1) -> bytes:
+            data = real_read(size)
+            self.read[name] = self.read.get(name, 0) + len(data)
+            return data
+
+        stream.read = read  # type: ignore[method-assign]
+        return stream
+
+
+def test_a_warm_run_reads_the_front_part_of_the_cache_file_only(
+    tree: Build, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Before: the whole file was read (the back part, the encoded facts, is nearly all of
+    # it: 40 MB of 10,000 files), though only the front was loaded.
+    monkeypatch.setattr(store, "_RACY_NS", 0)  # files just written are trusted: no re-hash
+    root = tree(PROJECT)
+    expected = _report(root)
+    blob = _cache_file(root).read_bytes()
+    reads = _CountingReads()
+    monkeypatch.setattr(store, "open_regular", reads)
+    assert _report(root) == expected
+    assert reads.read == {str(_cache_file(root)): _back_offset(blob)}
+
+
+def test_a_run_that_refreshes_stats_writes_the_unread_back_part_unchanged(tree: Build) -> None:
+    root = tree(PROJECT)
+    expected = _report(root)
+    blob = _cache_file(root).read_bytes()
+    helpers = root / "demo" / "helpers.py"
+    os.utime(helpers, ns=(1_000_000_000, 1_000_000_000))  # same bytes, another stat
+    assert _report(root) == expected
+    after = _cache_file(root).read_bytes()
+    assert after != blob  # the stat index changed...
+    assert after[_back_offset(after) :] == blob[_back_offset(blob) :]  # ...the back did not
+    helpers.write_text("import os\n\n\ndef go() -> int:\n    return 1\n", encoding="utf-8")
+    assert _report(root) == _report(root, use_cache=False)
+
+
+def test_a_cache_file_replaced_after_its_front_was_read_is_a_miss_for_facts(
+    tree: Build,
+) -> None:
+    # Another run may rewrite the file between this run's two reads: the back part then
+    # read is not the one the front names (its checksum), so it holds no facts for this run.
+    root = tree(PROJECT)
+    _report(root)
+    tree_found = discover(root)
+    cache = FactsCache.open(tree_found)
+    (root / "demo" / "m0.py").write_text("VALUE = 'other'\n", encoding="utf-8")
+    _report(root)  # rewrites the cache file: another back part
+    source = next(s for s in tree_found.files if s.rel == "demo/core.py")
+    assert cache.facts(source) is None  # a miss (parsed again by the caller), no error
