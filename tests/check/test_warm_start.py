@@ -13,8 +13,10 @@ import pytest
 import scaffold.check.incremental.store as store
 from scaffold.check import CheckOptions, run_check
 from scaffold.check.discover import discover
+from scaffold.check.incremental.run import check
 from scaffold.check.incremental.store import CACHE_DIR, FactsCache
 from scaffold.check.model import Diagnostic
+from scaffold.check.project import Project
 from scaffold.files import open_regular
 
 from .check_support import DEFAULT
@@ -109,3 +111,25 @@ def test_a_cache_file_replaced_after_its_front_was_read_is_a_miss_for_facts(
     _report(root)  # rewrites the cache file: another back part
     source = next(s for s in tree_found.files if s.rel == "demo/core.py")
     assert cache.facts(source) is None  # a miss (parsed again by the caller), no error
+
+
+def test_a_warm_run_that_keeps_its_report_builds_no_project(
+    tree: Build, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tree(PROJECT)
+    options = CheckOptions(paths=(root,), select=DEFAULT)
+    first = check(options)
+    built: list[int] = []
+    real_of = Project.of
+
+    def counting_of(tree: object, facts: object) -> Project:
+        built.append(1)
+        return real_of(tree, facts)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Project, "of", staticmethod(counting_of))
+    warm = check(options)
+    assert warm.report == first.report
+    assert built == []  # before: one per run
+    (checked,) = warm.trees
+    assert checked.project.files.keys() == first.trees[0].project.files.keys()
+    assert built == [1]  # made once asked

@@ -275,12 +275,12 @@ def _check_in(cache: FactsCache, tree: Tree, options: CheckOptions) -> CheckedTr
         report = cache.report(key)
     else:
         facts = LazyFacts(cache, tree.files, {}, _parse_one)
-    resolved = Resolved(tree, facts, Project.of(tree, facts))
     if report is not None:
         diagnostics, notes = report
         tree.notes.extend(notes)
         cache.save()
-        return CheckedTree(tree, facts, resolved.project, diagnostics, None)
+        return CheckedTree(tree, facts, None, diagnostics, None)  # the project when asked
+    resolved = Resolved(tree, facts, Project.of(tree, facts))
     from scaffold.check.incremental.reuse import Stored, dump, plan
 
     structure = cache.structure_key(tree, inputs)
