@@ -24,18 +24,26 @@ def folder_prefix(folder: str) -> str:
 
 
 class Ignores:
-    """`.gitignore` files and `exclude` patterns, each anchored at its own folder."""
+    """`.gitignore` files and `exclude` patterns, each anchored at its own folder.
+
+    An `exclude` pattern that matches a path excludes it. `.gitignore` files decide as git's
+    do: the deepest file with a pattern matching the path decides, by its last matching
+    pattern, so `!keep.py` in `sub/.gitignore` keeps the `sub/keep.py` that `*.py` in the
+    top one ignores (a folder that is ignored is never walked, so nothing below it returns).
+    """
 
     def __init__(self) -> None:
-        self.specs: list[tuple[Path, pathspec.GitIgnoreSpec]] = []
-        self._prefixes: list[tuple[str, pathspec.GitIgnoreSpec]] = []
+        # (folder, spec, whether it is a .gitignore file's), in the order added.
+        self.specs: list[tuple[Path, pathspec.GitIgnoreSpec, bool]] = []
+        self._prefixes: list[tuple[str, pathspec.GitIgnoreSpec, bool]] = []
 
-    def add(self, directory: Path, lines: list[str]) -> None:
+    def add(self, directory: Path, lines: list[str], *, gitignore: bool = False) -> None:
+        """Patterns anchored at `directory`: `exclude` ones, or a `.gitignore` file's."""
         if lines:
             # Imported with the first pattern: pathspec costs a tree without any ~10 ms.
             import pathspec
 
-            self.specs.append((directory, pathspec.GitIgnoreSpec.from_lines(lines)))
+            self.specs.append((directory, pathspec.GitIgnoreSpec.from_lines(lines), gitignore))
             self._prefixes = []
 
     def add_gitignore(self, directory: Path) -> str | None:
@@ -47,13 +55,13 @@ class Ignores:
             return None
         except OSError as exc:
             return f"skipped {path}: {exc.strerror or exc}"
-        self.add(directory, data.decode("utf-8", errors="replace").splitlines())
+        self.add(directory, data.decode("utf-8", errors="replace").splitlines(), gitignore=True)
         return None
 
     def unignore(self, probe: Path) -> None:
         """Drop the specs that match `probe` (PATH was named explicitly)."""
         self.specs = [
-            (d, s) for d, s in self.specs if not s.match_file(probe.relative_to(d).as_posix())
+            (d, s, g) for d, s, g in self.specs if not s.match_file(probe.relative_to(d).as_posix())
         ]
         self._prefixes = []
 
@@ -63,38 +71,43 @@ class Ignores:
         if not self.specs:
             return None
         here = folder_prefix(folder)
-        specs = [(len(p), spec) for p, spec in self._folder_prefixes() if here.startswith(p)]
-        if not specs:
+        found = [(len(p), spec, g) for p, spec, g in self._folder_prefixes() if here.startswith(p)]
+        excludes = [(length, spec) for length, spec, g in found if not g]
+        # Deepest first: the folders of the specs above one path nest, the deeper the longer.
+        gitignores = sorted(((n, spec) for n, spec, g in found if g), key=lambda s: -s[0])
+        if not found:
             return None
 
         def ignored(path: str, is_dir: bool) -> bool:
             # `path` is an entry of `folder`: below every spec's folder that `folder` is in.
-            for length, spec in specs:
-                rel = path[length:]
-                if os.sep != "/":
-                    rel = rel.replace(os.sep, "/")
-                if spec.match_file(rel + "/" if is_dir else rel):
+            for length, spec in excludes:
+                if spec.match_file(_rel(path, length, is_dir)):
                     return True
+            for length, spec in gitignores:
+                decided = spec.check_file(_rel(path, length, is_dir)).include
+                if decided is not None:
+                    return decided
             return False
 
         return ignored
 
-    def _folder_prefixes(self) -> list[tuple[str, pathspec.GitIgnoreSpec]]:
+    def _folder_prefixes(self) -> list[tuple[str, pathspec.GitIgnoreSpec, bool]]:
         if not self._prefixes:
-            self._prefixes = [(folder_prefix(str(d)), spec) for d, spec in self.specs]
+            self._prefixes = [(folder_prefix(str(d)), spec, g) for d, spec, g in self.specs]
         return self._prefixes
 
     def ignored(self, path: Path | str, is_dir: bool) -> bool:
-        """Whether a spec matches `path` (absolute and normalised, as the walk makes them)."""
-        if not self.specs:
-            return False
+        """Whether `path` (absolute and normalised, as the walk makes them) is ignored; the
+        folder a spec is anchored at is never matched by it."""
         text = os.fspath(path)
-        for prefix, spec in self._folder_prefixes():
-            if not text.startswith(prefix):
-                continue  # not below this folder (the folder itself is never matched)
-            rel = text[len(prefix) :]
-            if os.sep != "/":
-                rel = rel.replace(os.sep, "/")
-            if spec.match_file(rel + "/" if is_dir else rel):
-                return True
-        return False
+        ignored = self.within(os.path.dirname(text))
+        return ignored is not None and ignored(text, is_dir)
+
+
+def _rel(path: str, length: int, is_dir: bool) -> str:
+    """`path` below the folder whose prefix is `length` long, with POSIX slashes; a trailing
+    slash for a folder (`build/` matches folders only)."""
+    rel = path[length:]
+    if os.sep != "/":
+        rel = rel.replace(os.sep, "/")
+    return rel + "/" if is_dir else rel

@@ -95,10 +95,12 @@ def test_a_folder_named_pyproject_toml_is_no_configuration(tree: Tree) -> None:
     assert [f.rel for f in tree_found.files] == ["pkg/__init__.py", "pyproject.toml/x.py"]
 
 
-def _git(root: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", *args], cwd=root, capture_output=True, text=True, check=False
-    ).stdout
+def _left_by_git(root: Path) -> list[str]:
+    """The .py/.pyi files below `root` that git does not ignore (its own answer)."""
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    git = ["git", "-c", "core.excludesFile=/dev/null", "ls-files", "--others", "--exclude-standard"]
+    listed = subprocess.run(git, cwd=root, capture_output=True, text=True, check=True).stdout
+    return sorted(p for p in listed.splitlines() if p.endswith((".py", ".pyi")))
 
 
 def test_nested_gitignores_leave_what_git_leaves(tree: Tree) -> None:
@@ -123,8 +125,34 @@ def test_nested_gitignores_leave_what_git_leaves(tree: Tree) -> None:
             "pkg/b.gen.py": D,
         }
     )
-    subprocess.run(["git", "init", "-q", str(root)], check=True)
-    listed = _git(root, "ls-files", "--others", "--exclude-standard")
-    expected = sorted(p for p in listed.splitlines() if p.endswith((".py", ".pyi")))
+    expected = _left_by_git(root)
     assert sorted(files(root)) == expected
     assert "pkg/top_only.py" in expected and "pkg/sub/inner/t.py" in expected
+
+
+def test_a_deeper_gitignore_overrides_a_shallower_one_as_in_git(tree: Tree) -> None:
+    # git: "patterns in the higher level files being overridden by those in lower level
+    # files". Before, any matching pattern of any file ignored the path: `!keep.gen.py`
+    # below could not keep what `*.gen.py` above ignored, nor `!gen/` a folder.
+    root = tree(
+        {
+            ".gitignore": "*.gen.py\ngen/\nold.py\n",
+            "a.gen.py": D,
+            "gen/x.py": D,
+            "sub/.gitignore": "!keep.gen.py\n!gen/\nlocal.py\n",
+            "sub/keep.gen.py": D,
+            "sub/drop.gen.py": D,
+            "sub/gen/y.py": D,
+            "sub/local.py": D,
+            "sub/old.py": D,
+            "sub/deeper/.gitignore": "*.gen.py\n!old.py\n",
+            "sub/deeper/keep.gen.py": D,
+            "sub/deeper/old.py": D,
+            "sub/deeper/local.py": D,
+            "sub/deeper/plain.py": D,
+        }
+    )
+    expected = _left_by_git(root)
+    assert "sub/keep.gen.py" in expected and "sub/gen/y.py" in expected
+    assert "sub/deeper/old.py" in expected and "sub/deeper/keep.gen.py" not in expected
+    assert sorted(files(root)) == expected
