@@ -10,8 +10,9 @@ from typing import BinaryIO
 
 import pytest
 
+import scaffold.check.incremental.cache_file as cache_file
 import scaffold.check.incremental.store as store
-from scaffold.check import CheckOptions, run_check
+from scaffold.check import CheckOptions, parse_source, run_check
 from scaffold.check.discover import discover
 from scaffold.check.incremental.run import check
 from scaffold.check.incremental.store import CACHE_DIR, FactsCache
@@ -49,7 +50,8 @@ def _back_offset(blob: bytes) -> int:
 
 
 class _CountingReads:
-    """`store.open_regular`, counting the bytes read from each file it opens."""
+    """`cache_file.open_regular`, counting the bytes read from each file it opens (by
+    `read`: the back part would be read by `os.pread`, counted apart)."""
 
     def __init__(self) -> None:
         self.read: dict[str, int] = {}
@@ -79,9 +81,18 @@ def test_a_warm_run_reads_the_front_part_of_the_cache_file_only(
     expected = _report(root)
     blob = _cache_file(root).read_bytes()
     reads = _CountingReads()
-    monkeypatch.setattr(store, "open_regular", reads)
+    preads: list[int] = []
+    real_pread = os.pread
+
+    def pread(fd: int, size: int, offset: int) -> bytes:
+        preads.append(size)
+        return real_pread(fd, size, offset)
+
+    monkeypatch.setattr(cache_file, "open_regular", reads)
+    monkeypatch.setattr(os, "pread", pread)
     assert _report(root) == expected
     assert reads.read == {str(_cache_file(root)): _back_offset(blob)}
+    assert preads == []
 
 
 def test_a_run_that_refreshes_stats_writes_the_unread_back_part_unchanged(tree: Build) -> None:
@@ -98,19 +109,19 @@ def test_a_run_that_refreshes_stats_writes_the_unread_back_part_unchanged(tree: 
     assert _report(root) == _report(root, use_cache=False)
 
 
-def test_a_cache_file_replaced_after_its_front_was_read_is_a_miss_for_facts(
+def test_a_cache_file_replaced_after_its_front_was_read_still_gives_its_own_facts(
     tree: Build,
 ) -> None:
-    # Another run may rewrite the file between this run's two reads: the back part then
-    # read is not the one the front names (its checksum), so it holds no facts for this run.
+    # Another run may rewrite the file between this run's two reads: the back part is
+    # read from the file the front came from (kept open), not from whatever is now there.
     root = tree(PROJECT)
     _report(root)
     tree_found = discover(root)
     cache = FactsCache.open(tree_found)
     (root / "demo" / "m0.py").write_text("VALUE = 'other'\n", encoding="utf-8")
-    _report(root)  # rewrites the cache file: another back part
+    _report(root)  # rewrites the cache file: another back part at another offset
     source = next(s for s in tree_found.files if s.rel == "demo/core.py")
-    assert cache.facts(source) is None  # a miss (parsed again by the caller), no error
+    assert cache.facts(source) == parse_source((root / "demo" / "core.py").read_bytes())
 
 
 def test_a_warm_run_that_keeps_its_report_builds_no_project(

@@ -19,19 +19,20 @@ import marshal
 import os
 import sys
 import time
-import zlib
+import weakref
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import scaffold
 from scaffold.check import model
 from scaffold.check.discover import SourceFile, Tree
+from scaffold.check.incremental.cache_file import LENGTH_SIZE, BackPart, checksum, read_front
 from scaffold.check.incremental.location import CACHE_DIR, CacheLocation
 from scaffold.check.incremental.records import CODEC, decode_facts, model_codec
 from scaffold.check.incremental.structure import structure_digest
 from scaffold.check.incremental.typed import all_bytes, well_typed
 from scaffold.check.model import Diagnostic, ModuleFacts
-from scaffold.files import open_regular, write_atomically
+from scaffold.files import write_atomically
 
 __all__ = [
     "CACHE_DIR",
@@ -44,11 +45,9 @@ __all__ = [
 _FORMAT = b"scaffold-check-cache/6\n"
 _DIGEST_SIZE = 16
 # The format line, the fingerprint, then the checksum of the front part: a cache of another
-# version or Python is refused after reading these bytes, without loading the rest.
-_HEAD = len(_FORMAT) + 2 * _DIGEST_SIZE
-# After the head: the front part's length, the front part (index, facts digests, report,
-# and the back part's checksum), then the back part (encoded facts, the rules' results).
-_LENGTH = 8
+# version or Python is refused after reading these bytes, without loading the rest. Then
+# the front part's length, the front part (index, facts digests, report, and the back
+# part's checksum), then the back part (encoded facts, the rules' results).
 # A file modified this close to when the index was written may change again within the same
 # mtime tick without its stat changing; such entries are re-hashed on the next run.
 _RACY_NS = 2_000_000_000
@@ -108,8 +107,8 @@ class FactsCache:
         # the entries, known without loading them.
         self._entry_digests: dict[bytes, bytes] = {}
         self._loaded_entries: dict[bytes, bytes] = {}
-        # Where the back part starts in the file and its checksum: read when first needed.
-        self._back: tuple[int, bytes] | None = None
+        # The back part, not yet read (incremental.cache_file), and its checksum.
+        self._back: tuple[BackPart, bytes] | None = None
         self._result: tuple[bytes, bytes] | None = None
         self._analysis: bytes | None = None
         self._stats: dict[str, Stat | None] = {}
@@ -141,57 +140,25 @@ class FactsCache:
             del self._index[rel]
         self._dirty = self._dirty or bool(gone)
 
-    def _read(self) -> tuple[bytes, int] | None:
-        """The front part of the cache file and where its back part starts, when the file
-        was written by this analyser and its front part is whole. The back part (the encoded
-        facts: nearly all of the file, 40 MB for 10,000 files) is read only when a run needs
-        it (`_read_back`): reading it cost a warm run of such a tree ~8 % of its time."""
-        assert self.path is not None
-        try:
-            with open_regular(self.path) as stream:  # a FIFO or device there is no cache
-                head = stream.read(_HEAD)
-                if len(head) < _HEAD or head[:-_DIGEST_SIZE] != _FORMAT + self.fingerprint:
-                    return None
-                length = int.from_bytes(stream.read(_LENGTH), "little")
-                if length > os.fstat(stream.fileno()).st_size - _HEAD - _LENGTH:
-                    return None  # a garbled length: never ask read() for that much
-                front = stream.read(length)
-        except OSError:
-            return None
-        # The checksum keeps a truncated or garbled file away from marshal entirely: a CRC
-        # (not a digest: nobody is kept from rewriting the file), 5x faster on ~6 MB.
-        if len(front) != length or _checksum(front) != head[-_DIGEST_SIZE:]:
-            return None
-        return front, _HEAD + _LENGTH + length
-
-    def _read_back(self) -> bytes | None:
-        """The back part, when the file still holds the one the loaded front part names (its
-        checksum). Another run may have replaced the file since: then there is none, as
-        for a garbled one (every entry it held is parsed again when asked)."""
-        assert self.path is not None and self._back is not None
-        offset, checksum = self._back
-        try:
-            with open_regular(self.path) as stream:
-                stream.seek(offset)
-                back = stream.read()
-        except OSError:
-            return None
-        return back if _checksum(back) == checksum else None
-
     def _load(self) -> None:
-        parts = self._read()
+        assert self.path is not None
+        parts = read_front(self.path, _FORMAT + self.fingerprint)
         if parts is None:
             return
-        front, back_offset = parts
+        front, back = parts
         try:
             index, entry_digests, result, back_checksum = marshal.loads(front)
         except (EOFError, ValueError, TypeError):
+            back.close()
             return
         if well_typed(index, entry_digests) and type(back_checksum) is bytes:
             self._index = index
             self._loaded_index = dict(index)
             self._entry_digests = entry_digests
-            self._back = (back_offset, back_checksum)
+            self._back = (back, back_checksum)
+            weakref.finalize(self, back.close)
+        else:
+            back.close()
         if type(result) is tuple and len(result) == 2 and all_bytes(result):
             self._result = result
 
@@ -199,8 +166,10 @@ class FactsCache:
         """Check and load the encoded facts and the rules' results, once."""
         if self._back is None:
             return
-        back = self._read_back()
+        part, checksum = self._back
         self._back = None
+        back = part.read(checksum)
+        part.close()
         if back is None:
             return
         try:
@@ -437,29 +406,27 @@ class FactsCache:
             live = {entry[4] for entry in index.values()}
             entry_digests = {k: v for k, v in entry_digests.items() if k[:_DIGEST_SIZE] in live}
             entries = {k: v for k, v in entries.items() if k in entry_digests}
-        back = None if self._back is None else self._read_back()
+        back = None if self._back is None else self._back[0].read(self._back[1])
         if self._back is not None and back is not None:
             # Never loaded, so unchanged (only stats were refreshed): written back as it was.
             back_checksum = self._back[1]
         else:
-            self._back = None  # gone from the file since: what this run holds is written
+            self._back = None  # garbled: what this run holds is written
             back = marshal.dumps((entries, self._analysis), _MARSHAL_VERSION)
-            back_checksum = _checksum(back)
+            back_checksum = checksum(back)
         front_value = (index, entry_digests, self._result, back_checksum)
         front = marshal.dumps(front_value, _MARSHAL_VERSION)
-        length = len(front).to_bytes(_LENGTH, "little")
+        length = len(front).to_bytes(LENGTH_SIZE, "little")
         folder = self.path.parent
         try:
             folder.mkdir(parents=True, exist_ok=True)
             ignore = folder / ".gitignore"
             if not ignore.exists():
                 write_atomically(ignore, _GITIGNORE)
-            head = _FORMAT + self.fingerprint + _checksum(front)
+            head = _FORMAT + self.fingerprint + checksum(front)
             write_atomically(self.path, (head, length, front, back))
         except OSError:
             return
-        if self._back is not None:
-            self._back = (_HEAD + _LENGTH + len(front), back_checksum)  # where it is now
         self._dirty = False
 
     def _index_to_write(self) -> dict[str, tuple[int, int, int, int, bytes]]:
@@ -476,10 +443,6 @@ class FactsCache:
             size, _, inode, ctime_ns, digest = index[path]
             index[path] = (size, -1, inode, ctime_ns, digest)
         return index
-
-
-def _checksum(data: bytes | memoryview) -> bytes:
-    return zlib.crc32(data).to_bytes(_DIGEST_SIZE, "little")
 
 
 def _entry_key(digest: bytes, is_package: bool) -> bytes:
