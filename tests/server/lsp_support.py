@@ -19,6 +19,7 @@ __all__ = [
     "change",
     "codes_by_file",
     "open_file",
+    "quiet",
     "session",
     "until",
     "write_tree",
@@ -59,9 +60,10 @@ async def session(
     roots: Sequence[Path],
     capabilities: lsp.ClientCapabilities = PUSH,
     options: dict[str, Any] | None = None,
+    command: Sequence[str] = (sys.executable, "-m", "scaffold", "server"),
 ) -> AsyncIterator[LanguageClient]:
     """A started, initialised server over the workspace folders `roots`; shut down after."""
-    config = ClientServerConfig(server_command=[sys.executable, "-m", "scaffold", "server"])
+    config = ClientServerConfig(server_command=list(command))
     client = await config.start()
     assert isinstance(client, LanguageClient)
     registrations: list[lsp.Registration] = []
@@ -114,6 +116,25 @@ async def until(client: LanguageClient, holds: Callable[[], bool]) -> None:
             for uri, found in client.diagnostics.items()
         }
         raise AssertionError(f"never came; the client holds {shown}") from None
+
+
+async def quiet(client: LanguageClient, path: Path) -> None:
+    """Wait until the server has shown the analysis of everything sent to it so far.
+
+    A hover is answered only once the server is `ready()`: every change it was sent before
+    has been analysed and its results published, and the results of its first check
+    replaced by its own. The server writes those notifications before the answer, and the
+    client handles them in order, so the pushed diagnostics are then the server's last.
+    (`until` cannot tell that: a state it waits for may be passed through on the way, while
+    one analysis's files arrive one by one, or be the state before the server read a
+    change.) `path`: any file of the workspace that exists."""
+    position = lsp.Position(0, 0)
+    await asyncio.wait_for(
+        client.text_document_hover_async(
+            lsp.HoverParams(lsp.TextDocumentIdentifier(path.as_uri()), position)
+        ),
+        _PATIENCE,
+    )
 
 
 def open_file(client: LanguageClient, path: Path, text: str | None = None) -> None:

@@ -7,9 +7,10 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from pathlib import Path
+from typing import cast
 
 import pytest
 from lsprotocol import types as lsp
@@ -17,10 +18,13 @@ from pytest_lsp import ClientServerConfig, LanguageClient
 
 from scaffold.check import CheckOptions, run_check
 from scaffold.check.model import Diagnostic, Severity
-from scaffold.check.server.engine import Workspace
-from scaffold.check.server.first import SHOW_FIRST_CHECK, FirstCheck
+from scaffold.check.server.engine import Superseded, Workspace
+from scaffold.check.server.first import FirstCheck
+from scaffold.check.server.lsp import build_server
+from scaffold.check.server.schedule import Scheduler
 from tests.server.lsp_support import PULL, codes_by_file, open_file, session, until, write_tree
 from tests.server.test_server_cache import counting_rules
+from tests.server.test_server_schedule import _turns
 
 TREE = {
     "pkg/__init__.py": '__all__ = ["a", "missing"]\nfrom . import a\n',
@@ -49,9 +53,6 @@ def _codes(found: dict[Path, list[Diagnostic]]) -> list[str]:
     return sorted(d.code for each in found.values() for d in each)
 
 
-@pytest.mark.skipif(
-    not SHOW_FIRST_CHECK, reason="the first check's results are not shown (first.SHOW_FIRST_CHECK)"
-)
 def test_the_first_results_are_the_first_checks_then_the_servers_own(tmp_path: Path) -> None:
     root = write_tree(tmp_path, TREE)
     workspace = _workspace(root, _marked(root))
@@ -154,9 +155,6 @@ serve()
 """
 
 
-@pytest.mark.skipif(
-    not SHOW_FIRST_CHECK, reason="the first check's results are not shown (first.SHOW_FIRST_CHECK)"
-)
 @pytest.mark.asyncio
 async def test_the_first_diagnostics_do_not_wait_for_the_cache_to_be_written(
     tmp_path: Path,
@@ -238,3 +236,70 @@ async def test_a_saved_file_is_stored_for_the_next_check(
     assert ruled == []
     fresh = run_check(CheckOptions(paths=(root,), use_cache=False, workers=0))
     assert _astuples(again.diagnostics) == _astuples(fresh.diagnostics)
+
+
+class _Engine:
+    """A workspace whose every analysis finds `results`, the first as if from the first
+    check (provisional: the server analyses again at once for its own state)."""
+
+    def __init__(self, results: dict[Path, list[Diagnostic]]) -> None:
+        self.results = results
+        self.provisional = False
+        self.analyses = 0
+        self.buffers: dict[Path, str] = {}
+        self.base_of: dict[Path, Path] = {}
+        self.notes: tuple[str, ...] = ()
+
+    def analyse(self, stop: Callable[[], bool]) -> dict[Path, list[Diagnostic]]:
+        self.provisional = self.analyses == 0
+        self.analyses += 1
+        if stop():
+            raise Superseded
+        return dict(self.results)
+
+
+Found = dict[Path, list[Diagnostic]]
+
+
+@pytest.mark.asyncio
+async def test_a_save_while_the_first_results_are_replaced_is_stored(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The server's own analysis after the first check's results is given up for a save; the
+    # save's analysis finds the same results. It is still shown as any analysis (it was not
+    # the refresh), so the save is stored: a flag of the refresh outlived it and hid it.
+    engine = _Engine({Path("/w/pkg/c.py"): []})
+    server = build_server(cast(Workspace, engine))
+    runs: list[asyncio.Event] = []
+
+    async def run(work: Callable[[], Found]) -> Found:  # each analysis when the test says
+        released = asyncio.Event()
+        runs.append(released)
+        await released.wait()
+        return work()
+
+    async def release(index: int) -> None:
+        runs[index].set()
+        await _turns()
+
+    server.scheduler = Scheduler(
+        engine.analyse, server.show, server.report_failure, pause=_no_pause, run=run
+    )
+    published: list[int] = []
+    stored: list[int] = []
+    monkeypatch.setattr(server, "_publish", lambda: published.append(server.generation))
+    monkeypatch.setattr(server, "_store", lambda: stored.append(server.generation))
+    server.schedule(delay=0)  # initialized
+    await _turns()
+    await release(0)
+    assert published == [1] and len(runs) == 2  # the first check's shown, the refresh runs
+    server.store_wanted = True  # didSave
+    server.schedule()
+    await release(1)  # the refresh, given up
+    await release(2)
+    assert engine.analyses == 3
+    assert stored == [2]
+
+
+async def _no_pause(seconds: float) -> None:
+    await asyncio.sleep(0)

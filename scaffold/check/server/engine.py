@@ -40,7 +40,7 @@ from scaffold.check.server.files import (
     read_disk,
     stat_of,
 )
-from scaffold.check.server.first import SHOW_FIRST_CHECK, FirstCheck, as_on_disk, read_in_thread
+from scaffold.check.server.first import FirstCheck, as_on_disk, read_in_thread
 from scaffold.files import read_regular
 
 __all__ = ["FileText", "RootState", "Superseded", "Workspace", "never"]  # FileText: files.py
@@ -153,8 +153,6 @@ class RootState:
         first, self._first_check = self._first_check, None
         found = None if first is None else first.result()
         mine = {path: text for path, text in buffers.items() if self.owns(path)}
-        if not SHOW_FIRST_CHECK:
-            return None  # waited for: its cache is written, and this analysis reads it
         return found if found is not None and as_on_disk(mine) else None
 
     def owns(self, path: Path) -> bool:

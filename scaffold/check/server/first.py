@@ -26,7 +26,6 @@ from scaffold.check.server.files import FirstRead, read_root
 from scaffold.files import read_regular
 
 __all__ = [
-    "SHOW_FIRST_CHECK",
     "FirstCheck",
     "FirstChecks",
     "as_on_disk",
@@ -35,13 +34,6 @@ __all__ = [
     "reported_files",
     "store_in_background",
 ]
-
-
-# Off: with the first check's results shown before the server's own state exists, quick edits
-# after a start could leave a file's diagnostics of an older text shown (the property test,
-# ~1 run in 4). The check still runs beside pygls's import and stores the cache the first
-# analysis reads. On again once that race is found (docs/decisions.md, session 8).
-SHOW_FIRST_CHECK = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -59,7 +59,6 @@ class ScaffoldServer(LanguageServer):
         self.docs_url: str | None = None
         self._failure_shown: str | None = None  # the bad-input message last shown
         self._notes_logged: frozenset[str] = frozenset()
-        self._refreshing = False  # the analysis after the first check's results runs
         self.store_wanted = False  # a file was saved since the cache was last brought up to date
         self._storing: BaseProcess | None = None
         self.scheduler: Scheduler[dict[Path, list[Diagnostic]]] = Scheduler(
@@ -108,9 +107,6 @@ class ScaffoldServer(LanguageServer):
     def show(self, results: dict[Path, list[Diagnostic]]) -> None:
         """Keep the results of an analysis that saw every change so far, and tell the
         client what changed."""
-        refreshed, self._refreshing = self._refreshing, False
-        if refreshed and results == self.results:
-            return  # the state is made, and the results shown stand
         self.generation += 1
         self._failure_shown = None
         self.results = results
@@ -123,9 +119,21 @@ class ScaffoldServer(LanguageServer):
             self._refresh()
         else:
             self._publish()
+        self._go_on()
+
+    def _refreshed(self, results: dict[Path, list[Diagnostic]]) -> None:
+        """The server's own results after those of the first check: shown only where they
+        differ (a client that pulls would otherwise pull every file again for nothing)."""
+        if results != self.results:
+            self.show(results)
+        else:
+            self._go_on()
+
+    def _go_on(self) -> None:
+        """What follows an analysis shown: the server's own state made, if the results came
+        from the first check; else the cache brought up to date, if a file was saved."""
         if self.engine.provisional:
-            self._refreshing = True
-            self.scheduler.refresh()
+            self.scheduler.refresh(self._refreshed)
         elif self.store_wanted:
             self._store()
 

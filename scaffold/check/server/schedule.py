@@ -98,19 +98,21 @@ class Scheduler(Generic[R]):
         self._running = running
         return running, stale
 
-    def refresh(self) -> None:
+    def refresh(self, accept: Callable[[R], None] | None = None) -> None:
         """Analyse once more now, with nothing changed: the last results came from the first
         check of the disk, and this run makes the state the next edits start from. No
         request waits for it but those that need that state (`ready`); a change gives it up
-        as any analysis. Its results are `accept`ed too (they are the same)."""
+        as any analysis. Its results go to `accept` (else the scheduler's own): only this
+        run's, so what the caller knows of it ends with it."""
         running, stale = self._start()
+        take = self.accept if accept is None else accept
 
         def done(future: asyncio.Future[R]) -> None:
             if future.cancelled() or stale():
                 return
             error = future.exception()
             if error is None:
-                self.accept(future.result())
+                take(future.result())
             elif isinstance(error, Exception) and not isinstance(error, Superseded):
                 self.failed(error)
 
