@@ -138,23 +138,27 @@ def test_a_root_read_ahead_whose_configuration_is_bad_fails_as_a_plain_one_then_
     assert any(workspace.analyse().values())
 
 
-def test_the_first_check_starts_before_pygls_is_imported(tmp_path: Path) -> None:
-    # Run in a fresh interpreter: whether pygls is loaded is a fact of the whole process (the
-    # check's child forks from it: what it holds, the parent held then).
+def test_the_first_check_starts_before_pygls_or_typer_is_imported(tmp_path: Path) -> None:
+    # Run in a fresh interpreter, through the command line as an editor starts it: whether a
+    # module is loaded is a fact of the whole process (the check's child forks from it: what
+    # it holds, the parent held then, and loaded before the check could start).
     root = _tree(tmp_path / "w")
     seen = tmp_path / "seen"
     script = textwrap.dedent(
         f"""
         import sys
-        from scaffold.check.server import first, serve
+        from scaffold.check.server import first
+        from scaffold.cli import run_console
         check_all = first._check_all
 
         def spy(bases, options):
-            open({str(seen)!r}, "w").write(str("pygls" in sys.modules))
+            loaded = [name for name in ("pygls", "typer", "click") if name in sys.modules]
+            open({str(seen)!r}, "w").write(repr(loaded))
             return check_all(bases, options)
 
         first._check_all = spy
-        serve()
+        sys.argv = ["scaffold", "server"]
+        run_console()
         """
     )
     requests = _initialize({"rootUri": root.as_uri(), "capabilities": {}}) + _message(
@@ -162,7 +166,7 @@ def test_the_first_check_starts_before_pygls_is_imported(tmp_path: Path) -> None
     )
     command = [sys.executable, "-c", script]
     subprocess.run(command, input=requests, capture_output=True, timeout=120, check=False)
-    assert seen.read_text() == "False"
+    assert seen.read_text() == "[]"
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import NoReturn
+
 __all__ = ["serve"]
 
 
-def serve() -> None:
+def serve() -> NoReturn:
     """Run the language server over stdin and stdout until the client says exit."""
     import sys
     from typing import BinaryIO, cast
