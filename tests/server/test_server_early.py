@@ -229,6 +229,62 @@ def test_exit_ends_the_server_with_a_first_read_still_running(tmp_path: Path) ->
                 os.kill(int(pid_file.read_text()), signal.SIGKILL)
 
 
+@pytest.mark.skipif(sys.platform != "linux", reason="forks, reads /proc")
+def test_exit_ends_a_first_check_still_running_and_its_workers(tmp_path: Path) -> None:
+    # The editor closes while the first check still runs (a large tree): the server ends
+    # it and the workers it forked, instead of leaving a whole check running behind it.
+    # Here the check forks a worker and neither ever finishes.
+    root = _tree(tmp_path / "w")
+    pid_file = tmp_path / "pids"
+    script = textwrap.dedent(
+        f"""
+        import os, time
+        from scaffold.check.server import first, serve
+
+        def spy(bases, options):
+            worker = os.fork()
+            if worker == 0:
+                time.sleep(3600)
+                os._exit(0)
+            open({str(pid_file)!r}, "w").write(f"{{os.getpid()}} {{worker}}")
+            time.sleep(3600)
+
+        first._check_all = spy
+        serve()
+        """
+    )
+    server = subprocess.Popen(
+        [sys.executable, "-c", script],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    pids: list[int] = []
+    try:
+        assert server.stdin is not None
+        server.stdin.write(_initialize({"rootUri": root.as_uri(), "capabilities": {}}))
+        server.stdin.flush()
+        while not pid_file.exists() or not pid_file.read_text():
+            time.sleep(0.05)
+        pids = [int(pid) for pid in pid_file.read_text().split()]
+        server.stdin.write(_message({"jsonrpc": "2.0", "method": "exit"}))
+        server.stdin.close()
+        server.wait(timeout=120)
+        for pid in pids:
+            for _ in range(600):  # sent SIGTERM as the server ended: gone within moments
+                if not Path(f"/proc/{pid}").exists() or _zombie(pid):
+                    break
+                time.sleep(0.1)
+            else:
+                raise AssertionError(f"{pid} is still running")
+    finally:  # a failing run leaves nothing behind either
+        if server.poll() is None:
+            server.kill()
+        for pid in pids:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+
+
 def _zombie(pid: int) -> bool:
     try:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"

@@ -51,5 +51,6 @@ def serve() -> NoReturn:
     for worker in multiprocessing.active_children():
         # A parsing worker of that read would be left blocked on its result pipe for ever.
         worker.terminate()
+    checks.end()  # the first check's child, if the editor closed before it finished
     logging.shutdown()  # pygls has flushed and closed stdout, the protocol's channel
     os._exit(0 if server.shut_down else 1)  # LSP: 1 when exit came without shutdown

@@ -4,9 +4,11 @@ check that brings `.scaffold_cache/` up to date; each writes the cache as the ch
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import marshal
 import os
+import signal
 import sys
 import threading
 from collections.abc import Iterator, Mapping, Sequence
@@ -145,10 +147,21 @@ def _decoded(data: bytes | None, count: int) -> list[FirstCheck | None]:
 @dataclass(frozen=True, slots=True)
 class FirstChecks:
     """The first check under way: each folder's results (None: not checked there, the
-    server analyses it itself), and `stored`, done once the check's cache is written."""
+    server analyses it itself), `stored`, done once the check's cache is written and its
+    child reaped, and that child's process id (None: no child)."""
 
     results: dict[Path, Future[FirstCheck | None]]
     stored: Future[None]
+    child: int | None = None
+
+    def end(self) -> None:
+        """End the child and the workers it forked, if it still runs (the editor closed
+        before the check finished): the server must not leave a whole check running
+        behind it. A save under way finishes first (the child holds the signal meanwhile)."""
+        if self.child is None or self.stored.done():
+            return  # none, or reaped: its id may name another process now
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.child, signal.SIGTERM)  # the group the child leads
 
 
 def check_in_fork(bases: Sequence[Path], options: CheckOptions) -> FirstChecks:
@@ -159,7 +172,7 @@ def check_in_fork(bases: Sequence[Path], options: CheckOptions) -> FirstChecks:
     It sends its results before it writes the cache, which the first diagnostics need not
     wait for."""
     bases = list(dict.fromkeys(bases))
-    checks = FirstChecks({base: Future() for base in bases}, Future())
+    results: dict[Path, Future[FirstCheck | None]] = {base: Future() for base in bases}
     pid = read_end = None
     if bases and options.use_cache and sys.platform == "linux" and threading.active_count() == 1:
         try:
@@ -171,6 +184,7 @@ def check_in_fork(bases: Sequence[Path], options: CheckOptions) -> FirstChecks:
             if pid == 0:  # pragma: no cover - the child's coverage is not collected
                 _in_child(read_end, write_end, bases, options)
             os.close(write_end)
+    checks = FirstChecks(results, Future(), pid)
     threading.Thread(
         target=_collect,
         args=(checks, bases, pid, read_end),
@@ -184,6 +198,7 @@ def _in_child(read_end: int, write_end: int, bases: Sequence[Path], options: Che
     """The child: check, send the results, then write the cache; never returns."""
     code = 1
     try:
+        os.setpgid(0, 0)  # a group of its own, its workers in it: the server ends them at once
         os.close(read_end)
         devnull = os.open(os.devnull, os.O_RDWR)  # the editor's channel is the parent's alone
         os.dup2(devnull, 0)
@@ -192,6 +207,9 @@ def _in_child(read_end: int, write_end: int, bases: Sequence[Path], options: Che
             data = _check_all(bases, options)
         with os.fdopen(write_end, "wb") as stream:
             stream.write(data)
+        # The server's end asks it to stop (SIGTERM): held from here, so a cache being
+        # written is written whole (no temp file left behind); os._exit then ends it.
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
         for cache in saves.values():
             cache.save()
         code = 0
