@@ -104,6 +104,7 @@ class RootState:
         self.base = base
         self.options = options
         self.tree: Tree | None = None
+        self._invalidations = self._tree_at = 0  # by the event loop; when the tree was taken
         self._first_read = first_read  # started before the server asked (Workspace.read_ahead)
         self._first_check = first_check  # the check of the disk run while the server loaded
         self._notes: list[str] = []
@@ -139,8 +140,8 @@ class RootState:
 
     def invalidate(self) -> None:
         """Discover the tree again on the next analysis (files or configuration changed)."""
-        self.tree = None
-        self._first_check = None
+        self._invalidations += 1  # the first read and check may have seen the files as they were
+        self.tree = self._first_check = self._first_read = None
 
     def changed_on_disk(self, path: Path) -> None:
         """The editor says `path` changed on disk: read it again by its stat."""
@@ -179,7 +180,8 @@ class RootState:
     def analyse(self, buffers: Mapping[Path, str], stop: Callable[[], bool] = never) -> CheckedTree:
         """Check the root as it is now: buffers over the disk, reusing what still holds.
         Raises Superseded at the first checkpoint after `stop()` turns true."""
-        tree = self.tree if self.tree is not None else self._discover()
+        current = self._tree_at == self._invalidations  # no change on disk since it was taken
+        tree = self.tree if current and self.tree is not None else self._discover()
         tree.notes[:] = self._notes  # each run adds its own notes to the tree's
         with without_cyclic_gc():
             facts, digests, broken = self._read(tree, buffers, stop)
@@ -210,6 +212,7 @@ class RootState:
 
     def _discover(self) -> Tree:
         """Take the tree anew (the first read's, or discovered now) and index it."""
+        self._tree_at = self._invalidations
         first_read, self._first_read = self._first_read, None
         if first_read is None:
             tree = discover(self.base)
