@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -14,9 +15,11 @@ import scaffold.check.incremental.reuse as reuse
 import scaffold.check.incremental.run as engine
 import scaffold.check.incremental.runs as runs
 from scaffold.check import CheckOptions, run_check
+from scaffold.check.discover import SourceFile
 from scaffold.check.imports.simulation import Failure, RunId, State
 from scaffold.check.incremental.records import decode_facts
 from scaffold.check.incremental.runs import RecordedRuns
+from scaffold.check.incremental.store import FactsCache, NewEntry
 from scaffold.check.model import ModuleFacts
 
 from .check_support import DEFAULT, write_tree
@@ -123,3 +126,65 @@ def test_a_first_run_gathers_the_simulations_names_in_its_fork_not_here(
     # The names came back from the child: an edit that asks for a new one is still seen.
     (root / "pkg" / "mod3.py").write_text('"""Module."""\n\nfrom pkg.mod4 import NAME_1\n')
     assert _report(root) == _report(root, use_cache=False) != first
+
+
+def test_a_first_run_stores_every_file_in_one_call(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A call per file was a tenth of what writing the cache added to a first run.
+    root = _tree(tmp_path, 12)
+    batches: list[int] = []
+    real = FactsCache.store_all
+
+    def counting(self: FactsCache, parsed: Iterable[NewEntry]) -> None:
+        parsed = list(parsed)
+        batches.append(len(parsed))
+        real(self, parsed)
+
+    monkeypatch.setattr(FactsCache, "store_all", counting)
+    first = _report(root)
+    assert batches == [13]  # the 12 modules and the package's __init__
+    batches.clear()
+    assert _report(root) == first == _report(root, use_cache=False)
+    assert batches == []  # a warm run parses and stores nothing
+
+
+def test_a_first_runs_report_key_asks_no_file_again_for_the_digest_just_stored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _tree(tmp_path, 12)
+    asked: list[str] = []
+    real = FactsCache._unchanged_facts_digest
+
+    def counting(self: FactsCache, source: SourceFile) -> bytes | None:
+        asked.append(source.key)
+        return real(self, source)
+
+    monkeypatch.setattr(FactsCache, "_unchanged_facts_digest", counting)
+    first = _report(root)
+    # Only the key asked before anything was parsed, which stops at the first file.
+    assert len(asked) == 1
+    asked.clear()
+    assert _report(root) == first  # warm: every file's stat is compared, once
+    assert len(asked) == 13
+
+
+def test_a_first_run_packs_no_empty_result_part(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Most files have no findings, no edges and no asks: each was packed by a call.
+    root = _tree(tmp_path, 12, ring=False)
+    packed: list[object] = []
+
+    def counting(pack: Callable[[Any], bytes]) -> Callable[[Any], bytes]:
+        def count(value: Any) -> bytes:
+            packed.append(value)
+            return pack(value)
+
+        return count
+
+    for name in ("pack", "pack_edges", "pack_asks"):
+        monkeypatch.setattr(reuse, name, counting(getattr(reuse, name)))
+    first = _report(root)
+    assert [value for value in packed if not value] == []
+    assert _report(root) == first == _report(root, use_cache=False)

@@ -22,6 +22,7 @@ from scaffold.check.model import Finding
 from scaffold.check.project import Project
 
 __all__ = [
+    "NOTHING",
     "Answers",
     "Kept",
     "RawFile",
@@ -45,13 +46,13 @@ Answers = tuple[tuple[str, str, tuple[str, ...], tuple[tuple[str, bool | None], 
 # when one of them changed: as nested tuples they were most of loading the results).
 RawFile = tuple[bytes, bytes, tuple[str, ...], tuple[str, ...], bytes, tuple[str, ...]]
 # Most files have no findings: theirs are compared, not decoded.
-_NOTHING = marshal.dumps(())
+NOTHING = marshal.dumps(())
 
 
 def pack(value: object) -> bytes:
     """A record (or tuple of records) encoded and marshalled, as `unpack` reads it."""
     if type(value) is tuple and not value:  # most files' findings and edges: nothing to encode
-        return _NOTHING
+        return NOTHING
     return marshal.dumps(CODEC.encode(value))  # type: ignore[arg-type]
 
 
@@ -59,7 +60,7 @@ def unpack(data: object, kind: type) -> tuple[object, ...]:
     """The tuple of `kind` records `pack` wrote; ValueError for anything else."""
     if type(data) is not bytes:
         raise ValueError("not a packed value")
-    if data == _NOTHING:
+    if data == NOTHING:
         return ()
     try:
         value = CODEC.decode(marshal.loads(data))

@@ -17,7 +17,7 @@ from scaffold.check.discover import SourceFile
 from scaffold.check.facts import parse_source
 from scaffold.check.facts.files import read_source
 from scaffold.check.incremental.records import CODEC, decode_facts, encode_facts
-from scaffold.check.incremental.store import FactsCache, Stat, content_digest
+from scaffold.check.incremental.store import FactsCache, NewEntry, Stat, content_digest
 from scaffold.check.memory import without_cyclic_gc
 from scaffold.check.model import ModuleFacts
 
@@ -323,12 +323,20 @@ def _read_into(
         pending[source.key] = (source, stat)
     if workers is None:
         workers = plan_workers(sum(job.size for job in jobs))
+    new_entries: list[NewEntry] = []  # stored in one call (a first run stores every file)
     for parsed in parse_jobs(jobs, workers, parse, cache is not None, meanwhile):
-        source, stat = pending[parsed.key]
-        facts[parsed.key] = parsed.decoded()
+        key = parsed.key
+        source, stat = pending[key]
+        encoded = parsed.encoded
+        # Parsed.decoded, inlined: a call per file of a large tree.
+        decoded = parsed.facts if encoded is None else decode_facts(encoded)
+        assert decoded is not None
+        facts[key] = decoded
         if cache is not None and stat is not None and parsed.digest is not None:
-            encoded = parsed.encoded or encode_facts(facts[parsed.key])
-            cache.store(source, parsed.digest, encoded, stat, parsed.facts_digest)
+            encoded = encoded or encode_facts(decoded)
+            new_entries.append((source, parsed.digest, encoded, stat, parsed.facts_digest))
+    if cache is not None and new_entries:
+        cache.store_all(new_entries)
 
 
 def _size(path: str) -> int:

@@ -48,6 +48,8 @@ from scaffold.check.imports.graph import Edge
 from scaffold.check.imports.simulation import Failure, RunId
 from scaffold.check.incremental.graphs import GraphState, RawGraph, graph_findings
 from scaffold.check.incremental.packed import (
+    NOTHING,
+    Answers,
     Kept,
     RawFile,
     StoredEdges,
@@ -172,23 +174,25 @@ class Reuse:
         self, project: Project, source: SourceFile, compute: Callable[[], FileResult]
     ) -> FileResult:
         """The stored result while its answers hold; else computed, with what it read."""
-        kept = self.files.get(source.key)
+        key = source.key
+        kept = self.files.get(key)
         if kept is None or not kept.answers_hold(project, self.seen):
-            result, reads, asks = project.recorded(source.key, compute)
-            answers = (
-                tuple(
-                    (module, scope, tuple(sorted(taken)), tuple(sorted(named.items())))
-                    for (module, scope), (taken, named) in sorted(asks.items())
+            result, reads, asks = project.recorded(key, compute)
+            # Most files ask nothing and read only their own facts: a first run records
+            # every file, so those cost no call.
+            answers: Answers = ()
+            taken: tuple[str, ...] = ()
+            if asks:
+                answers = tuple(
+                    (module, scope, tuple(sorted(files)), tuple(sorted(named.items())))
+                    for (module, scope), (files, named) in sorted(asks.items())
                 )
-                if asks
-                else ()
-            )
-            # Most files read only their own facts (a first run stores every file's).
-            read = tuple(sorted(reads)) if len(reads) > 1 else (source.key,)
-            kept = Kept(result, read, answers, asked_from(answers))
+                taken = asked_from(answers)
+            read = tuple(sorted(reads)) if len(reads) > 1 else (key,)
+            kept = Kept(result, read, answers, taken)
         elif isinstance(kept.result.edges, StoredEdges):
             kept.result.edges.recompute = lambda: edges_now(project, source)
-        self.kept[source.key] = kept
+        self.kept[key] = kept
         return kept.result
 
     def graph_findings(self, project: Project, checks: GraphChecks) -> list[Finding]:
@@ -433,12 +437,15 @@ def keep(digests: Mapping[str, bytes | None], analysis: Analysis, reuse: Reuse) 
         raw = raw_files.get(key) if reused and reused.get(key) is kept else None
         if raw is None:
             result = kept.result
+            findings, edges, asks = result.findings, result.edges, kept.asks
+            # Most files have no findings, no edges and no asks: those cost no call (a
+            # first run packs every file's).
             raw = (
-                pack(result.findings),
-                pack_edges(result.edges),
+                NOTHING if type(findings) is tuple and not findings else pack(findings),
+                NOTHING if type(edges) is tuple and not edges else pack_edges(edges),
                 kept.reads,
                 result.notes,
-                pack_asks(kept.asks),
+                NOTHING if type(asks) is tuple and not asks else pack_asks(asks),
                 kept.asked_from,
             )
         files[key] = raw

@@ -247,7 +247,7 @@ def check_with_edges(
         edges = {key: tuple(result.edges) for key, result in checked.analysis.files.items()}
     else:
         stored = Stored.load(cache.analysis, cache.structure_key(tree, _inputs(options)))
-        digests = {source.key: cache.facts_digest(source) for source in tree.files}
+        digests = cache.facts_digests(tree.files)
         if stored is not None and stored.digests == digests:
             edges = stored.edges()
     if edges is None:
@@ -284,7 +284,7 @@ def _check_in(cache: FactsCache, tree: Tree, options: CheckOptions) -> CheckedTr
     from scaffold.check.incremental.reuse import Stored, dump, plan
 
     structure = cache.structure_key(tree, inputs)
-    digests = {source.key: cache.facts_digest(source) for source in tree.files}
+    digests = cache.facts_digests(tree.files)
     sources = {source.key: source for source in tree.files}
     stored = Stored.load(cache.analysis, structure)
     reuse = plan(stored, digests, facts, lambda k: cache.previous_encoded(sources[k]))
