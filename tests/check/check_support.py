@@ -69,3 +69,16 @@ def run_probe(root: Path, probe: str, modules: Sequence[str]) -> Any:
         env={"PYTHONPATH": str(root), "PYTHONDONTWRITEBYTECODE": "1"},
     )
     return json.loads(out.stdout)
+
+
+def cpython_import(root: Path, module: str = "pkg.user") -> tuple[bool, str]:
+    """Import MODULE with the real interpreter from ROOT: whether it did, and the last error line."""
+    result = subprocess.run(
+        [sys.executable, "-c", f"import {module}"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PYTHONPATH": str(root), "PYTHONDONTWRITEBYTECODE": "1"},
+    )
+    return result.returncode == 0, result.stderr.strip().rpartition("\n")[2]

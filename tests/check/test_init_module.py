@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.check.check_support import check, write_tree
+from tests.check.check_support import check, cpython_import, write_tree
 
 # The package: `test` is bound by `__init__.py`, `sub` is a submodule it never imports.
 PACKAGE = {
@@ -39,17 +39,9 @@ CASES = [
 
 
 def _cpython_imports(root: Path) -> bool:
-    result = subprocess.run(
-        [sys.executable, "-c", "import pkg.user"],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={"PYTHONPATH": str(root), "PYTHONDONTWRITEBYTECODE": "1"},
-    )
-    failure = result.stderr.strip().rpartition("\n")[2]
-    assert result.returncode == 0 or failure.startswith(("ImportError", "ModuleNotFoundError"))
-    return result.returncode == 0
+    imported, failure = cpython_import(root)
+    assert imported or failure.startswith(("ImportError", "ModuleNotFoundError")), failure
+    return imported
 
 
 @pytest.mark.parametrize(("statement", "imports"), CASES, ids=[c[0] for c in CASES])

@@ -11,14 +11,12 @@ cannot be known (IMP006's documented exemptions).
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from scaffold.check import CheckOptions, run_check
-from tests.check.check_support import check, write_tree
+from tests.check.check_support import check, cpython_import, write_tree
 
 _EXTRA = (
     'import os\n\nEXTRA = [os.path.join(os.path.dirname(os.path.dirname(__file__)), "extra")]\n'
@@ -55,19 +53,11 @@ CASES = [
 
 
 def _cpython_imports(root: Path) -> bool:
-    result = subprocess.run(
-        [sys.executable, "-c", "import pkg.user"],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={"PYTHONPATH": str(root), "PYTHONDONTWRITEBYTECODE": "1"},
-    )
-    failure = result.stderr.strip().rpartition("\n")[2]
-    assert result.returncode == 0 or failure.startswith("ModuleNotFoundError"), result.stderr
-    if result.returncode:
+    imported, failure = cpython_import(root)
+    assert imported or failure.startswith("ModuleNotFoundError"), failure
+    if not imported:
         assert "is not a package" in failure, failure
-    return result.returncode == 0
+    return imported
 
 
 @pytest.mark.parametrize(("statement", "imports"), CASES, ids=[c[0] for c in CASES])
