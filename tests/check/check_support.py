@@ -72,7 +72,7 @@ def run_probe(root: Path, probe: str, modules: Sequence[str]) -> Any:
 
 
 def cpython_import(root: Path, module: str = "pkg.user") -> tuple[bool, str]:
-    """Import MODULE with the real interpreter from ROOT: whether it did, and the last error line."""
+    """Import MODULE with the real interpreter from ROOT: whether it did, and the error line."""
     result = subprocess.run(
         [sys.executable, "-c", f"import {module}"],
         cwd=root,
