@@ -25,9 +25,9 @@ __all__ = [
 Data = bytes | tuple[bytes | memoryview, ...]
 
 
-def write_atomically(path: Path, data: Data, mode: int = 0o600) -> None:
+def write_atomically(path: Path, data: Data, mode: int | None = None) -> None:
     """Write `data` (bytes, or parts in order) to a temp file beside `path` and rename it
-    over `path`.
+    over `path`, with the permission bits `mode` (None: what the umask gives a new file).
 
     The temp file's name no other process can pick (pid and random bytes, opened with
     O_EXCL); it is removed if anything fails. Not `tempfile`: importing it (random,
@@ -43,10 +43,12 @@ def write_atomically(path: Path, data: Data, mode: int = 0o600) -> None:
         return
 
     def set_mode(handle: int) -> None:
-        if mode != 0o600:
+        if mode is not None and mode != 0o600:
             os.fchmod(handle, mode)
 
-    _replace_through_temp(path, data, set_mode)
+    # No `mode`: what the umask gives a new file, as any tool's cache (ruff's, mypy's) has;
+    # 600 kept a cache shared between users (a CI runner's, a container's) from the others.
+    _replace_through_temp(path, data, set_mode, create_mode=0o666 if mode is None else 0o600)
 
 
 def _replace_through_temp(
@@ -54,15 +56,18 @@ def _replace_through_temp(
     data: Data,
     finish: Callable[[int], None],
     last_check: Callable[[], None] | None = None,
+    *,
+    create_mode: int = 0o600,
 ) -> None:
-    """Write `data` to a fresh temp file beside `target`, let `finish` set its metadata on
+    """Write `data` to a fresh temp file beside `target` (made with `create_mode`, less the
+    umask), let `finish` set its metadata on
     the open handle, run `last_check` (which may raise to cancel), and rename the temp file
     over `target`. The temp file is removed if anything fails or is interrupted."""
     _remove_stale_temps(target)
     temp = _temp_name(target)
     try:
         # Inside the try: a Ctrl-C just after the open must not leave the file behind.
-        handle = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        handle = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, create_mode)
         with os.fdopen(handle, "wb") as stream:
             _write(stream, data)
             finish(stream.fileno())

@@ -23,10 +23,12 @@ from scaffold.check.rules import RULES
 from scaffold.check.rules.unit import FixContext, Fixer, FixKind
 from scaffold.edit import apply_edits
 from scaffold.files import NotReplaced, replace_contents
+from scaffold.interrupts import interrupts_deferred
 
 __all__ = [
     "CheckObserver",
     "FileFix",
+    "FixInterrupted",
     "FixResult",
     "fix_codes",
     "fix_text",
@@ -74,6 +76,8 @@ class FixResult:
     report: CheckReport | None = None
     #: Files left unfixed, each with why (changed meanwhile, read-only, cannot encode ...).
     not_written: list[str] = field(default_factory=list)
+    #: Every file written so far, in order (an interrupted run names them).
+    written: list[Path] = field(default_factory=list)
     fixed_count: int | None = None  # measured by checking again, when the fixes were written
     # How many findings of each (path, code) the fixes removed, for `--show-fixes`.
     fixed_by: Counter[tuple[str, str]] = field(default_factory=Counter)
@@ -84,6 +88,31 @@ class FixResult:
         if self.fixed_count is not None:
             return self.fixed_count
         return sum(f.fixed for f in self.files)
+
+
+class FixInterrupted(KeyboardInterrupt):
+    """A Ctrl-C during `--fix`; `summary` says which files were fixed, the others are as
+    they were (each file is replaced whole, so none is half-fixed)."""
+
+    def __init__(self, written: Sequence[Path], not_written: Sequence[str]) -> None:
+        super().__init__()
+        self.written = tuple(dict.fromkeys(written))  # a file fixed in two rounds: once
+        self.not_written = tuple(not_written)
+
+    @property
+    def summary(self) -> str:
+        """The lines the command prints instead of a bare "Interrupted."."""
+        cwd = os.getcwd()
+        if not self.written:
+            lines = ["Interrupted; no file was fixed."]
+        else:
+            lines = [
+                f"Interrupted after fixing {len(self.written)} file"
+                f"{'' if len(self.written) == 1 else 's'}; every other file is as it was:"
+            ]
+            lines += [f"  fixed: {os.path.relpath(path, cwd)}" for path in self.written]
+        lines += [f"  {reason}" for reason in self.not_written]
+        return "\n".join(lines)
 
 
 # --- reading and writing ------------------------------------------------------------------------
@@ -234,23 +263,11 @@ def run_fixes(
     codes = fix_codes(unsafe=unsafe)
     result = FixResult()
     originals: dict[Path, FileFix] = {}
-    left_alone: set[Path] = set()  # not written once: their findings stay for the user
-    checked = _check(options, observe)
-    initial = checked.report
-    written: set[str] | None = None  # files the last round wrote, relative to the report
-    for _ in range(_ROUNDS if write else 1):
-        if not any(
-            d.code in codes and (written is None or d.path in written)
-            for d in checked.report.diagnostics
-        ):
-            break  # what is left was left by a fixer that will decide the same again
-        plans = [p for p in plan_fixes(checked, codes) if p.path not in left_alone]
-        done = _apply(plans, result, left_alone) if write else plans
-        _merge_plans(originals, done)
-        if not done or not write:
-            break
-        checked = _check(options, observe)
-        written = {_rel_to(plan.path, checked.report.root) for plan in done}
+    try:
+        checked, initial = _fix_rounds(options, codes, write, observe, result, originals)
+    except KeyboardInterrupt:
+        # Say what changed: up to every file may already be fixed, each one whole.
+        raise FixInterrupted(result.written, result.not_written) from None
     result.files = [originals[p] for p in sorted(originals)]
     if write:
         report = result.report = replace(
@@ -268,6 +285,35 @@ def run_fixes(
     return result
 
 
+def _fix_rounds(
+    options: CheckOptions,
+    codes: frozenset[str],
+    write: bool,
+    observe: CheckObserver | None,
+    result: FixResult,
+    originals: dict[Path, FileFix],
+) -> tuple[CheckResult, CheckReport]:
+    """Check and fix until nothing fixable is left; the last check and the first report."""
+    left_alone: set[Path] = set()  # not written once: their findings stay for the user
+    checked = _check(options, observe)
+    initial = checked.report
+    written: set[str] | None = None  # files the last round wrote, relative to the report
+    for _ in range(_ROUNDS if write else 1):
+        if not any(
+            d.code in codes and (written is None or d.path in written)
+            for d in checked.report.diagnostics
+        ):
+            break  # what is left was left by a fixer that will decide the same again
+        plans = [p for p in plan_fixes(checked, codes) if p.path not in left_alone]
+        done = _apply(plans, result, left_alone) if write else plans
+        _merge_plans(originals, done)
+        if not done or not write:
+            break
+        checked = _check(options, observe)
+        written = {_rel_to(plan.path, checked.report.root) for plan in done}
+    return checked, initial
+
+
 def _apply(plans: list[FileFix], result: FixResult, left_alone: set[Path]) -> list[FileFix]:
     """Write each plan; the ones written. A file not written is noted and left alone."""
     done: list[FileFix] = []
@@ -278,7 +324,14 @@ def _apply(plans: list[FileFix], result: FixResult, left_alone: set[Path]) -> li
             # The same file under a second name (a link in the tree): fixed by the first
             # write, which this plan, made from the old text, would take for a user's edit.
             continue
-        problem = _write(plan)
+        with interrupts_deferred() as interrupts:
+            # The write and the line recording it run whole, so an interrupted run names
+            # exactly the files it fixed.
+            problem = _write(plan)
+            if problem is None:
+                result.written.append(plan.path)
+        if interrupts.arrived:
+            raise KeyboardInterrupt
         if problem is None:
             done.append(plan)
             written.add(real)

@@ -1,4 +1,5 @@
-"""`.gitignore` files and `exclude` patterns, each anchored at the folder that declares it."""
+"""`.gitignore` files (and git's other exclude files) and `exclude` patterns, each anchored at
+the folder that declares it."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from scaffold.files import read_regular
 if TYPE_CHECKING:
     import pathspec
 
-__all__ = ["Ignores", "folder_prefix"]
+__all__ = ["Ignores", "folder_prefix", "git_exclude_files"]
 
 # git itself ignores a .gitignore above 100 MiB; so does the check, rather than fill memory.
 _GITIGNORE_LIMIT = 100 * 1024 * 1024
@@ -46,9 +47,10 @@ class Ignores:
             self.specs.append((directory, pathspec.GitIgnoreSpec.from_lines(lines), gitignore))
             self._prefixes = []
 
-    def add_gitignore(self, directory: Path) -> str | None:
-        """Read `directory`'s .gitignore; a note when one is there but cannot be used."""
-        path = directory / ".gitignore"
+    def add_gitignore(self, directory: Path, path: Path | None = None) -> str | None:
+        """Read `directory`'s .gitignore (or `path`, a file of patterns anchored there: git's
+        other exclude files); a note when one is there but cannot be used."""
+        path = directory / ".gitignore" if path is None else path
         try:
             data = read_regular(path, limit=_GITIGNORE_LIMIT)
         except FileNotFoundError:
@@ -111,3 +113,70 @@ def _rel(path: str, length: int, is_dir: bool) -> str:
     if os.sep != "/":
         rel = rel.replace(os.sep, "/")
     return rel + "/" if is_dir else rel
+
+
+def git_exclude_files(top: Path) -> list[Path]:
+    """The exclude files git reads besides `.gitignore` for the repository at `top`, in the
+    order git gives them precedence: `.git/info/exclude`, then `core.excludesFile` (by
+    default `$XDG_CONFIG_HOME/git/ignore`, else `~/.config/git/ignore`).
+
+    `core.excludesFile` is read from the user's and the repository's config files
+    (`$XDG_CONFIG_HOME/git/config`, `~/.gitconfig` or `$GIT_CONFIG_GLOBAL`, `.git/config`;
+    the last one set wins),
+    without running git: a `git config` subprocess would cost every run more than the
+    whole walk of a small tree. Like ripgrep's and ruff's walkers, `include` directives
+    and the system config are not followed.
+    """
+    git_dir = _git_dir(top)
+    home = os.path.expanduser("~")
+    xdg = os.environ.get("XDG_CONFIG_HOME") or os.path.join(home, ".config")
+    configured = None
+    chosen = os.environ.get("GIT_CONFIG_GLOBAL")  # git reads it instead of the user's two
+    configs = [chosen] if chosen else [os.path.join(xdg, "git", "config"), f"{home}/.gitconfig"]
+    for config in [*configs, *([] if git_dir is None else [str(git_dir / "config")])]:
+        configured = _excludes_file(config) or configured
+    found = [] if git_dir is None else [_common_dir(git_dir) / "info" / "exclude"]
+    global_file = configured or os.path.join(xdg, "git", "ignore")
+    found.append(top / os.path.expanduser(global_file))
+    return found
+
+
+def _git_dir(top: Path) -> Path | None:
+    """`top/.git`, or the folder a `.git` file names (a worktree or a submodule)."""
+    dot_git = top / ".git"
+    if dot_git.is_dir():
+        return dot_git
+    try:
+        text = read_regular(dot_git, limit=4096).decode("utf-8", errors="replace")
+    except OSError:
+        return None
+    line = text.strip()
+    return top / line[len("gitdir:") :].strip() if line.startswith("gitdir:") else None
+
+
+def _common_dir(git_dir: Path) -> Path:
+    """Where a worktree's shared files (`info/exclude`) live: its `commondir`, or itself."""
+    try:
+        named = read_regular(git_dir / "commondir", limit=4096).decode("utf-8", "replace")
+    except OSError:
+        return git_dir
+    return git_dir / named.strip()
+
+
+def _excludes_file(config: str) -> str | None:
+    """`core.excludesFile` as set in the git config file `config` (the last one), or None."""
+    try:
+        text = read_regular(config, limit=_GITIGNORE_LIMIT).decode("utf-8", errors="replace")
+    except OSError:
+        return None
+    section, found = "", None
+    for raw in text.splitlines():
+        line = raw.strip()
+        if line.startswith("["):
+            section = line[1:].split("]", 1)[0].strip().lower()
+            line = line.split("]", 1)[1].strip() if "]" in line else ""
+        key, equals, value = line.partition("=")
+        if section == "core" and equals and key.strip().lower() == "excludesfile":
+            value = value.split(" #", 1)[0].split(" ;", 1)[0].strip()
+            found = value[1:-1] if len(value) > 1 and value[0] == value[-1] == '"' else value
+    return found or None

@@ -43,7 +43,8 @@ def where(exc):
     frames = traceback.extract_tb(exc.__traceback__)
     found = None
     for frame in frames:
-        if os.path.realpath(frame.filename).startswith(roots):
+        # `<string>` (the star import's exec) is no file, though its realpath is in a root.
+        if os.path.isfile(frame.filename) and os.path.realpath(frame.filename).startswith(roots):
             found = (os.path.realpath(frame.filename), frame.lineno or 1)
     if isinstance(exc, SyntaxError) and exc.filename:
         path = os.path.realpath(exc.filename)

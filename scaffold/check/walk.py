@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from scaffold.check.config import CheckConfig, Settings, load_config
-from scaffold.check.ignores import Ignores
+from scaffold.check.ignores import Ignores, git_exclude_files
 from scaffold.check.members import is_member_root
 
 if TYPE_CHECKING:
@@ -57,6 +57,9 @@ class Walk:
                 self._gitignore(folder)
                 if folder == git_top:
                     break
+            # After the .gitignore files: git lets any of them decide before these.
+            for excludes in git_exclude_files(git_top):
+                self._gitignore(git_top, excludes)
         self.top_config = top_config
         self.configs: dict[Path, CheckConfig] = {top_config.directory: top_config}
         self.ignores.add(top_config.directory, list(top_config.exclude))
@@ -117,8 +120,8 @@ class Walk:
             self._gitignore(Path(here))
         return config
 
-    def _gitignore(self, folder: Path) -> None:
-        note = self.ignores.add_gitignore(folder)
+    def _gitignore(self, folder: Path, path: Path | None = None) -> None:
+        note = self.ignores.add_gitignore(folder, path)
         if note is not None:
             self.tree.notes.append(note)
 

@@ -24,7 +24,12 @@ __all__ = ["Interrupted", "app", "main", "run_console"]
 
 
 class Interrupted(Exception):
-    """A Ctrl-C that reached the top of a command."""
+    """A Ctrl-C that reached the top of a command; `summary`, when the command knows, says
+    what it had done (`--fix`: the files it fixed), in place of a bare "Interrupted."."""
+
+    def __init__(self, summary: str | None = None) -> None:
+        super().__init__(summary)
+        self.summary = summary
 
 
 def __getattr__(name: str) -> object:
@@ -48,8 +53,8 @@ def main(argv: list[str] | None = None) -> int:
             raise
         _error(exc.message)
         return exc.exit_code
-    except (KeyboardInterrupt, Interrupted):
-        _echo("Interrupted.")
+    except (KeyboardInterrupt, Interrupted) as exc:
+        _echo(getattr(exc, "summary", None) or "Interrupted.")
         return 130
     except Exception as exc:
         if _is_click_exception(exc):

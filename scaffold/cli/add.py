@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from scaffold.cli.options import DryRunOption, ForceOption, QuietOption
+from scaffold.cli.options import DryRunOption, ForceOption, PathGiven, QuietOption
 from scaffold.cli.render import display_path, examples
 
 __all__ = ["app"]
@@ -18,7 +18,13 @@ app = typer.Typer(
 )
 
 ToOption = Annotated[
-    Path, typer.Option("--to", metavar="DIR", help="The package folder (it holds __init__.py).")
+    Path,
+    typer.Option(
+        "--to",
+        metavar="DIR",
+        click_type=PathGiven("--to", "name the package folder (it holds __init__.py)"),
+        help="The package folder (it holds __init__.py).",
+    ),
 ]
 
 

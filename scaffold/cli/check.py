@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from scaffold.cli.options import CacheDirOption, NoCacheOption, format_option
+from scaffold.cli.options import CacheDirOption, NoCacheOption, PathGiven, format_option
 from scaffold.cli.render import examples
 from scaffold.errors import ScaffoldError
 
@@ -290,6 +290,7 @@ def rules(
         typer.Option(
             "--output-dir",
             metavar="DIR",
+            click_type=PathGiven("--output-dir", "name a folder, or leave --output-dir out"),
             help="With markdown: write one page per rule and an index into DIR (docs/rules).",
         ),
     ] = None,

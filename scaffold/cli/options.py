@@ -39,6 +39,7 @@ __all__ = [
     "NoCIOption",
     "NoCacheOption",
     "NoGitOption",
+    "PathGiven",
     "PythonOption",
     "QuietOption",
     "RepositoryOption",
@@ -47,6 +48,28 @@ __all__ = [
     "format_option",
     "interactive",
 ]
+
+
+class PathGiven(ParamType):
+    """A path option or argument; an empty one is a usage error, not the current folder.
+
+    Click's path type turns '' into `Path('.')` before any callback sees it, so
+    `new --dest ""` wrote into the current folder; `check ""` is refused the same way.
+    """
+
+    name = "path"
+
+    def __init__(self, option: str, remedy: str) -> None:
+        self.option = option
+        self.remedy = remedy  # what would be right
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Path:
+        if isinstance(value, Path):
+            return value
+        if value == "":
+            raise UsageError(f"{self.option} is empty; {self.remedy}")
+        return Path(value)
+
 
 CIOption = Annotated[
     CI,
@@ -71,7 +94,10 @@ NoGitOption = Annotated[
 DestOption = Annotated[
     Path | None,
     typer.Option(
-        "--dest", metavar="DIR", help="Folder to write into (default: ./NAME; for `module`, .)."
+        "--dest",
+        metavar="DIR",
+        click_type=PathGiven("--dest", "name a folder, or leave --dest out"),
+        help="Folder to write into (default: ./NAME; for `module`, .).",
     ),
 ]
 DryRunOption = Annotated[

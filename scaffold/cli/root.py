@@ -29,8 +29,8 @@ class _RootGroup(TyperGroup):
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
-        except KeyboardInterrupt:
-            raise Interrupted from None
+        except KeyboardInterrupt as exc:
+            raise Interrupted(getattr(exc, "summary", None)) from None
 
 
 # Each command group, with the name it is added under (None: its commands are the root's),

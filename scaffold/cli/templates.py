@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from scaffold.cli.options import TrustOption, format_option
+from scaffold.cli.options import PathGiven, TrustOption, format_option
 from scaffold.cli.render import display_path, examples
 
 if TYPE_CHECKING:
@@ -119,6 +119,7 @@ DataFileOption = Annotated[
     typer.Option(
         "--data-file",
         metavar="FILE",
+        click_type=PathGiven("--data-file", "name a file, or leave --data-file out"),
         help="YAML or TOML answer sets: a list of answer mappings, or a matrix with"
         " exclude/include (default: the template's _scaffold_test answers).",
     ),
@@ -153,7 +154,13 @@ JobsOption = Annotated[
     typer.Option("--jobs", "-j", metavar="N", help="Sets at a time (default: the cores)."),
 ]
 KeepOption = Annotated[
-    Path | None, typer.Option("--keep", metavar="DIR", help="Keep the rendered projects here.")
+    Path | None,
+    typer.Option(
+        "--keep",
+        metavar="DIR",
+        click_type=PathGiven("--keep", "name a folder, or leave --keep out"),
+        help="Keep the rendered projects here.",
+    ),
 ]
 NameOption = Annotated[
     str, typer.Option("--name", metavar="NAME", help="The project folder name (_folder_name).")

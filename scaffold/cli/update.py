@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from scaffold.cli.options import DefaultsOption, QuietOption, TrustOption, interactive
+from scaffold.cli.options import DefaultsOption, PathGiven, QuietOption, TrustOption, interactive
 from scaffold.cli.render import display_path, examples
 
 if TYPE_CHECKING:
@@ -18,7 +18,12 @@ __all__ = ["app"]
 app = typer.Typer()
 
 ProjectArgument = Annotated[
-    Path, typer.Argument(metavar="[PROJECT]", help="Generated project folder (default: .).")
+    Path,
+    typer.Argument(
+        metavar="[PROJECT]",
+        click_type=PathGiven("PROJECT", "name the project folder (none: the current one)"),
+        help="Generated project folder (default: .).",
+    ),
 ]
 VcsRefOption = Annotated[
     str | None,

@@ -156,3 +156,47 @@ def test_a_deeper_gitignore_overrides_a_shallower_one_as_in_git(tree: Tree) -> N
     assert "sub/keep.gen.py" in expected and "sub/gen/y.py" in expected
     assert "sub/deeper/old.py" in expected and "sub/deeper/keep.gen.py" not in expected
     assert sorted(files(root)) == expected
+
+
+@pytest.mark.parametrize("configured", ["default", "gitconfig", "xdg-config", "repository"])
+def test_gits_other_exclude_files_are_read_as_git_reads_them(
+    tree: Tree, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, configured: str
+) -> None:
+    # git ignores what `.git/info/exclude` and `core.excludesFile` (by default
+    # $XDG_CONFIG_HOME/git/ignore) list, below the .gitignore files; the check read only
+    # the .gitignore files and checked those files. `git ls-files` is the oracle.
+    home, xdg = tmp_path / "home", tmp_path / "xdg"
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(xdg))
+    monkeypatch.delenv("GIT_CONFIG_GLOBAL")
+    root = tree(
+        {
+            ".gitignore": "!kept_by_gitignore.py\n",
+            "a.py": D,
+            "local/x.py": D,
+            "glob.py": D,
+            "kept_by_gitignore.py": D,
+            "sub/glob.py": D,
+        }
+    )
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    (root / ".git" / "info" / "exclude").write_text("local/\n")
+    excludes = "glob.py\nkept_by_gitignore.py\n"
+    if configured == "default":
+        (xdg / "git").mkdir(parents=True)
+        (xdg / "git" / "ignore").write_text(excludes)
+    else:
+        (tmp_path / "my-ignores").write_text(excludes)
+        config = {
+            "gitconfig": home / ".gitconfig",
+            "xdg-config": xdg / "git" / "config",
+            "repository": root / ".git" / "config",
+        }[configured]
+        config.parent.mkdir(parents=True, exist_ok=True)
+        with config.open("a") as out:
+            out.write(f'[user]\n\tname = x\n[Core]\n\texcludesFile = "{tmp_path}/my-ignores"\n')
+    git = ["git", "ls-files", "--others", "--exclude-standard"]
+    listed = subprocess.run(git, cwd=root, capture_output=True, text=True, check=True).stdout
+    expected = sorted(p for p in listed.splitlines() if p.endswith(".py"))
+    assert expected == ["a.py", "kept_by_gitignore.py"]
+    assert sorted(files(root)) == expected

@@ -213,24 +213,31 @@ def test_a_fault_at_any_step_of_fix_leaves_every_file_whole(
     fixed = {"a.py": SORTED, "b.py": SORTED, "c.py": '__all__ = ["y", "z"]\ny = z = 1\n'}
     argv = ["--select", "EXP007", "--fix", "--no-cache"]
 
-    def run(injector: Injector, root: Path) -> int:
+    def run(injector: Injector, root: Path) -> tuple[int, str]:
         with monkeypatch.context() as patch:
             install(patch, injector)
             arm_when_called(patch, injector, scaffold.check.fix, "_write")
-            code = main(["check", str(root), *argv])
-        capsys.readouterr()
-        return code
+            monkeypatch.chdir(root)
+            code = main(["check", ".", *argv])
+        return code, capsys.readouterr().err
 
     counter = Injector(fault=fault)
-    assert run(counter, write_tree(tmp_path / "count", files)) == 0
+    assert run(counter, write_tree(tmp_path / "count", files))[0] == 0
     for at in range(1, counter.count + 1):
         root = write_tree(tmp_path / f"run-{at}", files)
-        code = run(Injector(fault=fault, at=at), root)
+        code, err = run(Injector(fault=fault, at=at), root)
         found = {p.name: p.read_text() for p in root.iterdir()}
         assert set(found) == set(files), f"step {at}: {sorted(found)}"
         for name, text in found.items():
             assert text in (files[name], fixed[name]), f"step {at}: {name} is neither"
         assert code in (0, 1, 130), f"step {at}"
+        if code == 130:
+            # The interrupted run names exactly the files it fixed; the others are as
+            # they were (a bare "Interrupted." left the user to diff every file).
+            named = {line.split("fixed: ")[1] for line in err.splitlines() if "fixed: " in line}
+            changed = {name for name, text in found.items() if text != files[name]}
+            assert named == changed, f"step {at}: {err}"
+            assert err.startswith("Interrupted"), err
 
 
 def test_temp_files_of_a_killed_fix_are_removed_by_the_next(tree: Tree) -> None:

@@ -159,3 +159,13 @@ def _descendants() -> set[int]:
                 parents.add(int(entry.name))
                 changed = True
     return found
+
+
+def test_a_name_all_lists_but_the_package_lacks_is_reported_at_the_package(tree: Tree) -> None:
+    # The star import runs in an exec of `<string>`, whose realpath lies in the checked root
+    # (the child's working folder): the finding named the file `<string>`, which is none.
+    root = tree({"lacks/__init__.py": '__all__ = ["x", "nothere"]\nx = 1\n'})
+    found = _run001(root)
+    assert list(found) == ["lacks/__init__.py:1"], found
+    assert "has no attribute 'nothere'" in found["lacks/__init__.py:1"]
+    assert "<string>" not in found["lacks/__init__.py:1"]
