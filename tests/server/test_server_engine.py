@@ -8,7 +8,9 @@ import contextlib
 import dataclasses
 import shutil
 import tempfile
+import threading
 from collections.abc import Callable
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +20,9 @@ from hypothesis import strategies as st
 
 from scaffold.check import CheckOptions, run_check
 from scaffold.check.model import Diagnostic
-from scaffold.check.server.engine import Superseded, Workspace
+from scaffold.check.pipeline import CheckedTree
+from scaffold.check.server.engine import RootState, Superseded, Workspace
+from scaffold.check.server.files import FirstRead, read_root
 
 FILES = ("pkg/__init__.py", "pkg/a.py", "pkg/b.py", "pkg/sub/__init__.py", "pkg/sub/c.py")
 LINES = st.sampled_from(
@@ -310,3 +314,66 @@ def test_a_buffer_broken_before_the_first_analysis_stands_on_the_disks_facts(
     found = workspace.analyse()
     assert [d.code for d in found[a]] == ["SYN001"]
     assert [d.code for d in found[tmp_path / "pkg/b.py"]] == ["IMP003"]
+
+
+class _HeldRead(Future[FirstRead]):
+    """A first read whose result an analysis waits for until the test lets it go, and which
+    says when the analysis has started waiting (it has taken the read by then)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked = threading.Event()
+
+    def result(self, timeout: float | None = None) -> FirstRead:
+        self.asked.set()
+        return super().result(timeout)
+
+
+def _configured(tmp_path: Path) -> Path:
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "demo"\n', encoding="utf-8")
+    (tmp_path / "pkg/__init__.py").write_text('__all__ = ["missing"]\n', encoding="utf-8")
+    return tmp_path
+
+
+_IGNORING = '[project]\nname = "demo"\n\n[tool.scaffold.check]\nignore = ["EXP001"]\n'
+
+
+def test_a_configuration_saved_while_the_first_read_is_taken_is_applied_next(
+    tmp_path: Path,
+) -> None:
+    # The server's first analysis runs in a thread while the editor goes on: it takes the
+    # first read (discovered before the save) and the event loop invalidates the tree
+    # meanwhile. The tree the thread then stores must not stand for the new configuration.
+    base = _configured(tmp_path)
+    options = CheckOptions(workers=0)
+    before = read_root(base, options)
+    held = _HeldRead()
+    root = RootState(base, options, held)
+    analysed: list[list[str]] = []
+    thread = threading.Thread(target=lambda: analysed.append(_root_codes(root.analyse({}))))
+    thread.start()
+    assert held.asked.wait(timeout=60)
+    (base / "pyproject.toml").write_text(_IGNORING, encoding="utf-8")
+    root.invalidate()  # the editor's save, on the event loop
+    held.set_result(before)
+    thread.join(timeout=60)
+    assert analysed == [["EXP001"]]  # the analysis of the tree as it was read
+    assert _root_codes(root.analyse({})) == []
+
+
+def test_a_configuration_saved_before_the_first_analysis_drops_the_first_read(
+    tmp_path: Path,
+) -> None:
+    base = _configured(tmp_path)
+    options = CheckOptions(workers=0)
+    read: Future[FirstRead] = Future()
+    read.set_result(read_root(base, options))
+    root = RootState(base, options, read)
+    (base / "pyproject.toml").write_text(_IGNORING, encoding="utf-8")
+    root.invalidate()
+    assert _root_codes(root.analyse({})) == []
+
+
+def _root_codes(checked: CheckedTree) -> list[str]:
+    return [d.code for d in checked.diagnostics]
