@@ -13,11 +13,11 @@ def serve() -> NoReturn:
     from typing import BinaryIO, cast
 
     from scaffold.check.incremental.pool import prepare_forkserver
-    from scaffold.check.server.early import Replay, read_first_message, roots_of
+    from scaffold.check.server.early import Incoming, Replay, read_first_message, roots_of
     from scaffold.check.server.engine import Workspace
     from scaffold.check.server.first import check_in_fork
 
-    # Importing pygls and lsprotocol takes about a third of a second. Meanwhile a forked
+    # Importing pygls and lsprotocol takes about a third of a second of CPU. A forked
     # child checks the folders the client's initialize request (read ahead here and handed
     # on to pygls unread) names, as `scaffold check` would: through `.scaffold_cache/`,
     # parsing in workers forked from it, its results and facts stored there. Those results
@@ -25,21 +25,26 @@ def serve() -> NoReturn:
     # Where no child can fork, the first read runs in a thread, its workers forking from a
     # forkserver started only when some file needs parsing.
     prepare_forkserver(start=False)
-    stdin = sys.stdin.buffer
-    first = read_first_message(stdin)
+    incoming = Incoming(sys.stdin.fileno())  # read from the descriptor: start.py waits on it
+    first = read_first_message(incoming)
     engine = Workspace()
     roots = roots_of(first)
     checks = check_in_fork(roots, engine.options)  # before any thread of this process
     for root in roots:
         engine.read_ahead(root, checks.results[root], checks.stored)
+    from scaffold.check.server.start import start_session
+
+    start = start_session(incoming, first, checks)
     from scaffold.check.server.compiled import attrs_compiled_once, default_store
 
     with attrs_compiled_once(default_store()):
         from scaffold.check.server.lsp import build_server
 
-    server = build_server(engine)
-    # pygls reads its input only by readline() and read(n), which Replay answers.
-    server.start_io(cast(BinaryIO, Replay(first, stdin)))
+    server = build_server(engine, start)
+    # pygls reads its input only by readline() and read(n), which Replay answers: the
+    # messages the start kept, what it read past them, then the rest of the stream.
+    head = b"".join(start.messages) + incoming.rest()
+    server.start_io(cast(BinaryIO, Replay(head, sys.stdin.buffer)))
     # The client said exit, or went away. Leave now: at the interpreter's exit, a first
     # read or an analysis still running would be waited for (its thread, its process
     # pool), for a minute on a large tree under load, and the editor would see a server

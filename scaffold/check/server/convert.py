@@ -3,60 +3,40 @@ related locations, links to the rule's docs; and text changes as minimal LSP edi
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from lsprotocol import types as lsp
 
 from scaffold.check.model import Diagnostic, Severity
+from scaffold.check.server.plain import (
+    SOURCE,
+    Lines,
+    TextLookup,
+    Units,
+    lines_of,
+    position,
+    span,
+)
 
-__all__ = ["Lines", "TextLookup", "lines_of", "text_edit", "to_lsp", "to_position"]
+__all__ = ["Lines", "TextLookup", "Units", "lines_of", "text_edit", "to_lsp", "to_position"]
 
-# The line breaks of the LSP (and of Python's tokenizer): not the others str.splitlines knows.
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _SEVERITY = {
     Severity.ERROR: lsp.DiagnosticSeverity.Error,
     Severity.WARNING: lsp.DiagnosticSeverity.Warning,
     Severity.OFF: lsp.DiagnosticSeverity.Warning,
 }
-SOURCE = "scaffold"
-
-Lines = Sequence[str]
-# The lines of a file as the server read it (None: unknown, positions left as code points).
-TextLookup = Callable[[Path], "Lines | None"]
-# How many code units the client counts in a string (UTF-16 unless negotiated otherwise).
-Units = Callable[[str], int]
-
-
-def lines_of(text: str) -> list[str]:
-    """`text` split where the LSP splits lines."""
-    return _LINE_BREAK.split(text)
 
 
 def to_position(lines: Lines | None, line: int, column: int, units: Units) -> lsp.Position:
-    """A 1-based line and column as a 0-based LSP position in client units.
-
-    The facts' columns are the parser's: UTF-8 bytes into the line (`ast` col_offset + 1),
-    so a non-ASCII line is converted through its bytes.
-    """
-    row = max(line - 1, 0)
-    character = max(column - 1, 0)
-    if lines is not None and row < len(lines):
-        text = lines[row]
-        if not text.isascii():
-            head = text.encode("utf-8", errors="surrogatepass")[:character]
-            character = units(head.decode("utf-8", errors="ignore"))
+    """A 1-based line and column as a 0-based LSP position in client units (plain.py)."""
+    row, character = position(lines, line, column, units)
     return lsp.Position(line=row, character=character)
 
 
 def _range(lines: Lines | None, diagnostic: Diagnostic, units: Units) -> lsp.Range:
-    start = to_position(lines, diagnostic.line, diagnostic.column, units)
-    end = to_position(lines, diagnostic.end_line, diagnostic.end_column, units)
-    if (end.line, end.character) < (start.line, start.character):
-        end = start
-    return lsp.Range(start=start, end=end)
+    start_line, start, end_line, end = span(lines, diagnostic, units)
+    return lsp.Range(start=lsp.Position(start_line, start), end=lsp.Position(end_line, end))
 
 
 def to_lsp(
@@ -71,8 +51,8 @@ def to_lsp(
     related = []
     for where in diagnostic.related:
         target = base / where.path
-        position = to_position(lookup(target), where.line, where.column, units)
-        location = lsp.Location(uri=target.as_uri(), range=lsp.Range(position, position))
+        at = to_position(lookup(target), where.line, where.column, units)
+        location = lsp.Location(uri=target.as_uri(), range=lsp.Range(at, at))
         related.append(lsp.DiagnosticRelatedInformation(location=location, message=where.message))
     description = None
     if docs_url:

@@ -40,7 +40,7 @@ from scaffold.check.server.files import (
     read_disk,
     stat_of,
 )
-from scaffold.check.server.first import FirstCheck, as_on_disk, read_in_thread
+from scaffold.check.server.first import FirstCheck, add_found, as_on_disk, read_in_thread
 from scaffold.files import read_regular
 
 __all__ = ["FileText", "RootState", "Superseded", "Workspace", "never"]  # FileText: files.py
@@ -487,14 +487,7 @@ class Workspace:
             else:
                 self.provisional = True
             notes.extend(found.notes)
-            for path in found.reported:
-                result[path] = []
-                owners[path] = base
-            for diagnostic in found.diagnostics:
-                path = Path(os.path.normpath(base / diagnostic.path))
-                if owners.get(path, base) == base:
-                    result.setdefault(path, []).append(diagnostic)
-                    owners[path] = base
+            add_found(result, owners, base, found)
         self.base_of = owners
         self.notes = tuple(dict.fromkeys(notes))
         return result

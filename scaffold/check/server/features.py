@@ -7,10 +7,10 @@ from pathlib import Path
 from lsprotocol import types as lsp
 from pygls.uris import to_fs_path
 
-from scaffold import RULE_DOCS_URL
 from scaffold.check.server.actions import FIX_ALL, code_actions, fix_all, hover_codes, rule_markdown
 from scaffold.check.server.documents import use_lsp_lines
 from scaffold.check.server.lsp import WATCHED, ScaffoldServer, option
+from scaffold.check.server.plain import default_docs_url
 
 __all__ = ["register"]
 
@@ -40,7 +40,7 @@ def _lifecycle(server: ScaffoldServer) -> None:
         if isinstance(debounce, int | float) and not isinstance(debounce, bool):
             ls.scheduler.debounce = max(float(debounce), 0.0)
         docs = option(options, "ruleDocsUrl")
-        ls.docs_url = docs if isinstance(docs, str) else _default_docs_url()
+        ls.docs_url = docs if isinstance(docs, str) else default_docs_url()
         text_document = params.capabilities.text_document
         ls.pull = text_document is not None and text_document.diagnostic is not None
         for folder in ls.workspace.folders.values():
@@ -68,15 +68,6 @@ def _lifecycle(server: ScaffoldServer) -> None:
     def shutdown(ls: ScaffoldServer, params: None) -> None:
         ls.shut_down = True
         ls.stop_pending()
-
-
-def _default_docs_url() -> str:
-    """The rule pages of docs/rules/ beside the package when scaffold runs from a checkout,
-    else the published ones (the links SARIF's helpUri gives)."""
-    rules = Path(__file__).resolve().parents[2] / "docs" / "rules"
-    if rules.is_dir():
-        return f"{rules.as_uri()}/{{code}}.md"
-    return RULE_DOCS_URL
 
 
 def _documents(server: ScaffoldServer) -> None:

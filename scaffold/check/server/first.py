@@ -30,6 +30,7 @@ from scaffold.files import read_regular
 __all__ = [
     "FirstCheck",
     "FirstChecks",
+    "add_found",
     "as_on_disk",
     "check_in_fork",
     "read_in_thread",
@@ -52,6 +53,22 @@ class FirstCheck:
         """The same of an analysis the server ran itself."""
         reported = tuple(reported_files(checked.tree))
         return cls(tuple(checked.diagnostics), tuple(checked.tree.notes), reported)
+
+
+def add_found(
+    result: dict[Path, list[Diagnostic]], owners: dict[Path, Path], base: Path, found: FirstCheck
+) -> None:
+    """Add the findings of the root at `base` to `result` (by absolute path), each path's
+    root in `owners`. Roots are added outer first: a path two nested roots report keeps the
+    inner root's findings."""
+    for path in found.reported:
+        result[path] = []
+        owners[path] = base
+    for diagnostic in found.diagnostics:
+        path = Path(os.path.normpath(base / diagnostic.path))
+        if owners.get(path, base) == base:
+            result.setdefault(path, []).append(diagnostic)
+            owners[path] = base
 
 
 def reported_files(tree: Tree) -> list[Path]:

@@ -19,6 +19,7 @@ from typing import Any
 
 from lsprotocol import types as lsp
 from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol
 from pygls.uris import to_fs_path
 
 from scaffold import __version__
@@ -28,6 +29,7 @@ from scaffold.check.server.convert import Lines, lines_of, to_lsp
 from scaffold.check.server.engine import Workspace
 from scaffold.check.server.first import store_in_background
 from scaffold.check.server.schedule import Scheduler
+from scaffold.check.server.start import Start
 from scaffold.errors import ScaffoldError, one_line
 from scaffold.files import read_regular
 
@@ -44,11 +46,32 @@ def _path(uri: str) -> Path | None:
     return None if path is None else Path(path)
 
 
+class _Protocol(LanguageServerProtocol):
+    """pygls' protocol, but silent where the start (start.py) answered already, and keeping
+    its answer to `initialize` for the next start to give."""
+
+    _server: ScaffoldServer
+
+    def _send_response(self, msg_id: Any, result: Any = None, error: Any = None) -> None:
+        start = self._server.start
+        if msg_id in start.answered:
+            start.answered.discard(msg_id)
+            return
+        if msg_id == start.initialize_id and start.answer_key and error is None:
+            from scaffold.check.server.answers import store_answer
+
+            store_answer(start.answer_key, self._converter.unstructure(result))
+        super()._send_response(msg_id, result, error)
+
+
 class ScaffoldServer(LanguageServer):
     """The language server: the workspace, the last results, and the pending analysis."""
 
-    def __init__(self, engine: Workspace | None = None) -> None:
-        super().__init__("scaffold", __version__, lsp.TextDocumentSyncKind.Incremental)
+    def __init__(self, engine: Workspace | None = None, start: Start | None = None) -> None:
+        super().__init__(
+            "scaffold", __version__, lsp.TextDocumentSyncKind.Incremental, protocol_cls=_Protocol
+        )
+        self.start = start if start is not None else Start([])
         self.engine = engine if engine is not None else Workspace()
         self.results: dict[Path, list[Diagnostic]] = {}
         self.shown: dict[Path, list[lsp.Diagnostic]] = {}
@@ -107,16 +130,21 @@ class ScaffoldServer(LanguageServer):
     def show(self, results: dict[Path, list[Diagnostic]]) -> None:
         """Keep the results of an analysis that saw every change so far, and tell the
         client what changed."""
-        self.generation += 1
+        early, self.start.shown = self.start.shown, None
+        self.generation += 1 if early is None or early == results else 2  # the start sent 1
         self._failure_shown = None
         self.results = results
         self._lines = {}
+        if early is not None:  # the client holds what the start sent
+            held = {path: self._convert(path, found) for path, found in early.items()}
+            self.published = {path: shown for path, shown in held.items() if shown}
         self.shown = {path: self._convert(path, found) for path, found in results.items()}
         for gone in set(self._converted) - set(results):
             del self._converted[gone]
         self._log_notes()
         if self.pull:
-            self._refresh()
+            if early != results:
+                self._refresh()
         else:
             self._publish()
         self._go_on()
@@ -254,9 +282,10 @@ def _meets(one: lsp.Range, other: lsp.Range) -> bool:
     return _key(one.start) <= _key(other.end) and _key(other.start) <= _key(one.end)
 
 
-def build_server(engine: Workspace | None = None) -> ScaffoldServer:
-    """The server with every feature registered, over `engine` (else a new workspace)."""
-    server = ScaffoldServer(engine)
+def build_server(engine: Workspace | None = None, start: Start | None = None) -> ScaffoldServer:
+    """The server with every feature registered, over `engine` (else a new workspace), after
+    `start` (what was answered before pygls loaded)."""
+    server = ScaffoldServer(engine, start)
     from scaffold.check.server import features
 
     features.register(server)
