@@ -130,13 +130,14 @@ def sent(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[dict[str, Any]]]:
     yield messages
 
 
+_INIT = '__all__ = ["missing"]\n'
 _FOUND = Diagnostic("EXP001", "undefined-export", Severity.ERROR, "m", "pkg/__init__.py")
 
 
 def _tree(tmp_path: Path) -> tuple[Path, FirstCheck]:
     (tmp_path / "pkg").mkdir(parents=True)
     init, a = tmp_path / "pkg/__init__.py", tmp_path / "pkg/a.py"
-    init.write_text('__all__ = ["missing"]\n', encoding="utf-8")
+    init.write_text(_INIT, encoding="utf-8")
     a.write_text("x = 'é'\n", encoding="utf-8")
     return tmp_path, FirstCheck((_FOUND,), (), (init, a))
 
@@ -201,6 +202,29 @@ def test_anything_else_hands_the_session_over_with_every_message_in_order(
     assert rest == after
     assert start.answered == {1} and start.shown is None
     assert len(sent) == 1  # initialize's answer alone
+
+
+def test_a_file_opened_as_on_disk_is_kept_and_its_version_sent_with_its_diagnostics(
+    tmp_path: Path, sent: list[dict[str, Any]]
+) -> None:
+    # Neovim and Helix open the file they were started on at once.
+    init = tmp_path / "pkg/__init__.py"
+    item = {"uri": init.as_uri(), "languageId": "python", "version": 7}
+    opened = _notification("textDocument/didOpen", {"textDocument": {**item, "text": _INIT}})
+    start, first, _ = _session(tmp_path, [opened], {})
+    assert start.messages == [first, opened] and start.opened == {init: 7}
+    versions = {m["params"]["uri"]: m["params"].get("version") for m in sent[1:]}
+    assert versions == {init.as_uri(): 7, (tmp_path / "pkg/a.py").as_uri(): None}
+
+
+def test_a_file_opened_unlike_the_disk_hands_the_session_over(
+    tmp_path: Path, sent: list[dict[str, Any]]
+) -> None:
+    init = tmp_path / "pkg/__init__.py"
+    item = {"uri": init.as_uri(), "languageId": "python", "version": 1, "text": "x = 1\n"}
+    opened = _notification("textDocument/didOpen", {"textDocument": item})
+    start, first, _ = _session(tmp_path, [opened], {})
+    assert start.messages == [first, opened] and start.shown is None and len(sent) == 1
 
 
 def test_a_folder_the_first_check_did_not_check_leaves_its_results_to_pygls(
