@@ -6,24 +6,41 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from scaffold.check.discover import Tree, discover
-from scaffold.check.imports.diagram import ImportGraph, contracts_graph, graph_of
-from scaffold.check.imports.graph import Edge
 from scaffold.check.incremental.location import chosen_cache_dir
 from scaffold.check.incremental.rendered import Rendered, graph_key
 from scaffold.check.incremental.run import check_with_edges, graph_report_key
 from scaffold.check.incremental.store import FactsCache
 from scaffold.check.memory import without_cyclic_gc
-from scaffold.check.output import format_named
-from scaffold.check.output.graph import GRAPH_FORMATS, render_dot
-from scaffold.check.project import Project
+from scaffold.check.printout import write_text
 from scaffold.errors import UsageError
 
-__all__ = ["MERMAID_EDGES", "Checked", "GraphView", "collect_graph", "render_graph"]
+if TYPE_CHECKING:
+    from scaffold.check.imports.diagram import ImportGraph
+    from scaffold.check.imports.graph import Edge
+    from scaffold.check.project import Project
+
+# A warm graph prints the drawing kept beside the cache: the graph's builders and renderers
+# (diagram, contracts, output.graph; ~0.02 s CPU to import) are imported on a miss only.
+
+__all__ = [
+    "GRAPH_FORMAT_NAMES",
+    "MERMAID_EDGES",
+    "Checked",
+    "GraphView",
+    "collect_graph",
+    "print_graph",
+    "render_graph",
+]
+
+# The names of output.graph.GRAPH_FORMATS (tests/test_cli_options.py keeps them equal).
+GRAPH_FORMAT_NAMES = ("mermaid", "dot", "json")
 
 MERMAID_EDGES = 500  # what GitHub's and mermaid's renderers accept by default
 _PART = r"(?:[A-Za-z_][A-Za-z0-9_]*|\*|\*\*)"
@@ -68,6 +85,8 @@ class Checked:
         self, depth: int | None = None, view: GraphView = GraphView(), all_imports: bool = False
     ) -> ImportGraph:
         """The graph at `depth`, as `view` shows it."""
+        from scaffold.check.imports.diagram import graph_of
+
         with without_cyclic_gc():
             graph = graph_of(
                 self.project,
@@ -82,6 +101,8 @@ class Checked:
 
     def contracts(self, depth: int | None = None, view: GraphView = GraphView()) -> ImportGraph:
         """The chains that break a contract, at `depth`, as `view` shows them."""
+        from scaffold.check.imports.diagram import contracts_graph
+
         graph = contracts_graph(
             self.project,
             self.tree.configs,
@@ -170,9 +191,12 @@ def render_graph(
 
     `use_cache` and `cache_dir` mean what `scaffold check`'s `--no-cache` and `--cache-dir`
     mean: without the cache nothing is read or written (not the kept drawing either)."""
-    render = (
-        _svg_renderer() if output_format == "svg" else format_named(GRAPH_FORMATS, output_format)
-    )
+    if output_format == "svg":
+        _svg_path()
+    elif output_format.lower() not in GRAPH_FORMAT_NAMES:
+        choices = ", ".join(GRAPH_FORMAT_NAMES)
+        raise UsageError(f"unknown --format {output_format!r} (choose one of: {choices})")
+    output_format = output_format.lower()
     _refuse_with_contracts(check_contracts, cycles_only, all_imports)
     target = _validated(path, depth, view)
     folder = chosen_cache_dir(cache_dir)
@@ -199,11 +223,51 @@ def render_graph(
         if output_format == "mermaid" and len(graph.edges) > MERMAID_EDGES:
             told.append(_too_big_for_mermaid(graph, drawn, depth))
         with without_cyclic_gc():  # a JSON document of every edge is many small objects
-            text = render(graph)
+            text = _renderer(output_format)(graph)
         kept.store(graph_key(graph_report_key(tree, cache, target), options), text, told)
     if notes is not None:
         notes.extend(told)
     return text
+
+
+def print_graph(
+    path: str,
+    output_format: str,
+    *,
+    cycles: bool = False,
+    depth: int | None = None,
+    focus: str | None = None,
+    upstream: bool = False,
+    downstream: bool = False,
+    radius: int | None = None,
+    exclude: Sequence[str] = (),
+    collapse: Sequence[str] = (),
+    check_contracts: bool = False,
+    all_imports: bool = False,
+    no_cache: bool = False,
+    cache_dir: str | None = None,
+) -> int:
+    """`scaffold graph` with its options as given on the command line (by Typer or by
+    `cli.graph_argv`): the drawing on stdout, what the user should know on stderr."""
+    view = GraphView(focus, upstream, downstream, radius, tuple(exclude), tuple(collapse))
+    notes: list[str] = []
+    text = render_graph(
+        path,
+        output_format,
+        cycles_only=cycles,
+        depth=depth,
+        check_contracts=check_contracts,
+        view=view,
+        notes=notes,
+        all_imports=all_imports,
+        use_cache=not no_cache,
+        cache_dir=cache_dir,
+    )
+    write_text(sys.stdout, text)
+    sys.stdout.flush()
+    for note in notes:
+        write_text(sys.stderr, f"{note}\n")
+    return 0
 
 
 def _refuse_with_contracts(check_contracts: bool, cycles_only: bool, all_imports: bool) -> None:
@@ -220,14 +284,24 @@ def _refuse_with_contracts(check_contracts: bool, cycles_only: bool, all_imports
         )
 
 
-def _svg_renderer() -> Callable[[ImportGraph], str]:
-    """The dot rendering drawn by Graphviz's own `dot`, which must be on PATH."""
+def _svg_path() -> str:
+    """Graphviz's `dot`, which --format svg needs on PATH."""
     dot = shutil.which("dot")
     if dot is None:
         raise UsageError(
             "--format svg needs Graphviz's `dot` on PATH; install Graphviz, or use"
-            f" --format {', '.join(GRAPH_FORMATS)}"
+            f" --format {', '.join(GRAPH_FORMAT_NAMES)}"
         )
+    return dot
+
+
+def _renderer(output_format: str) -> Callable[[ImportGraph], str]:
+    """The function drawing a graph in `output_format` (a name already checked)."""
+    from scaffold.check.output.graph import GRAPH_FORMATS, render_dot
+
+    if output_format != "svg":
+        return GRAPH_FORMATS[output_format]
+    dot = _svg_path()
 
     def render(graph: ImportGraph) -> str:
         done = subprocess.run(

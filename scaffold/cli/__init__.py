@@ -1,8 +1,9 @@
 """The command line's entry point: `main` runs a command and maps every failure to a message.
 
-`scaffold check`, the built-in `scaffold new` commands with arguments that need neither
-help nor an error message, and `scaffold server` run without Typer (`check_argv`,
-`new_argv`); everything else goes through the Typer app (`root`), built on first use.
+`scaffold check`, `scaffold graph`, the built-in `scaffold new` commands with arguments that
+need neither help nor an error message, and `scaffold server` run without Typer
+(`check_argv`, `graph_argv`, `new_argv`); everything else goes through the Typer app
+(`root`), built on first use.
 """
 
 # Typer is imported only where it is used: it costs ~0.08 s CPU, which a check of a small
@@ -92,8 +93,8 @@ def _exit_without_teardown(code: int) -> NoReturn:
 
 
 def _run(args: list[str]) -> object:
-    """Run the command `args` names: a plain `scaffold check` or built-in `scaffold new`
-    directly, any other with Typer."""
+    """Run the command `args` names: a plain `scaffold check`, `scaffold graph` or built-in
+    `scaffold new` directly, any other with Typer."""
     plain = bool(args) and COMPLETION_VARIABLE not in os.environ
     if plain and args[0] == "check":
         from scaffold.check.output import FORMATS
@@ -103,6 +104,14 @@ def _run(args: list[str]) -> object:
             from scaffold.check.command import CheckCommand, run_check_command
 
             return run_check_command(CheckCommand(**fields))  # type: ignore[arg-type]
+    if plain and args[0] == "graph":
+        from scaffold.cli.graph_argv import graph_fields
+
+        keywords = graph_fields(args[1:])
+        if keywords is not None:
+            from scaffold.check.graph_render import print_graph
+
+            return print_graph(**keywords)  # type: ignore[arg-type]
     if plain and args[0] == "new":
         from scaffold.cli.new_argv import new_fields
 

@@ -100,24 +100,21 @@ def graph(
 ) -> None:
     """Print the first-party import graph; imports in cycles are red, with the ones to move
     to break them marked."""
-    from scaffold.check.graph_render import GraphView, render_graph
+    from scaffold.check.graph_render import print_graph
 
-    view = GraphView(
-        focus, upstream, downstream, radius, tuple(exclude or ()), tuple(collapse or ())
-    )
-    notes: list[str] = []
-    text = render_graph(
+    print_graph(
         path,
         output_format.value,
-        cycles_only=cycles,
+        cycles=cycles,
         depth=depth,
+        focus=focus,
+        upstream=upstream,
+        downstream=downstream,
+        radius=radius,
+        exclude=exclude or (),
+        collapse=collapse or (),
         check_contracts=check_contracts,
-        view=view,
-        notes=notes,
         all_imports=all_imports,
-        use_cache=not no_cache,
+        no_cache=no_cache,
         cache_dir=cache_dir,
     )
-    typer.echo(text, nl=False)
-    for note in notes:
-        typer.echo(note, err=True)
