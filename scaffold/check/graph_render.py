@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import shutil
@@ -217,7 +218,7 @@ def render_graph(
             if check_contracts:
                 return checked.contracts(level, view)
             graph = checked.graph(level, view, all_imports)
-            return graph.only_cycles() if cycles_only else graph
+            return _only_cycles(graph, view) if cycles_only else graph
 
         graph = drawn(depth)
         if output_format == "mermaid" and len(graph.edges) > MERMAID_EDGES:
@@ -268,6 +269,17 @@ def print_graph(
     for note in notes:
         write_text(sys.stderr, f"{note}\n")
     return 0
+
+
+def _only_cycles(graph: ImportGraph, view: GraphView) -> ImportGraph:
+    """The cycles of `graph`; when there are none, the note says whether --focus or
+    --exclude left them out (the tree may still have some)."""
+    cyclic = graph.only_cycles()
+    given = (("--focus", view.focus is not None), ("--exclude", bool(view.exclude)))
+    narrowed = [name for name, present in given if present]
+    if cyclic.nodes or not graph.nodes or not narrowed:
+        return cyclic
+    return dataclasses.replace(cyclic, note=f"{cyclic.note} shown after {' and '.join(narrowed)}")
 
 
 def _refuse_with_contracts(check_contracts: bool, cycles_only: bool, all_imports: bool) -> None:

@@ -126,3 +126,35 @@ def test_the_mermaid_note_judges_the_drawing_asked_for(
     notes.clear()
     render_graph(root, "mermaid", notes=notes)
     assert notes[0].endswith("(no --depth fits; use --format dot or json)")
+
+
+@pytest.mark.parametrize(
+    ("args", "note"),
+    [
+        ([], "no import cycles among the 4 first-party modules"),
+        (
+            ["--exclude", "loop.b"],
+            "no import cycles among the 3 first-party modules shown after --exclude",
+        ),
+        (
+            ["--focus", "loop.c"],
+            "no import cycles among the 1 first-party modules shown after --focus",
+        ),
+    ],
+)
+def test_no_cycles_left_by_focus_or_exclude_says_so(
+    args: list[str], note: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A tree with a cycle that --exclude or --focus leaves out is not a tree without one."""
+    package = tmp_path / "loop"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "a.py").write_text("from loop import b\n")
+    (package / "b.py").write_text("from loop import a\n")
+    (package / "c.py").write_text("X = 1\n")
+    if not args:  # the cycle is there, and --cycles draws it
+        assert main(["graph", str(tmp_path), "--cycles", "--format", "json"]) == 0
+        assert len(json.loads(capsys.readouterr().out)["edges"]) == 2
+        (package / "b.py").write_text("X = 2\n")
+    assert main(["graph", str(tmp_path), "--cycles", "--format", "json", *args]) == 0
+    assert json.loads(capsys.readouterr().out)["note"] == note

@@ -78,7 +78,8 @@ class ImportGraph:
 
     def only_cycles(self) -> ImportGraph:
         """The subgraph of the nodes in cycles and the edges between them."""
-        keep = self.cyclic_nodes
+        # The groups are the whole graph's: after --focus, some may lie outside the nodes.
+        keep = self.cyclic_nodes & frozenset(self.nodes)
         note = self.note or (
             f"no import cycles among the {len(self.nodes)} first-party modules" if not keep else ""
         )
