@@ -158,3 +158,36 @@ def test_no_cycles_left_by_focus_or_exclude_says_so(
         (package / "b.py").write_text("X = 2\n")
     assert main(["graph", str(tmp_path), "--cycles", "--format", "json", *args]) == 0
     assert json.loads(capsys.readouterr().out)["note"] == note
+
+
+def _red(document: str, only_cycles: bool) -> tuple[list[tuple[str, str]], list[str]]:
+    """The edges and nodes a graph draws red (all of them, for a --cycles graph)."""
+    graph = json.loads(document)
+    edges = [(e["source"], e["target"]) for e in graph["edges"] if only_cycles or e["cycle"]]
+    return sorted(edges), sorted(n["id"] for n in graph["nodes"] if only_cycles or n["cycle"])
+
+
+@pytest.mark.parametrize("depth", [None, 1, 2, 3])
+def test_cycles_shows_what_the_whole_graph_draws_red_at_every_depth(
+    depth: int | None, tmp_path: Path
+) -> None:
+    """Two loops joined by an import that is in neither: --cycles draws the loops, not it."""
+    files = {
+        "two/__init__.py": "",
+        "two/x/__init__.py": "",
+        "two/x/a.py": "from two.x import b\nfrom two.y import c\n",
+        "two/x/b.py": "from two.x import a\n",
+        "two/y/__init__.py": "",
+        "two/y/c.py": "from two.y import d\n",
+        "two/y/d.py": "from two.y import c\n",
+        "two/z.py": "from two.x import a\n",
+    }
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    whole = _red(render_graph(tmp_path, "json", depth=depth), only_cycles=False)
+    cycles = _red(render_graph(tmp_path, "json", depth=depth, cycles_only=True), only_cycles=True)
+    assert cycles == whole
+    if depth is None:
+        assert ("two.x.a", "two.y.c") not in cycles[0]
+        assert len(cycles[0]) == 4

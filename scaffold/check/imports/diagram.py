@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from scaffold.check.config import CheckConfig
@@ -77,13 +77,15 @@ class ImportGraph:
         return group is not None and self._group_of.get(target) == group
 
     def only_cycles(self) -> ImportGraph:
-        """The subgraph of the nodes in cycles and the edges between them."""
+        """The nodes in cycles and the edges inside a cycle: what the whole drawing shows red
+        (an import between two cycles, or into a package red for a loop inside it, is not)."""
         # The groups are the whole graph's: after --focus, some may lie outside the nodes.
         keep = self.cyclic_nodes & frozenset(self.nodes)
         note = self.note or (
             f"no import cycles among the {len(self.nodes)} first-party modules" if not keep else ""
         )
-        return self.keeping(keep, note)
+        kept = self.keeping(keep, note)
+        return replace(kept, edges=tuple(edge for edge in kept.edges if self.is_cycle_edge(*edge)))
 
     def around(
         self, focus: str, *, upstream: bool, downstream: bool, radius: int | None
