@@ -156,6 +156,8 @@ def _validated(path: str | Path, depth: int | None, view: GraphView) -> Path:
                     f"{option} {pattern!r} is not a module name or pattern"
                     " (dotted names; `*` for one name part, `**` for any number)"
                 )
+    if str(path) == "":  # abspath would make it the current folder, as `check ""` refuses
+        raise UsageError("PATH is empty; name a file or folder to graph (none: the current one)")
     target = Path(os.path.abspath(path))
     if not target.exists():
         raise UsageError(f"path does not exist: {path}")

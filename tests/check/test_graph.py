@@ -94,6 +94,8 @@ def test_an_empty_folder_says_it_has_no_modules(
     ("args", "message"),
     [
         (["graph", "/no/such/path"], "path does not exist"),
+        (["graph", ""], "PATH is empty; name a file or folder to graph"),  # was the current one
+        (["graph", "", "--format", "JSON"], "PATH is empty"),
         (["graph", str(GRAPH), "--format", "xml"], "unknown --format 'xml'"),
         (["graph", str(GRAPH), "--depth", "0"], "--depth"),
         (["graph", str(GRAPH), "--depth", "x"], "--depth"),
