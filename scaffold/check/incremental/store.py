@@ -27,6 +27,7 @@ import scaffold
 from scaffold.check import model
 from scaffold.check.discover import SourceFile, Tree
 from scaffold.check.incremental.cache_file import LENGTH_SIZE, BackPart, checksum, read_front
+from scaffold.check.incremental.contents import content_digest, file_digest, hash_files
 from scaffold.check.incremental.location import CACHE_DIR, CacheLocation
 from scaffold.check.incremental.records import CODEC, decode_facts, model_codec
 from scaffold.check.incremental.structure import structure_digest
@@ -63,11 +64,6 @@ Stat = tuple[int, int, int, int]
 # A file just parsed, to store: (file, content hash, encoded facts, stat from before it was
 # read, digest of the encoded facts when the worker computed it).
 NewEntry = tuple[SourceFile, bytes, bytes, Stat, bytes | None]
-
-
-def content_digest(data: bytes) -> bytes:
-    """The key a file's facts are stored under."""
-    return hashlib.blake2b(data, digest_size=_DIGEST_SIZE).digest()
 
 
 def _fingerprint() -> bytes:
@@ -222,21 +218,44 @@ class FactsCache:
         if source.rel in self._absent:
             return None
         digest = self.known_digest(source)
-        stat = self.stat(source)
-        if digest is None and stat is not None and source.rel in self._index:
-            try:
-                with open(source.file, "rb") as stream:
-                    digest = content_digest(stream.read())
-            except OSError:
+        if digest is None and self.stat(source) is not None and source.rel in self._index:
+            digest = file_digest(source.file, source.config.max_file_size)
+            if digest is None:
                 return None
-            if _entry_key(digest, source.is_package) in self._entry_digests:
-                self._index[source.rel] = (*stat, digest)
-                self._dirty = True
+            self._rehashed(source, digest)
         key = None if digest is None else _entry_key(digest, source.is_package)
         if key is None or key not in self._entry_digests:
             self._absent.add(source.rel)
             return None
         return key
+
+    def _rehashed(self, source: SourceFile, digest: bytes) -> bool:
+        """Index the content hash just read of a file whose stat changed, when its facts are
+        cached (True); else it is to be parsed."""
+        stat = self._stats[source.rel]
+        if stat is not None and _entry_key(digest, source.is_package) in self._entry_digests:
+            self._index[source.rel] = (*stat, digest)
+            self._dirty = True
+            return True
+        self._absent.add(source.rel)
+        return False
+
+    def _hash_changed(self, files: Iterable[SourceFile]) -> None:
+        """`_entry_key`'s read and hash of every indexed file whose stat changed, in one
+        batch in threads (incremental.contents.hash_files): after a restore at another path
+        that is every file, and most of what the run costs over a warm one. A stale cache's
+        files are left to the workers that parse them."""
+        index, absent, stat = self._index, self._absent, self.stat
+        changed = [
+            source
+            for source in files
+            if source.rel in index
+            and source.rel not in absent
+            and not source.is_extension
+            and (now := stat(source)) is not None
+            and index[source.rel][:4] != now
+        ]
+        absent.update(source.rel for source in hash_files(changed, self._rehashed))
 
     @property
     def empty(self) -> bool:
@@ -348,12 +367,13 @@ class FactsCache:
         digest = hashlib.blake2b(self.structure_key(tree, options), digest_size=_DIGEST_SIZE)
         known = self._facts_digests  # after a parse, every parsed file's: no call for them
         parts: list[bytes] = []
+        hashed = False
         for source in tree.files:
-            facts_digest = (
-                known.get(source.key)
-                or self._unchanged_facts_digest(source)
-                or self.facts_digest(source)
-            )
+            facts_digest = known.get(source.key) or self._unchanged_facts_digest(source)
+            if facts_digest is None and not hashed and not source.is_extension:
+                self._hash_changed(tree.files)  # the first file whose stat changed: all now
+                hashed = True
+            facts_digest = facts_digest or self.facts_digest(source)
             if facts_digest is None:
                 return None
             parts.append(facts_digest)
