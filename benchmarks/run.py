@@ -21,6 +21,7 @@ from pathlib import Path
 # Run as `python benchmarks/run.py`: this folder is sys.path[0], so its modules import by name.
 from measure import Measurement, measure, measure_alternating
 from scale import bench_curve, bench_environment
+from stale import caches_in_place
 from trees import SYMPY_VERSION, clear_caches, real_tree, small_tree, synthetic_tree
 
 __all__ = ["main"]
@@ -203,6 +204,13 @@ def bench_check(pylint_timeout: float, repeat: int) -> None:
         before_each=lambda: clear_caches(root),
     )
     warm, restored = _restored_elsewhere(scaffold, tree, repeat)
+    project = Path(tempfile.mkdtemp(prefix="scaffold-bench-project-"))
+    shutil.copytree(root, project / "sympy")
+    (project / "pyproject.toml").write_text('[project]\nname = "bench"\nversion = "0"\n')
+    try:
+        in_place = caches_in_place(scaffold, project, "sympy", repeat, "sympy")
+    finally:
+        shutil.rmtree(project, ignore_errors=True)
     subprocess.run(check_argv, capture_output=True, check=False)  # warm for the edits below
     victim = root / "core" / "basic.py"
     original = victim.read_bytes()
@@ -260,6 +268,7 @@ def bench_check(pylint_timeout: float, repeat: int) -> None:
         _row(first, no_cache, "target <= 1.10x --no-cache (ratio to the row above)"),
         _row(warm, floor, "target < 0.15 s"),
         _row(restored, warm, "target <= 1.5x warm (ratio to warm); every file read and hashed"),
+        *_in_place_rows(in_place),
         _row(changed, floor, "target < 0.25 s; facts unchanged: the stored report is kept"),
         _row(
             rebound,
@@ -332,6 +341,12 @@ def bench_check(pylint_timeout: float, repeat: int) -> None:
     _table("Scaling", scale_rows)
 
 
+def _in_place_rows(measured: tuple[Measurement, Measurement, Measurement]) -> list[str]:
+    no_cache, foreign, stale = measured
+    target = "target <= 1.00x --no-cache (ratio to the first of these rows)"
+    return [_row(no_cache), _row(foreign, no_cache, target), _row(stale, no_cache, target)]
+
+
 def bench_tiny(count: int, repeat: int) -> None:
     """Writing the cache where files are many and parsing is cheap: `count` tiny modules."""
     scaffold = _scaffold()
@@ -354,6 +369,7 @@ def bench_tiny(count: int, repeat: int) -> None:
             before_each=lambda: shutil.rmtree(work / ".scaffold_cache", ignore_errors=True),
         )
         warm = measure("scaffold check (warm)", argv, repeat=repeat)
+        in_place = caches_in_place(scaffold, work, "tiny", repeat, f"{count:,} tiny files")
     finally:
         shutil.rmtree(work, ignore_errors=True)
     _table(
@@ -362,6 +378,7 @@ def bench_tiny(count: int, repeat: int) -> None:
             _row(no_cache),
             _row(first, no_cache, "target <= 1.10x --no-cache"),
             _row(warm, no_cache, "target (100,000 files) <= 3 s"),
+            *_in_place_rows(in_place),
         ],
     )
 
