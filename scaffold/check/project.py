@@ -207,6 +207,20 @@ class Project:
                 self._records[-1] |= reads
         return result, reads, asks
 
+    def reading(self, compute: Callable[[], _T]) -> tuple[_T, set[str]]:
+        """`compute()` inside a `recording()`, and what it read, in one call: a cached check's
+        simulation records every run (a first run, 100,000 on as many files)."""
+        reads: set[str] = set()
+        records = self._records
+        records.append(reads)
+        try:
+            result = compute()
+        finally:
+            records.pop()
+            if records:
+                records[-1] |= reads
+        return result, reads
+
     def _note(self, keys: Iterable[str]) -> None:
         if self._records:
             self._records[-1].update(keys)

@@ -75,7 +75,16 @@ from scaffold.check.incremental.store import content_digest
 from scaffold.check.model import Finding, ModuleFacts, Span
 from scaffold.check.project import Project
 
-__all__ = ["AFRESH_MIN_CHANGED", "Kept", "Reuse", "Stored", "dump", "keep", "plan"]
+__all__ = [
+    "AFRESH_MIN_CHANGED",
+    "Kept",
+    "Reuse",
+    "Stored",
+    "dump",
+    "keep",
+    "pack_results",
+    "plan",
+]
 
 _VERSION = 7
 # Below this many changed files the comparison costs little (and small trees keep reusing).
@@ -169,12 +178,17 @@ class Reuse:
         # The names the simulation was recorded under, and its RecordedSimulation encoded.
         self.recorded: tuple[frozenset[str], object] | None = None
         self.graph: RawGraph | None = None
+        # Run before waiting for the simulation's child: work that needs no finding, done
+        # while this process would only wait (set by the caller; see `pack_results`).
+        self.meanwhile: Callable[[], object] | None = None
+        self.packed: dict[str, RawFile] | None = None
 
     def file_result(
         self, project: Project, source: SourceFile, compute: Callable[[], FileResult]
     ) -> FileResult:
         """The stored result while its answers hold; else computed, with what it read."""
         key = source.key
+        self.packed = None  # a result packed before this one is not all of them
         kept = self.files.get(key)
         if kept is None or not kept.answers_hold(project, self.seen):
             result, reads, asks = project.recorded(key, compute)
@@ -229,6 +243,8 @@ class Reuse:
         join = _encoded_in_fork(run) if self.fork and not plan.runs else lambda: _encoded(run())
 
         def wait() -> Sequence[Failure]:
+            if self.meanwhile is not None:
+                self.meanwhile()
             failures, asked, encoded = join()
             self.recorded = (asked, encoded)
             return failures
@@ -425,13 +441,16 @@ def dump(
     return marshal.dumps(value)  # type: ignore[arg-type]
 
 
-def keep(digests: Mapping[str, bytes | None], analysis: Analysis, reuse: Reuse) -> Stored:
-    """This run's results as the next run's `Stored`, without writing them out (the
-    language server keeps them in memory); reused parts are kept as they were stored."""
+def pack_results(reuse: Reuse) -> None:
+    """Pack every per-file result of this run now, for `keep` (`Reuse.meanwhile`)."""
+    reuse.packed = _packed(reuse)
+
+
+def _packed(reuse: Reuse) -> dict[str, RawFile]:
+    """Every per-file result of this run as stored; reused ones as they were stored."""
     files: dict[str, RawFile] = {}
     computed, reused, raw_files = reuse.kept, reuse.files, reuse.raw_files
-    for key in analysis.files:
-        kept = computed[key]
+    for key, kept in computed.items():
         # The stored form only for a result reused as it was (a candidate whose answers
         # came out different was computed again).
         raw = raw_files.get(key) if reused and reused.get(key) is kept else None
@@ -449,6 +468,15 @@ def keep(digests: Mapping[str, bytes | None], analysis: Analysis, reuse: Reuse) 
                 kept.asked_from,
             )
         files[key] = raw
+    return files
+
+
+def keep(digests: Mapping[str, bytes | None], analysis: Analysis, reuse: Reuse) -> Stored:
+    """This run's results as the next run's `Stored`, without writing them out (the
+    language server keeps them in memory); reused parts are kept as they were stored."""
+    # Packed while the simulation ran (`Reuse.meanwhile`), when no result came since.
+    packed = reuse.packed if reuse.packed is not None else _packed(reuse)
+    files = {key: packed[key] for key in analysis.files}
     simulation = reuse.raw_simulation
     if analysis.failures is None:
         simulation = None

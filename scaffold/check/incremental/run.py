@@ -128,8 +128,7 @@ def _printout_key(tree: Tree, cache: FactsCache, options: CheckOptions) -> bytes
         return None
     contents: list[bytes] = [report_key]
     recent = time.time_ns() - _RACY_NS
-    for source in tree.files:
-        digest = cache.known_digest(source)
+    for source, digest in zip(tree.files, cache.known_digests(tree.files), strict=True):
         if digest is None:
             stat = cache.stat(source)
             if stat is None or stat[3] >= recent:
@@ -172,6 +171,12 @@ def _load_rules() -> None:
     import scaffold.check.select  # noqa: F401
 
 
+def _load_rules_and_reuse() -> None:
+    """`_load_rules`, and the reuse of results a cached run's rules go through."""
+    _load_rules()
+    import scaffold.check.incremental.reuse  # noqa: F401
+
+
 def _simulation_starter(tree: Tree) -> StartSimulation:
     """Where a whole simulation of `tree` runs: in a forked child when the tree is large."""
     from scaffold.check.analysis import simulate_when_asked
@@ -204,13 +209,19 @@ def resolve_path(
     return Resolved(tree, facts, Project.of(tree, facts))
 
 
-def _cached_facts(tree: Tree, cache: FactsCache, workers: int | None) -> Mapping[str, ModuleFacts]:
-    """Every file's facts: the changed files parsed now, the others decoded when asked."""
+def _cached_facts(
+    tree: Tree,
+    cache: FactsCache,
+    workers: int | None,
+    meanwhile: Callable[[], object] | None = None,
+) -> Mapping[str, ModuleFacts]:
+    """Every file's facts: the changed files parsed now, the others decoded when asked.
+    `meanwhile`: what this process does while workers parse (`pool.parse_jobs`)."""
     from scaffold.check.incremental.pool import read_facts
 
     readable = [s for s in tree.files if not s.is_extension]
     missing = readable if cache.empty else [s for s in readable if not cache.has_facts(s)]
-    fresh = read_facts(missing, cache=cache, workers=workers)
+    fresh = read_facts(missing, cache=cache, workers=workers, meanwhile=meanwhile)
     if len(missing) == len(readable) == len(fresh):
         return fresh  # all parsed now (a first run): the rules read a dict faster
     return LazyFacts(cache, tree.files, fresh, _parse_one)
@@ -270,8 +281,10 @@ def _check_in(cache: FactsCache, tree: Tree, options: CheckOptions) -> CheckedTr
     if report is None:
         # Parse what changed first: when its facts come out as before, so does the report,
         # and no cached facts need decoding.
-        facts = _cached_facts(tree, cache, options.workers)
-        key = cache.report_key(tree, inputs)
+        facts = _cached_facts(tree, cache, options.workers, _load_rules_and_reuse)
+        # Without a stored report (a first run) no key finds one: the key is made later,
+        # while the simulation runs (`meanwhile`).
+        key = cache.report_key(tree, inputs) if cache.holds_report else None
         report = cache.report(key)
     else:
         facts = LazyFacts(cache, tree.files, {}, _parse_one)
@@ -281,14 +294,22 @@ def _check_in(cache: FactsCache, tree: Tree, options: CheckOptions) -> CheckedTr
         cache.save()
         return CheckedTree(tree, facts, None, diagnostics, None)  # the project when asked
     resolved = Resolved(tree, facts, Project.of(tree, facts))
-    from scaffold.check.incremental.reuse import Stored, dump, plan
+    from scaffold.check.incremental.reuse import Stored, dump, pack_results, plan
 
-    structure = cache.structure_key(tree, inputs)
     digests = cache.facts_digests(tree.files)
     sources = {source.key: source for source in tree.files}
-    stored = Stored.load(cache.analysis, structure)
+    blob = cache.analysis  # None on a first run: no structure key needed yet
+    stored = None if blob is None else Stored.load(blob, cache.structure_key(tree, inputs))
     reuse = plan(stored, digests, facts, lambda k: cache.previous_encoded(sources[k]))
     reuse.fork = len(tree.files) >= _FORK_MIN_FILES
+
+    def meanwhile() -> None:
+        # What writing the cache needs of no finding, while the simulation's child runs.
+        cache.report_key(tree, inputs)  # with the structure key
+        pack_results(reuse)
+        cache.prepare()
+
+    reuse.meanwhile = meanwhile
     noted = len(tree.notes)  # discovery's notes come again with the tree; the analysis's not
     checked = diagnose(
         resolved,
@@ -298,7 +319,8 @@ def _check_in(cache: FactsCache, tree: Tree, options: CheckOptions) -> CheckedTr
         graph_findings=reuse.graph_findings,
     )
     assert checked.analysis is not None
-    cache.store_report(key, checked.diagnostics, tree.notes[noted:])
+    cache.store_report(cache.report_key(tree, inputs), checked.diagnostics, tree.notes[noted:])
+    structure = cache.structure_key(tree, inputs)
     cache.store_analysis(dump(structure, digests, checked.analysis, reuse))
     cache.save()
     return checked

@@ -88,6 +88,8 @@ class RecordedRuns:
 
     def recall(self, run: RunId, parent_same: bool) -> tuple[Failure, ...] | None:
         """The failures of an unchanged run; a package only while no new name is asked."""
+        if not self.previous:
+            return None  # a first run: nothing to recall (a call per run saved)
         old = self._unchanged(run, parent_same)
         if old is None or (run[0] == "package" and self.asks_more):
             return None
@@ -96,13 +98,14 @@ class RecordedRuns:
 
     def record(self, run: RunId, state: State, execute: Callable[[], list[Failure]]) -> None:
         """Execute the run, keeping the files it read and (a package) what it bound."""
-        with self.project.recording() as reads:
-            failures = execute()
+        failures, reads = self.project.reading(execute)
         digest = _state_digest(state, self.asked) if run[0] == "package" else b""
         self.runs[run] = RunRecord(tuple(sorted(reads)), tuple(failures), digest)
 
     def same_state(self, run: RunId, parent_same: bool, state: State) -> bool:
         """Whether the package run just recorded bound what it bound last time."""
+        if not self.previous:
+            return False  # a first run: no last time
         if self._unchanged(run, parent_same) is not None:
             return True  # ran again only for its digest: same inputs, same state
         old = self.previous.get(run)
@@ -155,10 +158,18 @@ def asked_names(facts: ModuleFacts) -> set[str]:
 
 
 def asked_in(facts: Mapping[str, ModuleFacts]) -> frozenset[str]:
-    """Every name the simulation may be asked about, over all modules."""
+    """Every name the simulation may be asked about, over all modules: `asked_names` of
+    each, inlined (a first run gathers them over every file, on the simulation's path)."""
     asked: set[str] = set()
-    for key in facts:
-        asked |= asked_names(facts[key])
+    add, update = asked.add, asked.update
+    for module in facts.values():
+        for imp in module.imports:
+            if imp.is_from:
+                update([alias.name for alias in imp.names])
+        for event in module.events:
+            if type(event) is Access:
+                add(event.name)
+                update(event.attrs)
     return frozenset(asked)
 
 

@@ -17,23 +17,26 @@ from __future__ import annotations
 import hashlib
 import marshal
 import os
-import sys
 import time
 import weakref
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-import scaffold
-from scaffold.check import model
 from scaffold.check.discover import SourceFile, Tree
-from scaffold.check.incremental.cache_file import LENGTH_SIZE, BackPart, checksum, read_front
+from scaffold.check.incremental.cache_file import (
+    BackPart,
+    marshalled_tuple,
+    parts_checksum,
+    read_front,
+    write_cache_file,
+)
 from scaffold.check.incremental.contents import content_digest, file_digest, hash_files
+from scaffold.check.incremental.fingerprint import analyser_fingerprint
 from scaffold.check.incremental.location import CACHE_DIR, CacheLocation
 from scaffold.check.incremental.records import CODEC, decode_facts, model_codec
 from scaffold.check.incremental.structure import structure_digest
 from scaffold.check.incremental.typed import all_bytes, well_typed
 from scaffold.check.model import Diagnostic, ModuleFacts
-from scaffold.files import write_atomically
 
 __all__ = [
     "CACHE_DIR",
@@ -53,7 +56,6 @@ _DIGEST_SIZE = 16
 # A file modified this close to when the index was written may change again within the same
 # mtime tick without its stat changing; such entries are re-hashed on the next run.
 _RACY_NS = 2_000_000_000
-_GITIGNORE = b"# Created by scaffold check: a cache, never commit it.\n*\n"
 # marshal 2: no back-reference table (nothing stored is shared; the index writes 2x faster).
 _MARSHAL_VERSION = 2
 
@@ -66,32 +68,6 @@ Stat = tuple[int, int, int, int]
 NewEntry = tuple[SourceFile, bytes, bytes, Stat, bytes | None]
 
 
-def _fingerprint() -> bytes:
-    """What the cached facts and reports depend on besides the files: the analyser itself.
-
-    The version alone is not enough while the checker is developed (or patched in place),
-    so the source of every module of `scaffold.check` counts too; reading them is cheap.
-    """
-    digest = hashlib.blake2b(digest_size=_DIGEST_SIZE)
-    digest.update(_FORMAT)
-    # The facts read `if sys.version_info` and `if sys.platform` tests as this Python would.
-    python = f"{sys.version}\0{sys.platform}\0{sys.implementation.name}"
-    digest.update(f"{scaffold.__version__}\0{python}".encode())
-    package = os.path.dirname(model.__file__)
-    names: list[str] = []  # POSIX paths relative to the package; strings, as pathlib costs
-    for folder, subfolders, files in os.walk(package):
-        subfolders[:] = [name for name in subfolders if name != "__pycache__"]
-        rel = os.path.relpath(folder, package).replace(os.sep, "/")
-        prefix = "" if rel == "." else rel + "/"
-        names.extend(prefix + name for name in files if name.endswith(".py"))
-    for name in sorted(names):
-        digest.update(name.encode())
-        try:
-            with open(os.path.join(package, name), "rb") as source:
-                digest.update(source.read())
-        except OSError:
-            digest.update(b"\0unreadable")
-    return digest.digest()
 
 
 class FactsCache:
@@ -100,7 +76,7 @@ class FactsCache:
     def __init__(self, path: Path | None, root: Path | None = None) -> None:
         self.path = path
         self.root = root  # what the stored folder names are relative to
-        self.fingerprint = _fingerprint()
+        self.fingerprint = analyser_fingerprint(_FORMAT)
         self._index: dict[str, tuple[int, int, int, int, bytes]] = {}
         self._loaded_index: dict[str, tuple[int, int, int, int, bytes]] = {}
         # Entry key (content hash + kind) -> digest of its encoded facts; the same keys as
@@ -117,7 +93,17 @@ class FactsCache:
         self._absent: set[str] = set()
         self._facts_digests: dict[str, bytes | None] = {}
         self._structure: dict[tuple[int, tuple[object, ...]], bytes] = {}
+        self._report_keys: dict[tuple[int, tuple[object, ...]], bytes] = {}
+        # What `prepare` marshalled: the index, the entry digests and the entries.
+        self._prepared: tuple[bytes, bytes, bytes] | None = None
         self._dirty = False
+
+    def _changed(self) -> None:
+        """Something stored changed: the cache is to be written, and what was marshalled
+        or keyed before is not what it holds now."""
+        self._dirty = True
+        self._prepared = None
+        self._report_keys.clear()
 
     @classmethod
     def open(cls, tree: Tree, cache_dir: Path | str | None = None) -> FactsCache:
@@ -138,7 +124,8 @@ class FactsCache:
         gone = self._index.keys() - {source.rel for source in tree.files}
         for rel in gone:
             del self._index[rel]
-        self._dirty = self._dirty or bool(gone)
+        if gone:
+            self._changed()
 
     def _load(self) -> None:
         assert self.path is not None
@@ -320,7 +307,7 @@ class FactsCache:
                 facts_digest = content_digest(encoded)
             # What `facts_digest` would find: this run's report key reads every file's.
             facts_digests[source.key] = entry_digests[key] = facts_digest
-        self._dirty = True
+        self._changed()
 
     def facts_digests(self, files: Iterable[SourceFile]) -> dict[str, bytes | None]:
         """`facts_digest` of each file, by tree key."""
@@ -364,7 +351,9 @@ class FactsCache:
         edit that leaves them equal (a comment, a change inside a function body that moves
         no line) keeps the report.
         """
-        digest = hashlib.blake2b(self.structure_key(tree, options), digest_size=_DIGEST_SIZE)
+        memo = (id(tree), tuple(options))
+        if memo in self._report_keys:
+            return self._report_keys[memo]  # a first run asks again to store its report
         known = self._facts_digests  # after a parse, every parsed file's: no call for them
         parts: list[bytes] = []
         hashed = False
@@ -377,8 +366,28 @@ class FactsCache:
             if facts_digest is None:
                 return None
             parts.append(facts_digest)
+        # The structure key only now: a first run stops at its first file, before any parse.
+        digest = hashlib.blake2b(self.structure_key(tree, options), digest_size=_DIGEST_SIZE)
         digest.update(b"".join(parts))  # the digest of the parts one after another
-        return digest.digest()
+        self._report_keys[memo] = key = digest.digest()
+        return key
+
+    @property
+    def holds_report(self) -> bool:
+        """Whether an earlier run stored a report (else no key finds one)."""
+        return self._result is not None
+
+    def known_digests(self, files: Iterable[SourceFile]) -> list[bytes | None]:
+        """`known_digest` of each file, in one call: a printout's key asks every file's."""
+        index, stats, stat = self._index, self._stats, self.stat
+        found: list[bytes | None] = []
+        for source in files:
+            entry = index.get(source.rel)
+            if entry is not None and entry[:4] == (stats.get(source.rel) or stat(source)):
+                found.append(entry[4])
+            else:
+                found.append(None)
+        return found
 
     def _unchanged_facts_digest(self, source: SourceFile) -> bytes | None:
         """`facts_digest` of a file whose stat is as indexed, in one step; None for any
@@ -437,10 +446,15 @@ class FactsCache:
         self._analysis = blob
         self._dirty = True
 
-    def save(self) -> None:
-        """Write the cache atomically (temp file + os.replace); a failure only loses it."""
-        if self.path is None or not self._dirty:
-            return
+    def prepare(self) -> None:
+        """Marshal now what `save` writes that no finding changes (the stat index, the facts):
+        a first run does it while its import simulation runs in a forked child, when this
+        process would only wait. `save` writes it unless something changed since."""
+        if self.path is not None and self._dirty and self._back is None:
+            self._prepared = self._marshalled()
+
+    def _marshalled(self, with_entries: bool = True) -> tuple[bytes, bytes, bytes]:
+        """The index, the entry digests and (`with_entries`) the entries, marshalled."""
         index = self._index_to_write()
         entry_digests = self._entry_digests
         entries = self._loaded_entries
@@ -451,25 +465,29 @@ class FactsCache:
             live = {entry[4] for entry in index.values()}
             entry_digests = {k: v for k, v in entry_digests.items() if k[:_DIGEST_SIZE] in live}
             entries = {k: v for k, v in entries.items() if k in entry_digests}
-        back = None if self._back is None else self._back[0].read(self._back[1])
-        if self._back is not None and back is not None:
+        parts = (index, entry_digests, entries if with_entries else None)
+        return tuple(marshal.dumps(part, _MARSHAL_VERSION) for part in parts)  # type: ignore[return-value]
+
+    def save(self) -> None:
+        """Write the cache atomically (temp file + os.replace); a failure only loses it."""
+        if self.path is None or not self._dirty:
+            return
+        stored_back = self._back
+        as_read = None if stored_back is None else stored_back[0].read(stored_back[1])
+        back: tuple[bytes, ...]
+        if stored_back is not None and as_read is not None:
             # Never loaded, so unchanged (only stats were refreshed): written back as it was.
-            back_checksum = self._back[1]
+            index, entry_digests, _ = self._marshalled(with_entries=False)
+            back, back_checksum = (as_read,), stored_back[1]
         else:
             self._back = None  # garbled: what this run holds is written
-            back = marshal.dumps((entries, self._analysis), _MARSHAL_VERSION)
-            back_checksum = checksum(back)
-        front_value = (index, entry_digests, self._result, back_checksum)
-        front = marshal.dumps(front_value, _MARSHAL_VERSION)
-        length = len(front).to_bytes(LENGTH_SIZE, "little")
-        folder = self.path.parent
+            index, entry_digests, entries = self._prepared or self._marshalled()
+            back = marshalled_tuple((entries, marshal.dumps(self._analysis, _MARSHAL_VERSION)))
+            back_checksum = parts_checksum(back)
+        rest = (marshal.dumps(value, _MARSHAL_VERSION) for value in (self._result, back_checksum))
+        front = marshalled_tuple((index, entry_digests, *rest))
         try:
-            folder.mkdir(parents=True, exist_ok=True)
-            ignore = folder / ".gitignore"
-            if not ignore.exists():
-                write_atomically(ignore, _GITIGNORE)
-            head = _FORMAT + self.fingerprint + checksum(front)
-            write_atomically(self.path, (head, length, front, back))
+            write_cache_file(self.path, _FORMAT + self.fingerprint, front, back)
         except OSError:
             return
         self._dirty = False

@@ -1,0 +1,165 @@
+"""A first run writes what it can of the cache while the simulation's child runs, and makes
+no key before it parses (counted and ordered in calls, never timed)."""
+
+from __future__ import annotations
+
+import marshal
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+import scaffold.check.incremental.pool as pool
+import scaffold.check.incremental.reuse as reuse
+import scaffold.check.incremental.run as engine
+import scaffold.check.incremental.store as store
+from scaffold.check import CheckOptions, run_check
+from scaffold.check.discover import discover
+from scaffold.check.facts import parse_source
+from scaffold.check.incremental.cache_file import marshalled_tuple, parts_checksum
+from scaffold.check.incremental.records import encode_facts
+from scaffold.check.incremental.runs import RecordedRuns
+from scaffold.check.incremental.store import FactsCache, NewEntry, content_digest
+from scaffold.check.incremental.structure import structure_digest
+from scaffold.check.model import ModuleFacts
+
+from .check_support import DEFAULT, write_tree
+
+
+def _tree(root: Path, count: int) -> Path:
+    files = {"pyproject.toml": '[project]\nname = "demo"\nversion = "0"\n'}
+    files["pkg/__init__.py"] = '"""Package."""\n'
+    for index in range(count):
+        files[f"pkg/mod{index}.py"] = f'"""Module."""\n\nfrom pkg import mod{(index + 1) % count}\n'
+    return write_tree(root, files)
+
+
+def _report(root: Path, *, use_cache: bool = True) -> list[tuple[str, str, int]]:
+    options = CheckOptions(paths=(root / "pkg",), select=DEFAULT, use_cache=use_cache)
+    return sorted((d.code, d.path, d.line) for d in run_check(options).diagnostics)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        (),
+        ({"a": (1, 2, b"x")}, [1, None], "é"),
+        tuple(range(300)),  # past where version 4 writes a short tuple
+        ({}, b"", 1.5, frozenset({"n"}), (("nested",),)),
+    ],
+)
+def test_a_tuple_marshalled_item_by_item_is_the_tuple_marshalled(value: tuple[Any, ...]) -> None:
+    parts = marshalled_tuple([marshal.dumps(item, 2) for item in value])
+    assert b"".join(parts) == marshal.dumps(value, 2)
+    assert marshal.loads(b"".join(parts)) == value
+    assert parts_checksum(parts) == parts_checksum([b"".join(parts)])
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="only Linux forks")
+def test_a_first_run_marshals_the_facts_while_the_simulation_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # After the per-file rules this process only waited for the simulation's child, and
+    # then marshalled and wrote the whole cache.
+    monkeypatch.setattr(engine, "_FORK_MIN_FILES", 1)
+    root = _tree(tmp_path, 12)
+    events: list[str] = []
+    real_start = pool.start_in_fork
+
+    def start(work: Callable[[], bytes]) -> Callable[[], bytes | None]:
+        join = real_start(work)
+
+        def joined() -> bytes | None:
+            events.append("joined")
+            return join()
+
+        return joined
+
+    def dumps(value: Any, version: int = marshal.version) -> bytes:
+        # Keyed by content hash and kind: the facts' entries, or their digests.
+        if type(value) is dict and value and all(type(k) is bytes and len(k) == 17 for k in value):
+            events.append("entries" if len(next(iter(value.values()))) > 16 else "digests")
+        return marshal.dumps(value, version)
+
+    monkeypatch.setattr(reuse, "start_in_fork", start)
+    monkeypatch.setattr(store, "marshal", SimpleNamespace(dumps=dumps, loads=marshal.loads))
+    first = _report(root)
+    assert events == ["digests", "entries", "joined"]
+    events.clear()
+    assert _report(root) == first == _report(root, use_cache=False)  # warm: the cache holds
+    assert "entries" not in events
+
+
+def test_a_first_run_makes_no_structure_key_before_it_parses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An empty cache holds no report: the key of one stops at the first file, and the
+    # structure key (every file described) waited for nothing but cost the parse's start.
+    root = _tree(tmp_path, 12)
+    made: list[int] = []
+    real = structure_digest
+
+    def counting(*args: object) -> bytes:
+        made.append(1)
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(store, "structure_digest", counting)
+    options = CheckOptions(paths=(root / "pkg",), select=DEFAULT)
+    started = engine.warm_start(options)
+    assert started is not None and started.key is None
+    assert made == []
+    assert _report(root) == _report(root, use_cache=False)
+    assert len(made) == 1  # made once, while the simulation ran
+
+
+def test_a_first_runs_simulation_looks_nothing_up_in_an_empty_record(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(engine, "_FORK_MIN_FILES", 10_000)  # simulated here, counted here
+    root = _tree(tmp_path, 12)
+    looked_up: list[object] = []
+    monkeypatch.setattr(RecordedRuns, "_unchanged", lambda self, *args: looked_up.append(args))
+    first = _report(root)
+    assert looked_up == []
+    assert first == _report(root, use_cache=False)
+
+
+def test_facts_stored_after_the_cache_was_marshalled_are_written(tmp_path: Path) -> None:
+    root = _tree(tmp_path, 3)
+    tree = discover(root / "pkg")
+    cache = FactsCache.open(tree)
+    entries: list[NewEntry] = []
+    for source in tree.files:
+        data = Path(source.file).read_bytes()
+        info = os.stat(source.file)
+        stat = (info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns)
+        encoded = encode_facts(parse_source(data, is_package=source.is_package))
+        entries.append((source, content_digest(data), encoded, stat, None))
+    cache.store_all(entries[:2])
+    cache.prepare()
+    cache.store_all(entries[2:])  # what was marshalled is not all the cache holds now
+    cache.save()
+    reopened = FactsCache.open(tree)
+    assert all(reopened.facts(source) is not None for source in tree.files)
+
+
+def test_a_first_run_loads_its_rules_while_the_workers_parse(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As a run without the cache does: after the parse it was time nothing overlapped.
+    root = _tree(tmp_path, 12)
+    given: list[object] = []
+    real = pool.read_facts
+
+    def reading(*args: Any, **kwargs: Any) -> dict[str, ModuleFacts]:
+        if kwargs.get("cache") is not None:
+            given.append(kwargs.get("meanwhile"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pool, "read_facts", reading)
+    assert _report(root) == _report(root, use_cache=False)
+    assert len(given) == 1 and callable(given[0])
