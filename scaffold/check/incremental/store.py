@@ -222,7 +222,7 @@ class FactsCache:
         stat = self._stats[source.rel]
         if stat is not None and _entry_key(digest, source.is_package) in self._entry_digests:
             self._index[source.rel] = (*stat, digest)
-            self._dirty = True
+            self._changed()
             return True
         self._absent.add(source.rel)
         return False
