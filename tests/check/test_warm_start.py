@@ -11,7 +11,6 @@ from typing import BinaryIO
 import pytest
 
 import scaffold.check.incremental.cache_file as cache_file
-import scaffold.check.incremental.store as store
 from scaffold.check import CheckOptions, parse_source, run_check
 from scaffold.check.discover import discover
 from scaffold.check.incremental.run import check
@@ -76,7 +75,7 @@ def test_a_warm_run_reads_the_front_part_of_the_cache_file_only(
 ) -> None:
     # Before: the whole file was read (the back part, the encoded facts, is nearly all of
     # it: 40 MB of 10,000 files), though only the front was loaded.
-    monkeypatch.setattr(store, "_RACY_NS", 0)  # files just written are trusted: no re-hash
+    monkeypatch.setattr(cache_file, "_RACY_NS", 0)  # files just written are trusted: no re-hash
     root = tree(PROJECT)
     expected = _report(root)
     blob = _cache_file(root).read_bytes()

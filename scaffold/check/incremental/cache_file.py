@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 import zlib
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -14,6 +15,7 @@ from scaffold.files import open_regular, write_atomically
 __all__ = [
     "BackPart",
     "checksum",
+    "index_to_write",
     "marshalled_tuple",
     "parts_checksum",
     "read_front",
@@ -137,3 +139,26 @@ def _read_from(fd: int, offset: int, size: int) -> bytes:
         offset += len(part)
         size -= len(part)
     return b"".join(parts)
+
+
+# A file modified this close to when the index was written may change again within the same
+# mtime tick without its stat changing; such entries are re-hashed on the next run.
+_RACY_NS = 2_000_000_000
+
+
+def index_to_write(
+    index: dict[str, tuple[int, int, int, int, bytes]],
+) -> dict[str, tuple[int, int, int, int, bytes]]:
+    """The stat index as saved: an entry whose file changed too close to now to trust
+    its mtime gets an mtime of -1, which never matches, so the file is hashed again
+    next time (its facts stay cached under the hash, so it is not parsed again). The
+    ctime decides, being the later of the two whatever `touch` set."""
+    recent = time.time_ns() - _RACY_NS
+    racy = [path for path, entry in index.items() if entry[3] >= recent]
+    if not racy:
+        return index
+    index = dict(index)
+    for path in racy:
+        size, _, inode, ctime_ns, digest = index[path]
+        index[path] = (size, -1, inode, ctime_ns, digest)
+    return index

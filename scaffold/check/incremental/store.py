@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import marshal
 import os
-import time
 import weakref
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -25,6 +24,7 @@ from pathlib import Path
 from scaffold.check.discover import SourceFile, Tree
 from scaffold.check.incremental.cache_file import (
     BackPart,
+    index_to_write,
     marshalled_tuple,
     parts_checksum,
     read_front,
@@ -53,9 +53,6 @@ _DIGEST_SIZE = 16
 # version or Python is refused after reading these bytes, without loading the rest. Then
 # the front part's length, the front part (index, facts digests, report, and the back
 # part's checksum), then the back part (encoded facts, the rules' results).
-# A file modified this close to when the index was written may change again within the same
-# mtime tick without its stat changing; such entries are re-hashed on the next run.
-_RACY_NS = 2_000_000_000
 # marshal 2: no back-reference table (nothing stored is shared; the index writes 2x faster).
 _MARSHAL_VERSION = 2
 
@@ -66,8 +63,6 @@ Stat = tuple[int, int, int, int]
 # A file just parsed, to store: (file, content hash, encoded facts, stat from before it was
 # read, digest of the encoded facts when the worker computed it).
 NewEntry = tuple[SourceFile, bytes, bytes, Stat, bytes | None]
-
-
 
 
 class FactsCache:
@@ -455,7 +450,7 @@ class FactsCache:
 
     def _marshalled(self, with_entries: bool = True) -> tuple[bytes, bytes, bytes]:
         """The index, the entry digests and (`with_entries`) the entries, marshalled."""
-        index = self._index_to_write()
+        index = index_to_write(self._index)
         entry_digests = self._entry_digests
         entries = self._loaded_entries
         if self._loaded_index:
@@ -491,21 +486,6 @@ class FactsCache:
         except OSError:
             return
         self._dirty = False
-
-    def _index_to_write(self) -> dict[str, tuple[int, int, int, int, bytes]]:
-        """The stat index as saved: an entry whose file changed too close to now to trust
-        its mtime gets an mtime of -1, which never matches, so the file is hashed again
-        next time (its facts stay cached under the hash, so it is not parsed again). The
-        ctime decides, being the later of the two whatever `touch` set."""
-        recent = time.time_ns() - _RACY_NS
-        racy = [path for path, entry in self._index.items() if entry[3] >= recent]
-        if not racy:
-            return self._index
-        index = dict(self._index)
-        for path in racy:
-            size, _, inode, ctime_ns, digest = index[path]
-            index[path] = (size, -1, inode, ctime_ns, digest)
-        return index
 
 
 def _entry_key(digest: bytes, is_package: bool) -> bytes:
