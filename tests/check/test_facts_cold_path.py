@@ -31,6 +31,12 @@ _SPELLINGS = [
     "def f():\n    import sys as _s\n    return _s\n"
     "f().path.append('x')\nimport sys\nsys.path.append('y')\n",
     "import sys\nsys.path.append('\u00e9')\n",
+    # Any augmented assignment, brackets around the target, a name the parser normalises
+    # (fullwidth letters), a name spelled with a combining accent.
+    "import sys\nsys.path *= 2\n",
+    "import sys\n(sys.path)[:0] = ['x']\n",
+    "import sys\n\uff53\uff59\uff53.path.append('x')\n",
+    "import sys as \u00e9\ne\u0301.path.append('x')\n",
 ]
 
 
@@ -72,6 +78,11 @@ def test_the_text_search_finds_what_the_full_walk_finds(
         "import sys\nimport os.path as osp\nosp.path = 1\nprint(sys.argv)\n",
         # A line of `#` after the import: the search must not try every way to split it.
         "import sys\n" + "#" * 200 + "\npath = 1\n",
+        # Reading sys.path changes nothing, whatever else the file does with a `path`.
+        "import os, sys\npaths = list(sys.path)\npath = os.path.join('a')\nparts = path[1:]\n",
+        "import sys\nif sys.path == []:\n    pass\n",
+        # A text outside ASCII whose names cannot be spelled otherwise: the same search.
+        "import sys\n# caf\u00e9 \u2014 \u03c0\nprint(sys.path)\npath = 1\n",
     ],
 )
 def test_a_file_importing_sys_that_never_says_sys_path_is_not_walked(

@@ -7,7 +7,9 @@ and the tree is walked only when it can matter.
 from __future__ import annotations
 
 import ast
+import functools
 import re
+import unicodedata
 from collections.abc import Sequence
 
 from scaffold.check.facts.nodes import dotted_name, span_of
@@ -41,6 +43,13 @@ _BEFORE_DOT = r"(?:[\s\\)]|#[^\r\n]*+)*+"
 _AFTER_DOT = r"(?:[\s\\]|#[^\r\n]*+)*+"
 # `path.insert(`, `path +=`, `path[...] =`, however spaced, bracketed or continued.
 _PATH_HINT = re.compile(rf"path{_BEFORE_DOT}(?:\.{_AFTER_DOT}(?:insert|append|extend)\b|\+?=|\[)")
+# What follows `S.path` in a change the walk finds: a call of a changing method, an
+# assignment (augmented by any operator: the walk takes every one; not `==`) or a subscript
+# (`S.path[:0] = ...`; a read `S.path[0]` too, which only costs a needless walk).
+_PATH_CHANGE = (
+    rf"{_BEFORE_DOT}(?:\.{_AFTER_DOT}(?:insert|append|extend)\b"
+    r"|(?:[-+*/%@&|^]|<<|>>|//|\*\*)?=(?!=)|\[)"
+)
 
 
 def writes_own_namespace(tree: ast.Module, text: str, called: set[str]) -> bool:
@@ -113,10 +122,11 @@ def path_hacks(tree: ast.Module, text: str, imports: Sequence[ImportFact]) -> li
     imported_as, other = _path_imports(imports)
     if not imported_as and not other:
         return []  # nothing imports sys or site: nothing can change sys.path
+    if not other and _spelled_as_parsed(text, imported_as):
+        if not _says_path(text, imported_as):
+            return []
     # The hint first: a pattern that starts with a literal skips ahead, `\bsys\b` does not.
-    if "addsitedir" not in text and not (_PATH_HINT.search(text) and _SYS_WORD.search(text)):
-        return []
-    if not other and text.isascii() and not _says_path(text, imported_as):
+    elif "addsitedir" not in text and not (_PATH_HINT.search(text) and _SYS_WORD.search(text)):
         return []
     sys_names: set[str] = set()
     path_names: set[str] = set()
@@ -181,15 +191,43 @@ def _path_imports(imports: Sequence[ImportFact]) -> tuple[set[str], bool]:
 
 
 def _says_path(text: str, sys_names: set[str]) -> bool:
-    """Whether an ASCII text says `S.path` for a name S that sys is imported as.
+    """Whether a text whose names are spelled as parsed (`_spelled_as_parsed`) changes
+    `S.path` for a name S that sys is imported as: says `S.path` followed by a call of one
+    of its changing methods, an assignment (any augmented one too) or a subscript.
 
     `sys` imported as S changes sys.path only through `S.path`, and that attribute is in
-    the text, give or take what may stand around its `.` (a non-ASCII text may spell a name
-    in another form the parser normalises, hence ASCII only). Most files that import sys
-    never say `sys.path`, and walking the whole tree of each cost as much as parsing it
-    (docs/decisions.md, issue 20).
+    the text, give or take what may stand around its `.`. Most files that import sys never
+    change sys.path, and walking the whole tree of each cost as much as parsing it; many
+    read it (`list(sys.path)`, `sys.path == ...`) without changing it (docs/decisions.md, issue
+    20). No `\\b` before S: a pattern that starts with a literal skips ahead (`mysys.path`
+    only costs a walk).
     """
     return any(
-        re.search(rf"\b{re.escape(name)}{_BEFORE_DOT}\.{_AFTER_DOT}path", text)
+        re.search(rf"{re.escape(name)}{_BEFORE_DOT}\.{_AFTER_DOT}path{_PATH_CHANGE}", text)
         for name in sys_names
+    )
+
+
+def _spelled_as_parsed(text: str, sys_names: set[str]) -> bool:
+    """Whether the names sys is imported as, and `path`, appear in the text as the parser
+    reads them: the names are ASCII and the text holds no character outside ASCII that NFKC
+    (which the parser applies to names) turns into an ASCII letter, digit or underscore,
+    as a fullwidth s becomes `s`.
+
+    A name NFKC makes all-ASCII is spelled with characters that each decompose into ASCII
+    letters only, and each such character's own NFKC form is those letters: so a text
+    none of whose characters does that spells every all-ASCII name literally.
+    """
+    if not all(name.isascii() for name in sys_names):
+        return False  # `import sys as é` may be spelled `e` + a combining accent
+    return text.isascii() or not any(
+        _becomes_ascii_name_part(char) for char in set(text) if not char.isascii()
+    )
+
+
+@functools.cache
+def _becomes_ascii_name_part(char: str) -> bool:
+    return any(
+        part.isascii() and (part.isalnum() or part == "_")
+        for part in unicodedata.normalize("NFKC", char)
     )
