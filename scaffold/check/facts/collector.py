@@ -193,8 +193,13 @@ class Collector(Expressions):
         first = len(self.imports)
         self.block(node.body, Flow(Where.FUNCTION, False, True, True))
         if flow.runs and flow.module_level:
-            # Only the imports the body runs first thing, whatever the arguments.
-            direct = {span_of(s) for s in node.body if isinstance(s, (ast.Import, ast.ImportFrom))}
+            # Only the imports the body runs first thing, whatever the arguments (most
+            # bodies import nothing: no look at their statements then).
+            direct = (
+                {span_of(s) for s in node.body if isinstance(s, (ast.Import, ast.ImportFrom))}
+                if len(self.imports) > first
+                else set()
+            )
             self.function_imports[node.name] = tuple(
                 i for i in range(first, len(self.imports)) if self.imports[i].span in direct
             )

@@ -86,17 +86,8 @@ FUNCTION_STATEMENTS: dict[type[ast.stmt], str] = {
     # Compound statements: their bodies may hold imports.
     **dict.fromkeys((ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef), "nested_definition"),
     **dict.fromkeys((ast.For, ast.AsyncFor, ast.While), "nested_loop"),
-    **dict.fromkeys(
-        (
-            ast.If,
-            ast.With,
-            ast.AsyncWith,
-            ast.Try,
-            ast.TryStar,
-            ast.Match,
-        ),
-        "nested_blocks",
-    ),
+    **dict.fromkeys((ast.If, ast.With, ast.AsyncWith), "nested_branches"),
+    **dict.fromkeys((ast.Try, ast.TryStar, ast.Match), "nested_blocks"),
 }
 IGNORED_IN_FUNCTIONS = frozenset(
     {

@@ -12,7 +12,6 @@ cautious answer.
 from __future__ import annotations
 
 import ast
-import functools
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -169,17 +168,28 @@ def _named_outside_imports(
         for imp in imports
     )
 
-    @functools.cache  # a name imported twice is searched once
+    # A name imported twice is searched once (a dict: `functools.cache` would cost a
+    # wrapper per file, of which a large tree has thousands that import one name).
+    answers: dict[str, bool] = {}
+
     def named(name: str) -> bool:
-        start = 0
-        for _ in range(said.count(name) + annotated.get(name, 0) + 1):
-            start = text.find(name, start)
-            if start < 0:
-                return False
-            start += len(name)  # as str.count: occurrences do not overlap
-        return True
+        answer = answers.get(name)
+        if answer is None:
+            answer = answers[name] = _found_more_often(text, name, said, annotated)
+        return answer
 
     return named
+
+
+def _found_more_often(text: str, name: str, said: str, annotated: Counter[str]) -> bool:
+    """Whether `name` occurs in `text` more often than in `said` and the annotations."""
+    start = 0
+    for _ in range(said.count(name) + annotated.get(name, 0) + 1):
+        start = text.find(name, start)
+        if start < 0:
+            return False
+        start += len(name)  # as str.count: occurrences do not overlap
+    return True
 
 
 def _words(name: str, asname: str | None) -> list[str]:
