@@ -103,25 +103,42 @@ def plan_workers(total_bytes: int, cores: int | None = None) -> int:
     return max(2, min(cores, total_bytes // BYTES_PER_WORKER))
 
 
-def _parse_one(job: ParseJob, parse: Parser, encode: bool, for_cache: bool) -> Parsed:
+def _parse_one(job: ParseJob, parse: Parser, for_cache: bool) -> Parsed:
     data, facts = read_source(job.path, job.is_package, parse, job.limit)
     # Only the cache keeps the hash: a run without one need not pay for it.
     digest = content_digest(data) if data is not None and for_cache else None
-    if encode:
-        encoded = encode_facts(facts)
-        facts_digest = content_digest(encoded) if for_cache else None
-        return Parsed(job.key, digest, encoded=encoded, facts_digest=facts_digest)
     return Parsed(job.key, digest, facts=facts)
 
 
 def _parse_batch(
-    batch: Sequence[ParseJob],
-    parse: Parser = parse_source,
-    encode: bool = True,
-    for_cache: bool = False,
+    batch: Sequence[ParseJob], parse: Parser = parse_source, for_cache: bool = False
 ) -> list[Parsed]:
+    """Parse each job here, into facts."""
     with without_cyclic_gc():
-        return [_parse_one(job, parse, encode, for_cache) for job in batch]
+        return [_parse_one(job, parse, for_cache) for job in batch]
+
+
+# What crosses between the processes is plain tuples: pickling records (a slotted dataclass
+# pickles through Python-level __getstate__/__setstate__) cost ~10x as much, 0.3 s of the
+# main process's CPU on each side for a 10,000-file tree (docs/decisions.md, issue 20).
+# A job sent: key, path, is_package, limit. A result: key, content digest, encoded facts,
+# their digest (the digests only for the cache).
+SentJob = tuple[str, str, bool, "int | None"]
+SentResult = tuple[str, "bytes | None", bytes, "bytes | None"]
+
+
+def _encode_batch(batch: Sequence[SentJob], parse: Parser, for_cache: bool) -> list[SentResult]:
+    """Parse each job in a worker, into encoded facts (marshal is much faster than pickling
+    records)."""
+    results: list[SentResult] = []
+    with without_cyclic_gc():
+        for key, path, is_package, limit in batch:
+            data, facts = read_source(path, is_package, parse, limit)
+            digest = content_digest(data) if data is not None and for_cache else None
+            encoded = encode_facts(facts)
+            facts_digest = content_digest(encoded) if for_cache else None
+            results.append((key, digest, encoded, facts_digest))
+    return results
 
 
 def _batches(jobs: Sequence[ParseJob], workers: int) -> list[list[ParseJob]]:
@@ -195,7 +212,7 @@ def parse_jobs(
     encode, for the cache to store. `meanwhile` runs here once the workers have their work
     (not at all when parsing here), while this process would only wait for them."""
     if workers < 1 or len(jobs) < 2:
-        yield from _parse_batch(jobs, parse, False, for_cache)
+        yield from _parse_batch(jobs, parse, for_cache)
         return
     # Imported here: a run that needs no pool (small trees, warm caches) never pays for it.
     from concurrent.futures import ProcessPoolExecutor
@@ -206,20 +223,19 @@ def parse_jobs(
     try:
         with ProcessPoolExecutor(workers, mp_context=_context()) as pool:
             count = len(batches)
-            results = pool.map(
-                _parse_batch, batches, [parse] * count, [True] * count, [for_cache] * count
-            )
+            sent = [[(j.key, j.path, j.is_package, j.limit) for j in batch] for batch in batches]
+            results = pool.map(_encode_batch, sent, [parse] * count, [for_cache] * count)
             if meanwhile is not None:
                 meanwhile()
             for result in results:
-                for parsed in result:
-                    done.add(parsed.key)
-                    yield parsed
+                for key, digest, encoded, facts_digest in result:
+                    done.add(key)
+                    yield Parsed(key, digest, encoded=encoded, facts_digest=facts_digest)
     except (BrokenProcessPool, OSError):
         # A worker was killed (out of memory, say) or no process could be started: the
         # files it had not sent back are parsed here, so the run still reports on them.
         left = [job for job in jobs if job.key not in done]
-        yield from _parse_batch(left, parse, False, for_cache)
+        yield from _parse_batch(left, parse, for_cache)
 
 
 def start_in_fork(work: Callable[[], bytes]) -> Callable[[], bytes | None]:
