@@ -46,6 +46,7 @@ __all__ = [
     "check_graph",
     "check_tree",
     "compute_file",
+    "import_time_starts",
     "run_graph_checks",
     "simulate_when_asked",
 ]
@@ -237,7 +238,7 @@ def _analyse(
     if checks_in(Scope.IMPORT_TIME, enabled):
 
         def simulate(memory: RunMemory | None) -> Simulation:
-            return simulate_failures(project, _import_time_starts(project), memory)
+            return simulate_failures(project, import_time_starts(project), memory)
 
         # Started first: the simulation may run elsewhere while the per-file rules run here.
         simulated = start_simulation(project, simulate)
@@ -308,7 +309,7 @@ def _guarded(
         return []
 
 
-def _import_time_starts(project: Project) -> list[SourceFile]:
+def import_time_starts(project: Project) -> list[SourceFile]:
     """The modules IMP003 imports, each in a fresh (simulated) interpreter."""
     return [
         source

@@ -7,6 +7,7 @@ RunMemory protocol; nothing here knows about the cache.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from scaffold.check.discover import SourceFile
@@ -14,6 +15,7 @@ from scaffold.check.imports.execution import Caught, EventRunner, Ref
 from scaffold.check.imports.failable import Failable
 from scaffold.check.imports.located import ImportFailure, locate
 from scaffold.check.imports.memo import IdleMemo, ImportMemo, Kept
+from scaffold.check.imports.plan import PlannedRun, first_failures, plan_runs
 from scaffold.check.imports.run_memory import RunId, RunMemory
 from scaffold.check.imports.state import DONE, LOADING, State
 from scaffold.check.model import Access, ImportFact, RunImport
@@ -29,6 +31,7 @@ __all__ = [
     "State",
     "locate",
     "simulate_failures",
+    "simulate_part",
 ]
 
 _LOADING = LOADING
@@ -391,7 +394,7 @@ class _Runs:
         self, run: RunId, parent: tuple[str, str] | None, skip_if_loaded: str | None = None
     ) -> None:
         kind, scope, name = run
-        parent_same = parent is None or self.same[parent]
+        parent_same = parent is None or self.same.get(parent, False)  # none in a part
         if kind == "package":
             self.parents[(scope, name)] = parent
         if self.memory is not None:
@@ -447,29 +450,35 @@ def simulate_failures(
 ) -> Simulation:
     """Import each start module in a fresh interpreter (simulated) and collect what raises.
 
-    Importing `a.b.c` first imports `a` and `a.b`, so each package's state is computed once
-    and every module below it starts from a fork of it. `memory` keeps the runs for the
-    next simulation and gives back those of the last one that still hold.
+    `memory` keeps the runs for the next simulation and gives back those of the last one
+    that still hold.
     """
     runs = _Runs(project, memory)
-    for source in sorted(starts, key=lambda s: (s.scope, s.module.count("."), s.module)):
-        name = source.module
-        if not name:
-            continue
-        scope = source.scope
-        parent_name = name.rpartition(".")[0]
-        parent = (scope, parent_name) if parent_name else None
-        if parent is not None and parent not in runs.parents:
-            # A namespace package: nothing to run but its own parents, from a fresh start.
-            runs.process(("package", *parent), None)
-        if source.is_package:
-            runs.process(("package", scope, name), parent)
-        else:
-            runs.process(("module", scope, name), parent, skip_if_loaded=source.key)
-    # Python stops at the first name it cannot import: one failure per statement, as the
-    # first run to meet it saw it.
-    failures: dict[tuple[str, Ref], Failure] = {}
-    for found in runs.found.values():
-        for failure in found:
-            failures.setdefault((failure.key, failure.at), failure)
-    return Simulation(tuple(failures.values()), runs.simulator.steps)
+    for run, parent, skip_if_loaded in plan_runs(starts):
+        runs.process(run, parent, skip_if_loaded)
+    return Simulation(first_failures(runs.found.values()), runs.simulator.steps)
+
+
+def simulate_part(
+    project: Project, planned: list[PlannedRun], part: Iterable[int]
+) -> tuple[dict[int, tuple[Failure, ...]], int]:
+    """The failures of the planned runs numbered `part` (those that found any), and the
+    modules executed, run apart from the plan's other runs.
+
+    A run's failures depend only on the state its package leaves (the memo saves work, it
+    changes no result), so parts may run in any order and in separate processes; a part
+    computes each package state its runs start from, running that package again when
+    another part has its run.
+    """
+    runs = _Runs(project, None)
+    for run, parent, _ in planned:
+        if run[0] == "package":
+            runs.parents[(run[1], run[2])] = parent
+    found: dict[int, tuple[Failure, ...]] = {}
+    for index in part:
+        run, parent, skip_if_loaded = planned[index]
+        if run[0] != "package" or (run[1], run[2]) not in runs.states:
+            runs.process(run, parent, skip_if_loaded)
+        if runs.found[run]:
+            found[index] = runs.found[run]
+    return found, runs.simulator.steps

@@ -185,10 +185,11 @@ def _simulation_starter(tree: Tree) -> StartSimulation:
 
 
 def _simulate_in_fork(project: Project, simulate: Simulate) -> Callable[[], Sequence[Failure]]:
-    from scaffold.check.imports.simulation import Simulation
-    from scaffold.check.incremental.pool import in_fork
+    # `simulate` is the whole simulation in one process: split here across the cores.
+    from scaffold.check.analysis import import_time_starts
+    from scaffold.check.incremental.split_simulation import simulate_in_forks
 
-    join = in_fork(lambda: simulate(None), Simulation)
+    join = simulate_in_forks(project, import_time_starts(project))
     return lambda: join().failures
 
 
