@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Protocol
 
 from scaffold.check.imports.state import State
@@ -10,11 +10,16 @@ from scaffold.check.imports.state import State
 if TYPE_CHECKING:
     from scaffold.check.imports.simulation import Failure
 
-__all__ = ["RunId", "RunMemory"]
+__all__ = ["EndsAsBefore", "RunId", "RunMemory"]
 
 # A run of the simulation: ("package", scope, name) imports a package into the state its
 # submodules start from; ("module", scope, name) imports one module from its package's.
 RunId = tuple[str, str, str]
+
+
+class EndsAsBefore(Exception):
+    """A run stopped early: the statements appended to a module since it last ran executed
+    no module and reported nothing, so the rest of it runs as it did (`RunMemory.tails`)."""
 
 
 class RunMemory(Protocol):
@@ -38,4 +43,15 @@ class RunMemory(Protocol):
 
     def skipped(self, run: RunId) -> None:
         """`run` did not run: its package had already imported its module."""
+        ...
+
+    def tails(self, run: RunId, parent_same: bool) -> Mapping[str, int]:
+        """Modules `run` executes whose events from the given index on were appended since
+        it last ran (when it read no other changed file, from the same state), each only
+        importing or binding names nothing asks about. Once such statements have run without
+        executing a module or reporting, the run ends as it did: it raises EndsAsBefore."""
+        ...
+
+    def ended_as_before(self, run: RunId) -> tuple[Failure, ...]:
+        """`run` stopped early (see `tails`): keep its last record and give its failures."""
         ...

@@ -7,7 +7,7 @@ RunMemory protocol; nothing here knows about the cache.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from scaffold.check.discover import SourceFile
@@ -16,7 +16,7 @@ from scaffold.check.imports.failable import Failable
 from scaffold.check.imports.located import ImportFailure, locate
 from scaffold.check.imports.memo import IdleMemo, ImportMemo, Kept
 from scaffold.check.imports.plan import PlannedRun, first_failures, plan_runs
-from scaffold.check.imports.run_memory import RunId, RunMemory
+from scaffold.check.imports.run_memory import EndsAsBefore, RunId, RunMemory
 from scaffold.check.imports.state import DONE, LOADING, State
 from scaffold.check.model import Access, ImportFact, RunImport
 from scaffold.check.project import MODULE_ATTRIBUTES, Project, Target
@@ -36,6 +36,7 @@ __all__ = [
 
 _LOADING = LOADING
 _DONE = DONE
+_NO_TAILS: Mapping[str, int] = {}
 
 
 # Ref, a statement of a module without its position (execution.py): the simulation's
@@ -67,6 +68,8 @@ class _Simulator(EventRunner):
         self.runs = 0
         self.memo: ImportMemo | IdleMemo = IdleMemo()  # keeping from the second run (memo.py)
         self._found: dict[tuple[str, str], Target | None] = {}
+        # The run now executing: modules whose events from the index on are new (RunMemory.tails)
+        self.tails = _NO_TAILS
 
     def find(self, name: str, scope: str) -> Target | None:
         """`project.find_to_run`, remembered: the simulation asks for the same modules often."""
@@ -163,7 +166,13 @@ class _Simulator(EventRunner):
         facts = self.project.facts.get(source.key)
         if facts is None or facts.error is not None:
             return
-        self.run_events(source, facts.events, 0, len(facts.events))
+        events = facts.events
+        tail = self.tails.get(source.key, len(events))
+        self.run_events(source, events, 0, tail)
+        steps, reports = self.steps, self.reports
+        self.run_events(source, events, tail, len(events))
+        if tail < len(events) and self.steps == steps and self.reports == reports:
+            raise EndsAsBefore  # its new statements changed nothing the rest can observe
 
     def report(self, key: str, at: Ref, loop_key: str, message: str, kind: str) -> None:
         """A statement raises `kind`: caught by a running `try:`, or a failure to report."""
@@ -414,7 +423,11 @@ class _Runs:
             # Nothing it runs can raise. Not kept in `memory`: cheaper to decide again.
             self.found[run] = ()
             return
-        state = self.execute(run, base)
+        state = self.execute(run, base, parent_same)
+        if state is None:  # it stopped early, to end as it did last time
+            if kind == "package":
+                self.same[(scope, name)] = True
+            return
         if kind == "package":
             self.states[(scope, name)] = state
             same = self.memory is not None and self.memory.same_state(run, parent_same, state)
@@ -426,10 +439,13 @@ class _Runs:
             return self.root
         if package not in self.states:
             base = self.state_of(self.parents[package])
-            self.states[package] = self.execute(("package", *package), base)
+            state = self.execute(("package", *package), base)
+            assert state is not None  # only a run given `parent_same` stops early
+            self.states[package] = state
         return self.states[package]
 
-    def execute(self, run: RunId, base: State) -> State:
+    def execute(self, run: RunId, base: State, parent_same: bool | None = None) -> State | None:
+        """The state `run` leaves from `base`; None if it stopped early (`RunMemory.tails`)."""
         _, scope, name = run
         state = State(parent=base)
 
@@ -440,8 +456,16 @@ class _Runs:
 
         if self.memory is None:
             execute()
-        else:
+            return state
+        if parent_same is not None:
+            self.simulator.tails = self.memory.tails(run, parent_same)
+        try:
             self.memory.record(run, state, execute)
+        except EndsAsBefore:
+            self.found[run] = self.memory.ended_as_before(run)
+            return None
+        finally:
+            self.simulator.tails = _NO_TAILS
         return state
 
 

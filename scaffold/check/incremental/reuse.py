@@ -67,6 +67,7 @@ from scaffold.check.incremental.runs import (
     RecordedRuns,
     RecordedSimulation,
     RunRecord,
+    appended_tail,
     asked_in,
     asked_names,
     simulation_view,
@@ -139,7 +140,8 @@ class SimulationPlan:
 
     `failures`: its result, still valid: nothing runs. Otherwise each run is recorded under
     the `asked` names (all facts' when None), and the runs of `runs` (recorded under the
-    names `compared`, when fewer) that read none of the `changed` files are recalled.
+    names `compared`, when fewer) that read none of the `changed` files are recalled;
+    a run that read one of them, only `appended` to, may stop early (`RecordedRuns`).
     """
 
     failures: tuple[Failure, ...] | None = None
@@ -147,6 +149,7 @@ class SimulationPlan:
     runs: Mapping[RunId, RunRecord] = field(default_factory=dict)
     changed: frozenset[str] = frozenset()
     compared: frozenset[str] | None = None
+    appended: Mapping[str, int] = field(default_factory=dict)
 
 
 class Reuse:
@@ -236,7 +239,9 @@ class Reuse:
             # The names asked are gathered where the simulation runs: in a forked child,
             # not on the way to the per-file rules here (every file's facts are read).
             asked = plan.asked if plan.asked is not None else asked_in(project.facts)
-            memory = RecordedRuns(project, asked, plan.runs, plan.changed, plan.compared)
+            memory = RecordedRuns(
+                project, asked, plan.runs, plan.changed, plan.compared, plan.appended
+            )
             return asked, RecordedSimulation(simulate(memory).failures, memory.runs)
 
         # A partial simulation (a few runs) stays here: a fork would cost more than it saves.
@@ -396,6 +401,7 @@ def _simulation_plan(
     asked = frozenset(names)
     same_view = True
     new_names: set[str] = set()
+    appended: dict[str, int] = {}
     for key in changed:
         old = before[key]
         if old is None or key not in facts:
@@ -403,6 +409,9 @@ def _simulation_plan(
         if simulation_view(old, asked) != simulation_view(facts[key], asked):
             same_view = False
             new_names |= asked_names(facts[key]) - asked
+            tail = appended_tail(old, facts[key], asked)
+            if tail is not None:
+                appended[key] = tail
     if same_view:
         failures = _stored_failures(encoded)
         return SimulationPlan() if failures is None else SimulationPlan(failures=failures)
@@ -414,6 +423,7 @@ def _simulation_plan(
         runs=simulation.runs,
         changed=frozenset(changed),
         compared=asked,
+        appended=appended,
     )
 
 

@@ -13,15 +13,17 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import cast
 
 from scaffold.check.imports.simulation import Failure, RunId, State
-from scaffold.check.model import Access, Bind, ModuleFacts, RunImport
+from scaffold.check.model import Access, Bind, Event, ModuleFacts, RunImport
 from scaffold.check.project import Project
 
 __all__ = [
     "RecordedRuns",
     "RecordedSimulation",
     "RunRecord",
+    "appended_tail",
     "asked_in",
     "asked_names",
     "simulation_view",
@@ -60,6 +62,10 @@ class RecordedRuns:
     larger than `compared`, the names they were taken over), sameness is still decided on
     `compared`: a recalled module run reads no changed file, so it asks about none of the
     new names. But every package runs again, to store digests that cover them.
+
+    `appended` maps a changed file to the index of its first event that is new, where the
+    file is its last version with statements appended that only import (`appended_tail`):
+    a run that read no other changed file may stop once they ran (`tails`).
     """
 
     def __init__(
@@ -69,6 +75,7 @@ class RecordedRuns:
         previous: Mapping[RunId, RunRecord],
         changed: frozenset[str],
         compared: frozenset[str] | None = None,
+        appended: Mapping[str, int] | None = None,
     ) -> None:
         self.project = project
         self.asked = asked
@@ -78,6 +85,7 @@ class RecordedRuns:
         self.asks_more = self.compared != asked
         self.previous = previous
         self.changed = changed
+        self.appended = appended or {}
         self.runs: dict[RunId, RunRecord] = {}
 
     def _unchanged(self, run: RunId, parent_same: bool) -> RunRecord | None:
@@ -114,6 +122,26 @@ class RecordedRuns:
         if not self.asks_more:
             return old.state == self.runs[run].state
         return old.state == _state_digest(state, self.compared)
+
+    def tails(self, run: RunId, parent_same: bool) -> Mapping[str, int]:
+        """The changed file whose appended statements may end `run` early: when it is the
+        only changed file the run read last time, from the same package state, and the
+        changed files ask no new name."""
+        old = self.previous.get(run)
+        if old is None or not parent_same or self.asks_more or not self.appended:
+            return {}
+        read = self.changed.intersection(old.reads)
+        if len(read) != 1:
+            return {}
+        (key,) = read
+        tail = self.appended.get(key)
+        return {} if tail is None else {key: tail}
+
+    def ended_as_before(self, run: RunId) -> tuple[Failure, ...]:
+        """`run` stopped after the appended statements changed nothing: its last record."""
+        old = self.previous[run]
+        self.runs[run] = old
+        return old.failures
 
     def skipped(self, run: RunId) -> None:
         """Keep that the run did not run (its package imported its module)."""
@@ -155,6 +183,57 @@ def asked_names(facts: ModuleFacts) -> set[str]:
             asked.add(event.name)
             asked.update(event.attrs)
     return asked
+
+
+def appended_tail(old: ModuleFacts, new: ModuleFacts, asked: frozenset[str]) -> int | None:
+    """The index of `new`'s first event when `new` is `old` (as the simulation sees them
+    under `asked`) with statements appended that only import or bind names nothing asks
+    about (nor dunders, which the simulation reads by name): no star import, no `try:`, no
+    attribute read. None otherwise.
+
+    Executing such statements can load a module or report a failure; when it does neither,
+    what it changed is names nothing reads, and the rest of the run goes as it went
+    (`_Simulator.execute` checks that as it runs them)."""
+    if old.error is not None or new.error is not None:
+        return None
+    imports, events = len(old.imports), len(old.events)
+    if len(new.events) <= events or len(new.imports) < imports:
+        return None
+    before, after = simulation_view(old, asked), simulation_view(new, asked)
+    # Everything but the imports and the events, then the imports and events both had.
+    if before[2:] != after[2:] or cast(tuple[object, ...], after[0])[:imports] != before[0]:
+        return None
+    if [_event_view(e, asked) for e in new.events[:events]] != [
+        _event_view(e, asked) for e in old.events
+    ]:
+        return None
+    for imp in new.imports[imports:]:
+        for alias in imp.names:
+            if alias.name == "*":
+                return None
+            local = alias.asname or (alias.name if imp.is_from else imp.module.partition(".")[0])
+            if local in asked or local.startswith("__"):
+                return None
+    for event in new.events[events:]:
+        if isinstance(event, RunImport):
+            if event.index < imports:
+                return None
+        elif not isinstance(event, Bind) or any(
+            name in asked or name.startswith("__") for name in event.names
+        ):
+            return None
+    return events
+
+
+def _event_view(event: Event, asked: frozenset[str]) -> object:
+    """One event as the simulation sees it (`simulation_view`), in place."""
+    if isinstance(event, Bind):
+        return tuple(name for name in event.names if name in asked)
+    if isinstance(event, RunImport):
+        return (event.index, event.maybe)
+    if isinstance(event, Access):
+        return (event.name, event.attrs, event.conditional, event.guarded)
+    return event
 
 
 def asked_in(facts: Mapping[str, ModuleFacts]) -> frozenset[str]:
