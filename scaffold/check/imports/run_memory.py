@@ -3,18 +3,32 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Protocol
+from dataclasses import dataclass
+from typing import Protocol
 
+from scaffold.check.imports.execution import Ref
 from scaffold.check.imports.state import State
 
-if TYPE_CHECKING:
-    from scaffold.check.imports.simulation import Failure
-
-__all__ = ["EndsAsBefore", "RunId", "RunMemory"]
+__all__ = ["EndsAsBefore", "Failure", "RunId", "RunMemory"]
 
 # A run of the simulation: ("package", scope, name) imports a package into the state its
 # submodules start from; ("module", scope, name) imports one module from its package's.
 RunId = tuple[str, str, str]
+
+
+# Ref, a statement of a module without its position (execution.py): the simulation's
+# results are kept in this form, so a cached result survives edits that only move lines.
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """A statement that raises at import time because its target is still initialising."""
+
+    key: str
+    at: Ref
+    message: str
+    # The loop: each module still initialising and the import it is running, outermost first.
+    chain: tuple[tuple[str, Ref | None], ...]
 
 
 class EndsAsBefore(Exception):

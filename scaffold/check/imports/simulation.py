@@ -16,7 +16,7 @@ from scaffold.check.imports.failable import Failable
 from scaffold.check.imports.located import ImportFailure, locate
 from scaffold.check.imports.memo import IdleMemo, ImportMemo, Kept
 from scaffold.check.imports.plan import PlannedRun, first_failures, plan_runs
-from scaffold.check.imports.run_memory import EndsAsBefore, RunId, RunMemory
+from scaffold.check.imports.run_memory import EndsAsBefore, Failure, RunId, RunMemory
 from scaffold.check.imports.state import DONE, LOADING, State
 from scaffold.check.model import Access, ImportFact, RunImport
 from scaffold.check.project import MODULE_ATTRIBUTES, Project, Target
@@ -37,21 +37,6 @@ __all__ = [
 _LOADING = LOADING
 _DONE = DONE
 _NO_TAILS: Mapping[str, int] = {}
-
-
-# Ref, a statement of a module without its position (execution.py): the simulation's
-# results are kept in this form, so a cached result survives edits that only move lines.
-
-
-@dataclass(frozen=True, slots=True)
-class Failure:
-    """A statement that raises at import time because its target is still initialising."""
-
-    key: str
-    at: Ref
-    message: str
-    # The loop: each module still initialising and the import it is running, outermost first.
-    chain: tuple[tuple[str, Ref | None], ...]
 
 
 class _Simulator(EventRunner):

@@ -14,10 +14,10 @@ __all__ = ["CODEC", "decode_facts", "encode_facts", "model_codec"]
 
 def _every_record() -> tuple[type, ...]:
     # model's first: their tags are then the same as in _MODEL_CODEC's.
-    from scaffold.check.imports import graph, simulation
+    from scaffold.check.imports import graph, run_memory, simulation
     from scaffold.check.incremental import runs
 
-    return (*records_of(model), *records_of(graph, simulation, runs))
+    return (*records_of(model), *records_of(graph, run_memory, simulation, runs))
 
 
 # Every record the cache holds: facts, findings and diagnostics (model), import edges, the
