@@ -193,15 +193,12 @@ class Collector(Expressions):
         first = len(self.imports)
         self.block(node.body, Flow(Where.FUNCTION, False, True, True))
         if flow.runs and flow.module_level:
-            # Only the imports the body runs first thing, whatever the arguments (most
-            # bodies import nothing: no look at their statements then).
-            direct = (
-                {span_of(s) for s in node.body if isinstance(s, (ast.Import, ast.ImportFrom))}
-                if len(self.imports) > first
-                else set()
-            )
+            # Only the imports the body runs first thing, whatever the arguments.
+            ours = range(first, len(self.imports))
+            body = node.body if ours else ()  # most bodies import nothing: no look at them
+            direct = {span_of(s) for s in body if isinstance(s, (ast.Import, ast.ImportFrom))}
             self.function_imports[node.name] = tuple(
-                i for i in range(first, len(self.imports)) if self.imports[i].span in direct
+                i for i in ours if self.imports[i].span in direct
             )
         self.bind([node.name], flow)
 
