@@ -75,7 +75,7 @@ def test_a_warm_run_reads_the_front_part_of_the_cache_file_only(
 ) -> None:
     # Before: the whole file was read (the back part, the encoded facts, is nearly all of
     # it: 40 MB of 10,000 files), though only the front was loaded.
-    monkeypatch.setattr(cache_file, "_RACY_NS", 0)  # files just written are trusted: no re-hash
+    monkeypatch.setattr(cache_file, "RACY_NS", 0)  # files just written are trusted: no re-hash
     root = tree(PROJECT)
     expected = _report(root)
     blob = _cache_file(root).read_bytes()

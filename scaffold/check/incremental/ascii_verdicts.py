@@ -19,6 +19,7 @@ import os
 import time
 from pathlib import Path
 
+from scaffold.check.incremental.cache_file import RACY_NS
 from scaffold.check.incremental.store import content_digest
 from scaffold.files import open_regular, write_atomically
 
@@ -26,8 +27,6 @@ __all__ = ["AsciiVerdicts"]
 
 _FORMAT = b"scaffold-ascii-verdicts/2\n"
 _DIGEST_SIZE = len(content_digest(b""))
-# As the cache's index: a file this recently changed may change again without its stat.
-_RACY_NS = 2_000_000_000
 
 Stat = tuple[int, int, int, int]
 # A file's stat and the numbers of its lines that are not ASCII.
@@ -112,7 +111,7 @@ class AsciiVerdicts:
         """Write the verdicts when one was added; a failure only loses them."""
         if self.path is None or not self._dirty:
             return
-        racy = time.time_ns() - _RACY_NS
+        racy = time.time_ns() - RACY_NS
         kept = {
             path: entry
             for path, entry in self._entries().items()

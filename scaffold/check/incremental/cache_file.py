@@ -13,6 +13,7 @@ from typing import BinaryIO
 from scaffold.files import open_regular, write_atomically
 
 __all__ = [
+    "RACY_NS",
     "BackPart",
     "checksum",
     "index_to_write",
@@ -143,7 +144,7 @@ def _read_from(fd: int, offset: int, size: int) -> bytes:
 
 # A file modified this close to when the index was written may change again within the same
 # mtime tick without its stat changing; such entries are re-hashed on the next run.
-_RACY_NS = 2_000_000_000
+RACY_NS = 2_000_000_000
 
 
 def index_to_write(
@@ -153,7 +154,7 @@ def index_to_write(
     its mtime gets an mtime of -1, which never matches, so the file is hashed again
     next time (its facts stay cached under the hash, so it is not parsed again). The
     ctime decides, being the later of the two whatever `touch` set."""
-    recent = time.time_ns() - _RACY_NS
+    recent = time.time_ns() - RACY_NS
     racy = [path for path, entry in index.items() if entry[3] >= recent]
     if not racy:
         return index

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from scaffold.check.discover import SourceFile, Tree, discover
+from scaffold.check.incremental.cache_file import RACY_NS
 from scaffold.check.incremental.store import FactsCache
 from scaffold.check.memory import without_cyclic_gc
 from scaffold.check.model import CheckReport, ModuleFacts
@@ -59,9 +60,6 @@ __all__ = [
 
 # Forking and reading back the result cost ~10 ms; simulating 500 modules takes ~50 ms.
 _FORK_MIN_FILES = 500
-# A file changed this close to now may change again within the same mtime tick without
-# its stat changing (the cache's own rule for its stat index).
-_RACY_NS = 2_000_000_000
 
 
 def run_check(options: CheckOptions) -> CheckReport:
@@ -127,7 +125,7 @@ def _printout_key(tree: Tree, cache: FactsCache, options: CheckOptions) -> bytes
     if report_key is None:
         return None
     contents: list[bytes] = [report_key]
-    recent = time.time_ns() - _RACY_NS
+    recent = time.time_ns() - RACY_NS
     for source, digest in zip(tree.files, cache.known_digests(tree.files), strict=True):
         if digest is None:
             stat = cache.stat(source)

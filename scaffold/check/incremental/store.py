@@ -30,7 +30,7 @@ from scaffold.check.incremental.cache_file import (
     read_front,
     write_cache_file,
 )
-from scaffold.check.incremental.contents import content_digest, file_digest, hash_files
+from scaffold.check.incremental.contents import DIGEST_SIZE, content_digest, file_digest, hash_files
 from scaffold.check.incremental.fingerprint import analyser_fingerprint
 from scaffold.check.incremental.location import CACHE_DIR, CacheLocation
 from scaffold.check.incremental.records import CODEC, decode_facts, model_codec
@@ -48,7 +48,6 @@ __all__ = [
 
 # Bump when the layout of the cache file changes (the fingerprint covers the analyser code).
 _FORMAT = b"scaffold-check-cache/6\n"
-_DIGEST_SIZE = 16
 # The format line, the fingerprint, then the checksum of the front part: a cache of another
 # version or Python is refused after reading these bytes, without loading the rest. Then
 # the front part's length, the front part (index, facts digests, report, and the back
@@ -362,7 +361,7 @@ class FactsCache:
                 return None
             parts.append(facts_digest)
         # The structure key only now: a first run stops at its first file, before any parse.
-        digest = hashlib.blake2b(self.structure_key(tree, options), digest_size=_DIGEST_SIZE)
+        digest = hashlib.blake2b(self.structure_key(tree, options), digest_size=DIGEST_SIZE)
         digest.update(b"".join(parts))  # the digest of the parts one after another
         self._report_keys[memo] = key = digest.digest()
         return key
@@ -458,7 +457,7 @@ class FactsCache:
             # dropped. Without a loaded index (a first run, a foreign cache) every entry was
             # stored by this run for a file of the index: nothing to drop.
             live = {entry[4] for entry in index.values()}
-            entry_digests = {k: v for k, v in entry_digests.items() if k[:_DIGEST_SIZE] in live}
+            entry_digests = {k: v for k, v in entry_digests.items() if k[:DIGEST_SIZE] in live}
             entries = {k: v for k, v in entries.items() if k in entry_digests}
         parts = (index, entry_digests, entries if with_entries else None)
         return tuple(marshal.dumps(part, _MARSHAL_VERSION) for part in parts)  # type: ignore[return-value]
