@@ -120,7 +120,7 @@ def _add_member(kind: str, name: str, folder: Path, *, force: bool, dry_run: boo
     test_rel = _test_file(location, name, package_rel, force=force)
     init_rel = package_rel / "__init__.py"
     staging_place = root / ".scaffold-add"
-    leftovers = () if dry_run else leftover_runs(staging_place)
+    leftovers = leftover_runs(staging_place, dry_run=dry_run)
     with staging_folder(staging_place) as staging:
         staged = staging / "staged"
         created = _stage_member(

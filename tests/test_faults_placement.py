@@ -334,3 +334,26 @@ def test_a_ctrl_c_while_rendering_says_interrupted_and_changes_nothing(
     assert code == 130, injector.names[:4]
     assert capsys.readouterr().err == "Interrupted.\n"
     assert snapshot(tmp_path) == before
+
+
+def test_a_dry_run_names_a_killed_runs_staging_and_removes_nothing(
+    template: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _user_project(tmp_path, template)
+    argv = ["new", "--template", str(template), "proj", "--force", "-q"]
+    killed = subprocess.run([sys.executable, "-c", _KILLED_RUN, *argv], cwd=tmp_path, check=False)
+    assert killed.returncode == -9
+    (kept,) = (tmp_path / "proj").glob(".proj.scaffold-*")
+    dead = kept.name.split("-")[1]
+    empty = tmp_path / "proj" / f".proj.scaffold-{dead}-empty"
+    _write(empty, {"proj/half.txt": "half-rendered\n"})
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    monkeypatch.chdir(tmp_path)
+    assert main([*argv, "--dry-run"]) == 0
+    err = capsys.readouterr().err
+    assert f"the originals it replaced are kept in {kept / '.backup'}" in err
+    assert f"{empty} was left by an earlier scaffold run that was stopped" in err
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before

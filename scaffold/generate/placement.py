@@ -86,12 +86,13 @@ def _remove_staging(staging: Path) -> None:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def leftover_runs(destination: Path) -> tuple[str, ...]:
+def leftover_runs(destination: Path, *, dry_run: bool = False) -> tuple[str, ...]:
     """Notes on staging folders that killed runs left where `destination` would stage.
 
-    A folder whose process is gone and that holds no backup is removed; one that holds
-    the user's original files (the run was killed while replacing them) is kept and
-    named, with what to do, so the originals are never lost silently.
+    A folder whose process is gone and that holds no backup is removed (a dry run, which
+    writes nothing, only names it); one that holds the user's original files (the run was
+    killed while replacing them) is kept and named, with what to do, so the originals are
+    never lost silently.
     """
     try:
         anchor = _staging_anchor(destination)
@@ -110,6 +111,11 @@ def leftover_runs(destination: Path) -> tuple[str, ...]:
                 f"an earlier scaffold run was stopped while replacing files; the originals"
                 f" it replaced are kept in {folder / BACKUP_FOLDER} (copy back what you"
                 " want, then delete the folder)"
+            )
+        elif dry_run:
+            notes.append(
+                f"{folder} was left by an earlier scaffold run that was stopped (a run that"
+                " writes removes it)"
             )
         else:
             shutil.rmtree(folder, ignore_errors=True)

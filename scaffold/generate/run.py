@@ -104,7 +104,7 @@ def generate(request: GenerateRequest) -> GenerateResult:
     destination = Path(os.path.abspath(request.destination))
     with file_name_limits():
         check_destination(destination, merge=request.merge, force=request.force)
-        notes = () if request.dry_run else leftover_runs(destination)
+        notes = leftover_runs(destination, dry_run=request.dry_run)
         with staging_folder(destination) as staging:
             rendered = staging / destination.name
             commit, message = _render(request, rendered)
