@@ -14,7 +14,7 @@ from scaffold.check.members import is_member_root
 if TYPE_CHECKING:
     from scaffold.check.discover import Tree
 
-__all__ = ["FolderFiles", "Walk"]
+__all__ = ["FolderFiles", "Walk", "git_top"]
 
 _ENTRY_NAME = attrgetter("name")
 
@@ -28,7 +28,8 @@ _SOURCE_SUFFIXES = (".py", ".pyi", ".so", ".pyd")
 FolderFiles = tuple[str, CheckConfig, list[tuple[str, str]]]
 
 
-def _git_top(start: Path) -> Path | None:
+def git_top(start: Path) -> Path | None:
+    """The nearest folder at or above `start` holding `.git` (a folder or a file), or None."""
     return next((f for f in [start, *start.parents] if os.path.lexists(f / ".git")), None)
 
 
@@ -51,15 +52,15 @@ class Walk:
         self.scan = str(scan)
         self.is_file = is_file
         self.ignores = Ignores()
-        git_top = _git_top(scan)
-        if git_top is not None:
+        top = git_top(scan)
+        if top is not None:
             for folder in [scan, *scan.parents]:
                 self._gitignore(folder)
-                if folder == git_top:
+                if folder == top:
                     break
             # After the .gitignore files: git lets any of them decide before these.
-            for excludes in git_exclude_files(git_top):
-                self._gitignore(git_top, excludes)
+            for excludes in git_exclude_files(top):
+                self._gitignore(top, excludes)
         self.top_config = top_config
         self.configs: dict[Path, CheckConfig] = {top_config.directory: top_config}
         self.ignores.add(top_config.directory, list(top_config.exclude))

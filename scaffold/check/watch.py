@@ -3,12 +3,14 @@ printing only the findings that appeared or went away."""
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from scaffold.check.ignores import git_exclude_files
 from scaffold.check.incremental.location import CACHE_DIR
 from scaffold.check.incremental.run import check
 from scaffold.check.model import CheckReport, Diagnostic
@@ -16,8 +18,11 @@ from scaffold.check.options import CheckOptions
 from scaffold.check.output.context import RenderContext
 from scaffold.check.output.text import plural, render_text, summary
 from scaffold.check.pipeline import CheckResult
+from scaffold.check.walk import git_top
 
-__all__ = ["changed_lines", "changed_paths", "watch", "write_flushed"]
+__all__ = ["changed_lines", "changed_paths", "exclude_files", "watch", "write_flushed"]
+
+WatchFilter = Callable[[object, str], bool]
 
 # What can change a finding: sources, and what configures discovery and the rules.
 _WATCHED_NAMES = frozenset({"pyproject.toml", ".gitignore"})
@@ -32,6 +37,29 @@ def _relevant(change: object, path: str) -> bool:
     if CACHE_DIR in parts:
         return False  # the check's own writes (the cache's .gitignore) start no check
     return parts[-1] in _WATCHED_NAMES or parts[-1].endswith(_WATCHED_SUFFIXES)
+
+
+def exclude_files(paths: Iterable[str | Path]) -> frozenset[str]:
+    """The git exclude files outside the watched trees that decide which files a check of
+    `paths` sees (`.git/info/exclude`, `core.excludesFile`), as absolute paths."""
+    found: set[str] = set()
+    for path in paths:
+        top = git_top(Path(path).resolve())
+        if top is not None:
+            found.update(os.path.abspath(file) for file in git_exclude_files(top))
+    return frozenset(found)
+
+
+def _watched(paths: list[str], excludes: frozenset[str]) -> tuple[list[str], WatchFilter]:
+    """The folders to watch and the filter of changes: the checked paths, and the folders
+    of the exclude files that exist (a new `.git/info/exclude` line changes the file list
+    as a `.gitignore` does, but git's folder is not a source folder and is not watched)."""
+    folders = sorted({os.path.dirname(f) for f in excludes if os.path.isdir(os.path.dirname(f))})
+
+    def relevant(change: object, path: str) -> bool:
+        return os.path.abspath(path) in excludes or _relevant(change, path)
+
+    return [*paths, *folders], relevant
 
 
 def _identity(diagnostic: Diagnostic) -> tuple[str, str, str]:
@@ -84,10 +112,13 @@ def watch(
         # Imported here: only --watch needs it.
         from watchfiles import watch as watch_files
 
-        paths = [str(p) for p in options.paths] or ["."]
+        paths, relevant = _watched(
+            [str(p) for p in options.paths] or ["."],
+            exclude_files(options.paths or (Path("."),)),
+        )
         changes = watch_files(
             *paths,
-            watch_filter=_relevant,
+            watch_filter=relevant,
             # A Ctrl-C between checks ends the watch as one during a check does, as every
             # command ends: "Interrupted.", exit 130 (not watchfiles' own log line).
             raise_interrupt=True,

@@ -150,3 +150,37 @@ def test_a_ctrl_c_while_watching_says_interrupted_and_exits_130(
     captured = capsys.readouterr()
     assert captured.out.startswith("All checks passed")
     assert captured.err == "Interrupted.\n"
+
+
+def test_the_watcher_sees_gits_exclude_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A line added to `.git/info/exclude` or to the user's `core.excludesFile` changes the
+    # checked files as a `.gitignore` line does; neither lives in the checked folder.
+    import watchfiles
+
+    repo = tmp_path / "repo"
+    root = _tree(repo / "src")
+    (repo / ".git" / "info").mkdir(parents=True)
+    (repo / ".git" / "info" / "exclude").write_text("")
+    home = tmp_path / "home"
+    (home / ".config" / "git").mkdir(parents=True)
+    (home / ".gitconfig").write_text(f"[core]\n\texcludesFile = {home / 'ignores'}\n")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
+    monkeypatch.delenv("GIT_CONFIG_GLOBAL", raising=False)
+    monkeypatch.chdir(root)
+    asked: list[tuple[tuple[str, ...], Callable[[object, str], bool]]] = []
+
+    def watched(*paths: str, watch_filter: Callable[[object, str], bool], **_: object) -> Any:
+        asked.append((paths, watch_filter))
+        yield "the watcher runs"
+
+    monkeypatch.setattr(watchfiles, "watch", watched)
+    assert watch(CheckOptions(paths=(root,)), [].append) == 0
+    ((paths, relevant),) = asked
+    assert set(paths) == {str(root), str(repo / ".git" / "info"), str(home)}
+    assert relevant(None, str(repo / ".git" / "info" / "exclude"))
+    assert relevant(None, str(home / "ignores"))
+    assert not relevant(None, str(repo / ".git" / "info" / "attributes"))
+    assert not relevant(None, str(home / ".gitconfig"))
