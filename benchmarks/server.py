@@ -194,7 +194,8 @@ async def _start(root: Path, project: str, title: str) -> LanguageClient:
         workspace=lsp.WorkspaceClientCapabilities(
             did_change_watched_files=lsp.DidChangeWatchedFilesClientCapabilities(
                 dynamic_registration=True
-            )
+            ),
+            diagnostics=lsp.DiagnosticWorkspaceClientCapabilities(refresh_support=True),
         ),
     )
 

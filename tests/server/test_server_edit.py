@@ -12,6 +12,7 @@ from pygls.exceptions import JsonRpcInternalError, JsonRpcRequestCancelled
 from pytest_lsp import LanguageClient
 
 from tests.server.lsp_support import (
+    PULL,
     PUSH,
     codes_by_file,
     open_file,
@@ -153,8 +154,9 @@ async def test_columns_are_utf16_code_units(tmp_path: Path) -> None:
 async def test_a_cancelled_request_is_answered_as_cancelled(tmp_path: Path) -> None:
     root = write_tree(tmp_path, FIXABLE)
     init = root / "pkg/__init__.py"
-    # A long pause before each analysis: the request below waits for one that has not run.
-    async with session([root], PUSH, {"debounce": 600}) as client:
+    # A long pause before each analysis: the request below waits for one that has not run
+    # (a pull: a client that pulls is answered from the analysis, one pushed to at once).
+    async with session([root], PULL, {"debounce": 600}) as client:
         open_file(client, init)
         # The plain (not async) send: the request is written before the cancel.
         request = client.protocol.send_request(

@@ -160,7 +160,10 @@ def _session(
         os.close(client.read_end)
 
 
-PULLS: dict[str, Any] = {"textDocument": {"diagnostic": {}}}
+PULLS: dict[str, Any] = {
+    "textDocument": {"diagnostic": {}},
+    "workspace": {"diagnostics": {"refreshSupport": True}},
+}
 
 
 def test_pulls_before_the_results_are_answered_from_them(
@@ -187,6 +190,19 @@ def test_a_client_that_does_not_pull_is_sent_every_reported_file(
     init, a = tmp_path / "pkg/__init__.py", tmp_path / "pkg/a.py"
     assert published == [(init.as_uri(), 1), (a.as_uri(), 0)]  # as the server's _publish
     assert start.answered == {1} and start.shown is not None
+
+
+def test_a_client_that_pulls_but_cannot_be_asked_again_is_sent_every_file(
+    tmp_path: Path, sent: list[dict[str, Any]]
+) -> None:
+    # Neovim 0.11: pulls for its open buffers only, and declares no workspace refresh.
+    capabilities = {"textDocument": {"diagnostic": {"dynamicRegistration": False}}}
+    uri = (tmp_path / "pkg/__init__.py").as_uri()
+    pull = _request(2, "textDocument/diagnostic", {"textDocument": {"uri": uri}})
+    start, first, _ = _session(tmp_path, [pull], capabilities)
+    published = [(m["params"]["uri"], len(m["params"]["diagnostics"])) for m in sent[1:]]
+    assert published == [(uri, 1), ((tmp_path / "pkg/a.py").as_uri(), 0)]
+    assert start.messages == [first, pull] and start.answered == {1}  # pygls answers it
 
 
 def test_anything_else_hands_the_session_over_with_every_message_in_order(

@@ -17,6 +17,17 @@ __all__ = ["register"]
 _IDENTIFIER = "scaffold"
 
 
+def _pulls(capabilities: lsp.ClientCapabilities) -> bool:
+    """Whether diagnostics are pulled by this client rather than pushed to it: only by one
+    that pulls and can be asked to pull again (`workspace/diagnostic/refresh`), as VS Code.
+    Neovim 0.11 pulls, but only for its open buffers and never again after an edit in another
+    file: pushed to, it shows every file's findings (start.py decides alike)."""
+    text_document, workspace = capabilities.text_document, capabilities.workspace
+    diagnostics = workspace.diagnostics if workspace is not None else None
+    refreshes = diagnostics is not None and diagnostics.refresh_support is True
+    return refreshes and text_document is not None and text_document.diagnostic is not None
+
+
 def _path(uri: str) -> Path | None:
     path = to_fs_path(uri)
     return None if path is None else Path(path)
@@ -41,8 +52,7 @@ def _lifecycle(server: ScaffoldServer) -> None:
             ls.scheduler.debounce = max(float(debounce), 0.0)
         docs = option(options, "ruleDocsUrl")
         ls.docs_url = docs if isinstance(docs, str) else default_docs_url()
-        text_document = params.capabilities.text_document
-        ls.pull = text_document is not None and text_document.diagnostic is not None
+        ls.pull = _pulls(params.capabilities)
         for folder in ls.workspace.folders.values():
             if (path := _path(folder.uri)) is not None:
                 ls.engine.add_root(path)
@@ -132,6 +142,8 @@ def _pull(server: ScaffoldServer) -> None:
     async def document_diagnostic(
         ls: ScaffoldServer, params: lsp.DocumentDiagnosticParams
     ) -> lsp.DocumentDiagnosticReport:
+        if not ls.pull:  # pushed to: a pulled report too would show each finding twice
+            return lsp.RelatedFullDocumentDiagnosticReport(items=[])
         await ls.settled()
         result_id = str(ls.generation)
         path = _path(params.text_document.uri)
@@ -144,6 +156,8 @@ def _pull(server: ScaffoldServer) -> None:
     async def workspace_diagnostic(
         ls: ScaffoldServer, params: lsp.WorkspaceDiagnosticParams
     ) -> lsp.WorkspaceDiagnosticReport:
+        if not ls.pull:
+            return lsp.WorkspaceDiagnosticReport(items=[])
         await ls.settled()
         result_id = str(ls.generation)
         previous = {p.uri: p.value for p in params.previous_result_ids}

@@ -211,7 +211,10 @@ def _docs_url(params: dict[str, Any]) -> str:
 
 
 def _pulls_diagnostics(params: dict[str, Any]) -> bool:
-    return _field(params, "capabilities", "textDocument", "diagnostic") is not None
+    """As features._pulls: a client that pulls and can be asked to pull again."""
+    capabilities = params.get("capabilities")
+    refreshes = _field(capabilities, "workspace", "diagnostics", "refreshSupport") is True
+    return refreshes and _field(capabilities, "textDocument", "diagnostic") is not None
 
 
 def _field(value: Any, *names: str) -> Any:
