@@ -157,7 +157,8 @@ async def test_a_cancelled_request_is_answered_as_cancelled(tmp_path: Path) -> N
     # A long pause before each analysis: the request below waits for one that has not run
     # (a pull: a client that pulls is answered from the analysis, one pushed to at once).
     async with session([root], PULL, {"debounce": 600}) as client:
-        open_file(client, init)
+        # Unlike the disk, so that no start (start.py) answers the pull from its first check.
+        open_file(client, init, init.read_text(encoding="utf-8") + "# edited\n")
         # The plain (not async) send: the request is written before the cancel.
         request = client.protocol.send_request(
             lsp.TEXT_DOCUMENT_DIAGNOSTIC,

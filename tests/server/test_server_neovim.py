@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 from lsprotocol import types as lsp
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
-from tests.server.lsp_support import codes_by_file, open_file, session, until, write_tree
+from tests.server.lsp_support import codes_by_file, open_file, until, write_tree
 
 _REPO = Path(__file__).resolve().parents[2]
 _DRIVER = Path(__file__).with_name("neovim_drive.lua")
@@ -139,24 +140,27 @@ def test_documented_neovim_011_setup_shows_diagnostics_and_applies_fixes(tmp_pat
     assert list(tmp_path.glob("server-attrs*initialize*"))  # the answer the second used
 
 
-# Neovim 0.11's diagnostic capabilities (runtime/lua/vim/lsp/protocol.lua): it pulls
-# (textDocument/diagnostic) for its open, visible buffers after didOpen and didChange only,
-# and declares no workspace/diagnostic/refresh.
-_NEOVIM_011 = lsp.ClientCapabilities(
-    text_document=lsp.TextDocumentClientCapabilities(
-        diagnostic=lsp.DiagnosticClientCapabilities(dynamic_registration=False)
-    ),
-    workspace=lsp.WorkspaceClientCapabilities(workspace_folders=True, apply_edit=True),
-)
-
-
+# Neovim 0.10 and 0.11 pull (textDocument/diagnostic) for their open, visible buffers after
+# didOpen and didChange only, and declare no workspace/diagnostic/refresh: pytest-lsp's
+# recordings of what each sends.
 @pytest.mark.asyncio
-async def test_a_client_pulling_open_buffers_only_is_pushed_every_file_and_pulls_nothing(
-    tmp_path: Path,
+@pytest.mark.parametrize("client_spec", ["neovim@0.10.0", "neovim@0.11.0"])
+async def test_a_client_pulling_open_buffers_only_is_pushed_every_file_and_offered_no_pull(
+    tmp_path: Path, client_spec: str
 ) -> None:
     root = write_tree(tmp_path / "proj", _PROJECT)
     init = root / "pkg/__init__.py"
-    async with session([root], _NEOVIM_011) as client:
+    config = ClientServerConfig(server_command=[sys.executable, "-m", "scaffold", "server"])
+    client = await config.start()
+    assert isinstance(client, LanguageClient)
+    folder = lsp.WorkspaceFolder(uri=root.as_uri(), name=root.name)
+    capabilities = client_capabilities(client_spec)
+    assert capabilities.text_document is not None and capabilities.text_document.diagnostic
+    try:
+        result = await client.initialize_session(
+            lsp.InitializeParams(capabilities=capabilities, workspace_folders=[folder])
+        )
+        assert result.capabilities.diagnostic_provider is None
         open_file(client, init)
         want = {
             "pkg/__init__.py": [("EXP001", 4), ("EXP003", 4)],
@@ -164,10 +168,6 @@ async def test_a_client_pulling_open_buffers_only_is_pushed_every_file_and_pulls
             "pkg/b.py": [("IMP003", 2)],
         }
         await until(client, lambda: codes_by_file(client, root) == want)
-        # Its pull for the open buffer: nothing beside what was pushed (no finding twice).
-        identifier = lsp.TextDocumentIdentifier(init.as_uri())
-        report = await client.text_document_diagnostic_async(
-            lsp.DocumentDiagnosticParams(identifier)
-        )
-        assert isinstance(report, lsp.RelatedFullDocumentDiagnosticReport)
-        assert list(report.items) == []
+    finally:
+        await client.shutdown_session()
+        await client.stop()  # type: ignore[no-untyped-call]

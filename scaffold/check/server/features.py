@@ -142,7 +142,7 @@ def _pull(server: ScaffoldServer) -> None:
     async def document_diagnostic(
         ls: ScaffoldServer, params: lsp.DocumentDiagnosticParams
     ) -> lsp.DocumentDiagnosticReport:
-        if not ls.pull:  # pushed to: a pulled report too would show each finding twice
+        if not ls.pull:  # pushed to, and offered no pull (lsp.py): one pulling anyway gets none
             return lsp.RelatedFullDocumentDiagnosticReport(items=[])
         await ls.settled()
         result_id = str(ls.generation)

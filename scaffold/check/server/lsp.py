@@ -4,9 +4,9 @@ Every change (a buffer opened, edited, closed or saved; files created, deleted o
 disk; a workspace folder added) schedules one analysis after a short pause, so a burst of
 keystrokes costs one run; the analysis runs in a thread and is given up when a newer change
 arrives (schedule.py); a request that needs results (pull diagnostics, code actions, hover)
-waits for the scheduled run and is answered from it. Diagnostics are pushed
-(`publishDiagnostics`) to clients that cannot pull them, and pulled
-(`textDocument/diagnostic`, `workspace/diagnostic`) by those that can.
+waits for the scheduled run and is answered from it. Diagnostics are pulled
+(`textDocument/diagnostic`, `workspace/diagnostic`) by clients that pull and can be asked to
+pull again, and pushed (`publishDiagnostics`) to the others, which are offered no pull.
 """
 
 from __future__ import annotations
@@ -53,6 +53,10 @@ class _Protocol(LanguageServerProtocol):
     _server: ScaffoldServer
 
     def _send_response(self, msg_id: Any, result: Any = None, error: Any = None) -> None:
+        if isinstance(result, lsp.InitializeResult) and not self._server.pull:
+            # Pushed to: offered no pull either, or a client that pulls what it is offered
+            # (Neovim 0.10+) would show its pulled findings beside the pushed ones.
+            result.capabilities.diagnostic_provider = None
         start = self._server.start
         if msg_id in start.answered:
             start.answered.discard(msg_id)
