@@ -1,0 +1,57 @@
+"""What Helix declares, through pytest-lsp: no Helix build could be had to run here (see
+docs/editors.md, "What was tried"), so its diagnostic capabilities, as its source sends
+them, stand in for it."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from lsprotocol import types as lsp
+from pytest_lsp import ClientServerConfig, LanguageClient
+
+from tests.server.lsp_support import codes_by_file, open_file, until, write_tree
+from tests.server.test_server_neovim import _PROJECT
+
+# Helix's builds that pull (textDocument/diagnostic) for open documents name the workspace
+# refresh `workspace.diagnostic` (its LSP types crate misses the spec's `diagnostics`), so to
+# the server it declares no refresh; 25.07 and earlier declare no pull at all.
+_HELIX_PULLING = {
+    "textDocument": {
+        "diagnostic": {"dynamicRegistration": False, "relatedDocumentSupport": True},
+        "publishDiagnostics": {"versionSupport": True},
+    },
+    "workspace": {"diagnostic": {"refreshSupport": True}, "workspaceFolders": True},
+    "general": {"positionEncodings": ["utf-8", "utf-32", "utf-16"]},
+}
+_HELIX_PUSHED = {"textDocument": {"publishDiagnostics": {"versionSupport": True}}}
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("declared", [_HELIX_PULLING, _HELIX_PUSHED], ids=["pulls", "pushed"])
+async def test_helix_is_pushed_every_file_and_offered_no_pull(
+    tmp_path: Path, declared: dict[str, object]
+) -> None:
+    root = write_tree(tmp_path / "proj", _PROJECT)
+    config = ClientServerConfig(server_command=[sys.executable, "-m", "scaffold", "server"])
+    client = await config.start()
+    assert isinstance(client, LanguageClient)
+    params = client.protocol._converter.structure(
+        {"capabilities": declared, "rootUri": root.as_uri()}, lsp.InitializeParams
+    )
+    folder = lsp.WorkspaceFolder(uri=root.as_uri(), name=root.name)
+    params.workspace_folders = [folder]
+    try:
+        result = await client.initialize_session(params)
+        assert result.capabilities.diagnostic_provider is None
+        open_file(client, root / "pkg/__init__.py")
+        want = {
+            "pkg/__init__.py": [("EXP001", 4), ("EXP003", 4)],
+            "pkg/a.py": [("IMP002", 2)],
+            "pkg/b.py": [("IMP003", 2)],
+        }
+        await until(client, lambda: codes_by_file(client, root) == want)
+    finally:
+        await client.shutdown_session()
+        await client.stop()  # type: ignore[no-untyped-call]
