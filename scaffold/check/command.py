@@ -210,7 +210,7 @@ def _run(
             write_text(sys.stderr, _fixes_shown(result.fixed_by, report.root))
     else:
         started = time.perf_counter()
-        checked = check(options, None if kept is None else kept.started)
+        checked = check(options, () if kept is None else kept.started)
         report, trees = checked.report, checked.trees
         if verbose:
             from scaffold.check.verbose import describe_run

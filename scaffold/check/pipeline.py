@@ -153,15 +153,15 @@ class CheckResult:
 
 
 def check_paths(
-    options: CheckOptions, check: TreeCheck = check_afresh, discovered: Tree | None = None
+    options: CheckOptions, check: TreeCheck = check_afresh, discovered: Sequence[Tree] = ()
 ) -> CheckResult:
     """Check every path of `options`; one report, its paths relative to the paths' common folder.
 
-    `discovered`: the tree of a single path, when the caller has already discovered it."""
+    `discovered`: the tree of each path group, when the caller has already discovered them."""
     options = _validated(options)
     groups = path_groups(options.paths)
-    if discovered is not None and len(groups) != 1:
-        discovered = None
+    if len(discovered) != len(groups):
+        discovered = ()
     bases = [
         p if p.is_dir() else Path(os.path.commonpath([str(f.parent) for f in (p, *also)]))
         for p, also in groups
@@ -172,8 +172,12 @@ def check_paths(
     notes: list[str] = []
     files: set[str] = set()  # strings: a Path per file cost a warm run of many files
     unknown: list[tuple[str, int, str, str | None]] = []
-    for (path, also), base in zip(groups, bases, strict=True):
-        tree = discovered or discover(path, also=also, settings=options.settings)
+    for index, ((path, also), base) in enumerate(zip(groups, bases, strict=True)):
+        tree = (
+            discovered[index]
+            if discovered
+            else discover(path, also=also, settings=options.settings)
+        )
         files.update(
             f.file for f in tree.files if f.selected and not f.is_stub and not f.is_extension
         )

@@ -6,6 +6,7 @@ import dataclasses
 import hashlib
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -99,7 +100,7 @@ class KeptPrintout:
     the fail level, the baseline's bytes. A warm run whose digest matches prints it as it
     is, without decoding, locating or rendering a finding."""
 
-    started: WarmStart
+    started: tuple[WarmStart, ...]  # one per path (group) checked
     kept: KeptOutput
     asked: bytes | None  # the digest of what the command adds (None: nothing is kept)
     options: CheckOptions
@@ -109,31 +110,40 @@ class KeptPrintout:
     def start(
         cls, command: CheckCommand, options: CheckOptions, level: str, color: bool
     ) -> KeptPrintout | None:
-        """Discover and open the cache of a check whose printout can be kept (one path,
-        through the cache, none of `_UNKEPT`); None for any other check."""
+        """Discover each path of a check whose printout can be kept (through the cache, none
+        of `_UNKEPT`) and open its cache; None for any other check. A check of several
+        paths keeps its printout beside the first path's cache."""
         if any(getattr(command, name) for name in _UNKEPT):
             return None
         from scaffold.check.incremental.rendered import KeptOutput
-        from scaffold.check.incremental.run import warm_start
+        from scaffold.check.incremental.run import warm_starts
 
-        started = warm_start(options)
+        started = warm_starts(options)
         if started is None:
             return None
         asked = _asked(command, level, color)
-        return cls(started, KeptOutput(started.cache.path), asked, options, command.output_file)
+        kept = KeptOutput(started[0].cache.path)
+        return cls(started, kept, asked, options, command.output_file)
 
-    def _key(self, files: bytes | None) -> bytes | None:
-        if files is None or self.asked is None:
+    def _key(self, files: Sequence[bytes | None]) -> bytes | None:
+        """The digest of every path's key (None when one is unknown) and of the command."""
+        if self.asked is None or any(key is None for key in files):
             return None
-        return hashlib.blake2b(files + self.asked, digest_size=16).digest()
+        digest = hashlib.blake2b(digest_size=16)
+        for key in files:
+            assert key is not None
+            digest.update(key)
+        digest.update(self.asked)
+        return digest.digest()
 
     def replay(self) -> int | None:
         """Print the kept printout, if it is of these inputs; its exit code, else None."""
-        stored = self.kept.load(self._key(self.started.key))
+        stored = self.kept.load(self._key([start.key for start in self.started]))
         if stored is None:
             return None
         out, before, after, exit_code = stored
-        self.started.cache.save()  # the refreshed stats, as a run keeping its report saves
+        for start in self.started:
+            start.cache.save()  # the refreshed stats, as a run keeping its report saves
         write_text(sys.stderr, before)
         emit(out, self.output_file)
         write_text(sys.stderr, after)
@@ -143,12 +153,15 @@ class KeptPrintout:
         """Keep what a run printed for the next run with the same inputs. Not when it
         warned about noqa comments: only the files parsed now are warned about, so the
         next run would not warn."""
-        (tree,) = checked.trees
         if checked.report.unknown_noqa or self.asked is None:
             return
-        files = self.started.key
-        if files is None or tree.analysis is not None:  # the findings are of files read now
-            files = self.started.rekeyed(self.options)
+        files = [
+            # The findings of a tree whose rules ran are of files read now.
+            start.rekeyed(self.options)
+            if start.key is None or tree.analysis is not None
+            else start.key
+            for tree, start in zip(checked.trees, self.started, strict=True)
+        ]
         before, after = "".join(printed.before), "".join(printed.after)
         self.kept.store(self._key(files), printed.out, before, after, exit_code)
 

@@ -56,6 +56,7 @@ __all__ = [
     "resolve_path",
     "run_check",
     "warm_start",
+    "warm_starts",
 ]
 
 # Forking and reading back the result cost ~10 ms; simulating 500 modules takes ~50 ms.
@@ -67,23 +68,23 @@ def run_check(options: CheckOptions) -> CheckReport:
     return check(options).report
 
 
-def check(options: CheckOptions, started: WarmStart | None = None) -> CheckResult:
+def check(options: CheckOptions, started: Sequence[WarmStart] = ()) -> CheckResult:
     """`run_check`, with each path's tree, facts, project and diagnostics for reuse.
 
     A source given on stdin is not what the cache knows of its file: such a run reads
-    every file afresh and stores nothing. `started`: this run's path, already discovered
-    and its cache opened (`warm_start`)."""
+    every file afresh and stores nothing. `started`: this run's paths, already discovered
+    and their caches opened (`warm_start`)."""
     if options.stdin is not None:
         return check_paths(options, _check_with_stdin)
-    if started is None or not options.use_cache:
+    if not started or not options.use_cache:
         return check_paths(options, check_cached if options.use_cache else _check_without_cache)
+    caches = {id(start.tree): start.cache for start in started}
 
     def check_tree(tree: Tree, options: CheckOptions) -> CheckedTree:
-        if tree is started.tree:
-            return _check_in(started.cache, tree, options)
-        return check_cached(tree, options)
+        cache = caches.get(id(tree))
+        return check_cached(tree, options) if cache is None else _check_in(cache, tree, options)
 
-    return check_paths(options, check_tree, discovered=started.tree)
+    return check_paths(options, check_tree, discovered=tuple(start.tree for start in started))
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,18 +103,27 @@ class WarmStart:
 
 
 def warm_start(options: CheckOptions) -> WarmStart | None:
-    """Discover the one path of a cached check and open its cache, so that a printout kept
-    from an earlier run can be looked up before any stored finding is decoded; None for a
-    run of several paths, of a source on stdin, or without the cache."""
+    """The `warm_starts` of a check of one path; None for a run of several paths."""
+    started = warm_starts(options)
+    return started[0] if started is not None and len(started) == 1 else None
+
+
+def warm_starts(options: CheckOptions) -> tuple[WarmStart, ...] | None:
+    """Discover each path (group) of a cached check and open its cache, so that a printout
+    kept from an earlier run can be looked up before any stored finding is decoded. None
+    for a run of a source on stdin, without the cache, or of paths that share a cache
+    file (each path's tree keeps its own, and two would overwrite each other's)."""
     if options.stdin is not None or not options.use_cache:
         return None
-    groups = path_groups(options.paths)
-    if len(groups) != 1:
+    started: list[WarmStart] = []
+    for path, also in path_groups(options.paths):
+        tree = discover(path, also=also, settings=options.settings)
+        cache = FactsCache.open(tree, options.cache_dir)
+        started.append(WarmStart(tree, cache, _printout_key(tree, cache, options)))
+    files = [start.cache.path for start in started]
+    if len(set(files)) < len(files):
         return None
-    ((path, also),) = groups
-    tree = discover(path, also=also, settings=options.settings)
-    cache = FactsCache.open(tree, options.cache_dir)
-    return WarmStart(tree, cache, _printout_key(tree, cache, options))
+    return tuple(started)
 
 
 def _printout_key(tree: Tree, cache: FactsCache, options: CheckOptions) -> bytes | None:
