@@ -15,7 +15,7 @@ import pytest
 import scaffold.check.analysis as analysis
 import scaffold.check.imports.graph as imports_graph
 from scaffold.check import CheckOptions, run_check
-from scaffold.check.graph_render import collect_graph, render_graph
+from scaffold.check.graph_render import GraphView, collect_graph, render_graph
 from scaffold.check.output.graph import CYCLIC_NODE, LEGEND, graph_schema
 from scaffold.cli import main
 
@@ -154,6 +154,25 @@ def test_the_legend_explains_each_style_drawn_and_no_other(tree: Build, output_f
     assert all(text in every for text in LEGEND.values() if text != LEGEND["contract"])
     acyclic = render_graph(root / "pkg" / "c.py", output_format)
     assert "legend" not in acyclic
+
+
+@pytest.mark.parametrize("output_format", ["dot", "mermaid", "json"])
+def test_a_view_around_a_module_outside_every_cycle_draws_no_cycle(
+    tree: Build, output_format: str
+) -> None:
+    """After --focus the red box's legend and the JSON's cycles are of the nodes drawn: a
+    view of pkg.c and pkg.d (the cycle is pkg.a <-> pkg.b) has neither; a view holding
+    pkg.a alone keeps its whole group (pkg.a is still in that cycle)."""
+    root = tree(CYCLE)
+    view = GraphView(focus="pkg.c")
+    apart = render_graph(root, output_format, all_imports=True, view=view)
+    assert CYCLIC_NODE not in apart and "pkg.a" not in apart
+    if output_format == "json":
+        assert json.loads(apart)["cycles"] == []
+        view = GraphView(focus="pkg.a", downstream=True, radius=0)
+        alone = json.loads(render_graph(root, output_format, view=view))
+        assert [n["id"] for n in alone["nodes"] if n["cycle"]] == ["pkg.a"]
+        assert alone["cycles"] == [["pkg.a", "pkg.b"]]
 
 
 def test_a_warm_graph_takes_the_import_edges_the_check_stored(

@@ -138,7 +138,7 @@ def test_the_mermaid_note_judges_the_drawing_asked_for(
         ),
         (
             ["--focus", "loop.c"],
-            "no import cycles among the 1 first-party modules shown after --focus",
+            "no import cycles among the 1 first-party module shown after --focus",
         ),
     ],
 )

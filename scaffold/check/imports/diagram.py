@@ -62,8 +62,10 @@ class ImportGraph:
 
     @property
     def cyclic_nodes(self) -> frozenset[str]:
-        """Every node in a cycle (between nodes, or among the modules a node collapses)."""
-        return frozenset(n for group in self.cycles for n in group) | self.inner_cycles
+        """Every drawn node in a cycle (between nodes, or among the modules a node
+        collapses); after --focus a group's other members may not be drawn."""
+        cyclic = frozenset(n for group in self.cycles for n in group) | self.inner_cycles
+        return cyclic.intersection(self.nodes)
 
     def __post_init__(self) -> None:
         # Asked once per drawn edge: a lookup, not a scan of every group (10,000 edges and
@@ -80,10 +82,9 @@ class ImportGraph:
         """The nodes in cycles and the edges inside a cycle: what the whole drawing shows red
         (an import between two cycles, or into a package red for a loop inside it, is not)."""
         # The groups are the whole graph's: after --focus, some may lie outside the nodes.
-        keep = self.cyclic_nodes & frozenset(self.nodes)
-        note = self.note or (
-            f"no import cycles among the {len(self.nodes)} first-party modules" if not keep else ""
-        )
+        keep = self.cyclic_nodes
+        count = f"{len(self.nodes)} first-party module{'s' if len(self.nodes) != 1 else ''}"
+        note = self.note or (f"no import cycles among the {count}" if not keep else "")
         kept = self.keeping(keep, note)
         return replace(kept, edges=tuple(edge for edge in kept.edges if self.is_cycle_edge(*edge)))
 
@@ -120,13 +121,14 @@ class ImportGraph:
         return frozenset(distance)
 
     def keeping(self, keep: frozenset[str], note: str = "") -> ImportGraph:
-        """The subgraph of the nodes in `keep` and the edges between them."""
+        """The subgraph of the nodes in `keep` and the edges between them; the cycle groups
+        with a node kept stay whole (a kept node is still in its cycle), the others go."""
         return ImportGraph(
             nodes=tuple(n for n in self.nodes if n in keep),
             edges=tuple((s, t) for s, t in self.edges if s in keep and t in keep),
-            cycles=self.cycles,
+            cycles=tuple(group for group in self.cycles if not keep.isdisjoint(group)),
             files={n: f for n, f in self.files.items() if n in keep},
-            inner_cycles=self.inner_cycles,
+            inner_cycles=self.inner_cycles & keep,
             breakers=tuple(b for b in self.breakers if set(b) <= keep),
             contracts={e: n for e, n in self.contracts.items() if set(e) <= keep},
             note=note,
@@ -219,6 +221,8 @@ def graph_of(
 
 def _no_modules_note(importable: int) -> str:
     """Why the graph is empty: nothing to draw, or --exclude left it all out."""
+    if importable == 1:
+        return "--exclude left out the 1 first-party module"
     if importable:
         return f"--exclude left out all {importable} first-party modules"
     return "no first-party modules to show"
@@ -444,12 +448,16 @@ def _contract_steps(
 def _no_chains_note(configs: Sequence[CheckConfig], breaking: int, kept: int) -> str:
     """Why the contracts' graph is empty."""
     if breaking and not kept:
+        if breaking == 1:
+            return "--exclude left out the 1 import that breaks a contract"
         return f"--exclude left out all {breaking} imports that break a contract"
     if breaking:
-        return (
-            f"the {kept} imports that break a contract each join modules drawn as one node"
-            " at this --depth or --collapse"
+        joins = (
+            "import that breaks a contract joins"
+            if kept == 1
+            else ("imports that break a contract each join")
         )
+        return f"the {kept} {joins} modules drawn as one node at this --depth or --collapse"
     if any(c.contracts for c in configs):
         return "every contract of [[tool.scaffold.check.contracts]] is kept"
     return "no [[tool.scaffold.check.contracts]] configured"
