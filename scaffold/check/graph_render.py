@@ -101,7 +101,8 @@ class Checked:
         return _around(graph, view)
 
     def contracts(self, depth: int | None = None, view: GraphView = GraphView()) -> ImportGraph:
-        """The chains that break a contract, at `depth`, as `view` shows them."""
+        """The chains that break a contract, at `depth`, as `view` shows them; a node or an
+        import in a cycle of the whole graph at that granularity is marked as such."""
         from scaffold.check.imports.diagram import contracts_graph
 
         graph = contracts_graph(
@@ -114,6 +115,9 @@ class Checked:
             exclude=view.exclude,
             findings=self.findings,
         )
+        if graph.nodes:
+            whole = self.graph(depth, GraphView(exclude=view.exclude, collapse=view.collapse))
+            graph = whole.cycles_of(graph)
         return _around(graph, view)
 
 

@@ -118,6 +118,40 @@ def test_all_imports_marks_lazy_and_type_only_edges_outside_every_cycle(tree: Bu
     assert not edges["pkg.a", "pkg.b"]["lazy"] and edges["pkg.a", "pkg.b"]["cycle"]
 
 
+TRIANGLE = {
+    "tri/__init__.py": "",
+    "tri/a.py": "from tri import b\n\n\ndef f() -> None:\n    from tri import c\n",
+    "tri/b.py": "from tri import c\n",
+    "tri/c.py": "from tri import a\n",
+}
+
+
+@pytest.mark.parametrize("cycles_only", [False, True])
+def test_a_lazy_import_between_modules_of_one_cycle_is_not_red(
+    tree: Build, cycles_only: bool
+) -> None:
+    """a -> b -> c -> a at import time, and a imports c in a function: that import runs
+    later, so it is drawn lazy (grey), not red, and --cycles leaves it out."""
+    root = tree(TRIANGLE)
+    asked = {"all_imports": True, "cycles_only": cycles_only}
+    edges = {
+        (e["source"], e["target"]): e
+        for e in json.loads(render_graph(root, "json", **asked))["edges"]  # type: ignore[arg-type]
+    }
+    assert ("tri.a", "tri.c") in edges or cycles_only
+    assert [arc for arc, e in edges.items() if e["cycle"]] == [
+        ("tri.a", "tri.b"),
+        ("tri.b", "tri.c"),
+        ("tri.c", "tri.a"),
+    ]
+    if not cycles_only:
+        assert edges["tri.a", "tri.c"]["lazy"]
+    mermaid = render_graph(root, "mermaid", **asked)  # type: ignore[arg-type]
+    assert ("-.->|lazy|" in mermaid) is not cycles_only
+    dot = render_graph(root, "dot", **asked)  # type: ignore[arg-type]
+    assert ('"tri.a" -> "tri.c" [color=gray, style=dotted' in dot) is not cycles_only
+
+
 def test_an_edge_with_a_module_level_import_is_not_lazy(tree: Build) -> None:
     root = tree(
         {

@@ -191,3 +191,31 @@ def test_cycles_shows_what_the_whole_graph_draws_red_at_every_depth(
     if depth is None:
         assert ("two.x.a", "two.y.c") not in cycles[0]
         assert len(cycles[0]) == 4
+
+
+def test_the_contracts_view_marks_the_imports_and_modules_in_a_cycle(tmp_path: Path) -> None:
+    """A loop between siblings is a contract's chain and a cycle: the JSON says both, and
+    its modules are drawn red, as in the whole graph at the same --depth."""
+    files = {
+        "pyproject.toml": '[project]\nname = "loop"\nversion = "0"\n\n'
+        '[[tool.scaffold.check.contracts]]\nname = "no loops"\ntype = "acyclic-siblings"\n'
+        'ancestors = ["loop"]\n',
+        "loop/__init__.py": "",
+        "loop/a/__init__.py": "",
+        "loop/a/x.py": "from loop.b import y\n",
+        "loop/b/__init__.py": "",
+        "loop/b/y.py": "from loop.a import x\n",
+        "loop/a/z.py": "",
+    }
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    for depth in (None, 2):
+        view = json.loads(render_graph(tmp_path, "json", check_contracts=True, depth=depth))
+        whole = json.loads(render_graph(tmp_path, "json", depth=depth))
+        red = {n["id"] for n in whole["nodes"] if n["cycle"]}
+        assert red and {n["id"] for n in view["nodes"] if n["cycle"]} == red
+        assert all(e["cycle"] and e["contracts"] == ["no loops"] for e in view["edges"])
+        assert view["cycles"] == whole["cycles"]
+    dot = render_graph(tmp_path, "dot", check_contracts=True)
+    assert '"loop.b.y" [color=red, fontcolor=red];' in dot

@@ -74,9 +74,12 @@ class ImportGraph:
         object.__setattr__(self, "_group_of", group_of)
 
     def is_cycle_edge(self, source: str, target: str) -> bool:
-        """True when both ends lie in the same strongly connected group."""
+        """True when both ends lie in the same strongly connected group and the edge's
+        imports run at import time (a lazy or type-only one is in no cycle)."""
         group = self._group_of.get(source)
-        return group is not None and self._group_of.get(target) == group
+        if group is None or self._group_of.get(target) != group:
+            return False
+        return not self.lazy or (source, target) not in self.lazy
 
     def only_cycles(self) -> ImportGraph:
         """The nodes in cycles and the edges inside a cycle: what the whole drawing shows red
@@ -87,6 +90,13 @@ class ImportGraph:
         note = self.note or (f"no import cycles among the {count}" if not keep else "")
         kept = self.keeping(keep, note)
         return replace(kept, edges=tuple(edge for edge in kept.edges if self.is_cycle_edge(*edge)))
+
+    def cycles_of(self, part: ImportGraph) -> ImportGraph:
+        """`part` (a drawing of some of this graph's nodes and edges, such as the contracts'
+        chains) with this graph's cycle groups and hidden loops among its nodes."""
+        return replace(part, cycles=self.cycles, inner_cycles=self.inner_cycles).keeping(
+            frozenset(part.nodes), part.note
+        )
 
     def around(
         self, focus: str, *, upstream: bool, downstream: bool, radius: int | None
