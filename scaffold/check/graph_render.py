@@ -98,7 +98,22 @@ class Checked:
                 all_imports=all_imports,
                 findings=self.findings,
             )
-        return _around(graph, view)
+        return _around(graph, view, self._drawn_inside(depth, view))
+
+    def _drawn_inside(self, depth: int | None, view: GraphView) -> bool:
+        """Whether --focus names a module of the tree that --depth or --collapse draws inside
+        a package's node (and --exclude leaves in)."""
+        focus = view.focus
+        if focus is None or (depth is None and not view.collapse):
+            return False
+        from scaffold.check.contracts import module_pattern
+
+        parts = focus.split(".")
+        names = [".".join(parts[:end]) for end in range(1, len(parts) + 1)]
+        excluded = [module_pattern(p) for p in view.exclude]
+        if any(pattern.match(name) for pattern in excluded for name in names):
+            return False
+        return any(s.module == focus and not s.scope for s in self.project.files.values())
 
     def contracts(self, depth: int | None = None, view: GraphView = GraphView()) -> ImportGraph:
         """The chains that break a contract, at `depth`, as `view` shows them; a node or an
@@ -118,14 +133,21 @@ class Checked:
         if graph.nodes:
             whole = self.graph(depth, GraphView(exclude=view.exclude, collapse=view.collapse))
             graph = whole.cycles_of(graph)
-        return _around(graph, view)
+        return _around(graph, view, self._drawn_inside(depth, view))
 
 
-def _around(graph: ImportGraph, view: GraphView) -> ImportGraph:
-    """`graph` around `view.focus` (all of it without one)."""
+def _around(graph: ImportGraph, view: GraphView, collapsed: bool = False) -> ImportGraph:
+    """`graph` around `view.focus` (all of it without one); `collapsed`: the focus is a
+    module drawn inside a node of a package (--depth, --collapse)."""
     if view.focus is None:
         return graph
     if view.focus not in graph.nodes:
+        holding = [n for n in graph.nodes if view.focus.startswith(n + ".")]
+        if holding and collapsed:
+            raise UsageError(
+                f"--focus {view.focus!r} is drawn as {holding[-1]!r} at this --depth or"
+                f" --collapse; focus on {holding[-1]!r}"
+            )
         shown = ", ".join(graph.nodes[:3]) or "none"
         raise UsageError(
             f"--focus {view.focus!r} is not a node of the graph (after --depth, --collapse"

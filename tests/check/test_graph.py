@@ -139,6 +139,12 @@ def test_collapsing_keeps_the_loop_red_inside_its_package() -> None:
     ("args", "message"),
     [
         (["--focus", "nope"], "--focus 'nope' is not a node of the graph"),
+        (["--focus", "pkg.sub.x", "--depth", "2"], "--focus 'pkg.sub.x' is drawn as 'pkg.sub'"),
+        (["--focus", "pkg.sub.x", "--collapse", "pkg"], "is drawn as 'pkg' at this --depth"),
+        # Not a module of the tree, or one left out: no node draws it.
+        (["--focus", "pkg.sub.y", "--depth", "2"], "--focus 'pkg.sub.y' is not a node"),
+        (["--focus", "pkg.a", "--exclude", "pkg.a"], "--focus 'pkg.a' is not a node"),
+        (["--focus", "pkg.sub.x", "--depth", "2", "--exclude", "pkg.sub.x"], "is not a node"),
         (["--exclude", "pkg.a-b"], "--exclude 'pkg.a-b' is not a module name or pattern"),
         (["--collapse", ""], "--collapse '' is not a module name or pattern"),
     ],
