@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 import scaffold.check.incremental.pool as pool
-import scaffold.check.incremental.reuse as reuse
 import scaffold.check.incremental.run as engine
+import scaffold.check.incremental.split_simulation as split_simulation
 import scaffold.check.incremental.store as store
 from scaffold.check import CheckOptions, run_check
 from scaffold.check.discover import discover
@@ -85,7 +85,7 @@ def test_a_first_run_marshals_the_facts_while_the_simulation_runs(
             events.append("entries" if len(next(iter(value.values()))) > 16 else "digests")
         return marshal.dumps(value, version)
 
-    monkeypatch.setattr(reuse, "start_in_fork", start)
+    monkeypatch.setattr(split_simulation, "start_in_fork", start)
     monkeypatch.setattr(store, "marshal", SimpleNamespace(dumps=dumps, loads=marshal.loads))
     first = _report(root)
     assert events == ["digests", "entries", "joined"]

@@ -46,6 +46,7 @@ from scaffold.check.analysis import Analysis, FileResult, GraphChecks, Simulate
 from scaffold.check.discover import SourceFile
 from scaffold.check.imports.graph import Edge
 from scaffold.check.imports.simulation import Failure, RunId
+from scaffold.check.incremental.cache_file import marshalled_tuple
 from scaffold.check.incremental.graphs import GraphState, RawGraph, graph_findings
 from scaffold.check.incremental.packed import (
     NOTHING,
@@ -61,7 +62,6 @@ from scaffold.check.incremental.packed import (
     pack_edges,
     unpack,
 )
-from scaffold.check.incremental.pool import start_in_fork
 from scaffold.check.incremental.records import CODEC, decode_facts
 from scaffold.check.incremental.runs import (
     RecordedRuns,
@@ -71,6 +71,11 @@ from scaffold.check.incremental.runs import (
     asked_in,
     asked_names,
     simulation_view,
+)
+from scaffold.check.incremental.split_recording import (
+    MarshalledRecord,
+    Simulated,
+    recorded_in_forks,
 )
 from scaffold.check.incremental.store import content_digest
 from scaffold.check.model import Finding, ModuleFacts, Span
@@ -88,6 +93,8 @@ __all__ = [
 ]
 
 _VERSION = 7
+# No back-references: a simulation's record marshalled in another process joins unchanged.
+_MARSHAL_VERSION = 2
 # Below this many changed files the comparison costs little (and small trees keep reusing).
 AFRESH_MIN_CHANGED = 64
 
@@ -236,8 +243,8 @@ class Reuse:
             return lambda: failures
 
         def run() -> tuple[frozenset[str], RecordedSimulation]:
-            # The names asked are gathered where the simulation runs: in a forked child,
-            # not on the way to the per-file rules here (every file's facts are read).
+            # The names asked are gathered where the simulation runs (forked children
+            # share them, `recorded_in_forks`).
             asked = plan.asked if plan.asked is not None else asked_in(project.facts)
             memory = RecordedRuns(
                 project, asked, plan.runs, plan.changed, plan.compared, plan.appended
@@ -245,7 +252,8 @@ class Reuse:
             return asked, RecordedSimulation(simulate(memory).failures, memory.runs)
 
         # A partial simulation (a few runs) stays here: a fork would cost more than it saves.
-        join = _encoded_in_fork(run) if self.fork and not plan.runs else lambda: _encoded(run())
+        here = lambda: _encoded(run())  # noqa: E731
+        join = recorded_in_forks(project, plan.asked, here) if self.fork and not plan.runs else here
 
         def wait() -> Sequence[Failure]:
             if self.meanwhile is not None:
@@ -257,47 +265,9 @@ class Reuse:
         return wait
 
 
-# The failures, the names the simulation was recorded under, and its record encoded.
-_Simulated = tuple[tuple[Failure, ...], frozenset[str], object]
-
-
-def _encoded(run: tuple[frozenset[str], RecordedSimulation]) -> _Simulated:
+def _encoded(run: tuple[frozenset[str], RecordedSimulation]) -> Simulated:
     asked, recorded = run
     return recorded.failures, asked, CODEC.encode(recorded)
-
-
-def _encoded_in_fork(
-    run: Callable[[], tuple[frozenset[str], RecordedSimulation]],
-) -> Callable[[], _Simulated]:
-    """`run` in a forked child (`pool.start_in_fork`); the function returned waits for its
-    failures, the names asked and its encoded record. Only the failures are decoded: the
-    record is stored as the child encoded it (decoding every run's record to encode it
-    again cost as much as recording the runs)."""
-
-    def in_child() -> bytes:
-        asked, recorded = run()
-        triple = (CODEC.encode(recorded.failures), asked, CODEC.encode(recorded))
-        return marshal.dumps(triple)  # type: ignore[arg-type]
-
-    join = start_in_fork(in_child)
-
-    def result() -> _Simulated:
-        data = join()
-        if data is not None:
-            try:
-                encoded_failures, asked, encoded = marshal.loads(data)
-                failures = CODEC.decode(encoded_failures)
-            except (EOFError, LookupError, TypeError, ValueError):
-                failures = asked = None
-            if (
-                isinstance(failures, tuple)
-                and all(isinstance(f, Failure) for f in failures)
-                and type(asked) is frozenset
-            ):
-                return failures, asked, encoded
-        return _encoded(run())
-
-    return result
 
 
 def plan(
@@ -445,10 +415,18 @@ def dump(
     analysis: Analysis,
     reuse: Reuse,
 ) -> bytes:
-    """This run's results in the form `Stored.load` reads; reused parts are copied as stored."""
-    kept = keep(digests, analysis, reuse)
-    value = (_VERSION, structure, kept.digests, kept.files, kept.simulation, kept.graph)
-    return marshal.dumps(value)  # type: ignore[arg-type]
+    """This run's results in the form `Stored.load` reads; reused parts are copied as stored,
+    and a simulation's record still marshalled (`split_recording`) is joined in unread."""
+    simulation = _kept_simulation(analysis, reuse)
+    parts = (_VERSION, structure, dict(digests), _kept_files(analysis, reuse))
+    items = [marshal.dumps(part, _MARSHAL_VERSION) for part in parts]
+    if simulation is not None and type(simulation[1]) is MarshalledRecord:
+        names = marshal.dumps(simulation[0], _MARSHAL_VERSION)
+        items.append(b"".join(marshalled_tuple((names, simulation[1].data))))
+    else:
+        items.append(marshal.dumps(simulation, _MARSHAL_VERSION))  # type: ignore[arg-type]
+    items.append(marshal.dumps(reuse.graph, _MARSHAL_VERSION))
+    return b"".join(marshalled_tuple(items))
 
 
 def pack_results(reuse: Reuse) -> None:
@@ -484,14 +462,23 @@ def _packed(reuse: Reuse) -> dict[str, RawFile]:
 def keep(digests: Mapping[str, bytes | None], analysis: Analysis, reuse: Reuse) -> Stored:
     """This run's results as the next run's `Stored`, without writing them out (the
     language server keeps them in memory); reused parts are kept as they were stored."""
+    simulation = _kept_simulation(analysis, reuse)
+    if simulation is not None and type(simulation[1]) is MarshalledRecord:
+        simulation = (simulation[0], simulation[1].loaded())
+    decoded = {key: reuse.kept[key] for key in analysis.files}
+    return Stored(dict(digests), _kept_files(analysis, reuse), simulation, reuse.graph, decoded)
+
+
+def _kept_files(analysis: Analysis, reuse: Reuse) -> dict[str, RawFile]:
     # Packed while the simulation ran (`Reuse.meanwhile`), when no result came since.
     packed = reuse.packed if reuse.packed is not None else _packed(reuse)
-    files = {key: packed[key] for key in analysis.files}
-    simulation = reuse.raw_simulation
+    return {key: packed[key] for key in analysis.files}
+
+
+def _kept_simulation(analysis: Analysis, reuse: Reuse) -> _RawSimulation | None:
     if analysis.failures is None:
-        simulation = None
-    elif reuse.recorded is not None:
-        asked, encoded = reuse.recorded
-        simulation = (tuple(sorted(asked)), encoded)
-    decoded = {key: reuse.kept[key] for key in analysis.files}
-    return Stored(dict(digests), files, simulation, reuse.graph, decoded)
+        return None
+    if reuse.recorded is None:
+        return reuse.raw_simulation
+    asked, encoded = reuse.recorded
+    return (tuple(sorted(asked)), encoded)

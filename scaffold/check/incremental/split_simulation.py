@@ -20,7 +20,7 @@ from scaffold.check.incremental.pool import start_in_fork
 from scaffold.check.incremental.records import CODEC
 from scaffold.check.project import Project
 
-__all__ = ["SPLIT_MIN_RUNS", "simulate_in_forks", "split_plan"]
+__all__ = ["SPLIT_MIN_RUNS", "decoded_part", "simulate_in_forks", "split_plan", "start_parts"]
 
 # Split below this many runs and the parts cost more than they save: each child runs the
 # packages its parts start from and keeps its own memo, ~1.4x the CPU of one simulation on
@@ -70,6 +70,35 @@ def simulate_in_forks(
     core if the plan has `SPLIT_MIN_RUNS` runs, else one); the function returned waits for
     them and merges their failures (or simulates here if any child failed)."""
     planned = plan_runs(starts)
+
+    def work(part: Iterator[int]) -> bytes:
+        found, steps = simulate_part(project, planned, part)
+        return marshal.dumps((steps, [(i, CODEC.encode(f)) for i, f in found.items()]))
+
+    joins = start_parts(planned, work, children)
+
+    def result() -> Simulation:
+        merged = [decoded_part(join()) for join in joins]
+        found: dict[int, tuple[Failure, ...]] = {}
+        steps = 0
+        for child in merged:
+            if child is None:
+                return simulate_failures(project, starts)
+            steps += child[0]
+            found.update(child[1])
+        return Simulation(first_failures(found[i] for i in sorted(found)), steps)
+
+    return result
+
+
+def start_parts(
+    planned: list[PlannedRun],
+    work: Callable[[Iterator[int]], bytes],
+    children: int | None = None,
+) -> list[Callable[[], bytes | None]]:
+    """Start `children` forked children (None: one per usable core if the plan has
+    `SPLIT_MIN_RUNS` runs, else one), each calling `work` with the run numbers of the parts
+    it takes; a function per child waits for the bytes it returned (None: it failed)."""
     if children is None:
         children = _usable_cores() if len(planned) >= SPLIT_MIN_RUNS else 1
     parts = split_plan(planned, children)
@@ -83,25 +112,9 @@ def simulate_in_forks(
         while part := os.read(read_end, _PART_ID_BYTES):
             yield from parts[int.from_bytes(part, "little")]
 
-    def work() -> bytes:
-        found, steps = simulate_part(project, planned, taken())
-        return marshal.dumps((steps, [(i, CODEC.encode(f)) for i, f in found.items()]))
-
-    joins = [start_in_fork(work) for _ in range(children)]
+    joins = [start_in_fork(lambda: work(taken())) for _ in range(children)]
     os.close(read_end)
-
-    def result() -> Simulation:
-        merged = [_decoded(join()) for join in joins]
-        found: dict[int, tuple[Failure, ...]] = {}
-        steps = 0
-        for child in merged:
-            if child is None:
-                return simulate_failures(project, starts)
-            steps += child[0]
-            found.update(child[1])
-        return Simulation(first_failures(found[i] for i in sorted(found)), steps)
-
-    return result
+    return joins
 
 
 def _usable_cores() -> int:
@@ -110,7 +123,9 @@ def _usable_cores() -> int:
     return os.cpu_count() or 1
 
 
-def _decoded(data: bytes | None) -> tuple[int, dict[int, tuple[Failure, ...]]] | None:
+def decoded_part(data: bytes | None) -> tuple[int, dict[int, tuple[Failure, ...]]] | None:
+    """What a child's `simulate_part` found, as `simulate_in_forks` sends it: the modules it
+    executed and its failures by run number; None if it failed or sent something else."""
     if data is None:
         return None
     try:

@@ -1,0 +1,140 @@
+"""A first run's simulation recorded in forked children: the record the children send is
+joined unread, and it is the record one process makes (the same failures, the same runs)."""
+
+from __future__ import annotations
+
+import marshal
+import random
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from scaffold.check import CheckOptions, run_check
+from scaffold.check.discover import discover
+from scaffold.check.imports import failable as imports_failable
+from scaffold.check.imports.simulation import simulate_failures
+from scaffold.check.incremental import run as incremental_run
+from scaffold.check.incremental import split_simulation
+from scaffold.check.incremental.records import CODEC
+from scaffold.check.incremental.reuse import Stored
+from scaffold.check.incremental.runs import RecordedRuns, RecordedSimulation, asked_in
+from scaffold.check.incremental.split_recording import (
+    marshalled_runs,
+    record_in_forks,
+    spliced,
+)
+from scaffold.check.incremental.store import FactsCache
+
+from .check_support import DEFAULT, write_tree
+from .test_simulation_scaling import _project, _random_tree, _starts
+from .test_split_simulation import _failing_tree
+
+
+def _recorded_here(root: Path) -> RecordedSimulation:
+    """The record of the whole simulation made in this process, as a cached run made it."""
+    project = _project(root)
+    memory = RecordedRuns(project, asked_in(project.facts), {}, frozenset())
+    failures = simulate_failures(project, _starts(project), memory).failures
+    return RecordedSimulation(failures, memory.runs)
+
+
+def test_runs_spliced_from_parts_load_as_the_record_encoded_whole(tmp_path: Path) -> None:
+    whole = _recorded_here(_failing_tree(tmp_path))
+    runs = list(whole.runs.items())
+    assert len(runs) >= 4 and whole.failures
+    # Two parts that both recorded a run (a package both ran) and left others to each other.
+    first, second = dict(runs[: len(runs) // 2 + 1]), dict(runs[len(runs) // 2 :])
+    record = spliced(whole.failures, [marshalled_runs(first), marshalled_runs(second)])
+    assert record.loaded() == marshal.loads(marshal.dumps(CODEC.encode(whole)))  # type: ignore[arg-type]
+    assert CODEC.decode(record.loaded()) == whole
+    assert CODEC.decode(spliced((), []).loaded()) == RecordedSimulation((), {})
+
+
+@pytest.mark.parametrize("children", [1, 2, 3])
+def test_children_record_what_one_process_records(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, children: int
+) -> None:
+    # Skipping runs that cannot fail depends on the modules executed so far, which differ
+    # between parts: skip from the first run on, as in the other differential tests.
+    monkeypatch.setattr(imports_failable, "_BUDGET", 0)
+    monkeypatch.setattr(split_simulation, "_MIN_PART", 1)
+    for number in range(8):
+        root = write_tree(tmp_path / str(number), _random_tree(random.Random(number)))
+        whole = _recorded_here(root)
+        project = _project(root)
+        recorded = record_in_forks(project, _starts(project), asked_in(project.facts), children)()
+        assert recorded is not None
+        failures, record = recorded
+        assert failures == whole.failures
+        assert CODEC.decode(record.loaded()) == whole, number
+
+
+@pytest.mark.parametrize("answer", [None, b"", b"\x08" + bytes(7) + b"{0", b"short"])
+def test_a_child_that_fails_leaves_the_recording_to_this_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, answer: bytes | None
+) -> None:
+    monkeypatch.setattr(split_simulation, "start_in_fork", lambda work: lambda: answer)
+    project = _project(_failing_tree(tmp_path))
+    assert record_in_forks(project, _starts(project), asked_in(project.facts), 2)() is None
+
+
+def _codes(root: Path, *, use_cache: bool = True) -> list[tuple[str, str, int, str]]:
+    options = CheckOptions(paths=(root,), select=DEFAULT, use_cache=use_cache)
+    found = run_check(options).diagnostics
+    return sorted((d.code, d.path, d.line, d.message) for d in found)
+
+
+def test_a_first_run_split_across_children_stores_the_record_one_process_stores(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _failing_tree(tmp_path)
+    monkeypatch.setattr(incremental_run, "_FORK_MIN_FILES", 1)
+    monkeypatch.setattr(split_simulation, "_usable_cores", lambda: 3)
+    monkeypatch.setattr(split_simulation, "SPLIT_MIN_RUNS", 0)
+    monkeypatch.setattr(split_simulation, "_MIN_PART", 1)
+    monkeypatch.setattr(imports_failable, "_BUDGET", 0)
+    started: list[int] = []
+    real = split_simulation.start_in_fork
+
+    def counted(work: Callable[[], bytes]) -> Callable[[], bytes | None]:
+        started.append(1)
+        return real(work)
+
+    monkeypatch.setattr(split_simulation, "start_in_fork", counted)
+    first = _codes(root)
+    assert len(started) == 3
+    assert first == _codes(root, use_cache=False)
+    assert any(code == "IMP003" for code, *_ in first)
+    tree = discover(root)
+    cache = FactsCache.open(tree)
+    stored = Stored.load(
+        cache.analysis,
+        cache.structure_key(
+            tree, incremental_run._inputs(CheckOptions(paths=(root,), select=DEFAULT))
+        ),
+    )
+    assert stored is not None and stored.simulation is not None
+    names, encoded = stored.simulation
+    whole = _recorded_here(root)
+    assert CODEC.decode(encoded) == whole
+    assert frozenset(names) == asked_in(_project(root).facts)
+
+
+def test_an_edit_after_a_split_first_run_reports_what_a_fresh_run_reports(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(incremental_run, "_FORK_MIN_FILES", 1)
+    monkeypatch.setattr(split_simulation, "_usable_cores", lambda: 2)
+    monkeypatch.setattr(split_simulation, "SPLIT_MIN_RUNS", 0)
+    monkeypatch.setattr(split_simulation, "_MIN_PART", 1)
+    for number in range(6):
+        rng = random.Random(100 + number)
+        root = write_tree(tmp_path / str(number), _random_tree(rng))
+        assert _codes(root) == _codes(root, use_cache=False)
+        edited = rng.choice(sorted(root.rglob("*.py")))
+        target = rng.choice(sorted(root.rglob("*.py")))
+        module = ".".join(target.relative_to(root).with_suffix("").parts).removesuffix(".__init__")
+        with edited.open("a") as stream:
+            stream.write(f"\nimport {module}\n")
+        assert _codes(root) == _codes(root, use_cache=False), number
