@@ -16,6 +16,7 @@ from scaffold.check.imports import failable as imports_failable
 from scaffold.check.imports.simulation import simulate_failures
 from scaffold.check.incremental import run as incremental_run
 from scaffold.check.incremental import split_simulation
+from scaffold.check.incremental.pool import start_in_fork
 from scaffold.check.incremental.records import CODEC
 from scaffold.check.incremental.reuse import Stored
 from scaffold.check.incremental.runs import RecordedRuns, RecordedSimulation, asked_in
@@ -95,7 +96,7 @@ def test_a_first_run_split_across_children_stores_the_record_one_process_stores(
     monkeypatch.setattr(split_simulation, "_MIN_PART", 1)
     monkeypatch.setattr(imports_failable, "_BUDGET", 0)
     started: list[int] = []
-    real = split_simulation.start_in_fork
+    real = start_in_fork
 
     def counted(work: Callable[[], bytes]) -> Callable[[], bytes | None]:
         started.append(1)
