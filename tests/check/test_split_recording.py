@@ -1,5 +1,5 @@
-"""A first run's simulation recorded in forked children: the record the children send is
-joined unread, and it is the record one process makes (the same failures, the same runs)."""
+"""A first run's simulation recorded in forked children: the records the children send are
+stored unread, and they are the record one process makes (the same failures, the same runs)."""
 
 from __future__ import annotations
 
@@ -21,9 +21,9 @@ from scaffold.check.incremental.records import CODEC
 from scaffold.check.incremental.reuse import Stored
 from scaffold.check.incremental.runs import RecordedRuns, RecordedSimulation, asked_in
 from scaffold.check.incremental.split_recording import (
+    loaded_runs,
     marshalled_runs,
     record_in_forks,
-    spliced,
 )
 from scaffold.check.incremental.store import FactsCache
 
@@ -40,16 +40,20 @@ def _recorded_here(root: Path) -> RecordedSimulation:
     return RecordedSimulation(failures, memory.runs)
 
 
-def test_runs_spliced_from_parts_load_as_the_record_encoded_whole(tmp_path: Path) -> None:
+def test_runs_marshalled_in_parts_load_as_the_records_of_one_process(tmp_path: Path) -> None:
     whole = _recorded_here(_failing_tree(tmp_path))
     runs = list(whole.runs.items())
-    assert len(runs) >= 4 and whole.failures
+    assert len(runs) >= 4
     # Two parts that both recorded a run (a package both ran) and left others to each other.
     first, second = dict(runs[: len(runs) // 2 + 1]), dict(runs[len(runs) // 2 :])
-    record = spliced(whole.failures, [marshalled_runs(first), marshalled_runs(second)])
-    assert record.loaded() == marshal.loads(marshal.dumps(CODEC.encode(whole)))  # type: ignore[arg-type]
-    assert CODEC.decode(record.loaded()) == whole
-    assert CODEC.decode(spliced((), []).loaded()) == RecordedSimulation((), {})
+    assert loaded_runs((marshalled_runs(first), marshalled_runs(second))) == whole.runs
+    assert loaded_runs(()) == {}
+
+
+@pytest.mark.parametrize("parts", [None, [b"{0"], (b"",), (b"\xe9",), (marshal.dumps([1]),)])
+def test_runs_parts_not_as_written_are_refused(parts: object) -> None:
+    with pytest.raises((LookupError, TypeError, ValueError)):
+        loaded_runs(parts)
 
 
 @pytest.mark.parametrize("children", [1, 2, 3])
@@ -66,9 +70,10 @@ def test_children_record_what_one_process_records(
         project = _project(root)
         recorded = record_in_forks(project, _starts(project), asked_in(project.facts), children)()
         assert recorded is not None
-        failures, record = recorded
+        failures, parts = recorded
+        assert len(parts) == children
         assert failures == whole.failures
-        assert CODEC.decode(record.loaded()) == whole, number
+        assert loaded_runs(parts) == whole.runs, number
 
 
 @pytest.mark.parametrize("answer", [None, b"", b"\x08" + bytes(7) + b"{0", b"short"])
@@ -116,9 +121,10 @@ def test_a_first_run_split_across_children_stores_the_record_one_process_stores(
         ),
     )
     assert stored is not None and stored.simulation is not None
-    names, encoded = stored.simulation
+    names, failures, parts = stored.simulation
     whole = _recorded_here(root)
-    assert CODEC.decode(encoded) == whole
+    assert CODEC.decode(failures) == whole.failures
+    assert len(parts) == 3 and loaded_runs(parts) == whole.runs
     assert frozenset(names) == asked_in(_project(root).facts)
 
 

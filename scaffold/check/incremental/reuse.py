@@ -46,7 +46,6 @@ from scaffold.check.analysis import Analysis, FileResult, GraphChecks, Simulate
 from scaffold.check.discover import SourceFile
 from scaffold.check.imports.graph import Edge
 from scaffold.check.imports.simulation import Failure, RunId
-from scaffold.check.incremental.cache_file import marshalled_tuple
 from scaffold.check.incremental.graphs import GraphState, RawGraph, graph_findings
 from scaffold.check.incremental.packed import (
     NOTHING,
@@ -73,8 +72,10 @@ from scaffold.check.incremental.runs import (
     simulation_view,
 )
 from scaffold.check.incremental.split_recording import (
-    MarshalledRecord,
+    RunsParts,
     Simulated,
+    loaded_runs,
+    marshalled_runs,
     recorded_in_forks,
 )
 from scaffold.check.incremental.store import content_digest
@@ -92,14 +93,13 @@ __all__ = [
     "plan",
 ]
 
-_VERSION = 7
-# No back-references: a simulation's record marshalled in another process joins unchanged.
-_MARSHAL_VERSION = 2
+_VERSION = 8
 # Below this many changed files the comparison costs little (and small trees keep reusing).
 AFRESH_MIN_CHANGED = 64
 
-# The simulation as stored: (names asked, the encoded RecordedSimulation).
-_RawSimulation = tuple[tuple[str, ...], object]
+# The simulation as stored: (names asked, its failures encoded, its runs' records as each
+# process that recorded them marshalled them, loaded only to recall runs: `split_recording`).
+_RawSimulation = tuple[tuple[str, ...], object, RunsParts]
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,8 +185,8 @@ class Reuse:
         self.changed = changed  # files whose facts changed in any way
         self.fork = False  # run a whole simulation in a forked child (`pool.in_fork`)
         self.kept: dict[str, Kept] = {}
-        # The names the simulation was recorded under, and its RecordedSimulation encoded.
-        self.recorded: tuple[frozenset[str], object] | None = None
+        # The names the simulation was recorded under, and its runs' records.
+        self.recorded: tuple[frozenset[str], RunsParts] | None = None
         self.graph: RawGraph | None = None
         # Run before waiting for the simulation's child: work that needs no finding, done
         # while this process would only wait (set by the caller; see `pack_results`).
@@ -258,8 +258,8 @@ class Reuse:
         def wait() -> Sequence[Failure]:
             if self.meanwhile is not None:
                 self.meanwhile()
-            failures, asked, encoded = join()
-            self.recorded = (asked, encoded)
+            failures, asked, parts = join()
+            self.recorded = (asked, parts)
             return failures
 
         return wait
@@ -267,7 +267,7 @@ class Reuse:
 
 def _encoded(run: tuple[frozenset[str], RecordedSimulation]) -> Simulated:
     asked, recorded = run
-    return recorded.failures, asked, CODEC.encode(recorded)
+    return recorded.failures, asked, (marshalled_runs(recorded.runs),)
 
 
 def plan(
@@ -367,7 +367,7 @@ def _simulation_plan(
     its stored runs, to recall those that saw no changed file; else nothing."""
     if stored.simulation is None:
         return SimulationPlan()
-    names, encoded = stored.simulation
+    names, encoded_failures, parts = stored.simulation
     asked = frozenset(names)
     same_view = True
     new_names: set[str] = set()
@@ -383,14 +383,11 @@ def _simulation_plan(
             if tail is not None:
                 appended[key] = tail
     if same_view:
-        failures = _stored_failures(encoded)
+        failures = _stored_failures(encoded_failures)
         return SimulationPlan() if failures is None else SimulationPlan(failures=failures)
-    simulation = CODEC.decode(encoded)
-    if not isinstance(simulation, RecordedSimulation):
-        return SimulationPlan()
     return SimulationPlan(
         asked=asked | new_names,
-        runs=simulation.runs,
+        runs=loaded_runs(parts),
         changed=frozenset(changed),
         compared=asked,
         appended=appended,
@@ -398,12 +395,9 @@ def _simulation_plan(
 
 
 def _stored_failures(encoded: object) -> tuple[Failure, ...] | None:
-    """The failures of an encoded RecordedSimulation, its runs' records (most of it) left
-    encoded; None when it is not one."""
-    # A record is encoded as [type index, *fields] (codec.py): here [index, failures, runs].
-    if type(encoded) is not list or len(encoded) != 3:
-        return None
-    failures = CODEC.decode(encoded[1])
+    """The simulation's failures, decoded (its runs' records, most of it, left unread);
+    None when they are not failures."""
+    failures = CODEC.decode(encoded)
     if isinstance(failures, tuple) and all(isinstance(f, Failure) for f in failures):
         return failures
     return None
@@ -415,18 +409,11 @@ def dump(
     analysis: Analysis,
     reuse: Reuse,
 ) -> bytes:
-    """This run's results in the form `Stored.load` reads; reused parts are copied as stored,
-    and a simulation's record still marshalled (`split_recording`) is joined in unread."""
+    """This run's results in the form `Stored.load` reads; reused parts are copied as stored."""
+    files = _kept_files(analysis, reuse)
     simulation = _kept_simulation(analysis, reuse)
-    parts = (_VERSION, structure, dict(digests), _kept_files(analysis, reuse))
-    items = [marshal.dumps(part, _MARSHAL_VERSION) for part in parts]
-    if simulation is not None and type(simulation[1]) is MarshalledRecord:
-        names = marshal.dumps(simulation[0], _MARSHAL_VERSION)
-        items.append(b"".join(marshalled_tuple((names, simulation[1].data))))
-    else:
-        items.append(marshal.dumps(simulation, _MARSHAL_VERSION))  # type: ignore[arg-type]
-    items.append(marshal.dumps(reuse.graph, _MARSHAL_VERSION))
-    return b"".join(marshalled_tuple(items))
+    value = (_VERSION, structure, dict(digests), files, simulation, reuse.graph)
+    return marshal.dumps(value)  # type: ignore[arg-type]
 
 
 def pack_results(reuse: Reuse) -> None:
@@ -463,8 +450,6 @@ def keep(digests: Mapping[str, bytes | None], analysis: Analysis, reuse: Reuse) 
     """This run's results as the next run's `Stored`, without writing them out (the
     language server keeps them in memory); reused parts are kept as they were stored."""
     simulation = _kept_simulation(analysis, reuse)
-    if simulation is not None and type(simulation[1]) is MarshalledRecord:
-        simulation = (simulation[0], simulation[1].loaded())
     decoded = {key: reuse.kept[key] for key in analysis.files}
     return Stored(dict(digests), _kept_files(analysis, reuse), simulation, reuse.graph, decoded)
 
@@ -480,5 +465,5 @@ def _kept_simulation(analysis: Analysis, reuse: Reuse) -> _RawSimulation | None:
         return None
     if reuse.recorded is None:
         return reuse.raw_simulation
-    asked, encoded = reuse.recorded
-    return (tuple(sorted(asked)), encoded)
+    asked, parts = reuse.recorded
+    return (tuple(sorted(asked)), CODEC.encode(tuple(analysis.failures)), parts)

@@ -5,15 +5,14 @@ next run to recall. A first run recalls nothing, so its runs split across the co
 `--no-cache` run's do (incremental.split_simulation): each child records the runs of the
 parts it takes. Their records are most of what the cache keeps of the simulation (one per
 module: 100,000 on a tree of 100,000 files), and this process needs none of them: each child
-sends its records as marshal (version 2) bytes, and they are joined into the bytes of the
-encoded RecordedSimulation without being loaded (`spliced`); only the failures are decoded.
+sends its records as marshal bytes, which are stored as they came (`RunsParts`) and loaded
+only by a later run that recalls runs (`loaded_runs`); only the failures are decoded here.
 """
 
 from __future__ import annotations
 
 import marshal
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
 
 from scaffold.check.discover import SourceFile
 from scaffold.check.imports.plan import first_failures, plan_runs
@@ -24,56 +23,54 @@ from scaffold.check.incremental.split_simulation import decoded_part, start_part
 from scaffold.check.project import Project
 
 __all__ = [
-    "MarshalledRecord",
+    "RunsParts",
     "Simulated",
+    "loaded_runs",
     "marshalled_runs",
     "record_in_forks",
     "recorded_in_forks",
-    "spliced",
 ]
 
 # A child's answer: the length of what `split_simulation.decoded_part` reads (the modules it
 # executed, its failures), those bytes, then its runs' records.
 _LENGTH_SIZE = 8
-_MARSHAL_VERSION = 2  # no back-references: parts marshalled apart join unchanged
-# marshal writes a dict as its type, each key and value, then a null: an empty one is these.
-_DICT_OPEN, _DICT_CLOSE = b"{", b"0"
 
 
-@dataclass(frozen=True, slots=True)
-class MarshalledRecord:
-    """An encoded RecordedSimulation as marshal bytes, never loaded in this process."""
-
-    data: bytes
-
-    def loaded(self) -> object:
-        """The encoded RecordedSimulation (what CODEC.encode gives)."""
-        return marshal.loads(self.data)
+# The records of a simulation's runs as stored: the marshal bytes of an encoded dict of them
+# per process that recorded some (a run recorded in two, a package both ran, is the same).
+RunsParts = tuple[bytes, ...]
 
 
 def marshalled_runs(runs: dict[RunId, RunRecord]) -> bytes:
     """The runs' records as the encoded RecordedSimulation holds them, marshalled."""
     encoded = CODEC.encode(RecordedSimulation((), runs))
     # A record is encoded as [type index, *fields] (codec.py): here [index, failures, runs].
-    return marshal.dumps(encoded[2], _MARSHAL_VERSION)  # type: ignore[index]
+    return marshal.dumps(encoded[2])  # type: ignore[index]
 
 
-def spliced(failures: tuple[Failure, ...], runs: Sequence[bytes | memoryview]) -> MarshalledRecord:
-    """The marshal bytes of the encoded RecordedSimulation of `failures` and the records of
-    every part of `runs` (each `marshalled_runs`' bytes), joined without loading them. A run
-    recorded in two parts (a package both ran) is recorded the same in both."""
-    encoded = CODEC.encode(RecordedSimulation(failures, {}))
-    head = marshal.dumps(encoded, _MARSHAL_VERSION)  # type: ignore[arg-type]
-    # The runs are the record's last field: its bytes end with the empty dict's.
-    assert head.endswith(_DICT_OPEN + _DICT_CLOSE), "the codec's layout changed"
-    items = [memoryview(part)[1:-1] for part in runs]
-    return MarshalledRecord(b"".join([head[:-1], *items, _DICT_CLOSE]))
+def loaded_runs(parts: object) -> dict[RunId, RunRecord]:
+    """The records `marshalled_runs` wrote in each of `parts`, in one dict; raises
+    ValueError (or LookupError, TypeError) for anything else."""
+    if type(parts) is not tuple or not all(type(part) is bytes for part in parts):
+        raise TypeError("not the parts of a record")
+    shell = CODEC.encode(RecordedSimulation((), {}))
+    runs: dict[RunId, RunRecord] = {}
+    for part in parts:
+        try:
+            shell[2] = marshal.loads(part)  # type: ignore[index]
+        except EOFError as exc:
+            raise ValueError("a truncated record") from exc
+        decoded = CODEC.decode(shell)
+        if not isinstance(decoded, RecordedSimulation):
+            raise TypeError("not a record")
+        runs.update(decoded.runs)
+    return runs
 
 
-# The failures of a simulation and its record; None when a child failed.
-Recorded = tuple[tuple[Failure, ...], MarshalledRecord]
-# The failures, the names the simulation was recorded under, and its record encoded.
-Simulated = tuple[tuple[Failure, ...], frozenset[str], object]
+# The failures of a simulation and its runs' records; None when a child failed.
+Recorded = tuple[tuple[Failure, ...], RunsParts]
+# The failures, the names the simulation was recorded under, and its runs' records.
+Simulated = tuple[tuple[Failure, ...], frozenset[str], RunsParts]
 
 
 def recorded_in_forks(
@@ -81,7 +78,7 @@ def recorded_in_forks(
 ) -> Callable[[], Simulated]:
     """`record_in_forks` of the whole simulation, package states digested under `asked`
     (None: every name the project's facts ask, `runs.asked_in`); the function returned
-    waits for its failures, the names and the record, or calls `here` if a child failed."""
+    waits for its failures, the names and the records, or calls `here` if a child failed."""
     from scaffold.check.analysis import import_time_starts
 
     # Every child digests package states under the same names: gathered once, here.
@@ -92,8 +89,8 @@ def recorded_in_forks(
         recorded = join()
         if recorded is None:
             return here()
-        failures, record = recorded
-        return failures, names, record
+        failures, parts = recorded
+        return failures, names, parts
 
     return result
 
@@ -103,40 +100,38 @@ def record_in_forks(
 ) -> Callable[[], Recorded | None]:
     """Start the recorded simulation of `starts` (package states digested under the names
     `asked`) in forked children (`split_simulation.start_parts`); the function returned
-    waits for them: the failures, merged in the plan's order, and the record spliced."""
+    waits for them: the failures, merged in the plan's order, and each child's records."""
     planned = plan_runs(starts)
 
     def work(part: Iterator[int]) -> bytes:
         memory = RecordedRuns(project, asked, {}, frozenset())
         found, steps = simulate_part(project, planned, part, memory)
         failures = [(index, CODEC.encode(each)) for index, each in found.items()]
-        head = marshal.dumps((steps, failures), _MARSHAL_VERSION)
+        head = marshal.dumps((steps, failures))
         return len(head).to_bytes(_LENGTH_SIZE, "little") + head + marshalled_runs(memory.runs)
 
     joins = start_parts(planned, work, children)
 
     def result() -> Recorded | None:
         found: dict[int, tuple[Failure, ...]] = {}
-        runs: list[memoryview] = []
+        parts: list[bytes] = []
         for join in joins:
             child = _read(join())
             if child is None:
                 return None
             found.update(child[0])
-            runs.append(child[1])
-        failures = first_failures(found[index] for index in sorted(found))
-        return failures, spliced(failures, runs)
+            parts.append(child[1])
+        return first_failures(found[index] for index in sorted(found)), tuple(parts)
 
     return result
 
 
-def _read(data: bytes | None) -> tuple[dict[int, tuple[Failure, ...]], memoryview] | None:
+def _read(data: bytes | None) -> tuple[dict[int, tuple[Failure, ...]], bytes] | None:
     """A child's failures by run number and its runs' bytes; None if it failed."""
     if data is None or len(data) < _LENGTH_SIZE:
         return None
     end = _LENGTH_SIZE + int.from_bytes(data[:_LENGTH_SIZE], "little")
-    runs = memoryview(data)[end:]
     part = decoded_part(data[_LENGTH_SIZE:end])
-    if part is None or runs[:1] != _DICT_OPEN or runs[-1:] != _DICT_CLOSE:
+    if part is None or end >= len(data):
         return None
-    return part[1], runs
+    return part[1], data[end:]
