@@ -307,7 +307,9 @@ def _check_in(cache: FactsCache, tree: Tree, options: CheckOptions) -> CheckedTr
 
     digests = cache.facts_digests(tree.files)
     sources = {source.key: source for source in tree.files}
-    blob = cache.analysis  # None on a first run: no structure key needed yet
+    # None on a first run (no structure key needed yet), and where most files were parsed
+    # now: their results would not be reused (`reuse.plan`), so they are not even loaded.
+    blob = None if _mostly_parsed(facts, len(tree.files)) else cache.analysis
     stored = None if blob is None else Stored.load(blob, cache.structure_key(tree, inputs))
     reuse = plan(stored, digests, facts, lambda k: cache.previous_encoded(sources[k]))
     reuse.fork = len(tree.files) >= _FORK_MIN_FILES
@@ -333,6 +335,16 @@ def _check_in(cache: FactsCache, tree: Tree, options: CheckOptions) -> CheckedTr
     cache.store_analysis(dump(structure, digests, checked.analysis, reuse))
     cache.save()
     return checked
+
+
+def _mostly_parsed(facts: Mapping[str, ModuleFacts], files: int) -> bool:
+    """Whether most files were parsed in this run (a stale cache: another branch's): their
+    facts changed, or their content did and most likely they did too, so the last run's
+    results are not worth reading (`reuse.AFRESH_MIN_CHANGED`)."""
+    from scaffold.check.incremental.reuse import AFRESH_MIN_CHANGED
+
+    parsed = len(facts.parsed_now()) if isinstance(facts, LazyFacts) else len(facts)
+    return parsed >= AFRESH_MIN_CHANGED and parsed * 2 > files
 
 
 def _parse_one(source: SourceFile) -> ModuleFacts:
