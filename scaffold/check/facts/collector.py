@@ -26,7 +26,7 @@ from scaffold.check.facts.dispatch import (
     UNKNOWN_STATEMENT,
 )
 from scaffold.check.facts.expressions import Expressions
-from scaffold.check.facts.flow import Flow
+from scaffold.check.facts.flow import FUNCTION_BODY, Flow
 from scaffold.check.facts.guards import (
     caught,
     decided,
@@ -191,7 +191,7 @@ class Collector(Expressions):
                 if expr is not None:
                     self.expression(expr, flow)
         first = len(self.imports)
-        self.block(node.body, Flow(Where.FUNCTION, False, True, True))
+        self.block(node.body, FUNCTION_BODY)
         if flow.runs and flow.module_level:
             # Only the imports the body runs first thing, whatever the arguments.
             ours = range(first, len(self.imports))
@@ -445,7 +445,7 @@ class Collector(Expressions):
         flow: Flow,
     ) -> None:
         """Record an import, when it runs, and the names it binds."""
-        names = tuple(ImportedName(a.name, a.asname, span_of(a)) for a in aliases)
+        names = tuple([ImportedName(a.name, a.asname, span_of(a)) for a in aliases])
         fact = ImportFact(
             is_from=is_from,
             module=module,
@@ -461,12 +461,13 @@ class Collector(Expressions):
         self.imports.append(fact)
         if flow.runs:
             self.events.append(RunImport(index, flow.maybe))
-        self.star_ran |= fact.is_star and flow.runs and flow.module_level
-        if fact.is_star and not flow.module_level:
+        star = fact.is_star
+        self.star_ran |= star and flow.runs and flow.module_level
+        if star and not flow.module_level:
             self.suspect = True  # `import *` in a function or class body does not compile
         if isinstance(node, ast.ImportFrom) and module == "__future__":
             self.suspect |= is_bad_future(node, self.leading_futures)
-        if fact.is_star:
+        if star:
             # A module-level star import is expanded by the resolver, which knows the
             # target's names.
             return

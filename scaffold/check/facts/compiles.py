@@ -72,11 +72,15 @@ def is_bad_future(node: ast.ImportFrom, leading: set[int]) -> bool:
 
 def has_duplicate_parameters(args: ast.arguments) -> bool:
     """Whether a signature names one parameter twice (`def f(a, a)`)."""
-    names = [a.arg for a in args.args]
+    plain = args.args
     if args.posonlyargs or args.kwonlyargs or args.vararg or args.kwarg:
-        names += [a.arg for a in (*args.posonlyargs, *args.kwonlyargs)]
+        names = [a.arg for a in (*plain, *args.posonlyargs, *args.kwonlyargs)]
         names += [a.arg for a in (args.vararg, args.kwarg) if a is not None]
-    return len(names) > 1 and len(set(names)) != len(names)
+    elif len(plain) < 2:
+        return False  # most signatures (`self`, one argument): no list, no set
+    else:
+        names = [a.arg for a in plain]
+    return len(set(names)) != len(names)
 
 
 def syntax_error(exc: SyntaxError) -> SourceError:

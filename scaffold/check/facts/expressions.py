@@ -96,6 +96,8 @@ class Expressions(FunctionBodies):
         descended into. Below a `dispatch.MAY_SKIP_CHILDREN` node (`a or b`, `x if c else y`,
         comprehension bodies) the reads are conditional.
         """
+        if type(root) is ast.Constant:
+            return  # docstrings, defaults, literals: nothing to read, nothing that may not compile
         if not flow.runs:
             if flow.where is not Where.FUNCTION:
                 self.not_compiled_here(root)

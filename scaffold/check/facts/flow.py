@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from scaffold.check.model import Where
 
-__all__ = ["Flow"]
+__all__ = ["FUNCTION_BODY", "Flow"]
 
 
 @dataclass(slots=True)
@@ -42,3 +42,8 @@ class Flow:
         for key, value in changes.items():
             setattr(flow, key, value)
         return flow
+
+
+# Where a function's body runs, for every function: a flow is never changed in place
+# (`Flow.but` copies it), so one serves them all.
+FUNCTION_BODY = Flow(Where.FUNCTION, False, True, True)

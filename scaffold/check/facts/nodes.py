@@ -12,10 +12,17 @@ __all__ = ["dotted_name", "span_of", "target_names"]
 
 def span_of(node: ast.AST) -> Span:
     """The 1-based source range of a node; a node without positions starts at line 1."""
-    line = getattr(node, "lineno", 1)
-    col = getattr(node, "col_offset", 0)
-    end_line = getattr(node, "end_lineno", None) or line
-    end_col = getattr(node, "end_col_offset", None)
+    try:
+        # A parsed node has all four (the walk's most frequent call: no getattr defaults).
+        line = node.lineno  # type: ignore[attr-defined]
+        col = node.col_offset  # type: ignore[attr-defined]
+        end_line = node.end_lineno or line  # type: ignore[attr-defined]
+        end_col = node.end_col_offset  # type: ignore[attr-defined]
+    except AttributeError:
+        line = getattr(node, "lineno", 1)
+        col = getattr(node, "col_offset", 0)
+        end_line = getattr(node, "end_lineno", None) or line
+        end_col = getattr(node, "end_col_offset", None)
     return Span(line, col + 1, end_line, (col if end_col is None else end_col) + 1)
 
 

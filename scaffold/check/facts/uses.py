@@ -83,10 +83,13 @@ def walked_uses(walked: Walked, tree: ast.Module, text: str, is_package: bool) -
 def signature_names(node: ast.FunctionDef | ast.AsyncFunctionDef, into: Counter[str]) -> None:
     """Count the names a function's parameter and return annotations mention."""
     arguments = node.args
-    every = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
-    for argument in [*every, arguments.vararg, arguments.kwarg]:
-        names_in(argument.annotation if argument else None, into)
-    names_in(node.returns, into)
+    every = (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)
+    for argument in (*every, arguments.vararg, arguments.kwarg):
+        # Most parameters have no annotation: no call for them.
+        if argument is not None and argument.annotation is not None:
+            names_in(argument.annotation, into)
+    if node.returns is not None:
+        names_in(node.returns, into)
 
 
 def read_by_calls(tree: ast.Module, called: set[str]) -> set[str]:
