@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from scaffold.check.facts import parse_source, scan_noqa
+from scaffold.check.facts import nodes, parse_source, scan_noqa, uses, whole_tree
 from scaffold.check.model import Access, Bind, RunImport, TryEnd, TryHandler, TryStart, Where
 
 from .check_support import run_probe, write_tree
@@ -193,8 +193,8 @@ def test_sys_path_changes_found_however_sys_is_imported(source: str) -> None:
 
 
 def whole_file_walks(monkeypatch: pytest.MonkeyPatch) -> list[object]:
-    """The modules `ast.walk` is asked to walk whole from now on (a function's walk is not
-    counted)."""
+    """The modules `ast.walk` or the facts' own `walk_nodes` is asked to walk whole from now
+    on (a function's walk is not counted)."""
     walked: list[object] = []
     real_walk = ast.walk
 
@@ -203,7 +203,14 @@ def whole_file_walks(monkeypatch: pytest.MonkeyPatch) -> list[object]:
             walked.append(node)
         return real_walk(node)
 
+    def walk_nodes(node: ast.AST) -> list[ast.AST]:
+        if isinstance(node, ast.Module):
+            walked.append(node)
+        return nodes.walk_nodes(node)
+
     monkeypatch.setattr(ast, "walk", walk)
+    for module in (whole_tree, uses):
+        monkeypatch.setattr(module, "walk_nodes", walk_nodes)
     return walked
 
 

@@ -14,6 +14,7 @@ import pytest
 import scaffold.check
 from scaffold.check.facts import parse_source, whole_tree
 from scaffold.check.facts.expressions import _children
+from scaffold.check.facts.nodes import walk_nodes
 from tests.check.test_check_facts import whole_file_walks
 
 # Every way of writing a sys.path change the text search must still see: aliases, the
@@ -111,3 +112,50 @@ def test_an_expressions_children_are_its_child_nodes_but_contexts_and_operators(
         expected = [c for c in ast.iter_child_nodes(node) if not isinstance(c, nothing_below)]
         assert _children(node) == expected, ast.dump(node)
     assert len(kinds) > 20  # the checker's own code holds most expression classes
+
+
+_EVERY_KIND = """
+from . import a as b
+import c.d
+def f(x, /, y: int = 1, *args: str, z, **kw) -> None:
+    global g
+    def h():
+        nonlocal x
+    match x:
+        case [1, *rest] | {"k": v, **more} if v:
+            pass
+        case P(a=q):
+            del q
+    async def k():
+        async with m as n:
+            await n
+        async for i in n:
+            yield i
+    return lambda p=1: {**kw, p: [i async for i in p] or f"{p!r:>{x}}"}
+class C(B, metaclass=M):
+    t: "list[int]" = -x if not y else x @ y < 2
+    try:
+        raise E from None
+    except* (E, F) as e:
+        assert e, "no"
+"""
+
+
+def test_walk_nodes_is_ast_walk_without_contexts_and_operators() -> None:
+    """The fast walk yields what `ast.walk` yields, in its order, less only the contexts and
+    operators (which no reader looks for): on the checker's own code and every kind of node."""
+    nothing_below = (ast.expr_context, ast.operator, ast.boolop, ast.cmpop, ast.unaryop)
+    trees = [ast.parse(_EVERY_KIND)]
+    for path in sorted(Path(scaffold.check.__file__).parent.rglob("*.py")):
+        trees.append(ast.parse(path.read_text(encoding="utf-8")))
+    for tree in trees:
+        expected = [n for n in ast.walk(tree) if not isinstance(n, nothing_below)]
+        assert walk_nodes(tree) == expected
+
+
+def test_a_file_that_changes_sys_path_is_walked_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The walks counted by `whole_file_walks` include the facts' own walk: the tests that
+    say a file is not walked would otherwise pass whatever the walk."""
+    walked = whole_file_walks(monkeypatch)
+    assert len(parse_source("import sys\nsys.path.insert(0, 'x')\n").path_hacks) == 1
+    assert len(walked) == 1

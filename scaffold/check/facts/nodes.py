@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from scaffold.check.model import Span
 
-__all__ = ["dotted_name", "span_of", "target_names"]
+__all__ = ["dotted_name", "span_of", "target_names", "walk_nodes"]
 
 
 def span_of(node: ast.AST) -> Span:
@@ -47,3 +47,33 @@ def target_names(target: ast.expr) -> Iterator[str]:
             yield from target_names(elt)
     elif isinstance(target, ast.Starred):
         yield from target_names(target.value)
+
+
+# Fields that hold no node any reader of a walk looks for: the contexts and operators every
+# name, attribute and operation has (a third of all nodes), and names and numbers.
+_NOT_WALKED = frozenset({"ctx", "op", "ops", "id", "attr", "arg", "kind", "conversion"})
+# The fields of each class that may hold nodes, in order; filled on first meeting.
+_WALKED_FIELDS: dict[type, tuple[str, ...]] = {ast.Constant: ()}
+
+
+def walk_nodes(root: ast.AST) -> list[ast.AST]:
+    """`ast.walk(root)` as a list, in its order, less the contexts and operators.
+
+    Its nodes are what readers look for (names, strings, calls, statements); each class's
+    fields are looked up once, and no generator runs per node (`ast.walk` runs two).
+    """
+    found = [root]
+    for node in found:  # grows as it goes: breadth first, as ast.walk
+        kind = type(node)
+        fields = _WALKED_FIELDS.get(kind)
+        if fields is None:
+            fields = _WALKED_FIELDS[kind] = tuple(
+                f for f in getattr(kind, "_fields", ()) if f not in _NOT_WALKED
+            )
+        for field in fields:
+            value = getattr(node, field, None)
+            if type(value) is list:
+                found.extend([item for item in value if isinstance(item, ast.AST)])
+            elif isinstance(value, ast.AST):
+                found.append(value)
+    return found

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Protocol
 
 from scaffold.check.facts.all_value import AllValue
+from scaffold.check.facts.nodes import walk_nodes
 from scaffold.check.model import ImportFact, Where
 
 __all__ = [
@@ -50,7 +51,7 @@ def names_in(annotation: ast.expr | None, into: Counter[str]) -> None:
     if type(annotation) is ast.Name:  # the most frequent annotation, not worth a walk
         into[annotation.id] += 1
         return
-    for node in ast.walk(annotation):
+    for node in walk_nodes(annotation):
         if type(node) is ast.Name:
             into[node.id] += 1
         elif type(node) is ast.Constant and isinstance(node.value, str):
@@ -100,7 +101,7 @@ def read_by_calls(tree: ast.Module, called: set[str]) -> set[str]:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in called:
             read.update(
                 inner.id
-                for inner in ast.walk(node)
+                for inner in walk_nodes(node)
                 if type(inner) is ast.Name and type(inner.ctx) is ast.Load
             )
     return read

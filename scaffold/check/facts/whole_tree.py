@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
-from scaffold.check.facts.nodes import dotted_name, span_of
+from scaffold.check.facts.nodes import dotted_name, span_of, walk_nodes
 from scaffold.check.model import Fact, ImportFact, Span
 
 __all__ = ["names_read", "namespace_item", "path_hacks", "writes_own_namespace"]
@@ -70,7 +70,7 @@ def writes_own_namespace(tree: ast.Module, text: str, called: set[str]) -> bool:
         return False
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in called:
-            for inner in ast.walk(node):
+            for inner in walk_nodes(node):
                 if (
                     isinstance(inner, ast.Call)
                     and isinstance(inner.func, ast.Name)
@@ -99,7 +99,7 @@ def namespace_item(target: ast.expr) -> str | None:
 def names_read(tree: ast.Module) -> set[str]:
     """Every name loaded anywhere, string annotations included."""
     uses: set[str] = set()
-    for node in ast.walk(tree):
+    for node in walk_nodes(tree):
         if isinstance(node, ast.Name):
             uses.add(node.id)
         elif isinstance(node, ast.Constant) and isinstance(node.value, str):
@@ -136,7 +136,7 @@ def path_hacks(tree: ast.Module, text: str, imports: Sequence[ImportFact]) -> li
     site_names: set[str] = set()
     addsitedir_names: set[str] = set()
     candidates: list[tuple[str, Span, str]] = []  # dotted, span, kind
-    for node in ast.walk(tree):
+    for node in walk_nodes(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.name == "sys":
