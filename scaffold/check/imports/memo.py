@@ -156,7 +156,7 @@ class ImportMemo:
         self._chain: list[dict[str, int]] = []
         # Shared copies: of a set of names by (its identity and size, within a run: the sets
         # of a run's state only grow, or are replaced), and of equal records across runs.
-        self._frozen: dict[tuple[int, int], tuple[set[str], frozenset[str]]] = {}
+        self._frozen: dict[tuple[int, int], tuple[Set[str], frozenset[str]]] = {}
         self._interned: dict[object, object] = {}
         # What `close` found left in a loaded module: only a submodule's load changes it.
         self._lefts: dict[str, _Left] = {}
@@ -247,7 +247,9 @@ class ImportMemo:
         names = _EMPTY if bound is None else bound
         return (key, _WHOLE, status or 0, names, aliases or _NO_ALIASES)
 
-    def _freeze(self, names: set[str]) -> frozenset[str]:
+    def _freeze(self, names: Set[str]) -> frozenset[str]:
+        if type(names) is frozenset:
+            return names  # left by a replayed import, never changed since
         ident = (id(names), len(names))
         found = self._frozen.get(ident)
         if found is None or found[0] is not names:
@@ -377,7 +379,7 @@ class ImportMemo:
             if status is not None:
                 state.status[key] = status
             if bound is not None:
-                state.bound[key] = set(bound)
+                state.bound[key] = bound  # shared: State.writable copies it first
             if aliases is not None:
                 state.aliases[key] = dict(aliases)
         reads = self.frames[-1]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Set
 from dataclasses import dataclass, field
 
 __all__ = ["DONE", "LOADING", "State"]
@@ -17,11 +18,13 @@ class State:
 
     Each field holds what this state changed over its parent: the status of modules
     (loading, done), the names bound in them, and which module each local alias names.
+    A module's names may be a frozenset shared with other states (what a kept import left,
+    imports.memo): `writable` copies it before the first change.
     """
 
     parent: State | None = None
     status: dict[str, int] = field(default_factory=dict)
-    bound: dict[str, set[str]] = field(default_factory=dict)
+    bound: dict[str, Set[str]] = field(default_factory=dict)
     aliases: dict[str, dict[str, str]] = field(default_factory=dict)
 
     # The three lookups walk the parent chain each in its own loop: they are the hot path of
@@ -34,7 +37,7 @@ class State:
             state = state.parent
         return 0
 
-    def get_bound(self, key: str) -> set[str]:
+    def get_bound(self, key: str) -> Set[str]:
         state: State | None = self
         while state is not None:
             if key in state.bound:
@@ -43,9 +46,14 @@ class State:
         return set()
 
     def writable(self, key: str) -> set[str]:
-        if key not in self.bound:
-            self.bound[key] = set(self.parent.get_bound(key)) if self.parent else set()
-        return self.bound[key]
+        bound = self.bound.get(key)
+        if type(bound) is not set:  # absent here, or shared (a frozenset)
+            if bound is None:
+                bound = set(self.parent.get_bound(key)) if self.parent else set()
+            else:
+                bound = set(bound)
+            self.bound[key] = bound
+        return bound
 
     def get_aliases(self, key: str) -> dict[str, str]:
         state: State | None = self
