@@ -52,3 +52,39 @@ def test_names_shared_with_a_kept_import_are_copied_before_a_change() -> None:
     assert state.writable("m") is names
     # A module this state has not changed is still copied from its parent's.
     assert State(parent=state).writable("m") == {"a", "b", "c"}
+
+
+def test_a_frozen_state_answers_as_its_chain_does() -> None:
+    root = State(status={"a": 2, "gone": 0}, bound={"a": {"x"}}, aliases={"a": {"n": "b"}})
+    package = State(parent=root, status={"a.b": 1}, bound={"a": {"x", "y"}})
+    package.freeze()
+    run = State(parent=package)
+    assert (run.get_status("a"), run.get_status("a.b"), run.get_status("gone")) == (2, 1, 0)
+    assert run.get_status("never") == 0
+    assert run.get_bound("a") == {"x", "y"} and not run.get_bound("a.b")
+    assert run.get_aliases("a") == {"n": "b"}
+    assert run.writable("a") == {"x", "y"} and run.writable("a") is not package.bound["a"]
+
+
+def test_a_run_below_a_deep_package_reads_its_state_in_one_dict(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = {"a/__init__.py": "", "a/b/__init__.py": "", "a/b/c/__init__.py": ""}
+    files["a/b/c/d/__init__.py"] = "from a.b.c.d import m\n"
+    files["a/b/c/d/m.py"] = "import a.b.c.d.n\n"
+    files["a/b/c/d/n.py"] = "X = 1\n"
+    root = write_tree(tmp_path, files)
+    depths: list[int] = []
+    start = ImportMemo.start
+
+    def started(self: ImportMemo, state: State) -> None:
+        start(self, state)
+        depths.append(len(self._chain))
+
+    monkeypatch.setattr(ImportMemo, "start", started)
+    project = _project(root)
+    result = simulate_failures(project, _starts(project))
+    # The run's own state, then every package above it in one: not five states deep.
+    assert depths and max(depths) == 2
+    monkeypatch.setattr(simulation, "ImportMemo", NoMemo)
+    assert simulate_failures(project, _starts(project)).failures == result.failures

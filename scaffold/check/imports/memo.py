@@ -171,6 +171,9 @@ class ImportMemo:
         chain: list[dict[str, int]] = []
         link: State | None = state
         while link is not None:
+            if link.flat is not None:  # the whole chain from here on in one dict
+                chain.append(link.flat[0])
+                break
             chain.append(link.status)
             link = link.parent
         self._chain = chain
@@ -237,6 +240,12 @@ class ImportMemo:
         aliases: Mapping[str, str] | None = None
         own = copy  # the run's own state changes later; its parents' never do
         while state is not None and (status is None or bound is None or aliases is None):
+            if state.flat is not None:  # frozen: the rest of the chain in one lookup each
+                flat_status, flat_bound, flat_aliases = state.flat
+                status = flat_status.get(key) if status is None else status
+                bound = flat_bound.get(key) if bound is None else bound
+                aliases = flat_aliases.get(key) if aliases is None else aliases
+                break
             if status is None:
                 status = state.status.get(key)
             if bound is None and key in state.bound:

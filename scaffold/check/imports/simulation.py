@@ -432,6 +432,7 @@ class _Runs:
     def execute(self, run: RunId, base: State, parent_same: bool | None = None) -> State | None:
         """The state `run` leaves from `base`; None if it stopped early (`RunMemory.tails`)."""
         _, scope, name = run
+        base.freeze()  # a package's state, done: runs below it only fork it
         state = State(parent=base)
 
         def execute() -> list[Failure]:

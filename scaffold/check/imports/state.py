@@ -10,6 +10,9 @@ __all__ = ["DONE", "LOADING", "State"]
 # A module's status: not imported (0, or absent), loading, done.
 LOADING = 1
 DONE = 2
+_NO_NAMES: frozenset[str] = frozenset()
+# A frozen state's fields over its whole chain (State.freeze).
+_Flat = tuple[dict[str, int], dict[str, Set[str]], dict[str, dict[str, str]]]
 
 
 @dataclass
@@ -26,12 +29,34 @@ class State:
     status: dict[str, int] = field(default_factory=dict)
     bound: dict[str, Set[str]] = field(default_factory=dict)
     aliases: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Set by `freeze`: each field over the whole chain, this state's over its parents'.
+    flat: _Flat | None = field(default=None, compare=False, repr=False)
 
-    # The three lookups walk the parent chain each in its own loop: they are the hot path of
-    # the simulation, and a shared getattr-based walk measured 12% slower.
+    def freeze(self) -> None:
+        """This state will not change again (a package's, which runs below it fork): its
+        lookups, and those of the states forked from it, read one dict per field instead of
+        walking the chain (a run below `a.b.c` starts four states deep)."""
+        if self.flat is not None:
+            return
+        if self.parent is None:
+            self.flat = (dict(self.status), dict(self.bound), dict(self.aliases))
+            return
+        self.parent.freeze()
+        status, bound, aliases = self.parent.flat  # type: ignore[misc]
+        self.flat = (
+            {**status, **self.status} if self.status else status,
+            {**bound, **self.bound} if self.bound else bound,
+            {**aliases, **self.aliases} if self.aliases else aliases,
+        )
+
+    # The three lookups walk the parent chain each in its own loop, up to a frozen state:
+    # they are the hot path of the simulation, and a shared getattr-based walk measured 12%
+    # slower.
     def get_status(self, key: str) -> int:
         state: State | None = self
         while state is not None:
+            if state.flat is not None:
+                return state.flat[0].get(key, 0)
             if key in state.status:
                 return state.status[key]
             state = state.parent
@@ -40,10 +65,12 @@ class State:
     def get_bound(self, key: str) -> Set[str]:
         state: State | None = self
         while state is not None:
+            if state.flat is not None:
+                return state.flat[1].get(key, _NO_NAMES)
             if key in state.bound:
                 return state.bound[key]
             state = state.parent
-        return set()
+        return _NO_NAMES
 
     def writable(self, key: str) -> set[str]:
         bound = self.bound.get(key)
@@ -58,6 +85,8 @@ class State:
     def get_aliases(self, key: str) -> dict[str, str]:
         state: State | None = self
         while state is not None:
+            if state.flat is not None:
+                return state.flat[2].get(key, {})
             if key in state.aliases:
                 return state.aliases[key]
             state = state.parent
