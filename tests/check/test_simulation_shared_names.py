@@ -12,6 +12,7 @@ from scaffold.check.imports import simulation
 from scaffold.check.imports.memo import ImportMemo, Kept
 from scaffold.check.imports.simulation import simulate_failures
 from scaffold.check.imports.state import State
+from scaffold.check.project import Project
 
 from .check_support import write_tree
 from .test_simulation_memo import _shared_library
@@ -88,3 +89,23 @@ def test_a_run_below_a_deep_package_reads_its_state_in_one_dict(
     assert depths and max(depths) == 2
     monkeypatch.setattr(simulation, "ImportMemo", NoMemo)
     assert simulate_failures(project, _starts(project)).failures == result.failures
+
+
+def test_replayed_imports_do_not_count_towards_the_static_pass(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 30 users replay the same 21-module import: over 8 steps a file, but ~1 module a file
+    # executed. The pass (failable) would cost more than the few runs it could skip.
+    root = write_tree(tmp_path, _shared_library(users=30, depth=20))
+    passes: list[int] = []
+    compute = imports_failable.failable
+
+    def counted(project: Project) -> frozenset[str]:
+        passes.append(1)
+        return compute(project)
+
+    monkeypatch.setattr(imports_failable, "failable", counted)
+    project = _project(root)
+    result = simulate_failures(project, _starts(project))
+    assert result.steps > imports_failable._BUDGET * len(project.files)
+    assert passes == []

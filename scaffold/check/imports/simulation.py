@@ -49,6 +49,7 @@ class _Simulator(EventRunner):
         self.stack: list[str] = []
         self.running: list[Ref | None] = []  # the import each frame of `stack` is executing
         self.steps = 0  # modules executed (or replayed from `memo`), over all runs
+        self.executed = 0  # modules executed, not replayed (what Failable weighs)
         self.reports = 0  # calls of `report`: an import that made none may be kept
         self.runs = 0
         self.memo: ImportMemo | IdleMemo = IdleMemo()  # keeping from the second run (memo.py)
@@ -130,6 +131,7 @@ class _Simulator(EventRunner):
         self.stack.append(key)
         self.running.append(None)
         self.steps += 1
+        self.executed += 1
         try:
             self.execute(source)
         except Caught:
@@ -404,7 +406,9 @@ class _Runs:
             if self.memory is not None:
                 self.memory.skipped(run)
             return
-        if skip_if_loaded is not None and self.failable.skips(skip_if_loaded, self.simulator.steps):
+        if skip_if_loaded is not None and self.failable.skips(
+            skip_if_loaded, self.simulator.executed
+        ):
             # Nothing it runs can raise. Not kept in `memory`: cheaper to decide again.
             self.found[run] = ()
             return
