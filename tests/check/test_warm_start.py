@@ -94,18 +94,56 @@ def test_a_warm_run_reads_the_front_part_of_the_cache_file_only(
     assert preads == []
 
 
-def test_a_run_that_refreshes_stats_writes_the_unread_back_part_unchanged(tree: Build) -> None:
+def test_a_run_that_only_refreshes_stats_keeps_them_beside_the_unchanged_cache_file(
+    tree: Build, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Before: the whole file was written again for new stats (after a restore at another
+    # path, 6.8 MB on sympy), its back part read and checked first.
+    monkeypatch.setattr(cache_file, "RACY_NS", 0)  # files just written are trusted: no re-hash
     root = tree(PROJECT)
     expected = _report(root)
     blob = _cache_file(root).read_bytes()
     helpers = root / "demo" / "helpers.py"
     os.utime(helpers, ns=(1_000_000_000, 1_000_000_000))  # same bytes, another stat
     assert _report(root) == expected
-    after = _cache_file(root).read_bytes()
-    assert after != blob  # the stat index changed...
-    assert after[_back_offset(after) :] == blob[_back_offset(blob) :]  # ...the back did not
+    assert _cache_file(root).read_bytes() == blob  # not written again...
+    kept = cache_file.index_file(_cache_file(root))
+    assert kept.is_file()  # ...the new stats are kept beside it, and used:
+    found = discover(root)
+    source = next(s for s in found.files if s.rel == "demo/helpers.py")
+    assert FactsCache.open(found).known_digest(source) is not None
     helpers.write_text("import os\n\n\ndef go() -> int:\n    return 1\n", encoding="utf-8")
     assert _report(root) == _report(root, use_cache=False)
+    assert _cache_file(root).read_bytes() != blob
+    assert not kept.exists()  # of the file replaced: gone with it
+
+
+def test_a_kept_index_of_another_cache_file_is_not_used(
+    tree: Build, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The kept stats name the cache file they were kept for (its size, mtime and inode): a
+    # cache file written since, or restored with them (a copy: another inode), ignores them.
+    monkeypatch.setattr(cache_file, "RACY_NS", 0)
+    root = tree(PROJECT)
+    _report(root)
+    os.utime(root / "demo" / "helpers.py", ns=(1_000_000_000, 1_000_000_000))
+    _report(root)
+    kept = cache_file.index_file(_cache_file(root))
+    data = kept.read_bytes()
+    found = discover(root)
+    source = next(s for s in found.files if s.rel == "demo/helpers.py")
+    assert FactsCache.open(found).known_digest(source) is not None
+    for damaged in (data[:-1], data[:-1] + bytes([data[-1] ^ 1])):
+        kept.write_bytes(damaged)
+        assert FactsCache.open(found).known_digest(source) is None
+        assert FactsCache.open(found).has_facts(source)  # read and hashed: as cached
+    kept.write_bytes(data)
+    assert FactsCache.open(found).known_digest(source) is not None
+    blob = _cache_file(root).read_bytes()
+    _cache_file(root).unlink()
+    kept.with_suffix(".bin").write_bytes(blob)  # the same bytes in another file
+    assert FactsCache.open(found).known_digest(source) is None
+    assert FactsCache.open(found).has_facts(source)
 
 
 def test_a_cache_file_replaced_after_its_front_was_read_still_gives_its_own_facts(

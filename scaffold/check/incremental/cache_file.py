@@ -1,7 +1,10 @@
-"""The cache file's two parts as read: the front at once, the back from the same file later."""
+"""The cache file's two parts as read: the front at once, the back from the same file later;
+and the stat index a later run refreshed, kept beside it."""
 
 from __future__ import annotations
 
+import contextlib
+import marshal
 import os
 import sys
 import time
@@ -10,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
+from scaffold.check.incremental.typed import well_typed
 from scaffold.files import open_regular, write_atomically
 
 __all__ = [
@@ -20,13 +24,18 @@ __all__ = [
     "marshalled_tuple",
     "parts_checksum",
     "read_front",
+    "read_index",
     "write_cache_file",
+    "write_index",
 ]
 
 CHECKSUM_SIZE = 16
 # After the head: the front part's length, the front part, then the back part.
 LENGTH_SIZE = 8
 _GITIGNORE = b"# Created by scaffold check: a cache, never commit it.\n*\n"
+# The kept index's first line; then the cache file's head and identity (`BackPart.index_head`),
+# the checksum of the rest, the stat index (marshal 2).
+_INDEX_FORMAT = b"scaffold-check-index/1\n"
 
 
 def checksum(data: bytes | memoryview) -> bytes:
@@ -63,6 +72,8 @@ def write_cache_file(
         write_atomically(ignore, _GITIGNORE)
     length = sum(map(len, front)).to_bytes(LENGTH_SIZE, "little")
     write_atomically(path, (head + parts_checksum(front), length, *front, *back))
+    with contextlib.suppress(OSError):
+        index_file(path).unlink()  # kept for the file just replaced: it matches no more
 
 
 class BackPart:
@@ -71,9 +82,14 @@ class BackPart:
     warm run of such a tree ~8 % of its time. The file stays open until then, so another
     run that replaces the file at its path meanwhile changes nothing here."""
 
-    def __init__(self, stream: BinaryIO, offset: int) -> None:
+    def __init__(self, stream: BinaryIO, offset: int, head_text: bytes = b"") -> None:
         self.offset = offset
         self._stream: BinaryIO | None = stream
+        # What a stat index kept beside this file starts with (`read_index`): its format and
+        # fingerprint, and which file it is (size, mtime, inode: any rewrite replaces it).
+        info = os.fstat(stream.fileno())
+        identity = (info.st_size, info.st_mtime_ns, info.st_ino)
+        self.index_head = _INDEX_FORMAT + head_text + repr(identity).encode() + b"\n"
         self._data: bytes | None = None
         if sys.platform == "win32":
             # An open file there cannot be replaced by another run: read it all now.
@@ -126,7 +142,7 @@ def read_front(path: Path, head_text: bytes) -> tuple[bytes, BackPart] | None:
     if len(front) != length or checksum(front) != head[len(head_text) :]:
         stream.close()
         return None
-    return front, BackPart(stream, head_size + LENGTH_SIZE + length)
+    return front, BackPart(stream, head_size + LENGTH_SIZE + length, head_text)
 
 
 def _read_from(fd: int, offset: int, size: int) -> bytes:
@@ -163,3 +179,37 @@ def index_to_write(
         size, _, inode, ctime_ns, digest = index[path]
         index[path] = (size, -1, inode, ctime_ns, digest)
     return index
+
+
+def index_file(path: Path) -> Path:
+    """Where the stat index a later run refreshed is kept beside the cache file at `path`."""
+    return path.with_suffix(".index")
+
+
+def read_index(path: Path, head: bytes) -> dict[str, tuple[int, int, int, int, bytes]] | None:
+    """The stat index kept beside the cache file at `path`, when it was kept for that file
+    as read (`head`: `BackPart.index_head`), is whole and holds what this analyser writes."""
+    try:
+        with open_regular(index_file(path)) as stream:
+            data = stream.read()
+    except OSError:
+        return None
+    start = len(head) + CHECKSUM_SIZE
+    if data[: len(head)] != head or checksum(data[start:]) != data[len(head) : start]:
+        return None
+    try:
+        index = marshal.loads(data[start:])
+    except (EOFError, ValueError, TypeError):
+        return None
+    return index if well_typed(index, {}) else None
+
+
+def write_index(
+    path: Path, head: bytes, index: dict[str, tuple[int, int, int, int, bytes]]
+) -> None:
+    """Keep `index` beside the cache file at `path`, for that file as read (`head`): a run
+    whose only change was new stats (after a restore at another path every file's) writes
+    this instead of the whole cache file, 0.2 MB for sympy's 1,532 files against 6.8 MB.
+    Raises OSError."""
+    body = marshal.dumps(index_to_write(index), 2)
+    write_atomically(index_file(path), (head + checksum(body), body))

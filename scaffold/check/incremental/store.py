@@ -7,7 +7,8 @@ they depend on; then, checked and loaded only when a run needs them, the encoded
 each content hash and what the last run's rules found (incremental.reuse). A run where
 nothing changed reads the first part only (docs/decisions.md, issue 20). No absolute path
 is stored, so a cache restored at another path is used; there every file's inode and ctime
-differ, so each is read and hashed once and is parsed only when its content changed.
+differ, so each is read and hashed once and is parsed only when its content changed; a run
+that changed nothing but stats keeps the new index beside the file (incremental.cache_file).
 Anything that cannot be read or trusted is a miss, never an error. The records it holds
 are encoded by incremental.records.
 """
@@ -28,7 +29,9 @@ from scaffold.check.incremental.cache_file import (
     marshalled_tuple,
     parts_checksum,
     read_front,
+    read_index,
     write_cache_file,
+    write_index,
 )
 from scaffold.check.incremental.contents import DIGEST_SIZE, content_digest, file_digest, hash_files
 from scaffold.check.incremental.fingerprint import analyser_fingerprint
@@ -133,6 +136,7 @@ class FactsCache:
             back.close()
             return
         if well_typed(index, entry_digests) and type(back_checksum) is bytes:
+            index = read_index(self.path, back.index_head) or index  # stats refreshed since
             self._index = index
             self._loaded_index = dict(index)
             self._entry_digests = entry_digests
@@ -426,6 +430,7 @@ class FactsCache:
             return
         encoded = CODEC.encode(tuple(diagnostics))
         self._result = (key, marshal.dumps((encoded, tuple(notes))))  # type: ignore[arg-type]
+        self._load_back()  # then `save` writes the whole file
         self._dirty = True
 
     @property
@@ -447,8 +452,8 @@ class FactsCache:
         if self.path is not None and self._dirty and self._back is None:
             self._prepared = self._marshalled()
 
-    def _marshalled(self, with_entries: bool = True) -> tuple[bytes, bytes, bytes]:
-        """The index, the entry digests and (`with_entries`) the entries, marshalled."""
+    def _marshalled(self) -> tuple[bytes, bytes, bytes]:
+        """The index, the entry digests and the entries, marshalled."""
         index = index_to_write(self._index)
         entry_digests = self._entry_digests
         entries = self._loaded_entries
@@ -459,25 +464,25 @@ class FactsCache:
             live = {entry[4] for entry in index.values()}
             entry_digests = {k: v for k, v in entry_digests.items() if k[:DIGEST_SIZE] in live}
             entries = {k: v for k, v in entries.items() if k in entry_digests}
-        parts = (index, entry_digests, entries if with_entries else None)
+        parts = (index, entry_digests, entries)
         return tuple(marshal.dumps(part, _MARSHAL_VERSION) for part in parts)  # type: ignore[return-value]
 
     def save(self) -> None:
         """Write the cache atomically (temp file + os.replace); a failure only loses it."""
         if self.path is None or not self._dirty:
             return
-        stored_back = self._back
-        as_read = None if stored_back is None else stored_back[0].read(stored_back[1])
-        back: tuple[bytes, ...]
-        if stored_back is not None and as_read is not None:
-            # Never loaded, so unchanged (only stats were refreshed): written back as it was.
-            index, entry_digests, _ = self._marshalled(with_entries=False)
-            back, back_checksum = (as_read,), stored_back[1]
-        else:
-            self._back = None  # garbled: what this run holds is written
-            index, entry_digests, entries = self._prepared or self._marshalled()
-            back = marshalled_tuple((entries, marshal.dumps(self._analysis, _MARSHAL_VERSION)))
-            back_checksum = parts_checksum(back)
+        if self._back is not None:
+            # The back part never loaded, so only stats changed (or files went): the index
+            # is kept beside the file (cache_file.write_index), the file stays as it is.
+            try:
+                write_index(self.path, self._back[0].index_head, self._index)
+            except OSError:
+                return
+            self._dirty = False
+            return
+        index, entry_digests, entries = self._prepared or self._marshalled()
+        back = marshalled_tuple((entries, marshal.dumps(self._analysis, _MARSHAL_VERSION)))
+        back_checksum = parts_checksum(back)
         rest = (marshal.dumps(value, _MARSHAL_VERSION) for value in (self._result, back_checksum))
         front = marshalled_tuple((index, entry_digests, *rest))
         try:
