@@ -25,7 +25,9 @@ from scaffold.check.printout import KeptPrintout, Printed, write_text
 from scaffold.errors import UsageError, printable
 
 if TYPE_CHECKING:
+    from scaffold.check.discover import Tree
     from scaffold.check.incremental.ascii_verdicts import AsciiVerdicts
+    from scaffold.check.incremental.store import FactsCache
 
 __all__ = ["CheckCommand", "run_check_command", "write_rule_pages"]
 
@@ -183,11 +185,15 @@ def _exit_code(report: CheckReport, command: CheckCommand, level: str) -> int:
 
 
 def _run(
-    command: CheckCommand, options: CheckOptions, kept: KeptPrintout | None
+    command: CheckCommand,
+    options: CheckOptions,
+    kept: KeptPrintout | None,
+    opened: list[tuple[Tree, FactsCache]],
 ) -> tuple[CheckReport, int | None, CheckResult | None]:
     """The report of the check (after `--fix` and `--import` when asked), how many
     findings `--fix` fixed (None when it did not run) and the check's result (None after
-    `--fix`). `kept`: the check's path already discovered and its cache opened."""
+    `--fix`). `kept`: the check's path already discovered and its cache opened; `opened`
+    is given each tree the check read through its cache, with the cache."""
     fixed: int | None = None
     checked: CheckResult | None = None
     trees: tuple[CheckedTree, ...] | None = None  # what the check saw, for --import
@@ -210,7 +216,7 @@ def _run(
             write_text(sys.stderr, _fixes_shown(result.fixed_by, report.root))
     else:
         started = time.perf_counter()
-        checked = check(options, () if kept is None else kept.started)
+        checked = check(options, () if kept is None else kept.started, opened)
         report, trees = checked.report, checked.trees
         if verbose:
             from scaffold.check.verbose import describe_run
@@ -224,17 +230,15 @@ def _run(
     return report, fixed, checked
 
 
-def _kept_verdicts(
-    options: CheckOptions, trees: tuple[CheckedTree, ...] | None
-) -> AsciiVerdicts | None:
-    """The ASCII verdicts kept beside the (first) checked tree's cache file, when the run
-    used the cache and read the files from disk."""
-    if not options.use_cache or options.stdin is not None or not trees:
+def _kept_verdicts(opened: list[tuple[Tree, FactsCache]]) -> AsciiVerdicts | None:
+    """The ASCII verdicts kept beside the (first) checked tree's cache file, when the check
+    read its files through the cache (not `--no-cache`, `--stdin-filename`, `--fix`)."""
+    if not opened:
         return None
     from scaffold.check.incremental.ascii_verdicts import AsciiVerdicts
-    from scaffold.check.incremental.location import CacheLocation
+    from scaffold.check.incremental.run import KnownDigests
 
-    return AsciiVerdicts(CacheLocation.of(trees[0].tree, options.cache_dir).file)
+    return AsciiVerdicts(opened[0][1].path, KnownDigests(opened))
 
 
 def _fixes_shown(fixed_by: Mapping[tuple[str, str], int], root: str) -> str:
@@ -337,7 +341,8 @@ def run_check_command(command: CheckCommand) -> int:
     replayed = None if kept is None else kept.replay()
     if replayed is not None:  # nothing changed since this printout
         return replayed
-    report, fixed, checked = _run(command, options, kept)
+    opened: list[tuple[Tree, FactsCache]] = []
+    report, fixed, checked = _run(command, options, kept, opened)
     if command.fix_only:
         if not (command.quiet or command.silent):
             write_text(sys.stderr, f"Fixed {plural(fixed or 0, 'finding')}.\n")
@@ -347,7 +352,7 @@ def run_check_command(command: CheckCommand) -> int:
     if not (command.quiet or command.silent):
         _warn_unknown_noqa(report, cwd, printed)
     root = source_root(Path(report.root), cwd)
-    report, lines = _located(command, options, report, checked, root)
+    report, lines = _located(command, options, report, opened, root)
     if command.add_noqa:
         return _add_noqa(report, command.quiet)
     exit_code = _exit_code(report, command, level)
@@ -377,13 +382,13 @@ def _located(
     command: CheckCommand,
     options: CheckOptions,
     report: CheckReport,
-    checked: CheckResult | None,
+    opened: list[tuple[Tree, FactsCache]],
     root: Path,
 ) -> tuple[CheckReport, SourceLines]:
     """The report with its columns in code points (and fingerprints when the format or a
     baseline needs them), less the findings of `--baseline`; the source lines it read."""
     given = {} if options.stdin is None else {str(options.stdin[0]): options.stdin[1]}
-    verdicts = _kept_verdicts(options, None if checked is None else checked.trees)
+    verdicts = _kept_verdicts(opened)
     lines = SourceLines(given, verdicts)
     renderer = format_named(FORMATS, command.output_format)
     fingerprints = renderer.fingerprints or command.baseline is not None

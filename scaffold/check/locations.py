@@ -51,8 +51,8 @@ class KeptVerdicts(Protocol):
         """The kept numbers of the lines of the file at `path` that are not ASCII, None when
         they are not known to hold."""
 
-    def put(self, path: str, wide: tuple[int, ...]) -> None:
-        """Keep those numbers for the file at `path`, just read after `get` missed."""
+    def put(self, data: bytes, wide: tuple[int, ...]) -> None:
+        """Keep those numbers for `data`, a file's bytes just read after `get` missed."""
 
 
 class SourceLines:
@@ -94,7 +94,7 @@ class SourceLines:
         if found is None:
             found = self._find_wide(path)
             if kept is not None:
-                kept.put(path, found)
+                kept.put(self._bytes(path), found)
         wide = self._wide[path] = frozenset(found)
         return wide
 

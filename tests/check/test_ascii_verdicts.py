@@ -1,9 +1,11 @@
 """A warm check reads a reported file only when it is not known to be all ASCII: the verdict
-kept beside the cache holds while the file's stat does; output is the same either way."""
+kept beside the cache holds for the content it was found in; output is the same either way."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import shutil
 import subprocess
 import sys
 import time
@@ -14,7 +16,11 @@ import pytest
 
 from scaffold.check import locations
 from scaffold.check.command import CheckCommand, run_check_command
+from scaffold.check.discover import discover
 from scaffold.check.incremental.ascii_verdicts import AsciiVerdicts
+from scaffold.check.incremental.contents import content_digest, file_digest
+from scaffold.check.incremental.run import KnownDigests
+from scaffold.check.incremental.store import FactsCache
 from scaffold.check.locations import SourceLines, locate
 from scaffold.check.model import CheckReport, Diagnostic, Related, Severity
 
@@ -76,6 +82,29 @@ def test_a_warm_check_reads_only_the_files_that_are_not_ascii(
         assert {(r["path"], r["column"]) for r in related} == {("p/pkg/a.py", 1), ("p/pkg/b.py", 8)}
 
 
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_a_checkout_at_another_path_with_the_cache_restored_reads_what_a_warm_run_reads(
+    fmt: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The verdicts were kept by absolute path and stat: a copy elsewhere read every
+    # reported file again (a.py too) to place columns the first checkout had placed.
+    root = write_tree(tmp_path / "one" / "p", TREE)
+    monkeypatch.chdir(tmp_path)
+    _later(monkeypatch)
+    command = CheckCommand(paths=(str(root),), output_format=fmt)
+    run_check_command(command)
+    capsys.readouterr()
+    moved = shutil.copytree(tmp_path / "one", tmp_path / "two") / "p"
+    for path in moved.rglob("*.py"):
+        path.touch()  # a fresh clone: every mtime new
+    run_check_command(dataclasses.replace(command, paths=(str(moved),), use_cache=False))
+    fresh = capsys.readouterr().out
+    read = _reads(monkeypatch)
+    run_check_command(dataclasses.replace(command, paths=(str(moved),)))
+    assert capsys.readouterr().out == fresh
+    assert dict(read) == {"b.py": 1}  # its column on its line that is not ASCII
+
+
 def test_a_file_not_all_ascii_is_read_only_for_columns_on_its_lines_that_are_not(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -91,79 +120,110 @@ def test_a_file_not_all_ascii_is_read_only_for_columns_on_its_lines_that_are_not
     found = json.loads(fresh)["diagnostics"]
     related = [r for d in found for r in d["related"] if r["path"] == "p/pkg/b.py"]
     assert {(r["line"], r["column"]) for r in related} == {(2, 8)}
-    kept = AsciiVerdicts(next((tmp_path / "cache").glob("check-*.bin")))
+    tree = discover(root)
+    cache = FactsCache.open(tree, tmp_path / "cache")
+    kept = AsciiVerdicts(cache.path, KnownDigests([(tree, cache)]))
     assert kept.get(str(root / "pkg/b.py")) == (1,)
 
 
-def test_a_file_whose_stat_changed_is_read_again(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    path = tmp_path / "m.py"
+class _Hashes:
+    """`Digests` as a cache's index would answer: the hash of each file's bytes now, or None
+    for the paths in `unknown` (the index holds no hash of them)."""
+
+    def __init__(self, *paths: Path) -> None:
+        self.paths = list(paths)
+        self.unknown: set[str] = set()
+
+    def __call__(self, path: str) -> bytes | None:
+        return None if path in self.unknown else file_digest(path)
+
+    def live(self) -> set[bytes]:
+        found = (file_digest(str(path)) for path in self.paths)
+        return {digest for digest in found if digest is not None}
+
+
+def test_a_verdict_follows_the_content_not_the_path_or_stat(tmp_path: Path) -> None:
+    # A checkout at another path (every stat new, the cache's hashes taken again) finds
+    # the verdicts of the first; a file whose content changed is read again.
+    path, moved = tmp_path / "m.py", tmp_path / "elsewhere" / "m.py"
     path.write_text("import os\n")
     cache_file = tmp_path / "check-x.bin"
-    kept = AsciiVerdicts(cache_file)
+    kept = AsciiVerdicts(cache_file, _Hashes(path))
     assert kept.get(str(path)) is None
-    kept.put(str(path), ())
-    _later(monkeypatch)
+    kept.put(path.read_bytes(), ())
     kept.save()
-    assert AsciiVerdicts(cache_file).get(str(path)) == ()
-    path.write_text("import os  # é, now\n")
-    assert AsciiVerdicts(cache_file).get(str(path)) is None
+    moved.parent.mkdir()
+    shutil.copyfile(path, moved)
+    assert AsciiVerdicts(cache_file, _Hashes(moved)).get(str(moved)) == ()
+    moved.write_text("import os  # é, now\n")
+    assert AsciiVerdicts(cache_file, _Hashes(moved)).get(str(moved)) is None
 
 
-def test_a_file_changed_just_before_the_save_is_not_kept(tmp_path: Path) -> None:
-    # Its content may change again within the same mtime tick without its stat changing.
+def test_a_file_the_index_knows_no_hash_of_is_read(tmp_path: Path) -> None:
     path = tmp_path / "m.py"
     path.write_text("import os\n")
-    kept = AsciiVerdicts(tmp_path / "check-x.bin")
-    kept.get(str(path))
-    kept.put(str(path), ())
+    hashes = _Hashes(path)
+    kept = AsciiVerdicts(tmp_path / "check-x.bin", hashes)
+    kept.put(path.read_bytes(), ())
     kept.save()
-    assert AsciiVerdicts(tmp_path / "check-x.bin").get(str(path)) is None
+    hashes.unknown.add(str(path))
+    assert AsciiVerdicts(tmp_path / "check-x.bin", hashes).get(str(path)) is None
 
 
-def test_the_verdicts_of_deleted_or_changed_files_leave_with_the_next_save(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # A verdict that can never match again (its file deleted, moved or changed) would
-    # otherwise stay for good, and the verdicts file grow with every file ever reported.
+def test_a_verdict_is_kept_under_the_bytes_it_was_found_in(tmp_path: Path) -> None:
+    # The file changed between the cache's hash and the read that found its lines: the
+    # verdict is of the bytes read, never filed under the hash of the content before.
+    path = tmp_path / "m.py"
+    path.write_text("import os\n")
+    hashes = _Hashes(path)
+    kept = AsciiVerdicts(tmp_path / "check-x.bin", hashes)
+    assert kept.get(str(path)) is None  # asked under the hash of "import os"
+    path.write_text("é = 1\nimport os\n")
+    kept.put(path.read_bytes(), (1,))
+    hashes.paths.append(tmp_path / "gone.py")
+    kept.save()
+    path.write_text("import os\n")
+    assert AsciiVerdicts(tmp_path / "check-x.bin", hashes).get(str(path)) is None
+    path.write_text("é = 1\nimport os\n")
+    assert AsciiVerdicts(tmp_path / "check-x.bin", hashes).get(str(path)) == (1,)
+
+
+def test_the_verdicts_of_contents_no_file_has_leave_with_the_next_save(tmp_path: Path) -> None:
+    # A verdict that can never match again (its file deleted or changed) would otherwise
+    # stay for good, and the verdicts file grow with every content ever reported.
     paths = {name: tmp_path / f"{name}.py" for name in ("deleted", "changed", "kept", "new")}
-    for path in paths.values():
-        path.write_text("import os\n")
+    for name, path in paths.items():
+        path.write_text(f"import os  # {name}\n")
+    contents = {name: path.read_bytes() for name, path in paths.items()}
     cache_file = tmp_path / "check-x.bin"
-    first = AsciiVerdicts(cache_file)
+    first = AsciiVerdicts(cache_file, _Hashes(*paths.values()))
     for name in ("deleted", "changed", "kept"):
-        first.get(str(paths[name]))
-        first.put(str(paths[name]), ())
-    _later(monkeypatch)
+        first.put(contents[name], ())
     first.save()
     paths["deleted"].unlink()
     paths["changed"].write_text("import os  # longer now\n")
-    second = AsciiVerdicts(cache_file)  # a run that reports only the new file
-    second.get(str(paths["new"]))
-    second.put(str(paths["new"]), ())
+    second = AsciiVerdicts(cache_file, _Hashes(*paths.values()))  # reports the new file only
+    second.put(contents["new"], ())
     second.save()
     assert second.path is not None
     saved = second.path.read_bytes()
-    assert {name for name, path in paths.items() if str(path).encode() in saved} == {"kept", "new"}
-    assert AsciiVerdicts(cache_file).get(str(paths["kept"])) == ()
+    hashes = {name: content_digest(data) for name, data in contents.items()}
+    assert {name for name, digest in hashes.items() if digest in saved} == {"kept", "new"}
+    assert AsciiVerdicts(cache_file, _Hashes(paths["kept"])).get(str(paths["kept"])) == ()
 
 
 @pytest.mark.parametrize("damage", [b"", b"garbage", "truncated"])
-def test_a_damaged_verdicts_file_is_a_miss(
-    damage: bytes | str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_damaged_verdicts_file_is_a_miss(damage: bytes | str, tmp_path: Path) -> None:
     path = tmp_path / "m.py"
     path.write_text("import os\n")
-    kept = AsciiVerdicts(tmp_path / "check-x.bin")
-    kept.get(str(path))
-    kept.put(str(path), ())
-    _later(monkeypatch)
+    kept = AsciiVerdicts(tmp_path / "check-x.bin", _Hashes(path))
+    kept.put(path.read_bytes(), ())
     kept.save()
     assert kept.path is not None
+    assert AsciiVerdicts(tmp_path / "check-x.bin", _Hashes(path)).get(str(path)) == ()
     data = kept.path.read_bytes()
     kept.path.write_bytes(data[:-3] if damage == "truncated" else damage)  # type: ignore[arg-type]
-    assert AsciiVerdicts(tmp_path / "check-x.bin").get(str(path)) is None
+    assert AsciiVerdicts(tmp_path / "check-x.bin", _Hashes(path)).get(str(path)) is None
 
 
 def test_no_cache_keeps_no_verdicts(

@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from scaffold.check.imports.simulation import Failure
 
 __all__ = [
+    "KnownDigests",
     "WarmStart",
     "check",
     "check_cached",
@@ -68,23 +69,55 @@ def run_check(options: CheckOptions) -> CheckReport:
     return check(options).report
 
 
-def check(options: CheckOptions, started: Sequence[WarmStart] = ()) -> CheckResult:
+def check(
+    options: CheckOptions,
+    started: Sequence[WarmStart] = (),
+    opened: list[tuple[Tree, FactsCache]] | None = None,
+) -> CheckResult:
     """`run_check`, with each path's tree, facts, project and diagnostics for reuse.
 
     A source given on stdin is not what the cache knows of its file: such a run reads
     every file afresh and stores nothing. `started`: this run's paths, already discovered
-    and their caches opened (`warm_start`)."""
+    and their caches opened (`warm_start`); `opened` is given each checked tree with its
+    cache."""
     if options.stdin is not None:
         return check_paths(options, _check_with_stdin)
-    if not started or not options.use_cache:
-        return check_paths(options, check_cached if options.use_cache else _check_without_cache)
+    if not options.use_cache:
+        return check_paths(options, _check_without_cache)
     caches = {id(start.tree): start.cache for start in started}
 
     def check_tree(tree: Tree, options: CheckOptions) -> CheckedTree:
         cache = caches.get(id(tree))
-        return check_cached(tree, options) if cache is None else _check_in(cache, tree, options)
+        if cache is None:
+            cache = FactsCache.open(tree, options.cache_dir)
+        if opened is not None:
+            opened.append((tree, cache))
+        return _check_in(cache, tree, options)
 
     return check_paths(options, check_tree, discovered=tuple(start.tree for start in started))
+
+
+class KnownDigests:
+    """The content hash of each checked file that its tree's cache knows without reading
+    it, by absolute path (incremental.ascii_verdicts)."""
+
+    def __init__(self, opened: Sequence[tuple[Tree, FactsCache]]) -> None:
+        self._opened = opened
+        self._sources: dict[str, tuple[FactsCache, SourceFile]] | None = None
+
+    def __call__(self, path: str) -> bytes | None:
+        if self._sources is None:
+            self._sources = {s.file: (c, s) for tree, c in self._opened for s in tree.files}
+        found = self._sources.get(path)
+        return None if found is None else found[0].known_digest(found[1])
+
+    def live(self) -> set[bytes]:
+        return {
+            digest
+            for tree, cache in self._opened
+            for digest in cache.known_digests(tree.files)
+            if digest is not None
+        }
 
 
 @dataclass(frozen=True, slots=True)
