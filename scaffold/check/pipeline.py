@@ -49,6 +49,7 @@ __all__ = [
     "check_afresh",
     "check_paths",
     "diagnose",
+    "group_root",
     "path_groups",
     "resolve",
 ]
@@ -162,10 +163,7 @@ def check_paths(
     groups = path_groups(options.paths)
     if len(discovered) != len(groups):
         discovered = ()
-    bases = [
-        p if p.is_dir() else Path(os.path.commonpath([str(f.parent) for f in (p, *also)]))
-        for p, also in groups
-    ]
+    bases = [group_root(p, also) for p, also in groups]
     common = Path(os.path.commonpath([str(b) for b in bases]))
     trees: list[CheckedTree] = []
     diagnostics: dict[tuple[object, ...], Diagnostic] = {}
@@ -211,6 +209,14 @@ def _validated(options: CheckOptions) -> CheckOptions:
         ignore=None if options.ignore is None else validate_codes(options.ignore, "ignore"),
         extend_select=validate_codes(options.extend_select, "extend-select"),
     )
+
+
+def group_root(path: Path, also: Sequence[Path]) -> Path:
+    """The folder a group of `path_groups` is reported from: the folder itself, or the
+    common folder of the named files."""
+    if path.is_dir():
+        return path
+    return Path(os.path.commonpath([str(f.parent) for f in (path, *also)]))
 
 
 def path_groups(raw: Sequence[str | Path]) -> list[tuple[Path, tuple[Path, ...]]]:

@@ -96,9 +96,10 @@ _ALSO_RENDERING = (scaffold.__file__, os.path.join(os.path.dirname(scaffold.__fi
 class KeptPrintout:
     """A check's printout, kept beside its cache under the digest of all it depends on: the
     findings (the report key), every checked file's content hash (source lines and
-    code-point columns), the command's options, the current folder, the colour decision,
-    the fail level, the baseline's bytes. A warm run whose digest matches prints it as it
-    is, without decoding, locating or rendering a finding."""
+    code-point columns), the command's options, where it looks from (`_place`: relative to
+    the current folder), the colour decision, the fail level, the baseline's bytes. A warm
+    run whose digest matches prints it as it is, without decoding, locating or rendering a
+    finding."""
 
     started: tuple[WarmStart, ...]  # one per path (group) checked
     kept: KeptOutput
@@ -121,7 +122,7 @@ class KeptPrintout:
         started = warm_starts(options)
         if started is None:
             return None
-        asked = _asked(command, level, color)
+        asked = _asked(command, level, color, _place(options, command.output_format))
         kept = KeptOutput(started[0].cache.path)
         return cls(started, kept, asked, options, command.output_file)
 
@@ -166,11 +167,36 @@ class KeptPrintout:
         self.kept.store(self._key(files), printed.out, before, after, exit_code)
 
 
-def _asked(command: CheckCommand, level: str, color: bool) -> bytes | None:
-    """The digest of what a printout depends on besides the checked files: the command, the
-    current folder, the fail level and the colour decided, a baseline's bytes, the sources
-    outside scaffold/check that render (None: one cannot be read)."""
-    digest = hashlib.blake2b(repr((command, os.getcwd(), level, color)).encode())
+def _place(options: CheckOptions, output_format: str) -> tuple[str, ...]:
+    """Where the check looks from, as far as its printout shows it: each checked folder
+    (paths are shown relative to the current one) and the source root (SARIF's and GitLab's
+    paths, the fingerprints), each relative to the current folder; the current folder
+    itself only for a format that prints an absolute path. So a checkout at another path
+    with its cache restored (a CI runner's workspace, a second worktree) prints the kept
+    printout of the same command run from the same place in it."""
+    from scaffold.check.locations import source_root
+    from scaffold.check.output import FORMATS, format_named
+    from scaffold.check.pipeline import group_root, path_groups
+
+    cwd, place = Path.cwd(), []
+    for path, also in path_groups(options.paths):
+        root = group_root(path, also)
+        place += [_relative(folder, cwd) for folder in (root, source_root(root, cwd))]
+    return (*place, str(cwd)) if format_named(FORMATS, output_format).absolute else tuple(place)
+
+
+def _relative(path: Path, start: Path) -> str:
+    try:
+        return os.path.relpath(path, start)
+    except ValueError:  # another drive on Windows
+        return str(path)
+
+
+def _asked(command: CheckCommand, level: str, color: bool, place: tuple[str, ...]) -> bytes | None:
+    """The digest of what a printout depends on besides the checked files: the command, where
+    it looks from (`_place`), the fail level and the colour decided, a baseline's bytes, the
+    sources outside scaffold/check that render (None: one cannot be read)."""
+    digest = hashlib.blake2b(repr((command, place, level, color)).encode())
     for path in (command.baseline, *_ALSO_RENDERING):
         if path is None:
             continue

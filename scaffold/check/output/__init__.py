@@ -33,13 +33,16 @@ class Renderer:
 
     `statistics_at` is None for a format that ignores `--statistics` (a machine-read format
     always carries every finding). `fingerprints` False: the format shows no finding's
-    fingerprint, so a run without a baseline need not compute them.
+    fingerprint, so a run without a baseline need not compute them. `absolute` True: the
+    format prints an absolute path (the folder it ran in, the source root), so its printout
+    is kept for that folder only, not for a checkout of the same project at another path.
     """
 
     name: str
     render_at: str
     statistics_at: str | None = None
     fingerprints: bool = True
+    absolute: bool = False
 
     @property
     def render(self) -> Render:
@@ -66,9 +69,10 @@ FORMATS: Mapping[str, Renderer] = {
         # ruff's one-line-per-finding format; scaffold's text already is that.
         Renderer("concise", "text:render_text", "text:render_statistics", fingerprints=False),
         Renderer("full", "full:render_full", "text:render_statistics", fingerprints=False),
-        Renderer("json", "json:render_json", "json:render_json_statistics"),
+        # JSON's `base` is the folder the command ran in; SARIF names the source root's URI.
+        Renderer("json", "json:render_json", "json:render_json_statistics", absolute=True),
         Renderer("json-lines", "json_lines:render_json_lines"),
-        Renderer("sarif", "sarif:render_sarif"),
+        Renderer("sarif", "sarif:render_sarif", absolute=True),
         Renderer("github", "github:render_github", fingerprints=False),
         Renderer("gitlab", "gitlab:render_gitlab"),
         Renderer("junit", "junit:render_junit", fingerprints=False),
