@@ -238,7 +238,8 @@ def _kept_verdicts(opened: list[tuple[Tree, FactsCache]]) -> AsciiVerdicts | Non
     from scaffold.check.incremental.ascii_verdicts import AsciiVerdicts
     from scaffold.check.incremental.run import KnownDigests
 
-    return AsciiVerdicts(opened[0][1].path, KnownDigests(opened))
+    cache = opened[0][1]
+    return AsciiVerdicts(cache.path, KnownDigests(opened), cache.fingerprint)
 
 
 def _fixes_shown(fixed_by: Mapping[tuple[str, str], int], root: str) -> str:

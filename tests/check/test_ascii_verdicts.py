@@ -122,7 +122,7 @@ def test_a_file_not_all_ascii_is_read_only_for_columns_on_its_lines_that_are_not
     assert {(r["line"], r["column"]) for r in related} == {(2, 8)}
     tree = discover(root)
     cache = FactsCache.open(tree, tmp_path / "cache")
-    kept = AsciiVerdicts(cache.path, KnownDigests([(tree, cache)]))
+    kept = AsciiVerdicts(cache.path, KnownDigests([(tree, cache)]), cache.fingerprint)
     assert kept.get(str(root / "pkg/b.py")) == (1,)
 
 
@@ -210,6 +210,19 @@ def test_the_verdicts_of_contents_no_file_has_leave_with_the_next_save(tmp_path:
     hashes = {name: content_digest(data) for name, data in contents.items()}
     assert {name for name, digest in hashes.items() if digest in saved} == {"kept", "new"}
     assert AsciiVerdicts(cache_file, _Hashes(paths["kept"])).get(str(paths["kept"])) == ()
+
+
+def test_the_verdicts_of_another_analyser_are_not_read(tmp_path: Path) -> None:
+    # Another version may number lines otherwise (the parser's line breaks).
+    path = tmp_path / "m.py"
+    path.write_text("é = 1\nimport os\n")
+    kept = AsciiVerdicts(tmp_path / "check-x.bin", _Hashes(path), b"one analyser")
+    kept.put(path.read_bytes(), (1,))
+    kept.save()
+    assert AsciiVerdicts(tmp_path / "check-x.bin", _Hashes(path), b"one analyser").get(
+        str(path)
+    ) == (1,)
+    assert AsciiVerdicts(tmp_path / "check-x.bin", _Hashes(path), b"another").get(str(path)) is None
 
 
 @pytest.mark.parametrize("damage", [b"", b"garbage", "truncated"])

@@ -41,9 +41,11 @@ class Digests(Protocol):
 class AsciiVerdicts:
     """The verdicts kept beside one cache file (`cache_file` None: none kept, none read)."""
 
-    def __init__(self, cache_file: Path | None, digests: Digests) -> None:
+    def __init__(self, cache_file: Path | None, digests: Digests, fingerprint: bytes = b"") -> None:
         self.path = None if cache_file is None else cache_file.with_suffix(".ascii")
         self._digests = digests
+        # The analyser's (incremental.fingerprint): another version may number lines otherwise.
+        self._head = _FORMAT + fingerprint
         self._kept: dict[bytes, tuple[int, ...]] | None = None
         self._dirty = False
 
@@ -60,9 +62,10 @@ class AsciiVerdicts:
                 data = stream.read()
         except OSError:
             return {}
-        head, body = data[: len(_FORMAT) + DIGEST_SIZE], data[len(_FORMAT) + DIGEST_SIZE :]
+        start = len(self._head) + DIGEST_SIZE
         # The checksum keeps a truncated or garbled file away from marshal entirely.
-        if head != _FORMAT + content_digest(body):
+        head, body = data[:start], data[start:]
+        if head != self._head + content_digest(body):
             return {}
         try:
             entries = marshal.loads(body)
@@ -100,7 +103,7 @@ class AsciiVerdicts:
         body = marshal.dumps({d: wide for d, wide in self._entries().items() if d in live})
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            write_atomically(self.path, _FORMAT + content_digest(body) + body)
+            write_atomically(self.path, self._head + content_digest(body) + body)
         except OSError:
             return
         self._dirty = False
