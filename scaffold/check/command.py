@@ -113,11 +113,13 @@ def _use_color(when: str, to_terminal: bool) -> bool:
     return to_terminal
 
 
-def _print_diff(options: CheckOptions, unsafe_fixes: bool, verbose: bool) -> int:
+def _print_diff(options: CheckOptions, command: CheckCommand) -> int:
     """`--diff`: print what `--fix` would change, write nothing; 1 when something would."""
     from scaffold.check.fix import run_fixes, unified_diff
     from scaffold.check.verbose import check_observer, describe_fixes
 
+    unsafe_fixes = command.unsafe_fixes
+    verbose = command.verbose and not (command.quiet or command.silent)
     started = time.perf_counter()
     observe = check_observer(options, sys.stderr, "--diff") if verbose else None
     result = run_fixes(options, unsafe=unsafe_fixes, write=False, observe=observe)
@@ -333,8 +335,7 @@ def run_check_command(command: CheckCommand) -> int:
     if command.watch:
         return _watch(options, command)
     if command.diff:
-        verbose = command.verbose and not (command.quiet or command.silent)
-        return _print_diff(options, command.unsafe_fixes, verbose)
+        return _print_diff(options, command)
     if command.fix_only:
         command = dataclasses.replace(command, fix=True)
     color = _use_color(command.color, command.output_file is None and sys.stdout.isatty())
