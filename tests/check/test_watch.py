@@ -177,7 +177,8 @@ def test_the_watcher_sees_gits_exclude_files(
         yield "the watcher runs"
 
     monkeypatch.setattr(watchfiles, "watch", watched)
-    assert watch(CheckOptions(paths=(root,)), [].append) == 0
+    printed: list[str] = []
+    assert watch(CheckOptions(paths=(root,)), printed.append) == 0
     ((paths, relevant),) = asked
     assert set(paths) == {str(root), str(repo / ".git" / "info"), str(home)}
     assert relevant(None, str(repo / ".git" / "info" / "exclude"))

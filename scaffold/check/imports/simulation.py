@@ -480,11 +480,11 @@ def simulate_part(
     memory: RunMemory | None = None,
 ) -> tuple[dict[int, tuple[Failure, ...]], int]:
     """The failures of the planned runs numbered `part` (those that found any), and the
-    modules executed, run apart from the plan's other runs. A run's failures depend only on the state its package leaves (the memo saves work, it
-    changes no result), so parts may run in any order and in separate processes; a part
-    computes each package state its runs start from, running that package again when
-    another part has its run. `memory` records the runs this part executes (a first run's).
-    """
+    modules executed, run apart from the plan's other runs. A run's failures depend only on
+    the state its package leaves (the memo saves work, it changes no result), so parts may
+    run in any order and in separate processes; a part computes each package state its runs
+    start from, running that package again when another part has its run. `memory` records
+    the runs this part executes (a first run's)."""
     runs = _Runs(project, memory)
     for run, parent, _ in planned:
         if run[0] == "package":
