@@ -180,7 +180,7 @@ def test_exit_ends_the_server_with_a_first_read_still_running(tmp_path: Path) ->
     script = textwrap.dedent(
         f"""
         import multiprocessing, time
-        from scaffold.check.server import first, serve
+        from scaffold.check.server import files, serve
 
         def spy(base, options):
             worker = multiprocessing.get_context("spawn").Process(target=time.sleep, args=(3600,))
@@ -188,7 +188,7 @@ def test_exit_ends_the_server_with_a_first_read_still_running(tmp_path: Path) ->
             open({str(pid_file)!r}, "w").write(str(worker.pid))
             worker.join()
 
-        first.read_root = spy
+        files.read_root = spy  # read_in_thread takes it from there when it starts the read
         serve()
         """
     )
@@ -239,7 +239,7 @@ def test_exit_ends_a_first_check_still_running_and_its_workers(tmp_path: Path) -
     script = textwrap.dedent(
         f"""
         import os, time
-        from scaffold.check.server import first, serve
+        from scaffold.check.server import files, serve
 
         def spy(bases, options):
             worker = os.fork()

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 from hypothesis import given, settings
@@ -22,6 +23,7 @@ from pygls.protocol import default_converter
 
 from scaffold.check.model import Diagnostic, Related, Severity
 from scaffold.check.server import start as start_module
+from scaffold.check.server.answers import initialize_result
 from scaffold.check.server.convert import lines_of, to_lsp
 from scaffold.check.server.early import Incoming, read_first_message
 from scaffold.check.server.first import FirstCheck, FirstChecks
@@ -126,7 +128,7 @@ class _Client:
 def sent(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[dict[str, Any]]]:
     messages: list[dict[str, Any]] = []
     monkeypatch.setattr(start_module, "_send", messages.append)
-    monkeypatch.setattr(start_module, "stored_answer", lambda key: ANSWER)
+    monkeypatch.setattr(start_module, "initialize_result", lambda params: ANSWER)
     yield messages
 
 
@@ -251,23 +253,101 @@ def test_a_folder_the_first_check_did_not_check_leaves_its_results_to_pygls(
     assert start.messages == [first, pull] and start.answered == {1} and start.shown is None
 
 
-def test_without_a_kept_answer_nothing_is_answered_and_the_answer_is_to_be_kept(
+def test_capabilities_the_start_cannot_read_leave_initialize_to_pygls(
     tmp_path: Path, sent: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(start_module, "stored_answer", lambda key: None)
-    start, first, rest = _session(tmp_path, [_notification("initialized", {})], {})
+    monkeypatch.setattr(start_module, "initialize_result", initialize_result)
+    odd = {"general": {"positionEncodings": "utf-8"}}  # not a list: pygls' converter decides
+    start, first, rest = _session(tmp_path, [_notification("initialized", {})], odd)
     assert sent == [] and start.messages == [first] and start.answered == set()
-    assert start.answer_key is not None and start.initialize_id == 1
+    assert start.answer is None and start.initialize_id == 1
     assert rest == b""  # nothing read past `initialize`: pygls reads the rest
 
 
-# --- end to end: the second start answers before pygls loads ---------------------------------
+# --- initialize answered as pygls answers it -------------------------------------------------
+
+_MAYBE_BOOL = st.sampled_from([None, True, False])
+_ENCODINGS = st.lists(st.sampled_from(["utf-8", "utf-16", "utf-32", "utf-7", "x"]), max_size=3)
 
 
-def test_a_second_start_answers_as_pygls_did_before_pygls_is_imported(tmp_path: Path) -> None:
+def _maybe(key: str, values: st.SearchStrategy[Any]) -> st.SearchStrategy[dict[str, Any]]:
+    """`{key: value}` or `{}` (the field absent)."""
+    return st.one_of(st.just({}), values.map(lambda value: {key: value}))
+
+
+def _capabilities() -> st.SearchStrategy[dict[str, Any]]:
+    """Client capabilities varying in what pygls' capability builder reads, and in some of
+    what it does not."""
+    sync = st.builds(
+        lambda *parts: {k: v for part in parts for k, v in part.items()},
+        _maybe("willSave", _MAYBE_BOOL),
+        _maybe("willSaveWaitUntil", _MAYBE_BOOL),
+        _maybe("didSave", _MAYBE_BOOL),
+    )
+    text_document = st.builds(
+        lambda *parts: {k: v for part in parts for k, v in part.items()},
+        _maybe("synchronization", st.one_of(st.none(), sync)),
+        _maybe("diagnostic", st.just({})),
+        _maybe("rename", st.builds(lambda b: {"prepareSupport": b}, st.booleans())),
+    )
+    operations = st.fixed_dictionaries(
+        {}, optional={name: st.booleans() for name in ("didCreate", "willRename", "didDelete")}
+    )
+    workspace = st.fixed_dictionaries(
+        {}, optional={"fileOperations": operations, "workspaceFolders": st.booleans()}
+    )
+    encodings = {"positionEncodings": st.one_of(st.none(), _ENCODINGS)}
+    general = st.one_of(st.none(), st.fixed_dictionaries({}, optional=encodings))
+    return st.builds(
+        lambda *parts: {k: v for part in parts for k, v in part.items()},
+        _maybe("general", general),
+        _maybe("textDocument", st.one_of(st.none(), text_document)),
+        _maybe("workspace", workspace),
+        _maybe("notebookDocument", st.just({"synchronization": {}})),
+    )
+
+
+def _pygls_answer(params: dict[str, Any]) -> dict[str, Any]:
+    """What scaffold's server answers `initialize` with `params` through pygls (in this
+    process): pygls' result, as the server's protocol sends it."""
+    from pygls.protocol import LanguageServerProtocol
+
+    from scaffold.check.server.lsp import build_server
+
+    protocol = build_server().protocol
+    steps = protocol.lsp_initialize(protocol._converter.structure(params, lsp.InitializeParams))
+    try:
+        handler, args, _ = next(steps)  # scaffold's own initialize handler
+        handler(*args)
+        steps.send(None)
+    except StopIteration as done:
+        result = done.value
+    else:
+        raise AssertionError("pygls' initialize did not end")
+    sent: list[Any] = []
+    with mock.patch.object(
+        LanguageServerProtocol, "_send_response", lambda *args, **kwargs: sent.append(args)
+    ):
+        protocol._send_response(1, result)
+    [(_, _, sent_result, error)] = sent  # self, the request's id, result, error
+    assert error is None
+    answer: dict[str, Any] = protocol._converter.unstructure(sent_result)
+    return answer
+
+
+@settings(deadline=None, max_examples=60)  # each example builds a server
+@given(capabilities=_capabilities())
+def test_initialize_is_answered_as_pygls_answers_it(capabilities: dict[str, Any]) -> None:
+    params = {"processId": None, "rootUri": None, "capabilities": capabilities}
+    assert initialize_result(params) == _pygls_answer(params)
+
+
+# --- end to end: the first start answers before pygls loads ---------------------------------
+
+
+def test_a_first_start_answers_as_pygls_does_before_pygls_is_imported(tmp_path: Path) -> None:
     root, _ = _tree(tmp_path / "w")
     seen = tmp_path / "seen"
-    store = tmp_path / "code.bin"
     script = textwrap.dedent(
         f"""
         import sys
@@ -292,28 +372,28 @@ def test_a_second_start_answers_as_pygls_did_before_pygls_is_imported(tmp_path: 
         _request(2, "textDocument/diagnostic", {"textDocument": {"uri": init_uri}}),
     ]
     after = [_request(3, "shutdown", None), _notification("exit", None)]
-    answers = []
-    for _ in range(2):
-        server = subprocess.Popen(
-            [sys.executable, "-c", script],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            env={**os.environ, "SCAFFOLD_SERVER_CODE_CACHE": str(store)},
-        )
-        assert server.stdin is not None and server.stdout is not None
-        server.stdin.write(b"".join(before))
-        server.stdin.flush()
-        found = _answers(server.stdout, until=2)  # shutdown only once the pull is answered
-        server.stdin.write(b"".join(after))
-        server.stdin.close()
-        found.update(_answers(server.stdout))
-        assert server.wait(timeout=120) == 0
-        answers.append(found)
-    first_run, second_run = answers
-    assert first_run[1] == second_run[1]  # initialize: the kept answer is pygls'
-    assert first_run[2] == second_run[2]  # the first diagnostics, pulled
-    assert [d["code"] for d in second_run[2]["items"]] == ["EXP001"]
-    # The second start sent both before pygls was imported; the first sent nothing itself.
+    # A store of attrs's compiled code never written before: a first start on a machine.
+    store = tmp_path / "code.bin"
+    server = subprocess.Popen(
+        [sys.executable, "-c", script],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "SCAFFOLD_SERVER_CODE_CACHE": str(store)},
+    )
+    assert server.stdin is not None and server.stdout is not None
+    server.stdin.write(b"".join(before))
+    server.stdin.flush()
+    found = _answers(server.stdout, until=2)  # shutdown only once the pull is answered
+    server.stdin.write(b"".join(after))
+    server.stdin.close()
+    found.update(_answers(server.stdout))
+    _, errors = server.communicate(timeout=120)
+    assert server.returncode == 0
+    assert found[1] == _pygls_answer(params)
+    assert b"pygls answers" not in errors  # pygls' own answer, compared by the server
+    assert [d["code"] for d in found[2]["items"]] == ["EXP001"]
+    # Both were sent before pygls was imported.
     assert seen.read_text().splitlines() == [repr((False, ["id", "jsonrpc", "result"]))] * 2
 
 
@@ -343,10 +423,6 @@ async def test_after_the_start_sent_the_first_results_pygls_goes_on_from_them(
     )
     init = root / "pkg/__init__.py"
     pull = lsp.DocumentDiagnosticParams(lsp.TextDocumentIdentifier(init.as_uri()))
-    async with session([root], PULL):  # keeps pygls' answer to this client's initialize
-        pass
-    code = Path(os.environ["SCAFFOLD_SERVER_CODE_CACHE"])
-    assert code.with_name(code.stem + "-initialize.json").is_file()
     async with session([root], PULL) as client:
         first = await client.text_document_diagnostic_async(pull)
         assert isinstance(first, lsp.RelatedFullDocumentDiagnosticReport)

@@ -12,29 +12,35 @@ def serve() -> NoReturn:
     import sys
     from typing import BinaryIO, cast
 
-    from scaffold.check.incremental.pool import prepare_forkserver
+    from scaffold.check.options import CheckOptions
     from scaffold.check.server.early import Incoming, Replay, read_first_message, roots_of
-    from scaffold.check.server.engine import Workspace
     from scaffold.check.server.first import check_in_fork
 
-    # Importing pygls and lsprotocol takes about a third of a second of CPU. A forked
-    # child checks the folders the client's initialize request (read ahead here and handed
-    # on to pygls unread) names, as `scaffold check` would: through `.scaffold_cache/`,
-    # parsing in workers forked from it, its results and facts stored there. Those results
-    # are the first diagnostics; the server then reads the facts it keeps from that cache.
-    # Where no child can fork, the first read runs in a thread, its workers forking from a
-    # forkserver started only when some file needs parsing.
-    prepare_forkserver(start=False)
+    # A forked child checks the folders the client's initialize request (read ahead here
+    # and handed on to pygls unread) names, as `scaffold check` would: through
+    # `.scaffold_cache/`, parsing in workers forked from it, its results and facts stored
+    # there. It forks as soon as that request is read, before anything only the server
+    # needs is imported: the check imports its rules while its workers parse, and the
+    # server's own modules (the engine, pygls) load after the first diagnostics are sent
+    # (start.py), so that on a machine whose cores the check keeps busy nothing runs
+    # before them that a cold `scaffold check` does not run. Where no child can fork, the
+    # first read runs in a thread, its workers forking from a forkserver started only when
+    # some file needs parsing.
     incoming = Incoming(sys.stdin.fileno())  # read from the descriptor: start.py waits on it
     first = read_first_message(incoming)
-    engine = Workspace()
+    options = CheckOptions()
     roots = roots_of(first)
-    checks = check_in_fork(roots, engine.options)  # before any thread of this process
-    for root in roots:
-        engine.read_ahead(root, checks.results[root], checks.stored)
+    checks = check_in_fork(roots, options)  # before any thread of this process
     from scaffold.check.server.start import start_session
 
     start = start_session(incoming, first, checks)
+    from scaffold.check.incremental.pool import prepare_forkserver
+    from scaffold.check.server.engine import Workspace
+
+    prepare_forkserver(start=False)
+    engine = Workspace(options)
+    for root in roots:
+        engine.read_ahead(root, checks.results[root], checks.stored)
     from scaffold.check.server.compiled import attrs_compiled_once, default_store
 
     with attrs_compiled_once(default_store()):

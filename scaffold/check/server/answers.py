@@ -1,101 +1,87 @@
-"""The answers pygls gave to `initialize`, kept by what they depend on (the client's
-capabilities, the code of scaffold's server, pygls and lsprotocol), so that a later start
-answers the same request before pygls is imported (start.py)."""
+"""The result of `initialize` as pygls makes it for the features scaffold's server registers
+(features.py), computed without importing pygls or lsprotocol: the start (start.py) answers
+the client with it before they load, on a first start on a machine as on any later one.
+
+pygls's ServerCapabilitiesBuilder reads three things of the client's capabilities when no
+feature of scaffold's depends on them: the position encodings it prefers (the first of
+UTF-8, UTF-16 and UTF-32 it names, else UTF-16) and whether it says anything of will-save
+notifications (then `false` is sent for each, scaffold registering neither). A property
+test compares this answer with pygls's over random capabilities
+(tests/server/test_server_start.py), and the server compares the two at each start and
+logs a difference (lsp.py). Capabilities it cannot read as pygls reads them give None:
+pygls then answers itself."""
 
 from __future__ import annotations
 
-import hashlib
-import importlib.util
-import json
-import os
-from pathlib import Path
 from typing import Any
 
 from scaffold import __version__
-from scaffold.files import write_atomically
 
-__all__ = ["answer_key", "store_answer", "stored_answer"]
+__all__ = ["initialize_result"]
 
-# Answers kept at most (one per editor and its settings, in practice): the oldest go first.
-_KEPT = 16
-# The files whose change may change the answer: the server's features and pygls' builder of
-# capabilities from them, lsprotocol's types (their names on the wire).
-_SERVER_FILES = ("features.py", "lsp.py")
-_LIBRARY_FILES = (
-    ("pygls", "capabilities.py"),
-    ("pygls", "lsp/server.py"),
-    ("lsprotocol", "types.py"),
-)
+# The position encodings pygls supports, in no order: the client's order decides.
+_ENCODINGS = frozenset({"utf-8", "utf-16", "utf-32"})
+_DEFAULT_ENCODING = "utf-16"
+# TextDocumentSyncKind.Incremental.
+_INCREMENTAL = 2
 
 
-def _store() -> Path:
-    from scaffold.check.server.compiled import default_store
-
-    code = default_store()
-    return code.with_name(code.stem + "-initialize.json")
-
-
-def _stamp(path: Path) -> list[int]:
-    try:
-        stat = path.stat()
-    except OSError:
-        return []
-    return [stat.st_size, stat.st_mtime_ns]
-
-
-def _library_dir(name: str) -> Path | None:
-    spec = importlib.util.find_spec(name)  # a top-level package: found, not imported
-    locations = None if spec is None else spec.submodule_search_locations
-    return Path(locations[0]) if locations else None
-
-
-def answer_key(params: Any) -> str | None:
-    """The key of the answer to an `initialize` request with `params` (its JSON), or None
-    where what it depends on cannot be told (no stored answer is then used or kept)."""
-    if not isinstance(params, dict):
+def initialize_result(params: Any) -> dict[str, Any] | None:
+    """pygls's result for an `initialize` request with `params` (its JSON), or None where
+    the client's capabilities are not of the form this reads."""
+    capabilities = params.get("capabilities") if isinstance(params, dict) else None
+    if not isinstance(capabilities, dict):
         return None
-    stamps: list[object] = [__version__]
-    here = Path(__file__).parent
-    stamps.extend(_stamp(here / name) for name in _SERVER_FILES)
-    for package, rel in _LIBRARY_FILES:
-        folder = _library_dir(package)
-        if folder is None:
+    encoding = _position_encoding(capabilities.get("general"))
+    sync = _text_document_sync(capabilities.get("textDocument"))
+    if encoding is None or sync is None:
+        return None
+    return {
+        "capabilities": {
+            "positionEncoding": encoding,
+            "textDocumentSync": sync,
+            "hoverProvider": True,
+            "codeActionProvider": {"codeActionKinds": ["quickfix", "source.fixAll.scaffold"]},
+            "executeCommandProvider": {"commands": []},
+            "workspace": {
+                "workspaceFolders": {"supported": True, "changeNotifications": True},
+                "fileOperations": {},
+            },
+            "diagnosticProvider": {
+                "interFileDependencies": True,
+                "workspaceDiagnostics": True,
+                "identifier": "scaffold",
+            },
+        },
+        "serverInfo": {"name": "scaffold", "version": __version__},
+    }
+
+
+def _position_encoding(general: Any) -> str | None:
+    if general is None:
+        return _DEFAULT_ENCODING
+    encodings = general.get("positionEncodings") if isinstance(general, dict) else ()
+    if encodings is None:
+        return _DEFAULT_ENCODING
+    if not isinstance(encodings, list) or not all(isinstance(e, str) for e in encodings):
+        return None
+    return next((e for e in encodings if e in _ENCODINGS), _DEFAULT_ENCODING)
+
+
+def _text_document_sync(text_document: Any) -> dict[str, Any] | None:
+    sync: dict[str, Any] = {"openClose": True, "change": _INCREMENTAL, "save": True}
+    if text_document is None:
+        return sync
+    synchronization = text_document.get("synchronization") if isinstance(text_document, dict) else 0
+    if synchronization is None:
+        return sync
+    if not isinstance(synchronization, dict):
+        return None
+    for name in ("willSave", "willSaveWaitUntil"):
+        said = synchronization.get(name)
+        if said is None:
+            continue
+        if not isinstance(said, bool):
             return None
-        stamps.append(_stamp(folder / rel))
-    # The answer's position encoding is chosen from the client's capabilities.
-    what = [params.get("capabilities"), stamps]
-    try:
-        data = json.dumps(what, sort_keys=True, separators=(",", ":")).encode()
-    except (TypeError, ValueError):
-        return None
-    return hashlib.sha256(data).hexdigest()
-
-
-def _load() -> dict[str, Any]:
-    try:
-        kept = json.loads(_store().read_bytes())
-    except (OSError, ValueError):
-        return {}
-    return kept if isinstance(kept, dict) else {}
-
-
-def stored_answer(key: str | None) -> dict[str, Any] | None:
-    """The result pygls gave to an `initialize` request of that key, if kept."""
-    if key is None:
-        return None
-    answer = _load().get(key)
-    return answer if isinstance(answer, dict) and "capabilities" in answer else None
-
-
-def store_answer(key: str, answer: dict[str, Any]) -> None:
-    """Keep `answer` under `key` (a store that cannot be written is a slower next start)."""
-    kept = _load()
-    kept.pop(key, None)
-    kept[key] = answer
-    kept = dict(list(kept.items())[-_KEPT:])
-    try:
-        store = _store()
-        os.makedirs(store.parent, exist_ok=True)
-        write_atomically(store, json.dumps(kept).encode())
-    except OSError:
-        return
+        sync[name] = False  # the client's and scaffold's (which registers no such feature)
+    return sync

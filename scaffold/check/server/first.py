@@ -17,15 +17,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing.process import BaseProcess
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from scaffold.check.discover import Tree
-from scaffold.check.incremental.store import FactsCache
-from scaffold.check.memory import without_cyclic_gc
 from scaffold.check.model import Diagnostic
 from scaffold.check.options import CheckOptions
-from scaffold.check.pipeline import CheckedTree
-from scaffold.check.server.files import FirstRead, read_root
 from scaffold.files import read_regular
+
+if TYPE_CHECKING:  # the server forks its first check having imported little more than this
+    from scaffold.check.discover import Tree
+    from scaffold.check.incremental.store import FactsCache
+    from scaffold.check.pipeline import CheckedTree
+    from scaffold.check.server.files import FirstRead
 
 __all__ = [
     "FirstCheck",
@@ -33,6 +35,7 @@ __all__ = [
     "add_found",
     "as_on_disk",
     "check_in_fork",
+    "prepare_decoding",
     "read_in_thread",
     "reported_files",
     "store_in_background",
@@ -93,12 +96,23 @@ def as_on_disk(buffers: Mapping[Path, str]) -> bool:
     return True
 
 
+def prepare_decoding() -> None:
+    """Import and build what decoding the child's results takes (~10-20 ms of CPU on
+    prompt_toolkit, most of it the records' codec): done by the server while the child
+    checks, a core is idle while its rules run, and the results are decoded at once."""
+    from scaffold.check.incremental.records import model_codec
+
+    model_codec().decode(())  # the codec is built on its first use
+
+
 def read_in_thread(
     base: Path, options: CheckOptions, stored: Future[None] | None
 ) -> Future[FirstRead]:
     """The server's first read of `base` (files.read_root), in a thread from now on; once
     `stored`, when a check is under way: that check stores in the cache the facts the read
     then takes."""
+    from scaffold.check.server.files import read_root
+
     future: Future[FirstRead] = Future()
 
     def read() -> None:
@@ -215,6 +229,8 @@ def _in_child(read_end: int, write_end: int, bases: Sequence[Path], options: Che
     """The child: check, send the results, then write the cache; never returns."""
     code = 1
     try:
+        from scaffold.check.memory import without_cyclic_gc
+
         os.setpgid(0, 0)  # a group of its own, its workers in it: the server ends them at once
         os.close(read_end)
         devnull = os.open(os.devnull, os.O_RDWR)  # the editor's channel is the parent's alone
@@ -238,6 +254,8 @@ def _in_child(read_end: int, write_end: int, bases: Sequence[Path], options: Che
 def _saves_deferred() -> Iterator[dict[int, FactsCache]]:
     """Within this block (in the child, whose classes are its own copies), a cache's
     `save()` only records the cache, to be saved once the results are sent."""
+    from scaffold.check.incremental.store import FactsCache
+
     saves: dict[int, FactsCache] = {}
     save = FactsCache.save
 

@@ -1,5 +1,5 @@
-"""The server's start before pygls loads: `initialize` answered as pygls answered the same
-client before (answers.py), and the first check's diagnostics sent as they arrive, pushed or
+"""The server's start before pygls loads: `initialize` answered as pygls answers it
+(answers.py), and the first check's diagnostics sent as they arrive, pushed or
 pulled, so that importing pygls and lsprotocol (~0.3 s of CPU) follows the first diagnostics
 instead of preceding them. Anything else the client sends hands the session to pygls, which
 reads every message kept here as if it came first (its answers to the ones answered here
@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from scaffold.check.model import Diagnostic
-from scaffold.check.server.answers import answer_key, stored_answer
+from scaffold.check.server.answers import initialize_result
 from scaffold.check.server.early import Incoming, body_of, file_path, read_first_message
-from scaffold.check.server.first import FirstCheck, FirstChecks, add_found
+from scaffold.check.server.first import FirstCheck, FirstChecks, add_found, prepare_decoding
 from scaffold.check.server.plain import default_docs_url, diagnostic_json, lines_of, units_of
 from scaffold.files import read_regular
 
@@ -38,12 +38,12 @@ _PUBLISH = "textDocument/publishDiagnostics"
 class Start:
     """What the start did: the messages pygls must read (in order, the first included), the
     requests answered already, the first diagnostics sent (generation 1; None: not sent),
-    and the key under which pygls' answer to `initialize` is to be kept (None: not to)."""
+    and the result sent for `initialize` (None: none, pygls answers it)."""
 
     messages: list[bytes]
     answered: set[object] = field(default_factory=set)
     shown: dict[Path, list[Diagnostic]] | None = None
-    answer_key: str | None = None
+    answer: dict[str, Any] | None = None
     initialize_id: object = None
     opened: dict[Path, object] = field(default_factory=dict)  # each file opened: its version
 
@@ -55,12 +55,12 @@ def start_session(incoming: Incoming, first: bytes, checks: FirstChecks) -> Star
     if request is None or request.get("method") != "initialize" or "id" not in request:
         return Start([first])
     params = request.get("params")
-    key = answer_key(params)
-    answer = stored_answer(key)
+    answer = initialize_result(params)
     if answer is None or not isinstance(params, dict):
-        return Start([first], answer_key=key, initialize_id=request["id"])
+        return Start([first], initialize_id=request["id"])
     _send({"jsonrpc": "2.0", "id": request["id"], "result": answer})
-    start = Start([first], {request["id"]}, initialize_id=request["id"])
+    start = Start([first], {request["id"]}, answer=answer, initialize_id=request["id"])
+    prepare_decoding()  # while the check runs, not once its results are in
     pulls: dict[int, dict[str, Any]] = {}  # index in start.messages -> the pull request
     if not _await_checks(incoming, checks, start, pulls):
         return start
