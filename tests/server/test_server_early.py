@@ -239,7 +239,7 @@ def test_exit_ends_a_first_check_still_running_and_its_workers(tmp_path: Path) -
     script = textwrap.dedent(
         f"""
         import os, time
-        from scaffold.check.server import files, serve
+        from scaffold.check.server import first, serve
 
         def spy(bases, options):
             worker = os.fork()

@@ -378,7 +378,7 @@ def test_a_first_start_answers_as_pygls_does_before_pygls_is_imported(tmp_path: 
         [sys.executable, "-c", script],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        stderr=(tmp_path / "log").open("wb"),
         env={**os.environ, "SCAFFOLD_SERVER_CODE_CACHE": str(store)},
     )
     assert server.stdin is not None and server.stdout is not None
@@ -388,8 +388,8 @@ def test_a_first_start_answers_as_pygls_does_before_pygls_is_imported(tmp_path: 
     server.stdin.write(b"".join(after))
     server.stdin.close()
     found.update(_answers(server.stdout))
-    _, errors = server.communicate(timeout=120)
-    assert server.returncode == 0
+    assert server.wait(timeout=120) == 0
+    errors = (tmp_path / "log").read_bytes()
     assert found[1] == _pygls_answer(params)
     assert b"pygls answers" not in errors  # pygls' own answer, compared by the server
     assert [d["code"] for d in found[2]["items"]] == ["EXP001"]
