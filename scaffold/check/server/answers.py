@@ -17,7 +17,7 @@ from typing import Any
 
 from scaffold import __version__
 
-__all__ = ["initialize_result"]
+__all__ = ["initialize_result", "pulls_diagnostics"]
 
 # The position encodings pygls supports, in no order: the client's order decides.
 _ENCODINGS = frozenset({"utf-8", "utf-16", "utf-32"})
@@ -36,7 +36,7 @@ def initialize_result(params: Any) -> dict[str, Any] | None:
     sync = _text_document_sync(capabilities.get("textDocument"))
     if encoding is None or sync is None:
         return None
-    return {
+    result: dict[str, Any] = {
         "capabilities": {
             "positionEncoding": encoding,
             "textDocumentSync": sync,
@@ -55,6 +55,23 @@ def initialize_result(params: Any) -> dict[str, Any] | None:
         },
         "serverInfo": {"name": "scaffold", "version": __version__},
     }
+    if not pulls_diagnostics(params):
+        # Pushed to: offered no pull either (lsp._Protocol takes it out of pygls' answer).
+        del result["capabilities"]["diagnosticProvider"]
+    return result
+
+
+def pulls_diagnostics(params: dict[str, Any]) -> bool:
+    """As features._pulls, on the JSON: a client that pulls and can be asked to pull again."""
+    capabilities = params.get("capabilities")
+    refreshes = _field(capabilities, "workspace", "diagnostics", "refreshSupport") is True
+    return refreshes and _field(capabilities, "textDocument", "diagnostic") is not None
+
+
+def _field(value: Any, *names: str) -> Any:
+    for name in names:
+        value = value.get(name) if isinstance(value, dict) else None
+    return value
 
 
 def _position_encoding(general: Any) -> str | None:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from scaffold.check.model import Diagnostic
-from scaffold.check.server.answers import initialize_result
+from scaffold.check.server.answers import initialize_result, pulls_diagnostics
 from scaffold.check.server.early import Incoming, body_of, file_path, read_first_message
 from scaffold.check.server.first import FirstCheck, FirstChecks, add_found, prepare_decoding
 from scaffold.check.server.plain import default_docs_url, diagnostic_json, lines_of, units_of
@@ -70,7 +70,7 @@ def start_session(incoming: Incoming, first: bytes, checks: FirstChecks) -> Star
     found, owners = results
     encoding = str(answer["capabilities"].get("positionEncoding", "utf-16"))
     diagnostics = _Converted(found, owners, units_of(encoding), _docs_url(params))
-    if _pulls_diagnostics(params):
+    if pulls_diagnostics(params):
         for index, pull in sorted(pulls.items(), reverse=True):
             path = file_path(_field(pull, "params", "textDocument", "uri"))
             items = [] if path is None else diagnostics.of(path)
@@ -208,13 +208,6 @@ def _docs_url(params: dict[str, Any]) -> str:
     options = params.get("initializationOptions")
     docs = options.get("ruleDocsUrl") if isinstance(options, dict) else None
     return docs if isinstance(docs, str) else default_docs_url()
-
-
-def _pulls_diagnostics(params: dict[str, Any]) -> bool:
-    """As features._pulls: a client that pulls and can be asked to pull again."""
-    capabilities = params.get("capabilities")
-    refreshes = _field(capabilities, "workspace", "diagnostics", "refreshSupport") is True
-    return refreshes and _field(capabilities, "textDocument", "diagnostic") is not None
 
 
 def _field(value: Any, *names: str) -> Any:
