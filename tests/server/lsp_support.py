@@ -162,3 +162,30 @@ def change(
             [lsp.TextDocumentContentChangePartial(range=area, text=text)],
         )
     )
+
+
+# What a client that is pushed to sees of test_server_neovim's project: every file's
+# findings, the two files never opened included.
+PUSHED_EVERYWHERE = {
+    "pkg/__init__.py": [("EXP001", 4), ("EXP003", 4)],
+    "pkg/a.py": [("IMP002", 2)],
+    "pkg/b.py": [("IMP003", 2)],
+}
+
+
+async def assert_pushed_every_file(
+    root: Path, params: Callable[[LanguageClient], lsp.InitializeParams]
+) -> None:
+    """Start the server, initialize it with `params(client)` and open `pkg/__init__.py` of
+    the project at `root`: no pull is offered, and every file's findings are pushed."""
+    config = ClientServerConfig(server_command=[sys.executable, "-m", "scaffold", "server"])
+    client = await config.start()
+    assert isinstance(client, LanguageClient)
+    try:
+        result = await client.initialize_session(params(client))
+        assert result.capabilities.diagnostic_provider is None
+        open_file(client, root / "pkg/__init__.py")
+        await until(client, lambda: codes_by_file(client, root) == PUSHED_EVERYWHERE)
+    finally:
+        await client.shutdown_session()
+        await client.stop()  # type: ignore[no-untyped-call]

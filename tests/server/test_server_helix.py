@@ -4,14 +4,13 @@ them, stand in for it."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 from lsprotocol import types as lsp
-from pytest_lsp import ClientServerConfig, LanguageClient
+from pytest_lsp import LanguageClient
 
-from tests.server.lsp_support import codes_by_file, open_file, until, write_tree
+from tests.server.lsp_support import assert_pushed_every_file, write_tree
 from tests.server.test_server_neovim import _PROJECT
 
 # Helix's builds that pull (textDocument/diagnostic) for open documents name the workspace
@@ -34,24 +33,12 @@ async def test_helix_is_pushed_every_file_and_offered_no_pull(
     tmp_path: Path, declared: dict[str, object]
 ) -> None:
     root = write_tree(tmp_path / "proj", _PROJECT)
-    config = ClientServerConfig(server_command=[sys.executable, "-m", "scaffold", "server"])
-    client = await config.start()
-    assert isinstance(client, LanguageClient)
-    params = client.protocol._converter.structure(
-        {"capabilities": declared, "rootUri": root.as_uri()}, lsp.InitializeParams
-    )
-    folder = lsp.WorkspaceFolder(uri=root.as_uri(), name=root.name)
-    params.workspace_folders = [folder]
-    try:
-        result = await client.initialize_session(params)
-        assert result.capabilities.diagnostic_provider is None
-        open_file(client, root / "pkg/__init__.py")
-        want = {
-            "pkg/__init__.py": [("EXP001", 4), ("EXP003", 4)],
-            "pkg/a.py": [("IMP002", 2)],
-            "pkg/b.py": [("IMP003", 2)],
-        }
-        await until(client, lambda: codes_by_file(client, root) == want)
-    finally:
-        await client.shutdown_session()
-        await client.stop()  # type: ignore[no-untyped-call]
+
+    def params(client: LanguageClient) -> lsp.InitializeParams:
+        structured = client.protocol._converter.structure(
+            {"capabilities": declared, "rootUri": root.as_uri()}, lsp.InitializeParams
+        )
+        structured.workspace_folders = [lsp.WorkspaceFolder(uri=root.as_uri(), name=root.name)]
+        return structured
+
+    await assert_pushed_every_file(root, params)

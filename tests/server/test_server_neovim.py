@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 from lsprotocol import types as lsp
-from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+from pytest_lsp import client_capabilities
 
-from tests.server.lsp_support import codes_by_file, open_file, until, write_tree
+from tests.server.lsp_support import assert_pushed_every_file, write_tree
 
 _REPO = Path(__file__).resolve().parents[2]
 _DRIVER = Path(__file__).with_name("neovim_drive.lua")
@@ -148,25 +148,9 @@ async def test_a_client_pulling_open_buffers_only_is_pushed_every_file_and_offer
     tmp_path: Path, client_spec: str
 ) -> None:
     root = write_tree(tmp_path / "proj", _PROJECT)
-    init = root / "pkg/__init__.py"
-    config = ClientServerConfig(server_command=[sys.executable, "-m", "scaffold", "server"])
-    client = await config.start()
-    assert isinstance(client, LanguageClient)
     folder = lsp.WorkspaceFolder(uri=root.as_uri(), name=root.name)
     capabilities = client_capabilities(client_spec)
     assert capabilities.text_document is not None and capabilities.text_document.diagnostic
-    try:
-        result = await client.initialize_session(
-            lsp.InitializeParams(capabilities=capabilities, workspace_folders=[folder])
-        )
-        assert result.capabilities.diagnostic_provider is None
-        open_file(client, init)
-        want = {
-            "pkg/__init__.py": [("EXP001", 4), ("EXP003", 4)],
-            "pkg/a.py": [("IMP002", 2)],
-            "pkg/b.py": [("IMP003", 2)],
-        }
-        await until(client, lambda: codes_by_file(client, root) == want)
-    finally:
-        await client.shutdown_session()
-        await client.stop()  # type: ignore[no-untyped-call]
+    await assert_pushed_every_file(
+        root, lambda _: lsp.InitializeParams(capabilities=capabilities, workspace_folders=[folder])
+    )
