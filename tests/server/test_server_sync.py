@@ -108,6 +108,24 @@ async def test_files_deleted_created_and_config_changed_on_disk(tmp_path: Path) 
         )
 
 
+async def test_a_line_added_to_gits_exclude_file_hides_what_it_names(tmp_path: Path) -> None:
+    root = write_tree(tmp_path, PACKAGE)
+    exclude = root / ".git" / "info" / "exclude"
+    exclude.parent.mkdir(parents=True)
+    exclude.write_text("")
+    async with session([root]) as client:
+        await until(
+            client, lambda: codes_by_file(client, root) == {"pkg/__init__.py": [("EXP001", 2)]}
+        )
+        await quiet(client, root / "pkg/__init__.py")
+        (registration,) = client.registrations  # type: ignore[attr-defined]
+        globs = [w["globPattern"] for w in registration.register_options["watchers"]]
+        assert "**/.git/info/exclude" in globs
+        exclude.write_text("pkg/__init__.py\n")
+        _watched(client, exclude, lsp.FileChangeType.Changed)
+        await until(client, lambda: codes_by_file(client, root) == {})
+
+
 def _watched(client: object, path: Path, kind: lsp.FileChangeType) -> None:
     client.workspace_did_change_watched_files(  # type: ignore[attr-defined]
         lsp.DidChangeWatchedFilesParams([lsp.FileEvent(path.as_uri(), kind)])

@@ -38,7 +38,15 @@ __all__ = ["ScaffoldServer", "build_server"]
 logger = logging.getLogger(__name__)
 
 # What a change on disk may affect: sources, and what discovery and configuration read.
-WATCHED = ("**/*.py", "**/*.pyi", "**/pyproject.toml", "**/.gitignore", "**/__init__.py")
+# `.git/info/exclude` changes the file list as a `.gitignore` does.
+WATCHED = (
+    "**/*.py",
+    "**/*.pyi",
+    "**/pyproject.toml",
+    "**/.gitignore",
+    "**/.git/info/exclude",
+    "**/__init__.py",
+)
 
 
 def _path(uri: str) -> Path | None:
