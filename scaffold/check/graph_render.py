@@ -232,7 +232,8 @@ def render_graph(
     tree = discover(target)
     cache = FactsCache.open(tree, folder) if use_cache else FactsCache(None)
     # The svg is Graphviz's drawing, which may change without the check's inputs changing.
-    options = (output_format, cycles_only, depth, check_contracts, view, all_imports, target)
+    drawn_path = target.relative_to(tree.base) if target.is_relative_to(tree.base) else target
+    options = (output_format, cycles_only, depth, check_contracts, view, all_imports, drawn_path)
     kept = Rendered(None if output_format == "svg" else cache.path)
     stored = kept.load(graph_key(graph_report_key(tree, cache, target), options))
     told: list[str] = []

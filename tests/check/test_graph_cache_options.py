@@ -100,3 +100,31 @@ def test_a_cache_dir_that_is_a_file_is_refused(
     assert captured.err.count("\n") == 1
     assert "is not a folder (give a folder to keep the cache in)" in captured.err
     assert not (shop / CACHE_DIR).exists()
+
+
+def test_a_copy_at_another_path_with_its_cache_prints_the_kept_drawing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A drawing names modules and files relative to the tree: a clone elsewhere (a CI
+    # runner's workspace) with the cache restored draws nothing again.
+    import shutil
+
+    from scaffold.check import graph_render
+
+    monkeypatch.delenv(CACHE_DIR_ENV, raising=False)
+    shop = _shop(tmp_path / "here")
+
+    def graph(path: str, fmt: str) -> str:
+        assert main(["graph", path, "--format", fmt]) == 0
+        return capsys.readouterr().out
+
+    drawn = graph(str(shop), "dot")  # the last drawing is the one kept
+    elsewhere = shutil.copytree(shop, tmp_path / "there" / "shop")
+    monkeypatch.chdir(tmp_path / "there")
+
+    def draw_again(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the graph was built again")
+
+    monkeypatch.setattr(graph_render.Checked, "of", draw_again)
+    assert graph(str(elsewhere), "dot") == drawn
+    assert graph("shop", "dot") == drawn

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import marshal
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -26,11 +25,13 @@ _DIGEST_SIZE = len(content_digest(b""))
 
 def graph_key(report_key: bytes | None, options: Sequence[object]) -> bytes | None:
     """The digest of a rendering: the report key (None when a file's facts are unknown, then
-    nothing is kept) with the graph's options and where it was asked from."""
+    nothing is kept) with the graph's options. A drawing names modules and files relative to
+    the tree, never an absolute path, so the options name the drawn path relative to the tree
+    too: a checkout at another path with its cache restored prints the kept drawing."""
     if report_key is None:
         return None
     digest = hashlib.blake2b(report_key, digest_size=_DIGEST_SIZE)
-    digest.update(repr((os.getcwd(), tuple(options))).encode())
+    digest.update(repr(tuple(options)).encode())
     return digest.digest()
 
 
