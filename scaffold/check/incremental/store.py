@@ -94,6 +94,8 @@ class FactsCache:
         # What `prepare` marshalled: the index, the entry digests and the entries.
         self._prepared: tuple[bytes, bytes, bytes] | None = None
         self._dirty = False
+        # `save` writes the whole file; this run stored results (the back part's not needed).
+        self._whole = self._analysis_new = False
 
     def _changed(self) -> None:
         """Something stored changed: the cache is to be written, and what was marshalled
@@ -116,9 +118,7 @@ class FactsCache:
         """Drop the stat entries of files no longer in `tree` (deleted, moved, excluded):
         kept, they would stay in the cache for good, and their facts with them (`save`
         keeps only the facts of indexed files)."""
-        if not self._index:
-            return
-        gone = self._index.keys() - {source.rel for source in tree.files}
+        gone = self._index.keys() - {source.rel for source in tree.files} if self._index else ()
         for rel in gone:
             del self._index[rel]
         if gone:
@@ -163,8 +163,10 @@ class FactsCache:
             return
         # A back part of the wrong shape is no cache for its entries (each is parsed again).
         if well_typed({}, entries) and (analysis is None or type(analysis) is bytes):
+            entries.update(self._loaded_entries)  # what this run stored (`store_all`)
             self._loaded_entries = entries
-            self._analysis = analysis
+            if not self._analysis_new:
+                self._analysis = analysis
 
     @property
     def _entries(self) -> dict[bytes, bytes]:
@@ -173,8 +175,7 @@ class FactsCache:
         return self._loaded_entries
 
     def stat(self, source: SourceFile) -> Stat | None:
-        """(size, mtime_ns, inode, ctime_ns) of a file, once per run; None when it cannot
-        be stat'ed."""
+        """(size, mtime_ns, inode, ctime_ns) of a file, once per run; None: no stat."""
         key = source.rel
         if key not in self._stats:
             try:
@@ -260,17 +261,13 @@ class FactsCache:
     def previous_encoded(self, source: SourceFile) -> bytes | None:
         """The encoded facts the file had when the cache was last written, if any."""
         entry = self._loaded_index.get(source.rel)
-        if entry is None:
-            return None
-        return self._entries.get(_entry_key(entry[4], source.is_package))
+        return None if entry is None else self._entries.get(_entry_key(entry[4], source.is_package))
 
     def facts(self, source: SourceFile) -> ModuleFacts | None:
         """The cached facts of a file (see `encoded`), or None when it must be parsed."""
         encoded = self.encoded(source)
-        if encoded is None:
-            return None
         try:
-            return decode_facts(encoded)
+            return None if encoded is None else decode_facts(encoded)
         except ValueError:
             return None
 
@@ -289,9 +286,8 @@ class FactsCache:
 
     def store_all(self, parsed: Iterable[NewEntry]) -> None:
         """`store` of each file of `parsed`, in one call: a first run stores every file, and
-        a call per file was a tenth of what writing the cache added to it."""
-        if self._back is not None:
-            self._load_back()
+        a call per file was a tenth of what writing the cache added to it. The back part is
+        not loaded for it, only by `_marshalled` when entries of it are kept (issue 21)."""
         index, entries, absent = self._index, self._loaded_entries, self._absent
         entry_digests, facts_digests = self._entry_digests, self._facts_digests
         for source, digest, encoded, stat, facts_digest in parsed:
@@ -306,6 +302,7 @@ class FactsCache:
             # What `facts_digest` would find: this run's report key reads every file's.
             facts_digests[source.key] = entry_digests[key] = facts_digest
         self._changed()
+        self._whole = True
 
     def facts_digests(self, files: Iterable[SourceFile]) -> dict[str, bytes | None]:
         """`facts_digest` of each file, by tree key."""
@@ -430,8 +427,7 @@ class FactsCache:
             return
         encoded = CODEC.encode(tuple(diagnostics))
         self._result = (key, marshal.dumps((encoded, tuple(notes))))  # type: ignore[arg-type]
-        self._load_back()  # then `save` writes the whole file
-        self._dirty = True
+        self._dirty = self._whole = True
 
     @property
     def analysis(self) -> bytes | None:
@@ -441,15 +437,14 @@ class FactsCache:
 
     def store_analysis(self, blob: bytes) -> None:
         """Keep what this run's rules found, for the next run to reuse."""
-        self._load_back()  # the entries are written with it
         self._analysis = blob
-        self._dirty = True
+        self._dirty = self._whole = self._analysis_new = True
 
     def prepare(self) -> None:
         """Marshal now what `save` writes that no finding changes (the stat index, the facts):
         a first run does it while its import simulation runs in a forked child, when this
         process would only wait. `save` writes it unless something changed since."""
-        if self.path is not None and self._dirty and self._back is None:
+        if self.path is not None and self._dirty and (self._back is None or self._whole):
             self._prepared = self._marshalled()
 
     def _marshalled(self) -> tuple[bytes, bytes, bytes]:
@@ -463,6 +458,10 @@ class FactsCache:
             # stored by this run for a file of the index: nothing to drop.
             live = {entry[4] for entry in index.values()}
             entry_digests = {k: v for k, v in entry_digests.items() if k[:DIGEST_SIZE] in live}
+        if self._back is not None and not entry_digests.keys() <= entries.keys():
+            self._load_back()  # only when entries of the last run are kept
+            entries = self._loaded_entries
+        if self._loaded_index:
             entries = {k: v for k, v in entries.items() if k in entry_digests}
         parts = (index, entry_digests, entries)
         return tuple(marshal.dumps(part, _MARSHAL_VERSION) for part in parts)  # type: ignore[return-value]
@@ -471,7 +470,7 @@ class FactsCache:
         """Write the cache atomically (temp file + os.replace); a failure only loses it."""
         if self.path is None or not self._dirty:
             return
-        if self._back is not None:
+        if self._back is not None and not self._whole:
             # The back part never loaded, so only stats changed (or files went): the index
             # is kept beside the file (cache_file.write_index), the file stays as it is.
             try:
@@ -481,6 +480,8 @@ class FactsCache:
             self._dirty = False
             return
         index, entry_digests, entries = self._prepared or self._marshalled()
+        if not self._analysis_new:
+            self._load_back()  # the last run's results are kept (no-op once loaded)
         back = marshalled_tuple((entries, marshal.dumps(self._analysis, _MARSHAL_VERSION)))
         back_checksum = parts_checksum(back)
         rest = (marshal.dumps(value, _MARSHAL_VERSION) for value in (self._result, back_checksum))
