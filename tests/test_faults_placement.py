@@ -278,17 +278,24 @@ _KILLED_RUN = textwrap.dedent(
 )
 
 
+def _killed_while_replacing(template: Path, tmp_path: Path) -> tuple[list[str], Path]:
+    """`new --force` over the user's project, killed (SIGKILL) right after it replaced the
+    user's a.txt: its argv and the staging folder it left, the original kept in it."""
+    _user_project(tmp_path, template)
+    argv = ["new", "--template", str(template), "proj", "--force", "-q"]
+    killed = subprocess.run([sys.executable, "-c", _KILLED_RUN, *argv], cwd=tmp_path, check=False)
+    assert killed.returncode == -9
+    (leftover,) = (tmp_path / "proj").glob(".proj.scaffold-*")
+    return argv, leftover
+
+
 def test_the_run_after_a_killed_one_names_the_kept_originals(
     template: Path,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    _user_project(tmp_path, template)
-    argv = ["new", "--template", str(template), "proj", "--force", "-q"]
-    killed = subprocess.run([sys.executable, "-c", _KILLED_RUN, *argv], cwd=tmp_path, check=False)
-    assert killed.returncode == -9
-    (leftover,) = (tmp_path / "proj").glob(".proj.scaffold-*")
+    argv, leftover = _killed_while_replacing(template, tmp_path)
     assert (leftover / ".backup" / "a.txt").read_text() == "user a\n"
     assert (tmp_path / "proj" / "a.txt").read_text() == "new a x\n"  # replaced, then killed
     monkeypatch.chdir(tmp_path)
@@ -342,11 +349,7 @@ def test_a_dry_run_names_a_killed_runs_staging_and_removes_nothing(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    _user_project(tmp_path, template)
-    argv = ["new", "--template", str(template), "proj", "--force", "-q"]
-    killed = subprocess.run([sys.executable, "-c", _KILLED_RUN, *argv], cwd=tmp_path, check=False)
-    assert killed.returncode == -9
-    (kept,) = (tmp_path / "proj").glob(".proj.scaffold-*")
+    argv, kept = _killed_while_replacing(template, tmp_path)
     dead = kept.name.split("-")[1]
     empty = tmp_path / "proj" / f".proj.scaffold-{dead}-empty"
     _write(empty, {"proj/half.txt": "half-rendered\n"})
