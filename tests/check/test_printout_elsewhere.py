@@ -51,6 +51,17 @@ def _kept(root: Path) -> Path:
     return found
 
 
+def _checked_then_cloned(
+    fmt: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> tuple[Printed, Path]:
+    """What a check of a repository printed in `fmt`, and a clone of it at another path with
+    the cache restored."""
+    first = write_tree(tmp_path / "one" / "repo", PROJECT)
+    (first / ".git").mkdir()  # the source root: SARIF's and GitLab's paths, fingerprints
+    printed = _check(first, capsys, monkeypatch, output_format=fmt)
+    return printed, _clone_elsewhere(first, tmp_path / "two" / "repo")
+
+
 @pytest.mark.parametrize("fmt", sorted(FORMATS))
 def test_a_clone_at_another_path_prints_what_no_cache_prints(
     fmt: str,
@@ -60,10 +71,7 @@ def test_a_clone_at_another_path_prints_what_no_cache_prints(
 ) -> None:
     # JSON's `base` and SARIF's source root are absolute: a printout kept at the first
     # path must not be printed at the second for them.
-    first = write_tree(tmp_path / "one" / "repo", PROJECT)
-    (first / ".git").mkdir()  # the source root: SARIF's and GitLab's paths, fingerprints
-    _check(first, capsys, monkeypatch, output_format=fmt)
-    second = _clone_elsewhere(first, tmp_path / "two" / "repo")
+    _, second = _checked_then_cloned(fmt, tmp_path, capsys, monkeypatch)
     fresh = _check(second, capsys, monkeypatch, output_format=fmt, use_cache=False)
     assert fresh[1] or fresh[2]
     for _ in range(2):  # the restored run, then a warm one
@@ -79,10 +87,7 @@ def test_a_clone_at_another_path_replays_the_kept_printout(
 ) -> None:
     # The printout was keyed on the absolute current folder: a clone elsewhere decoded,
     # located and rendered the findings again, and wrote the same printout again.
-    first = write_tree(tmp_path / "one" / "repo", PROJECT)
-    (first / ".git").mkdir()
-    printed = _check(first, capsys, monkeypatch, output_format=fmt)
-    second = _clone_elsewhere(first, tmp_path / "two" / "repo")
+    printed, second = _checked_then_cloned(fmt, tmp_path, capsys, monkeypatch)
     kept = os.stat(_kept(second)).st_ino
     assert _check(second, capsys, monkeypatch, output_format=fmt) == printed
     assert os.stat(_kept(second)).st_ino == kept  # replayed: not written again
