@@ -109,8 +109,8 @@ def test_a_first_run_makes_no_structure_key_before_it_parses(
 
     monkeypatch.setattr(store, "structure_digest", counting)
     options = CheckOptions(paths=(root / "pkg",), select=DEFAULT)
-    started = engine.warm_start(options)
-    assert started is not None and started.key is None
+    started = engine.warm_starts(options)
+    assert started is not None and started[0].key is None
     assert made == []
     assert _report(root) == _report(root, use_cache=False)
     assert len(made) == 1  # made once, while the simulation ran

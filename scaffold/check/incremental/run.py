@@ -56,7 +56,6 @@ __all__ = [
     "graph_report_key",
     "resolve_path",
     "run_check",
-    "warm_start",
     "warm_starts",
 ]
 
@@ -78,7 +77,7 @@ def check(
 
     A source given on stdin is not what the cache knows of its file: such a run reads
     every file afresh and stores nothing. `started`: this run's paths, already discovered
-    and their caches opened (`warm_start`); `opened` is given each checked tree with its
+    and their caches opened (`warm_starts`); `opened` is given each checked tree with its
     cache."""
     if options.stdin is not None:
         return check_paths(options, _check_with_stdin)
@@ -133,12 +132,6 @@ class WarmStart:
     def rekeyed(self, options: CheckOptions) -> bytes | None:
         """`key` as it is now, after the check parsed the files that changed."""
         return _printout_key(self.tree, self.cache, options)
-
-
-def warm_start(options: CheckOptions) -> WarmStart | None:
-    """The `warm_starts` of a check of one path; None for a run of several paths."""
-    started = warm_starts(options)
-    return started[0] if started is not None and len(started) == 1 else None
 
 
 def warm_starts(options: CheckOptions) -> tuple[WarmStart, ...] | None:
