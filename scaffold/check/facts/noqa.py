@@ -6,9 +6,10 @@ import ast
 import io
 import re
 import tokenize
+from collections.abc import Iterable, Iterator
 
 from scaffold.check.model import NoqaDirective
-from scaffold.edit import source_lines
+from scaffold.edit import source_lines, splits_at_newlines_only
 
 __all__ = ["noqa_directives", "refine_noqa", "scan_noqa"]
 
@@ -30,11 +31,10 @@ def scan_noqa(text: str) -> Noqa:
     file has parsed, `refine_noqa` keeps the real comments only.
     """
     result: list[tuple[int, frozenset[str] | None]] = []
-    if "noqa" not in text.lower():
+    lowered = text.lower()
+    if "noqa" not in lowered:
         return ()
-    for number, line in enumerate(source_lines(text), start=1):
-        if "noqa" not in line.lower():
-            continue
+    for number, line in _lines_saying_noqa(text, lowered):
         whole_file = _FILE_NOQA.search(line)
         match = whole_file or _NOQA.search(line)
         if match is None:
@@ -43,6 +43,33 @@ def scan_noqa(text: str) -> Noqa:
         names = None if codes is None else frozenset(c.strip().upper() for c in codes.split(","))
         result.append((0 if whole_file else number, names))
     return tuple(result)
+
+
+def _lines_saying_noqa(text: str, lowered: str) -> Iterable[tuple[int, str]]:
+    """Each line of `text` that says "noqa" in any case, with its number.
+
+    A file whose lines end at "\n" only, and whose lower case keeps every character's place
+    (nearly every file), is not cut into lines: each "noqa" in `lowered` is found with
+    `str.find`, and only its own line is read (a file of many lines and a few noqa comments
+    paid for a lower-cased copy of every line: docs/decisions.md, issue 20).
+    """
+    if len(lowered) != len(text) or not splits_at_newlines_only(text):
+        numbered = enumerate(source_lines(text), start=1)
+        return [(number, line) for number, line in numbered if "noqa" in line.lower()]
+    return _noqa_lines_between_newlines(text, lowered)
+
+
+def _noqa_lines_between_newlines(text: str, lowered: str) -> Iterator[tuple[int, str]]:
+    number, counted = 1, 0
+    found = lowered.find("noqa")
+    while found >= 0:
+        start = text.rfind("\n", 0, found) + 1
+        end = text.find("\n", found)
+        end = len(text) if end < 0 else end
+        number += text.count("\n", counted, start)
+        counted = start
+        yield number, text[start:end]
+        found = lowered.find("noqa", end)
 
 
 def refine_noqa(tree: ast.Module, text: str, noqa: Noqa) -> Noqa:
