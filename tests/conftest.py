@@ -290,6 +290,23 @@ def _restore_sigint(state: tuple[object, int | None, bool]) -> None:
     signal.pthread_sigmask(how, [signal.SIGINT])
 
 
+def ctrl_c_reaches_python() -> None:
+    """Let a Ctrl-C raise KeyboardInterrupt in this process even when it was started with
+    SIGINT ignored (a shell without job control starts background commands so, as nohup
+    and some CI runners do): Python then installs no handler of its own, and the fault
+    tests' real SIGINT would be dropped (found running the suite as a background job)."""
+    import signal
+
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGINT])
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Before xdist starts its workers: they are then started with SIGINT's default action.
+    ctrl_c_reaches_python()
+
+
 @pytest.fixture(autouse=True)
 def _sigint_left_as_found(request: pytest.FixtureRequest) -> Iterator[None]:
     # The Ctrl-C fault tests raise a real SIGINT and expect a KeyboardInterrupt: a test

@@ -113,3 +113,20 @@ def test_a_module_imported_under_an_earlier_injector_counts_for_the_next(
         module.rmtree(folder)
     assert "rmtree" in later.names and "rmtree" not in first.names
     assert module.rmtree is shutil.rmtree
+
+
+def test_a_suite_started_with_sigint_ignored_still_gets_ctrl_c() -> None:
+    # Run as a background job of a shell without job control (or under nohup), the suite
+    # starts with SIGINT ignored: every Ctrl-C fault test then saw exit 0 instead of 130.
+    import signal
+
+    from tests.conftest import ctrl_c_reaches_python
+
+    before = signal.getsignal(signal.SIGINT)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        ctrl_c_reaches_python()
+        with pytest.raises(KeyboardInterrupt):
+            signal.raise_signal(signal.SIGINT)
+    finally:
+        signal.signal(signal.SIGINT, before)  # type: ignore[arg-type]
