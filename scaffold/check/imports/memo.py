@@ -32,6 +32,8 @@ _NO_ALIASES: Mapping[str, str] = {}
 # (0: never imported), all of a module (status, names, aliases), whether it bound one
 # name, and a submodule name bound on it.
 _STATUS, _WHOLE, _MEMBER, _ADDED = 0, 1, 2, 3
+# Not a record of the log: a kept import's check that a module it needs was never imported.
+_ABSENT = 4
 _Record = tuple[object, ...]
 # What an import left in a module it loaded: its status, names and aliases in the run's
 # own state (None where that has none).
@@ -56,6 +58,10 @@ class Kept:
     absent: tuple[str, ...] = ()
     left: tuple[_Left, ...] = ()
     added: tuple[tuple[str, frozenset[str]], ...] = ()
+    # The check that failed last (`ImportMemo._holds`), checked first: a way that no longer
+    # holds usually fails where it failed before, and most checks of a miss were walking up
+    # to it (2.5 M records walked by failing checks against 1.2 M by holding ones).
+    hint: _Record | None = None
 
 
 class IdleMemo:
@@ -361,6 +367,8 @@ class ImportMemo:
         return None
 
     def _holds(self, kept: Kept) -> bool:
+        if kept.hint is not None and not self._holds_one(kept.hint):
+            return False
         chain, get_bound = self._chain, self.state.get_bound
         for record in kept.present:
             key, kind = record[0], record[1]
@@ -368,16 +376,35 @@ class ImportMemo:
                 for status in chain:  # self._status(key), inline: the hottest check
                     if key in status:
                         if status[key] != record[2]:
+                            kept.hint = record
                             return False
                         break
                 else:
+                    kept.hint = record
                     return False  # never imported: a status record found it imported
             elif kind == _MEMBER:
                 if (record[2] in get_bound(key)) != record[3]:  # type: ignore[arg-type]
+                    kept.hint = record
                     return False
             elif self._whole(key, copy=False)[2:] != record[2:]:  # type: ignore[arg-type]
+                kept.hint = record
                 return False
-        return all(status.keys().isdisjoint(kept.absent) for status in self._chain)
+        for status in chain:
+            if not status.keys().isdisjoint(kept.absent):
+                kept.hint = (next(key for key in kept.absent if key in status), _ABSENT)
+                return False
+        return True
+
+    def _holds_one(self, record: _Record) -> bool:
+        """Whether one check of `_holds` holds now."""
+        key, kind = record[0], record[1]
+        if kind == _ABSENT:
+            return self._status(key) is None  # type: ignore[arg-type]
+        if kind == _STATUS:
+            return self._status(key) == record[2]  # type: ignore[arg-type]
+        if kind == _MEMBER:
+            return (record[2] in self.state.get_bound(key)) == record[3]  # type: ignore[arg-type]
+        return self._whole(key, copy=False)[2:] == record[2:]  # type: ignore[arg-type]
 
     def _apply(self, kept: Kept) -> None:
         state, lefts = self.state, self._lefts
