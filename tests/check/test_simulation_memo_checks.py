@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import itertools
 
-from scaffold.check.imports.memo import ImportMemo, Kept
+from scaffold.check.imports.memo import ImportMemo, Kept, _Reads
 from scaffold.check.imports.state import DONE, LOADING, State
 
 
@@ -54,3 +54,20 @@ def test_a_way_is_replayed_exactly_when_every_check_holds_whatever_failed_before
     ):
         memo = _memo(status, bound)
         assert memo._holds(kept) == _exhaustive_holds(memo, kept)
+
+
+def _reads(first: dict[str, tuple[object, ...]]) -> _Reads:
+    reads = _Reads()
+    reads.first = dict(first)
+    return reads
+
+
+def test_merged_reads_keep_what_was_found_first_whichever_is_larger() -> None:
+    found = {"a": ("a", 0, DONE)}
+    later = {"a": ("a", 0, LOADING), "b": ("b", 0, 0)}
+    many = {f"m{n}": (f"m{n}", 0, DONE) for n in range(5)}
+    for outer, inner in [(found, later), ({**found, **many}, later)]:
+        reads = _reads(outer)
+        reads.merge(_reads(inner))
+        assert reads.first == {**inner, **outer}
+        assert reads.first["a"] == ("a", 0, DONE)

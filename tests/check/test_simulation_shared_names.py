@@ -11,7 +11,7 @@ from scaffold.check.imports import failable as imports_failable
 from scaffold.check.imports import simulation
 from scaffold.check.imports.memo import ImportMemo, Kept
 from scaffold.check.imports.simulation import simulate_failures
-from scaffold.check.imports.state import State
+from scaffold.check.imports.state import SharedAliases, State
 from scaffold.check.project import Project
 
 from .check_support import write_tree
@@ -109,3 +109,41 @@ def test_replayed_imports_do_not_count_towards_the_static_pass(
     result = simulate_failures(project, _starts(project))
     assert result.steps > imports_failable._BUDGET * len(project.files)
     assert passes == []
+
+
+def test_a_replayed_import_shares_the_aliases_it_left(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = _shared_library(users=6, depth=5)
+    files["lib/m0.py"] = "import lib.m1 as one\n" + files["lib/m0.py"]
+    root = write_tree(tmp_path, files)
+    monkeypatch.setattr(imports_failable, "_BUDGET", 10**9)
+    shared: list[bool] = []
+    apply = ImportMemo._apply
+
+    def applied(self: ImportMemo, kept: Kept) -> None:
+        apply(self, kept)
+        shared.extend(
+            self.state.aliases[key] is aliases
+            for key, _, _, aliases in kept.left
+            if aliases is not None
+        )
+
+    monkeypatch.setattr(ImportMemo, "_apply", applied)
+    project = _project(root)
+    result = simulate_failures(project, _starts(project))
+    assert shared and all(shared)
+    monkeypatch.setattr(simulation, "ImportMemo", NoMemo)
+    fresh = simulate_failures(project, _starts(project))
+    assert (result.failures, result.steps) == (fresh.failures, fresh.steps)
+
+
+def test_aliases_shared_with_a_kept_import_are_copied_before_a_change() -> None:
+    kept = SharedAliases({"one": "lib.m1"})
+    state = State(parent=State(aliases={"m": {"x": "y"}}))
+    state.aliases["m"] = kept
+    aliases = state.writable_aliases("m")
+    aliases["two"] = "lib.m2"
+    assert kept == {"one": "lib.m1"} and hash(kept) == hash(SharedAliases({"one": "lib.m1"}))
+    assert state.get_aliases("m") == {"one": "lib.m1", "two": "lib.m2"}
+    assert state.writable_aliases("m") is aliases

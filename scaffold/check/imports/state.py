@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Set
 from dataclasses import dataclass, field
 
-__all__ = ["DONE", "LOADING", "State"]
+__all__ = ["DONE", "LOADING", "SharedAliases", "State"]
 
 # A module's status: not imported (0, or absent), loading, done.
 LOADING = 1
@@ -15,6 +15,20 @@ _NO_NAMES: frozenset[str] = frozenset()
 _Flat = tuple[dict[str, int], dict[str, Set[str]], dict[str, dict[str, str]]]
 
 
+class SharedAliases(dict[str, str]):
+    """A module's aliases that several states share (what a kept import left, imports.memo):
+    never changed, `State.writable_aliases` copies it first. Hashed by content, once."""
+
+    __slots__ = ("_hash",)
+
+    def __init__(self, items: dict[str, str]) -> None:
+        super().__init__(items)
+        self._hash = hash(frozenset(self.items()))
+
+    def __hash__(self) -> int:  # type: ignore[override]
+        return self._hash
+
+
 @dataclass
 class State:
     """`sys.modules` and each module's bound names; forks share unchanged parts with a parent.
@@ -22,7 +36,8 @@ class State:
     Each field holds what this state changed over its parent: the status of modules
     (loading, done), the names bound in them, and which module each local alias names.
     A module's names may be a frozenset shared with other states (what a kept import left,
-    imports.memo): `writable` copies it before the first change.
+    imports.memo), its aliases a SharedAliases: `writable` and `writable_aliases` copy them
+    before the first change.
     """
 
     parent: State | None = None
@@ -93,6 +108,8 @@ class State:
         return {}
 
     def writable_aliases(self, key: str) -> dict[str, str]:
-        if key not in self.aliases:
-            self.aliases[key] = dict(self.get_aliases(key))
-        return self.aliases[key]
+        aliases = self.aliases.get(key)
+        if type(aliases) is not dict:  # absent here, or shared (a SharedAliases)
+            aliases = dict(self.get_aliases(key) if aliases is None else aliases)
+            self.aliases[key] = aliases
+        return aliases
