@@ -4,12 +4,13 @@ that failed last is made first, and a way is replayed exactly when every check h
 from __future__ import annotations
 
 import itertools
+from collections.abc import Mapping, Set
 
 from scaffold.check.imports.memo import ImportMemo, Kept, _Reads
 from scaffold.check.imports.state import DONE, LOADING, State
 
 
-def _memo(status: dict[str, int], bound: dict[str, set[str]]) -> ImportMemo:
+def _memo(status: dict[str, int], bound: dict[str, Set[str]]) -> ImportMemo:
     memo = ImportMemo()
     memo.start(State(parent=State(status=status, bound=bound)))
     return memo
@@ -38,16 +39,20 @@ def test_the_check_that_failed_is_kept_to_be_made_first() -> None:
     kept = _kept()
     memo = _memo({"a": DONE, "b": LOADING}, {"a": {"x"}, "b": {"y"}})
     assert not memo._holds(kept)
-    assert kept.hint == ("b", 2, "y", False)
+    assert _hint(kept) == ("b", 2, "y", False)
     memo = _memo({"a": DONE, "b": LOADING, "c": DONE}, {"a": {"x"}})
     assert not memo._holds(kept)
-    assert kept.hint == ("c", 4)
+    assert _hint(kept) == ("c", 4)
+
+
+def _hint(kept: Kept) -> object:
+    return kept.hint
 
 
 def test_a_way_is_replayed_exactly_when_every_check_holds_whatever_failed_before() -> None:
     kept = _kept()
     statuses = [{}, {"a": DONE}, {"a": DONE, "b": LOADING}, {"a": DONE, "b": LOADING, "c": 0}]
-    names = [{}, {"a": {"x"}}, {"a": {"x"}, "b": {"y"}}, {"b": {"y"}}]
+    names: list[dict[str, Set[str]]] = [{}, {"a": {"x"}}, {"a": {"x"}, "b": {"y"}}, {"b": {"y"}}]
     # Every order of states, so the check made first is each possible one in turn.
     for status, bound in itertools.chain.from_iterable(
         itertools.permutations(itertools.product(statuses, names), 3)
@@ -56,7 +61,7 @@ def test_a_way_is_replayed_exactly_when_every_check_holds_whatever_failed_before
         assert memo._holds(kept) == _exhaustive_holds(memo, kept)
 
 
-def _reads(first: dict[str, tuple[object, ...]]) -> _Reads:
+def _reads(first: Mapping[str, tuple[object, ...]]) -> _Reads:
     reads = _Reads()
     reads.first = dict(first)
     return reads
