@@ -23,7 +23,7 @@ from scaffold.check.rules import RULES
 from scaffold.check.rules.unit import FixContext, Fixer, FixKind
 from scaffold.edit import apply_edits
 from scaffold.files import NotReplaced, replace_contents
-from scaffold.interrupts import interrupts_deferred
+from scaffold.interrupts import interrupts_deferred, stops_interrupt
 
 __all__ = [
     "CheckObserver",
@@ -305,7 +305,8 @@ def _fix_rounds(
         ):
             break  # what is left was left by a fixer that will decide the same again
         plans = [p for p in plan_fixes(checked, codes) if p.path not in left_alone]
-        done = _apply(plans, result, left_alone) if write else plans
+        with stops_interrupt():  # a SIGTERM between two files: named as a Ctrl-C's are
+            done = _apply(plans, result, left_alone) if write else plans
         _merge_plans(originals, done)
         if not done or not write:
             break

@@ -11,6 +11,7 @@ need neither help nor an error message, and `scaffold server` run without Typer
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from typing import TYPE_CHECKING, NoReturn
@@ -55,8 +56,11 @@ def main(argv: list[str] | None = None) -> int:
         _error(exc.message)
         return exc.exit_code
     except (KeyboardInterrupt, Interrupted) as exc:
-        _echo(getattr(exc, "summary", None) or "Interrupted.")
-        return 130
+        from scaffold.interrupts import exit_code_of_interrupt
+
+        with contextlib.suppress(OSError):  # SIGHUP: the terminal may be gone
+            _echo(getattr(exc, "summary", None) or "Interrupted.")
+        return exit_code_of_interrupt()  # 130 for Ctrl-C; 143 for SIGTERM, 129 for SIGHUP
     except Exception as exc:
         if _is_click_exception(exc):
             return _report_click_exception(exc)

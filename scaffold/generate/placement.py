@@ -13,7 +13,7 @@ from pathlib import Path, PurePosixPath
 
 from scaffold.errors import DestinationError
 from scaffold.files import process_alive
-from scaffold.interrupts import Interrupts, interrupts_deferred
+from scaffold.interrupts import Interrupts, interrupts_deferred, stops_interrupt
 
 __all__ = [
     "BACKUP_FOLDER",
@@ -47,18 +47,20 @@ def staging_folder(destination: Path) -> Iterator[Path]:
     """
     anchor = _staging_anchor(destination)
     staging: Path | None = None
-    try:
-        # Held back: a Ctrl-C between creating the folder and noting its name leaks it.
-        with interrupts_deferred() as held:
-            staging = _make_staging(destination, anchor)
-        if held.arrived:
-            raise KeyboardInterrupt
-        yield staging
-    finally:
-        if staging is not None:
-            # A Ctrl-C here would leave the folder half removed; the change itself is done.
-            with interrupts_deferred():
-                _remove_staging(staging)
+    # A SIGTERM or SIGHUP while staged files replace the user's is undone as a Ctrl-C is.
+    with stops_interrupt():
+        try:
+            # Held back: a Ctrl-C between creating the folder and noting its name leaks it.
+            with interrupts_deferred() as held:
+                staging = _make_staging(destination, anchor)
+            if held.arrived:
+                raise KeyboardInterrupt
+            yield staging
+        finally:
+            if staging is not None:
+                # A Ctrl-C here would leave the folder half removed; the change is done.
+                with interrupts_deferred():
+                    _remove_staging(staging)
 
 
 def _make_staging(destination: Path, anchor: Path) -> Path:

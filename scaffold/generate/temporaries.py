@@ -21,6 +21,8 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+from scaffold.interrupts import interrupts_deferred
+
 __all__ = ["PREFIX", "copier_temporaries", "own_folder", "remove_leftovers"]
 
 PREFIX = "scaffold-copier-"
@@ -113,7 +115,10 @@ def own_folder() -> Path | None:
 def _remove_own(pid: int) -> None:
     # A forked child (a pool worker) inherits the atexit list, not the folder.
     if pid == os.getpid() and _own.folder is not None:
-        shutil.rmtree(_own.folder, ignore_errors=True)
+        # The command is over: a Ctrl-C now changes nothing (it printed a traceback and
+        # left the folder half removed); a killed process's folder is the next run's.
+        with interrupts_deferred():
+            shutil.rmtree(_own.folder, ignore_errors=True)
 
 
 @contextlib.contextmanager

@@ -13,7 +13,7 @@ from scaffold.errors import DestinationError, TemplateError, UsageError, one_lin
 from scaffold.generate.placement import file_name_limits
 from scaffold.generate.run import copier_failures, record_scaffold_version, run_asking_for_missing
 from scaffold.generate.trust import worker_class
-from scaffold.interrupts import interrupts_deferred
+from scaffold.interrupts import interrupts_deferred, stops_interrupt
 from scaffold.templates import BUILTIN_TEMPLATES, is_remote_source
 
 __all__ = ["UpdateRequest", "UpdateResult", "update_project"]
@@ -76,7 +76,8 @@ def _update(request: UpdateRequest) -> UpdateResult:
         skip_answered=True,
         conflict="inline",
     )
-    with contextlib.ExitStack() as complete:
+    # A SIGTERM or SIGHUP (a closed terminal) is undone or held as a Ctrl-C is.
+    with stops_interrupt(), contextlib.ExitStack() as complete:
         try:
             with copier_failures(source, f"cannot update {project}"), worker:
                 run_asking_for_missing(worker.run_update, worker, source, request.data)
