@@ -61,7 +61,8 @@ for name in job["modules"]:
     except BaseException as exc:
         result["error"] = f"{type(exc).__name__}: {exc}".strip().splitlines()[0][:300]
         result["where"] = where(exc)
-    out.write(json.dumps(result) + "\n")
+    # A line of its own even after bytes the imported code wrote without a line end.
+    out.write("\n" + json.dumps(result) + "\n")
     out.flush()
 out.close()
 os._exit(0)

@@ -139,6 +139,15 @@ def test_a_package_that_forks_or_scribbles_is_contained(tree: Tree) -> None:
     assert _descendants() == before  # every background child was killed
 
 
+def test_a_package_that_scribbles_half_a_line_does_not_hide_its_result(tree: Tree) -> None:
+    # Bytes with no line end before the driver's record made one unreadable line of both:
+    # the package was reported as having exited during its import.
+    torn = _SCRIBBLER.replace("\\nnot json\\n", "\\nhalf a line")
+    root = tree({"a_ok/__init__.py": "", "tears/__init__.py": torn, "z_ok/__init__.py": ""})
+    outcomes = import_packages(["tears", "z_ok"], [root])
+    assert {name: o.error for name, o in outcomes.items()} == {"tears": None, "z_ok": None}
+
+
 def _descendants() -> set[int]:
     """The pids of this process's children and their children (from /proc)."""
     found: set[int] = set()
