@@ -119,8 +119,9 @@ def replace_contents(path: Path, data: bytes, *, expected: bytes) -> None:
     A symlink is written through (its target changes, the link stays); the new content
     keeps the file's mode, owner and group. Refused (NotReplaced) when the content is no
     longer `expected` (someone edited it since it was read: their edit wins), when the
-    file has other hard links (a rename would split them), or when its owner or group
-    cannot be kept. OSError (a read-only or full filesystem, a file gone) passes through.
+    file has other hard links (a rename would split them), is read-only to this user, or
+    when its owner or group cannot be kept. OSError (a full filesystem, a file gone) passes
+    through.
     """
     real = Path(os.path.realpath(path))
     info = os.stat(real)
@@ -131,6 +132,10 @@ def replace_contents(path: Path, data: bytes, *, expected: bytes) -> None:
             f"{path} has {info.st_nlink} hard links, which rewriting it would split;"
             " apply the fix by hand"
         )
+    if not os.access(real, os.W_OK):
+        # A rename would replace it all the same; its mode says it is not to be written
+        # (a file checked out read-only until `p4 edit`, say), as an editor would say.
+        raise NotReplaced(f"{path} is read-only; make it writable to fix it")
 
     def unchanged_since_read() -> None:
         # As late as possible: an editor's save since the read must not be overwritten.

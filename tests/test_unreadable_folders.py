@@ -111,3 +111,16 @@ def test_update_of_a_project_below_an_unreadable_folder_is_a_one_line_error(
     done = run_unprivileged(["update", str(locked / "project")], home)
     assert done.returncode == 2
     assert f"cannot reach {locked / 'project'}: Permission denied" in _one_line_error(done.stderr)
+
+
+def test_fix_leaves_a_read_only_file_with_a_note(shared: SharedFolder) -> None:
+    # A rename replaced it all the same (its folder is writable): a file kept read-only
+    # (checked out read-only until `p4 edit`, say) was rewritten.
+    unsorted = '__all__ = ["b", "a"]\na = b = 1\n'
+    root = write_tree(shared.path / "proj", {"pkg/__init__.py": "", "pkg/ro.py": unsorted})
+    shared.open_up()
+    (root / "pkg" / "ro.py").chmod(0o444)
+    done = run_unprivileged(["check", "pkg", "--fix", "--select", "EXP007", "--no-cache"], root)
+    assert done.returncode == 1, done.stderr
+    assert f"{root / 'pkg' / 'ro.py'} is read-only; make it writable to fix it" in done.stderr
+    assert (root / "pkg" / "ro.py").read_text() == unsorted
