@@ -231,6 +231,7 @@ BAD_CLI_INPUTS = [
     (["templates", "add", "package", "{tpl}"], "would hide the built-in template 'package'"),
     (["templates", "add", "Team_Svc", "{tpl}"], "template name 'Team_Svc'"),
     (["templates", "add", "svc", "missing-folder"], "not found"),
+    (["templates", "add", "svc", "{tpl}", "--description", "a\x7fb"], "control character"),
     (["templates", "remove", "svc"], "no registered template named 'svc'"),
     (["templates", "remove", "module"], "built-in template"),
     (["new", "svc", "proj"], "no template named 'svc'"),
@@ -285,3 +286,18 @@ def test_templates_cli_round_trip(
     assert "Removed 'svc'" in capsys.readouterr().out
     assert main(["templates", "list"]) == 0
     assert "svc" not in capsys.readouterr().out.split("Your registry")[0]
+
+
+def test_templates_list_escapes_control_characters_of_a_registry(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A cloned repository's pyproject.toml printed its escape sequences to the terminal.
+    (tmp_path / "pyproject.toml").write_text(
+        "[tool.scaffold.templates]\n"
+        'evil = { source = "gh:a/b\\u001b]0;title\\u0007", description = "x\\u001b[2Jy" }\n'
+    )
+    monkeypatch.chdir(tmp_path)
+    assert main(["templates", "list"]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out
+    assert "gh:a/b\\x1b]0;title\\x07" in out and "x\\x1b[2Jy" in out

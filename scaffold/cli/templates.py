@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from scaffold.cli.options import PathGiven, TrustOption, format_option
+from scaffold.cli.options import PathGiven, TrustOption, _plain_text, format_option
 from scaffold.cli.render import display_path, examples
+from scaffold.errors import printable
 
 if TYPE_CHECKING:
     from scaffold.template_testing.report import SetResult
@@ -64,7 +65,12 @@ def templates_add(
     ],
     description: Annotated[
         str,
-        typer.Option("--description", metavar="TEXT", help="One line shown by `templates list`."),
+        typer.Option(
+            "--description",
+            metavar="TEXT",
+            help="One line shown by `templates list`.",
+            callback=_plain_text("--description"),
+        ),
     ] = "",
     force: Annotated[
         bool, typer.Option("--force", help="Replace NAME if it is already registered.")
@@ -273,7 +279,9 @@ def _render_template_table(entries: list[TemplateEntry]) -> str:
     rows = [("NAME", "FROM", "SOURCE", "DESCRIPTION")]
     for entry in entries:
         origin = "built-in" if entry.builtin else Path(entry.origin).name
-        rows.append((entry.name, origin, entry.source, entry.description))
+        # A project's pyproject.toml (a cloned repository's) may hold escape sequences.
+        cells = (entry.name, origin, entry.source, entry.description)
+        rows.append(tuple(printable(cell) for cell in cells))  # type: ignore[arg-type]
     widths = [max(len(row[column]) for row in rows) for column in range(3)]
     return "\n".join(
         "  ".join(cell.ljust(width) for cell, width in zip(row[:3], widths, strict=True))
