@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import random
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -151,3 +154,39 @@ def test_a_cold_run_loads_the_rules_while_the_workers_parse(tmp_path: Path) -> N
         [sys.executable, "-c", PROBE, str(tmp_path)], capture_output=True, text=True, check=True
     )
     assert result.stdout.split() == ["True", "3"]
+
+
+ORPHANED = """
+import os, signal, sys
+from scaffold.check.incremental import pool
+from scaffold.check.incremental.run import run_check
+from scaffold.check.options import CheckOptions
+
+real = pool._encode_batch
+
+def end_the_command_then_parse(batch, parse, for_cache):
+    os.kill(os.getppid(), signal.SIGTERM)  # `kill PID`: the command alone, not its workers
+    return real(batch, parse, for_cache)
+
+pool._encode_batch = end_the_command_then_parse
+run_check(CheckOptions(paths=(sys.argv[1],), use_cache=False, workers=2))
+"""
+
+
+def test_the_workers_end_with_the_command(tmp_path: Path) -> None:
+    # Killed alone, the command left its workers waiting for work for good, holding its
+    # stdout and stderr: whatever read its output (a CI step, an editor, `$(...)`) hung.
+    _three_files(tmp_path)
+    child = subprocess.Popen(
+        [sys.executable, "-c", ORPHANED, str(tmp_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    try:
+        child.communicate(timeout=30)  # returns once nothing holds the pipes
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(child.pid, signal.SIGKILL)  # the workers, if they outlived it
+        child.wait()
+    assert child.returncode == -signal.SIGTERM

@@ -127,6 +127,22 @@ SentJob = tuple[str, str, bool, "int | None"]
 SentResult = tuple[str, "bytes | None", bytes, "bytes | None"]
 
 
+def _end_with_parent() -> None:
+    """A pool worker's start: be killed when the process that started it ends (Linux).
+
+    Killed alone (`kill PID`, a service manager, an editor), the command left its workers
+    waiting for work for good, holding its stdout and stderr, so whatever read its output
+    hung. (A Ctrl-C reaches the whole process group, and the workers with it.)
+    """
+    if sys.platform != "linux":
+        return
+    import ctypes
+    import signal
+
+    pr_set_pdeathsig = 1
+    ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+
+
 def _encode_batch(batch: Sequence[SentJob], parse: Parser, for_cache: bool) -> list[SentResult]:
     """Parse each job in a worker, into encoded facts (marshal is much faster than pickling
     records)."""
@@ -221,7 +237,9 @@ def parse_jobs(
     batches = _batches(jobs, workers)
     done: set[str] = set()
     try:
-        with ProcessPoolExecutor(workers, mp_context=_context()) as pool:
+        with ProcessPoolExecutor(
+            workers, mp_context=_context(), initializer=_end_with_parent
+        ) as pool:
             count = len(batches)
             sent = [[(j.key, j.path, j.is_package, j.limit) for j in batch] for batch in batches]
             results = pool.map(_encode_batch, sent, [parse] * count, [for_cache] * count)
