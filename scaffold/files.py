@@ -132,9 +132,10 @@ def replace_contents(path: Path, data: bytes, *, expected: bytes) -> None:
             f"{path} has {info.st_nlink} hard links, which rewriting it would split;"
             " apply the fix by hand"
         )
-    if not os.access(real, os.W_OK):
+    if not os.access(real, os.W_OK) and not os.statvfs(real).f_flag & os.ST_RDONLY:
         # A rename would replace it all the same; its mode says it is not to be written
-        # (a file checked out read-only until `p4 edit`, say), as an editor would say.
+        # (a file checked out read-only until `p4 edit`, say), as an editor would say. On
+        # a read-only mount the write itself says so.
         raise NotReplaced(f"{path} is read-only; make it writable to fix it")
 
     def unchanged_since_read() -> None:
