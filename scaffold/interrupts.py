@@ -42,8 +42,10 @@ def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
 
 
 def exit_code_of_interrupt() -> int:
-    """The exit code of a command a signal interrupted: 130 for Ctrl-C, 143 for SIGTERM."""
-    return 128 + _last[0]
+    """The exit code of a command a signal interrupted: 130 for Ctrl-C, 143 for SIGTERM.
+    Read once: the next command in this process starts from Ctrl-C's."""
+    code, _last[0] = 128 + _last[0], int(signal.SIGINT)
+    return code
 
 
 @contextlib.contextmanager

@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 
 from scaffold.generate import temporaries
+from scaffold.interrupts import exit_code_of_interrupt, stops_interrupt
 from tests.faults import snapshot
 from tests.test_faults_placement import TEMPLATE, _user_project, _write
 
@@ -117,3 +118,12 @@ def test_a_ctrl_c_while_removing_copiers_temporaries_at_exit_is_held(
     monkeypatch.setattr(shutil, "rmtree", interrupted_rmtree)
     temporaries._remove_own(os.getpid())
     assert not folder.exists()
+
+
+def test_the_exit_code_of_a_sigterm_is_not_kept_for_the_next_command() -> None:
+    # In one process (a test run, a program calling main twice) a Ctrl-C after a command
+    # a SIGTERM ended exited 143 too.
+    with pytest.raises(KeyboardInterrupt), stops_interrupt():
+        signal.raise_signal(signal.SIGTERM)
+    assert exit_code_of_interrupt() == 143
+    assert exit_code_of_interrupt() == 130
