@@ -107,3 +107,33 @@ def test_a_clone_with_its_source_root_elsewhere_prints_its_own(
     (second.parent / ".git").mkdir()
     fresh = _check(second, capsys, monkeypatch, output_format="gitlab", use_cache=False)
     assert _check(second, capsys, monkeypatch, output_format="gitlab") == fresh
+
+
+
+@pytest.mark.parametrize(
+    ("fmt", "before", "after"),
+    [
+        ("text", '"missing"]', '"nowhere"]'),  # the findings change
+        ("full", '["run", "missing"]', "['run', \"missing\"]"),  # only the shown source line
+    ],
+)
+def test_a_clone_with_one_file_edited_prints_what_no_cache_prints(
+    fmt: str,
+    before: str,
+    after: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Issue 21: a restored cache with one file changed in content (same size, the clone's
+    # new stat) prints exactly what a run without the cache prints there, and so does the
+    # warm run after it (the printout kept by the restored run).
+    printed, second = _checked_then_cloned(fmt, tmp_path, capsys, monkeypatch)
+    edited = second / "demo" / "__init__.py"
+    text = edited.read_text(encoding="utf-8")
+    assert before in text and len(before) == len(after)
+    edited.write_text(text.replace(before, after), encoding="utf-8")
+    fresh = _check(second, capsys, monkeypatch, output_format=fmt, use_cache=False)
+    assert fresh != printed
+    for _ in range(2):  # the restored run, then a warm one
+        assert _check(second, capsys, monkeypatch, output_format=fmt) == fresh
