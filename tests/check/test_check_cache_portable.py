@@ -176,6 +176,28 @@ def test_cache_dir_and_its_variable_move_the_cache(tmp_path: Path) -> None:
     assert not (root / CACHE_DIR).exists()
 
 
+def _parsed_in(root: Path, cache_dir: Path) -> int:
+    tree = discover(root)
+    cache = FactsCache.open(tree, cache_dir)
+    parser = CountingParser()
+    read_facts(tree.files, parser, cache=cache, workers=0)
+    cache.save()
+    return len(parser.parsed)
+
+
+def test_projects_without_a_name_sharing_a_cache_dir_keep_their_own(tmp_path: Path) -> None:
+    # Two CI jobs, or two repositories, with one SCAFFOLD_CACHE_DIR: without a `[project]
+    # name` both took the same file, and each run of one found the other's cache (cold).
+    unnamed = {**PROJECT, "pyproject.toml": "[tool.scaffold.check]\n"}
+    one = write_tree(tmp_path / "one", unnamed)
+    other = write_tree(tmp_path / "other", {**unnamed, "demo/extra.py": "import demo\n"})
+    shared = tmp_path / "shared"
+    assert (_parsed_in(one, shared), _parsed_in(other, shared)) == (4, 5)
+    assert (_parsed_in(one, shared), _parsed_in(other, shared)) == (0, 0)
+    moved = _move(one, tmp_path / "elsewhere" / "one")  # the same folder name elsewhere
+    assert _parsed_in(moved, shared) == 0
+
+
 @pytest.mark.parametrize("how", ["option", "variable"])
 def test_a_cache_dir_that_is_a_file_is_refused(tmp_path: Path, how: str) -> None:
     root = write_tree(tmp_path / "project", PROJECT)

@@ -86,12 +86,18 @@ class CacheLocation:
 
         One file per checked folder, named by the folder relative to the root (so checking
         a subfolder never evicts the whole project) and by the project's name (so projects
-        sharing one cache folder keep their own files).
+        sharing one cache folder keep their own files; in a folder given, a project without
+        a name goes by its folder's name).
         """
         root = project_root(tree)
         if cache_dir is None:
             cache_dir = os.environ.get(CACHE_DIR_ENV) or None
         folder = root / CACHE_DIR if cache_dir is None else Path(os.path.abspath(cache_dir))
-        identity = f"{_project_name(tree, root)}\0{relative(tree.base, root)}"
-        name = hashlib.blake2b(os.fsencode(identity), digest_size=8).hexdigest()
-        return cls(root, folder / f"check-{name}.bin")
+        name = _project_name(tree, root)
+        if not name and cache_dir is not None:
+            # A shared folder: projects without a name are told apart by their folder's
+            # name (a CI runner's workspace keeps it), or two would overwrite each other.
+            name = f"\0{root.name}"
+        identity = f"{name}\0{relative(tree.base, root)}"
+        digest = hashlib.blake2b(os.fsencode(identity), digest_size=8).hexdigest()
+        return cls(root, folder / f"check-{digest}.bin")
