@@ -212,3 +212,21 @@ def test_a_cache_dir_that_is_a_file_is_refused(tmp_path: Path, how: str) -> None
     assert len(result.stderr.strip().splitlines()) == 1
     assert "is not a folder" in result.stderr
     assert not (root / CACHE_DIR).exists()
+
+
+@pytest.mark.parametrize("how", ["option", "variable"])
+def test_a_cache_dir_that_cannot_be_made_is_refused(tmp_path: Path, how: str) -> None:
+    # It was silently left out: every run a cold one, and nothing said why.
+    root = write_tree(tmp_path / "project", PROJECT)
+    blocker = tmp_path / "file"
+    blocker.write_text("x", encoding="utf-8")
+    folder = str(blocker / "cache")
+    if how == "option":
+        result = _scaffold("check", str(root), "--cache-dir", folder)
+    else:
+        result = _scaffold("check", str(root), env={CACHE_DIR_ENV: folder})
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "cannot create" in result.stderr and "not a writable folder" in result.stderr
+    assert not (root / CACHE_DIR).exists()

@@ -39,7 +39,8 @@ def relative(path: Path | str, start: Path | str) -> str:
 
 def chosen_cache_dir(given: str | None) -> Path | None:
     """The folder `--cache-dir` names, else `$SCAFFOLD_CACHE_DIR`'s, else None (the project's
-    own `.scaffold_cache/`); a UsageError when it is a file."""
+    own `.scaffold_cache/`); a UsageError when it is a file, cannot be looked into, or is
+    missing where it cannot be made."""
     option = "--cache-dir"
     if given is None:
         given, option = os.environ.get(CACHE_DIR_ENV) or None, CACHE_DIR_ENV
@@ -48,8 +49,20 @@ def chosen_cache_dir(given: str | None) -> Path | None:
     if not given:  # Path("") is the current folder: the cache and its `*` .gitignore land there
         raise UsageError(f"{option} is empty; give a folder to keep the cache in, or leave it out")
     path = Path(os.path.abspath(given))
-    if path.exists() and not path.is_dir():
-        raise UsageError(f"{option} {given!r} is not a folder (give a folder to keep the cache in)")
+    try:
+        if path.exists() and not path.is_dir():
+            raise UsageError(
+                f"{option} {given!r} is not a folder (give a folder to keep the cache in)"
+            )
+    except OSError as exc:  # a folder on the way this user may not enter
+        raise UsageError(f"cannot use {option} {given!r}: {exc.strerror or exc}") from exc
+    # A folder that exists is read even when it cannot be written (a cache shared read-only);
+    # one that is missing is made by the first write, which must be possible.
+    made = path
+    while not made.exists() and made.parent != made:
+        made = made.parent
+    if made != path and not os.access(made, os.W_OK | os.X_OK):
+        raise UsageError(f"cannot create {option} {given!r}: {str(made)!r} is not a writable folder")
     return path
 
 
