@@ -109,7 +109,6 @@ def test_a_clone_with_its_source_root_elsewhere_prints_its_own(
     assert _check(second, capsys, monkeypatch, output_format="gitlab") == fresh
 
 
-
 @pytest.mark.parametrize(
     ("fmt", "before", "after"),
     [

@@ -62,7 +62,9 @@ def chosen_cache_dir(given: str | None) -> Path | None:
     while not made.exists() and made.parent != made:
         made = made.parent
     if made != path and not os.access(made, os.W_OK | os.X_OK):
-        raise UsageError(f"cannot create {option} {given!r}: {str(made)!r} is not a writable folder")
+        raise UsageError(
+            f"cannot create {option} {given!r}: {str(made)!r} is not a writable folder"
+        )
     return path
 
 
