@@ -145,8 +145,15 @@ def _discover(path: Path, also: Sequence[Path], settings: Settings | None) -> Tr
     # that folder is the root, but only the top packages below it are walked.
     scan, walk_from = package_root(named[0].parent if is_file else path)
     starts = {package_root(f.parent)[1] for f in named} | {walk_from}
+    config = nearest_config(base, settings)
+    beside = is_file  # only the packages beside the named files are walked
+    if is_file and config.pyproject is not None and scan.is_relative_to(config.directory):
+        # Named files (pre-commit's staged ones) are checked in their whole project, as
+        # `scaffold check .` checks them: a test's import of the package, or one top
+        # package's of another, is resolved rather than taken as third-party.
+        scan, starts, beside = config.directory, {config.directory}, False
     tree = Tree(base=base, roots=[])
-    walk = Walk(tree, scan, is_file, nearest_config(base, settings), settings)
+    walk = Walk(tree, scan, beside, config, settings)
     for start in [scan] if scan in starts else sorted(starts):
         walk.run(str(start))
     tree.roots = sorted(walk.roots, key=lambda p: (len(p.parts), str(p)))

@@ -81,3 +81,21 @@ def test_the_command_line_exit_code_follows_the_named_files(
     assert main(["check", "--no-cache", "app/b.py"]) == 1
     assert "app/a.py:1:1: IMP002" in capsys.readouterr().out
     assert main(["check", "--no-cache", "app/clean.py"]) == 0
+
+
+def test_a_named_file_is_checked_in_its_whole_project(tree: Tree) -> None:
+    # Only the named file's top package was walked: a test's or a sibling package's import
+    # of a name another top package lacks passed pre-commit's hook and failed `check .`.
+    root = tree(
+        {
+            **CYCLE,
+            "pyproject.toml": '[project]\nname = "app"\n',
+            "lib/__init__.py": "from app.clean import nowhere\n",
+            "tests/test_app.py": "from app.a import missing\n",
+        }
+    )
+    whole = _codes(root, ".")
+    assert "IMP006 lib/__init__.py" in whole and "IMP006 tests/test_app.py" in whole
+    assert "IMP006 __init__.py" in _codes(root, "lib/__init__.py")  # relative to lib/
+    assert _codes(root, "tests/test_app.py") == ["IMP006 test_app.py"]
+    assert _codes(root, "tests/test_app.py", "app/clean.py") == ["IMP006 tests/test_app.py"]
