@@ -25,6 +25,7 @@ __all__ = [
     "Settings",
     "load_config",
     "nearest_config",
+    "nearest_project",
     "read_pyproject",
     "read_settings",
 ]
@@ -189,12 +190,21 @@ def nearest_config(start: Path, settings: Settings | None = None) -> CheckConfig
     """The config of the nearest pyproject.toml at or above `start`, looking no higher than
     the repository root (the folder holding `.git`): an unrelated pyproject.toml above the
     repository, in a home folder say, neither configures the check nor receives its cache."""
+    project = nearest_project(start)
+    if project is not None:
+        return load_config(project, settings)
+    return CheckConfig(directory=start) if settings is None else load_config(start, settings)
+
+
+def nearest_project(start: Path) -> Path | None:
+    """The folder of the nearest pyproject.toml at or above `start`, no higher than the
+    repository root (the folder holding `.git`); None when there is none."""
     for folder in [start, *start.parents]:
         if os.path.isfile(folder / "pyproject.toml"):
-            return load_config(folder, settings)
+            return folder
         if os.path.lexists(folder / ".git"):
             break
-    return CheckConfig(directory=start) if settings is None else load_config(start, settings)
+    return None
 
 
 def load_config(directory: Path, settings: Settings | None = None) -> CheckConfig:

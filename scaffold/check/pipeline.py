@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from scaffold.check.config import nearest_project
 from scaffold.check.discover import Tree, discover
 from scaffold.check.members import package_root
 from scaffold.check.memory import without_cyclic_gc
@@ -233,7 +234,12 @@ def path_groups(raw: Sequence[str | Path]) -> list[tuple[Path, tuple[Path, ...]]
         if is_file and path.name == "pyproject.toml":
             path, is_file = path.parent, False
         if is_file:
-            members = groups.setdefault((True, package_root(path.parent)[0]), [])
+            # Named files of one project are walked together: each is checked in its whole
+            # project (discover), so files under two of its package roots (tests/ and src/,
+            # say) would otherwise walk and check the project twice.
+            root = package_root(path.parent)[0]
+            project = nearest_project(root)
+            members = groups.setdefault((True, root if project is None else project), [])
             if path not in members:
                 members.append(path)
         else:

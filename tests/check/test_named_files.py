@@ -99,3 +99,19 @@ def test_a_named_file_is_checked_in_its_whole_project(tree: Tree) -> None:
     assert "IMP006 __init__.py" in _codes(root, "lib/__init__.py")  # relative to lib/
     assert _codes(root, "tests/test_app.py") == ["IMP006 test_app.py"]
     assert _codes(root, "tests/test_app.py", "app/clean.py") == ["IMP006 tests/test_app.py"]
+
+
+def test_named_files_of_one_project_are_one_group(tree: Tree, tmp_path: Path) -> None:
+    # Each named file is checked in its whole project: files under two of its package
+    # roots (pre-commit staging tests/ and app/) walked and checked the project twice.
+    from scaffold.check.pipeline import path_groups
+
+    files = {**CYCLE, "tests/test_app.py": "from app.a import X\n", "lib/m.py": ""}
+    root = tree({**files, "pyproject.toml": '[project]\nname = "app"\n'})
+    named = [root / "tests/test_app.py", root / "app/clean.py", root / "lib/m.py"]
+    assert path_groups(named) == [(named[0], tuple(named[1:]))]
+    bare = tmp_path / "bare"  # no project: each package root is a tree of its own
+    for name, text in files.items():
+        (bare / name).parent.mkdir(parents=True, exist_ok=True)
+        (bare / name).write_text(text)
+    assert len(path_groups([bare / "tests/test_app.py", bare / "app/clean.py"])) == 2
