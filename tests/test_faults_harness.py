@@ -129,4 +129,4 @@ def test_a_suite_started_with_sigint_ignored_still_gets_ctrl_c() -> None:
         with pytest.raises(KeyboardInterrupt):
             signal.raise_signal(signal.SIGINT)
     finally:
-        signal.signal(signal.SIGINT, before)  # type: ignore[arg-type]
+        signal.signal(signal.SIGINT, before)
