@@ -294,11 +294,17 @@ def ctrl_c_reaches_python() -> None:
     """Let a Ctrl-C raise KeyboardInterrupt in this process even when it was started with
     SIGINT ignored (a shell without job control starts background commands so, as nohup
     and some CI runners do): Python then installs no handler of its own, and the fault
-    tests' real SIGINT would be dropped (found running the suite as a background job)."""
+    tests' real SIGINT would be dropped (found running the suite as a background job).
+    SIGTERM and SIGHUP get their default action back too (nohup ignores SIGHUP): the
+    commands the signal tests start inherit an ignored signal and, as they should, keep
+    ignoring it."""
     import signal
 
     if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
         signal.signal(signal.SIGINT, signal.default_int_handler)
+    for stopping in (signal.SIGTERM, signal.SIGHUP):
+        if signal.getsignal(stopping) is signal.SIG_IGN:
+            signal.signal(stopping, signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGINT])
 
 

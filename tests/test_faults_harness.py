@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import ctrl_c_reaches_python
 from tests.faults import Injector, install
 
 
@@ -120,8 +121,6 @@ def test_a_suite_started_with_sigint_ignored_still_gets_ctrl_c() -> None:
     # starts with SIGINT ignored: every Ctrl-C fault test then saw exit 0 instead of 130.
     import signal
 
-    from tests.conftest import ctrl_c_reaches_python
-
     before = signal.getsignal(signal.SIGINT)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
@@ -130,3 +129,17 @@ def test_a_suite_started_with_sigint_ignored_still_gets_ctrl_c() -> None:
             signal.raise_signal(signal.SIGINT)
     finally:
         signal.signal(signal.SIGINT, before)
+
+
+def test_a_suite_started_under_nohup_gives_its_commands_sighup_back() -> None:
+    # Under nohup the suite starts with SIGHUP ignored, the signal tests' commands inherit
+    # that and (rightly) keep ignoring it: they saw exit 0 instead of 129.
+    import signal
+
+    before = signal.getsignal(signal.SIGHUP)
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    try:
+        ctrl_c_reaches_python()
+        assert signal.getsignal(signal.SIGHUP) is signal.SIG_DFL
+    finally:
+        signal.signal(signal.SIGHUP, before)
