@@ -3,6 +3,7 @@ module's names are copied only when the run changes them (State.writable)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -19,19 +20,18 @@ from .test_simulation_memo import _shared_library
 from .test_simulation_scaling import NoMemo, _project, _starts
 
 
-def test_a_replayed_import_shares_the_names_it_left(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def _replays_share(
+    root: Path, monkeypatch: pytest.MonkeyPatch, shares: Callable[[ImportMemo, Kept], list[bool]]
 ) -> None:
-    root = write_tree(tmp_path, _shared_library(users=6, depth=5))
+    """Every replay of a kept import shares what `shares` looks at, and the simulation finds
+    what one without the memo finds."""
     monkeypatch.setattr(imports_failable, "_BUDGET", 10**9)
     shared: list[bool] = []
     apply = ImportMemo._apply
 
     def applied(self: ImportMemo, kept: Kept) -> None:
         apply(self, kept)
-        shared.extend(
-            self.state.bound[key] is bound for key, _, bound, _ in kept.left if bound is not None
-        )
+        shared.extend(shares(self, kept))
 
     monkeypatch.setattr(ImportMemo, "_apply", applied)
     project = _project(root)
@@ -40,6 +40,19 @@ def test_a_replayed_import_shares_the_names_it_left(
     monkeypatch.setattr(simulation, "ImportMemo", NoMemo)
     fresh = simulate_failures(project, _starts(project))
     assert (result.failures, result.steps) == (fresh.failures, fresh.steps)
+
+
+def test_a_replayed_import_shares_the_names_it_left(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = write_tree(tmp_path, _shared_library(users=6, depth=5))
+    _replays_share(
+        root,
+        monkeypatch,
+        lambda memo, kept: [
+            memo.state.bound[key] is bound for key, _, bound, _ in kept.left if bound is not None
+        ],
+    )
 
 
 def test_names_shared_with_a_kept_import_are_copied_before_a_change() -> None:
@@ -117,25 +130,15 @@ def test_a_replayed_import_shares_the_aliases_it_left(
     files = _shared_library(users=6, depth=5)
     files["lib/m0.py"] = "import lib.m1 as one\n" + files["lib/m0.py"]
     root = write_tree(tmp_path, files)
-    monkeypatch.setattr(imports_failable, "_BUDGET", 10**9)
-    shared: list[bool] = []
-    apply = ImportMemo._apply
-
-    def applied(self: ImportMemo, kept: Kept) -> None:
-        apply(self, kept)
-        shared.extend(
-            self.state.aliases[key] is aliases
+    _replays_share(
+        root,
+        monkeypatch,
+        lambda memo, kept: [
+            memo.state.aliases[key] is aliases
             for key, _, _, aliases in kept.left
             if aliases is not None
-        )
-
-    monkeypatch.setattr(ImportMemo, "_apply", applied)
-    project = _project(root)
-    result = simulate_failures(project, _starts(project))
-    assert shared and all(shared)
-    monkeypatch.setattr(simulation, "ImportMemo", NoMemo)
-    fresh = simulate_failures(project, _starts(project))
-    assert (result.failures, result.steps) == (fresh.failures, fresh.steps)
+        ],
+    )
 
 
 def test_aliases_shared_with_a_kept_import_are_copied_before_a_change() -> None:
