@@ -101,6 +101,9 @@ class Tree:
     folders: list[Folder] = field(default_factory=list)
     configs: list[CheckConfig] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # Named files checked in their whole project: that project's folder, walked as
+    # `scaffold check .` there walks it (its cache is that run's: incremental.location).
+    project: Path | None = None
 
     def rel(self, path: Path | str) -> str:
         """`path` relative to the checked folder, with POSIX slashes."""
@@ -152,7 +155,7 @@ def _discover(path: Path, also: Sequence[Path], settings: Settings | None) -> Tr
         # `scaffold check .` checks them: a test's import of the package, or one top
         # package's of another, is resolved rather than taken as third-party.
         scan, starts, beside = config.directory, {config.directory}, False
-    tree = Tree(base=base, roots=[])
+    tree = Tree(base=base, roots=[], project=None if beside or not is_file else scan)
     walk = Walk(tree, scan, beside, config, settings)
     for start in [scan] if scan in starts else sorted(starts):
         walk.run(str(start))

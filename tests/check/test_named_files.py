@@ -3,6 +3,8 @@ report keeps every finding whose location or related locations touch a named fil
 
 from __future__ import annotations
 
+import re
+import shutil
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -10,6 +12,7 @@ import pytest
 
 from scaffold.check import CheckOptions, run_check
 from scaffold.check.discover import discover
+from scaffold.check.incremental.location import CACHE_DIR
 from scaffold.cli import main
 
 Tree = Callable[[Mapping[str, str | bytes]], Path]
@@ -115,3 +118,34 @@ def test_named_files_of_one_project_are_one_group(tree: Tree, tmp_path: Path) ->
         (bare / name).parent.mkdir(parents=True, exist_ok=True)
         (bare / name).write_text(text)
     assert len(path_groups([bare / "tests/test_app.py", bare / "app/clean.py"])) == 2
+
+
+def test_named_files_share_the_cache_of_their_project(
+    tree: Tree, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Pre-commit names the staged files: the cache was the folder of them's own, so the first
+    # commit in a folder parsed the whole project again, and `check .` warmed no hook run.
+    files = {**CYCLE, "lib/m.py": "X = 1\n", "tests/test_app.py": "from app.a import X\n"}
+    root = tree({**files, "pyproject.toml": '[project]\nname = "app"\n'})
+    monkeypatch.chdir(root)
+
+    def parsed(*named: str) -> str:
+        main(["check", "-v", *named])
+        err = capsys.readouterr().err
+        return re.findall(r"^verbose: cache: .*\((\d+) of \d+ files parsed", err, re.M)[0]
+
+    assert parsed(".") == str(len(files))
+    assert parsed("lib/m.py") == "0"
+    assert parsed("tests/test_app.py", "app/b.py") == "0"
+    shutil.rmtree(root / CACHE_DIR)
+    assert parsed("app/a.py") == str(len(files))  # a hook run in one folder...
+    assert parsed("lib/m.py") == "0"  # ...warms the next in another
+    (root / "lib/m.py").write_text("X = 2\n")
+    monkeypatch.chdir(root / "tests")
+    assert parsed("test_app.py", "../lib/m.py") == "1"
+    monkeypatch.chdir(root)
+    assert parsed(".") == "0"
+    assert len(list((root / CACHE_DIR).glob("check-*.bin"))) == 1
+    for named in (("app/b.py",), ("tests/test_app.py", "app/d.py"), ("lib/m.py",)):
+        cached = run_check(CheckOptions(paths=tuple(root / n for n in named)))
+        assert sorted(f"{d.code} {d.path}" for d in cached.diagnostics) == _codes(root, *named)

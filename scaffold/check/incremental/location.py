@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import hashlib
 import os
+import posixpath
+from collections.abc import Callable
 from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path
 
-from scaffold.check.discover import Tree
+from scaffold.check.discover import SourceFile, Tree
 from scaffold.errors import UsageError
 
 __all__ = [
@@ -23,6 +26,7 @@ __all__ = [
     "CACHE_DIR_ENV",
     "CacheLocation",
     "chosen_cache_dir",
+    "index_keys",
     "project_root",
     "relative",
 ]
@@ -70,12 +74,14 @@ def chosen_cache_dir(given: str | None) -> Path | None:
 
 def project_root(tree: Tree) -> Path:
     """The folder the cache belongs to: the pyproject.toml's folder that configures the
-    checked folder, else the import root holding it, else the checked folder itself."""
+    checked folder, else the import root holding it, else the checked folder itself (of
+    named files checked in their whole project: that project's folder)."""
+    checked = tree.base if tree.project is None else tree.project
     for config in tree.configs:
-        if config.pyproject is not None and tree.base.is_relative_to(config.directory):
+        if config.pyproject is not None and checked.is_relative_to(config.directory):
             return config.directory
-    holding = [root for root in tree.roots if tree.base.is_relative_to(root)]
-    return max(holding, key=lambda root: len(root.parts)) if holding else tree.base
+    holding = [root for root in tree.roots if checked.is_relative_to(root)]
+    return max(holding, key=lambda root: len(root.parts)) if holding else checked
 
 
 def _project_name(tree: Tree, root: Path) -> str:
@@ -89,10 +95,14 @@ def _project_name(tree: Tree, root: Path) -> str:
 
 @dataclass(frozen=True, slots=True)
 class CacheLocation:
-    """The cache file of one checked folder and the root its stored paths are relative to."""
+    """The cache file of one checked folder and the root its stored paths are relative to.
+
+    `prefix`: the tree's base relative to the folder the cache is of ("" when the same), what
+    each file's `rel` is joined to for its key in the cache."""
 
     root: Path
     file: Path
+    prefix: str = ""
 
     @classmethod
     def of(cls, tree: Tree, cache_dir: Path | str | None = None) -> CacheLocation:
@@ -102,7 +112,9 @@ class CacheLocation:
         One file per checked folder, named by the folder relative to the root (so checking
         a subfolder never evicts the whole project) and by the project's name (so projects
         sharing one cache folder keep their own files; in a folder given, a project without
-        a name goes by its folder's name).
+        a name goes by its folder's name). Named files checked in their whole project (the
+        staged files pre-commit names) are of that project's folder, wherever they lie: they
+        share the cache, and each file's key in it, of `scaffold check .` run there.
         """
         root = project_root(tree)
         if cache_dir is None:
@@ -113,6 +125,25 @@ class CacheLocation:
             # A shared folder: projects without a name are told apart by their folder's
             # name (a CI runner's workspace keeps it), or two would overwrite each other.
             name = f"\0{root.name}"
-        identity = f"{name}\0{relative(tree.base, root)}"
+        checked = tree.base if tree.project is None else tree.project
+        identity = f"{name}\0{relative(checked, root)}"
         digest = hashlib.blake2b(os.fsencode(identity), digest_size=8).hexdigest()
-        return cls(root, folder / f"check-{digest}.bin")
+        prefix = "" if checked == tree.base else relative(tree.base, checked)
+        return cls(root, folder / f"check-{digest}.bin", prefix)
+
+
+def index_keys(prefix: str) -> Callable[[SourceFile], str]:
+    """Each file's key in a cache's index: its `rel` joined to `prefix` (a file above the
+    tree's base comes out below `prefix`'s folder, as when `scaffold check .` is run there),
+    each made once; its `rel` itself when `prefix` is "" (no call of Python code per file)."""
+    if not prefix:
+        return attrgetter("rel")
+    made: dict[str, str] = {}
+
+    def key(source: SourceFile) -> str:
+        found = made.get(source.rel)
+        if found is None:
+            found = made[source.rel] = posixpath.normpath(posixpath.join(prefix, source.rel))
+        return found
+
+    return key

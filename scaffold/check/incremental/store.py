@@ -35,7 +35,7 @@ from scaffold.check.incremental.cache_file import (
 )
 from scaffold.check.incremental.contents import DIGEST_SIZE, content_digest, file_digest, hash_files
 from scaffold.check.incremental.fingerprint import analyser_fingerprint
-from scaffold.check.incremental.location import CACHE_DIR, CacheLocation
+from scaffold.check.incremental.location import CACHE_DIR, CacheLocation, index_keys
 from scaffold.check.incremental.records import CODEC, decode_facts, model_codec
 from scaffold.check.incremental.structure import structure_digest
 from scaffold.check.incremental.typed import all_bytes, well_typed
@@ -70,9 +70,10 @@ NewEntry = tuple[SourceFile, bytes, bytes, Stat, bytes | None]
 class FactsCache:
     """The cache of one checked folder for one run; `save()` writes it back atomically."""
 
-    def __init__(self, path: Path | None, root: Path | None = None) -> None:
+    def __init__(self, path: Path | None, root: Path | None = None, prefix: str = "") -> None:
         self.path = path
         self.root = root  # what the stored folder names are relative to
+        self._rel = index_keys(prefix)  # each file's key in the index (CacheLocation.prefix)
         self.fingerprint = analyser_fingerprint(_FORMAT)
         self._index: dict[str, tuple[int, int, int, int, bytes]] = {}
         self._loaded_index: dict[str, tuple[int, int, int, int, bytes]] = {}
@@ -109,7 +110,7 @@ class FactsCache:
         """Load the cache file of `tree` (see CacheLocation.of for where it is and what
         `cache_dir` overrides); a missing, foreign, stale or corrupt one starts empty."""
         location = CacheLocation.of(tree, cache_dir)
-        cache = cls(location.file, location.root)
+        cache = cls(location.file, location.root, location.prefix)
         cache._load()
         cache._forget_gone(tree)
         return cache
@@ -118,7 +119,7 @@ class FactsCache:
         """Drop the stat entries of files no longer in `tree` (deleted, moved, excluded):
         kept, they would stay in the cache for good, and their facts with them (`save`
         keeps only the facts of indexed files)."""
-        gone = self._index.keys() - {source.rel for source in tree.files} if self._index else ()
+        gone = self._index.keys() - set(map(self._rel, tree.files)) if self._index else ()
         for rel in gone:
             del self._index[rel]
         if gone:
@@ -176,7 +177,7 @@ class FactsCache:
 
     def stat(self, source: SourceFile) -> Stat | None:
         """(size, mtime_ns, inode, ctime_ns) of a file, once per run; None: no stat."""
-        key = source.rel
+        key = self._rel(source)
         if key not in self._stats:
             try:
                 info = os.stat(source.file)
@@ -188,7 +189,7 @@ class FactsCache:
 
     def known_digest(self, source: SourceFile) -> bytes | None:
         """The content hash of an unchanged file, from the stat index alone (no read)."""
-        entry = self._index.get(source.rel)
+        entry = self._index.get(self._rel(source))
         stat = self.stat(source)
         if entry is None or stat is None or entry[:4] != stat:
             return None
@@ -201,29 +202,29 @@ class FactsCache:
         (touched, checked out again, or too recent to trust its mtime) is read and hashed:
         identical content still needs no parse.
         """
-        if source.rel in self._absent:
+        if self._rel(source) in self._absent:
             return None
         digest = self.known_digest(source)
-        if digest is None and self.stat(source) is not None and source.rel in self._index:
+        if digest is None and self.stat(source) is not None and self._rel(source) in self._index:
             digest = file_digest(source.file, source.config.max_file_size)
             if digest is None:
                 return None
             self._rehashed(source, digest)
         key = None if digest is None else _entry_key(digest, source.is_package)
         if key is None or key not in self._entry_digests:
-            self._absent.add(source.rel)
+            self._absent.add(self._rel(source))
             return None
         return key
 
     def _rehashed(self, source: SourceFile, digest: bytes) -> bool:
         """Index the content hash just read of a file whose stat changed, when its facts are
         cached (True); else it is to be parsed."""
-        stat = self._stats[source.rel]
+        stat = self._stats[self._rel(source)]
         if stat is not None and _entry_key(digest, source.is_package) in self._entry_digests:
-            self._index[source.rel] = (*stat, digest)
+            self._index[self._rel(source)] = (*stat, digest)
             self._changed()
             return True
-        self._absent.add(source.rel)
+        self._absent.add(self._rel(source))
         return False
 
     def _hash_changed(self, files: Iterable[SourceFile]) -> None:
@@ -235,13 +236,13 @@ class FactsCache:
         changed = [
             source
             for source in files
-            if source.rel in index
-            and source.rel not in absent
+            if self._rel(source) in index
+            and self._rel(source) not in absent
             and not source.is_extension
             and (now := stat(source)) is not None
-            and index[source.rel][:4] != now
+            and index[self._rel(source)][:4] != now
         ]
-        absent.update(source.rel for source in hash_files(changed, self._rehashed))
+        absent.update(self._rel(source) for source in hash_files(changed, self._rehashed))
 
     @property
     def empty(self) -> bool:
@@ -260,7 +261,7 @@ class FactsCache:
 
     def previous_encoded(self, source: SourceFile) -> bytes | None:
         """The encoded facts the file had when the cache was last written, if any."""
-        entry = self._loaded_index.get(source.rel)
+        entry = self._loaded_index.get(self._rel(source))
         return None if entry is None else self._entries.get(_entry_key(entry[4], source.is_package))
 
     def facts(self, source: SourceFile) -> ModuleFacts | None:
@@ -291,7 +292,7 @@ class FactsCache:
         index, entries, absent = self._index, self._loaded_entries, self._absent
         entry_digests, facts_digests = self._entry_digests, self._facts_digests
         for source, digest, encoded, stat, facts_digest in parsed:
-            rel = source.rel
+            rel = self._rel(source)
             index[rel] = (*stat, digest)
             key = digest + (b"P" if source.is_package else b"M")  # _entry_key, inlined
             entries[key] = encoded
@@ -377,8 +378,8 @@ class FactsCache:
         index, stats, stat = self._index, self._stats, self.stat
         found: list[bytes | None] = []
         for source in files:
-            entry = index.get(source.rel)
-            if entry is not None and entry[:4] == (stats.get(source.rel) or stat(source)):
+            entry = index.get(self._rel(source))
+            if entry is not None and entry[:4] == (stats.get(self._rel(source)) or stat(source)):
                 found.append(entry[4])
             else:
                 found.append(None)
@@ -391,10 +392,10 @@ class FactsCache:
         known = self._facts_digests.get(key)
         if known is not None:
             return known
-        entry = self._index.get(source.rel)
+        entry = self._index.get(self._rel(source))
         if entry is None or source.is_extension:
             return None
-        stat = self._stats.get(source.rel) or self.stat(source)  # the parse step's, if any
+        stat = self._stats.get(self._rel(source)) or self.stat(source)  # the parse step's, if any
         if stat is None or entry[:4] != stat:
             return None
         digest = self._entry_digests.get(entry[4] + (b"P" if source.is_package else b"M"))
