@@ -132,7 +132,9 @@ def test_named_files_share_the_cache_of_their_project(
     def parsed(*named: str) -> str:
         main(["check", "-v", *named])
         err = capsys.readouterr().err
-        return re.findall(r"^verbose: cache: .*\((\d+) of \d+ files parsed", err, re.M)[0]
+        found = re.search(r"^verbose: cache: .*\((\d+) of \d+ files parsed", err, re.M)
+        assert found is not None, err
+        return found[1]
 
     assert parsed(".") == str(len(files))
     assert parsed("lib/m.py") == "0"
