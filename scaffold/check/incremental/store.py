@@ -375,11 +375,11 @@ class FactsCache:
 
     def known_digests(self, files: Iterable[SourceFile]) -> list[bytes | None]:
         """`known_digest` of each file, in one call: a printout's key asks every file's."""
-        index, stats, stat = self._index, self._stats, self.stat
+        index, stats, stat, rel_of = self._index, self._stats, self.stat, self._rel
         found: list[bytes | None] = []
         for source in files:
-            entry = index.get(self._rel(source))
-            if entry is not None and entry[:4] == (stats.get(self._rel(source)) or stat(source)):
+            entry = index.get(rel := rel_of(source))
+            if entry is not None and entry[:4] == (stats.get(rel) or stat(source)):
                 found.append(entry[4])
             else:
                 found.append(None)
@@ -392,10 +392,10 @@ class FactsCache:
         known = self._facts_digests.get(key)
         if known is not None:
             return known
-        entry = self._index.get(self._rel(source))
+        entry = self._index.get(rel := self._rel(source))
         if entry is None or source.is_extension:
             return None
-        stat = self._stats.get(self._rel(source)) or self.stat(source)  # the parse step's, if any
+        stat = self._stats.get(rel) or self.stat(source)  # the parse step's, if any
         if stat is None or entry[:4] != stat:
             return None
         digest = self._entry_digests.get(entry[4] + (b"P" if source.is_package else b"M"))
