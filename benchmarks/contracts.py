@@ -202,8 +202,12 @@ def bench_tree(
     rows: list[tuple[str, str, str, str]] = []
 
     def row(what: str, a: list[str], b: list[str], cwd_a: Path, cwd_b: Path) -> None:
-        cpu_a, cpu_b, ratio = _pairs(a, b, cwd_a, cwd_b, repeat)
-        rows.append((what, f"{cpu_a:.2f}", f"{cpu_b:.2f}", f"{ratio:.2f}"))
+        # A warm run costs tens of milliseconds: a few of them off would move the ratio by
+        # 0.1, so warm rows take four times the pairs (still a few seconds) and 3 decimals.
+        warm = "warm" in what
+        cpu_a, cpu_b, ratio = _pairs(a, b, cwd_a, cwd_b, repeat * 4 if warm else repeat)
+        digits = 3 if warm else 2
+        rows.append((what, f"{cpu_a:.{digits}f}", f"{cpu_b:.{digits}f}", f"{ratio:.2f}"))
 
     kept = KEPT_CONTRACTS.get(package)
     holding = (
@@ -235,7 +239,9 @@ def bench_tree(
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=5, help="pairs per row (default 5)")
+    parser.add_argument(
+        "--repeat", type=int, default=5, help="pairs per row (default 5; warm rows 4x as many)"
+    )
     parser.add_argument("--only", default="sympy,networkx", help="trees, comma-separated")
     parser.add_argument(
         "--tree", action="append", default=[], metavar="NAME=PATH", help="use this copy"
