@@ -93,7 +93,7 @@ COMMANDS: dict[str, Options] = {
 # Options whose value must be one of an enumeration's values (as given: click compares
 # them case-sensitively), and the enumeration.
 CHOICES: dict[str, type[StrEnum]] = {"layout": Layout, "license": License, "ci": CI}
-# Options whose Typer callback refuses control characters (options.py `_plain_text`).
+# Options whose Typer callback refuses control characters (options.py `plain_text`).
 PLAIN_TEXT = frozenset({"author", "email", "repository", "description"})
 
 

@@ -47,6 +47,7 @@ __all__ = [
     "TrustOption",
     "format_option",
     "interactive",
+    "plain_text",
 ]
 
 
@@ -143,7 +144,7 @@ PythonOption = Annotated[
 ]
 
 
-def _plain_text(option: str) -> Any:
+def plain_text(option: str) -> Any:
     """A callback refusing control characters other than whitespace (folded into spaces):
     a template writes the text into TOML, YAML and Python strings, and not every template
     escapes each of them (DEL broke TOML)."""
@@ -168,7 +169,7 @@ AuthorOption = Annotated[
         "--author",
         metavar="NAME",
         help="Author name (default: git config user.name; '' for none).",
-        callback=_plain_text("--author"),
+        callback=plain_text("--author"),
     ),
 ]
 EmailOption = Annotated[
@@ -177,7 +178,7 @@ EmailOption = Annotated[
         "--email",
         metavar="EMAIL",
         help="Author email (default: git config user.email; '' for none).",
-        callback=_plain_text("--email"),
+        callback=plain_text("--email"),
     ),
 ]
 RepositoryOption = Annotated[
@@ -187,7 +188,7 @@ RepositoryOption = Annotated[
         metavar="URL",
         help="Web address of the project's repository, for [project.urls] (default: the"
         " https address of the enclosing git repository's origin, if any; '' for none).",
-        callback=_plain_text("--repository"),
+        callback=plain_text("--repository"),
     ),
 ]
 DescriptionOption = Annotated[
@@ -196,7 +197,7 @@ DescriptionOption = Annotated[
         "--description",
         metavar="TEXT",
         help="One-line description.",
-        callback=_plain_text("--description"),
+        callback=plain_text("--description"),
     ),
 ]
 LicenseOption = Annotated[

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from scaffold.cli.options import PathGiven, TrustOption, _plain_text, format_option
+from scaffold.cli.options import PathGiven, TrustOption, format_option, plain_text
 from scaffold.cli.render import display_path, examples
 from scaffold.errors import printable
 
@@ -69,7 +69,7 @@ def templates_add(
             "--description",
             metavar="TEXT",
             help="One line shown by `templates list`.",
-            callback=_plain_text("--description"),
+            callback=plain_text("--description"),
         ),
     ] = "",
     force: Annotated[
@@ -280,8 +280,14 @@ def _render_template_table(entries: list[TemplateEntry]) -> str:
     for entry in entries:
         origin = "built-in" if entry.builtin else Path(entry.origin).name
         # A project's pyproject.toml (a cloned repository's) may hold escape sequences.
-        cells = (entry.name, origin, entry.source, entry.description)
-        rows.append(tuple(printable(cell) for cell in cells))  # type: ignore[arg-type]
+        rows.append(
+            (
+                printable(entry.name),
+                printable(origin),
+                printable(entry.source),
+                printable(entry.description),
+            )
+        )
     widths = [max(len(row[column]) for row in rows) for column in range(3)]
     return "\n".join(
         "  ".join(cell.ljust(width) for cell, width in zip(row[:3], widths, strict=True))

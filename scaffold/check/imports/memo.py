@@ -380,23 +380,20 @@ class ImportMemo:
         if kept.hint is not None and not self._holds_one(kept.hint):
             return False
         chain, get_bound = self._chain, self.state.get_bound
-        for record in kept.present:
+        for record in kept.present:  # `_holds_one` of each, inline: the hottest check
             key, kind = record[0], record[1]
             if kind == _STATUS:
-                for status in chain:  # self._status(key), inline: the hottest check
+                for status in chain:
                     if key in status:
-                        if status[key] != record[2]:
-                            kept.hint = record
-                            return False
+                        holds = status[key] == record[2]
                         break
                 else:
-                    kept.hint = record
-                    return False  # never imported: a status record found it imported
+                    holds = False  # never imported: a status record found it imported
             elif kind == _MEMBER:
-                if (record[2] in get_bound(key)) != record[3]:  # type: ignore[arg-type]
-                    kept.hint = record
-                    return False
-            elif self._whole(key, copy=False)[2:] != record[2:]:  # type: ignore[arg-type]
+                holds = (record[2] in get_bound(key)) == record[3]  # type: ignore[arg-type]
+            else:
+                holds = self._whole(key, copy=False)[2:] == record[2:]  # type: ignore[arg-type]
+            if not holds:
                 kept.hint = record
                 return False
         for status in chain:

@@ -202,29 +202,29 @@ class FactsCache:
         (touched, checked out again, or too recent to trust its mtime) is read and hashed:
         identical content still needs no parse.
         """
-        if self._rel(source) in self._absent:
+        if (rel := self._rel(source)) in self._absent:
             return None
         digest = self.known_digest(source)
-        if digest is None and self.stat(source) is not None and self._rel(source) in self._index:
+        if digest is None and self.stat(source) is not None and rel in self._index:
             digest = file_digest(source.file, source.config.max_file_size)
             if digest is None:
                 return None
             self._rehashed(source, digest)
         key = None if digest is None else _entry_key(digest, source.is_package)
         if key is None or key not in self._entry_digests:
-            self._absent.add(self._rel(source))
+            self._absent.add(rel)
             return None
         return key
 
     def _rehashed(self, source: SourceFile, digest: bytes) -> bool:
         """Index the content hash just read of a file whose stat changed, when its facts are
         cached (True); else it is to be parsed."""
-        stat = self._stats[self._rel(source)]
+        stat = self._stats[rel := self._rel(source)]
         if stat is not None and _entry_key(digest, source.is_package) in self._entry_digests:
-            self._index[self._rel(source)] = (*stat, digest)
+            self._index[rel] = (*stat, digest)
             self._changed()
             return True
-        self._absent.add(self._rel(source))
+        self._absent.add(rel)
         return False
 
     def _hash_changed(self, files: Iterable[SourceFile]) -> None:
@@ -232,15 +232,15 @@ class FactsCache:
         batch in threads (incremental.contents.hash_files): after a restore at another path
         that is every file, and most of what the run costs over a warm one. A stale cache's
         files are left to the workers that parse them."""
-        index, absent, stat = self._index, self._absent, self.stat
+        index, absent, stat, rel_of = self._index, self._absent, self.stat, self._rel
         changed = [
             source
             for source in files
-            if self._rel(source) in index
-            and self._rel(source) not in absent
+            if (rel := rel_of(source)) in index
+            and rel not in absent
             and not source.is_extension
             and (now := stat(source)) is not None
-            and index[self._rel(source)][:4] != now
+            and index[rel][:4] != now
         ]
         absent.update(self._rel(source) for source in hash_files(changed, self._rehashed))
 
