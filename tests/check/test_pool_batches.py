@@ -190,3 +190,43 @@ def test_the_workers_end_with_the_command(tmp_path: Path) -> None:
             os.killpg(child.pid, signal.SIGKILL)  # the workers, if they outlived it
         child.wait()
     assert child.returncode == -signal.SIGTERM
+
+
+ORPHANED_EARLY = """
+import os, signal, sys
+from scaffold.check.incremental import pool
+from scaffold.check.incremental.run import run_check
+from scaffold.check.options import CheckOptions
+
+real = pool._end_with_parent
+
+def end_the_command_first(parent):
+    # The command ends before this worker asks to be killed with it: the request is made
+    # for a parent that is gone, and no signal ever comes.
+    with __import__("contextlib").suppress(ProcessLookupError):
+        os.kill(parent, signal.SIGTERM)
+    while os.getppid() == parent:
+        os.sched_yield()
+    real(parent)
+
+pool._end_with_parent = end_the_command_first
+run_check(CheckOptions(paths=(sys.argv[1],), use_cache=False, workers=2))
+"""
+
+
+def test_a_worker_whose_command_ended_before_it_started_ends(tmp_path: Path) -> None:
+    # CI found this race: the command was killed while its second worker was still starting.
+    _three_files(tmp_path)
+    child = subprocess.Popen(
+        [sys.executable, "-c", ORPHANED_EARLY, str(tmp_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    try:
+        child.communicate(timeout=30)  # returns once nothing holds the pipes
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(child.pid, signal.SIGKILL)  # the workers, if they outlived it
+        child.wait()
+    assert child.returncode == -signal.SIGTERM

@@ -127,12 +127,14 @@ SentJob = tuple[str, str, bool, "int | None"]
 SentResult = tuple[str, "bytes | None", bytes, "bytes | None"]
 
 
-def _end_with_parent() -> None:
+def _end_with_parent(parent: int | None) -> None:
     """A pool worker's start: be killed when the process that started it ends (Linux).
 
     Killed alone (`kill PID`, a service manager, an editor), the command left its workers
     waiting for work for good, holding its stdout and stderr, so whatever read its output
-    hung. (A Ctrl-C reaches the whole process group, and the workers with it.)
+    hung. (A Ctrl-C reaches the whole process group, and the workers with it.) `parent`:
+    the pid that forked this worker (None when a forkserver did): a parent that ended
+    before the request below was made sends nothing, so the worker ends itself then.
     """
     if sys.platform != "linux":
         return
@@ -141,6 +143,8 @@ def _end_with_parent() -> None:
 
     pr_set_pdeathsig = 1
     ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+    if parent is not None and os.getppid() != parent:
+        os._exit(1)
 
 
 def _encode_batch(batch: Sequence[SentJob], parse: Parser, for_cache: bool) -> list[SentResult]:
@@ -237,8 +241,10 @@ def parse_jobs(
     batches = _batches(jobs, workers)
     done: set[str] = set()
     try:
+        context = _context()
+        parent = os.getpid() if context.get_start_method() == "fork" else None
         with ProcessPoolExecutor(
-            workers, mp_context=_context(), initializer=_end_with_parent
+            workers, mp_context=context, initializer=_end_with_parent, initargs=(parent,)
         ) as pool:
             count = len(batches)
             sent = [[(j.key, j.path, j.is_package, j.limit) for j in batch] for batch in batches]
