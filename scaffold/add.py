@@ -10,6 +10,7 @@ from pathlib import Path, PurePosixPath
 
 from scaffold.edit import DEFAULT_LINE_LENGTH, Registration, SourceEditError, register_submodule
 from scaffold.errors import DestinationError, UsageError
+from scaffold.files import read_regular
 from scaffold.generate import file_name_limits, place_files, render_template, staging_folder
 from scaffold.generate.answers import member_answers
 from scaffold.generate.placement import BACKUP_FOLDER, leftover_runs
@@ -79,7 +80,7 @@ def locate_package(folder: Path) -> PackageLocation:
 
 def _line_length(project_root: Path) -> int:
     try:
-        data = tomllib.loads((project_root / "pyproject.toml").read_text(encoding="utf-8"))
+        data = tomllib.loads(read_regular(project_root / "pyproject.toml").decode("utf-8"))
     except (OSError, ValueError):
         return DEFAULT_LINE_LENGTH
     value = data.get("tool", {}).get("ruff", {}).get("line-length", DEFAULT_LINE_LENGTH)
@@ -145,8 +146,7 @@ def _add_member(kind: str, name: str, folder: Path, *, force: bool, dry_run: boo
 def _init_source(location: PackageLocation) -> str:
     init = location.folder / "__init__.py"
     try:
-        with init.open(encoding="utf-8", newline="") as handle:
-            return handle.read()
+        return read_regular(init).decode("utf-8")  # a FIFO in its place would hang open()
     except UnicodeDecodeError as exc:
         raise UsageError(f"cannot edit {init}: it is not UTF-8 text") from exc
 

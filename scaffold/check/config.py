@@ -23,6 +23,7 @@ __all__ = [
     "CheckConfig",
     "ConfigError",
     "Settings",
+    "holds_pyproject",
     "load_config",
     "nearest_config",
     "nearest_project",
@@ -200,18 +201,26 @@ def nearest_project(start: Path) -> Path | None:
     """The folder of the nearest pyproject.toml at or above `start`, no higher than the
     repository root (the folder holding `.git`); None when there is none."""
     for folder in [start, *start.parents]:
-        if os.path.isfile(folder / "pyproject.toml"):
+        if holds_pyproject(folder):
             return folder
         if os.path.lexists(folder / ".git"):
             break
     return None
 
 
+def holds_pyproject(folder: str | os.PathLike[str]) -> bool:
+    """Whether `folder` has a pyproject.toml: a regular file, or anything else in its place
+    but a folder (a FIFO, a broken link: read, it is reported as unreadable, as a file
+    without read permission is, instead of the folder silently having none)."""
+    path = os.path.join(folder, "pyproject.toml")
+    return os.path.isfile(path) or (os.path.lexists(path) and not os.path.isdir(path))
+
+
 def load_config(directory: Path, settings: Settings | None = None) -> CheckConfig:
     """Read `directory/pyproject.toml` (if any) into a CheckConfig; bad values raise ConfigError.
     `settings` replaces its `[tool.scaffold.check]` table (`--config`, `--isolated`)."""
     pyproject = directory / "pyproject.toml"
-    if not os.path.isfile(pyproject):  # an unreadable folder on the way: no pyproject
+    if not holds_pyproject(directory):  # an unreadable folder on the way: no pyproject
         if settings is None:
             return CheckConfig(directory=directory)
         return _from_table(directory, settings.table, settings.file or directory)

@@ -22,7 +22,7 @@ from scaffold.check.project import Project
 from scaffold.check.rules import RULES
 from scaffold.check.rules.unit import FixContext, Fixer, FixKind
 from scaffold.edit import apply_edits
-from scaffold.files import NotReplaced, replace_contents
+from scaffold.files import NotReplaced, read_regular, replace_contents
 from scaffold.interrupts import interrupts_deferred, stops_interrupt
 
 __all__ = [
@@ -129,7 +129,7 @@ class _Source:
 def read_for_edit(path: Path) -> _Source | None:
     """The file's text with `\\n` newlines; None when it cannot be edited faithfully."""
     try:
-        data = path.read_bytes()
+        data = read_regular(path)
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
         text = data.decode(encoding)
     except (OSError, SyntaxError, UnicodeDecodeError, LookupError):

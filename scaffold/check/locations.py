@@ -19,6 +19,7 @@ from typing import Protocol
 from scaffold.check.facts.source import decode_source
 from scaffold.check.model import CheckReport, Diagnostic, Related
 from scaffold.edit import source_lines
+from scaffold.files import read_regular
 
 __all__ = ["KeptVerdicts", "SourceLines", "fingerprint", "locate", "source_root"]
 
@@ -126,8 +127,7 @@ def _read_bytes(path: str) -> bytes:
     if not os.path.isfile(path):
         return b""  # a folder finding, or a file gone since the check
     try:
-        with open(path, "rb", buffering=0) as stream:  # read whole: no buffer, no Path
-            return stream.read()
+        return read_regular(path)  # a FIFO put in the file's place since would hang open()
     except OSError:
         return b""
 

@@ -7,7 +7,7 @@ from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from scaffold.check.config import CheckConfig, Settings, load_config
+from scaffold.check.config import CheckConfig, Settings, holds_pyproject, load_config
 from scaffold.check.ignores import Ignores, git_exclude_files
 from scaffold.check.members import is_member_root
 
@@ -108,9 +108,7 @@ class Walk:
         its parent's."""
         if here == self.scan:
             return config
-        if listing.may_hold("pyproject.toml") and os.path.isfile(
-            os.path.join(here, "pyproject.toml")
-        ):
+        if listing.may_hold("pyproject.toml") and holds_pyproject(here):
             folder_path = Path(here)
             config = self.configs.setdefault(folder_path, load_config(folder_path, self.settings))
             self.ignores.add(folder_path, list(config.exclude))

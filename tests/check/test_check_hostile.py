@@ -108,3 +108,51 @@ def test_a_path_that_is_no_file_or_folder_is_refused(tmp_path: Path, kind: str) 
         f"error: not a file or folder: {path} (a device, FIFO or socket); give a Python file"
         " or a folder\n"
     )
+
+
+@pytest.mark.parametrize("where", ["top", "nested"])
+@pytest.mark.parametrize("kind", ["fifo", "broken link"])
+def test_a_pyproject_that_cannot_be_read_is_a_finding(repo: Path, where: str, kind: str) -> None:
+    # It was taken for no pyproject.toml at all: the check ran silently with the defaults
+    # (and another project root), as an unreadable one is not.
+    folder = {"top": repo, "nested": repo / "tools"}[where]
+    write_tree(folder, {"tools_pkg/__init__.py": "x = 1\n"} if where == "nested" else {})
+    if kind == "fifo":
+        os.mkfifo(folder / "pyproject.toml")
+    else:
+        (folder / "pyproject.toml").symlink_to("nowhere.toml")
+    done = _check(repo)
+    assert done.returncode == 1, done.stderr
+    assert "internal error" not in done.stderr
+    shown = (folder / "pyproject.toml").relative_to(repo)
+    assert f"{shown}:1:1: SYN001 cannot read pyproject.toml" in done.stdout
+
+
+def test_a_fifo_beside_a_module_of_a_bad_name_is_skipped_with_a_note(repo: Path) -> None:
+    # PKG003 reads the folder's modules to see whether one loads the other by a path; it
+    # opened the FIFO and hung.
+    write_tree(repo / "pkg", {"bad-name.py": "y = 1\n"})
+    os.mkfifo(repo / "pkg" / "zz.py")
+    done = _check(repo)
+    assert done.returncode == 1, done.stderr
+    assert "PKG003 module file 'bad-name.py'" in done.stdout
+    assert "note: skipped pkg/zz.py: not a regular file" in done.stderr
+
+
+def test_fix_reads_only_a_regular_file(tmp_path: Path) -> None:
+    # A file swapped for a FIFO after discovery: --fix's read returns "cannot edit", not a
+    # hang (in a child process: the hang would take the suite with it).
+    os.mkfifo(tmp_path / "mod.py")
+    probe = "import sys; from pathlib import Path; from scaffold.check.fix import read_for_edit"
+    probe += "; print(read_for_edit(Path(sys.argv[1])))"
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", probe, str(tmp_path / "mod.py")],
+            capture_output=True,
+            text=True,
+            timeout=HANG_GUARD,
+            check=True,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail("read_for_edit hung on a FIFO")
+    assert done.stdout == "None\n"

@@ -12,6 +12,7 @@ from typing import Any
 
 from scaffold.check.discover import Folder, SourceFile, Tree
 from scaffold.check.incremental.location import relative
+from scaffold.files import read_regular
 
 __all__ = ["structure_digest"]
 
@@ -45,7 +46,7 @@ def structure_digest(
         digest.update(repr((relative(config.directory, root), pyproject)).encode())
         if config.pyproject is not None:
             try:
-                digest.update(config.pyproject.read_bytes())
+                digest.update(read_regular(config.pyproject))
             except OSError:
                 digest.update(b"\0unreadable")
     # A tree has few configs and many files: each config's folder is made relative once.

@@ -10,6 +10,7 @@ from pathlib import Path
 from scaffold.check.model import FILE_SPAN, Finding, Severity
 from scaffold.check.rules.names import is_importable
 from scaffold.check.rules.unit import Check, Rule, RuleDocs, Scope, TreeContext
+from scaffold.files import read_regular
 
 __all__ = ["RULE"]
 
@@ -18,15 +19,16 @@ __all__ = ["RULE"]
 _LOADERS = frozenset({"import_module", "spec_from_file_location", "__import__"})
 
 
-def _loads_by_name(package: Path, seen: dict[Path, bool]) -> bool:
+def _loads_by_name(package: Path, seen: dict[Path, bool], limit: int) -> bool:
     """Whether a module of the package folder calls importlib's loaders (rich loads its
     `_unicode_data/unicode13-0-0.py` with `importlib.import_module`). Read only for the
-    few folders holding such a name, each once per check."""
+    few folders holding such a name, each once per check; only regular files of at most
+    `limit` bytes (a FIFO among them hung the check)."""
     if package not in seen:
         seen[package] = False
         for path in sorted(package.glob("*.py")):
             try:
-                tree = ast.parse(path.read_bytes())
+                tree = ast.parse(read_regular(path, limit=limit))
             except (OSError, SyntaxError, ValueError, RecursionError):
                 continue
             for node in ast.walk(tree):
@@ -51,7 +53,7 @@ def check(ctx: TreeContext) -> Iterator[Finding]:
             folder.has_init
             and folder.parent_is_package
             and not is_importable(name)
-            and not _loads_by_name(folder.path.parent, seen)
+            and not _loads_by_name(folder.path.parent, seen, folder.config.max_file_size)
         ):
             yield RULE.finding(folder.rel, FILE_SPAN, kind="package", name=name)
     for source in ctx.tree.files:
@@ -63,7 +65,7 @@ def check(ctx: TreeContext) -> Iterator[Finding]:
         if (
             not is_importable(stem)
             and not stem[:1].isdigit()
-            and not _loads_by_name(source.path.parent, seen)
+            and not _loads_by_name(source.path.parent, seen, source.config.max_file_size)
         ):
             yield RULE.finding(source.rel, FILE_SPAN, kind="module", name=source.path.name)
 
