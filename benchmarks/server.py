@@ -175,8 +175,11 @@ def _peak(pids: list[int]) -> str:
     return f"{max(peaks) // 1024} MB (all {len(peaks)} processes: {sum(peaks) // 1024} MB)"
 
 
-async def _start(root: Path, project: str, title: str) -> LanguageClient:
-    """A server started on `root`, once its first workspace diagnostics are pulled."""
+async def _start(
+    root: Path, project: str, title: str, *, quiet: bool = False
+) -> tuple[LanguageClient, float, float]:
+    """A server started on `root`, once its first workspace diagnostics are pulled; the wall
+    and CPU seconds that took."""
     profile = os.environ.get("SCAFFOLD_BENCH_PROFILE")  # a file for the server's cProfile
     prefix = ["-m", "cProfile", "-o", profile] if profile else []
     # The server's store of attrs's compiled code is this run's: the first start here is a
@@ -218,14 +221,46 @@ async def _start(root: Path, project: str, title: str) -> LanguageClient:
     pull = lsp.DocumentDiagnosticParams(lsp.TextDocumentIdentifier(uri))
     await client.text_document_diagnostic_async(pull)
     wall, cpu = time.perf_counter() - started, tree_cpu_s(client._server.pid)
-    print(
-        f"\nscaffold server, {title}: initial workspace diagnostics {wall:.2f} s wall,"
-        f" {cpu:.2f} s CPU (the server, its forkserver and parsing workers, start-up included)"
+    if not quiet:
+        print(
+            f"\nscaffold server, {title}: initial workspace diagnostics {wall:.2f} s wall,"
+            f" {cpu:.2f} s CPU (the server, its forkserver and parsing workers, start-up"
+            " included)"
+        )
+    return client, wall, cpu
+
+
+async def _stop(client: LanguageClient) -> None:
+    await client.shutdown_session()
+    await client.stop()  # type: ignore[no-untyped-call]
+
+
+async def _first_starts(root: Path, project: str, pairs: int) -> None:
+    """The server's first start on the project (no `.scaffold_cache/`) and a first
+    `scaffold check` (which writes the same cache), `pairs` times in alternation, so the
+    machine's drift does not become their ratio; medians."""
+    cache = root / ".scaffold_cache"
+    server: list[tuple[float, float]] = []
+    check: list[tuple[float, float]] = []
+    for _ in range(pairs):
+        shutil.rmtree(cache, ignore_errors=True)
+        client, wall, cpu = await _start(root, project, "first start", quiet=True)
+        await _stop(client)
+        server.append((wall, cpu))
+        shutil.rmtree(cache, ignore_errors=True)
+        wall, cpu, _ = cold_check(root, project)
+        check.append((wall, cpu))
+    (sw, sc), (cw, cc) = (
+        tuple(statistics.median(v[i] for v in runs) for i in (0, 1)) for runs in (server, check)
     )
-    return client
+    print(
+        f"\nfirst start / first `scaffold check` (writes the cache), {pairs} alternating pairs,"
+        f" medians: {sw:.2f} / {cw:.2f} s wall ({sw / cw:.2f}x), {sc:.2f} / {cc:.2f} s CPU"
+        f" ({sc / cc:.2f}x)"
+    )
 
 
-async def _scaffold(root: Path, n: int, project: str) -> None:
+async def _scaffold(root: Path, n: int, project: str, pairs: int) -> None:
     # The first start finds no cache; the second (an editor opened again) the facts the first
     # wrote (servers that keep no cache read every file again); the third also the results
     # a `scaffold check` stored. A start on an empty folder comes first: the first start on
@@ -233,10 +268,9 @@ async def _scaffold(root: Path, n: int, project: str) -> None:
     # the LSP library loads as on any later start.
     empty = root.parent / "empty"
     empty.mkdir(exist_ok=True)
-    before = await _start(empty, project, "on an empty folder first (first start here)")
-    await before.shutdown_session()
-    await before.stop()  # type: ignore[no-untyped-call]
-    client = await _start(root, project, "first start")
+    before, _, _ = await _start(empty, project, "on an empty folder first (first start here)")
+    await _stop(before)
+    client, _, _ = await _start(root, project, "first start")
     assert client._server is not None
     pids = [client._server.pid]
     _, target, new_import = PROJECTS[project]
@@ -253,18 +287,17 @@ async def _scaffold(root: Path, n: int, project: str) -> None:
 
     await _time_edits(client, uri, _edits(text, n, new_import), answered, pids)
     print(f"server peak resident memory: {_peak(_tree_pids(pids[0]))}")
-    await client.shutdown_session()
-    await client.stop()  # type: ignore[no-untyped-call]
-    again = await _start(root, project, "started again")
-    await again.shutdown_session()
-    await again.stop()  # type: ignore[no-untyped-call]
+    await _stop(client)
+    again, _, _ = await _start(root, project, "started again")
+    await _stop(again)
     # After a `scaffold check` of the same folder (the workspace folder, as a user runs it
     # there), whose stored results the server reuses.
     command = [sys.executable, "-m", "scaffold", "check", "-q", "."]
     subprocess.run(command, cwd=root, stdout=subprocess.DEVNULL, check=False)
-    checked = await _start(root, project, "started after a `scaffold check`")
-    await checked.shutdown_session()
-    await checked.stop()  # type: ignore[no-untyped-call]
+    checked, _, _ = await _start(root, project, "started after a `scaffold check`")
+    await _stop(checked)
+    if pairs:
+        await _first_starts(root, project, pairs)
 
 
 async def _pyright(root: Path, n: int, project: str, command: list[str]) -> None:
@@ -321,6 +354,12 @@ def main() -> None:
     parser.add_argument(
         "--tree", type=Path, help="a folder holding the project's package (default: installed)"
     )
+    parser.add_argument(
+        "--first-starts",
+        type=int,
+        default=5,
+        help="pairs of a first start and a first `scaffold check`, alternating (0: none)",
+    )
     parser.add_argument("--pyright", action="store_true", help="pyright's server too")
     parser.add_argument("--only-pyright", action="store_true", help="pyright's server alone")
     parser.add_argument(
@@ -335,7 +374,7 @@ def main() -> None:
         print(f"{name} {version}, editing {PROJECTS[name][1]}; load average {_load()}")
         if not args.only_pyright:
             checks(root, name, work / "check-cache")
-            asyncio.run(_scaffold(root, args.edits, name))
+            asyncio.run(_scaffold(root, args.edits, name, args.first_starts))
         if args.pyright or args.only_pyright:
             command = args.pyright_command.split()
             asyncio.run(_pyright(root, args.edits, name, command))
