@@ -100,6 +100,51 @@ def test_a_sigterm_during_fix_names_the_files_fixed(tmp_path: Path) -> None:
     assert texts == {unsorted, '__all__ = ["a", "b"]\na = b = 1\n'}
 
 
+_NOQA_RUN = textwrap.dedent(
+    """
+    import os, signal, sys
+    import scaffold.check.add_noqa as add_noqa
+    from scaffold.cli import main
+
+    real = add_noqa.write_fix
+    def write_then_signal(plan):
+        real(plan)
+        os.kill(os.getpid(), int(os.environ["SIGNAL"]))  # after the first file's write
+
+    add_noqa.write_fix = write_then_signal
+    sys.exit(main(sys.argv[1:]))
+    """
+)
+
+
+@pytest.mark.parametrize(
+    "signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP], ids=["SIGINT", "SIGTERM", "SIGHUP"]
+)
+def test_a_signal_during_add_noqa_names_the_files_edited(
+    tmp_path: Path, signum: signal.Signals
+) -> None:
+    # SIGTERM ended it silently mid-way (exit -15, no word of which files had comments).
+    missing = '__all__ = ["gone"]\n'
+    _write(tmp_path, {"pkg/__init__.py": "", "pkg/one.py": missing, "pkg/two.py": missing})
+    run = subprocess.run(
+        [sys.executable, "-c", _NOQA_RUN, "check", "pkg", "--add-noqa", "--no-cache"],
+        cwd=tmp_path,
+        env={**os.environ, "SIGNAL": str(int(signum))},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 128 + signum, run.stderr
+    edited = run.stderr.splitlines()
+    assert edited[0] == (
+        "Interrupted after adding noqa comments to 1 file; every other file is as it was:"
+    ), run.stderr
+    texts = {n: (tmp_path / f"pkg/{n}.py").read_text() for n in ("one", "two")}
+    assert texts["one"] == '__all__ = ["gone"]  # noqa: EXP001\n'
+    assert texts["two"] == missing
+    assert edited[1:] == [f"  edited: {os.path.join('pkg', 'one.py')}"]
+
+
 def test_a_ctrl_c_while_removing_copiers_temporaries_at_exit_is_held(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

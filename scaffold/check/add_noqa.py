@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import io
+import os
 import re
 import tokenize
 import tomllib
@@ -15,8 +16,9 @@ from pathlib import Path
 from scaffold.check.fix import FileFix, read_for_edit, write_fix
 from scaffold.check.model import CheckReport, Diagnostic
 from scaffold.files import NotReplaced
+from scaffold.interrupts import interrupts_deferred, stops_interrupt
 
-__all__ = ["NoqaResult", "add_noqa", "noqa_comments"]
+__all__ = ["NoqaInterrupted", "NoqaResult", "add_noqa", "noqa_comments"]
 
 # A noqa comment that names codes is extended rather than a second one added.
 _NOQA = re.compile(r"#\s*noqa:\s*(?P<codes>[A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*)", re.I)
@@ -30,6 +32,30 @@ class NoqaResult:
     added: int = 0
     files: int = 0
     skipped: int = 0
+    written: list[Path] = dataclasses.field(default_factory=list)
+
+
+class NoqaInterrupted(KeyboardInterrupt):
+    """A Ctrl-C (or SIGTERM, SIGHUP) during `--add-noqa`: `summary` names the files that
+    got their comments; every other file is as it was (each is replaced whole)."""
+
+    def __init__(self, written: Collection[Path]) -> None:
+        super().__init__()
+        self.written = tuple(written)
+
+    @property
+    def summary(self) -> str:
+        """The lines the command prints instead of a bare "Interrupted."."""
+        if not self.written:
+            return "Interrupted; no noqa comment was added."
+        count = len(self.written)
+        lines = [
+            f"Interrupted after adding noqa comments to {count} file{'' if count == 1 else 's'};"
+            " every other file is as it was:"
+        ]
+        cwd = os.getcwd()
+        lines += [f"  edited: {os.path.relpath(path, cwd)}" for path in self.written]
+        return "\n".join(lines)
 
 
 def _comment_lines(text: str) -> set[int] | None:
@@ -136,27 +162,39 @@ def add_noqa(report: CheckReport) -> NoqaResult:
             result.skipped += 1
             continue
         by_file.setdefault(d.path, []).append(d)
-    for rel, found in sorted(by_file.items()):
-        path = Path(report.root, rel)
-        source = read_for_edit(path)
-        if source is None:
-            result.skipped += len(found)
-            continue
-        is_toml = rel.endswith(".toml")
-        wanted, skipped = _target_lines(source.text, found, is_toml)
-        after, refused = noqa_comments(source.text, wanted, is_toml=is_toml)
-        result.skipped += skipped + sum(1 for d in found if d.line in refused)
-        added = len(wanted) - len(refused)
-        if after != source.text:
-            plan = FileFix(
-                path, source.text, after, added, source.encoding, source.newline, source.data
-            )
-            try:
-                write_fix(plan)
-            except NotReplaced:
-                # Left as it was: edited meanwhile, or hard-linked (a failed write is an error).
-                result.skipped += added
-                continue
+    try:
+        with stops_interrupt():  # a SIGTERM between two files: named as a Ctrl-C's are
+            for rel, found in sorted(by_file.items()):
+                _add_to_file(Path(report.root, rel), rel, found, result)
+    except KeyboardInterrupt:
+        raise NoqaInterrupted(result.written) from None
+    return result
+
+
+def _add_to_file(path: Path, rel: str, found: list[Diagnostic], result: NoqaResult) -> None:
+    source = read_for_edit(path)
+    if source is None:
+        result.skipped += len(found)
+        return
+    is_toml = rel.endswith(".toml")
+    wanted, skipped = _target_lines(source.text, found, is_toml)
+    after, refused = noqa_comments(source.text, wanted, is_toml=is_toml)
+    result.skipped += skipped + sum(1 for d in found if d.line in refused)
+    added = len(wanted) - len(refused)
+    if after == source.text:
+        return
+    plan = FileFix(path, source.text, after, added, source.encoding, source.newline, source.data)
+    with interrupts_deferred() as interrupts:
+        # The write and the line recording it run whole: an interrupted run names exactly
+        # the files it edited.
+        try:
+            write_fix(plan)
+        except NotReplaced:
+            # Left as it was: edited meanwhile, or hard-linked (a failed write is an error).
+            result.skipped += added
+        else:
             result.added += added
             result.files += 1
-    return result
+            result.written.append(path)
+    if interrupts.arrived:
+        raise KeyboardInterrupt
