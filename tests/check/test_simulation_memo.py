@@ -14,7 +14,7 @@ import pytest
 from scaffold.check import CheckOptions, run_check
 from scaffold.check.discover import SourceFile
 from scaffold.check.imports import failable as imports_failable
-from scaffold.check.imports import simulation
+from scaffold.check.imports import simulation, simulator
 from scaffold.check.imports.memo import ImportMemo, Kept
 from scaffold.check.imports.simulation import simulate_failures
 from scaffold.check.server.engine import Workspace
@@ -63,7 +63,7 @@ def test_an_import_from_the_same_state_is_executed_once(
     assert executed["lib.m5"] <= 3
     assert executed["app.user7"] == 1
     # Steps count every module a run imported, replayed or not: the same as executing all.
-    monkeypatch.setattr(simulation, "ImportMemo", NoMemo)
+    monkeypatch.setattr(simulator, "ImportMemo", NoMemo)
     fresh = simulate_failures(project, _starts(project))
     assert (result.failures, result.steps) == (fresh.failures, fresh.steps)
     assert executed["lib.m5"] > 30
@@ -89,7 +89,7 @@ def test_replayed_imports_find_what_executed_ones_find(
         project = _project(root)
         memoised = simulate_failures(project, _starts(project))
         with monkeypatch.context() as fresh:
-            fresh.setattr(simulation, "ImportMemo", NoMemo)
+            fresh.setattr(simulator, "ImportMemo", NoMemo)
             executed = simulate_failures(project, _starts(project))
         assert (memoised.failures, memoised.steps) == (executed.failures, executed.steps), number
     assert replayed > 0  # the trees exercise the replay
@@ -114,7 +114,7 @@ def test_a_kept_import_is_not_replayed_where_a_module_it_reads_differs(
     failures = simulate_failures(project, _starts(project)).failures
     assert executed["pkg.shared"] == 2
     with monkeypatch.context() as fresh:
-        fresh.setattr(simulation, "ImportMemo", NoMemo)
+        fresh.setattr(simulator, "ImportMemo", NoMemo)
         assert failures == simulate_failures(project, _starts(project)).failures
     assert [project.files[f.key].module for f in failures] == ["pkg.shared"]
     cpython = subprocess.run(

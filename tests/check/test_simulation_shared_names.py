@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from scaffold.check.imports import failable as imports_failable
-from scaffold.check.imports import simulation
+from scaffold.check.imports import simulator
 from scaffold.check.imports.memo import ImportMemo, Kept
 from scaffold.check.imports.simulation import simulate_failures
 from scaffold.check.imports.state import SharedAliases, State
@@ -37,7 +37,7 @@ def _replays_share(
     project = _project(root)
     result = simulate_failures(project, _starts(project))
     assert shared and all(shared)
-    monkeypatch.setattr(simulation, "ImportMemo", NoMemo)
+    monkeypatch.setattr(simulator, "ImportMemo", NoMemo)
     fresh = simulate_failures(project, _starts(project))
     assert (result.failures, result.steps) == (fresh.failures, fresh.steps)
 
@@ -100,7 +100,7 @@ def test_a_run_below_a_deep_package_reads_its_state_in_one_dict(
     result = simulate_failures(project, _starts(project))
     # The run's own state, then every package above it in one: not five states deep.
     assert depths and max(depths) == 2
-    monkeypatch.setattr(simulation, "ImportMemo", NoMemo)
+    monkeypatch.setattr(simulator, "ImportMemo", NoMemo)
     assert simulate_failures(project, _starts(project)).failures == result.failures
 
 

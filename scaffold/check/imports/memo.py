@@ -53,7 +53,7 @@ class Kept:
     others."""
 
     steps: int
-    files: set[str]
+    files: Set[str]
     shaky: bool
     present: tuple[_Record, ...] = ()
     absent: tuple[str, ...] = ()
@@ -338,9 +338,13 @@ class ImportMemo:
                 present.append(record)
         # Whether a module imported before binds a name: unless all of it is compared.
         present += [r for (key, _), r in members.items() if key in before and key not in whole]
-        left = self._left
-        lefts = [entry for entry in map(left, loaded) if entry is not None]
-        kept.present, kept.absent, kept.left = tuple(present), tuple(absent), tuple(lefts)
+        # Most are cached (`_lefts`): looked up at C speed, the others computed.
+        cached = list(map(self._lefts.get, loaded))
+        if None in cached:
+            left = self._left
+            cached = [found or left(key) for found, key in zip(cached, loaded, strict=True)]
+        kept.present, kept.absent = tuple(present), tuple(absent)
+        kept.left = tuple(filter(None, cached))
         kept.added = tuple(
             (key, self._intern(frozenset(names))) for key, names in added.items() if key in before
         )
@@ -425,6 +429,11 @@ class ImportMemo:
                 state.bound[key] = bound  # shared: State.writable copies it first
             if aliases is not None:
                 state.aliases[key] = aliases  # shared: State.writable_aliases copies it first
+        if len(self.frames) == 1:  # no import around it to read what it read
+            for key, names in kept.added:
+                lefts.pop(key, None)
+                state.writable(key).update(names)
+            return
         reads = self.frames[-1]
         for key, names in kept.added:
             lefts.pop(key, None)

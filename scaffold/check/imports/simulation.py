@@ -7,19 +7,18 @@ RunMemory protocol; nothing here knows about the cache.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from scaffold.check.discover import SourceFile
-from scaffold.check.imports.execution import Caught, EventRunner, Ref
+from scaffold.check.imports.execution import Ref
 from scaffold.check.imports.failable import Failable
 from scaffold.check.imports.located import ImportFailure, locate
-from scaffold.check.imports.memo import IdleMemo, ImportMemo, Kept
-from scaffold.check.imports.plan import PlannedRun, first_failures, plan_runs
+from scaffold.check.imports.plan import PlannedRun, first_failures, imported_modules, plan_runs
 from scaffold.check.imports.run_memory import EndsAsBefore, Failure, RunId, RunMemory
-from scaffold.check.imports.state import DONE, LOADING, State
-from scaffold.check.model import Access, ImportFact, RunImport
-from scaffold.check.project import MODULE_ATTRIBUTES, Project, Target
+from scaffold.check.imports.simulator import NO_TAILS, Simulator
+from scaffold.check.imports.state import DONE, State
+from scaffold.check.project import Project
 
 __all__ = [
     "Failure",
@@ -34,332 +33,9 @@ __all__ = [
     "simulate_part",
 ]
 
-_LOADING = LOADING
 _DONE = DONE
-_NO_TAILS: Mapping[str, int] = {}
-
-
-class _Simulator(EventRunner):
-    """Run first-party modules the way the import system would, statement by statement."""
-
-    def __init__(self, project: Project) -> None:
-        super().__init__()
-        self.project = project
-        self.failures: dict[tuple[str, Ref], Failure] = {}  # of the current run
-        self.stack: list[str] = []
-        self.running: list[Ref | None] = []  # the import each frame of `stack` is executing
-        self.steps = 0  # modules executed (or replayed from `memo`), over all runs
-        self.executed = 0  # modules executed, not replayed (what Failable weighs)
-        self.reports = 0  # calls of `report`: an import that made none may be kept
-        self.runs = 0
-        self.memo: ImportMemo | IdleMemo = IdleMemo()  # keeping from the second run (memo.py)
-        self._found: dict[tuple[str, str], Target | None] = {}
-        # The run now executing: modules whose events from the index on are new (RunMemory.tails)
-        self.tails = _NO_TAILS
-
-    def find(self, name: str, scope: str) -> Target | None:
-        """`project.find_to_run`, remembered: the simulation asks for the same modules often."""
-        try:
-            return self._found[name, scope]
-        except KeyError:
-            found = self._found[name, scope] = self.project.find_to_run(name, scope)
-            return found
-
-    def run(self, name: str, scope: str, state: State) -> list[Failure]:
-        """Import `name` into `state`, as a fresh `import name` would; what raised in it."""
-        self.state = state
-        if self.runs and isinstance(self.memo, IdleMemo):
-            self.memo = ImportMemo()
-        self.runs += 1
-        self.memo.start(state)
-        self.stack = []
-        self.running = []
-        self.shaky = 0
-        self.catching = []
-        self.failures = {}
-        self.import_module(name, scope)
-        return list(self.failures.values())
-
-    def import_module(self, name: str, scope: str) -> Target | None:
-        target = self.find(name, scope)
-        if target is None:
-            return None
-        source = target.file
-        if source is None:
-            # A namespace package: nothing runs but its parents.
-            if "." in name:
-                self.import_module(name.rpartition(".")[0], scope)
-            return target
-        memo = self.memo
-        memo.touch_status(source.key)
-        if self.state.get_status(source.key):
-            # Loaded or loading: its packages were imported before it and nothing changes.
-            return target
-        kept = memo.replay(name, scope, self.shaky > 0)
-        if kept is not None:
-            self.steps += kept.steps
-            self.project.note_reads(kept.files)
-            return target
-        if isinstance(memo, IdleMemo):
-            self.load(name, scope, source)
-            return target
-        outer = memo.open()
-        memo.touch_status(source.key)
-        steps, reports, keep = self.steps, self.reports, None
-        try:
-            with self.project.recording() as files:
-                self.load(name, scope, source)
-            if self.reports == reports:
-                keep = Kept(self.steps - steps, files, self.shaky > 0)
-        finally:
-            memo.close(outer, (scope, name), keep)
-        return target
-
-    def load(self, name: str, scope: str, source: SourceFile) -> None:
-        """Import the packages of `name`, then run its module `source`."""
-        parent, _, last = name.rpartition(".")
-        parent_target = self.import_module(parent, scope) if parent else None
-        key = source.key
-        if self.state.get_status(key):
-            return
-        self.state.status[key] = _LOADING
-        # The import system sets these before the first statement runs.
-        bound = self.state.writable(key)
-        bound.update(MODULE_ATTRIBUTES)
-        if source.is_package:
-            bound.add("__path__")
-        self.stack.append(key)
-        self.running.append(None)
-        self.steps += 1
-        self.executed += 1
-        try:
-            self.execute(source)
-        except Caught:
-            # A module that raises is removed from sys.modules, names and all.
-            self.state.status[key] = 0
-            self.state.bound[key] = set()
-            raise
-        else:
-            self.state.status[key] = _DONE
-        finally:
-            self.stack.pop()
-            self.running.pop()
-        if parent_target is not None and parent_target.file is not None:
-            # The import system binds a submodule on its parent only once it has loaded.
-            self.memo.added(parent_target.file.key, last)
-            self.state.writable(parent_target.file.key).add(last)
-
-    def execute(self, source: SourceFile) -> None:
-        facts = self.project.facts.get(source.key)
-        if facts is None or facts.error is not None:
-            return
-        events = facts.events
-        tail = self.tails.get(source.key, len(events))
-        self.run_events(source, events, 0, tail)
-        steps, reports = self.steps, self.reports
-        self.run_events(source, events, tail, len(events))
-        if tail < len(events) and self.steps == steps and self.reports == reports:
-            raise EndsAsBefore  # its new statements changed nothing the rest can observe
-
-    def report(self, key: str, at: Ref, loop_key: str, message: str, kind: str) -> None:
-        """A statement raises `kind`: caught by a running `try:`, or a failure to report."""
-        self.reports += 1
-        self.raise_if_caught(kind)
-        # Python stops at the first name it cannot import: one finding per statement.
-        ident = (key, at)
-        if ident not in self.failures:
-            start = 0
-            if loop_key in self.stack:
-                start = self.stack.index(loop_key)
-            # The failing module's own frame is the finding's location, not related to it.
-            chain = tuple(zip(self.stack[start:-1], self.running[start:-1], strict=True))
-            self.failures[ident] = Failure(key, at, message, chain)
-
-    def run_import(self, source: SourceFile, event: RunImport) -> None:
-        index = event.index
-        facts = self.project.facts[source.key]
-        imp = facts.imports[index]
-        module = self.project.absolute(source, imp)
-        if module is None or module == "__future__":
-            return
-        shaky = event.maybe
-        self.shaky += shaky
-        if self.running:
-            self.running[-1] = ("import", index)
-        try:
-            self._run_import(source, imp, index, module)
-        finally:
-            self.shaky -= shaky
-
-    def _run_import(self, source: SourceFile, imp: ImportFact, index: int, module: str) -> None:
-        key = source.key
-        scope = source.scope
-        if not imp.is_from:
-            self.import_module(module, scope)
-            if imp.binds:
-                alias = imp.names[0]
-                local = alias.asname or module.partition(".")[0]
-                self.state.writable(key).add(local)
-                target_name = module if alias.asname else local
-                self.state.writable_aliases(key)[local] = target_name
-            return
-        package = self.import_module(module, scope)
-        if package is None:
-            if imp.binds:
-                self.state.writable(key).update(
-                    a.asname or a.name for a in imp.names if a.name != "*"
-                )
-            return
-        pkg_key = package.file.key if package.file is not None else None
-        if pkg_key is not None:
-            self.memo.touch_status(pkg_key)
-        for alias in imp.names:
-            if alias.name == "*":
-                if pkg_key is not None and imp.binds:
-                    self.memo.touch(pkg_key)
-                    brought = self.state.get_bound(pkg_key)
-                    self.state.writable(key).update(n for n in brought if not n.startswith("_"))
-                continue
-            local = alias.asname or alias.name
-            sub = self.project.submodule(package, alias.name, scope)
-            if pkg_key is not None:
-                self.memo.touch_member(pkg_key, alias.name)
-            if pkg_key is not None and alias.name in self.state.get_bound(pkg_key):
-                pass
-            elif sub is not None:
-                self.import_module(sub.name, scope)
-            elif (
-                pkg_key is not None
-                and self.state.get_status(pkg_key) == _LOADING
-                and not self.shaky
-                and package.file is not None
-                and self.eventually_binds(package.file, alias.name)
-            ):
-                self.report(
-                    key,
-                    ("import", index),
-                    pkg_key,
-                    f"cannot import name '{alias.name}' from partially initialized module"
-                    f" '{package.name}' (import loop {self.loop_text(pkg_key)}):"
-                    f" {self.later(package.file, package.name)}",
-                    "ImportError",
-                )
-            if imp.binds:
-                self.state.writable(key).add(local)
-                aliases = self.state.writable_aliases(key)
-                if sub is not None:
-                    aliases[local] = sub.name
-                else:
-                    aliases.pop(local, None)
-
-    def eventually_binds(self, source: SourceFile, name: str) -> bool:
-        facts = self.project.facts.get(source.key)
-        if facts is None or facts.dynamic:
-            return False
-        self.memo.touch(source.key)
-        if facts.has_getattr:
-            if "__getattr__" not in self.state.get_bound(source.key):
-                return True  # until its `__getattr__` is defined, it serves only what it binds
-            # Its `__getattr__` may serve any name, but hardly one a later statement binds.
-            return name in facts.bindings
-        if name in facts.bindings:
-            return True  # no need to expand star imports, which may loop
-        if name in facts.global_names:
-            return False  # bound by a function call at a time no one can tell
-        names = self.project.names(source)
-        return names is not None and name in names
-
-    def later(self, source: SourceFile, name: str) -> str:
-        """Why a name of the initialising module `name` is missing yet."""
-        facts = self.project.facts.get(source.key)
-        if facts is None or not facts.has_getattr:
-            return f"it is bound only later in '{name}'"
-        self.memo.touch(source.key)
-        if "__getattr__" not in self.state.get_bound(source.key):
-            return f"its module `__getattr__` is defined only later in '{name}'"
-        return f"it is bound only later in '{name}', and not by its module `__getattr__`"
-
-    def loop_text(self, key: str) -> str:
-        chain = self.stack[self.stack.index(key) :] if key in self.stack else list(self.stack)
-        names = [self.project.files[k].module or k for k in chain]
-        return " -> ".join([*names, names[0]])
-
-    def access(self, source: SourceFile, event: Access, at: Ref) -> None:
-        if self.shaky or event.conditional:
-            return
-        if not event.attrs:
-            self.starred_read(source, event.name, at)
-            return
-        target_name = self.alias(source.key, event.name)
-        if not target_name:
-            return
-        target = self.find(target_name, source.scope)
-        for attr in event.attrs:
-            owner = target.file if target is not None else None
-            if target is None or owner is None:
-                return
-            tkey = owner.key
-            self.memo.touch_member(tkey, attr)
-            if attr in self.state.get_bound(tkey):
-                target = self.project.submodule(target, attr, source.scope)
-                continue
-            sub = self.project.submodule(target, attr, source.scope)
-            if sub is not None and sub.file is not None:
-                self.memo.touch_status(sub.file.key)
-            sub_loading = (
-                sub is not None
-                and sub.file is not None
-                and self.state.get_status(sub.file.key) == _LOADING
-            )
-            # The import system sets `pkg.sub` only once `pkg.sub` has finished loading.
-            if sub_loading or (
-                self.state.get_status(tkey) == _LOADING
-                and (sub is not None or self.eventually_binds(owner, attr))
-            ):
-                loop = self.loop_text(sub.file.key if sub_loading and sub and sub.file else tkey)
-                if sub is not None:
-                    message = (
-                        f"cannot access submodule '{attr}' of module '{target.name}' while it"
-                        f" is still initialising (import loop {loop})"
-                    )
-                else:
-                    message = (
-                        f"module '{target.name}' has no attribute '{attr}' yet (import loop"
-                        f" {loop}): {self.later(owner, target.name)}"
-                    )
-                loop_key = sub.file.key if sub_loading and sub and sub.file else tkey
-                self.report(source.key, at, loop_key, message, "AttributeError")
-            return
-
-    def starred_read(self, source: SourceFile, name: str, at: Ref) -> None:
-        """A bare read of `name` after star imports: NameError when a star import ran while
-        its module was initialising and had not bound `name` yet."""
-        self.memo.touch_member(source.key, name)
-        if name in self.state.get_bound(source.key):
-            return
-        loading: list[tuple[Target, SourceFile]] = []
-        for imp in self.project.facts[source.key].imports:
-            if not (imp.is_star and imp.binds):
-                continue
-            module = self.project.absolute(source, imp)
-            target = self.find(module, source.scope) if module else None
-            if target is None or target.file is None:
-                return  # a star import of a module not in the project may bring the name
-            self.memo.touch_status(target.file.key)
-            if self.state.get_status(target.file.key) == _LOADING:
-                loading.append((target, target.file))
-        for target, owner in loading:
-            if self.eventually_binds(owner, name):
-                message = (
-                    f"name '{name}' is not defined: `from {target.name} import *` ran while"
-                    f" '{target.name}' was still initialising (import loop"
-                    f" {self.loop_text(owner.key)}), before it binds '{name}'"
-                )
-                self.report(source.key, at, owner.key, message, "NameError")
-                return
-
-    def alias(self, key: str, local: str) -> str | None:
-        return self.state.get_aliases(key).get(local)
+# The simulator, by the name the tests patch.
+_Simulator = Simulator
 
 
 @dataclass(frozen=True, slots=True)
@@ -377,7 +53,7 @@ class _Runs:
     """
 
     def __init__(self, project: Project, memory: RunMemory | None) -> None:
-        self.simulator = _Simulator(project)
+        self.simulator = Simulator(project)
         self.memory = memory
         self.found: dict[RunId, tuple[Failure, ...]] = {}
         self.root = State()
@@ -385,6 +61,9 @@ class _Runs:
         self.parents: dict[tuple[str, str], tuple[str, str] | None] = {}
         self.same: dict[tuple[str, str], bool] = {}
         self.failable = Failable(project)
+        self.simulator.kept_runs = imported_modules(project)
+        # Without a memory, nothing asks which files a run read (Project.recording).
+        self.simulator.records = memory is not None
 
     def process(
         self, run: RunId, parent: tuple[str, str] | None, skip_if_loaded: str | None = None
@@ -455,7 +134,7 @@ class _Runs:
             self.found[run] = self.memory.ended_as_before(run)
             return None
         finally:
-            self.simulator.tails = _NO_TAILS
+            self.simulator.tails = NO_TAILS
         return state
 
 
