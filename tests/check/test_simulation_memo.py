@@ -216,3 +216,44 @@ def test_the_memo_keeps_from_the_second_run_of_a_rerun(
     assert "lib.api" in kept
     assert "pkg" not in kept  # the package run, the first, kept nothing
     assert cached == run_check(dataclasses.replace(options, use_cache=False)).diagnostics
+
+
+def test_a_runs_first_import_is_kept_only_if_a_module_imports_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `p.a` and `p.c` are imported by no module: only their own runs import them, and no
+    # later run can replay them. `p.b` (imported by both) is kept by `p.a`'s run and
+    # replayed by its own and `p.c`'s, with the failures of executing it each time.
+    files = {
+        "p/__init__.py": D,
+        "p/a.py": D + "import p.b\nfrom . import d\n",
+        "p/b.py": D + "X = 1\n",
+        "p/c.py": D + "from p.b import X\n",
+        "p/d.py": D,
+    }
+    monkeypatch.setattr(imports_failable, "_BUDGET", 10**9)
+    project = _project(write_tree(tmp_path, files))
+    kept = _counting_kept(monkeypatch)
+    result = simulate_failures(project, _starts(project))
+    assert sorted(kept) == ["p.b", "p.d"]
+    monkeypatch.setattr(simulator, "ImportMemo", NoMemo)
+    assert simulate_failures(project, _starts(project)) == result
+
+
+def test_the_files_a_run_read_are_recorded_only_for_a_run_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = {"p/__init__.py": D, "p/a.py": D + "import p.b\n", "p/b.py": D + "import p.c\n"}
+    files |= {"p/c.py": D, "p/d.py": D + "import p.b\n"}
+    project = _project(write_tree(tmp_path, files))
+    recorded: list[frozenset[str]] = []
+    close = ImportMemo.close
+
+    def counted(self: ImportMemo, outer: int, ident: tuple[str, str], keep: Kept | None) -> None:
+        if keep is not None:
+            recorded.append(frozenset(keep.files))
+        close(self, outer, ident, keep)
+
+    monkeypatch.setattr(ImportMemo, "close", counted)
+    simulate_failures(project, _starts(project))
+    assert recorded and not any(recorded)  # nothing asks: none noted
