@@ -7,13 +7,14 @@ from typing import TYPE_CHECKING
 
 from scaffold.check.discover import SourceFile
 from scaffold.check.imports.run_memory import RunId
+from scaffold.check.model import ImportedName
 from scaffold.check.project import Project
 
 if TYPE_CHECKING:
     from scaffold.check.imports.execution import Ref
     from scaffold.check.imports.simulation import Failure
 
-__all__ = ["PlannedRun", "first_failures", "imported_modules", "plan_runs"]
+__all__ = ["ImportedModules", "PlannedRun", "first_failures", "plan_runs"]
 
 # One run of a simulation's plan: the run, its package's (scope, name) (None: it starts from
 # a fresh interpreter), the module whose run is skipped when its package loaded it.
@@ -57,23 +58,34 @@ def first_failures(found: Iterable[tuple[Failure, ...]]) -> tuple[Failure, ...]:
     return tuple(failures.values())
 
 
-def imported_modules(project: Project) -> frozenset[str]:
-    """The names of the modules some file's import statement names (for `from a import b`,
-    `a` and `a.b`): a module outside it is imported by no other module, so the run that
-    imports it first is the only one, and keeping that import for a replay is wasted (the
-    import memo: 5,854 of the 6,321 runs' outermost imports kept on a 10,000-file
-    environment were never replayed, a quarter of all it kept). Imports inside functions
-    count too: a name more only keeps an import that may not be replayed."""
-    names: set[str] = set()
-    for key, source in project.files.items():
-        facts = project.facts.get(key)
-        if facts is None:
-            continue
-        for imp in facts.imports:
-            module = project.absolute(source, imp)
-            if module is None:
+class ImportedModules:
+    """The modules some file's import statement names (for `from a import b`, `a` and
+    `a.b`): a module outside them is imported by no other module, so the run that imports
+    it first is the only one, and keeping that import for a replay is wasted (the import
+    memo: 5,854 of the 6,321 runs' outermost imports kept on a 10,000-file environment were
+    never replayed, a quarter of all it kept). Imports inside functions count too: a name
+    more only keeps an import that may not be replayed. The names after `from a import`
+    are looked at only for the modules asked about (a run's), not joined for every one."""
+
+    def __init__(self, project: Project) -> None:
+        self.modules: set[str] = set()
+        self.froms: dict[str, list[tuple[ImportedName, ...]]] = {}
+        for key, source in project.files.items():
+            facts = project.facts.get(key)
+            if facts is None:
                 continue
-            names.add(module)
-            if imp.is_from:
-                names.update(f"{module}.{alias.name}" for alias in imp.names)
-    return frozenset(names)
+            for imp in facts.imports:
+                module = project.absolute(source, imp) if imp.level else imp.module
+                if module is None:
+                    continue
+                self.modules.add(module)
+                if imp.is_from:
+                    self.froms.setdefault(module, []).append(imp.names)
+
+    def __contains__(self, name: object) -> bool:
+        if name in self.modules:
+            return True
+        if not isinstance(name, str):
+            return False
+        parent, _, last = name.rpartition(".")
+        return any(alias.name == last for names in self.froms.get(parent, ()) for alias in names)

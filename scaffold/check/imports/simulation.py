@@ -14,7 +14,7 @@ from scaffold.check.discover import SourceFile
 from scaffold.check.imports.execution import Ref
 from scaffold.check.imports.failable import Failable
 from scaffold.check.imports.located import ImportFailure, locate
-from scaffold.check.imports.plan import PlannedRun, first_failures, imported_modules, plan_runs
+from scaffold.check.imports.plan import ImportedModules, PlannedRun, first_failures, plan_runs
 from scaffold.check.imports.run_memory import EndsAsBefore, Failure, RunId, RunMemory
 from scaffold.check.imports.simulator import NO_TAILS, Simulator
 from scaffold.check.imports.state import DONE, State
@@ -61,7 +61,7 @@ class _Runs:
         self.parents: dict[tuple[str, str], tuple[str, str] | None] = {}
         self.same: dict[tuple[str, str], bool] = {}
         self.failable = Failable(project)
-        self.simulator.kept_runs = imported_modules(project)
+        self.simulator.kept_runs = ImportedModules(project)
         # Without a memory, nothing asks which files a run read (Project.recording).
         self.simulator.records = memory is not None
 

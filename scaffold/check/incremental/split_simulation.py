@@ -69,9 +69,9 @@ def _by_name(planned: PlannedRun) -> tuple[str, list[str]]:
 def simulate_in_forks(
     project: Project, starts: list[SourceFile], children: int | None = None
 ) -> Callable[[], Simulation]:
-    """Start the simulation of `starts` in `children` forked children (None: as
-    `start_parts` chooses); the function returned waits for
-    them and merges their failures (or simulates here if any child failed)."""
+    """Start the simulation of `starts` in `children` forked children (None: as `start_parts`
+    chooses); the function returned waits for them and merges their failures (or simulates
+    here if any child failed)."""
     planned = plan_runs(starts)
 
     def work(part: Iterator[int]) -> bytes:
@@ -100,8 +100,9 @@ def start_parts(
     children: int | None = None,
 ) -> list[Callable[[], bytes | None]]:
     """Start `children` forked children (None: one per usable core but the one this process
-    uses, if the plan has `SPLIT_MIN_RUNS` runs, else one), each calling `work` with the run numbers of the parts
-    it takes; a function per child waits for the bytes it returned (None: it failed)."""
+    uses, if the plan has `SPLIT_MIN_RUNS` runs, else one), each calling `work` with the run
+    numbers of the parts it takes; a function per child waits for the bytes it returned
+    (None: it failed)."""
     if children is None:
         children = max(1, _usable_cores() - 1) if len(planned) >= SPLIT_MIN_RUNS else 1
     parts = split_plan(planned, children)
