@@ -60,3 +60,39 @@ def test_a_file_of_newline_breaks_is_not_cut_into_lines(monkeypatch: pytest.Monk
 def test_a_file_of_other_breaks_still_numbers_its_lines_as_python() -> None:
     # A form feed is no line break for Python: the noqa is on line 2, not 3.
     assert scan_noqa("a = 1\nb = 2\x0c  # noqa\n") == ((2, None),)
+
+
+MORE_TEXTS = [
+    "#\nnoqa\n# x\n#   \n  noqa  # noqa\n",  # a "#" whose blanks run into the next line
+    "# scaffold:\n# noqa: IMP001\n",  # `scaffold:` and noqa on two lines
+    "#" * 80 + "\n" + "x = 1  ## NoQa:IMP001,EXP002\n" + "#" * 80 + "\n",
+    "#noqa\n#\tnoqa\n#\n\n# scaffold:noqa\n",
+    "x = 1  # no qa\ny = 2  # n#oqa\n# NOQA:  imp001 ,  imp002\n",
+    "s = '#'  # noqa\n",
+    "x = 1  # \u017fcaffold: noqa\n# KEEP\n",  # re.I lets a long s be s: as before
+]
+
+
+@pytest.mark.parametrize("text", MORE_TEXTS)
+def test_comments_found_from_their_hash_are_those_of_reading_every_line(text: str) -> None:
+    assert scan_noqa(text) == _every_line(text)
+    crlf = text.replace("\n", "\r\n")  # not breaking at "\n" only: the lines are read
+    assert scan_noqa(crlf) == _every_line(crlf)
+
+
+def test_the_noqa_pattern_is_tried_only_where_a_hash_is(monkeypatch: pytest.MonkeyPatch) -> None:
+    tried: list[int] = []
+    pattern = noqa_module._NOQA_START
+
+    class Counting:
+        def match(self, text: str, position: int) -> object:
+            tried.append(position)
+            return pattern.match(text, position)
+
+    monkeypatch.setattr(noqa_module, "_NOQA_START", Counting())
+    text = "x = 1\n" * 100 + "y = 2  # a comment\n" + "z = 'noqa NOQA'\n" * 20 + "# noqa\n"
+    assert scan_noqa(text) == ((122, None),)
+    assert tried == [text.index("#"), text.rindex("#")]
+    tried.clear()
+    assert scan_noqa("a = 'noqa'\n" * 50) == ()  # no "#": nothing tried, no line read
+    assert tried == []

@@ -10,6 +10,8 @@ from __future__ import annotations
 import ast
 import builtins
 from collections.abc import Iterable
+from itertools import repeat
+from typing import Any
 
 from scaffold.check.facts.compiles import SUSPECT_EXPRESSIONS, may_not_compile
 from scaffold.check.facts.dispatch import MAY_SKIP_CHILDREN
@@ -30,6 +32,8 @@ NAMESPACE_CALLS = frozenset({"globals", "vars", "locals", "exec"})
 _NOT_CHILDREN = frozenset(
     {"ctx", "op", "ops", "id", "attr", "kind", "conversion", "is_async", "arg", "type_comment"}
 )
+# The classes the walk tells apart most often, bound once (not `ast.`'s look-up per node).
+_ATTRIBUTE, _NAME, _CALL, _LOAD = ast.Attribute, ast.Name, ast.Call, ast.Load
 # The fields of each class that may hold expressions, in order; filled on first meeting.
 _CHILD_FIELDS: dict[type, tuple[str, ...]] = {ast.Constant: ()}
 
@@ -106,7 +110,7 @@ class Expressions(FunctionBodies):
         walrus: list[str] = []
         events = self.events
         # (node, maybe skipped): `b if c else d`, `a or b` and comprehension bodies may not run.
-        stack: list[tuple[ast.AST, bool]] = [(root, flow.maybe)]
+        stack: list[tuple[Any, bool]] = [(root, flow.maybe)]  # told apart by `kind` below
         while stack:
             node, maybe = stack.pop()
             # The class decides (parsed trees hold no subclasses of ast's); a constant, the
@@ -120,25 +124,26 @@ class Expressions(FunctionBodies):
                     stack.extend((d, maybe) for d in node.args.defaults)
                     stack.extend((d, maybe) for d in node.args.kw_defaults if d is not None)
                     continue
-            if type(node) is ast.Attribute:
+            if kind is _ATTRIBUTE:
                 if id(node) not in inner:
                     self.attribute_read(node, inner, maybe, flow)
-            elif type(node) is ast.Name:
-                if type(node.ctx) is ast.Load:
+            elif kind is _NAME:
+                if type(node.ctx) is _LOAD:
                     self.read_now.add(node.id)
                     if self.star_ran and flow.module_level and self.may_be_starred(node.id):
                         events.append(Access(node.id, (), span_of(node), maybe, flow.guarded))
                 continue  # a name holds no expression
-            elif type(node) is ast.NamedExpr:
-                if type(node.target) is ast.Name:
+            elif kind is ast.NamedExpr:
+                if type(node.target) is _NAME:
                     walrus.append(node.target.id)
-            elif type(node) is ast.Call and type(node.func) is ast.Name:
+            elif kind is _CALL and type(node.func) is _NAME:
                 self.name_called(node, node.func.id, maybe)
             children = _children(node)
             if kind in MAY_SKIP_CHILDREN:
                 stack.extend((c, maybe or maybe_skipped(node, c)) for c in reversed(children))
             else:
-                stack.extend((child, maybe) for child in reversed(children))
+                # Pairs made in C: a generator here ran once per child of every node.
+                stack.extend(zip(reversed(children), repeat(maybe)))
         if walrus:
             self.bind(walrus, flow)
 

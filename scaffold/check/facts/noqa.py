@@ -19,6 +19,11 @@ _NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+
 _FILE_NOQA = re.compile(
     r"#\s*scaffold:\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*))?", re.I
 )
+# Where either pattern can match: a "#", blanks, perhaps `scaffold:`, then "noqa" in any
+# case (only the ASCII letters' cases: no other character matches n, o, q or a under re.I).
+# Tried at a "#" of the whole text, where it may cross a line end: it only picks the
+# lines the two patterns then read.
+_NOQA_START = re.compile(r"#\s*(?:scaffold:\s*)?noqa", re.I)
 
 Noqa = tuple[tuple[int, frozenset[str] | None], ...]
 
@@ -30,11 +35,11 @@ def scan_noqa(text: str) -> Noqa:
     A first reading of the lines, which may still count a `# noqa` inside a string; once the
     file has parsed, `refine_noqa` keeps the real comments only.
     """
-    result: list[tuple[int, frozenset[str] | None]] = []
-    lowered = text.lower()
-    if "noqa" not in lowered:
+    first = _first_noqa_comment(text)
+    if first < 0:
         return ()
-    for number, line in _lines_saying_noqa(text, lowered):
+    result: list[tuple[int, frozenset[str] | None]] = []
+    for number, line in _lines_saying_noqa(text, first):
         whole_file = _FILE_NOQA.search(line)
         match = whole_file or _NOQA.search(line)
         if match is None:
@@ -45,23 +50,36 @@ def scan_noqa(text: str) -> Noqa:
     return tuple(result)
 
 
-def _lines_saying_noqa(text: str, lowered: str) -> Iterable[tuple[int, str]]:
-    """Each line of `text` that says "noqa" in any case, with its number.
+def _first_noqa_comment(text: str, start: int = 0) -> int:
+    """Where the first "#" at or after `start` that `_NOQA_START` matches at is; -1 if none.
 
-    A file whose lines end at "\n" only, and whose lower case keeps every character's place
-    (nearly every file), is not cut into lines: each "noqa" in `lowered` is found with
-    `str.find`, and only its own line is read (a file of many lines and a few noqa comments
-    paid for a lower-cased copy of every line: docs/decisions.md, issue 20).
+    Each "#" is found with `str.find` (one C pass that skips to it), and the pattern is
+    tried there only: most files say "#" a few dozen times, and lower-casing the whole text
+    to look for "noqa" cost twice a pattern's pass and eight `str.find` passes
+    (docs/decisions.md, issue 20, session 13).
     """
-    if len(lowered) != len(text) or not splits_at_newlines_only(text):
+    found = text.find("#", start)
+    while found >= 0 and _NOQA_START.match(text, found) is None:
+        found = text.find("#", found + 1)
+    return found
+
+
+def _lines_saying_noqa(text: str, first: int) -> Iterable[tuple[int, str]]:
+    """Each line of `text` that may hold a noqa comment (every line either pattern matches
+    in is among them), with its number; `first` is the first such comment's "#".
+
+    A file whose lines end at "\n" only (nearly every file) is not cut into lines: only the
+    lines of the "#"s `_NOQA_START` matches at are read, each numbered by counting the
+    newlines before it (docs/decisions.md, issue 20).
+    """
+    if not splits_at_newlines_only(text):
         numbered = enumerate(source_lines(text), start=1)
         return [(number, line) for number, line in numbered if "noqa" in line.lower()]
-    return _noqa_lines_between_newlines(text, lowered)
+    return _noqa_lines_between_newlines(text, first)
 
 
-def _noqa_lines_between_newlines(text: str, lowered: str) -> Iterator[tuple[int, str]]:
+def _noqa_lines_between_newlines(text: str, found: int) -> Iterator[tuple[int, str]]:
     number, counted = 1, 0
-    found = lowered.find("noqa")
     while found >= 0:
         start = text.rfind("\n", 0, found) + 1
         end = text.find("\n", found)
@@ -69,7 +87,7 @@ def _noqa_lines_between_newlines(text: str, lowered: str) -> Iterator[tuple[int,
         number += text.count("\n", counted, start)
         counted = start
         yield number, text[start:end]
-        found = lowered.find("noqa", end)
+        found = _first_noqa_comment(text, end)
 
 
 def refine_noqa(tree: ast.Module, text: str, noqa: Noqa) -> Noqa:
