@@ -8,6 +8,7 @@ render. This module imports nothing of the package, so every other module may im
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -149,6 +150,64 @@ class Access:
 
 
 Event = Bind | RunImport | Access | TryStart | TryHandler | TryEnd
+
+
+# The walk builds an event per import run, name bound and attribute read (~200,000 over a
+# large tree) and the main process decodes them all again. A frozen dataclass's own
+# `__init__` sets each field through `object.__setattr__`, looked up per field; these set it
+# through the field's slot descriptor (C) instead: ~40 % less per record, the same record
+# (frozen, equal, hashed, pickled, encoded as before; tests/check/test_facts_records.py).
+def _setters(cls: type, *names: str) -> list[Callable[[object, object], None]]:
+    return [cls.__dict__[name].__set__ for name in names]
+
+
+def _access_init() -> Callable[..., None]:
+    name_, attrs_, span_, conditional_, guarded_ = _setters(
+        Access, "name", "attrs", "span", "conditional", "guarded"
+    )
+
+    def __init__(
+        self: Access,
+        name: str,
+        attrs: tuple[str, ...],
+        span: Span,
+        conditional: bool,
+        guarded: bool,
+    ) -> None:
+        name_(self, name)
+        attrs_(self, attrs)
+        span_(self, span)
+        conditional_(self, conditional)
+        guarded_(self, guarded)
+
+    return __init__
+
+
+def _run_import_init() -> Callable[..., None]:
+    index_, maybe_ = _setters(RunImport, "index", "maybe")
+
+    def __init__(self: RunImport, index: int, maybe: bool = False) -> None:
+        index_(self, index)
+        maybe_(self, maybe)
+
+    return __init__
+
+
+def _bind_init() -> Callable[..., None]:
+    (names_,) = _setters(Bind, "names")
+
+    def __init__(self: Bind, names: tuple[str, ...]) -> None:
+        names_(self, names)
+
+    return __init__
+
+
+for _cls, _init in ((Access, _access_init), (RunImport, _run_import_init), (Bind, _bind_init)):
+    _made = _init()
+    _made.__qualname__ = f"{_cls.__name__}.__init__"
+    _cls.__init__ = _made  # type: ignore[method-assign]
+# No class left in the module's names but its own (the cache's codec lists them all).
+del _cls, _init, _made
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,11 +25,6 @@ def parse_source(data: bytes | str, *, is_package: bool = False) -> ModuleFacts:
     `is_package` (an `__init__`) adds the names the module reads, which only the package
     rules need and which cost a walk over every node.
     """
-    # Imported here: what only reads sources (decode_source, scan_noqa: a check that keeps
-    # its stored report) does not load the walker.
-    from scaffold.check.facts.collector import Collector
-    from scaffold.check.facts.compiles import compile_error, syntax_error
-
     if isinstance(data, bytes):
         try:
             text = decode_source(data)
@@ -38,11 +33,23 @@ def parse_source(data: bytes | str, *, is_package: bool = False) -> ModuleFacts:
     else:
         text = data
     noqa = scan_noqa(text)
+    # `x is 1` and friends make the compiler warn on stderr; the user ran a checker. One
+    # filter for the parse and the walk (entering one costs as much as a small file's walk).
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return _parsed(text, noqa, is_package)
+
+
+def _parsed(
+    text: str, noqa: tuple[tuple[int, frozenset[str] | None], ...], is_package: bool
+) -> ModuleFacts:
+    # Imported here: what only reads sources (decode_source, scan_noqa: a check that keeps
+    # its stored report) does not load the walker.
+    from scaffold.check.facts.collector import Collector
+    from scaffold.check.facts.compiles import compile_error, syntax_error
+
     try:
-        with warnings.catch_warnings():
-            # `x is 1` and friends make the compiler warn on stderr; the user ran a checker.
-            warnings.simplefilter("ignore")
-            tree = ast.parse(text)
+        tree = ast.parse(text)
     except SyntaxError as exc:
         return ModuleFacts(error=syntax_error(exc), noqa=noqa)
     except (ValueError, RecursionError, MemoryError, OverflowError) as exc:
@@ -50,9 +57,7 @@ def parse_source(data: bytes | str, *, is_package: bool = False) -> ModuleFacts:
     noqa, directives = noqa_directives(tree, text, noqa)
     collector = Collector()
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            facts = collector.collect(tree, text, noqa, is_package=is_package)
+        facts = collector.collect(tree, text, noqa, is_package=is_package)
     except (RecursionError, MemoryError) as exc:
         return ModuleFacts(error=_unparsable(exc), noqa=noqa)
     # Only when the walk saw syntax that may not compile: the compiler has the last word.

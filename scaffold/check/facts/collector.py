@@ -61,6 +61,7 @@ from scaffold.check.model import (
 
 __all__ = ["Collector", "Flow"]
 
+_new = tuple.__new__
 # The warnings functions whose change `warnings.catch_warnings()` undoes on leaving.
 _FILTERS = frozenset({"simplefilter", "filterwarnings", "resetwarnings"})
 # Mappings every module of the interpreter shares: writing them at import time is an effect.
@@ -445,18 +446,11 @@ class Collector(Expressions):
         flow: Flow,
     ) -> None:
         """Record an import, when it runs, and the names it binds."""
-        names = tuple([ImportedName(a.name, a.asname, span_of(a)) for a in aliases])
-        fact = ImportFact(
-            is_from=is_from,
-            module=module,
-            level=level,
-            names=names,
-            span=span_of(node),
-            where=flow.where,
-            conditional=flow.conditional,
-            guarded=flow.guarded,
-            binds=flow.module_level,
-        )
+        # By `tuple.__new__` (C), in the fields' order: a named tuple's own `__new__` is a
+        # Python function, and keywords cost more again.
+        names = tuple([_new(ImportedName, (a.name, a.asname, span_of(a))) for a in aliases])
+        state = (flow.where, flow.conditional, flow.guarded, flow.module_level)  # ... binds
+        fact = _new(ImportFact, (is_from, module, level, names, span_of(node), *state))
         index = len(self.imports)
         self.imports.append(fact)
         if flow.runs:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from scaffold.check.model import Where
 
@@ -22,11 +22,13 @@ class Flow:
     # May not run, for a reason the import simulation cannot follow (a loop, an `if` the
     # running Python does not decide); `conditional` also covers the branches it follows.
     maybe: bool = False
+    # Whether the statement runs at import time (module level or a class body): `where` is
+    # MODULE. Asked of nearly every statement and expression, so kept, not a property (a
+    # call each time); a flow is never changed in place, and `but` sets it again.
+    runs: bool = field(init=False, repr=False, compare=False)
 
-    @property
-    def runs(self) -> bool:
-        """Whether the statement runs at import time (module level or a class body)."""
-        return self.where is Where.MODULE
+    def __post_init__(self) -> None:
+        self.runs = self.where is Where.MODULE
 
     def but(self, **changes: object) -> Flow:
         """A copy with some fields changed."""
@@ -41,6 +43,7 @@ class Flow:
         )
         for key, value in changes.items():
             setattr(flow, key, value)
+        flow.runs = flow.where is Where.MODULE
         return flow
 
 

@@ -9,6 +9,10 @@ from scaffold.check.model import Span
 
 __all__ = ["dotted_name", "span_of", "target_names", "walk_nodes"]
 
+# A named tuple built by `tuple.__new__` in C: its own `__new__` is a Python function, a
+# frame per span (the walk's most frequent record).
+_new = tuple.__new__
+
 
 def span_of(node: ast.AST) -> Span:
     """The 1-based source range of a node; a node without positions starts at line 1."""
@@ -23,7 +27,7 @@ def span_of(node: ast.AST) -> Span:
         col = getattr(node, "col_offset", 0)
         end_line = getattr(node, "end_lineno", None) or line
         end_col = getattr(node, "end_col_offset", None)
-    return Span(line, col + 1, end_line, (col if end_col is None else end_col) + 1)
+    return _new(Span, (line, col + 1, end_line, (col if end_col is None else end_col) + 1))
 
 
 def dotted_name(node: ast.expr) -> str | None:
