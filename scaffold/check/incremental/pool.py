@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, TypeVar
 from scaffold.check.discover import SourceFile
 from scaffold.check.facts import parse_source
 from scaffold.check.facts.files import read_source
-from scaffold.check.incremental.records import CODEC, decode_facts, encode_facts
+from scaffold.check.incremental.records import CODEC, decode_sent_facts, encode_facts
 from scaffold.check.incremental.store import FactsCache, NewEntry, Stat, content_digest
 from scaffold.check.memory import without_cyclic_gc
 from scaffold.check.model import ModuleFacts
@@ -86,7 +86,7 @@ class Parsed:
         if self.facts is not None:
             return self.facts
         assert self.encoded is not None
-        return decode_facts(self.encoded)
+        return decode_sent_facts(self.encoded)
 
 
 def _usable_cores() -> int:
@@ -377,7 +377,7 @@ def _read_into(
         source, stat = pending[key]
         encoded = parsed.encoded
         # Parsed.decoded, inlined: a call per file of a large tree.
-        decoded = parsed.facts if encoded is None else decode_facts(encoded)
+        decoded = parsed.facts if encoded is None else decode_sent_facts(encoded)
         assert decoded is not None
         facts[key] = decoded
         if cache is not None and stat is not None and parsed.digest is not None:
