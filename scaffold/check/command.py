@@ -15,6 +15,7 @@ from scaffold.check.config import FAIL_ON, Settings, nearest_config, read_settin
 from scaffold.check.incremental.location import chosen_cache_dir
 from scaffold.check.incremental.run import check
 from scaffold.check.locations import SourceLines, locate, source_root
+from scaffold.check.memory import keep_until_exit
 from scaffold.check.model import CheckReport, Severity
 from scaffold.check.options import CheckOptions
 from scaffold.check.output import FORMATS, format_named
@@ -345,6 +346,7 @@ def run_check_command(command: CheckCommand) -> int:
         return replayed
     opened: list[tuple[Tree, FactsCache]] = []
     report, fixed, checked = _run(command, options, kept, opened)
+    keep_until_exit(checked, opened)  # every file's facts: freed by the exit, not here
     if command.fix_only:
         if not (command.quiet or command.silent):
             write_text(sys.stderr, f"Fixed {plural(fixed or 0, 'finding')}.\n")

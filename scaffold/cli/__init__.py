@@ -73,6 +73,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def run_console() -> NoReturn:
     """The `scaffold` console script and `python -m scaffold`: `main`, then the exit."""
+    from scaffold.check.memory import keeping_until_exit
+
+    keeping_until_exit()  # what the command leaves is not freed one object at a time
     _exit_without_teardown(main())
 
 
