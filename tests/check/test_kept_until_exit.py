@@ -24,9 +24,7 @@ def test_a_check_in_the_console_script_is_kept_for_the_exit(
     monkeypatch.setattr(memory, "_KEPT", [])
     monkeypatch.setattr(memory, "_keeping", True)
     cli.main(["check", str(_package(tmp_path)), "--no-cache", "--exit-zero", "-q"])
-    assert [type(kept) for kept in memory._KEPT if isinstance(kept, CheckResult)] == [
-        CheckResult
-    ]
+    assert [type(kept) for kept in memory._KEPT if isinstance(kept, CheckResult)] == [CheckResult]
 
 
 def test_a_check_called_any_other_way_keeps_nothing(
