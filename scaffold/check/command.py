@@ -220,6 +220,7 @@ def _run(
     else:
         started = time.perf_counter()
         checked = check(options, () if kept is None else kept.started, opened)
+        keep_until_exit(checked, opened)  # every file's facts: freed by the exit, not here
         report, trees = checked.report, checked.trees
         if verbose:
             from scaffold.check.verbose import describe_run
@@ -346,7 +347,6 @@ def run_check_command(command: CheckCommand) -> int:
         return replayed
     opened: list[tuple[Tree, FactsCache]] = []
     report, fixed, checked = _run(command, options, kept, opened)
-    keep_until_exit(checked, opened)  # every file's facts: freed by the exit, not here
     if command.fix_only:
         if not (command.quiet or command.silent):
             write_text(sys.stderr, f"Fixed {plural(fixed or 0, 'finding')}.\n")
