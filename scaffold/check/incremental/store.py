@@ -33,10 +33,16 @@ from scaffold.check.incremental.cache_file import (
     write_cache_file,
     write_index,
 )
-from scaffold.check.incremental.contents import DIGEST_SIZE, content_digest, file_digest, hash_files
+from scaffold.check.incremental.contents import (
+    DIGEST_SIZE,
+    content_digest,
+    file_digest,
+    hash_files,
+    stale_sample,
+)
 from scaffold.check.incremental.fingerprint import analyser_fingerprint
 from scaffold.check.incremental.location import CACHE_DIR, CacheLocation, index_keys
-from scaffold.check.incremental.records import CODEC, decode_facts, model_codec
+from scaffold.check.incremental.records import decode_facts, decode_report, encode_report
 from scaffold.check.incremental.structure import structure_digest
 from scaffold.check.incremental.typed import all_bytes, well_typed
 from scaffold.check.model import Diagnostic, ModuleFacts
@@ -227,12 +233,21 @@ class FactsCache:
         self._absent.add(rel)
         return False
 
-    def _hash_changed(self, files: Iterable[SourceFile]) -> None:
+    def _hash_changed(self, files: Sequence[SourceFile]) -> None:
         """`_entry_key`'s read and hash of every indexed file whose stat changed, in one
         batch in threads (incremental.contents.hash_files): after a restore at another path
         that is every file, and most of what the run costs over a warm one. A stale cache's
-        files are left to the workers that parse them."""
+        files are left to the workers that parse them; one a sample finds stale is dropped
+        before any other file's stat, and the run is a first run's."""
         index, absent, stat, rel_of = self._index, self._absent, self.stat, self._rel
+        if not index:
+            return  # a first run: no file is indexed
+        if stale_sample(files, self._as_indexed, self._rehashed):
+            self._index, self._loaded_index, self._entry_digests = {}, {}, {}
+            self._facts_digests.clear()
+            self._absent.clear()
+            self._changed()  # the stored report and the last results stay (see `save`)
+            return
         changed = [
             source
             for source in files
@@ -243,6 +258,13 @@ class FactsCache:
             and index[rel][:4] != now
         ]
         absent.update(self._rel(source) for source in hash_files(changed, self._rehashed))
+
+    def _as_indexed(self, source: SourceFile) -> bool | None:
+        """For `stale_sample`: whether a file is as indexed, surely changed, or unsure."""
+        entry, now = self._index.get(self._rel(source)), self.stat(source)
+        if entry is None or now is None or source.is_extension:
+            return source.is_extension  # an extension module is never parsed
+        return True if entry[:4] == now else (None if entry[0] == now[0] else False)
 
     @property
     def empty(self) -> bool:
@@ -272,23 +294,11 @@ class FactsCache:
         except ValueError:
             return None
 
-    def store(
-        self,
-        source: SourceFile,
-        digest: bytes,
-        encoded: bytes,
-        stat: Stat,
-        facts_digest: bytes | None = None,
-    ) -> None:
-        """Remember the facts of a file just parsed; `stat` is from before it was read.
-        `facts_digest` is `content_digest(encoded)`, when the worker that encoded the facts
-        computed it (it costs the parent a call per file otherwise)."""
-        self.store_all(((source, digest, encoded, stat, facts_digest),))
-
     def store_all(self, parsed: Iterable[NewEntry]) -> None:
-        """`store` of each file of `parsed`, in one call: a first run stores every file, and
-        a call per file was a tenth of what writing the cache added to it. The back part is
-        not loaded for it, only by `_marshalled` when entries of it are kept (issue 21)."""
+        """Remember the facts of each file just parsed (its stat from before it was read), in
+        one call: a first run stores every file, and a call per file was a tenth of what
+        writing the cache added to it. The back part is not loaded for it, only by
+        `_marshalled` when entries of it are kept (issue 21)."""
         index, entries, absent = self._index, self._loaded_entries, self._absent
         entry_digests, facts_digests = self._entry_digests, self._facts_digests
         for source, digest, encoded, stat, facts_digest in parsed:
@@ -408,16 +418,7 @@ class FactsCache:
         run, if any."""
         if key is None or self._result is None or self._result[0] != key:
             return None
-        try:
-            encoded, notes = marshal.loads(self._result[1])
-            value = model_codec().decode(encoded)
-        except (EOFError, TypeError, IndexError, KeyError, ValueError):
-            return None
-        if not isinstance(value, tuple) or not all(isinstance(d, Diagnostic) for d in value):
-            return None
-        if type(notes) is not tuple or not all(type(note) is str for note in notes):
-            return None
-        return list(value), notes
+        return decode_report(self._result[1])
 
     def store_report(
         self, key: bytes | None, diagnostics: Iterable[Diagnostic], notes: Iterable[str] = ()
@@ -426,8 +427,7 @@ class FactsCache:
         an import chain too deep), for the next run with the same inputs."""
         if key is None:
             return
-        encoded = CODEC.encode(tuple(diagnostics))
-        self._result = (key, marshal.dumps((encoded, tuple(notes))))  # type: ignore[arg-type]
+        self._result = (key, encode_report(diagnostics, notes))
         self._dirty = self._whole = True
 
     @property
@@ -462,7 +462,7 @@ class FactsCache:
         if self._back is not None and not entry_digests.keys() <= entries.keys():
             self._load_back()  # only when entries of the last run are kept
             entries = self._loaded_entries
-        if self._loaded_index:
+        if self._loaded_index or len(entries) > len(entry_digests):
             entries = {k: v for k, v in entries.items() if k in entry_digests}
         parts = (index, entry_digests, entries)
         return tuple(marshal.dumps(part, _MARSHAL_VERSION) for part in parts)  # type: ignore[return-value]

@@ -1,0 +1,116 @@
+"""A stale cache in place (every file changed since it was written: another branch's, another
+tree's) is found stale by a sample of the tree's files, before any other file's stat, and
+the run is a first run's: no file hashed in this process, the cache written anew as a first
+run writes it (issue 21)."""
+
+from __future__ import annotations
+
+import marshal
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from scaffold.check import CheckOptions, run_check
+from scaffold.check.discover import discover
+from scaffold.check.incremental import contents
+from scaffold.check.incremental import run as engine
+from scaffold.check.incremental.store import FactsCache
+
+from .check_support import DEFAULT, write_tree
+
+_MODULES = 300  # above the sample's threshold (4 x 64 files)
+
+
+def _project(root: Path, value: str = "0", extra: str = "") -> Path:
+    files = {"pyproject.toml": '[project]\nname = "many"\nversion = "0"\n'}
+    files["many/__init__.py"] = '__all__ = ["missing"]\n'
+    for index in range(_MODULES):
+        text = f"import os\nimport many.mod{(index + 1) % _MODULES}\nVALUE = {value}\n{extra}"
+        files[f"many/mod{index}.py"] = text
+    return write_tree(root, files)
+
+
+def _report(root: Path, *, use_cache: bool = True) -> list[tuple[str, str, int, str]]:
+    options = CheckOptions(paths=(root / "many",), select=DEFAULT, workers=0, use_cache=use_cache)
+    return sorted((d.code, d.path, d.line, d.message) for d in run_check(options).diagnostics)
+
+
+def _stats_during(monkeypatch: pytest.MonkeyPatch, root: Path) -> list[str]:
+    seen: list[str] = []
+    real = os.stat
+
+    def counting(path: object, *args: object, **kwargs: object) -> os.stat_result:
+        if isinstance(path, str) and path.startswith(str(root)) and path.endswith(".py"):
+            seen.append(path)
+        return real(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "stat", counting)
+    return seen
+
+
+@pytest.mark.parametrize("edit", ["longer", "same size"])
+def test_a_stale_cache_in_place_is_dropped_after_a_sample_of_its_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, edit: str
+) -> None:
+    root = _project(tmp_path / "p")
+    _report(root)
+    if edit == "longer":
+        _project(root, extra="STALE = 1\n")
+    else:
+        _project(root, value="1")  # another content of the same size: the sample hashes it
+    tree = discover(root / "many")
+    cache = FactsCache.open(tree)
+    assert not cache.empty
+    stats = _stats_during(monkeypatch, root)
+    hashed: list[str] = []
+    real = contents.file_digest
+
+    def counted(path: str, limit: int | None = None) -> bytes | None:
+        hashed.append(path)
+        return real(path, limit)
+
+    monkeypatch.setattr(contents, "file_digest", counted)
+    assert cache.report_key(tree, ()) is None
+    # Before: every file's stat (and the 64 files of the sample hashed) before the parse.
+    assert cache.empty
+    files = len(tree.files)
+    assert len(stats) <= -(-files // (files // contents._STALE_SAMPLE)) < files // 2
+    # A file of another size changed: only those of the same size are read (__init__.py's
+    # content is the same, its stat not).
+    same_size = [path for path in stats if edit != "longer" or path.endswith("__init__.py")]
+    assert sorted(hashed) == sorted(same_size)
+
+
+def _contents(root: Path) -> tuple[object, ...]:
+    """The cache of `root/many` as a later run reads it: digests, facts, report, results."""
+    tree = discover(root / "many")
+    cache = FactsCache.open(tree)
+    digests = cache.facts_digests(tree.files)
+    encoded = {source.key: cache.encoded(source) for source in tree.files}
+    inputs = engine._inputs(CheckOptions(paths=(root / "many",), select=DEFAULT))
+    report = cache.report(cache.report_key(tree, inputs))
+    analysis = cache.analysis
+    return digests, encoded, report, None if analysis is None else marshal.loads(analysis)
+
+
+def test_the_cache_a_stale_run_writes_is_a_first_runs(tmp_path: Path) -> None:
+    stale = _project(tmp_path / "stale")
+    _report(stale)
+    _project(stale, extra="STALE = 1\n")
+    fresh = _project(tmp_path / "fresh", extra="STALE = 1\n")
+    assert _report(stale) == _report(fresh) == _report(fresh, use_cache=False)
+    assert _contents(stale) == _contents(fresh)
+
+
+def test_a_restored_cache_passes_the_sample_and_parses_nothing(tmp_path: Path) -> None:
+    first = _project(tmp_path / "a" / "p")
+    expected = _report(first)
+    moved = shutil.copytree(first, tmp_path / "b" / "p")  # new inodes and ctimes
+    shutil.rmtree(first)
+    tree = discover(moved / "many")
+    cache = FactsCache.open(tree)
+    assert cache.report_key(tree, ()) is not None
+    assert not cache.empty
+    assert _report(moved) == expected
