@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, ValuesView
 from dataclasses import dataclass
 from keyword import iskeyword
 from typing import TypeVar
@@ -64,8 +64,7 @@ class Target:
         return self.file is not None and self.name != self.file.module
 
 
-# Entered for every simulated import run of a cached check: a class, as it costs a third of
-# a generator-based context manager.
+# Entered for every simulated import run of a cached check: a third of a generator's cost.
 class _Recording:
     """`Project.recording()`: a record of reads on top of the open ones while it lasts;
     on leaving, what it recorded counts as read by the block around it too."""
@@ -113,6 +112,11 @@ class _Reads(Mapping[str, ModuleFacts]):
 
     def __len__(self) -> int:
         return len(self._facts)
+
+    def values(self) -> ValuesView[ModuleFacts]:
+        if self._open:  # all read at once: asked_in over every file (a first run) made a call each
+            self._open[-1].update(self._facts)
+        return self._facts.values()
 
 
 class Project:

@@ -119,7 +119,9 @@ def pack_edges(edges: Sequence[Edge]) -> bytes:
     return pack(edges if type(edges) is tuple else tuple(edges))
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: a frozen dataclass sets each field through object.__setattr__, and a first run
+# makes one per file (0.066 s against 0.022 s per 100,000). Nothing changes one once made.
+@dataclass(slots=True)
 class Kept:
     """A file's per-file result and what it depends on.
 

@@ -4,21 +4,12 @@ edges, the simulation's failures and runs), and facts encoded with them."""
 from __future__ import annotations
 
 import marshal
-from collections.abc import Iterable
 
 from scaffold.check import model
 from scaffold.check.incremental.codec import LazyCodec, records_of
-from scaffold.check.model import Diagnostic, ModuleFacts
+from scaffold.check.model import ModuleFacts
 
-__all__ = [
-    "CODEC",
-    "decode_facts",
-    "decode_report",
-    "decode_sent_facts",
-    "encode_facts",
-    "encode_report",
-    "model_codec",
-]
+__all__ = ["CODEC", "decode_facts", "decode_sent_facts", "encode_facts", "model_codec"]
 
 
 def _every_record() -> tuple[type, ...]:
@@ -65,22 +56,3 @@ def decode_sent_facts(data: bytes) -> ModuleFacts:
     without checking each field's type: the same code wrote it a moment ago, where a cache
     file read back (`decode_facts`) may have been forged or damaged on disk."""
     return model_codec().decode_trusted(marshal.loads(data))  # type: ignore[return-value]
-
-
-def encode_report(diagnostics: Iterable[Diagnostic], notes: Iterable[str]) -> bytes:
-    """A report as the cache stores it: its diagnostics and its analysis's notes."""
-    return marshal.dumps((CODEC.encode(tuple(diagnostics)), tuple(notes)))  # type: ignore[arg-type]
-
-
-def decode_report(data: bytes) -> tuple[list[Diagnostic], tuple[str, ...]] | None:
-    """The inverse of `encode_report`; None for data it did not write."""
-    try:
-        encoded, notes = marshal.loads(data)
-        value = model_codec().decode(encoded)
-    except (EOFError, TypeError, IndexError, KeyError, ValueError):
-        return None
-    if not isinstance(value, tuple) or not all(isinstance(d, Diagnostic) for d in value):
-        return None
-    if type(notes) is not tuple or not all(type(note) is str for note in notes):
-        return None
-    return list(value), notes

@@ -42,7 +42,8 @@ from scaffold.check.incremental.contents import (
 )
 from scaffold.check.incremental.fingerprint import analyser_fingerprint
 from scaffold.check.incremental.location import CACHE_DIR, CacheLocation, index_keys
-from scaffold.check.incremental.records import decode_facts, decode_report, encode_report
+from scaffold.check.incremental.records import decode_facts
+from scaffold.check.incremental.stored_report import decode_report, encode_report
 from scaffold.check.incremental.structure import structure_digest
 from scaffold.check.incremental.typed import all_bytes, well_typed
 from scaffold.check.model import Diagnostic, ModuleFacts
@@ -259,8 +260,7 @@ class FactsCache:
         ]
         absent.update(self._rel(source) for source in hash_files(changed, self._rehashed))
 
-    def _as_indexed(self, source: SourceFile) -> bool | None:
-        """For `stale_sample`: whether a file is as indexed, surely changed, or unsure."""
+    def _as_indexed(self, source: SourceFile) -> bool | None:  # for `stale_sample`
         entry, now = self._index.get(self._rel(source)), self.stat(source)
         if entry is None or now is None or source.is_extension:
             return source.is_extension  # an extension module is never parsed
