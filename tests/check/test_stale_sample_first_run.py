@@ -16,6 +16,7 @@ from scaffold.check import CheckOptions, run_check
 from scaffold.check.discover import discover
 from scaffold.check.incremental import contents
 from scaffold.check.incremental import run as engine
+from scaffold.check.incremental.run import check
 from scaffold.check.incremental.store import FactsCache
 
 from .check_support import DEFAULT, write_tree
@@ -114,3 +115,22 @@ def test_a_restored_cache_passes_the_sample_and_parses_nothing(tmp_path: Path) -
     assert cache.report_key(tree, ()) is not None
     assert not cache.empty
     assert _report(moved) == expected
+
+
+def test_a_mass_edit_that_changes_no_facts_still_keeps_the_report(
+    tmp_path: Path,
+) -> None:
+    # Every file's bytes change (a comment appended): the sample finds the cache stale and
+    # drops it, every file is parsed, and the facts come out as before: the stored report is
+    # kept, and written with the last results for the next run's edit.
+    root = _project(tmp_path / "p")
+    _report(root)
+    _project(root, extra="# a comment\n")
+    options = CheckOptions(paths=(root / "many",), select=DEFAULT, workers=0)
+    (checked,) = check(options).trees
+    assert checked.analysis is None  # the stored report kept
+    assert _report(root) == _report(root, use_cache=False)
+    (root / "many" / "mod5.py").write_text("import os\nVALUE = 5\n")
+    (checked,) = check(options).trees
+    assert checked.analysis is not None
+    assert _report(root) == _report(root, use_cache=False)
