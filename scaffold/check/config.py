@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
+import stat
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -213,7 +214,16 @@ def holds_pyproject(folder: str | os.PathLike[str]) -> bool:
     but a folder (a FIFO, a broken link: read, it is reported as unreadable, as a file
     without read permission is, instead of the folder silently having none)."""
     path = os.path.join(folder, "pyproject.toml")
-    return os.path.isfile(path) or (os.path.lexists(path) and not os.path.isdir(path))
+    try:
+        mode = os.lstat(path).st_mode  # one call where there is none, the common case
+    except OSError:
+        return False  # none, or an unreadable folder on the way
+    if stat.S_ISLNK(mode):
+        try:
+            mode = os.stat(path).st_mode
+        except OSError:
+            return True  # a broken link: read, it is reported
+    return not stat.S_ISDIR(mode)
 
 
 def load_config(directory: Path, settings: Settings | None = None) -> CheckConfig:
