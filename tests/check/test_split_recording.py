@@ -96,7 +96,7 @@ def test_a_first_run_split_across_children_stores_the_record_one_process_stores(
 ) -> None:
     root = _failing_tree(tmp_path)
     monkeypatch.setattr(incremental_run, "_FORK_MIN_FILES", 1)
-    monkeypatch.setattr(split_simulation, "_usable_cores", lambda: 4)  # 3 children
+    monkeypatch.setattr(split_simulation, "_usable_cores", lambda: 3)
     monkeypatch.setattr(split_simulation, "SPLIT_MIN_RUNS", 0)
     monkeypatch.setattr(split_simulation, "_MIN_PART", 1)
     monkeypatch.setattr(imports_failable, "_BUDGET", 0)
@@ -132,7 +132,7 @@ def test_an_edit_after_a_split_first_run_reports_what_a_fresh_run_reports(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(incremental_run, "_FORK_MIN_FILES", 1)
-    monkeypatch.setattr(split_simulation, "_usable_cores", lambda: 3)  # 2 children
+    monkeypatch.setattr(split_simulation, "_usable_cores", lambda: 2)
     monkeypatch.setattr(split_simulation, "SPLIT_MIN_RUNS", 0)
     monkeypatch.setattr(split_simulation, "_MIN_PART", 1)
     for number in range(6):

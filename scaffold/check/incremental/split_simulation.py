@@ -26,10 +26,9 @@ __all__ = ["SPLIT_MIN_RUNS", "decoded_part", "simulate_in_forks", "split_plan", 
 # packages its parts start from and keeps its own memo, ~1.4x the CPU of one simulation on
 # sympy (1,500 runs), where the rules after the parse take about as long as the simulation
 # and the two cores are busy anyway; ~1.12x on a 10,000-file environment, where the
-# simulation took ten times the rules. Above it, one child per usable core but one: this
-# process runs the rules meanwhile (a second child on 2 cores cost ~1.25x the CPU of one,
-# duplicated executions and memo, page faults, for a wall time the rules' share of the
-# cores mostly took back; session 13, docs/decisions.md).
+# simulation took ten times the rules. One child per usable core, none left to this
+# process for its rules: one child fewer on 2 cores cost 2.8% less CPU but 6.3% more wall
+# time on that environment (quiet, session 13; docs/decisions.md).
 SPLIT_MIN_RUNS = 4_000
 # A part is this share of the runs not yet dealt, per child: the children take large parts
 # first and small ones last, so they finish close together (runs differ in cost a thousand
@@ -69,9 +68,9 @@ def _by_name(planned: PlannedRun) -> tuple[str, list[str]]:
 def simulate_in_forks(
     project: Project, starts: list[SourceFile], children: int | None = None
 ) -> Callable[[], Simulation]:
-    """Start the simulation of `starts` in `children` forked children (None: as `start_parts`
-    chooses); the function returned waits for them and merges their failures (or simulates
-    here if any child failed)."""
+    """Start the simulation of `starts` in `children` forked children (None: one per usable
+    core if the plan has `SPLIT_MIN_RUNS` runs, else one); the function returned waits for
+    them and merges their failures (or simulates here if any child failed)."""
     planned = plan_runs(starts)
 
     def work(part: Iterator[int]) -> bytes:
@@ -99,12 +98,11 @@ def start_parts(
     work: Callable[[Iterator[int]], bytes],
     children: int | None = None,
 ) -> list[Callable[[], bytes | None]]:
-    """Start `children` forked children (None: one per usable core but the one this process
-    uses, if the plan has `SPLIT_MIN_RUNS` runs, else one), each calling `work` with the run
-    numbers of the parts it takes; a function per child waits for the bytes it returned
-    (None: it failed)."""
+    """Start `children` forked children (None: one per usable core if the plan has
+    `SPLIT_MIN_RUNS` runs, else one), each calling `work` with the run numbers of the parts
+    it takes; a function per child waits for the bytes it returned (None: it failed)."""
     if children is None:
-        children = max(1, _usable_cores() - 1) if len(planned) >= SPLIT_MIN_RUNS else 1
+        children = _usable_cores() if len(planned) >= SPLIT_MIN_RUNS else 1
     parts = split_plan(planned, children)
     read_end, write_end = os.pipe()
     # Every part's number is queued before a child starts: each takes the next one left
