@@ -42,6 +42,11 @@ class RunMemory(Protocol):
     without one runs everything; with one, it asks before each run, and a package whose
     run came out as before lets the runs below it be recalled too (early cutoff)."""
 
+    @property
+    def recalls(self) -> bool:
+        """Whether it may recall a run at all: a first run's memory holds none."""
+        ...
+
     def recall(self, run: RunId, parent_same: bool) -> tuple[Failure, ...] | None:
         """The failures `run` found last time, when nothing it depends on has changed
         (`parent_same`: the state its package leaves is as before)."""

@@ -61,7 +61,12 @@ class _Runs:
         self.parents: dict[tuple[str, str], tuple[str, str] | None] = {}
         self.same: dict[tuple[str, str], bool] = {}
         self.failable = Failable(project)
-        self.simulator.kept_runs = ImportedModules(project)
+        if memory is None or not memory.recalls:
+            # Which modules some file imports comes from every file's facts: a memory that
+            # recalls runs belongs to a cached check, which keeps the facts of files no
+            # rerun reads encoded (decoding them all for it cost a sympy check after a new
+            # import 0.15 -> 0.22 s), and reruns few runs, so keeping every import is cheap.
+            self.simulator.kept_runs = ImportedModules(project)
         # Without a memory, nothing asks which files a run read (Project.recording).
         self.simulator.records = memory is not None
 

@@ -94,6 +94,11 @@ class RecordedRuns:
             return old
         return None
 
+    @property
+    def recalls(self) -> bool:
+        """Whether it may recall a run: not on a first run (no previous record)."""
+        return bool(self.previous)
+
     def recall(self, run: RunId, parent_same: bool) -> tuple[Failure, ...] | None:
         """The failures of an unchanged run; a package only while no new name is asked."""
         if not self.previous:
