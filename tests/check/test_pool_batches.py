@@ -173,12 +173,12 @@ run_check(CheckOptions(paths=(sys.argv[1],), use_cache=False, workers=2))
 """
 
 
-def test_the_workers_end_with_the_command(tmp_path: Path) -> None:
-    # Killed alone, the command left its workers waiting for work for good, holding its
-    # stdout and stderr: whatever read its output (a CI step, an editor, `$(...)`) hung.
+def _run_until_its_pipes_close(script: str, tmp_path: Path) -> int:
+    """Run `script` on three files in a session of its own; its exit status once nothing
+    holds its stdout and stderr (the workers, if they outlived it, are killed after)."""
     _three_files(tmp_path)
     child = subprocess.Popen(
-        [sys.executable, "-c", ORPHANED, str(tmp_path)],
+        [sys.executable, "-c", script, str(tmp_path)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         start_new_session=True,
@@ -189,7 +189,13 @@ def test_the_workers_end_with_the_command(tmp_path: Path) -> None:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(child.pid, signal.SIGKILL)  # the workers, if they outlived it
         child.wait()
-    assert child.returncode == -signal.SIGTERM
+    return child.returncode
+
+
+def test_the_workers_end_with_the_command(tmp_path: Path) -> None:
+    # Killed alone, the command left its workers waiting for work for good, holding its
+    # stdout and stderr: whatever read its output (a CI step, an editor, `$(...)`) hung.
+    assert _run_until_its_pipes_close(ORPHANED, tmp_path) == -signal.SIGTERM
 
 
 ORPHANED_EARLY = """
@@ -216,17 +222,4 @@ run_check(CheckOptions(paths=(sys.argv[1],), use_cache=False, workers=2))
 
 def test_a_worker_whose_command_ended_before_it_started_ends(tmp_path: Path) -> None:
     # CI found this race: the command was killed while its second worker was still starting.
-    _three_files(tmp_path)
-    child = subprocess.Popen(
-        [sys.executable, "-c", ORPHANED_EARLY, str(tmp_path)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
-    try:
-        child.communicate(timeout=30)  # returns once nothing holds the pipes
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(child.pid, signal.SIGKILL)  # the workers, if they outlived it
-        child.wait()
-    assert child.returncode == -signal.SIGTERM
+    assert _run_until_its_pipes_close(ORPHANED_EARLY, tmp_path) == -signal.SIGTERM
