@@ -137,3 +137,16 @@ def test_the_model_names_no_record_class_twice() -> None:
     # left naming one would add a record and move every number after it.
     named = [name for name, value in vars(model).items() if value in records_of(model)]
     assert sorted(named) == sorted(cls.__name__ for cls in records_of(model))
+
+
+@pytest.mark.parametrize("cls", [Access, RunImport, Bind])
+def test_an_event_set_through_its_slots_takes_every_field_in_order(cls: type) -> None:
+    # Its `__init__` is written by hand (model.py): a field added to the dataclass and not to
+    # it would be left unset on every record the walk builds.
+    import inspect
+
+    parameters = list(inspect.signature(cls).parameters.values())
+    fields = dataclasses.fields(cls)
+    assert [p.name for p in parameters] == [f.name for f in fields]
+    defaults = [None if p.default is inspect.Parameter.empty else p.default for p in parameters]
+    assert defaults == [None if f.default is dataclasses.MISSING else f.default for f in fields]
