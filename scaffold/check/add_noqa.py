@@ -5,7 +5,6 @@ from __future__ import annotations
 import ast
 import dataclasses
 import io
-import os
 import re
 import tokenize
 import tomllib
@@ -13,7 +12,7 @@ from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from scaffold.check.fix import FileFix, read_for_edit, write_fix
+from scaffold.check.fix import FileFix, interrupted_after, read_for_edit, write_fix
 from scaffold.check.model import CheckReport, Diagnostic
 from scaffold.files import NotReplaced
 from scaffold.interrupts import interrupts_deferred, stops_interrupt
@@ -46,16 +45,9 @@ class NoqaInterrupted(KeyboardInterrupt):
     @property
     def summary(self) -> str:
         """The lines the command prints instead of a bare "Interrupted."."""
-        if not self.written:
-            return "Interrupted; no noqa comment was added."
-        count = len(self.written)
-        lines = [
-            f"Interrupted after adding noqa comments to {count} file{'' if count == 1 else 's'};"
-            " every other file is as it was:"
-        ]
-        cwd = os.getcwd()
-        lines += [f"  edited: {os.path.relpath(path, cwd)}" for path in self.written]
-        return "\n".join(lines)
+        return interrupted_after(
+            self.written, "adding noqa comments to", "edited", "no noqa comment was added"
+        )
 
 
 def _comment_lines(text: str) -> set[int] | None:

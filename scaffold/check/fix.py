@@ -32,6 +32,7 @@ __all__ = [
     "FixResult",
     "fix_codes",
     "fix_text",
+    "interrupted_after",
     "plan_fixes",
     "read_for_edit",
     "run_fixes",
@@ -102,17 +103,25 @@ class FixInterrupted(KeyboardInterrupt):
     @property
     def summary(self) -> str:
         """The lines the command prints instead of a bare "Interrupted."."""
-        cwd = os.getcwd()
-        if not self.written:
-            lines = ["Interrupted; no file was fixed."]
-        else:
-            lines = [
-                f"Interrupted after fixing {len(self.written)} file"
-                f"{'' if len(self.written) == 1 else 's'}; every other file is as it was:"
-            ]
-            lines += [f"  fixed: {os.path.relpath(path, cwd)}" for path in self.written]
+        lines = [interrupted_after(self.written, "fixing", "fixed", "no file was fixed")]
         lines += [f"  {reason}" for reason in self.not_written]
         return "\n".join(lines)
+
+
+def interrupted_after(written: Sequence[Path], doing: str, done: str, nothing: str) -> str:
+    """What an interrupted command that rewrites files whole says it had done: "Interrupted
+    after <doing> N files; every other file is as it was:" and a line per file ("<done>:
+    path"), or "Interrupted; <nothing>." when it had written none."""
+    if not written:
+        return f"Interrupted; {nothing}."
+    count = len(written)
+    lines = [
+        f"Interrupted after {doing} {count} file{'' if count == 1 else 's'};"
+        " every other file is as it was:"
+    ]
+    cwd = os.getcwd()
+    lines += [f"  {done}: {os.path.relpath(path, cwd)}" for path in written]
+    return "\n".join(lines)
 
 
 # --- reading and writing ------------------------------------------------------------------------

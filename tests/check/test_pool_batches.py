@@ -204,7 +204,7 @@ from scaffold.check.incremental import pool
 from scaffold.check.incremental.run import run_check
 from scaffold.check.options import CheckOptions
 
-real = pool._end_with_parent
+real = pool._start_worker
 
 def end_the_command_first(parent):
     # The command ends before this worker asks to be killed with it: the request is made
@@ -215,7 +215,7 @@ def end_the_command_first(parent):
         os.sched_yield()
     real(parent)
 
-pool._end_with_parent = end_the_command_first
+pool._start_worker = end_the_command_first
 run_check(CheckOptions(paths=(sys.argv[1],), use_cache=False, workers=2))
 """
 

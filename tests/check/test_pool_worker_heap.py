@@ -31,7 +31,7 @@ def test_the_worker_start_sets_a_high_trim_threshold(
     monkeypatch.setattr(
         ctypes, "CDLL", lambda name, use_errno=False: _FakeLibc(calls, with_mallopt)
     )
-    pool._end_with_parent(None)
+    pool._start_worker(None)
     assert calls[0][0] == "prctl"
     if with_mallopt:  # glibc's M_TRIM_THRESHOLD is -1
         assert calls[1:] == [("mallopt", (-1, 256 << 20))]

@@ -127,8 +127,9 @@ SentJob = tuple[str, str, bool, "int | None"]
 SentResult = tuple[str, "bytes | None", bytes, "bytes | None"]
 
 
-def _end_with_parent(parent: int | None) -> None:
-    """A pool worker's start: be killed when the process that started it ends (Linux).
+def _start_worker(parent: int | None) -> None:
+    """A pool worker's start (Linux): be killed when the process that started it ends, and
+    keep the heap's freed top for the next file.
 
     Killed alone (`kill PID`, a service manager, an editor), the command left its workers
     waiting for work for good, holding its stdout and stderr, so whatever read its output
@@ -252,7 +253,7 @@ def parse_jobs(
         context = _context()
         parent = os.getpid() if context.get_start_method() == "fork" else None
         with ProcessPoolExecutor(
-            workers, mp_context=context, initializer=_end_with_parent, initargs=(parent,)
+            workers, mp_context=context, initializer=_start_worker, initargs=(parent,)
         ) as pool:
             count = len(batches)
             sent = [[(j.key, j.path, j.is_package, j.limit) for j in batch] for batch in batches]
