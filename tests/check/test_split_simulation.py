@@ -88,7 +88,9 @@ def test_a_small_plan_is_simulated_in_one_child(
     project = _project(_failing_tree(tmp_path))
     starts = _starts(project)
     expected = simulate_failures(project, starts)
-    assert simulate_in_forks(project, starts)() == expected  # the same steps, too
+    found = simulate_in_forks(project, starts)()
+    # The same failures; fewer steps where runs were left out (imports.pruning).
+    assert found.failures == expected.failures and found.steps <= expected.steps
     assert len(started) == 1
 
 

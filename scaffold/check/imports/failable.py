@@ -21,7 +21,7 @@ from scaffold.check.discover import SourceFile
 from scaffold.check.model import Access, ImportFact, ModuleFacts, RunImport
 from scaffold.check.project import Project, Target
 
-__all__ = ["Failable", "failable"]
+__all__ = ["Failable", "Shape", "components", "failable", "reaching", "shapes"]
 
 # Modules executed per file of the project before the pass pays: it costs about as much as
 # executing one or two modules per file, and most trees' simulations stay below this.
@@ -50,21 +50,26 @@ class Failable:
 
 def failable(project: Project) -> frozenset[str]:
     """The keys of the modules whose simulated import may run a statement that raises."""
-    graph: dict[str, set[str]] = {}
-    shapes: dict[str, _Shape] = {}
+    found = shapes(project)
+    graph = {key: shape.edges for key, shape in found.items()}
+    component = components(graph)
+    raising = {key for key, shape in found.items() if shape.can_raise(component)}
+    return frozenset(reaching(graph, raising))
+
+
+def shapes(project: Project) -> dict[str, Shape]:
+    """Each module's shape (what its top level imports, what a failure of it would name),
+    by file key; files without facts, or that do not parse, run nothing and have none."""
+    found: dict[str, Shape] = {}
     for key, source in project.files.items():
         facts = project.facts.get(key)
         if facts is None or facts.error is not None:
             continue
-        shape = _shape(project, source, facts)
-        shapes[key] = shape
-        graph[key] = shape.edges
-    component = _components(graph)
-    raising = {key for key, shape in shapes.items() if shape.can_raise(component)}
-    return frozenset(_reaching(graph, raising))
+        found[key] = _shape(project, source, facts)
+    return found
 
 
-class _Shape:
+class Shape:
     """What a module's top level imports, and the modules a failure of it would name."""
 
     def __init__(self, key: str) -> None:
@@ -73,6 +78,8 @@ class _Shape:
         # Modules that raise here only while initialising: each one this module imports.
         self.loading: set[str] = set()
         self.always = False  # a statement that may raise whatever the import graph says
+        # Modules such a statement may find still initialising (one not imported here).
+        self.targets: set[str] = set()
 
     def can_raise(self, component: Mapping[str, int]) -> bool:
         """Whether one of its statements may meet its module still initialising: that module
@@ -84,8 +91,8 @@ class _Shape:
         return any(component.get(key) == mine for key in self.loading)
 
 
-def _shape(project: Project, source: SourceFile, facts: ModuleFacts) -> _Shape:
-    shape = _Shape(source.key)
+def _shape(project: Project, source: SourceFile, facts: ModuleFacts) -> Shape:
+    shape = Shape(source.key)
     aliases: dict[str, set[str]] = {}  # local name -> modules an import may alias it to
     accesses: list[Access] = []
     for event in facts.events:
@@ -111,7 +118,7 @@ def _add_import(
     project: Project,
     source: SourceFile,
     imp: ImportFact,
-    shape: _Shape,
+    shape: Shape,
     aliases: dict[str, set[str]],
 ) -> None:
     module = project.absolute(source, imp)
@@ -145,7 +152,7 @@ def _add_import(
             shape.loading.add(package.file.key)
 
 
-def _add_stars(project: Project, source: SourceFile, facts: ModuleFacts, shape: _Shape) -> None:
+def _add_stars(project: Project, source: SourceFile, facts: ModuleFacts, shape: Shape) -> None:
     # The simulator looks at every star import of the module (those of branches that do not
     # run too), so one it does not run may still be loading: then whether it reaches this
     # module is not known.
@@ -160,24 +167,27 @@ def _add_stars(project: Project, source: SourceFile, facts: ModuleFacts, shape: 
             shape.loading.add(target.file.key)  # imported here: raises only within a cycle
         else:
             shape.always = True
+            shape.targets.add(target.file.key)
 
 
 def _add_access(
-    project: Project, scope: str, target: Target | None, access: Access, shape: _Shape
+    project: Project, scope: str, target: Target | None, access: Access, shape: Shape
 ) -> None:
     # `name.a.b` walks submodules while each attribute is bound; any module of the walk
     # (and the submodule named by its last step) may be the one still initialising.
+    walked: list[str] = []
     for attr in access.attrs:
         if target is None or target.file is None:
-            return
+            break
         sub = project.submodule(target, attr, scope)
-        for key in (target.file.key, *_file_key(sub)):
-            if key not in shape.edges:
-                # Not imported here: whether it reaches this module is not known.
-                shape.always = True
-                return
-            shape.loading.add(key)  # imported here: raises only within a cycle
+        walked += (target.file.key, *_file_key(sub))
         target = sub
+    if all(key in shape.edges for key in walked):
+        shape.loading.update(walked)  # each imported here: raises only within a cycle
+    else:
+        # One not imported here: whether it reaches this module is not known.
+        shape.always = True
+        shape.targets.update(walked)
 
 
 def _file_key(target: Target | None) -> Iterator[str]:
@@ -185,7 +195,7 @@ def _file_key(target: Target | None) -> Iterator[str]:
         yield target.file.key
 
 
-def _components(graph: Mapping[str, set[str]]) -> dict[str, int]:
+def components(graph: Mapping[str, set[str]]) -> dict[str, int]:
     """Each node's strongly connected component (Tarjan's algorithm, without recursion)."""
     index: dict[str, int] = {}
     low: dict[str, int] = {}
@@ -227,7 +237,7 @@ def _components(graph: Mapping[str, set[str]]) -> dict[str, int]:
     return component
 
 
-def _reaching(graph: Mapping[str, set[str]], targets: set[str]) -> set[str]:
+def reaching(graph: Mapping[str, set[str]], targets: set[str]) -> set[str]:
     """Every node with a path to one of `targets` (each target included)."""
     callers: dict[str, list[str]] = {}
     for node, successors in graph.items():

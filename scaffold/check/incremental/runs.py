@@ -30,6 +30,7 @@ __all__ = [
 ]
 
 _SKIPPED = b"skipped"  # the state of a module run whose module its package already imported
+_LEFT_OUT = b"left out"  # the state of a run left out (imports.pruning): never a digest
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +152,10 @@ class RecordedRuns:
     def skipped(self, run: RunId) -> None:
         """Keep that the run did not run (its package imported its module)."""
         self.runs[run] = RunRecord((), (), _SKIPPED)
+
+    def left_out(self, run: RunId, reads: tuple[str, ...]) -> None:
+        """Keep that the run was left out, with the files whose change may undo that."""
+        self.runs[run] = RunRecord(reads, (), _LEFT_OUT)
 
 
 def _state_digest(state: State, asked: frozenset[str]) -> bytes:

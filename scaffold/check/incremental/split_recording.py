@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 
 from scaffold.check.discover import SourceFile
 from scaffold.check.imports.plan import first_failures, plan_runs
+from scaffold.check.imports.pruning import silent
 from scaffold.check.imports.simulation import Failure, RunId, simulate_part
 from scaffold.check.incremental.records import CODEC
 from scaffold.check.incremental.runs import RecordedRuns, RecordedSimulation, RunRecord, asked_in
@@ -102,10 +103,11 @@ def record_in_forks(
     `asked`) in forked children (`split_simulation.start_parts`); the function returned
     waits for them: the failures, merged in the plan's order, and each child's records."""
     planned = plan_runs(starts)
+    left_out = silent(project, planned)
 
     def work(part: Iterator[int]) -> bytes:
         memory = RecordedRuns(project, asked, {}, frozenset())
-        found, steps = simulate_part(project, planned, part, memory)
+        found, steps = simulate_part(project, planned, part, memory, left_out)
         failures = [(index, CODEC.encode(each)) for index, each in found.items()]
         head = marshal.dumps((steps, failures))
         return len(head).to_bytes(_LENGTH_SIZE, "little") + head + marshalled_runs(memory.runs)

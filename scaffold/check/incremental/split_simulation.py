@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 
 from scaffold.check.discover import SourceFile
 from scaffold.check.imports.plan import PlannedRun, first_failures, plan_runs
+from scaffold.check.imports.pruning import covered
 from scaffold.check.imports.simulation import Failure, Simulation, simulate_failures, simulate_part
 from scaffold.check.incremental.pool import start_in_fork
 from scaffold.check.incremental.records import CODEC
@@ -42,13 +43,16 @@ _PART_ID_BYTES = 4
 _MAX_PARTS = 1_000
 
 
-def split_plan(planned: list[PlannedRun], children: int) -> list[list[int]]:
-    """The plan's run numbers in parts, each a run of neighbours in module name order (a
-    package, then the modules below it), the largest parts first; for one child, the whole
-    plan in its own order (where its memo keeps the most)."""
+def split_plan(
+    planned: list[PlannedRun], children: int, running: list[int] | None = None
+) -> list[list[int]]:
+    """The numbers of the plan's runs (those in `running`, None: all) in parts, each a run
+    of neighbours in module name order (a package, then the modules below it), the largest
+    parts first; for one child, all in the plan's own order (where its memo keeps the most)."""
+    numbers = list(range(len(planned))) if running is None else running
     if children < 2:
-        return [list(range(len(planned)))]
-    order = sorted(range(len(planned)), key=lambda i: _by_name(planned[i]))
+        return [numbers]
+    order = sorted(numbers, key=lambda i: _by_name(planned[i]))
     parts: list[list[int]] = []
     start = 0
     while start < len(order):
@@ -72,12 +76,14 @@ def simulate_in_forks(
     core if the plan has `SPLIT_MIN_RUNS` runs, else one); the function returned waits for
     them and merges their failures (or simulates here if any child failed)."""
     planned = plan_runs(starts)
+    left_out = covered(project, planned)
+    running = [index for index in range(len(planned)) if index not in left_out]
 
     def work(part: Iterator[int]) -> bytes:
         found, steps = simulate_part(project, planned, part)
         return marshal.dumps((steps, [(i, CODEC.encode(f)) for i, f in found.items()]))
 
-    joins = start_parts(planned, work, children)
+    joins = start_parts(planned, work, children, running) if running else []
 
     def result() -> Simulation:
         merged = [decoded_part(join()) for join in joins]
@@ -97,13 +103,16 @@ def start_parts(
     planned: list[PlannedRun],
     work: Callable[[Iterator[int]], bytes],
     children: int | None = None,
+    running: list[int] | None = None,
 ) -> list[Callable[[], bytes | None]]:
     """Start `children` forked children (None: one per usable core if the plan has
-    `SPLIT_MIN_RUNS` runs, else one), each calling `work` with the run numbers of the parts
-    it takes; a function per child waits for the bytes it returned (None: it failed)."""
+    `SPLIT_MIN_RUNS` runs to run, else one), each calling `work` with the run numbers of
+    the parts it takes (of `running`'s, None: all); a function per child waits for the
+    bytes it returned (None: it failed)."""
+    count = len(planned) if running is None else len(running)
     if children is None:
-        children = _usable_cores() if len(planned) >= SPLIT_MIN_RUNS else 1
-    parts = split_plan(planned, children)
+        children = _usable_cores() if count >= SPLIT_MIN_RUNS else 1
+    parts = split_plan(planned, children, running)
     read_end, write_end = os.pipe()
     # Every part's number is queued before a child starts: each takes the next one left
     # (a read of a few bytes from a pipe is whole), and an empty queue is its end.
