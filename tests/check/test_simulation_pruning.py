@@ -20,6 +20,9 @@ from scaffold.check.imports.pruning import covered, silent
 from scaffold.check.imports.simulation import Failure, simulate_part
 from scaffold.check.incremental import run as incremental_run
 from scaffold.check.incremental import split_simulation
+from scaffold.check.incremental.runs import asked_in
+from scaffold.check.incremental.split_recording import record_in_forks
+from scaffold.check.incremental.split_simulation import simulate_in_forks
 from scaffold.check.project import Project
 
 from .check_support import DEFAULT, write_tree
@@ -139,3 +142,22 @@ def test_an_edit_that_closes_a_loop_through_left_out_runs_is_found_by_the_next_r
     after = _codes(root)
     assert after == _codes(root, use_cache=False)
     assert "IMP003" in [code for code, *_ in after]
+
+
+@pytest.mark.parametrize("record", [False, True])
+def test_few_runs_left_are_simulated_in_this_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, record: bool
+) -> None:
+    def no_fork(work: object) -> object:
+        raise AssertionError("forked")
+
+    monkeypatch.setattr(split_simulation, "start_in_fork", no_fork)
+    for number in range(10):
+        project = _project(write_tree(tmp_path / str(number), _random_tree(random.Random(number))))
+        starts = _starts(project)
+        expected = reference_simulation(project, starts)
+        if record:
+            recorded = record_in_forks(project, starts, asked_in(project.facts))()
+            assert recorded is not None and recorded[0] == expected
+        else:
+            assert simulate_in_forks(project, starts)().failures == expected

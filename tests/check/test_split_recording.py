@@ -35,6 +35,13 @@ from .test_simulation_scaling import _project, _random_tree, _starts
 from .test_split_simulation import _failing_tree
 
 
+@pytest.fixture(autouse=True)
+def _forks_for_any_plan(monkeypatch: pytest.MonkeyPatch) -> None:
+    # These tests hold forked children to one process: fork however few runs are left to
+    # simulate (a plan with fewer than FORK_MIN_RUNS runs left is simulated in process).
+    monkeypatch.setattr(split_simulation, "FORK_MIN_RUNS", 0)
+
+
 def _recorded_here(root: Path) -> RecordedSimulation:
     """The record of the whole simulation made in this process, as a cached run made it."""
     project = _project(root)

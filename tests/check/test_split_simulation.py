@@ -21,6 +21,13 @@ from .check_support import DEFAULT, write_tree
 from .test_simulation_scaling import _project, _random_tree, _starts, reference_simulation
 
 
+@pytest.fixture(autouse=True)
+def _forks_for_any_plan(monkeypatch: pytest.MonkeyPatch) -> None:
+    # These tests hold forked children to one process: fork however few runs are left to
+    # simulate (a plan with fewer than FORK_MIN_RUNS runs left is simulated in process).
+    monkeypatch.setattr(split_simulation, "FORK_MIN_RUNS", 0)
+
+
 @pytest.mark.parametrize("children", [2, 3])
 def test_parts_run_apart_in_any_order_find_what_one_simulation_finds(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, children: int

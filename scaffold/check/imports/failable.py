@@ -61,12 +61,45 @@ def shapes(project: Project) -> dict[str, Shape]:
     """Each module's shape (what its top level imports, what a failure of it would name),
     by file key; files without facts, or that do not parse, run nothing and have none."""
     found: dict[str, Shape] = {}
+    finder = _Finder(project)
+    get = project.facts.get
     for key, source in project.files.items():
-        facts = project.facts.get(key)
+        facts = get(key)
         if facts is None or facts.error is not None:
             continue
-        found[key] = _shape(project, source, facts)
+        found[key] = _shape(finder, source, facts)
     return found
+
+
+class _Finder:
+    """`Project.find` remembered over one pass (most files import the same modules), and the
+    files importing a module runs first, its packages' and its own."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.found: dict[tuple[str, str], Target | None] = {}
+        self.runs: dict[tuple[str, str], tuple[str, ...]] = {}
+
+    def __call__(self, name: str, scope: str) -> Target | None:
+        try:
+            return self.found[name, scope]
+        except KeyError:
+            found = self.found[name, scope] = self.project.find(name, scope)
+            return found
+
+    def files_run(self, module: str, scope: str) -> tuple[str, ...]:
+        try:
+            return self.runs[module, scope]
+        except KeyError:
+            pass
+        parts = module.split(".")
+        keys = tuple(
+            key
+            for end in range(1, len(parts) + 1)
+            for key in _file_key(self(".".join(parts[:end]), scope))
+        )
+        self.runs[module, scope] = keys
+        return keys
 
 
 class Shape:
@@ -91,13 +124,14 @@ class Shape:
         return any(component.get(key) == mine for key in self.loading)
 
 
-def _shape(project: Project, source: SourceFile, facts: ModuleFacts) -> Shape:
+def _shape(finder: _Finder, source: SourceFile, facts: ModuleFacts) -> Shape:
+    project = finder.project
     shape = Shape(source.key)
     aliases: dict[str, set[str]] = {}  # local name -> modules an import may alias it to
     accesses: list[Access] = []
     for event in facts.events:
         if isinstance(event, RunImport):
-            _add_import(project, source, facts.imports[event.index], shape, aliases)
+            _add_import(finder, source, facts.imports[event.index], shape, aliases)
         elif isinstance(event, Access):
             accesses.append(event)
     starred = False
@@ -108,34 +142,33 @@ def _shape(project: Project, source: SourceFile, facts: ModuleFacts) -> Shape:
             starred = True  # a bare name: NameError after a star import of a loading module
             continue
         for name in aliases.get(access.name, ()):
-            _add_access(project, source.scope, project.find(name, source.scope), access, shape)
+            _add_access(project, source.scope, finder(name, source.scope), access, shape)
     if starred:
         _add_stars(project, source, facts, shape)
     return shape
 
 
 def _add_import(
-    project: Project,
+    finder: _Finder,
     source: SourceFile,
     imp: ImportFact,
     shape: Shape,
     aliases: dict[str, set[str]],
 ) -> None:
+    project = finder.project
     module = project.absolute(source, imp)
     if module is None or module == "__future__":
         return
     scope = source.scope
     # Importing `a.b.c` runs `a` and `a.b` first.
-    parts = module.split(".")
-    for end in range(1, len(parts) + 1):
-        shape.edges.update(_file_key(project.find(".".join(parts[:end]), scope)))
+    shape.edges.update(finder.files_run(module, scope))
     if not imp.is_from:
         if imp.binds:
             alias = imp.names[0]
-            local = alias.asname or parts[0]
+            local = alias.asname or module.partition(".")[0]
             aliases.setdefault(local, set()).add(module if alias.asname else local)
         return
-    package = project.find(module, scope)
+    package = finder(module, scope)
     if package is None:
         return
     for alias in imp.names:
@@ -202,10 +235,13 @@ def components(graph: Mapping[str, set[str]]) -> dict[str, int]:
     component: dict[str, int] = {}
     stack: list[str] = []
     on_stack: set[str] = set()
-    for root in graph:
+    for root, edges in graph.items():
         if root in index:
             continue
-        work: list[tuple[str, Iterator[str]]] = [(root, iter(graph[root]))]
+        if not edges:  # most modules of a large tree import no first-party module
+            index[root] = low[root] = component[root] = len(index)
+            continue
+        work: list[tuple[str, Iterator[str]]] = [(root, iter(edges))]
         index[root] = low[root] = len(index)
         stack.append(root)
         on_stack.add(root)

@@ -99,6 +99,8 @@ class _Closures:
         self.done: dict[str, frozenset[str]] = {}
 
     def reads(self, key: str) -> tuple[str, ...]:
+        if not self.graph.get(key):
+            return (key,)
         reached = self.reached(key)
         return (key, *sorted(reached - {key}))
 

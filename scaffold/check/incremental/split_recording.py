@@ -12,12 +12,13 @@ only by a later run that recalls runs (`loaded_runs`); only the failures are dec
 from __future__ import annotations
 
 import marshal
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 
 from scaffold.check.discover import SourceFile
-from scaffold.check.imports.plan import first_failures, plan_runs
+from scaffold.check.imports.plan import PlannedRun, first_failures, plan_runs
 from scaffold.check.imports.pruning import silent
 from scaffold.check.imports.simulation import Failure, RunId, simulate_part
+from scaffold.check.incremental import split_simulation
 from scaffold.check.incremental.records import CODEC
 from scaffold.check.incremental.runs import RecordedRuns, RecordedSimulation, RunRecord, asked_in
 from scaffold.check.incremental.split_simulation import decoded_part, start_parts
@@ -112,6 +113,9 @@ def record_in_forks(
         head = marshal.dumps((steps, failures))
         return len(head).to_bytes(_LENGTH_SIZE, "little") + head + marshalled_runs(memory.runs)
 
+    if len(planned) - len(left_out) < split_simulation.FORK_MIN_RUNS:
+        # Few runs left to simulate: recorded here, when asked, as one process would.
+        return lambda: _recorded_here(project, planned, asked, left_out)
     joins = start_parts(planned, work, children)
 
     def result() -> Recorded | None:
@@ -126,6 +130,18 @@ def record_in_forks(
         return first_failures(found[index] for index in sorted(found)), tuple(parts)
 
     return result
+
+
+def _recorded_here(
+    project: Project,
+    planned: list[PlannedRun],
+    asked: frozenset[str],
+    left_out: Mapping[int, tuple[str, ...]],
+) -> Recorded:
+    memory = RecordedRuns(project, asked, {}, frozenset())
+    found = simulate_part(project, planned, range(len(planned)), memory, left_out)[0]
+    failures = first_failures(found[index] for index in sorted(found))
+    return failures, (marshalled_runs(memory.runs),)
 
 
 def _read(data: bytes | None) -> tuple[dict[int, tuple[Failure, ...]], bytes] | None:

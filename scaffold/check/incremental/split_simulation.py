@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import marshal
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 
 from scaffold.check.discover import SourceFile
 from scaffold.check.imports.plan import PlannedRun, first_failures, plan_runs
@@ -21,7 +21,14 @@ from scaffold.check.incremental.pool import start_in_fork
 from scaffold.check.incremental.records import CODEC
 from scaffold.check.project import Project
 
-__all__ = ["SPLIT_MIN_RUNS", "decoded_part", "simulate_in_forks", "split_plan", "start_parts"]
+__all__ = [
+    "FORK_MIN_RUNS",
+    "SPLIT_MIN_RUNS",
+    "decoded_part",
+    "simulate_in_forks",
+    "split_plan",
+    "start_parts",
+]
 
 # Split below this many runs and the parts cost more than they save: each child runs the
 # packages its parts start from and keeps its own memo, ~1.4x the CPU of one simulation on
@@ -31,6 +38,10 @@ __all__ = ["SPLIT_MIN_RUNS", "decoded_part", "simulate_in_forks", "split_plan", 
 # process for its rules: one child fewer on 2 cores cost 2.8% less CPU but 6.3% more wall
 # time on that environment (quiet, session 13; docs/decisions.md).
 SPLIT_MIN_RUNS = 4_000
+# Fewer runs left to simulate than this (imports.pruning left the others out) and they run
+# in this process: forking a parent of 600 MB (100,000 tiny files, every run left out) cost
+# more system time in copied pages than the runs it would have taken.
+FORK_MIN_RUNS = 500
 # A part is this share of the runs not yet dealt, per child: the children take large parts
 # first and small ones last, so they finish close together (runs differ in cost a thousand
 # times). A part's runs are neighbours (`split_plan`), so the packages they start from are
@@ -83,7 +94,10 @@ def simulate_in_forks(
         found, steps = simulate_part(project, planned, part)
         return marshal.dumps((steps, [(i, CODEC.encode(f)) for i, f in found.items()]))
 
-    joins = start_parts(planned, work, children, running) if running else []
+    if len(running) < FORK_MIN_RUNS:
+        # Few runs left: simulated here, when asked (a fork of a large parent costs more).
+        return lambda: _simulated_here(project, planned, left_out)
+    joins = start_parts(planned, work, children, running)
 
     def result() -> Simulation:
         merged = [decoded_part(join()) for join in joins]
@@ -97,6 +111,13 @@ def simulate_in_forks(
         return Simulation(first_failures(found[i] for i in sorted(found)), steps)
 
     return result
+
+
+def _simulated_here(
+    project: Project, planned: list[PlannedRun], left_out: Mapping[int, tuple[str, ...]]
+) -> Simulation:
+    found, steps = simulate_part(project, planned, range(len(planned)), left_out=left_out)
+    return Simulation(first_failures(found[i] for i in sorted(found)), steps)
 
 
 def start_parts(
