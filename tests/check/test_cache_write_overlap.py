@@ -66,6 +66,7 @@ def test_a_first_run_marshals_the_facts_while_the_simulation_runs(
     # After the per-file rules this process only waited for the simulation's child, and
     # then marshalled and wrote the whole cache.
     monkeypatch.setattr(engine, "_FORK_MIN_FILES", 1)
+    monkeypatch.setattr(split_simulation, "FORK_MIN_RUNS", 0)  # fork for every run left out
     root = _tree(tmp_path, 12)
     events: list[str] = []
     real_start = pool.start_in_fork
