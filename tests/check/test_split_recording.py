@@ -21,9 +21,16 @@ from scaffold.check.incremental import split_simulation
 from scaffold.check.incremental.pool import start_in_fork
 from scaffold.check.incremental.records import CODEC
 from scaffold.check.incremental.reuse import Stored
-from scaffold.check.incremental.runs import RecordedRuns, RecordedSimulation, RunRecord, asked_in
+from scaffold.check.incremental.runs import (
+    LEFT_OUT,
+    RecordedRuns,
+    RecordedSimulation,
+    RunRecord,
+    asked_in,
+)
 from scaffold.check.incremental.split_recording import (
     loaded_runs,
+    marshalled_left_out,
     marshalled_runs,
     record_in_forks,
 )
@@ -81,7 +88,8 @@ def test_children_record_what_one_process_records(
         recorded = record_in_forks(project, _starts(project), asked_in(project.facts), children)()
         assert recorded is not None
         failures, parts = recorded
-        assert len(parts) == children
+        # A part per child, and one of the runs left out (imports.pruning), if any.
+        assert len(parts) == children + bool(silent(project, plan_runs(_starts(project))))
         assert failures == whole.failures
         _assert_same_records(project, loaded_runs(parts), whole.runs)
 
@@ -153,7 +161,7 @@ def test_a_first_run_split_across_children_stores_the_record_one_process_stores(
     names, failures, parts = stored.simulation
     whole = _recorded_here(root)
     assert CODEC.decode(failures) == whole.failures
-    assert len(parts) == 3
+    assert len(parts) == 3 + bool(silent(_project(root), plan_runs(_starts(_project(root)))))
     _assert_same_records(_project(root), loaded_runs(parts), whole.runs)
     assert frozenset(names) == asked_in(_project(root).facts)
 
@@ -175,3 +183,14 @@ def test_an_edit_after_a_split_first_run_reports_what_a_fresh_run_reports(
         with edited.open("a") as stream:
             stream.write(f"\nimport {module}\n")
         assert _codes(root) == _codes(root, use_cache=False), number
+
+
+def test_the_runs_left_out_load_as_their_records(tmp_path: Path) -> None:
+    project = _project(_failing_tree(tmp_path))
+    planned = plan_runs(_starts(project))
+    left_out = silent(project, planned)
+    assert left_out  # some runs of the tree reach no module that can raise
+    expected = {
+        planned[index][0]: RunRecord(reads, (), LEFT_OUT) for index, reads in left_out.items()
+    }
+    assert loaded_runs((marshalled_left_out(planned, left_out),)) == expected

@@ -64,11 +64,6 @@ class RunMemory(Protocol):
         """`run` did not run: its package had already imported its module."""
         ...
 
-    def left_out(self, run: RunId, reads: tuple[str, ...]) -> None:
-        """`run` was left out: it cannot report while none of the files `reads` changes
-        (imports.pruning)."""
-        ...
-
     def tails(self, run: RunId, parent_same: bool) -> Mapping[str, int]:
         """Modules `run` executes whose events from the given index on were appended since
         it last ran (when it read no other changed file, from the same state), each only

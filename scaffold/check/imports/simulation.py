@@ -7,7 +7,7 @@ RunMemory protocol; nothing here knows about the cache.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from scaffold.check.discover import SourceFile
@@ -34,7 +34,6 @@ __all__ = [
 ]
 
 _DONE = DONE
-_NONE_LEFT_OUT: Mapping[int, tuple[str, ...]] = {}
 # The simulator, by the name the tests patch.
 _Simulator = Simulator
 
@@ -163,15 +162,13 @@ def simulate_part(
     planned: list[PlannedRun],
     part: Iterable[int],
     memory: RunMemory | None = None,
-    left_out: Mapping[int, tuple[str, ...]] = _NONE_LEFT_OUT,
 ) -> tuple[dict[int, tuple[Failure, ...]], int]:
     """The failures of the planned runs numbered `part` (those that found any), and the
     modules executed, run apart from the plan's other runs. A run's failures depend only on
     the state its package leaves (the memo saves work, it changes no result), so parts may
     run in any order and in separate processes; a part computes each package state its runs
     start from, running that package again when another part has its run. `memory` records
-    the runs this part executes (a first run's). The runs numbered in `left_out`
-    (imports.pruning) do not run: `memory` keeps each with the files mapped to it."""
+    the runs this part executes (a first run's)."""
     runs = _Runs(project, memory)
     for run, parent, _ in planned:
         if run[0] == "package":
@@ -179,11 +176,6 @@ def simulate_part(
     found: dict[int, tuple[Failure, ...]] = {}
     for index in part:
         run, parent, skip_if_loaded = planned[index]
-        reads = left_out.get(index)
-        if reads is not None:
-            if memory is not None:
-                memory.left_out(run, reads)
-            continue
         if run[0] != "package" or (run[1], run[2]) not in runs.states:
             runs.process(run, parent, skip_if_loaded)
         if runs.found[run]:

@@ -20,6 +20,7 @@ from scaffold.check.model import Access, Bind, Event, ModuleFacts, RunImport
 from scaffold.check.project import Project
 
 __all__ = [
+    "LEFT_OUT",
     "RecordedRuns",
     "RecordedSimulation",
     "RunRecord",
@@ -30,7 +31,9 @@ __all__ = [
 ]
 
 _SKIPPED = b"skipped"  # the state of a module run whose module its package already imported
-_LEFT_OUT = b"left out"  # the state of a run left out (imports.pruning): never a digest
+# The state of a run a first run left out (imports.pruning; its record is made in bulk,
+# `split_recording.marshalled_left_out`): never a package state's digest.
+LEFT_OUT = b"left out"
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,10 +155,6 @@ class RecordedRuns:
     def skipped(self, run: RunId) -> None:
         """Keep that the run did not run (its package imported its module)."""
         self.runs[run] = RunRecord((), (), _SKIPPED)
-
-    def left_out(self, run: RunId, reads: tuple[str, ...]) -> None:
-        """Keep that the run was left out, with the files whose change may undo that."""
-        self.runs[run] = RunRecord(reads, (), _LEFT_OUT)
 
 
 def _state_digest(state: State, asked: frozenset[str]) -> bytes:

@@ -20,7 +20,13 @@ from scaffold.check.imports.pruning import silent
 from scaffold.check.imports.simulation import Failure, RunId, simulate_part
 from scaffold.check.incremental import split_simulation
 from scaffold.check.incremental.records import CODEC
-from scaffold.check.incremental.runs import RecordedRuns, RecordedSimulation, RunRecord, asked_in
+from scaffold.check.incremental.runs import (
+    LEFT_OUT,
+    RecordedRuns,
+    RecordedSimulation,
+    RunRecord,
+    asked_in,
+)
 from scaffold.check.incremental.split_simulation import decoded_part, start_parts
 from scaffold.check.project import Project
 
@@ -28,6 +34,7 @@ __all__ = [
     "RunsParts",
     "Simulated",
     "loaded_runs",
+    "marshalled_left_out",
     "marshalled_runs",
     "record_in_forks",
     "recorded_in_forks",
@@ -48,6 +55,19 @@ def marshalled_runs(runs: dict[RunId, RunRecord]) -> bytes:
     encoded = CODEC.encode(RecordedSimulation((), runs))
     # A record is encoded as [type index, *fields] (codec.py): here [index, failures, runs].
     return marshal.dumps(encoded[2])  # type: ignore[index]
+
+
+def marshalled_left_out(
+    planned: list[PlannedRun], left_out: Mapping[int, tuple[str, ...]]
+) -> bytes:
+    """The records of the runs `left_out` (imports.pruning.silent: none found a failure,
+    each read the files mapped to it) as `marshalled_runs` writes them, made in bulk: a
+    record each, encoded one by one, was a tenth of a first run's extra cost on 100,000
+    tiny files, where every run is left out."""
+    tag = CODEC.encode(RunRecord((), (), LEFT_OUT))[0]  # type: ignore[index]
+    return marshal.dumps(
+        {planned[index][0]: [tag, reads, (), LEFT_OUT] for index, reads in left_out.items()}
+    )
 
 
 def loaded_runs(parts: object) -> dict[RunId, RunRecord]:
@@ -105,18 +125,20 @@ def record_in_forks(
     waits for them: the failures, merged in the plan's order, and each child's records."""
     planned = plan_runs(starts)
     left_out = silent(project, planned)
+    running = [index for index in range(len(planned)) if index not in left_out]
+    left = (marshalled_left_out(planned, left_out),) if left_out else ()
 
     def work(part: Iterator[int]) -> bytes:
         memory = RecordedRuns(project, asked, {}, frozenset())
-        found, steps = simulate_part(project, planned, part, memory, left_out)
+        found, steps = simulate_part(project, planned, part, memory)
         failures = [(index, CODEC.encode(each)) for index, each in found.items()]
         head = marshal.dumps((steps, failures))
         return len(head).to_bytes(_LENGTH_SIZE, "little") + head + marshalled_runs(memory.runs)
 
-    if len(planned) - len(left_out) < split_simulation.FORK_MIN_RUNS:
+    if len(running) < split_simulation.FORK_MIN_RUNS:
         # Few runs left to simulate: recorded here, when asked, as one process would.
-        return lambda: _recorded_here(project, planned, asked, left_out)
-    joins = start_parts(planned, work, children)
+        return lambda: _recorded_here(project, planned, asked, running, left)
+    joins = start_parts(planned, work, children, running)
 
     def result() -> Recorded | None:
         found: dict[int, tuple[Failure, ...]] = {}
@@ -127,7 +149,7 @@ def record_in_forks(
                 return None
             found.update(child[0])
             parts.append(child[1])
-        return first_failures(found[index] for index in sorted(found)), tuple(parts)
+        return first_failures(found[index] for index in sorted(found)), (*parts, *left)
 
     return result
 
@@ -136,12 +158,13 @@ def _recorded_here(
     project: Project,
     planned: list[PlannedRun],
     asked: frozenset[str],
-    left_out: Mapping[int, tuple[str, ...]],
+    running: list[int],
+    left: RunsParts,
 ) -> Recorded:
     memory = RecordedRuns(project, asked, {}, frozenset())
-    found = simulate_part(project, planned, range(len(planned)), memory, left_out)[0]
+    found = simulate_part(project, planned, running, memory)[0]
     failures = first_failures(found[index] for index in sorted(found))
-    return failures, (marshalled_runs(memory.runs),)
+    return failures, (marshalled_runs(memory.runs), *left)
 
 
 def _read(data: bytes | None) -> tuple[dict[int, tuple[Failure, ...]], bytes] | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import marshal
 import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 
 from scaffold.check.discover import SourceFile
 from scaffold.check.imports.plan import PlannedRun, first_failures, plan_runs
@@ -96,7 +96,7 @@ def simulate_in_forks(
 
     if len(running) < FORK_MIN_RUNS:
         # Few runs left: simulated here, when asked (a fork of a large parent costs more).
-        return lambda: _simulated_here(project, planned, left_out)
+        return lambda: _simulated_here(project, planned, running)
     joins = start_parts(planned, work, children, running)
 
     def result() -> Simulation:
@@ -113,10 +113,8 @@ def simulate_in_forks(
     return result
 
 
-def _simulated_here(
-    project: Project, planned: list[PlannedRun], left_out: Mapping[int, tuple[str, ...]]
-) -> Simulation:
-    found, steps = simulate_part(project, planned, range(len(planned)), left_out=left_out)
+def _simulated_here(project: Project, planned: list[PlannedRun], running: list[int]) -> Simulation:
+    found, steps = simulate_part(project, planned, running)
     return Simulation(first_failures(found[i] for i in sorted(found)), steps)
 
 
