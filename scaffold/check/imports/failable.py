@@ -79,12 +79,22 @@ class _Finder:
         self.project = project
         self.found: dict[tuple[str, str], Target | None] = {}
         self.runs: dict[tuple[str, str], tuple[str, ...]] = {}
+        self.subs: dict[tuple[str, str, str], Target | None] = {}
 
     def __call__(self, name: str, scope: str) -> Target | None:
         try:
             return self.found[name, scope]
         except KeyError:
             found = self.found[name, scope] = self.project.find(name, scope)
+            return found
+
+    def submodule(self, package: Target, name: str, scope: str) -> Target | None:
+        try:
+            return self.subs[package.name, name, scope]
+        except KeyError:
+            found = self.subs[package.name, name, scope] = self.project.submodule(
+                package, name, scope
+            )
             return found
 
     def files_run(self, module: str, scope: str) -> tuple[str, ...]:
@@ -130,9 +140,9 @@ def _shape(finder: _Finder, source: SourceFile, facts: ModuleFacts) -> Shape:
     aliases: dict[str, set[str]] = {}  # local name -> modules an import may alias it to
     accesses: list[Access] = []
     for event in facts.events:
-        if isinstance(event, RunImport):
+        if type(event) is RunImport:  # events are final classes: no subclass to miss
             _add_import(finder, source, facts.imports[event.index], shape, aliases)
-        elif isinstance(event, Access):
+        elif type(event) is Access:
             accesses.append(event)
     starred = False
     for access in accesses:
@@ -142,7 +152,7 @@ def _shape(finder: _Finder, source: SourceFile, facts: ModuleFacts) -> Shape:
             starred = True  # a bare name: NameError after a star import of a loading module
             continue
         for name in aliases.get(access.name, ()):
-            _add_access(project, source.scope, finder(name, source.scope), access, shape)
+            _add_access(finder, source.scope, finder(name, source.scope), access, shape)
     if starred:
         _add_stars(project, source, facts, shape)
     return shape
@@ -204,7 +214,7 @@ def _add_stars(project: Project, source: SourceFile, facts: ModuleFacts, shape: 
 
 
 def _add_access(
-    project: Project, scope: str, target: Target | None, access: Access, shape: Shape
+    finder: _Finder, scope: str, target: Target | None, access: Access, shape: Shape
 ) -> None:
     # `name.a.b` walks submodules while each attribute is bound; any module of the walk
     # (and the submodule named by its last step) may be the one still initialising.
@@ -212,7 +222,7 @@ def _add_access(
     for attr in access.attrs:
         if target is None or target.file is None:
             break
-        sub = project.submodule(target, attr, scope)
+        sub = finder.submodule(target, attr, scope)
         walked += (target.file.key, *_file_key(sub))
         target = sub
     if all(key in shape.edges for key in walked):
