@@ -121,8 +121,6 @@ class Shape:
         # Modules that raise here only while initialising: each one this module imports.
         self.loading: set[str] = set()
         self.always = False  # a statement that may raise whatever the import graph says
-        # Modules such a statement may find still initialising (one not imported here).
-        self.targets: set[str] = set()
 
     def can_raise(self, component: Mapping[str, int]) -> bool:
         """Whether one of its statements may meet its module still initialising: that module
@@ -210,7 +208,6 @@ def _add_stars(project: Project, source: SourceFile, facts: ModuleFacts, shape: 
             shape.loading.add(target.file.key)  # imported here: raises only within a cycle
         else:
             shape.always = True
-            shape.targets.add(target.file.key)
 
 
 def _add_access(
@@ -230,7 +227,6 @@ def _add_access(
     else:
         # One not imported here: whether it reaches this module is not known.
         shape.always = True
-        shape.targets.update(walked)
 
 
 def _file_key(target: Target | None) -> Iterator[str]:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 
 from scaffold.check.discover import SourceFile
 from scaffold.check.imports.plan import PlannedRun, first_failures, plan_runs
-from scaffold.check.imports.pruning import covered
+from scaffold.check.imports.pruning import silent
 from scaffold.check.imports.simulation import Failure, Simulation, simulate_failures, simulate_part
 from scaffold.check.incremental.pool import start_in_fork
 from scaffold.check.incremental.records import CODEC
@@ -87,7 +87,7 @@ def simulate_in_forks(
     core if the plan has `SPLIT_MIN_RUNS` runs, else one); the function returned waits for
     them and merges their failures (or simulates here if any child failed)."""
     planned = plan_runs(starts)
-    left_out = covered(project, planned)
+    left_out = silent(project, planned)
     running = [index for index in range(len(planned)) if index not in left_out]
 
     def work(part: Iterator[int]) -> bytes:
