@@ -40,11 +40,14 @@ _GETATTR = "def __getattr__(attr):\n    raise AttributeError(attr)"
 
 @dataclass
 class Module:
-    """One generated module: its dotted name, whether it is a package, its names."""
+    """One generated module: its dotted name, whether it is a package, its names, and its
+    role: "" (any), "outsider" (imports into the others, none imports it: in no loop, the
+    runs the pruning leaves out) or "leaf" (imports nothing: its run cannot report)."""
 
     name: str
     package: bool
     names: list[str]
+    role: str = ""
 
     @property
     def path(self) -> str:
@@ -87,6 +90,8 @@ def _layout(rng: random.Random) -> list[Module]:
         modules.append(Module(f"p.s.{stem}" if inside else f"p.{stem}", False, []))
     for module in modules:
         module.names = sorted(rng.sample(NAMES, rng.randint(1, len(NAMES))))
+        if not module.package:
+            module.role = rng.choices(["", "outsider", "leaf"], [6, 2, 1])[0]
     return modules
 
 
@@ -95,7 +100,8 @@ class _Writer:
 
     def __init__(self, rng: random.Random, modules: list[Module], exact: bool) -> None:
         self.rng = rng
-        self.modules = modules
+        # What an import may name: no outsider (none imports it).
+        self.modules = [m for m in modules if m.role != "outsider"]
         self.exact = exact
         self.count = 0
         # How often a name is bound before the module's imports: the fewer, the more of
@@ -237,7 +243,8 @@ class _Writer:
 
     def body(self, me: Module) -> str:
         rng = self.rng
-        statements = [self.statement(me) for _ in range(rng.randint(1, 4))]
+        count = 0 if me.role == "leaf" else rng.randint(1, 4)
+        statements = [self.statement(me) for _ in range(count)]
         for name in me.names:
             # Bound before the imports (as the project tends to), or anywhere (after: what
             # fails in a cycle).

@@ -17,12 +17,19 @@ and files; `simulation_fuzz.generate(seed, exact)` rebuilds them):
   decide (it follows their imports without reporting what fails in them), names a statement
   that may not run binds before a read after a star import (the facts take them as bound),
   and catching `try:`s in projects with a subpackage (KNOWN_MISSES).
-* The simulation itself, over every project: pruned (runs that cannot fail skipped) equals
-  unpruned with every import executed (`reference_simulation`); the memo equals no memo,
-  steps too; parts of the plan run apart in any order equal one simulation; each module's
-  simulation alone finds, together, the statements the whole finds.
-* The cache: `scaffold check --format json`'s IMP003 findings from a cached run (first
-  run, warm, after edits) equal `--no-cache`'s.
+* The simulation itself, over every project: pruned equals unpruned with every import
+  executed (`reference_simulation`), for each pruning: Failable's skipped runs, the runs
+  imports.pruning leaves out where nothing is recorded (`covered`, in parts run apart in
+  any order, as the split simulation runs them: the same failures, messages and loops, in
+  an order that may differ, as reports sort them); a run it leaves out of a first run's
+  record (`silent`) reports nothing when it runs; the memo equals no memo, steps too; each
+  module's simulation alone finds, together, the statements the whole finds.
+* The command: `scaffold check --format json`'s IMP003 findings from a cached run (first
+  run, warm, after edits) equal `--no-cache`'s, checked as a small tree and as a large one
+  (split across forked children, pruned); the large one's equal the small one's.
+
+Where the fuzz found the simulation wrong, the reduced case is an xfail(strict) test:
+KNOWN_MISSES (against CPython), PRUNING_LOSSES (pruned against not).
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ import json
 import random
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -38,7 +46,10 @@ from scaffold.check.analysis import import_time_starts
 from scaffold.check.imports import failable as imports_failable
 from scaffold.check.imports import simulator
 from scaffold.check.imports.plan import first_failures, plan_runs
+from scaffold.check.imports.pruning import covered, silent
 from scaffold.check.imports.simulation import Failure, simulate_failures, simulate_part
+from scaffold.check.incremental import run as incremental_run
+from scaffold.check.incremental import split_recording, split_simulation
 from scaffold.check.incremental.run import resolve_path
 from scaffold.check.project import Project
 from scaffold.cli import main
@@ -119,6 +130,11 @@ def _statements(failures: Iterable[Failure]) -> set[tuple[str, tuple[str, int]]]
     return {(failure.key, failure.at) for failure in failures}
 
 
+def _by_statement(failures: Iterable[Failure]) -> dict[tuple[str, tuple[str, int]], Failure]:
+    """Each failure by its statement: what a report shows of them (it sorts them)."""
+    return {(failure.key, failure.at): failure for failure in failures}
+
+
 def _self_consistent(project: Project, seed: int, monkeypatch: pytest.MonkeyPatch) -> bool:
     """Assert the simulation's ways of running agree on `project`; whether it failed."""
     starts = import_time_starts(project)
@@ -133,10 +149,20 @@ def _self_consistent(project: Project, seed: int, monkeypatch: pytest.MonkeyPatc
         executed = simulate_failures(project, starts)
     assert (executed.failures, executed.steps) == (memoised.failures, memoised.steps)
     planned = plan_runs(starts)
-    found: dict[int, tuple[Failure, ...]] = {}
-    for part in _parts(random.Random(seed), len(planned)):
-        found.update(simulate_part(project, planned, part)[0])
-    assert first_failures(found[index] for index in sorted(found)) == expected
+    rng = random.Random(seed)
+    left_out = covered(project, planned)
+    for pruned in ({}, left_out):
+        found: dict[int, tuple[Failure, ...]] = {}
+        for part in _parts(rng, len(planned)):
+            found.update(simulate_part(project, planned, part, left_out=pruned)[0])
+        merged = first_failures(found[index] for index in sorted(found))
+        if pruned:  # the order may differ, not what is found (reports are sorted)
+            assert _by_statement(merged) == _by_statement(expected), pruned
+        else:
+            assert merged == expected
+    whole = simulate_part(project, planned, range(len(planned)))[0]
+    quiet = silent(project, planned)
+    assert not quiet.keys() & whole.keys(), "a silent run reports"
     alone = set().union(*(_statements(simulate_failures(project, [s]).failures) for s in starts))
     assert alone == _statements(expected)
     return bool(expected)
@@ -203,13 +229,47 @@ def _edits(generated: Generated, rng: random.Random) -> list[tuple[str, str | No
     return edits
 
 
+def _as_large(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Check as a large tree is checked: the simulation split across forked children, with
+    the runs imports.pruning leaves out (`covered` without a record, `silent` in a first
+    run's); the names of the prunings called, in order."""
+    called: list[str] = []
+    for module, name in ((split_simulation, "covered"), (split_recording, "silent")):
+        pruning = getattr(module, name)
+
+        def counted(*args: Any, pruning: Any = pruning, name: str = name) -> Any:
+            called.append(name)
+            return pruning(*args)
+
+        monkeypatch.setattr(module, name, counted)
+    monkeypatch.setattr(incremental_run, "_FORK_MIN_FILES", 0)
+    monkeypatch.setattr(split_simulation, "SPLIT_MIN_RUNS", 1)  # a child per core
+    return called
+
+
+def _fresh(capsys: pytest.CaptureFixture[str], root: Path, large: bool) -> list[object]:
+    """`--no-cache`'s IMP003 findings; the same, for a large tree, as a small one's."""
+    fresh = _imp003(capsys, root, "--no-cache")
+    if large:
+        with pytest.MonkeyPatch.context() as small:
+            small.setattr(incremental_run, "_FORK_MIN_FILES", 10**9)
+            assert _imp003(capsys, root, "--no-cache") == fresh, "pruned != unpruned"
+    return fresh
+
+
+@pytest.mark.parametrize("large", [False, True], ids=["small", "large"])
 @pytest.mark.parametrize("seed", range(6))
 def test_a_cached_check_finds_what_a_fresh_one_does_after_edits(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], seed: int
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    seed: int,
+    large: bool,
 ) -> None:
     generated, root = _written(tmp_path, seed, exact=seed % 2 == 0)
+    called = _as_large(monkeypatch) if large else []
     cached = ("--cache-dir", str(tmp_path / "cache"))
-    fresh = _imp003(capsys, root, "--no-cache")
+    fresh = _fresh(capsys, root, large)
     assert _imp003(capsys, root, *cached) == fresh, generated.show()  # first run
     assert _imp003(capsys, root, *cached) == fresh, generated.show()  # warm
     changed = 0
@@ -218,10 +278,11 @@ def test_a_cached_check_finds_what_a_fresh_one_does_after_edits(
             (root / path).unlink()
         else:
             (root / path).write_text(text, encoding="utf-8")
-        before, fresh = fresh, _imp003(capsys, root, "--no-cache")
+        before, fresh = fresh, _fresh(capsys, root, large)
         changed += fresh != before
         assert _imp003(capsys, root, *cached) == fresh, f"after editing {path}\n{generated.show()}"
     assert changed > 0  # the edits change the findings: the comparison can tell
+    assert not large or {"covered", "silent"} <= set(called)
 
 
 # Disagreements with CPython the fuzz found, reduced: (files, module imported, reason).
@@ -290,3 +351,40 @@ def test_the_simulation_fails_where_cpython_does_in_each_known_miss(
     root = write_tree(tmp_path, files)
     raised = cpython_imports(root, [module])[module]
     assert _simulated_firsts(_project(root))[module] == where(raised)
+
+
+# Where pruning changed a simulation's findings, reduced: (files, what it lost).
+PRUNING_LOSSES = {
+    "a-run-in-no-loop-meets-a-package-a-caught-failure-dropped": (
+        {
+            "p/__init__.py": "import q\n",
+            "p/a.py": "X = 1\n",
+            "q/__init__.py": "import p.a\nV = p.a.X\nfrom q import LATE\nLATE = 1\n",
+            "z/__init__.py": "",
+            "z/m.py": "try:\n    import p\nexcept ImportError:\n    pass\nimport p\n",
+        },
+        "`covered` leaves out z.m's run (z.m is in no loop), and only it reaches"
+        " q/__init__.py:2 with p.a loaded and p dropped (the first `import p` failed, caught):"
+        " CPython's `import z.m` raises AttributeError there; the other runs never meet it",
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        pytest.param(case, marks=pytest.mark.xfail(reason=case[1], strict=True), id=name)
+        for name, case in PRUNING_LOSSES.items()
+    ],
+)
+def test_a_large_trees_check_finds_what_a_small_ones_does_in_each_known_case(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    case: tuple[dict[str, str], str],
+) -> None:
+    root = write_tree(tmp_path, case[0])
+    unpruned = _imp003(capsys, root, "--no-cache")
+    assert len(unpruned) == 2  # the reference simulation's (and CPython's first)
+    _as_large(monkeypatch)
+    assert _imp003(capsys, root, "--no-cache") == unpruned
