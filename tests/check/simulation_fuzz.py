@@ -1,14 +1,16 @@
 """Random small projects for the differential fuzz of IMP003's import-time simulation.
 
-`generate(seed)` makes a package `p` (sometimes with a subpackage `p.s`) of 3 to 9 modules
-whose top levels import each other in cycles, bind names before or after their imports,
-read attributes of modules they import, star-import and read a bare name, catch failures
-in `try:`, call a function that imports, define a module `__getattr__`. Every name a
-statement asks a module for is bound by that module's top level, unconditionally: an
-import can fail only because its target is still initialising, which is what IMP003
-simulates. With `exact=False` it also writes `if` tests the simulator cannot decide (it
-follows their branches without reporting what fails in them), which the CPython oracle
-cannot hold it to. Deterministic: the same seed gives the same files.
+`generate(seed)` makes a package `p` (sometimes with a subpackage `p.s`, sometimes with a
+second package `q`) of 3 to 9 modules whose top levels import each other in cycles, bind
+names before or after their imports, read attributes of modules they import, star-import
+and read a bare name, catch failures in `try:`, call a function that imports, define a
+module `__getattr__`; some modules are imported by none (outside every loop), some import
+nothing. Every name a statement asks a module for is bound by that module's top level,
+unconditionally: an import can fail only because its target is still initialising, which
+is what IMP003 simulates. With `exact=False` it also writes `if` tests the simulator cannot
+decide (it follows their branches without reporting what fails in them) and constructs it
+approximates, which the CPython oracle cannot hold it to. Deterministic: the same seed
+gives the same files.
 """
 
 from __future__ import annotations
@@ -78,16 +80,16 @@ class Generated:
 
 def _layout(rng: random.Random) -> list[Module]:
     count = rng.randint(3, 9)
-    modules = [Module("p", True, [])]
-    subpackage = count >= 4 and rng.random() < 0.5
-    if subpackage:
-        modules.append(Module("p.s", True, []))
+    packages = ["p"]
+    if count >= 4 and rng.random() < 0.5:
+        packages.append("p.s")
+    if count >= 4 and rng.random() < 0.3:
+        packages.append("q")  # a second top-level package: loops between packages
+    modules = [Module(name, True, []) for name in packages]
     stems = list(_STEMS)
     rng.shuffle(stems)
     while len(modules) < count:
-        stem = stems.pop()
-        inside = subpackage and rng.random() < 0.4
-        modules.append(Module(f"p.s.{stem}" if inside else f"p.{stem}", False, []))
+        modules.append(Module(f"{rng.choice(packages)}.{stems.pop()}", False, []))
     for module in modules:
         module.names = sorted(rng.sample(NAMES, rng.randint(1, len(NAMES))))
         if not module.package:
@@ -108,7 +110,7 @@ class _Writer:
         # its imports fail (a project of its own per seed, from cycles that all fail to
         # cycles that rarely do).
         self.early = rng.random()
-        self.by_name = {m.name: m for m in modules}
+        self.every = modules
 
     def fresh(self, prefix: str) -> str:
         self.count += 1
@@ -123,7 +125,7 @@ class _Writer:
         return module, self.rng.choice(module.names)
 
     def submodule(self) -> Module | None:
-        subs = [m for m in self.modules if m.name != "p"]
+        subs = [m for m in self.modules if "." in m.name]
         return self.rng.choice(subs) if subs else None
 
     def plain_import(self, me: Module, maybe: bool = False) -> str:
@@ -155,9 +157,10 @@ class _Writer:
             stem = sibling.name.rpartition(".")[2]
             found.append(f"from . import {stem}")
             found.append(f"from .{stem} import {self.rng.choice(sibling.names)}{self.alias(maybe)}")
-        if package == "p.s":
-            up = self.rng.choice([m for m in self.modules if m.parent == "p" or m.name == "p"])
-            if up.name == "p":
+        above = package.rpartition(".")[0]
+        if above:
+            up = self.rng.choice([m for m in self.modules if above in (m.parent, m.name)])
+            if up.name == above:
                 found.append(f"from .. import {self.rng.choice(up.names)}{self.alias(maybe)}")
             else:
                 stem = up.name.rpartition(".")[2]
@@ -217,9 +220,10 @@ class _Writer:
         return f"import os\nif os.environ.get('FUZZ_NEVER_SET'):\n{body}"
 
     def statement(self, me: Module) -> str:
-        # Exact, a `try:` that catches a failure is left out of projects with a subpackage:
-        # the submodules a failed package loaded stay in sys.modules (KNOWN_MISSES).
-        catching = not (self.exact and "p.s" in self.by_name)
+        # Exact, a `try:` that catches a failure is left out of projects with a package other
+        # than `p` (which every import runs first): the submodules a failed package loaded
+        # stay in sys.modules (KNOWN_MISSES).
+        catching = not (self.exact and any(m.package and m.name != "p" for m in self.every))
         weights = {
             "import": 6,
             "read": 3,

@@ -357,14 +357,13 @@ def test_the_simulation_fails_where_cpython_does_in_each_known_miss(
 PRUNING_LOSSES = {
     "a-run-in-no-loop-meets-a-package-a-caught-failure-dropped": (
         {
-            "p/__init__.py": "import q\n",
-            "p/a.py": "X = 1\n",
-            "q/__init__.py": "import p.a\nV = p.a.X\nfrom q import LATE\nLATE = 1\n",
+            "p/__init__.py": "import p.d\nV = p.d.X\nfrom p import LATE\nLATE = 1\n",
+            "p/d.py": "X = 1\n",
             "z/__init__.py": "",
             "z/m.py": "try:\n    import p\nexcept ImportError:\n    pass\nimport p\n",
         },
         "`covered` leaves out z.m's run (z.m is in no loop), and only it reaches"
-        " q/__init__.py:2 with p.a loaded and p dropped (the first `import p` failed, caught):"
+        " p/__init__.py:2 with p.d loaded and p dropped (the first `import p` failed, caught):"
         " CPython's `import z.m` raises AttributeError there; the other runs never meet it",
     ),
 }
