@@ -366,6 +366,20 @@ PRUNING_LOSSES = {
         " p/__init__.py:2 with p.d loaded and p dropped (the first `import p` failed, caught):"
         " CPython's `import z.m` raises AttributeError there; the other runs never meet it",
     ),
+    "a-run-in-no-loop-goes-on-past-a-failure": (
+        {
+            "p/__init__.py": "",
+            "p/c.py": "import p.c\nR = p.c.X\nX = 1\n",
+            "p/g.py": "try:\n    from p import c\n    R = c.X\nexcept AttributeError:\n"
+            "    Y = 1\nfrom p.g import Y\n",
+            "z/__init__.py": "",
+            "z/m.py": "import p.c\nimport p.g\n",
+        },
+        "`covered` leaves out z.m's run, the only one to meet p/g.py:6: there p.c has loaded"
+        " (the simulation goes on past its failure at p/c.py:2), so p.g's `try:` body does not"
+        " raise and its handler does not bind Y; in p.g's own run it does. CPython never gets"
+        " there (it stops at p/c.py:2), but the unpruned simulation reports it",
+    ),
 }
 
 
