@@ -105,7 +105,7 @@ def _hold_to_cpython(tmp_path: Path, seeds: Iterable[int]) -> tuple[int, int]:
 
 @pytest.mark.parametrize("batch", range(4))
 def test_each_simulated_import_fails_where_cpython_does(tmp_path: Path, batch: int) -> None:
-    failing, clean = _hold_to_cpython(tmp_path, range(batch * 25, batch * 25 + 25))
+    failing, clean = _hold_to_cpython(tmp_path, range(batch * 20, batch * 20 + 20))
     # The projects do both: the comparison can tell a missed failure from a made-up one.
     assert failing > 0 and clean > 0
 
@@ -189,7 +189,7 @@ def _hold_to_itself(
 def test_the_simulation_finds_the_same_every_way_it_runs(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, batch: int
 ) -> None:
-    failing, clean = _hold_to_itself(tmp_path, range(batch * 50, batch * 50 + 50), monkeypatch)
+    failing, clean = _hold_to_itself(tmp_path, range(batch * 40, batch * 40 + 40), monkeypatch)
     assert failing > 0 and clean > 0
 
 
@@ -229,10 +229,11 @@ def _edits(generated: Generated, rng: random.Random) -> list[tuple[str, str | No
     return edits
 
 
-def _as_large(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Check as a large tree is checked: the simulation split across forked children, with
-    the runs imports.pruning leaves out (`covered` without a record, `silent` in a first
-    run's); the names of the prunings called, in order."""
+def _as_large(monkeypatch: pytest.MonkeyPatch, forked: bool = True) -> list[str]:
+    """Check as a large tree is checked: without the runs imports.pruning leaves out
+    (`covered` without a record, `silent` in a first run's), the others simulated in forked
+    children (or, not `forked`, here: as where few runs are left); the names of the prunings
+    called, in order."""
     called: list[str] = []
     for module, name in ((split_simulation, "covered"), (split_recording, "silent")):
         pruning = getattr(module, name)
@@ -244,6 +245,8 @@ def _as_large(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         monkeypatch.setattr(module, name, counted)
     monkeypatch.setattr(incremental_run, "_FORK_MIN_FILES", 0)
     monkeypatch.setattr(split_simulation, "SPLIT_MIN_RUNS", 1)  # a child per core
+    if forked:
+        monkeypatch.setattr(split_simulation, "FORK_MIN_RUNS", 0)
     return called
 
 
@@ -257,17 +260,18 @@ def _fresh(capsys: pytest.CaptureFixture[str], root: Path, large: bool) -> list[
     return fresh
 
 
-@pytest.mark.parametrize("large", [False, True], ids=["small", "large"])
+@pytest.mark.parametrize("size", ["small", "large", "forked"])
 @pytest.mark.parametrize("seed", range(6))
 def test_a_cached_check_finds_what_a_fresh_one_does_after_edits(
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
     seed: int,
-    large: bool,
+    size: str,
 ) -> None:
     generated, root = _written(tmp_path, seed, exact=seed % 2 == 0)
-    called = _as_large(monkeypatch) if large else []
+    large = size != "small"
+    called = _as_large(monkeypatch, size == "forked") if large else []
     cached = ("--cache-dir", str(tmp_path / "cache"))
     fresh = _fresh(capsys, root, large)
     assert _imp003(capsys, root, *cached) == fresh, generated.show()  # first run
