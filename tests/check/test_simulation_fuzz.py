@@ -1,9 +1,10 @@
 """A differential fuzz of IMP003's import-time simulation, over `simulation_fuzz`'s projects.
 
-Each project is a package `p` (sometimes with a subpackage `p.s`) of 3 to 9 modules in
-import cycles, through plain, aliased, from- and relative imports, attribute reads, star
-imports, `try:` fallbacks, version checks, functions called at import time and a module
-`__getattr__` (test_check_differential's trees are one flat package of three modules).
+Each project is a package `p` (sometimes with a subpackage `p.s`, or a second package `q`)
+of 3 to 9 modules in import cycles (some outside them), through plain, aliased, from- and
+relative imports, attribute reads, star imports, `try:` fallbacks, version checks,
+functions called at import time and a module `__getattr__` (test_check_differential's
+trees are one flat package of three modules).
 Three oracles hold the simulation, each over fixed seeds (a failing case prints its seed
 and files; `simulation_fuzz.generate(seed, exact)` rebuilds them):
 
@@ -16,17 +17,19 @@ and files; `simulation_fuzz.generate(seed, exact)` rebuilds them):
   projects leave out what the simulation knowingly approximates: `if` tests it cannot
   decide (it follows their imports without reporting what fails in them), names a statement
   that may not run binds before a read after a star import (the facts take them as bound),
-  and catching `try:`s in projects with a subpackage (KNOWN_MISSES).
+  and catching `try:`s in projects with a package other than `p` (KNOWN_MISSES).
 * The simulation itself, over every project: pruned equals unpruned with every import
   executed (`reference_simulation`), for each pruning: Failable's skipped runs, the runs
   imports.pruning leaves out where nothing is recorded (`covered`, in parts run apart in
   any order, as the split simulation runs them: the same failures, messages and loops, in
   an order that may differ, as reports sort them); a run it leaves out of a first run's
-  record (`silent`) reports nothing when it runs; the memo equals no memo, steps too; each
-  module's simulation alone finds, together, the statements the whole finds.
+  record (`silent`) reports nothing when it runs, nor after any module imported before it;
+  the memo equals no memo, steps too; each module's simulation alone finds, together, the
+  statements the whole finds.
 * The command: `scaffold check --format json`'s IMP003 findings from a cached run (first
   run, warm, after edits) equal `--no-cache`'s, checked as a small tree and as a large one
-  (split across forked children, pruned); the large one's equal the small one's.
+  (pruned, the rest run here or split across forked children); the large one's equal the
+  small one's.
 
 Where the fuzz found the simulation wrong, the reduced case is an xfail(strict) test:
 KNOWN_MISSES (against CPython), PRUNING_LOSSES (pruned against not).
@@ -45,9 +48,10 @@ import pytest
 from scaffold.check.analysis import import_time_starts
 from scaffold.check.imports import failable as imports_failable
 from scaffold.check.imports import simulator
-from scaffold.check.imports.plan import first_failures, plan_runs
+from scaffold.check.imports.plan import PlannedRun, first_failures, plan_runs
 from scaffold.check.imports.pruning import covered, silent
 from scaffold.check.imports.simulation import Failure, simulate_failures, simulate_part
+from scaffold.check.imports.state import State
 from scaffold.check.incremental import run as incremental_run
 from scaffold.check.incremental import split_recording, split_simulation
 from scaffold.check.incremental.run import resolve_path
@@ -135,6 +139,21 @@ def _by_statement(failures: Iterable[Failure]) -> dict[tuple[str, tuple[str, int
     return {(failure.key, failure.at): failure for failure in failures}
 
 
+def _silent_whatever_ran_before(project: Project, runs: list[PlannedRun]) -> None:
+    """Assert each of `runs` (runs `silent` leaves out of a record: they cannot report from
+    any state) reports nothing after its package and then any start module were imported."""
+    modules = [source.module for source in import_time_starts(project)]
+    for (_, scope, name), parent, _ in runs:
+        for first in modules:
+            run = simulator.Simulator(project)
+            state = State()
+            if parent is not None:
+                run.run(parent[1], scope, state)
+                state = State(parent=state)
+            run.run(first, scope, state)
+            assert not run.run(name, scope, State(parent=state)), f"{name} after {first}"
+
+
 def _self_consistent(project: Project, seed: int, monkeypatch: pytest.MonkeyPatch) -> bool:
     """Assert the simulation's ways of running agree on `project`; whether it failed."""
     starts = import_time_starts(project)
@@ -163,6 +182,7 @@ def _self_consistent(project: Project, seed: int, monkeypatch: pytest.MonkeyPatc
     whole = simulate_part(project, planned, range(len(planned)))[0]
     quiet = silent(project, planned)
     assert not quiet.keys() & whole.keys(), "a silent run reports"
+    _silent_whatever_ran_before(project, [planned[index] for index in quiet])
     alone = set().union(*(_statements(simulate_failures(project, [s]).failures) for s in starts))
     assert alone == _statements(expected)
     return bool(expected)
