@@ -257,6 +257,9 @@ class _Writer:
             statements.insert(place, _BINDINGS[name])
         if rng.random() < 0.15:
             statements.insert(rng.randint(0, len(statements)), _GETATTR)
+        if not self.exact and rng.random() < 0.1:
+            # Star imports then take what it lists, bound or not (KNOWN_MISSES).
+            statements.insert(0, f"__all__ = {me.names!r}")
         return '"""Generated."""\n' + "\n".join(statements) + "\n"
 
 

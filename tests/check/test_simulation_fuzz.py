@@ -349,6 +349,17 @@ KNOWN_MISSES = {
         " 's') at p/m.py:2; the simulator reports a missing submodule attribute only while"
         " its package initialises",
     ),
+    "star-import-of-an-initialising-module-whose-all-lists-a-later-name": (
+        {
+            "p/__init__.py": "",
+            "p/a.py": '__all__ = ["NAME"]\nimport p.b\nNAME = 1\n',
+            "p/b.py": "from p.a import *\n",
+        },
+        "p.a",
+        "a star import takes the names `__all__` lists: while p.a initialises, NAME is not"
+        " bound yet, and CPython raises AttributeError at p/b.py:1; the simulator star-imports"
+        " the names bound so far, whatever `__all__` says (IMP002 reports the cycle only)",
+    ),
 }
 
 
