@@ -360,6 +360,16 @@ KNOWN_MISSES = {
         " bound yet, and CPython raises AttributeError at p/b.py:1; the simulator star-imports"
         " the names bound so far, whatever `__all__` says (IMP002 reports the cycle only)",
     ),
+    "from-import-of-a-name-deleted-before-the-loop": (
+        {
+            "p/__init__.py": "",
+            "p/a.py": "NAME = 1\ndel NAME\nimport p.b\nNAME = 2\n",
+            "p/b.py": "from p.a import NAME\n",
+        },
+        "p.a",
+        "`del NAME` unbinds it before p.a imports p.b: CPython raises ImportError at"
+        " p/b.py:1; the simulator keeps a name bound once bound (no event for `del`)",
+    ),
 }
 
 
