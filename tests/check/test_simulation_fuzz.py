@@ -20,10 +20,9 @@ and files; `simulation_fuzz.generate(seed, exact)` rebuilds them):
   and catching `try:`s in projects with a package other than `p` (KNOWN_MISSES).
 * The simulation itself, over every project: pruned equals unpruned with every import
   executed (`reference_simulation`), for each pruning: Failable's skipped runs, the runs
-  imports.pruning leaves out where nothing is recorded (`covered`, in parts run apart in
-  any order, as the split simulation runs them: the same failures, messages and loops, in
-  an order that may differ, as reports sort them); a run it leaves out of a first run's
-  record (`silent`) reports nothing when it runs, nor after any module imported before it;
+  imports.pruning leaves out (`silent`, in parts run apart in any order, as the split
+  simulation runs them); a run it leaves out reports nothing when it runs, nor after any
+  module imported before it;
   the memo equals no memo, steps too; each module's simulation alone finds, together, the
   statements the whole finds.
 * The command: `scaffold check --format json`'s IMP003 findings from a cached run (first
@@ -32,7 +31,9 @@ and files; `simulation_fuzz.generate(seed, exact)` rebuilds them):
   small one's.
 
 Where the fuzz found the simulation wrong, the reduced case is an xfail(strict) test:
-KNOWN_MISSES (against CPython), PRUNING_LOSSES (pruned against not).
+KNOWN_MISSES (against CPython). PRUNING_LOSSES are the cases where a wider pruning
+(`covered`, session 14, dropped: docs/decisions.md) changed the findings: kept as tests that
+a large tree's check (pruned) finds what a small one's does.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ from scaffold.check.analysis import import_time_starts
 from scaffold.check.imports import failable as imports_failable
 from scaffold.check.imports import simulator
 from scaffold.check.imports.plan import PlannedRun, first_failures, plan_runs
-from scaffold.check.imports.pruning import covered, silent
+from scaffold.check.imports.pruning import silent
 from scaffold.check.imports.simulation import Failure, simulate_failures, simulate_part
 from scaffold.check.imports.state import State
 from scaffold.check.incremental import run as incremental_run
@@ -135,11 +136,6 @@ def _statements(failures: Iterable[Failure]) -> set[tuple[str, tuple[str, int]]]
     return {(failure.key, failure.at) for failure in failures}
 
 
-def _by_statement(failures: Iterable[Failure]) -> dict[tuple[str, tuple[str, int]], Failure]:
-    """Each failure by its statement: what a report shows of them (it sorts them)."""
-    return {(failure.key, failure.at): failure for failure in failures}
-
-
 def _silent_whatever_ran_before(project: Project, runs: list[PlannedRun]) -> None:
     """Assert each of `runs` (runs `silent` leaves out of a record: they cannot report from
     any state) reports nothing after its package and then any start module were imported."""
@@ -170,17 +166,14 @@ def _self_consistent(project: Project, seed: int, monkeypatch: pytest.MonkeyPatc
     assert (executed.failures, executed.steps) == (memoised.failures, memoised.steps)
     planned = plan_runs(starts)
     rng = random.Random(seed)
-    left_out = covered(project, planned)
+    left_out = silent(project, planned)
     for pruned in ({}, left_out):
         found: dict[int, tuple[Failure, ...]] = {}
         running = [index for index in range(len(planned)) if index not in pruned]
         for part in _parts(rng, running):
             found.update(simulate_part(project, planned, part)[0])
         merged = first_failures(found[index] for index in sorted(found))
-        if pruned:  # the order may differ, not what is found (reports are sorted)
-            assert _by_statement(merged) == _by_statement(expected), pruned
-        else:
-            assert merged == expected
+        assert merged == expected, pruned
     whole = simulate_part(project, planned, range(len(planned)))[0]
     quiet = silent(project, planned)
     assert not quiet.keys() & whole.keys(), "a silent run reports"
@@ -253,15 +246,14 @@ def _edits(generated: Generated, rng: random.Random) -> list[tuple[str, str | No
 
 def _as_large(monkeypatch: pytest.MonkeyPatch, forked: bool = True) -> list[str]:
     """Check as a large tree is checked: without the runs imports.pruning leaves out
-    (`covered` without a record, `silent` in a first run's), the others simulated in forked
-    children (or, not `forked`, here: as where few runs are left); the names of the prunings
-    called, in order."""
+    (`silent`, with a record or without), the others simulated in forked children (or, not
+    `forked`, here: as where few runs are left); the prunings called, by caller."""
     called: list[str] = []
-    for module, name in ((split_simulation, "covered"), (split_recording, "silent")):
+    for module, name in ((split_simulation, "silent"), (split_recording, "silent")):
         pruning = getattr(module, name)
 
-        def counted(*args: Any, pruning: Any = pruning, name: str = name) -> Any:
-            called.append(name)
+        def counted(*args: Any, pruning: Any = pruning, caller: str = module.__name__) -> Any:
+            called.append(caller.rpartition(".")[2])
             return pruning(*args)
 
         monkeypatch.setattr(module, name, counted)
@@ -308,7 +300,7 @@ def test_a_cached_check_finds_what_a_fresh_one_does_after_edits(
         changed += fresh != before
         assert _imp003(capsys, root, *cached) == fresh, f"after editing {path}\n{generated.show()}"
     assert changed > 0  # the edits change the findings: the comparison can tell
-    assert not large or {"covered", "silent"} <= set(called)
+    assert not large or {"split_simulation", "split_recording"} <= set(called)
 
 
 # Disagreements with CPython the fuzz found, reduced: (files, module imported, reason).
@@ -400,7 +392,8 @@ def test_the_simulation_fails_where_cpython_does_in_each_known_miss(
     assert _simulated_firsts(_project(root))[module] == where(raised)
 
 
-# Where pruning changed a simulation's findings, reduced: (files, what it lost).
+# Where the dropped `covered` pruning changed a simulation's findings, reduced: (files, what
+# it lost). Plain tests now: any pruning must keep them.
 PRUNING_LOSSES = {
     "a-run-in-no-loop-meets-a-package-a-caught-failure-dropped": (
         {
@@ -447,10 +440,7 @@ PRUNING_LOSSES = {
 
 @pytest.mark.parametrize(
     "case",
-    [
-        pytest.param(case, marks=pytest.mark.xfail(reason=case[1], strict=True), id=name)
-        for name, case in PRUNING_LOSSES.items()
-    ],
+    [pytest.param(case, id=name) for name, case in PRUNING_LOSSES.items()],
 )
 def test_a_large_trees_check_finds_what_a_small_ones_does_in_each_known_case(
     tmp_path: Path,
