@@ -16,6 +16,7 @@ from scaffold.check.incremental import pool
 from scaffold.check.incremental.run import check
 from scaffold.check.incremental.store import CACHE_DIR, content_digest
 
+from .cache_layout import split
 from .check_support import DEFAULT, write_tree
 from .test_cache_wrong_types import Payload, _forged
 
@@ -36,15 +37,13 @@ def _options(root: Path, *, use_cache: bool = True, workers: int = 0) -> CheckOp
 
 
 def _parts(root: Path) -> tuple[tuple[object, ...], tuple[object, ...]]:
-    """The front part (index, facts digests, report, back checksum) and the back part
-    (entries, analysis) of the one cache file below `root`."""
+    """The front part with the lead's report and back checksum (index, facts digests, report,
+    back checksum) and the back part (entries, analysis) of the one cache file below
+    `root`."""
     (cache_file,) = sorted((root / CACHE_DIR).glob("check-*.bin"))
-    blob = cache_file.read_bytes()
-    head = blob.index(b"\n") + 1 + 32
-    length = int.from_bytes(blob[head : head + 8], "little")
-    front = marshal.loads(blob[head + 8 : head + 8 + length])
-    back = marshal.loads(blob[head + 8 + length :])
-    return front, back
+    _, lead, front, back = split(cache_file.read_bytes())
+    _, report, back_checksum = marshal.loads(lead)
+    return (*marshal.loads(front), report, back_checksum), marshal.loads(back)
 
 
 @pytest.mark.parametrize("use_cache", [False, True])

@@ -4,7 +4,6 @@ by something else) is no cache: never trusted, never a crash."""
 from __future__ import annotations
 
 import marshal
-import zlib
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from scaffold.check import CheckOptions, run_check
 from scaffold.check.incremental.store import CACHE_DIR, content_digest
 from scaffold.check.model import Diagnostic
 
+from .cache_layout import checksum, join, split
 from .check_support import DEFAULT
 
 Build = Callable[[Mapping[str, str | bytes]], Path]
@@ -89,14 +89,11 @@ FORGERIES: dict[str, Callable[[Payload], Payload]] = {
 def _forged(blob: bytes, forge: Callable[[Payload], Payload]) -> bytes:
     """The cache file `blob` with `forge` applied to what it holds, seen as one payload
     (index, entries, result, analysis), written back in the file's layout with valid
-    checksums: a head (format line, fingerprint, the front part's checksum), the front
-    part's length, the front part (index, each entry's facts digest, result, the back
-    part's checksum), then the back part (entries, analysis)."""
-    head = blob.index(b"\n") + 1 + 16  # the format line and the fingerprint
-    length = int.from_bytes(blob[head + 16 : head + 24], "little")
-    front = marshal.loads(blob[head + 24 : head + 24 + length])
-    entries, analysis = marshal.loads(blob[head + 24 + length :])
-    index, digests, result, _ = front
+    checksums (tests/check/cache_layout.py)."""
+    head, lead, front_bytes, back_bytes = split(blob)
+    sample, result, _ = marshal.loads(lead)
+    index, digests = marshal.loads(front_bytes)
+    entries, analysis = marshal.loads(back_bytes)
     forged = forge((index, entries, result, analysis))
     if forged[1] is not entries or forged[3] is not analysis:
         # The back part is read only when the stored report cannot be kept: a forged back
@@ -109,14 +106,8 @@ def _forged(blob: bytes, forge: Callable[[Payload], Payload]) -> bytes:
             for key, value in forged[1].items()
         }
     back = marshal.dumps((forged[1], forged[3]))  # type: ignore[arg-type]
-    front_bytes = marshal.dumps((forged[0], digests, forged[2], _checksum(back)))  # type: ignore[arg-type]
-    size = len(front_bytes).to_bytes(8, "little")
-    return blob[:head] + _checksum(front_bytes) + size + front_bytes + back
-
-
-def _checksum(data: bytes) -> bytes:
-    # The cache's own checksum of its parts (a CRC, as store.py writes it).
-    return zlib.crc32(data).to_bytes(16, "little")
+    lead = marshal.dumps((sample, forged[2], checksum(back)))  # type: ignore[arg-type]
+    return join(head, lead, marshal.dumps((forged[0], digests)), back)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("forge", FORGERIES.values(), ids=list(FORGERIES))

@@ -7,7 +7,6 @@ import os
 import shutil
 import subprocess
 import sys
-import zlib
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from scaffold.generate import GenerateRequest, generate
 from scaffold.generate.answers import package_answers
 from scaffold.templates import builtin_template
 
+from .cache_layout import checksum, join, split
 from .check_support import DEFAULT, FIXTURES, CountingParser
 
 REPO = Path(__file__).resolve().parents[2]
@@ -170,30 +170,17 @@ def test_a_corrupt_cache_file_is_a_miss(tree: Build, damage: Callable[[bytes], b
     assert _report(root) == expected
 
 
-def _split(blob: bytes) -> tuple[bytes, bytes, bytes]:
-    """A cache file as (format line and fingerprint, front part, back part)."""
-    head = blob.index(b"\n") + 1 + 16  # the format line and the fingerprint
-    length = int.from_bytes(blob[head + 16 : head + 24], "little")
-    return blob[:head], blob[head + 24 : head + 24 + length], blob[head + 24 + length :]
-
-
-def _join(head: bytes, front: bytes, back: bytes) -> bytes:
-    checksum = zlib.crc32(front).to_bytes(16, "little")  # the cache's checksum of a part
-    return head + checksum + len(front).to_bytes(8, "little") + front + back
-
-
 def test_a_bad_entry_behind_a_valid_checksum_is_a_miss(tree: Build) -> None:
     root = tree(PROJECT)
     expected = _report(root, use_cache=False)
     _report(root)
     (cache_file,) = _cache_files(root)
-    head, front, back = _split(cache_file.read_bytes())
-    index, digests, _, _ = marshal.loads(front)
+    head, lead, front, back = split(cache_file.read_bytes())
+    sample = marshal.loads(lead)[0]
     entries, _ = marshal.loads(back)
     back = marshal.dumps(({key: b"\x00junk" for key in entries}, b"junk"))
-    back_checksum = zlib.crc32(back).to_bytes(16, "little")
-    front = marshal.dumps((index, digests, (b"key", b"junk"), back_checksum))
-    cache_file.write_bytes(_join(head, front, back))
+    lead = marshal.dumps((sample, (b"key", b"junk"), checksum(back)))
+    cache_file.write_bytes(join(head, lead, front, back))
     parser = CountingParser()
     _read_with_cache(root, parser)
     assert len(parser.parsed) == 4
@@ -202,8 +189,8 @@ def test_a_bad_entry_behind_a_valid_checksum_is_a_miss(tree: Build) -> None:
 
 def _garble_the_back(root: Path) -> None:
     (cache_file,) = _cache_files(root)
-    head, front, back = _split(cache_file.read_bytes())
-    cache_file.write_bytes(_join(head, front, back[:-1] + bytes([back[-1] ^ 0xFF])))
+    head, lead, front, back = split(cache_file.read_bytes())
+    cache_file.write_bytes(join(head, lead, front, back[:-1] + bytes([back[-1] ^ 0xFF])))
 
 
 def test_a_run_where_nothing_changed_reads_no_encoded_facts(
@@ -214,7 +201,8 @@ def test_a_run_where_nothing_changed_reads_no_encoded_facts(
     root = tree(PROJECT)
     expected = _report(root)
     (cache_file,) = _cache_files(root)
-    back = _split(cache_file.read_bytes())[2]
+    back = split(cache_file.read_bytes())[3]
+    import scaffold.check.incremental.cache_file as cache_file_module
     import scaffold.check.incremental.pool as pool
     import scaffold.check.incremental.store as store
 
@@ -233,7 +221,8 @@ def test_a_run_where_nothing_changed_reads_no_encoded_facts(
 
     with monkeypatch.context() as patch:
         patch.setattr(pool, "read_source", no_parsing)
-        patch.setattr(store, "marshal", Marshal)
+        patch.setattr(store, "marshal", Marshal)  # the back part's loads
+        patch.setattr(cache_file_module, "marshal", Marshal)  # the lead's and the front's
         assert _report(root) == expected
     assert loaded and len(back) not in loaded
 

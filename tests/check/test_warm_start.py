@@ -19,6 +19,7 @@ from scaffold.check.model import Diagnostic
 from scaffold.check.project import Project
 from scaffold.files import open_regular
 
+from .cache_layout import back_offset
 from .check_support import DEFAULT
 
 Build = Callable[[Mapping[str, str | bytes]], Path]
@@ -40,12 +41,6 @@ def _report(root: Path, **changes: object) -> tuple[Diagnostic, ...]:
 def _cache_file(root: Path) -> Path:
     (found,) = sorted((root / CACHE_DIR).glob("check-*.bin"))
     return found
-
-
-def _back_offset(blob: bytes) -> int:
-    """Where the back part starts: after the head, the front's length and the front."""
-    head = blob.index(b"\n") + 1 + 32  # format line, fingerprint, front checksum
-    return head + 8 + int.from_bytes(blob[head : head + 8], "little")
 
 
 class _CountingReads:
@@ -90,7 +85,7 @@ def test_a_warm_run_reads_the_front_part_of_the_cache_file_only(
     monkeypatch.setattr(cache_file, "open_regular", reads)
     monkeypatch.setattr(os, "pread", pread)
     assert _report(root) == expected
-    assert reads.read == {str(_cache_file(root)): _back_offset(blob)}
+    assert reads.read == {str(_cache_file(root)): back_offset(blob)}
     assert preads == []
 
 

@@ -11,26 +11,31 @@ import time
 import zlib
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple, cast
 
-from scaffold.check.incremental.typed import well_typed
+from scaffold.check.incremental.contents import sampled_stale
+from scaffold.check.incremental.typed import all_bytes, well_typed
 from scaffold.files import open_regular, write_atomically
 
 __all__ = [
     "RACY_NS",
     "BackPart",
+    "CacheFile",
+    "Loaded",
     "checksum",
     "index_to_write",
+    "load_cache",
     "marshalled_tuple",
     "parts_checksum",
-    "read_front",
     "read_index",
+    "read_lead",
     "write_cache_file",
     "write_index",
 ]
 
 CHECKSUM_SIZE = 16
-# After the head: the front part's length, the front part, then the back part.
+# After the head: the lead's checksum and length, the lead, the front part's checksum and
+# length, the front part, then the back part.
 LENGTH_SIZE = 8
 _GITIGNORE = b"# Created by scaffold check: a cache, never commit it.\n*\n"
 # The kept index's first line; then the cache file's head and identity (`BackPart.index_head`),
@@ -60,18 +65,21 @@ def parts_checksum(parts: Iterable[bytes]) -> bytes:
 
 
 def write_cache_file(
-    path: Path, head: bytes, front: Sequence[bytes], back: Sequence[bytes]
+    path: Path, head: bytes, lead: bytes, front: Sequence[bytes], back: Sequence[bytes]
 ) -> None:
-    """Write a cache file atomically: `head` (its format and fingerprint), the front part's
-    checksum and length, the front part's and the back part's bytes (each in parts), with
-    a .gitignore in its folder. Raises OSError."""
+    """Write a cache file atomically: `head` (its format and fingerprint), the lead's
+    checksum and length, the lead, the front part's checksum and length, the front part's
+    and the back part's bytes (each in parts), with a .gitignore in its folder. Raises
+    OSError."""
     folder = path.parent
     folder.mkdir(parents=True, exist_ok=True)
     ignore = folder / ".gitignore"
     if not ignore.exists():
         write_atomically(ignore, _GITIGNORE)
+    lead_head = checksum(lead) + len(lead).to_bytes(LENGTH_SIZE, "little")
     length = sum(map(len, front)).to_bytes(LENGTH_SIZE, "little")
-    write_atomically(path, (head + parts_checksum(front), length, *front, *back))
+    parts = (head + lead_head, lead, parts_checksum(front), length, *front, *back)
+    write_atomically(path, parts)
     with contextlib.suppress(OSError):
         index_file(path).unlink()  # kept for the file just replaced: it matches no more
 
@@ -116,33 +124,124 @@ class BackPart:
         self._stream = None
 
 
-def read_front(path: Path, head_text: bytes) -> tuple[bytes, BackPart] | None:
-    """The front part of the file at `path` and its back part (to read when needed), when
-    the file starts with `head_text` (format and fingerprint), then the front's checksum,
-    and the front is whole; None otherwise (the file is closed)."""
+class CacheFile:
+    """A cache file opened and its lead read (a few KB: the sample of its index, the stored
+    report, the back part's checksum); its front part (the index and the entry digests: ~13
+    MB at 100,000 files) read only when asked, so a cache a sample of its lead finds stale
+    is dropped without it (issue 21)."""
+
+    def __init__(
+        self, stream: BinaryIO, lead: bytes, front: tuple[int, int, bytes], head_text: bytes
+    ) -> None:
+        self.lead = lead
+        self._stream = stream
+        self._front_at, self._front_length, self._front_checksum = front
+        self._head_text = head_text
+
+    def front(self) -> bytes | None:
+        """The front part's bytes, when whole; None otherwise (then the file is closed)."""
+        try:
+            data = self._stream.read(self._front_length)  # the file's offset is there
+        except OSError:
+            data = b""
+        # The checksum keeps a truncated or garbled file away from marshal entirely.
+        if len(data) != self._front_length or checksum(data) != self._front_checksum:
+            self.close()
+            return None
+        return data
+
+    def back(self) -> BackPart:
+        """The back part, to read when needed (the file stays open for it)."""
+        return BackPart(self._stream, self._front_at + self._front_length, self._head_text)
+
+    def close(self) -> None:
+        self._stream.close()
+
+
+def read_lead(path: Path, head_text: bytes) -> CacheFile | None:
+    """The file at `path` opened, when it starts with `head_text` (format and fingerprint)
+    and its lead is whole, with the front part's place; None otherwise (the file is closed)."""
     try:
         stream = open_regular(path)  # a FIFO or device there is no cache
     except OSError:
         return None
     try:
-        head_size = len(head_text) + CHECKSUM_SIZE
-        head = stream.read(head_size)
-        length = int.from_bytes(stream.read(LENGTH_SIZE), "little")
-        if len(head) < head_size or head[: len(head_text)] != head_text:
+        size = os.fstat(stream.fileno()).st_size
+        if stream.read(len(head_text)) != head_text:
             stream.close()
             return None
-        if length > os.fstat(stream.fileno()).st_size - head_size - LENGTH_SIZE:
-            stream.close()
-            return None  # a garbled length: never ask read() for that much
-        front = stream.read(length)
+        lead = _checked_part(stream, size)
+        front_head = stream.read(CHECKSUM_SIZE + LENGTH_SIZE)
     except OSError:
         stream.close()
         return None
-    # The checksum keeps a truncated or garbled file away from marshal entirely.
-    if len(front) != length or checksum(front) != head[len(head_text) :]:
+    front_at = len(head_text) + 2 * (CHECKSUM_SIZE + LENGTH_SIZE) + len(lead or b"")
+    length = int.from_bytes(front_head[CHECKSUM_SIZE:], "little")
+    if lead is None or len(front_head) != CHECKSUM_SIZE + LENGTH_SIZE or length > size - front_at:
         stream.close()
+        return None  # a garbled length: never ask read() for that much
+    return CacheFile(stream, lead, (front_at, length, front_head[:CHECKSUM_SIZE]), head_text)
+
+
+def _checked_part(stream: BinaryIO, size: int) -> bytes | None:
+    """The part at the stream's offset (its checksum, its length, its bytes), when whole."""
+    head = stream.read(CHECKSUM_SIZE + LENGTH_SIZE)
+    length = int.from_bytes(head[CHECKSUM_SIZE:], "little")
+    if len(head) != CHECKSUM_SIZE + LENGTH_SIZE or length > size - stream.tell():
         return None
-    return front, BackPart(stream, head_size + LENGTH_SIZE + length, head_text)
+    data = stream.read(length)
+    return data if len(data) == length and checksum(data) == head[:CHECKSUM_SIZE] else None
+
+
+Index = dict[str, tuple[int, int, int, int, bytes]]
+
+
+class Loaded(NamedTuple):
+    """What `load_cache` read of a cache file."""
+
+    result: tuple[bytes, bytes] | None  # the stored report's key and bytes
+    back: tuple[BackPart, bytes] | None  # the back part, not yet read, and its checksum
+    stat_index: Index  # empty when the file was none, not whole, or stale
+    entry_digests: dict[bytes, bytes]
+    stale: bool  # its lead's sample found it stale: its front part was not read
+
+
+def load_cache(path: Path, head_text: bytes, folder: str | None) -> Loaded:
+    """The cache file at `path` as read for a run (see `read_lead`), with the stat index kept
+    beside it, if any. `folder`: where the keys of its index are relative to, for a tree of
+    many files: its lead's sample is looked at there (contents.sampled_stale)."""
+    nothing = Loaded(None, None, {}, {}, False)
+    opened = read_lead(path, head_text)
+    lead = None if opened is None else _unmarshalled(opened.lead, 3)
+    result = lead[1] if lead and type(lead[1]) is tuple and len(lead[1]) == 2 else None
+    nothing = nothing._replace(result=result if result and all_bytes(result) else None)
+    if opened is None or lead is None or type(lead[2]) is not bytes:
+        return nothing if opened is None else _closing(opened, nothing)
+    sample, back_checksum = cast(Index, lead[0]), lead[2]
+    if folder is not None and well_typed(sample, {}) and sampled_stale(folder, sample):
+        return nothing._replace(back=(opened.back(), back_checksum), stale=True)
+    front = opened.front()
+    parts = None if front is None else _unmarshalled(front, 2)
+    if parts is None or not well_typed(*parts):
+        return _closing(opened, nothing)
+    back = opened.back()
+    index = read_index(path, back.index_head) or cast(Index, parts[0])  # stats refreshed since
+    digests = cast(dict[bytes, bytes], parts[1])
+    return nothing._replace(back=(back, back_checksum), stat_index=index, entry_digests=digests)
+
+
+def _unmarshalled(data: bytes, size: int) -> tuple[object, ...] | None:
+    """The tuple of `size` items `data` holds, if it holds one."""
+    try:
+        value = marshal.loads(data)
+    except (EOFError, ValueError, TypeError):
+        return None
+    return value if type(value) is tuple and len(value) == size else None
+
+
+def _closing(opened: CacheFile, loaded: Loaded) -> Loaded:
+    opened.close()
+    return loaded
 
 
 def _read_from(fd: int, offset: int, size: int) -> bytes:

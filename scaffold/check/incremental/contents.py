@@ -11,7 +11,8 @@ import hashlib
 import os
 import stat
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from itertools import islice
 
 from scaffold.check.discover import SourceFile
 
@@ -21,6 +22,8 @@ __all__ = [
     "file_digest",
     "file_digests",
     "hash_files",
+    "index_sample",
+    "sampled_stale",
     "stale_sample",
 ]
 
@@ -32,6 +35,8 @@ _THREADS_MIN_FILES = 64
 _MAX_THREADS = 4
 # Of this many files whose stat changed or more, a sample is hashed first (see hash_files).
 _STALE_SAMPLE = 64
+# A stat index entry: size, mtime_ns, inode, ctime_ns, content hash (incremental.store).
+Entry = tuple[int, int, int, int, bytes]
 # Without blocking: a FIFO put in a file's place must not hang the run (scaffold.files).
 _OPEN_FLAGS = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
 
@@ -146,3 +151,34 @@ def _hashed(files: Sequence[SourceFile], cached: Callable[[SourceFile, bytes], b
     digests = file_digests([(source.file, source.config.max_file_size) for source in files])
     pairs = zip(files, digests, strict=True)
     return [digest is not None and cached(source, digest) for source, digest in pairs]
+
+
+def index_sample(index: Mapping[str, Entry]) -> dict[str, Entry]:
+    """About 64 entries spread over a stat index of many files (none of a few): what a cache
+    file's lead holds for `sampled_stale`."""
+    if len(index) < 4 * _STALE_SAMPLE:
+        return {}
+    return dict(islice(index.items(), 0, None, len(index) // _STALE_SAMPLE))
+
+
+def sampled_stale(folder: str, sample: Mapping[str, Entry]) -> bool:
+    """Whether `index_sample`'s entries (keys relative to `folder`) say a cache is stale by
+    their stats alone, before its index is read (issue 21): at most one in sixteen of the
+    sample as indexed or of the same size (maybe of the same content: a restored cache's
+    files all are, and `hash_files` reads them once), the others of another size (their
+    content changed). A file gone has no say: a tree that lost most of its files is not
+    taken for stale. It stops at the first files that show the cache is not stale."""
+    if len(sample) < _STALE_SAMPLE:
+        return False
+    maybe_kept = seen = 0
+    for key, entry in sample.items():
+        try:
+            size = os.stat(os.path.join(folder, key)).st_size
+        except OSError:
+            continue
+        seen += 1
+        if size == entry[0]:
+            maybe_kept += 1
+            if maybe_kept > len(sample) // 16:
+                return False
+    return seen >= len(sample) // 2

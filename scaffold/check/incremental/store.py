@@ -26,18 +26,19 @@ from scaffold.check.discover import SourceFile, Tree
 from scaffold.check.incremental.cache_file import (
     BackPart,
     index_to_write,
+    load_cache,
     marshalled_tuple,
     parts_checksum,
-    read_front,
-    read_index,
     write_cache_file,
     write_index,
 )
 from scaffold.check.incremental.contents import (
+    _STALE_SAMPLE,
     DIGEST_SIZE,
     content_digest,
     file_digest,
     hash_files,
+    index_sample,
     stale_sample,
 )
 from scaffold.check.incremental.fingerprint import analyser_fingerprint
@@ -45,7 +46,8 @@ from scaffold.check.incremental.location import CACHE_DIR, CacheLocation, index_
 from scaffold.check.incremental.records import decode_facts
 from scaffold.check.incremental.stored_report import decode_report, encode_report
 from scaffold.check.incremental.structure import structure_digest
-from scaffold.check.incremental.typed import all_bytes, well_typed
+from scaffold.check.incremental.typed import well_typed
+from scaffold.check.memory import without_cyclic_gc
 from scaffold.check.model import Diagnostic, ModuleFacts
 
 __all__ = [
@@ -57,11 +59,11 @@ __all__ = [
 ]
 
 # Bump when the layout of the cache file changes (the fingerprint covers the analyser code).
-_FORMAT = b"scaffold-check-cache/6\n"
-# The format line, the fingerprint, then the checksum of the front part: a cache of another
-# version or Python is refused after reading these bytes, without loading the rest. Then
-# the front part's length, the front part (index, facts digests, report, and the back
-# part's checksum), then the back part (encoded facts, the rules' results).
+_FORMAT = b"scaffold-check-cache/7\n"
+# The format line and the fingerprint: a cache of another version or Python is refused after
+# reading these bytes. Then the lead (a sample of the index, the report, the back part's
+# checksum: a stale cache is refused after it), the front part (index, facts digests), the
+# back part (encoded facts, the rules' results); each part after its checksum and length.
 # marshal 2: no back-reference table (nothing stored is shared; the index writes 2x faster).
 _MARSHAL_VERSION = 2
 
@@ -100,7 +102,7 @@ class FactsCache:
         self._structure: dict[tuple[int, tuple[object, ...]], bytes] = {}
         self._report_keys: dict[tuple[int, tuple[object, ...]], bytes] = {}
         # What `prepare` marshalled: the index, the entry digests and the entries.
-        self._prepared: tuple[bytes, bytes, bytes] | None = None
+        self._prepared: tuple[bytes, bytes, bytes, bytes] | None = None
         self._dirty = False
         # `save` writes the whole file; this run stored results (the back part's not needed).
         self._whole = self._analysis_new = False
@@ -118,8 +120,12 @@ class FactsCache:
         `cache_dir` overrides); a missing, foreign, stale or corrupt one starts empty."""
         location = CacheLocation.of(tree, cache_dir)
         cache = cls(location.file, location.root, location.prefix)
-        cache._load()
-        cache._forget_gone(tree)
+        # A sample of the index is looked at in a tree of many files (`sampled_stale`).
+        folder = tree.base if tree.project is None else tree.project
+        many = len(tree.files) >= 4 * _STALE_SAMPLE
+        with without_cyclic_gc():  # the index's tuples: ~0.1 s of collections at 100,000
+            cache._load(str(folder) if many else None)
+            cache._forget_gone(tree)
         return cache
 
     def _forget_gone(self, tree: Tree) -> None:
@@ -132,28 +138,19 @@ class FactsCache:
         if gone:
             self._changed()
 
-    def _load(self) -> None:
+    def _load(self, folder: str | None) -> None:
+        """Read the cache file's lead and, unless a sample of the files under `folder` finds
+        it stale, its front part (cache_file.load_cache); the back part when needed."""
         assert self.path is not None
-        parts = read_front(self.path, _FORMAT + self.fingerprint)
-        if parts is None:
-            return
-        front, back = parts
-        try:
-            index, entry_digests, result, back_checksum = marshal.loads(front)
-        except (EOFError, ValueError, TypeError):
-            back.close()
-            return
-        if well_typed(index, entry_digests) and type(back_checksum) is bytes:
-            index = read_index(self.path, back.index_head) or index  # stats refreshed since
-            self._index = index
-            self._loaded_index = dict(index)
-            self._entry_digests = entry_digests
-            self._back = (back, back_checksum)
-            weakref.finalize(self, back.close)
-        else:
-            back.close()
-        if type(result) is tuple and len(result) == 2 and all_bytes(result):
-            self._result = result
+        loaded = load_cache(self.path, _FORMAT + self.fingerprint, folder)
+        self._result = loaded.result
+        if loaded.back is not None:
+            self._back = loaded.back
+            weakref.finalize(self, loaded.back[0].close)
+        self._index, self._entry_digests = loaded.stat_index, loaded.entry_digests
+        self._loaded_index = dict(loaded.stat_index)
+        if loaded.stale:
+            self._changed()  # a first run's (the stored report and last results stay: `save`)
 
     def _load_back(self) -> None:
         """Check and load the encoded facts and the rules' results, once."""
@@ -448,8 +445,8 @@ class FactsCache:
         if self.path is not None and self._dirty and (self._back is None or self._whole):
             self._prepared = self._marshalled()
 
-    def _marshalled(self) -> tuple[bytes, bytes, bytes]:
-        """The index, the entry digests and the entries, marshalled."""
+    def _marshalled(self) -> tuple[bytes, bytes, bytes, bytes]:
+        """The index, the entry digests, the entries and a sample of the index, marshalled."""
         index = index_to_write(self._index)
         entry_digests = self._entry_digests
         entries = self._loaded_entries
@@ -464,7 +461,7 @@ class FactsCache:
             entries = self._loaded_entries
         if self._loaded_index or len(entries) > len(entry_digests):
             entries = {k: v for k, v in entries.items() if k in entry_digests}
-        parts = (index, entry_digests, entries)
+        parts = (index, entry_digests, entries, index_sample(index))
         return tuple(marshal.dumps(part, _MARSHAL_VERSION) for part in parts)  # type: ignore[return-value]
 
     def save(self) -> None:
@@ -480,15 +477,17 @@ class FactsCache:
                 return
             self._dirty = False
             return
-        index, entry_digests, entries = self._prepared or self._marshalled()
+        index, entry_digests, entries, sample = self._prepared or self._marshalled()
         if not self._analysis_new:
             self._load_back()  # the last run's results are kept (no-op once loaded)
         back = marshalled_tuple((entries, marshal.dumps(self._analysis, _MARSHAL_VERSION)))
-        back_checksum = parts_checksum(back)
-        rest = (marshal.dumps(value, _MARSHAL_VERSION) for value in (self._result, back_checksum))
-        front = marshalled_tuple((index, entry_digests, *rest))
+        rest = (
+            marshal.dumps(value, _MARSHAL_VERSION) for value in (self._result, parts_checksum(back))
+        )
+        lead = b"".join(marshalled_tuple((sample, *rest)))
+        front = marshalled_tuple((index, entry_digests))
         try:
-            write_cache_file(self.path, _FORMAT + self.fingerprint, front, back)
+            write_cache_file(self.path, _FORMAT + self.fingerprint, lead, front, back)
         except OSError:
             return
         self._dirty = False
