@@ -18,6 +18,7 @@ Before every run of any of them, each copy's cache folder is put back as it was.
 from __future__ import annotations
 
 import shutil
+import statistics
 import subprocess
 import tempfile
 from pathlib import Path
@@ -86,14 +87,35 @@ def _measure(
     def argv(name: str) -> list[str]:
         return [*scaffold, "check", "--exit-zero", str(copies[name] / package)]
 
-    measured = measure_alternating(
-        [
-            (f"scaffold check --no-cache ({label}, all changed)", [*argv("nc"), "--no-cache"]),
-            ("scaffold check (no cache present: the first run writes it)", argv("none")),
-            ("scaffold check (a cache of another scaffold version in place)", argv("f")),
-            ("scaffold check (a stale cache in place: every file changed since)", argv("s")),
-        ],
-        repeat=repeat,
-        before_each=put_back,
+    commands = [
+        (f"scaffold check --no-cache ({label}, all changed)", [*argv("nc"), "--no-cache"]),
+        ("scaffold check (no cache present: the first run writes it)", argv("none")),
+        ("scaffold check (a cache of another scaffold version in place)", argv("f")),
+        ("scaffold check (a stale cache in place: every file changed since)", argv("s")),
+    ]
+    # One run of each per round, the order turned by one each round: in a fixed order the
+    # rows that always follow a run writing a cache, or always the first, paid for it.
+    rounds: dict[str, list[Measurement]] = {name: [] for name, _ in commands}
+    for turn in range(repeat):
+        at = turn % len(commands)
+        for measured in measure_alternating(
+            commands[at:] + commands[:at], repeat=1, before_each=put_back
+        ):
+            rounds[measured.label].append(measured)
+    return tuple(_merged(rounds[name]) for name, _ in commands)
+
+
+def _merged(runs: list[Measurement]) -> Measurement:
+    """One command's rounds as `measure_alternating` gives several runs: median wall and CPU
+    times, the largest peak; timed out when any round was."""
+    if any(run.timed_out for run in runs):
+        return next(run for run in runs if run.timed_out)
+    return Measurement(
+        runs[0].label,
+        statistics.median(run.seconds for run in runs),
+        max(run.peak_mb for run in runs),
+        len(runs),
+        False,
+        tuple(code for run in runs for code in run.exit_codes),
+        statistics.median(run.cpu for run in runs),
     )
-    return tuple(measured)

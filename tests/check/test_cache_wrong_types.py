@@ -107,7 +107,7 @@ def _forged(blob: bytes, forge: Callable[[Payload], Payload]) -> bytes:
         }
     back = marshal.dumps((forged[1], forged[3]))  # type: ignore[arg-type]
     lead = marshal.dumps((sample, forged[2], checksum(back)))  # type: ignore[arg-type]
-    return join(head, lead, marshal.dumps((forged[0], digests)), back)  # type: ignore[arg-type]
+    return join(head, lead, marshal.dumps((forged[0], digests)), back)
 
 
 @pytest.mark.parametrize("forge", FORGERIES.values(), ids=list(FORGERIES))

@@ -11,6 +11,7 @@ from typing import BinaryIO
 import pytest
 
 import scaffold.check.incremental.cache_file as cache_file
+import scaffold.check.incremental.typed as typed
 from scaffold.check import CheckOptions, parse_source, run_check
 from scaffold.check.discover import discover
 from scaffold.check.incremental.run import check
@@ -189,7 +190,7 @@ def test_the_cache_file_is_read_without_the_cyclic_collector(
     root = tree(PROJECT)
     expected = _report(root)
     collecting: list[bool] = []
-    real = cache_file.well_typed
+    real = typed.well_typed
 
     def checked(index: object, entries: object) -> bool:
         collecting.append(gc.isenabled())
