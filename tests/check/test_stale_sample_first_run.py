@@ -19,6 +19,7 @@ from scaffold.check.incremental import run as engine
 from scaffold.check.incremental.run import check
 from scaffold.check.incremental.store import FactsCache
 
+from . import cache_layout
 from .check_support import DEFAULT, write_tree
 
 _MODULES = 300  # above the sample's threshold (4 x 64 files)
@@ -164,3 +165,20 @@ def test_a_mass_edit_that_changes_no_facts_still_keeps_the_report(
     (checked,) = check(options).trees
     assert checked.analysis is not None
     assert _report(root) == _report(root, use_cache=False)
+
+
+def test_a_forged_sample_in_the_lead_is_no_error(tmp_path: Path) -> None:
+    # The lead's keys are joined to the project's folder and stat'ed: a forged one (a NUL,
+    # a folder, a path outside) is a file with no say, never an error.
+    root = _project(tmp_path / "p")
+    expected = _report(root, use_cache=False)
+    _report(root)
+    (cache,) = (root / ".scaffold_cache").glob("check-*.bin")
+    head, lead, front, back = cache_layout.split(cache.read_bytes())
+    sample, report, back_checksum = marshal.loads(lead)
+    entry = next(iter(sample.values()))
+    forged = {f"bad\0{at}": entry for at in range(70)} | {"/": entry, "../..": entry}
+    lead = marshal.dumps((forged, report, back_checksum))
+    cache.write_bytes(cache_layout.join(head, lead, front, back))
+    _project(root, extra="STALE = 1\n")
+    assert _report(root) == _report(root, use_cache=False) == expected

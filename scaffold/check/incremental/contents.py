@@ -174,7 +174,7 @@ def sampled_stale(folder: str, sample: Mapping[str, Entry]) -> bool:
     for key, entry in sample.items():
         try:
             size = os.stat(os.path.join(folder, key)).st_size
-        except OSError:
+        except (OSError, ValueError):  # ValueError: a NUL in a forged key
             continue
         seen += 1
         if size == entry[0]:
