@@ -83,20 +83,24 @@ def test_leaving_out_silent_runs_finds_what_every_run_finds(tmp_path: Path, batc
     assert left > 0 and failing >= 5
 
 
-def test_silent_runs_are_those_that_reach_no_loop_with_what_they_reach(tmp_path: Path) -> None:
+def test_the_runs_left_out_are_those_of_modules_importing_nothing_first_party(
+    tmp_path: Path,
+) -> None:
     files = {
         "p/__init__.py": D,
         "p/a.py": D + "import p.b\nA = 1\n",
         "p/b.py": D + "from p.a import A\nB = 1\n",
-        "p/into.py": D + "import p.a\n",
         "p/chain.py": D + "import p.lone\n",
-        "p/lone.py": D + "import os\n",
+        "p/relative.py": D + "from . import lone\n",
+        "p/later.py": D + "def load():\n    import p.lone\n",  # any import counts
+        "p/lone.py": "from __future__ import annotations\nimport os\nfrom json import dumps\n",
+        "p/broken.py": D + "import p.a\ndef (\n",  # does not parse: runs nothing
     }
     project = _project(write_tree(tmp_path, files))
     planned = plan_runs(_starts(project))
     left_out = {planned[index][0][2]: reads for index, reads in silent(project, planned).items()}
-    # Keyed by file (here the module's name); importing p.lone runs its package p first.
-    assert left_out == {"p": ("p",), "p.chain": ("p.chain", "p", "p.lone"), "p.lone": ("p.lone",)}
+    # Keyed by file (here the module's name): each depends on its own file only.
+    assert left_out == {"p": ("p",), "p.lone": ("p.lone",), "p.broken": ("p.broken",)}
 
 
 def _codes(root: Path, *, use_cache: bool = True) -> list[tuple[str, str, int, str]]:
@@ -108,7 +112,7 @@ def test_an_edit_that_closes_a_loop_through_left_out_runs_is_found_by_the_next_r
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # A first run split across children (as on a large tree) records the runs it leaves
-    # out; an edit to a file one of them reaches makes it able to fail.
+    # out; an edit to the file of one of them makes it able to fail.
     monkeypatch.setattr(incremental_run, "_FORK_MIN_FILES", 1)
     monkeypatch.setattr(split_simulation, "SPLIT_MIN_RUNS", 0)
     root = write_tree(

@@ -21,7 +21,7 @@ from scaffold.check.discover import SourceFile
 from scaffold.check.model import Access, ImportFact, ModuleFacts, RunImport
 from scaffold.check.project import Project, Target
 
-__all__ = ["Failable", "Shape", "components", "failable", "reaching", "shapes"]
+__all__ = ["Failable", "failable"]
 
 # Modules executed per file of the project before the pass pays: it costs about as much as
 # executing one or two modules per file, and most trees' simulations stay below this.
@@ -50,17 +50,17 @@ class Failable:
 
 def failable(project: Project) -> frozenset[str]:
     """The keys of the modules whose simulated import may run a statement that raises."""
-    found = shapes(project)
+    found = _shapes(project)
     graph = {key: shape.edges for key, shape in found.items()}
-    component = components(graph)
+    component = _components(graph)
     raising = {key for key, shape in found.items() if shape.can_raise(component)}
-    return frozenset(reaching(graph, raising))
+    return frozenset(_reaching(graph, raising))
 
 
-def shapes(project: Project) -> dict[str, Shape]:
+def _shapes(project: Project) -> dict[str, _Shape]:
     """Each module's shape (what its top level imports, what a failure of it would name),
     by file key; files without facts, or that do not parse, run nothing and have none."""
-    found: dict[str, Shape] = {}
+    found: dict[str, _Shape] = {}
     finder = _Finder(project)
     get = project.facts.get
     for key, source in project.files.items():
@@ -112,7 +112,7 @@ class _Finder:
         return keys
 
 
-class Shape:
+class _Shape:
     """What a module's top level imports, and the modules a failure of it would name."""
 
     def __init__(self, key: str) -> None:
@@ -132,9 +132,9 @@ class Shape:
         return any(component.get(key) == mine for key in self.loading)
 
 
-def _shape(finder: _Finder, source: SourceFile, facts: ModuleFacts) -> Shape:
+def _shape(finder: _Finder, source: SourceFile, facts: ModuleFacts) -> _Shape:
     project = finder.project
-    shape = Shape(source.key)
+    shape = _Shape(source.key)
     aliases: dict[str, set[str]] = {}  # local name -> modules an import may alias it to
     accesses: list[Access] = []
     for event in facts.events:
@@ -160,7 +160,7 @@ def _add_import(
     finder: _Finder,
     source: SourceFile,
     imp: ImportFact,
-    shape: Shape,
+    shape: _Shape,
     aliases: dict[str, set[str]],
 ) -> None:
     project = finder.project
@@ -193,7 +193,7 @@ def _add_import(
             shape.loading.add(package.file.key)
 
 
-def _add_stars(project: Project, source: SourceFile, facts: ModuleFacts, shape: Shape) -> None:
+def _add_stars(project: Project, source: SourceFile, facts: ModuleFacts, shape: _Shape) -> None:
     # The simulator looks at every star import of the module (those of branches that do not
     # run too), so one it does not run may still be loading: then whether it reaches this
     # module is not known.
@@ -211,7 +211,7 @@ def _add_stars(project: Project, source: SourceFile, facts: ModuleFacts, shape: 
 
 
 def _add_access(
-    finder: _Finder, scope: str, target: Target | None, access: Access, shape: Shape
+    finder: _Finder, scope: str, target: Target | None, access: Access, shape: _Shape
 ) -> None:
     # `name.a.b` walks submodules while each attribute is bound; any module of the walk
     # (and the submodule named by its last step) may be the one still initialising.
@@ -234,7 +234,7 @@ def _file_key(target: Target | None) -> Iterator[str]:
         yield target.file.key
 
 
-def components(graph: Mapping[str, set[str]]) -> dict[str, int]:
+def _components(graph: Mapping[str, set[str]]) -> dict[str, int]:
     """Each node's strongly connected component (Tarjan's algorithm, without recursion)."""
     index: dict[str, int] = {}
     low: dict[str, int] = {}
@@ -279,7 +279,7 @@ def components(graph: Mapping[str, set[str]]) -> dict[str, int]:
     return component
 
 
-def reaching(graph: Mapping[str, set[str]], targets: set[str]) -> set[str]:
+def _reaching(graph: Mapping[str, set[str]], targets: set[str]) -> set[str]:
     """Every node with a path to one of `targets` (each target included)."""
     callers: dict[str, list[str]] = {}
     for node, successors in graph.items():
