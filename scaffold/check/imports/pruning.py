@@ -3,7 +3,9 @@
 A run is left out when its module imports no first-party module, anywhere in it (and
 imports nothing relative): it executes only itself, and a report needs a module still
 initialising below the statement that reads it, which only a first-party import can put
-there (imports.failable). So the run finds nothing, whatever ran before it. The test is a
+there (imports.failable). So the run finds nothing, whatever ran before it. Keep this in
+step with the simulator: a report that needs no first-party import would break it
+(`tests/check/test_simulation_fuzz.py` compares the simulation with and without it). The test is a
 lookup per import statement, so it is made for every large tree's whole simulation
 (split_simulation, split_recording); on 100,000 modules that each import only the
 standard library it leaves out every run, and the simulation runs none.
