@@ -249,7 +249,7 @@ def _as_large(monkeypatch: pytest.MonkeyPatch, forked: bool = True) -> list[str]
     (`silent`, with a record or without), the others simulated in forked children (or, not
     `forked`, here: as where few runs are left); the prunings called, by caller."""
     called: list[str] = []
-    for module, name in ((split_simulation, "silent"), (split_recording, "silent")):
+    for module, name in ((split_simulation, "pruned_plan"), (split_recording, "pruned_plan")):
         pruning = getattr(module, name)
 
         def counted(*args: Any, pruning: Any = pruning, caller: str = module.__name__) -> Any:

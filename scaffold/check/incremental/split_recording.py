@@ -15,8 +15,7 @@ import marshal
 from collections.abc import Callable, Iterator, Mapping
 
 from scaffold.check.discover import SourceFile
-from scaffold.check.imports.plan import PlannedRun, first_failures, plan_runs
-from scaffold.check.imports.pruning import silent
+from scaffold.check.imports.plan import PlannedRun, first_failures
 from scaffold.check.imports.simulation import Failure, RunId, simulate_part
 from scaffold.check.incremental import split_simulation
 from scaffold.check.incremental.records import CODEC
@@ -27,7 +26,7 @@ from scaffold.check.incremental.runs import (
     RunRecord,
     asked_in,
 )
-from scaffold.check.incremental.split_simulation import decoded_part, start_parts
+from scaffold.check.incremental.split_simulation import decoded_part, pruned_plan, start_parts
 from scaffold.check.project import Project
 
 __all__ = [
@@ -122,10 +121,9 @@ def record_in_forks(
 ) -> Callable[[], Recorded | None]:
     """Start the recorded simulation of `starts` (package states digested under the names
     `asked`) in forked children (`split_simulation.start_parts`); the function returned
-    waits for them: the failures, merged in the plan's order, and each child's records."""
-    planned = plan_runs(starts)
-    left_out = silent(project, planned)
-    running = [index for index in range(len(planned)) if index not in left_out]
+    waits for them: the failures, merged in the plan's order, and each child's records (and
+    one part of the runs left out, `marshalled_left_out`)."""
+    planned, left_out, running = pruned_plan(project, starts)
     left = (marshalled_left_out(planned, left_out),) if left_out else ()
 
     def work(part: Iterator[int]) -> bytes:

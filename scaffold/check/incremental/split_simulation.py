@@ -25,6 +25,7 @@ __all__ = [
     "FORK_MIN_RUNS",
     "SPLIT_MIN_RUNS",
     "decoded_part",
+    "pruned_plan",
     "simulate_in_forks",
     "split_plan",
     "start_parts",
@@ -86,9 +87,7 @@ def simulate_in_forks(
     """Start the simulation of `starts` in `children` forked children (None: one per usable
     core if the plan has `SPLIT_MIN_RUNS` runs, else one); the function returned waits for
     them and merges their failures (or simulates here if any child failed)."""
-    planned = plan_runs(starts)
-    left_out = silent(project, planned)
-    running = [index for index in range(len(planned)) if index not in left_out]
+    planned, _, running = pruned_plan(project, starts)
 
     def work(part: Iterator[int]) -> bytes:
         found, steps = simulate_part(project, planned, part)
@@ -111,6 +110,16 @@ def simulate_in_forks(
         return Simulation(first_failures(found[i] for i in sorted(found)), steps)
 
     return result
+
+
+def pruned_plan(
+    project: Project, starts: list[SourceFile]
+) -> tuple[list[PlannedRun], dict[int, tuple[str, ...]], list[int]]:
+    """The plan of `starts`, its runs imports.pruning leaves out (each with the files its
+    record names), and the numbers of the others, in the plan's order."""
+    planned = plan_runs(starts)
+    left_out = silent(project, planned)
+    return planned, left_out, [index for index in range(len(planned)) if index not in left_out]
 
 
 def _simulated_here(project: Project, planned: list[PlannedRun], running: list[int]) -> Simulation:
