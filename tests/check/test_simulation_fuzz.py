@@ -50,7 +50,8 @@ from scaffold.check.analysis import import_time_starts
 from scaffold.check.imports import failable as imports_failable
 from scaffold.check.imports import simulator
 from scaffold.check.imports.plan import PlannedRun, first_failures, plan_runs
-from scaffold.check.imports.pruning import silent
+from scaffold.check.imports.pruning import Entries, silent
+from scaffold.check.imports.run_memory import RunId
 from scaffold.check.imports.simulation import Failure, simulate_failures, simulate_part
 from scaffold.check.imports.state import State
 from scaffold.check.incremental import run as incremental_run
@@ -178,9 +179,30 @@ def _self_consistent(project: Project, seed: int, monkeypatch: pytest.MonkeyPatc
     quiet = silent(project, planned)
     assert not quiet.keys() & whole.keys(), "a silent run reports"
     _silent_whatever_ran_before(project, [planned[index] for index in quiet])
+    _in_two_rounds(project, planned, [i for i in range(len(planned)) if i not in quiet], rng)
     alone = set().union(*(_statements(simulate_failures(project, [s]).failures) for s in starts))
     assert alone == _statements(expected)
     return bool(expected)
+
+
+def _in_two_rounds(
+    project: Project, planned: list[PlannedRun], running: list[int], rng: random.Random
+) -> None:
+    """Assert the two rounds of `Entries` (the first in parts run apart) find what every run
+    finds, and that each run they leave out reports nothing when it runs."""
+    entries = Entries(project, planned, running)
+    found: dict[int, tuple[Failure, ...]] = {}
+    loud: set[RunId] = set()
+    for part in _parts(rng, entries.first):
+        found.update(simulate_part(project, planned, part, loud=loud)[0])
+    second = entries.second(loud)
+    found.update(simulate_part(project, planned, second)[0])
+    everything = simulate_part(project, planned, running)[0]
+    assert first_failures(found[i] for i in sorted(found)) == first_failures(
+        everything[i] for i in sorted(everything)
+    ), "two rounds != every run"
+    left = set(running) - set(entries.first) - set(second)
+    assert not left & everything.keys(), "a run left out of both rounds reports"
 
 
 def _hold_to_itself(
@@ -259,6 +281,7 @@ def _as_large(monkeypatch: pytest.MonkeyPatch, forked: bool = True) -> list[str]
         monkeypatch.setattr(module, name, counted)
     monkeypatch.setattr(incremental_run, "_FORK_MIN_FILES", 0)
     monkeypatch.setattr(split_simulation, "SPLIT_MIN_RUNS", 1)  # a child per core
+    monkeypatch.setattr(split_simulation, "ENTRIES_MIN_RUNS", 0)  # in two rounds
     if forked:
         monkeypatch.setattr(split_simulation, "FORK_MIN_RUNS", 0)
     return called

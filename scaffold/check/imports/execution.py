@@ -20,11 +20,14 @@ Ref = tuple[str, int]
 
 class Caught(Exception):
     """A failure unwinds to the `try:` whose handler catches it (`catcher`: its index in
-    `EventRunner.catching`)."""
+    `EventRunner.catching`); `event`: the index of the failing event among its module's
+    events, `dropped`: whether a module it left was dropped (`EventRunner.loud`)."""
 
     def __init__(self, catcher: int) -> None:
         super().__init__(catcher)
         self.catcher = catcher
+        self.event = -1
+        self.dropped = False
 
 
 class EventRunner:
@@ -36,6 +39,10 @@ class EventRunner:
         # What the `try:` bodies running now catch, innermost last, across modules.
         self.catching: list[frozenset[str]] = []
         self.caught_kind = ""  # what the failure unwinding now raised
+        # Failures whose effect may depend on where the run entered the module's loop: each
+        # reported one, and each caught one but those caught where they leave no trace
+        # (`_inert`). imports.pruning leaves out runs that can meet none.
+        self.loud = 0
         self._ordinals: dict[str, list[int]] = {}
         self._layouts: dict[tuple[str, int], tuple[list[int], int]] = {}
 
@@ -59,17 +66,22 @@ class EventRunner:
         key = source.key
         while at < end:
             event = events[at]
-            if isinstance(event, Bind):
-                self.state.writable(key).update(event.names)
-                aliases = self.state.writable_aliases(key)
-                for name in event.names:
-                    aliases.pop(name, None)
-            elif isinstance(event, RunImport):
-                self.run_import(source, event)
-            elif isinstance(event, Access):
-                self.access(source, event, ("access", self.ordinal(key, events, at)))
-            elif isinstance(event, TryStart):
-                at = self.run_try(source, events, at)
+            try:
+                if isinstance(event, Bind):
+                    self.state.writable(key).update(event.names)
+                    aliases = self.state.writable_aliases(key)
+                    for name in event.names:
+                        aliases.pop(name, None)
+                elif isinstance(event, RunImport):
+                    self.run_import(source, event)
+                elif isinstance(event, Access):
+                    self.access(source, event, ("access", self.ordinal(key, events, at)))
+                elif isinstance(event, TryStart):
+                    at = self.run_try(source, events, at)
+            except Caught as caught:
+                if caught.event < 0:
+                    caught.event = at  # the innermost frame: the failing module's
+                raise
             at += 1
 
     def run_try(self, source: SourceFile, events: tuple[Event, ...], at: int) -> int:
@@ -95,9 +107,13 @@ class EventRunner:
             for start, stop in zip(handlers, [*handlers[1:], end], strict=True):
                 handler = events[start]
                 if isinstance(handler, TryHandler) and kind in (handler.catches or ()):
+                    if not _inert(caught, events, handlers[0], start + 1, stop):
+                        self.loud += 1
                     del self.catching[depth:]
                     self.run_events(source, events, start + 1, stop)
                     break
+            else:
+                self.loud += 1  # pragma: no cover - a catcher's handler catches its kind
         finally:
             del self.catching[depth:]
         return end
@@ -129,3 +145,18 @@ class EventRunner:
                 elif isinstance(event, TryHandler) and not depth:
                     handlers.append(index)
         return self._layouts[key, at]
+
+
+def _inert(caught: Caught, events: tuple[Event, ...], body_end: int, start: int, stop: int) -> bool:
+    """Whether a caught failure leaves no trace but the names its handler binds: caught in
+    its own module (no module dropped), by a `try:` whose body ends with the failing
+    statement, with a handler that only binds names. A run that entered the loop elsewhere
+    and did not fail there ran the rest of no body and imported nothing else: so whether the
+    failure happened changes no other module's import (the vendored `try: from . import
+    _local` / `except ImportError: pass` of scipy and numpy, met by most runs of a large
+    environment)."""
+    return (
+        not caught.dropped
+        and caught.event == body_end - 1
+        and all(type(event) is Bind for event in events[start:stop])
+    )

@@ -21,7 +21,7 @@ from scaffold.check.discover import SourceFile
 from scaffold.check.model import Access, ImportFact, ModuleFacts, RunImport
 from scaffold.check.project import Project, Target
 
-__all__ = ["Failable", "failable"]
+__all__ = ["Failable", "failable", "loops"]
 
 # Modules executed per file of the project before the pass pays: it costs about as much as
 # executing one or two modules per file, and most trees' simulations stay below this.
@@ -55,6 +55,24 @@ def failable(project: Project) -> frozenset[str]:
     component = _components(graph)
     raising = {key for key, shape in found.items() if shape.can_raise(component)}
     return frozenset(_reaching(graph, raising))
+
+
+def loops(project: Project) -> tuple[dict[str, set[str]], frozenset[str]]:
+    """The graph of what each module's top level imports or reads (`_Shape.reads`), and the
+    modules of its loops that may report: those of a strongly connected component in which
+    a statement may meet a module of the same component still initialising. Every report
+    is made in such a loop: the module it finds initialising sits on the stack below the
+    statement, so it reaches the statement's module by imports, and the statement reaches
+    it by an import or a read (imports.pruning)."""
+    found = _shapes(project)
+    graph = {key: shape.edges | shape.reads for key, shape in found.items()}
+    component = _components(graph)
+    reporting = {
+        component[key]
+        for key, shape in found.items()
+        if any(component.get(other) == component[key] for other in shape.loading | shape.reads)
+    }
+    return graph, frozenset(key for key, number in component.items() if number in reporting)
 
 
 def _shapes(project: Project) -> dict[str, _Shape]:
@@ -121,6 +139,9 @@ class _Shape:
         # Modules that raise here only while initialising: each one this module imports.
         self.loading: set[str] = set()
         self.always = False  # a statement that may raise whatever the import graph says
+        # The modules such a statement may find initialising (its read's walk, the star
+        # import's module): edges of `loops`' graph, which holds every report in a loop.
+        self.reads: set[str] = set()
 
     def can_raise(self, component: Mapping[str, int]) -> bool:
         """Whether one of its statements may meet its module still initialising: that module
@@ -208,6 +229,7 @@ def _add_stars(project: Project, source: SourceFile, facts: ModuleFacts, shape: 
             shape.loading.add(target.file.key)  # imported here: raises only within a cycle
         else:
             shape.always = True
+            shape.reads.add(target.file.key)
 
 
 def _add_access(
@@ -227,6 +249,7 @@ def _add_access(
     else:
         # One not imported here: whether it reaches this module is not known.
         shape.always = True
+        shape.reads.update(walked)
 
 
 def _file_key(target: Target | None) -> Iterator[str]:

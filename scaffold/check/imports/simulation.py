@@ -61,6 +61,7 @@ class _Runs:
         self.parents: dict[tuple[str, str], tuple[str, str] | None] = {}
         self.same: dict[tuple[str, str], bool] = {}
         self.failable = Failable(project)
+        self.loud: set[RunId] = set()  # runs that met a failure `Simulator.loud` counts
         if memory is None or not memory.recalls:
             # Which modules some file imports comes from every file's facts: a memory that
             # recalls runs belongs to a cached check, which keeps the facts of files no
@@ -124,8 +125,11 @@ class _Runs:
         state = State(parent=base)
 
         def execute() -> list[Failure]:
+            loud = self.simulator.loud
             failures = self.simulator.run(name, scope, state)
             self.found[run] = tuple(failures)
+            if self.simulator.loud != loud:
+                self.loud.add(run)
             return failures
 
         if self.memory is None:
@@ -162,14 +166,18 @@ def simulate_part(
     planned: list[PlannedRun],
     part: Iterable[int],
     memory: RunMemory | None = None,
+    loud: set[RunId] | None = None,
 ) -> tuple[dict[int, tuple[Failure, ...]], int]:
     """The failures of the planned runs numbered `part` (those that found any), and the
     modules executed, run apart from the plan's other runs. A run's failures depend only on
     the state its package leaves (the memo saves work, it changes no result), so parts may
     run in any order and in separate processes; a part computes each package state its runs
     start from, running that package again when another part has its run. `memory` records
-    the runs this part executes (a first run's)."""
+    the runs this part executes (a first run's); `loud` is given the runs executed (those
+    numbered and the packages they start from) that met a failure `Simulator.loud` counts."""
     runs = _Runs(project, memory)
+    if loud is not None:
+        runs.loud = loud
     for run, parent, _ in planned:
         if run[0] == "package":
             runs.parents[(run[1], run[2])] = parent

@@ -143,8 +143,9 @@ class Simulator(EventRunner):
         self.executed += 1
         try:
             self.execute(source)
-        except Caught:
+        except Caught as caught:
             # A module that raises is removed from sys.modules, names and all.
+            caught.dropped = True
             self.state.status[key] = 0
             self.state.bound[key] = set()
             raise
@@ -174,6 +175,7 @@ class Simulator(EventRunner):
         """A statement raises `kind`: caught by a running `try:`, or a failure to report."""
         self.reports += 1
         self.raise_if_caught(kind)
+        self.loud += 1
         # Python stops at the first name it cannot import: one finding per statement.
         ident = (key, at)
         if ident not in self.failures:

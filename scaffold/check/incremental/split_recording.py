@@ -130,7 +130,7 @@ def record_in_forks(
         memory = RecordedRuns(project, asked, {}, frozenset())
         found, steps = simulate_part(project, planned, part, memory)
         failures = [(index, CODEC.encode(each)) for index, each in found.items()]
-        head = marshal.dumps((steps, failures))
+        head = marshal.dumps((steps, failures, []))  # no second round: nothing loud sent
         return len(head).to_bytes(_LENGTH_SIZE, "little") + head + marshalled_runs(memory.runs)
 
     if len(running) < split_simulation.FORK_MIN_RUNS:
