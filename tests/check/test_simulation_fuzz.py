@@ -22,7 +22,8 @@ and files; `simulation_fuzz.generate(seed, exact)` rebuilds them):
   executed (`reference_simulation`), for each pruning: Failable's skipped runs, the runs
   imports.pruning leaves out (`silent`, in parts run apart in any order, as the split
   simulation runs them); a run it leaves out reports nothing when it runs, nor after any
-  module imported before it;
+  module imported before it; the two rounds of `Entries` (the first in parts) find what
+  every run finds, and a run they leave out reports nothing when it runs;
   the memo equals no memo, steps too; each module's simulation alone finds, together, the
   statements the whole finds.
 * The command: `scaffold check --format json`'s IMP003 findings from a cached run (first
@@ -33,7 +34,7 @@ and files; `simulation_fuzz.generate(seed, exact)` rebuilds them):
 Where the fuzz found the simulation wrong, the reduced case is an xfail(strict) test:
 KNOWN_MISSES (against CPython). PRUNING_LOSSES are the cases where a wider pruning
 (`covered`, session 14, dropped: docs/decisions.md) changed the findings: kept as tests that
-a large tree's check (pruned) finds what a small one's does.
+a large tree's check (pruned, in two rounds) finds what a small one's does.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The runs of a large tree's simulation that cannot report, left out of it.
 
-A run is left out when its module imports no first-party module, anywhere in it (and
-imports nothing relative): it executes only itself, and a report needs a module still
+`silent`: a run is left out when its module imports no first-party module, anywhere in it
+(and imports nothing relative): it executes only itself, and a report needs a module still
 initialising below the statement that reads it, which only a first-party import can put
 there (imports.failable). So the run finds nothing, whatever ran before it. Keep this in
 step with the simulator: a report that needs no first-party import would break it
@@ -14,14 +14,18 @@ A first run records what it left out for the next one to recall, as having read 
 file: the claim holds until that file changes (a file added or removed, which could make
 an import first-party, drops every stored run).
 
-Wider prunings were tried and dropped (session 14, docs/decisions.md). Every run of a module
-that reaches no raising module (Failable's claim) is sound too, but on a 10,000-file
-environment its pass over every module's statements (0.3 s, before the simulation) cost
-more than the 1,608 runs it left out. Every run of a module outside the loops a report's
-target can sit in is not sound: a run goes on after a report (past it, or to the handler
-of a `try:` that caught it), and what it meets then may be met by no other run — the
-differential fuzz (tests/check/test_simulation_fuzz.py) found a real finding lost that
-way, a finding CPython never reaches, and a message taken from another loop.
+`Entries`: a cold check of a tree with thousands of runs simulates them in two rounds —
+the runs of the modules of the loops that may report, then only those of the others that
+reach a loud run of the first round through modules outside the loops (the argument is on
+the class). It needs a static pass over every module's statements (~0.3 s on a 10,000-file
+environment), so it is made only for many runs, and not for a first run's record, whose
+left-out runs would have to name every file they can reach.
+
+Session 14 dropped a first form of it (`covered`: every run outside the loops left out, with
+no second round): a run goes on after a report (past it, or to the handler of a `try:`
+that caught it), and what it meets then may be met by no other run — the differential
+fuzz found a real finding lost that way, one CPython never reaches, and a message taken
+from another loop (docs/decisions.md). The second round is what those cases need.
 """
 
 from __future__ import annotations
