@@ -1,7 +1,8 @@
-"""The parse floor: `ast.parse` of every .py file under a tree, split over N processes.
+"""The parse floor: `ast.parse` of every .py and .pyi file under a tree, split over N processes.
 
 This is the irreducible work of a checker written in Python; `scaffold check` is
-measured against it. Usage: python benchmarks/floor.py ROOT [-j N]
+measured against it. Stubs count: the check parses them too (they declare what a package
+exports). Usage: python benchmarks/floor.py ROOT [-j N]
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ def _python_files(root: Path) -> list[str]:
     found = []
     for folder, dirnames, filenames in os.walk(root):
         dirnames[:] = [d for d in dirnames if not d.startswith(".") and d != "__pycache__"]
-        found += [os.path.join(folder, f) for f in filenames if f.endswith(".py")]
+        found += [os.path.join(folder, f) for f in filenames if f.endswith((".py", ".pyi"))]
     return sorted(found)
 
 

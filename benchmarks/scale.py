@@ -48,7 +48,11 @@ def bench_environment(scaffold: list[str], repeat: int, jobs: int) -> None:
     """`scaffold check` of a whole `pip --target` environment against the parse floor."""
     root = environment_tree()
     files = sum(1 for _ in root.rglob("*.py"))
-    print(f"\nenvironment ({len(ENVIRONMENT)} distributions): {files:,} .py files; {jobs} cores")
+    stubs = sum(1 for _ in root.rglob("*.pyi"))
+    print(
+        f"\nenvironment ({len(ENVIRONMENT)} distributions): {files:,} .py files and {stubs:,}"
+        f" stubs (the floor parses both, as the check does); {jobs} cores"
+    )
     argv = [*scaffold, "check", str(root), "--exit-zero"]
     floor, cold = measure_alternating(
         [
