@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import marshal
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from scaffold.check.discover import SourceFile
 from scaffold.check.imports.plan import PlannedRun, first_failures, plan_runs
@@ -97,16 +97,19 @@ def simulate_in_forks(
     planned, _, running = pruned_plan(project, starts)
     entries = Entries(project, planned, running) if len(running) >= ENTRIES_MIN_RUNS else None
     first = running if entries is None else entries.first
+    if len(first) < FORK_MIN_RUNS:
+        # Few runs left: simulated here, when asked (a fork of a large parent costs more).
+        return lambda: _simulated_here(project, planned, first, entries)
+    children = _children(len(first), children)
+    alone = children == 1  # one child: it runs the second round too, its states warm
 
     def work(part: Iterator[int]) -> bytes:
         loud: set[RunId] = set()
-        found, steps = simulate_part(project, planned, part, loud=loud)
+        taken = _then_second(part, entries, loud) if alone else part
+        found, steps = simulate_part(project, planned, taken, loud=loud)
         encoded = [(i, CODEC.encode(f)) for i, f in found.items()]
         return marshal.dumps((steps, encoded, sorted(loud)))
 
-    if len(first) < FORK_MIN_RUNS:
-        # Few runs left: simulated here, when asked (a fork of a large parent costs more).
-        return lambda: _simulated_here(project, planned, running)
     joins = start_parts(planned, work, children, first)
 
     def result() -> Simulation:
@@ -120,7 +123,7 @@ def simulate_in_forks(
             steps += child[0]
             found.update(child[1])
             loud.update(child[2])
-        if entries is not None:
+        if entries is not None and not alone:
             # The second round, here: the runs that reach a loud one (a few dozen).
             more, more_steps = simulate_part(project, planned, entries.second(loud))
             found.update(more)
@@ -128,6 +131,13 @@ def simulate_in_forks(
         return Simulation(first_failures(found[i] for i in sorted(found)), steps)
 
     return result
+
+
+def _then_second(first: Iterable[int], entries: Entries | None, loud: set[RunId]) -> Iterator[int]:
+    """The runs of `first`, then (once they ran, filling `loud`) those of the second round."""
+    yield from first
+    if entries is not None:
+        yield from entries.second(loud)
 
 
 def pruned_plan(
@@ -140,8 +150,11 @@ def pruned_plan(
     return planned, left_out, [index for index in range(len(planned)) if index not in left_out]
 
 
-def _simulated_here(project: Project, planned: list[PlannedRun], running: list[int]) -> Simulation:
-    found, steps = simulate_part(project, planned, running)
+def _simulated_here(
+    project: Project, planned: list[PlannedRun], first: list[int], entries: Entries | None
+) -> Simulation:
+    loud: set[RunId] = set()
+    found, steps = simulate_part(project, planned, _then_second(first, entries, loud), loud=loud)
     return Simulation(first_failures(found[i] for i in sorted(found)), steps)
 
 
@@ -156,8 +169,7 @@ def start_parts(
     the parts it takes (of `running`'s, None: all); a function per child waits for the
     bytes it returned (None: it failed)."""
     count = len(planned) if running is None else len(running)
-    if children is None:
-        children = _usable_cores() if count >= SPLIT_MIN_RUNS else 1
+    children = _children(count, children)
     parts = split_plan(planned, children, running)
     read_end, write_end = os.pipe()
     # Every part's number is queued before a child starts: each takes the next one left
@@ -172,6 +184,13 @@ def start_parts(
     joins = [start_in_fork(lambda: work(taken())) for _ in range(children)]
     os.close(read_end)
     return joins
+
+
+def _children(runs: int, children: int | None) -> int:
+    """`children`, or (None) one per usable core for `SPLIT_MIN_RUNS` runs or more, else one."""
+    if children is not None:
+        return children
+    return _usable_cores() if runs >= SPLIT_MIN_RUNS else 1
 
 
 def _usable_cores() -> int:
