@@ -97,7 +97,7 @@ class Entries:
     run meets no failure either and reports nothing. A loud run changes what follows it (a
     dropped module imported again, a run going on past a failure), and those who reach it
     are simulated in the second round. On a 10,000-file environment the first round holds
-    ~2,900 of ~9,200 runs and the second ~20 (docs/decisions.md, session 15)."""
+    ~2,750 of ~9,200 runs and the second ~20 (docs/decisions.md, session 15)."""
 
     def __init__(self, project: Project, planned: list[PlannedRun], running: list[int]) -> None:
         self.graph, needed = loops(project)
