@@ -84,7 +84,12 @@ def _exit_without_teardown(code: int) -> NoReturn:
     the interpreter's teardown, which frees every object still alive one by one: after a
     check of a large tree that is ~0.02 s CPU of a 0.2-0.3 s run (mypy exits the same way).
     While another thread runs, or the output cannot be flushed (a closed pipe), the
-    interpreter exits as usual: it waits for the thread, or reports the pipe."""
+    interpreter exits as usual: it waits for the thread, or reports the pipe. Work the
+    command left running to the end (a cache being written) is waited for first."""
+    memory = sys.modules.get("scaffold.check.memory")
+    if memory is not None:
+        with contextlib.suppress(KeyboardInterrupt):  # then the interpreter waits below
+            memory.finish_background()
     threading = sys.modules.get("threading")
     if threading is not None and threading.active_count() > 1:
         sys.exit(code)

@@ -31,6 +31,7 @@ __all__ = [
     "read_lead",
     "write_cache_file",
     "write_index",
+    "written",
 ]
 
 CHECKSUM_SIZE = 16
@@ -82,6 +83,26 @@ def write_cache_file(
     write_atomically(path, parts)
     with contextlib.suppress(OSError):
         index_file(path).unlink()  # kept for the file just replaced: it matches no more
+
+
+def written(
+    path: Path,
+    head: bytes,
+    lead: tuple[bytes, object],
+    front: Sequence[bytes],
+    back: Sequence[bytes],
+) -> bool:
+    """`write_cache_file` with the lead made of the index's sample (marshalled), the stored
+    report and the back part's checksum; False when it failed (then the cache is only
+    lost). All of it from bytes and values no later change reaches: the console script
+    runs it in a thread while it prints (store.FactsCache.save)."""
+    sample, result = lead
+    rest = (marshal.dumps(value, 2) for value in (result, parts_checksum(back)))
+    try:
+        write_cache_file(path, head, b"".join(marshalled_tuple((sample, *rest))), front, back)
+    except OSError:
+        return False
+    return True
 
 
 class BackPart:

@@ -20,6 +20,7 @@ import marshal
 import os
 import weakref
 from collections.abc import Iterable, Sequence
+from functools import partial
 from pathlib import Path
 
 from scaffold.check.discover import SourceFile, Tree
@@ -28,9 +29,8 @@ from scaffold.check.incremental.cache_file import (
     index_to_write,
     load_cache,
     marshalled_tuple,
-    parts_checksum,
-    write_cache_file,
     write_index,
+    written,
 )
 from scaffold.check.incremental.contents import (
     _STALE_SAMPLE,
@@ -47,7 +47,7 @@ from scaffold.check.incremental.records import decode_facts
 from scaffold.check.incremental.stored_report import decode_report, encode_report
 from scaffold.check.incremental.structure import structure_digest
 from scaffold.check.incremental.typed import well_typed
-from scaffold.check.memory import without_cyclic_gc
+from scaffold.check.memory import finish_background, in_background_until_exit, without_cyclic_gc
 from scaffold.check.model import Diagnostic, ModuleFacts
 
 __all__ = [
@@ -142,6 +142,7 @@ class FactsCache:
         """Read the cache file's lead and, unless a sample of the files under `folder` finds
         it stale, its front part (cache_file.load_cache); the back part when needed."""
         assert self.path is not None
+        finish_background()  # this process's own write of it comes first
         loaded = load_cache(self.path, _FORMAT + self.fingerprint, folder)
         self._result = loaded.result
         if loaded.back is not None:
@@ -468,6 +469,7 @@ class FactsCache:
         """Write the cache atomically (temp file + os.replace); a failure only loses it."""
         if self.path is None or not self._dirty:
             return
+        finish_background()  # a write of this file still under way comes first
         if self._back is not None and not self._whole:
             # The back part never loaded, so only stats changed (or files went): the index
             # is kept beside the file (cache_file.write_index), the file stays as it is.
@@ -481,16 +483,12 @@ class FactsCache:
         if not self._analysis_new:
             self._load_back()  # the last run's results are kept (no-op once loaded)
         back = marshalled_tuple((entries, marshal.dumps(self._analysis, _MARSHAL_VERSION)))
-        rest = (
-            marshal.dumps(value, _MARSHAL_VERSION) for value in (self._result, parts_checksum(back))
-        )
-        lead = b"".join(marshalled_tuple((sample, *rest)))
         front = marshalled_tuple((index, entry_digests))
-        try:
-            write_cache_file(self.path, _FORMAT + self.fingerprint, lead, front, back)
-        except OSError:
-            return
-        self._dirty = False
+        head = _FORMAT + self.fingerprint
+        write = partial(written, self.path, head, (sample, self._result), front, back)
+        # The console script writes it while it prints; its exit waits for the write.
+        if in_background_until_exit(write) or write():
+            self._dirty = False
 
 
 def _entry_key(digest: bytes, is_package: bool) -> bytes:
