@@ -164,3 +164,30 @@ def test_a_first_run_loads_its_rules_while_the_workers_parse(
     monkeypatch.setattr(pool, "read_facts", reading)
     assert _report(root) == _report(root, use_cache=False)
     assert len(given) == 1 and callable(given[0])
+
+
+def test_a_run_that_parses_in_workers_makes_its_structure_key_while_they_parse(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # After the parse this process is the only one running: the key (every file described)
+    # is made before the first result is read, while the workers parse.
+    root = _tree(tmp_path, 12)
+    events: list[str] = []
+    real_structure, real_decode = structure_digest, pool.decode_sent_facts
+
+    def structure(*args: object) -> bytes:
+        events.append("structure")
+        return real_structure(*args)  # type: ignore[arg-type]
+
+    def decode(encoded: bytes) -> ModuleFacts:
+        events.append("decoded")
+        return real_decode(encoded)
+
+    monkeypatch.setattr(store, "structure_digest", structure)
+    monkeypatch.setattr(pool, "decode_sent_facts", decode)
+    monkeypatch.setattr(pool, "POOL_MIN_BYTES", 0)
+    options = CheckOptions(paths=(root / "pkg",), select=DEFAULT, workers=2)
+    first = sorted((d.code, d.path, d.line) for d in run_check(options).diagnostics)
+    assert events[0] == "structure" and events.count("structure") == 1
+    assert events.count("decoded") == 13
+    assert first == _report(root, use_cache=False)

@@ -211,6 +211,14 @@ def _load_rules_and_reuse() -> None:
     import scaffold.check.incremental.reuse  # noqa: F401
 
 
+def _meanwhile(cache: FactsCache, tree: Tree, inputs: tuple[object, ...]) -> None:
+    """What a cached run does while its workers parse: `_load_rules_and_reuse`, and the
+    structure key, which every run that parses then needs (the report key after the parse,
+    a first run's for its report): 0.06 s of 100,000 tiny files that ran after the parse."""
+    _load_rules_and_reuse()
+    cache.structure_key(tree, inputs)
+
+
 def _simulation_starter(tree: Tree) -> StartSimulation:
     """Where a whole simulation of `tree` runs: in a forked child when the tree is large."""
     from scaffold.check.analysis import simulate_when_asked
@@ -316,7 +324,9 @@ def _check_in(cache: FactsCache, tree: Tree, options: CheckOptions) -> CheckedTr
     if report is None:
         # Parse what changed first: when its facts come out as before, so does the report,
         # and no cached facts need decoding.
-        facts = _cached_facts(tree, cache, options.workers, _load_rules_and_reuse)
+        facts = _cached_facts(
+            tree, cache, options.workers, partial(_meanwhile, cache, tree, inputs)
+        )
         # Without a stored report (a first run) no key finds one: the key is made later,
         # while the simulation runs (`meanwhile`).
         key = cache.report_key(tree, inputs) if cache.holds_report else None
