@@ -194,3 +194,31 @@ def test_the_runs_left_out_load_as_their_records(tmp_path: Path) -> None:
         planned[index][0]: RunRecord(reads, (), LEFT_OUT) for index, reads in left_out.items()
     }
     assert loaded_runs((marshalled_left_out(planned, left_out),)) == expected
+
+
+def test_the_runs_left_out_are_stored_as_their_ids_and_reads(tmp_path: Path) -> None:
+    # Every record of a run left out is RunRecord(reads, (), LEFT_OUT): nothing else per run
+    # (a first run on 100,000 tiny files leaves out all of them).
+    project = _project(_failing_tree(tmp_path))
+    planned = plan_runs(_starts(project))
+    left_out = silent(project, planned)
+    ids = [planned[index][0] for index in left_out]
+    part = marshalled_left_out(planned, left_out)
+    assert len(part) <= len(marshal.dumps(ids)) + len(marshal.dumps(list(left_out.values()))) + 32
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        (LEFT_OUT, [("", "a", "b")], [("a.py",), ("b.py",)]),  # a read of no run
+        (LEFT_OUT, [("", "a")], [("a.py",)]),
+        (LEFT_OUT, [("", "a", 1)], [("a.py",)]),
+        (LEFT_OUT, [("", "a", "b")], [["a.py"]]),
+        (LEFT_OUT, (("", "a", "b"),), [("a.py",)]),
+        (b"other", [("", "a", "b")], [("a.py",)]),
+        (LEFT_OUT, [("", "a", "b")]),
+    ],
+)
+def test_runs_left_out_not_as_written_are_refused(value: tuple[object, ...]) -> None:
+    with pytest.raises((LookupError, TypeError, ValueError)):
+        loaded_runs((marshal.dumps(value),))

@@ -88,7 +88,7 @@ def write_cache_file(
 def written(
     path: Path,
     head: bytes,
-    lead: tuple[bytes, object],
+    lead: tuple[bytes, tuple[bytes, bytes] | None],
     front: Sequence[bytes],
     back: Sequence[bytes],
 ) -> bool:

@@ -93,7 +93,7 @@ __all__ = [
     "plan",
 ]
 
-_VERSION = 8
+_VERSION = 9
 # Below this many changed files the comparison costs little (and small trees keep reusing).
 AFRESH_MIN_CHANGED = 64
 
