@@ -191,3 +191,27 @@ def test_a_run_that_parses_in_workers_makes_its_structure_key_while_they_parse(
     assert events[0] == "structure" and events.count("structure") == 1
     assert events.count("decoded") == 13
     assert first == _report(root, use_cache=False)
+
+
+def test_files_parsed_in_workers_are_stored_a_chunk_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Stored as their results come, while the workers parse the next batches, not all after
+    # the last one; every file is stored all the same.
+    root = _tree(tmp_path, 12)
+    chunks: list[int] = []
+    real = FactsCache.store_all
+
+    def store_all(self: FactsCache, parsed: list[NewEntry]) -> None:
+        chunks.append(len(parsed))
+        real(self, parsed)
+
+    monkeypatch.setattr(FactsCache, "store_all", store_all)
+    monkeypatch.setattr(pool, "STORE_CHUNK", 4)
+    monkeypatch.setattr(pool, "POOL_MIN_BYTES", 0)
+    options = CheckOptions(paths=(root / "pkg",), select=DEFAULT, workers=2)
+    first = sorted((d.code, d.path, d.line) for d in run_check(options).diagnostics)
+    assert chunks == [4, 4, 4, 1]
+    cache = FactsCache.open(discover(root / "pkg"))
+    assert all(cache.has_facts(source) for source in discover(root / "pkg").files)
+    assert first == _report(root, use_cache=False)
