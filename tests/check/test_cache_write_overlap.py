@@ -215,3 +215,50 @@ def test_files_parsed_in_workers_are_stored_a_chunk_at_a_time(
     cache = FactsCache.open(discover(root / "pkg"))
     assert all(cache.has_facts(source) for source in discover(root / "pkg").files)
     assert first == _report(root, use_cache=False)
+
+
+class _CountedIndex(dict[str, tuple[int, int, int, int, bytes]]):
+    looked_up = 0
+
+    def get(self, key: str, default: Any = None) -> Any:
+        _CountedIndex.looked_up += 1
+        return super().get(key, default)
+
+
+def test_a_first_runs_printout_key_compares_no_stat(tmp_path: Path) -> None:
+    # Every file was indexed in this run at the stat it was read at: its content hash is
+    # known without comparing its index entry with that stat.
+    root = _tree(tmp_path, 6)
+    tree = discover(root / "pkg")
+    cache = FactsCache.open(tree)
+    readable = [source for source in tree.files if not source.is_extension]
+    pool.read_facts(readable, cache=cache, workers=0)
+    expected = [cache.known_digest(source) for source in tree.files]
+    assert all(expected)
+    cache._index = _CountedIndex(cache._index)
+    _CountedIndex.looked_up = 0
+    assert cache.known_digests(tree.files) == expected
+    assert _CountedIndex.looked_up == 0
+    # A file not indexed in this run: each is looked up in the index, its stat compared.
+    del cache._indexed_now[readable[0].rel]
+    assert cache.known_digests(tree.files) == expected
+    assert _CountedIndex.looked_up == len(tree.files)
+
+
+def test_a_first_run_stores_its_packed_results_without_a_copy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from scaffold.check.incremental import reuse as reuse_module
+
+    root = _tree(tmp_path, 6)
+    seen: list[tuple[object, object]] = []
+    real = reuse_module._kept_files
+
+    def kept_files(analysis: Any, reuse: Any) -> Any:
+        files = real(analysis, reuse)
+        seen.append((files, reuse.packed))
+        return files
+
+    monkeypatch.setattr(reuse_module, "_kept_files", kept_files)
+    assert _report(root) == _report(root, use_cache=False)
+    assert len(seen) == 1 and seen[0][0] is seen[0][1]

@@ -24,6 +24,7 @@ __all__ = [
     "hash_files",
     "index_sample",
     "sampled_stale",
+    "skipped_digest",
     "stale_sample",
 ]
 
@@ -49,6 +50,15 @@ def content_digest(data: bytes) -> bytes:
     function on every machine, as a cache shared between machines needs.
     """
     return hashlib.sha256(data).digest()[:DIGEST_SIZE]
+
+
+def skipped_digest(stat: tuple[int, ...] | None, limit: int) -> bytes | None:
+    """The facts digest of a file of `stat` above `max-file-size` (`limit`), which is never
+    parsed nor stored: its facts (`facts.files.too_large`) depend on the limit alone; None
+    for any other file."""
+    if stat is None or stat[0] <= limit:
+        return None
+    return content_digest(b"skipped\0%d" % limit)
 
 
 def file_digest(path: str, limit: int | None = None) -> bytes | None:

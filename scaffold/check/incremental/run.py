@@ -342,11 +342,11 @@ def _check_in(cache: FactsCache, tree: Tree, options: CheckOptions) -> CheckedTr
     from scaffold.check.incremental.reuse import Stored, dump, pack_results, plan
 
     digests = cache.facts_digests(tree.files)
-    sources = {source.key: source for source in tree.files}
     # None on a first run (no structure key needed yet), and where most files were parsed
     # now: their results would not be reused (`reuse.plan`), so they are not even loaded.
     blob = None if _mostly_parsed(facts, len(tree.files)) else cache.analysis
     stored = None if blob is None else Stored.load(blob, cache.structure_key(tree, inputs))
+    sources = {} if stored is None else {source.key: source for source in tree.files}
     reuse = plan(stored, digests, facts, lambda k: cache.previous_encoded(sources[k]))
     reuse.fork = len(tree.files) >= _FORK_MIN_FILES
 

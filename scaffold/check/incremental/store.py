@@ -9,8 +9,7 @@ nothing changed reads the first part only (docs/decisions.md, issue 20). No abso
 is stored, so a cache restored at another path is used; there every file's inode and ctime
 differ, so each is read and hashed once and is parsed only when its content changed; a run
 that changed nothing but stats keeps the new index beside the file (incremental.cache_file).
-Anything that cannot be read or trusted is a miss, never an error. The records it holds
-are encoded by incremental.records.
+Anything that cannot be read or trusted is a miss, never an error (records: incremental.records).
 """
 
 from __future__ import annotations
@@ -39,6 +38,7 @@ from scaffold.check.incremental.contents import (
     file_digest,
     hash_files,
     index_sample,
+    skipped_digest,
     stale_sample,
 )
 from scaffold.check.incremental.fingerprint import analyser_fingerprint
@@ -95,6 +95,8 @@ class FactsCache:
         self._result: tuple[bytes, bytes] | None = None
         self._analysis: bytes | None = None
         self._stats: dict[str, Stat | None] = {}
+        # The content hash of each file indexed in this run, at its stat of this run.
+        self._indexed_now: dict[str, bytes] = {}
         # Files found without cached facts: asked again before they are parsed, they are not
         # read and hashed a second time.
         self._absent: set[str] = set()
@@ -227,6 +229,7 @@ class FactsCache:
         stat = self._stats[rel := self._rel(source)]
         if stat is not None and _entry_key(digest, source.is_package) in self._entry_digests:
             self._index[rel] = (*stat, digest)
+            self._indexed_now[rel] = digest
             self._changed()
             return True
         self._absent.add(rel)
@@ -244,6 +247,7 @@ class FactsCache:
         if stale_sample(files, self._as_indexed, self._rehashed):
             self._index, self._loaded_index, self._entry_digests = {}, {}, {}
             self._facts_digests.clear()
+            self._indexed_now.clear()
             self._absent.clear()
             self._changed()  # the stored report and the last results stay (see `save`)
             return
@@ -299,9 +303,11 @@ class FactsCache:
         `_marshalled` when entries of it are kept (issue 21)."""
         index, entries, absent = self._index, self._loaded_entries, self._absent
         entry_digests, facts_digests = self._entry_digests, self._facts_digests
+        indexed_now = self._indexed_now
         for source, digest, encoded, stat, facts_digest in parsed:
             rel = self._rel(source)
             index[rel] = (*stat, digest)
+            indexed_now[rel] = digest
             key = digest + (b"P" if source.is_package else b"M")  # _entry_key, inlined
             entries[key] = encoded
             if absent:
@@ -327,17 +333,9 @@ class FactsCache:
             else:
                 entry = self._entry_key(source)
                 digest = None if entry is None else self._entry_digests[entry]
-                self._facts_digests[key] = digest or self._skipped_digest(source)
+                limit = source.config.max_file_size
+                self._facts_digests[key] = digest or skipped_digest(self.stat(source), limit)
         return self._facts_digests[key]
-
-    def _skipped_digest(self, source: SourceFile) -> bytes | None:
-        """The facts digest of a file above `max-file-size`, which is never parsed nor
-        stored: its facts (`facts.files.too_large`) depend on the limit alone."""
-        stat = self.stat(source)
-        limit = source.config.max_file_size
-        if stat is None or stat[0] <= limit:
-            return None
-        return content_digest(b"skipped\0%d" % limit)
 
     def structure_key(self, tree: Tree, options: Sequence[object]) -> bytes:
         """Digest of what results depend on besides the facts: the analyser, the options,
@@ -381,8 +379,13 @@ class FactsCache:
         """Whether an earlier run stored a report (else no key finds one)."""
         return self._result is not None
 
-    def known_digests(self, files: Iterable[SourceFile]) -> list[bytes | None]:
-        """`known_digest` of each file, in one call: a printout's key asks every file's."""
+    def known_digests(self, files: Sequence[SourceFile]) -> list[bytes | None]:
+        """`known_digest` of each file: a printout's key asks every file's (all indexed in
+        this run, as on a first run: no stat compared, no call per file)."""
+        if self._indexed_now:
+            now = list(map(self._indexed_now.get, map(self._rel, files)))
+            if None not in now:
+                return now
         index, stats, stat, rel_of = self._index, self._stats, self.stat, self._rel
         found: list[bytes | None] = []
         for source in files:
