@@ -384,7 +384,7 @@ class FactsCache:
         this run, as on a first run: no stat compared, no call per file)."""
         if self._indexed_now:
             now = list(map(self._indexed_now.get, map(self._rel, files)))
-            if None not in now:
+            if all(now):  # content hashes: never empty
                 return now
         index, stats, stat, rel_of = self._index, self._stats, self.stat, self._rel
         found: list[bytes | None] = []
