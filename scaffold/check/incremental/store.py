@@ -382,7 +382,7 @@ class FactsCache:
     def known_digests(self, files: Sequence[SourceFile]) -> list[bytes | None]:
         """`known_digest` of each file: a printout's key asks every file's (all indexed in
         this run, as on a first run: no stat compared, no call per file)."""
-        if self._indexed_now:
+        if self._indexed_now and len(self._indexed_now) == len(self._index):
             now = list(map(self._indexed_now.get, map(self._rel, files)))
             if all(now):  # content hashes: never empty
                 return now
