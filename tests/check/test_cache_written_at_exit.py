@@ -28,7 +28,9 @@ def _tree(root: Path) -> Path:
 
 @pytest.fixture
 def console(monkeypatch: pytest.MonkeyPatch) -> None:
-    """This process as the console script sees itself (`keeping_until_exit`)."""
+    """This process as the console script sees itself (`keeping_until_exit`), any cache
+    file large enough to be written in the background."""
+    monkeypatch.setattr(cache_file, "BACKGROUND_MIN_BYTES", 0)
     monkeypatch.setattr(memory, "_keeping", True)
     monkeypatch.setattr(memory, "_keeping_pid", os.getpid())
     monkeypatch.setattr(memory, "_KEPT", [])
@@ -136,3 +138,15 @@ def test_a_second_save_or_open_waits_for_the_first_write(
     release.set()
     cache = FactsCache.open(tree, cache_dir)  # the write this process started, first
     assert memory._BACKGROUND == [] and not cache.empty and seen == [True]
+
+
+@pytest.mark.usefixtures("console")
+def test_a_small_cache_file_is_written_before_save_returns(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A thread's hand-offs of the GIL cost more than writing a few megabytes (sympy's 7 MB).
+    root = _tree(tmp_path / "tree")
+    cache_dir = tmp_path / "cache"
+    monkeypatch.setattr(cache_file, "BACKGROUND_MIN_BYTES", 16_000_000)
+    assert cli.main(["check", str(root / "pkg"), "--cache-dir", str(cache_dir), "-q"]) == 0
+    assert memory._BACKGROUND == [] and len(list(cache_dir.glob("*.bin"))) == 1

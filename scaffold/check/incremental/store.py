@@ -28,6 +28,7 @@ from scaffold.check.incremental.cache_file import (
     index_to_write,
     load_cache,
     marshalled_tuple,
+    started_in_background,
     write_index,
     written,
 )
@@ -47,7 +48,7 @@ from scaffold.check.incremental.records import decode_facts
 from scaffold.check.incremental.stored_report import decode_report, encode_report
 from scaffold.check.incremental.structure import structure_digest
 from scaffold.check.incremental.typed import well_typed
-from scaffold.check.memory import finish_background, in_background_until_exit, without_cyclic_gc
+from scaffold.check.memory import finish_background, without_cyclic_gc
 from scaffold.check.model import Diagnostic, ModuleFacts
 
 __all__ = [
@@ -489,8 +490,7 @@ class FactsCache:
         front = marshalled_tuple((index, entry_digests))
         head = _FORMAT + self.fingerprint
         write = partial(written, self.path, head, (sample, self._result), front, back)
-        # The console script writes it while it prints; its exit waits for the write.
-        if in_background_until_exit(write) or write():
+        if started_in_background(back, write) or write():  # a large one, as it prints
             self._dirty = False
 
 
