@@ -21,7 +21,7 @@ from scaffold.check import CheckOptions, run_check
 from scaffold.check.discover import discover
 from scaffold.check.facts import parse_source
 from scaffold.check.incremental.cache_file import marshalled_tuple, parts_checksum
-from scaffold.check.incremental.records import encode_facts
+from scaffold.check.incremental.records import decode_sent_facts, encode_facts
 from scaffold.check.incremental.runs import RecordedRuns
 from scaffold.check.incremental.store import FactsCache, NewEntry, content_digest
 from scaffold.check.incremental.structure import structure_digest
@@ -173,7 +173,7 @@ def test_a_run_that_parses_in_workers_makes_its_structure_key_while_they_parse(
     # is made before the first result is read, while the workers parse.
     root = _tree(tmp_path, 12)
     events: list[str] = []
-    real_structure, real_decode = structure_digest, pool.decode_sent_facts
+    real_structure, real_decode = structure_digest, decode_sent_facts
 
     def structure(*args: object) -> bytes:
         events.append("structure")

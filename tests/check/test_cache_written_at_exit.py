@@ -87,7 +87,7 @@ def test_the_exit_waits_for_the_write(tmp_path: Path, monkeypatch: pytest.Monkey
         exits.append(len(done))
         raise SystemExit(code)
 
-    monkeypatch.setattr(cli.os, "_exit", exit_)
+    monkeypatch.setattr(os, "_exit", exit_)
     release.set()
     with pytest.raises(SystemExit):
         cli._exit_without_teardown(0)

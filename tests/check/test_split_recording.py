@@ -7,6 +7,7 @@ import marshal
 import random
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -219,6 +220,6 @@ def test_the_runs_left_out_are_stored_as_their_ids_and_reads(tmp_path: Path) -> 
         (LEFT_OUT, [("", "a", "b")]),
     ],
 )
-def test_runs_left_out_not_as_written_are_refused(value: tuple[object, ...]) -> None:
+def test_runs_left_out_not_as_written_are_refused(value: Any) -> None:
     with pytest.raises((LookupError, TypeError, ValueError)):
         loaded_runs((marshal.dumps(value),))
