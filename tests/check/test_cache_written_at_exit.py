@@ -150,3 +150,14 @@ def test_a_small_cache_file_is_written_before_save_returns(
     monkeypatch.setattr(cache_file, "BACKGROUND_MIN_BYTES", 16_000_000)
     assert cli.main(["check", str(root / "pkg"), "--cache-dir", str(cache_dir), "-q"]) == 0
     assert memory._BACKGROUND == [] and len(list(cache_dir.glob("*.bin"))) == 1
+
+
+@pytest.mark.usefixtures("console")
+def test_a_fork_waits_for_a_cache_file_being_written() -> None:
+    # The second of several paths checked parses in forked workers, as the first did.
+    from scaffold.check.incremental import pool
+
+    done: list[int] = []
+    assert memory.in_background_until_exit(lambda: done.append(sum(range(3_000_000))))
+    assert pool._may_fork()  # once the write is over, not while it runs
+    assert done and memory._BACKGROUND == []

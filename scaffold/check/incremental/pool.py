@@ -18,7 +18,7 @@ from scaffold.check.facts import parse_source
 from scaffold.check.facts.files import read_source
 from scaffold.check.incremental.records import CODEC, decode_sent_facts, encode_facts
 from scaffold.check.incremental.store import FactsCache, NewEntry, Stat, content_digest
-from scaffold.check.memory import without_cyclic_gc
+from scaffold.check.memory import finish_background, without_cyclic_gc
 from scaffold.check.model import ModuleFacts
 
 if TYPE_CHECKING:
@@ -199,9 +199,12 @@ def _batches(jobs: Sequence[ParseJob], workers: int) -> list[list[ParseJob]]:
 def _may_fork() -> bool:
     """Whether this process may fork: only with one thread. The child of a threaded process
     (the language server: its reader thread, its analysis thread) inherits every lock another
-    thread held at that moment, never released, and can wait on one for ever."""
+    thread held at that moment, never released, and can wait on one for ever. A cache file
+    still being written in this process's background (the first of several paths checked)
+    is waited for first: it would keep the pool from forking."""
     import threading
 
+    finish_background()
     return threading.active_count() == 1
 
 
