@@ -4,6 +4,7 @@ writes it before `save` returns (ordered by events, never timed)."""
 
 from __future__ import annotations
 
+import atexit
 import os
 import threading
 from pathlib import Path
@@ -88,6 +89,8 @@ def test_the_exit_waits_for_the_write(tmp_path: Path, monkeypatch: pytest.Monkey
         raise SystemExit(code)
 
     monkeypatch.setattr(os, "_exit", exit_)
+    # Not this test process's own exit handlers (they remove its temp folders).
+    monkeypatch.setattr(atexit, "_run_exitfuncs", lambda: None)
     release.set()
     with pytest.raises(SystemExit):
         cli._exit_without_teardown(0)
