@@ -79,7 +79,7 @@ def reference_simulation(project: Project, starts: list[SourceFile]) -> tuple[Fa
 class NoMemo(ImportMemo):
     """A memo that keeps imports but never replays one: every import is executed."""
 
-    def replay(self, name: str, scope: str, shaky: bool) -> Kept | None:
+    def replay(self, name: str, scope: str, shaky: bool, dropping: bool) -> Kept | None:
         return None
 
 

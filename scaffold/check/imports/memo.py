@@ -55,6 +55,9 @@ class Kept:
     steps: int
     files: Set[str]
     shaky: bool
+    # Whether it ran where a caught failure had removed a module: only then did it read what
+    # such a module changes (imports.simulator), and only then may it be replayed where one is.
+    dropping: bool = False
     present: tuple[_Record, ...] = ()
     absent: tuple[str, ...] = ()
     left: tuple[_Left, ...] = ()
@@ -96,7 +99,7 @@ class IdleMemo:
     def added(self, key: str, name: str) -> None:
         """Nothing logged."""
 
-    def replay(self, name: str, scope: str, shaky: bool) -> Kept | None:
+    def replay(self, name: str, scope: str, shaky: bool, dropping: bool) -> Kept | None:
         """Nothing kept to replay."""
         return None
 
@@ -372,10 +375,11 @@ class ImportMemo:
 
     # --- replaying one ----------------------------------------------------------------------
 
-    def replay(self, name: str, scope: str, shaky: bool) -> Kept | None:
-        """Apply a kept import of `name` whose reads all hold now; None if none does."""
+    def replay(self, name: str, scope: str, shaky: bool, dropping: bool) -> Kept | None:
+        """Apply a kept import of `name` whose reads all hold now; None if none does (one kept
+        where no module was removed holds only where none is: `dropping`)."""
         for kept in self.kept.get((scope, name), ()):
-            if (shaky or not kept.shaky) and self._holds(kept):
+            if (shaky or not kept.shaky) and (kept.dropping or not dropping) and self._holds(kept):
                 self._apply(kept)
                 return kept
         return None

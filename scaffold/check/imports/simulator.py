@@ -47,6 +47,10 @@ class Simulator(EventRunner):
         self._public: dict[frozenset[str], tuple[frozenset[str], Set[str]]] = {}
         # The run now executing: modules whose events from the index on are new (RunMemory.tails)
         self.tails = NO_TAILS
+        # Whether the state has a module a caught failure removed: only then may a loaded
+        # module's package be missing, or not bind it (what `read_submodules` and `missing`
+        # look for); imports kept where none was are replayed only where none is.
+        self.dropping = False
 
     def find(self, name: str, scope: str) -> Target | None:
         """`project.find_to_run`, remembered: the simulation asks for the same modules often."""
@@ -63,6 +67,7 @@ class Simulator(EventRunner):
             self.memo = ImportMemo()
         self.runs += 1
         self.memo.start(state)
+        self.dropping = state.has_drops()
         self.stack = []
         self.running = []
         self.shaky = 0
@@ -99,7 +104,7 @@ class Simulator(EventRunner):
         if self.state.get_status(source.key):
             # Loaded or loading: its packages were imported before it and nothing changes.
             return target
-        kept = memo.replay(name, scope, self.shaky > 0)
+        kept = memo.replay(name, scope, self.shaky > 0, self.dropping)
         if kept is not None:
             self.steps += kept.steps
             if self.records:
@@ -119,7 +124,7 @@ class Simulator(EventRunner):
             else:
                 self.load(name, scope, source)
             if self.reports == reports:
-                keep = Kept(self.steps - steps, files, self.shaky > 0)
+                keep = Kept(self.steps - steps, files, self.shaky > 0, self.dropping)
         finally:
             memo.close(outer, (scope, name), keep)
         return target
@@ -148,6 +153,7 @@ class Simulator(EventRunner):
             caught.dropped = True
             self.state.status[key] = 0
             self.state.bound[key] = set()
+            self.state.drops = self.dropping = True
             raise
         else:
             self.state.status[key] = _DONE
@@ -207,6 +213,13 @@ class Simulator(EventRunner):
         scope = source.scope
         if not imp.is_from:
             self.import_module(module, scope)
+            top, dot, _ = module.partition(".")
+            if dot and self.dropping:
+                # A loaded `a.b.c` is found without importing `a.b`; then `a` is imported (again,
+                # if a caught failure removed it), and `as d` reads `b`, then `c`, from it.
+                self.import_module(top, scope)
+                if imp.names[0].asname and not self.shaky:
+                    self.read_submodules(source, index, module)
             if imp.binds:
                 alias = imp.names[0]
                 local = alias.asname or module.partition(".")[0]
@@ -261,6 +274,54 @@ class Simulator(EventRunner):
                     aliases[local] = sub.name
                 else:
                     aliases.pop(local, None)
+
+    def read_submodules(self, source: SourceFile, index: int, module: str) -> None:
+        """`import a.b.c as d` reads `b` from `a`, then `c` from `a.b`, each an attribute or
+        else a module in sys.modules: neither when a caught failure removed `a.b` (which left
+        `a.b.c` loaded) and it was never bound on `a`."""
+        scope = source.scope
+        parts = module.split(".")
+        owner = self.find(parts[0], scope)
+        for end in range(1, len(parts)):
+            sub = self.find(".".join(parts[: end + 1]), scope)
+            if owner is None or owner.file is None or sub is None or sub.file is None:
+                return  # a namespace package: its attributes are not followed
+            okey, attr = owner.file.key, parts[end]
+            self.memo.touch_member(okey, attr)
+            if attr not in self.state.get_bound(okey):
+                self.memo.touch_status(sub.file.key)
+                if not self.state.get_status(sub.file.key) and not self.serves(owner.file):
+                    self.report(
+                        source.key,
+                        ("import", index),
+                        okey,
+                        f"cannot import name '{attr}' from module '{owner.name}' (`import"
+                        f" {module} as ...`): {self.dropped_why(owner.name, sub)}",
+                        "ImportError",
+                    )
+                    return
+            owner = sub
+
+    def serves(self, source: SourceFile) -> bool:
+        """Whether module `source` may have a name its facts do not show bound: it writes its
+        own namespace, or its module `__getattr__` is defined."""
+        facts = self.facts.get(source.key)
+        if facts is None or facts.dynamic:
+            return True
+        if not facts.has_getattr:
+            return False
+        self.memo.touch_member(source.key, "__getattr__")
+        return "__getattr__" in self.state.get_bound(source.key)
+
+    def dropped_why(self, owner: str, sub: Target) -> str:
+        """Why the submodule `sub` (loaded, or removed after it raised) is not bound on its
+        package `owner`: only a submodule's first load binds it."""
+        if sub.file is not None and self.state.get_status(sub.file.key):
+            return (
+                f"'{sub.name}' was loaded before a caught failure removed '{owner}', which was"
+                " imported again without it"
+            )
+        return f"'{sub.name}' raised (caught) and was removed from sys.modules"
 
     def public(self, names: Set[str]) -> Set[str]:
         """The names a star import of a module binding `names` brings: computed once for a
@@ -323,33 +384,52 @@ class Simulator(EventRunner):
             if attr in self.state.get_bound(tkey):
                 target = self.project.submodule(target, attr, source.scope)
                 continue
-            sub = self.project.submodule(target, attr, source.scope)
-            if sub is not None and sub.file is not None:
-                self.memo.touch_status(sub.file.key)
-            sub_loading = (
-                sub is not None
-                and sub.file is not None
-                and self.state.get_status(sub.file.key) == _LOADING
-            )
-            # The import system sets `pkg.sub` only once `pkg.sub` has finished loading.
-            if sub_loading or (
-                self.state.get_status(tkey) == _LOADING
-                and (sub is not None or self.eventually_binds(owner, attr))
-            ):
-                loop = self.loop_text(sub.file.key if sub_loading and sub and sub.file else tkey)
-                if sub is not None:
-                    message = (
-                        f"cannot access submodule '{attr}' of module '{target.name}' while it"
-                        f" is still initialising (import loop {loop})"
-                    )
-                else:
-                    message = (
-                        f"module '{target.name}' has no attribute '{attr}' yet (import loop"
-                        f" {loop}): {self.later(owner, target.name)}"
-                    )
-                loop_key = sub.file.key if sub_loading and sub and sub.file else tkey
-                self.report(source.key, at, loop_key, message, "AttributeError")
+            self.missing(source, at, target, owner, attr)
             return
+
+    def missing(
+        self, source: SourceFile, at: Ref, target: Target, owner: SourceFile, attr: str
+    ) -> None:
+        """`target.attr` is read, and `attr` is not bound on module `target` (`owner`): an
+        AttributeError where the simulation can tell it raises."""
+        tkey = owner.key
+        sub = self.project.submodule(target, attr, source.scope)
+        skey = sub.file.key if sub is not None and sub.file is not None else None
+        if skey is not None:
+            self.memo.touch_status(skey)
+        sub_loading = skey is not None and self.state.get_status(skey) == _LOADING
+        status = self.state.get_status(tkey)
+        # The import system sets `pkg.sub` only once `pkg.sub` has finished loading.
+        if sub_loading or (
+            status == _LOADING and (sub is not None or self.eventually_binds(owner, attr))
+        ):
+            loop_key = skey if sub_loading and skey is not None else tkey
+            loop = self.loop_text(loop_key)
+            if sub is not None:
+                message = (
+                    f"cannot access submodule '{attr}' of module '{target.name}' while it"
+                    f" is still initialising (import loop {loop})"
+                )
+            else:
+                message = (
+                    f"module '{target.name}' has no attribute '{attr}' yet (import loop"
+                    f" {loop}): {self.later(owner, target.name)}"
+                )
+            self.report(source.key, at, loop_key, message, "AttributeError")
+        elif (
+            self.dropping
+            and status == _DONE
+            and sub is not None
+            and skey is not None
+            and (self.state.get_status(skey) or self.state.dropped(skey))
+            and not self.serves(owner)
+        ):
+            # Imported, yet not bound on its package: a caught failure removed one of them.
+            message = (
+                f"module '{target.name}' has no attribute '{attr}':"
+                f" {self.dropped_why(target.name, sub)}"
+            )
+            self.report(source.key, at, tkey, message, "AttributeError")
 
     def starred_read(self, source: SourceFile, name: str, at: Ref) -> None:
         """A bare read of `name` after star imports: NameError when a star import ran while

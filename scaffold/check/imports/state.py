@@ -44,6 +44,8 @@ class State:
     status: dict[str, int] = field(default_factory=dict)
     bound: dict[str, Set[str]] = field(default_factory=dict)
     aliases: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Whether a module was removed from sys.modules here (it raised, and a `try:` caught it).
+    drops: bool = field(default=False, compare=False)
     # Set by `freeze`: each field over the whole chain, this state's over its parents'.
     flat: _Flat | None = field(default=None, compare=False, repr=False)
 
@@ -76,6 +78,26 @@ class State:
                 return state.status[key]
             state = state.parent
         return 0
+
+    def has_drops(self) -> bool:
+        """Whether a module was removed from sys.modules here or in a parent."""
+        state: State | None = self
+        while state is not None:
+            if state.drops:
+                return True
+            state = state.parent
+        return False
+
+    def dropped(self, key: str) -> bool:
+        """Whether module `key` was imported and then removed from sys.modules (it raised)."""
+        state: State | None = self
+        while state is not None:
+            if state.flat is not None:
+                return state.flat[0].get(key) == 0
+            if key in state.status:
+                return state.status[key] == 0
+            state = state.parent
+        return False
 
     def get_bound(self, key: str) -> Set[str]:
         state: State | None = self
