@@ -220,15 +220,11 @@ class _Writer:
         return f"import os\nif os.environ.get('FUZZ_NEVER_SET'):\n{body}"
 
     def statement(self, me: Module) -> str:
-        # Exact, a `try:` that catches a failure is left out of projects with a package other
-        # than `p` (which every import runs first): the submodules a failed package loaded
-        # stay in sys.modules (KNOWN_MISSES).
-        catching = not (self.exact and any(m.package and m.name != "p" for m in self.every))
         weights = {
             "import": 6,
             "read": 3,
             "star": 1,
-            "try": 2 if catching else 0,
+            "try": 2,
             "call": 1,
             "branch": 1,
         }
@@ -257,9 +253,14 @@ class _Writer:
             statements.insert(place, _BINDINGS[name])
         if rng.random() < 0.15:
             statements.insert(rng.randint(0, len(statements)), _GETATTR)
-        if not self.exact and rng.random() < 0.1:
-            # Star imports then take what it lists, bound or not (KNOWN_MISSES).
-            statements.insert(0, f"__all__ = {me.names!r}")
+        if rng.random() < 0.15:
+            # Star imports then take what it lists, once bound (a package's submodules it
+            # lists first imported), and fail on a name listed but bound later.
+            listed = list(me.names)
+            subs = [m for m in self.modules if m.parent == me.name and not m.package]
+            if me.package and subs and rng.random() < 0.5:
+                listed.append(rng.choice(subs).name.rpartition(".")[2])
+            statements.insert(rng.randint(0, len(statements)), f"__all__ = {listed!r}")
         return '"""Generated."""\n' + "\n".join(statements) + "\n"
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 
 from scaffold.check.discover import SourceFile
+from scaffold.check.imports.listed import listed_all
 from scaffold.check.model import Access, ImportFact, ModuleFacts, RunImport
 from scaffold.check.project import Project, Target
 
@@ -202,6 +203,7 @@ def _add_import(
         return
     for alias in imp.names:
         if alias.name == "*":
+            _add_listed(finder, package, scope, shape)
             continue
         sub = project.submodule(package, alias.name, scope)
         if sub is not None:
@@ -212,6 +214,18 @@ def _add_import(
             # A name bound later in the package. Conditional or in a `try:`, it still
             # raises: the simulator follows the branch that runs and unwinds to a handler.
             shape.loading.add(package.file.key)
+
+
+def _add_listed(finder: _Finder, package: Target, scope: str, shape: _Shape) -> None:
+    # A star import of a module whose `__all__` the simulator reads (imports.listed) raises
+    # while that module initialises, and, of a package, first imports the submodules listed.
+    facts = finder.project.facts.get(package.file.key) if package.file is not None else None
+    listed = listed_all(facts) if facts is not None else None
+    if listed is None or package.file is None:
+        return
+    shape.loading.add(package.file.key)
+    for name in listed:
+        shape.edges.update(_file_key(finder.submodule(package, name, scope)))
 
 
 def _add_stars(project: Project, source: SourceFile, facts: ModuleFacts, shape: _Shape) -> None:

@@ -10,6 +10,7 @@ from collections.abc import Container, Mapping, Set
 
 from scaffold.check.discover import SourceFile
 from scaffold.check.imports.execution import Caught, EventRunner, Ref
+from scaffold.check.imports.listed import listed_all
 from scaffold.check.imports.memo import IdleMemo, ImportMemo, Kept
 from scaffold.check.imports.run_memory import EndsAsBefore, Failure
 from scaffold.check.imports.state import DONE, LOADING, State
@@ -44,6 +45,7 @@ class Simulator(EventRunner):
         self.kept_runs: Container[str] | None = None  # the modules a run's first import keeps
         self.memo: ImportMemo | IdleMemo = IdleMemo()  # keeping from the second run (memo.py)
         self._found: dict[tuple[str, str], Target | None] = {}
+        self._listed: dict[str, tuple[str, ...] | None] = {}
         self._public: dict[frozenset[str], tuple[frozenset[str], Set[str]]] = {}
         # The run now executing: modules whose events from the index on are new (RunMemory.tails)
         self.tails = NO_TAILS
@@ -239,9 +241,10 @@ class Simulator(EventRunner):
             self.memo.touch_status(pkg_key)
         for alias in imp.names:
             if alias.name == "*":
-                if pkg_key is not None and imp.binds:
+                if pkg_key is not None and imp.binds and package.file is not None:
                     self.memo.touch(pkg_key)
-                    self.state.writable(key).update(self.public(self.state.get_bound(pkg_key)))
+                    names = self.star(source, index, package, package.file)
+                    self.state.writable(key).update(names)
                 continue
             local = alias.asname or alias.name
             sub = self.project.submodule(package, alias.name, scope)
@@ -322,6 +325,42 @@ class Simulator(EventRunner):
                 " imported again without it"
             )
         return f"'{sub.name}' raised (caught) and was removed from sys.modules"
+
+    def star(self, source: SourceFile, index: int, package: Target, owner: SourceFile) -> Set[str]:
+        """What `from package import *` binds: the names its `__all__` lists once bound
+        (read from the module: AttributeError for one it binds only later; a package first
+        imports each it lists that is a submodule not bound yet), else its public names."""
+        bound = self.state.get_bound(owner.key)
+        listed = self.listed(owner) if "__all__" in bound else None
+        if listed is None:
+            return self.public(bound)
+        if owner.is_package:
+            for name in listed:
+                sub = None if name in bound else self.project.submodule(package, name, source.scope)
+                if sub is not None:
+                    self.import_module(sub.name, source.scope)
+            bound = self.state.get_bound(owner.key)
+        if self.state.get_status(owner.key) == _LOADING and not self.shaky:
+            for name in listed:
+                if name not in bound and self.eventually_binds(owner, name):
+                    self.report(
+                        source.key,
+                        ("import", index),
+                        owner.key,
+                        f"module '{package.name}' has no attribute '{name}' yet, which its"
+                        f" `__all__` lists for `import *` (import loop"
+                        f" {self.loop_text(owner.key)}): {self.later(owner, package.name)}",
+                        "AttributeError",
+                    )
+                    break
+        return set(listed)
+
+    def listed(self, source: SourceFile) -> tuple[str, ...] | None:
+        """`listed_all` of the module, remembered."""
+        if source.key not in self._listed:
+            facts = self.facts.get(source.key)
+            self._listed[source.key] = listed_all(facts) if facts is not None else None
+        return self._listed[source.key]
 
     def public(self, names: Set[str]) -> Set[str]:
         """The names a star import of a module binding `names` brings: computed once for a
