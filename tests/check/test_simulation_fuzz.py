@@ -530,3 +530,28 @@ def test_a_large_trees_check_finds_what_a_small_ones_does_in_each_known_case(
     assert unpruned  # the reference simulation's
     _as_large(monkeypatch)
     assert _imp003(capsys, root, "--no-cache") == unpruned
+
+
+# p.a's run keeps p.k's import (p.s.h loaded, so it reads nothing of p.s); in p.b's run a
+# caught failure removed p.s first, and p.k's `import p.s.h as h` raises (CPython: ImportError
+# at p/k.py:1 for `import p.b`): the kept import must not be replayed there.
+_KEPT_BEFORE_A_DROP = {
+    "p/__init__.py": "",
+    "p/a.py": "import p.s.h\nimport p.k\n",
+    "p/b.py": "try:\n    import p.s\nexcept ImportError:\n    pass\nimport p.k\nX = 1\n",
+    "p/k.py": "import p.s.h as h\n",
+    "p/s/__init__.py": "import p.s.h\nfrom p.b import X\n",
+    "p/s/h.py": "Y = 1\n",
+}
+
+
+def test_an_import_kept_where_no_module_was_removed_is_not_replayed_where_one_was(
+    tmp_path: Path,
+) -> None:
+    root = write_tree(tmp_path, _KEPT_BEFORE_A_DROP)
+    assert where(cpython_imports(root, ["p.b"])["p.b"]) == ("ImportError", "p/k.py", 1)
+    project = _project(root)
+    starts = import_time_starts(project)
+    memoised = simulate_failures(project, starts).failures
+    assert memoised == reference_simulation(project, starts)
+    assert ("ImportError", "p/k.py", 1) in [located(project, f) for f in memoised]
