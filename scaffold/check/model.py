@@ -36,6 +36,7 @@ __all__ = [
     "TryEnd",
     "TryHandler",
     "TryStart",
+    "Unbind",
     "Where",
 ]
 
@@ -149,7 +150,14 @@ class Access:
     guarded: bool
 
 
-Event = Bind | RunImport | Access | TryStart | TryHandler | TryEnd
+@dataclass(frozen=True, slots=True)
+class Unbind:
+    """Module-level names stop being bound at this point of execution (`del name`, surely run)."""
+
+    names: tuple[str, ...]
+
+
+Event = Bind | RunImport | Access | TryStart | TryHandler | TryEnd | Unbind
 
 
 # The walk builds an event per import run, name bound and attribute read (~200,000 over a

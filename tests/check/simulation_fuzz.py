@@ -253,6 +253,10 @@ class _Writer:
             statements.insert(place, _BINDINGS[name])
         if rng.random() < 0.15:
             statements.insert(rng.randint(0, len(statements)), _GETATTR)
+        if rng.random() < 0.1:
+            # Bound, then deleted before anything runs: as if bound only where bound again.
+            name = rng.choice(me.names)
+            statements.insert(0, f"{name} = 0\ndel {name}")
         if rng.random() < 0.15:
             # Star imports then take what it lists, once bound (a package's submodules it
             # lists first imported), and fail on a name listed but bound later.

@@ -56,6 +56,7 @@ from scaffold.check.model import (
     TryEnd,
     TryHandler,
     TryStart,
+    Unbind,
     Where,
 )
 
@@ -386,6 +387,7 @@ class Collector(Expressions):
                 # `assigned` stays: the calls on an object the module built before deleting
                 # it (`tmp = []; tmp.append(1); del tmp`) are still configuration.
                 self.bindings -= names
+                self.events.append(Unbind(tuple(sorted(names))))
 
     def class_global(self, node: ast.Global, flow: Flow) -> None:
         """`global x` in a class body sends its later binding of x to the module."""

@@ -9,7 +9,16 @@ from __future__ import annotations
 
 from scaffold.check.discover import SourceFile
 from scaffold.check.imports.state import State
-from scaffold.check.model import Access, Bind, Event, RunImport, TryEnd, TryHandler, TryStart
+from scaffold.check.model import (
+    Access,
+    Bind,
+    Event,
+    RunImport,
+    TryEnd,
+    TryHandler,
+    TryStart,
+    Unbind,
+)
 
 __all__ = ["Caught", "EventRunner", "Ref"]
 
@@ -78,6 +87,13 @@ class EventRunner:
                     self.access(source, event, ("access", self.ordinal(key, events, at)))
                 elif isinstance(event, TryStart):
                     at = self.run_try(source, events, at)
+                elif isinstance(event, Unbind):
+                    # A new set: the memo tells a module's names apart by their set's identity
+                    # and size, a set that only grows (imports.memo, `_freeze`).
+                    self.state.bound[key] = self.state.writable(key).difference(event.names)
+                    aliases = self.state.writable_aliases(key)
+                    for name in event.names:
+                        aliases.pop(name, None)
             except Caught as caught:
                 if caught.event < 0:
                     caught.event = at  # the innermost frame: the failing module's
