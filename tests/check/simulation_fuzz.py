@@ -129,9 +129,9 @@ class _Writer:
         return self.rng.choice(subs) if subs else None
 
     def plain_import(self, me: Module, maybe: bool = False) -> str:
-        """One single-line import statement that binds nothing read later; where it may not
-        run (`maybe`: in a `try:` or an `if`), it binds no name of NAMES when exact (see
-        `KNOWN_MISSES`)."""
+        """One single-line import statement that binds nothing read later (but by a star
+        import's bare read, which finds what ran: `maybe`, in a `try:` or an `if`, it may not
+        have)."""
         rng = self.rng
         module, name = self.named()
         sub = self.submodule()
@@ -140,8 +140,7 @@ class _Writer:
             f"import {module.name} as {self.fresh('x')}",
             f"from {module.name} import {name} as {self.fresh('y')}",
         ]
-        if not (maybe and self.exact):
-            choices.append(f"from {module.name} import {name}")
+        choices.append(f"from {module.name} import {name}")
         if sub is not None:
             choices.append(f"from {sub.parent} import {sub.name.rpartition('.')[2]}")
         choices += self.relative(me, maybe)
@@ -168,8 +167,8 @@ class _Writer:
         return found
 
     def alias(self, maybe: bool) -> str:
-        """` as yN` where an import that may not run must not bind a name of NAMES."""
-        return f" as {self.fresh('y')}" if maybe and self.exact else ""
+        """` as yN`, or nothing: a name of NAMES bound (where it may not run too, `maybe`)."""
+        return f" as {self.fresh('y')}" if maybe and self.rng.random() < 0.5 else ""
 
     def read(self) -> str:
         """An import, then a read of an attribute through what it bound."""

@@ -15,9 +15,7 @@ and files; `simulation_fuzz.generate(seed, exact)` rebuilds them):
   first is found, and a module CPython imports cleanly has none. Only the first failure is
   compared: CPython stops at it, the simulation goes on (and may report more). Exact
   projects leave out what the simulation knowingly approximates: `if` tests it cannot
-  decide (it follows their imports without reporting what fails in them), names a statement
-  that may not run binds before a read after a star import (the facts take them as bound),
-  and catching `try:`s in projects with a package other than `p` (KNOWN_MISSES).
+  decide (it follows their imports without reporting what fails in them).
 * The simulation itself, over every project: pruned equals unpruned with every import
   executed (`reference_simulation`), for each pruning: Failable's skipped runs, the runs
   imports.pruning leaves out (`silent`, in parts run apart in any order, as the split
@@ -31,10 +29,11 @@ and files; `simulation_fuzz.generate(seed, exact)` rebuilds them):
   (pruned, the rest run here or split across forked children); the large one's equal the
   small one's.
 
-Where the fuzz found the simulation wrong, the reduced case is an xfail(strict) test:
-KNOWN_MISSES (against CPython). PRUNING_LOSSES are the cases where a wider pruning
-(`covered`, session 14, dropped: docs/decisions.md) changed the findings: kept as tests that
-a large tree's check (pruned, in two rounds) finds what a small one's does.
+Where the fuzz found the simulation wrong against CPython, the reduced case is an
+xfail(strict) test in KNOWN_MISSES until fixed, then a plain one in FIXED_MISSES.
+PRUNING_LOSSES are the cases where a wider pruning (`covered`, session 14, dropped:
+docs/decisions.md) changed the findings: kept as tests that a large tree's check (pruned,
+in two rounds) finds what a small one's does.
 """
 
 from __future__ import annotations
@@ -423,9 +422,6 @@ FIXED_MISSES = {
         " p/b.py:1 (the facts had no event for `del`: the simulator kept a name bound once"
         " bound)",
     ),
-}
-
-KNOWN_MISSES = {
     "star-read-after-a-branch-that-did-not-run": (
         {
             "p/__init__.py": "",
@@ -434,11 +430,23 @@ KNOWN_MISSES = {
             "p/b.py": "import p.a\ndef func():\n    return 0\n",
         },
         "p.b",
-        "the facts record no read of a name after a star import once any earlier statement"
-        " binds it, in a branch that does not run (or a `try:` body or handler) too"
-        " (facts/expressions.py, may_be_starred): CPython raises NameError at p/a.py:5",
+        "a branch that did not run bound `func`, the star import of p.b (initialising) did"
+        " not: CPython raises NameError at p/a.py:5 (the facts recorded no read of a name"
+        " after a star import once any earlier statement bound it, in a branch too)",
+    ),
+    "star-import-of-a-package-whose-all-lists-a-submodule-still-initialising": (
+        {
+            "p/__init__.py": '__all__ = ["g"]\nimport p.g\n',
+            "p/g.py": "from p import *\n",
+        },
+        "p",
+        "p.g, initialising, is not bound on p yet: `from p import *` reads it (p's `__all__`"
+        " lists it) and CPython raises AttributeError at p/g.py:1 (found by the fuzz, seeds"
+        " 1500 and 1983 of session 15's generator)",
     ),
 }
+
+KNOWN_MISSES: dict[str, tuple[dict[str, str], str, str]] = {}
 
 
 _MISSES = {**FIXED_MISSES, **KNOWN_MISSES}

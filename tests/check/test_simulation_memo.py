@@ -76,9 +76,11 @@ def test_replayed_imports_find_what_executed_ones_find(
     replayed = 0
     replay = ImportMemo.replay
 
-    def counted(self: ImportMemo, name: str, scope: str, shaky: bool) -> Kept | None:
+    def counted(
+        self: ImportMemo, name: str, scope: str, shaky: bool, dropping: bool
+    ) -> Kept | None:
         nonlocal replayed
-        kept = replay(self, name, scope, shaky)
+        kept = replay(self, name, scope, shaky, dropping)
         replayed += kept is not None
         return kept
 

@@ -76,6 +76,7 @@ class Collector(Expressions):
         self.imports: list[ImportFact] = []
         self.events: list[Event] = []
         self.bindings: set[str] = set()
+        self.surely_bound: set[str] = set()  # by a statement not in a branch nor `try:` body
         self.typing_bindings: set[str] = set()
         self.assigned: set[str] = set()
         self.declared: set[str] = set()
@@ -175,6 +176,8 @@ class Collector(Expressions):
         if flow.where is not Where.MODULE:
             return
         self.bindings.update(names)
+        if not flow.conditional and not flow.guarded:
+            self.surely_bound.update(names)
         if assigned:
             self.assigned.update(names)
         if "__getattr__" in names:
@@ -387,6 +390,7 @@ class Collector(Expressions):
                 # `assigned` stays: the calls on an object the module built before deleting
                 # it (`tmp = []; tmp.append(1); del tmp`) are still configuration.
                 self.bindings -= names
+                self.surely_bound -= names
                 self.events.append(Unbind(tuple(sorted(names))))
 
     def class_global(self, node: ast.Global, flow: Flow) -> None:

@@ -73,6 +73,7 @@ class Expressions(FunctionBodies):
     called: set[str]
     writes_namespace: bool  # import-time code calls globals(), vars(), locals() or exec()
     bindings: set[str]
+    surely_bound: set[str]  # bound by a statement that surely ran (no branch, no `try:` body)
     # The imports a module-level function runs first thing when called, by function name.
     function_imports: dict[str, tuple[int, ...]]
     star_ran: bool  # a module-level star import has run: a bare name may come from it
@@ -172,8 +173,10 @@ class Expressions(FunctionBodies):
             self.writes_namespace = True
 
     def may_be_starred(self, name: str) -> bool:
-        """Whether reading `name` here may find it only through an earlier star import."""
-        return name not in self.bindings and not hasattr(builtins, name)
+        """Whether reading `name` here may find it only through an earlier star import: no
+        statement that surely ran bound it (one in a branch or a `try:` body may not have:
+        the simulation knows whether it did)."""
+        return name not in self.surely_bound and not hasattr(builtins, name)
 
     def not_compiled_here(self, root: ast.expr) -> None:
         """Module-level code that does not run on import (`if __name__ == "__main__":`) still

@@ -225,7 +225,9 @@ def _add_listed(finder: _Finder, package: Target, scope: str, shape: _Shape) -> 
         return
     shape.loading.add(package.file.key)
     for name in listed:
-        shape.edges.update(_file_key(finder.submodule(package, name, scope)))
+        sub = tuple(_file_key(finder.submodule(package, name, scope)))
+        shape.edges.update(sub)
+        shape.loading.update(sub)  # read while it initialises: not bound on the package yet
 
 
 def _add_stars(project: Project, source: SourceFile, facts: ModuleFacts, shape: _Shape) -> None:

@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Container, Mapping, Set
 
 from scaffold.check.discover import SourceFile
-from scaffold.check.imports.execution import Caught, EventRunner, Ref
-from scaffold.check.imports.listed import listed_all
+from scaffold.check.imports.execution import Caught, Ref
 from scaffold.check.imports.memo import IdleMemo, ImportMemo, Kept
 from scaffold.check.imports.run_memory import EndsAsBefore, Failure
+from scaffold.check.imports.stars import StarImports
 from scaffold.check.imports.state import DONE, LOADING, State
 from scaffold.check.model import Access, ImportFact, ModuleFacts, RunImport
 from scaffold.check.project import MODULE_ATTRIBUTES, Project, Target
@@ -25,7 +25,7 @@ NO_TAILS: Mapping[str, int] = {}
 _NO_FILES: frozenset[str] = frozenset()
 
 
-class Simulator(EventRunner):
+class Simulator(StarImports):
     """Run first-party modules the way the import system would, statement by statement."""
 
     def __init__(self, project: Project) -> None:
@@ -45,7 +45,6 @@ class Simulator(EventRunner):
         self.kept_runs: Container[str] | None = None  # the modules a run's first import keeps
         self.memo: ImportMemo | IdleMemo = IdleMemo()  # keeping from the second run (memo.py)
         self._found: dict[tuple[str, str], Target | None] = {}
-        self._listed: dict[str, tuple[str, ...] | None] = {}
         self._public: dict[frozenset[str], tuple[frozenset[str], Set[str]]] = {}
         # The run now executing: modules whose events from the index on are new (RunMemory.tails)
         self.tails = NO_TAILS
@@ -326,42 +325,6 @@ class Simulator(EventRunner):
             )
         return f"'{sub.name}' raised (caught) and was removed from sys.modules"
 
-    def star(self, source: SourceFile, index: int, package: Target, owner: SourceFile) -> Set[str]:
-        """What `from package import *` binds: the names its `__all__` lists once bound
-        (read from the module: AttributeError for one it binds only later; a package first
-        imports each it lists that is a submodule not bound yet), else its public names."""
-        bound = self.state.get_bound(owner.key)
-        listed = self.listed(owner) if "__all__" in bound else None
-        if listed is None:
-            return self.public(bound)
-        if owner.is_package:
-            for name in listed:
-                sub = None if name in bound else self.project.submodule(package, name, source.scope)
-                if sub is not None:
-                    self.import_module(sub.name, source.scope)
-            bound = self.state.get_bound(owner.key)
-        if self.state.get_status(owner.key) == _LOADING and not self.shaky:
-            for name in listed:
-                if name not in bound and self.eventually_binds(owner, name):
-                    self.report(
-                        source.key,
-                        ("import", index),
-                        owner.key,
-                        f"module '{package.name}' has no attribute '{name}' yet, which its"
-                        f" `__all__` lists for `import *` (import loop"
-                        f" {self.loop_text(owner.key)}): {self.later(owner, package.name)}",
-                        "AttributeError",
-                    )
-                    break
-        return set(listed)
-
-    def listed(self, source: SourceFile) -> tuple[str, ...] | None:
-        """`listed_all` of the module, remembered."""
-        if source.key not in self._listed:
-            facts = self.facts.get(source.key)
-            self._listed[source.key] = listed_all(facts) if facts is not None else None
-        return self._listed[source.key]
-
     def public(self, names: Set[str]) -> Set[str]:
         """The names a star import of a module binding `names` brings: computed once for a
         module's names a replayed import left (a frozenset, shared by the runs)."""
@@ -469,33 +432,6 @@ class Simulator(EventRunner):
                 f" {self.dropped_why(target.name, sub)}"
             )
             self.report(source.key, at, tkey, message, "AttributeError")
-
-    def starred_read(self, source: SourceFile, name: str, at: Ref) -> None:
-        """A bare read of `name` after star imports: NameError when a star import ran while
-        its module was initialising and had not bound `name` yet."""
-        self.memo.touch_member(source.key, name)
-        if name in self.state.get_bound(source.key):
-            return
-        loading: list[tuple[Target, SourceFile]] = []
-        for imp in self.facts[source.key].imports:
-            if not (imp.is_star and imp.binds):
-                continue
-            module = self.project.absolute(source, imp)
-            target = self.find(module, source.scope) if module else None
-            if target is None or target.file is None:
-                return  # a star import of a module not in the project may bring the name
-            self.memo.touch_status(target.file.key)
-            if self.state.get_status(target.file.key) == _LOADING:
-                loading.append((target, target.file))
-        for target, owner in loading:
-            if self.eventually_binds(owner, name):
-                message = (
-                    f"name '{name}' is not defined: `from {target.name} import *` ran while"
-                    f" '{target.name}' was still initialising (import loop"
-                    f" {self.loop_text(owner.key)}), before it binds '{name}'"
-                )
-                self.report(source.key, at, owner.key, message, "NameError")
-                return
 
     def alias(self, key: str, local: str) -> str | None:
         return self.state.get_aliases(key).get(local)
