@@ -11,6 +11,13 @@ statements can meet such a module, and which reaches no module that can, imports
 a failure from any state: its run is skipped (a long import cycle of submodule imports
 otherwise costs one walk of the whole cycle per module of it). Keep this in step with
 `_Simulator`: every statement it can report must count here as able to raise.
+
+One kind of report needs no module initialising: a package a caught failure removed from
+sys.modules (its loaded submodule staying) read through later. But that failure was
+reported in a module the removed one reaches, so each statement reading it (its walk's
+modules among the imports, or it counts as able to raise) reaches a module that can raise.
+A star import of a module whose `__all__` the simulator reads raises while that module, or
+a submodule it lists, initialises: both count as imported (and initialising) there.
 """
 
 from __future__ import annotations

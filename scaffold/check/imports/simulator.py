@@ -45,6 +45,7 @@ class Simulator(StarImports):
         self.kept_runs: Container[str] | None = None  # the modules a run's first import keeps
         self.memo: ImportMemo | IdleMemo = IdleMemo()  # keeping from the second run (memo.py)
         self._found: dict[tuple[str, str], Target | None] = {}
+        self._subs: dict[tuple[str, str, str, bool], Target | None] = {}
         self._public: dict[frozenset[str], tuple[frozenset[str], Set[str]]] = {}
         # The run now executing: modules whose events from the index on are new (RunMemory.tails)
         self.tails = NO_TAILS
@@ -59,6 +60,16 @@ class Simulator(StarImports):
             return self._found[name, scope]
         except KeyError:
             found = self._found[name, scope] = self.project.find_to_run(name, scope)
+            return found
+
+    def submodule(self, package: Target, name: str, scope: str) -> Target | None:
+        """`project.submodule`, remembered (asked for each name a from-import or a read
+        takes from a module)."""
+        key = (package.name, name, scope, package.file is None)
+        try:
+            return self._subs[key]
+        except KeyError:
+            found = self._subs[key] = self.project.submodule(package, name, scope)
             return found
 
     def run(self, name: str, scope: str, state: State) -> list[Failure]:
@@ -214,11 +225,10 @@ class Simulator(StarImports):
         scope = source.scope
         if not imp.is_from:
             self.import_module(module, scope)
-            top, dot, _ = module.partition(".")
-            if dot and self.dropping:
+            if self.dropping and "." in module:
                 # A loaded `a.b.c` is found without importing `a.b`; then `a` is imported (again,
                 # if a caught failure removed it), and `as d` reads `b`, then `c`, from it.
-                self.import_module(top, scope)
+                self.import_module(module.partition(".")[0], scope)
                 if imp.names[0].asname and not self.shaky:
                     self.read_submodules(source, index, module)
             if imp.binds:
@@ -246,7 +256,7 @@ class Simulator(StarImports):
                     self.state.writable(key).update(names)
                 continue
             local = alias.asname or alias.name
-            sub = self.project.submodule(package, alias.name, scope)
+            sub = self.submodule(package, alias.name, scope)
             if pkg_key is not None:
                 self.memo.touch_member(pkg_key, alias.name)
             if pkg_key is not None and alias.name in self.state.get_bound(pkg_key):
@@ -384,7 +394,7 @@ class Simulator(StarImports):
             tkey = owner.key
             self.memo.touch_member(tkey, attr)
             if attr in self.state.get_bound(tkey):
-                target = self.project.submodule(target, attr, source.scope)
+                target = self.submodule(target, attr, source.scope)
                 continue
             self.missing(source, at, target, owner, attr)
             return
@@ -395,7 +405,7 @@ class Simulator(StarImports):
         """`target.attr` is read, and `attr` is not bound on module `target` (`owner`): an
         AttributeError where the simulation can tell it raises."""
         tkey = owner.key
-        sub = self.project.submodule(target, attr, source.scope)
+        sub = self.submodule(target, attr, source.scope)
         skey = sub.file.key if sub is not None and sub.file is not None else None
         if skey is not None:
             self.memo.touch_status(skey)

@@ -40,6 +40,9 @@ class StarImports(EventRunner):
     def import_module(self, name: str, scope: str) -> Target | None:
         raise NotImplementedError
 
+    def submodule(self, package: Target, name: str, scope: str) -> Target | None:
+        raise NotImplementedError
+
     def report(self, key: str, at: Ref, loop_key: str, message: str, kind: str) -> None:
         raise NotImplementedError
 
@@ -64,7 +67,7 @@ class StarImports(EventRunner):
         subs: dict[str, str] = {}
         if owner.is_package:
             for name in listed:
-                sub = None if name in bound else self.project.submodule(package, name, source.scope)
+                sub = None if name in bound else self.submodule(package, name, source.scope)
                 if sub is not None and sub.file is not None:
                     subs[name] = sub.file.key
                     self.import_module(sub.name, source.scope)
