@@ -226,17 +226,12 @@ class Simulator(StarImports):
         if not imp.is_from:
             self.import_module(module, scope)
             if self.dropping and "." in module:
-                # A loaded `a.b.c` is found without importing `a.b`; then `a` is imported (again,
-                # if a caught failure removed it), and `as d` reads `b`, then `c`, from it.
-                self.import_module(module.partition(".")[0], scope)
-                if imp.names[0].asname and not self.shaky:
-                    self.read_submodules(source, index, module)
+                self.import_top(source, imp, index, module)
             if imp.binds:
-                alias = imp.names[0]
-                local = alias.asname or module.partition(".")[0]
+                asname = imp.names[0].asname
+                local = asname or module.partition(".")[0]
                 self.state.writable(key).add(local)
-                target_name = module if alias.asname else local
-                self.state.writable_aliases(key)[local] = target_name
+                self.state.writable_aliases(key)[local] = module if asname else local
             return
         package = self.import_module(module, scope)
         if package is None:
@@ -252,8 +247,7 @@ class Simulator(StarImports):
             if alias.name == "*":
                 if pkg_key is not None and imp.binds and package.file is not None:
                     self.memo.touch(pkg_key)
-                    names = self.star(source, index, package, package.file)
-                    self.state.writable(key).update(names)
+                    self.state.writable(key).update(self.star(source, index, package, package.file))
                 continue
             local = alias.asname or alias.name
             sub = self.submodule(package, alias.name, scope)
@@ -286,6 +280,14 @@ class Simulator(StarImports):
                     aliases[local] = sub.name
                 else:
                     aliases.pop(local, None)
+
+    def import_top(self, source: SourceFile, imp: ImportFact, index: int, module: str) -> None:
+        """After `import a.b.c` ran, where a caught failure removed a module: a loaded `a.b.c`
+        is found without importing `a.b`, then `a` is imported (again, if it was removed), and
+        `as d` reads `b`, then `c`, from it."""
+        self.import_module(module.partition(".")[0], source.scope)
+        if imp.names[0].asname and not self.shaky:
+            self.read_submodules(source, index, module)
 
     def read_submodules(self, source: SourceFile, index: int, module: str) -> None:
         """`import a.b.c as d` reads `b` from `a`, then `c` from `a.b`, each an attribute or
