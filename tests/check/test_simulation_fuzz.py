@@ -444,6 +444,20 @@ FIXED_MISSES = {
         " lists it) and CPython raises AttributeError at p/g.py:1 (found by the fuzz, seeds"
         " 1500 and 1983 of session 15's generator)",
     ),
+    "from-import-of-a-submodule-imports-its-removed-top-package-again": (
+        {
+            "p/__init__.py": "import p.s\nfrom p.s import d\nR = d.NAME\n",
+            "p/s/__init__.py": "",
+            "p/s/d.py": "from p.s import d\nX = d.NAME\nNAME = 1\n",
+            "z/__init__.py": "",
+            "z/m.py": "try:\n    import p\nexcept AttributeError:\n    pass\nimport p.s.d\n",
+        },
+        "z.m",
+        "p's failure (caught) removed p, p.s stays; p.s.d runs again and `from p.s import d`"
+        " imports it by `__import__('p.s.d')`, which imports p, the module it binds: p runs"
+        " again and CPython raises AttributeError at p/__init__.py:3 (found by the fuzz, seed"
+        " 5215)",
+    ),
 }
 
 KNOWN_MISSES: dict[str, tuple[dict[str, str], str, str]] = {}

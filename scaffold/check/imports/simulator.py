@@ -257,6 +257,8 @@ class Simulator(StarImports):
                 pass
             elif sub is not None:
                 self.import_module(sub.name, scope)
+                if self.dropping:  # `__import__(sub)` binds, so imports, the top package
+                    self.import_module(sub.name.partition(".")[0], scope)
             elif (
                 pkg_key is not None
                 and self.state.get_status(pkg_key) == _LOADING
@@ -264,15 +266,7 @@ class Simulator(StarImports):
                 and package.file is not None
                 and self.eventually_binds(package.file, alias.name)
             ):
-                self.report(
-                    key,
-                    ("import", index),
-                    pkg_key,
-                    f"cannot import name '{alias.name}' from partially initialized module"
-                    f" '{package.name}' (import loop {self.loop_text(pkg_key)}):"
-                    f" {self.later(package.file, package.name)}",
-                    "ImportError",
-                )
+                self.cannot_import(key, index, package, package.file, alias.name)
             if imp.binds:
                 self.state.writable(key).add(local)
                 aliases = self.state.writable_aliases(key)
@@ -280,6 +274,19 @@ class Simulator(StarImports):
                     aliases[local] = sub.name
                 else:
                     aliases.pop(local, None)
+
+    def cannot_import(
+        self, key: str, index: int, package: Target, owner: SourceFile, name: str
+    ) -> None:
+        """`from package import name` in module `key` while `package` initialises."""
+        self.report(
+            key,
+            ("import", index),
+            owner.key,
+            f"cannot import name '{name}' from partially initialized module '{package.name}'"
+            f" (import loop {self.loop_text(owner.key)}): {self.later(owner, package.name)}",
+            "ImportError",
+        )
 
     def import_top(self, source: SourceFile, imp: ImportFact, index: int, module: str) -> None:
         """After `import a.b.c` ran, where a caught failure removed a module: a loaded `a.b.c`

@@ -28,6 +28,7 @@ class StarImports(EventRunner):
     project: Project
     facts: Mapping[str, ModuleFacts]
     memo: ImportMemo | IdleMemo
+    dropping: bool
 
     def __init__(self) -> None:
         super().__init__()
@@ -71,6 +72,8 @@ class StarImports(EventRunner):
                 if sub is not None and sub.file is not None:
                     subs[name] = sub.file.key
                     self.import_module(sub.name, source.scope)
+                    if self.dropping:  # `__import__(sub)`: the top package too
+                        self.import_module(sub.name.partition(".")[0], source.scope)
             bound = self.state.get_bound(owner.key)
         if not self.shaky:
             for name in listed:
