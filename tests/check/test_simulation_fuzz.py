@@ -538,6 +538,16 @@ PRUNING_LOSSES = {
 }
 
 
+@pytest.mark.parametrize("name", sorted(FIXED_MISSES))
+def test_a_large_trees_check_finds_what_a_small_ones_does_in_each_fixed_miss(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    root = write_tree(tmp_path, FIXED_MISSES[name][0])
+    small = _imp003(capsys, root, "--no-cache")
+    _as_large(monkeypatch)  # pruned, in two rounds, forked
+    assert _imp003(capsys, root, "--no-cache") == small
+
+
 @pytest.mark.parametrize(
     "case",
     [pytest.param(case, id=name) for name, case in PRUNING_LOSSES.items()],

@@ -165,3 +165,24 @@ def test_a_large_trees_simulation_runs_in_two_rounds(
     # and some failing trees were simulated with runs left out.
     assert len(seconds) == (0 if children == 1 else 12) and fewer >= 1
     assert children == 1 or any(seconds)
+
+
+def test_a_run_below_a_package_that_reaches_a_loud_run_is_in_the_second_round(
+    tmp_path: Path,
+) -> None:
+    # p's run reports (p.a reads LATE from p, still initialising); p.z reaches only q, but it
+    # starts from p's state: what p's failure left there is its too.
+    files = {
+        "p/__init__.py": "import p.a\nLATE = 1\n",
+        "p/a.py": "from p import LATE\n",
+        "p/z.py": "import q\n",
+        "q/__init__.py": "X = 1\n",
+    }
+    project = _project(write_tree(tmp_path, files))
+    found, entries, second = _in_rounds(project)
+    assert found == reference_simulation(project, _starts(project))
+    planned = plan_runs(_starts(project))
+    assert "p.z" in {planned[index][0][2] for index in second}
+    assert "q" in {planned[index][0][2] for index in entries.rest} - {
+        planned[index][0][2] for index in second
+    }

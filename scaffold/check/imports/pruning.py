@@ -108,6 +108,7 @@ class Entries:
         chosen = set(first)
         self.rest = [i for i in running if i not in chosen]
         self.by_run = {planned[i][0]: key for i, key in enumerate(self.keys) if key}
+        self.planned = planned
 
     def second(self, loud: Iterable[RunId]) -> list[int]:
         """The runs left out of the first round that reach one of its `loud` runs."""
@@ -126,5 +127,24 @@ class Entries:
                 if caller not in reach and caller not in needed:
                     reach.add(caller)
                     todo.append(caller)
-        keys = self.keys
-        return [i for i in self.rest if keys[i] in reach]
+        keys, planned = self.keys, self.planned
+        # A run starts from its package's state: one that reaches a loud run (a caught
+        # failure there may have removed a module the run then reads through) taints every
+        # run below it, whatever those import.
+        packages = {
+            (scope, name): parent
+            for ((kind, scope, name), parent, _) in planned
+            if kind == "package"
+        }
+        by_run = self.by_run
+        tainted: dict[tuple[str, str], bool] = {}
+
+        def below_loud(package: tuple[str, str] | None) -> bool:
+            if package is None:
+                return False
+            if package not in tainted:
+                key = by_run.get(("package", *package))
+                tainted[package] = key in reach or below_loud(packages.get(package))
+            return tainted[package]
+
+        return [i for i in self.rest if keys[i] in reach or below_loud(planned[i][1])]
