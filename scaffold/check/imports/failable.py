@@ -69,9 +69,11 @@ def loops(project: Project) -> tuple[dict[str, set[str]], frozenset[str]]:
     """The graph of what each module's top level imports or reads (`_Shape.reads`), and the
     modules of its loops that may report: those of a strongly connected component in which
     a statement may meet a module of the same component still initialising. Every report
-    is made in such a loop: the module it finds initialising sits on the stack below the
-    statement, so it reaches the statement's module by imports, and the statement reaches
-    it by an import or a read (imports.pruning)."""
+    that needs a module initialising is made in such a loop: that module sits on the stack
+    below the statement, so it reaches the statement's module by imports, and the statement
+    reaches it by an import or a read (imports.pruning). The one kind that needs none, a
+    read through a package a caught failure removed, follows a failure that removed it,
+    which `Simulator.loud` counts (imports.pruning.Entries takes it from there)."""
     found = _shapes(project)
     graph = {key: shape.edges | shape.reads for key, shape in found.items()}
     component = _components(graph)

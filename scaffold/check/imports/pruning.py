@@ -87,17 +87,19 @@ class Entries:
     outside those loops, a run of the first round that met a failure `Simulator.loud`
     counts (reported, or caught where it leaves a trace).
 
-    Why the others are left out. Every report is made in such a loop. A run of a module
-    outside them enters a loop at the first of its modules it imports (its entry), through
-    modules outside every such loop; entered there, the loop runs as in the entry's own run
-    (simulated first): none of its modules was imported before (entering at any of them
-    imports them all), no module it finds still initialising lies outside it, and the
-    modules below it that were imported before came out as they would now while no run
-    met a failure there. So when no run the other can reach that way was loud, the other
-    run meets no failure either and reports nothing. A loud run changes what follows it (a
-    dropped module imported again, a run going on past a failure), and those who reach it
-    are simulated in the second round. On a 10,000-file environment the first round holds
-    ~2,750 of ~9,200 runs and the second ~20 (docs/decisions.md, session 15)."""
+    Why the others are left out. Every report is made in such a loop, or after a failure
+    that removed a module (a read through a removed package), which is loud. A run of a
+    module outside the loops enters a loop at the first of its modules it imports (its
+    entry), through modules outside every such loop; entered there, the loop runs as in the
+    entry's own run (simulated first): none of its modules was imported before (entering at
+    any of them imports them all), no module it finds still initialising lies outside it,
+    and the modules below it that were imported before came out as they would now while no
+    run met a failure there. So when no run the other can reach that way was loud, the
+    other run meets no failure either and reports nothing. A loud run changes what follows
+    it (a dropped module imported again or read through, a run going on past a failure):
+    those who reach it, and the runs below a package whose run reaches it (they start from
+    its state), are simulated in the second round. On a 10,000-file environment the first
+    round holds ~2,750 of ~9,200 runs and the second ~80 (docs/decisions.md, session 15)."""
 
     def __init__(self, project: Project, planned: list[PlannedRun], running: list[int]) -> None:
         self.graph, needed = loops(project)
