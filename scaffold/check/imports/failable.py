@@ -22,14 +22,14 @@ a submodule it lists, initialises: both count as imported (and initialising) the
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Container, Iterable, Iterator, Mapping
 
 from scaffold.check.discover import SourceFile
 from scaffold.check.imports.listed import listed_all
 from scaffold.check.model import Access, ImportFact, ModuleFacts, RunImport
 from scaffold.check.project import Project, Target
 
-__all__ = ["Failable", "failable", "loops"]
+__all__ = ["Failable", "failable", "loops", "reaching"]
 
 # Modules executed per file of the project before the pass pays: it costs about as much as
 # executing one or two modules per file, and most trees' simulations stay below this.
@@ -62,7 +62,7 @@ def failable(project: Project) -> frozenset[str]:
     graph = {key: shape.edges for key, shape in found.items()}
     component = _components(graph)
     raising = {key for key, shape in found.items() if shape.can_raise(component)}
-    return frozenset(_reaching(graph, raising))
+    return frozenset(reaching(graph, raising))
 
 
 def loops(project: Project) -> tuple[dict[str, set[str]], frozenset[str]]:
@@ -327,17 +327,20 @@ def _components(graph: Mapping[str, set[str]]) -> dict[str, int]:
     return component
 
 
-def _reaching(graph: Mapping[str, set[str]], targets: set[str]) -> set[str]:
-    """Every node with a path to one of `targets` (each target included)."""
+def reaching(
+    graph: Mapping[str, set[str]], targets: Iterable[str], avoid: Container[str] = frozenset()
+) -> set[str]:
+    """Every node with a path to one of `targets` (each target included) through no node of
+    `avoid` (a target in it still counts)."""
     callers: dict[str, list[str]] = {}
     for node, successors in graph.items():
         for successor in successors:
             callers.setdefault(successor, []).append(node)
     found = set(targets)
-    todo = list(targets)
+    todo = list(found)
     while todo:
         for caller in callers.get(todo.pop(), ()):
-            if caller not in found:
+            if caller not in found and caller not in avoid:
                 found.add(caller)
                 todo.append(caller)
     return found

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from scaffold.check.imports.failable import loops
+from scaffold.check.imports.failable import loops, reaching
 from scaffold.check.imports.plan import PlannedRun
 from scaffold.check.imports.run_memory import RunId
 from scaffold.check.model import ImportFact
@@ -117,18 +117,8 @@ class Entries:
         roots = {key for run in loud if (key := self.by_run.get(run)) is not None}
         if not roots or not self.rest:
             return []
-        callers: dict[str, list[str]] = {}
-        for node, successors in self.graph.items():
-            for successor in successors:
-                callers.setdefault(successor, []).append(node)
-        reach = set(roots)
-        todo = list(roots)
-        needed = self.needed
-        while todo:
-            for caller in callers.get(todo.pop(), ()):
-                if caller not in reach and caller not in needed:
-                    reach.add(caller)
-                    todo.append(caller)
+        # Through modules outside the loops: a loop's own runs were all in the first round.
+        reach = reaching(self.graph, roots, self.needed)
         keys, planned = self.keys, self.planned
         # A run starts from its package's state: one that reaches a loud run (a caught
         # failure there may have removed a module the run then reads through) taints every
