@@ -15,6 +15,7 @@ __all__ = [
     "open_regular",
     "process_alive",
     "read_regular",
+    "read_stated",
     "replace_contents",
     "write_atomically",
 ]
@@ -224,20 +225,32 @@ def open_regular(path: str | os.PathLike[str]) -> BinaryIO:
     link to `/dev/zero` would fill memory, and either can be put in a file's place at any
     moment, so a check before opening proves nothing.
     """
+    return os.fdopen(_open_regular(path)[0], "rb")
+
+
+def _open_regular(path: str | os.PathLike[str]) -> tuple[int, os.stat_result]:
     handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
-    if not stat.S_ISREG(os.fstat(handle).st_mode):
+    info = os.fstat(handle)
+    if not stat.S_ISREG(info.st_mode):
         os.close(handle)
         raise OSError(errno.EINVAL, "not a regular file", os.fspath(path))
-    return os.fdopen(handle, "rb")
+    return handle, info
 
 
 def read_regular(path: str | os.PathLike[str], limit: int | None = None) -> bytes:
     """The bytes of the regular file at `path` (see `open_regular`); OSError for anything
     else, or for a file of more than `limit` bytes."""
-    with open_regular(path) as stream:
-        if limit is None:
-            return stream.read()
-        data = stream.read(limit + 1)
-    if len(data) > limit:
+    return read_stated(path, limit)[0]
+
+
+def read_stated(
+    path: str | os.PathLike[str], limit: int | None = None
+) -> tuple[bytes, os.stat_result]:
+    """`read_regular`, with the open file's stat taken before it was read: a change after
+    it changes the stat (the cache keys what it read on that stat)."""
+    handle, info = _open_regular(path)
+    with os.fdopen(handle, "rb") as stream:
+        data = stream.read() if limit is None else stream.read(limit + 1)
+    if limit is not None and len(data) > limit:
         raise OSError(errno.EFBIG, f"larger than {limit} bytes", os.fspath(path))
-    return data
+    return data, info

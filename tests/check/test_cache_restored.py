@@ -159,7 +159,7 @@ def test_a_stale_cache_is_not_read_twice_before_the_parse(tmp_path: Path) -> Non
         path.write_text(path.read_text(encoding="utf-8") + "STALE = 1\n")
     expected = _report(root, use_cache=False)
     opens = _opens_during(root, lambda: _report(root))
-    sample = -(-MODULES // (MODULES // contents._STALE_SAMPLE))
+    sample = -(-MODULES // (MODULES // contents.STALE_SAMPLE))
     assert sum(opens.values()) <= MODULES + 1 + sample
     assert _report(root) == expected
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+import scaffold.check.incremental.chunks as chunks
 import scaffold.check.incremental.pool as pool
 import scaffold.check.incremental.run as engine
 import scaffold.check.incremental.split_simulation as split_simulation
@@ -21,6 +22,7 @@ from scaffold.check import CheckOptions, run_check
 from scaffold.check.discover import discover
 from scaffold.check.facts import parse_source
 from scaffold.check.incremental.cache_file import marshalled_tuple, parts_checksum
+from scaffold.check.incremental.chunks import Chunk
 from scaffold.check.incremental.records import decode_sent_facts, encode_facts
 from scaffold.check.incremental.runs import RecordedRuns
 from scaffold.check.incremental.store import FactsCache, NewEntry, content_digest
@@ -87,9 +89,11 @@ def test_a_first_run_marshals_the_facts_while_the_simulation_runs(
         return marshal.dumps(value, version)
 
     monkeypatch.setattr(split_simulation, "start_in_fork", start)
-    monkeypatch.setattr(store, "marshal", SimpleNamespace(dumps=dumps, loads=marshal.loads))
+    observed = SimpleNamespace(dumps=dumps, loads=marshal.loads)
+    monkeypatch.setattr(store, "marshal", observed)
+    monkeypatch.setattr(chunks, "marshal", observed)  # stored as they were parsed
     first = _report(root)
-    assert events == ["digests", "entries", "joined"]
+    assert events[-1] == "joined" and {"digests", "entries"} == set(events[:-1])
     events.clear()
     assert _report(root) == first == _report(root, use_cache=False)  # warm: the cache holds
     assert "entries" not in events
@@ -193,27 +197,33 @@ def test_a_run_that_parses_in_workers_makes_its_structure_key_while_they_parse(
     assert first == _report(root, use_cache=False)
 
 
-def test_files_parsed_in_workers_are_stored_a_chunk_at_a_time(
+def test_files_parsed_in_workers_are_stored_a_batch_at_a_time(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Stored as their results come, while the workers parse the next batches, not all after
-    # the last one; every file is stored all the same.
+    # Each batch's part of the cache, made by the worker that parsed it, is stored as it
+    # comes, while the workers parse the next batches; this process stores no file of its
+    # own, and every file is stored all the same.
     root = _tree(tmp_path, 12)
-    chunks: list[int] = []
-    real = FactsCache.store_all
+    batches: list[int] = []
+    real = FactsCache.store_chunk
+
+    def store_chunk(self: FactsCache, chunk: Chunk) -> None:
+        batches.append(len(chunk.keys))
+        real(self, chunk)
 
     def store_all(self: FactsCache, parsed: list[NewEntry]) -> None:
-        chunks.append(len(parsed))
-        real(self, parsed)
+        raise AssertionError("a file parsed in a worker stored by this process")
 
+    monkeypatch.setattr(FactsCache, "store_chunk", store_chunk)
     monkeypatch.setattr(FactsCache, "store_all", store_all)
-    monkeypatch.setattr(pool, "STORE_CHUNK", 4)
+    monkeypatch.setattr(pool, "MIN_BATCH_BYTES", 1)
     monkeypatch.setattr(pool, "POOL_MIN_BYTES", 0)
     options = CheckOptions(paths=(root / "pkg",), select=DEFAULT, workers=2)
     first = sorted((d.code, d.path, d.line) for d in run_check(options).diagnostics)
-    assert chunks == [4, 4, 4, 1]
-    cache = FactsCache.open(discover(root / "pkg"))
-    assert all(cache.has_facts(source) for source in discover(root / "pkg").files)
+    tree = discover(root / "pkg")
+    assert len(batches) > 2 and sum(batches) == len(tree.files)
+    cache = FactsCache.open(tree)
+    assert all(cache.has_facts(source) for source in tree.files)
     assert first == _report(root, use_cache=False)
 
 
@@ -240,9 +250,25 @@ def test_a_first_runs_printout_key_compares_no_stat(tmp_path: Path) -> None:
     assert cache.known_digests(tree.files) == expected
     assert _CountedIndex.looked_up == 0
     # A file not indexed in this run: each is looked up in the index, its stat compared.
-    del cache._indexed_now[readable[0].rel]
+    del cache._indexed_now[readable[0].key]
     assert cache.known_digests(tree.files) == expected
     assert _CountedIndex.looked_up == len(tree.files)
+
+
+def test_a_first_runs_printout_key_leaves_the_workers_chunks_as_they_are(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Parsed in workers, the files are stored in their chunks: their content hashes are known
+    # without loading the chunks into the cache's dicts, which the run's save never needs.
+    root = _tree(tmp_path, 6)
+    tree = discover(root / "pkg")
+    cache = FactsCache.open(tree)
+    monkeypatch.setattr(pool, "POOL_MIN_BYTES", 0)
+    pool.read_facts([s for s in tree.files if not s.is_extension], cache=cache, workers=2)
+    digests = cache.known_digests(tree.files)
+    assert all(digests) and cache._chunks and not cache._index
+    assert [cache.known_digest(source) for source in tree.files] == digests
+    assert not cache._chunks and len(cache._index) == len(tree.files)
 
 
 def test_a_first_run_stores_its_packed_results_without_a_copy(

@@ -164,9 +164,9 @@ from scaffold.check.options import CheckOptions
 
 real = pool._encode_batch
 
-def end_the_command_then_parse(batch, parse, for_cache):
+def end_the_command_then_parse(*args):
     os.kill(os.getppid(), signal.SIGTERM)  # `kill PID`: the command alone, not its workers
-    return real(batch, parse, for_cache)
+    return real(*args)
 
 pool._encode_batch = end_the_command_then_parse
 run_check(CheckOptions(paths=(sys.argv[1],), use_cache=False, workers=2))

@@ -88,7 +88,7 @@ def test_a_stale_cache_in_place_is_dropped_after_the_sample_its_lead_holds(
     cache = FactsCache.open(tree)
     assert cache.empty and fronts == [] and hashed == []
     files = len(tree.files)
-    assert len(stats) <= -(-files // (files // contents._STALE_SAMPLE)) < files // 2
+    assert len(stats) <= -(-files // (files // contents.STALE_SAMPLE)) < files // 2
     assert cache.report_key(tree, ()) is None
     assert _report(root) == _report(root, use_cache=False)
 
@@ -111,7 +111,7 @@ def test_a_stale_cache_of_files_of_the_same_sizes_is_dropped_after_a_sample_of_t
     # Before: every file's stat (and the 64 files of the sample hashed) before the parse.
     assert cache.empty
     files = len(tree.files)
-    assert len(stats) <= -(-files // (files // contents._STALE_SAMPLE)) < files // 2
+    assert len(stats) <= -(-files // (files // contents.STALE_SAMPLE)) < files // 2
     assert sorted(hashed) == sorted(stats)
 
 

@@ -7,15 +7,16 @@ shape `FactsReader` names, so the pipeline does not know which one it was given.
 from __future__ import annotations
 
 import errno
+import os
 from collections.abc import Callable, Mapping, Sequence
 
 from scaffold.check.discover import SourceFile
 from scaffold.check.facts import parse_source
 from scaffold.check.memory import without_cyclic_gc
 from scaffold.check.model import FILE_SPAN, ModuleFacts, SourceError
-from scaffold.files import read_regular
+from scaffold.files import read_stated
 
-__all__ = ["FactsReader", "read_here", "read_source", "too_large"]
+__all__ = ["FactsReader", "read_here", "read_source", "read_source_stated", "too_large"]
 
 # Reads the facts of the given files (extension modules have none), keyed by SourceFile.key.
 FactsReader = Callable[[Sequence[SourceFile]], Mapping[str, ModuleFacts]]
@@ -30,16 +31,28 @@ def read_source(
     """A file's bytes (None: unreadable or not read) and its facts; an unreadable file's
     are a SYN002, and a file of more than `limit` bytes (`max-file-size`) is not parsed:
     its facts say it was skipped (`too_large`)."""
+    data, facts, _ = read_source_stated(path, is_package, parse, limit)
+    return data, facts
+
+
+def read_source_stated(
+    path: str,
+    is_package: bool,
+    parse: Callable[..., ModuleFacts] = parse_source,
+    limit: int | None = None,
+) -> tuple[bytes | None, ModuleFacts, os.stat_result | None]:
+    """`read_source`, with the stat of the file read, taken before it was (None when it was
+    not read)."""
     try:
         # A FIFO put in its place mid-run must not hang a worker; no more than `limit` + 1
         # bytes of a file too large to parse are read.
-        data = read_regular(path, limit)
+        data, info = read_stated(path, limit)
     except OSError as exc:
         if exc.errno == errno.EFBIG and limit is not None:
-            return None, too_large(limit)
+            return None, too_large(limit), None
         error = SourceError("read", str(exc.strerror or exc), FILE_SPAN)
-        return None, ModuleFacts(error=error)
-    return data, parse(data, is_package=is_package)
+        return None, ModuleFacts(error=error), None
+    return data, parse(data, is_package=is_package), info
 
 
 def too_large(limit: int) -> ModuleFacts:

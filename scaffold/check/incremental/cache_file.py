@@ -10,6 +10,7 @@ import sys
 import time
 import zlib
 from collections.abc import Callable, Iterable, Sequence
+from itertools import chain
 from pathlib import Path
 from typing import BinaryIO, NamedTuple, cast
 
@@ -23,6 +24,7 @@ __all__ = [
     "BackPart",
     "CacheFile",
     "Loaded",
+    "Part",
     "checksum",
     "index_to_write",
     "load_cache",
@@ -31,6 +33,7 @@ __all__ = [
     "read_index",
     "read_lead",
     "started_in_background",
+    "tuple_of",
     "write_cache_file",
     "write_index",
     "written",
@@ -40,6 +43,8 @@ CHECKSUM_SIZE = 16
 # After the head: the lead's checksum and length, the lead, the front part's checksum and
 # length, the front part, then the back part.
 LENGTH_SIZE = 8
+# A part of a file written in parts (write_atomically): bytes, or a view of some.
+Part = bytes | memoryview
 _GITIGNORE = b"# Created by scaffold check: a cache, never commit it.\n*\n"
 # The kept index's first line; then the cache file's head and identity (`BackPart.index_head`),
 # the checksum of the rest, the stat index (marshal 2).
@@ -59,7 +64,12 @@ def marshalled_tuple(items: Sequence[bytes]) -> tuple[bytes, ...]:
     return (b"(" + len(items).to_bytes(4, "little"), *items)
 
 
-def parts_checksum(parts: Iterable[bytes]) -> bytes:
+def tuple_of(*items: Sequence[Part]) -> tuple[Part, ...]:
+    """`marshalled_tuple` of items each marshalled in parts."""
+    return (b"(" + len(items).to_bytes(4, "little"), *chain.from_iterable(items))
+
+
+def parts_checksum(parts: Iterable[Part]) -> bytes:
     """`checksum` of the parts joined, without joining them."""
     crc = 0
     for part in parts:
@@ -68,7 +78,7 @@ def parts_checksum(parts: Iterable[bytes]) -> bytes:
 
 
 def write_cache_file(
-    path: Path, head: bytes, lead: bytes, front: Sequence[bytes], back: Sequence[bytes]
+    path: Path, head: bytes, lead: bytes, front: Sequence[Part], back: Sequence[Part]
 ) -> None:
     """Write a cache file atomically: `head` (its format and fingerprint), the lead's
     checksum and length, the lead, the front part's checksum and length, the front part's
@@ -93,7 +103,7 @@ def write_cache_file(
 BACKGROUND_MIN_BYTES = 16_000_000
 
 
-def started_in_background(back: Sequence[bytes], write: Callable[[], object]) -> bool:
+def started_in_background(back: Sequence[Part], write: Callable[[], object]) -> bool:
     """Whether `write` of a file of the back part `back` was started in the background
     (memory.in_background_until_exit): only for a large one."""
     return sum(map(len, back)) >= BACKGROUND_MIN_BYTES and in_background_until_exit(write)
@@ -103,8 +113,8 @@ def written(
     path: Path,
     head: bytes,
     lead: tuple[bytes, tuple[bytes, bytes] | None],
-    front: Sequence[bytes],
-    back: Sequence[bytes],
+    front: Sequence[Part],
+    back: Sequence[Part],
 ) -> bool:
     """`write_cache_file` with the lead made of the index's sample (marshalled), the stored
     report and the back part's checksum; False when it failed (then the cache is only

@@ -18,11 +18,13 @@ from scaffold.check.discover import SourceFile
 
 __all__ = [
     "DIGEST_SIZE",
+    "STALE_SAMPLE",
     "content_digest",
     "file_digest",
     "file_digests",
     "hash_files",
     "index_sample",
+    "sample_step",
     "sampled_stale",
     "skipped_digest",
     "stale_sample",
@@ -35,7 +37,7 @@ _THREADS_MIN_FILES = 64
 # them side by side; beyond a few the per-file Python work, which holds it, is all left.
 _MAX_THREADS = 4
 # Of this many files whose stat changed or more, a sample is hashed first (see hash_files).
-_STALE_SAMPLE = 64
+STALE_SAMPLE = 64
 # A stat index entry: size, mtime_ns, inode, ctime_ns, content hash (incremental.store).
 Entry = tuple[int, int, int, int, bytes]
 # Without blocking: a FIFO put in a file's place must not hang the run (scaffold.files).
@@ -123,8 +125,8 @@ def hash_files(
     parse of a few (a tiny file's parse costs ~10 hashes, a large one's ~100). A tree where a
     fifth of the files are unchanged passes the sample with a chance of 998 in 1,000.
     """
-    if len(changed) >= 4 * _STALE_SAMPLE:
-        step = len(changed) // _STALE_SAMPLE
+    if len(changed) >= 4 * STALE_SAMPLE:
+        step = len(changed) // STALE_SAMPLE
         sample = changed[::step]
         if sum(_hashed(sample, cached)) <= len(sample) // 16:
             return [source for at, source in enumerate(changed) if at % step]
@@ -143,9 +145,9 @@ def stale_sample(
     whether it is as indexed (True), surely changed (False: another size) or to be hashed
     (None), and `cached` of a content hash whether facts are cached under it. Asked before
     every file's stat, which a stale cache in place paid before the parse (issue 21)."""
-    if len(files) < 4 * _STALE_SAMPLE:
+    if len(files) < 4 * STALE_SAMPLE:
         return False
-    sample = files[:: len(files) // _STALE_SAMPLE]
+    sample = files[:: len(files) // STALE_SAMPLE]
     kept, unsure = 0, []
     for source in sample:
         known = as_indexed(source)
@@ -166,9 +168,14 @@ def _hashed(files: Sequence[SourceFile], cached: Callable[[SourceFile, bytes], b
 def index_sample(index: Mapping[str, Entry]) -> dict[str, Entry]:
     """About 64 entries spread over a stat index of many files (none of a few): what a cache
     file's lead holds for `sampled_stale`."""
-    if len(index) < 4 * _STALE_SAMPLE:
+    if len(index) < 4 * STALE_SAMPLE:
         return {}
-    return dict(islice(index.items(), 0, None, len(index) // _STALE_SAMPLE))
+    return dict(islice(index.items(), 0, None, sample_step(len(index))))
+
+
+def sample_step(files: int) -> int:
+    """One entry in this many of an index of `files` goes into its sample (`index_sample`)."""
+    return max(files // STALE_SAMPLE, 1)
 
 
 def sampled_stale(folder: str, sample: Mapping[str, Entry]) -> bool:
@@ -178,7 +185,7 @@ def sampled_stale(folder: str, sample: Mapping[str, Entry]) -> bool:
     files all are, and `hash_files` reads them once), the others of another size (their
     content changed). A file gone has no say: a tree that lost most of its files is not
     taken for stale. It stops at the first files that show the cache is not stale."""
-    if len(sample) < _STALE_SAMPLE:
+    if len(sample) < STALE_SAMPLE:
         return False
     maybe_kept = seen = 0
     for key, entry in sample.items():

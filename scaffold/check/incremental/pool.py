@@ -15,9 +15,11 @@ from typing import TYPE_CHECKING, TypeVar
 
 from scaffold.check.discover import SourceFile
 from scaffold.check.facts import parse_source
-from scaffold.check.facts.files import read_source
+from scaffold.check.facts.files import read_source, read_source_stated
+from scaffold.check.incremental.chunks import Chunk, make_chunk, stat_of
+from scaffold.check.incremental.contents import sample_step
 from scaffold.check.incremental.records import CODEC, decode_sent_facts, encode_facts
-from scaffold.check.incremental.store import FactsCache, NewEntry, Stat, content_digest
+from scaffold.check.incremental.store import FactsCache, NewEntry, content_digest
 from scaffold.check.memory import finish_background, without_cyclic_gc
 from scaffold.check.model import ModuleFacts
 
@@ -48,11 +50,6 @@ BYTES_PER_WORKER = 500_000
 # on average (docs/decisions.md, issue 20).
 GUIDED_SHARE = 2
 MIN_BATCH_BYTES = 64_000
-# The files parsed are stored in the cache this many at a time, as their results come: this
-# process mostly waits for the workers' next batch meanwhile. Stored all at once after the
-# last result, 100,000 tiny files took 0.11 s when nothing else ran (docs/decisions.md,
-# issues 19/21, session 15).
-STORE_CHUNK = 2048
 
 Parser = Callable[..., ModuleFacts]
 T = TypeVar("T")
@@ -60,14 +57,16 @@ T = TypeVar("T")
 
 @dataclass(frozen=True, slots=True)
 class ParseJob:
-    """One file to parse: its tree key, path, whether it is an `__init__`, its size, and the
-    size above which it is not parsed (`max-file-size`; None: no limit)."""
+    """One file to parse: its tree key, path, whether it is an `__init__`, its size, the
+    size above which it is not parsed (`max-file-size`; None: no limit), and its key in the
+    cache's index (for a cache)."""
 
     key: str
     path: str
     is_package: bool
     size: int
     limit: int | None = None
+    rel: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +80,8 @@ class Parsed:
 
     key: str
     digest: bytes | None
-    encoded: bytes | None = None
+    # A worker's encoded facts: their own bytes, or where they start in a Chunk's entries.
+    encoded: bytes | memoryview | None = None
     facts: ModuleFacts | None = None
     # content_digest(encoded), computed by the worker: the cache keys reports on it.
     facts_digest: bytes | None = None
@@ -126,10 +126,12 @@ def _parse_batch(
 # What crosses between the processes is plain tuples: pickling records (a slotted dataclass
 # pickles through Python-level __getstate__/__setstate__) cost ~10x as much, 0.3 s of the
 # main process's CPU on each side for a 10,000-file tree (docs/decisions.md, issue 20).
-# A job sent: key, path, is_package, limit. A result: key, content digest, encoded facts,
-# their digest (the digests only for the cache).
-SentJob = tuple[str, str, bool, "int | None"]
+# A job sent: key, path, is_package, limit, index key. A result: key, content digest,
+# encoded facts, their digest (the digests only for the cache); a file the cache stores comes
+# in the batch's Chunk instead.
+SentJob = tuple[str, str, bool, "int | None", str]
 SentResult = tuple[str, "bytes | None", bytes, "bytes | None"]
+SentBatch = tuple[list[SentResult], "Chunk | None"]
 
 
 def _start_worker(parent: int | None) -> None:
@@ -161,18 +163,44 @@ def _start_worker(parent: int | None) -> None:
         os._exit(1)
 
 
-def _encode_batch(batch: Sequence[SentJob], parse: Parser, for_cache: bool) -> list[SentResult]:
+def _encode_batch(batch: Sequence[SentJob], parse: Parser, every: int) -> SentBatch:
     """Parse each job in a worker, into encoded facts (marshal is much faster than pickling
-    records)."""
+    records). `every` > 0: for the cache, whose part for the batch the worker makes too (a
+    Chunk; one file in `every` goes into its sample)."""
+    if every:
+        return _encode_for_cache(batch, parse, every)
     results: list[SentResult] = []
     with without_cyclic_gc():
-        for key, path, is_package, limit in batch:
-            data, facts = read_source(path, is_package, parse, limit)
-            digest = content_digest(data) if data is not None and for_cache else None
-            encoded = encode_facts(facts)
-            facts_digest = content_digest(encoded) if for_cache else None
-            results.append((key, digest, encoded, facts_digest))
-    return results
+        for key, path, is_package, limit, _ in batch:
+            facts = read_source(path, is_package, parse, limit)[1]
+            results.append((key, None, encode_facts(facts), None))
+    return results, None
+
+
+def _encode_for_cache(batch: Sequence[SentJob], parse: Parser, every: int) -> SentBatch:
+    """`_encode_batch` for the cache: each file read is stored in the batch's Chunk, under
+    the stat of the open file taken before it was read; the others are sent as results."""
+    results: list[SentResult] = []
+    keys: list[str] = []
+    rels: list[str] = []
+    infos: list[os.stat_result] = []
+    digests: list[bytes] = []
+    packages: list[bool] = []
+    encoded: list[bytes] = []
+    with without_cyclic_gc():
+        for key, path, is_package, limit, rel in batch:
+            data, facts, info = read_source_stated(path, is_package, parse, limit)
+            if data is None or info is None:
+                results.append((key, None, encode_facts(facts), None))
+                continue
+            keys.append(key)
+            rels.append(rel)
+            infos.append(info)
+            digests.append(content_digest(data))
+            packages.append(is_package)
+            encoded.append(encode_facts(facts))
+        stats = map(stat_of, infos)
+        return results, make_chunk(keys, rels, stats, digests, packages, encoded, every)
 
 
 def _batches(jobs: Sequence[ParseJob], workers: int) -> list[list[ParseJob]]:
@@ -243,11 +271,13 @@ def parse_jobs(
     parse: Parser = parse_source,
     for_cache: bool = False,
     meanwhile: Callable[[], object] | None = None,
+    stored: Callable[[Chunk], object] | None = None,
 ) -> Iterator[Parsed]:
     """Parse every job, across `workers` processes (0: here); results in no set order.
-    `for_cache`: each file's content is digested too, and the workers digest the facts they
-    encode, for the cache to store. `meanwhile` runs here once the workers have their work
-    (not at all when parsing here), while this process would only wait for them."""
+    `for_cache`: each file's content is digested too, and the workers make each batch's part
+    of the cache (a Chunk, given to `stored` before the batch's files). `meanwhile` runs
+    here once the workers have their work (not at all when parsing here), while this
+    process would only wait for them."""
     if workers < 1 or len(jobs) < 2:
         yield from _parse_batch(jobs, parse, for_cache)
         return
@@ -264,19 +294,37 @@ def parse_jobs(
             workers, mp_context=context, initializer=_start_worker, initargs=(parent,)
         ) as pool:
             count = len(batches)
-            sent = [[(j.key, j.path, j.is_package, j.limit) for j in batch] for batch in batches]
-            results = pool.map(_encode_batch, sent, [parse] * count, [for_cache] * count)
+            every = sample_step(len(jobs)) if for_cache else 0
+            sent = [[(j.key, j.path, j.is_package, j.limit, j.rel) for j in b] for b in batches]
+            results = pool.map(_encode_batch, sent, [parse] * count, [every] * count)
             if meanwhile is not None:
                 meanwhile()
-            for result in results:
-                for key, digest, encoded, facts_digest in result:
-                    done.add(key)
-                    yield Parsed(key, digest, encoded=encoded, facts_digest=facts_digest)
+            for result, chunk in results:
+                yield from _parsed(result, chunk, stored)
+                done.update(key for key, *_ in result)
+                done.update(chunk.keys if chunk is not None else ())
     except (BrokenProcessPool, OSError):
         # A worker was killed (out of memory, say) or no process could be started: the
         # files it had not sent back are parsed here, so the run still reports on them.
         left = [job for job in jobs if job.key not in done]
         yield from _parse_batch(left, parse, for_cache)
+
+
+def _parsed(
+    result: list[SentResult], chunk: Chunk | None, stored: Callable[[Chunk], object] | None
+) -> Iterator[Parsed]:
+    """A worker's results, their Chunk given to `stored` first."""
+    if chunk is None:
+        for key, digest, encoded, facts_digest in result:
+            yield Parsed(key, digest, encoded=encoded, facts_digest=facts_digest)
+        return
+    if stored is not None:
+        stored(chunk)
+    for key, digest, encoded, _ in result:  # the files not stored: unreadable
+        yield Parsed(key, digest, encoded=encoded)
+    entries = memoryview(chunk.entry_items)  # marshal reads one value, the facts
+    for key, digest, at in zip(chunk.keys, chunk.digests, chunk.offsets, strict=True):
+        yield Parsed(key, digest, encoded=entries[at:])
 
 
 def start_in_fork(work: Callable[[], bytes]) -> Callable[[], bytes | None]:
@@ -364,8 +412,9 @@ def _read_into(
     meanwhile: Callable[[], object] | None = None,
 ) -> None:
     jobs: list[ParseJob] = []
-    pending: dict[str, tuple[SourceFile, Stat | None]] = {}
+    pending: dict[str, SourceFile] = {}
     lookup = cache is not None and not cache.empty
+    rel_of = None if cache is None else cache.index_key
     for source in files:
         if source.is_extension or source.key in facts:
             continue
@@ -373,34 +422,36 @@ def _read_into(
         if cached is not None:
             facts[source.key] = cached
             continue
-        stat = cache.stat(source) if cache is not None else None
-        size = stat[0] if stat is not None else _size(source.file)
+        rel = "" if rel_of is None else rel_of(source)
+        size = _size(source) if cache is None else cache.size(source)
         limit = source.config.max_file_size
-        jobs.append(ParseJob(source.key, source.file, source.is_package, size, limit))
-        pending[source.key] = (source, stat)
+        jobs.append(ParseJob(source.key, source.file, source.is_package, size, limit, rel))
+        pending[source.key] = source
     if workers is None:
         workers = plan_workers(sum(job.size for job in jobs))
-    new_entries: list[NewEntry] = []  # stored a chunk per call (a first run stores every file)
-    for parsed in parse_jobs(jobs, workers, parse, cache is not None, meanwhile):
+    # A file parsed here is stored under its stat taken now, before it is read; a worker
+    # stores what it parses itself (`_encode_for_cache`).
+    here = cache is not None and (workers < 1 or len(jobs) < 2)
+    stats = {job.key: cache.stat(pending[job.key]) for job in jobs} if here else {}  # type: ignore[union-attr]
+    stored = None if cache is None else cache.store_chunk
+    new_entries: list[NewEntry] = []
+    for parsed in parse_jobs(jobs, workers, parse, cache is not None, meanwhile, stored):
         key = parsed.key
-        source, stat = pending[key]
         encoded = parsed.encoded
         # Parsed.decoded, inlined: a call per file of a large tree.
         decoded = parsed.facts if encoded is None else decode_sent_facts(encoded)
         assert decoded is not None
         facts[key] = decoded
-        if cache is not None and stat is not None and parsed.digest is not None:
-            encoded = encoded or encode_facts(decoded)
-            new_entries.append((source, parsed.digest, encoded, stat, parsed.facts_digest))
-            if len(new_entries) == STORE_CHUNK:
-                cache.store_all(new_entries)  # while the workers parse the next batches
-                new_entries = []
+        stat = stats.get(key)
+        if stat is not None and parsed.digest is not None:  # parsed here: facts, not encoded
+            entry = (pending[key], parsed.digest, encode_facts(decoded), stat, None)
+            new_entries.append(entry)
     if cache is not None and new_entries:
         cache.store_all(new_entries)
 
 
-def _size(path: str) -> int:
+def _size(source: SourceFile) -> int:
     try:
-        return os.stat(path).st_size
+        return os.stat(source.file).st_size
     except OSError:
         return 0

@@ -51,7 +51,7 @@ def decode_facts(data: bytes) -> ModuleFacts:
     return facts
 
 
-def decode_sent_facts(data: bytes) -> ModuleFacts:
+def decode_sent_facts(data: bytes | memoryview) -> ModuleFacts:
     """`decode_facts` of what a pool worker of this process encoded and sent down its pipe,
     without checking each field's type: the same code wrote it a moment ago, where a cache
     file read back (`decode_facts`) may have been forged or damaged on disk."""

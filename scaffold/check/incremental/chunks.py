@@ -1,0 +1,170 @@
+"""A first run's cache entries, made by the pool workers that parsed the files.
+
+A worker that parses for the cache also makes each batch's part of the cache file: the items
+of the stat index, of the entry digests and of the entries, as the marshal bytes (version 2)
+of a dict's items. Version 2 writes a dict as `{`, its items (key, then value, with no
+back-references) and `0`, so items marshalled apart join into one dict unchanged
+(`joined`): a first run's cache file is written from the workers' bytes, and the main
+process neither stores each file in dicts nor marshals them again (on 100,000 tiny files
+that was ~0.2 s of its CPU, and 65 MB of memory; docs/decisions.md, issues 19/21,
+session 16). A cache that holds anything else loads the items into its dicts (`load_items`).
+"""
+
+from __future__ import annotations
+
+import marshal
+import time
+from collections.abc import Iterable, Sequence
+from itertools import accumulate, compress, islice
+from operator import add, attrgetter, itemgetter, sub
+from typing import NamedTuple
+
+from scaffold.check.incremental.cache_file import RACY_NS, Part
+from scaffold.check.incremental.contents import (
+    DIGEST_SIZE,
+    STALE_SAMPLE,
+    content_digest,
+    sample_step,
+)
+
+__all__ = ["Chunk", "Chunks", "joined", "load_items", "make_chunk", "stat_of"]
+
+# A stat index entry: size, mtime_ns, inode, ctime_ns, content hash (incremental.store).
+Entry = tuple[int, int, int, int, bytes]
+Stat = tuple[int, int, int, int]
+# What opens and closes a dict in marshal's version 2.
+_DICT_OPEN, _DICT_CLOSE = b"{", b"0"
+
+
+class Chunk(NamedTuple):
+    """One batch's part of the cache: the files stored (tree key, content hash, facts digest,
+    where its encoded facts start in `entry_items`, each in the same order), and the
+    marshalled items of the index, the entry digests and the entries; `sample`: some of its
+    index entries, for the cache file's lead; `racy`: the entries stored with an mtime of
+    -1, as they are."""
+
+    keys: list[str]
+    digests: list[bytes]
+    facts_digests: list[bytes]
+    offsets: list[int]
+    index_items: bytes
+    digest_items: bytes
+    entry_items: bytes
+    sample: dict[str, Entry]
+    racy: dict[str, Entry]
+
+
+# What marshal writes before an entry's encoded facts: the key's type and length, the key (a
+# content hash and a kind), the value's type and length; before the first entry, the dict's
+# type.
+_BEFORE_FACTS = 5 + DIGEST_SIZE + 1 + 5
+_DICT_TYPE = 1
+_KINDS = {True: b"P", False: b"M"}  # store._entry_key's
+# A stat as the index keeps it: size, mtime_ns, inode, ctime_ns.
+stat_of = attrgetter("st_size", "st_mtime_ns", "st_ino", "st_ctime_ns")
+_CTIME = itemgetter(3)
+
+
+def make_chunk(
+    keys: Iterable[str],
+    rels: Iterable[str],
+    stats: Iterable[Stat],
+    digests: Iterable[bytes],
+    packages: Iterable[bool],
+    encoded: Iterable[bytes],
+    every: int = 1,
+) -> Chunk:
+    """The Chunk of files read (`stats`: each one's `stat_of`, taken before it was read),
+    made at C speed: a worker's loop over its files only collects them. `every`: one file
+    in this many goes into the sample."""
+    keys, rels, stats, digests = list(keys), list(rels), list(stats), list(digests)
+    encoded = list(encoded)
+    entry_keys = list(map(add, digests, map(_KINDS.__getitem__, packages)))
+    facts_digests = list(map(content_digest, encoded))
+    index = dict(zip(rels, map(add, stats, zip(digests)), strict=True))
+    # An entry whose file changed too close to now to trust its mtime is stored with an mtime
+    # of -1 (cache_file.index_to_write): now is before the file is written, so no fewer
+    # entries are marked than would be then.
+    recent = time.time_ns() - RACY_NS
+    racy = {rel: index[rel] for rel in compress(rels, map(recent.__le__, map(_CTIME, stats)))}
+    for rel, (size, _, inode, ctime, digest) in racy.items():
+        index[rel] = (size, -1, inode, ctime, digest)
+    entries = dict(zip(entry_keys, encoded, strict=True))  # equal contents: one entry
+    lengths = list(map(len, entries.values()))
+    ends = accumulate(map(_BEFORE_FACTS.__add__, lengths), initial=_DICT_TYPE)
+    next(ends)
+    starts = dict(zip(entries, map(sub, ends, lengths), strict=True))
+    return Chunk(
+        keys,
+        digests,
+        facts_digests,
+        list(map(starts.__getitem__, entry_keys)),
+        _items(index),
+        _items(dict(zip(entry_keys, facts_digests, strict=True))),
+        _items(entries),
+        {rel: index[rel] for rel in rels[:: max(every, 1)]},
+        racy,
+    )
+
+
+def _items(mapping: dict[str, Entry] | dict[bytes, bytes]) -> bytes:
+    """A dict marshalled (version 2), whose items `joined` joins to others'."""
+    return marshal.dumps(mapping, 2)
+
+
+def joined(dicts: Iterable[bytes]) -> tuple[Part, ...]:
+    """The marshal bytes (version 2), in parts, of the dict of every item of the marshalled
+    `dicts`: their items without each one's opening and closing (no copy)."""
+    return (_DICT_OPEN, *(memoryview(items)[1:-1] for items in dicts), _DICT_CLOSE)
+
+
+def load_items(dicts: Sequence[bytes]) -> dict[object, object]:
+    """The dict the items of the marshalled `dicts` make."""
+    loaded = marshal.loads(b"".join(joined(dicts)))
+    assert type(loaded) is dict  # what `make_chunk` made in this process or its workers
+    return loaded
+
+
+# The index, the entry digests and the entries, marshalled in parts; the index's sample.
+Parts = tuple[tuple[Part, ...], tuple[Part, ...], tuple[Part, ...], bytes]
+
+
+class Chunks:
+    """The chunks a cache stored and has not loaded into its dicts (a first run's: its save
+    writes them as they are)."""
+
+    def __init__(self) -> None:
+        self._chunks: list[Chunk] = []
+
+    def __bool__(self) -> bool:
+        return bool(self._chunks)
+
+    def add(self, chunk: Chunk) -> None:
+        self._chunks.append(chunk)
+
+    def load_into(
+        self, index: dict[str, Entry], digests: dict[bytes, bytes], entries: dict[bytes, bytes]
+    ) -> None:
+        """Add every item stored to the cache's dicts, and forget the chunks."""
+        chunks, self._chunks = self._chunks, []
+        index.update(load_items([chunk.index_items for chunk in chunks]))  # type: ignore[arg-type]
+        for chunk in chunks:
+            index.update(chunk.racy)  # in memory as they are (`index_to_write`)
+        digests.update(load_items([chunk.digest_items for chunk in chunks]))  # type: ignore[arg-type]
+        entries.update(load_items([chunk.entry_items for chunk in chunks]))  # type: ignore[arg-type]
+
+    def parts(self) -> Parts:
+        """The marshalled index, entry digests, entries (in parts) and sample of the index
+        (contents.index_sample: none of a few files) that the chunks make."""
+        chunks = self._chunks
+        sample: dict[str, Entry] = {}
+        if sum(len(chunk.keys) for chunk in chunks) >= 4 * STALE_SAMPLE:
+            for chunk in chunks:
+                sample.update(chunk.sample)
+            sample = dict(islice(sample.items(), 0, None, sample_step(len(sample))))
+        return (
+            joined(chunk.index_items for chunk in chunks),
+            joined(chunk.digest_items for chunk in chunks),
+            joined(chunk.entry_items for chunk in chunks),
+            marshal.dumps(sample, 2),
+        )
