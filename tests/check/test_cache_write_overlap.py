@@ -288,3 +288,25 @@ def test_a_first_run_stores_its_packed_results_without_a_copy(
     monkeypatch.setattr(reuse_module, "_kept_files", kept_files)
     assert _report(root) == _report(root, use_cache=False)
     assert len(seen) == 1 and seen[0][0] is seen[0][1]
+
+
+def test_a_first_runs_keys_ask_nothing_of_each_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every file was parsed now, its facts digest known: the report key and the files'
+    # digests are read at C speed, with no call per file.
+    root = _tree(tmp_path, 6)
+    tree = discover(root / "pkg")
+    cache = FactsCache.open(tree)
+    pool.read_facts([s for s in tree.files if not s.is_extension], cache=cache, workers=0)
+    key = cache.report_key(tree, ())
+    digests = cache.facts_digests(tree.files)
+
+    def per_file(*args: object) -> object:
+        raise AssertionError("a call per file")
+
+    monkeypatch.setattr(FactsCache, "_facts_digests_in_turn", per_file)
+    monkeypatch.setattr(FactsCache, "facts_digest", per_file)
+    cache._report_keys.clear()
+    assert cache.report_key(tree, ()) == key and key is not None
+    assert cache.facts_digests(tree.files) == digests and None not in digests.values()

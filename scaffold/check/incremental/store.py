@@ -215,10 +215,14 @@ class FactsCache(StatIndex):
         self._changed()
         self._whole = True
 
-    def facts_digests(self, files: Iterable[SourceFile]) -> dict[str, bytes | None]:
+    def facts_digests(self, files: Sequence[SourceFile]) -> dict[str, bytes | None]:
         """`facts_digest` of each file, by tree key."""
-        known = self._facts_digests  # after a parse, every parsed file's: no call for them
-        return {source.key: known.get(source.key) or self.facts_digest(source) for source in files}
+        keys = list(map(_TREE_KEY, files))
+        digests = list(map(self._facts_digests.get, keys))  # after a parse: every parsed file's
+        if None in digests:  # a call for the others
+            pairs = zip(files, digests, strict=True)
+            digests = [known or self.facts_digest(source) for source, known in pairs]
+        return dict(zip(keys, digests, strict=True))
 
     def facts_digest(self, source: SourceFile) -> bytes | None:
         """The digest of a file's encoded facts (None: not cached), once per run."""
@@ -252,7 +256,22 @@ class FactsCache(StatIndex):
         memo = (id(tree), tuple(options))
         if memo in self._report_keys:
             return self._report_keys[memo]  # a first run asks again to store its report
-        known = self._facts_digests  # after a parse, every parsed file's: no call for them
+        # After a parse, every parsed file's (a first run's: all, at C speed); else in turn.
+        parts = list(map(self._facts_digests.get, map(_TREE_KEY, tree.files)))
+        if None in parts:
+            parts = self._facts_digests_in_turn(tree)  # type: ignore[assignment]
+        if parts is None:
+            return None
+        # The structure key only now: a first run stops at its first file, before any parse.
+        digest = hashlib.blake2b(self.structure_key(tree, options), digest_size=DIGEST_SIZE)
+        digest.update(b"".join(parts))  # type: ignore[arg-type]
+        self._report_keys[memo] = key = digest.digest()
+        return key
+
+    def _facts_digests_in_turn(self, tree: Tree) -> list[bytes] | None:
+        """Each file's facts digest for `report_key`; None at the first file whose facts
+        are unknown (every file whose stat changed is hashed first)."""
+        known = self._facts_digests
         parts: list[bytes] = []
         hashed = False
         for source in tree.files:
@@ -264,11 +283,7 @@ class FactsCache(StatIndex):
             if facts_digest is None:
                 return None
             parts.append(facts_digest)
-        # The structure key only now: a first run stops at its first file, before any parse.
-        digest = hashlib.blake2b(self.structure_key(tree, options), digest_size=DIGEST_SIZE)
-        digest.update(b"".join(parts))  # the digest of the parts one after another
-        self._report_keys[memo] = key = digest.digest()
-        return key
+        return parts
 
     @property
     def holds_report(self) -> bool:
