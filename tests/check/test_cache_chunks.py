@@ -15,7 +15,7 @@ from scaffold.check import CheckOptions, run_check
 from scaffold.check.discover import discover
 from scaffold.check.facts import parse_source
 from scaffold.check.facts.files import read_source
-from scaffold.check.incremental.chunks import load_items, make_chunk, stat_of
+from scaffold.check.incremental.chunks import load_items, make_chunk
 from scaffold.check.incremental.contents import content_digest
 from scaffold.check.incremental.records import decode_facts, decode_sent_facts, encode_facts
 from scaffold.check.incremental.store import FactsCache
@@ -36,15 +36,14 @@ def _tree(root: Path, count: int) -> Path:
 
 def _chunk_of(paths: list[Path], every: int = 1) -> tuple[list[bytes], object]:
     encoded = [encode_facts(read_source(str(p), p.name == "__init__.py")[1]) for p in paths]
-    chunk = make_chunk(
-        [p.name for p in paths],
-        [p.name for p in paths],
-        [stat_of(os.stat(p)) for p in paths],
-        [content_digest(p.read_bytes()) for p in paths],
-        [p.name == "__init__.py" for p in paths],
-        encoded,
-        every,
-    )
+    stats = [os.stat(p) for p in paths]
+    stated = [
+        (s.st_size, s.st_mtime_ns, s.st_ino, s.st_ctime_ns, content_digest(p.read_bytes()))
+        for s, p in zip(stats, paths, strict=True)
+    ]
+    names = [p.name for p in paths]
+    packages = [p.name == "__init__.py" for p in paths]
+    chunk = make_chunk(names, names, stated, packages, encoded, every)
     return encoded, chunk
 
 

@@ -16,7 +16,7 @@ import marshal
 import time
 from collections.abc import Iterable, Sequence
 from itertools import accumulate, compress, islice
-from operator import add, attrgetter, itemgetter, sub
+from operator import add, itemgetter, sub
 from typing import NamedTuple
 
 from scaffold.check.incremental.cache_file import RACY_NS, Part
@@ -27,11 +27,10 @@ from scaffold.check.incremental.contents import (
     sample_step,
 )
 
-__all__ = ["Chunk", "Chunks", "joined", "load_items", "make_chunk", "stat_of"]
+__all__ = ["Chunk", "Chunks", "joined", "load_items", "make_chunk"]
 
 # A stat index entry: size, mtime_ns, inode, ctime_ns, content hash (incremental.store).
 Entry = tuple[int, int, int, int, bytes]
-Stat = tuple[int, int, int, int]
 # What opens and closes a dict in marshal's version 2.
 _DICT_OPEN, _DICT_CLOSE = b"{", b"0"
 
@@ -60,45 +59,44 @@ class Chunk(NamedTuple):
 _BEFORE_FACTS = 5 + DIGEST_SIZE + 1 + 5
 _DICT_TYPE = 1
 _KINDS = {True: b"P", False: b"M"}  # store._entry_key's
-# A stat as the index keeps it: size, mtime_ns, inode, ctime_ns.
-stat_of = attrgetter("st_size", "st_mtime_ns", "st_ino", "st_ctime_ns")
-_CTIME = itemgetter(3)
+_CTIME, _DIGEST = itemgetter(3), itemgetter(4)
 
 
 def make_chunk(
     keys: Iterable[str],
     rels: Iterable[str],
-    stats: Iterable[Stat],
-    digests: Iterable[bytes],
+    stated: Iterable[Entry],
     packages: Iterable[bool],
     encoded: Iterable[bytes],
     every: int = 1,
 ) -> Chunk:
-    """The Chunk of files read (`stats`: each one's `stat_of`, taken before it was read),
-    made at C speed: a worker's loop over its files only collects them. `every`: one file
-    in this many goes into the sample."""
-    keys, rels, stats, digests = list(keys), list(rels), list(stats), list(digests)
-    encoded = list(encoded)
+    """The Chunk of files read (`stated`: each one's index entry, of its stat taken before
+    it was read), made at C speed: a worker's loop over its files only collects them.
+    `every`: one file in this many goes into the sample."""
+    keys, rels, stated, encoded = list(keys), list(rels), list(stated), list(encoded)
+    digests = list(map(_DIGEST, stated))
     entry_keys = list(map(add, digests, map(_KINDS.__getitem__, packages)))
     facts_digests = list(map(content_digest, encoded))
-    index = dict(zip(rels, map(add, stats, zip(digests)), strict=True))
+    index = dict(zip(rels, stated, strict=True))
     # An entry whose file changed too close to now to trust its mtime is stored with an mtime
     # of -1 (cache_file.index_to_write): now is before the file is written, so no fewer
     # entries are marked than would be then.
     recent = time.time_ns() - RACY_NS
-    racy = {rel: index[rel] for rel in compress(rels, map(recent.__le__, map(_CTIME, stats)))}
+    racy = {rel: index[rel] for rel in compress(rels, map(recent.__le__, map(_CTIME, stated)))}
     for rel, (size, _, inode, ctime, digest) in racy.items():
         index[rel] = (size, -1, inode, ctime, digest)
     entries = dict(zip(entry_keys, encoded, strict=True))  # equal contents: one entry
     lengths = list(map(len, entries.values()))
     ends = accumulate(map(_BEFORE_FACTS.__add__, lengths), initial=_DICT_TYPE)
     next(ends)
-    starts = dict(zip(entries, map(sub, ends, lengths), strict=True))
+    starts = list(map(sub, ends, lengths))
+    if len(entries) < len(entry_keys):  # each file's where its content's entry is
+        starts = list(map(dict(zip(entries, starts, strict=True)).__getitem__, entry_keys))
     return Chunk(
         keys,
         digests,
         facts_digests,
-        list(map(starts.__getitem__, entry_keys)),
+        starts,
         _items(index),
         _items(dict(zip(entry_keys, facts_digests, strict=True))),
         _items(entries),

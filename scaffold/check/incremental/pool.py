@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, TypeVar
 from scaffold.check.discover import SourceFile
 from scaffold.check.facts import parse_source
 from scaffold.check.facts.files import read_source, read_source_stated
-from scaffold.check.incremental.chunks import Chunk, make_chunk, stat_of
+from scaffold.check.incremental.chunks import Chunk, make_chunk
 from scaffold.check.incremental.contents import sample_step
 from scaffold.check.incremental.records import CODEC, decode_sent_facts, encode_facts
 from scaffold.check.incremental.store import FactsCache, NewEntry, content_digest
@@ -183,8 +183,7 @@ def _encode_for_cache(batch: Sequence[SentJob], parse: Parser, every: int) -> Se
     results: list[SentResult] = []
     keys: list[str] = []
     rels: list[str] = []
-    infos: list[os.stat_result] = []
-    digests: list[bytes] = []
+    entries: list[tuple[int, int, int, int, bytes]] = []
     packages: list[bool] = []
     encoded: list[bytes] = []
     with without_cyclic_gc():
@@ -195,12 +194,11 @@ def _encode_for_cache(batch: Sequence[SentJob], parse: Parser, every: int) -> Se
                 continue
             keys.append(key)
             rels.append(rel)
-            infos.append(info)
-            digests.append(content_digest(data))
+            digest = content_digest(data)
+            entries.append((info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns, digest))
             packages.append(is_package)
             encoded.append(encode_facts(facts))
-        stats = map(stat_of, infos)
-        return results, make_chunk(keys, rels, stats, digests, packages, encoded, every)
+        return results, make_chunk(keys, rels, entries, packages, encoded, every)
 
 
 def _batches(jobs: Sequence[ParseJob], workers: int) -> list[list[ParseJob]]:

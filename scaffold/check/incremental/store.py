@@ -19,7 +19,7 @@ import marshal
 import weakref
 from collections.abc import Iterable, Sequence
 from functools import partial
-from operator import attrgetter
+from operator import add, attrgetter
 from pathlib import Path
 
 from scaffold.check.discover import SourceFile, Tree
@@ -198,8 +198,8 @@ class FactsCache(StatIndex):
         if columns:
             sources, digests, encoded, stats, _ = columns
             keys, rels = map(_TREE_KEY, sources), map(self._rel, sources)
-            packages = map(_IS_PACKAGE, sources)
-            self.store_chunk(make_chunk(keys, rels, stats, digests, packages, encoded))
+            stated, packages = map(add, stats, zip(digests)), map(_IS_PACKAGE, sources)
+            self.store_chunk(make_chunk(keys, rels, stated, packages, encoded))
 
     def store_chunk(self, chunk: Chunk) -> None:
         """Remember the files parsed and stored in `chunk` (incremental.chunks): kept as it is
