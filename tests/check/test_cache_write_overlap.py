@@ -19,7 +19,7 @@ import scaffold.check.incremental.run as engine
 import scaffold.check.incremental.split_simulation as split_simulation
 import scaffold.check.incremental.store as store
 from scaffold.check import CheckOptions, run_check
-from scaffold.check.discover import discover
+from scaffold.check.discover import Tree, discover
 from scaffold.check.facts import parse_source
 from scaffold.check.incremental.cache_file import marshalled_tuple, parts_checksum
 from scaffold.check.incremental.chunks import Chunk
@@ -38,6 +38,14 @@ def _tree(root: Path, count: int) -> Path:
     for index in range(count):
         files[f"pkg/mod{index}.py"] = f'"""Module."""\n\nfrom pkg import mod{(index + 1) % count}\n'
     return write_tree(root, files)
+
+
+def _parsed(tmp_path: Path, workers: int) -> tuple[Tree, FactsCache]:
+    """A tree of six modules just parsed into its opened cache (a first run's parse)."""
+    tree = discover(_tree(tmp_path, 6) / "pkg")
+    cache = FactsCache.open(tree)
+    pool.read_facts([s for s in tree.files if not s.is_extension], cache=cache, workers=workers)
+    return tree, cache
 
 
 def _report(root: Path, *, use_cache: bool = True) -> list[tuple[str, str, int]]:
@@ -260,11 +268,8 @@ def test_a_first_runs_printout_key_leaves_the_workers_chunks_as_they_are(
 ) -> None:
     # Parsed in workers, the files are stored in their chunks: their content hashes are known
     # without loading the chunks into the cache's dicts, which the run's save never needs.
-    root = _tree(tmp_path, 6)
-    tree = discover(root / "pkg")
-    cache = FactsCache.open(tree)
     monkeypatch.setattr(pool, "POOL_MIN_BYTES", 0)
-    pool.read_facts([s for s in tree.files if not s.is_extension], cache=cache, workers=2)
+    tree, cache = _parsed(tmp_path, workers=2)
     digests = cache.known_digests(tree.files)
     assert all(digests) and cache._chunks and not cache._index
     assert [cache.known_digest(source) for source in tree.files] == digests
@@ -295,10 +300,7 @@ def test_a_first_runs_keys_ask_nothing_of_each_file(
 ) -> None:
     # Every file was parsed now, its facts digest known: the report key and the files'
     # digests are read at C speed, with no call per file.
-    root = _tree(tmp_path, 6)
-    tree = discover(root / "pkg")
-    cache = FactsCache.open(tree)
-    pool.read_facts([s for s in tree.files if not s.is_extension], cache=cache, workers=0)
+    tree, cache = _parsed(tmp_path, workers=0)
     key = cache.report_key(tree, ())
     digests = cache.facts_digests(tree.files)
 
