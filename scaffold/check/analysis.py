@@ -33,6 +33,7 @@ from scaffold.check.rules.unit import (
 )
 
 __all__ = [
+    "NOTHING_FOUND",
     "Analysis",
     "FileResult",
     "FileResults",
@@ -61,6 +62,11 @@ class FileResult:
     # only when something reads them (incremental.reuse).
     edges: Sequence[Edge]
     notes: tuple[str, ...] = ()
+
+
+# The result of a file where the per-file rules found nothing and that imports no file of
+# the graph: one object for every such file (a frozen result was 0.03 s per 100,000 files).
+NOTHING_FOUND = FileResult((), ())
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,6 +204,8 @@ def check_file(
     context = FileContext(project, source, facts)
     findings = _guarded(notes, source.rel, scope, context, enabled)
     edges = file_edges(project, source) if in_graph(source) else []
+    if not findings and not edges and not notes:
+        return NOTHING_FOUND  # most files of a large tree: one result for them all
     return FileResult(tuple(findings), tuple(edges), tuple(notes))
 
 

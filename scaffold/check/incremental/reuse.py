@@ -42,13 +42,15 @@ import marshal
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from scaffold.check.analysis import Analysis, FileResult, GraphChecks, Simulate
+from scaffold.check.analysis import NOTHING_FOUND, Analysis, FileResult, GraphChecks, Simulate
 from scaffold.check.discover import SourceFile
 from scaffold.check.imports.graph import Edge
 from scaffold.check.imports.simulation import Failure, RunId
 from scaffold.check.incremental.graphs import GraphState, RawGraph, graph_findings
 from scaffold.check.incremental.packed import (
     NOTHING,
+    PLAIN,
+    PLAIN_RAW,
     Answers,
     Kept,
     RawFile,
@@ -80,7 +82,7 @@ from scaffold.check.incremental.split_recording import (
 )
 from scaffold.check.incremental.store import content_digest
 from scaffold.check.model import Finding, ModuleFacts, Span
-from scaffold.check.project import Project
+from scaffold.check.project import Asks, Project
 
 __all__ = [
     "AFRESH_MIN_CHANGED",
@@ -93,7 +95,7 @@ __all__ = [
     "plan",
 ]
 
-_VERSION = 9
+_VERSION = 10
 # Below this many changed files the comparison costs little (and small trees keep reusing).
 AFRESH_MIN_CHANGED = 64
 
@@ -202,18 +204,14 @@ class Reuse:
         kept = self.files.get(key)
         if kept is None or not kept.answers_hold(project, self.seen):
             result, reads, asks = project.recorded(key, compute)
-            # Most files ask nothing and read only their own facts: a first run records
-            # every file, so those cost no call.
-            answers: Answers = ()
-            taken: tuple[str, ...] = ()
-            if asks:
-                answers = tuple(
-                    (module, scope, tuple(sorted(files)), tuple(sorted(named.items())))
-                    for (module, scope), (files, named) in sorted(asks.items())
-                )
-                taken = asked_from(answers)
-            read = tuple(sorted(reads)) if len(reads) > 1 else (key,)
-            kept = Kept(result, read, answers, taken)
+            if asks or len(reads) > 1:
+                kept = _recorded(result, reads, asks)
+            elif result is NOTHING_FOUND:
+                # Most files of a large tree: nothing found, nothing asked, no other file
+                # read. A first run records every file: those make no object.
+                kept = PLAIN
+            else:
+                kept = Kept(result, (key,), (), ())
         elif isinstance(kept.result.edges, StoredEdges):
             kept.result.edges.recompute = lambda: edges_now(project, source)
         self.kept[key] = kept
@@ -263,6 +261,15 @@ class Reuse:
             return failures
 
         return wait
+
+
+def _recorded(result: FileResult, reads: set[str], asks: Asks) -> Kept:
+    """A computed result with the files it read and the answers it asked for."""
+    answers: Answers = tuple(
+        (module, scope, tuple(sorted(files)), tuple(sorted(named.items())))
+        for (module, scope), (files, named) in sorted(asks.items())
+    )
+    return Kept(result, tuple(sorted(reads)), answers, asked_from(answers))
 
 
 def _encoded(run: tuple[frozenset[str], RecordedSimulation]) -> Simulated:
@@ -429,7 +436,9 @@ def _packed(reuse: Reuse) -> dict[str, RawFile]:
         # The stored form only for a result reused as it was (a candidate whose answers
         # came out different was computed again).
         raw = raw_files.get(key) if reused and reused.get(key) is kept else None
-        if raw is None:
+        if raw is None and kept is PLAIN:
+            raw = PLAIN_RAW
+        elif raw is None:
             result = kept.result
             findings, edges, asks = result.findings, result.edges, kept.asks
             # Most files have no findings, no edges and no asks: those cost no call (a

@@ -30,6 +30,7 @@ def _described(cls: type) -> Callable[[Any], tuple[object, ...]]:
 
 _FILE_FIELDS = _described(SourceFile)
 _FOLDER_FIELDS = _described(Folder)
+_CONFIG = operator.attrgetter("config")
 
 
 def structure_digest(
@@ -49,17 +50,24 @@ def structure_digest(
                 digest.update(read_regular(config.pyproject))
             except OSError:
                 digest.update(b"\0unreadable")
-    # A tree has few configs and many files: each config's folder is made relative once.
-    config_folders: dict[int, str] = {}
     # One marshal of them all (a call per item cost more; repr, 3x more): they are strings
     # and booleans, and version 2 writes equal values as equal bytes (no references).
-    described: list[tuple[object, str]] = []
-    for items, fields in ((tree.files, _FILE_FIELDS), (tree.folders, _FOLDER_FIELDS)):
-        for item in items:
-            config = item.config
-            folder = config_folders.get(id(config))
-            if folder is None:
-                folder = config_folders[id(config)] = relative(config.directory, root)
-            described.append((fields(item), folder))
+    described = [
+        _described_items(items, fields, root)
+        for items, fields in ((tree.files, _FILE_FIELDS), (tree.folders, _FOLDER_FIELDS))
+    ]
     digest.update(marshal.dumps(described, 2))
     return digest.digest()
+
+
+def _described_items(
+    items: Sequence[SourceFile] | Sequence[Folder], fields: Callable[[Any], object], root: Path
+) -> tuple[list[object], list[str]]:
+    """Each item's described fields, and the folder of its config relative to `root`: in
+    maps, not a loop (a loop per item was 0.08 s of 100,000 files, on a first run's parse).
+    A tree has few configs and many files: each config's folder is made relative once."""
+    configs = list(map(_CONFIG, items))
+    ids = list(map(id, configs))
+    unique = dict(zip(ids, configs, strict=True))
+    folders = {ident: relative(config.directory, root) for ident, config in unique.items()}
+    return list(map(fields, items)), list(map(folders.__getitem__, ids))
