@@ -208,9 +208,26 @@ def test_the_runs_left_out_are_stored_as_their_ids_and_reads(tmp_path: Path) -> 
     assert len(part) <= len(marshal.dumps(ids)) + len(marshal.dumps(list(left_out.values()))) + 32
 
 
+def test_runs_left_out_that_read_one_file_each_are_stored_with_its_key(tmp_path: Path) -> None:
+    project = _project(_failing_tree(tmp_path))
+    planned = plan_runs(_starts(project))
+    left_out = silent(project, planned)
+    assert left_out and all(len(reads) == 1 for reads in left_out.values())
+    stored = marshal.loads(marshalled_left_out(planned, left_out))[2]
+    assert stored == [reads[0] for reads in left_out.values()]
+    # A run that read more keeps its tuple, and every record loads as it was.
+    first = next(iter(left_out))
+    left_out[first] = (*left_out[first], "other.key")
+    expected = {
+        planned[index][0]: RunRecord(reads, (), LEFT_OUT) for index, reads in left_out.items()
+    }
+    assert loaded_runs((marshalled_left_out(planned, left_out),)) == expected
+
+
 @pytest.mark.parametrize(
     "value",
     [
+        (LEFT_OUT, [("", "a", "b")], [1]),
         (LEFT_OUT, [("", "a", "b")], [("a.py",), ("b.py",)]),  # a read of no run
         (LEFT_OUT, [("", "a")], [("a.py",)]),
         (LEFT_OUT, [("", "a", 1)], [("a.py",)]),

@@ -12,6 +12,7 @@ only by a later run that recalls runs (`loaded_runs`); only the failures are dec
 from __future__ import annotations
 
 import marshal
+import operator
 from collections.abc import Callable, Iterator, Mapping
 
 from scaffold.check.discover import SourceFile
@@ -39,6 +40,8 @@ __all__ = [
     "recorded_in_forks",
 ]
 
+_FIRST = operator.itemgetter(0)
+
 # A child's answer: the length of what `split_simulation.decoded_part` reads (the modules it
 # executed, its failures), those bytes, then its runs' records.
 _LENGTH_SIZE = 8
@@ -63,9 +66,15 @@ def marshalled_left_out(
     each read the files mapped to it), as `(LEFT_OUT, run ids, reads)`: every such record
     is `RunRecord(reads, (), LEFT_OUT)`, so only what differs is stored. A record each,
     encoded one by one, was a tenth of a first run's extra cost on 100,000 tiny files, where
-    every run is left out; then a list each, 0.08 s (docs/decisions.md, session 15)."""
+    every run is left out; then a list each, 0.08 s (docs/decisions.md, session 15).
+    When each run read one file (its own, as `silent` finds them), the reads are that
+    file's key alone, not a tuple each: half the marshal's time (docs/decisions.md,
+    session 16)."""
     ids = [planned[index][0] for index in left_out]
-    return marshal.dumps((LEFT_OUT, ids, list(left_out.values())))
+    reads: list[tuple[str, ...]] | list[str] = list(left_out.values())
+    if set(map(len, reads)) == {1}:
+        reads = list(map(_FIRST, reads))
+    return marshal.dumps((LEFT_OUT, ids, reads))
 
 
 def loaded_runs(parts: object) -> dict[RunId, RunRecord]:
@@ -100,6 +109,8 @@ def _left_out_records(value: tuple[object, ...]) -> dict[RunId, RunRecord]:
         raise TypeError("not the runs left out")
     records: dict[RunId, RunRecord] = {}
     for run, read in zip(ids, reads, strict=True):
+        if type(read) is str:
+            read = (read,)  # one file read, stored as its key
         if not (_strings(run) and len(run) == 3 and _strings(read)):
             raise TypeError("not a run left out")
         records[run] = RunRecord(read, (), LEFT_OUT)
