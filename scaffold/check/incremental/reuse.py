@@ -419,7 +419,9 @@ def dump(
     """This run's results in the form `Stored.load` reads; reused parts are copied as stored."""
     files = _kept_files(analysis, reuse)
     simulation = _kept_simulation(analysis, reuse)
-    value = (_VERSION, structure, dict(digests), files, simulation, reuse.graph)
+    # The digests as given when a dict (a first run's: a copy was per file).
+    digests = digests if type(digests) is dict else dict(digests)
+    value = (_VERSION, structure, digests, files, simulation, reuse.graph)
     return marshal.dumps(value)  # type: ignore[arg-type]
 
 
@@ -430,29 +432,33 @@ def pack_results(reuse: Reuse) -> None:
 
 def _packed(reuse: Reuse) -> dict[str, RawFile]:
     """Every per-file result of this run as stored; reused ones as they were stored."""
-    files: dict[str, RawFile] = {}
     computed, reused, raw_files = reuse.kept, reuse.files, reuse.raw_files
+    # Most results of a large tree are PLAIN, stored as one tuple: set for every file at
+    # once, then replaced where a result is not (a first run packs every file's).
+    files = dict.fromkeys(computed, PLAIN_RAW)
     for key, kept in computed.items():
+        if kept is PLAIN:
+            continue
         # The stored form only for a result reused as it was (a candidate whose answers
         # came out different was computed again).
         raw = raw_files.get(key) if reused and reused.get(key) is kept else None
-        if raw is None and kept is PLAIN:
-            raw = PLAIN_RAW
-        elif raw is None:
-            result = kept.result
-            findings, edges, asks = result.findings, result.edges, kept.asks
-            # Most files have no findings, no edges and no asks: those cost no call (a
-            # first run packs every file's).
-            raw = (
-                NOTHING if type(findings) is tuple and not findings else pack(findings),
-                NOTHING if type(edges) is tuple and not edges else pack_edges(edges),
-                kept.reads,
-                result.notes,
-                NOTHING if type(asks) is tuple and not asks else pack_asks(asks),
-                kept.asked_from,
-            )
-        files[key] = raw
+        files[key] = _raw(kept) if raw is None else raw
     return files
+
+
+def _raw(kept: Kept) -> RawFile:
+    """A computed result as stored."""
+    result = kept.result
+    findings, edges, asks = result.findings, result.edges, kept.asks
+    # Most files have no findings, no edges and no asks: those cost no call.
+    return (
+        NOTHING if type(findings) is tuple and not findings else pack(findings),
+        NOTHING if type(edges) is tuple and not edges else pack_edges(edges),
+        kept.reads,
+        result.notes,
+        NOTHING if type(asks) is tuple and not asks else pack_asks(asks),
+        kept.asked_from,
+    )
 
 
 def keep(digests: Mapping[str, bytes | None], analysis: Analysis, reuse: Reuse) -> Stored:
