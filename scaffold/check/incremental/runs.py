@@ -182,8 +182,9 @@ def _state_digest(state: State, asked: frozenset[str]) -> bytes:
 
 
 def asked_names(facts: ModuleFacts) -> set[str]:
-    """The names this module's imports and attribute reads can ask the simulation about."""
-    asked: set[str] = set()
+    """The names this module's imports and attribute reads can ask the simulation about,
+    and those its `__all__` lists (a star import of it reads each: imports.stars)."""
+    asked: set[str] = {entry.name for entry in facts.all_entries}
     for imp in facts.imports:
         if imp.is_from:
             asked.update(alias.name for alias in imp.names)
@@ -251,6 +252,8 @@ def asked_in(facts: Mapping[str, ModuleFacts]) -> frozenset[str]:
     asked: set[str] = set()
     add, update = asked.add, asked.update
     for module in facts.values():
+        if module.all_entries:
+            update([entry.name for entry in module.all_entries])
         for imp in module.imports:
             if imp.is_from:
                 update([alias.name for alias in imp.names])
