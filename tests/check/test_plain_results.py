@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import marshal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -84,3 +85,22 @@ def test_plain_results_are_reused_as_before_after_an_edit(
     (root / name).write_text(text)
     assert _report(root) == _report(root, use_cache=False)
     assert _report(root) == _report(root, use_cache=False)  # the stored results of that run
+
+
+def test_a_later_run_keeps_plain_results_as_the_one_object(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _tree(tmp_path)
+    _report(root)
+    planned: list[reuse.Reuse] = []
+    real = reuse.plan
+
+    def planning(*args: Any) -> reuse.Reuse:
+        planned.append(real(*args))
+        return planned[-1]
+
+    monkeypatch.setattr(reuse, "plan", planning)
+    (root / "pkg/plain5.py").write_text('"""Module."""\n\nVALUE = 55\n')
+    assert _report(root) == _report(root, use_cache=False)
+    assert planned and planned[0].files["pkg.plain1"] is PLAIN
+    assert "pkg.plain5" not in planned[0].files  # changed: computed again

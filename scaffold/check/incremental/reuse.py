@@ -307,19 +307,7 @@ def plan(
         for key in changed
         if before[key] is None or key not in facts or _outline(before[key]) != _outline(facts[key])
     }
-    files: dict[str, Kept] = {}
-    raw_files: dict[str, RawFile] = {}
-    same_files = digests.keys() == stored.digests.keys()
-    for key, raw in stored.files.items():
-        if key not in digests or key in changed:
-            continue
-        try:
-            kept = kept_from(raw, seen, digests, stored.decoded.get(key), same_files)
-        except (LookupError, TypeError, ValueError):
-            kept = None  # not what `dump` wrote: compute it again
-        if kept is not None:
-            files[key] = kept
-            raw_files[key] = raw
+    files, raw_files = _kept_results(stored, digests, changed, seen)
     try:
         simulation = _simulation_plan(stored, changed, facts, before)
     except (LookupError, TypeError, ValueError):
@@ -328,6 +316,32 @@ def plan(
     return Reuse(
         files, raw_files, simulation, raw_simulation, frozenset(seen), stored, frozenset(changed)
     )
+
+
+def _kept_results(
+    stored: Stored, digests: Mapping[str, bytes | None], changed: set[str], seen: set[str]
+) -> tuple[dict[str, Kept], dict[str, RawFile]]:
+    """The stored results that hold (`kept_from`), and each one as stored."""
+    files: dict[str, Kept] = {}
+    raw_files: dict[str, RawFile] = {}
+    same_files = digests.keys() == stored.digests.keys()
+    plain: object = PLAIN_RAW
+    for key, raw in stored.files.items():
+        if key not in digests or key in changed:
+            continue
+        if raw is not plain and raw != PLAIN_RAW:
+            try:
+                kept = kept_from(raw, seen, digests, stored.decoded.get(key), same_files)
+            except (LookupError, TypeError, ValueError):
+                kept = None  # not what `dump` wrote: compute it again
+        else:
+            # Read no other file and asked nothing: it holds while its own facts do. Most
+            # of a large tree's, loaded as one tuple (marshal's reference to it).
+            plain, kept = raw, PLAIN
+        if kept is not None:
+            files[key] = kept
+            raw_files[key] = raw
+    return files, raw_files
 
 
 def _before(
