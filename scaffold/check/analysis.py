@@ -250,12 +250,13 @@ def _analyse(
 
         # Started first: the simulation may run elsewhere while the per-file rules run here.
         simulated = start_simulation(project, simulate)
+    facts = project.unrecorded  # each file's own: its result's record starts with it
     for source in tree.files:
-        if source.is_stub or source.key not in project.facts:
+        if source.is_stub or source.key not in facts:
             continue
 
         def compute(source: SourceFile = source) -> FileResult:
-            return check_file(project, source, project.facts[source.key], enabled)
+            return check_file(project, source, facts[source.key], enabled)
 
         result = file_result(project, source, compute)
         files[source.key] = result

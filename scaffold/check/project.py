@@ -139,6 +139,7 @@ class Project:
         self._records: list[set[str]] = []
         self._asks: list[Asks] = []
         self.facts: Mapping[str, ModuleFacts] = _Reads(facts, self._records)
+        self.unrecorded = facts  # read unnoted: a file's own, which its record starts with
         self.files: dict[str, SourceFile] = {}
         self.by_name: dict[str, SourceFile] = {}
         self.stubs: dict[tuple[str, str], SourceFile] = {}
@@ -212,8 +213,7 @@ class Project:
         return result, reads, asks
 
     def reading(self, compute: Callable[[], _T]) -> tuple[_T, set[str]]:
-        """`compute()` inside a `recording()`, and what it read, in one call: a cached check's
-        simulation records every run (a first run, 100,000 on as many files)."""
+        """`compute()` inside a `recording()`, and what it read, in one call (per run)."""
         reads: set[str] = set()
         records = self._records
         records.append(reads)

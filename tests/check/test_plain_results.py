@@ -15,6 +15,7 @@ from scaffold.check.discover import discover
 from scaffold.check.incremental import reuse
 from scaffold.check.incremental.packed import PLAIN, PLAIN_RAW
 from scaffold.check.incremental.store import FactsCache
+from scaffold.check.project import _Reads
 
 from .check_support import DEFAULT, write_tree
 
@@ -104,3 +105,25 @@ def test_a_later_run_keeps_plain_results_as_the_one_object(
     assert _report(root) == _report(root, use_cache=False)
     assert planned and planned[0].files["pkg.plain1"] is PLAIN
     assert "pkg.plain5" not in planned[0].files  # changed: computed again
+
+
+def test_the_rules_take_each_files_own_facts_unnoted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The record of a file's result starts with its own key (`Project.recorded`): the
+    # analysis reads its own facts past the recording wrapper, a call less per file.
+    root = _tree(tmp_path)
+    asked: list[object] = []
+    for name in ("__getitem__", "__contains__"):
+        real = getattr(_Reads, name)
+
+        def counted(self: _Reads, key: object, real: Any = real) -> Any:
+            asked.append(key)
+            return real(self, key)
+
+        monkeypatch.setattr(_Reads, name, counted)
+    for use_cache in (False, True):
+        # Without the simulation, which reads every module it runs.
+        options = CheckOptions(paths=(root / "pkg",), ignore=("IMP003",), use_cache=use_cache)
+        run_check(options)
+    assert not [key for key in asked if isinstance(key, str) and key.startswith("pkg.plain")]
