@@ -151,7 +151,7 @@ def test_facts_stored_after_the_cache_was_marshalled_are_written(tmp_path: Path)
         info = os.stat(source.file)
         stat = (info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns)
         encoded = encode_facts(parse_source(data, is_package=source.is_package))
-        entries.append((source, content_digest(data), encoded, stat, None))
+        entries.append((source, content_digest(data), encoded, stat))
     cache.store_all(entries[:2])
     cache.prepare()
     cache.store_all(entries[2:])  # what was marshalled is not all the cache holds now

@@ -80,11 +80,10 @@ class Parsed:
 
     key: str
     digest: bytes | None
-    # A worker's encoded facts: their own bytes, or where they start in a Chunk's entries.
+    # A worker's encoded facts: their own bytes, or a view of its Chunk's entries from where
+    # they start (marshal reads one value and leaves the rest).
     encoded: bytes | memoryview | None = None
     facts: ModuleFacts | None = None
-    # content_digest(encoded), computed by the worker: the cache keys reports on it.
-    facts_digest: bytes | None = None
 
     def decoded(self) -> ModuleFacts:
         """The facts, decoding them if they came from a worker."""
@@ -126,11 +125,11 @@ def _parse_batch(
 # What crosses between the processes is plain tuples: pickling records (a slotted dataclass
 # pickles through Python-level __getstate__/__setstate__) cost ~10x as much, 0.3 s of the
 # main process's CPU on each side for a 10,000-file tree (docs/decisions.md, issue 20).
-# A job sent: key, path, is_package, limit, index key. A result: key, content digest,
-# encoded facts, their digest (the digests only for the cache); a file the cache stores comes
-# in the batch's Chunk instead.
+# A job sent: key, path, is_package, limit, index key. A result: key, content digest (for
+# the cache: a file it cannot store, unreadable), encoded facts; a file the cache stores
+# comes in the batch's Chunk instead.
 SentJob = tuple[str, str, bool, "int | None", str]
-SentResult = tuple[str, "bytes | None", bytes, "bytes | None"]
+SentResult = tuple[str, "bytes | None", bytes]
 SentBatch = tuple[list[SentResult], "Chunk | None"]
 
 
@@ -173,7 +172,7 @@ def _encode_batch(batch: Sequence[SentJob], parse: Parser, every: int) -> SentBa
     with without_cyclic_gc():
         for key, path, is_package, limit, _ in batch:
             facts = read_source(path, is_package, parse, limit)[1]
-            results.append((key, None, encode_facts(facts), None))
+            results.append((key, None, encode_facts(facts)))
     return results, None
 
 
@@ -190,7 +189,7 @@ def _encode_for_cache(batch: Sequence[SentJob], parse: Parser, every: int) -> Se
         for key, path, is_package, limit, rel in batch:
             data, facts, info = read_source_stated(path, is_package, parse, limit)
             if data is None or info is None:
-                results.append((key, None, encode_facts(facts), None))
+                results.append((key, None, encode_facts(facts)))
                 continue
             keys.append(key)
             rels.append(rel)
@@ -299,7 +298,7 @@ def parse_jobs(
                 meanwhile()
             for result, chunk in results:
                 yield from _parsed(result, chunk, stored)
-                done.update(key for key, *_ in result)
+                done.update(key for key, _, _ in result)
                 done.update(chunk.keys if chunk is not None else ())
     except (BrokenProcessPool, OSError):
         # A worker was killed (out of memory, say) or no process could be started: the
@@ -312,14 +311,12 @@ def _parsed(
     result: list[SentResult], chunk: Chunk | None, stored: Callable[[Chunk], object] | None
 ) -> Iterator[Parsed]:
     """A worker's results, their Chunk given to `stored` first."""
-    if chunk is None:
-        for key, digest, encoded, facts_digest in result:
-            yield Parsed(key, digest, encoded=encoded, facts_digest=facts_digest)
-        return
-    if stored is not None:
+    if stored is not None and chunk is not None:
         stored(chunk)
-    for key, digest, encoded, _ in result:  # the files not stored: unreadable
+    for key, digest, encoded in result:  # for the cache, the files not stored: unreadable
         yield Parsed(key, digest, encoded=encoded)
+    if chunk is None:
+        return
     entries = memoryview(chunk.entry_items)  # marshal reads one value, the facts
     for key, digest, at in zip(chunk.keys, chunk.digests, chunk.offsets, strict=True):
         yield Parsed(key, digest, encoded=entries[at:])
@@ -442,7 +439,7 @@ def _read_into(
         facts[key] = decoded
         stat = stats.get(key)
         if stat is not None and parsed.digest is not None:  # parsed here: facts, not encoded
-            entry = (pending[key], parsed.digest, encode_facts(decoded), stat, None)
+            entry = (pending[key], parsed.digest, encode_facts(decoded), stat)
             new_entries.append(entry)
     if cache is not None and new_entries:
         cache.store_all(new_entries)

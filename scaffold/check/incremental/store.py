@@ -68,9 +68,9 @@ _FORMAT = b"scaffold-check-cache/7\n"
 # marshal 2: no back-reference table (nothing stored is shared; the index writes 2x faster).
 _MARSHAL_VERSION = 2
 
-# A file just parsed, to store: (file, content hash, encoded facts, stat from before it was
-# read, digest of the encoded facts when the worker computed it).
-NewEntry = tuple[SourceFile, bytes, bytes, Stat, bytes | None]
+# A file just parsed here, to store: (file, content hash, encoded facts, stat from before it
+# was read).
+NewEntry = tuple[SourceFile, bytes, bytes, Stat]
 
 
 class FactsCache(StatIndex):
@@ -196,7 +196,7 @@ class FactsCache(StatIndex):
         for it, only by `_marshalled` when entries of it are kept."""
         columns = tuple(zip(*parsed, strict=True))
         if columns:
-            sources, digests, encoded, stats, _ = columns
+            sources, digests, encoded, stats = columns
             keys, rels = map(_TREE_KEY, sources), map(self._rel, sources)
             stated, packages = map(add, stats, zip(digests)), map(_IS_PACKAGE, sources)
             self.store_chunk(make_chunk(keys, rels, stated, packages, encoded))
