@@ -1,13 +1,13 @@
 """A first run's cache entries, made by the pool workers that parsed the files.
 
-A worker that parses for the cache also makes each batch's part of the cache file: the items
-of the stat index, of the entry digests and of the entries, as the marshal bytes (version 2)
-of a dict's items. Version 2 writes a dict as `{`, its items (key, then value, with no
-back-references) and `0`, so items marshalled apart join into one dict unchanged
-(`joined`): a first run's cache file is written from the workers' bytes, and the main
-process neither stores each file in dicts nor marshals them again (on 100,000 tiny files
-that was ~0.2 s of its CPU, and 65 MB of memory; docs/decisions.md, issues 19/21,
-session 16). A cache that holds anything else loads the items into its dicts (`load_items`).
+A worker that parses for the cache also makes each batch's part of the cache file: its stat
+index entries, entry digests and entries, each a dict marshalled with version 2. Version 2
+writes a dict as `{`, its items (key, then value, with no back-references) and `0`, so the
+items of dicts marshalled apart join into one dict unchanged (`joined`): a first run's
+cache file is written from the workers' bytes, and the main process neither stores each
+file in dicts nor marshals them again (on 100,000 tiny files that was ~0.2 s of its CPU,
+and 65 MB of memory; docs/decisions.md, issues 19/21, session 16). A cache that holds
+anything else loads the items into its dicts (`load_items`).
 """
 
 from __future__ import annotations
@@ -37,8 +37,8 @@ _DICT_OPEN, _DICT_CLOSE = b"{", b"0"
 
 class Chunk(NamedTuple):
     """One batch's part of the cache: the files stored (tree key, content hash, facts digest,
-    where its encoded facts start in `entry_items`, each in the same order), and the
-    marshalled items of the index, the entry digests and the entries; `sample`: some of its
+    where its encoded facts start in `entry_items`, each in the same order), and its index,
+    entry digests and entries, each a marshalled dict; `sample`: some of its
     index entries, for the cache file's lead; `racy`: the entries stored with an mtime of
     -1, as they are."""
 

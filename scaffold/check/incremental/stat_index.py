@@ -59,6 +59,13 @@ class StatIndex:
         # What was stored in chunks (FactsCache.store_chunk) and is not in the dicts above yet.
         self._chunks = Chunks()
 
+    @property
+    def _only_chunks(self) -> bool:
+        """Whether the cache holds nothing but chunks (a first run's: written as they are)."""
+        return bool(self._chunks) and not (
+            self._index or self._entry_digests or self._loaded_entries
+        )
+
     def _changed(self) -> None:
         """Something the index holds changed (FactsCache writes it then)."""
         raise NotImplementedError

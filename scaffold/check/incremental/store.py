@@ -21,6 +21,7 @@ from collections.abc import Iterable, Sequence
 from functools import partial
 from operator import add, attrgetter
 from pathlib import Path
+from typing import cast
 
 from scaffold.check.discover import SourceFile, Tree
 from scaffold.check.incremental.cache_file import (
@@ -32,8 +33,7 @@ from scaffold.check.incremental.cache_file import (
     write_index,
     written,
 )
-from scaffold.check.incremental.chunks import Chunk, make_chunk
-from scaffold.check.incremental.chunks import Parts as Marshalled
+from scaffold.check.incremental.chunks import Chunk, Parts, make_chunk
 from scaffold.check.incremental.contents import (
     DIGEST_SIZE,
     STALE_SAMPLE,
@@ -89,7 +89,7 @@ class FactsCache(StatIndex):
         self._report_keys: dict[tuple[int, tuple[object, ...]], bytes] = {}
         # What `prepare` marshalled: the index, the entry digests and the entries (in parts),
         # and the index's sample.
-        self._prepared: Marshalled | None = None
+        self._prepared: Parts | None = None
         self._dirty = False
         # `save` writes the whole file; this run stored results (the back part's not needed).
         self._whole = self._analysis_new = False
@@ -210,7 +210,7 @@ class FactsCache(StatIndex):
         if self._absent:
             self._absent.difference_update(chunk.keys)
         self._chunks.add(chunk)
-        if self._index or self._entry_digests or self._loaded_entries:
+        if not self._only_chunks:
             self._materialise()
         self._changed()
         self._whole = True
@@ -257,14 +257,13 @@ class FactsCache(StatIndex):
         if memo in self._report_keys:
             return self._report_keys[memo]  # a first run asks again to store its report
         # After a parse, every parsed file's (a first run's: all, at C speed); else in turn.
-        parts = list(map(self._facts_digests.get, map(_TREE_KEY, tree.files)))
-        if None in parts:
-            parts = self._facts_digests_in_turn(tree)  # type: ignore[assignment]
+        known = list(map(self._facts_digests.get, map(_TREE_KEY, tree.files)))
+        parts = self._facts_digests_in_turn(tree) if None in known else cast(list[bytes], known)
         if parts is None:
             return None
         # The structure key only now: a first run stops at its first file, before any parse.
         digest = hashlib.blake2b(self.structure_key(tree, options), digest_size=DIGEST_SIZE)
-        digest.update(b"".join(parts))  # type: ignore[arg-type]
+        digest.update(b"".join(parts))
         self._report_keys[memo] = key = digest.digest()
         return key
 
@@ -325,10 +324,10 @@ class FactsCache(StatIndex):
         if self.path is not None and self._dirty and (self._back is None or self._whole):
             self._prepared = self._marshalled()
 
-    def _marshalled(self) -> Marshalled:
+    def _marshalled(self) -> Parts:
         """The index, the entry digests, the entries (in parts) and a sample of the index,
         marshalled; of a cache that holds chunks only, the chunks' own bytes."""
-        if self._chunks and not (self._index or self._entry_digests or self._loaded_entries):
+        if self._only_chunks:
             return self._chunks.parts()
         self._materialise()
         index = index_to_write(self._index)
