@@ -57,11 +57,11 @@ def checksum(data: bytes | memoryview) -> bytes:
     return zlib.crc32(data).to_bytes(CHECKSUM_SIZE, "little")
 
 
-def marshalled_tuple(items: Sequence[bytes]) -> tuple[bytes, ...]:
+def marshalled_tuple(items: Sequence[bytes]) -> tuple[Part, ...]:
     """The marshal bytes (version 2) of a tuple, in parts, from each item's own: version 2
     writes a tuple as its type, its length and its items, with no back-references, so items
     marshalled apart (some earlier, while the process would only wait) join unchanged."""
-    return (b"(" + len(items).to_bytes(4, "little"), *items)
+    return tuple_of(*((item,) for item in items))
 
 
 def tuple_of(*items: Sequence[Part]) -> tuple[Part, ...]:

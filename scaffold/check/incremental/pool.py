@@ -19,6 +19,7 @@ from scaffold.check.facts.files import read_source, read_source_stated
 from scaffold.check.incremental.chunks import Chunk, make_chunk
 from scaffold.check.incremental.contents import sample_step
 from scaffold.check.incremental.records import CODEC, decode_sent_facts, encode_facts
+from scaffold.check.incremental.stat_index import file_size
 from scaffold.check.incremental.store import FactsCache, NewEntry, content_digest
 from scaffold.check.memory import finish_background, without_cyclic_gc
 from scaffold.check.model import ModuleFacts
@@ -418,7 +419,7 @@ def _read_into(
             facts[source.key] = cached
             continue
         rel = "" if rel_of is None else rel_of(source)
-        size = _size(source) if cache is None else cache.size(source)
+        size = file_size(source) if cache is None else cache.size(source)
         limit = source.config.max_file_size
         jobs.append(ParseJob(source.key, source.file, source.is_package, size, limit, rel))
         pending[source.key] = source
@@ -443,10 +444,3 @@ def _read_into(
             new_entries.append(entry)
     if cache is not None and new_entries:
         cache.store_all(new_entries)
-
-
-def _size(source: SourceFile) -> int:
-    try:
-        return os.stat(source.file).st_size
-    except OSError:
-        return 0

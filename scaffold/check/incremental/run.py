@@ -160,19 +160,16 @@ def _printout_key(tree: Tree, cache: FactsCache, options: CheckOptions) -> bytes
     report_key = cache.report_key(tree, _inputs(options))
     if report_key is None:
         return None
-    contents: list[bytes] = [report_key]
     known = cache.known_digests(tree.files)
-    if None not in known:  # every file's (a first run's: no call per file)
-        return hashlib.blake2b(b"\0".join([report_key, *known]), digest_size=16).digest()  # type: ignore[list-item]
-    recent = time.time_ns() - RACY_NS
-    for source, digest in zip(tree.files, known, strict=True):
-        if digest is None:
-            stat = cache.stat(source)
-            if stat is None or stat[3] >= recent:
-                return None
-            digest = repr(stat).encode()
-        contents.append(digest)
-    return hashlib.blake2b(b"\0".join(contents), digest_size=16).digest()
+    if None in known:  # else every file's (a first run's: no call per file)
+        recent = time.time_ns() - RACY_NS
+        for at, (source, digest) in enumerate(zip(tree.files, known, strict=True)):
+            if digest is None:
+                stat = cache.stat(source)
+                if stat is None or stat[3] >= recent:
+                    return None
+                known[at] = repr(stat).encode()
+    return hashlib.blake2b(b"\0".join([report_key, *known]), digest_size=16).digest()  # type: ignore[list-item]
 
 
 def _check_with_stdin(tree: Tree, options: CheckOptions) -> CheckedTree:

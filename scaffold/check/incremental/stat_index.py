@@ -19,7 +19,7 @@ from scaffold.check.incremental.chunks import Chunks
 from scaffold.check.incremental.contents import file_digest, hash_files, stale_sample
 from scaffold.check.incremental.location import index_keys
 
-__all__ = ["Stat", "StatIndex", "entry_key"]
+__all__ = ["Stat", "StatIndex", "entry_key", "file_size"]
 
 # (size, mtime_ns, inode, ctime_ns). Size and mtime alone can be equal in another checkout
 # (tools that fix mtimes, such as Nix's, or a restore): the inode and ctime make any file
@@ -34,6 +34,14 @@ def entry_key(digest: bytes, is_package: bool) -> bytes:
     `__init__` hold more (the names it reads), so the same content parsed as a package and
     as a module are two entries."""
     return digest + _KINDS[is_package]
+
+
+def file_size(source: SourceFile) -> int:
+    """The size of a file now (0 when it cannot be stat'ed: it is read, and reported, later)."""
+    try:
+        return os.stat(source.file).st_size
+    except OSError:
+        return 0
 
 
 class StatIndex:
@@ -86,12 +94,7 @@ class StatIndex:
         """A file's size, from its stat if this run took it, else from a new one (not kept:
         a first run needs no other)."""
         stat = self._stats.get(self._rel(source))
-        if stat is not None:
-            return stat[0]
-        try:
-            return os.stat(source.file).st_size
-        except OSError:
-            return 0
+        return file_size(source) if stat is None else stat[0]
 
     def known_digest(self, source: SourceFile) -> bytes | None:
         """The content hash of an unchanged file, from the stat index alone (no read)."""
