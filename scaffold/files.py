@@ -17,6 +17,7 @@ __all__ = [
     "read_regular",
     "read_stated",
     "replace_contents",
+    "temp_beside",
     "write_atomically",
 ]
 
@@ -79,6 +80,15 @@ def _replace_through_temp(
         with contextlib.suppress(OSError):
             os.unlink(temp)
         raise
+
+
+def temp_beside(path: Path) -> tuple[int, Path]:
+    """A fresh temp file beside `path`, open for writing, as `write_atomically` makes one (the
+    umask's permissions; removed by a later write there once its writer is gone), for a
+    file written in steps and then renamed over `path` by the caller. Raises OSError."""
+    _remove_stale_temps(path)
+    temp = _temp_name(path)
+    return os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), temp
 
 
 def _write(stream: BinaryIO, data: Data) -> None:

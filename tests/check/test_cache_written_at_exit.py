@@ -50,6 +50,13 @@ def _held_writes(monkeypatch: pytest.MonkeyPatch) -> tuple[threading.Event, list
         write(*args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(cache_file, "write_cache_file", held)
+    finish = cache_file.AheadWrite.finish
+
+    def held_finish(ahead: cache_file.AheadWrite, *args: object) -> bool:
+        seen.append(release.wait(10))  # a first run's file written ahead: its rest
+        return finish(ahead, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cache_file.AheadWrite, "finish", held_finish)
     return release, seen
 
 

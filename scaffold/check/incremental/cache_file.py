@@ -3,6 +3,7 @@ and the stat index a later run refreshed, kept beside it."""
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import marshal
 import os
@@ -17,16 +18,19 @@ from typing import BinaryIO, NamedTuple, cast
 from scaffold.check.incremental.contents import sampled_stale
 from scaffold.check.incremental.typed import all_bytes, well_typed
 from scaffold.check.memory import in_background_until_exit
-from scaffold.files import open_regular, write_atomically
+from scaffold.files import open_regular, temp_beside, write_atomically
 
 __all__ = [
+    "AHEAD_ROOM",
     "RACY_NS",
+    "AheadWrite",
     "BackPart",
     "CacheFile",
     "Loaded",
     "Part",
     "checksum",
     "index_to_write",
+    "large",
     "load_cache",
     "marshalled_tuple",
     "parts_checksum",
@@ -71,10 +75,14 @@ def tuple_of(*items: Sequence[Part]) -> tuple[Part, ...]:
 
 def parts_checksum(parts: Iterable[Part]) -> bytes:
     """`checksum` of the parts joined, without joining them."""
-    crc = 0
+    return _crc(parts).to_bytes(CHECKSUM_SIZE, "little")
+
+
+def _crc(parts: Iterable[Part], crc: int = 0) -> int:
+    """The CRC of the parts joined, going on from `crc` (that of the bytes before them)."""
     for part in parts:
         crc = zlib.crc32(part, crc)
-    return crc.to_bytes(CHECKSUM_SIZE, "little")
+    return crc
 
 
 def write_cache_file(
@@ -84,17 +92,21 @@ def write_cache_file(
     checksum and length, the lead, the front part's checksum and length, the front part's
     and the back part's bytes (each in parts), with a .gitignore in its folder. Raises
     OSError."""
-    folder = path.parent
-    folder.mkdir(parents=True, exist_ok=True)
-    ignore = folder / ".gitignore"
-    if not ignore.exists():
-        write_atomically(ignore, _GITIGNORE)
+    _make_folder(path.parent)
     lead_head = checksum(lead) + len(lead).to_bytes(LENGTH_SIZE, "little")
     length = sum(map(len, front)).to_bytes(LENGTH_SIZE, "little")
     parts = (head + lead_head, lead, parts_checksum(front), length, *front, *back)
     write_atomically(path, parts)
     with contextlib.suppress(OSError):
         index_file(path).unlink()  # kept for the file just replaced: it matches no more
+
+
+def _make_folder(folder: Path) -> None:
+    """The cache's folder, with a .gitignore in it. Raises OSError."""
+    folder.mkdir(parents=True, exist_ok=True)
+    ignore = folder / ".gitignore"
+    if not ignore.exists():
+        write_atomically(ignore, _GITIGNORE)
 
 
 # A cache file whose back part holds this much is written in a thread while the command
@@ -106,7 +118,12 @@ BACKGROUND_MIN_BYTES = 16_000_000
 def started_in_background(back: Sequence[Part], write: Callable[[], object]) -> bool:
     """Whether `write` of a file of the back part `back` was started in the background
     (memory.in_background_until_exit): only for a large one."""
-    return sum(map(len, back)) >= BACKGROUND_MIN_BYTES and in_background_until_exit(write)
+    return large(back) and in_background_until_exit(write)
+
+
+def large(back: Sequence[Part]) -> bool:
+    """Whether a file of the back part `back` is written in the background."""
+    return sum(map(len, back)) >= BACKGROUND_MIN_BYTES
 
 
 def written(
@@ -120,13 +137,116 @@ def written(
     report and the back part's checksum; False when it failed (then the cache is only
     lost). All of it from bytes and values no later change reaches: the console script
     runs it in a thread while it prints (store.FactsCache.save)."""
-    sample, result = lead
-    rest = (marshal.dumps(value, 2) for value in (result, parts_checksum(back)))
     try:
-        write_cache_file(path, head, b"".join(marshalled_tuple((sample, *rest))), front, back)
+        write_cache_file(path, head, _lead_of(lead, _crc(back)), front, back)
     except OSError:
         return False
     return True
+
+
+def _lead_of(lead: tuple[bytes, tuple[bytes, bytes] | None], back_crc: int) -> bytes:
+    """The lead: the index's sample (marshalled), the stored report, the back part's checksum."""
+    sample, result = lead
+    rest = (
+        marshal.dumps(value, 2) for value in (result, back_crc.to_bytes(CHECKSUM_SIZE, "little"))
+    )
+    return b"".join(marshalled_tuple((sample, *rest)))
+
+
+# The room an `AheadWrite` leaves for the lead besides the index's sample: a report of a few
+# thousand findings (a larger one is written with the whole file instead). A lead shorter
+# than its room is followed by zeros, which marshal never reads (it reads one value).
+AHEAD_ROOM = 256 * 1024
+
+
+class AheadWrite:
+    """A cache file written ahead of its rules' results: a first run's front part and facts
+    (the workers' chunks: 42 MB of 100,000 tiny files), written into a temp file beside
+    `path` while the rules run (`run`, in a thread: the GIL is free while it writes and
+    checksums), with `room` bytes left for the lead; `finish` writes the rest (the rules'
+    results, 9 MB) and the lead, and puts the file in place. Until then `path` is as it
+    was; a temp file never finished is removed at the exit, or by a later write there.
+    The file is the one `write_cache_file` writes, but for the zeros after the lead."""
+
+    def __init__(
+        self,
+        path: Path,
+        head: bytes,
+        room: int,
+        front: Sequence[Part],
+        back_start: Sequence[Part],
+    ) -> None:
+        self._path, self._head, self._room = path, head, room
+        self._parts: tuple[Sequence[Part], Sequence[Part]] | None = (front, back_start)
+        self._temp: Path | None = None
+        self._handle: int | None = None
+        self._end = 0  # where the back part's start ends
+        self._back_crc = 0
+        self._written = False
+
+    def run(self) -> None:
+        """Write the front part and the start of the back part (in a thread)."""
+        assert self._parts is not None
+        (front, back_start), self._parts = self._parts, None  # not kept once written
+        try:
+            _make_folder(self._path.parent)
+            self._handle, self._temp = temp_beside(self._path)
+            atexit.register(self.abort)
+            front_at = len(self._head) + CHECKSUM_SIZE + LENGTH_SIZE + self._room
+            length = sum(map(len, front)).to_bytes(LENGTH_SIZE, "little")
+            parts = (parts_checksum(front), length, *front, *back_start)
+            self._end = _write_at(self._handle, front_at, parts)
+            self._back_crc = _crc(back_start)
+            self._written = True
+        except OSError:
+            self.abort()
+
+    def finish(self, lead: tuple[bytes, tuple[bytes, bytes] | None], rest: Sequence[Part]) -> bool:
+        """Write `rest` (the back part's end) and the lead (as `written` makes it), and put
+        the file in place; False when that cannot be (a write failed, or the lead is larger
+        than its room): then nothing is, and the temp file is gone."""
+        lead_bytes = _lead_of(lead, _crc(rest, self._back_crc))
+        if not self._written or self._handle is None or len(lead_bytes) > self._room:
+            self.abort()
+            return False
+        padded = zlib.crc32(bytes(self._room - len(lead_bytes)), zlib.crc32(lead_bytes))
+        lead_head = padded.to_bytes(CHECKSUM_SIZE, "little") + self._room.to_bytes(
+            LENGTH_SIZE, "little"
+        )
+        try:
+            _write_at(self._handle, self._end, rest)
+            _write_at(self._handle, 0, (self._head, lead_head, lead_bytes))
+            os.close(self._handle)
+            self._handle = None
+            os.replace(self._temp, self._path)  # type: ignore[arg-type]
+        except OSError:
+            self.abort()
+            return False
+        self._temp = None
+        with contextlib.suppress(OSError):
+            index_file(self._path).unlink()  # kept for the file just replaced
+        return True
+
+    def abort(self) -> None:
+        """Remove the temp file, if it was not put in place."""
+        handle, temp, self._handle, self._temp = self._handle, self._temp, None, None
+        self._written = False
+        if handle is not None:
+            with contextlib.suppress(OSError):
+                os.close(handle)
+        if temp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
+
+
+def _write_at(handle: int, offset: int, parts: Iterable[Part]) -> int:
+    """Write `parts` in turn from `offset` of the open file; where they end."""
+    for part in parts:
+        view = memoryview(part)
+        while view:
+            done = os.pwrite(handle, view, offset)
+            view, offset = view[done:], offset + done
+    return offset
 
 
 class BackPart:

@@ -338,6 +338,7 @@ def _check_in(cache: FactsCache, tree: Tree, options: CheckOptions) -> CheckedTr
         tree.notes.extend(notes)
         cache.save()
         return CheckedTree(tree, facts, None, diagnostics, None)  # the project when asked
+    cache.write_ahead()  # a first run's, while its rules run
     resolved = Resolved(tree, facts, Project.of(tree, facts))
     from scaffold.check.incremental.reuse import Stored, dump, pack_results, plan
 
