@@ -191,3 +191,18 @@ def test_the_zeros_after_the_lead_are_checked(tmp_path: Path) -> None:
     data[data.index(b"\0" * 64) + 32] = 1  # in the lead's room, after the lead
     path.write_bytes(bytes(data))
     assert FactsCache.open(tree, cache_dir).empty
+
+
+@pytest.mark.usefixtures("console")
+def test_without_pwrite_the_file_is_written_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delattr(os, "pwrite")  # as on Windows
+    tree = _tree(tmp_path / "tree")
+    cache_dir = tmp_path / "cache"
+    cache, facts = _parsed(tree, cache_dir)
+    cache.write_ahead()
+    memory.finish_background()
+    assert not _temps(cache_dir)  # nothing started
+    _finished(cache)
+    _reads_back(tree, cache_dir, facts)
