@@ -54,6 +54,16 @@ def _parsed(tree: Tree, cache_dir: Path) -> tuple[FactsCache, dict[str, ModuleFa
     return cache, facts
 
 
+def _started(root: Path) -> tuple[Tree, Path, FactsCache, dict[str, ModuleFacts]]:
+    """A first run's tree under `root`, its cache folder, its cache after the parse with its
+    file started ahead (`write_ahead`), and the facts."""
+    tree = _tree(root / "tree")
+    cache_dir = root / "cache"
+    cache, facts = _parsed(tree, cache_dir)
+    cache.write_ahead()
+    return tree, cache_dir, cache, facts
+
+
 def _finished(cache: FactsCache, diagnostics: list[Diagnostic] | None = None) -> None:
     cache.store_report(REPORT_KEY, diagnostics or [])
     cache.store_analysis(b"the rules' results")
@@ -75,10 +85,7 @@ def _reads_back(tree: Tree, cache_dir: Path, facts: dict[str, ModuleFacts]) -> N
 
 @pytest.mark.usefixtures("console")
 def test_a_first_runs_file_is_written_ahead_and_read_back_whole(tmp_path: Path) -> None:
-    tree = _tree(tmp_path / "tree")
-    cache_dir = tmp_path / "cache"
-    cache, facts = _parsed(tree, cache_dir)
-    cache.write_ahead()
+    tree, cache_dir, cache, facts = _started(tmp_path)
     memory.finish_background()
     # The index and the facts are written, not yet in place: the file there is as it was.
     assert len(_temps(cache_dir)) == 1 and not list(cache_dir.glob("*.bin"))
@@ -120,10 +127,7 @@ def test_a_report_larger_than_its_room_has_the_file_written_whole(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(store, "AHEAD_ROOM", 0)  # no report fits
-    tree = _tree(tmp_path / "tree")
-    cache_dir = tmp_path / "cache"
-    cache, facts = _parsed(tree, cache_dir)
-    cache.write_ahead()
+    tree, cache_dir, cache, facts = _started(tmp_path)
     _finished(cache)
     assert not _temps(cache_dir)
     _reads_back(tree, cache_dir, facts)
@@ -153,10 +157,7 @@ def test_a_failed_write_ahead_has_the_file_written_whole(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(cache_file, "_write_at", full)
-    tree = _tree(tmp_path / "tree")
-    cache_dir = tmp_path / "cache"
-    cache, facts = _parsed(tree, cache_dir)
-    cache.write_ahead()
+    tree, cache_dir, cache, facts = _started(tmp_path)
     memory.finish_background()
     assert not _temps(cache_dir)
     _finished(cache)
@@ -168,10 +169,7 @@ def test_a_file_never_finished_is_removed_at_the_exit(
     tmp_path: Path, console: list[Callable[[], object]]
 ) -> None:
     # A Ctrl-C while the rules run: `save` never comes, the exit's handlers remove it.
-    tree = _tree(tmp_path / "tree")
-    cache_dir = tmp_path / "cache"
-    cache, _ = _parsed(tree, cache_dir)
-    cache.write_ahead()
+    cache_dir = _started(tmp_path)[1]
     memory.finish_background()
     assert len(_temps(cache_dir)) == 1
     for handler in console:
@@ -181,10 +179,7 @@ def test_a_file_never_finished_is_removed_at_the_exit(
 
 @pytest.mark.usefixtures("console")
 def test_the_zeros_after_the_lead_are_checked(tmp_path: Path) -> None:
-    tree = _tree(tmp_path / "tree")
-    cache_dir = tmp_path / "cache"
-    cache, _ = _parsed(tree, cache_dir)
-    cache.write_ahead()
+    tree, cache_dir, cache, _ = _started(tmp_path)
     _finished(cache)
     path = next(cache_dir.glob("*.bin"))
     data = bytearray(path.read_bytes())
@@ -198,10 +193,7 @@ def test_without_pwrite_the_file_is_written_whole(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delattr(os, "pwrite")  # as on Windows
-    tree = _tree(tmp_path / "tree")
-    cache_dir = tmp_path / "cache"
-    cache, facts = _parsed(tree, cache_dir)
-    cache.write_ahead()
+    tree, cache_dir, cache, facts = _started(tmp_path)
     memory.finish_background()
     assert not _temps(cache_dir)  # nothing started
     _finished(cache)
