@@ -205,8 +205,11 @@ class AheadWrite:
         """Write `rest` (the back part's end) and the lead (as `written` makes it), and put
         the file in place; False when that cannot be (a write failed, or the lead is larger
         than its room): then nothing is, and the temp file is gone."""
+        if not self._written or self._handle is None:
+            self.abort()
+            return False
         lead_bytes = _lead_of(lead, _crc(rest, self._back_crc))
-        if not self._written or self._handle is None or len(lead_bytes) > self._room:
+        if len(lead_bytes) > self._room:
             self.abort()
             return False
         padded = zlib.crc32(bytes(self._room - len(lead_bytes)), zlib.crc32(lead_bytes))

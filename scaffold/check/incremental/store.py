@@ -345,7 +345,7 @@ class FactsCache(StatIndex):
         waited for at the exit, ~0.05 s; now 9 MB of it (docs/decisions.md, issues 19/21)."""
         if self.path is None or not self._dirty or self._ahead is not None:
             return
-        if not self._only_chunks or not hasattr(os, "pwrite"):  # Windows has no pwrite
+        if not hasattr(os, "pwrite") or not self._only_chunks:  # Windows has no pwrite
             return
         index, entry_digests, entries, sample = self._prepared = self._marshalled()
         back_start = tuple_of(entries, ())  # the tuple's head says two: the results follow
