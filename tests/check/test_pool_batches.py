@@ -14,6 +14,7 @@ import pytest
 
 from scaffold.check import select
 from scaffold.check.incremental import pool
+from scaffold.check.incremental.chunks import Chunk
 from scaffold.check.incremental.pool import MIN_BATCH_BYTES, ParseJob
 from scaffold.check.rules import RULES
 
@@ -94,6 +95,30 @@ def test_only_plain_tuples_cross_between_the_processes(
         assert parsed[0].decoded().bindings == {parsed[0].key, "os"}
 
 
+def test_the_workers_results_are_named_by_this_process_own_keys(tmp_path: Path) -> None:
+    # A worker names each file by its place in the batch; a key it sent back would be a new
+    # string, whose every lookup in the cache's dicts compared characters. A file it cannot
+    # read (gone since the walk) comes as a result, the others in the batch's Chunk.
+    jobs = _three_files(tmp_path)
+    jobs.insert(1, ParseJob("gone", str(tmp_path / "gone.py"), False, 50))
+    jobs = [ParseJob(f"key-{job.key}", job.path, False, job.size) for job in jobs]
+    mine = {job.key: job.key for job in jobs}
+    chunks: list[Chunk] = []
+    for workers, for_cache in ((2, True), (2, False), (0, True)):
+        chunks.clear()
+        found = pool.parse_jobs(jobs, workers, for_cache=for_cache, stored=chunks.append)
+        parsed = {p.key: p for p in found}
+        assert parsed.keys() == mine.keys()
+        assert all(key is mine[key] for key in parsed)
+        assert parsed["key-gone"].decoded().error is not None
+        assert parsed["key-a"].decoded().bindings == {"a", "os"}
+        if workers and for_cache:
+            stored = [key for chunk in chunks for key in chunk.keys]
+            assert sorted(stored) == ["key-a", "key-b", "key-c"]
+            assert all(key is mine[key] for key in stored)
+            assert parsed["key-gone"].digest is None
+
+
 def test_unknown_noqa_codes_builds_the_known_codes_once(monkeypatch: pytest.MonkeyPatch) -> None:
     # Asked once per file of a run: building every rule's codes each time cost ~16 ms of a
     # cold run on sympy.
@@ -130,6 +155,7 @@ def test_meanwhile_runs_once_the_workers_have_their_work(tmp_path: Path) -> None
 PROBE = """
 import sys
 from scaffold.check.incremental import pool
+from scaffold.check.incremental.chunks import Chunk
 from scaffold.check.incremental.run import run_check
 from scaffold.check.options import CheckOptions
 
@@ -159,6 +185,7 @@ def test_a_cold_run_loads_the_rules_while_the_workers_parse(tmp_path: Path) -> N
 ORPHANED = """
 import os, signal, sys
 from scaffold.check.incremental import pool
+from scaffold.check.incremental.chunks import Chunk
 from scaffold.check.incremental.run import run_check
 from scaffold.check.options import CheckOptions
 
@@ -201,6 +228,7 @@ def test_the_workers_end_with_the_command(tmp_path: Path) -> None:
 ORPHANED_EARLY = """
 import os, signal, sys
 from scaffold.check.incremental import pool
+from scaffold.check.incremental.chunks import Chunk
 from scaffold.check.incremental.run import run_check
 from scaffold.check.options import CheckOptions
 

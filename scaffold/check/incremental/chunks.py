@@ -37,7 +37,8 @@ _DICT_OPEN, _DICT_CLOSE = b"{", b"0"
 
 class Chunk(NamedTuple):
     """One batch's part of the cache: the files stored (tree key, content hash, facts digest,
-    where its encoded facts start in `entry_items`, each in the same order), and its index,
+    where its encoded facts start in `entry_items`, each in the same order; a worker leaves
+    the keys to the process that sent it the batch, `pool._parsed`), and its index,
     entry digests and entries, each a marshalled dict; `sample`: some of its
     index entries, for the cache file's lead; `racy`: the entries stored with an mtime of
     -1, as they are."""

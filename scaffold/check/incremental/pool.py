@@ -11,6 +11,7 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import TYPE_CHECKING, TypeVar
 
 from scaffold.check.discover import SourceFile
@@ -54,6 +55,7 @@ MIN_BATCH_BYTES = 64_000
 
 Parser = Callable[..., ModuleFacts]
 T = TypeVar("T")
+_KEY = attrgetter("key")
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,11 +128,14 @@ def _parse_batch(
 # What crosses between the processes is plain tuples: pickling records (a slotted dataclass
 # pickles through Python-level __getstate__/__setstate__) cost ~10x as much, 0.3 s of the
 # main process's CPU on each side for a 10,000-file tree (docs/decisions.md, issue 20).
-# A job sent: key, path, is_package, limit, index key. A result: key, content digest (for
-# the cache: a file it cannot store, unreadable), encoded facts; a file the cache stores
-# comes in the batch's Chunk instead.
-SentJob = tuple[str, str, bool, "int | None", str]
-SentResult = tuple[str, "bytes | None", bytes]
+# A job sent: path, is_package, limit, index key. A result: the file's place in its batch,
+# content digest (for the cache: a file it cannot store, unreadable), encoded facts; a file
+# the cache stores comes in the batch's Chunk instead. The keys stay here (`_parsed`): a
+# key unpickled is a new string, and each lookup of a tree key in a dict keyed by it
+# compared their characters, away in memory: on 100,000 tiny files ~0.035 s per pass over
+# the files, of which a first run makes five (docs/decisions.md, issues 19/21, session 18).
+SentJob = tuple[str, bool, "int | None", str]
+SentResult = tuple[int, "bytes | None", bytes]
 SentBatch = tuple[list[SentResult], "Chunk | None"]
 
 
@@ -171,34 +176,33 @@ def _encode_batch(batch: Sequence[SentJob], parse: Parser, every: int) -> SentBa
         return _encode_for_cache(batch, parse, every)
     results: list[SentResult] = []
     with without_cyclic_gc():
-        for key, path, is_package, limit, _ in batch:
+        for at, (path, is_package, limit, _) in enumerate(batch):
             facts = read_source(path, is_package, parse, limit)[1]
-            results.append((key, None, encode_facts(facts)))
+            results.append((at, None, encode_facts(facts)))
     return results, None
 
 
 def _encode_for_cache(batch: Sequence[SentJob], parse: Parser, every: int) -> SentBatch:
     """`_encode_batch` for the cache: each file read is stored in the batch's Chunk, under
-    the stat of the open file taken before it was read; the others are sent as results."""
+    the stat of the open file taken before it was read; the others are sent as results.
+    The Chunk's keys are left to the process that sent the batch (`_parsed`)."""
     results: list[SentResult] = []
-    keys: list[str] = []
     rels: list[str] = []
     entries: list[tuple[int, int, int, int, bytes]] = []
     packages: list[bool] = []
     encoded: list[bytes] = []
     with without_cyclic_gc():
-        for key, path, is_package, limit, rel in batch:
+        for at, (path, is_package, limit, rel) in enumerate(batch):
             data, facts, info = read_source_stated(path, is_package, parse, limit)
             if data is None or info is None:
-                results.append((key, None, encode_facts(facts)))
+                results.append((at, None, encode_facts(facts)))
                 continue
-            keys.append(key)
             rels.append(rel)
             digest = content_digest(data)
             entries.append((info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns, digest))
             packages.append(is_package)
             encoded.append(encode_facts(facts))
-        return results, make_chunk(keys, rels, entries, packages, encoded, every)
+        return results, make_chunk((), rels, entries, packages, encoded, every)
 
 
 def _batches(jobs: Sequence[ParseJob], workers: int) -> list[list[ParseJob]]:
@@ -284,7 +288,7 @@ def parse_jobs(
     from concurrent.futures.process import BrokenProcessPool
 
     batches = _batches(jobs, workers)
-    done: set[str] = set()
+    done = 0  # batches
     try:
         context = _context()
         parent = os.getpid() if context.get_start_method() == "fork" else None
@@ -293,29 +297,36 @@ def parse_jobs(
         ) as pool:
             count = len(batches)
             every = sample_step(len(jobs)) if for_cache else 0
-            sent = [[(j.key, j.path, j.is_package, j.limit, j.rel) for j in b] for b in batches]
+            sent = [[(j.path, j.is_package, j.limit, j.rel) for j in b] for b in batches]
             results = pool.map(_encode_batch, sent, [parse] * count, [every] * count)
             if meanwhile is not None:
                 meanwhile()
-            for result, chunk in results:
-                yield from _parsed(result, chunk, stored)
-                done.update(key for key, _, _ in result)
-                done.update(chunk.keys if chunk is not None else ())
+            for batch, (result, chunk) in zip(batches, results, strict=True):
+                yield from _parsed([job.key for job in batch], result, chunk, stored)
+                done += 1
     except (BrokenProcessPool, OSError):
         # A worker was killed (out of memory, say) or no process could be started: the
         # files it had not sent back are parsed here, so the run still reports on them.
-        left = [job for job in jobs if job.key not in done]
+        left = [job for batch in batches[done:] for job in batch]
         yield from _parse_batch(left, parse, for_cache)
 
 
 def _parsed(
-    result: list[SentResult], chunk: Chunk | None, stored: Callable[[Chunk], object] | None
+    keys: list[str],
+    result: list[SentResult],
+    chunk: Chunk | None,
+    stored: Callable[[Chunk], object] | None,
 ) -> Iterator[Parsed]:
-    """A worker's results, their Chunk given to `stored` first."""
-    if stored is not None and chunk is not None:
-        stored(chunk)
-    for key, digest, encoded in result:  # for the cache, the files not stored: unreadable
-        yield Parsed(key, digest, encoded=encoded)
+    """A worker's results for the batch of the files `keys` names (these very strings), their
+    Chunk given to `stored` first, with the keys of the files it stored."""
+    if chunk is not None:
+        unread = {at for at, _, _ in result}
+        stored_keys = [k for at, k in enumerate(keys) if at not in unread] if unread else keys
+        chunk = chunk._replace(keys=stored_keys)
+        if stored is not None:
+            stored(chunk)
+    for at, digest, encoded in result:  # for the cache, the files not stored: unreadable
+        yield Parsed(keys[at], digest, encoded=encoded)
     if chunk is None:
         return
     entries = memoryview(chunk.entry_items)  # marshal reads one value, the facts
@@ -396,7 +407,7 @@ def read_facts(
     with without_cyclic_gc():
         _read_into(facts, files, parse, cache, workers, meanwhile)
     # Workers answer in no set order; the tree's order keeps every later step deterministic.
-    return {source.key: facts[source.key] for source in files if source.key in facts}
+    return {key: found for key in map(_KEY, files) if (found := facts.get(key)) is not None}
 
 
 def _read_into(
