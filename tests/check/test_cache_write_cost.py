@@ -188,3 +188,34 @@ def test_a_first_run_packs_no_empty_result_part(
     first = _report(root)
     assert [value for value in packed if not value] == []
     assert _report(root) == first == _report(root, use_cache=False)
+
+
+def test_a_first_run_looks_its_files_facts_digests_up_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The report key and the results' digests each looked every file up: a pass over
+    # 100,000 files. A store after the pass (an edit the language server parses) forgets it.
+    root = _tree(tmp_path, 12)
+    passes: list[int] = []
+    real = FactsCache._known_in_turn
+
+    def counting(self: FactsCache, files: Any) -> list[bytes | None]:
+        memo = self._in_turn
+        found = real(self, files)
+        if memo is None or found is not memo[1]:
+            passes.append(len(files))
+        return found
+
+    monkeypatch.setattr(FactsCache, "_known_in_turn", counting)
+    first = _report(root)
+    assert passes == [13, 13]  # before the parse (stops at the first file), after it
+    tree = engine.discover(root / "pkg")
+    cache = FactsCache.open(tree, None)
+    digests = cache.facts_digests(tree.files)
+    key = cache.report_key(tree, ())
+    edited = next(s for s in tree.files if s.rel.endswith("mod3.py"))
+    Path(edited.file).write_text('"""Module."""\n\nVALUE = 2\n')
+    cache.store_all([(edited, b"d" * 16, b"changed facts", (1, 2, 3, 4))])
+    assert cache.facts_digests(tree.files)[edited.key] != digests[edited.key]
+    assert cache.report_key(tree, ()) != key
+    assert _report(root) != first

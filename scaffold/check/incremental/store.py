@@ -110,6 +110,7 @@ class FactsCache(StatIndex):
         self._dirty = True
         self._prepared = None
         self._report_keys.clear()
+        self._in_turn = None
         if self._ahead is not None:  # of what the cache held before
             finish_background()
             self._ahead.abort()
@@ -231,12 +232,13 @@ class FactsCache(StatIndex):
 
     def facts_digests(self, files: Sequence[SourceFile]) -> dict[str, bytes | None]:
         """`facts_digest` of each file, by tree key."""
-        keys = list(map(_TREE_KEY, files))
-        digests = list(map(self._facts_digests.get, keys))  # after a parse: every parsed file's
+        digests = self._known_in_turn(files)  # after a parse: every parsed file's
         if None in digests:  # a call for the others
             pairs = zip(files, digests, strict=True)
             digests = [known or self.facts_digest(source) for source, known in pairs]
-        return dict(zip(keys, digests, strict=True))
+            if None not in digests:
+                self._in_turn = (files, digests)
+        return dict(zip(map(_TREE_KEY, files), digests, strict=True))
 
     def facts_digest(self, source: SourceFile) -> bytes | None:
         """The digest of a file's encoded facts (None: not cached), once per run."""
@@ -271,7 +273,7 @@ class FactsCache(StatIndex):
         if memo in self._report_keys:
             return self._report_keys[memo]  # a first run asks again to store its report
         # After a parse, every parsed file's (a first run's: all, at C speed); else in turn.
-        known = list(map(self._facts_digests.get, map(_TREE_KEY, tree.files)))
+        known = self._known_in_turn(tree.files)
         parts = self._facts_digests_in_turn(tree) if None in known else cast(list[bytes], known)
         if parts is None:
             return None
