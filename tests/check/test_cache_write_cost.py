@@ -15,7 +15,7 @@ import scaffold.check.incremental.reuse as reuse
 import scaffold.check.incremental.run as engine
 import scaffold.check.incremental.runs as runs
 from scaffold.check import CheckOptions, run_check
-from scaffold.check.discover import SourceFile
+from scaffold.check.discover import SourceFile, discover
 from scaffold.check.imports.simulation import Failure, RunId, State
 from scaffold.check.incremental.records import decode_facts
 from scaffold.check.incremental.runs import RecordedRuns
@@ -209,7 +209,7 @@ def test_a_first_run_looks_its_files_facts_digests_up_once(
     monkeypatch.setattr(FactsCache, "_known_in_turn", counting)
     first = _report(root)
     assert passes == [13, 13]  # before the parse (stops at the first file), after it
-    tree = engine.discover(root / "pkg")
+    tree = discover(root / "pkg")
     cache = FactsCache.open(tree, None)
     digests = cache.facts_digests(tree.files)
     key = cache.report_key(tree, ())
