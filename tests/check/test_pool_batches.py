@@ -13,9 +13,11 @@ from pathlib import Path
 import pytest
 
 from scaffold.check import select
+from scaffold.check.facts import parse_source
 from scaffold.check.incremental import pool
 from scaffold.check.incremental.chunks import Chunk
 from scaffold.check.incremental.pool import MIN_BATCH_BYTES, ParseJob
+from scaffold.check.model import ModuleFacts
 from scaffold.check.rules import RULES
 
 
@@ -119,6 +121,35 @@ def test_the_workers_results_are_named_by_this_process_own_keys(tmp_path: Path) 
             assert parsed["key-gone"].digest is None
 
 
+_MAIN_PID = os.getpid()
+
+
+def _dies_in_a_worker(data: bytes, is_package: bool = False) -> ModuleFacts:
+    """parse_source, except that a worker given a file saying DIE ends at once."""
+    if b"DIE" in data and os.getpid() != _MAIN_PID:
+        os._exit(1)
+    return parse_source(data, is_package=is_package)
+
+
+def test_the_batches_a_killed_worker_left_are_parsed_here(tmp_path: Path) -> None:
+    # Out of memory, say: the pool breaks, and every file it did not send back is parsed
+    # here, once, so the run still reports on each (those of the batches before, if they
+    # came back, not again). Sized for batches of ten files, then fewer.
+    jobs = []
+    for n in range(40):
+        path = tmp_path / f"m{n}.py"
+        path.write_text(f"import os\nX{n} = {'DIE' if n == 30 else n}\n")
+        jobs.append(ParseJob(f"m{n}", str(path), False, 40_000))
+    assert len(pool._batches(jobs, 2)) > 3
+    for for_cache in (False, True):
+        parsed = list(pool.parse_jobs(jobs, 2, _dies_in_a_worker, for_cache=for_cache))
+        assert sorted(p.key for p in parsed) == sorted(job.key for job in jobs)
+        assert parsed[-1].facts is not None  # the last ones parsed here
+        facts = {p.key: p.decoded() for p in parsed}
+        assert facts["m30"].bindings == {"X30", "os"}
+        assert facts["m39"].bindings == {"X39", "os"}
+
+
 def test_unknown_noqa_codes_builds_the_known_codes_once(monkeypatch: pytest.MonkeyPatch) -> None:
     # Asked once per file of a run: building every rule's codes each time cost ~16 ms of a
     # cold run on sympy.
@@ -156,6 +187,7 @@ PROBE = """
 import sys
 from scaffold.check.incremental import pool
 from scaffold.check.incremental.chunks import Chunk
+from scaffold.check.model import ModuleFacts
 from scaffold.check.incremental.run import run_check
 from scaffold.check.options import CheckOptions
 
@@ -186,6 +218,7 @@ ORPHANED = """
 import os, signal, sys
 from scaffold.check.incremental import pool
 from scaffold.check.incremental.chunks import Chunk
+from scaffold.check.model import ModuleFacts
 from scaffold.check.incremental.run import run_check
 from scaffold.check.options import CheckOptions
 
@@ -229,6 +262,7 @@ ORPHANED_EARLY = """
 import os, signal, sys
 from scaffold.check.incremental import pool
 from scaffold.check.incremental.chunks import Chunk
+from scaffold.check.model import ModuleFacts
 from scaffold.check.incremental.run import run_check
 from scaffold.check.options import CheckOptions
 
