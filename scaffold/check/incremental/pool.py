@@ -55,7 +55,7 @@ MIN_BATCH_BYTES = 64_000
 
 Parser = Callable[..., ModuleFacts]
 T = TypeVar("T")
-_KEY = attrgetter("key")
+_TREE_KEY = attrgetter("key")
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +133,7 @@ def _parse_batch(
 # the cache stores comes in the batch's Chunk instead. The keys stay here (`_parsed`): a
 # key unpickled is a new string, and each lookup of a tree key in a dict keyed by it
 # compared their characters, away in memory: on 100,000 tiny files ~0.035 s per pass over
-# the files, of which a first run makes five (docs/decisions.md, issues 19/21, session 18).
+# the files, several on a first run (docs/decisions.md, issues 19/21, session 18).
 SentJob = tuple[str, bool, "int | None", str]
 SentResult = tuple[int, "bytes | None", bytes]
 SentBatch = tuple[list[SentResult], "Chunk | None"]
@@ -407,7 +407,7 @@ def read_facts(
     with without_cyclic_gc():
         _read_into(facts, files, parse, cache, workers, meanwhile)
     # Workers answer in no set order; the tree's order keeps every later step deterministic.
-    return {key: found for key in map(_KEY, files) if (found := facts.get(key)) is not None}
+    return {key: found for key in map(_TREE_KEY, files) if (found := facts.get(key)) is not None}
 
 
 def _read_into(
