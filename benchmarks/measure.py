@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -74,6 +75,11 @@ def measure(
     )[0]
 
 
+def _flush() -> None:
+    if hasattr(os, "sync"):
+        os.sync()
+
+
 def measure_alternating(
     commands: Sequence[tuple[str, Sequence[str]]],
     *,
@@ -86,7 +92,12 @@ def measure_alternating(
 
     Compared commands then see the same machine: on a shared one, load drifts over the
     minutes that one command's runs take, and measuring them one after the other turns
-    that drift into a ratio.
+    that drift into a ratio. Before each run, whatever was written before it (a tree
+    just built, caches copied or removed by `before_each`, the cache the last run wrote)
+    is flushed to disk: the kernel writes dirty pages back some 30 s later, during
+    whichever run comes then, and a tree of 100,000 files built right before the first
+    round cost the runs of its first minute, the same command sometimes and sometimes
+    the other.
     """
     times: list[list[float]] = [[] for _ in commands]
     peaks: list[list[float]] = [[] for _ in commands]
@@ -99,6 +110,7 @@ def measure_alternating(
                 continue
             if before_each is not None:
                 before_each()
+            _flush()
             result = _run_once(argv, timeout, cwd)
             if result["timed_out"]:
                 timed_out[index] = True

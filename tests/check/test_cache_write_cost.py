@@ -162,8 +162,8 @@ def test_a_first_runs_report_key_asks_no_file_again_for_the_digest_just_stored(
 
     monkeypatch.setattr(FactsCache, "_unchanged_facts_digest", counting)
     first = _report(root)
-    # Only the key asked before anything was parsed, which stops at the first file.
-    assert len(asked) == 1
+    # Not even the key asked before anything was parsed: the cache holds no file yet.
+    assert asked == []
     asked.clear()
     assert _report(root) == first  # warm: every file's stat is compared, once
     assert len(asked) == 13
@@ -208,7 +208,7 @@ def test_a_first_run_looks_its_files_facts_digests_up_once(
 
     monkeypatch.setattr(FactsCache, "_known_in_turn", counting)
     first = _report(root)
-    assert passes == [13, 13]  # before the parse (stops at the first file), after it
+    assert passes == [13]  # after the parse (before it the cache is empty: no pass)
     tree = discover(root / "pkg")
     cache = FactsCache.open(tree, None)
     digests = cache.facts_digests(tree.files)
@@ -219,3 +219,23 @@ def test_a_first_run_looks_its_files_facts_digests_up_once(
     assert cache.facts_digests(tree.files)[edited.key] != digests[edited.key]
     assert cache.report_key(tree, ()) != key
     assert _report(root) != first
+
+
+def test_a_first_run_asks_its_empty_cache_no_file_size(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A cache holding no file has no stat to tell a size by: each file was looked up first.
+    root = _tree(tmp_path, 12)
+    asked: list[str] = []
+    real = FactsCache.size
+
+    def counting(self: FactsCache, source: SourceFile) -> int:
+        asked.append(source.key)
+        return real(self, source)
+
+    monkeypatch.setattr(FactsCache, "size", counting)
+    first = _report(root)
+    assert asked == []
+    _tree(tmp_path, 12, value="2")  # every module changes: sized by the stats just taken
+    assert _report(root) == first == _report(root, use_cache=False)
+    assert len(asked) == 12

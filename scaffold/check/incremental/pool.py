@@ -422,6 +422,8 @@ def _read_into(
     pending: dict[str, SourceFile] = {}
     lookup = cache is not None and not cache.empty
     rel_of = None if cache is None else cache.index_key
+    # A cache that holds no file (a first run's) tells no size a stat now would not.
+    sized = cache.size if lookup else file_size  # type: ignore[union-attr]
     for source in files:
         if source.is_extension or source.key in facts:
             continue
@@ -430,7 +432,7 @@ def _read_into(
             facts[source.key] = cached
             continue
         rel = "" if rel_of is None else rel_of(source)
-        size = file_size(source) if cache is None else cache.size(source)
+        size = sized(source)
         limit = source.config.max_file_size
         jobs.append(ParseJob(source.key, source.file, source.is_package, size, limit, rel))
         pending[source.key] = source

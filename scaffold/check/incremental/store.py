@@ -272,6 +272,8 @@ class FactsCache(StatIndex):
         memo = (id(tree), tuple(options))
         if memo in self._report_keys:
             return self._report_keys[memo]  # a first run asks again to store its report
+        if self.empty and not all(source.is_extension for source in tree.files):
+            return None  # nothing cached (a first run's start, asked twice): no pass over all
         # After a parse, every parsed file's (a first run's: all, at C speed); else in turn.
         known = self._known_in_turn(tree.files)
         parts = self._facts_digests_in_turn(tree) if None in known else cast(list[bytes], known)
