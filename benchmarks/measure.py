@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
 
-__all__ = ["Measurement", "measure", "measure_alternating"]
+__all__ = ["Measurement", "measure", "measure_alternating", "paired_ratios"]
 
 # Runs the command as its child and prints the child's peak resident set size, so the
 # figure belongs to that command alone (RUSAGE_CHILDREN of a fresh wrapper process).
@@ -46,6 +46,21 @@ class Measurement:
     # Median user + system seconds of the command and its children: on a shared machine
     # CPU time drifts far less with load than wall time does.
     cpu: float = 0.0
+    # Each run's wall and CPU seconds, in the order run (`paired_ratios`).
+    walls: tuple[float, ...] = ()
+    cpus: tuple[float, ...] = ()
+
+
+def paired_ratios(m: Measurement, base: Measurement) -> tuple[float, float, float, float]:
+    """The median wall ratio of `m` to `base` taken run by run (the runs of one round of
+    `measure_alternating` follow each other), its lowest and highest, and the median CPU
+    ratio so taken: a drift of the machine's speed between rounds moves both runs of a
+    round, and leaves their ratio."""
+    if not m.walls or len(m.walls) != len(base.walls):
+        raise ValueError("not measured in the same alternation")
+    walls = [a / b for a, b in zip(m.walls, base.walls, strict=True)]
+    cpus = [a / b for a, b in zip(m.cpus, base.cpus, strict=True)]
+    return statistics.median(walls), min(walls), max(walls), statistics.median(cpus)
 
 
 def _run_once(argv: Sequence[str], timeout: float, cwd: Path | None) -> dict[str, object]:
@@ -130,6 +145,8 @@ def measure_alternating(
             False,
             tuple(codes[i]),
             statistics.median(cpus[i]),
+            tuple(times[i]),
+            tuple(cpus[i]),
         )
         for i, (label, _) in enumerate(commands)
     ]

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 # Run as `python benchmarks/run.py`: this folder is sys.path[0], so its modules import by name.
-from measure import Measurement, measure, measure_alternating
+from measure import Measurement, measure, measure_alternating, paired_ratios
 from scale import bench_curve, bench_environment
 from stale import caches_in_place
 from trees import SYMPY_VERSION, clear_caches, real_tree, small_tree, synthetic_tree
@@ -64,10 +64,15 @@ def _row(m: Measurement, base: Measurement | None = None, note: str = "") -> str
     return f"| {m.label} | {secs} | {ratio} | {m.peak_mb:.0f} | {note} |"
 
 
-def _cpu_ratio(m: Measurement, base: Measurement) -> str:
-    """The ratio of the median CPU times (user + system, children included): steadier than
-    wall time on a shared machine, where another tenant's load moves both runs' walls."""
-    return f"{m.cpu / base.cpu:.2f}x" if base.cpu else "n/a"
+def _paired(m: Measurement, base: Measurement) -> str:
+    """The ratios of two commands run in the same alternation, taken round by round
+    (`measure.paired_ratios`): the median wall ratio with its range, and the median CPU
+    ratio (user + system, children included: steadier than wall time on a shared machine,
+    where another tenant's load moves both runs' walls)."""
+    if m.timed_out or base.timed_out:
+        return "paired: n/a"
+    wall, low, high, cpu = paired_ratios(m, base)
+    return f"paired: wall {wall:.2f}x ({low:.2f}-{high:.2f}), CPU {cpu:.2f}x"
 
 
 def _table(title: str, rows: list[str]) -> None:
@@ -278,7 +283,7 @@ def bench_check(pylint_timeout: float, repeat: int) -> None:
         _row(floor),
         _row(cold, floor, "target <= 1.15x floor"),
         _row(no_cache),
-        _row(first, no_cache, "target <= 1.10x --no-cache (ratio to the row above)"),
+        _row(first, no_cache, f"target <= 1.10x --no-cache (above); {_paired(first, no_cache)}"),
         _row(warm, floor, "target < 0.15 s"),
         _row(restored, warm, "target <= 1.5x warm (ratio to warm); every file read and hashed"),
         _row(warm_inside, floor, "as CI runs it: a kept printout of a relative path"),
@@ -365,7 +370,7 @@ def _in_place_rows(measured: tuple[Measurement, ...]) -> list[str]:
 
     return [
         _row(no_cache),
-        _row(none, no_cache, "ratio to --no-cache"),
+        _row(none, no_cache, f"ratio to --no-cache; {_paired(none, no_cache)}"),
         _row(foreign, none, target + to_no_cache(foreign)),
         _row(stale, none, target + to_no_cache(stale)),
     ]
@@ -400,7 +405,7 @@ def bench_tiny(count: int, repeat: int) -> None:
         f"Many tiny files ({count:,})",
         [
             _row(no_cache),
-            _row(first, no_cache, f"target <= 1.10x --no-cache; CPU {_cpu_ratio(first, no_cache)}"),
+            _row(first, no_cache, f"target <= 1.10x --no-cache; {_paired(first, no_cache)}"),
             _row(warm, no_cache, "target (100,000 files) <= 3 s"),
             *_in_place_rows(in_place),
         ],

@@ -118,4 +118,6 @@ def _merged(runs: list[Measurement]) -> Measurement:
         False,
         tuple(code for run in runs for code in run.exit_codes),
         statistics.median(run.cpu for run in runs),
+        tuple(wall for run in runs for wall in run.walls),
+        tuple(cpu for run in runs for cpu in run.cpus),
     )
