@@ -15,7 +15,7 @@ import scaffold.check.incremental.reuse as reuse
 import scaffold.check.incremental.run as engine
 import scaffold.check.incremental.runs as runs
 from scaffold.check import CheckOptions, run_check
-from scaffold.check.discover import SourceFile, discover
+from scaffold.check.discover import discover
 from scaffold.check.imports.simulation import Failure, RunId, State
 from scaffold.check.incremental.records import decode_facts
 from scaffold.check.incremental.runs import RecordedRuns
@@ -39,6 +39,21 @@ def _tree(root: Path, count: int, value: str = "1", *, ring: bool = True) -> Pat
         body = f"from pkg import {following}\n\nUSED = {following}\n" if ring else "import os\n"
         files[f"pkg/mod{index}.py"] = f'"""Module."""\n\n{body}VALUE = 1\nNAME_{value} = 1\n'
     return write_tree(root, files)
+
+
+def _calls(
+    monkeypatch: pytest.MonkeyPatch, name: str, noted: Callable[..., object]
+) -> list[object]:
+    """The calls of FactsCache's method `name` from now on, each as `noted(*arguments)`."""
+    seen: list[object] = []
+    real = getattr(FactsCache, name)
+
+    def spy(*args: Any) -> Any:
+        seen.append(noted(*args))
+        return real(*args)
+
+    monkeypatch.setattr(FactsCache, name, spy)
+    return seen
 
 
 def _counting(calls: list[bytes]) -> Callable[[bytes], ModuleFacts]:
@@ -153,14 +168,7 @@ def test_a_first_runs_report_key_asks_no_file_again_for_the_digest_just_stored(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     root = _tree(tmp_path, 12)
-    asked: list[str] = []
-    real = FactsCache._unchanged_facts_digest
-
-    def counting(self: FactsCache, source: SourceFile) -> bytes | None:
-        asked.append(source.key)
-        return real(self, source)
-
-    monkeypatch.setattr(FactsCache, "_unchanged_facts_digest", counting)
+    asked = _calls(monkeypatch, "_unchanged_facts_digest", lambda _, source: source.key)
     first = _report(root)
     # Not even the key asked before anything was parsed: the cache holds no file yet.
     assert asked == []
@@ -226,14 +234,7 @@ def test_a_first_run_asks_its_empty_cache_no_file_size(
 ) -> None:
     # A cache holding no file has no stat to tell a size by: each file was looked up first.
     root = _tree(tmp_path, 12)
-    asked: list[str] = []
-    real = FactsCache.size
-
-    def counting(self: FactsCache, source: SourceFile) -> int:
-        asked.append(source.key)
-        return real(self, source)
-
-    monkeypatch.setattr(FactsCache, "size", counting)
+    asked = _calls(monkeypatch, "size", lambda _, source: source.key)
     first = _report(root)
     assert asked == []
     _tree(tmp_path, 12, value="2")  # every module changes: sized by the stats just taken
