@@ -109,10 +109,10 @@ def measure_alternating(
     minutes that one command's runs take, and measuring them one after the other turns
     that drift into a ratio. Before each run, whatever was written before it (a tree
     just built, caches copied or removed by `before_each`, the cache the last run wrote)
-    is flushed to disk: the kernel writes dirty pages back some 30 s later, during
-    whichever run comes then, and a tree of 100,000 files built right before the first
-    round cost the runs of its first minute, the same command sometimes and sometimes
-    the other.
+    is flushed to disk: the kernel writes dirty pages back some 30 s later, inside
+    whichever run comes then (a tree of 100,000 files built right before the first
+    round, inside the runs of its first minute), and the interrupts of that write-back
+    land in the process they happen to interrupt.
     """
     times: list[list[float]] = [[] for _ in commands]
     peaks: list[list[float]] = [[] for _ in commands]
