@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,7 @@ from scaffold.check.discover import discover
 from scaffold.check.imports.simulation import Failure, RunId, State
 from scaffold.check.incremental.records import decode_facts
 from scaffold.check.incremental.runs import RecordedRuns
-from scaffold.check.incremental.store import FactsCache, NewEntry
+from scaffold.check.incremental.store import FactsCache
 from scaffold.check.model import ModuleFacts
 
 from .check_support import DEFAULT, write_tree
@@ -148,15 +148,7 @@ def test_a_first_run_stores_every_file_in_one_call(
 ) -> None:
     # A call per file was a tenth of what writing the cache added to a first run.
     root = _tree(tmp_path, 12)
-    batches: list[int] = []
-    real = FactsCache.store_all
-
-    def counting(self: FactsCache, parsed: Iterable[NewEntry]) -> None:
-        parsed = list(parsed)
-        batches.append(len(parsed))
-        real(self, parsed)
-
-    monkeypatch.setattr(FactsCache, "store_all", counting)
+    batches = _calls(monkeypatch, "store_all", lambda _, parsed: len(parsed))  # a list
     first = _report(root)
     assert batches == [13]  # the 12 modules and the package's __init__
     batches.clear()
