@@ -95,7 +95,7 @@ class StatIndex:
 
     def size(self, source: SourceFile) -> int:
         """A file's size, from its stat if this run took it, else from a new one (not kept:
-        a first run needs no other)."""
+        the parse takes its own). A cache that holds no file is not asked (`pool._read_into`)."""
         stat = self._stats.get(self._rel(source))
         return file_size(source) if stat is None else stat[0]
 
