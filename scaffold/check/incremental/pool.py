@@ -19,6 +19,7 @@ from scaffold.check.facts import parse_source
 from scaffold.check.facts.files import read_source, read_source_stated
 from scaffold.check.incremental.chunks import Chunk, make_chunk
 from scaffold.check.incremental.contents import sample_step
+from scaffold.check.incremental.held import Pipes, claim, encode_held, holding
 from scaffold.check.incremental.records import CODEC, decode_sent_facts, encode_facts
 from scaffold.check.incremental.stat_index import file_size
 from scaffold.check.incremental.store import FactsCache, NewEntry, content_digest
@@ -139,7 +140,10 @@ SentResult = tuple[int, "bytes | None", bytes]
 SentBatch = tuple[list[SentResult], "Chunk | None"]
 
 
-def _start_worker(parent: int | None) -> None:
+def _start_worker(
+    parent: int | None,
+    pipes: tuple[int, tuple[int, ...], tuple[int, ...], tuple[int, ...]] | None = None,
+) -> None:
     """A pool worker's start (Linux): be killed when the process that started it ends, and
     keep the heap's freed top for the next file.
 
@@ -148,6 +152,7 @@ def _start_worker(parent: int | None) -> None:
     hung. (A Ctrl-C reaches the whole process group, and the workers with it.) `parent`:
     the pid that forked this worker (None when a forkserver did): a parent that ended
     before the request below was made sends nothing, so the worker ends itself then.
+    `pipes`: a forked worker's for the cache's Chunks made after the parse (held.claim).
     """
     if sys.platform != "linux":
         return
@@ -166,12 +171,19 @@ def _start_worker(parent: int | None) -> None:
         mallopt(m_trim_threshold, 256 << 20)
     if parent is not None and os.getppid() != parent:
         os._exit(1)
+    if pipes is not None:
+        claim(pipes)
 
 
-def _encode_batch(batch: Sequence[SentJob], parse: Parser, every: int) -> SentBatch:
+def _encode_batch(
+    batch: Sequence[SentJob], parse: Parser, every: int, number: int = -1
+) -> SentBatch:
     """Parse each job in a worker, into encoded facts (marshal is much faster than pickling
-    records). `every` > 0: for the cache, whose part for the batch the worker makes too (a
-    Chunk; one file in `every` goes into its sample)."""
+    records). `every` > 0: for the cache, whose part for the batch (a Chunk; one file in
+    `every` goes into its sample) the worker makes too, or keeps what it needs for its
+    child to make after the parse (incremental.held; `number`: the batch's)."""
+    if every and holding():
+        return encode_held(batch, parse, every, number), None
     if every:
         return _encode_for_cache(batch, parse, every)
     results: list[SentResult] = []
@@ -274,12 +286,14 @@ def parse_jobs(
     for_cache: bool = False,
     meanwhile: Callable[[], object] | None = None,
     stored: Callable[[Chunk], object] | None = None,
+    later: Callable[[Iterator[Chunk]], object] | None = None,
 ) -> Iterator[Parsed]:
     """Parse every job, across `workers` processes (0: here); results in no set order.
     `for_cache`: each file's content is digested too, and the workers make each batch's part
     of the cache (a Chunk, given to `stored` before the batch's files). `meanwhile` runs
     here once the workers have their work (not at all when parsing here), while this
-    process would only wait for them."""
+    process would only wait for them. `later`: given the Chunks still being made after the
+    parse, by the forked workers' children (incremental.held), if any."""
     if workers < 1 or len(jobs) < 2:
         yield from _parse_batch(jobs, parse, for_cache)
         return
@@ -289,16 +303,24 @@ def parse_jobs(
 
     batches = _batches(jobs, workers)
     done = 0  # batches
+    pipes: Pipes | None = None
     try:
         context = _context()
-        parent = os.getpid() if context.get_start_method() == "fork" else None
+        forked = context.get_start_method() == "fork"
+        parent = os.getpid() if forked else None
+        # Forked workers inherit the pipes their children send the Chunks through.
+        pipes = Pipes.made(workers) if forked and for_cache and later is not None else None
+        initargs = (parent,) if pipes is None else (parent, pipes.for_workers())
         with ProcessPoolExecutor(
-            workers, mp_context=context, initializer=_start_worker, initargs=(parent,)
+            workers, mp_context=context, initializer=_start_worker, initargs=initargs
         ) as pool:
             count = len(batches)
             every = sample_step(len(jobs)) if for_cache else 0
             sent = [[(j.path, j.is_package, j.limit, j.rel) for j in b] for b in batches]
-            results = pool.map(_encode_batch, sent, [parse] * count, [every] * count)
+            numbers = range(count)
+            results = pool.map(_encode_batch, sent, [parse] * count, [every] * count, numbers)
+            if pipes is not None:
+                pipes.started()  # every worker of a forked pool starts at the first job
             if meanwhile is not None:
                 meanwhile()
             for batch, (result, chunk) in zip(batches, results, strict=True):
@@ -306,9 +328,15 @@ def parse_jobs(
                 done += 1
     except (BrokenProcessPool, OSError):
         # A worker was killed (out of memory, say) or no process could be started: the
-        # files it had not sent back are parsed here, so the run still reports on them.
+        # files it had not sent back are parsed here, so the run still reports on them
+        # (the others are not stored: their workers' children were never started).
+        if pipes is not None:
+            pipes.close()
+            pipes = None
         left = [job for batch in batches[done:] for job in batch]
         yield from _parse_batch(left, parse, for_cache)
+    if pipes is not None and later is not None:
+        later(pipes.chunks([[job.key for job in batch] for batch in batches]))
 
 
 def _parsed(
@@ -443,8 +471,10 @@ def _read_into(
     here = cache is not None and (workers < 1 or len(jobs) < 2)
     stats = {job.key: cache.stat(pending[job.key]) for job in jobs} if here else {}  # type: ignore[union-attr]
     stored = None if cache is None else cache.store_chunk
+    later = None if cache is None else cache.store_later
     new_entries: list[NewEntry] = []
-    for parsed in parse_jobs(jobs, workers, parse, cache is not None, meanwhile, stored):
+    for_cache = cache is not None
+    for parsed in parse_jobs(jobs, workers, parse, for_cache, meanwhile, stored, later):
         key = parsed.key
         encoded = parsed.encoded
         # Parsed.decoded, inlined: a call per file of a large tree.

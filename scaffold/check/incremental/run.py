@@ -342,18 +342,21 @@ def _check_in(cache: FactsCache, tree: Tree, options: CheckOptions) -> CheckedTr
     resolved = Resolved(tree, facts, Project.of(tree, facts))
     from scaffold.check.incremental.reuse import Stored, dump, pack_results, plan
 
-    digests = cache.facts_digests(tree.files)
     # None on a first run (no structure key needed yet), and where most files were parsed
     # now: their results would not be reused (`reuse.plan`), so they are not even loaded.
     blob = None if _mostly_parsed(facts, len(tree.files)) else cache.analysis
     stored = None if blob is None else Stored.load(blob, cache.structure_key(tree, inputs))
     sources = {} if stored is None else {source.key: source for source in tree.files}
-    reuse = plan(stored, digests, facts, lambda k: cache.previous_encoded(sources[k]))
+    # Without stored results no digest is compared now: they are taken for `dump`, when the
+    # chunks still being made after the parse are in (incremental.held).
+    digests = None if stored is None else cache.facts_digests(tree.files)
+    reuse = plan(stored, digests or {}, facts, lambda k: cache.previous_encoded(sources[k]))
     reuse.fork = len(tree.files) >= _FORK_MIN_FILES
 
     def meanwhile() -> None:
         # What writing the cache needs of no finding, while the simulation's child runs.
         cache.report_key(tree, inputs)  # with the structure key
+        cache.write_ahead()  # a first run's whose chunks were made after the parse
         pack_results(reuse)
         cache.prepare()
 
@@ -369,6 +372,7 @@ def _check_in(cache: FactsCache, tree: Tree, options: CheckOptions) -> CheckedTr
     assert checked.analysis is not None
     cache.store_report(cache.report_key(tree, inputs), checked.diagnostics, tree.notes[noted:])
     structure = cache.structure_key(tree, inputs)
+    digests = cache.facts_digests(tree.files) if digests is None else digests
     cache.store_analysis(dump(structure, digests, checked.analysis, reuse))
     cache.save()
     return checked

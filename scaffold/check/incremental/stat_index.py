@@ -11,11 +11,11 @@ content did not change.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from operator import attrgetter
 
 from scaffold.check.discover import SourceFile
-from scaffold.check.incremental.chunks import Chunks
+from scaffold.check.incremental.chunks import Chunk, Chunks
 from scaffold.check.incremental.contents import file_digest, hash_files, stale_sample
 from scaffold.check.incremental.location import index_keys
 
@@ -69,10 +69,35 @@ class StatIndex:
         self._in_turn: tuple[Sequence[SourceFile], list[bytes | None]] | None = None
         # What was stored in chunks (FactsCache.store_chunk) and is not in the dicts above yet.
         self._chunks = Chunks()
+        # Chunks still being made (`store_later`): taken before anything stored is read.
+        self._later: Iterator[Chunk] | None = None
+
+    def store_chunk(self, chunk: Chunk) -> None:
+        """Remember the files parsed and stored in `chunk` (FactsCache)."""
+        raise NotImplementedError
+
+    def store_later(self, chunks: Iterator[Chunk]) -> None:
+        """Remember `chunks`, still being made (incremental.held), as `store_chunk` does;
+        each is waited for and taken before anything stored is first read."""
+        self._later = chunks
+        self._changed()
+
+    def _taken(self) -> None:
+        """The chunks of `store_later`, stored (once)."""
+        later, self._later = self._later, None
+        if later is not None:
+            for chunk in later:
+                self.store_chunk(chunk)
+
+    @property
+    def pending(self) -> bool:
+        """Whether chunks of `store_later` are still to be taken (reading the cache waits)."""
+        return self._later is not None
 
     @property
     def _only_chunks(self) -> bool:
         """Whether the cache holds nothing but chunks (a first run's: written as they are)."""
+        self._taken()
         return bool(self._chunks) and not (
             self._index or self._entry_digests or self._loaded_entries
         )
@@ -101,6 +126,7 @@ class StatIndex:
 
     def known_digest(self, source: SourceFile) -> bytes | None:
         """The content hash of an unchanged file, from the stat index alone (no read)."""
+        self._taken()
         if self._chunks:
             self._materialise()
         entry = self._index.get(self._rel(source))
@@ -180,6 +206,7 @@ class StatIndex:
     def empty(self) -> bool:
         """Whether the cache holds no file at all (a first run, or a foreign cache): then
         nothing needs looking up file by file."""
+        self._taken()
         return not self._index and not self._entry_digests and not self._chunks
 
     @property
@@ -189,12 +216,14 @@ class StatIndex:
 
     def _materialise(self) -> None:
         """Load the chunks stored into the cache's dicts (once), for what reads them."""
+        self._taken()
         if self._chunks:
             self._chunks.load_into(self._index, self._entry_digests, self._loaded_entries)
 
     def known_digests(self, files: Sequence[SourceFile]) -> list[bytes | None]:
         """`known_digest` of each file: a printout's key asks every file's (all indexed in
         this run, as on a first run: no stat compared, no call per file)."""
+        self._taken()
         # Indexed now: every file the chunks stored, or every file of the index.
         now_only = self._chunks and not self._index
         if self._indexed_now and (now_only or len(self._indexed_now) == len(self._index)):
@@ -216,6 +245,7 @@ class StatIndex:
         """The facts digest known of each of `files` (None: not known yet), in their order;
         when all are known, kept until something is stored (a digest known never changes
         otherwise): a first run asks for them twice, a pass over 100,000 files each."""
+        self._taken()
         memo = self._in_turn
         if memo is not None and memo[0] is files and len(memo[1]) == len(files):
             return memo[1]
@@ -227,6 +257,7 @@ class StatIndex:
     def _unchanged_facts_digest(self, source: SourceFile) -> bytes | None:
         """`facts_digest` of a file whose stat is as indexed, in one step; None for any
         other file (then `facts_digest` decides). A warm run asks this of every file."""
+        self._taken()
         key = source.key
         known = self._facts_digests.get(key)
         if known is not None:

@@ -242,6 +242,7 @@ class FactsCache(StatIndex):
 
     def facts_digest(self, source: SourceFile) -> bytes | None:
         """The digest of a file's encoded facts (None: not cached), once per run."""
+        self._taken()
         key = source.key
         if key not in self._facts_digests:
             if source.is_extension:
@@ -339,6 +340,7 @@ class FactsCache(StatIndex):
         """Marshal now what `save` writes that no finding changes (the stat index, the facts):
         a first run does it while its import simulation runs in a forked child, when this
         process would only wait. `save` writes it unless something changed since."""
+        self._taken()
         if self.path is not None and self._dirty and (self._back is None or self._whole):
             self._prepared = self._marshalled()
 
@@ -346,8 +348,10 @@ class FactsCache(StatIndex):
         """Start writing a first run's large cache file while its rules run: the stat index
         and the facts (the workers' chunks, as they are), in a thread of the console script;
         `save` adds the results and the report. On 100,000 tiny files the write (51 MB) was
-        waited for at the exit, ~0.05 s; now 9 MB of it (docs/decisions.md, issues 19/21)."""
-        if self.path is None or not self._dirty or self._ahead is not None:
+        waited for at the exit, ~0.05 s; now 9 MB of it (docs/decisions.md, issues 19/21).
+        Chunks still being made after the parse (incremental.held): started again once they
+        are in (`Reuse.meanwhile`)."""
+        if self.path is None or not self._dirty or self._ahead is not None or self.pending:
             return
         if not hasattr(os, "pwrite") or not self._only_chunks:  # Windows has no pwrite
             return
@@ -387,6 +391,7 @@ class FactsCache(StatIndex):
 
     def save(self) -> None:
         """Write the cache atomically (temp file + os.replace); a failure only loses it."""
+        self._taken()
         if self.path is None or not self._dirty:
             return
         finish_background()  # a write of this file still under way comes first
