@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,8 @@ from scaffold.check.incremental.chunks import Chunk, make_chunk
 from scaffold.check.incremental.pool import ParseJob
 from scaffold.check.incremental.store import FactsCache, content_digest
 
-from .check_support import DEFAULT, write_tree
+from .check_support import DEFAULT
+from .test_cache_write_overlap import _tree as _ring
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="forked workers: Linux only")
 
@@ -80,12 +82,10 @@ def test_the_chunks_come_after_the_parse_with_every_file_read(tmp_path: Path) ->
 
 
 def _tree(root: Path, count: int) -> Path:
-    files = {"pyproject.toml": '[project]\nname = "demo"\nversion = "0"\n'}
-    files["pkg/__init__.py"] = '"""Package."""\n'
-    for index in range(count):
-        files[f"pkg/mod{index}.py"] = f'"""Module."""\n\nfrom pkg import mod{(index + 1) % count}\n'
-    files["pkg/bad.py"] = "import nowhere_at_all\n"
-    return write_tree(root, files)
+    """A ring of `count` modules (an import cycle), and a module that imports nothing there."""
+    root = _ring(root, count)
+    (root / "pkg" / "bad.py").write_text("import nowhere_at_all\n")
+    return root
 
 
 def _report(root: Path, *, use_cache: bool = True) -> list[tuple[str, str, int]]:
@@ -120,7 +120,12 @@ def test_the_cache_made_after_the_parse_is_the_one_made_during_it(
         assert _report(during) == _report(after)
     assert _stored(after) == _stored(during)
     warm: list[object] = []
-    monkeypatch.setattr(pool, "parse_jobs", lambda *args, **kwargs: warm.append(args) or iter(()))
+
+    def parse_jobs(*args: object, **kwargs: object) -> Iterator[object]:
+        warm.append(args)
+        return iter(())
+
+    monkeypatch.setattr(pool, "parse_jobs", parse_jobs)
     assert _report(after) == expected  # nothing parsed again
     assert warm == []
 
