@@ -5,8 +5,13 @@ lost, kept open or trusted wrongly when a child fails or is cut short."""
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
 import sys
+import time
 from collections.abc import Iterator
+from contextlib import suppress
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -206,3 +211,76 @@ def test_a_worker_that_cannot_start_a_child_makes_the_chunks_itself(
     tree = discover(root / "pkg")
     cache = FactsCache.open(tree)
     assert all(cache.has_facts(source) for source in tree.files)
+
+
+def test_an_interrupted_worker_starts_no_child(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Ctrl-C reaches the workers too: a worker ending on it makes no chunks.
+    started: list[str] = []
+    monkeypatch.setattr(held, "_fork", partial(started.append, "fork"))
+    read, write = os.pipe()
+    memory = os.memfd_create("test")
+    monkeypatch.setattr(held, "_held", [(0, 1, [], [], [], [], [], [])])
+    monkeypatch.setattr(held, "_out", (write, memory))
+    monkeypatch.setattr(held, "_interrupted", False)
+    with pytest.raises(KeyboardInterrupt):
+        held._interrupt(signal.default_int_handler, signal.SIGINT, None)
+    held._make_held()
+    assert started == [] and held._out is None
+    assert os.read(read, 1) == b""  # its ends closed, nothing said
+    os.close(read)
+
+
+def test_a_child_not_waited_for_is_ended_and_reaped(tmp_path: Path) -> None:
+    # A run interrupted before it took the chunks: what its workers said of their children
+    # is read as the pipes are let go, and each child is ended and reaped.
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the child's coverage is not collected
+        time.sleep(60)
+        os._exit(0)
+    os.write(write, held._CHILD + child.to_bytes(4, "little"))
+    held._end([read, write], [read], {}, held._reaper(None) or 0)
+    with pytest.raises(ChildProcessError):
+        os.waitpid(child, os.WNOHANG)
+
+
+INTERRUPTED = """
+import os, signal, sys
+from scaffold.check.incremental import held, pool
+from scaffold.check import CheckOptions, run_check
+
+signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a terminal, wherever run
+pool.MIN_BATCH_BYTES, pool.POOL_MIN_BYTES = 1, 0
+chunks = held.Pipes.chunks
+
+def interrupted_as_taken(self, batches):
+    os.killpg(0, signal.SIGINT)  # Ctrl-C, as the workers' children make their chunks
+    return chunks(self, batches)
+
+held.Pipes.chunks = interrupted_as_taken
+try:
+    run_check(CheckOptions(paths=(sys.argv[1],), workers=2))
+except KeyboardInterrupt:
+    sys.exit(130)
+"""
+
+
+def test_ctrl_c_while_the_children_make_the_chunks_leaves_nothing(tmp_path: Path) -> None:
+    root = _tree(tmp_path, 12)
+    child = subprocess.Popen(
+        [sys.executable, "-c", INTERRUPTED, str(root / "pkg")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    try:
+        child.communicate(timeout=60)
+    finally:
+        left = subprocess.run(
+            ["ps", "-o", "pid=,stat=", "-g", str(child.pid)], capture_output=True, text=True
+        ).stdout.split("\n")
+        with suppress(ProcessLookupError):
+            os.killpg(child.pid, signal.SIGKILL)
+    assert child.returncode == 130
+    assert [line for line in left if line.strip()] == []  # no process, not even a zombie
+    assert not (root / ".scaffold_cache").exists() or not any((root / ".scaffold_cache").iterdir())

@@ -24,11 +24,15 @@ from __future__ import annotations
 import marshal
 import mmap
 import os
+import signal
 import sys
+import time
 import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import suppress
+from functools import partial
 from operator import add
+from types import FrameType
 from typing import cast
 
 from scaffold.check.facts.files import read_source_stated
@@ -51,15 +55,18 @@ HeldBatch = tuple[int, int, list[int], list[str], list[Stat], list[bytes], list[
 # before it, with the child's pid.
 _DONE, _CHILD = b"\1", b"P"
 _SET_CHILD_SUBREAPER, _GET_CHILD_SUBREAPER = 36, 37
+_REAP_TRIES, _REAP_PAUSE = 100, 0.01
 # The bytes of the length of what a child sends first (`_sent`).
 _SIZE = 8
 # A child takes only what the command's processes leave of the cores: where the rules keep
 # them busy (sympy's simulation in a forked child beside them) it finishes after them.
 _NICE = 19
 
-# A worker's own state: the batches it holds and its end of its pipe (None: it holds none).
+# A worker's own state: the batches it holds, its ends of its pipe and file (None: it holds
+# none), and whether it was interrupted (it then starts no child as it ends).
 _held: list[HeldBatch] = []
 _out: tuple[int, int] | None = None
+_interrupted = _ending = False
 
 
 class Pipes:
@@ -70,11 +77,12 @@ class Pipes:
         # Every descriptor this process still owns: closed when it is dropped unread; and
         # whether it reaped orphans before (`made`), as it will again then.
         self._owned: list[int] = []
-        self._closer = weakref.finalize(self, _end, self._owned, reaping)
+        self._reads: list[int] = []
+        self._heard: dict[int, bytearray] = {}
+        self._closer = weakref.finalize(self, _end, self._owned, self._reads, self._heard, reaping)
         claims, ends = os.pipe()
         self._owned += (claims, ends)
         self._claims, self._ends = claims, ends
-        self._reads: list[int] = []
         self._writes: list[int] = []
         self._files: list[int] = []
         for _ in range(workers):
@@ -123,14 +131,17 @@ class Pipes:
         for read, memory in zip(self._reads, self._files, strict=True):
             if read not in self._owned:
                 continue
-            said = b""  # up to its end, when the worker and its child closed their ends
+            # Up to its end, when the worker and its child closed their ends; kept as it
+            # comes, for `_end` to reap the child if this is interrupted.
+            said = self._heard.setdefault(read, bytearray())
             while more := os.read(read, 64):
                 said += more
-            self._release([read])
-            child, done = _said(said)
+            child, done = _said(bytes(said))
             if child:
                 with suppress(ChildProcessError):  # this process's since its worker ended
                     os.waitpid(child, 0)
+            del self._heard[read]
+            self._release([read])
             size = os.fstat(memory).st_size if done else 0
             mapped = mmap.mmap(memory, size, prot=mmap.PROT_READ) if size else b""
             self._release([memory])
@@ -174,11 +185,39 @@ def _reaper(value: int | None) -> int | None:
     return None if libc.prctl(_SET_CHILD_SUBREAPER, value, 0, 0, 0) else value
 
 
-def _end(fds: list[int], reaping: int) -> None:
-    """Close what is still open, and reap orphans as before."""
+def _end(fds: list[int], reads: list[int], heard: dict[int, bytearray], reaping: int) -> None:
+    """Close what is still open, and reap orphans as before; the workers' children not
+    waited for (an interrupted run: Ctrl-C reached them too) are ended and reaped."""
+    for read in (fd for fd in reads if fd in fds):
+        child, _ = _said(bytes(heard.get(read, b"")) + _available(read))
+        if child:
+            with suppress(OSError):
+                os.kill(child, signal.SIGKILL)
+                _reap(child)
     _close(fds)
     fds.clear()
     _reaper(reaping)
+
+
+def _reap(child: int) -> None:
+    """Wait for a worker's child, handed to this process once its worker has ended (an
+    interrupted pool's worker may still be ending: a second at most)."""
+    for _ in range(_REAP_TRIES):
+        try:
+            os.waitpid(child, 0)
+            return
+        except ChildProcessError:
+            time.sleep(_REAP_PAUSE)
+
+
+def _available(read: int) -> bytes:
+    """What can be read from a pipe now, without waiting."""
+    said = b""
+    with suppress(OSError):
+        os.set_blocking(read, False)
+        while more := os.read(read, 64):
+            said += more
+    return said
 
 
 def _received(data: bytes | mmap.mmap, batches: Sequence[Sequence[str]]) -> Iterator[Chunk]:
@@ -229,6 +268,20 @@ def claim(fds: tuple[int, tuple[int, ...], tuple[int, ...], tuple[int, ...]]) ->
     if mine is not None:
         _out = (writes[mine], files[mine])
         util.Finalize(None, _make_held, exitpriority=0)
+        before = signal.getsignal(signal.SIGINT)
+        if callable(before):  # (an ignored Ctrl-C stays ignored)
+            signal.signal(signal.SIGINT, partial(_interrupt, before))
+
+
+def _interrupt(
+    before: Callable[[int, FrameType | None], object], number: int, frame: FrameType | None
+) -> None:
+    """Ctrl-C in a worker: noted (`_make_held` starts no child then), then handled as before,
+    unless the worker is already ending (its traceback would only be printed)."""
+    global _interrupted
+    _interrupted = True
+    if not _ending:
+        before(number, frame)
 
 
 def holding() -> bool:
@@ -274,12 +327,13 @@ def _make_held() -> None:
     them into the worker's file and says so through its pipe (nothing said: none stored).
     Where no process can be started (a limit on processes), the worker makes them itself
     before it ends."""
-    global _out
+    global _out, _ending
     out, _out = _out, None
     if out is None:
         return
+    _ending = True
     try:
-        pid = _fork() if _held else -1
+        pid = _fork() if _held and not _interrupted else -1
     except OSError:
         pid = -1
         with suppress(Exception):  # (nothing said: none stored)
@@ -292,6 +346,7 @@ def _make_held() -> None:
         return
     code = 1
     try:  # pragma: no cover - the child's coverage is not collected
+        signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends it at once
         _detach()
         os.nice(_NICE)
         _written(*out)
