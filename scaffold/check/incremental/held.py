@@ -138,8 +138,7 @@ class Pipes:
                 said += more
             child, done = _said(bytes(said))
             if child:
-                with suppress(ChildProcessError):  # this process's since its worker ended
-                    os.waitpid(child, 0)
+                _reap(child)  # this process's since its worker ended
             del self._heard[read]
             self._release([read])
             size = os.fstat(memory).st_size if done else 0
