@@ -308,7 +308,8 @@ def parse_jobs(
         context = _context()
         forked = context.get_start_method() == "fork"
         parent = os.getpid() if forked else None
-        # Forked workers inherit the pipes their children send the Chunks through.
+        # Forked workers inherit the files in memory and pipes their children hand the
+        # Chunks over by (incremental.held).
         pipes = Pipes.made(workers) if forked and for_cache and later is not None else None
         initargs = (parent,) if pipes is None else (parent, pipes.for_workers())
         with ProcessPoolExecutor(

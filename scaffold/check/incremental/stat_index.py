@@ -126,7 +126,8 @@ class StatIndex:
 
     def known_digest(self, source: SourceFile) -> bytes | None:
         """The content hash of an unchanged file, from the stat index alone (no read)."""
-        self._taken()
+        if self._later is not None:  # (asked per file: no call when none is pending)
+            self._taken()
         if self._chunks:
             self._materialise()
         entry = self._index.get(self._rel(source))
@@ -256,8 +257,8 @@ class StatIndex:
 
     def _unchanged_facts_digest(self, source: SourceFile) -> bytes | None:
         """`facts_digest` of a file whose stat is as indexed, in one step; None for any
-        other file (then `facts_digest` decides). A warm run asks this of every file."""
-        self._taken()
+        other file (then `facts_digest` decides). A warm run asks this of every file, after
+        `report_key` took any chunks still being made (`empty`)."""
         key = source.key
         known = self._facts_digests.get(key)
         if known is not None:

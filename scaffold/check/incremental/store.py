@@ -242,7 +242,8 @@ class FactsCache(StatIndex):
 
     def facts_digest(self, source: SourceFile) -> bytes | None:
         """The digest of a file's encoded facts (None: not cached), once per run."""
-        self._taken()
+        if self._later is not None:  # (asked per file: no call when none is pending)
+            self._taken()
         key = source.key
         if key not in self._facts_digests:
             if source.is_extension:
